@@ -1,0 +1,165 @@
+/* catalog: the persistent list of databases (see catalog.h).
+ *
+ * File format (text, so that an operator can read it):
+ *   strata-catalog 1
+ *   next_id <n>
+ *   db <id> <name> <retention_ns> <memory_window_ns>
+ *   ...
+ *   crc <crc32c of every byte before this line, hex>
+ */
+#include "catalog.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bits.h"
+
+int catalog_name_valid(const char *name, size_t len, st_err *e)
+{
+    if (len == 0) return st_fail(e, ST_EINVAL, "database name is empty");
+    if (len > CATALOG_NAME_MAX)
+        return st_fail(e, ST_EINVAL, "database name is longer than %d characters", CATALOG_NAME_MAX);
+    if (name[0] == '.' || name[0] == '-')
+        return st_fail(e, ST_EINVAL, "database name \"%.*s\" must not start with '%c'", (int)len,
+                       name, name[0]);
+    for (size_t i = 0; i < len; i++) {
+        char c = name[i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '_' || c == '.' || c == '-';
+        if (!ok)
+            return st_fail(e, ST_EINVAL,
+                           "database name \"%.*s\" has a character outside [A-Za-z0-9_.-]",
+                           (int)(len > 80 ? 80 : len), name);
+    }
+    return 0;
+}
+
+catalog_db *catalog_find(catalog *c, const char *name)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (strcmp(c->dbs[i].name, name) == 0) return &c->dbs[i];
+    return NULL;
+}
+
+catalog_db *catalog_find_id(catalog *c, uint32_t id)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (c->dbs[i].id == id) return &c->dbs[i];
+    return NULL;
+}
+
+catalog_db *catalog_add(catalog *c, const char *name, int64_t retention, int64_t memory_window)
+{
+    if (c->n == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 8;
+        c->dbs = st_realloc(c->dbs, c->cap * sizeof *c->dbs);
+    }
+    catalog_db *d = &c->dbs[c->n++];
+    memset(d, 0, sizeof *d);
+    d->id = c->next_id++;
+    snprintf(d->name, sizeof d->name, "%s", name);
+    d->retention = retention;
+    d->memory_window = memory_window;
+    return d;
+}
+
+void catalog_remove(catalog *c, const char *name)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        if (strcmp(c->dbs[i].name, name) == 0) {
+            memmove(&c->dbs[i], &c->dbs[i + 1], (c->n - i - 1) * sizeof *c->dbs);
+            c->n--;
+            return;
+        }
+    }
+}
+
+void catalog_free(catalog *c)
+{
+    st_free(c->dbs);
+    memset(c, 0, sizeof *c);
+}
+
+int catalog_save(const vfs *v, const char *dir, const catalog *c, st_err *e)
+{
+    st_buf b = {0};
+    st_buf_printf(&b, "strata-catalog 1\nnext_id %" PRIu32 "\n", c->next_id);
+    for (size_t i = 0; i < c->n; i++)
+        st_buf_printf(&b, "db %" PRIu32 " %s %" PRId64 " %" PRId64 "\n", c->dbs[i].id,
+                      c->dbs[i].name, c->dbs[i].retention, c->dbs[i].memory_window);
+    uint32_t crc = crc32c(0, b.p, b.len);
+    st_buf_printf(&b, "crc %08x\n", crc);
+    int rc = vfs_write_file_atomic(v, dir, "catalog", b.p, b.len);
+    st_buf_free(&b);
+    if (rc < 0)
+        return st_fail(e, st_from_errno(rc), "writing %s/catalog: %s", dir, strerror(-rc));
+    return 0;
+}
+
+int catalog_load(const vfs *v, const char *dir, catalog *c, st_err *e)
+{
+    memset(c, 0, sizeof *c);
+    c->next_id = 1;
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/catalog", dir);
+    int fd = v->open(v, path, O_RDONLY, 0);
+    if (fd == -ENOENT) return 0;
+    if (fd < 0) return st_fail(e, st_from_errno(fd), "opening %s: %s", path, strerror(-fd));
+    struct stat stt;
+    if (fstat(fd, &stt) != 0 || stt.st_size > (1 << 24)) {
+        v->close(v, fd);
+        return st_fail(e, ST_ECORRUPT, "%s: unreadable or too large", path);
+    }
+    size_t len = (size_t)stt.st_size;
+    char *buf = st_malloc(len + 1);
+    int rc = len ? vfs_pread_all(v, fd, buf, len, 0) : 0;
+    v->close(v, fd);
+    if (rc < 0) {
+        st_free(buf);
+        return st_fail(e, st_from_errno(rc), "reading %s: %s", path, strerror(-rc));
+    }
+    buf[len] = 0;
+    char *crcline = strstr(buf, "\ncrc ");
+    if (!crcline || strncmp(buf, "strata-catalog 1\n", 17) != 0) {
+        st_free(buf);
+        return st_fail(e, ST_ECORRUPT, "%s: not a Strata catalog (version 1)", path);
+    }
+    size_t body = (size_t)(crcline - buf) + 1;
+    unsigned long want = strtoul(crcline + 5, NULL, 16);
+    if (crc32c(0, buf, body) != (uint32_t)want) {
+        st_free(buf);
+        return st_fail(e, ST_ECORRUPT, "%s: checksum mismatch", path);
+    }
+    buf[body] = 0;
+    char *save = NULL;
+    uint32_t file_next = 1;
+    for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        unsigned id;
+        char name[CATALOG_NAME_MAX + 2];
+        long long ret, mw;
+        unsigned next;
+        if (sscanf(line, "next_id %u", &next) == 1) {
+            file_next = next;
+        } else if (sscanf(line, "db %u %65s %lld %lld", &id, name, &ret, &mw) == 4) {
+            if (catalog_name_valid(name, strlen(name), NULL) != 0 || catalog_find(c, name)) {
+                st_free(buf);
+                catalog_free(c);
+                return st_fail(e, ST_ECORRUPT, "%s: invalid database entry \"%s\"", path, line);
+            }
+            catalog_db *d = catalog_add(c, name, ret, mw);
+            d->id = id;
+        }
+    }
+    c->next_id = file_next;
+    for (size_t i = 0; i < c->n; i++)
+        if (c->dbs[i].id >= c->next_id) c->next_id = c->dbs[i].id + 1;
+    st_free(buf);
+    return 0;
+}

@@ -1,0 +1,44 @@
+/* catalog: the persistent list of databases.
+ *
+ * A database name becomes a directory name, so names are validated here and
+ * nowhere else: 1 to 64 characters from [A-Za-z0-9_.-], not starting with
+ * '.' or '-' (so "." and ".." are impossible). Ids are assigned once and never
+ * reused, so WAL records of a dropped database can be recognised and skipped.
+ *
+ * The file ("catalog" in the data directory) is text, one database per line,
+ * ending with a crc32c line; it is replaced atomically (write, fsync, rename,
+ * fsync dir). A retention or memory window of -1 means "the server default".
+ */
+#ifndef ST_CATALOG_H
+#define ST_CATALOG_H
+
+#include "st.h"
+#include "vfs.h"
+
+#define CATALOG_NAME_MAX 64
+
+typedef struct catalog_db {
+    uint32_t id;
+    char name[CATALOG_NAME_MAX + 1];
+    int64_t retention;     /* ns; 0 = forever; -1 = default */
+    int64_t memory_window; /* ns; -1 = default */
+} catalog_db;
+
+typedef struct catalog {
+    catalog_db *dbs;
+    size_t n, cap;
+    uint32_t next_id;
+} catalog;
+
+int catalog_name_valid(const char *name, size_t len, st_err *e);
+/* Loads dir/catalog; a missing file gives an empty catalog with next_id 1. */
+int catalog_load(const vfs *v, const char *dir, catalog *c, st_err *e);
+int catalog_save(const vfs *v, const char *dir, const catalog *c, st_err *e);
+catalog_db *catalog_find(catalog *c, const char *name);
+catalog_db *catalog_find_id(catalog *c, uint32_t id);
+/* Adds a database (name must be valid and absent); returns it. */
+catalog_db *catalog_add(catalog *c, const char *name, int64_t retention, int64_t memory_window);
+void catalog_remove(catalog *c, const char *name);
+void catalog_free(catalog *c);
+
+#endif

@@ -1,0 +1,700 @@
+/* head: the in-memory tier of one database. See head.h for the invariants.
+ *
+ * Memory is accounted in one atomic counter per head (bytes of series
+ * structs, keys, buffers and chunks) so that the store can refuse writes
+ * before the process runs out of memory, and /metrics can show it. The
+ * index's own memory is added when /metrics asks (idx_memory).
+ */
+#include "head.h"
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "samples.h"
+
+typedef struct hchunk {
+    int64_t mint, maxt;
+    uint32_t n, len;
+    uint8_t *data;
+} hchunk;
+
+/* A string value held in a raw buffer: the buffer's 8-byte slot holds a
+ * pointer to this. */
+typedef struct hstr {
+    uint32_t n;
+    char p[];
+} hstr;
+
+struct hseries {
+    uint64_t hash, ref;
+    uint32_t id, keylen;
+    uint8_t type;
+    uint16_t table_len;
+    uint32_t on, ocap;           /* open buffer */
+    uint32_t xn, xcap;           /* out-of-order buffer */
+    uint32_t nchunks, capchunks; /* sealed */
+    uint32_t nfrozen, capfrozen;
+    int64_t *ots;
+    uint64_t *ovals;
+    int64_t *xts;
+    uint64_t *xvals;
+    hchunk *chunks;
+    hchunk *frozen;
+    uint8_t key[];
+};
+
+typedef struct slot {
+    uint64_t hash;
+    uint32_t id1; /* id + 1; 0 = empty */
+} slot;
+
+typedef struct shard {
+    pthread_mutex_t mu;
+    slot *slots;
+    size_t nslots, used;
+    hseries **series;
+    uint32_t nids, capids;
+    idx *ix;
+    uint64_t live;
+    char pad[64];
+} shard;
+
+struct head {
+    unsigned nshards;
+    unsigned chunk_samples, ooo_samples;
+    shard *shards;
+    _Atomic uint64_t memory;
+    _Atomic uint64_t nseries;
+    _Atomic uint64_t nchunks, chunk_bytes;
+};
+
+static void mem_add(head *h, int64_t d)
+{
+    atomic_fetch_add_explicit(&h->memory, (uint64_t)d, memory_order_relaxed);
+}
+
+head *head_new(const head_opts *o)
+{
+    head *h = st_calloc(1, sizeof *h);
+    unsigned n = o && o->nshards ? o->nshards : 0;
+    if (!n) {
+        long c = sysconf(_SC_NPROCESSORS_ONLN);
+        n = (unsigned)(c > 0 ? c * 2 : 4);
+    }
+    h->nshards = n;
+    h->chunk_samples = o && o->chunk_samples ? o->chunk_samples : 120;
+    h->ooo_samples = o && o->ooo_samples ? o->ooo_samples : 64;
+    h->shards = st_calloc(n, sizeof *h->shards);
+    for (unsigned i = 0; i < n; i++) {
+        shard *sh = &h->shards[i];
+        pthread_mutex_init(&sh->mu, NULL);
+        sh->nslots = 1024;
+        sh->slots = st_calloc(sh->nslots, sizeof *sh->slots);
+        sh->ix = idx_new();
+    }
+    return h;
+}
+
+static void free_strs(uint64_t *vals, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) st_free((void *)(uintptr_t)vals[i]);
+}
+
+static void series_free(head *h, hseries *s)
+{
+    int64_t bytes = (int64_t)(sizeof *s + s->keylen);
+    if (s->type == ST_VT_STRING) {
+        free_strs(s->ovals, s->on);
+        free_strs(s->xvals, s->xn);
+    }
+    st_free(s->ots);
+    st_free(s->xts);
+    bytes += (int64_t)(s->ocap + s->xcap) * 16;
+    for (uint32_t i = 0; i < s->nchunks; i++) {
+        bytes += s->chunks[i].len;
+        st_free(s->chunks[i].data);
+    }
+    for (uint32_t i = 0; i < s->nfrozen; i++) {
+        bytes += s->frozen[i].len;
+        st_free(s->frozen[i].data);
+    }
+    atomic_fetch_sub(&h->nchunks, s->nchunks + s->nfrozen);
+    bytes += (int64_t)(s->capchunks + s->capfrozen) * (int64_t)sizeof(hchunk);
+    st_free(s->chunks);
+    st_free(s->frozen);
+    mem_add(h, -bytes);
+    st_free(s);
+}
+
+void head_free(head *h)
+{
+    if (!h) return;
+    for (unsigned i = 0; i < h->nshards; i++) {
+        shard *sh = &h->shards[i];
+        for (uint32_t j = 0; j < sh->nids; j++)
+            if (sh->series[j]) series_free(h, sh->series[j]);
+        st_free(sh->series);
+        st_free(sh->slots);
+        idx_free(sh->ix);
+        pthread_mutex_destroy(&sh->mu);
+    }
+    st_free(h->shards);
+    st_free(h);
+}
+
+unsigned head_nshards(const head *h) { return h->nshards; }
+unsigned head_shard_of(const head *h, uint64_t hash) { return (unsigned)((hash >> 32) % h->nshards); }
+void head_lock(head *h, unsigned i) { pthread_mutex_lock(&h->shards[i].mu); }
+void head_unlock(head *h, unsigned i) { pthread_mutex_unlock(&h->shards[i].mu); }
+
+hseries *head_get_locked(head *h, unsigned si, uint64_t hash, const uint8_t *key, size_t keylen)
+{
+    shard *sh = &h->shards[si];
+    size_t mask = sh->nslots - 1;
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+        slot *sl = &sh->slots[i];
+        if (!sl->id1) return NULL;
+        if (sl->hash == hash) {
+            hseries *s = sh->series[sl->id1 - 1];
+            if (s->keylen == keylen && memcmp(s->key, key, keylen) == 0) return s;
+        }
+    }
+}
+
+static void slots_insert(shard *sh, uint64_t hash, uint32_t id)
+{
+    size_t mask = sh->nslots - 1;
+    size_t i = hash & mask;
+    while (sh->slots[i].id1) i = (i + 1) & mask;
+    sh->slots[i].hash = hash;
+    sh->slots[i].id1 = id + 1;
+    sh->used++;
+}
+
+static void slots_grow(head *h, shard *sh)
+{
+    slot *old = sh->slots;
+    size_t oldn = sh->nslots;
+    sh->nslots *= 2;
+    sh->slots = st_calloc(sh->nslots, sizeof *sh->slots);
+    sh->used = 0;
+    for (size_t i = 0; i < oldn; i++)
+        if (old[i].id1) slots_insert(sh, old[i].hash, old[i].id1 - 1);
+    st_free(old);
+    mem_add(h, (int64_t)(oldn * sizeof(slot)));
+}
+
+/* Backward-shift deletion keeps linear probing chains intact without tombstones. */
+static void slots_delete(shard *sh, uint64_t hash, uint32_t id)
+{
+    size_t mask = sh->nslots - 1;
+    size_t i = hash & mask;
+    while (sh->slots[i].id1 != id + 1) i = (i + 1) & mask;
+    size_t j = i;
+    for (;;) {
+        sh->slots[i].id1 = 0;
+        for (;;) {
+            j = (j + 1) & mask;
+            if (!sh->slots[j].id1) {
+                sh->used--;
+                return;
+            }
+            size_t home = sh->slots[j].hash & mask;
+            /* can the entry at j move to i? only if its home is not in (i, j] */
+            bool between = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+            if (!between) break;
+        }
+        sh->slots[i] = sh->slots[j];
+        i = j;
+    }
+}
+
+static size_t key_labels(const uint8_t *key, size_t len, label *ls, size_t cap)
+{
+    size_t n = 0;
+    if (labels_key_parse(key, len, ls, cap, &n) != 0) return 0;
+    return n;
+}
+
+hseries *head_create_locked(head *h, unsigned si, uint64_t hash, const uint8_t *key,
+                            size_t keylen, series_meta meta, uint64_t ref)
+{
+    shard *sh = &h->shards[si];
+    hseries *s = st_calloc(1, sizeof *s + keylen);
+    s->hash = hash;
+    s->ref = ref;
+    s->keylen = (uint32_t)keylen;
+    s->type = meta.type;
+    s->table_len = meta.table_len;
+    memcpy(s->key, key, keylen);
+    if (sh->nids == sh->capids) {
+        sh->capids = sh->capids ? sh->capids * 2 : 256;
+        sh->series = st_realloc(sh->series, sh->capids * sizeof *sh->series);
+        mem_add(h, (int64_t)(sh->capids / 2 * sizeof *sh->series));
+    }
+    s->id = sh->nids++;
+    sh->series[s->id] = s;
+    if ((sh->used + 1) * 4 > sh->nslots * 3) slots_grow(h, sh);
+    slots_insert(sh, hash, s->id);
+    label ls[256];
+    size_t n = key_labels(key, keylen, ls, ST_ARRAY_LEN(ls));
+    idx_add(sh->ix, s->id, ls, n);
+    sh->live++;
+    atomic_fetch_add(&h->nseries, 1);
+    mem_add(h, (int64_t)(sizeof *s + keylen));
+    return s;
+}
+
+hseries *head_by_id_locked(head *h, unsigned si, uint32_t id)
+{
+    shard *sh = &h->shards[si];
+    return id < sh->nids ? sh->series[id] : NULL;
+}
+
+uint64_t hseries_ref(const hseries *s) { return s->ref; }
+uint32_t hseries_id(const hseries *s) { return s->id; }
+series_meta hseries_meta(const hseries *s)
+{
+    series_meta m = {s->type, s->table_len};
+    return m;
+}
+void hseries_key(const hseries *s, const uint8_t **key, size_t *len)
+{
+    *key = s->key;
+    *len = s->keylen;
+}
+
+size_t hseries_nsamples(const hseries *s)
+{
+    size_t n = s->on + s->xn;
+    for (uint32_t i = 0; i < s->nchunks; i++) n += s->chunks[i].n;
+    for (uint32_t i = 0; i < s->nfrozen; i++) n += s->frozen[i].n;
+    return n;
+}
+
+bool hseries_empty(const hseries *s) { return !s->on && !s->xn && !s->nchunks && !s->nfrozen; }
+bool hseries_has_frozen(const hseries *s) { return s->nfrozen > 0; }
+
+static uint64_t str_new(head *h, st_slice str)
+{
+    hstr *x = st_malloc(sizeof *x + str.n);
+    x->n = (uint32_t)str.n;
+    if (str.n) memcpy(x->p, str.p, str.n);
+    mem_add(h, (int64_t)(sizeof *x + str.n));
+    return (uint64_t)(uintptr_t)x;
+}
+
+static void str_free(head *h, uint64_t v)
+{
+    hstr *x = (hstr *)(uintptr_t)v;
+    mem_add(h, -(int64_t)(sizeof *x + x->n));
+    st_free(x);
+}
+
+static st_slice str_slice(uint64_t v)
+{
+    hstr *x = (hstr *)(uintptr_t)v;
+    return st_slice_of(x->p, x->n);
+}
+
+/* Both raw buffers keep ts and vals in one allocation of cap * 16 bytes. */
+static void buf_grow(head *h, int64_t **ts, uint64_t **vals, uint32_t *cap, uint32_t n)
+{
+    uint32_t ncap = *cap ? *cap * 2 : 8;
+    int64_t *nts = st_malloc((size_t)ncap * 16);
+    uint64_t *nv = (uint64_t *)(nts + ncap);
+    if (n) {
+        memcpy(nts, *ts, n * sizeof *nts);
+        memcpy(nv, *vals, n * sizeof *nv);
+    }
+    st_free(*ts);
+    mem_add(h, (int64_t)(ncap - *cap) * 16);
+    *ts = nts;
+    *vals = nv;
+    *cap = ncap;
+}
+
+/* Binary search: index of the first element >= t. */
+static uint32_t lower_bound(const int64_t *ts, uint32_t n, int64_t t)
+{
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if (ts[mid] < t) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+/* Inserts (or replaces, the later write winning) into a sorted raw buffer. */
+static void buf_put(head *h, bool is_str, int64_t **ts, uint64_t **vals, uint32_t *n, uint32_t *cap,
+                    int64_t t, uint64_t v)
+{
+    uint32_t i = *n && (*ts)[*n - 1] < t ? *n : lower_bound(*ts, *n, t);
+    if (i < *n && (*ts)[i] == t) {
+        if (is_str) str_free(h, (*vals)[i]);
+        (*vals)[i] = v;
+        return;
+    }
+    if (*n == *cap) buf_grow(h, ts, vals, cap, *n);
+    if (i < *n) {
+        memmove(*ts + i + 1, *ts + i, (*n - i) * sizeof **ts);
+        memmove(*vals + i + 1, *vals + i, (*n - i) * sizeof **vals);
+    }
+    (*ts)[i] = t;
+    (*vals)[i] = v;
+    (*n)++;
+}
+
+static void chunk_push(head *h, hchunk **arr, uint32_t *n, uint32_t *cap, hchunk c)
+{
+    if (*n == *cap) {
+        uint32_t ncap = *cap ? *cap * 2 : 4;
+        *arr = st_realloc(*arr, ncap * sizeof **arr);
+        mem_add(h, (int64_t)(ncap - *cap) * (int64_t)sizeof(hchunk));
+        *cap = ncap;
+    }
+    (*arr)[(*n)++] = c;
+    mem_add(h, c.len);
+    atomic_fetch_add(&h->nchunks, 1);
+    atomic_fetch_add(&h->chunk_bytes, c.len);
+}
+
+static void chunk_drop(head *h, hchunk *c)
+{
+    mem_add(h, -(int64_t)c->len);
+    atomic_fetch_sub(&h->nchunks, 1);
+    atomic_fetch_sub(&h->chunk_bytes, c->len);
+    st_free(c->data);
+    c->data = NULL;
+}
+
+/* Encodes samples [from, to) of a decoded list into chunks appended to arr.
+ * Encoding cannot fail on sorted input, which every caller guarantees. */
+static void encode_into(head *h, hchunk **arr, uint32_t *n, uint32_t *cap, uint8_t type,
+                        const codec_samples *s, size_t from, size_t to)
+{
+    while (from < to) {
+        size_t k = to - from;
+        if (k > h->chunk_samples * 2) k = h->chunk_samples;
+        st_buf b = {0};
+        st_err e;
+        int rc = codec_encode((st_vtype)type, s->ts + from, s->vals + from,
+                              type == ST_VT_STRING ? s->strs + from : NULL, k, &b, &e);
+        if (rc != 0) {
+            /* unreachable on sorted input; keep the data rather than lose it */
+            st_buf_free(&b);
+            return;
+        }
+        hchunk c = {s->ts[from], s->ts[from + k - 1], (uint32_t)k, (uint32_t)b.len,
+                    st_realloc(b.p, b.len)};
+        chunk_push(h, arr, n, cap, c);
+        from += k;
+    }
+}
+
+/* Raw buffer -> decoded list. */
+static void raw_to_samples(uint8_t type, const int64_t *ts, const uint64_t *vals, uint32_t n,
+                           codec_samples *out)
+{
+    bool is_str = type == ST_VT_STRING;
+    for (uint32_t i = 0; i < n; i++)
+        samples_push(out, is_str, ts[i], is_str ? 0 : vals[i],
+                     is_str ? str_slice(vals[i]) : st_slice_of(NULL, 0));
+}
+
+static void seal_open(head *h, hseries *s)
+{
+    if (!s->on) return;
+    codec_samples tmp = {0};
+    raw_to_samples(s->type, s->ots, s->ovals, s->on, &tmp);
+    encode_into(h, &s->chunks, &s->nchunks, &s->capchunks, s->type, &tmp, 0, tmp.n);
+    codec_samples_free(&tmp);
+    if (s->type == ST_VT_STRING)
+        for (uint32_t i = 0; i < s->on; i++) str_free(h, s->ovals[i]);
+    s->on = 0;
+}
+
+static int decode_chunks(const hchunk *cs, uint32_t n, int64_t mint, int64_t maxt,
+                         uint8_t type, codec_samples *out, codec_samples *tmp, st_err *e)
+{
+    bool is_str = type == ST_VT_STRING;
+    samples_clear(out);
+    for (uint32_t i = 0; i < n; i++) {
+        if (cs[i].maxt < mint || cs[i].mint > maxt) continue;
+        int rc = codec_decode(cs[i].data, cs[i].len, tmp, e);
+        if (rc) return rc;
+        for (size_t j = 0; j < tmp->n; j++)
+            if (tmp->ts[j] >= mint && tmp->ts[j] <= maxt) samples_push_from(out, is_str, tmp, j);
+    }
+    return 0;
+}
+
+/* Folds the out-of-order buffer into the sealed chunks: decode the chunks it
+ * overlaps, merge (the buffer wins), re-encode. Chunks stay disjoint. */
+static void fold_ooo(head *h, hseries *s)
+{
+    if (!s->xn) return;
+    int64_t lo = s->xts[0], hi = s->xts[s->xn - 1];
+    bool is_str = s->type == ST_VT_STRING;
+    codec_samples old = {0}, tmp = {0}, ooo = {0}, merged = {0};
+    /* the affected chunk range [a, b) */
+    uint32_t a = 0, b = 0;
+    while (a < s->nchunks && s->chunks[a].maxt < lo) a++;
+    b = a;
+    while (b < s->nchunks && s->chunks[b].mint <= hi) b++;
+    st_err e;
+    int rc = decode_chunks(s->chunks + a, b - a, INT64_MIN, INT64_MAX, s->type, &old, &tmp, &e);
+    if (rc != 0) {
+        /* A head chunk we encoded ourselves failed to decode: memory corruption.
+         * Keep the buffer as it is rather than drop anything. */
+        goto out;
+    }
+    raw_to_samples(s->type, s->xts, s->xvals, s->xn, &ooo);
+    samples_merge(&merged, is_str, &old, &ooo);
+    hchunk *fresh = NULL;
+    uint32_t nf = 0, capf = 0;
+    encode_into(h, &fresh, &nf, &capf, s->type, &merged, 0, merged.n);
+    for (uint32_t i = a; i < b; i++) chunk_drop(h, &s->chunks[i]);
+    /* splice: chunks[0,a) + fresh + chunks[b, n) */
+    uint32_t tail = s->nchunks - b;
+    uint32_t total = a + nf + tail;
+    if (total > s->capchunks) {
+        mem_add(h, (int64_t)(total - s->capchunks) * (int64_t)sizeof(hchunk));
+        s->chunks = st_realloc(s->chunks, total * sizeof *s->chunks);
+        s->capchunks = total;
+    }
+    memmove(s->chunks + a + nf, s->chunks + b, tail * sizeof *s->chunks);
+    memcpy(s->chunks + a, fresh, nf * sizeof *fresh);
+    s->nchunks = total;
+    mem_add(h, -(int64_t)capf * (int64_t)sizeof(hchunk));
+    st_free(fresh);
+    if (is_str)
+        for (uint32_t i = 0; i < s->xn; i++) str_free(h, s->xvals[i]);
+    s->xn = 0;
+out:
+    codec_samples_free(&old);
+    codec_samples_free(&tmp);
+    codec_samples_free(&ooo);
+    codec_samples_free(&merged);
+}
+
+void head_append_locked(head *h, hseries *s, int64_t ts, uint64_t val, st_slice str)
+{
+    bool is_str = s->type == ST_VT_STRING;
+    if (is_str) val = str_new(h, str);
+    int64_t sealed_max = s->nchunks ? s->chunks[s->nchunks - 1].maxt : INT64_MIN;
+    if (s->on ? ts > s->ots[s->on - 1] : ts > sealed_max) {
+        if (s->on == s->ocap) buf_grow(h, &s->ots, &s->ovals, &s->ocap, s->on);
+        s->ots[s->on] = ts;
+        s->ovals[s->on++] = val;
+        if (s->on >= h->chunk_samples) seal_open(h, s);
+        return;
+    }
+    if (s->on && ts >= s->ots[0]) {
+        buf_put(h, is_str, &s->ots, &s->ovals, &s->on, &s->ocap, ts, val);
+        return;
+    }
+    buf_put(h, is_str, &s->xts, &s->xvals, &s->xn, &s->xcap, ts, val);
+    if (s->xn >= h->ooo_samples) fold_ooo(h, s);
+}
+
+int head_read_locked(head *h, hseries *s, int64_t mint, int64_t maxt, codec_samples *out,
+                     codec_samples scratch[3], st_err *e)
+{
+    (void)h;
+    bool is_str = s->type == ST_VT_STRING;
+    codec_samples *sealed = &scratch[0], *tmp = &scratch[1], *ooo = &scratch[2];
+    int rc = decode_chunks(s->chunks, s->nchunks, mint, maxt, s->type, sealed, tmp, e);
+    if (rc) return rc;
+    samples_clear(ooo);
+    uint32_t i = lower_bound(s->xts, s->xn, mint);
+    for (; i < s->xn && s->xts[i] <= maxt; i++)
+        samples_push(ooo, is_str, s->xts[i], is_str ? 0 : s->xvals[i],
+                     is_str ? str_slice(s->xvals[i]) : st_slice_of(NULL, 0));
+    samples_merge(out, is_str, sealed, ooo);
+    for (i = lower_bound(s->ots, s->on, mint); i < s->on && s->ots[i] <= maxt; i++)
+        samples_push(out, is_str, s->ots[i], is_str ? 0 : s->ovals[i],
+                     is_str ? str_slice(s->ovals[i]) : st_slice_of(NULL, 0));
+    if (s->nfrozen) {
+        rc = decode_chunks(s->frozen, s->nfrozen, mint, maxt, s->type, sealed, tmp, e);
+        if (rc) return rc;
+        samples_merge(tmp, is_str, sealed, out);
+        samples_swap(tmp, out);
+    }
+    return 0;
+}
+
+/* Rebuilds a series' chunks, open and ooo buffers from a decoded list
+ * (used by delete and freeze, which rewrite everything they touch). */
+static void rebuild(head *h, hseries *s, const codec_samples *all)
+{
+    bool is_str = s->type == ST_VT_STRING;
+    for (uint32_t i = 0; i < s->nchunks; i++) chunk_drop(h, &s->chunks[i]);
+    s->nchunks = 0;
+    if (is_str) {
+        for (uint32_t i = 0; i < s->on; i++) str_free(h, s->ovals[i]);
+        for (uint32_t i = 0; i < s->xn; i++) str_free(h, s->xvals[i]);
+    }
+    s->on = s->xn = 0;
+    /* Keep the newest partial chunk's worth raw in the open buffer so that
+     * in-order appends go on without an immediate re-seal. */
+    size_t keep = all->n % h->chunk_samples;
+    size_t sealed = all->n - keep;
+    encode_into(h, &s->chunks, &s->nchunks, &s->capchunks, s->type, all, 0, sealed);
+    for (size_t i = sealed; i < all->n; i++) {
+        if (s->on == s->ocap) buf_grow(h, &s->ots, &s->ovals, &s->ocap, s->on);
+        s->ots[s->on] = all->ts[i];
+        s->ovals[s->on++] = is_str ? str_new(h, all->strs[i]) : all->vals[i];
+    }
+}
+
+static void samples_remove_range(codec_samples *s, int64_t mint, int64_t maxt)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        if (s->ts[i] >= mint && s->ts[i] <= maxt) continue;
+        s->ts[w] = s->ts[i];
+        s->vals[w] = s->vals[i];
+        if (s->strs) s->strs[w] = s->strs[i];
+        w++;
+    }
+    s->n = w;
+}
+
+int head_delete_locked(head *h, hseries *s, int64_t mint, int64_t maxt, st_err *e)
+{
+    codec_samples scratch[3] = {{0}}, all = {0}, fz = {0};
+    /* everything but frozen */
+    uint32_t nfrozen = s->nfrozen;
+    s->nfrozen = 0;
+    int rc = head_read_locked(h, s, INT64_MIN, INT64_MAX, &all, scratch, e);
+    s->nfrozen = nfrozen;
+    if (rc == 0) {
+        samples_remove_range(&all, mint, maxt);
+        rebuild(h, s, &all);
+        if (s->nfrozen) {
+            rc = decode_chunks(s->frozen, s->nfrozen, INT64_MIN, INT64_MAX, s->type, &fz,
+                               &scratch[0], e);
+            if (rc == 0) {
+                samples_remove_range(&fz, mint, maxt);
+                for (uint32_t i = 0; i < s->nfrozen; i++) chunk_drop(h, &s->frozen[i]);
+                s->nfrozen = 0;
+                encode_into(h, &s->frozen, &s->nfrozen, &s->capfrozen, s->type, &fz, 0, fz.n);
+            }
+        }
+    }
+    for (int i = 0; i < 3; i++) codec_samples_free(&scratch[i]);
+    codec_samples_free(&all);
+    codec_samples_free(&fz);
+    return rc;
+}
+
+int head_freeze_locked(head *h, hseries *s, int64_t cutoff, st_err *e)
+{
+    /* Fast path: nothing old enough. */
+    int64_t minv = INT64_MAX;
+    if (s->nchunks) minv = s->chunks[0].mint;
+    if (s->xn && s->xts[0] < minv) minv = s->xts[0];
+    if (s->on && s->ots[0] < minv) minv = s->ots[0];
+    if (minv >= cutoff) return 0;
+    /* head_read_locked merges frozen chunks left by a failed flush under the
+     * live data (which wins), so re-freezing folds them in. */
+    codec_samples scratch[3] = {{0}}, all = {0};
+    int rc = head_read_locked(h, s, INT64_MIN, INT64_MAX, &all, scratch, e);
+    if (rc == 0) {
+        size_t split = lower_bound(all.ts, (uint32_t)all.n, cutoff);
+        for (uint32_t i = 0; i < s->nfrozen; i++) chunk_drop(h, &s->frozen[i]);
+        s->nfrozen = 0;
+        encode_into(h, &s->frozen, &s->nfrozen, &s->capfrozen, s->type, &all, 0, split);
+        /* the rest stays live */
+        codec_samples rest = {0};
+        bool is_str = s->type == ST_VT_STRING;
+        for (size_t i = split; i < all.n; i++) samples_push_from(&rest, is_str, &all, i);
+        rebuild(h, s, &rest);
+        codec_samples_free(&rest);
+    }
+    for (int i = 0; i < 3; i++) codec_samples_free(&scratch[i]);
+    codec_samples_free(&all);
+    return rc;
+}
+
+int head_read_frozen_locked(head *h, hseries *s, codec_samples *out, st_err *e)
+{
+    (void)h;
+    codec_samples tmp = {0};
+    int rc = decode_chunks(s->frozen, s->nfrozen, INT64_MIN, INT64_MAX, s->type, out, &tmp, e);
+    codec_samples_free(&tmp);
+    return rc;
+}
+
+void head_thaw_drop_locked(head *h, hseries *s)
+{
+    for (uint32_t i = 0; i < s->nfrozen; i++) chunk_drop(h, &s->frozen[i]);
+    s->nfrozen = 0;
+}
+
+void head_remove_locked(head *h, unsigned si, hseries *s)
+{
+    shard *sh = &h->shards[si];
+    label ls[256];
+    size_t n = key_labels(s->key, s->keylen, ls, ST_ARRAY_LEN(ls));
+    idx_remove(sh->ix, s->id, ls, n);
+    slots_delete(sh, s->hash, s->id);
+    sh->series[s->id] = NULL;
+    sh->live--;
+    atomic_fetch_sub(&h->nseries, 1);
+    series_free(h, s);
+}
+
+int head_select_locked(head *h, unsigned si, matcher *const *ms, size_t n, postings *out,
+                       st_err *e)
+{
+    return idx_select(h->shards[si].ix, ms, n, out, e);
+}
+
+idx *head_index_locked(head *h, unsigned si) { return h->shards[si].ix; }
+uint32_t head_id_bound_locked(head *h, unsigned si) { return h->shards[si].nids; }
+
+void head_get_stats(head *h, head_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    out->mint = INT64_MAX;
+    out->maxt = INT64_MIN;
+    for (unsigned i = 0; i < h->nshards; i++) {
+        shard *sh = &h->shards[i];
+        pthread_mutex_lock(&sh->mu);
+        out->series += sh->live;
+        out->memory_bytes += idx_memory(sh->ix);
+        for (uint32_t j = 0; j < sh->nids; j++) {
+            hseries *s = sh->series[j];
+            if (!s) continue;
+            out->buffer_samples += s->on + s->xn;
+            int64_t lo = INT64_MAX, hi = INT64_MIN;
+            if (s->nchunks) {
+                lo = s->chunks[0].mint;
+                hi = s->chunks[s->nchunks - 1].maxt;
+            }
+            if (s->xn) {
+                if (s->xts[0] < lo) lo = s->xts[0];
+                if (s->xts[s->xn - 1] > hi) hi = s->xts[s->xn - 1];
+            }
+            if (s->on) {
+                if (s->ots[0] < lo) lo = s->ots[0];
+                if (s->ots[s->on - 1] > hi) hi = s->ots[s->on - 1];
+            }
+            if (lo < out->mint) out->mint = lo;
+            if (hi > out->maxt) out->maxt = hi;
+        }
+        pthread_mutex_unlock(&sh->mu);
+    }
+    out->chunks = atomic_load(&h->nchunks);
+    out->chunk_bytes = atomic_load(&h->chunk_bytes);
+    out->memory_bytes += atomic_load(&h->memory);
+}
+
+uint64_t head_memory(const head *h) { return atomic_load(&((head *)h)->memory); }
+uint64_t head_series_count(const head *h) { return atomic_load(&((head *)h)->nseries); }

@@ -1,0 +1,110 @@
+/* head: the in-memory tier of one database.
+ *
+ * The head is split into shards by series hash; each shard has its own
+ * mutex, series map, inverted index (idx) and series table, so that writers
+ * on different shards never contend. Callers lock a shard, work on it with
+ * the *_locked functions, and unlock; the store does its WAL append inside
+ * the same critical section so that, per series, head order == WAL order.
+ *
+ * Per series, samples live in four places. Invariants:
+ *  (1) sealed chunks are codec chunks, time-ordered and pairwise disjoint;
+ *  (2) the open buffer holds raw samples, strictly increasing, all later than
+ *      every sealed chunk;
+ *  (3) the out-of-order buffer holds raw samples, strictly increasing, all
+ *      earlier than the open buffer's first sample; on an equal timestamp it
+ *      wins over a sealed chunk (it was written later);
+ *  (4) frozen chunks hold samples taken out for a flush to disk that is
+ *      under way; everything else in the series was written after them, so
+ *      it wins on equal timestamps; they are dropped once the block is live.
+ * Of two writes of the same timestamp the later one always wins, which is
+ * what replaying the WAL in order reproduces.
+ *
+ * Series ids are local to a shard, dense, never reused while the head lives.
+ * A series' ref is its identity in the WAL (assigned by the store).
+ */
+#ifndef ST_HEAD_H
+#define ST_HEAD_H
+
+#include "codec.h"
+#include "index.h"
+
+typedef struct head head;
+typedef struct hseries hseries;
+
+typedef struct head_opts {
+    unsigned nshards;       /* 0 = 2 x online cores */
+    unsigned chunk_samples; /* seal the open buffer at this many samples (0 = 120) */
+    unsigned ooo_samples;   /* fold the out-of-order buffer in at this many (0 = 64) */
+} head_opts;
+
+head *head_new(const head_opts *o);
+void head_free(head *h);
+
+unsigned head_nshards(const head *h);
+unsigned head_shard_of(const head *h, uint64_t hash);
+void head_lock(head *h, unsigned shard);
+void head_unlock(head *h, unsigned shard);
+
+/* The series with this canonical key, or NULL. */
+hseries *head_get_locked(head *h, unsigned shard, uint64_t hash, const uint8_t *key,
+                         size_t keylen);
+/* Creates a series (it must not exist). The key is copied. */
+hseries *head_create_locked(head *h, unsigned shard, uint64_t hash, const uint8_t *key,
+                            size_t keylen, series_meta meta, uint64_t ref);
+/* The series with local id, or NULL if it has been removed. */
+hseries *head_by_id_locked(head *h, unsigned shard, uint32_t id);
+
+uint64_t hseries_ref(const hseries *s);
+uint32_t hseries_id(const hseries *s);
+series_meta hseries_meta(const hseries *s);
+void hseries_key(const hseries *s, const uint8_t **key, size_t *len);
+size_t hseries_nsamples(const hseries *s); /* all places, duplicates counted once at most per place */
+bool hseries_empty(const hseries *s);
+
+/* Appends one sample (val is the bit pattern; str for string series, copied).
+ * Returns true if it replaced an existing sample of the same timestamp that
+ * was still in a buffer. */
+void head_append_locked(head *h, hseries *s, int64_t ts, uint64_t val, st_slice str);
+
+/* Reads the samples of s in [mint, maxt], merged per the invariants, into
+ * out (replacing). scratch lists are reused buffers owned by the caller. */
+int head_read_locked(head *h, hseries *s, int64_t mint, int64_t maxt, codec_samples *out,
+                     codec_samples scratch[3], st_err *e);
+
+/* Deletes samples of s in [mint, maxt] from every place (tombstone applied
+ * at once in memory). */
+int head_delete_locked(head *h, hseries *s, int64_t mint, int64_t maxt, st_err *e);
+
+/* Flush support. head_freeze_locked moves every sample with ts < cutoff into
+ * frozen chunks; head_read_frozen_locked reads them; head_thaw_drop_locked
+ * drops them once the block that holds them is live. */
+int head_freeze_locked(head *h, hseries *s, int64_t cutoff, st_err *e);
+bool hseries_has_frozen(const hseries *s);
+int head_read_frozen_locked(head *h, hseries *s, codec_samples *out, st_err *e);
+void head_thaw_drop_locked(head *h, hseries *s);
+
+/* Removes an empty series (no samples anywhere) from the shard. */
+void head_remove_locked(head *h, unsigned shard, hseries *s);
+
+/* Selection and exploration over one shard (see index.h). */
+int head_select_locked(head *h, unsigned shard, matcher *const *ms, size_t n, postings *out,
+                       st_err *e);
+idx *head_index_locked(head *h, unsigned shard);
+/* All series of a shard: ids up to this bound (some may be removed). */
+uint32_t head_id_bound_locked(head *h, unsigned shard);
+
+typedef struct head_stats {
+    uint64_t series;
+    uint64_t chunks;
+    uint64_t chunk_bytes;
+    uint64_t buffer_samples;
+    uint64_t memory_bytes; /* estimate of everything the head holds */
+    int64_t mint, maxt;    /* INT64_MAX / INT64_MIN when empty */
+} head_stats;
+
+void head_get_stats(head *h, head_stats *out);
+/* Cheap, lock-free estimate of the memory the head holds. */
+uint64_t head_memory(const head *h);
+uint64_t head_series_count(const head *h);
+
+#endif

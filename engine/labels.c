@@ -1,0 +1,377 @@
+/* labels: canonical label sets, their keys, UTF-8 validation, formatting.
+ *
+ * Everything here runs on the write path (canonicalisation and keys for every
+ * series of every request) or in error messages, so the common cases are
+ * kept cheap: label sets arrive sorted from remote_write, so the sort is an
+ * insertion sort that is linear on sorted input, and UTF-8 validation skips
+ * ASCII eight bytes at a time.
+ */
+#include "labels.h"
+
+#include "bits.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *st_vtype_name(st_vtype t)
+{
+    switch (t) {
+    case ST_VT_FLOAT: return "float";
+    case ST_VT_INT: return "integer";
+    case ST_VT_UINT: return "unsigned";
+    case ST_VT_BOOL: return "boolean";
+    case ST_VT_STRING: return "string";
+    }
+    return "unknown";
+}
+
+/* ---------------------------------------------------------------- UTF-8 */
+
+#define ASCII_MASK 0x8080808080808080ull
+
+/* Length of the valid UTF-8 sequence at p[0..avail), or 0 if it is invalid.
+ * The ranges are those of Unicode's table 3-7 ("well-formed byte
+ * sequences"): they exclude overlong forms (C0, C1, E0 80..9F, F0 80..8F),
+ * surrogates (ED A0..BF) and code points above U+10FFFF (F4 90.., F5..FF). */
+static size_t utf8_seq(const uint8_t *p, size_t avail)
+{
+    uint8_t c = p[0], lo = 0x80, hi = 0xBF;
+    if (c < 0x80) return 1;
+    if (c < 0xC2) return 0; /* stray continuation byte or overlong lead */
+    if (c < 0xE0) {
+        return avail >= 2 && p[1] >= 0x80 && p[1] <= 0xBF ? 2 : 0;
+    }
+    if (c < 0xF0) {
+        if (c == 0xE0) lo = 0xA0;
+        else if (c == 0xED) hi = 0x9F;
+        return avail >= 3 && p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80 ? 3 : 0;
+    }
+    if (c < 0xF5) {
+        if (c == 0xF0) lo = 0x90;
+        else if (c == 0xF4) hi = 0x8F;
+        return avail >= 4 && p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80 &&
+                       (p[3] & 0xC0) == 0x80
+                   ? 4
+                   : 0;
+    }
+    return 0;
+}
+
+bool utf8_valid(const char *s, size_t n)
+{
+    const uint8_t *p = (const uint8_t *)s, *end = p + n;
+    while (p < end) {
+        if (end - p >= 8) {
+            uint64_t w;
+            memcpy(&w, p, 8);
+            if (!(w & ASCII_MASK)) {
+                p += 8;
+                continue;
+            }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            /* Skip the ASCII bytes before the first high bit in one step. */
+            p += (unsigned)__builtin_ctzll(w & ASCII_MASK) >> 3;
+#endif
+        }
+        if (*p < 0x80) {
+            p++;
+            continue;
+        }
+        size_t k = utf8_seq(p, (size_t)(end - p));
+        if (!k) return false;
+        p += k;
+    }
+    return true;
+}
+
+/* -------------------------------------------------------------- quoting */
+
+/* Go's strconv.Quote for the cases label values meet: \" \\ and the C
+ * escapes, other controls and DEL as \xNN, invalid bytes as \xNN, and the
+ * non-printing C1 controls, soft hyphen, line/paragraph separators and BOM
+ * as \uNNNN. (Go consults the full Unicode tables for "printable"; those
+ * cover the code points that occur in practice.) */
+static void quote_go(st_buf *out, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    const uint8_t *p = (const uint8_t *)s, *end = p + n;
+    st_buf_reserve(out, n + 2);
+    st_buf_putc(out, '"');
+    while (p < end) {
+        uint8_t c = *p;
+        const uint8_t *run = p;
+        while (p < end && *p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\') p++;
+        if (p > run) {
+            st_buf_put(out, run, (size_t)(p - run));
+            continue;
+        }
+        c = *p;
+        if (c < 0x80) {
+            char esc = 0;
+            switch (c) {
+            case '"': esc = '"'; break;
+            case '\\': esc = '\\'; break;
+            case '\a': esc = 'a'; break;
+            case '\b': esc = 'b'; break;
+            case '\f': esc = 'f'; break;
+            case '\n': esc = 'n'; break;
+            case '\r': esc = 'r'; break;
+            case '\t': esc = 't'; break;
+            case '\v': esc = 'v'; break;
+            }
+            if (esc) {
+                char e2[2] = {'\\', esc};
+                st_buf_put(out, e2, 2);
+            } else {
+                char e4[4] = {'\\', 'x', hex[c >> 4], hex[c & 15]};
+                st_buf_put(out, e4, 4);
+            }
+            p++;
+            continue;
+        }
+        size_t k = utf8_seq(p, (size_t)(end - p));
+        if (!k) {
+            char e4[4] = {'\\', 'x', hex[c >> 4], hex[c & 15]};
+            st_buf_put(out, e4, 4);
+            p++;
+            continue;
+        }
+        uint32_t cp = k == 2   ? (uint32_t)(c & 0x1F) << 6 | (p[1] & 0x3F)
+                      : k == 3 ? (uint32_t)(c & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 |
+                                     (p[2] & 0x3F)
+                               : 0x10000; /* 4-byte forms are all printable enough */
+        if ((cp >= 0x80 && cp <= 0x9F) || cp == 0xAD || cp == 0x2028 || cp == 0x2029 ||
+            cp == 0xFEFF) {
+            char e6[6] = {'\\', 'u', hex[cp >> 12], hex[(cp >> 8) & 15], hex[(cp >> 4) & 15],
+                          hex[cp & 15]};
+            st_buf_put(out, e6, 6);
+        } else {
+            st_buf_put(out, p, k);
+        }
+        p += k;
+    }
+    st_buf_putc(out, '"');
+}
+
+/* A quoted, length-capped rendering of s for an error message. */
+static const char *msg_quote(char *dst, size_t cap, st_slice s)
+{
+    st_buf b = {0};
+    size_t max = 96;
+    bool cut = s.n > max;
+    quote_go(&b, s.p, cut ? max : s.n);
+    if (cut) {
+        b.len--; /* drop the closing quote, mark the cut */
+        st_buf_put(&b, "\"...", 4);
+    }
+    size_t k = b.len < cap - 1 ? b.len : cap - 1;
+    memcpy(dst, b.p, k);
+    dst[k] = 0;
+    st_buf_free(&b);
+    return dst;
+}
+
+/* ------------------------------------------------------ canonicalisation */
+
+static int label_cmp(const void *a, const void *b)
+{
+    return st_slice_cmp(((const label *)a)->name, ((const label *)b)->name);
+}
+
+static void labels_sort(label *ls, size_t n)
+{
+    if (n > 32) {
+        qsort(ls, n, sizeof *ls, label_cmp);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) {
+        if (st_slice_cmp(ls[i - 1].name, ls[i].name) <= 0) continue;
+        label t = ls[i];
+        size_t j = i;
+        while (j > 0 && st_slice_cmp(ls[j - 1].name, t.name) > 0) {
+            ls[j] = ls[j - 1];
+            j--;
+        }
+        ls[j] = t;
+    }
+}
+
+int labels_canonicalize(label *ls, size_t *n, st_err *e)
+{
+    char q[160];
+    size_t cnt = *n;
+    /* Validate in input order first, so the error names the first bad label
+     * as the client wrote it. */
+    for (size_t i = 0; i < cnt; i++) {
+        if (ls[i].name.n == 0) return st_fail(e, ST_EINVAL, "label name \"\" is empty");
+        if (!utf8_valid(ls[i].name.p, ls[i].name.n))
+            return st_fail(e, ST_EINVAL, "invalid UTF-8 in label name %s",
+                           msg_quote(q, sizeof q, ls[i].name));
+        if (!utf8_valid(ls[i].value.p, ls[i].value.n))
+            return st_fail(e, ST_EINVAL, "invalid UTF-8 in value of label %s",
+                           msg_quote(q, sizeof q, ls[i].name));
+    }
+    labels_sort(ls, cnt);
+    /* Duplicates are rejected even when one of them is empty: the client
+     * said two different things about one label. */
+    for (size_t i = 1; i < cnt; i++)
+        if (st_slice_eq(ls[i - 1].name, ls[i].name))
+            return st_fail(e, ST_EINVAL, "duplicate label name %s",
+                           msg_quote(q, sizeof q, ls[i].name));
+    size_t w = 0;
+    bool named = false;
+    for (size_t i = 0; i < cnt; i++) {
+        if (ls[i].value.n == 0) continue;
+        if (ls[i].name.n == 8 && memcmp(ls[i].name.p, LABEL_METRIC_NAME, 8) == 0) named = true;
+        ls[w++] = ls[i];
+    }
+    if (!named) return st_fail(e, ST_EINVAL, "metric name missing");
+    *n = w;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ keys */
+
+void labels_key(const label *ls, size_t n, st_buf *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        st_buf_reserve(out, 20 + ls[i].name.n + ls[i].value.n);
+        out->len += varint_put(out->p + out->len, ls[i].name.n);
+        st_buf_put(out, ls[i].name.p, ls[i].name.n);
+        out->len += varint_put(out->p + out->len, ls[i].value.n);
+        st_buf_put(out, ls[i].value.p, ls[i].value.n);
+    }
+}
+
+/* Reads one length-prefixed string; 0 or ST_ECORRUPT. */
+static int key_str(const uint8_t **p, const uint8_t *end, st_slice *s)
+{
+    uint64_t len;
+    if (varint_get(p, end, &len) < 0 || len > (uint64_t)(end - *p)) return ST_ECORRUPT;
+    s->p = (const char *)*p;
+    s->n = (size_t)len;
+    *p += len;
+    return 0;
+}
+
+int labels_key_parse(const uint8_t *key, size_t len, label *out, size_t cap, size_t *n)
+{
+    const uint8_t *p = key, *end = key + len;
+    size_t k = 0;
+    *n = 0;
+    while (p < end) {
+        label l;
+        if (key_str(&p, end, &l.name) < 0 || key_str(&p, end, &l.value) < 0)
+            return ST_ECORRUPT;
+        if (k == cap) return ST_ECORRUPT;
+        out[k++] = l;
+    }
+    *n = k;
+    return 0;
+}
+
+st_slice labels_key_get(const uint8_t *key, size_t len, st_slice name)
+{
+    const uint8_t *p = key, *end = key + len;
+    st_slice none = {"", 0};
+    while (p < end) {
+        st_slice ln, lv;
+        if (key_str(&p, end, &ln) < 0 || key_str(&p, end, &lv) < 0) return none;
+        if (st_slice_eq(ln, name)) return lv;
+    }
+    return none;
+}
+
+st_slice labels_key_name(const uint8_t *key, size_t len)
+{
+    return labels_key_get(key, len, st_slice_of(LABEL_METRIC_NAME, 8));
+}
+
+size_t labels_key_count(const uint8_t *key, size_t len)
+{
+    const uint8_t *p = key, *end = key + len;
+    size_t k = 0;
+    while (p < end) {
+        st_slice a, b;
+        if (key_str(&p, end, &a) < 0 || key_str(&p, end, &b) < 0) return 0;
+        k++;
+    }
+    return k;
+}
+
+/* ------------------------------------------------------------ formatting */
+
+static bool is_metric_ident(st_slice s)
+{
+    if (!s.n) return false;
+    for (size_t i = 0; i < s.n; i++) {
+        unsigned char c = (unsigned char)s.p[i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' ||
+                  (i > 0 && c >= '0' && c <= '9');
+        if (!ok) return false;
+    }
+    return true;
+}
+
+static bool is_label_ident(st_slice s)
+{
+    if (!s.n) return false;
+    for (size_t i = 0; i < s.n; i++) {
+        unsigned char c = (unsigned char)s.p[i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+                  (i > 0 && c >= '0' && c <= '9');
+        if (!ok) return false;
+    }
+    return true;
+}
+
+/* name="value"; a name that is not an identifier is quoted, as Prometheus 3
+ * writes UTF-8 label names, so the output stays unambiguous. */
+static void format_pair(st_buf *out, const label *l)
+{
+    if (is_label_ident(l->name)) st_buf_put(out, l->name.p, l->name.n);
+    else quote_go(out, l->name.p, l->name.n);
+    st_buf_putc(out, '=');
+    quote_go(out, l->value.p, l->value.n);
+}
+
+void labels_format(const label *ls, size_t n, st_buf *out)
+{
+    const label *name = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (ls[i].name.n == 8 && memcmp(ls[i].name.p, LABEL_METRIC_NAME, 8) == 0) {
+            name = &ls[i];
+            break;
+        }
+    bool first = true;
+    if (name && is_metric_ident(name->value)) {
+        st_buf_put(out, name->value.p, name->value.n);
+        if (n == 1) return;
+    } else if (name) {
+        st_buf_putc(out, '{');
+        format_pair(out, name);
+        first = false;
+    }
+    if (first) st_buf_putc(out, '{');
+    for (size_t i = 0; i < n; i++) {
+        if (&ls[i] == name) continue;
+        if (!first) st_buf_putc(out, ',');
+        first = false;
+        format_pair(out, &ls[i]);
+    }
+    st_buf_putc(out, '}');
+}
+
+void labels_format_key(const uint8_t *key, size_t len, st_buf *out)
+{
+    label stack[32], *ls = stack;
+    size_t cnt = labels_key_count(key, len), n = 0;
+    if (cnt == 0 && len > 0) {
+        st_buf_put(out, "{<malformed series key>}", 24);
+        return;
+    }
+    if (cnt > ST_ARRAY_LEN(stack)) ls = st_malloc(cnt * sizeof *ls);
+    labels_key_parse(key, len, ls, cnt, &n);
+    labels_format(ls, n, out);
+    if (ls != stack) st_free(ls);
+}

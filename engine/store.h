@@ -1,0 +1,172 @@
+/* store: the storage engine as the rest of Strata sees it.
+ *
+ * A store is a data directory holding the catalog of databases, one WAL
+ * shared by all of them, and per database a head (memory tier) and blocks
+ * (disk tier). Writers hand it batches; readers open a query over one
+ * database and a time range and iterate series, merged across head and
+ * blocks and de-duplicated by time (the write later in WAL order wins).
+ *
+ * Durability contract: store_write returns 0 only after the batch's WAL
+ * records are durable per the fsync mode (see wal.h, invariant 1).
+ *
+ * Data directory layout:
+ *   catalog                  databases (catalog.h)
+ *   wal/                     segments and checkpoint (wal.h)
+ *   db/<name>/blocks/<id>/   blocks (block.h)
+ *
+ * Thread-safety: every function may be called from any thread.
+ */
+#ifndef ST_STORE_H
+#define ST_STORE_H
+
+#include "codec.h"
+#include "index.h"
+#include "vfs.h"
+
+typedef struct store store;
+
+typedef struct store_db_override {
+    const char *name;
+    int64_t retention;
+} store_db_override;
+
+typedef void (*store_log_fn)(void *ctx, const char *level, const char *msg);
+
+typedef struct store_opts {
+    const vfs *vfs;               /* NULL = vfs_posix() */
+    const char *data_dir;
+    int64_t retention;            /* ns, 0 = forever (default 30d) */
+    int64_t memory_window;        /* ns (default 2h) */
+    int64_t block_duration;       /* ns, partition length of flushed blocks (default 2h) */
+    int64_t future_limit;         /* ns (default 10m) */
+    int64_t wal_fsync_interval;   /* 0 = fsync before every acknowledgement */
+    uint64_t max_series;          /* active series per database, 0 = unlimited */
+    uint64_t max_head_bytes;      /* memory of all heads, 0 = unlimited */
+    unsigned nshards;             /* 0 = 2 x cores */
+    int64_t maintenance_interval; /* ns between background flush/compact/retention; 0 = none */
+    const store_db_override *db_overrides; /* retention per database, applied at open */
+    size_t ndb_overrides;
+    store_log_fn log;             /* NULL = stderr */
+    void *log_ctx;
+} store_opts;
+
+/* Fills defaults. */
+void store_opts_default(store_opts *o);
+
+int store_open(const store_opts *o, store **out, st_err *e);
+/* Stops the background thread, syncs and closes the WAL. */
+int store_close(store *s, st_err *e);
+
+/* ---- databases ---- */
+typedef struct store_db_info {
+    char name[65];
+    int64_t retention;     /* effective, ns, 0 = forever */
+    int64_t memory_window; /* effective, ns */
+    uint64_t series;       /* active (head) series */
+    uint64_t blocks;
+} store_db_info;
+
+/* retention/memory_window: -1 = server default. ST_EEXIST if it exists. */
+int store_db_create(store *s, const char *name, int64_t retention, int64_t memory_window,
+                    st_err *e);
+int store_db_alter(store *s, const char *name, int64_t retention, int64_t memory_window,
+                   st_err *e);
+int store_db_drop(store *s, const char *name, st_err *e);
+bool store_db_exists(store *s, const char *name);
+/* Array owned by the caller (st_free). Sorted by name. */
+int store_db_list(store *s, store_db_info **out, size_t *n);
+
+/* ---- writing ---- */
+typedef struct store_batch store_batch;
+
+store_batch *store_batch_new(void);
+void store_batch_reset(store_batch *b);
+void store_batch_free(store_batch *b);
+/* Adds a series. ls is canonicalised in place (labels.h); the strings are
+ * copied into the batch. Returns a handle for store_batch_add. */
+int store_batch_series(store_batch *b, label *ls, size_t n, series_meta meta, uint32_t *handle,
+                       st_err *e);
+void store_batch_add(store_batch *b, uint32_t handle, int64_t ts, uint64_t val);
+void store_batch_add_str(store_batch *b, uint32_t handle, int64_t ts, st_slice str);
+size_t store_batch_samples(const store_batch *b);
+
+typedef struct store_write_result {
+    uint64_t accepted;
+    uint64_t rejected;
+    int first_code;       /* code of the first rejection */
+    char first_error[256];
+} store_write_result;
+
+/* Writes a batch into database db (which must exist). Samples that cannot
+ * be stored (type conflict, timestamp out of range) are rejected one by one
+ * and counted; the others are stored. Returns 0 if every sample was stored,
+ * the code of the first rejection if some were not (with its message), or a
+ * storage error (ST_ENOSPC, ST_EIO, ST_EFATAL, ST_ELIMIT, ST_ENOTFOUND) in
+ * which case nothing of the batch is acknowledged. */
+int store_write(store *s, const char *db, store_batch *b, store_write_result *res, st_err *e);
+
+/* Deletes samples in [mint, maxt] of the series matching ms. Durable when
+ * it returns. *nseries = series affected. */
+int store_delete(store *s, const char *db, matcher *const *ms, size_t n, int64_t mint,
+                 int64_t maxt, uint64_t *nseries, st_err *e);
+
+/* ---- maintenance ---- */
+/* Writes all head data of every database into blocks and checkpoints the WAL.
+ * Durable when it returns. */
+int store_flush_all(store *s, st_err *e);
+/* One round of what the background thread does (flush old data, compact,
+ * apply retention, checkpoint). now_ns lets tests move time. */
+int store_maintain(store *s, int64_t now_ns, st_err *e);
+
+/* ---- reading ---- */
+typedef struct store_query store_query;
+
+/* A consistent view of one database over [mint, maxt]: blocks are
+ * referenced and stay readable until store_query_close. ST_ENOTFOUND if the
+ * database does not exist. */
+int store_query_open(store *s, const char *db, int64_t mint, int64_t maxt, store_query **out,
+                     st_err *e);
+void store_query_close(store_query *q);
+
+/* Selects series matching every matcher (at least one must not match "").
+ * Series are then iterated in canonical-key order with store_query_next. */
+int store_query_select(store_query *q, matcher *const *ms, size_t n, st_err *e);
+/* Next series: key (borrowed until the next call), meta, and its samples in
+ * [mint, maxt] merged and de-duplicated into out. Series with no samples in
+ * the range are skipped. Returns 1 when a series was produced, 0 at the end,
+ * or an error. */
+int store_query_next(store_query *q, const uint8_t **key, size_t *keylen, series_meta *meta,
+                     codec_samples *out, st_err *e);
+
+/* Label names, or values of one label, of the series matching ms (n may be
+ * 0 = all series), sorted and unique, as a NUL-separated list in out. */
+int store_query_label_names(store_query *q, matcher *const *ms, size_t n, st_buf *out,
+                            size_t *count, st_err *e);
+int store_query_label_values(store_query *q, const char *name, matcher *const *ms, size_t n,
+                             st_buf *out, size_t *count, st_err *e);
+
+/* ---- observability ---- */
+typedef struct store_stats {
+    uint64_t samples_appended;
+    uint64_t samples_rejected[8]; /* by reason, see store_reject_reason_name */
+    uint64_t series_created;
+    uint64_t series_clashes;      /* same identity written with another table/column */
+    uint64_t active_series;
+    uint64_t head_chunks, head_chunk_bytes, head_memory_bytes;
+    uint64_t blocks, block_bytes, block_samples;
+    uint64_t compactions, flushes, retention_deletions;
+    uint64_t wal_bytes_written, wal_disk_bytes, wal_segments, wal_fsyncs;
+    uint64_t wal_fsync_hist[12];
+    uint64_t wal_fsync_ns_total;
+    uint64_t wal_truncated_tails, wal_corrupt_segments;
+    uint64_t replay_ns, replay_records;
+    uint64_t block_corruptions;
+    uint64_t databases;
+} store_stats;
+
+const char *store_reject_reason_name(int i); /* NULL past the last */
+void store_get_stats(store *s, store_stats *out);
+/* True while writes are refused because the disk is full. */
+bool store_disk_full(store *s);
+
+#endif

@@ -1,0 +1,487 @@
+/* test_store: the engine end to end, in process: write, read, out-of-order
+ * writes, duplicates (the later write wins), replay, flush to blocks,
+ * compaction, retention, deletes, type conflicts, limits. */
+#include <math.h>
+#include <string.h>
+
+#include "labels.h"
+#include "samples.h"
+#include "store.h"
+#include "testlib.h"
+
+static char *g_dir;
+
+static void quiet(void *ctx, const char *level, const char *msg)
+{
+    (void)ctx;
+    if (getenv("STRATA_TEST_VERBOSE")) fprintf(stderr, "[%s] %s\n", level, msg);
+}
+
+static store *open_store(const char *dir, int64_t memwin)
+{
+    store_opts o;
+    store_opts_default(&o);
+    o.data_dir = dir;
+    o.maintenance_interval = 0;
+    o.memory_window = memwin;
+    o.retention = 0;
+    o.nshards = 4;
+    o.log = quiet;
+    store *s = NULL;
+    st_err e = {0};
+    int rc = store_open(&o, &s, &e);
+    if (rc) fprintf(stderr, "store_open: %s\n", e.msg);
+    return s;
+}
+
+static uint32_t add_series(store_batch *b, const char *name, const char *host, uint8_t type)
+{
+    label ls[2] = {{st_slice_cstr("__name__"), st_slice_cstr(name)},
+                   {st_slice_cstr("host"), st_slice_cstr(host)}};
+    uint32_t h = 0;
+    series_meta m = {type, (uint16_t)strlen(name)};
+    st_err e;
+    int rc = store_batch_series(b, ls, 2, m, &h, &e);
+    if (rc) fprintf(stderr, "batch_series: %s\n", e.msg);
+    return h;
+}
+
+static uint64_t fbits(double d)
+{
+    uint64_t u;
+    memcpy(&u, &d, 8);
+    return u;
+}
+
+/* Reads every sample of series name{host=host} in [mint,maxt]. */
+static size_t read_series(store *s, const char *db, const char *name, const char *host,
+                          int64_t mint, int64_t maxt, codec_samples *out)
+{
+    store_query *q;
+    st_err e = {0};
+    if (store_query_open(s, db, mint, maxt, &q, &e)) {
+        fprintf(stderr, "query_open: %s\n", e.msg);
+        return 0;
+    }
+    matcher *ms[2];
+    matcher_new(MATCH_EQ, st_slice_cstr("__name__"), st_slice_cstr(name), &ms[0], NULL);
+    matcher_new(MATCH_EQ, st_slice_cstr("host"), st_slice_cstr(host), &ms[1], NULL);
+    size_t nseries = 0;
+    samples_clear(out);
+    if (store_query_select(q, ms, 2, &e) == 0) {
+        const uint8_t *k;
+        size_t kl;
+        series_meta m;
+        codec_samples tmp = {0};
+        while (store_query_next(q, &k, &kl, &m, &tmp, &e) == 1) {
+            nseries++;
+            for (size_t i = 0; i < tmp.n; i++) samples_push_from(out, m.type == ST_VT_STRING, &tmp, i);
+        }
+        codec_samples_free(&tmp);
+    }
+    matcher_free(ms[0]);
+    matcher_free(ms[1]);
+    store_query_close(q);
+    return nseries;
+}
+
+static int64_t T0;
+
+static void test_write_read(void)
+{
+    store *s = open_store(g_dir, 2LL * 3600 * ST_NS_PER_S);
+    CHECK(s != NULL);
+    if (!s) return;
+    store_batch *b = store_batch_new();
+    uint32_t h = add_series(b, "cpu_usage", "a", ST_VT_FLOAT);
+    for (int i = 0; i < 1000; i++) store_batch_add(b, h, T0 + i * ST_NS_PER_S, fbits(i * 0.5));
+    store_write_result r;
+    st_err e = {0};
+    CHECK_OK(store_write(s, "default", b, &r, &e));
+    CHECK_EQ_INT(r.accepted, 1000);
+    codec_samples out = {0};
+    CHECK_EQ_INT(read_series(s, "default", "cpu_usage", "a", INT64_MIN, INT64_MAX, &out), 1);
+    CHECK_EQ_INT(out.n, 1000);
+    bool ok = out.n == 1000;
+    for (size_t i = 0; ok && i < out.n; i++)
+        ok = out.ts[i] == T0 + (int64_t)i * ST_NS_PER_S && out.vals[i] == fbits((double)i * 0.5);
+    CHECK(ok);
+    /* range restriction */
+    read_series(s, "default", "cpu_usage", "a", T0 + 10 * ST_NS_PER_S, T0 + 19 * ST_NS_PER_S, &out);
+    CHECK_EQ_INT(out.n, 10);
+    codec_samples_free(&out);
+    store_batch_free(b);
+    CHECK_OK(store_close(s, NULL));
+}
+
+static void test_out_of_order_and_duplicates(void)
+{
+    store *s = open_store(g_dir, 2LL * 3600 * ST_NS_PER_S);
+    if (!s) { CHECK(0); return; }
+    store_batch *b = store_batch_new();
+    store_write_result r;
+    /* in-order, then older samples, then overwrites of existing timestamps */
+    uint32_t h = add_series(b, "ooo", "x", ST_VT_FLOAT);
+    for (int i = 100; i < 400; i++) store_batch_add(b, h, T0 + i * ST_NS_PER_S, fbits(1.0));
+    CHECK_OK(store_write(s, "default", b, &r, NULL));
+    store_batch_reset(b);
+    h = add_series(b, "ooo", "x", ST_VT_FLOAT);
+    for (int i = 99; i >= 0; i--) store_batch_add(b, h, T0 + i * ST_NS_PER_S, fbits(2.0));
+    CHECK_OK(store_write(s, "default", b, &r, NULL));
+    store_batch_reset(b);
+    h = add_series(b, "ooo", "x", ST_VT_FLOAT);
+    for (int i = 0; i < 400; i += 7) store_batch_add(b, h, T0 + i * ST_NS_PER_S, fbits(3.0));
+    /* within one batch the later of two equal timestamps wins */
+    store_batch_add(b, h, T0 + 1 * ST_NS_PER_S, fbits(4.0));
+    store_batch_add(b, h, T0 + 1 * ST_NS_PER_S, fbits(5.0));
+    CHECK_OK(store_write(s, "default", b, &r, NULL));
+    codec_samples out = {0};
+    read_series(s, "default", "ooo", "x", INT64_MIN, INT64_MAX, &out);
+    CHECK_EQ_INT(out.n, 400);
+    bool ok = out.n == 400;
+    for (size_t i = 0; ok && i < 400; i++) {
+        double want = i == 1 ? 5.0 : i % 7 == 0 ? 3.0 : i < 100 ? 2.0 : 1.0;
+        ok = out.ts[i] == T0 + (int64_t)i * ST_NS_PER_S && out.vals[i] == fbits(want);
+        if (!ok) fprintf(stderr, "  sample %zu: ts %lld val %g\n", i, (long long)out.ts[i], *(double *)&out.vals[i]);
+    }
+    CHECK(ok);
+    CHECK_OK(store_close(s, NULL));
+    /* the same after replay */
+    s = open_store(g_dir, 2LL * 3600 * ST_NS_PER_S);
+    read_series(s, "default", "ooo", "x", INT64_MIN, INT64_MAX, &out);
+    CHECK_EQ_INT(out.n, 400);
+    ok = out.n == 400;
+    for (size_t i = 0; ok && i < 400; i++) {
+        double want = i == 1 ? 5.0 : i % 7 == 0 ? 3.0 : i < 100 ? 2.0 : 1.0;
+        ok = out.vals[i] == fbits(want);
+    }
+    CHECK(ok);
+    /* and after a flush to blocks, plus a later overwrite that lands in the head */
+    CHECK_OK(store_flush_all(s, NULL));
+    store_batch_reset(b);
+    h = add_series(b, "ooo", "x", ST_VT_FLOAT);
+    store_batch_add(b, h, T0 + 2 * ST_NS_PER_S, fbits(9.0));
+    CHECK_OK(store_write(s, "default", b, &r, NULL));
+    read_series(s, "default", "ooo", "x", INT64_MIN, INT64_MAX, &out);
+    CHECK_EQ_INT(out.n, 400);
+    CHECK(out.n == 400 && out.vals[2] == fbits(9.0) && out.vals[1] == fbits(5.0));
+    /* flush again: two overlapping blocks, compaction merges, newer wins */
+    CHECK_OK(store_flush_all(s, NULL));
+    read_series(s, "default", "ooo", "x", INT64_MIN, INT64_MAX, &out);
+    CHECK(out.n == 400 && out.vals[2] == fbits(9.0) && out.vals[1] == fbits(5.0) &&
+          out.vals[3] == fbits(2.0) && out.vals[399] == fbits(1.0));
+    store_stats st;
+    store_get_stats(s, &st);
+    CHECK_EQ_INT(st.blocks, 1);
+    CHECK(st.compactions >= 1);
+    CHECK_OK(store_close(s, NULL));
+    s = open_store(g_dir, 2LL * 3600 * ST_NS_PER_S);
+    read_series(s, "default", "ooo", "x", INT64_MIN, INT64_MAX, &out);
+    CHECK(out.n == 400 && out.vals[2] == fbits(9.0) && out.vals[1] == fbits(5.0));
+    CHECK_OK(store_close(s, NULL));
+    codec_samples_free(&out);
+    store_batch_free(b);
+}
+
+static void test_types_and_conflicts(void)
+{
+    store *s = open_store(g_dir, 2LL * 3600 * ST_NS_PER_S);
+    if (!s) { CHECK(0); return; }
+    CHECK_OK(store_db_create(s, "typed", -1, -1, NULL));
+    store_batch *b = store_batch_new();
+    store_write_result r;
+    uint32_t hi = add_series(b, "m_i", "a", ST_VT_INT);
+    uint32_t hu = add_series(b, "m_u", "a", ST_VT_UINT);
+    uint32_t hb = add_series(b, "m_b", "a", ST_VT_BOOL);
+    uint32_t hs = add_series(b, "m_s", "a", ST_VT_STRING);
+    uint32_t hf = add_series(b, "m_f", "a", ST_VT_FLOAT);
+    int64_t ivals[] = {INT64_MIN, -1, 0, 1, INT64_MAX};
+    uint64_t fvals[] = {ST_STALE_NAN_BITS, fbits(-0.0), fbits(INFINITY), fbits(-INFINITY), 1};
+    const char *svals[] = {"", "hello", "ünïcødé", "with \"quotes\"\n", "x"};
+    for (int i = 0; i < 5; i++) {
+        int64_t t = T0 + i * ST_NS_PER_S;
+        store_batch_add(b, hi, t, (uint64_t)ivals[i]);
+        store_batch_add(b, hu, t, UINT64_MAX - (uint64_t)i);
+        store_batch_add(b, hb, t, (uint64_t)(i & 1));
+        store_batch_add_str(b, hs, t, st_slice_cstr(svals[i]));
+        store_batch_add(b, hf, t, fvals[i]);
+    }
+    CHECK_OK(store_write(s, "typed", b, &r, NULL));
+    for (int round = 0; round < 3; round++) {
+        codec_samples out = {0};
+        read_series(s, "typed", "m_i", "a", INT64_MIN, INT64_MAX, &out);
+        bool ok = out.n == 5;
+        for (int i = 0; ok && i < 5; i++) ok = (int64_t)out.vals[i] == ivals[i];
+        CHECK_MSG(ok, "int round %d", round);
+        read_series(s, "typed", "m_u", "a", INT64_MIN, INT64_MAX, &out);
+        ok = out.n == 5;
+        for (int i = 0; ok && i < 5; i++) ok = out.vals[i] == UINT64_MAX - (uint64_t)i;
+        CHECK_MSG(ok, "uint round %d", round);
+        read_series(s, "typed", "m_b", "a", INT64_MIN, INT64_MAX, &out);
+        ok = out.n == 5;
+        for (int i = 0; ok && i < 5; i++) ok = out.vals[i] == (uint64_t)(i & 1);
+        CHECK_MSG(ok, "bool round %d", round);
+        read_series(s, "typed", "m_s", "a", INT64_MIN, INT64_MAX, &out);
+        ok = out.n == 5;
+        for (int i = 0; ok && i < 5; i++) ok = st_slice_eq(out.strs[i], st_slice_cstr(svals[i]));
+        CHECK_MSG(ok, "string round %d", round);
+        read_series(s, "typed", "m_f", "a", INT64_MIN, INT64_MAX, &out);
+        ok = out.n == 5;
+        for (int i = 0; ok && i < 5; i++) ok = out.vals[i] == fvals[i];
+        CHECK_MSG(ok, "float round %d", round);
+        codec_samples_free(&out);
+        if (round == 0) {
+            CHECK_OK(store_close(s, NULL)); /* round 1: after replay */
+            s = open_store(g_dir, 2LL * 3600 * ST_NS_PER_S);
+        } else if (round == 1) {
+            CHECK_OK(store_flush_all(s, NULL)); /* round 2: from blocks */
+        }
+    }
+    /* a write of another type to an existing series is refused, others kept */
+    store_batch_reset(b);
+    hi = add_series(b, "m_i", "a", ST_VT_FLOAT);
+    uint32_t ok2 = add_series(b, "m_new", "a", ST_VT_FLOAT);
+    store_batch_add(b, ok2, T0 + 100 * ST_NS_PER_S, fbits(1));
+    store_batch_reset(b);
+    hi = add_series(b, "m_i", "b", ST_VT_INT);
+    store_batch_add(b, hi, T0, 5);
+    CHECK_OK(store_write(s, "typed", b, &r, NULL));
+    store_batch_reset(b);
+    hi = add_series(b, "m_i", "b", ST_VT_FLOAT);
+    store_batch_add(b, hi, T0 + ST_NS_PER_S, fbits(1.5));
+    ok2 = add_series(b, "m_new", "a", ST_VT_FLOAT);
+    store_batch_add(b, ok2, T0 + ST_NS_PER_S, fbits(1.5));
+    st_err e = {0};
+    int rc = store_write(s, "typed", b, &r, &e);
+    CHECK_EQ_INT(rc, ST_ECONFLICT);
+    CHECK_EQ_INT(r.accepted, 1);
+    CHECK_EQ_INT(r.rejected, 1);
+    CHECK_MSG(strstr(e.msg, "field type conflict") != NULL, "%s", e.msg);
+    CHECK_OK(store_close(s, NULL));
+    store_batch_free(b);
+}
+
+static void test_limits_and_ranges(void)
+{
+    store_opts o;
+    store_opts_default(&o);
+    o.data_dir = g_dir;
+    o.maintenance_interval = 0;
+    o.max_series = 3;
+    o.retention = 3600 * ST_NS_PER_S;
+    o.log = quiet;
+    store *s;
+    CHECK_OK(store_open(&o, &s, NULL));
+    CHECK_OK(store_db_create(s, "lim", -1, -1, NULL));
+    store_batch *b = store_batch_new();
+    store_write_result r;
+    int64_t now = st_now_ns();
+    for (int i = 0; i < 5; i++) {
+        char host[8];
+        snprintf(host, sizeof host, "h%d", i);
+        uint32_t h = add_series(b, "lim_m", host, ST_VT_FLOAT);
+        store_batch_add(b, h, now, fbits(1));
+    }
+    st_err e = {0};
+    int rc = store_write(s, "lim", b, &r, &e);
+    CHECK_EQ_INT(rc, ST_ELIMIT);
+    CHECK_EQ_INT(r.accepted, 3);
+    CHECK_EQ_INT(r.rejected, 2);
+    CHECK_MSG(strstr(e.msg, "--max-series") != NULL, "%s", e.msg);
+    store_batch_reset(b);
+    uint32_t h = add_series(b, "lim_m", "h0", ST_VT_FLOAT);
+    store_batch_add(b, h, now - 2 * 3600 * ST_NS_PER_S, fbits(1)); /* too old */
+    store_batch_add(b, h, now + 3600 * ST_NS_PER_S, fbits(1));     /* too new */
+    store_batch_add(b, h, now - 60 * ST_NS_PER_S, fbits(1));       /* fine */
+    rc = store_write(s, "lim", b, &r, &e);
+    CHECK_EQ_INT(rc, ST_ERANGE);
+    CHECK_EQ_INT(r.accepted, 1);
+    CHECK_EQ_INT(r.rejected, 2);
+    rc = store_write(s, "nope", b, &r, &e);
+    CHECK_EQ_INT(rc, ST_ENOTFOUND);
+    CHECK_EQ_INT(store_db_create(s, "../x", -1, -1, &e), ST_EINVAL);
+    CHECK_EQ_INT(store_db_create(s, "a/b", -1, -1, &e), ST_EINVAL);
+    CHECK_EQ_INT(store_db_create(s, "", -1, -1, &e), ST_EINVAL);
+    CHECK_EQ_INT(store_db_create(s, "lim", -1, -1, &e), ST_EEXIST);
+    store_batch_free(b);
+    CHECK_OK(store_close(s, NULL));
+}
+
+static void test_retention_and_memory_window(void)
+{
+    /* A store whose memory window is 1h: maintenance at a simulated "now"
+     * flushes older partitions; retention of 1 day drops blocks older than it. */
+    store_opts o;
+    store_opts_default(&o);
+    o.data_dir = g_dir;
+    o.maintenance_interval = 0;
+    o.retention = 0;
+    o.memory_window = 3600 * ST_NS_PER_S;
+    o.block_duration = 3600 * ST_NS_PER_S;
+    o.log = quiet;
+    store *s;
+    CHECK_OK(store_open(&o, &s, NULL));
+    CHECK_OK(store_db_create(s, "ret", 24LL * 3600 * ST_NS_PER_S, -1, NULL));
+    int64_t now = st_now_ns();
+    int64_t H = 3600 * ST_NS_PER_S;
+    int64_t base = (now / H) * H - 20 * H; /* 20 hours ago, aligned */
+    store_batch *b = store_batch_new();
+    uint32_t h = add_series(b, "ret_m", "a", ST_VT_FLOAT);
+    for (int i = 0; i < 20 * 60; i++) store_batch_add(b, h, base + i * 60 * ST_NS_PER_S, fbits(i));
+    store_write_result r;
+    CHECK_OK(store_write(s, "ret", b, &r, NULL));
+    CHECK_OK(store_maintain(s, now, NULL));
+    store_stats st;
+    store_get_stats(s, &st);
+    CHECK_MSG(st.blocks >= 1, "blocks %llu", (unsigned long long)st.blocks);
+    codec_samples out = {0};
+    read_series(s, "ret", "ret_m", "a", INT64_MIN, INT64_MAX, &out);
+    CHECK_EQ_INT(out.n, 20 * 60);
+    /* simulate time passing: now + 10h: retention cuts the first 6 hours' blocks */
+    CHECK_OK(store_maintain(s, now + 10 * H, NULL));
+    read_series(s, "ret", "ret_m", "a", INT64_MIN, INT64_MAX, &out);
+    /* everything older than (now + 10h - 24h) whose whole block is older goes */
+    int64_t cutoff = now + 10 * H - 24 * H;
+    size_t expect_min = 0;
+    for (int i = 0; i < 20 * 60; i++)
+        if (base + i * 60 * ST_NS_PER_S >= cutoff) expect_min++;
+    CHECK_MSG(out.n >= expect_min && out.n < 20 * 60, "kept %zu, want >= %zu", out.n, expect_min);
+    bool all_recent_kept = true;
+    for (size_t i = 0; i < out.n; i++)
+        if (out.ts[i] < cutoff - 3 * H) all_recent_kept = false; /* whole blocks (<= 2h) go */
+    CHECK(all_recent_kept);
+    codec_samples_free(&out);
+    store_batch_free(b);
+    CHECK_OK(store_close(s, NULL));
+}
+
+static void test_delete(void)
+{
+    store *s = open_store(g_dir, 2LL * 3600 * ST_NS_PER_S);
+    if (!s) { CHECK(0); return; }
+    CHECK_OK(store_db_create(s, "del", -1, -1, NULL));
+    store_batch *b = store_batch_new();
+    uint32_t h1 = add_series(b, "del_m", "a", ST_VT_FLOAT);
+    uint32_t h2 = add_series(b, "del_m", "b", ST_VT_FLOAT);
+    for (int i = 0; i < 100; i++) {
+        store_batch_add(b, h1, T0 + i * ST_NS_PER_S, fbits(i));
+        store_batch_add(b, h2, T0 + i * ST_NS_PER_S, fbits(i));
+    }
+    store_write_result r;
+    CHECK_OK(store_write(s, "del", b, &r, NULL));
+    CHECK_OK(store_flush_all(s, NULL)); /* half in blocks */
+    store_batch_reset(b);
+    h1 = add_series(b, "del_m", "a", ST_VT_FLOAT);
+    for (int i = 100; i < 200; i++) store_batch_add(b, h1, T0 + i * ST_NS_PER_S, fbits(i));
+    CHECK_OK(store_write(s, "del", b, &r, NULL));
+    matcher *m;
+    matcher_new(MATCH_EQ, st_slice_cstr("host"), st_slice_cstr("a"), &m, NULL);
+    uint64_t n;
+    CHECK_OK(store_delete(s, "del", &m, 1, T0 + 50 * ST_NS_PER_S, T0 + 149 * ST_NS_PER_S, &n, NULL));
+    codec_samples out = {0};
+    read_series(s, "del", "del_m", "a", INT64_MIN, INT64_MAX, &out);
+    CHECK_EQ_INT(out.n, 100);
+    read_series(s, "del", "del_m", "b", INT64_MIN, INT64_MAX, &out);
+    CHECK_EQ_INT(out.n, 100);
+    CHECK_OK(store_close(s, NULL));
+    s = open_store(g_dir, 2LL * 3600 * ST_NS_PER_S);
+    read_series(s, "del", "del_m", "a", INT64_MIN, INT64_MAX, &out);
+    CHECK_EQ_INT(out.n, 100);
+    bool ok = out.n == 100;
+    for (size_t i = 0; ok && i < out.n; i++) ok = out.ts[i] < T0 + 50 * ST_NS_PER_S || out.ts[i] > T0 + 149 * ST_NS_PER_S;
+    CHECK(ok);
+    CHECK_OK(store_flush_all(s, NULL)); /* compaction applies the tombstones */
+    read_series(s, "del", "del_m", "a", INT64_MIN, INT64_MAX, &out);
+    CHECK_EQ_INT(out.n, 100);
+    matcher_free(m);
+    codec_samples_free(&out);
+    store_batch_free(b);
+    CHECK_OK(store_close(s, NULL));
+}
+
+static void test_databases_persist(void)
+{
+    store *s = open_store(g_dir, 2LL * 3600 * ST_NS_PER_S);
+    if (!s) { CHECK(0); return; }
+    CHECK_OK(store_db_create(s, "persist", 7LL * 86400 * ST_NS_PER_S, -1, NULL));
+    store_batch *b = store_batch_new();
+    uint32_t h = add_series(b, "p", "a", ST_VT_FLOAT);
+    store_batch_add(b, h, T0, fbits(1));
+    store_write_result r;
+    CHECK_OK(store_write(s, "persist", b, &r, NULL));
+    CHECK_OK(store_close(s, NULL));
+    s = open_store(g_dir, 2LL * 3600 * ST_NS_PER_S);
+    CHECK(store_db_exists(s, "persist"));
+    CHECK(store_db_exists(s, "default"));
+    store_db_info *info;
+    size_t n;
+    store_db_list(s, &info, &n);
+    bool found = false;
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(info[i].name, "persist")) found = info[i].retention == 7LL * 86400 * ST_NS_PER_S;
+    CHECK(found);
+    st_free(info);
+    CHECK_OK(store_db_drop(s, "persist", NULL));
+    CHECK(!store_db_exists(s, "persist"));
+    CHECK_OK(store_close(s, NULL));
+    /* the drop survives a restart and the WAL records of the dropped
+     * database are skipped */
+    s = open_store(g_dir, 2LL * 3600 * ST_NS_PER_S);
+    CHECK(!store_db_exists(s, "persist"));
+    CHECK_OK(store_db_create(s, "persist", -1, -1, NULL));
+    codec_samples out = {0};
+    read_series(s, "persist", "p", "a", INT64_MIN, INT64_MAX, &out);
+    CHECK_EQ_INT(out.n, 0);
+    codec_samples_free(&out);
+    store_batch_free(b);
+    CHECK_OK(store_close(s, NULL));
+}
+
+static void test_flush_truncates_wal(void)
+{
+    store *s = open_store(g_dir, 2LL * 3600 * ST_NS_PER_S);
+    if (!s) { CHECK(0); return; }
+    store_batch *b = store_batch_new();
+    for (int k = 0; k < 50; k++) {
+        store_batch_reset(b);
+        char host[16];
+        snprintf(host, sizeof host, "w%d", k);
+        uint32_t h = add_series(b, "walsz", host, ST_VT_FLOAT);
+        for (int i = 0; i < 2000; i++) store_batch_add(b, h, T0 + i * ST_NS_PER_S, fbits(i * 1.25));
+        store_write_result r;
+        CHECK_OK(store_write(s, "default", b, &r, NULL));
+    }
+    store_stats before, after;
+    store_get_stats(s, &before);
+    CHECK_OK(store_flush_all(s, NULL));
+    store_get_stats(s, &after);
+    CHECK_MSG(after.wal_disk_bytes < before.wal_disk_bytes / 10, "wal %llu -> %llu",
+              (unsigned long long)before.wal_disk_bytes, (unsigned long long)after.wal_disk_bytes);
+    CHECK_EQ_INT(after.active_series, 0);
+    codec_samples out = {0};
+    read_series(s, "default", "walsz", "w7", INT64_MIN, INT64_MAX, &out);
+    CHECK_EQ_INT(out.n, 2000);
+    CHECK_OK(store_close(s, NULL));
+    s = open_store(g_dir, 2LL * 3600 * ST_NS_PER_S);
+    read_series(s, "default", "walsz", "w7", INT64_MIN, INT64_MAX, &out);
+    CHECK_EQ_INT(out.n, 2000);
+    codec_samples_free(&out);
+    store_batch_free(b);
+    CHECK_OK(store_close(s, NULL));
+}
+
+int main(void)
+{
+    T0 = (st_now_ns() / ST_NS_PER_S - 3600) * ST_NS_PER_S;
+    g_dir = testlib_tmpdir("store");
+    RUN(test_write_read);
+    RUN(test_out_of_order_and_duplicates);
+    RUN(test_types_and_conflicts);
+    RUN(test_limits_and_ranges);
+    RUN(test_retention_and_memory_window);
+    RUN(test_delete);
+    RUN(test_databases_persist);
+    RUN(test_flush_truncates_wal);
+    testlib_rmrf(g_dir);
+    return testlib_done("test_store");
+}

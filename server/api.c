@@ -1,0 +1,206 @@
+/* api: routing and the small endpoints (health, admin, deletes). */
+#include "api.h"
+
+#include <inttypes.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "promparams.h"
+
+static store *g_store;
+static const flags *g_flags;
+static _Atomic bool g_fatal;
+static _Atomic bool g_ready;
+
+void api_init(store *s, const flags *f)
+{
+    g_store = s;
+    g_flags = f;
+}
+
+bool api_fatal(void) { return atomic_load(&g_fatal); }
+void api_set_ready(bool ready) { atomic_store(&g_ready, ready); }
+
+int api_status_of(int code)
+{
+    switch (code) {
+    case ST_EINVAL: case ST_ECONFLICT: case ST_ERANGE: return 400;
+    case ST_ENOTFOUND: return 404;
+    case ST_ELIMIT: return 429;
+    case ST_ENOSPC: case ST_ECLOSED: return 503;
+    case ST_EEXIST: return 409;
+    default: return 500;
+    }
+}
+
+const char *api_error_type(int code)
+{
+    switch (code) {
+    case ST_EINVAL: case ST_ECONFLICT: case ST_ERANGE: return "bad_data";
+    case ST_ENOTFOUND: return "not_found";
+    case ST_ELIMIT: return "too_many_requests";
+    case ST_ENOSPC: case ST_ECLOSED: return "unavailable";
+    default: return "internal";
+    }
+}
+
+static void json_escape(st_buf *b, const char *s)
+{
+    st_buf_putc(b, '"');
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            st_buf_putc(b, '\\');
+            st_buf_putc(b, c);
+        } else if (c < 0x20) {
+            st_buf_printf(b, "\\u%04x", c);
+        } else {
+            st_buf_putc(b, c);
+        }
+    }
+    st_buf_putc(b, '"');
+}
+
+void api_error(http_resp *rs, int code, const char *msg)
+{
+    if (code == ST_EFATAL) atomic_store(&g_fatal, true);
+    rs->status = api_status_of(code);
+    rs->content_type = "application/json";
+    rs->body.len = 0;
+    st_buf_printf(&rs->body, "{\"status\":\"error\",\"errorType\":\"%s\",\"error\":",
+                  api_error_type(code));
+    json_escape(&rs->body, msg);
+    st_buf_put(&rs->body, "}\n", 2);
+    if (code == ST_ELIMIT) http_set_header(rs, "Retry-After", "5");
+    if (code == ST_ENOSPC) http_set_header(rs, "Retry-After", "30");
+}
+
+int api_db_for_write(http_req *rq, http_resp *rs)
+{
+    if (store_db_exists(g_store, rq->db)) return 0;
+    st_err e = {0};
+    if (!g_flags->auto_create_db) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "database not found: \"%s\"", rq->db);
+        api_error(rs, ST_ENOTFOUND, msg);
+        return -1;
+    }
+    int rc = store_db_create(g_store, rq->db, -1, -1, &e);
+    if (rc && rc != ST_EEXIST) {
+        api_error(rs, rc, e.msg);
+        return -1;
+    }
+    return 0;
+}
+
+static void health(http_resp *rs)
+{
+    rs->status = 200;
+    rs->content_type = "application/json";
+    st_buf_printf(&rs->body,
+                  "{\"name\":\"strata\",\"message\":\"ready for queries and writes\","
+                  "\"status\":\"pass\",\"checks\":[],\"version\":\"%s\"}\n",
+                  STRATA_VERSION);
+    if (api_fatal()) {
+        rs->status = 503;
+        rs->body.len = 0;
+        st_buf_printf(&rs->body,
+                      "{\"name\":\"strata\",\"message\":\"storage failed\",\"status\":\"fail\","
+                      "\"checks\":[],\"version\":\"%s\"}\n",
+                      STRATA_VERSION);
+    }
+}
+
+static void flush(http_resp *rs)
+{
+    st_err e = {0};
+    int rc = store_flush_all(g_store, &e);
+    if (rc) {
+        api_error(rs, rc, e.msg);
+        return;
+    }
+    rs->status = 204;
+}
+
+/* POST /api/v1/admin/tsdb/delete_series?match[]=...&start=&end= */
+static void delete_series(http_req *rq, http_resp *rs)
+{
+    const char *sel[64];
+    size_t nsel = http_args(rq, "match[]", sel, 64);
+    if (nsel == 0) {
+        api_error(rs, ST_EINVAL, "no match[] parameter provided");
+        return;
+    }
+    if (nsel > 64) {
+        api_error(rs, ST_EINVAL, "too many match[] parameters (at most 64)");
+        return;
+    }
+    st_err e = {0};
+    int64_t mint = INT64_MIN, maxt = INT64_MAX;
+    const char *a = http_arg(rq, "start"), *b = http_arg(rq, "end");
+    if ((a && pp_parse_time(a, &mint, &e)) || (b && pp_parse_time(b, &maxt, &e))) {
+        api_error(rs, ST_EINVAL, e.msg);
+        return;
+    }
+    if (!store_db_exists(g_store, rq->db)) {
+        rs->status = 204;
+        return;
+    }
+    for (size_t i = 0; i < nsel; i++) {
+        matcher **ms;
+        size_t n;
+        int rc = pp_parse_selector(sel[i], &ms, &n, &e);
+        if (rc) {
+            api_error(rs, rc, e.msg);
+            return;
+        }
+        uint64_t cnt;
+        rc = store_delete(g_store, rq->db, ms, n, mint, maxt, &cnt, &e);
+        pp_free_matchers(ms, n);
+        if (rc) {
+            api_error(rs, rc, e.msg);
+            return;
+        }
+    }
+    rs->status = 204;
+}
+
+static bool is(const http_req *rq, const char *method, const char *path)
+{
+    return (!method || !strcmp(rq->method, method)) && !strcmp(rq->path, path);
+}
+
+void api_handle(http_req *rq, http_resp *rs)
+{
+    bool get = !strcmp(rq->method, "GET") || !strcmp(rq->method, "HEAD");
+    bool post = !strcmp(rq->method, "POST");
+    if (is(rq, NULL, "/health")) {
+        health(rs);
+    } else if (is(rq, NULL, "/-/healthy")) {
+        http_text(rs, api_fatal() ? 503 : 200, api_fatal() ? "Strata storage failed.\n" : "Strata is Healthy.\n");
+    } else if (is(rq, NULL, "/-/ready")) {
+        bool ready = atomic_load(&g_ready) && !api_fatal();
+        http_text(rs, ready ? 200 : 503, ready ? "Strata is Ready.\n" : "Service Unavailable\n");
+    } else if (is(rq, NULL, "/ping")) {
+        rs->status = 204;
+        http_set_header(rs, "X-Influxdb-Version", "1.8.10");
+        http_set_header(rs, "X-Influxdb-Build", "OSS");
+    } else if (is(rq, NULL, "/metrics") && get) {
+        api_metrics(rq, rs, g_store);
+    } else if (is(rq, NULL, "/api/v1/admin/flush")) {
+        if (!post) http_text(rs, 405, "use POST\n");
+        else flush(rs);
+    } else if (is(rq, NULL, "/api/v1/admin/tsdb/delete_series")) {
+        if (!post && strcmp(rq->method, "PUT")) http_text(rs, 405, "use POST\n");
+        else delete_series(rq, rs);
+    } else if (is(rq, NULL, "/api/v1/export")) {
+        if (!get && !post) http_text(rs, 405, "use GET or POST\n");
+        else api_export(rq, rs, g_store);
+    } else if (is(rq, NULL, "/api/v1/import")) {
+        if (!post && strcmp(rq->method, "PUT")) http_text(rs, 405, "use POST\n");
+        else api_import(rq, rs, g_store, g_flags->max_decoded_bytes);
+    } else {
+        http_text(rs, 404, "404 page not found\n");
+    }
+}

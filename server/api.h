@@ -1,0 +1,33 @@
+/* api: Strata's HTTP endpoints and the routing between them.
+ *
+ * The server's process-wide state (the store, the flags, request counters)
+ * lives here, set once by api_init before the HTTP threads start.
+ */
+#ifndef ST_API_H
+#define ST_API_H
+
+#include "flags.h"
+#include "http.h"
+#include "store.h"
+
+void api_init(store *s, const flags *f);
+void api_handle(http_req *rq, http_resp *rs);
+/* Set when the process must stop (an fsync failed: see wal.h). */
+bool api_fatal(void);
+void api_set_ready(bool ready);
+
+/* Prometheus-style error body and status for an engine error code. */
+void api_error(http_resp *rs, int code, const char *msg);
+int api_status_of(int code);
+const char *api_error_type(int code);
+
+/* Resolves the request's database for a write: creates it when missing and
+ * --auto-create-db is on. Returns 0 or fills rs with the error. */
+int api_db_for_write(http_req *rq, http_resp *rs);
+
+/* Endpoints in other files. */
+void api_metrics(http_req *rq, http_resp *rs, store *s);
+void api_export(http_req *rq, http_resp *rs, store *s);
+void api_import(http_req *rq, http_resp *rs, store *s, uint64_t max_decoded);
+
+#endif

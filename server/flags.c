@@ -1,0 +1,225 @@
+/* flags: the command line (see flags.h). */
+#include <stdio.h>
+
+#include "flags.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEF_RETENTION "30d"
+#define DEF_MEMWIN "2h"
+
+void flags_usage(FILE *out)
+{
+    fprintf(out,
+        "Strata " STRATA_VERSION " - a time-series database for Prometheus, Telegraf/InfluxDB and SQL\n"
+        "\n"
+        "usage: strata [flags]\n"
+        "\n"
+        "  --listen HOST:PORT        address to serve every API on (default 127.0.0.1:9201).\n"
+        "                            There is no authentication yet: keep it on loopback or\n"
+        "                            behind a proxy that authenticates.\n"
+        "  --data-dir DIR            where the catalog, WAL and blocks live (default ./data)\n"
+        "  --retention DUR           keep data this long, 0 = forever (default " DEF_RETENTION ").\n"
+        "                            Whole expired blocks are deleted.\n"
+        "  --retention-db NAME=DUR   retention of one database (repeatable); stored in the catalog\n"
+        "  --memory-window DUR       data newer than now-DUR stays in memory; older data is\n"
+        "                            written to compressed blocks (default " DEF_MEMWIN ")\n"
+        "  --block-duration DUR      time partition of a block written from memory (default 2h)\n"
+        "  --wal-fsync always|DUR    always (default): a write is acknowledged only after an fsync\n"
+        "                            covers it - nothing acknowledged is lost, even on power loss.\n"
+        "                            DUR (e.g. 1s): fsync every DUR and acknowledge after the\n"
+        "                            write() - a power loss or kernel crash can lose up to DUR of\n"
+        "                            acknowledged writes (a crash of Strata alone loses nothing).\n"
+        "  --future-limit DUR        reject samples more than DUR ahead of now (default 10m)\n"
+        "  --max-series N            active (in-memory) series per database; new series over it\n"
+        "                            are refused with 429 (default 0 = unlimited)\n"
+        "  --max-head-memory BYTES   memory for in-memory data of all databases (suffixes K,M,G);\n"
+        "                            over it writes get 429 until a flush frees memory\n"
+        "                            (default 0 = 60%% of physical memory)\n"
+        "  --max-body-size BYTES     largest request body accepted, 413 above (default 64M)\n"
+        "  --max-decoded-size BYTES  largest body after decompression, 413 above (default 256M)\n"
+        "  --shards N                head shards (default 2 x cores)\n"
+        "  --http-threads N          HTTP worker threads (default 2 x cores, at least 4)\n"
+        "  --http-timeout SECONDS    idle connection timeout (default 60)\n"
+        "  --http-max-connections N  concurrent connections (default 1024)\n"
+        "  --maintenance-interval DUR  how often to flush, compact and apply retention (default 30s)\n"
+        "  --auto-create-db true|false  create a database on first write (default true)\n"
+        "  --log-level debug|info|warn|error  (default info)\n"
+        "  --help, --version\n"
+        "\n"
+        "Durations: 30d, 2h, 10m, 90s, 500ms, 1h30m; a bare number is seconds.\n");
+}
+
+static int parse_bytes(const char *s, uint64_t *out, st_err *e)
+{
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (end == s) return st_fail(e, ST_EINVAL, "invalid size \"%s\"", s);
+    uint64_t mult = 1;
+    switch (*end) {
+    case 0: break;
+    case 'k': case 'K': mult = 1ull << 10; end++; break;
+    case 'm': case 'M': mult = 1ull << 20; end++; break;
+    case 'g': case 'G': mult = 1ull << 30; end++; break;
+    case 't': case 'T': mult = 1ull << 40; end++; break;
+    default: return st_fail(e, ST_EINVAL, "invalid size \"%s\"", s);
+    }
+    if (*end == 'B' || *end == 'b' || (*end == 'i' && end[1] == 'B')) end += *end == 'i' ? 2 : 1;
+    if (*end) return st_fail(e, ST_EINVAL, "invalid size \"%s\"", s);
+    if (v > UINT64_MAX / mult) return st_fail(e, ST_EINVAL, "size \"%s\" is too large", s);
+    *out = v * mult;
+    return 0;
+}
+
+static int parse_uint(const char *s, uint64_t max, uint64_t *out, st_err *e)
+{
+    char *end;
+    if (!*s || *s == '-') return st_fail(e, ST_EINVAL, "invalid number \"%s\"", s);
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*end || v > max) return st_fail(e, ST_EINVAL, "invalid number \"%s\"", s);
+    *out = v;
+    return 0;
+}
+
+static int parse_bool(const char *s, bool *out, st_err *e)
+{
+    if (!strcmp(s, "true") || !strcmp(s, "1") || !strcmp(s, "yes")) *out = true;
+    else if (!strcmp(s, "false") || !strcmp(s, "0") || !strcmp(s, "no")) *out = false;
+    else return st_fail(e, ST_EINVAL, "invalid boolean \"%s\" (true or false)", s);
+    return 0;
+}
+
+static int parse_listen(flags *f, const char *s, st_err *e)
+{
+    const char *colon = strrchr(s, ':');
+    if (!colon) return st_fail(e, ST_EINVAL, "--listen wants HOST:PORT, got \"%s\"", s);
+    size_t hl = (size_t)(colon - s);
+    if (hl >= sizeof f->listen_host) return st_fail(e, ST_EINVAL, "--listen host too long");
+    const char *h = s;
+    if (hl >= 2 && s[0] == '[' && s[hl - 1] == ']') {
+        h++;
+        hl -= 2;
+    }
+    memcpy(f->listen_host, h, hl);
+    f->listen_host[hl] = 0;
+    if (!hl) snprintf(f->listen_host, sizeof f->listen_host, "0.0.0.0");
+    uint64_t port;
+    if (parse_uint(colon + 1, 65535, &port, NULL))
+        return st_fail(e, ST_EINVAL, "--listen: invalid port in \"%s\"", s);
+    f->listen_port = (int)port;
+    return 0;
+}
+
+int flags_parse(flags *f, int argc, char **argv, st_err *e)
+{
+    memset(f, 0, sizeof *f);
+    snprintf(f->listen_host, sizeof f->listen_host, "127.0.0.1");
+    f->listen_port = 9201;
+    f->data_dir = "./data";
+    st_parse_duration(DEF_RETENTION, &f->retention, NULL);
+    st_parse_duration(DEF_MEMWIN, &f->memory_window, NULL);
+    f->block_duration = 2LL * 3600 * ST_NS_PER_S;
+    f->future_limit = 10LL * 60 * ST_NS_PER_S;
+    f->maintenance_interval = 30LL * ST_NS_PER_S;
+    f->http_timeout_s = 60;
+    f->http_max_connections = 1024;
+    f->max_body_bytes = 64ull << 20;
+    f->max_decoded_bytes = 256ull << 20;
+    f->auto_create_db = true;
+    f->log_level = 1;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            flags_usage(stdout);
+            return 1;
+        }
+        if (!strcmp(a, "--version")) {
+            printf("strata %s\n", STRATA_VERSION);
+            return 2;
+        }
+        if (strncmp(a, "--", 2) != 0) return st_fail(e, ST_EINVAL, "unexpected argument \"%s\"", a);
+        char name[64];
+        const char *val = strchr(a, '=');
+        size_t nl = val ? (size_t)(val - a) : strlen(a);
+        if (nl >= sizeof name) return st_fail(e, ST_EINVAL, "unknown flag \"%s\"", a);
+        memcpy(name, a, nl);
+        name[nl] = 0;
+        if (val) {
+            val++;
+        } else {
+            if (i + 1 >= argc) return st_fail(e, ST_EINVAL, "flag %s needs a value", name);
+            val = argv[++i];
+        }
+        int rc = 0;
+        uint64_t u;
+        if (!strcmp(name, "--listen")) rc = parse_listen(f, val, e);
+        else if (!strcmp(name, "--data-dir")) f->data_dir = val;
+        else if (!strcmp(name, "--retention")) rc = st_parse_duration(val, &f->retention, e);
+        else if (!strcmp(name, "--memory-window")) rc = st_parse_duration(val, &f->memory_window, e);
+        else if (!strcmp(name, "--block-duration")) {
+            rc = st_parse_duration(val, &f->block_duration, e);
+            if (!rc && f->block_duration < 60 * ST_NS_PER_S)
+                rc = st_fail(e, ST_EINVAL, "--block-duration must be at least 1m");
+        } else if (!strcmp(name, "--future-limit")) rc = st_parse_duration(val, &f->future_limit, e);
+        else if (!strcmp(name, "--maintenance-interval")) {
+            rc = st_parse_duration(val, &f->maintenance_interval, e);
+            if (!rc && f->maintenance_interval <= 0)
+                rc = st_fail(e, ST_EINVAL, "--maintenance-interval must be positive");
+        } else if (!strcmp(name, "--wal-fsync")) {
+            if (!strcmp(val, "always")) {
+                f->wal_fsync_interval = 0;
+            } else {
+                rc = st_parse_duration(val, &f->wal_fsync_interval, e);
+                if (!rc && f->wal_fsync_interval <= 0)
+                    rc = st_fail(e, ST_EINVAL, "--wal-fsync wants \"always\" or a positive duration");
+            }
+        } else if (!strcmp(name, "--max-series")) rc = parse_uint(val, UINT64_MAX, &f->max_series, e);
+        else if (!strcmp(name, "--max-head-memory")) rc = parse_bytes(val, &f->max_head_bytes, e);
+        else if (!strcmp(name, "--max-body-size")) rc = parse_bytes(val, &f->max_body_bytes, e);
+        else if (!strcmp(name, "--max-decoded-size")) rc = parse_bytes(val, &f->max_decoded_bytes, e);
+        else if (!strcmp(name, "--shards")) {
+            rc = parse_uint(val, 4096, &u, e);
+            f->shards = (unsigned)u;
+        } else if (!strcmp(name, "--http-threads")) {
+            rc = parse_uint(val, 1024, &u, e);
+            f->http_threads = (unsigned)u;
+        } else if (!strcmp(name, "--http-timeout")) {
+            rc = parse_uint(val, 86400, &u, e);
+            f->http_timeout_s = (unsigned)u;
+        } else if (!strcmp(name, "--http-max-connections")) {
+            rc = parse_uint(val, 1000000, &u, e);
+            f->http_max_connections = (unsigned)u;
+        } else if (!strcmp(name, "--auto-create-db")) rc = parse_bool(val, &f->auto_create_db, e);
+        else if (!strcmp(name, "--log-level")) {
+            static const char *lv[] = {"debug", "info", "warn", "error"};
+            f->log_level = -1;
+            for (int k = 0; k < 4; k++)
+                if (!strcmp(val, lv[k])) f->log_level = k;
+            if (f->log_level < 0) rc = st_fail(e, ST_EINVAL, "invalid --log-level \"%s\"", val);
+        } else if (!strcmp(name, "--retention-db")) {
+            const char *eq = strchr(val, '=');
+            if (!eq) {
+                rc = st_fail(e, ST_EINVAL, "--retention-db wants NAME=DURATION, got \"%s\"", val);
+            } else {
+                f->overrides = st_realloc(f->overrides, (f->noverrides + 1) * sizeof *f->overrides);
+                store_db_override *o = &f->overrides[f->noverrides];
+                o->name = st_strndup(val, (size_t)(eq - val));
+                rc = st_parse_duration(eq + 1, &o->retention, e);
+                if (rc) st_free((char *)o->name);
+                else f->noverrides++;
+            }
+        } else {
+            return st_fail(e, ST_EINVAL, "unknown flag \"%s\" (see --help)", name);
+        }
+        if (rc) return st_wrap(e, "%s", name);
+    }
+    return 0;
+}
+
+void flags_free(flags *f)
+{
+    for (size_t i = 0; i < f->noverrides; i++) st_free((char *)f->overrides[i].name);
+    st_free(f->overrides);
+}

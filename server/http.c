@@ -1,0 +1,310 @@
+/* http: the libmicrohttpd glue (see http.h). */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+struct http_server {
+    struct MHD_Daemon *d;
+    http_opts o;
+};
+
+static void add_arg(http_req *rq, const char *k, size_t kl, const char *v, size_t vl)
+{
+    if (rq->nargs == rq->capargs) {
+        size_t cap = rq->capargs ? rq->capargs * 2 : 16;
+        http_kv *n = st_arena_alloc(rq->arena, cap * sizeof *n);
+        if (rq->nargs) memcpy(n, rq->args, rq->nargs * sizeof *n);
+        rq->args = n;
+        rq->capargs = cap;
+    }
+    http_kv *a = &rq->args[rq->nargs++];
+    a->key = st_arena_strndup(rq->arena, k, kl);
+    a->value = st_arena_strndup(rq->arena, v, vl);
+    a->value_len = vl;
+}
+
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    (void)kind;
+    http_req *rq = cls;
+    add_arg(rq, key, strlen(key), value ? value : "", value ? strlen(value) : 0);
+    return MHD_YES;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* Decodes application/x-www-form-urlencoded in place; returns the new length. */
+static size_t url_decode(char *s, size_t n)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '+') {
+            s[w++] = ' ';
+        } else if (s[i] == '%' && i + 2 < n + 0 && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+            s[w++] = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+            i += 2;
+        } else {
+            s[w++] = s[i];
+        }
+    }
+    return w;
+}
+
+static void parse_form(http_req *rq)
+{
+    char *p = (char *)rq->body.p, *end = p + rq->body.len;
+    while (p < end) {
+        char *amp = memchr(p, '&', (size_t)(end - p));
+        if (!amp) amp = end;
+        char *eq = memchr(p, '=', (size_t)(amp - p));
+        char *kend = eq ? eq : amp;
+        size_t kl = url_decode(p, (size_t)(kend - p));
+        size_t vl = eq ? url_decode(eq + 1, (size_t)(amp - eq - 1)) : 0;
+        if (kl) add_arg(rq, p, kl, eq ? eq + 1 : "", vl);
+        p = amp + 1;
+    }
+}
+
+const char *http_arg(const http_req *rq, const char *key)
+{
+    for (size_t i = 0; i < rq->nargs; i++)
+        if (!strcmp(rq->args[i].key, key)) return rq->args[i].value;
+    return NULL;
+}
+
+size_t http_args(const http_req *rq, const char *key, const char **out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < rq->nargs; i++)
+        if (!strcmp(rq->args[i].key, key)) {
+            if (n < max) out[n] = rq->args[i].value;
+            n++;
+        }
+    return n;
+}
+
+const char *http_header(const http_req *rq, const char *name)
+{
+    return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
+}
+
+void http_set_header(http_resp *rs, const char *name, const char *value)
+{
+    if (rs->nheaders >= 4) return;
+    snprintf(rs->headers[rs->nheaders][0], 128, "%s", name);
+    snprintf(rs->headers[rs->nheaders][1], 128, "%s", value);
+    rs->nheaders++;
+}
+
+void http_text(http_resp *rs, int status, const char *fmt, ...)
+{
+    rs->status = status;
+    rs->content_type = "text/plain; charset=utf-8";
+    rs->body.len = 0;
+    va_list ap;
+    va_start(ap, fmt);
+    char tmp[2048];
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n > 0) st_buf_put(&rs->body, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+}
+
+void http_json_raw(http_resp *rs, int status, const char *json)
+{
+    rs->status = status;
+    rs->content_type = "application/json";
+    rs->body.len = 0;
+    st_buf_put(&rs->body, json, strlen(json));
+}
+
+typedef struct stream_state {
+    http_stream_fn fn;
+    void *ctx;
+    void (*free_fn)(void *);
+} stream_state;
+
+static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)pos;
+    stream_state *ss = cls;
+    long n = ss->fn(ss->ctx, buf, max);
+    if (n < 0) return MHD_CONTENT_READER_END_WITH_ERROR;
+    if (n == 0) return MHD_CONTENT_READER_END_OF_STREAM;
+    return (ssize_t)n;
+}
+
+static void stream_free(void *cls)
+{
+    stream_state *ss = cls;
+    if (ss->free_fn) ss->free_fn(ss->ctx);
+    st_free(ss);
+}
+
+static enum MHD_Result respond(struct MHD_Connection *c, http_resp *rs)
+{
+    struct MHD_Response *r;
+    if (rs->stream) {
+        stream_state *ss = st_malloc(sizeof *ss);
+        ss->fn = rs->stream;
+        ss->ctx = rs->stream_ctx;
+        ss->free_fn = rs->stream_free;
+        r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, stream_reader, ss,
+                                              stream_free);
+    } else {
+        r = MHD_create_response_from_buffer(rs->body.len, rs->body.p, MHD_RESPMEM_MUST_COPY);
+    }
+    if (!r) return MHD_NO;
+    if (rs->content_type) MHD_add_response_header(r, "Content-Type", rs->content_type);
+    for (int i = 0; i < rs->nheaders; i++)
+        MHD_add_response_header(r, rs->headers[i][0], rs->headers[i][1]);
+    enum MHD_Result ret = MHD_queue_response(c, (unsigned)rs->status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+typedef struct conn_state {
+    http_req rq;
+    uint64_t max_body;
+} conn_state;
+
+static void resolve_db(http_req *rq, const char *url)
+{
+    snprintf(rq->db, sizeof rq->db, "default");
+    rq->path = url;
+    if (strncmp(url, "/db/", 4) == 0) {
+        const char *name = url + 4;
+        const char *slash = strchr(name, '/');
+        size_t n = slash ? (size_t)(slash - name) : strlen(name);
+        if (n < sizeof rq->db) {
+            memcpy(rq->db, name, n);
+            rq->db[n] = 0;
+            rq->db_in_path = true;
+            rq->path = slash ? slash : "/";
+        }
+    }
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload, size_t *upload_size, void **con_cls)
+{
+    (void)version;
+    http_server *srv = cls;
+    conn_state *cs = *con_cls;
+    if (!cs) {
+        cs = st_calloc(1, sizeof *cs);
+        cs->max_body = srv->o.max_body;
+        cs->rq.conn = c;
+        cs->rq.arena = st_arena_new(8192);
+        cs->rq.method = method;
+        *con_cls = cs;
+        return MHD_YES;
+    }
+    http_req *rq = &cs->rq;
+    if (*upload_size) {
+        if (!rq->body_too_large) {
+            if (rq->body.len + *upload_size > cs->max_body) {
+                rq->body_too_large = true;
+                st_buf_free(&rq->body);
+            } else {
+                st_buf_put(&rq->body, upload, *upload_size);
+            }
+        }
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    http_resp rs = {.status = 200};
+    if (rq->body_too_large) {
+        http_text(&rs, 413, "request body is larger than --max-body-size (%llu bytes)\n",
+                  (unsigned long long)cs->max_body);
+    } else {
+        resolve_db(rq, url);
+        MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_arg, rq);
+        const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+        if (!strcmp(method, "POST") && ct &&
+            strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0) {
+            parse_form(rq);
+        }
+        const char *db = http_arg(rq, "db");
+        if (db && !rq->db_in_path && *db) snprintf(rq->db, sizeof rq->db, "%s", db);
+        srv->o.handler(rq, &rs);
+    }
+    enum MHD_Result ret = respond(c, &rs);
+    st_buf_free(&rs.body);
+    return ret;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)c;
+    (void)toe;
+    conn_state *cs = *con_cls;
+    if (!cs) return;
+    st_buf_free(&cs->rq.body);
+    st_arena_free(cs->rq.arena);
+    st_free(cs);
+    *con_cls = NULL;
+}
+
+int http_start(const http_opts *o, http_server **out, st_err *e)
+{
+    struct addrinfo hints = {0}, *ai = NULL;
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
+    char port[16];
+    snprintf(port, sizeof port, "%d", o->port);
+    int gai = getaddrinfo(o->host, port, &hints, &ai);
+    if (gai != 0) return st_fail(e, ST_EINVAL, "cannot resolve listen address %s: %s", o->host, gai_strerror(gai));
+    http_server *s = st_calloc(1, sizeof *s);
+    s->o = *o;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_EPOLL | MHD_USE_ITC |
+                     MHD_ALLOW_SUSPEND_RESUME;
+    if (ai->ai_family == AF_INET6) flags |= MHD_USE_IPv6;
+    s->d = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, on_request, s,
+                            MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+                            MHD_OPTION_THREAD_POOL_SIZE, (unsigned)o->threads,
+                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o->timeout_s,
+                            MHD_OPTION_CONNECTION_LIMIT, (unsigned)o->max_connections,
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
+                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+                            MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+                            MHD_OPTION_END);
+    freeaddrinfo(ai);
+    if (!s->d) {
+        st_free(s);
+        return st_fail(e, ST_EIO, "cannot listen on %s:%d (address in use or not available)",
+                       o->host, o->port);
+    }
+    *out = s;
+    return 0;
+}
+
+void http_quiesce(http_server *s)
+{
+    MHD_socket fd = MHD_quiesce_daemon(s->d);
+    if (fd != MHD_INVALID_SOCKET) close(fd);
+}
+
+void http_stop(http_server *s)
+{
+    MHD_stop_daemon(s->d);
+    st_free(s);
+}

@@ -1,0 +1,83 @@
+/* http: Strata's HTTP front over libmicrohttpd.
+ *
+ * libmicrohttpd runs a thread pool; each request gets an http_req with its
+ * own arena (freed when the request completes), its body accumulated up to
+ * --max-body-size (413 past it, without reading the rest into memory), its
+ * query and form arguments decoded, and its database resolved from the
+ * /db/NAME/ path prefix or ?db= (default "default"). Handlers fill an
+ * http_resp: a status, a content type and a body, or a streaming producer
+ * for responses too large to build in memory (export).
+ */
+#ifndef ST_HTTP_H
+#define ST_HTTP_H
+
+#include <stdio.h>
+
+#include "st.h"
+
+typedef struct http_kv {
+    const char *key, *value;
+    size_t value_len;
+} http_kv;
+
+typedef struct http_req {
+    void *conn; /* struct MHD_Connection */
+    const char *method;
+    const char *path;  /* without the /db/NAME prefix */
+    char db[128];
+    bool db_in_path;
+    st_buf body;
+    bool body_too_large;
+    st_arena *arena;
+    http_kv *args; /* query string, then form body (POST x-www-form-urlencoded) */
+    size_t nargs, capargs;
+} http_req;
+
+/* A producer writes up to max bytes into buf and returns the count, 0 at the
+ * end, or -1 on an error (the connection is then closed: the client sees a
+ * truncated body, as with any streaming HTTP server). */
+typedef long (*http_stream_fn)(void *ctx, char *buf, size_t max);
+
+typedef struct http_resp {
+    int status;
+    const char *content_type;
+    st_buf body;
+    char headers[4][2][128];
+    int nheaders;
+    http_stream_fn stream;
+    void *stream_ctx;
+    void (*stream_free)(void *ctx);
+} http_resp;
+
+typedef void (*http_handler_fn)(http_req *rq, http_resp *rs);
+
+typedef struct http_opts {
+    const char *host;
+    int port;
+    unsigned threads;
+    unsigned timeout_s;
+    unsigned max_connections;
+    uint64_t max_body;
+    http_handler_fn handler;
+} http_opts;
+
+typedef struct http_server http_server;
+
+int http_start(const http_opts *o, http_server **out, st_err *e);
+/* Stops accepting new connections; in-flight requests go on. */
+void http_quiesce(http_server *s);
+/* Waits for in-flight requests to finish and stops the threads. */
+void http_stop(http_server *s);
+
+/* Request helpers. */
+const char *http_arg(const http_req *rq, const char *key); /* first value or NULL */
+size_t http_args(const http_req *rq, const char *key, const char **out, size_t max);
+const char *http_header(const http_req *rq, const char *name);
+
+/* Response helpers. */
+void http_set_header(http_resp *rs, const char *name, const char *value);
+void http_text(http_resp *rs, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void http_json_raw(http_resp *rs, int status, const char *json);
+
+#endif

@@ -1,0 +1,139 @@
+/* main: start-up and shutdown.
+ *
+ * Order matters: the store opens (and replays the WAL) before the HTTP
+ * server listens, so nothing is served from a half-recovered state; on
+ * SIGINT/SIGTERM the server stops accepting, finishes in-flight requests,
+ * then the store closes the WAL. A failed fsync (see wal.h) makes the
+ * process exit without pretending: replay at the next start recovers.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "flags.h"
+#include "http.h"
+#include "store.h"
+
+static int g_log_level = 1;
+
+static void log_line(void *ctx, const char *level, const char *msg)
+{
+    (void)ctx;
+    static const char *const names[] = {"debug", "info", "warn", "error"};
+    int lv = 1;
+    for (int i = 0; i < 4; i++)
+        if (!strcmp(level, names[i])) lv = i;
+    if (lv < g_log_level) return;
+    char ts[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    fprintf(stderr, "%s %s %s\n", ts, level, msg);
+}
+
+static uint64_t physical_memory(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+    return pages > 0 && size > 0 ? (uint64_t)pages * (uint64_t)size : 0;
+}
+
+int main(int argc, char **argv)
+{
+    flags f;
+    st_err e = {0};
+    int rc = flags_parse(&f, argc, argv, &e);
+    if (rc == 1 || rc == 2) return 0;
+    if (rc) {
+        fprintf(stderr, "strata: %s\n", e.msg);
+        return 2;
+    }
+    g_log_level = f.log_level;
+
+    /* Signals are taken by sigwait in this thread only. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    store_opts so;
+    store_opts_default(&so);
+    so.data_dir = f.data_dir;
+    so.retention = f.retention;
+    so.memory_window = f.memory_window;
+    so.block_duration = f.block_duration;
+    so.future_limit = f.future_limit;
+    so.wal_fsync_interval = f.wal_fsync_interval;
+    so.max_series = f.max_series;
+    so.max_head_bytes = f.max_head_bytes ? f.max_head_bytes : physical_memory() / 10 * 6;
+    so.nshards = f.shards;
+    so.maintenance_interval = f.maintenance_interval;
+    so.db_overrides = f.overrides;
+    so.ndb_overrides = f.noverrides;
+    so.log = log_line;
+    store *s;
+    rc = store_open(&so, &s, &e);
+    if (rc) {
+        log_line(NULL, "error", e.msg);
+        fprintf(stderr, "strata: cannot open the data directory: %s\n", e.msg);
+        return 1;
+    }
+    api_init(s, &f);
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    http_opts ho = {
+        .host = f.listen_host,
+        .port = f.listen_port,
+        .threads = f.http_threads ? f.http_threads : (unsigned)(cores > 2 ? cores * 2 : 4),
+        .timeout_s = f.http_timeout_s,
+        .max_connections = f.http_max_connections,
+        .max_body = f.max_body_bytes,
+        .handler = api_handle,
+    };
+    http_server *hs;
+    rc = http_start(&ho, &hs, &e);
+    if (rc) {
+        fprintf(stderr, "strata: %s\n", e.msg);
+        store_close(s, NULL);
+        return 1;
+    }
+    api_set_ready(true);
+    char msg[512];
+    snprintf(msg, sizeof msg, "strata %s listening on %s:%d, data in %s", STRATA_VERSION,
+             f.listen_host, f.listen_port, f.data_dir);
+    log_line(NULL, "info", msg);
+
+    /* Wait for a signal, waking up to notice a fatal storage error. */
+    struct timespec tick = {0, 200 * 1000 * 1000};
+    int sig = 0;
+    for (;;) {
+        sig = sigtimedwait(&set, NULL, &tick);
+        if (sig > 0) break;
+        if (api_fatal()) {
+            log_line(NULL, "error", "an fsync of the WAL failed: stopping so that replay recovers "
+                                    "a known state at the next start");
+            _exit(3);
+        }
+    }
+    snprintf(msg, sizeof msg, "received %s: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    log_line(NULL, "info", msg);
+    api_set_ready(false);
+    http_quiesce(hs);
+    http_stop(hs);
+    rc = store_close(s, &e);
+    if (rc) {
+        log_line(NULL, "error", e.msg);
+        flags_free(&f);
+        return 1;
+    }
+    log_line(NULL, "info", "stopped cleanly");
+    flags_free(&f);
+    return 0;
+}

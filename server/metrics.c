@@ -1,0 +1,72 @@
+/* metrics: GET /metrics, Strata's own metrics in Prometheus text format. */
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "api.h"
+
+static void gauge(st_buf *b, const char *name, const char *help, const char *type, uint64_t v)
+{
+    st_buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n%s %" PRIu64 "\n", name, help, name, type, name, v);
+}
+
+void api_metrics(http_req *rq, http_resp *rs, store *s)
+{
+    (void)rq;
+    store_stats st;
+    store_get_stats(s, &st);
+    st_buf *b = &rs->body;
+    rs->status = 200;
+    rs->content_type = "text/plain; version=0.0.4; charset=utf-8";
+    gauge(b, "strata_samples_appended_total", "Samples stored and acknowledged.", "counter",
+          st.samples_appended);
+    st_buf_printf(b, "# HELP strata_samples_rejected_total Samples refused, by reason.\n"
+                     "# TYPE strata_samples_rejected_total counter\n");
+    for (int i = 0; store_reject_reason_name(i); i++)
+        st_buf_printf(b, "strata_samples_rejected_total{reason=\"%s\"} %" PRIu64 "\n",
+                      store_reject_reason_name(i), st.samples_rejected[i]);
+    gauge(b, "strata_active_series", "Series held in memory (the head).", "gauge", st.active_series);
+    gauge(b, "strata_series_created_total", "Series created in the head.", "counter", st.series_created);
+    gauge(b, "strata_series_mapping_clashes_total",
+          "Writes of an existing series through another table/column mapping (the first one stands).",
+          "counter", st.series_clashes);
+    gauge(b, "strata_databases", "Databases in the catalog.", "gauge", st.databases);
+    gauge(b, "strata_head_chunks", "Compressed chunks in memory.", "gauge", st.head_chunks);
+    gauge(b, "strata_head_chunk_bytes", "Bytes of compressed chunks in memory.", "gauge", st.head_chunk_bytes);
+    gauge(b, "strata_head_memory_bytes", "Estimated memory held by the head.", "gauge", st.head_memory_bytes);
+    gauge(b, "strata_blocks", "Blocks on disk.", "gauge", st.blocks);
+    gauge(b, "strata_block_bytes", "Bytes of blocks on disk.", "gauge", st.block_bytes);
+    gauge(b, "strata_block_samples", "Samples in blocks on disk.", "gauge", st.block_samples);
+    gauge(b, "strata_block_corruptions_total", "Blocks found damaged and moved aside.", "counter",
+          st.block_corruptions);
+    gauge(b, "strata_compactions_total", "Block compactions.", "counter", st.compactions);
+    gauge(b, "strata_flushes_total", "Flushes of memory to blocks.", "counter", st.flushes);
+    gauge(b, "strata_retention_deletions_total", "Blocks deleted by retention.", "counter",
+          st.retention_deletions);
+    gauge(b, "strata_wal_bytes_written_total", "Bytes written to the WAL since start.", "counter",
+          st.wal_bytes_written);
+    gauge(b, "strata_wal_disk_bytes", "Bytes of WAL segments and checkpoint on disk.", "gauge",
+          st.wal_disk_bytes);
+    gauge(b, "strata_wal_segments", "WAL segment files.", "gauge", st.wal_segments);
+    gauge(b, "strata_wal_truncated_tails_total", "Torn or corrupt WAL tails truncated at start-up.",
+          "counter", st.wal_truncated_tails);
+    gauge(b, "strata_wal_corrupt_segments_total", "WAL segments moved aside as corrupt.", "counter",
+          st.wal_corrupt_segments);
+    static const char *const le[] = {"0.0001", "0.00025", "0.0005", "0.001", "0.0025", "0.005",
+                                     "0.01",   "0.025",   "0.05",   "0.1",   "0.25",   "+Inf"};
+    st_buf_printf(b, "# HELP strata_wal_fsync_duration_seconds Latency of WAL fsyncs.\n"
+                     "# TYPE strata_wal_fsync_duration_seconds histogram\n");
+    uint64_t cum = 0;
+    for (int i = 0; i < 12; i++) {
+        cum += st.wal_fsync_hist[i];
+        st_buf_printf(b, "strata_wal_fsync_duration_seconds_bucket{le=\"%s\"} %" PRIu64 "\n", le[i], cum);
+    }
+    st_buf_printf(b, "strata_wal_fsync_duration_seconds_sum %.9f\n"
+                     "strata_wal_fsync_duration_seconds_count %" PRIu64 "\n",
+                  (double)st.wal_fsync_ns_total / 1e9, st.wal_fsyncs);
+    st_buf_printf(b, "# HELP strata_wal_replay_duration_seconds Time the last start-up spent replaying the WAL.\n"
+                     "# TYPE strata_wal_replay_duration_seconds gauge\n"
+                     "strata_wal_replay_duration_seconds %.6f\n",
+                  (double)st.replay_ns / 1e9);
+    gauge(b, "strata_disk_full", "1 while writes are refused because the disk is full.", "gauge",
+          store_disk_full(s) ? 1 : 0);
+}
