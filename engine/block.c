@@ -493,7 +493,12 @@ static int build_series(blk *b, st_err *e)
     uint32_t total = b->lab_off[n];
     b->post_ids = st_malloc(((size_t)total + 1) * sizeof(uint32_t));
     for (uint32_t k = 0; k < total; k++) b->post_off[b->lab_pairs[k] + 1]++;
-    for (uint32_t p = 0; p < np; p++) b->post_off[p + 1] += b->post_off[p];
+    for (uint32_t p = 0; p < np; p++) {
+        /* an unused pair would make label values answer with a value that
+         * no series has */
+        if (b->post_off[p + 1] == 0) return corrupt(e, d, f, "label pair %u is not used", p);
+        b->post_off[p + 1] += b->post_off[p];
+    }
     uint32_t *fill = st_malloc(((size_t)np + 1) * sizeof(uint32_t));
     memcpy(fill, b->post_off, (size_t)np * sizeof(uint32_t));
     for (uint32_t i = 0; i < n; i++)

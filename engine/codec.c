@@ -25,6 +25,12 @@
  *                               data in nanoseconds pays for milliseconds.
  *                               The packer below takes their deltas (= the
  *                               delta-of-delta) when that spans less.
+ *   u8 3 GRID, uvarint g, ints(e[1..n-2])
+ *                               ts[i] = first + g * (i * step + e[i]) with
+ *                               step = span / g / (n-1) rounded to nearest
+ *                               (offsets e wrap modulo 2^64): jittered scrapes
+ *                               pay for the jitter, not for its difference.
+ *                               The encoder keeps the smaller of GCD, GRID.
  *
  * ints(x[0..n)) is the integer packer, shared with ints, uints, mantissas,
  * string lengths. All arithmetic is modulo 2^64, so uint64 bit patterns and
@@ -84,7 +90,7 @@
 #define CODEC_ZSTD_RATIO 65536
 #define STACK_N 512 /* scratch arrays up to this many values live on the stack */
 
-enum { TS_REGULAR = 1, TS_GCD = 2 };
+enum { TS_REGULAR = 1, TS_GCD = 2, TS_GRID = 3 };
 enum { PK_CONST = 0, PK_BITS = 1, PK_RADIX = 2, PK_ZSTD = 3 };
 enum { F_DEC = 0x10, F_DECX = 0x20, F_XOR = 0x30, F_RAW = 0x40, F_CONST = 0x50 };
 enum { B_CONST = 1, B_BITMAP = 2 };
@@ -181,14 +187,14 @@ static uint64_t class_entropy_bits(const uint64_t *r, size_t m, uint64_t mn)
         h[c]++;
         mant += c > 1 ? c - 1 : 0;
     }
-    double s = 0;
+    double s = (double)m * approx_log2((double)m);
     for (int k = 0; k < 65; k++)
-        if (h[k]) s += h[k] * approx_log2(h[k]);
-    return mant + (uint64_t)((double)m * approx_log2((double)m) - s);
+        if (h[k]) s -= h[k] * approx_log2(h[k]);
+    return mant + (s > 0 ? (uint64_t)s : 0); /* the approximation can dip below 0 */
 }
 
 /* ---- bit streams -------------------------------------------------------
- * Local MSB-first writer and readers, format-compatible with bitw/bitr but
+ * A local MSB-first writer and reader, format-compatible with bitw/bitr but
  * inlined: these loops are the codec's hot path. */
 
 typedef struct bwr {
@@ -219,50 +225,6 @@ static inline uint8_t *bwr_end(bwr *w)
     return w->p + (w->n + 7) / 8;
 }
 
-typedef struct brd {
-    const uint8_t *p, *end;
-    uint64_t acc; /* n valid bits, left-aligned; bits below them are either
-                     zero or the true continuation of the stream */
-    unsigned n;
-    bool over;
-} brd;
-
-static inline void brd_fill(brd *r)
-{
-    if (r->end - r->p >= 8) {
-        r->acc |= load_be64(r->p) >> r->n;
-        r->p += (63 - r->n) >> 3;
-        r->n |= 56;
-    } else {
-        while (r->n <= 56 && r->p < r->end) {
-            r->acc |= (uint64_t)*r->p++ << (56 - r->n);
-            r->n += 8;
-        }
-    }
-}
-
-static inline uint64_t brd_get(brd *r, unsigned k) /* k 1..56 */
-{
-    if (r->n < k) {
-        brd_fill(r);
-        if (r->n < k) {
-            r->over = true;
-            r->n = k;
-        }
-    }
-    uint64_t v = r->acc >> (64 - k);
-    r->acc <<= k;
-    r->n -= k;
-    return v;
-}
-
-static inline uint64_t brd_get64(brd *r, unsigned k) /* k 1..64 */
-{
-    if (k <= 56) return brd_get(r, k);
-    uint64_t hi = brd_get(r, k - 32);
-    return hi << 32 | brd_get(r, 32);
-}
-
 /* k (1..64) bits at bit offset pos; the caller checked pos + k <= 8 * len. */
 static inline uint64_t bits_at(const uint8_t *b, size_t len, uint64_t pos, unsigned k)
 {
@@ -279,6 +241,18 @@ static inline uint64_t bits_at(const uint8_t *b, size_t len, uint64_t pos, unsig
     return v >> (64 - k);
 }
 
+/* Sequential reads for the XOR stream: past the end is an error, not a read. */
+static inline uint64_t take_bits(const uint8_t *b, size_t len, uint64_t *pos, unsigned k,
+                                 bool *bad)
+{
+    if (*pos + k > (uint64_t)len * 8) {
+        *bad = true;
+        return 0;
+    }
+    *pos += k;
+    return bits_at(b, len, *pos - k, k);
+}
+
 /* ---- the integer packer ----------------------------------------------- */
 
 /* Mixed-radix plan for a range R (3 <= R <= 2^32, not a power of two). */
@@ -291,13 +265,14 @@ typedef struct radix {
     uint64_t M[41];  /* M[k] = ceil(2^64 / R^k): division by multiplication */
 } radix;
 
-/* The plan depends on R only; chunks of one series keep meeting the same R,
- * so the last one is kept per thread. */
-static _Thread_local radix tl_radix;
+/* The plan depends on R only, and a series keeps meeting the same few R
+ * values, so a small per-thread cache keeps it off the decode path. */
+#define RADIX_CACHE 4
+static _Thread_local radix tl_radix[RADIX_CACHE];
 
 static const radix *radix_plan(uint64_t R)
 {
-    radix *x = &tl_radix;
+    radix *x = &tl_radix[(R * 0x9E3779B97F4A7C15ull) >> 62];
     if (x->R == R) return x;
     unsigned k = 1;
     x->P[0] = 1;
@@ -305,11 +280,12 @@ static const radix *radix_plan(uint64_t R)
     x->g = 1;
     for (;; k++) {
         x->P[k] = x->P[k - 1] * R;
-        x->M[k] = UINT64_MAX / x->P[k] + 1;
         x->B[k] = bitlen(x->P[k] - 1);
         if (x->B[k] * x->g < x->B[x->g] * k) x->g = k;
-        if (x->P[k] > UINT64_MAX / R) break; /* k <= 40 as R >= 3 */
+        uint64_t next;
+        if (k == 40 || __builtin_mul_overflow(x->P[k], R, &next)) break;
     }
+    for (unsigned j = 1; j < x->g; j++) x->M[j] = UINT64_MAX / x->P[j] + 1;
     x->exact = 2 * x->g - 1 <= k;
     x->R = R;
     return x;
@@ -620,14 +596,54 @@ int codec_decode_ints(const uint8_t **pp, const uint8_t *end, int64_t *x, size_t
 
 /* ---- timestamps ------------------------------------------------------- */
 
+/* Binary GCD: no divisions, which cost ~40-90 cycles each on common CPUs. */
 static uint64_t gcd64(uint64_t a, uint64_t b)
 {
-    while (b) {
-        uint64_t t = a % b;
-        a = b;
-        b = t;
-    }
-    return a;
+    if (!a || !b) return a | b;
+    unsigned sh = (unsigned)__builtin_ctzll(a | b);
+    a >>= __builtin_ctzll(a);
+    do {
+        b >>= __builtin_ctzll(b);
+        if (a > b) {
+            uint64_t t = a;
+            a = b;
+            b = t;
+        }
+        b -= a;
+    } while (b);
+    return a << sh;
+}
+
+/* Exact division by g of known multiples of g, and divisibility tests, by
+ * multiplying with the inverse of g's odd part modulo 2^64. */
+typedef struct exdiv {
+    uint64_t g, inv, lim;
+    unsigned s;
+} exdiv;
+
+static void exdiv_init(exdiv *x, uint64_t g)
+{
+    x->g = g;
+    x->s = (unsigned)__builtin_ctzll(g);
+    uint64_t o = g >> x->s, inv = o; /* right to 3 bits; Newton doubles that */
+    for (int i = 0; i < 5; i++) inv *= 2 - o * inv;
+    x->inv = inv;
+    x->lim = UINT64_MAX / o;
+}
+
+static inline bool exdiv_divides(const exdiv *x, uint64_t v)
+{
+    return !(v & ((1ull << x->s) - 1)) && (v >> x->s) * x->inv <= x->lim;
+}
+
+static inline uint64_t exdiv_div(const exdiv *x, uint64_t v) { return (v >> x->s) * x->inv; }
+
+/* The grid step: the mean step rounded to nearest, so jitter around a
+ * whole-unit interval leaves offsets in the jitter's own range. */
+static inline uint64_t grid_step(uint64_t S, size_t n)
+{
+    uint64_t q = S / (n - 1), r = S % (n - 1);
+    return q + (2 * r >= n - 1);
 }
 
 static void ts_encode(const int64_t *ts, size_t n, st_buf *out)
@@ -639,25 +655,42 @@ static void ts_encode(const int64_t *ts, size_t n, st_buf *out)
     }
     /* Deltas of a strictly increasing int64 run are 1 .. 2^64-1: exact in
      * uint64 even across the whole int64 range. */
-    uint64_t d0 = u[1] - u[0], g = d0, prev = d0;
+    uint64_t d0 = u[1] - u[0], prev = d0;
+    exdiv dv;
+    exdiv_init(&dv, d0);
     bool regular = true;
     for (size_t i = 2; i < n; i++) {
         uint64_t d = u[i] - u[i - 1];
         if (d == prev) continue;
         regular = false;
         prev = d;
-        if (g != 1) g = gcd64(d, g);
+        if (dv.g != 1 && !exdiv_divides(&dv, d)) exdiv_init(&dv, gcd64(d, dv.g));
     }
     if (regular) {
         st_buf_putc(out, TS_REGULAR);
         return;
     }
+    size_t start = out->len;
     st_buf_putc(out, TS_GCD);
-    varint_buf(out, g);
+    varint_buf(out, dv.g);
     scratch sc;
     uint64_t *q = scratch_get(&sc, n - 1);
-    for (size_t i = 1; i < n; i++) q[i - 1] = (u[i] - u[i - 1]) / g;
+    for (size_t i = 1; i < n; i++) q[i - 1] = exdiv_div(&dv, u[i] - u[i - 1]);
     codec_encode_ints((const int64_t *)q, n - 1, out);
+    /* Also try offsets from the straight line first..last: scrape jitter
+     * j[i] costs log2 of its own range there, while deltas pay for
+     * j[i] - j[i-1], twice the range. Keep the smaller. */
+    if (n >= 3) {
+        size_t gl = out->len - start;
+        uint64_t step = grid_step(exdiv_div(&dv, u[n - 1] - u[0]), n);
+        for (size_t i = 1; i + 1 < n; i++) q[i - 1] = exdiv_div(&dv, u[i] - u[0]) - i * step;
+        st_buf_putc(out, TS_GRID);
+        varint_buf(out, dv.g);
+        codec_encode_ints((const int64_t *)q, n - 2, out);
+        size_t rl = out->len - start - gl;
+        if (rl < gl) memmove(out->p + start, out->p + start + gl, rl);
+        out->len = start + (rl < gl ? rl : gl);
+    }
     scratch_put(&sc);
 }
 
@@ -716,18 +749,34 @@ static int ts_decode(const uint8_t *p, const uint8_t *end, const hdr *h, int64_t
         for (size_t i = 1; i < n; i++) u[i] = t += step;
         return 0;
     }
-    if (tag != TS_GCD) return CORRUPT(e, "chunk: unknown timestamp method %u", tag);
+    if (tag != TS_GCD && tag != TS_GRID)
+        return CORRUPT(e, "chunk: unknown timestamp method %u", tag);
     uint64_t g;
-    if (n < 2 || varint_get(&p, end, &g) || g == 0 || g > span)
+    if (n < 2 + (tag == TS_GRID) || varint_get(&p, end, &g) || g == 0 || g > span)
         return CORRUPT(e, "chunk: bad timestamp unit");
+    uint64_t S = span / g; /* the span in units of g */
+    if (tag == TS_GRID) {
+        /* Offsets e[1..n-2] from i * step; the ends are fixed by the header. */
+        if (span % g || codec_decode_ints(&p, end, ts + 1, n - 2) || p != end)
+            return CORRUPT(e, "chunk: bad timestamp offsets");
+        uint64_t step = grid_step(S, n), last = 0;
+        for (size_t i = 1; i + 1 < n; i++) {
+            uint64_t k = i * step + u[i];
+            if (k <= last || k >= S) return CORRUPT(e, "chunk: timestamp offset out of range");
+            last = k;
+            u[i] = first + k * g;
+        }
+        u[n - 1] = first + span;
+        return 0;
+    }
     if (codec_decode_ints(&p, end, ts + 1, n - 1) || p != end)
         return CORRUPT(e, "chunk: bad timestamp deltas");
     /* Every delta must be >= 1 and their sum must be exactly the span: the
      * result is strictly increasing and inside [first, last]. */
-    uint64_t qmax = span / g, acc = 0;
+    uint64_t acc = 0;
     for (size_t i = 1; i < n; i++) {
         uint64_t q = u[i];
-        if (q - 1 >= qmax) return CORRUPT(e, "chunk: timestamp delta out of range");
+        if (q - 1 >= S) return CORRUPT(e, "chunk: timestamp delta out of range");
         uint64_t d = q * g;
         if (d > span - acc) return CORRUPT(e, "chunk: timestamps pass the last one");
         acc += d;
@@ -862,30 +911,22 @@ static void float_encode(const uint64_t *v, size_t n, st_buf *out)
 {
     bool same = true;
     for (size_t i = 1; i < n && same; i++) same = v[i] == v[0];
-    size_t start = out->len;
-    if (float_dec_encode(v, n, out)) {
-        size_t dl = out->len - start;
-        if (same && dl > 9) {
-            out->len = start;
-        } else if (dl > 4 * n + 8) {
-            /* Long mantissas: XOR may do better; keep the smaller. */
-            float_xor_encode(v, n, out);
-            size_t xl = out->len - start - dl;
-            if (xl < dl) memmove(out->p + start, out->p + start + dl, xl);
-            out->len = start + (xl < dl ? xl : dl);
-            return;
-        } else {
-            return;
-        }
-    }
+    size_t start = out->len, dl = float_dec_encode(v, n, out) ? out->len - start : 0;
+    if (dl && dl <= (same ? 9 : 4 * n + 8)) return;
     if (same) {
+        out->len = start;
         st_buf_reserve(out, 9);
         out->p[out->len] = F_CONST;
         put_u64le(out->p + out->len + 1, v[0]);
         out->len += 9;
         return;
     }
+    /* No decimal form, or one with long mantissas that XOR may beat: it is
+     * appended after the decimal one, and the smaller stays. */
     float_xor_encode(v, n, out);
+    size_t xl = out->len - start - dl;
+    if (dl && xl < dl) memmove(out->p + start, out->p + start + dl, xl);
+    out->len = start + (dl && dl <= xl ? dl : xl);
 }
 
 static int float_decode(const uint8_t *p, const uint8_t *end, size_t n, uint64_t *vals, st_err *e)
@@ -906,29 +947,27 @@ static int float_decode(const uint8_t *p, const uint8_t *end, size_t n, uint64_t
         return 0;
     }
     if (method == F_XOR) {
-        brd r = {p, end, 0, 0, false};
-        uint64_t prev = brd_get64(&r, 64);
-        unsigned tz = 0, len = 0;
-        bool win = false;
-        vals[0] = prev;
-        for (size_t i = 1; i < n; i++) {
-            if (brd_get(&r, 1)) {
-                if (brd_get(&r, 1)) {
-                    unsigned c = (unsigned)brd_get(&r, 12), lz = c >> 6;
-                    len = (c & 63) + 1;
-                    if (lz + len > 64) return CORRUPT(e, "chunk: bad XOR window");
-                    tz = 64 - lz - len;
+        size_t len = (size_t)(end - p);
+        uint64_t pos = 0, prev;
+        unsigned tz = 0, nb = 0;
+        bool bad = false, win = false;
+        vals[0] = prev = take_bits(p, len, &pos, 64, &bad);
+        for (size_t i = 1; i < n && !bad; i++) {
+            if (take_bits(p, len, &pos, 1, &bad)) {
+                if (take_bits(p, len, &pos, 1, &bad)) {
+                    unsigned c = (unsigned)take_bits(p, len, &pos, 12, &bad), lz = c >> 6;
+                    nb = (c & 63) + 1;
+                    if (lz + nb > 64) return CORRUPT(e, "chunk: bad XOR window");
+                    tz = 64 - lz - nb;
                     win = true;
                 } else if (!win) {
                     return CORRUPT(e, "chunk: XOR window used before it is set");
                 }
-                prev ^= brd_get64(&r, len) << tz;
-                if (r.over) break;
+                prev ^= take_bits(p, len, &pos, nb, &bad) << tz;
             }
             vals[i] = prev;
         }
-        size_t used = (size_t)(r.p - p) - r.n / 8;
-        if (r.over || p + used != end) return CORRUPT(e, "chunk: XOR stream length mismatch");
+        if (bad || (pos + 7) / 8 != len) return CORRUPT(e, "chunk: XOR stream length mismatch");
         return 0;
     }
     if (method != F_DEC && method != F_DECX)
@@ -959,8 +998,18 @@ static int float_decode(const uint8_t *p, const uint8_t *end, size_t n, uint64_t
     if (E == 0) {
         for (size_t i = 0; i < n; i++) vals[i] = f2u((double)(int64_t)vals[i]);
     } else {
+        /* Two divisions per instruction where the target has them (divpd
+         * on x86-64): division is the cost of this loop. */
+        typedef double v2d __attribute__((vector_size(16)));
         double s = p10[E];
-        for (size_t i = 0; i < n; i++) vals[i] = f2u((double)(int64_t)vals[i] / s);
+        v2d sv = {s, s};
+        size_t i = 0;
+        for (; i + 2 <= n; i += 2) {
+            v2d a = {(double)(int64_t)vals[i], (double)(int64_t)vals[i + 1]};
+            a /= sv;
+            memcpy(vals + i, &a, 16);
+        }
+        if (i < n) vals[i] = f2u((double)(int64_t)vals[i] / s);
     }
     for (size_t j = 0; j < k; j++) vals[pos[j]] = get_u64le(exc + 8 * j);
     if (pos) scratch_put(&sp);

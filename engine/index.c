@@ -37,6 +37,7 @@
 #define RE_MAX_REPEAT 1000 /* Go's maxRepeat: per count and nested product */
 #define RE_MAX_NEST 1000   /* Go's maxHeight-like nesting cap */
 #define RE_MAX_LEN (64 * 1024)
+#define RE_JIT_STACK_MAX (1024 * 1024)
 
 enum { RK_PCRE, RK_EXACT, RK_SET, RK_AFFIX };
 enum { DOT_NONE, DOT_STAR, DOT_PLUS };
@@ -53,6 +54,7 @@ struct matcher {
     pcre2_code *re;
     pcre2_match_data *md;
     pcre2_match_context *mctx;
+    pcre2_jit_stack *jstack; /* made on the first JIT stack overflow */
     uint64_t limit_hits; /* matches abandoned at a PCRE2 limit */
 };
 
@@ -587,6 +589,11 @@ static bool analyze_fast(matcher *m, const char *p, size_t n)
         m->setbuf.len = 0;
         if (lead && trail && (m->lit.len == 0 || memchr(m->lit.p, '\n', m->lit.len))) goto no;
         m->kind = lead || trail ? RK_AFFIX : RK_EXACT;
+        if (m->kind == RK_EXACT) { /* also a one-element set, for the index */
+            m->set = st_malloc(sizeof *m->set);
+            m->set[0] = st_slice_of(m->lit.len ? (const char *)m->lit.p : "", m->lit.len);
+            m->nset = 1;
+        }
         m->lead = (uint8_t)lead;
         m->trail = (uint8_t)trail;
     } else {
@@ -649,8 +656,14 @@ static bool re_match(matcher *m, st_slice v)
     case RK_AFFIX: return affix_match(m, p, v.n);
     }
     int rc = pcre2_match(m->re, (PCRE2_SPTR)p, v.n, 0, 0, m->md, m->mctx);
-    /* JIT has a small fixed stack; the interpreter keeps frames on the heap
-     * under the depth and heap limits, so give it a second chance. */
+    /* JIT starts on a 32 KiB machine-stack area: on overflow, give this
+     * matcher a growable JIT stack; past that, the interpreter (frames on
+     * the heap, under the depth and heap limits) gets the last word. */
+    if (rc == PCRE2_ERROR_JIT_STACKLIMIT && !m->jstack) {
+        m->jstack = pcre2_jit_stack_create(32 * 1024, RE_JIT_STACK_MAX, NULL);
+        pcre2_jit_stack_assign(m->mctx, NULL, m->jstack);
+        rc = pcre2_match(m->re, (PCRE2_SPTR)p, v.n, 0, 0, m->md, m->mctx);
+    }
     if (rc == PCRE2_ERROR_JIT_STACKLIMIT)
         rc = pcre2_match(m->re, (PCRE2_SPTR)p, v.n, 0, PCRE2_NO_JIT, m->md, m->mctx);
     if (rc >= 0) return true;
@@ -759,6 +772,7 @@ void matcher_free(matcher *m)
     if (!m) return;
     if (m->md) pcre2_match_data_free(m->md);
     if (m->mctx) pcre2_match_context_free(m->mctx);
+    if (m->jstack) pcre2_jit_stack_free(m->jstack);
     if (m->re) pcre2_code_free(m->re);
     st_buf_free(&m->lit);
     st_buf_free(&m->setbuf);
@@ -791,12 +805,12 @@ static bool matcher_literals(const matcher *m, const st_slice **s, size_t *n, bo
         *n = 1;
         return true;
     }
-    if (m->kind == RK_SET) {
+    if (m->kind == RK_SET || m->kind == RK_EXACT) {
         *s = m->set;
         *n = m->nset;
         return true;
     }
-    return false; /* RK_EXACT is stored in lit; handled by the caller */
+    return false;
 }
 
 /* ------------------------------------------------------ postings */
@@ -903,6 +917,16 @@ typedef struct skey {
     uint32_t len, hash;
 } skey;
 
+/* A dense array of entries, each starting with an skey, indexed by an
+ * open-addressing table: linear probing, slot = hash << 32 | (index + 1), so
+ * probes compare hashes without touching the entries; deletion shifts back
+ * (no tombstones) and swap-removes the entry. */
+typedef struct table {
+    char *ents;
+    uint32_t n, cap, mask;
+    uint64_t *slots;
+} table;
+
 typedef struct vent {
     skey k;
     uint32_t n, cap; /* cap 0: ids inline */
@@ -914,10 +938,7 @@ typedef struct vent {
 
 typedef struct nent {
     skey k;
-    vent *v;
-    uint32_t nv, vcap;
-    uint64_t *slots;
-    uint32_t mask;
+    table vals; /* of vent */
 } nent;
 
 typedef struct sblock {
@@ -928,23 +949,23 @@ typedef struct sblock {
 
 struct idx {
     uint64_t seed;
-    nent *names;
-    uint32_t nn, ncap;
-    uint64_t *slots;
-    uint32_t mask;
+    table names; /* of nent */
     postings all;
+    uint32_t max_id; /* largest id ever added: bounds every bitmap, even if a
+                        caller's idx_remove left stray postings behind */
     sblock *strs;
     size_t str_live, str_dead;
     size_t mem; /* bytes allocated, kept current by xrealloc */
 };
 
 #define VIDS(v) ((v)->cap ? (v)->u.heap : (v)->u.inl)
-#define EMPTY_SLOT 0
+#define NAME(x, i) ((nent *)(x)->names.ents + (i))
+#define VAL(ne, i) ((vent *)(ne)->vals.ents + (i))
+#define NOPE UINT32_MAX
 
 static void *xrealloc(idx *x, void *p, size_t old, size_t new)
 {
-    x->mem += new;
-    x->mem -= old;
+    x->mem += new - old;
     if (!new) {
         st_free(p);
         return NULL;
@@ -952,9 +973,9 @@ static void *xrealloc(idx *x, void *p, size_t old, size_t new)
     return st_realloc(p, new);
 }
 
-static uint32_t hash32(const idx *x, const char *s, size_t n)
+static uint32_t hash32(const idx *x, st_slice s)
 {
-    uint64_t h = st_hash64(s, n, x->seed);
+    uint64_t h = st_hash64(s.p, s.n, x->seed);
     return (uint32_t)(h ^ (h >> 32));
 }
 
@@ -976,88 +997,94 @@ static const char *intern(idx *x, const char *s, size_t n)
     return d;
 }
 
-/* Open addressing, linear probing. Slot = hash << 32 | (entry index + 1). */
-static skey *ent_at(char *ents, size_t stride, uint32_t i) { return (skey *)(ents + i * stride); }
-
-static uint32_t tab_find(const uint64_t *slots, uint32_t mask, char *ents, size_t stride,
-                         const char *s, size_t n, uint32_t h, uint32_t *slot)
+static uint32_t tab_find(const table *t, size_t stride, st_slice s, uint32_t h, uint32_t *slot)
 {
-    if (!slots) return UINT32_MAX;
-    for (uint32_t i = h & mask;; i = (i + 1) & mask) {
-        uint64_t v = slots[i];
-        if (v == EMPTY_SLOT) {
-            *slot = i;
-            return UINT32_MAX;
-        }
-        if ((uint32_t)(v >> 32) == h) {
-            skey *k = ent_at(ents, stride, (uint32_t)v - 1);
-            if (k->len == n && (!n || !memcmp(k->s, s, n))) {
-                *slot = i;
-                return (uint32_t)v - 1;
-            }
-        }
+    if (!t->slots) return NOPE;
+    for (uint32_t i = h & t->mask;; i = (i + 1) & t->mask) {
+        uint64_t v = t->slots[i];
+        *slot = i;
+        if (!v) return NOPE;
+        const skey *k = (const skey *)(t->ents + ((uint32_t)v - 1) * stride);
+        if ((uint32_t)(v >> 32) == h && k->len == s.n && (!s.n || !memcmp(k->s, s.p, s.n)))
+            return (uint32_t)v - 1;
     }
 }
 
-/* Grows the table to hold count+1 entries at <= 3/4 load. */
-static void tab_reserve(idx *x, uint64_t **slots, uint32_t *mask, uint32_t count)
+/* Finds s, or adds a zeroed entry for it (copying the string). */
+static uint32_t tab_add(idx *x, table *t, size_t stride, st_slice s, uint32_t h)
 {
-    uint32_t cap = *slots ? *mask + 1 : 0;
-    if ((uint64_t)(count + 1) * 4 <= (uint64_t)cap * 3) return;
-    uint32_t ncap = cap ? cap * 2 : 4;
-    uint64_t *ns = xrealloc(x, NULL, 0, ncap * sizeof *ns);
-    memset(ns, 0, ncap * sizeof *ns);
-    for (uint32_t i = 0; i < cap; i++) {
-        uint64_t v = (*slots)[i];
-        if (v == EMPTY_SLOT) continue;
-        uint32_t j = (uint32_t)(v >> 32) & (ncap - 1);
-        while (ns[j] != EMPTY_SLOT) j = (j + 1) & (ncap - 1);
-        ns[j] = v;
+    uint32_t slot, i = tab_find(t, stride, s, h, &slot);
+    if (i != NOPE) return i;
+    uint32_t cap = t->slots ? t->mask + 1 : 0;
+    if ((uint64_t)(t->n + 1) * 4 > (uint64_t)cap * 3) { /* keep load <= 3/4 */
+        uint32_t nc = cap ? cap * 2 : 4;
+        uint64_t *ns = xrealloc(x, NULL, 0, nc * sizeof *ns);
+        memset(ns, 0, nc * sizeof *ns);
+        for (uint32_t j = 0; j < cap; j++) {
+            uint64_t v = t->slots[j];
+            uint32_t k = (uint32_t)(v >> 32) & (nc - 1);
+            if (!v) continue;
+            while (ns[k]) k = (k + 1) & (nc - 1);
+            ns[k] = v;
+        }
+        xrealloc(x, t->slots, cap * sizeof *ns, 0);
+        t->slots = ns;
+        t->mask = nc - 1;
+        tab_find(t, stride, s, h, &slot);
     }
-    xrealloc(x, *slots, cap * sizeof **slots, 0);
-    *slots = ns;
-    *mask = ncap - 1;
+    if (t->n == t->cap) {
+        uint32_t nc = t->cap ? t->cap * 2 : 2;
+        t->ents = xrealloc(x, t->ents, t->cap * stride, nc * stride);
+        t->cap = nc;
+    }
+    i = t->n++;
+    skey *k = memset(t->ents + i * stride, 0, stride);
+    *k = (skey){intern(x, s.p, s.n), (uint32_t)s.n, h};
+    t->slots[slot] = (uint64_t)h << 32 | (i + 1);
+    return i;
 }
 
-/* Backward-shift deletion: no tombstones, probes stay short. */
-static void tab_delete(uint64_t *slots, uint32_t mask, uint32_t i)
+/* Removes entry i found at slot (the caller has freed what it owns). */
+static void tab_del(idx *x, table *t, size_t stride, uint32_t i, uint32_t slot)
 {
-    for (uint32_t j = (i + 1) & mask;; j = (j + 1) & mask) {
-        uint64_t v = slots[j];
-        if (v == EMPTY_SLOT) break;
-        uint32_t home = (uint32_t)(v >> 32) & mask;
-        /* Move v back into the hole if its home is not in (i, j]. */
-        bool between = i <= j ? (home > i && home <= j) : (home > i || home <= j);
-        if (!between) {
-            slots[i] = v;
-            i = j;
+    uint32_t hole = slot, mask = t->mask;
+    for (uint32_t j = (hole + 1) & mask; t->slots[j]; j = (j + 1) & mask) {
+        uint32_t home = (uint32_t)(t->slots[j] >> 32) & mask;
+        /* Move the entry back into the hole unless its home is in (hole, j]. */
+        if (hole <= j ? (home <= hole || home > j) : (home <= hole && home > j)) {
+            t->slots[hole] = t->slots[j];
+            hole = j;
         }
     }
-    slots[i] = EMPTY_SLOT;
-}
-
-/* The entry that was at index `from` is now at `to`: fix its slot. */
-static void tab_repoint(uint64_t *slots, uint32_t mask, uint32_t h, uint32_t from, uint32_t to)
-{
-    for (uint32_t i = h & mask;; i = (i + 1) & mask)
-        if (slots[i] == ((uint64_t)h << 32 | (from + 1))) {
-            slots[i] = (uint64_t)h << 32 | (to + 1);
+    t->slots[hole] = 0;
+    x->str_dead += ((skey *)(t->ents + i * stride))->len;
+    uint32_t last = --t->n;
+    if (i == last) return;
+    memcpy(t->ents + i * stride, t->ents + last * stride, stride);
+    uint32_t h = ((skey *)(t->ents + i * stride))->hash;
+    for (uint32_t j = h & mask;; j = (j + 1) & mask)
+        if (t->slots[j] == ((uint64_t)h << 32 | (last + 1))) {
+            t->slots[j] = (uint64_t)h << 32 | (i + 1);
             return;
         }
 }
 
+static void tab_free(idx *x, table *t, size_t stride)
+{
+    xrealloc(x, t->ents, t->cap * stride, 0);
+    xrealloc(x, t->slots, t->slots ? (t->mask + 1) * sizeof(uint64_t) : 0, 0);
+}
+
 static nent *name_find(const idx *x, st_slice name)
 {
-    uint32_t slot, i = tab_find(x->slots, x->mask, (char *)x->names, sizeof(nent), name.p,
-                                name.n, hash32(x, name.p, name.n), &slot);
-    return i == UINT32_MAX ? NULL : &x->names[i];
+    uint32_t slot, i = tab_find(&x->names, sizeof(nent), name, hash32(x, name), &slot);
+    return i == NOPE ? NULL : NAME(x, i);
 }
 
 static vent *value_find(const idx *x, const nent *ne, st_slice v)
 {
-    uint32_t slot, i = tab_find(ne->slots, ne->mask, (char *)ne->v, sizeof(vent), v.p, v.n,
-                                hash32(x, v.p, v.n), &slot);
-    return i == UINT32_MAX ? NULL : &ne->v[i];
+    uint32_t slot, i = tab_find(&ne->vals, sizeof(vent), v, hash32(x, v), &slot);
+    return i == NOPE ? NULL : VAL(ne, i);
 }
 
 idx *idx_new(void)
@@ -1072,15 +1099,13 @@ idx *idx_new(void)
 void idx_free(idx *x)
 {
     if (!x) return;
-    for (uint32_t i = 0; i < x->nn; i++) {
-        nent *ne = &x->names[i];
-        for (uint32_t j = 0; j < ne->nv; j++)
-            if (ne->v[j].cap) st_free(ne->v[j].u.heap);
-        st_free(ne->v);
-        st_free(ne->slots);
+    for (uint32_t i = 0; i < x->names.n; i++) {
+        nent *ne = NAME(x, i);
+        for (uint32_t j = 0; j < ne->vals.n; j++)
+            if (VAL(ne, j)->cap) st_free(VAL(ne, j)->u.heap);
+        tab_free(x, &ne->vals, sizeof(vent));
     }
-    st_free(x->names);
-    st_free(x->slots);
+    tab_free(x, &x->names, sizeof(nent));
     postings_free(&x->all);
     for (sblock *b = x->strs, *nb; b; b = nb) {
         nb = b->next;
@@ -1100,26 +1125,13 @@ static size_t lower_bound(const uint32_t *a, size_t n, uint32_t v)
     return lo;
 }
 
-static void vent_add(idx *x, vent *v, uint32_t id)
+/* Where id goes in sorted ids[0..n): n for the append fast path; NOPE if
+ * it is already there. */
+static size_t insert_pos(const uint32_t *ids, size_t n, uint32_t id)
 {
-    uint32_t *ids = VIDS(v);
-    size_t pos = v->n;
-    if (v->n && ids[v->n - 1] >= id) { /* out of order: the slow path */
-        pos = lower_bound(ids, v->n, id);
-        if (ids[pos] == id) return;
-    }
-    uint32_t cap = v->cap ? v->cap : 2;
-    if (v->n == cap) {
-        uint32_t ncap = cap < 1024 ? cap * 2 : cap + cap / 2;
-        uint32_t *h = xrealloc(x, v->cap ? v->u.heap : NULL, v->cap * sizeof *h, ncap * sizeof *h);
-        if (!v->cap) memcpy(h, v->u.inl, sizeof v->u.inl);
-        v->u.heap = h;
-        v->cap = ncap;
-        ids = h;
-    }
-    memmove(ids + pos + 1, ids + pos, (v->n - pos) * sizeof *ids);
-    ids[pos] = id;
-    v->n++;
+    if (!n || ids[n - 1] < id) return n;
+    size_t pos = lower_bound(ids, n, id);
+    return ids[pos] == id ? NOPE : pos;
 }
 
 static bool ids_remove(uint32_t *ids, size_t *n, uint32_t id)
@@ -1131,64 +1143,42 @@ static bool ids_remove(uint32_t *ids, size_t *n, uint32_t id)
     return true;
 }
 
-static void all_add(idx *x, uint32_t id)
+static void vent_add(idx *x, vent *v, uint32_t id)
 {
-    postings *a = &x->all;
-    size_t pos = a->n;
-    if (a->n && a->ids[a->n - 1] >= id) {
-        pos = lower_bound(a->ids, a->n, id);
-        if (a->ids[pos] == id) return;
+    uint32_t *ids = VIDS(v), cap = v->cap ? v->cap : 2;
+    size_t pos = insert_pos(ids, v->n, id);
+    if (pos == NOPE) return;
+    if (v->n == cap) {
+        uint32_t nc = cap < 1024 ? cap * 2 : cap + cap / 2;
+        uint32_t *h = xrealloc(x, v->cap ? v->u.heap : NULL, v->cap * sizeof *h, nc * sizeof *h);
+        if (!v->cap) memcpy(h, v->u.inl, sizeof v->u.inl);
+        v->u.heap = ids = h;
+        v->cap = nc;
     }
-    if (a->n == a->cap) {
-        size_t old = a->cap;
-        p_reserve(a, a->n + 1);
-        x->mem += (a->cap - old) * sizeof *a->ids;
-    }
-    memmove(a->ids + pos + 1, a->ids + pos, (a->n - pos) * sizeof *a->ids);
-    a->ids[pos] = id;
-    a->n++;
+    memmove(ids + pos + 1, ids + pos, (v->n - pos) * sizeof *ids);
+    ids[pos] = id;
+    v->n++;
 }
 
 void idx_add(idx *x, uint32_t id, const label *ls, size_t n)
 {
-    all_add(x, id);
+    postings *a = &x->all;
+    size_t pos = insert_pos(a->ids, a->n, id);
+    if (pos != NOPE) {
+        size_t old = a->cap;
+        p_reserve(a, a->n + 1);
+        x->mem += (a->cap - old) * sizeof *a->ids;
+        memmove(a->ids + pos + 1, a->ids + pos, (a->n - pos) * sizeof *a->ids);
+        a->ids[pos] = id;
+        a->n++;
+    }
+    if (id > x->max_id) x->max_id = id;
     for (size_t i = 0; i < n; i++) {
-        st_slice nm = ls[i].name, val = ls[i].value;
-        if (!val.n) continue; /* an empty value is an absent label */
-        uint32_t hn = hash32(x, nm.p, nm.n), slot;
-        uint32_t ni = tab_find(x->slots, x->mask, (char *)x->names, sizeof(nent), nm.p, nm.n, hn,
-                               &slot);
-        if (ni == UINT32_MAX) {
-            tab_reserve(x, &x->slots, &x->mask, x->nn);
-            tab_find(x->slots, x->mask, (char *)x->names, sizeof(nent), nm.p, nm.n, hn, &slot);
-            if (x->nn == x->ncap) {
-                uint32_t nc = x->ncap ? x->ncap * 2 : 8;
-                x->names = xrealloc(x, x->names, x->ncap * sizeof(nent), nc * sizeof(nent));
-                x->ncap = nc;
-            }
-            ni = x->nn++;
-            memset(&x->names[ni], 0, sizeof(nent));
-            x->names[ni].k = (skey){intern(x, nm.p, nm.n), (uint32_t)nm.n, hn};
-            x->slots[slot] = (uint64_t)hn << 32 | (ni + 1);
-        }
-        nent *ne = &x->names[ni];
-        uint32_t hv = hash32(x, val.p, val.n);
-        uint32_t vi = tab_find(ne->slots, ne->mask, (char *)ne->v, sizeof(vent), val.p, val.n, hv,
-                               &slot);
-        if (vi == UINT32_MAX) {
-            tab_reserve(x, &ne->slots, &ne->mask, ne->nv);
-            tab_find(ne->slots, ne->mask, (char *)ne->v, sizeof(vent), val.p, val.n, hv, &slot);
-            if (ne->nv == ne->vcap) {
-                uint32_t nc = ne->vcap ? ne->vcap * 2 : 2;
-                ne->v = xrealloc(x, ne->v, ne->vcap * sizeof(vent), nc * sizeof(vent));
-                ne->vcap = nc;
-            }
-            vi = ne->nv++;
-            memset(&ne->v[vi], 0, sizeof(vent));
-            ne->v[vi].k = (skey){intern(x, val.p, val.n), (uint32_t)val.n, hv};
-            ne->slots[slot] = (uint64_t)hv << 32 | (vi + 1);
-        }
-        vent_add(x, &ne->v[vi], id);
+        if (!ls[i].value.n) continue; /* an empty value is an absent label */
+        uint32_t ni = tab_add(x, &x->names, sizeof(nent), ls[i].name, hash32(x, ls[i].name));
+        nent *ne = NAME(x, ni);
+        uint32_t vi = tab_add(x, &ne->vals, sizeof(vent), ls[i].value, hash32(x, ls[i].value));
+        vent_add(x, VAL(ne, vi), id);
     }
 }
 
@@ -1198,11 +1188,11 @@ static void strings_compact(idx *x)
     sblock *old = x->strs;
     x->strs = NULL;
     x->str_live = x->str_dead = 0;
-    for (uint32_t i = 0; i < x->nn; i++) {
-        nent *ne = &x->names[i];
+    for (uint32_t i = 0; i < x->names.n; i++) {
+        nent *ne = NAME(x, i);
         ne->k.s = intern(x, ne->k.s, ne->k.len);
-        for (uint32_t j = 0; j < ne->nv; j++)
-            ne->v[j].k.s = intern(x, ne->v[j].k.s, ne->v[j].k.len);
+        for (uint32_t j = 0; j < ne->vals.n; j++)
+            VAL(ne, j)->k.s = intern(x, VAL(ne, j)->k.s, VAL(ne, j)->k.len);
     }
     for (sblock *nb; old; old = nb) {
         nb = old->next;
@@ -1214,43 +1204,23 @@ void idx_remove(idx *x, uint32_t id, const label *ls, size_t n)
 {
     ids_remove(x->all.ids, &x->all.n, id);
     for (size_t i = 0; i < n; i++) {
+        uint32_t ns, vs, ni, vi;
         if (!ls[i].value.n) continue;
-        uint32_t hn = hash32(x, ls[i].name.p, ls[i].name.n), nslot;
-        uint32_t ni = tab_find(x->slots, x->mask, (char *)x->names, sizeof(nent), ls[i].name.p,
-                               ls[i].name.n, hn, &nslot);
-        if (ni == UINT32_MAX) continue;
-        nent *ne = &x->names[ni];
-        uint32_t hv = hash32(x, ls[i].value.p, ls[i].value.n), vslot;
-        uint32_t vi = tab_find(ne->slots, ne->mask, (char *)ne->v, sizeof(vent), ls[i].value.p,
-                               ls[i].value.n, hv, &vslot);
-        if (vi == UINT32_MAX) continue;
-        vent *v = &ne->v[vi];
+        ni = tab_find(&x->names, sizeof(nent), ls[i].name, hash32(x, ls[i].name), &ns);
+        if (ni == NOPE) continue;
+        nent *ne = NAME(x, ni);
+        vi = tab_find(&ne->vals, sizeof(vent), ls[i].value, hash32(x, ls[i].value), &vs);
+        if (vi == NOPE) continue;
+        vent *v = VAL(ne, vi);
         size_t cnt = v->n;
         if (!ids_remove(VIDS(v), &cnt, id)) continue;
-        v->n = (uint32_t)cnt;
-        if (v->n) continue;
-        /* Last series with this value: drop the value (swap-remove). */
+        if ((v->n = (uint32_t)cnt) > 0) continue;
+        /* Last series with this value: drop the value, then maybe the name. */
         if (v->cap) xrealloc(x, v->u.heap, v->cap * sizeof(uint32_t), 0);
-        x->str_dead += v->k.len;
-        tab_delete(ne->slots, ne->mask, vslot);
-        uint32_t last = ne->nv - 1;
-        if (vi != last) {
-            ne->v[vi] = ne->v[last];
-            tab_repoint(ne->slots, ne->mask, ne->v[vi].k.hash, last, vi);
-        }
-        ne->nv--;
-        if (ne->nv) continue;
-        /* Last value of this name: drop the name. */
-        x->str_dead += ne->k.len;
-        xrealloc(x, ne->v, ne->vcap * sizeof(vent), 0);
-        xrealloc(x, ne->slots, (ne->mask + 1) * sizeof(uint64_t), 0);
-        tab_delete(x->slots, x->mask, nslot);
-        last = x->nn - 1;
-        if (ni != last) {
-            x->names[ni] = x->names[last];
-            tab_repoint(x->slots, x->mask, x->names[ni].k.hash, last, ni);
-        }
-        x->nn--;
+        tab_del(x, &ne->vals, sizeof(vent), vi, vs);
+        if (ne->vals.n) continue;
+        tab_free(x, &ne->vals, sizeof(vent));
+        tab_del(x, &x->names, sizeof(nent), ni, ns);
     }
     if (x->str_dead > (1u << 20) && x->str_dead > x->str_live - x->str_dead) strings_compact(x);
 }
@@ -1263,12 +1233,13 @@ size_t idx_memory(const idx *x) { return x->mem; }
 size_t idx_memory_recount_(const idx *x);
 size_t idx_memory_recount_(const idx *x)
 {
-    size_t m = sizeof *x + x->ncap * sizeof(nent) + x->all.cap * sizeof(uint32_t);
-    if (x->slots) m += (x->mask + 1) * sizeof(uint64_t);
-    for (uint32_t i = 0; i < x->nn; i++) {
-        const nent *ne = &x->names[i];
-        m += ne->vcap * sizeof(vent) + (ne->slots ? (ne->mask + 1) * sizeof(uint64_t) : 0);
-        for (uint32_t j = 0; j < ne->nv; j++) m += ne->v[j].cap * sizeof(uint32_t);
+    size_t m = sizeof *x + x->all.cap * sizeof(uint32_t);
+    const table *t = &x->names;
+    m += t->cap * sizeof(nent) + (t->slots ? (t->mask + 1) * sizeof(uint64_t) : 0);
+    for (uint32_t i = 0; i < x->names.n; i++) {
+        t = &NAME(x, i)->vals;
+        m += t->cap * sizeof(vent) + (t->slots ? (t->mask + 1) * sizeof(uint64_t) : 0);
+        for (uint32_t j = 0; j < t->n; j++) m += VAL(NAME(x, i), j)->cap * sizeof(uint32_t);
     }
     for (const sblock *b = x->strs; b; b = b->next) m += sizeof *b + b->cap;
     return m;
@@ -1306,28 +1277,20 @@ static void collect(idx *x, nent *ne, matcher *m, bool want, vlist *l)
     const st_slice *lits;
     size_t nl;
     bool inv;
-    st_slice one;
-    bool listed = matcher_literals(m, &lits, &nl, &inv);
-    if (!listed && (m->op == MATCH_RE || m->op == MATCH_NRE) && m->kind == RK_EXACT) {
-        one = st_slice_of((const char *)m->lit.p, m->lit.len);
-        lits = &one;
-        nl = 1;
-        listed = true;
-    }
-    if (listed && want != inv) {
+    if (matcher_literals(m, &lits, &nl, &inv) && want != inv) {
         for (size_t i = 0; i < nl; i++) {
             vent *v = lits[i].n ? value_find(x, ne, lits[i]) : NULL;
             if (v) vl_push(l, v);
         }
         return;
     }
-    for (uint32_t i = 0; i < ne->nv; i++) {
-        vent *v = &ne->v[i];
+    for (uint32_t i = 0; i < ne->vals.n; i++) {
+        vent *v = VAL(ne, i);
         if (matcher_matches(m, st_slice_of(v->k.s, v->k.len)) == want) vl_push(l, v);
     }
 }
 
-static size_t bm_words(const idx *x) { return x->all.n ? x->all.ids[x->all.n - 1] / 64 + 1 : 1; }
+static size_t bm_words(const idx *x) { return x->max_id / 64 + 1; }
 
 static uint64_t *bm_build(const idx *x, const vlist *l)
 {
@@ -1337,7 +1300,7 @@ static uint64_t *bm_build(const idx *x, const vlist *l)
          * register, since read-modify-writes of one word back to back
          * serialise on store forwarding. */
         const uint32_t *ids = l->ids[i];
-        size_t n = l->n[i], w = ids[0] >> 6;
+        size_t n = l->n[i], w = n ? ids[0] >> 6 : 0;
         uint64_t acc = 0;
         for (size_t j = 0; j < n; j++) {
             if (ids[j] >> 6 != w) {
@@ -1359,41 +1322,35 @@ static size_t ilog2(size_t v)
     return r;
 }
 
-/* k-way merge through a binary heap of (value, list) pairs. */
-static void heap_union(const vlist *l, postings *out)
+/* Union by rounds of pairwise merges of adjacent runs: T log k, and every
+ * pass is sequential. */
+static void merge_union(const vlist *l, postings *out)
 {
-    typedef struct { uint32_t v; uint32_t li; } hn;
-    hn *h = st_malloc(l->k * sizeof *h);
-    size_t *pos = st_calloc(l->k, sizeof *pos), hs = 0;
-    p_reserve(out, l->total);
-    out->n = 0;
-    for (size_t i = 0; i < l->k; i++) {
-        if (!l->n[i]) continue;
-        size_t c = hs++;
-        hn e = {l->ids[i][0], (uint32_t)i};
-        while (c && h[(c - 1) / 2].v > e.v) h[c] = h[(c - 1) / 2], c = (c - 1) / 2;
-        h[c] = e;
+    uint32_t *a = st_malloc(l->total * sizeof *a), *b = st_malloc(l->total * sizeof *b), *t;
+    size_t *run = st_malloc((l->k + 1) * sizeof *run), k = l->k, w = 0;
+    for (size_t i = 0; i < k; i++) {
+        run[i] = w;
+        memcpy(a + w, l->ids[i], l->n[i] * sizeof *a);
+        w += l->n[i];
     }
-    while (hs) {
-        hn top = h[0];
-        if (!out->n || out->ids[out->n - 1] != top.v) out->ids[out->n++] = top.v;
-        size_t li = top.li;
-        if (++pos[li] < l->n[li]) top.v = l->ids[li][pos[li]];
-        else top = h[--hs];
-        size_t c = 0; /* sift top down from the root */
-        for (;;) {
-            size_t a = 2 * c + 1, b = a + 1, s = c;
-            uint32_t sv = top.v;
-            if (a < hs && h[a].v < sv) s = a, sv = h[a].v;
-            if (b < hs && h[b].v < sv) s = b;
-            if (s == c) break;
-            h[c] = h[s];
-            c = s;
+    run[k] = w;
+    while (k > 1) {
+        size_t nk = 0, o = 0;
+        for (size_t i = 0; i < k; i += 2) {
+            size_t s = run[i], mid = run[i + 1], e = i + 2 <= k ? run[i + 2] : mid;
+            run[nk++] = o; /* nk <= i: the reads above came first */
+            o += merge2(b + o, a + s, mid - s, a + mid, e - mid);
         }
-        if (hs) h[c] = top;
+        run[nk] = o;
+        k = nk;
+        t = a, a = b, b = t;
     }
-    st_free(h);
-    st_free(pos);
+    st_free(out->ids);
+    out->ids = a;
+    out->n = run[1];
+    out->cap = l->total;
+    st_free(b);
+    st_free(run);
 }
 
 /* out = union of l. */
@@ -1420,7 +1377,7 @@ static void vl_union(const idx *x, const vlist *l, postings *out)
         st_free(bm);
         return;
     }
-    heap_union(l, out);
+    merge_union(l, out);
 }
 
 static bool vl_contains(const vlist *l, uint32_t id)
@@ -1463,7 +1420,7 @@ static void vl_apply(const idx *x, postings *r, const vlist *l, bool keep)
         st_free(bm);
     } else {
         postings u = {0};
-        heap_union(l, &u);
+        merge_union(l, &u);
         p_filter(r, u.ids, u.n, keep);
         postings_free(&u);
     }
@@ -1506,12 +1463,7 @@ int idx_select(idx *x, matcher *const *ms, size_t n, postings *out, st_err *e)
         const st_slice *lits;
         size_t nl;
         bool inv;
-        matcher *m = pl[i].m;
-        if (m->op == MATCH_EQ || (m->op == MATCH_RE && m->kind == RK_EXACT)) {
-            st_slice v = m->op == MATCH_EQ ? m->value : st_slice_of((char *)m->lit.p, m->lit.len);
-            vent *ve = value_find(x, pl[i].ne, v);
-            pl[i].est = ve ? ve->n : 0;
-        } else if (matcher_literals(m, &lits, &nl, &inv) && !inv) {
+        if (matcher_literals(pl[i].m, &lits, &nl, &inv) && !inv) {
             pl[i].est = 0;
             for (size_t j = 0; j < nl; j++) {
                 vent *ve = lits[j].n ? value_find(x, pl[i].ne, lits[j]) : NULL;
@@ -1573,14 +1525,14 @@ void idx_label_names(idx *x, const postings *of, st_slice **out, size_t *n, size
 {
     size_t start = *n;
     uint64_t *bm = bm_of(x, of);
-    for (uint32_t i = 0; i < x->nn; i++) {
-        const nent *ne = &x->names[i];
+    for (uint32_t i = 0; i < x->names.n; i++) {
+        const nent *ne = NAME(x, i);
         bool any = !bm;
-        for (uint32_t j = 0; j < ne->nv && !any; j++) any = vent_in(&ne->v[j], bm);
+        for (uint32_t j = 0; j < ne->vals.n && !any; j++) any = vent_in(VAL(ne, j), bm);
         if (any) out_push(out, n, cap, &ne->k);
     }
     st_free(bm);
-    qsort(*out + start, *n - start, sizeof **out, slice_cmpv);
+    if (*n > start) qsort(*out + start, *n - start, sizeof **out, slice_cmpv);
 }
 
 void idx_label_values(idx *x, st_slice name, const postings *of, st_slice **out, size_t *n,
@@ -1590,8 +1542,8 @@ void idx_label_values(idx *x, st_slice name, const postings *of, st_slice **out,
     nent *ne = name_find(x, name);
     if (!ne) return;
     uint64_t *bm = bm_of(x, of);
-    for (uint32_t j = 0; j < ne->nv; j++)
-        if (!bm || vent_in(&ne->v[j], bm)) out_push(out, n, cap, &ne->v[j].k);
+    for (uint32_t j = 0; j < ne->vals.n; j++)
+        if (!bm || vent_in(VAL(ne, j), bm)) out_push(out, n, cap, &VAL(ne, j)->k);
     st_free(bm);
-    qsort(*out + start, *n - start, sizeof **out, slice_cmpv);
+    if (*n > start) qsort(*out + start, *n - start, sizeof **out, slice_cmpv);
 }

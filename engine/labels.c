@@ -98,14 +98,13 @@ static void quote_go(st_buf *out, const char *s, size_t n)
     st_buf_reserve(out, n + 2);
     st_buf_putc(out, '"');
     while (p < end) {
-        uint8_t c = *p;
-        const uint8_t *run = p;
+        const uint8_t *run = p; /* printable ASCII goes out in one piece */
         while (p < end && *p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\') p++;
         if (p > run) {
             st_buf_put(out, run, (size_t)(p - run));
             continue;
         }
-        c = *p;
+        uint8_t c = *p;
         if (c < 0x80) {
             char esc = 0;
             switch (c) {
@@ -198,7 +197,7 @@ static void labels_sort(label *ls, size_t n)
 
 int labels_canonicalize(label *ls, size_t *n, st_err *e)
 {
-    char q[160];
+    char q[400]; /* 96 bytes quoted, each up to 4 */
     size_t cnt = *n;
     /* Validate in input order first, so the error names the first bad label
      * as the client wrote it. */

@@ -406,6 +406,7 @@ static int write_batch(wal *w, const uint8_t *b, size_t n, uint64_t lo, uint64_t
                     *fail_at = lo + off;
                     return rc;
                 }
+                wal_log("%s; staying in segment %08" PRIu32, e->msg, w->seg_no);
                 w->cut_failed = true; /* keep going in the old segment */
             }
         }
@@ -478,8 +479,10 @@ static int lead(wal *w, int flags, direct *d)
     if (rc == 0 && d) {
         size_t total = REC_HDR + d->n1 + d->n2;
         if (must_cut(w, 0, total) && (rc = rotate(w, mid, &e)) != 0 && w->fd >= 0 &&
-            rc != ST_EFATAL)
+            rc != ST_EFATAL) {
+            wal_log("%s; staying in segment %08" PRIu32, e.msg, w->seg_no);
             rc = 0; /* keep going in the old segment */
+        }
         piece pc[3] = {{d->hdr, REC_HDR}, {d->p1, d->n1}, {d->p2, d->n2}};
         if (rc == 0 && (rc = seg_write(w, pc, 3, &e)) == 0) w->lead_recs++;
         if (rc) fail_at = mid;
@@ -730,8 +733,9 @@ typedef struct rp {
     wal *w;
     wal_replay_fn cb;
     void *ctx;
-    st_buf buf;  /* the file being scanned */
-    st_buf keep; /* salvaged content */
+    st_buf buf;    /* the file being scanned */
+    st_buf ranges; /* [from, to) offsets of its runs of valid records */
+    size_t kept;   /* bytes in those runs */
     st_err *e;
 } rp;
 
@@ -786,12 +790,18 @@ static int salvage(rp *r, const char *path, bool ckpt, uint32_t count)
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     int rc = put_file(w, aside, r->buf.p, r->buf.len);
     if (rc < 0) return io_fail(r, rc, "writing", aside);
+    st_buf keep = {0};
+    st_buf_put(&keep, r->buf.p, FILE_HDR);
+    const size_t *rg = (const size_t *)(void *)r->ranges.p;
+    for (size_t i = 0; i < r->ranges.len / sizeof *rg; i += 2)
+        st_buf_put(&keep, r->buf.p + rg[i], rg[i + 1] - rg[i]);
     if (ckpt) {
         uint8_t f[FOOTER];
         put_footer(f, count);
-        st_buf_put(&r->keep, f, FOOTER);
+        st_buf_put(&keep, f, FOOTER);
     }
-    rc = put_file(w, tmp, r->keep.p, r->keep.len);
+    rc = put_file(w, tmp, keep.p, keep.len);
+    st_buf_free(&keep);
     if (rc == 0) rc = w->v->rename(w->v, tmp, path);
     if (rc == 0) rc = do_fsync(w, w->dirfd, false);
     if (rc < 0) {
@@ -799,6 +809,14 @@ static int salvage(rp *r, const char *path, bool ckpt, uint32_t count)
         return io_fail(r, rc, "rewriting", path);
     }
     return 0;
+}
+
+static void keep_range(rp *r, size_t from, size_t to)
+{
+    if (to <= from) return;
+    size_t rg[2] = {from, to};
+    st_buf_put(&r->ranges, rg, sizeof rg);
+    r->kept += to - from;
 }
 
 /* Replays the records of one file already in r->buf (header checked) and
@@ -810,8 +828,7 @@ static int scan_file(rp *r, const char *path, bool ckpt, bool last, uint64_t bas
     size_t end = r->buf.len, off = FILE_HDR, from = FILE_HDR, torn = 0;
     uint32_t count = 0;
     bool corrupt = false, footer = false;
-    r->keep.len = 0;
-    st_buf_put(&r->keep, b, FILE_HDR);
+    r->ranges.len = r->kept = 0;
     while (off < end) {
         if (ckpt && end - off == FOOTER && get_u32le(b + off) == END_MAGIC &&
             crc32c(0, b + off, 8) == get_u32le(b + off + 8)) {
@@ -826,7 +843,7 @@ static int scan_file(rp *r, const char *path, bool ckpt, bool last, uint64_t bas
             off += rl;
             continue;
         }
-        st_buf_put(&r->keep, b + from, off - from);
+        keep_range(r, from, off);
         uint64_t skip = (uint64_t)off + REC_HDR + (end - off >= 4 ? get_u32le(b + off) : 0);
         if (skip < end && rec_valid(b, end, (size_t)skip)) {
             wal_log("%s: bad record at offset %zu, skipped %" PRIu64 " bytes to the next one",
@@ -845,12 +862,12 @@ static int scan_file(rp *r, const char *path, bool ckpt, bool last, uint64_t bas
         from = end; /* nothing more to keep */
         break;
     }
-    if (from < end) st_buf_put(&r->keep, b + from, off - from);
+    if (from < end) keep_range(r, from, off);
     if (ckpt && !footer && !corrupt) {
         wal_log("%s: no valid end marker, the checkpoint is incomplete", path);
         corrupt = true;
     }
-    uint64_t lsn = ckpt ? base : base + (r->keep.len - FILE_HDR);
+    uint64_t lsn = ckpt ? base : base + r->kept;
     pthread_mutex_lock(&w->mu);
     if (lsn > w->next_lsn) w->next_lsn = w->written_lsn = w->synced_lsn = lsn;
     w->st.replay_records += count;
@@ -860,7 +877,7 @@ static int scan_file(rp *r, const char *path, bool ckpt, bool last, uint64_t bas
     }
     if (corrupt) w->st.corrupt_segments++;
     pthread_mutex_unlock(&w->mu);
-    *size = r->keep.len + (ckpt ? FOOTER : 0);
+    *size = FILE_HDR + r->kept + (ckpt ? FOOTER : 0);
 
     if (corrupt) {
         int rc = salvage(r, path, ckpt, count);
@@ -1018,7 +1035,7 @@ int wal_replay(wal *w, wal_replay_fn cb, void *ctx, st_err *e)
         i++;
     }
     st_buf_free(&r.buf);
-    st_buf_free(&r.keep);
+    st_buf_free(&r.ranges);
 
     pthread_mutex_lock(&w->mu);
     w->next_seg = next_seg_no(w);

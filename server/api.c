@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "catalog.h"
 #include "promparams.h"
 
 static store *g_store;
@@ -78,8 +79,12 @@ void api_error(http_resp *rs, int code, const char *msg)
 
 int api_db_for_write(http_req *rq, http_resp *rs)
 {
-    if (store_db_exists(g_store, rq->db)) return 0;
     st_err e = {0};
+    if (catalog_name_valid(rq->db, strlen(rq->db), &e) != 0) {
+        api_error(rs, ST_EINVAL, e.msg);
+        return -1;
+    }
+    if (store_db_exists(g_store, rq->db)) return 0;
     if (!g_flags->auto_create_db) {
         char msg[256];
         snprintf(msg, sizeof msg, "database not found: \"%s\"", rq->db);
@@ -173,6 +178,13 @@ static bool is(const http_req *rq, const char *method, const char *path)
 
 void api_handle(http_req *rq, http_resp *rs)
 {
+    if (rq->db_in_path) {
+        st_err e = {0};
+        if (catalog_name_valid(rq->db, strlen(rq->db), &e) != 0) {
+            api_error(rs, ST_EINVAL, e.msg);
+            return;
+        }
+    }
     bool get = !strcmp(rq->method, "GET") || !strcmp(rq->method, "HEAD");
     bool post = !strcmp(rq->method, "POST");
     if (is(rq, NULL, "/health")) {

@@ -354,14 +354,15 @@ static void test_match_limit(void)
     CHECK(matcher_matches(m, st_slice_of(s, 60)));
     CHECK_EQ_INT(matcher_limit_hits_(m), 1);
     matcher_free(m);
-    /* A long subject that overflows JIT's small stack falls back to the
-     * interpreter and still matches. */
-    size_t n = 20000;
+    /* A long subject overflows JIT's initial stack; the matcher grows one
+     * and still matches (Go has no such limits; we approach them). */
+    size_t n = 40000;
     char *big = malloc(n);
     for (size_t i = 0; i < n; i++) big[i] = "ab"[i % 2];
     m = mk(MATCH_RE, "x", "(?:ab|cd)*");
-    bool r = matcher_matches(m, st_slice_of(big, n));
-    CHECK(r || matcher_limit_hits_(m) == 1);
+    CHECK(matcher_matches(m, st_slice_of(big, n)));
+    CHECK(matcher_matches(m, st_slice_of(big, n)));
+    CHECK_EQ_INT(matcher_limit_hits_(m), 0);
     matcher_free(m);
     free(big);
 }
@@ -742,7 +743,7 @@ static void test_index_timing(void)
     double re2 = time_select(x, (const char *[]){"=__name__=metric_7", "~instance=.+"}, 2, &r5);
     double big = time_select(x, (const char *[]){"=job=job3", "=region=r3"}, 2, &r6);
     CHECK_EQ_INT(r1, 1);
-    CHECK_EQ_INT(r2, n / 10000);
+    CHECK_EQ_INT(r2, 100);
     CHECK_EQ_INT(r3, 1);                     /* id 4207 */
     CHECK_EQ_INT(r4, quick() ? 111 : 1111);  /* instances whose number starts with 4 */
     CHECK_EQ_INT(r5, n / 100);

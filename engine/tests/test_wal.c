@@ -142,6 +142,22 @@ static int count_files(const char *dir, const char *suffix)
 
 static bool exists(const char *path) { return access(path, F_OK) == 0; }
 
+/* Empties a flat directory (the sweeps reuse one instead of forking rm -rf). */
+static void clear_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    while (d && (de = readdir(d)))
+        if (de->d_name[0] != '.') unlink(path_of(dir, de->d_name));
+    if (d) closedir(d);
+}
+
+static void scrap(char *dir)
+{
+    testlib_rmrf(dir);
+    free(dir);
+}
+
 /* The sweeps make the wal log thousands of repairs: keep stderr readable. */
 static int saved_stderr = -1;
 static void mute(bool on)
@@ -168,7 +184,7 @@ typedef struct fault {
     vfs v; /* handed to the wal; v.ctx points back here */
     const vfs *base;
     pthread_mutex_t mu;
-    int fsync_err, write_err, open_err, rename_err;
+    int fsync_err, write_err, open_err, rename_err, trunc_err;
     long write_budget; /* with write_err: bytes that still succeed first */
     size_t short_max;  /* cap on the bytes of one write call */
     const char *open_match;
@@ -281,6 +297,15 @@ static int f_rename(const vfs *v, const char *a, const char *b)
     return err ? err : f->base->rename(f->base, a, b);
 }
 
+static int f_ftruncate(const vfs *v, int fd, off_t len)
+{
+    fault *f = v->ctx;
+    pthread_mutex_lock(&f->mu);
+    int err = f->trunc_err;
+    pthread_mutex_unlock(&f->mu);
+    return err ? err : f->base->ftruncate(f->base, fd, len);
+}
+
 static fault *fault_new(void)
 {
     fault *f = calloc(1, sizeof *f);
@@ -291,6 +316,7 @@ static fault *fault_new(void)
     f->v.fsync = f_fsync;
     f->v.open = f_open;
     f->v.rename = f_rename;
+    f->v.ftruncate = f_ftruncate;
     f->v.ctx = f;
     pthread_mutex_init(&f->mu, NULL);
     return f;
@@ -401,7 +427,7 @@ static void test_roundtrip_sizes(void)
     recs_free(&want);
     recs_free(&got);
     recs_free(&more);
-    testlib_rmrf(dir);
+    scrap(dir);
 }
 
 static void test_rotation(void)
@@ -440,7 +466,7 @@ static void test_rotation(void)
     CHECK_EQ_INT(st.segments, nseg);
     recs_free(&want);
     recs_free(&got);
-    testlib_rmrf(dir);
+    scrap(dir);
 }
 
 static void test_checkpoint(void)
@@ -521,7 +547,7 @@ static void test_checkpoint(void)
     recs_free(&after);
     recs_free(&got);
     recs_free(&want);
-    testlib_rmrf(dir);
+    scrap(dir);
 }
 
 /* Leftovers of a commit that crashed after its rename: replay finishes it. */
@@ -553,7 +579,7 @@ static void test_checkpoint_leftovers(void)
     CHECK(!exists(path_of(dir, "checkpoint.00009999.tmp")));
     recs_free(&a);
     recs_free(&got);
-    testlib_rmrf(dir);
+    scrap(dir);
 }
 
 static void test_checkpoint_corrupt(void)
@@ -609,7 +635,7 @@ static void test_checkpoint_corrupt(void)
     CHECK_EQ_INT(st.corrupt_segments, 1);
     CHECK(!exists(ck));
     recs_free(&got);
-    testlib_rmrf(dir);
+    scrap(dir);
 }
 
 /* Builds a one-segment wal of n records and returns its bytes and the
@@ -641,10 +667,11 @@ static void test_torn_tail_sweep(void)
     size_t from = quick ? ends[n - 3] : ends[n - 6];
     int bad = 0;
     char first[256] = "";
+    char *dir = testlib_tmpdir("walt");
     mute(true);
     for (size_t cut = 0; cut <= len; cut++) {
         if (cut > 30 && cut < from) continue; /* every cut in the header, then the tail */
-        char *dir = testlib_tmpdir("walt");
+        clear_dir(dir);
         char *seg = path_of(dir, "00000001.wal");
         spit(seg, b, cut);
         size_t k = 0;
@@ -672,15 +699,14 @@ static void test_torn_tail_sweep(void)
         if (!ok && !bad++)
             snprintf(first, sizeof first, "cut at %zu of %zu: %zu records, wanted %zu", cut, len, got.n, k + 1);
         recs_free(&got);
-        testlib_rmrf(dir);
-        free(dir);
     }
     mute(false);
+    scrap(dir);
     CHECK_MSG(bad == 0, "%d bad cuts, first: %s", bad, first);
     free(b);
     free(ends);
     recs_free(&want);
-    testlib_rmrf(src);
+    scrap(src);
     fault_free(f);
 }
 
@@ -711,7 +737,7 @@ static void test_tail_flip(void)
     free(ends);
     recs_free(&want);
     recs_free(&got);
-    testlib_rmrf(dir);
+    scrap(dir);
 }
 
 static void test_middle_flip(void)
@@ -775,7 +801,7 @@ static void test_middle_flip(void)
     free(b);
     recs_free(&want);
     recs_free(&got);
-    testlib_rmrf(dir);
+    scrap(dir);
 }
 
 /* Flip each byte of a small two-segment wal: replay must never crash, must
@@ -802,10 +828,11 @@ static void test_bitflip_sweep(void)
     }
     int bad = 0, step = quick ? 3 : 1;
     char first[256] = "";
+    char *dir = testlib_tmpdir("walb");
     mute(true);
     for (int fi = 0; fi < nfiles && fi < 16; fi++) {
         for (size_t at = 0; at < lens[fi]; at += (size_t)step) {
-            char *dir = testlib_tmpdir("walb");
+            clear_dir(dir);
             for (int j = 0; j < nfiles && j < 16; j++) {
                 char name[32];
                 snprintf(name, sizeof name, "%08d.wal", j + 1);
@@ -833,15 +860,14 @@ static void test_bitflip_sweep(void)
                          at, got.n, again.n);
             recs_free(&got);
             recs_free(&again);
-            testlib_rmrf(dir);
-            free(dir);
         }
     }
     mute(false);
+    scrap(dir);
     CHECK_MSG(bad == 0, "%d bad flips, first: %s", bad, first);
     for (int i = 0; i < nfiles && i < 16; i++) free(files[i]);
     recs_free(&want);
-    testlib_rmrf(src);
+    scrap(src);
     fault_free(f);
 }
 
@@ -912,7 +938,7 @@ static void test_group_commit(void)
     }
     CHECK(order);
     recs_free(&got);
-    testlib_rmrf(dir);
+    scrap(dir);
 }
 
 typedef struct proof {
@@ -975,7 +1001,7 @@ static void test_ordering_proof(void)
         CHECK_EQ_INT(unsynced, 0);
         CHECK(count_files(dir, ".wal") > 1); /* rotation was covered too */
         fault_free(f);
-        testlib_rmrf(dir);
+        scrap(dir);
     }
 }
 
@@ -1061,7 +1087,7 @@ static void test_concurrent_checkpoints(void)
         for (int i = 0; i < T; i++) ok = ok && (first[i] < 0 || last[i] == r[i].count - 1);
         CHECK_MSG(ok, "mode %d: %zu records", mode, got.n);
         recs_free(&got);
-        testlib_rmrf(dir);
+        scrap(dir);
     }
 }
 
@@ -1109,7 +1135,7 @@ static void test_fsync_eio(void)
     CHECK_EQ_INT(wal_close(w, NULL), ST_EFATAL);
     recs_free(&got);
     fault_free(f);
-    testlib_rmrf(dir);
+    scrap(dir);
 }
 
 static void test_enospc(void)
@@ -1206,7 +1232,62 @@ static void test_enospc(void)
     recs_free(&later);
     recs_free(&got);
     fault_free(f);
-    testlib_rmrf(dir);
+    scrap(dir);
+}
+
+/* A new segment cannot be created: the records stay in the old one. A write
+ * that fails and cannot be cut back leaves the file unknown: fatal. */
+static void test_rotate_and_truncate_fail(void)
+{
+    char *dir = testlib_tmpdir("wal");
+    fault *f = fault_new();
+    recs want = {0}, got = {0};
+    for (uint64_t i = 0; i < 40; i++) make_rec(&want, 1, 91, i); /* 100 bytes each */
+    wal *w = open_wal(dir, &f->v, 1024, 0);
+    CHECK_OK(wal_replay(w, collect, &got, NULL));
+    recs part = {0};
+    for (size_t i = 0; i < 5; i++) recs_add(&part, want.v[i].type, want.v[i].p, want.v[i].n);
+    append_all(w, &part, false);
+    pthread_mutex_lock(&f->mu);
+    f->open_err = -EMFILE;
+    f->open_match = ".wal";
+    pthread_mutex_unlock(&f->mu);
+    mute(true); /* each flush logs that it stays in the old segment */
+    uint64_t lsn = 0;
+    int fails = 0;
+    for (size_t i = 5; i < 30; i++)
+        fails += append_rec(w, &want.v[i], &lsn, NULL) != 0 || wal_sync(w, lsn, NULL) != 0;
+    mute(false);
+    CHECK_EQ_INT(fails, 0);
+    CHECK_EQ_INT(count_files(dir, ".wal"), 1);
+    CHECK_EQ_INT(file_size(path_of(dir, "00000001.wal")), 24 + 30 * 100);
+    fault_set(f, &f->open_err, 0);
+    for (size_t i = 30; i < 40; i++) CHECK_OK(append_rec(w, &want.v[i], &lsn, NULL));
+    CHECK_OK(wal_sync(w, lsn, NULL));
+    CHECK(count_files(dir, ".wal") > 1);
+
+    pthread_mutex_lock(&f->mu);
+    f->write_err = -EIO;
+    f->write_budget = 5;
+    f->trunc_err = -EIO;
+    pthread_mutex_unlock(&f->mu);
+    CHECK_OK(wal_append(w, 1, "doomed", 6, NULL, 0, &lsn, NULL));
+    st_err e = {0};
+    mute(true);
+    int rc = wal_sync(w, lsn, &e);
+    mute(false);
+    CHECK_EQ_INT(rc, ST_EFATAL);
+    CHECK(strstr(e.msg, "cutting it back") != NULL);
+    CHECK_EQ_INT(wal_error(w), ST_EFATAL);
+    CHECK_EQ_INT(wal_close(w, NULL), ST_EFATAL);
+    wal_stats st;
+    replay_dir(dir, NULL, 1024, &got, &st, NULL);
+    CHECK(recs_eq(&want, &got));
+    recs_free(&want);
+    recs_free(&part);
+    recs_free(&got);
+    fault_free(f);
+    scrap(dir);
 }
 
 static void test_open_fail(void)
@@ -1249,7 +1330,7 @@ static void test_open_fail(void)
     CHECK_OK(wal_close(w, NULL));
     CHECK(exists(path_of(dir, "00000001.wal")));
     fault_free(f);
-    testlib_rmrf(dir);
+    scrap(dir);
 }
 
 static void test_rename_fail_checkpoint(void)
@@ -1299,7 +1380,7 @@ static void test_rename_fail_checkpoint(void)
     recs_free(&want);
     recs_free(&got);
     fault_free(f);
-    testlib_rmrf(dir);
+    scrap(dir);
 }
 
 static void test_short_writes(void)
@@ -1322,7 +1403,7 @@ static void test_short_writes(void)
     recs_free(&want);
     recs_free(&got);
     fault_free(f);
-    testlib_rmrf(dir);
+    scrap(dir);
 }
 
 static void test_interval_mode(void)
@@ -1357,7 +1438,7 @@ static void test_interval_mode(void)
     CHECK_OK(wal_close(w, NULL));
     fault_free(f);
     recs_free(&got);
-    testlib_rmrf(dir);
+    scrap(dir);
 }
 
 static void test_misc(void)
@@ -1387,7 +1468,7 @@ static void test_misc(void)
     CHECK_EQ_INT(wal_replay(w, collect, &got, &e), ST_EINVAL);
     CHECK_OK(wal_close(w, &e));
     recs_free(&got);
-    testlib_rmrf(dir);
+    scrap(dir);
 }
 
 static int stop_cb(void *ctx, uint8_t type, const uint8_t *p, size_t n)
@@ -1424,7 +1505,7 @@ static void test_replay_stop(void)
     CHECK_EQ_INT(file_size(path_of(dir, "00000001.wal")), (long)n);
     free(b);
     recs_free(&got);
-    testlib_rmrf(dir);
+    scrap(dir);
 }
 
 /* ---- benchmark ---- */
@@ -1479,7 +1560,7 @@ static void test_bench(void)
                (double)st.bytes_written / el / 1e6,
                st.fsyncs ? (double)st.fsync_ns_total / (double)st.fsyncs / 1e3 : 0.0);
         CHECK(n > 0);
-        testlib_rmrf(dir);
+        scrap(dir);
     }
 }
 
@@ -1500,6 +1581,7 @@ int main(void)
     RUN(test_concurrent_checkpoints);
     RUN(test_fsync_eio);
     RUN(test_enospc);
+    RUN(test_rotate_and_truncate_fail);
     RUN(test_open_fail);
     RUN(test_rename_fail_checkpoint);
     RUN(test_short_writes);

@@ -1,0 +1,146 @@
+"""Helpers for end-to-end tests: start a real Strata server on a free
+loopback port with its own data directory, talk HTTP to it, stop it.
+
+Every test prints "name: N passed, N failed" last, like the unit tests."""
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.environ.get("STRATA_BIN", os.path.join(ROOT, "build", "strata"))
+if not os.path.isabs(BIN):
+    BIN = os.path.join(ROOT, BIN)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Server:
+    def __init__(self, *args, data_dir=None):
+        self.own_dir = data_dir is None
+        self.data_dir = data_dir or tempfile.mkdtemp(prefix="strata-compat-")
+        self.args = list(args)
+        self.proc = None
+        self.port = None
+        self.log_path = os.path.join(self.data_dir, "..", os.path.basename(self.data_dir) + ".log")
+
+    def start(self):
+        self.port = free_port()
+        self.log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            [BIN, "--listen", f"127.0.0.1:{self.port}", "--data-dir", self.data_dir] + self.args,
+            stdout=self.log, stderr=self.log)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("strata exited at start: " + self.tail())
+            try:
+                st, _, _ = self.request("GET", "/-/ready")
+                if st == 200:
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError("strata did not become ready: " + self.tail())
+
+    def tail(self):
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read()[-3000:].decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def request(self, method, path, body=None, headers=None, timeout=60):
+        req = urllib.request.Request(self.url(path), data=body, method=method, headers=headers or {})
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as r:
+                return r.status, r.read(), dict(r.headers)
+        except urllib.error.HTTPError as e:
+            return e.code, e.read(), dict(e.headers)
+
+    def stop(self, sig=signal.SIGTERM, timeout=30):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        rc = self.proc.returncode if self.proc else None
+        self.proc = None
+        return rc
+
+    def kill(self):
+        return self.stop(signal.SIGKILL)
+
+    def cleanup(self):
+        if self.proc:
+            self.kill()
+        if self.own_dir:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
+            try:
+                os.unlink(self.log_path)
+            except OSError:
+                pass
+
+
+class Results:
+    def __init__(self, name):
+        self.name = name
+        self.passed = 0
+        self.failed = 0
+
+    def check(self, cond, what, detail=""):
+        if cond:
+            self.passed += 1
+            print(f"ok {what}")
+        else:
+            self.failed += 1
+            print(f"not ok {what} {detail}"[:2000])
+        sys.stdout.flush()
+        return cond
+
+    def done(self):
+        print(f"{self.name}: {self.passed} passed, {self.failed} failed")
+        return 1 if self.failed else 0
+
+
+def qs(**kw):
+    return urllib.parse.urlencode(kw, doseq=True)
+
+
+def export_json(srv, db=None, match='{__name__=~".+"}', start=None, end=None):
+    params = {"match[]": match}
+    if start is not None:
+        params["start"] = start
+    if end is not None:
+        params["end"] = end
+    prefix = f"/db/{db}" if db else ""
+    st, body, _ = srv.request("GET", f"{prefix}/api/v1/export?" + qs(**params))
+    if st != 200:
+        raise RuntimeError(f"export: {st} {body[:300]}")
+    out = {}
+    for line in body.decode().splitlines():
+        if not line.strip():
+            continue
+        o = json.loads(line)
+        key = tuple(sorted(o["metric"].items()))
+        out[key] = list(zip(o["timestamps"], o["values"]))
+    return out
