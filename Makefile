@@ -54,7 +54,7 @@ $(BUILD)/%.o: %.c
 
 $(BUILD)/%: %.c $(BUILD)/libstrata.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libstrata.a $(LDLIBS)
+	$(CC) $(CFLAGS) -Iengine/tests $(LDFLAGS) -o $@ $< $(BUILD)/libstrata.a $(LDLIBS)
 
 deps:
 	@bash scripts/deps.sh

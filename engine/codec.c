@@ -47,15 +47,16 @@
  *            R = 201 that is 3 digits in 23 bits: 7.67 bits against 7.65 of
  *            entropy, where BITS pays 8.
  *   3 ZSTD   uvarint raw_len, uvarint zlen, zstd frame of m uvarint zigzag(r)
- *            (for skewed values; tried only when a byte-entropy estimate says
- *            it can win, because zstd costs microseconds).
+ *            (for skewed values; tried only when an entropy estimate says it
+ *            can win, because zstd costs microseconds).
  *   Bit fields are MSB first, like bitw in bits.h.
  *
  * Value section:
  *   float   u8 0x10|E, ints(mantissas)          v = (double)m / 10^E
  *           u8 0x20|E, uvarint k, ints(k positions), k x u64le bits, ints(mantissas)
- *                                               the same with k exceptions
- *                                               (NaN stale markers, -0.0, ...)
+ *                                               the same with 1 <= k <= n/8
+ *                                               exceptions stored raw (stale
+ *                                               markers, -0.0, 1/3, ...)
  *           u8 0x30, XOR stream                 Gorilla-like, for the rest
  *           u8 0x40, n x u64le                  when XOR would be larger
  *           u8 0x50, u64le                      all bit patterns equal

@@ -23,7 +23,10 @@
  * noise), zstd over zig-zag varints.
  *
  * Layout (all integers uvarint unless said):
- *   u8 version(=1) | u8 vtype | n | ts_len | ts section | value section
+ *   u8 version(=1) | u8 vtype | n | zigzag first_ts | last_ts - first_ts |
+ *   ts_len | ts section | value section
+ * n is at most 2^24. codec_encode refuses (ST_EINVAL) n = 0, n > 2^24, bool
+ * values other than 0/1 and more than 1 GiB of strings in one chunk.
  * Every section starts with a one-byte method tag so readers can dispatch and
  * reject unknown methods (ST_ECORRUPT), never crash, on any input bytes.
  */
@@ -44,6 +47,7 @@ typedef struct codec_samples {
     st_buf strbuf;
 } codec_samples;
 
+/* Grows ts, vals and strs to at least cap entries, keeping the contents. */
 void codec_samples_reserve(codec_samples *s, size_t cap);
 void codec_samples_free(codec_samples *s);
 

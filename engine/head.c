@@ -416,6 +416,14 @@ static void seal_open(head *h, hseries *s)
     if (s->type == ST_VT_STRING)
         for (uint32_t i = 0; i < s->on; i++) str_free(h, s->ovals[i]);
     s->on = 0;
+    /* Give the buffer back: a full-size buffer kept per idle series would be
+     * most of the head's memory (cap * 16 bytes), and regrowing it costs a
+     * few reallocations per chunk. */
+    mem_add(h, -(int64_t)s->ocap * 16);
+    st_free(s->ots);
+    s->ots = NULL;
+    s->ovals = NULL;
+    s->ocap = 0;
 }
 
 static int decode_chunks(const hchunk *cs, uint32_t n, int64_t mint, int64_t maxt,

@@ -47,8 +47,10 @@
  * only its valid records. The header asks to "rename it aside"; a bare rename
  * would silently drop its valid records on the *next* restart, which is
  * worse than the damage, so the salvaged file takes its place. A file whose
- * own header is bad is renamed to *.corrupt whole (for the last segment, an
- * empty or all-zero file is a crash while creating it and is just removed).
+ * own header is bad is renamed to *.corrupt whole (except the last segment
+ * when it is shorter than a header or all zeros: a crash while creating it,
+ * before any record could be acknowledged; it is removed and counted as a
+ * torn tail).
  * A bad checkpoint header makes replay fall back to the next older checkpoint
  * (or to the segments alone); damage inside a checkpoint is salvaged like a
  * segment, and both count in corrupt_segments. Replay fails only for I/O
@@ -57,7 +59,9 @@
  *
  * After replay, appends go to a NEW segment, created on the first write: a
  * process never appends behind a tail that an earlier run may have torn.
- * Lsns continue from the end of the replayed data.
+ * Lsns continue from the end of the replayed data (lsns handed out for
+ * records whose write failed leave no bytes, so across a restart the stream
+ * may resume below them; lsns are only ever compared within one process).
  *
  * CONCURRENCY. mu guards the append buffer and the lsn counters; appenders
  * take it for a memcpy (the crc is computed before). A flush is done by one
@@ -70,6 +74,12 @@
  * the next leader, so one fsync covers everything appended meanwhile.
  * A failed write leaves a "fail range" of lsns: wal_sync of any lsn inside
  * it returns the write's error; later records are unaffected.
+ *
+ * ERRORS. Every fsync of a segment or of the directory on the write path is
+ * fatal when it fails (the PostgreSQL rule: the kernel may have dropped the
+ * dirty pages, a retry could "succeed" over lost data). A failed fsync of a
+ * checkpoint's .tmp file is not: the file is discarded and the segments it
+ * would have replaced stay, so commit just returns ST_EIO.
  *
  * INTERVAL MODE (fsync_interval > 0): wal_sync returns once the records are
  * written (in the page cache), without an fsync. A background thread fsyncs
@@ -320,6 +330,7 @@ static int seg_write(wal *w, const piece *pc, int npc, st_err *e)
         off += pc[i].n;
     }
     if (rc == 0) {
+        if (off == w->seg_len) return 0; /* nothing written: not dirty (fd may be -1) */
         w->lead_bytes += off - w->seg_len;
         w->seg_len = off;
         w->dirty = true;

@@ -13,6 +13,11 @@ pkgs=(
   curl python3 procps
 )
 
+# `deps.sh --bench`: also the peers the benchmarks compare against.
+if [ "${1:-}" = "--bench" ]; then
+  pkgs+=(victoria-metrics)
+fi
+
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

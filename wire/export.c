@@ -258,7 +258,7 @@ int export_line_series(const uint8_t *key, size_t keylen, series_meta meta,
             goto done;
         }
     }
-    bool ok = lp_measurement_ok(table) && lp_key_ok(column);
+    bool ok = lp_measurement_ok(table) && lp_field_key_ok(column);
     for (size_t i = 0; ok && i < k.n; i++)
         if (!slice_is(k.ls[i].name, LABEL_METRIC_NAME))
             ok = lp_key_ok(k.ls[i].name) && lp_key_ok(k.ls[i].value);

@@ -61,7 +61,8 @@ int export_json_series_ex(const uint8_t *key, size_t keylen, series_meta meta,
  * integers 5i, unsigned 5u, booleans true/false, strings quoted.
  * ST_EINVAL (out unchanged) when the series cannot be written as line
  * protocol: a newline in a label, table or column (line protocol has no
- * escape for it), a table starting with '#', tab or NUL, an empty table or
+ * escape for it), a table starting with '#', tab or NUL, a column starting
+ * with tab or NUL, an empty table or
  * column, a column "value" that does not come from table_len == len(name),
  * or a name whose byte at table_len is not '_'. Such series can still be
  * exported as JSON. ST_ECORRUPT for a malformed key, a table_len beyond the

@@ -230,6 +230,12 @@ static bool mul_shift(uint64_t x, int j, int s, u128 *q, bool *exact)
     return true;
 }
 
+static int64_t floor_div_i(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    return a % b < 0 ? q - 1 : q;
+}
+
 typedef struct interval {
     uint64_t x[3]; /* v's lower bound, v, upper bound, in units of 2^p */
     int p;
@@ -359,7 +365,9 @@ static bool shortest_exact(double v, char *d, int *nd_out, int *dp)
     /* Start at log10 of the interval's width: feasible, or one above a
      * feasible k. Go down until feasible, then look up: one step for most
      * values, a binary search for short decimals. */
-    int k = (int)floor(log10((double)(iv.x[2] - iv.x[0])) + iv.p * 0.30102999566398120);
+    /* floor(log10(2^(p+2))), with 78913 / 2^18 ~ log10(2); the interval is
+     * 3 or 4 units wide. */
+    int k = (int)floor_div_i((int64_t)(iv.p + 2) * 78913, 262144);
     scaled r, r2;
     u128 nl, nh, nl2, nh2;
     int f;
@@ -368,7 +376,9 @@ static bool shortest_exact(double v, char *d, int *nd_out, int *dp)
     int g = feasible(&iv, k + 1, &r2, &nl2, &nh2);
     if (g < 0) return false;
     if (g) {
-        int lo = k + 1, hi = (int)floor(log10((double)iv.x[2]) + iv.p * 0.30102999566398120) + 2;
+        /* v < 2^(bits + p), so 10^hi > v for hi = ceil((bits + p) log10 2) + 1 */
+        int bits2 = 64 - __builtin_clzll(iv.x[2]);
+        int lo = k + 1, hi = (int)floor_div_i((int64_t)(bits2 + iv.p) * 78913, 262144) + 2;
         r = r2;
         nl = nl2;
         nh = nh2;
@@ -397,6 +407,37 @@ static bool shortest_exact(double v, char *d, int *nd_out, int *dp)
     int nd = u64_digits((uint64_t)n, d);
     *dp = nd + k;
     *nd_out = strip_zeros(d, nd);
+    return true;
+}
+
+/* q * 2^e2 rounded to the nearest double (ties to even), with sticky set
+ * if the true value is a little above q. q must have at least 55
+ * significant bits when sticky is set, so that the sticky bit lands below
+ * the rounding position once q is cut to 64 bits. */
+static double round_u128(u128 q, bool sticky, int e2)
+{
+    int sh = 0;
+    if (q >> 64) {
+        sh = 64 - __builtin_clzll((uint64_t)(q >> 64));
+        sticky |= (q & (((u128)1 << sh) - 1)) != 0;
+        q >>= sh;
+    }
+    return ldexp((double)((uint64_t)q | sticky), sh + e2);
+}
+
+/* mant * 10^exp10 correctly rounded, for mant > 0 and -21 <= exp10 <= 19. */
+static bool exact_decimal(uint64_t mant, int exp10, double *out)
+{
+    if (exp10 >= 0) {
+        if (exp10 > 19) return false;
+        *out = round_u128((u128)mant * pow10_u64[exp10], false, 0);
+        return true;
+    }
+    if (exp10 < -21) return false;
+    /* mant << t in [2^126, 2^127), so the quotient has >= 56 bits */
+    int t = 63 + __builtin_clzll(mant);
+    u128 a = (u128)mant << t, d = pow10_u128(-exp10);
+    *out = round_u128(a / d, a % d != 0, -t);
     return true;
 }
 #endif
@@ -581,7 +622,10 @@ int json_parse_double(const char *p, size_t n, double *out)
         /* Clinger's fast path: both operands exact, one rounding. */
         v = exp10 >= 0 ? (double)mant * pow10_exact[exp10] : (double)mant / pow10_exact[-exp10];
     } else {
-        v = fabs(strtod_c(p, n));
+#ifdef __SIZEOF_INT128__
+        if (trunc || !exact_decimal(mant, exp10, &v))
+#endif
+            v = fabs(strtod_c(p, n));
     }
     *out = neg ? -v : v;
     return isinf(v) ? -2 : 0;

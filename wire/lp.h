@@ -94,10 +94,12 @@ const char *lp_line_end(const char *s, const char *end);
 
 /* Can s be written so that lp_next reads back the same bytes? Measurements
  * must be non-empty, without '\n', and must not start with '#', tab or NUL
- * (they would read as a comment or as leading blanks). Keys and tag values
- * must be non-empty and without '\n'. */
+ * (they would read as a comment or as leading blanks). Tag keys and values
+ * must be non-empty and without '\n'. The first field key must not start
+ * with a tab or NUL either (blanks after the tags are skipped). */
 bool lp_measurement_ok(st_slice s);
 bool lp_key_ok(st_slice s);
+bool lp_field_key_ok(st_slice s);
 
 /* Escaped as little as possible, so that InfluxDB 1.x reads the same bytes
  * whenever it can: a backslash is doubled only before a byte it would

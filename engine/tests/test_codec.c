@@ -5,7 +5,6 @@
 #include "bits.h"
 #include "testlib.h"
 
-#include <float.h>
 #include <math.h>
 #include <time.h>
 
@@ -385,14 +384,15 @@ static void test_ts_edges(void)
 
 static void test_types(void)
 {
-    int64_t ts[300];
-    uint64_t v[300];
-    st_slice s[300];
+    enum { MAXN = 1000 };
+    int64_t *ts = malloc(MAXN * sizeof *ts);
+    uint64_t *v = malloc(MAXN * sizeof *v);
+    st_slice *s = malloc(MAXN * sizeof *s);
     char pool[4096];
-    seq_ts(ts, 300, -1000, 1000);
+    seq_ts(ts, MAXN, -1000, 1000);
     for (int it = 0; it < (quick ? 100 : 1000); it++) {
         rng_s = (uint64_t)it + 77;
-        size_t n = 1 + rndn(300);
+        size_t n = 1 + rndn(MAXN);
         for (size_t i = 0; i < n; i++) v[i] = rndn(it % 5 ? 2 : 1);
         roundtrip(ST_VT_BOOL, ts, v, NULL, n, NULL);
         gen_ints((int64_t *)v, n, it % 7);
@@ -420,6 +420,9 @@ static void test_types(void)
     free(big);
     uint64_t u[4] = {0, UINT64_MAX, 1, UINT64_MAX - 1};
     roundtrip(ST_VT_UINT, ts, u, NULL, 4, NULL);
+    free(ts);
+    free(v);
+    free(s);
 }
 
 static void test_invalid_input(void)
@@ -784,7 +787,7 @@ static void test_compression(void)
     fig_print("prom gauge, 6 decimals", &g6);
     fig_print("prom gauge, full precision ratios", &gfull);
     fig_print("prom constant 1.0", &cst);
-    fig_print("prom 2-decimal gauge + stale NaN", &stale);
+    fig_print("prom 2-dec uniform gauge + stale NaN", &stale);
     fig_print("ts regular 15 s (ns)", &reg);
     fig_print("ts 15 s +-5 ms jitter (ms in ns)", &jit);
     CHECK((double)reg.ts / reg.samples <= 0.05);

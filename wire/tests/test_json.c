@@ -324,6 +324,71 @@ static bool shortest_ok(double v)
     return true;
 }
 
+/* A slow reference: for n = 1..17 digits, printf's nearest n-digit
+ * decimal or the neighbour on the other side of v, first that reads back. */
+static int ref_shortest(double v, char *d, int *dp)
+{
+    for (int n = 1; n <= 17; n++) {
+        char s[64];
+        snprintf(s, sizeof s, "%.*e", n - 1, fabs(v));
+        int nd = 0;
+        char *e = strchr(s, 'e');
+        for (char *q = s; q < e; q++)
+            if (*q >= '0' && *q <= '9') d[nd++] = *q;
+        int x = atoi(e + 1);
+        for (int side = 0; side < 2; side++) {
+            char t[64];
+            snprintf(t, sizeof t, "0.%.*se%d", nd, d, x + 1);
+            double back = strtod(t, NULL);
+            if (back == fabs(v)) {
+                *dp = x + 1;
+                while (nd > 1 && d[nd - 1] == '0') nd--;
+                return nd;
+            }
+            if (side) break;
+            /* step the last digit towards v */
+            bool up = back < fabs(v);
+            int i = nd - 1;
+            if (up) {
+                while (i >= 0 && d[i] == '9') d[i--] = '0';
+                if (i >= 0) d[i]++;
+                else {
+                    d[0] = '1';
+                    x++;
+                }
+            } else {
+                while (i >= 0 && d[i] == '0') d[i--] = '9';
+                if (i >= 0) d[i]--;
+                if (d[0] == '0') {
+                    memmove(d, d + 1, (size_t)nd - 1);
+                    d[nd - 1] = '9';
+                    x--;
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+static void test_shortest_reference(void)
+{
+    int bad = 0;
+    for (int i = 0; i < 60000; i++) {
+        double v;
+        switch (i % 3) {
+        case 0: v = d_of(rnd()); break;                                     /* anything */
+        case 1: v = d_of((rnd() & 0x000fffffffffffffull) | ((uint64_t)(990 + rnd() % 100) << 52)); break;
+        default: v = d_of((rnd() & 0x000fffffffffffffull) | ((uint64_t)(1023 + rnd() % 64 - 20) << 52));
+        }
+        if (!isfinite(v) || v == 0) continue;
+        char d1[20], d2[20];
+        int dp1 = 0, dp2 = 0, n1 = json_shortest(v, d1, &dp1), n2 = ref_shortest(v, d2, &dp2);
+        if ((n1 != n2 || dp1 != dp2 || memcmp(d1, d2, (size_t)n1) != 0) && bad++ < 5)
+            CHECK_MSG(0, "%.17g: %.*s/%d vs reference %.*s/%d", v, n1, d1, dp1, n2, d2, dp2);
+    }
+    CHECK_EQ_INT(bad, 0);
+}
+
 static void test_shortest_random(void)
 {
     int bad = 0;
@@ -393,7 +458,11 @@ static void test_parse_double(void)
     for (int i = 0; i < 200000; i++) {
         char s[96];
         int n;
-        switch (i % 4) {
+        switch (i % 5) {
+        case 4: /* exact ties between two doubles: round half to even */
+            n = snprintf(s, sizeof s, "%llu",
+                         (unsigned long long)((1ull << 53) + 2 * (rnd() % (1ull << 52)) + 1));
+            break;
         case 0: n = snprintf(s, sizeof s, "%.17g", d_of(rnd())); break;
         case 1:
             n = snprintf(s, sizeof s, "%lld.%lld", (long long)(rnd() % 1000000),
@@ -576,6 +645,7 @@ int main(void)
     RUN(test_go_layouts);
     RUN(test_prom);
     RUN(test_shortest_random);
+    RUN(test_shortest_reference);
     RUN(test_parse_double);
     RUN(test_str);
     RUN(test_reader);
