@@ -96,7 +96,6 @@
 #include <unistd.h>
 #include <zstd.h>
 
-
 /* Fuzzing builds skip checksum verification (so the fuzzer can reach the
  * parsers behind them) and use small allocation caps. */
 #ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
@@ -105,7 +104,7 @@
 #define BLK_MAX_MEM ((uint64_t)64 << 20)
 #else
 #define CRC_BAD(got, want) ((got) != (want))
-#define BLK_MAX_SECTION ((uint64_t)1 << 32)
+#define BLK_MAX_SECTION ((uint64_t)UINT32_MAX) /* so counts within fit uint32 */
 #define BLK_MAX_MEM ((uint64_t)1 << 38)
 #endif
 #define BLK_MAX_META ((size_t)1 << 20)
@@ -451,8 +450,8 @@ static int build_series(blk *b, st_err *e)
         for (uint32_t k = b->lab_off[i]; k < b->lab_off[i + 1]; k++) {
             uint32_t pr = b->lab_pairs[k];
             keybytes += b->syms[b->pair_name[pr]].n + b->syms[b->pair_value[pr]].n + 20;
+            if (keybytes > BLK_MAX_MEM) return corrupt(e, d, f, "implausible total key size");
         }
-        if (keybytes > BLK_MAX_MEM) return corrupt(e, d, f, "implausible total key size");
     }
     st_buf kb = {0};
     st_buf_reserve(&kb, (size_t)keybytes);

@@ -28,20 +28,30 @@ typedef struct hstr {
     char p[];
 } hstr;
 
+/* A raw sample in a buffer: time and value side by side, so that an append
+ * touches one cache line of the buffer, not two. */
+typedef struct hsample {
+    int64_t ts;
+    uint64_t v;
+} hsample;
+
+typedef struct rawbuf {
+    hsample *p;
+    uint32_t n, cap;
+} rawbuf;
+
+/* The fields an in-order append touches come first, in one cache line. */
 struct hseries {
-    uint64_t hash, ref;
-    uint32_t id, keylen;
+    int64_t last_ts;  /* newest timestamp in the open buffer or sealed chunks */
+    rawbuf open;      /* open buffer */
     uint8_t type;
     uint16_t table_len;
-    uint32_t on, ocap;           /* open buffer */
-    uint32_t xn, xcap;           /* out-of-order buffer */
     uint32_t nchunks, capchunks; /* sealed */
-    uint32_t nfrozen, capfrozen;
-    int64_t *ots;
-    uint64_t *ovals;
-    int64_t *xts;
-    uint64_t *xvals;
     hchunk *chunks;
+    rawbuf ooo;       /* out-of-order buffer */
+    uint64_t hash, ref;
+    uint32_t id, keylen;
+    uint32_t nfrozen, capfrozen;
     hchunk *frozen;
     uint8_t key[];
 };
@@ -98,21 +108,21 @@ head *head_new(const head_opts *o)
     return h;
 }
 
-static void free_strs(uint64_t *vals, uint32_t n)
+static void free_strs(rawbuf *b)
 {
-    for (uint32_t i = 0; i < n; i++) st_free((void *)(uintptr_t)vals[i]);
+    for (uint32_t i = 0; i < b->n; i++) st_free((void *)(uintptr_t)b->p[i].v);
 }
 
 static void series_free(head *h, hseries *s)
 {
     int64_t bytes = (int64_t)(sizeof *s + s->keylen);
     if (s->type == ST_VT_STRING) {
-        free_strs(s->ovals, s->on);
-        free_strs(s->xvals, s->xn);
+        free_strs(&s->open);
+        free_strs(&s->ooo);
     }
-    st_free(s->ots);
-    st_free(s->xts);
-    bytes += (int64_t)(s->ocap + s->xcap) * 16;
+    st_free(s->open.p);
+    st_free(s->ooo.p);
+    bytes += (int64_t)(s->open.cap + s->ooo.cap) * (int64_t)sizeof(hsample);
     for (uint32_t i = 0; i < s->nchunks; i++) {
         bytes += s->chunks[i].len;
         st_free(s->chunks[i].data);
@@ -229,6 +239,7 @@ hseries *head_create_locked(head *h, unsigned si, uint64_t hash, const uint8_t *
     s->keylen = (uint32_t)keylen;
     s->type = meta.type;
     s->table_len = meta.table_len;
+    s->last_ts = INT64_MIN;
     memcpy(s->key, key, keylen);
     if (sh->nids == sh->capids) {
         sh->capids = sh->capids ? sh->capids * 2 : 256;
@@ -269,13 +280,13 @@ void hseries_key(const hseries *s, const uint8_t **key, size_t *len)
 
 size_t hseries_nsamples(const hseries *s)
 {
-    size_t n = s->on + s->xn;
+    size_t n = s->open.n + s->ooo.n;
     for (uint32_t i = 0; i < s->nchunks; i++) n += s->chunks[i].n;
     for (uint32_t i = 0; i < s->nfrozen; i++) n += s->frozen[i].n;
     return n;
 }
 
-bool hseries_empty(const hseries *s) { return !s->on && !s->xn && !s->nchunks && !s->nfrozen; }
+bool hseries_empty(const hseries *s) { return !s->open.n && !s->ooo.n && !s->nchunks && !s->nfrozen; }
 bool hseries_has_frozen(const hseries *s) { return s->nfrozen > 0; }
 
 static uint64_t str_new(head *h, st_slice str)
@@ -300,53 +311,40 @@ static st_slice str_slice(uint64_t v)
     return st_slice_of(x->p, x->n);
 }
 
-/* Both raw buffers keep ts and vals in one allocation of cap * 16 bytes. */
-static void buf_grow(head *h, int64_t **ts, uint64_t **vals, uint32_t *cap, uint32_t n)
+static void buf_grow(head *h, rawbuf *b)
 {
-    uint32_t ncap = *cap ? *cap * 2 : 8;
-    int64_t *nts = st_malloc((size_t)ncap * 16);
-    uint64_t *nv = (uint64_t *)(nts + ncap);
-    if (n) {
-        memcpy(nts, *ts, n * sizeof *nts);
-        memcpy(nv, *vals, n * sizeof *nv);
-    }
-    st_free(*ts);
-    mem_add(h, (int64_t)(ncap - *cap) * 16);
-    *ts = nts;
-    *vals = nv;
-    *cap = ncap;
+    uint32_t ncap = b->cap ? b->cap * 2 : 8;
+    b->p = st_realloc(b->p, (size_t)ncap * sizeof *b->p);
+    mem_add(h, (int64_t)(ncap - b->cap) * (int64_t)sizeof(hsample));
+    b->cap = ncap;
 }
 
-/* Binary search: index of the first element >= t. */
-static uint32_t lower_bound(const int64_t *ts, uint32_t n, int64_t t)
+/* Binary search: index of the first sample with ts >= t. */
+static uint32_t lower_bound(const rawbuf *b, int64_t t)
 {
-    uint32_t lo = 0, hi = n;
+    uint32_t lo = 0, hi = b->n;
     while (lo < hi) {
         uint32_t mid = (lo + hi) / 2;
-        if (ts[mid] < t) lo = mid + 1;
+        if (b->p[mid].ts < t) lo = mid + 1;
         else hi = mid;
     }
     return lo;
 }
 
 /* Inserts (or replaces, the later write winning) into a sorted raw buffer. */
-static void buf_put(head *h, bool is_str, int64_t **ts, uint64_t **vals, uint32_t *n, uint32_t *cap,
-                    int64_t t, uint64_t v)
+static void buf_put(head *h, bool is_str, rawbuf *b, int64_t t, uint64_t v)
 {
-    uint32_t i = *n && (*ts)[*n - 1] < t ? *n : lower_bound(*ts, *n, t);
-    if (i < *n && (*ts)[i] == t) {
-        if (is_str) str_free(h, (*vals)[i]);
-        (*vals)[i] = v;
+    uint32_t i = b->n && b->p[b->n - 1].ts < t ? b->n : lower_bound(b, t);
+    if (i < b->n && b->p[i].ts == t) {
+        if (is_str) str_free(h, b->p[i].v);
+        b->p[i].v = v;
         return;
     }
-    if (*n == *cap) buf_grow(h, ts, vals, cap, *n);
-    if (i < *n) {
-        memmove(*ts + i + 1, *ts + i, (*n - i) * sizeof **ts);
-        memmove(*vals + i + 1, *vals + i, (*n - i) * sizeof **vals);
-    }
-    (*ts)[i] = t;
-    (*vals)[i] = v;
-    (*n)++;
+    if (b->n == b->cap) buf_grow(h, b);
+    if (i < b->n) memmove(b->p + i + 1, b->p + i, (b->n - i) * sizeof *b->p);
+    b->p[i].ts = t;
+    b->p[i].v = v;
+    b->n++;
 }
 
 static void chunk_push(head *h, hchunk **arr, uint32_t *n, uint32_t *cap, hchunk c)
@@ -396,34 +394,33 @@ static void encode_into(head *h, hchunk **arr, uint32_t *n, uint32_t *cap, uint8
     }
 }
 
-/* Raw buffer -> decoded list. */
-static void raw_to_samples(uint8_t type, const int64_t *ts, const uint64_t *vals, uint32_t n,
+/* Raw buffer samples [from, to) -> decoded list. */
+static void raw_to_samples(uint8_t type, const rawbuf *b, uint32_t from, uint32_t to,
                            codec_samples *out)
 {
     bool is_str = type == ST_VT_STRING;
-    for (uint32_t i = 0; i < n; i++)
-        samples_push(out, is_str, ts[i], is_str ? 0 : vals[i],
-                     is_str ? str_slice(vals[i]) : st_slice_of(NULL, 0));
+    for (uint32_t i = from; i < to; i++)
+        samples_push(out, is_str, b->p[i].ts, is_str ? 0 : b->p[i].v,
+                     is_str ? str_slice(b->p[i].v) : st_slice_of(NULL, 0));
 }
 
 static void seal_open(head *h, hseries *s)
 {
-    if (!s->on) return;
+    if (!s->open.n) return;
     codec_samples tmp = {0};
-    raw_to_samples(s->type, s->ots, s->ovals, s->on, &tmp);
+    raw_to_samples(s->type, &s->open, 0, s->open.n, &tmp);
     encode_into(h, &s->chunks, &s->nchunks, &s->capchunks, s->type, &tmp, 0, tmp.n);
     codec_samples_free(&tmp);
     if (s->type == ST_VT_STRING)
-        for (uint32_t i = 0; i < s->on; i++) str_free(h, s->ovals[i]);
-    s->on = 0;
+        for (uint32_t i = 0; i < s->open.n; i++) str_free(h, s->open.p[i].v);
+    s->open.n = 0;
     /* Give the buffer back: a full-size buffer kept per idle series would be
-     * most of the head's memory (cap * 16 bytes), and regrowing it costs a
-     * few reallocations per chunk. */
-    mem_add(h, -(int64_t)s->ocap * 16);
-    st_free(s->ots);
-    s->ots = NULL;
-    s->ovals = NULL;
-    s->ocap = 0;
+     * most of the head's memory, and regrowing it costs a few reallocations
+     * per chunk. */
+    mem_add(h, -(int64_t)s->open.cap * (int64_t)sizeof(hsample));
+    st_free(s->open.p);
+    s->open.p = NULL;
+    s->open.cap = 0;
 }
 
 static int decode_chunks(const hchunk *cs, uint32_t n, int64_t mint, int64_t maxt,
@@ -445,8 +442,8 @@ static int decode_chunks(const hchunk *cs, uint32_t n, int64_t mint, int64_t max
  * overlaps, merge (the buffer wins), re-encode. Chunks stay disjoint. */
 static void fold_ooo(head *h, hseries *s)
 {
-    if (!s->xn) return;
-    int64_t lo = s->xts[0], hi = s->xts[s->xn - 1];
+    if (!s->ooo.n) return;
+    int64_t lo = s->ooo.p[0].ts, hi = s->ooo.p[s->ooo.n - 1].ts;
     bool is_str = s->type == ST_VT_STRING;
     codec_samples old = {0}, tmp = {0}, ooo = {0}, merged = {0};
     /* the affected chunk range [a, b) */
@@ -461,7 +458,7 @@ static void fold_ooo(head *h, hseries *s)
          * Keep the buffer as it is rather than drop anything. */
         goto out;
     }
-    raw_to_samples(s->type, s->xts, s->xvals, s->xn, &ooo);
+    raw_to_samples(s->type, &s->ooo, 0, s->ooo.n, &ooo);
     samples_merge(&merged, is_str, &old, &ooo);
     hchunk *fresh = NULL;
     uint32_t nf = 0, capf = 0;
@@ -481,8 +478,8 @@ static void fold_ooo(head *h, hseries *s)
     mem_add(h, -(int64_t)capf * (int64_t)sizeof(hchunk));
     st_free(fresh);
     if (is_str)
-        for (uint32_t i = 0; i < s->xn; i++) str_free(h, s->xvals[i]);
-    s->xn = 0;
+        for (uint32_t i = 0; i < s->ooo.n; i++) str_free(h, s->ooo.p[i].v);
+    s->ooo.n = 0;
 out:
     codec_samples_free(&old);
     codec_samples_free(&tmp);
@@ -494,20 +491,22 @@ void head_append_locked(head *h, hseries *s, int64_t ts, uint64_t val, st_slice 
 {
     bool is_str = s->type == ST_VT_STRING;
     if (is_str) val = str_new(h, str);
-    int64_t sealed_max = s->nchunks ? s->chunks[s->nchunks - 1].maxt : INT64_MIN;
-    if (s->on ? ts > s->ots[s->on - 1] : ts > sealed_max) {
-        if (s->on == s->ocap) buf_grow(h, &s->ots, &s->ovals, &s->ocap, s->on);
-        s->ots[s->on] = ts;
-        s->ovals[s->on++] = val;
-        if (s->on >= h->chunk_samples) seal_open(h, s);
+    if (ts > s->last_ts) {
+        rawbuf *b = &s->open;
+        if (b->n == b->cap) buf_grow(h, b);
+        b->p[b->n].ts = ts;
+        b->p[b->n].v = val;
+        b->n++;
+        s->last_ts = ts;
+        if (b->n >= h->chunk_samples) seal_open(h, s);
         return;
     }
-    if (s->on && ts >= s->ots[0]) {
-        buf_put(h, is_str, &s->ots, &s->ovals, &s->on, &s->ocap, ts, val);
+    if (s->open.n && ts >= s->open.p[0].ts) {
+        buf_put(h, is_str, &s->open, ts, val);
         return;
     }
-    buf_put(h, is_str, &s->xts, &s->xvals, &s->xn, &s->xcap, ts, val);
-    if (s->xn >= h->ooo_samples) fold_ooo(h, s);
+    buf_put(h, is_str, &s->ooo, ts, val);
+    if (s->ooo.n >= h->ooo_samples) fold_ooo(h, s);
 }
 
 int head_read_locked(head *h, hseries *s, int64_t mint, int64_t maxt, codec_samples *out,
@@ -519,14 +518,13 @@ int head_read_locked(head *h, hseries *s, int64_t mint, int64_t maxt, codec_samp
     int rc = decode_chunks(s->chunks, s->nchunks, mint, maxt, s->type, sealed, tmp, e);
     if (rc) return rc;
     samples_clear(ooo);
-    uint32_t i = lower_bound(s->xts, s->xn, mint);
-    for (; i < s->xn && s->xts[i] <= maxt; i++)
-        samples_push(ooo, is_str, s->xts[i], is_str ? 0 : s->xvals[i],
-                     is_str ? str_slice(s->xvals[i]) : st_slice_of(NULL, 0));
+    uint32_t a = lower_bound(&s->ooo, mint), b = a;
+    while (b < s->ooo.n && s->ooo.p[b].ts <= maxt) b++;
+    raw_to_samples(s->type, &s->ooo, a, b, ooo);
     samples_merge(out, is_str, sealed, ooo);
-    for (i = lower_bound(s->ots, s->on, mint); i < s->on && s->ots[i] <= maxt; i++)
-        samples_push(out, is_str, s->ots[i], is_str ? 0 : s->ovals[i],
-                     is_str ? str_slice(s->ovals[i]) : st_slice_of(NULL, 0));
+    a = lower_bound(&s->open, mint);
+    for (b = a; b < s->open.n && s->open.p[b].ts <= maxt;) b++;
+    raw_to_samples(s->type, &s->open, a, b, out);
     if (s->nfrozen) {
         rc = decode_chunks(s->frozen, s->nfrozen, mint, maxt, s->type, sealed, tmp, e);
         if (rc) return rc;
@@ -544,20 +542,21 @@ static void rebuild(head *h, hseries *s, const codec_samples *all)
     for (uint32_t i = 0; i < s->nchunks; i++) chunk_drop(h, &s->chunks[i]);
     s->nchunks = 0;
     if (is_str) {
-        for (uint32_t i = 0; i < s->on; i++) str_free(h, s->ovals[i]);
-        for (uint32_t i = 0; i < s->xn; i++) str_free(h, s->xvals[i]);
+        for (uint32_t i = 0; i < s->open.n; i++) str_free(h, s->open.p[i].v);
+        for (uint32_t i = 0; i < s->ooo.n; i++) str_free(h, s->ooo.p[i].v);
     }
-    s->on = s->xn = 0;
+    s->open.n = s->ooo.n = 0;
     /* Keep the newest partial chunk's worth raw in the open buffer so that
      * in-order appends go on without an immediate re-seal. */
     size_t keep = all->n % h->chunk_samples;
     size_t sealed = all->n - keep;
     encode_into(h, &s->chunks, &s->nchunks, &s->capchunks, s->type, all, 0, sealed);
     for (size_t i = sealed; i < all->n; i++) {
-        if (s->on == s->ocap) buf_grow(h, &s->ots, &s->ovals, &s->ocap, s->on);
-        s->ots[s->on] = all->ts[i];
-        s->ovals[s->on++] = is_str ? str_new(h, all->strs[i]) : all->vals[i];
+        if (s->open.n == s->open.cap) buf_grow(h, &s->open);
+        s->open.p[s->open.n].ts = all->ts[i];
+        s->open.p[s->open.n++].v = is_str ? str_new(h, all->strs[i]) : all->vals[i];
     }
+    s->last_ts = all->n ? all->ts[all->n - 1] : INT64_MIN;
 }
 
 static void samples_remove_range(codec_samples *s, int64_t mint, int64_t maxt)
@@ -606,15 +605,16 @@ int head_freeze_locked(head *h, hseries *s, int64_t cutoff, st_err *e)
     /* Fast path: nothing old enough. */
     int64_t minv = INT64_MAX;
     if (s->nchunks) minv = s->chunks[0].mint;
-    if (s->xn && s->xts[0] < minv) minv = s->xts[0];
-    if (s->on && s->ots[0] < minv) minv = s->ots[0];
-    if (minv >= cutoff) return 0;
+    if (s->ooo.n && s->ooo.p[0].ts < minv) minv = s->ooo.p[0].ts;
+    if (s->open.n && s->open.p[0].ts < minv) minv = s->open.p[0].ts;
+    if (minv >= cutoff && !s->nfrozen) return 0;
     /* head_read_locked merges frozen chunks left by a failed flush under the
      * live data (which wins), so re-freezing folds them in. */
     codec_samples scratch[3] = {{0}}, all = {0};
     int rc = head_read_locked(h, s, INT64_MIN, INT64_MAX, &all, scratch, e);
     if (rc == 0) {
-        size_t split = lower_bound(all.ts, (uint32_t)all.n, cutoff);
+        size_t split = 0;
+        while (split < all.n && all.ts[split] < cutoff) split++;
         for (uint32_t i = 0; i < s->nfrozen; i++) chunk_drop(h, &s->frozen[i]);
         s->nfrozen = 0;
         encode_into(h, &s->frozen, &s->nfrozen, &s->capfrozen, s->type, &all, 0, split);
@@ -680,19 +680,19 @@ void head_get_stats(head *h, head_stats *out)
         for (uint32_t j = 0; j < sh->nids; j++) {
             hseries *s = sh->series[j];
             if (!s) continue;
-            out->buffer_samples += s->on + s->xn;
+            out->buffer_samples += s->open.n + s->ooo.n;
             int64_t lo = INT64_MAX, hi = INT64_MIN;
             if (s->nchunks) {
                 lo = s->chunks[0].mint;
                 hi = s->chunks[s->nchunks - 1].maxt;
             }
-            if (s->xn) {
-                if (s->xts[0] < lo) lo = s->xts[0];
-                if (s->xts[s->xn - 1] > hi) hi = s->xts[s->xn - 1];
+            if (s->ooo.n) {
+                if (s->ooo.p[0].ts < lo) lo = s->ooo.p[0].ts;
+                if (s->ooo.p[s->ooo.n - 1].ts > hi) hi = s->ooo.p[s->ooo.n - 1].ts;
             }
-            if (s->on) {
-                if (s->ots[0] < lo) lo = s->ots[0];
-                if (s->ots[s->on - 1] > hi) hi = s->ots[s->on - 1];
+            if (s->open.n) {
+                if (s->open.p[0].ts < lo) lo = s->open.p[0].ts;
+                if (s->open.p[s->open.n - 1].ts > hi) hi = s->open.p[s->open.n - 1].ts;
             }
             if (lo < out->mint) out->mint = lo;
             if (hi > out->maxt) out->maxt = hi;

@@ -568,6 +568,34 @@ void json_float_prom(st_buf *b, double v)
 
 /* ------------------------------------------------------ parsing floats */
 
+/* mant * 10^exp10 through x87 extended precision, where that is exact
+ * enough: mant < 2^64 and 10^|exp10| (|exp10| <= 27) are exact in 64-bit
+ * mantissas, so the one operation rounds correctly to 64 bits; rounding
+ * that to 53 bits is then right unless the 64-bit result sits exactly on a
+ * midpoint between two doubles (it may have been rounded onto it), which
+ * is detected and left to the exact path. */
+static bool ld_decimal(uint64_t mant, int exp10, double *out)
+{
+#if (defined(__x86_64__) || defined(__i386__)) && LDBL_MANT_DIG == 64
+    static const long double p10l[28] = {
+        1e0L,  1e1L,  1e2L,  1e3L,  1e4L,  1e5L,  1e6L,  1e7L,  1e8L,  1e9L,
+        1e10L, 1e11L, 1e12L, 1e13L, 1e14L, 1e15L, 1e16L, 1e17L, 1e18L, 1e19L,
+        1e20L, 1e21L, 1e22L, 1e23L, 1e24L, 1e25L, 1e26L, 1e27L};
+    if (exp10 < -27 || exp10 > 27) return false;
+    long double x = exp10 >= 0 ? (long double)mant * p10l[exp10] : (long double)mant / p10l[-exp10];
+    uint64_t bits;
+    memcpy(&bits, &x, 8); /* the explicit 64-bit mantissa */
+    if ((bits & 0x7ff) == 0x400) return false;
+    *out = (double)x;
+    return true;
+#else
+    (void)mant;
+    (void)exp10;
+    (void)out;
+    return false;
+#endif
+}
+
 int json_parse_double(const char *p, size_t n, double *out)
 {
     const char *s = p, *e = p + n;
@@ -621,7 +649,7 @@ int json_parse_double(const char *p, size_t n, double *out)
     } else if (!trunc && mant <= (1ull << 53) && exp10 >= -22 && exp10 <= 22) {
         /* Clinger's fast path: both operands exact, one rounding. */
         v = exp10 >= 0 ? (double)mant * pow10_exact[exp10] : (double)mant / pow10_exact[-exp10];
-    } else {
+    } else if (trunc || !ld_decimal(mant, exp10, &v)) {
 #ifdef __SIZEOF_INT128__
         if (trunc || !exact_decimal(mant, exp10, &v))
 #endif

@@ -24,6 +24,9 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -228,6 +231,30 @@ static inline bool scan_token(const char **qp, const char *le, int stop)
 {
     const char *q = *qp;
     bool esc = false;
+#ifdef __SSE2__
+    /* 16 bytes at a time while 16 remain before the line end: compare with
+     * each special byte, take the first hit. */
+    const __m128i vc = _mm_set1_epi8(','), vs = _mm_set1_epi8(' '), vb = _mm_set1_epi8('\\'),
+                  ve = _mm_set1_epi8('=');
+    while (le - q >= 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)q);
+        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, vc), _mm_cmpeq_epi8(x, vs)),
+                                 _mm_cmpeq_epi8(x, vb));
+        if (stop & C_EQ) m = _mm_or_si128(m, _mm_cmpeq_epi8(x, ve));
+        unsigned bits = (unsigned)_mm_movemask_epi8(m);
+        if (!bits) {
+            q += 16;
+            continue;
+        }
+        q += __builtin_ctz(bits);
+        if (*q != '\\') {
+            *qp = q;
+            return esc;
+        }
+        esc = true;
+        q += q + 1 < le ? 2 : 1;
+    }
+#endif
     int mask = stop | C_BSL;
     while (q < le) {
         int k = cls[(uint8_t)*q];
