@@ -8,18 +8,24 @@ CC      ?= cc
 ifeq ($(SAN),1)
 CC      := clang
 endif
+ifeq ($(CC),cc)
+CC      := gcc
+endif
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wno-missing-field-initializers
-CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -D_GNU_SOURCE -fno-omit-frame-pointer -pthread $(WARN) \
-           -MMD -MP -I. -Iengine -Iwire -Iserver -DSTRATA_VERSION='"$(VERSION)"'
-LDLIBS  := -lmicrohttpd -lpcre2-8 -lzstd -lz -lsnappy -lm -lpthread
+OPT     ?= -O2 -g
+SANFLAGS ?=
 ifeq ($(SAN),1)
-CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=undefined -DST_SANITIZE=1
-LDFLAGS += -fsanitize=address,undefined
-else
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+NOJEMALLOC := 1
+endif
+CFLAGS  := $(OPT) $(SANFLAGS) -std=c11 -D_GNU_SOURCE -fno-omit-frame-pointer -pthread $(WARN) \
+           -MMD -MP -I. -Iengine -Iwire -Iserver -DSTRATA_VERSION='"$(VERSION)"'
+LDFLAGS := $(SANFLAGS)
+LDLIBS  := -lmicrohttpd -lpcre2-8 -lzstd -lz -lsnappy -lm -lpthread
+ifneq ($(NOJEMALLOC),1)
 LDLIBS  += -ljemalloc
 endif
 
@@ -66,6 +72,8 @@ run: deps all
 # Every test: unit tests next to their modules, then end-to-end tests.
 test: deps
 	$(MAKE) all tests-bin
+	$(MAKE) BUILD=build-tsan CC=clang OPT="-O1 -g" SANFLAGS=-fsanitize=thread NOJEMALLOC=1 \
+	  build-tsan/engine/tests/test_concurrency
 	bash scripts/run-tests.sh $(BUILD) all
 
 tests-bin: $(TEST_BIN) $(BUILD)/strata $(REPLAY_BIN)
@@ -98,10 +106,9 @@ test-asan: deps
 
 # ThreadSanitizer build of the concurrency test (not part of `make test`'s gcc build).
 tsan: deps
-	$(MAKE) BUILD=build-tsan CC=clang CFLAGS="-O1 -g -fsanitize=thread" LDFLAGS=-fsanitize=thread \
-	  LDLIBS="-lmicrohttpd -lpcre2-8 -lzstd -lz -lsnappy -lm -lpthread" \
+	$(MAKE) BUILD=build-tsan CC=clang OPT="-O1 -g" SANFLAGS=-fsanitize=thread NOJEMALLOC=1 \
 	  build-tsan/engine/tests/test_concurrency
-	./build-tsan/engine/tests/test_concurrency
+	TSAN_OPTIONS=halt_on_error=1:exitcode=66 ./build-tsan/engine/tests/test_concurrency
 
 bench: deps all $(BENCH_BIN)
 	bash scripts/run-bench.sh $(BUILD)

@@ -195,13 +195,61 @@ static void labels_sort(label *ls, size_t n)
     }
 }
 
+static bool all_ascii(const label *ls, size_t n)
+{
+    uint64_t acc = 0;
+    for (size_t i = 0; i < n; i++) {
+        const st_slice *pair[2] = {&ls[i].name, &ls[i].value};
+        for (int k = 0; k < 2; k++) {
+            const uint8_t *p = (const uint8_t *)pair[k]->p;
+            size_t len = pair[k]->n, j = 0;
+            for (; j + 8 <= len; j += 8) {
+                uint64_t w;
+                memcpy(&w, p + j, 8);
+                acc |= w;
+            }
+            if (j < len && len >= 8) {
+                uint64_t w; /* the last 8 bytes, overlapping what was read */
+                memcpy(&w, p + len - 8, 8);
+                acc |= w;
+            } else if (j < len) {
+                uint32_t w = 0;
+                if (len >= 4) {
+                    uint32_t a, b;
+                    memcpy(&a, p, 4);
+                    memcpy(&b, p + len - 4, 4);
+                    w = a | b;
+                } else {
+                    for (; j < len; j++) w |= p[j];
+                }
+                acc |= w;
+            }
+        }
+    }
+    return !(acc & ASCII_MASK);
+}
+
+/* Strictly less, bytewise (equal names are not "sorted": duplicates). */
+static inline bool slice_less(st_slice a, st_slice b)
+{
+    size_t m = a.n < b.n ? a.n : b.n;
+    int c = m ? memcmp(a.p, b.p, m) : 0;
+    return c < 0 || (c == 0 && a.n < b.n);
+}
+
 int labels_canonicalize(label *ls, size_t *n, st_err *e)
 {
     char q[400]; /* 96 bytes quoted, each up to 4 */
     size_t cnt = *n;
     /* Validate in input order first, so the error names the first bad label
-     * as the client wrote it. */
+     * as the client wrote it. Label sets are nearly always ASCII: one pass of
+     * word-wide ORs settles that before any per-string UTF-8 walk. */
+    bool ascii = all_ascii(ls, cnt);
     for (size_t i = 0; i < cnt; i++) {
+        if (ascii) {
+            if (ls[i].name.n == 0) return st_fail(e, ST_EINVAL, "label name \"\" is empty");
+            continue;
+        }
         if (ls[i].name.n == 0) return st_fail(e, ST_EINVAL, "label name \"\" is empty");
         if (!utf8_valid(ls[i].name.p, ls[i].name.n))
             return st_fail(e, ST_EINVAL, "invalid UTF-8 in label name %s",
@@ -210,7 +258,10 @@ int labels_canonicalize(label *ls, size_t *n, st_err *e)
             return st_fail(e, ST_EINVAL, "invalid UTF-8 in value of label %s",
                            msg_quote(q, sizeof q, ls[i].name));
     }
-    labels_sort(ls, cnt);
+    /* Writers usually send sorted labels: check before sorting. */
+    bool sorted = true;
+    for (size_t i = 1; i < cnt && sorted; i++) sorted = slice_less(ls[i - 1].name, ls[i].name);
+    if (!sorted) labels_sort(ls, cnt);
     /* Duplicates are rejected even when one of them is empty: the client
      * said two different things about one label. */
     for (size_t i = 1; i < cnt; i++)
@@ -233,13 +284,19 @@ int labels_canonicalize(label *ls, size_t *n, st_err *e)
 
 void labels_key(const label *ls, size_t n, st_buf *out)
 {
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) total += 20 + ls[i].name.n + ls[i].value.n;
+    st_buf_reserve(out, total);
+    uint8_t *p = out->p + out->len;
     for (size_t i = 0; i < n; i++) {
-        st_buf_reserve(out, 20 + ls[i].name.n + ls[i].value.n);
-        out->len += varint_put(out->p + out->len, ls[i].name.n);
-        st_buf_put(out, ls[i].name.p, ls[i].name.n);
-        out->len += varint_put(out->p + out->len, ls[i].value.n);
-        st_buf_put(out, ls[i].value.p, ls[i].value.n);
+        p += varint_put(p, ls[i].name.n);
+        memcpy(p, ls[i].name.p, ls[i].name.n);
+        p += ls[i].name.n;
+        p += varint_put(p, ls[i].value.n);
+        if (ls[i].value.n) memcpy(p, ls[i].value.p, ls[i].value.n);
+        p += ls[i].value.n;
     }
+    out->len = (size_t)(p - out->p);
 }
 
 /* Reads one length-prefixed string; 0 or ST_ECORRUPT. */

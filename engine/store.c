@@ -4,7 +4,8 @@
  *
  * WAL payloads (all integers uvarint unless said):
  *   REC_SERIES   db_id ref vtype table_len keylen key
- *   REC_SAMPLES  db_id nseries { ref n { zigzag(ts - prev_ts) value } }
+ *   REC_SAMPLES  db_id nseries zigzag(base_ts) { ref n { zigzag(ts - prev_ts) value } }
+ *                (prev_ts starts at base_ts for every series)
  *                value: float = 8 bytes LE bit pattern; int = zigzag varint;
  *                uint = varint; bool = 1 byte; string = len bytes
  *   REC_DELETE   db_id zigzag(mint) zigzag(maxt) nrefs { ref }
@@ -362,9 +363,10 @@ void rec_samples_one(st_buf *b, uint32_t db_id, uint64_t ref, uint8_t type,
 {
     varint_buf(b, db_id);
     varint_buf(b, 1);
+    int64_t prev = smp->n ? smp->ts[0] : 0;
+    varint_buf(b, zigzag_enc(prev));
     varint_buf(b, ref);
     varint_buf(b, smp->n);
-    int64_t prev = 0;
     for (size_t i = 0; i < smp->n; i++) {
         varint_buf(b, zigzag_enc((int64_t)((uint64_t)smp->ts[i] - (uint64_t)prev)));
         prev = smp->ts[i];
@@ -475,24 +477,20 @@ static void batch_map_rebuild(store_batch *b)
     }
 }
 
-int store_batch_series(store_batch *b, label *ls, size_t n, series_meta meta, uint32_t *handle,
-                       st_err *e)
+/* Finds or adds the series with this key; a known series with another type
+ * is a conflict inside one request. */
+static int batch_lookup(store_batch *b, const uint8_t *key, size_t keylen, uint64_t hash,
+                        series_meta meta, uint32_t *handle, st_err *e)
 {
-    int rc = labels_canonicalize(ls, &n, e);
-    if (rc) return rc;
-    b->keybuf.len = 0;
-    labels_key(ls, n, &b->keybuf);
-    uint64_t hash = st_hash64(b->keybuf.p, b->keybuf.len, 0);
     if ((b->nseries + 1) * 2 > b->mapcap) batch_map_rebuild(b);
     size_t j = hash & (b->mapcap - 1);
     while (b->map[j]) {
         bseries *x = &b->series[b->map[j] - 1];
-        if (x->hash == hash && x->keylen == b->keybuf.len &&
-            memcmp(x->key, b->keybuf.p, x->keylen) == 0) {
+        if (x->hash == hash && x->keylen == keylen && memcmp(x->key, key, keylen) == 0) {
             if (x->meta.type != meta.type)
                 return st_fail(e, ST_ECONFLICT,
-                               "field type conflict within one request for series %.*s",
-                               (int)(x->keylen > 200 ? 200 : x->keylen), (const char *)x->key);
+                               "field type conflict within one request: %s and %s for one series",
+                               st_vtype_name((st_vtype)x->meta.type), st_vtype_name((st_vtype)meta.type));
             *handle = b->map[j] - 1;
             return 0;
         }
@@ -503,15 +501,40 @@ int store_batch_series(store_batch *b, label *ls, size_t n, series_meta meta, ui
         b->series = st_realloc(b->series, b->capseries * sizeof *b->series);
     }
     bseries *x = &b->series[b->nseries];
-    x->key = st_arena_alloc(b->arena, b->keybuf.len);
-    memcpy(x->key, b->keybuf.p, b->keybuf.len);
-    x->keylen = (uint32_t)b->keybuf.len;
+    x->key = st_arena_alloc(b->arena, keylen);
+    memcpy(x->key, key, keylen);
+    x->keylen = (uint32_t)keylen;
     x->hash = hash;
     x->meta = meta;
     x->nsamples = 0;
     b->map[j] = (uint32_t)b->nseries + 1;
     *handle = (uint32_t)b->nseries++;
     return 0;
+}
+
+int store_batch_series(store_batch *b, label *ls, size_t n, series_meta meta, uint32_t *handle,
+                       st_err *e)
+{
+    int rc = labels_canonicalize(ls, &n, e);
+    if (rc) return rc;
+    b->keybuf.len = 0;
+    labels_key(ls, n, &b->keybuf);
+    uint64_t hash = st_hash64(b->keybuf.p, b->keybuf.len, 0);
+    return batch_lookup(b, b->keybuf.p, b->keybuf.len, hash, meta, handle, e);
+}
+
+int store_batch_series_key(store_batch *b, const uint8_t *key, size_t keylen, uint64_t hash,
+                           series_meta meta, uint32_t *handle, st_err *e)
+{
+    return batch_lookup(b, key, keylen, hash, meta, handle, e);
+}
+
+void store_batch_key(const store_batch *b, uint32_t handle, const uint8_t **key, size_t *keylen,
+                     uint64_t *hash)
+{
+    *key = b->series[handle].key;
+    *keylen = b->series[handle].keylen;
+    *hash = b->series[handle].hash;
 }
 
 static bsample *batch_push(store_batch *b)
@@ -667,6 +690,8 @@ int store_write(store *s, const char *dbname, store_batch *b, store_write_result
         uint32_t nrec_series = 0;
         st_buf_reserve(&rec, 5);
         rec.len += 5; /* room for the series count, patched below */
+        int64_t base_ts = b->nsamples ? b->samples[0].ts : 0;
+        varint_buf(&rec, zigzag_enc(base_ts));
         for (uint32_t k = shstart[sh]; k < shstart[sh + 1] && rc == 0; k++) {
             bseries *x = &b->series[sorder[k]];
             uint32_t from = sstart[sorder[k]], to = sstart[sorder[k] + 1];
@@ -722,17 +747,33 @@ int store_write(store *s, const char *dbname, store_batch *b, store_write_result
                 atomic_fetch_add(&s->series_clashes, 1);
             }
             resolved[k - shstart[sh]] = hs;
-            varint_buf(&rec, hseries_ref(hs));
-            varint_buf(&rec, keep);
-            int64_t prev = 0;
+            bool is_str = x->meta.type == ST_VT_STRING;
+            size_t need = 20 + (size_t)keep * 20;
+            if (is_str)
+                for (uint32_t i = 0; i < keep; i++) need += b->strs[b->samples[order[from + i]].val].n;
+            st_buf_reserve(&rec, need);
+            uint8_t *w = rec.p + rec.len;
+            w += varint_put(w, hseries_ref(hs));
+            w += varint_put(w, keep);
+            int64_t prev = base_ts;
             for (uint32_t i = 0; i < keep; i++) {
                 const bsample *sm = &b->samples[order[from + i]];
-                varint_buf(&rec, zigzag_enc((int64_t)((uint64_t)sm->ts - (uint64_t)prev)));
+                w += varint_put(w, zigzag_enc((int64_t)((uint64_t)sm->ts - (uint64_t)prev)));
                 prev = sm->ts;
-                bool is_str = x->meta.type == ST_VT_STRING;
-                put_value(&rec, x->meta.type, sm->val,
-                          is_str ? b->strs[sm->val] : st_slice_of(NULL, 0));
+                switch (x->meta.type) {
+                case ST_VT_FLOAT: put_u64le(w, sm->val); w += 8; break;
+                case ST_VT_INT: w += varint_put(w, zigzag_enc((int64_t)sm->val)); break;
+                case ST_VT_UINT: w += varint_put(w, sm->val); break;
+                case ST_VT_BOOL: *w++ = (uint8_t)(sm->val != 0); break;
+                default: {
+                    st_slice str = b->strs[sm->val];
+                    w += varint_put(w, str.n);
+                    if (str.n) memcpy(w, str.p, str.n);
+                    w += str.n;
+                }
+                }
             }
+            rec.len = (size_t)(w - rec.p);
             nrec_series++;
         }
         if (rc == 0 && nrec_series) {
@@ -921,14 +962,15 @@ static int replay_record(void *arg, uint8_t type, const uint8_t *p, size_t n)
         return 0;
     }
     if (type == REC_SAMPLES) {
-        uint64_t nser;
-        if (varint_get(&p, end, &nser)) goto corrupt;
+        uint64_t nser, zbase;
+        if (varint_get(&p, end, &nser) || varint_get(&p, end, &zbase)) goto corrupt;
+        int64_t base_ts = zigzag_dec(zbase);
         for (uint64_t k = 0; k < nser; k++) {
             uint64_t ref, cnt;
             if (varint_get(&p, end, &ref) || varint_get(&p, end, &cnt)) goto corrupt;
             refent *r = ref_find(c, ref, false);
             uint8_t vt = r ? hseries_meta(r->hs).type : 0;
-            int64_t prev = 0;
+            int64_t prev = base_ts;
             for (uint64_t i = 0; i < cnt; i++) {
                 uint64_t zz, v = 0;
                 st_slice str = {0};

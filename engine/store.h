@@ -86,6 +86,15 @@ void store_batch_free(store_batch *b);
  * copied into the batch. Returns a handle for store_batch_add. */
 int store_batch_series(store_batch *b, label *ls, size_t n, series_meta meta, uint32_t *handle,
                        st_err *e);
+/* Adds a series by its canonical key and that key's st_hash64 (seed 0), as
+ * a writer's series cache remembers them from an earlier store_batch_series
+ * (via store_batch_key): no canonicalisation, no copy of the labels. The
+ * key must be canonical; it is copied. */
+int store_batch_series_key(store_batch *b, const uint8_t *key, size_t keylen, uint64_t hash,
+                           series_meta meta, uint32_t *handle, st_err *e);
+/* The canonical key and hash of a handle (valid until the batch is reset). */
+void store_batch_key(const store_batch *b, uint32_t handle, const uint8_t **key, size_t *keylen,
+                     uint64_t *hash);
 void store_batch_add(store_batch *b, uint32_t handle, int64_t ts, uint64_t val);
 void store_batch_add_str(store_batch *b, uint32_t handle, int64_t ts, st_slice str);
 size_t store_batch_samples(const store_batch *b);

@@ -1155,20 +1155,18 @@ int wal_checkpoint_commit(wal_ckpt *c, st_err *e)
     }
     uint64_t size = c->off;
     uint32_t no = c->no;
-    /* Until the rename is durable the old files are still needed. */
-    if ((rc = do_fsync(w, w->dirfd, false)) < 0) {
-        rc = st_fail(e, ST_EIO, "wal: fsync of directory %s after checkpoint: %s", w->dir,
-                     strerror(-rc));
+    st_buf_free(&c->buf);
+    st_free(c);
+    /* Until the rename is durable the files it replaces are still needed. */
+    int drc = do_fsync(w, w->dirfd, false);
+    if (drc < 0) {
         pthread_mutex_lock(&w->mu);
         ckpts_add(w, no);
         w->ckpt_active = false;
         pthread_mutex_unlock(&w->mu);
-        st_buf_free(&c->buf);
-        st_free(c);
-        return rc;
+        return st_fail(e, ST_EIO, "wal: fsync of directory %s after checkpoint: %s", w->dir,
+                       strerror(-drc));
     }
-    st_buf_free(&c->buf);
-    st_free(c);
 
     /* Collect what the new checkpoint supersedes, delete it outside mu. */
     pthread_mutex_lock(&w->mu);

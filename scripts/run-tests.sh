@@ -71,10 +71,18 @@ run_fuzz_replay() {
   done
 }
 
+# The concurrency test again, under ThreadSanitizer, when that build exists.
+run_tsan() {
+  if [ -x build-tsan/engine/tests/test_concurrency ]; then
+    run_one "test_concurrency(tsan)" env TSAN_OPTIONS=halt_on_error=1:exitcode=66 \
+      build-tsan/engine/tests/test_concurrency
+  fi
+}
+
 case "$mode" in
   unit) run_unit ;;
   compat) run_compat 0 ;;
-  all) run_unit; run_compat 0 ;;
+  all) run_unit; run_tsan; run_compat 0 ;;
   asan) run_unit; run_fuzz_replay; run_compat 1 ;;
   *) echo "unknown mode $mode"; exit 2 ;;
 esac

@@ -621,7 +621,7 @@ int import_line(const char *body, size_t len, lp_precision precision, int64_t no
                 st_buf_put(&x.name, f->key.p, f->key.n);
             }
             label *ls = scratch_labels(&x, L.ntags + 1);
-            memcpy(ls, L.tags, L.ntags * sizeof *ls);
+            if (L.ntags) memcpy(ls, L.tags, L.ntags * sizeof *ls);
             ls[L.ntags].name = st_slice_cstr(LABEL_METRIC_NAME);
             ls[L.ntags].value = st_slice_of((const char *)x.name.p, x.name.len);
             series_meta meta = {.type = f->type, .table_len = (uint16_t)L.measurement.n};

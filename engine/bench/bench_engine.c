@@ -29,7 +29,9 @@
 
 #define HOSTS 1000
 #define FIELDS 10
-#define POINTS 360
+/* 360 points; STRATA_BENCH_POINTS makes a smaller run (for profiling under
+ * callgrind), STRATA_BENCH_ONLY=head|store|flush runs one part. */
+static size_t POINTS = 360;
 
 typedef struct workload {
     const char *name;
@@ -90,6 +92,18 @@ static void set_label(workload *w, size_t s, char **ar, const char *n, const cha
     size_t i = w->nlabels[s]++;
     w->labels[s][i].name = st_slice_cstr(sdup(ar, n));
     w->labels[s][i].value = st_slice_cstr(sdup(ar, v));
+}
+
+static int cmp_label(const void *a, const void *b)
+{
+    return st_slice_cmp(((const label *)a)->name, ((const label *)b)->name);
+}
+
+/* Clients send label sets sorted (Prometheus does; line-protocol tags are
+ * sorted by the parser): so does the benchmark. */
+static void sort_labels(workload *w)
+{
+    for (size_t s = 0; s < w->nseries; s++) qsort(w->labels[s], w->nlabels[s], sizeof(label), cmp_label);
 }
 
 static void gen_tsbs(workload *w, int64_t start)
@@ -285,24 +299,43 @@ typedef struct store_job {
     int rc;
 } store_job;
 
+/* The writer keeps a series cache, as the protocol adapters do: the first
+ * request of a series canonicalises its labels; later ones hand the store
+ * the remembered canonical key and hash. */
+typedef struct cached_key {
+    uint8_t *key;
+    size_t len;
+    uint64_t hash;
+} cached_key;
+
 static void *store_worker(void *arg)
 {
     store_job *j = arg;
     store_batch *b = store_batch_new();
-    /* batches of 10,000 samples: 1,000 rows of 10 fields, as a line-protocol
-     * request of 1,000 lines would carry */
+    cached_key *cache = calloc(j->to - j->from, sizeof *cache);
+    /* batches of 1,000 samples: 100 rows of 10 fields, as a line-protocol
+     * request of 100 lines would carry */
     size_t per = 1000;
     for (size_t p = 0; p < j->w->npoints; p++) {
         for (size_t s = j->from; s < j->to; s += per) {
             store_batch_reset(b);
             size_t e = s + per < j->to ? s + per : j->to;
             for (size_t k = s; k < e; k++) {
-                label ls[12];
-                size_t n = j->w->nlabels[k];
-                memcpy(ls, j->w->labels[k], n * sizeof *ls);
                 uint32_t h;
                 series_meta m = {ST_VT_FLOAT, j->w->table_len[k]};
-                store_batch_series(b, ls, n, m, &h, NULL);
+                cached_key *c = &cache[k - j->from];
+                if (c->key) {
+                    store_batch_series_key(b, c->key, c->len, c->hash, m, &h, NULL);
+                } else {
+                    label ls[12];
+                    size_t n = j->w->nlabels[k];
+                    memcpy(ls, j->w->labels[k], n * sizeof *ls);
+                    store_batch_series(b, ls, n, m, &h, NULL);
+                    const uint8_t *key;
+                    store_batch_key(b, h, &key, &c->len, &c->hash);
+                    c->key = malloc(c->len);
+                    memcpy(c->key, key, c->len);
+                }
                 store_batch_add(b, h, j->w->ts[k * j->w->npoints + p], j->w->vals[k * j->w->npoints + p]);
             }
             store_write_result r;
@@ -311,11 +344,13 @@ static void *store_worker(void *arg)
             if (rc) {
                 fprintf(stderr, "store_write: %s\n", e2.msg);
                 j->rc = rc;
-                store_batch_free(b);
-                return NULL;
+                break;
             }
         }
+        if (j->rc) break;
     }
+    for (size_t k = 0; k < j->to - j->from; k++) free(cache[k].key);
+    free(cache);
     store_batch_free(b);
     return NULL;
 }
@@ -389,7 +424,8 @@ static void emit_lp(workload *w, const char *path)
         for (size_t h = 0; h < HOSTS; h++) {
             size_t s0 = h * FIELDS;
             fprintf(f, "cpu");
-            for (size_t l = 1; l < w->nlabels[s0]; l++)
+            for (size_t l = 0; l < w->nlabels[s0]; l++)
+                if (!st_slice_eq(w->labels[s0][l].name, st_slice_cstr("__name__")))
                 fprintf(f, ",%.*s=%.*s", (int)w->labels[s0][l].name.n, w->labels[s0][l].name.p,
                         (int)w->labels[s0][l].value.n, w->labels[s0][l].value.p);
             for (int fi = 0; fi < FIELDS; fi++) {
@@ -404,10 +440,14 @@ static void emit_lp(workload *w, const char *path)
 
 int main(int argc, char **argv)
 {
+    if (getenv("STRATA_BENCH_POINTS")) POINTS = (size_t)atoi(getenv("STRATA_BENCH_POINTS"));
+    const char *only = getenv("STRATA_BENCH_ONLY");
     int64_t start = (st_now_ns() / ST_NS_PER_S - 2 * 3600) / 10 * 10 * ST_NS_PER_S;
     workload tsbs, prom;
     gen_tsbs(&tsbs, start);
     gen_prom(&prom, start);
+    sort_labels(&tsbs);
+    sort_labels(&prom);
     if (argc == 3 && !strcmp(argv[1], "--emit-lp")) {
         emit_lp(&tsbs, argv[2]);
         return 0;
@@ -419,11 +459,12 @@ int main(int argc, char **argv)
         size_t total = w->nseries * w->npoints;
         uint64_t mem = 0, bytes = 0;
         double replay = 0;
-        double h1 = bench_head(w, 1, &mem);
-        double h2 = bench_head(w, 2, NULL);
-        double w1 = bench_store(w, dir, 1, ST_NS_PER_S, NULL, NULL);
-        double w2 = bench_store(w, dir, 2, ST_NS_PER_S, NULL, NULL);
-        double a2 = bench_store(w, dir, 2, 0, &replay, &bytes);
+        bool all = !only;
+        double h1 = all || !strcmp(only, "head") ? bench_head(w, 1, &mem) : 0;
+        double h2 = all ? bench_head(w, 2, NULL) : 0;
+        double w1 = all || !strcmp(only, "store") ? bench_store(w, dir, 1, ST_NS_PER_S, NULL, NULL) : 0;
+        double w2 = all ? bench_store(w, dir, 2, ST_NS_PER_S, NULL, NULL) : 0;
+        double a2 = all || !strcmp(only, "flush") ? bench_store(w, dir, 2, 0, &replay, &bytes) : 0;
         printf("%s: %zu series x %zu points = %zu samples\n", w->name, w->nseries, w->npoints, total);
         printf("  head append, head only      1 thread : %10.0f samples/s\n", h1);
         printf("  head append, head only      2 threads: %10.0f samples/s\n", h2);

@@ -579,6 +579,16 @@ static void test_writer_validation(void)
     char id2[33];
     CHECK_OK(blk_writer_commit(w, id2, &e));
     CHECK(strcmp(id, id2) < 0); /* ids sort by creation */
+    /* the first 10 characters are the creation time in ms, Crockford base32 */
+    uint64_t ms = 0;
+    for (int i = 0; i < 10; i++) {
+        const char *al = "0123456789ABCDEFGHJKMNPQRSTVWXYZ", *c = strchr(al, id2[i]);
+        CHECK(c != NULL);
+        ms = ms * 32 + (uint64_t)(c ? c - al : 0);
+    }
+    int64_t now_ms = st_now_ns() / ST_NS_PER_MS;
+    CHECK_MSG(ms <= (uint64_t)now_ms && ms + 60000 > (uint64_t)now_ms, "id %s: ms %llu", id2,
+              (unsigned long long)ms);
     snprintf(dir, sizeof dir, "%s/%s", parent, id2);
     CHECK_OK(blk_open(vfs_posix(), dir, &b, &e));
     if (b) {

@@ -190,6 +190,7 @@ typedef struct fault {
     size_t short_max;  /* cap on the bytes of one write call */
     const char *open_match;
     bool nofsync; /* fsync does nothing: for the sweeps, where speed matters */
+    int fsync_delay_us; /* a disk at least this slow, whatever TMPDIR is on */
     long nfsync, nwrite;
     bool record; /* ordering proof */
     uint64_t seq;
@@ -268,9 +269,11 @@ static int f_fsync(const vfs *v, int fd)
         err = 0;
     }
     bool nof = f->nofsync;
+    int delay = f->fsync_delay_us;
     uint64_t start = ++f->seq;
     pthread_mutex_unlock(&f->mu);
     if (err) return err;
+    if (delay) usleep((useconds_t)delay);
     int r = nof ? 0 : f->base->fsync(f->base, fd);
     pthread_mutex_lock(&f->mu);
     f->nfsync++;
@@ -918,12 +921,16 @@ static void *gc_worker(void *arg)
     return NULL;
 }
 
+/* fsync is given a floor of 300 us: on tmpfs it costs ~1 us, nothing piles
+ * up behind it, and there would be nothing to group. */
 static void test_group_commit(void)
 {
     char *dir = testlib_tmpdir("wal");
     enum { T = 8 };
     int per = quick ? 500 : 2000;
-    wal *w = open_wal(dir, NULL, 1 << 20, 0);
+    fault *f = fault_new();
+    f->fsync_delay_us = 300;
+    wal *w = open_wal(dir, &f->v, 1 << 20, 0);
     recs got = {0};
     CHECK_OK(wal_replay(w, collect, &got, NULL));
     pthread_t th[T];
@@ -956,6 +963,7 @@ static void test_group_commit(void)
     }
     CHECK(order);
     recs_free(&got);
+    fault_free(f);
     scrap(dir);
 }
 
@@ -1555,7 +1563,7 @@ static void test_interval_mode(void)
 {
     char *dir = testlib_tmpdir("wal");
     fault *f = fault_new();
-    wal *w = open_wal(dir, &f->v, 0, 50 * ST_NS_PER_MS);
+    wal *w = open_wal(dir, &f->v, 0, 200 * ST_NS_PER_MS);
     recs got = {0};
     CHECK_OK(wal_replay(w, collect, &got, NULL));
     uint64_t lsn;
@@ -1573,13 +1581,26 @@ static void test_interval_mode(void)
     pthread_mutex_unlock(&f->mu);
     CHECK(mid - before <= 1); /* acknowledgements did not wait for fsyncs */
     CHECK_EQ_INT(file_size(path_of(dir, "00000001.wal")), 24 + 21 * 10); /* but were written */
-    usleep(200 * 1000);
+    usleep(500 * 1000);
     wal_stats st;
     wal_get_stats(w, &st);
     pthread_mutex_lock(&f->mu);
     long after = f->nfsync;
     pthread_mutex_unlock(&f->mu);
     CHECK(after > mid); /* the background thread synced */
+    CHECK_OK(wal_close(w, NULL));
+
+    /* regression: an interval-due fsync in a flush that wrote nothing, before
+     * any segment existed, fsynced fd -1 and went fatal */
+    scrap(dir);
+    dir = testlib_tmpdir("wal");
+    w = open_wal(dir, &f->v, 0, 10 * ST_NS_PER_MS);
+    CHECK_OK(wal_replay(w, collect, &got, NULL));
+    usleep(30 * 1000);
+    wal_ckpt *c;
+    CHECK_OK(wal_checkpoint_begin(w, &c, NULL));
+    CHECK_OK(wal_checkpoint_commit(c, NULL));
+    CHECK_EQ_INT(wal_error(w), 0);
     CHECK_OK(wal_close(w, NULL));
     fault_free(f);
     recs_free(&got);
