@@ -1,6 +1,7 @@
 /* block: immutable on-disk blocks: the reader. The contract is in block.h,
- * the writer in block_write.c; this comment fixes the bytes. All integers are little-endian; "uv" is a LEB128 uvarint
- * (bits.h), "sv" a zig-zag one. crc is CRC-32C.
+ * the writer in block_write.c; this comment fixes the bytes. Integers are
+ * little-endian; "uv" is a LEB128 uvarint (bits.h), "sv" a zig-zag one; crc
+ * is CRC-32C.
  *
  * meta (one record; every version keeps the first and last rule):
  *   "STBM" u8 version | ...version 1 body... | u32 crc of all bytes before it
@@ -41,7 +42,8 @@
  *            increasing. uv count, then per pair uv dname uv v: dname is the
  *            name's increase over the previous pair's name (absolute for the
  *            first); when dname is 0 (same name), v is the value's increase
- *            (>= 1), else the absolute value sym.
+ *            (>= 1), else the absolute value sym. Every pair is used by
+ *            some series (else label values would list a value no series has).
  *   series:  uv count (== meta nseries), then columns, each over all series
  *            in id order; columns keep like with like so zstd sees the long
  *            repeats (in TSBS-like data the label columns of metric k repeat
@@ -63,8 +65,14 @@
  *
  *   Postings are not stored: they are fully determined by the series column,
  *   and open rebuilds them with one counting pass (O(labels), no sort). A
- *   stored copy would cost bytes, need the same validation pass, and could
- *   disagree with the series it indexes; a derived one cannot.
+ *   stored copy would cost bytes (delta varints + zstd: 0.8 B/series on the
+ *   TSBS-like data, 40% of the whole index), need the same validation pass,
+ *   and could disagree with the series it indexes; a derived one cannot.
+ *
+ * In memory a block holds the symbols, the pairs and their postings, each
+ * series' pair ids, rebuilt key, meta and chunk refs: about 330 bytes per
+ * series with 11 labels, of which the keys (which blk_series_key lends out)
+ * are 60%.
  *
  * tombstones (optional):
  *   "STBT" u8 version(1) | uv count | per entry uv id_increase sv mint
@@ -126,6 +134,13 @@ __attribute__((format(printf, 4, 5))) static int corrupt(st_err *e, const char *
 static int io_fail(st_err *e, int rc, const char *what, const char *path)
 {
     return st_fail(e, st_from_errno(rc), "%s %s: %s", what, path, strerror(-rc));
+}
+
+static size_t uv_len(uint64_t v)
+{
+    size_t n = 1;
+    while (v >= 0x80) v >>= 7, n++;
+    return n;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -449,12 +464,13 @@ static int build_series(blk *b, st_err *e)
         if (nl > maxl) maxl = nl;
         for (uint32_t k = b->lab_off[i]; k < b->lab_off[i + 1]; k++) {
             uint32_t pr = b->lab_pairs[k];
-            keybytes += b->syms[b->pair_name[pr]].n + b->syms[b->pair_value[pr]].n + 20;
+            size_t nl_ = b->syms[b->pair_name[pr]].n, vl = b->syms[b->pair_value[pr]].n;
+            keybytes += uv_len(nl_) + nl_ + uv_len(vl) + vl; /* the labels.h key layout */
             if (keybytes > BLK_MAX_MEM) return corrupt(e, d, f, "implausible total key size");
         }
     }
-    st_buf kb = {0};
-    st_buf_reserve(&kb, (size_t)keybytes);
+    /* exact size: keys are the largest part of a block's memory */
+    st_buf kb = {st_malloc((size_t)keybytes + 1), 0, (size_t)keybytes + 1};
     label *ls = st_malloc((size_t)(maxl ? maxl : 1) * sizeof *ls);
     b->key_off = st_malloc(((size_t)n + 1) * sizeof *b->key_off);
     st_slice metric = st_slice_cstr(LABEL_METRIC_NAME);
@@ -481,7 +497,7 @@ static int build_series(blk *b, st_err *e)
         }
     }
     b->key_off[n] = kb.len;
-    b->keybuf = kb.p;
+    b->keybuf = kb.len + 1 < kb.cap ? st_realloc(kb.p, kb.len + 1) : kb.p;
     st_free(ls);
     if (rc) return rc;
 

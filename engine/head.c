@@ -156,7 +156,11 @@ void head_free(head *h)
 }
 
 unsigned head_nshards(const head *h) { return h->nshards; }
-unsigned head_shard_of(const head *h, uint64_t hash) { return (unsigned)((hash >> 32) % h->nshards); }
+/* multiply-shift rather than %: no division on the write path */
+unsigned head_shard_of(const head *h, uint64_t hash)
+{
+    return (unsigned)(((hash >> 32) * h->nshards) >> 32);
+}
 void head_lock(head *h, unsigned i) { pthread_mutex_lock(&h->shards[i].mu); }
 void head_unlock(head *h, unsigned i) { pthread_mutex_unlock(&h->shards[i].mu); }
 
@@ -507,6 +511,19 @@ void head_append_locked(head *h, hseries *s, int64_t ts, uint64_t val, st_slice 
     }
     buf_put(h, is_str, &s->ooo, ts, val);
     if (s->ooo.n >= h->ooo_samples) fold_ooo(h, s);
+}
+
+void head_prefetch(const hseries *s) { __builtin_prefetch(s, 1, 3); }
+
+void head_prefetch_lookup(head *h, unsigned si, uint64_t hash)
+{
+    shard *sh = &h->shards[si];
+    __builtin_prefetch(&sh->slots[hash & (sh->nslots - 1)], 0, 3);
+}
+
+void head_prefetch_buffer(const hseries *s)
+{
+    if (s->open.p) __builtin_prefetch(s->open.p + s->open.n, 1, 3);
 }
 
 int head_read_locked(head *h, hseries *s, int64_t mint, int64_t maxt, codec_samples *out,

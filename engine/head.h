@@ -66,6 +66,16 @@ bool hseries_empty(const hseries *s);
  * was still in a buffer. */
 void head_append_locked(head *h, hseries *s, int64_t ts, uint64_t val, st_slice str);
 
+/* Appends of one sample to each of many series are bound by cache misses
+ * on the series and on its open buffer. A caller walking a list of series
+ * hides them by prefetching ahead: head_prefetch for the series some
+ * distance ahead, head_prefetch_buffer for one nearer (its struct has
+ * arrived by then). Neither changes anything. */
+void head_prefetch(const hseries *s);
+/* The same for a lookup of hash in a shard (its map slot). */
+void head_prefetch_lookup(head *h, unsigned shard, uint64_t hash);
+void head_prefetch_buffer(const hseries *s);
+
 /* Reads the samples of s in [mint, maxt], merged per the invariants, into
  * out (replacing). scratch lists are reused buffers owned by the caller. */
 int head_read_locked(head *h, hseries *s, int64_t mint, int64_t maxt, codec_samples *out,

@@ -693,6 +693,7 @@ int store_write(store *s, const char *dbname, store_batch *b, store_write_result
         int64_t base_ts = b->nsamples ? b->samples[0].ts : 0;
         varint_buf(&rec, zigzag_enc(base_ts));
         for (uint32_t k = shstart[sh]; k < shstart[sh + 1] && rc == 0; k++) {
+            if (k + 8 < shstart[sh + 1]) head_prefetch_lookup(h, sh, b->series[sorder[k + 8]].hash);
             bseries *x = &b->series[sorder[k]];
             uint32_t from = sstart[sorder[k]], to = sstart[sorder[k] + 1];
             resolved[k - shstart[sh]] = NULL;
@@ -785,8 +786,12 @@ int store_write(store *s, const char *dbname, store_batch *b, store_write_result
             rc = wal_append(s->wal, REC_SAMPLES, NULL, 0, rec.p, rec.len, &last_lsn, e);
         }
         if (rc == 0) {
+            uint32_t nres = shstart[sh + 1] - shstart[sh];
             for (uint32_t k = shstart[sh]; k < shstart[sh + 1]; k++) {
-                hseries *hs = resolved[k - shstart[sh]];
+                uint32_t r = k - shstart[sh];
+                if (r + 16 < nres && resolved[r + 16]) head_prefetch(resolved[r + 16]);
+                if (r + 8 < nres && resolved[r + 8]) head_prefetch_buffer(resolved[r + 8]);
+                hseries *hs = resolved[r];
                 bseries *x = &b->series[sorder[k]];
                 if (!hs || !x->nsamples) continue;
                 uint32_t from = sstart[sorder[k]];

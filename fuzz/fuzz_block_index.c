@@ -94,6 +94,13 @@ static void exercise(blk *b)
         MUST(nn2 >= 1);
         st_free(n2);
         MUST(blk_select(b, ms, 2, &p, &e) == 0);
+        /* a matcher that matches "": the subtracting pass */
+        matcher *ne;
+        if (matcher_new(MATCH_NEQ, names[i], vals[0], &ne, &e) == 0) {
+            MUST(blk_select(b, &ne, 1, &p, &e) == 0);
+            for (size_t k = 0; k < p.n; k++) MUST(p.ids[k] < n);
+            matcher_free(ne);
+        }
         postings_free(&sub);
         matcher_free(ms[0]);
         matcher_free(ms[1]);

@@ -1,19 +1,26 @@
 /* json: number and string formatting the way Go writes them, and a small
  * strict pull reader. See json.h for the contract.
  *
- * Shortest round-trip digits. The fast paths cover what time series are made
- * of: integers below 2^53 are printed directly, and a value with at most 15
- * significant digits is found as m / 10^k for the smallest k such that the
- * (exact, correctly rounded) division gives back v. Both are exact: with
- * m < 10^15 the product v * 10^k is within 0.25 of m, so rounding finds m,
- * and no two decimals of at most 15 digits map to the same normal double
- * (DBL_DIG), so the first hit is the unique shortest one. Everything else
- * goes through printf's correctly rounded %.*e and a strtod round-trip
- * check: 15 digits (enough for every normal double that has a <=15 digit
- * form, by the same DBL_DIG argument), then 16 (the nearest 16-digit
- * decimal, else its other neighbour, as Go's roundShortest picks), then 17
- * (always round-trips). Subnormals have fewer significant bits than DBL_DIG
- * assumes, so for them every length from 1 up is tried.
+ * Shortest round-trip digits (json_shortest), exactly as Go chooses them.
+ * Integers below 2^53 are printed directly. Otherwise v and the two ends of
+ * its rounding interval (the midpoints to its neighbours; included when
+ * the mantissa is even, since round-half-even reads them back as v) are
+ * integers x * 2^p, and with 128-bit integer arithmetic we find the largest
+ * k such that a multiple of 10^k lies in the interval: its digits are the
+ * shortest. Of the multiples around v we take the one inside, or if both
+ * are, the nearer (ties to an even digit): Go's roundShortest does the
+ * same. Feasibility is monotone in k, so we start at log10 of the width and
+ * step or bisect. This covers |v| from about 1e-22 to 1e38. Outside that,
+ * printf's correctly rounded %.*e and a strtod round-trip check decide: 15
+ * digits (no two decimals of <= 15 digits map to one normal double, so if
+ * a <= 15 digit form exists this finds it), 16 (the nearest 16-digit
+ * decimal, else its neighbour across v: the interval is lopsided at powers
+ * of two), then 17 (always enough); subnormals try every length.
+ *
+ * Parsing decimals (json_parse_double): Clinger's fast path when the
+ * mantissa and the power of ten are both exact doubles; else x87 extended
+ * precision where its one rounding is provably harmless; else exact
+ * 128-bit division; else strtod_l.
  *
  * strtod and printf depend on the locale's decimal point: parsing goes
  * through strtod_l with a private "C" locale, and printf's output is read
@@ -181,26 +188,12 @@ static bool try_digits(double v, int n, bool neighbours, char *d, int *dp)
 #ifdef __SIZEOF_INT128__
 typedef unsigned __int128 u128;
 
-static const uint64_t pow10_u64[20] = {1ull,
-                                       10ull,
-                                       100ull,
-                                       1000ull,
-                                       10000ull,
-                                       100000ull,
-                                       1000000ull,
-                                       10000000ull,
-                                       100000000ull,
-                                       1000000000ull,
-                                       10000000000ull,
-                                       100000000000ull,
-                                       1000000000000ull,
-                                       10000000000000ull,
-                                       100000000000000ull,
-                                       1000000000000000ull,
-                                       10000000000000000ull,
-                                       100000000000000000ull,
-                                       1000000000000000000ull,
-                                       10000000000000000000ull};
+static const uint64_t pow10_u64[20] = {
+    1ull,          10ull,          100ull,          1000ull,          10000ull,
+    100000ull,     1000000ull,     10000000ull,     100000000ull,     1000000000ull,
+    10000000000ull, 100000000000ull, 1000000000000ull, 10000000000000ull, 100000000000000ull,
+    1000000000000000ull, 10000000000000000ull, 100000000000000000ull,
+    1000000000000000000ull, 10000000000000000000ull};
 
 static u128 pow10_u128(int k) /* 0 <= k <= 38 */
 {

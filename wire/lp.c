@@ -50,6 +50,7 @@ struct lp_parser {
     int64_t mult;
     st_arena *arena, *own;
     label *tags;
+    uint64_t *tagpfx; /* prefix8 of each tag key, for sorting */
     size_t captags;
     lp_field *fields;
     size_t capfields;
@@ -101,6 +102,7 @@ void lp_parser_free(lp_parser *p)
     if (!p) return;
     st_arena_free(p->own);
     st_free(p->tags);
+    st_free(p->tagpfx);
     st_free(p->fields);
     st_free(p->idx);
     st_free(p);
@@ -284,6 +286,7 @@ static label *push_tag(lp_parser *P, size_t n)
     if (n == P->captags) {
         P->captags = P->captags ? P->captags * 2 : 16;
         P->tags = st_realloc(P->tags, P->captags * sizeof *P->tags);
+        P->tagpfx = st_realloc(P->tagpfx, P->captags * sizeof *P->tagpfx);
     }
     return &P->tags[n];
 }
@@ -298,9 +301,13 @@ static bool all_digits(const char *s, const char *e)
     return true;
 }
 
+/* Digits [s, e) to uint64; false on overflow. 19 digits cannot overflow,
+ * so only the ones after need the check. */
 static bool parse_u64(const char *s, const char *e, uint64_t *out)
 {
     uint64_t v = 0;
+    const char *safe = e - s > 19 ? s + 19 : e;
+    for (; s < safe; s++) v = v * 10 + (unsigned)(*s - '0');
     for (; s < e; s++) {
         unsigned d = (unsigned)(*s - '0');
         if (v > (UINT64_MAX - d) / 10) return false;
@@ -479,36 +486,54 @@ static int tag_cmp(const void *a, const void *b)
     return st_slice_cmp(((const label *)a)->name, ((const label *)b)->name);
 }
 
-/* st_slice_cmp with the first byte settled inline: tag keys mostly differ
- * there, and this runs ~n^2/4 times per line on unsorted tags. */
-static inline int key_cmp(st_slice a, st_slice b)
+/* The first 8 bytes of a key, big-endian and zero-padded: two keys whose
+ * prefixes differ compare as their prefixes do, so most comparisons in the
+ * sort below are one integer compare. */
+static inline uint64_t prefix8(st_slice s)
 {
-    uint8_t x = (uint8_t)a.p[0], y = (uint8_t)b.p[0];
-    if (x != y) return x < y ? -1 : 1;
-    return st_slice_cmp(a, b);
+    uint64_t v = 0;
+    size_t n = s.n < 8 ? s.n : 8;
+    for (size_t i = 0; i < n; i++) v |= (uint64_t)(uint8_t)s.p[i] << (56 - 8 * i);
+    return v;
 }
 
-static int sort_tags(cur *c, lp_line *out, st_err *e, label *t, size_t n)
+static inline int tag_order(const label *t, const uint64_t *pf, size_t a, size_t b)
+{
+    if (pf[a] != pf[b]) return pf[a] < pf[b] ? -1 : 1;
+    return st_slice_cmp(t[a].name, t[b].name);
+}
+
+/* Sorts the tags by key (most bodies send them sorted: one pass), and
+ * rejects repeated keys as InfluxDB does. */
+static int sort_tags(cur *c, lp_line *out, st_err *e, label *t, uint64_t *pf, size_t n)
 {
     bool sorted = true;
     for (size_t i = 1; i < n; i++) {
-        int r = key_cmp(t[i - 1].name, t[i].name);
+        int r = tag_order(t, pf, i - 1, i);
         if (r == 0) return fail(c, out, e, ST_EINVAL, "duplicate tags");
         if (r > 0) sorted = false;
     }
     if (sorted) return 0;
-    if (n <= 16) {
+    if (n <= 32) {
         for (size_t i = 1; i < n; i++) {
             label x = t[i];
+            uint64_t xp = pf[i];
             size_t j = i;
-            for (; j > 0 && key_cmp(t[j - 1].name, x.name) > 0; j--) t[j] = t[j - 1];
+            for (; j > 0 && (pf[j - 1] > xp || (pf[j - 1] == xp &&
+                                                st_slice_cmp(t[j - 1].name, x.name) > 0));
+                 j--) {
+                t[j] = t[j - 1];
+                pf[j] = pf[j - 1];
+            }
             t[j] = x;
+            pf[j] = xp;
         }
     } else {
         qsort(t, n, sizeof *t, tag_cmp);
+        for (size_t i = 0; i < n; i++) pf[i] = prefix8(t[i].name);
     }
     for (size_t i = 1; i < n; i++)
-        if (st_slice_eq(t[i - 1].name, t[i].name))
+        if (pf[i - 1] == pf[i] && st_slice_eq(t[i - 1].name, t[i].name))
             return fail(c, out, e, ST_EINVAL, "duplicate tags");
     return 0;
 }
@@ -595,6 +620,7 @@ static int parse_point(cur *c, lp_line *out, st_err *e)
             if (q >= c->le || *q != '=') return fail(c, out, e, ST_EINVAL, "missing tag value");
             label *t = push_tag(P, nt);
             t->name = esc ? unescape(P, s, (size_t)(q - s), ESC_KEY) : st_slice_of(s, (size_t)(q - s));
+            P->tagpfx[nt] = prefix8(t->name);
             s = ++q;
             if (q >= c->le || (cls[(uint8_t)*q] & (C_COMMA | C_SPACE)))
                 return fail(c, out, e, ST_EINVAL, "missing tag value");
@@ -610,7 +636,7 @@ static int parse_point(cur *c, lp_line *out, st_err *e)
     size_t keylen = (size_t)(q - c->ls);
     if (keylen > LP_MAX_KEY)
         return fail(c, out, e, ST_EINVAL, "max key length exceeded: %zu > %d", keylen, LP_MAX_KEY);
-    if (nt > 1 && sort_tags(c, out, e, P->tags, nt)) return ST_EINVAL;
+    if (nt > 1 && sort_tags(c, out, e, P->tags, P->tagpfx, nt)) return ST_EINVAL;
 
     /* fields */
     while (q < c->le && blank(*q)) q++;

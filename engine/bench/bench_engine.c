@@ -39,8 +39,8 @@ typedef struct workload {
     label (*labels)[12];
     size_t *nlabels;
     uint16_t *table_len;
-    int64_t *ts;     /* [series][point] */
-    uint64_t *vals;  /* [series][point] */
+    int64_t *ts;     /* [point][series]: in the order requests carry them */
+    uint64_t *vals;  /* [point][series] */
     char *strings;   /* label storage */
 } workload;
 
@@ -86,6 +86,8 @@ static void wl_alloc(workload *w, size_t nseries, size_t npoints)
     w->vals = malloc(nseries * npoints * sizeof *w->vals);
     w->strings = malloc(nseries * 400);
 }
+
+#define AT(w, s, p) ((size_t)(p) * (w)->nseries + (size_t)(s))
 
 static void set_label(workload *w, size_t s, char **ar, const char *n, const char *v)
 {
@@ -147,9 +149,9 @@ static void gen_tsbs(workload *w, int64_t start)
                 if (*x < 0) *x = 0;
                 if (*x > 100) *x = 100;
                 size_t s = h * FIELDS + (size_t)f;
-                w->ts[s * POINTS + p] = start + (int64_t)p * 10 * ST_NS_PER_S;
+                w->ts[AT(w, s, p)] = start + (int64_t)p * 10 * ST_NS_PER_S;
                 /* the double strtod gives for the 2-decimal text */
-                w->vals[s * POINTS + p] = fbits((double)llround(*x * 100) / 100.0);
+                w->vals[AT(w, s, p)] = fbits((double)llround(*x * 100) / 100.0);
             }
 }
 
@@ -174,10 +176,10 @@ static void gen_prom(workload *w, int64_t start)
         double v = kind == 0 ? floor(urand() * 1e6) : urand() * 1e9;
         for (size_t p = 0; p < POINTS; p++) {
             int64_t jitter = (int64_t)(urand() * 6) - 3;
-            w->ts[s * POINTS + p] = start + ((int64_t)p * 15000 + jitter) * ST_NS_PER_MS;
+            w->ts[AT(w, s, p)] = start + ((int64_t)p * 15000 + jitter) * ST_NS_PER_MS;
             if (kind == 0) v += floor(urand() * 100);
             else if (kind == 1) v = floor(v + (urand() - 0.5) * 1e6);
-            w->vals[s * POINTS + p] = fbits(v);
+            w->vals[AT(w, s, p)] = fbits(v);
         }
     }
 }
@@ -222,9 +224,12 @@ static void *head_worker(void *arg)
     for (size_t p = 0; p < np; p++) {
         for (unsigned sh = j->first; sh < nsh; sh += j->step) {
             head_lock(j->h, sh);
-            for (size_t i = j->shard_start[sh]; i < j->shard_start[sh + 1]; i++) {
+            size_t a = j->shard_start[sh], b = j->shard_start[sh + 1];
+            for (size_t i = a; i < b; i++) {
+                if (i + 16 < b) head_prefetch(j->ser[j->by_shard[i + 16]]);
+                if (i + 8 < b) head_prefetch_buffer(j->ser[j->by_shard[i + 8]]);
                 size_t s = j->by_shard[i];
-                head_append_locked(j->h, j->ser[s], j->w->ts[s * np + p], j->w->vals[s * np + p],
+                head_append_locked(j->h, j->ser[s], j->w->ts[AT(j->w, s, p)], j->w->vals[AT(j->w, s, p)],
                                    st_slice_of(NULL, 0));
             }
             head_unlock(j->h, sh);
@@ -336,7 +341,7 @@ static void *store_worker(void *arg)
                     c->key = malloc(c->len);
                     memcpy(c->key, key, c->len);
                 }
-                store_batch_add(b, h, j->w->ts[k * j->w->npoints + p], j->w->vals[k * j->w->npoints + p]);
+                store_batch_add(b, h, j->w->ts[AT(j->w, k, p)], j->w->vals[AT(j->w, k, p)]);
             }
             store_write_result r;
             st_err e2;
@@ -430,10 +435,10 @@ static void emit_lp(workload *w, const char *path)
                         (int)w->labels[s0][l].value.n, w->labels[s0][l].value.p);
             for (int fi = 0; fi < FIELDS; fi++) {
                 double v;
-                memcpy(&v, &w->vals[(s0 + (size_t)fi) * POINTS + p], 8);
+                memcpy(&v, &w->vals[AT(w, s0 + (size_t)fi, p)], 8);
                 fprintf(f, "%c%s=%.2f", fi ? ',' : ' ', fields[fi], v);
             }
-            fprintf(f, " %" PRId64 "\n", w->ts[s0 * POINTS + p]);
+            fprintf(f, " %" PRId64 "\n", w->ts[AT(w, s0, p)]);
         }
     fclose(f);
 }
