@@ -70,9 +70,9 @@
  *   and could disagree with the series it indexes; a derived one cannot.
  *
  * In memory a block holds the symbols, the pairs and their postings, each
- * series' pair ids, rebuilt key, meta and chunk refs: about 330 bytes per
- * series with 11 labels, of which the keys (which blk_series_key lends out)
- * are 60%.
+ * series' pair ids, rebuilt key, meta and chunk refs: 320 bytes per series
+ * on the TSBS-like data (11 labels), of which the keys (which blk_series_key
+ * lends out, so they must exist) are 60%.
  *
  * tombstones (optional):
  *   "STBT" u8 version(1) | uv count | per entry uv id_increase sv mint
@@ -464,8 +464,8 @@ static int build_series(blk *b, st_err *e)
         if (nl > maxl) maxl = nl;
         for (uint32_t k = b->lab_off[i]; k < b->lab_off[i + 1]; k++) {
             uint32_t pr = b->lab_pairs[k];
-            size_t nl_ = b->syms[b->pair_name[pr]].n, vl = b->syms[b->pair_value[pr]].n;
-            keybytes += uv_len(nl_) + nl_ + uv_len(vl) + vl; /* the labels.h key layout */
+            size_t ln = b->syms[b->pair_name[pr]].n, lv = b->syms[b->pair_value[pr]].n;
+            keybytes += uv_len(ln) + ln + uv_len(lv) + lv; /* the labels.h key layout */
             if (keybytes > BLK_MAX_MEM) return corrupt(e, d, f, "implausible total key size");
         }
     }
