@@ -893,7 +893,14 @@ typedef struct refent {
     sdb *db;
     hseries *hs;
     unsigned shard;
+    uint8_t type;
 } refent;
+
+/* refs are dense counters: a multiplicative hash spreads them well enough */
+static inline size_t ref_slot(uint64_t ref, size_t cap)
+{
+    return (size_t)((ref * 0x9E3779B97F4A7C15ull) >> 32) & (cap - 1);
+}
 
 typedef struct replay_ctx {
     store *s;
@@ -914,7 +921,7 @@ static refent *ref_find(replay_ctx *c, uint64_t ref, bool create)
         c->n = 0;
         for (size_t i = 0; i < oldcap; i++) {
             if (!old[i].ref) continue;
-            size_t j = st_hash64(&old[i].ref, 8, 1) & (c->cap - 1);
+            size_t j = ref_slot(old[i].ref, c->cap);
             while (c->tab[j].ref) j = (j + 1) & (c->cap - 1);
             c->tab[j] = old[i];
             c->n++;
@@ -922,7 +929,7 @@ static refent *ref_find(replay_ctx *c, uint64_t ref, bool create)
         st_free(old);
     }
     if (!c->cap) return NULL;
-    size_t j = st_hash64(&ref, 8, 1) & (c->cap - 1);
+    size_t j = ref_slot(ref, c->cap);
     while (c->tab[j].ref) {
         if (c->tab[j].ref == ref) return &c->tab[j];
         j = (j + 1) & (c->cap - 1);
@@ -964,6 +971,7 @@ static int replay_record(void *arg, uint8_t type, const uint8_t *p, size_t n)
         r->db = d;
         r->hs = hs;
         r->shard = sh;
+        r->type = hseries_meta(hs).type;
         return 0;
     }
     if (type == REC_SAMPLES) {
@@ -974,7 +982,7 @@ static int replay_record(void *arg, uint8_t type, const uint8_t *p, size_t n)
             uint64_t ref, cnt;
             if (varint_get(&p, end, &ref) || varint_get(&p, end, &cnt)) goto corrupt;
             refent *r = ref_find(c, ref, false);
-            uint8_t vt = r ? hseries_meta(r->hs).type : 0;
+            uint8_t vt = r ? r->type : 0;
             int64_t prev = base_ts;
             for (uint64_t i = 0; i < cnt; i++) {
                 uint64_t zz, v = 0;

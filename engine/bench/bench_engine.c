@@ -447,7 +447,11 @@ int main(int argc, char **argv)
 {
     if (getenv("STRATA_BENCH_POINTS")) POINTS = (size_t)atoi(getenv("STRATA_BENCH_POINTS"));
     const char *only = getenv("STRATA_BENCH_ONLY");
-    int64_t start = (st_now_ns() / ST_NS_PER_S - 2 * 3600) / 10 * 10 * ST_NS_PER_S;
+    /* aligned to a 2h partition, so that the hour of data lands in one block
+     * whatever the time of day (a straddling run pays a second chunk header
+     * per series) */
+    int64_t P = 2 * 3600 * ST_NS_PER_S;
+    int64_t start = (st_now_ns() - 3 * P) / P * P;
     workload tsbs, prom;
     gen_tsbs(&tsbs, start);
     gen_prom(&prom, start);
@@ -459,8 +463,10 @@ int main(int argc, char **argv)
     }
     const char *dir = getenv("STRATA_BENCH_DIR") ? getenv("STRATA_BENCH_DIR") : "/tmp/strata-bench";
     workload *wls[2] = {&tsbs, &prom};
+    const char *which = getenv("STRATA_BENCH_WORKLOAD");
     for (int i = 0; i < 2; i++) {
         workload *w = wls[i];
+        if (which && strcmp(which, w->name)) continue;
         size_t total = w->nseries * w->npoints;
         uint64_t mem = 0, bytes = 0;
         double replay = 0;
@@ -485,6 +491,7 @@ int main(int argc, char **argv)
         printf("BENCH %s head_append_1t %.0f\n", w->name, h1);
         printf("BENCH %s store_write_always_2t %.0f\n", w->name, a2);
     }
+    if (getenv("STRATA_BENCH_KEEP")) return 0; /* leave the data directory to look at */
     char cmd[4200];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0) return 1;

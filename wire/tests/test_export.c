@@ -7,7 +7,7 @@
  * give the same keys, types and bits, JSON the same floats at milliseconds.
  */
 #include "export.h"
-#include "testlib.h"
+#include "engine/tests/testlib.h"
 
 #include <math.h>
 

@@ -9,7 +9,7 @@
  * subnormals, random bit patterns and random short decimals.
  */
 #include "json.h"
-#include "testlib.h"
+#include "engine/tests/testlib.h"
 
 #include <float.h>
 #include <math.h>

@@ -7,7 +7,7 @@
  * and the parser's speed on TSBS-like lines (printed).
  */
 #include "lp.h"
-#include "testlib.h"
+#include "engine/tests/testlib.h"
 
 #include <math.h>
 #include <time.h>
