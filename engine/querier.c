@@ -165,7 +165,7 @@ static int collect(store_query *q, matcher *const *ms, size_t n, st_err *e)
         }
     }
     postings_free(&ids);
-    if (rc == 0) qsort(q->ents, q->n, sizeof *q->ents, cmp_ent);
+    if (rc == 0 && q->n > 1) qsort(q->ents, q->n, sizeof *q->ents, cmp_ent);
     return rc;
 }
 
@@ -252,7 +252,7 @@ static int cmp_slice(const void *a, const void *b)
 
 static void strset_emit(strset *s, st_buf *out, size_t *count)
 {
-    qsort(s->v, s->n, sizeof *s->v, cmp_slice);
+    if (s->n > 1) qsort(s->v, s->n, sizeof *s->v, cmp_slice);
     *count = 0;
     out->len = 0;
     for (size_t i = 0; i < s->n; i++) {

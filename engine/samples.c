@@ -31,7 +31,8 @@ void samples_push(codec_samples *s, bool is_string, int64_t ts, uint64_t val, st
     s->ts[s->n] = ts;
     if (is_string) {
         const uint8_t *old = s->strbuf.p;
-        st_buf_reserve(&s->strbuf, str.n);
+        /* at least one byte, so that an empty string still points somewhere */
+        st_buf_reserve(&s->strbuf, str.n ? str.n : 1);
         rebase(s, old);
         char *p = (char *)s->strbuf.p + s->strbuf.len;
         if (str.n) memcpy(p, str.p, str.n);

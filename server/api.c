@@ -171,6 +171,12 @@ static void delete_series(http_req *rq, http_resp *rs)
     rs->status = 204;
 }
 
+bool api_body_is_data(const char *path)
+{
+    return !strcmp(path, "/api/v1/import") || !strcmp(path, "/api/v1/write") ||
+           !strcmp(path, "/write") || !strcmp(path, "/api/v2/write");
+}
+
 static bool is(const http_req *rq, const char *method, const char *path)
 {
     return (!method || !strcmp(rq->method, method)) && !strcmp(rq->path, path);

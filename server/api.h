@@ -12,6 +12,7 @@
 
 void api_init(store *s, const flags *f);
 void api_handle(http_req *rq, http_resp *rs);
+bool api_body_is_data(const char *path);
 /* Set when the process must stop (an fsync failed: see wal.h). */
 bool api_fatal(void);
 void api_set_ready(bool ready);

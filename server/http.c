@@ -67,7 +67,10 @@ static size_t url_decode(char *s, size_t n)
 
 static void parse_form(http_req *rq)
 {
-    char *p = (char *)rq->body.p, *end = p + rq->body.len;
+    /* decode a copy: the body itself stays as the client sent it */
+    char *p = st_arena_alloc(rq->arena, rq->body.len + 1);
+    if (rq->body.len) memcpy(p, rq->body.p, rq->body.len);
+    char *end = p + rq->body.len;
     while (p < end) {
         char *amp = memchr(p, '&', (size_t)(end - p));
         if (!amp) amp = end;
@@ -237,7 +240,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_arg, rq);
         const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
         if (!strcmp(method, "POST") && ct &&
-            strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0) {
+            strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0 &&
+            (!srv->o.body_is_data || !srv->o.body_is_data(rq->path))) {
             parse_form(rq);
         }
         const char *db = http_arg(rq, "db");

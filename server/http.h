@@ -59,6 +59,9 @@ typedef struct http_opts {
     unsigned max_connections;
     uint64_t max_body;
     http_handler_fn handler;
+    /* Paths whose POST body is data (imports, writes), never form arguments,
+     * whatever Content-Type the client sends (curl -d sends a form type). */
+    bool (*body_is_data)(const char *path);
 } http_opts;
 
 typedef struct http_server http_server;

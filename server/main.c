@@ -96,6 +96,7 @@ int main(int argc, char **argv)
         .max_connections = f.http_max_connections,
         .max_body = f.max_body_bytes,
         .handler = api_handle,
+        .body_is_data = api_body_is_data,
     };
     http_server *hs;
     rc = http_start(&ho, &hs, &e);

@@ -69,16 +69,37 @@ static uint64_t dbits(double v)
 
 /* ------------------------------------------------------------- integers */
 
-/* Digits of m into d (no NUL), returns their count. */
+/* Digits of m into d (no NUL), returns their count: two at a time from a
+ * table, written backwards from the counted length. */
 static int u64_digits(uint64_t m, char *d)
 {
-    char tmp[20];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + m % 10);
-        m /= 10;
-    } while (m);
-    for (int i = 0; i < n; i++) d[i] = tmp[n - 1 - i];
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233"
+                                "34353637383940414243444546474849505152535455565758596061626364656667"
+                                "6869707172737475767778798081828384858687888990919293949596979899";
+    static const uint64_t p10[20] = {1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull,
+                                     1000000ull, 10000000ull, 100000000ull, 1000000000ull,
+                                     10000000000ull, 100000000000ull, 1000000000000ull,
+                                     10000000000000ull, 100000000000000ull,
+                                     1000000000000000ull, 10000000000000000ull,
+                                     100000000000000000ull, 1000000000000000000ull,
+                                     10000000000000000000ull};
+    /* digits = floor(log10 m) + 1, from log2 via 1233 / 4096 ~ log10(2) */
+    int n = (int)(((64 - __builtin_clzll(m | 1)) * 1233) >> 12);
+    n += n < 20 && m >= p10[n];
+    if (n == 0) n = 1;
+    char *w = d + n;
+    while (m >= 100) {
+        unsigned r = (unsigned)(m % 100);
+        m /= 100;
+        *--w = pairs[2 * r + 1];
+        *--w = pairs[2 * r];
+    }
+    if (m >= 10) {
+        *--w = pairs[2 * m + 1];
+        *--w = pairs[2 * m];
+    } else {
+        *--w = (char)('0' + m);
+    }
     return n;
 }
 
@@ -235,101 +256,94 @@ typedef struct interval {
     bool incl;     /* bounds included (even mantissa: ties round to v) */
 } interval;
 
-/* For the three numbers x[i] * 2^p / 10^k: floors, exactness, and how the
- * fraction of the middle one compares with 1/2 (-1, 0, 1). Integer
+/* floor(x * 2^p / 10^k) into *q, whether that division is exact, and if
+ * half is non-NULL how its fraction compares with 1/2 (-1, 0, 1). Integer
  * arithmetic only, and divisions only where the values need them (128-bit
  * division is slow). False when out of range: the caller falls back. */
-typedef struct scaled {
-    u128 q[3];
-    bool ex[3];
-    int half;
-} scaled;
-
-static bool scale3(const interval *iv, int k, scaled *r)
+static inline bool scale1(uint64_t x, int p, int k, u128 *q, bool *ex, int *half)
 {
-    int p = iv->p;
-    r->half = -1;
+    if (half) *half = -1;
     if (k <= 0 && p <= 0) {
         int j = -k, s = -p;
         if (j > 38 || s > 191) return false;
         if (j > 21 || s > 127) {
-            for (int i = 0; i < 3; i++)
-                if (!mul_shift(iv->x[i], j, s, &r->q[i], &r->ex[i])) return false;
-            if (s && !r->ex[1]) {
+            if (!mul_shift(x, j, s, q, ex)) return false;
+            if (half && s && !*ex) {
                 u128 q2;
                 bool e2;
-                if (!mul_shift(iv->x[1], j, s - 1, &q2, &e2)) return false;
-                r->half = q2 == 2 * r->q[1] ? -1 : e2 ? 0 : 1;
+                if (!mul_shift(x, j, s - 1, &q2, &e2)) return false;
+                *half = q2 == 2 * *q ? -1 : e2 ? 0 : 1;
             }
             return true;
         }
-        u128 P = pow10_u128(j), mask = s ? ((u128)1 << s) - 1 : 0;
-        for (int i = 0; i < 3; i++) {
-            u128 A = (u128)iv->x[i] * P;
-            r->q[i] = A >> s;
-            r->ex[i] = (A & mask) == 0;
-            if (i == 1 && s) {
-                u128 R = A & mask, h = (u128)1 << (s - 1);
-                r->half = R < h ? -1 : R > h;
-            }
+        u128 A = (u128)x * pow10_u128(j); /* < 2^56 * 10^21 < 2^126 */
+        if (!s) {
+            *q = A;
+            *ex = true;
+            return true;
         }
+        if (s < 64) { /* |v| >= 2^-9: the remainder is in the low word */
+            uint64_t R = (uint64_t)A & ((1ull << s) - 1), h = 1ull << (s - 1);
+            *q = A >> s;
+            *ex = R == 0;
+            if (half) *half = R < h ? -1 : R > h;
+            return true;
+        }
+        u128 R = A & ((((u128)1) << s) - 1), h = (u128)1 << (s - 1);
+        *q = A >> s;
+        *ex = R == 0;
+        if (half) *half = R < h ? -1 : R > h;
         return true;
     }
     if (k < 0) return false;
     if (p <= 0) {
         int s = -p;
-        for (int i = 0; i < 3; i++) {
-            uint64_t x = iv->x[i], a = s >= 64 ? 0 : x >> s;
-            uint64_t low = s >= 64 ? x : x & ((1ull << s) - 1);
-            uint64_t d = k <= 19 ? pow10_u64[k] : 0, rem = d ? a % d : a;
-            r->q[i] = d ? a / d : 0;
-            r->ex[i] = low == 0 && rem == 0;
-            if (i == 1) {
-                /* 2 * (rem * 2^s + low) against 10^k * 2^s */
-                if (s >= 64 || !d) {
-                    r->half = -1; /* 10^k * 2^s dwarfs x */
-                } else {
-                    u128 two_f = ((u128)rem << s | low) * 2, one = (u128)d << s;
-                    r->half = two_f < one ? -1 : two_f > one;
-                }
-            }
+        uint64_t a = s >= 64 ? 0 : x >> s, low = s >= 64 ? x : x & ((1ull << s) - 1);
+        uint64_t d = k <= 19 ? pow10_u64[k] : 0, rem = d ? a % d : a;
+        *q = d ? a / d : 0;
+        *ex = low == 0 && rem == 0;
+        if (half && s < 64 && d) {
+            /* 2 * (rem * 2^s + low) against 10^k * 2^s; else 10^k 2^s dwarfs x */
+            u128 two_f = ((u128)rem << s | low) * 2, one = (u128)d << s;
+            *half = two_f < one ? -1 : two_f > one;
         }
         return true;
     }
     if (p > 71) return false;
-    for (int i = 0; i < 3; i++) {
-        u128 a = (u128)iv->x[i] << p, rem, d;
-        if (k > 38) {
-            r->q[i] = 0;
-            rem = a;
-            d = 0;
-        } else if (!(a >> 64) && k <= 19) {
-            d = pow10_u64[k];
-            r->q[i] = (uint64_t)a / (uint64_t)d;
-            rem = (uint64_t)a % (uint64_t)d;
-        } else {
-            d = pow10_u128(k);
-            r->q[i] = a / d;
-            rem = a % d;
-        }
-        r->ex[i] = rem == 0;
-        if (i == 1) r->half = !d ? -1 : 2 * rem < d ? -1 : 2 * rem > d;
+    u128 a = (u128)x << p, rem, d;
+    if (k > 38) {
+        *q = 0;
+        rem = a;
+        d = 0;
+    } else if (!(a >> 64) && k <= 19) {
+        d = pow10_u64[k];
+        *q = (uint64_t)a / (uint64_t)d;
+        rem = (uint64_t)a % (uint64_t)d;
+    } else {
+        d = pow10_u128(k);
+        *q = a / d;
+        rem = a % d;
     }
+    *ex = rem == 0;
+    if (half && d) *half = 2 * rem < d ? -1 : 2 * rem > d;
     return true;
 }
 
 /* Is there a multiple of 10^k in the interval? 1 yes, 0 no, -1 unknown.
  * On yes, [nl, nh] is the range of such multiples / 10^k. */
-static int feasible(const interval *iv, int k, scaled *r, u128 *nl, u128 *nh)
+static int feasible(const interval *iv, int k, u128 *nl, u128 *nh)
 {
-    if (!scale3(iv, k, r)) return -1;
-    *nl = r->ex[0] && iv->incl ? r->q[0] : r->q[0] + 1;
-    *nh = r->q[2];
-    if (r->ex[2] && !iv->incl) {
-        if (*nh == 0) return 0;
-        (*nh)--;
+    u128 ql, qh;
+    bool el, eh;
+    if (!scale1(iv->x[0], iv->p, k, &ql, &el, NULL) || !scale1(iv->x[2], iv->p, k, &qh, &eh, NULL))
+        return -1;
+    *nl = el && iv->incl ? ql : ql + 1;
+    if (eh && !iv->incl) {
+        if (qh == 0) return 0;
+        qh--;
     }
-    return *nl <= *nh;
+    *nh = qh;
+    return *nl <= qh;
 }
 
 /* Go's shortest digits by exact integer arithmetic: the largest k such
@@ -361,27 +375,24 @@ static bool shortest_exact(double v, char *d, int *nd_out, int *dp)
     /* floor(log10(2^(p+2))), with 78913 / 2^18 ~ log10(2); the interval is
      * 3 or 4 units wide. */
     int k = (int)floor_div_i((int64_t)(iv.p + 2) * 78913, 262144);
-    scaled r, r2;
     u128 nl, nh, nl2, nh2;
     int f;
-    while ((f = feasible(&iv, k, &r, &nl, &nh)) == 0) k--;
+    while ((f = feasible(&iv, k, &nl, &nh)) == 0) k--;
     if (f < 0) return false;
-    int g = feasible(&iv, k + 1, &r2, &nl2, &nh2);
+    int g = feasible(&iv, k + 1, &nl2, &nh2);
     if (g < 0) return false;
     if (g) {
         /* v < 2^(bits + p), so 10^hi > v for hi = ceil((bits + p) log10 2) + 1 */
         int bits2 = 64 - __builtin_clzll(iv.x[2]);
         int lo = k + 1, hi = (int)floor_div_i((int64_t)(bits2 + iv.p) * 78913, 262144) + 2;
-        r = r2;
         nl = nl2;
         nh = nh2;
         while (hi - lo > 1) {
             int mid = lo + (hi - lo) / 2;
-            g = feasible(&iv, mid, &r2, &nl2, &nh2);
+            g = feasible(&iv, mid, &nl2, &nh2);
             if (g < 0) return false;
             if (g) {
                 lo = mid;
-                r = r2;
                 nl = nl2;
                 nh = nh2;
             } else {
@@ -390,10 +401,14 @@ static bool shortest_exact(double v, char *d, int *nd_out, int *dp)
         }
         k = lo;
     }
-    u128 q = r.q[1], n = q;
-    if (!r.ex[1]) {
+    u128 q, n;
+    bool ex;
+    int half;
+    if (!scale1(iv.x[1], iv.p, k, &q, &ex, &half)) return false;
+    n = q;
+    if (!ex) {
         bool fin = q >= nl, cin = q + 1 <= nh;
-        if (fin && cin) n = r.half > 0 || (r.half == 0 && (q & 1)) ? q + 1 : q;
+        if (fin && cin) n = half > 0 || (half == 0 && (q & 1)) ? q + 1 : q;
         else n = fin ? q : q + 1;
     }
     if (n >> 64) return false;
