@@ -21,7 +21,8 @@ ifeq ($(SAN),1)
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 NOJEMALLOC := 1
 endif
-CFLAGS  := $(OPT) $(SANFLAGS) -std=c11 -D_GNU_SOURCE -fno-omit-frame-pointer -pthread $(WARN) \
+EXTRA_CFLAGS ?=
+CFLAGS  := $(OPT) $(SANFLAGS) $(EXTRA_CFLAGS) -std=c11 -D_GNU_SOURCE -fno-omit-frame-pointer -pthread $(WARN) \
            -MMD -MP -I. -Iengine -Iwire -Iserver -DSTRATA_VERSION='"$(VERSION)"'
 LDFLAGS := $(SANFLAGS)
 LDLIBS  := -lmicrohttpd -lpcre2-8 -lzstd -lz -lsnappy -lm -lpthread
@@ -84,7 +85,7 @@ $(BUILD)/fuzz/replay_%: fuzz/fuzz_%.c fuzz/replay_main.c $(BUILD)/libstrata.a
 
 # libFuzzer campaigns (clang), FUZZ_SECONDS each; new inputs land in the corpora.
 fuzz: deps
-	$(MAKE) BUILD=build-fuzz SAN=1 build-fuzz/libstrata.a
+	$(MAKE) BUILD=build-fuzz SAN=1 EXTRA_CFLAGS=-DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION build-fuzz/libstrata.a
 	@for t in $(FUZZ_NAMES); do \
 	  clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Iengine -Iwire \
 	    -o build-fuzz/fuzz_$$t fuzz/fuzz_$$t.c build-fuzz/libstrata.a \
