@@ -59,9 +59,9 @@
  *
  * After replay, appends go to a NEW segment, created on the first write: a
  * process never appends behind a tail that an earlier run may have torn.
- * Lsns continue from the end of the replayed data (lsns handed out for
- * records whose write failed leave no bytes, so across a restart the stream
- * may resume below them; lsns are only ever compared within one process).
+ * Lsns continue from the end of the replayed data; they are compared only
+ * within one process (records still queued behind a failed write when a
+ * process ends were never acknowledged and leave no bytes).
  *
  * CONCURRENCY. mu guards the append buffer and the lsn counters; appenders
  * take it for a memcpy (the crc is computed before). A flush is done by one
@@ -72,8 +72,13 @@
  * about the open segment (fd, seg_len, dirty, ...) belongs to the leader.
  * wal_sync callers whose lsn is not yet covered either wait on cv or become
  * the next leader, so one fsync covers everything appended meanwhile.
- * A failed write leaves a "fail range" of lsns: wal_sync of any lsn inside
- * it returns the write's error; later records are unaffected.
+ * A failed write (ENOSPC, EIO) is cut back off the file; its records and all
+ * after them stay queued, in order, and the next flush rewrites them first.
+ * wal_sync callers whose lsn it did not reach get its error; once the disk
+ * takes writes again, everything goes out in order, so an acknowledged lsn
+ * always implies every record before it (see lead()). Appends are refused
+ * with the error when more than PEND_MAX bytes wait (each such append first
+ * tries one flush, so the log un-sticks itself when space returns).
  *
  * ERRORS. Every fsync of a segment or of the directory on the write path is
  * fatal when it fails (the PostgreSQL rule: the kernel may have dropped the
@@ -111,7 +116,7 @@
 #define REC_HDR 9
 #define FOOTER 12
 #define BUF_CAP ((size_t)1 << 20) /* each of the two append buffers */
-#define MAX_FAILS 64
+#define PEND_MAX ((size_t)8 << 20) /* unwritten bytes after which appends are refused */
 #define DEF_SEGMENT ((size_t)64 << 20)
 #define DEF_RECORD ((size_t)64 << 20)
 
@@ -119,11 +124,6 @@ typedef struct seginfo {
     uint32_t no;
     uint64_t size;
 } seginfo;
-
-typedef struct fail_range { /* records ending in (lo, hi] were not written */
-    uint64_t lo, hi;
-    int code;
-} fail_range;
 
 struct wal {
     const vfs *v;
@@ -144,9 +144,10 @@ struct wal {
     uint64_t next_lsn, written_lsn, synced_lsn;
     bool flushing, closing, replayed, appended, ckpt_active;
     int fatal;
-    char errmsg[ST_ERR_MSG]; /* message of the fatal error or of the last failed write */
-    fail_range fails[MAX_FAILS];
-    int nfails;
+    char errmsg[ST_ERR_MSG]; /* message of the fatal error or of the last failed flush */
+    uint64_t fail_gen;       /* counts failed flushes */
+    int fail_code;           /* ST_ENOSPC or ST_EIO of the last one */
+    size_t pend_len;         /* mirror of pend.len for appenders */
     int64_t last_fsync_ns;
     wal_stats st;
     seginfo *segs; /* segment files present, ascending */
@@ -163,6 +164,7 @@ struct wal {
     bool dirty;      /* written since the last fsync of fd */
     bool cut_failed; /* a new segment could not be made in this flush: stay put */
     uint64_t lead_recs, lead_bytes;
+    st_buf pend; /* records (from lsn written_lsn on) whose write failed: next flush writes them first */
 };
 
 struct wal_ckpt {
@@ -393,82 +395,72 @@ static bool must_cut(const wal *w, uint64_t pending, uint64_t rl)
     return w->fd < 0 || (!w->cut_failed && used + rl > w->seg_size && used > FILE_HDR);
 }
 
-/* Writes a batch of framed records whose first starts at lsn lo, in runs that
- * fit the segment size. On failure *fail_at is the lsn from which nothing was
- * written. */
-static int write_batch(wal *w, const uint8_t *b, size_t n, uint64_t lo, uint64_t *fail_at, st_err *e)
+/* Writes framed records b[0..n), the first starting at lsn lo, in runs that
+ * fit the segment size. *done is how many bytes were written, all of them or
+ * those before the run that failed. */
+static int write_recs(wal *w, const uint8_t *b, size_t n, uint64_t lo, size_t *done, st_err *e)
 {
     size_t run = 0, off = 0;
     uint64_t recs = 0;
     int rc;
+    *done = 0;
+    if (!n) return 0;
     while (off < n) {
         size_t rl = REC_HDR + get_u32le(b + off);
         if (must_cut(w, off - run, rl)) {
             piece pc = {b + run, off - run};
-            if ((rc = w->fd >= 0 ? seg_write(w, &pc, 1, e) : 0) != 0) {
-                *fail_at = lo + run;
-                return rc;
-            }
+            if (w->fd >= 0 && (rc = seg_write(w, &pc, 1, e)) != 0) return rc;
             w->lead_recs += recs;
             recs = 0;
-            run = off;
+            *done = run = off;
             if ((rc = rotate(w, lo + off, e)) != 0) {
-                if (rc == ST_EFATAL || w->fd < 0) {
-                    *fail_at = lo + off;
-                    return rc;
-                }
+                if (rc == ST_EFATAL || w->fd < 0) return rc;
                 wal_log("%s; staying in segment %08" PRIu32, e->msg, w->seg_no);
-                w->cut_failed = true; /* keep going in the old segment */
+                w->cut_failed = true;
             }
         }
         off += rl;
         recs++;
     }
     piece pc = {b + run, n - run};
-    if ((rc = seg_write(w, &pc, 1, e)) != 0) {
-        *fail_at = lo + run;
-        return rc;
-    }
+    if ((rc = seg_write(w, &pc, 1, e)) != 0) return rc;
     w->lead_recs += recs;
+    *done = n;
     return 0;
 }
 
-typedef struct direct { /* a record too large for the buffer */
+typedef struct direct { /* a record too large for the buffer, written from the caller's memory */
     uint8_t hdr[REC_HDR];
     const void *p1, *p2;
     size_t n1, n2;
     uint64_t lsn;
 } direct;
 
-static void add_fail(wal *w, uint64_t lo, uint64_t hi, int code)
+static int write_direct(wal *w, const direct *d, uint64_t lo, st_err *e)
 {
-    fail_range *last = w->nfails ? &w->fails[w->nfails - 1] : NULL;
-    if (last && last->hi == lo && last->code == code) {
-        last->hi = hi;
-        return;
+    int rc;
+    if (must_cut(w, 0, REC_HDR + d->n1 + d->n2) && (rc = rotate(w, lo, e)) != 0) {
+        if (rc == ST_EFATAL || w->fd < 0) return rc;
+        wal_log("%s; staying in segment %08" PRIu32, e->msg, w->seg_no);
     }
-    if (w->nfails == MAX_FAILS) {
-        /* merge the two oldest: reporting a written record as failed makes a
-         * client retry (harmless); the reverse would lose an acknowledged one */
-        w->fails[1].lo = w->fails[0].lo;
-        memmove(w->fails, w->fails + 1, (MAX_FAILS - 1) * sizeof *w->fails);
-        w->nfails--;
-    }
-    w->fails[w->nfails++] = (fail_range){lo, hi, code};
-}
-
-static int lsn_failed(const wal *w, uint64_t lsn)
-{
-    for (int i = w->nfails; i-- > 0;)
-        if (lsn > w->fails[i].lo && lsn <= w->fails[i].hi) return w->fails[i].code;
-    return 0;
+    piece pc[3] = {{d->hdr, REC_HDR}, {d->p1, d->n1}, {d->p2, d->n2}};
+    if ((rc = seg_write(w, pc, 3, e)) == 0) w->lead_recs++;
+    return rc;
 }
 
 enum { LEAD_FSYNC = 1, LEAD_ROTATE = 2 };
 
-/* Called with mu held and no leader; returns with mu held. Writes out the
- * buffer (then d, if given), fsyncs if asked or if the interval elapsed, cuts
- * a new segment on LEAD_ROTATE, and publishes the result. */
+/* Called with mu held and no leader; returns with mu held. Writes what an
+ * earlier failed flush left pending, then the buffer, then d (if given);
+ * fsyncs if asked or if the interval elapsed; cuts a new segment on
+ * LEAD_ROTATE; publishes the result.
+ *
+ * Records whose write fails are not dropped: they stay pending, in order, and
+ * every later flush writes them first. Dropping them would let a later
+ * wal_sync succeed over a hole, e.g. over the lost series record that the
+ * acknowledged sample records after it need. The price is that a record
+ * whose caller was told ENOSPC may still reach the disk once space returns:
+ * an unacknowledged write becoming durable, which any crash can do too. */
 static int lead(wal *w, int flags, direct *d)
 {
     w->flushing = true;
@@ -476,7 +468,7 @@ static int lead(wal *w, int flags, direct *d)
     size_t blen = w->cur_len;
     w->cur = w->spare;
     w->cur_len = 0;
-    uint64_t lo = w->written_lsn, mid = w->next_lsn;
+    uint64_t lo = w->written_lsn, blo = lo + w->pend.len, dlo = blo + blen;
     if (d) d->lsn = w->next_lsn += REC_HDR + d->n1 + d->n2;
     uint64_t hi = w->next_lsn;
     bool want_fsync = (flags & LEAD_FSYNC) ||
@@ -484,19 +476,24 @@ static int lead(wal *w, int flags, direct *d)
     pthread_mutex_unlock(&w->mu);
 
     st_err e = {0};
-    uint64_t fail_at = hi;
+    size_t pdone = 0, bdone = 0;
+    bool ddone = !d;
     w->cut_failed = false;
-    int rc = write_batch(w, batch, blen, lo, &fail_at, &e);
-    if (rc == 0 && d) {
-        size_t total = REC_HDR + d->n1 + d->n2;
-        if (must_cut(w, 0, total) && (rc = rotate(w, mid, &e)) != 0 && w->fd >= 0 &&
-            rc != ST_EFATAL) {
-            wal_log("%s; staying in segment %08" PRIu32, e.msg, w->seg_no);
-            rc = 0; /* keep going in the old segment */
+    int rc = write_recs(w, w->pend.p, w->pend.len, lo, &pdone, &e);
+    if (rc == 0) rc = write_recs(w, batch, blen, blo, &bdone, &e);
+    if (rc == 0 && d) ddone = (rc = write_direct(w, d, dlo, &e)) == 0;
+    if (rc == 0) {
+        w->pend.len = 0;
+    } else if (rc != ST_EFATAL) { /* keep the unwritten rest, in order */
+        st_buf *p = &w->pend;
+        if (pdone) memmove(p->p, p->p + pdone, p->len - pdone);
+        p->len -= pdone;
+        st_buf_put(p, batch + bdone, blen - bdone);
+        if (!ddone) {
+            st_buf_put(p, d->hdr, REC_HDR);
+            if (d->n1) st_buf_put(p, d->p1, d->n1);
+            if (d->n2) st_buf_put(p, d->p2, d->n2);
         }
-        piece pc[3] = {{d->hdr, REC_HDR}, {d->p1, d->n1}, {d->p2, d->n2}};
-        if (rc == 0 && (rc = seg_write(w, pc, 3, &e)) == 0) w->lead_recs++;
-        if (rc) fail_at = mid;
     }
     if (rc != ST_EFATAL && want_fsync && w->dirty) {
         int frc = do_fsync(w, w->fd, true);
@@ -509,14 +506,15 @@ static int lead(wal *w, int flags, direct *d)
     pthread_mutex_lock(&w->mu);
     if (rc == ST_EFATAL) {
         w->fatal = ST_EFATAL;
-        memcpy(w->errmsg, e.msg, sizeof e.msg);
         fprintf(stderr, "%s\n", e.msg);
-    } else if (rc && fail_at < hi) {
-        add_fail(w, fail_at, hi, rc);
-        memcpy(w->errmsg, e.msg, sizeof e.msg);
+    } else if (rc) {
+        w->fail_gen++;
+        w->fail_code = rc;
     }
-    w->written_lsn = hi;
-    if (!w->dirty && rc != ST_EFATAL) w->synced_lsn = hi;
+    if (rc) memcpy(w->errmsg, e.msg, sizeof e.msg);
+    w->written_lsn = hi - w->pend.len;
+    w->pend_len = w->pend.len;
+    if (!w->dirty && rc != ST_EFATAL) w->synced_lsn = w->written_lsn;
     w->st.records_written += w->lead_recs;
     w->st.bytes_written += w->lead_bytes;
     w->lead_recs = w->lead_bytes = 0;
@@ -551,6 +549,7 @@ int wal_append(wal *w, uint8_t type, const void *p1, size_t n1, const void *p2, 
     put_u32le(h + 4, c);
     size_t rl = REC_HDR + n;
     int rc = 0;
+    bool led = false;
 
     pthread_mutex_lock(&w->mu);
     for (;;) {
@@ -560,6 +559,20 @@ int wal_append(wal *w, uint8_t type, const void *p1, size_t n1, const void *p2, 
         }
         if (w->closing) {
             rc = st_fail(e, ST_ECLOSED, "wal: closing");
+            break;
+        }
+        if (w->pend_len >= PEND_MAX) { /* failing writes hold back too much: push back */
+            if (w->flushing) {
+                pthread_cond_wait(&w->cv, &w->mu);
+                continue;
+            }
+            if (!led) {
+                led = true;
+                lead(w, 0, NULL);
+                continue;
+            }
+            rc = st_fail(e, w->fail_code, "%s (%zu bytes wait to be rewritten)", w->errmsg,
+                         w->pend_len);
             break;
         }
         if (w->cur_len + rl <= BUF_CAP) { /* the hot path */
@@ -575,12 +588,12 @@ int wal_append(wal *w, uint8_t type, const void *p1, size_t n1, const void *p2, 
             pthread_cond_wait(&w->cv, &w->mu);
             continue;
         }
+        led = true;
         if (rl > BUF_CAP) {
             direct d = {.p1 = p1, .p2 = p2, .n1 = n1, .n2 = n2};
             memcpy(d.hdr, h, REC_HDR);
-            lead(w, 0, &d);
+            lead(w, 0, &d); /* written, or pending like any failed record */
             if (w->fatal) rc = fatal_err(w, e);
-            else if ((rc = lsn_failed(w, d.lsn)) != 0) st_fail(e, rc, "%s", w->errmsg);
             else *lsn = d.lsn;
             break;
         }
@@ -595,13 +608,10 @@ int wal_sync(wal *w, uint64_t lsn, st_err *e)
 {
     int rc = 0;
     pthread_mutex_lock(&w->mu);
+    uint64_t gen = w->fail_gen;
     for (;;) {
         if (w->fatal) {
             rc = fatal_err(w, e);
-            break;
-        }
-        if ((rc = lsn_failed(w, lsn)) != 0) {
-            st_fail(e, rc, "%s", w->errmsg);
             break;
         }
         if (lsn > w->next_lsn) {
@@ -610,6 +620,11 @@ int wal_sync(wal *w, uint64_t lsn, st_err *e)
             break;
         }
         if (lsn <= (w->interval > 0 ? w->written_lsn : w->synced_lsn)) break;
+        /* a flush failed since we came, before reaching our lsn: report it */
+        if (w->fail_gen != gen && lsn > w->written_lsn) {
+            rc = st_fail(e, w->fail_code, "%s", w->errmsg);
+            break;
+        }
         if (w->flushing) pthread_cond_wait(&w->cv, &w->mu);
         else lead(w, w->interval > 0 ? 0 : LEAD_FSYNC, NULL);
     }
@@ -1241,7 +1256,7 @@ int wal_close(wal *w, st_err *e)
     pthread_mutex_lock(&w->mu);
     while (w->flushing) pthread_cond_wait(&w->cv, &w->mu);
     int rc = 0;
-    if (!w->fatal && (w->cur_len || w->written_lsn > w->synced_lsn)) {
+    if (!w->fatal && (w->cur_len || w->pend_len || w->written_lsn > w->synced_lsn)) {
         rc = lead(w, LEAD_FSYNC, NULL);
         if (rc) st_fail(e, rc, "%s", w->errmsg);
     }
@@ -1255,6 +1270,7 @@ int wal_close(wal *w, st_err *e)
     pthread_mutex_destroy(&w->mu);
     st_free(w->cur);
     st_free(w->spare);
+    st_buf_free(&w->pend);
     st_free(w->segs);
     st_free(w->ckpts);
     st_free(w->dir);

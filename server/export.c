@@ -15,6 +15,7 @@
 #include "api.h"
 #include "bits.h"
 #include "export.h"
+#include "labels.h"
 #include "promparams.h"
 
 #define MAX_SELECTORS 64
@@ -93,8 +94,18 @@ static bool produce(export_ctx *x)
         /* one selector cannot repeat a series; only unions need the set */
         if (x->nselectors > 1 && !seen_add(x, st_hash64(key, kl, 7))) continue;
         if (x->line) {
-            if (export_line_series(key, kl, meta, &x->smp, &x->out, &e) != 0)
-                export_json_series(key, kl, meta, &x->smp, &x->out);
+            if (export_line_series(key, kl, meta, &x->smp, &x->out, &e) != 0) {
+                /* Line protocol cannot carry this series (a newline in a label,
+                 * say). Say so in a comment line, which importers skip, rather
+                 * than leave it out silently or break the stream with another
+                 * format; the JSON export has it. */
+                st_buf name = {0};
+                labels_format_key(key, kl, &name);
+                st_buf_printf(&x->out, "# strata: %zu samples of %.*s not exported: %s (use format=json)\n",
+                              x->smp.n, (int)(name.len > 300 ? 300 : name.len), (const char *)name.p,
+                              e.msg);
+                st_buf_free(&name);
+            }
         } else {
             export_json_series(key, kl, meta, &x->smp, &x->out);
         }

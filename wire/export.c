@@ -18,6 +18,7 @@
  */
 #include "export.h"
 
+#include "bits.h"
 #include "json.h"
 
 #include <math.h>
@@ -581,6 +582,49 @@ int import_json(const char *body, size_t len, store_batch *b, import_stats *r, s
     return finish(r, e);
 }
 
+/* Series handles of one import_line call, keyed by the line's raw key
+ * bytes, the field key and the type: lines repeat their series (an export
+ * writes one line per sample), and a hit skips the labels' sorting,
+ * validation and key building. Open addressing; the keys point into the
+ * body, which outlives the call. */
+typedef struct hcache_ent {
+    uint64_t hash;
+    const char *key;
+    uint32_t keylen, handle;
+    st_slice field;
+    uint8_t type;
+} hcache_ent;
+
+typedef struct hcache {
+    hcache_ent *e;
+    size_t n, cap;
+} hcache;
+
+static hcache_ent *hcache_find(hcache *c, uint64_t h, st_slice key, st_slice field, uint8_t type)
+{
+    if ((c->n + 1) * 2 > c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 1024;
+        hcache_ent *t = st_calloc(cap, sizeof *t);
+        for (size_t i = 0; i < c->cap; i++) {
+            if (!c->e[i].key) continue;
+            size_t j = c->e[i].hash & (cap - 1);
+            while (t[j].key) j = (j + 1) & (cap - 1);
+            t[j] = c->e[i];
+        }
+        st_free(c->e);
+        c->e = t;
+        c->cap = cap;
+    }
+    size_t j = h & (c->cap - 1);
+    for (;; j = (j + 1) & (c->cap - 1)) {
+        hcache_ent *x = &c->e[j];
+        if (!x->key) return x; /* empty: the caller fills it */
+        if (x->hash == h && x->type == type && x->keylen == key.n && st_slice_eq(x->field, field) &&
+            memcmp(x->key, key.p, key.n) == 0)
+            return x;
+    }
+}
+
 int import_line(const char *body, size_t len, lp_precision precision, int64_t now_ns,
                 store_batch *b, import_stats *r, st_err *e)
 {
@@ -595,6 +639,7 @@ int import_line(const char *body, size_t len, lp_precision precision, int64_t no
     lp_line L;
     st_err le;
     int rc;
+    hcache cache = {0};
     while ((rc = lp_next(P, &L, &le)) != 0) {
         r->lines++;
         if (rc < 0) {
@@ -607,12 +652,19 @@ int import_line(const char *body, size_t len, lp_precision precision, int64_t no
             x.handles = st_realloc(x.handles, x.caph * sizeof *x.handles);
         }
         rc = 0;
+        uint64_t kh = st_hash64(L.key.p, L.key.n, 0);
         for (size_t i = 0; i < L.nfields && !rc; i++) {
             const lp_field *f = &L.fields[i];
             if (f->type == ST_VT_STRING && !utf8_valid(f->str.p, f->str.n)) {
                 rc = st_fail(&le, ST_EINVAL, "invalid UTF-8 in string field \"%.*s\"",
                              (int)(f->key.n > 100 ? 100 : f->key.n), f->key.p);
                 break;
+            }
+            uint64_t h = st_hash64(f->key.p, f->key.n, kh ^ f->type);
+            hcache_ent *ce = hcache_find(&cache, h, L.key, f->key, f->type);
+            if (ce->key) {
+                x.handles[i] = ce->handle;
+                continue;
             }
             x.name.len = 0;
             st_buf_put(&x.name, L.measurement.p, L.measurement.n);
@@ -626,6 +678,12 @@ int import_line(const char *body, size_t len, lp_precision precision, int64_t no
             ls[L.ntags].value = st_slice_of((const char *)x.name.p, x.name.len);
             series_meta meta = {.type = f->type, .table_len = (uint16_t)L.measurement.n};
             rc = store_batch_series(b, ls, L.ntags + 1, meta, &x.handles[i], &le);
+            if (!rc) {
+                /* the field key may live in the arena, reset per call only */
+                *ce = (hcache_ent){.hash = h, .key = L.key.p, .keylen = (uint32_t)L.key.n,
+                                   .handle = x.handles[i], .field = f->key, .type = f->type};
+                cache.n++;
+            }
         }
         if (rc) {
             note_error(r, L.lineno, rc, le.msg);
@@ -639,6 +697,7 @@ int import_line(const char *body, size_t len, lp_precision precision, int64_t no
         r->series += L.nfields;
         r->samples += L.nfields;
     }
+    st_free(cache.e);
     lp_parser_free(P);
     scratch_free(&x);
     return finish(r, e);

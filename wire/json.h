@@ -70,7 +70,7 @@ int json_parse_double(const char *p, size_t n, double *out);
 typedef struct json_reader {
     const char *base, *p, *end;
     st_arena *arena;    /* decoded strings with escapes go here */
-    unsigned max_depth; /* for json_skip_value; default 64 */
+    unsigned max_depth; /* for json_skip_value; default and maximum 64 */
 } json_reader;
 
 void json_reader_init(json_reader *r, const char *p, size_t n, st_arena *a);

@@ -676,6 +676,7 @@ static int parse_point(cur *c, lp_line *out, st_err *e)
         }
     }
     size_t keylen = (size_t)(q - c->ls);
+    out->key = st_slice_of(c->ls, keylen);
     if (keylen > LP_MAX_KEY)
         return fail(c, out, e, ST_EINVAL, "max key length exceeded: %zu > %d", keylen, LP_MAX_KEY);
     if (nt > 1 && sort_tags(c, out, e, P->tags, P->tagpfx, nt)) return ST_EINVAL;

@@ -6,7 +6,9 @@
  *  - Lines end at '\n' (a trailing '\r' is dropped). A '\n' inside a quoted
  *    string field value, or escaped by a backslash, does not end the line.
  *    Leading spaces, tabs and NULs are skipped; blank lines and lines whose
- *    first other byte is '#' are ignored.
+ *    first other byte is '#' are ignored (a comment ends at the next '\n').
+ *    Sections end at a space; more spaces, tabs and NULs after it are
+ *    skipped (a tab inside a measurement or tag is an ordinary byte).
  *  - Escapes: measurement  \,  \space  \\ ; tag keys, tag values and field
  *    keys  \,  \=  \space  \\ ; string field values  \"  \\ . A backslash
  *    before any other byte is literal (InfluxDB 1.x does not know \\ outside
@@ -67,6 +69,8 @@ typedef struct lp_line {
     int64_t ts;    /* nanoseconds, when has_ts */
     size_t lineno; /* 1-based number of the line's first physical line */
     st_slice raw;  /* the line as written (without its '\n') */
+    st_slice key;  /* measurement and tags as written: equal bytes, equal
+                    * series, so a cache can skip the labels work */
 } lp_line;
 
 typedef struct lp_parser lp_parser;

@@ -142,6 +142,20 @@ static int count_files(const char *dir, const char *suffix)
 
 static bool exists(const char *path) { return access(path, F_OK) == 0; }
 
+/* Size of the highest-numbered segment. */
+static long last_segment_size(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    unsigned best = 0, no;
+    char name[32];
+    while (d && (de = readdir(d)))
+        if (sscanf(de->d_name, "%u.wal%1s", &no, name) == 1 && no > best) best = no;
+    if (d) closedir(d);
+    snprintf(name, sizeof name, "%08u.wal", best);
+    return file_size(path_of(dir, name));
+}
+
 /* Empties a flat directory (the sweeps reuse one instead of forking rm -rf). */
 static void clear_dir(const char *dir)
 {
@@ -761,6 +775,43 @@ static void test_tail_flip(void)
     scrap(dir);
 }
 
+/* Zero-filled space (preallocation, a crash before data reached the disk):
+ * an all-zero new segment is removed; a zero tail is cut off. */
+static void test_zero_fill(void)
+{
+    char *dir = testlib_tmpdir("wal");
+    recs want = {0}, got = {0};
+    size_t *ends, len, n = 10;
+    uint8_t *b = build_segment(dir, &want, n, &ends, &len, NULL);
+    uint8_t *z = calloc(1, 8192);
+    spit(path_of(dir, "00000002.wal"), z, 4096);
+    wal_stats st;
+    replay_dir(dir, NULL, 0, &got, &st, NULL);
+    CHECK(recs_eq(&want, &got));
+    CHECK_EQ_INT(st.truncated_tails, 1); /* segment 2, the last, removed */
+    CHECK_EQ_INT(st.corrupt_segments, 0);
+    CHECK(!exists(path_of(dir, "00000002.wal")));
+    /* a zero tail on the last segment is cut (on any other it would be damage:
+     * a segment is fsynced before the next one is created) */
+    uint8_t *t = malloc(len + 8192);
+    memcpy(t, b, len);
+    memset(t + len, 0, 8192);
+    spit(path_of(dir, "00000001.wal"), t, len + 8192);
+    recs_free(&got);
+    replay_dir(dir, NULL, 0, &got, &st, NULL);
+    CHECK(recs_eq(&want, &got));
+    CHECK_EQ_INT(st.truncated_tails, 1);
+    CHECK_EQ_INT(st.truncated_bytes, 8192);
+    CHECK_EQ_INT(file_size(path_of(dir, "00000001.wal")), (long)len);
+    free(z);
+    free(t);
+    free(b);
+    free(ends);
+    recs_free(&want);
+    recs_free(&got);
+    scrap(dir);
+}
+
 static void test_middle_flip(void)
 {
     char *dir = testlib_tmpdir("wal");
@@ -1229,16 +1280,22 @@ static void test_fsync_eio(void)
     scrap(dir);
 }
 
+static void add_rec(recs *r, uint8_t type, const char *p) { recs_add(r, type, (const uint8_t *)p, strlen(p)); }
+
+/* A failed write: the file keeps no partial record, the callers get the
+ * error, no lsn is acknowledged while a record before it is missing, and when
+ * space returns the log resumes, rewriting what failed first, in order. */
 static void test_enospc(void)
 {
     char *dir = testlib_tmpdir("wal");
     fault *f = fault_new();
-    recs acked = {0}, got = {0};
+    recs all = {0}, got = {0}, part = {0};
     wal *w = open_wal(dir, &f->v, 0, 0);
     CHECK_OK(wal_replay(w, collect, &got, NULL));
     uint64_t lsn, lb[5];
-    for (int i = 0; i < 10; i++) make_rec(&acked, 1, 50, (uint64_t)i);
-    append_all(w, &acked, false);
+    for (int i = 0; i < 10; i++) make_rec(&part, 1, 50, (uint64_t)i);
+    append_all(w, &part, false);
+    for (size_t i = 0; i < part.n; i++) recs_add(&all, part.v[i].type, part.v[i].p, part.v[i].n);
     long good = file_size(path_of(dir, "00000001.wal"));
     CHECK_EQ_INT(good, 24 + 10 * 59);
 
@@ -1251,47 +1308,42 @@ static void test_enospc(void)
         uint8_t p[50];
         fill(p, sizeof p, 100 + (uint64_t)i);
         CHECK_OK(wal_append(w, 2, p, sizeof p, NULL, 0, &lb[i], NULL));
+        recs_add(&all, 2, p, sizeof p);
     }
     st_err e = {0};
     CHECK_EQ_INT(wal_sync(w, lb[4], &e), ST_ENOSPC);
     CHECK(strstr(e.msg, "No space") != NULL);
-    CHECK_EQ_INT(wal_sync(w, lb[0], NULL), ST_ENOSPC);
+    CHECK_EQ_INT(wal_sync(w, lb[0], NULL), ST_ENOSPC); /* tries again, fails again */
     CHECK_EQ_INT(wal_error(w), 0);
     CHECK_EQ_INT(file_size(path_of(dir, "00000001.wal")), good); /* no partial record */
-    /* still full: later appends fail the same way, without going fatal */
-    CHECK_OK(wal_append(w, 2, "x", 1, NULL, 0, &lsn, NULL));
+    /* a record after the failed ones is not acknowledged on its own (the
+     * store writes a series record, then samples that need it) */
+    CHECK_OK(wal_append(w, 3, "after", 5, NULL, 0, &lsn, NULL));
+    add_rec(&all, 3, "after");
     CHECK_EQ_INT(wal_sync(w, lsn, NULL), ST_ENOSPC);
+    CHECK_EQ_INT(file_size(path_of(dir, "00000001.wal")), good);
 
-    /* space comes back: writes resume */
+    /* space comes back: the failed records go out first, then the new ones */
     fault_set(f, &f->write_err, 0);
-    recs later = {0};
-    for (int i = 0; i < 10; i++) make_rec(&later, 3, 70, 200 + (uint64_t)i);
-    append_all(w, &later, true);
-    CHECK_EQ_INT(wal_sync(w, lb[2], NULL), ST_ENOSPC); /* still reported failed */
-    /* many separate failures: the oldest are merged, none is forgotten */
-    uint64_t ok_lsn[100], bad_lsn[100];
-    for (int i = 0; i < 100; i++) {
+    CHECK_OK(wal_append(w, 3, "resumed", 7, NULL, 0, &lsn, NULL));
+    add_rec(&all, 3, "resumed");
+    CHECK_OK(wal_sync(w, lsn, NULL));
+    CHECK_OK(wal_sync(w, lb[2], NULL));
+    /* many short outages */
+    for (int i = 0; i < 50; i++) {
         fault_set(f, &f->write_err, -ENOSPC);
-        CHECK_OK(wal_append(w, 6, "f", 1, NULL, 0, &bad_lsn[i], NULL));
-        CHECK_EQ_INT(wal_sync(w, bad_lsn[i], NULL), ST_ENOSPC);
+        CHECK_OK(wal_append(w, 4, "f", 1, NULL, 0, &lsn, NULL));
+        CHECK_EQ_INT(wal_sync(w, lsn, NULL), ST_ENOSPC);
         fault_set(f, &f->write_err, 0);
-        CHECK_OK(wal_append(w, 6, "g", 1, NULL, 0, &ok_lsn[i], NULL));
-        CHECK_OK(wal_sync(w, ok_lsn[i], NULL));
-        recs_add(&later, 6, (const uint8_t *)"g", 1);
+        CHECK_OK(wal_append(w, 4, "g", 1, NULL, 0, &lsn, NULL));
+        CHECK_OK(wal_sync(w, lsn, NULL));
+        add_rec(&all, 4, "f");
+        add_rec(&all, 4, "g");
     }
-    int still_bad = 0, still_ok = 0;
-    for (int i = 0; i < 100; i++) {
-        still_bad += wal_sync(w, bad_lsn[i], NULL) == ST_ENOSPC;
-        still_ok += wal_sync(w, ok_lsn[i], NULL) == 0;
-    }
-    CHECK_EQ_INT(still_bad, 100);
-    CHECK(still_ok >= 60); /* the newest stay exact */
-    CHECK_EQ_INT(wal_sync(w, lb[0], NULL), ST_ENOSPC);
     CHECK_OK(wal_close(w, NULL));
-    for (size_t i = 0; i < later.n; i++) recs_add(&acked, later.v[i].type, later.v[i].p, later.v[i].n);
     wal_stats st;
     replay_dir(dir, NULL, 0, &got, &st, NULL);
-    CHECK(recs_eq(&acked, &got));
+    CHECK(recs_eq(&all, &got));
     CHECK_EQ_INT(st.truncated_tails + st.corrupt_segments, 0);
 
     /* ENOSPC when creating a segment (the open fails), then space returns */
@@ -1302,18 +1354,16 @@ static void test_enospc(void)
     f->open_err = -ENOSPC;
     f->open_match = ".wal";
     pthread_mutex_unlock(&f->mu);
-    CHECK_OK(wal_append(w, 4, "lost", 4, NULL, 0, &lsn, NULL));
+    CHECK_OK(wal_append(w, 5, "queued", 6, NULL, 0, &lsn, NULL));
     CHECK_EQ_INT(wal_sync(w, lsn, NULL), ST_ENOSPC);
     fault_set(f, &f->open_err, 0);
-    CHECK_OK(wal_append(w, 4, "kept", 4, NULL, 0, &lsn, NULL));
+    CHECK_OK(wal_append(w, 5, "kept", 4, NULL, 0, &lsn, NULL));
     CHECK_OK(wal_sync(w, lsn, NULL));
     CHECK_OK(wal_close(w, NULL));
-    recs_add(&acked, 4, (const uint8_t *)"kept", 4);
-    recs_free(&got);
-    replay_dir(dir, NULL, 0, &got, &st, NULL);
-    CHECK(recs_eq(&acked, &got));
+    add_rec(&all, 5, "queued");
+    add_rec(&all, 5, "kept");
 
-    /* a big record (direct write) failing part-way leaves nothing behind */
+    /* a big record (written around the buffer) failing part-way */
     recs_free(&got);
     w = open_wal(dir, &f->v, 0, 0);
     CHECK_OK(wal_replay(w, collect, &got, NULL));
@@ -1324,22 +1374,46 @@ static void test_enospc(void)
     size_t bign = 3 << 20;
     uint8_t *big = malloc(bign);
     fill(big, bign, 7);
-    e.msg[0] = 0;
-    CHECK_EQ_INT(wal_append(w, 5, big, bign, NULL, 0, &lsn, &e), ST_EIO);
-    CHECK(e.msg[0] != 0);
+    CHECK_OK(wal_append(w, 6, big, bign, NULL, 0, &lsn, NULL));
+    CHECK_EQ_INT(wal_sync(w, lsn, &e), ST_EIO);
+    CHECK_EQ_INT(last_segment_size(dir), 24); /* cut back to the header */
     fault_set(f, &f->write_err, 0);
-    CHECK_OK(wal_append(w, 5, big, 1000, NULL, 0, &lsn, NULL));
+    CHECK_OK(wal_append(w, 6, big, 1000, NULL, 0, &lsn, NULL));
     CHECK_OK(wal_sync(w, lsn, NULL));
     CHECK_OK(wal_close(w, NULL));
-    recs_add(&acked, 5, big, 1000);
+    recs_add(&all, 6, big, bign);
+    recs_add(&all, 6, big, 1000);
     free(big);
+
+    /* a long outage: appends are refused once 8 MiB wait, and resume after */
+    recs_free(&got);
+    w = open_wal(dir, &f->v, 0, 0);
+    CHECK_OK(wal_replay(w, collect, &got, NULL));
+    fault_set(f, &f->write_err, -ENOSPC);
+    uint8_t chunk[64 << 10];
+    int accepted = 0, rc = 0;
+    for (int i = 0; i < 1000 && rc == 0; i++) {
+        fill(chunk, sizeof chunk, 5000 + (uint64_t)i);
+        rc = wal_append(w, 7, chunk, sizeof chunk, NULL, 0, &lsn, &e);
+        if (rc == 0) {
+            accepted++;
+            recs_add(&all, 7, chunk, sizeof chunk);
+        }
+    }
+    CHECK_EQ_INT(rc, ST_ENOSPC);
+    CHECK(accepted >= 128 && accepted < 200); /* 8 MiB, plus one buffer */
+    fault_set(f, &f->write_err, 0);
+    CHECK_OK(wal_append(w, 7, "back", 4, NULL, 0, &lsn, NULL));
+    add_rec(&all, 7, "back");
+    CHECK_OK(wal_sync(w, lsn, NULL));
+    CHECK_OK(wal_close(w, NULL));
+
     recs_free(&got);
     replay_dir(dir, NULL, 0, &got, &st, NULL);
-    CHECK(recs_eq(&acked, &got));
+    CHECK(recs_eq(&all, &got));
     CHECK_EQ_INT(st.truncated_tails + st.corrupt_segments, 0);
-
-    recs_free(&acked);
-    recs_free(&later);
+    recs_free(&all);
+    recs_free(&part);
     recs_free(&got);
     fault_free(f);
     scrap(dir);
@@ -1740,6 +1814,7 @@ int main(void)
     RUN(test_checkpoint_corrupt);
     RUN(test_torn_tail_sweep);
     RUN(test_tail_flip);
+    RUN(test_zero_fill);
     RUN(test_middle_flip);
     RUN(test_bitflip_sweep);
     RUN(test_group_commit);

@@ -10,6 +10,7 @@
 #include "engine/tests/testlib.h"
 
 #include <math.h>
+#include <time.h>
 
 static uint64_t fb(double d)
 {
@@ -552,6 +553,50 @@ static void test_import_line_rules(void)
     store_batch_free(b);
 }
 
+static double cpu_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t); /* CPU time: CI machines are shared */
+    return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/* import_line on TSBS-like lines: parsing plus the batch's labels work
+ * (cached per raw series key). Printed, not judged. */
+static void test_speed(void)
+{
+    static const char *fields[] = {"usage_user",   "usage_system", "usage_idle",  "usage_nice",
+                                   "usage_iowait", "usage_irq",    "usage_softirq", "usage_steal",
+                                   "usage_guest",  "usage_guest_nice"};
+    st_buf body = {0};
+    size_t nlines = 50000;
+    for (size_t i = 0; i < nlines; i++) {
+        size_t h = i % 1000;
+        st_buf_printf(&body, "cpu,hostname=host_%zu,region=r%zu,datacenter=d%zu,rack=%zu,"
+                             "os=Ubuntu16.04LTS,arch=x64,team=SF,service=%zu,service_version=%zu,"
+                             "service_environment=production ",
+                      h, h % 5, h % 10, h % 100, h % 20, h % 2);
+        for (int f = 0; f < 10; f++)
+            st_buf_printf(&body, "%s%s=%.2f", f ? "," : "", fields[f], (double)(rnd() % 10000) / 100);
+        st_buf_printf(&body, " %lld\n", 1700000000000000000LL + (long long)(i / 1000) * 10000000000LL);
+    }
+    store_batch *b = store_batch_new();
+    import_stats st;
+    st_err e;
+    double best = 1e9;
+    for (int rep = 0; rep < 3; rep++) {
+        store_batch_reset(b);
+        double t0 = cpu_now();
+        CHECK_OK(import_line((const char *)body.p, body.len, LP_NS, 0, b, &st, &e));
+        double t = cpu_now() - t0;
+        if (t < best) best = t;
+    }
+    CHECK_EQ_INT(store_batch_samples(b), nlines * 10);
+    printf("  import_line, TSBS-like: %.2f M lines/s, %.1f M samples/s (CPU time)\n",
+           (double)nlines / best / 1e6, (double)nlines * 10 / best / 1e6);
+    store_batch_free(b);
+    st_buf_free(&body);
+}
+
 int main(void)
 {
     RUN(test_json_format);
@@ -559,5 +604,6 @@ int main(void)
     RUN(test_round_trips);
     RUN(test_import_json_rules);
     RUN(test_import_line_rules);
+    RUN(test_speed);
     return testlib_done("test_export");
 }
