@@ -22,7 +22,8 @@
  * Compaction: blocks of a database whose time ranges overlap (out-of-order
  * data flushed late) are merged, the newer block winning on equal
  * timestamps; then runs of adjacent small blocks are merged up to
- * max_block_span. The new block records its sources; at open, a block that
+ * max_block_span; then a block with tombstones is rewritten alone, which is
+ * when deleted samples leave the disk. The new block records its sources; at open, a block that
  * another lists as a source is deleted (a crash between commit and delete).
  *
  * Retention: a block whose maxt is older than now - retention is deleted
@@ -491,6 +492,16 @@ int maint_compact_db(store *s, sdb *d, int64_t now, st_err *e)
                     g = st_malloc(ng * sizeof *g);
                     for (size_t k = 0; k < ng; k++) g[k] = d->blocks[i + k];
                 }
+            }
+        }
+        if (!ng) {
+            /* a block with tombstones is rewritten alone: deleted samples leave
+             * the disk (reads already skip them) */
+            for (size_t i = 0; i < nb && !ng; i++) {
+                if (!blk_has_tombstones(d->blocks[i])) continue;
+                ng = 1;
+                g = st_malloc(sizeof *g);
+                g[0] = d->blocks[i];
             }
         }
         for (size_t k = 0; k < ng; k++) blk_ref(g[k]);

@@ -289,6 +289,10 @@ int store_db_list(store *s, store_db_info **out, size_t *n)
         v[i].series = head_series_count(d->head);
         pthread_mutex_lock(&d->blocks_mu);
         v[i].blocks = d->nblocks;
+        for (size_t j = 0; j < d->nblocks; j++) {
+            v[i].block_samples += blk_nsamples(d->blocks[j]);
+            v[i].block_bytes += blk_disk_bytes(d->blocks[j]);
+        }
         pthread_mutex_unlock(&d->blocks_mu);
     }
     *n = s->ndbs;

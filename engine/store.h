@@ -64,6 +64,8 @@ typedef struct store_db_info {
     int64_t memory_window; /* effective, ns */
     uint64_t series;       /* active (head) series */
     uint64_t blocks;
+    uint64_t block_samples;
+    uint64_t block_bytes;
 } store_db_info;
 
 /* retention/memory_window: -1 = server default. ST_EEXIST if it exists. */
