@@ -27,7 +27,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <sys/statvfs.h>
 #include <time.h>
 
@@ -1036,6 +1039,7 @@ corrupt:
 int store_open(const store_opts *o, store **out, st_err *e)
 {
     store *s = st_calloc(1, sizeof *s);
+    s->lock_fd = -1;
     s->o = *o;
     s->vfs = o->vfs ? o->vfs : vfs_posix();
     s->data_dir = st_strndup(o->data_dir, strlen(o->data_dir));
@@ -1059,6 +1063,18 @@ int store_open(const store_opts *o, store **out, st_err *e)
     if (rc < 0) {
         st_fail(e, st_from_errno(rc), "creating data directory %s: %s", s->data_dir, strerror(-rc));
         goto fail;
+    }
+    /* One process per data directory: a second one would interleave WAL
+     * writes and delete blocks under the first. */
+    {
+        char lp[PATH_MAX];
+        st_path(lp, sizeof lp, s->data_dir, "LOCK");
+        s->lock_fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (s->lock_fd < 0 || flock(s->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+            rc = st_fail(e, ST_EEXIST, "data directory %s is in use by another Strata process (%s)",
+                         s->data_dir, strerror(errno));
+            goto fail;
+        }
     }
     rc = catalog_load(s->vfs, s->data_dir, &s->cat, e);
     if (rc) goto fail;
@@ -1126,6 +1142,7 @@ int store_open(const store_opts *o, store **out, st_err *e)
     return 0;
 fail:
     if (s->wal) wal_close(s->wal, NULL);
+    if (s->lock_fd >= 0) close(s->lock_fd);
     for (size_t i = 0; i < s->ndbs; i++) sdb_unref(s, s->dbs[i]);
     st_free(s->dbs);
     catalog_free(&s->cat);
@@ -1146,6 +1163,7 @@ int store_close(store *s, st_err *e)
     }
     int rc = wal_close(s->wal, e);
     for (size_t i = 0; i < s->ndbs; i++) sdb_unref(s, s->dbs[i]);
+    if (s->lock_fd >= 0) close(s->lock_fd); /* releases the flock */
     st_free(s->dbs);
     catalog_free(&s->cat);
     pthread_rwlock_destroy(&s->dbs_lock);

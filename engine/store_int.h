@@ -56,6 +56,7 @@ struct store {
     char wal_dir[PATH_MAX];
     const vfs *vfs;
     wal *wal;
+    int lock_fd; /* flock on <data>/LOCK while open */
     pthread_mutex_t cat_mu; /* catalog changes */
     catalog cat;
     pthread_rwlock_t dbs_lock;

@@ -19,9 +19,14 @@
  *      refuses to start.
  *  (4) A failed fsync is fatal: the WAL enters a sticky error state and every
  *      later call returns ST_EFATAL; the server stops and replay recovers.
- *      A failed write (EIO, ENOSPC) is not fatal: the segment is truncated
- *      back to its last good length (if that fails too, fatal), the waiting
- *      callers get ST_ENOSPC / ST_EIO, and later appends may succeed.
+ *      A failed write (EIO, ENOSPC) is not fatal: the segment is cut back to
+ *      its last good length (if that fails too, fatal), the waiting callers
+ *      get ST_ENOSPC / ST_EIO, and the unwritten records stay queued in
+ *      order and are written first by the next flush. So a successful
+ *      wal_sync(lsn) always means every earlier record is durable, and a
+ *      record whose caller was refused may still reach the disk later (a
+ *      re-send of it is then a no-op). With more than 8 MiB queued this way,
+ *      wal_append refuses with the error until space returns.
  *  (5) Lsns are byte positions in a virtual stream that only grows.
  */
 #ifndef ST_WAL_H
@@ -90,7 +95,8 @@ void wal_get_stats(wal *w, wal_stats *out);
 /* The sticky error, 0 if none (ST_EFATAL after a failed fsync). */
 int wal_error(wal *w);
 
-/* Writes and fsyncs what is buffered, then closes. Returns the sticky error
+/* Writes and fsyncs what is buffered, then closes. An open checkpoint must
+ * be committed or aborted first. Returns the sticky error
  * or the result of the last flush. */
 int wal_close(wal *w, st_err *e);
 

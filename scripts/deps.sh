@@ -15,7 +15,7 @@ pkgs=(
 
 # `deps.sh --bench`: also the peers the benchmarks compare against.
 if [ "${1:-}" = "--bench" ]; then
-  pkgs+=(victoria-metrics)
+  pkgs+=(victoria-metrics prometheus)
 fi
 
 missing=()

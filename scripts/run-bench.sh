@@ -53,9 +53,18 @@ vm_bps=$(python3 -c "print(f'{$vm_bytes/$samples:.3f}')")
 echo "  VictoriaMetrics holds $rows samples; disk after flush (du -sb): $vm_bytes bytes = $vm_bps bytes/sample"
 echo "  (single-connection curl load, one 5,000-line request at a time: $(python3 -c "print(f'{$samples/($end-$start):.0f}')") samples/s, not a peer ingest figure)"
 echo
+echo "== Prometheus $(promtool --version 2>&1 | head -1 | awk '{print $3}') blocks of the same samples (promtool tsdb create-blocks-from openmetrics)"
+"./$build/engine/bench/bench_engine" --emit-om "$work/tsbs.om"
+promtool tsdb create-blocks-from openmetrics "$work/tsbs.om" "$work/prom" >"$work/promtool.log" 2>&1 \
+  || { cat "$work/promtool.log"; exit 1; }
+prom_bytes=$(du -sb "$work/prom" | cut -f1)
+prom_bps=$(python3 -c "print(f'{$prom_bytes/$samples:.3f}')")
+echo "  disk (du -sb of the blocks): $prom_bytes bytes = $prom_bps bytes/sample"
+echo
 echo "== side by side (tsbs, bytes/sample on disk after flush, whole data directory)"
-python3 - "$strata_bps" "$vm_bps" <<'PY'
+python3 - "$strata_bps" "$vm_bps" "$prom_bps" <<'PY'
 import sys
-s, v = float(sys.argv[1]), float(sys.argv[2])
-print(f"  Strata {s:.3f}   VictoriaMetrics {v:.3f}   Strata/VM = {s/v:.2f}x the size")
+s, v, p = (float(x) for x in sys.argv[1:4])
+print(f"  Strata {s:.3f}   VictoriaMetrics {v:.3f}   Prometheus {p:.3f}")
+print(f"  Strata/VictoriaMetrics = {s/v:.2f}   Strata/Prometheus = {s/p:.2f}   (lower is better)")
 PY

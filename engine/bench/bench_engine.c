@@ -10,8 +10,9 @@
  * sample on disk after a flush (du -sb of the whole data directory, WAL
  * included), head bytes per active series, WAL replay time.
  *
- * usage: bench_engine [--emit-lp FILE]   (FILE: the tsbs data as line
- * protocol with ns timestamps, for feeding a peer the same samples)
+ * usage: bench_engine [--emit-lp FILE | --emit-om FILE]: the tsbs data as
+ * line protocol (ns timestamps) or OpenMetrics text, for feeding a peer the
+ * same samples)
  */
 #include <dirent.h>
 #include <inttypes.h>
@@ -443,6 +444,40 @@ static void emit_lp(workload *w, const char *path)
     fclose(f);
 }
 
+/* The same samples as OpenMetrics text, for promtool tsdb
+ * create-blocks-from openmetrics (Prometheus's own block writer). */
+static void emit_om(workload *w, const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        perror(path);
+        exit(1);
+    }
+    for (size_t s = 0; s < w->nseries; s++) {
+        const label *ls = w->labels[s];
+        st_slice name = {0};
+        for (size_t l = 0; l < w->nlabels[s]; l++)
+            if (st_slice_eq(ls[l].name, st_slice_cstr("__name__"))) name = ls[l].value;
+        for (size_t p = 0; p < w->npoints; p++) {
+            fprintf(f, "%.*s{", (int)name.n, name.p);
+            bool first = true;
+            for (size_t l = 0; l < w->nlabels[s]; l++) {
+                if (st_slice_eq(ls[l].name, st_slice_cstr("__name__"))) continue;
+                fprintf(f, "%s%.*s=\"%.*s\"", first ? "" : ",", (int)ls[l].name.n, ls[l].name.p,
+                        (int)ls[l].value.n, ls[l].value.p);
+                first = false;
+            }
+            double v;
+            memcpy(&v, &w->vals[AT(w, s, p)], 8);
+            int64_t ts = w->ts[AT(w, s, p)];
+            fprintf(f, "} %.17g %lld.%03lld\n", v, (long long)(ts / ST_NS_PER_S),
+                    (long long)((ts % ST_NS_PER_S) / ST_NS_PER_MS));
+        }
+    }
+    fprintf(f, "# EOF\n");
+    fclose(f);
+}
+
 int main(int argc, char **argv)
 {
     if (getenv("STRATA_BENCH_POINTS")) POINTS = (size_t)atoi(getenv("STRATA_BENCH_POINTS"));
@@ -459,6 +494,10 @@ int main(int argc, char **argv)
     sort_labels(&prom);
     if (argc == 3 && !strcmp(argv[1], "--emit-lp")) {
         emit_lp(&tsbs, argv[2]);
+        return 0;
+    }
+    if (argc == 3 && !strcmp(argv[1], "--emit-om")) {
+        emit_om(&tsbs, argv[2]);
         return 0;
     }
     const char *dir = getenv("STRATA_BENCH_DIR") ? getenv("STRATA_BENCH_DIR") : "/tmp/strata-bench";

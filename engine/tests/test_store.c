@@ -309,6 +309,10 @@ static void test_limits_and_ranges(void)
     CHECK_EQ_INT(store_db_create(s, "a/b", -1, -1, &e), ST_EINVAL);
     CHECK_EQ_INT(store_db_create(s, "", -1, -1, &e), ST_EINVAL);
     CHECK_EQ_INT(store_db_create(s, "lim", -1, -1, &e), ST_EEXIST);
+    /* a second process (or store) on the same data directory is refused */
+    store *s2 = NULL;
+    CHECK_EQ_INT(store_open(&o, &s2, &e), ST_EEXIST);
+    CHECK_MSG(strstr(e.msg, "in use") != NULL, "%s", e.msg);
     store_batch_free(b);
     CHECK_OK(store_close(s, NULL));
 }
