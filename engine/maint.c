@@ -88,7 +88,7 @@ int maint_load_blocks(store *s, sdb *d, st_err *e)
     for (size_t i = 0; i < n; i++) {
         bool superseded = false;
         for (size_t j = 0; j < n && !superseded; j++)
-            for (size_t k = 0; j != i && k < blk_nsources(found[j]); k++)
+            for (size_t k = 0; j != i && found[j] && k < blk_nsources(found[j]); k++)
                 if (strcmp(blk_source(found[j], k), blk_id(found[i])) == 0) superseded = true;
         if (superseded) {
             store_log(s, "info", "removing block %s, superseded by a compaction", blk_dir(found[i]));
