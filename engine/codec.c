@@ -79,6 +79,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
 #include <zstd.h>
 
@@ -145,21 +146,50 @@ static void scratch_put(scratch *s)
     if (s->p != s->stack) st_free(s->p);
 }
 
-/* zstd contexts are cached per thread and never freed: creating one costs
- * more than compressing a chunk, and threads are long-lived workers. */
-static _Thread_local ZSTD_CCtx *tl_cctx;
-static _Thread_local ZSTD_DCtx *tl_dctx;
+/* zstd contexts are cached per thread: creating one costs more than
+ * compressing a chunk. A thread-specific key frees them when the thread
+ * exits (HTTP workers come and go with libmicrohttpd's pool). */
+typedef struct zctx {
+    ZSTD_CCtx *c;
+    ZSTD_DCtx *d;
+} zctx;
+
+static pthread_key_t zctx_key;
+static pthread_once_t zctx_once = PTHREAD_ONCE_INIT;
+
+static void zctx_free(void *p)
+{
+    zctx *z = p;
+    ZSTD_freeCCtx(z->c);
+    ZSTD_freeDCtx(z->d);
+    st_free(z);
+}
+
+static void zctx_init(void) { pthread_key_create(&zctx_key, zctx_free); }
+
+static zctx *zctx_get(void)
+{
+    pthread_once(&zctx_once, zctx_init);
+    zctx *z = pthread_getspecific(zctx_key);
+    if (!z) {
+        z = st_calloc(1, sizeof *z);
+        pthread_setspecific(zctx_key, z);
+    }
+    return z;
+}
 
 static ZSTD_CCtx *cctx(void)
 {
-    if (!tl_cctx) tl_cctx = ZSTD_createCCtx();
-    return tl_cctx;
+    zctx *z = zctx_get();
+    if (!z->c) z->c = ZSTD_createCCtx();
+    return z->c;
 }
 
 static ZSTD_DCtx *dctx(void)
 {
-    if (!tl_dctx) tl_dctx = ZSTD_createDCtx();
-    return tl_dctx;
+    zctx *z = zctx_get();
+    if (!z->d) z->d = ZSTD_createDCtx();
+    return z->d;
 }
 
 /* log2 good to ~0.01 for the entropy estimate: no libm call in the loop. */

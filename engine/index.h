@@ -1,43 +1,21 @@
-/* index: label matchers and the inverted index of one head shard or block.
+/* index: postings lists and the inverted index of one head shard or block.
  *
  * The index maps each label pair name=value to a sorted postings list of
- * series ids (uint32, local to the shard or block). It answers the four
- * Prometheus matchers and their intersection with exactly Prometheus's
- * semantics: a label that is absent has the value "", so `{a=""}` selects
- * series without a, `{a!=""}` selects series with a, and a regex that matches
- * "" also selects series without the label. A selection must contain at least
- * one matcher that does not match "" (Prometheus's rule; the caller checks it
- * with matcher_matches_empty and answers 400 otherwise).
- *
- * Regexes are fully anchored (^(?:re)$), compiled with PCRE2 (JIT when
- * available) under match and depth limits. Syntax that Go's RE2 (and so
- * Prometheus) rejects is rejected here: back-references, look-around, atomic
- * groups, possessive quantifiers, recursion, \K, conditionals, callouts.
- * Literal patterns and alternations of literals are matched without PCRE2.
+ * series ids (uint32, local to the shard or block). idx_select answers the
+ * intersection of Prometheus matchers (matcher.h) with exactly Prometheus's
+ * semantics, including that an absent label has the value "": a matcher that
+ * matches "" also selects the series without the label. An empty label value
+ * is never indexed (it is an absent label).
  *
  * An idx is not thread-safe: the owner (a head shard, under its lock; a block,
- * read-only after build) serialises access. A matcher is used by one thread
- * at a time (it owns PCRE2 match data).
+ * read-only after build) serialises access. idx_select uses its matchers on
+ * the calling thread, so they obey matcher.h's one-thread-at-a-time rule.
  */
 #ifndef ST_INDEX_H
 #define ST_INDEX_H
 
 #include "labels.h"
-
-typedef enum match_op { MATCH_EQ = 0, MATCH_NEQ = 1, MATCH_RE = 2, MATCH_NRE = 3 } match_op;
-
-typedef struct matcher matcher;
-
-/* Copies name and value. Regex errors are ST_EINVAL with PCRE2's message and
- * offset, e.g. "invalid regular expression \"a(b\": missing closing parenthesis at 3". */
-int matcher_new(match_op op, st_slice name, st_slice value, matcher **out, st_err *e);
-void matcher_free(matcher *m);
-match_op matcher_op(const matcher *m);
-st_slice matcher_name(const matcher *m);
-st_slice matcher_value(const matcher *m);
-/* Does the label value v (empty slice = absent) satisfy the matcher? */
-bool matcher_matches(matcher *m, st_slice v);
-bool matcher_matches_empty(matcher *m);
+#include "matcher.h" /* idx_select takes matchers; users of index.h get both */
 
 /* A sorted, duplicate-free list of ids. Owned by whoever declared it. */
 typedef struct postings {
