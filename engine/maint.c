@@ -45,7 +45,6 @@
 
 int maint_load_blocks(store *s, sdb *d, st_err *e)
 {
-    (void)e;
     DIR *dir = opendir(d->blocks_dir);
     if (!dir) return 0;
     struct dirent *de;
@@ -65,7 +64,21 @@ int maint_load_blocks(store *s, sdb *d, st_err *e)
         if (st_path(p, sizeof p, d->blocks_dir, de->d_name)) continue;
         blk *b;
         st_err be;
-        if (blk_open(s->vfs, p, &b, &be) != 0) {
+        int orc = blk_open(s->vfs, p, &b, &be);
+        if (orc == ST_ENOTFOUND) {
+            /* no meta: a removal that a crash interrupted (meta goes first) */
+            vfs_remove_tree(s->vfs, p);
+            store_log(s, "info", "removed the remains of deleted block %s", p);
+            continue;
+        }
+        if (orc != 0 && orc != ST_ECORRUPT) {
+            /* out of descriptors, memory or permissions: not the block's fault */
+            closedir(dir);
+            for (size_t i = 0; i < n; i++) blk_unref(found[i]);
+            st_free(found);
+            return st_fail(e, orc, "opening block %s: %s", p, be.msg);
+        }
+        if (orc != 0) {
             /* keep the data for an operator; never serve it */
             char aside[PATH_MAX + 16];
             snprintf(aside, sizeof aside, "%s.corrupt", p);
@@ -226,6 +239,7 @@ int maint_flush_db(store *s, sdb *d, int64_t cutoff, st_err *e)
         st_path(path, sizeof path, d->blocks_dir, id);
         rc = blk_open(s->vfs, path, &made[nmade], e);
         if (rc == 0) nmade++;
+        else vfs_remove_tree(s->vfs, path); /* never load it at the next start */
     }
     st_free(pw);
     if (rc) {
@@ -250,12 +264,12 @@ int maint_flush_db(store *s, sdb *d, int64_t cutoff, st_err *e)
         fser *f = &list[i];
         head_lock(h, f->shard);
         hseries *hs = head_by_id_locked(h, f->shard, f->id);
-        if (hs) {
-            head_thaw_drop_locked(h, hs);
-            if (hseries_empty(hs)) head_remove_locked(h, f->shard, hs);
-        }
+        /* empty series stay until a checkpoint no longer needs them (see
+         * maint_gc_after_checkpoint) */
+        if (hs) head_thaw_drop_locked(h, hs);
         head_unlock(h, f->shard);
     }
+    atomic_fetch_add(&d->gen, 1);
     pthread_rwlock_unlock(&d->view_lock);
     st_free(made);
     atomic_fetch_add(&s->flushes, 1);
@@ -295,9 +309,19 @@ int maint_checkpoint(store *s, st_err *e)
                 if (rc) break;
                 rc = head_read_locked(h, hs, INT64_MIN, INT64_MAX, &smp, scratch, e);
                 if (rc || !smp.n) continue;
-                rec.len = 0;
-                rec_samples_one(&rec, d->id, hseries_ref(hs), hseries_meta(hs).type, &smp);
-                rc = wal_checkpoint_add(ck, REC_SAMPLES, rec.p, rec.len, e);
+                /* records of at most 64k samples (strings: at most ~8 MiB) stay
+                 * far below the WAL's record limit, however big the series */
+                for (size_t a = 0; a < smp.n && rc == 0;) {
+                    size_t b = a, bytes = 0;
+                    while (b < smp.n && b - a < 65536 && bytes < (8u << 20)) {
+                        bytes += 20 + (hseries_meta(hs).type == ST_VT_STRING ? smp.strs[b].n : 0);
+                        b++;
+                    }
+                    rec.len = 0;
+                    rec_samples_one(&rec, d->id, hseries_ref(hs), hseries_meta(hs).type, &smp, a, b);
+                    rc = wal_checkpoint_add(ck, REC_SAMPLES, rec.p, rec.len, e);
+                    a = b;
+                }
             }
             head_unlock(h, sh);
         }
@@ -311,6 +335,33 @@ int maint_checkpoint(store *s, st_err *e)
         return rc;
     }
     return wal_checkpoint_commit(ck, e);
+}
+
+/* Removes series with no samples left in the head. Only after a checkpoint
+ * has committed: until then, old WAL segments may still hold samples of such
+ * a series, and a delete must find it in the head to log a REC_DELETE that
+ * replay applies after them. Returns the number removed. */
+static uint64_t maint_gc(store *s)
+{
+    uint64_t removed = 0;
+    pthread_rwlock_rdlock(&s->dbs_lock);
+    for (size_t i = 0; i < s->ndbs; i++) {
+        head *h = s->dbs[i]->head;
+        for (unsigned sh = 0; sh < head_nshards(h); sh++) {
+            head_lock(h, sh);
+            uint32_t bound = head_id_bound_locked(h, sh);
+            for (uint32_t id = 0; id < bound; id++) {
+                hseries *hs = head_by_id_locked(h, sh, id);
+                if (hs && hseries_empty(hs)) {
+                    head_remove_locked(h, sh, hs);
+                    removed++;
+                }
+            }
+            head_unlock(h, sh);
+        }
+    }
+    pthread_rwlock_unlock(&s->dbs_lock);
+    return removed;
 }
 
 /* ---------------------------------------------------------------- retention */
@@ -398,12 +449,13 @@ static int merge_blocks(store *s, sdb *d, blk **src, size_t n, st_err *e)
             blk_series_key(ms[i].b, id, &k, &kl);
             if (kl != minlen || memcmp(k, minkey, kl) != 0) continue;
             series_meta m = blk_series_meta(ms[i].b, id);
-            if (!have) {
+            rc = blk_read(ms[i].b, id, INT64_MIN, INT64_MAX, &cur, e);
+            if (rc == 0) {
+                /* sources go oldest first: a series recreated with another
+                 * type keeps only the newer type's samples, as reads do */
+                if (have && m.type != meta.type) samples_clear(&acc);
                 meta = m;
                 have = true;
-            }
-            rc = blk_read(ms[i].b, id, INT64_MIN, INT64_MAX, &cur, e);
-            if (rc == 0 && m.type == meta.type) {
                 samples_merge(&tmp, meta.type == ST_VT_STRING, &acc, &cur);
                 samples_swap(&tmp, &acc);
             }
@@ -429,7 +481,12 @@ static int merge_blocks(store *s, sdb *d, blk **src, size_t n, st_err *e)
     st_path(path, sizeof path, d->blocks_dir, id);
     blk *nb;
     rc = blk_open(s->vfs, path, &nb, e);
-    if (rc) return rc;
+    if (rc) {
+        /* a committed block that cannot be opened would replace its sources
+         * at the next start: remove it */
+        vfs_remove_tree(s->vfs, path);
+        return rc;
+    }
     pthread_mutex_lock(&d->blocks_mu);
     for (size_t i = 0; i < n; i++) {
         sdb_remove_block_locked(d, src[i]);
@@ -557,6 +614,12 @@ static int maintain_locked(store *s, int64_t now, bool everything, st_err *e)
     if (flushed || everything || ws.disk_bytes > 256u * 1024 * 1024) {
         rc = maint_checkpoint(s, e);
         if (rc && !first) first = rc;
+        /* a second, small checkpoint drops the emptied series' records too,
+         * when the caller wants everything written out (admin flush) */
+        if (rc == 0 && maint_gc(s) && everything) {
+            rc = maint_checkpoint(s, e);
+            if (rc && !first) first = rc;
+        }
     }
     return first;
 }

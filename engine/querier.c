@@ -1,9 +1,13 @@
 /* querier: reads over one database, head and blocks merged.
  *
- * A query pins its view at open: it references the blocks that overlap its
- * range and holds the database's view_lock shared, so a flush cannot swap
- * head data for a block the query did not pin (see maint.c), and compaction
- * or retention cannot free a pinned block (references).
+ * A query pins the blocks that overlap its range (references: compaction
+ * and retention never free a block under it). The database's view_lock is
+ * held shared only while the query pins, collects and reads one series,
+ * never while a client is being answered, so a slow reader cannot stall a
+ * flush. A flush swaps frozen head data for a new block under the lock held
+ * exclusively and bumps the database's generation; a query that sees a new
+ * generation pins the blocks added since, and reads them as sources too
+ * (blk_find by key), so a sample is always found in the head or in a block.
  *
  * Selection gathers (key, source) pairs from the head shards and the blocks,
  * sorts them by key and then by precedence (older blocks first, the head
@@ -31,7 +35,9 @@ struct store_query {
     sdb *d;
     int64_t mint, maxt;
     blk **blocks; /* overlapping the range, in creation order */
-    size_t nblocks;
+    size_t nblocks, capblocks;
+    size_t ncollected; /* blocks[0, ncollected) were searched by collect() */
+    uint64_t gen;      /* the database's flush generation when blocks were pinned */
     st_arena *arena;
     qent *ents;
     size_t n, cap, pos;
@@ -41,6 +47,33 @@ struct store_query {
 static int cmp_blk_id(const void *a, const void *b)
 {
     return strcmp(blk_id(*(blk *const *)a), blk_id(*(blk *const *)b));
+}
+
+static bool pinned(const store_query *q, const blk *b)
+{
+    for (size_t i = 0; i < q->nblocks; i++)
+        if (q->blocks[i] == b) return true;
+    return false;
+}
+
+/* Pins the database's blocks that overlap the range and are not pinned yet.
+ * view_lock held (shared) by the caller. */
+static void pin_blocks(store_query *q)
+{
+    sdb *d = q->d;
+    pthread_mutex_lock(&d->blocks_mu);
+    for (size_t i = 0; i < d->nblocks; i++) {
+        blk *b = d->blocks[i];
+        if (blk_maxt(b) < q->mint || blk_mint(b) > q->maxt || pinned(q, b)) continue;
+        if (q->nblocks == q->capblocks) {
+            q->capblocks = q->capblocks ? q->capblocks * 2 : 16;
+            q->blocks = st_realloc(q->blocks, q->capblocks * sizeof *q->blocks);
+        }
+        blk_ref(b);
+        q->blocks[q->nblocks++] = b;
+    }
+    q->gen = atomic_load(&d->gen);
+    pthread_mutex_unlock(&d->blocks_mu);
 }
 
 int store_query_open(store *s, const char *db, int64_t mint, int64_t maxt, store_query **out,
@@ -55,16 +88,9 @@ int store_query_open(store *s, const char *db, int64_t mint, int64_t maxt, store
     q->maxt = maxt;
     q->arena = st_arena_new(64 * 1024);
     pthread_rwlock_rdlock(&d->view_lock);
-    pthread_mutex_lock(&d->blocks_mu);
-    q->blocks = st_malloc((d->nblocks + 1) * sizeof *q->blocks);
-    for (size_t i = 0; i < d->nblocks; i++) {
-        blk *b = d->blocks[i];
-        if (blk_maxt(b) < mint || blk_mint(b) > maxt) continue;
-        blk_ref(b);
-        q->blocks[q->nblocks++] = b;
-    }
-    pthread_mutex_unlock(&d->blocks_mu);
-    qsort(q->blocks, q->nblocks, sizeof *q->blocks, cmp_blk_id);
+    pin_blocks(q);
+    pthread_rwlock_unlock(&d->view_lock);
+    if (q->nblocks > 1) qsort(q->blocks, q->nblocks, sizeof *q->blocks, cmp_blk_id);
     *out = q;
     return 0;
 }
@@ -74,7 +100,6 @@ void store_query_close(store_query *q)
     if (!q) return;
     for (size_t i = 0; i < q->nblocks; i++) blk_unref(q->blocks[i]);
     st_free(q->blocks);
-    pthread_rwlock_unlock(&q->d->view_lock);
     sdb_unref(q->s, q->d);
     st_arena_free(q->arena);
     st_free(q->ents);
@@ -117,8 +142,22 @@ static int cmp_ent(const void *a, const void *b)
     return px < py ? -1 : px > py;
 }
 
-/* Collects (key, source) pairs; ms may be empty (= every series). */
+/* Collects (key, source) pairs; ms may be empty (= every series). Runs
+ * under view_lock so that no series moves from the head to a block unseen. */
+static int collect_locked(store_query *q, matcher *const *ms, size_t n, st_err *e);
+
 static int collect(store_query *q, matcher *const *ms, size_t n, st_err *e)
+{
+    pthread_rwlock_rdlock(&q->d->view_lock);
+    if (atomic_load(&q->d->gen) != q->gen) pin_blocks(q);
+    if (q->nblocks > 1) qsort(q->blocks, q->nblocks, sizeof *q->blocks, cmp_blk_id);
+    q->ncollected = q->nblocks;
+    int rc = collect_locked(q, ms, n, e);
+    pthread_rwlock_unlock(&q->d->view_lock);
+    return rc;
+}
+
+static int collect_locked(store_query *q, matcher *const *ms, size_t n, st_err *e)
 {
     q->n = q->pos = 0;
     st_arena_reset(q->arena);
@@ -174,53 +213,87 @@ int store_query_select(store_query *q, matcher *const *ms, size_t n, st_err *e)
     return collect(q, ms, n, e);
 }
 
+/* Reads one source into q->cur and merges it over out (later wins). */
+static int merge_source(store_query *q, series_meta xm, bool *have, series_meta *m,
+                        codec_samples *out)
+{
+    if (*have && xm.type != m->type) {
+        /* the series was recreated with another type after its old data
+         * left the head: the newer type's samples stand */
+        samples_clear(out);
+    }
+    *m = xm;
+    *have = true;
+    if (!out->n) {
+        samples_swap(out, &q->cur);
+    } else if (q->cur.n) {
+        samples_merge(&q->tmp, m->type == ST_VT_STRING, out, &q->cur);
+        samples_swap(&q->tmp, out);
+    }
+    return 0;
+}
+
+static int read_key_locked(store_query *q, size_t a, size_t b, series_meta *m, bool *have,
+                           codec_samples *out, st_err *e)
+{
+    head *h = q->d->head;
+    samples_clear(out);
+    /* blocks in creation order: the collected ones, then those pinned later
+     * (a flush's new blocks), then the head */
+    size_t i = a;
+    for (; i < b && q->ents[i].src >= 0; i++) {
+        qent *x = &q->ents[i];
+        blk *bk = q->blocks[x->src];
+        int rc = blk_read(bk, x->id, q->mint, q->maxt, &q->cur, e);
+        if (rc) return rc;
+        merge_source(q, blk_series_meta(bk, x->id), have, m, out);
+    }
+    for (size_t k = q->ncollected; k < q->nblocks; k++) {
+        uint32_t id;
+        if (blk_find(q->blocks[k], q->ents[a].key, q->ents[a].keylen, &id) != 0) continue;
+        int rc = blk_read(q->blocks[k], id, q->mint, q->maxt, &q->cur, e);
+        if (rc) return rc;
+        merge_source(q, blk_series_meta(q->blocks[k], id), have, m, out);
+    }
+    for (; i < b; i++) {
+        qent *x = &q->ents[i];
+        head_lock(h, x->shard);
+        hseries *hs = head_by_id_locked(h, x->shard, x->id);
+        if (!hs) {
+            head_unlock(h, x->shard);
+            continue;
+        }
+        series_meta xm = hseries_meta(hs);
+        int rc = head_read_locked(h, hs, q->mint, q->maxt, &q->cur, q->scratch, e);
+        head_unlock(h, x->shard);
+        if (rc) return rc;
+        merge_source(q, xm, have, m, out);
+    }
+    return 0;
+}
+
 int store_query_next(store_query *q, const uint8_t **key, size_t *keylen, series_meta *meta,
                      codec_samples *out, st_err *e)
 {
-    head *h = q->d->head;
     while (q->pos < q->n) {
         size_t a = q->pos, b = a + 1;
         while (b < q->n && q->ents[b].keylen == q->ents[a].keylen &&
                memcmp(q->ents[b].key, q->ents[a].key, q->ents[a].keylen) == 0)
             b++;
         q->pos = b;
-        samples_clear(out);
         series_meta m = {0};
         bool have = false;
-        for (size_t i = a; i < b; i++) {
-            qent *x = &q->ents[i];
-            series_meta xm;
-            int rc;
-            if (x->src < 0) {
-                head_lock(h, x->shard);
-                hseries *hs = head_by_id_locked(h, x->shard, x->id);
-                if (!hs) {
-                    head_unlock(h, x->shard);
-                    continue;
-                }
-                xm = hseries_meta(hs);
-                rc = head_read_locked(h, hs, q->mint, q->maxt, &q->cur, q->scratch, e);
-                head_unlock(h, x->shard);
-            } else {
-                blk *bk = q->blocks[x->src];
-                xm = blk_series_meta(bk, x->id);
-                rc = blk_read(bk, x->id, q->mint, q->maxt, &q->cur, e);
-            }
-            if (rc) return rc;
-            if (have && xm.type != m.type) {
-                /* the series was recreated with another type after its old
-                 * data left the head: the newer type's samples stand */
-                samples_clear(out);
-            }
-            m = xm;
-            have = true;
-            if (!out->n) {
-                samples_swap(out, &q->cur);
-            } else if (q->cur.n) {
-                samples_merge(&q->tmp, m.type == ST_VT_STRING, out, &q->cur);
-                samples_swap(&q->tmp, out);
-            }
+        /* one series' sources are read under the view lock: a flush cannot
+         * move its head data into a block between two of them */
+        pthread_rwlock_rdlock(&q->d->view_lock);
+        if (atomic_load(&q->d->gen) != q->gen) {
+            pin_blocks(q);
+            size_t late = q->nblocks - q->ncollected;
+            if (late > 1) qsort(q->blocks + q->ncollected, late, sizeof *q->blocks, cmp_blk_id);
         }
+        int rc = read_key_locked(q, a, b, &m, &have, out, e);
+        pthread_rwlock_unlock(&q->d->view_lock);
+        if (rc) return rc;
         if (!have || !out->n) continue;
         *key = q->ents[a].key;
         *keylen = q->ents[a].keylen;

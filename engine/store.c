@@ -21,6 +21,7 @@
  */
 #include "store_int.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -264,6 +265,20 @@ int store_db_drop(store *s, const char *name, st_err *e)
             break;
         }
     }
+    if (d) {
+        /* Move the directory aside at once: a database created again under
+         * this name must not share it, and the last reference (a query may
+         * still hold one) removes the renamed tree. */
+        char aside[PATH_MAX];
+        if (snprintf(aside, sizeof aside, "%s/db/.dropped-%u-%s", s->data_dir, d->id, d->name) <
+                (int)sizeof aside &&
+            s->vfs->rename(s->vfs, d->dir, aside) == 0) {
+            snprintf(d->dir, sizeof d->dir, "%s", aside);
+            char dbdir[PATH_MAX];
+            st_path(dbdir, sizeof dbdir, s->data_dir, "db");
+            vfs_fsync_dir(s->vfs, dbdir);
+        }
+    }
     pthread_rwlock_unlock(&s->dbs_lock);
     pthread_mutex_unlock(&s->cat_mu);
     pthread_mutex_unlock(&s->maint_mu);
@@ -366,15 +381,15 @@ static void put_value(st_buf *b, uint8_t type, uint64_t v, st_slice str)
 }
 
 void rec_samples_one(st_buf *b, uint32_t db_id, uint64_t ref, uint8_t type,
-                     const codec_samples *smp)
+                     const codec_samples *smp, size_t from, size_t to)
 {
     varint_buf(b, db_id);
     varint_buf(b, 1);
-    int64_t prev = smp->n ? smp->ts[0] : 0;
+    int64_t prev = to > from ? smp->ts[from] : 0;
     varint_buf(b, zigzag_enc(prev));
     varint_buf(b, ref);
-    varint_buf(b, smp->n);
-    for (size_t i = 0; i < smp->n; i++) {
+    varint_buf(b, to - from);
+    for (size_t i = from; i < to; i++) {
         varint_buf(b, zigzag_enc((int64_t)((uint64_t)smp->ts[i] - (uint64_t)prev)));
         prev = smp->ts[i];
         put_value(b, type, type == ST_VT_STRING ? 0 : smp->vals[i],
@@ -613,6 +628,17 @@ static void type_conflict(store *s, store_write_result *res, const bseries *x, u
            st_vtype_name((st_vtype)have));
 }
 
+/* SAMPLES records are cut at about this size (the WAL takes up to 64 MiB). */
+#define REC_SPLIT_BYTES (8u << 20)
+
+/* The series count of a SAMPLES record, as a fixed 5-byte varint written
+ * once the count is known. */
+static void patch_count(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++, v >>= 7) p[i] = (uint8_t)((v & 0x7f) | 0x80);
+    p[4] = (uint8_t)(v & 0x7f);
+}
+
 static bool disk_has_room(store *s)
 {
     struct statvfs sv;
@@ -700,6 +726,16 @@ int store_write(store *s, const char *dbname, store_batch *b, store_write_result
         int64_t base_ts = b->nsamples ? b->samples[0].ts : 0;
         varint_buf(&rec, zigzag_enc(base_ts));
         for (uint32_t k = shstart[sh]; k < shstart[sh + 1] && rc == 0; k++) {
+            if (rec.len > REC_SPLIT_BYTES) {
+                /* keep records far below the WAL's record limit: a large
+                 * request goes out as several */
+                patch_count(rec.p + count_pos, nrec_series);
+                rc = wal_append(s->wal, REC_SAMPLES, NULL, 0, rec.p, rec.len, &last_lsn, e);
+                if (rc) break;
+                rec.len = count_pos + 5;
+                varint_buf(&rec, zigzag_enc(base_ts));
+                nrec_series = 0;
+            }
             if (k + 8 < shstart[sh + 1]) head_prefetch_lookup(h, sh, b->series[sorder[k + 8]].hash);
             bseries *x = &b->series[sorder[k]];
             uint32_t from = sstart[sorder[k]], to = sstart[sorder[k] + 1];
@@ -785,11 +821,7 @@ int store_write(store *s, const char *dbname, store_batch *b, store_write_result
             nrec_series++;
         }
         if (rc == 0 && nrec_series) {
-            /* patch the series count as a fixed 5-byte varint */
-            uint8_t *p = rec.p + count_pos;
-            uint32_t v = nrec_series;
-            for (int i = 0; i < 4; i++, v >>= 7) p[i] = (uint8_t)((v & 0x7f) | 0x80);
-            p[4] = (uint8_t)(v & 0x7f);
+            patch_count(rec.p + count_pos, nrec_series);
             rc = wal_append(s->wal, REC_SAMPLES, NULL, 0, rec.p, rec.len, &last_lsn, e);
         }
         if (rc == 0) {
@@ -840,8 +872,15 @@ int store_delete(store *s, const char *dbname, matcher *const *ms, size_t n, int
                  int64_t maxt, uint64_t *nseries, st_err *e)
 {
     *nseries = 0;
+    /* Serialised with flushes and compactions: a flush that has read frozen
+     * data into a block not yet published, or a compaction that has read its
+     * sources, would otherwise bring the deleted samples back. */
+    pthread_mutex_lock(&s->maint_mu);
     sdb *d = store_db_get(s, dbname);
-    if (!d) return st_fail(e, ST_ENOTFOUND, "database not found: \"%s\"", dbname);
+    if (!d) {
+        pthread_mutex_unlock(&s->maint_mu);
+        return st_fail(e, ST_ENOTFOUND, "database not found: \"%s\"", dbname);
+    }
     head *h = d->head;
     postings ids = {0};
     st_buf rec = {0};
@@ -890,6 +929,7 @@ int store_delete(store *s, const char *dbname, matcher *const *ms, size_t n, int
     postings_free(&ids);
     st_buf_free(&rec);
     sdb_unref(s, d);
+    pthread_mutex_unlock(&s->maint_mu);
     return rc;
 }
 
@@ -1048,7 +1088,12 @@ int store_open(const store_opts *o, store **out, st_err *e)
     s->o.ndb_overrides = 0;
     if (!s->o.block_duration) s->o.block_duration = 2LL * 3600 * ST_NS_PER_S;
     pthread_mutex_init(&s->cat_mu, NULL);
-    pthread_rwlock_init(&s->dbs_lock, NULL);
+    pthread_rwlockattr_t rwa;
+    pthread_rwlockattr_init(&rwa);
+    /* every write holds it shared: prefer the rare writer (create, drop) */
+    pthread_rwlockattr_setkind_np(&rwa, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    pthread_rwlock_init(&s->dbs_lock, &rwa);
+    pthread_rwlockattr_destroy(&rwa);
     pthread_mutex_init(&s->maint_mu, NULL);
     pthread_mutex_init(&s->stop_mu, NULL);
     pthread_cond_init(&s->stop_cv, NULL);
@@ -1097,6 +1142,23 @@ int store_open(const store_opts *o, store **out, st_err *e)
     if (changed) {
         rc = catalog_save(s->vfs, s->data_dir, &s->cat, e);
         if (rc) goto fail;
+    }
+    {
+        /* directories of dropped databases (renamed aside, or left by a crash
+         * between the catalog update and the rename) go */
+        char dbdir[PATH_MAX];
+        st_path(dbdir, sizeof dbdir, s->data_dir, "db");
+        DIR *dd = opendir(dbdir);
+        struct dirent *de;
+        while (dd && (de = readdir(dd))) {
+            if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
+            if (de->d_name[0] != '.' && catalog_find(&s->cat, de->d_name)) continue;
+            char p[PATH_MAX];
+            if (st_path(p, sizeof p, dbdir, de->d_name)) continue;
+            store_log(s, "info", "removing %s: no database of that name in the catalog", p);
+            vfs_remove_tree(s->vfs, p);
+        }
+        if (dd) closedir(dd);
     }
     for (size_t i = 0; i < s->cat.n; i++) {
         sdb *d = sdb_new(s, &s->cat.dbs[i]);

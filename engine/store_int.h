@@ -4,6 +4,7 @@
  *
  * Locking order (never take an earlier lock while holding a later one):
  *   maint_mu -> dbs_lock -> sdb.view_lock -> sdb.blocks_mu -> head shard -> wal
+ * view_lock is never held while a client is answered (see querier.c).
  */
 #ifndef ST_STORE_INT_H
 #define ST_STORE_INT_H
@@ -40,9 +41,11 @@ typedef struct sdb {
     char dir[PATH_MAX];    /* <data>/db/<name> */
     char blocks_dir[PATH_MAX];
     head *head;
-    /* Queries hold it shared for their lifetime; a flush takes it exclusive
-     * only to swap frozen head data for the block that now holds it. */
+    /* Queries hold it shared while they pin blocks, collect series and read
+     * one series; a flush takes it exclusive only to swap frozen head data
+     * for the block that now holds it. */
     pthread_rwlock_t view_lock;
+    _Atomic uint64_t gen; /* bumped by each flush swap (under view_lock held exclusively) */
     pthread_mutex_t blocks_mu;
     blk **blocks; /* sorted by mint, then id (creation order) */
     size_t nblocks, capblocks;
@@ -95,9 +98,9 @@ void sdb_remove_block_locked(sdb *d, blk *b);
 /* WAL payload encoders shared by the write path and the checkpoint. */
 void rec_series(st_buf *b, uint32_t db_id, uint64_t ref, series_meta m, const uint8_t *key,
                 size_t keylen);
-/* SAMPLES record with one series: appends to b. */
+/* SAMPLES record with samples [from, to) of one series: appends to b. */
 void rec_samples_one(st_buf *b, uint32_t db_id, uint64_t ref, uint8_t type,
-                     const codec_samples *smp);
+                     const codec_samples *smp, size_t from, size_t to);
 
 /* maint.c */
 int maint_flush_db(store *s, sdb *d, int64_t cutoff, st_err *e);

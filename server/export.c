@@ -25,7 +25,7 @@ typedef struct export_ctx {
     matcher **sel[MAX_SELECTORS];
     size_t nsel[MAX_SELECTORS];
     size_t nselectors, cur;
-    bool selected, done, line;
+    bool selected, done, line, failed;
     st_buf out;
     size_t pos;
     codec_samples smp;
@@ -78,14 +78,24 @@ static bool produce(export_ctx *x)
     while (x->cur < x->nselectors) {
         st_err e = {0};
         if (!x->selected) {
-            if (store_query_select(x->q, x->sel[x->cur], x->nsel[x->cur], &e) != 0) return false;
+            if (store_query_select(x->q, x->sel[x->cur], x->nsel[x->cur], &e) != 0) {
+                x->failed = true;
+                fprintf(stderr, "export: %s\n", e.msg);
+                return false;
+            }
             x->selected = true;
         }
         const uint8_t *key;
         size_t kl;
         series_meta meta;
         int rc = store_query_next(x->q, &key, &kl, &meta, &x->smp, &e);
-        if (rc < 0) return false;
+        if (rc < 0) {
+            /* a damaged chunk: end the response with an error (the
+             * connection closes) rather than as a clean, shorter export */
+            x->failed = true;
+            fprintf(stderr, "export: %s\n", e.msg);
+            return false;
+        }
         if (rc == 0) {
             x->cur++;
             x->selected = false;
@@ -123,6 +133,7 @@ static long export_read(void *arg, char *buf, size_t max)
             x->out.len = x->pos = 0;
             if (x->done || !produce(x)) {
                 x->done = true;
+                if (x->failed && n == 0) return -1;
                 break;
             }
         }

@@ -5,6 +5,7 @@
 #include <microhttpd.h>
 #include <netdb.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -14,6 +15,7 @@
 struct http_server {
     struct MHD_Daemon *d;
     http_opts o;
+    _Atomic int in_flight; /* requests begun and not completed */
 };
 
 static void add_arg(http_req *rq, const char *k, size_t kl, const char *v, size_t vl)
@@ -168,6 +170,10 @@ static enum MHD_Result respond(struct MHD_Connection *c, http_resp *rs)
         ss->free_fn = rs->stream_free;
         r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, stream_reader, ss,
                                               stream_free);
+        if (!r) {
+            stream_free(ss); /* releases the producer (and the query it holds) */
+            return MHD_NO;
+        }
     } else {
         r = MHD_create_response_from_buffer(rs->body.len, rs->body.p, MHD_RESPMEM_MUST_COPY);
     }
@@ -211,6 +217,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     conn_state *cs = *con_cls;
     if (!cs) {
         cs = st_calloc(1, sizeof *cs);
+        atomic_fetch_add(&srv->in_flight, 1);
         cs->max_body = srv->o.max_body;
         cs->rq.conn = c;
         cs->rq.arena = st_arena_new(8192);
@@ -256,7 +263,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
+    http_server *srv = cls;
     (void)c;
     (void)toe;
     conn_state *cs = *con_cls;
@@ -265,6 +272,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     st_arena_free(cs->rq.arena);
     st_free(cs);
     *con_cls = NULL;
+    atomic_fetch_sub(&srv->in_flight, 1);
 }
 
 int http_start(const http_opts *o, http_server **out, st_err *e)
@@ -288,7 +296,7 @@ int http_start(const http_opts *o, http_server **out, st_err *e)
                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o->timeout_s,
                             MHD_OPTION_CONNECTION_LIMIT, (unsigned)o->max_connections,
                             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
-                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
                             MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
                             MHD_OPTION_END);
     freeaddrinfo(ai);
@@ -307,8 +315,13 @@ void http_quiesce(http_server *s)
     if (fd != MHD_INVALID_SOCKET) close(fd);
 }
 
-void http_stop(http_server *s)
+void http_stop(http_server *s, unsigned grace_s)
 {
+    /* In-flight requests finish (up to grace_s) before the threads stop;
+     * idle keep-alive connections do not hold shutdown up. MHD_stop_daemon
+     * closes whatever connections are left. */
+    for (unsigned waited = 0; waited < grace_s * 10 && atomic_load(&s->in_flight) > 0; waited++)
+        usleep(100 * 1000);
     MHD_stop_daemon(s->d);
     st_free(s);
 }

@@ -69,8 +69,9 @@ typedef struct http_server http_server;
 int http_start(const http_opts *o, http_server **out, st_err *e);
 /* Stops accepting new connections; in-flight requests go on. */
 void http_quiesce(http_server *s);
-/* Waits for in-flight requests to finish and stops the threads. */
-void http_stop(http_server *s);
+/* Waits (up to grace_s seconds) for open connections to finish their
+ * requests, then stops the threads. */
+void http_stop(http_server *s, unsigned grace_s);
 
 /* Request helpers. */
 const char *http_arg(const http_req *rq, const char *key); /* first value or NULL */

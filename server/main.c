@@ -127,7 +127,7 @@ int main(int argc, char **argv)
     log_line(NULL, "info", msg);
     api_set_ready(false);
     http_quiesce(hs);
-    http_stop(hs);
+    http_stop(hs, 30);
     rc = store_close(s, &e);
     if (rc) {
         log_line(NULL, "error", e.msg);

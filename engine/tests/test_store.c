@@ -552,6 +552,48 @@ static void test_flush_failure_and_damaged_block(void)
     store_batch_free(b);
 }
 
+/* A series whose head data is larger than the WAL's record limit still
+ * checkpoints (in several records) and comes back after a restart. */
+static void test_big_checkpoint(void)
+{
+    store *s = open_store(g_dir, 2LL * 3600 * ST_NS_PER_S);
+    if (!s) { CHECK(0); return; }
+    CHECK_OK(store_db_create(s, "big", -1, -1, NULL));
+    size_t len = 1u << 20;
+    char *str = malloc(len);
+    memset(str, 'x', len);
+    store_batch *b = store_batch_new();
+    store_write_result r;
+    int64_t now = st_now_ns();
+    for (int i = 0; i < 70; i++) {
+        store_batch_reset(b);
+        uint32_t h = add_series(b, "big_s", "a", ST_VT_STRING);
+        str[0] = (char)('a' + i % 26);
+        store_batch_add_str(b, h, now - (70 - i) * ST_NS_PER_S, st_slice_of(str, len));
+        CHECK_OK(store_write(s, "big", b, &r, NULL));
+    }
+    /* an old sample makes maintenance flush, and so checkpoint */
+    store_batch_reset(b);
+    uint32_t h = add_series(b, "big_old", "a", ST_VT_FLOAT);
+    store_batch_add(b, h, now - 20 * 3600 * ST_NS_PER_S, fbits(1));
+    CHECK_OK(store_write(s, "big", b, &r, NULL));
+    st_err e = {0};
+    CHECK_MSG(store_maintain(s, now, &e) == 0, "%s", e.msg);
+    store_stats st;
+    store_get_stats(s, &st);
+    CHECK_MSG(st.wal_disk_bytes < 100u << 20, "wal %llu bytes", (unsigned long long)st.wal_disk_bytes);
+    CHECK_OK(store_close(s, NULL));
+    s = open_store(g_dir, 2LL * 3600 * ST_NS_PER_S);
+    codec_samples out = {0};
+    read_series(s, "big", "big_s", "a", INT64_MIN, INT64_MAX, &out);
+    CHECK_EQ_INT(out.n, 70);
+    CHECK(out.n == 70 && out.strs[69].n == len && out.strs[69].p[0] == 'a' + 69 % 26);
+    codec_samples_free(&out);
+    store_batch_free(b);
+    free(str);
+    CHECK_OK(store_close(s, NULL));
+}
+
 int main(void)
 {
     T0 = (st_now_ns() / ST_NS_PER_S - 3600) * ST_NS_PER_S;
@@ -565,6 +607,7 @@ int main(void)
     RUN(test_databases_persist);
     RUN(test_flush_truncates_wal);
     RUN(test_flush_failure_and_damaged_block);
+    RUN(test_big_checkpoint);
     testlib_rmrf(g_dir);
     return testlib_done("test_store");
 }
