@@ -51,6 +51,7 @@ vm_bytes=$(du -sb "$work/vm" | cut -f1)
 samples=3600000
 vm_bps=$(python3 -c "print(f'{$vm_bytes/$samples:.3f}')")
 echo "  VictoriaMetrics holds $rows samples; disk after flush (du -sb): $vm_bytes bytes = $vm_bps bytes/sample"
+echo "  of which: $(cd "$work/vm" && du -sb -- * | awk '{printf "%s %s bytes; ", $2, $1}')"
 echo "  (single-connection curl load, one 5,000-line request at a time: $(python3 -c "print(f'{$samples/($end-$start):.0f}')") samples/s, not a peer ingest figure)"
 echo
 echo "== Prometheus $(promtool --version 2>&1 | head -1 | awk '{print $3}') blocks of the same samples (promtool tsdb create-blocks-from openmetrics)"
