@@ -10,13 +10,12 @@ pkgs=(
   libmicrohttpd-dev libprotobuf-c-dev protobuf-c-compiler libsnappy-dev
   libjemalloc-dev libzstd-dev zlib1g-dev libpcre2-dev
   clang libclang-rt-14-dev
-  curl python3 procps
+  curl python3 procps bsdutils
+  prometheus victoria-metrics
 )
 
-# `deps.sh --bench`: also the peers the benchmarks compare against.
-if [ "${1:-}" = "--bench" ]; then
-  pkgs+=(victoria-metrics prometheus)
-fi
+# The peers (prometheus, victoria-metrics) serve the compatibility tests
+# (promtool, vmctl) and the benchmarks; `--bench` is accepted for clarity.
 
 missing=()
 for p in "${pkgs[@]}"; do
