@@ -38,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bits.h"
 #include "labels.h"
 #include "samples.h"
 
@@ -113,6 +114,17 @@ int maint_load_blocks(store *s, sdb *d, st_err *e)
     pthread_mutex_lock(&d->blocks_mu);
     for (size_t i = 0; i < n; i++)
         if (found[i]) sdb_add_block_locked(d, found[i]);
+    /* types of the series on disk, the newest block's last (blocks are in
+     * (mint, id) order; a type change is rare enough for that to do) */
+    for (size_t i = 0; i < d->nblocks; i++) {
+        blk *b = d->blocks[i];
+        for (uint32_t id = 0; id < blk_nseries(b); id++) {
+            const uint8_t *k;
+            size_t kl;
+            blk_series_key(b, id, &k, &kl);
+            sdb_type_put(d, st_hash64(k, kl, 0), blk_series_meta(b, id).type);
+        }
+    }
     pthread_mutex_unlock(&d->blocks_mu);
     st_free(found);
     return 0;
@@ -353,6 +365,11 @@ static uint64_t maint_gc(store *s)
             for (uint32_t id = 0; id < bound; id++) {
                 hseries *hs = head_by_id_locked(h, sh, id);
                 if (hs && hseries_empty(hs)) {
+                    const uint8_t *k;
+                    size_t kl;
+                    hseries_key(hs, &k, &kl);
+                    /* its data lives on in blocks: so does its type */
+                    sdb_type_put(s->dbs[i], st_hash64(k, kl, 0), hseries_meta(hs).type);
                     head_remove_locked(h, sh, hs);
                     removed++;
                 }

@@ -106,8 +106,61 @@ static sdb *sdb_new(store *s, const catalog_db *c)
     pthread_rwlock_init(&d->view_lock, &attr);
     pthread_rwlockattr_destroy(&attr);
     pthread_mutex_init(&d->blocks_mu, NULL);
+    pthread_mutex_init(&d->types_mu, NULL);
     atomic_init(&d->refs, 1);
     return d;
+}
+
+/* The low 3 bits of an entry hold the type; the rest is the hash with its
+ * low bits shifted out (a collision needs 61 equal bits). */
+static size_t types_slot(uint64_t hash, size_t cap) { return (size_t)(hash >> 20) & (cap - 1); }
+
+static void types_insert(uint64_t *tab, size_t cap, uint64_t entry)
+{
+    size_t j = types_slot(entry >> 3 << 3, cap);
+    while (tab[j] && (tab[j] >> 3) != (entry >> 3)) j = (j + 1) & (cap - 1);
+    tab[j] = entry;
+}
+
+void sdb_type_put(sdb *d, uint64_t hash, uint8_t type)
+{
+    uint64_t entry = (hash >> 3 << 3) | (type & 7);
+    if (!(entry >> 3)) entry |= 8;
+    pthread_mutex_lock(&d->types_mu);
+    if ((d->ntypes + 1) * 2 > d->captypes) {
+        size_t cap = d->captypes ? d->captypes * 2 : 1024;
+        uint64_t *t = st_calloc(cap, sizeof *t);
+        for (size_t i = 0; i < d->captypes; i++)
+            if (d->types[i]) types_insert(t, cap, d->types[i]);
+        st_free(d->types);
+        d->types = t;
+        d->captypes = cap;
+    }
+    size_t j = types_slot(entry >> 3 << 3, d->captypes);
+    while (d->types[j] && (d->types[j] >> 3) != (entry >> 3)) j = (j + 1) & (d->captypes - 1);
+    if (!d->types[j]) d->ntypes++;
+    d->types[j] = entry;
+    pthread_mutex_unlock(&d->types_mu);
+}
+
+uint8_t sdb_type_get(sdb *d, uint64_t hash)
+{
+    uint64_t key = hash >> 3;
+    if (!key) key = 1;
+    uint8_t t = 0;
+    pthread_mutex_lock(&d->types_mu);
+    if (d->captypes) {
+        size_t j = types_slot(key << 3, d->captypes);
+        while (d->types[j]) {
+            if ((d->types[j] >> 3) == key) {
+                t = (uint8_t)(d->types[j] & 7);
+                break;
+            }
+            j = (j + 1) & (d->captypes - 1);
+        }
+    }
+    pthread_mutex_unlock(&d->types_mu);
+    return t;
 }
 
 static void sdb_free(store *s, sdb *d)
@@ -125,6 +178,8 @@ static void sdb_free(store *s, sdb *d)
     }
     pthread_rwlock_destroy(&d->view_lock);
     pthread_mutex_destroy(&d->blocks_mu);
+    pthread_mutex_destroy(&d->types_mu);
+    st_free(d->types);
     st_free(d);
 }
 
@@ -763,8 +818,9 @@ int store_write(store *s, const char *dbname, store_batch *b, store_write_result
             x->nsamples = keep;
             if (!keep) continue;
             hseries *hs = head_get_locked(h, sh, x->hash, x->key, x->keylen);
-            if (hs && hseries_meta(hs).type != x->meta.type) {
-                for (uint32_t i = 0; i < keep; i++) type_conflict(s, res, x, hseries_meta(hs).type);
+            uint8_t have_type = hs ? hseries_meta(hs).type : sdb_type_get(d, x->hash);
+            if (have_type && have_type != x->meta.type) {
+                for (uint32_t i = 0; i < keep; i++) type_conflict(s, res, x, have_type);
                 x->nsamples = 0;
                 continue;
             }

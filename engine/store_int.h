@@ -51,7 +51,18 @@ typedef struct sdb {
     size_t nblocks, capblocks;
     _Atomic int refs;
     _Atomic bool dropped;
+    /* Value types of series that are in blocks but not in the head, by key
+     * hash: a series written again after its data left memory keeps its
+     * type (InfluxDB's field type conflict). Filled from the blocks at open
+     * and when series leave the head; a leaf lock. */
+    pthread_mutex_t types_mu;
+    uint64_t *types; /* hash << 3 | type; 0 = empty */
+    size_t ntypes, captypes;
 } sdb;
+
+/* Remembers (or looks up, 0 = unknown) the type of a series by key hash. */
+void sdb_type_put(sdb *d, uint64_t hash, uint8_t type);
+uint8_t sdb_type_get(sdb *d, uint64_t hash);
 
 struct store {
     store_opts o;

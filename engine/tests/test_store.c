@@ -260,6 +260,24 @@ static void test_types_and_conflicts(void)
     CHECK_EQ_INT(r.accepted, 1);
     CHECK_EQ_INT(r.rejected, 1);
     CHECK_MSG(strstr(e.msg, "field type conflict") != NULL, "%s", e.msg);
+    /* the type stands after the series has left memory, and after a restart */
+    CHECK_OK(store_flush_all(s, NULL));
+    store_stats st;
+    store_get_stats(s, &st);
+    CHECK_EQ_INT(st.active_series, 0);
+    for (int round = 0; round < 2; round++) {
+        store_batch_reset(b);
+        hi = add_series(b, "m_i", "b", ST_VT_FLOAT);
+        store_batch_add(b, hi, T0 + 2 * ST_NS_PER_S, fbits(2.5));
+        CHECK_EQ_INT(store_write(s, "typed", b, &r, &e), ST_ECONFLICT);
+        CHECK_EQ_INT(r.accepted, 0);
+        CHECK_OK(store_close(s, NULL));
+        s = open_store(g_dir, 2LL * 3600 * ST_NS_PER_S);
+    }
+    store_batch_reset(b);
+    hi = add_series(b, "m_i", "b", ST_VT_INT);
+    store_batch_add(b, hi, T0 + 2 * ST_NS_PER_S, 9);
+    CHECK_OK(store_write(s, "typed", b, &r, NULL)); /* the right type is welcome */
     CHECK_OK(store_close(s, NULL));
     store_batch_free(b);
 }
