@@ -218,6 +218,21 @@ void api_handle(http_req *rq, http_resp *rs)
     } else if (is(rq, NULL, "/api/v1/import")) {
         if (!post && strcmp(rq->method, "PUT")) http_text(rs, 405, "use POST\n");
         else api_import(rq, rs, g_store, g_flags->max_decoded_bytes);
+    } else if (is(rq, NULL, "/api/v1/series")) {
+        if (!get && !post) http_text(rs, 405, "use GET or POST\n");
+        else api_prom_series(rq, rs, g_store);
+    } else if (is(rq, NULL, "/api/v1/labels")) {
+        if (!get && !post) http_text(rs, 405, "use GET or POST\n");
+        else api_prom_labels(rq, rs, g_store);
+    } else if (!strncmp(rq->path, "/api/v1/label/", 14) && strlen(rq->path) > 21 &&
+               !strcmp(rq->path + strlen(rq->path) - 7, "/values")) {
+        char name[256];
+        size_t n = strlen(rq->path) - 14 - 7;
+        if (n >= sizeof name) n = sizeof name - 1;
+        memcpy(name, rq->path + 14, n);
+        name[n] = 0;
+        if (!get) http_text(rs, 405, "use GET\n");
+        else api_prom_label_values(rq, rs, g_store, name);
     } else {
         http_text(rs, 404, "404 page not found\n");
     }
