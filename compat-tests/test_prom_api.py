@@ -69,6 +69,9 @@ def main():
         R.check(o["data"] == ["api", "node"], "?db= addresses the database", o)
         st, o = get(srv, "/db/nowhere/api/v1/series", **{"match[]": "up"})
         R.check(st == 200 and o == {"status": "success", "data": []}, "unknown database: empty success", o)
+        st, o = get(srv, "/api/v1/status/buildinfo")
+        R.check(st == 200 and o["status"] == "success" and o["data"]["version"].startswith("2.")
+                and o["data"]["application"] == "strata", "buildinfo answers as a Prometheus 2.x", o)
         # errors, as Prometheus words and codes them
         st, o = get(srv, "/db/p/api/v1/series")
         R.check(st == 400 and o["errorType"] == "bad_data" and o["error"] == "no match[] parameter provided",

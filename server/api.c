@@ -218,6 +218,17 @@ void api_handle(http_req *rq, http_resp *rs)
     } else if (is(rq, NULL, "/api/v1/import")) {
         if (!post && strcmp(rq->method, "PUT")) http_text(rs, 405, "use POST\n");
         else api_import(rq, rs, g_store, g_flags->max_decoded_bytes);
+    } else if (is(rq, NULL, "/api/v1/status/buildinfo")) {
+        /* Clients (Grafana) read the version to decide which Prometheus
+         * features exist: Strata answers as the Prometheus it is compatible
+         * with, and names itself in extra fields. */
+        rs->status = 200;
+        rs->content_type = "application/json";
+        st_buf_printf(&rs->body,
+                      "{\"status\":\"success\",\"data\":{\"version\":\"2.42.0\",\"revision\":\"strata\","
+                      "\"branch\":\"strata\",\"buildUser\":\"strata\",\"buildDate\":\"\","
+                      "\"goVersion\":\"\",\"application\":\"strata\",\"strataVersion\":\"%s\"}}\n",
+                      STRATA_VERSION);
     } else if (is(rq, NULL, "/api/v1/series")) {
         if (!get && !post) http_text(rs, 405, "use GET or POST\n");
         else api_prom_series(rq, rs, g_store);
