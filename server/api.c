@@ -8,6 +8,7 @@
 
 #include "catalog.h"
 #include "promparams.h"
+#include "prw.h"
 
 static store *g_store;
 static const flags *g_flags;
@@ -218,6 +219,8 @@ void api_handle(http_req *rq, http_resp *rs)
     } else if (is(rq, NULL, "/api/v1/import")) {
         if (!post && strcmp(rq->method, "PUT")) http_text(rs, 405, "use POST\n");
         else api_import(rq, rs, g_store, g_flags->max_decoded_bytes);
+    } else if (is(rq, NULL, "/api/v1/write")) {
+        api_prw_write(rq, rs, g_store, g_flags);
     } else if (is(rq, NULL, "/api/v1/status/buildinfo")) {
         /* Clients (Grafana) read the version to decide which Prometheus
          * features exist: Strata answers as the Prometheus it is compatible

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "api.h"
+#include "prw.h"
 
 static void gauge(st_buf *b, const char *name, const char *help, const char *type, uint64_t v)
 {
@@ -67,6 +68,27 @@ void api_metrics(http_req *rq, http_resp *rs, store *s)
                      "# TYPE strata_wal_replay_duration_seconds gauge\n"
                      "strata_wal_replay_duration_seconds %.6f\n",
                   (double)st.replay_ns / 1e9);
+    prw_stats ps;
+    prw_get_stats(&ps);
+    st_buf_printf(b, "# HELP strata_remote_write_requests_total remote_write requests, by protocol version.\n"
+                     "# TYPE strata_remote_write_requests_total counter\n"
+                     "strata_remote_write_requests_total{version=\"1.0\"} %" PRIu64 "\n"
+                     "strata_remote_write_requests_total{version=\"2.0\"} %" PRIu64 "\n",
+                  ps.requests_v1, ps.requests_v2);
+    gauge(b, "strata_remote_write_requests_rejected_total", "remote_write requests answered 4xx/5xx.",
+          "counter", ps.requests_rejected);
+    gauge(b, "strata_remote_write_samples_received_total", "Samples decoded from remote_write.",
+          "counter", ps.samples_received);
+    gauge(b, "strata_remote_write_series_rejected_total",
+          "remote_write series refused for invalid labels or timestamps.", "counter", ps.series_rejected);
+    st_buf_printf(b, "# HELP strata_remote_write_dropped_total Parts of remote_write requests not stored yet, by kind.\n"
+                     "# TYPE strata_remote_write_dropped_total counter\n"
+                     "strata_remote_write_dropped_total{kind=\"exemplar\"} %" PRIu64 "\n"
+                     "strata_remote_write_dropped_total{kind=\"native_histogram\"} %" PRIu64 "\n"
+                     "strata_remote_write_dropped_total{kind=\"metadata\"} %" PRIu64 "\n",
+                  ps.exemplars_dropped, ps.histograms_dropped, ps.metadata_received);
+    gauge(b, "strata_remote_write_series_cache_entries", "Series in the remote_write series cache.",
+          "gauge", ps.cache_entries);
     gauge(b, "strata_disk_full", "1 while writes are refused because the disk is full.", "gauge",
           store_disk_full(s) ? 1 : 0);
 }

@@ -1,0 +1,407 @@
+"""remote_write end to end: a real Prometheus (Debian's 2.42) scrapes itself
+and Strata every second and remote-writes everything to Strata's
+POST /api/v1/write; after it is stopped (SIGTERM flushes its queue), every
+sample Prometheus holds in its own TSDB must be in Strata's export with the
+same value. Then a malformed corpus (bad snappy, lying preambles, bad
+protobuf, bad labels, huge sizes, wrong content types and encodings), each
+answered with its 4xx while the server keeps serving, and the 1.0/2.0
+response rules (204, *-Written headers, partial writes named in a 400).
+
+Requests are built here with a small protobuf encoder and a literal-only
+snappy encoder (valid block format; Python's stdlib has no snappy).
+Python 3 stdlib only, plus strata.py."""
+import gzip
+import http.client
+import json
+import math
+import os
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from strata import Server, Results, export_json, free_port  # noqa: E402
+
+R = Results("test_remote_write")
+V1 = "application/x-protobuf"
+V2 = "application/x-protobuf;proto=io.prometheus.write.v2.Request"
+STALE = 0x7FF0000000000002
+
+
+# ------------------------------------------------------------ encoders
+
+def uvarint(v):
+    v &= (1 << 64) - 1
+    out = bytearray()
+    while v >= 0x80:
+        out.append((v & 0x7F) | 0x80)
+        v >>= 7
+    out.append(v)
+    return bytes(out)
+
+
+def tag(field, wt):
+    return uvarint(field << 3 | wt)
+
+
+def f_bytes(field, b):
+    if isinstance(b, str):
+        b = b.encode()
+    return tag(field, 2) + uvarint(len(b)) + b
+
+
+def f_varint(field, v):
+    return tag(field, 0) + uvarint(v)
+
+
+def f_fixed64(field, bits):
+    return tag(field, 1) + struct.pack("<Q", bits)
+
+
+def fbits(x):
+    return struct.unpack("<Q", struct.pack("<d", x))[0]
+
+
+def sample(value_bits, ts_ms, field=2):
+    return f_bytes(field, f_fixed64(1, value_bits) + f_varint(2, ts_ms))
+
+
+def series_v1(labels, samples):
+    b = b"".join(f_bytes(1, f_bytes(1, n) + f_bytes(2, v)) for n, v in labels)
+    b += b"".join(sample(bits, ts) for bits, ts in samples)
+    return f_bytes(1, b)
+
+
+def series_v2(syms, labels, samples, extra=b""):
+    refs = []
+    for n, v in labels:
+        for s in (n, v):
+            if s not in syms:
+                syms.append(s)
+            refs.append(syms.index(s))
+    b = f_bytes(1, b"".join(uvarint(r) for r in refs))
+    b += b"".join(sample(bits, ts) for bits, ts in samples)
+    return f_bytes(5, b + extra)
+
+
+def request_v2(series_fn):
+    syms = [""]
+    body = b"".join(series_fn(syms))
+    return b"".join(f_bytes(4, s) for s in syms) + body
+
+
+def snappy(data, declared=None):
+    """Block format, literals only (legal, just not compressed)."""
+    out = bytearray(uvarint(len(data) if declared is None else declared))
+    for i in range(0, len(data), 65536):
+        chunk = data[i:i + 65536]
+        n = len(chunk) - 1
+        if n < 60:
+            out.append(n << 2)
+        elif n < 256:
+            out += bytes([60 << 2, n])
+        else:
+            out += bytes([61 << 2, n & 0xFF, n >> 8])
+        out += chunk
+    return bytes(out)
+
+
+def post(srv, body, ctype=V1, enc="snappy", path="/api/v1/write", method="POST", extra=None):
+    h = {"X-Prometheus-Remote-Write-Version": "0.1.0"}
+    if ctype is not None:
+        h["Content-Type"] = ctype
+    if enc is not None:
+        h["Content-Encoding"] = enc
+    h.update(extra or {})
+    return srv.request(method, path, body=body, headers=h)
+
+
+def now_ms():
+    return int(time.time() * 1000)
+
+
+# ------------------------------------------------------- direct checks
+
+def check_protocol(srv):
+    t = now_ms()
+    # 1.0: two series (one with unsorted labels), a stale marker, metadata
+    body = series_v1([("__name__", "rw_a"), ("job", "x")], [(fbits(1.5), t), (STALE, t + 1000)])
+    body += series_v1([("zone", "eu"), ("__name__", "rw_b")], [(fbits(-2.25), t)])
+    body += f_bytes(3, f_varint(1, 1) + f_bytes(2, "rw_a") + f_bytes(4, "help") + f_bytes(5, "unit"))
+    st, resp, hdr = post(srv, snappy(body))
+    R.check(st == 204, "v1 write: 204", f"{st} {resp[:300]}")
+    R.check("X-Prometheus-Remote-Write-Samples-Written" not in hdr, "v1: no *-Written headers")
+    exp = export_json(srv, match='{__name__=~"rw_.*"}')
+    a = exp.get((("__name__", "rw_a"), ("job", "x")))
+    b = exp.get((("__name__", "rw_b"), ("zone", "eu")))
+    R.check(a is not None and a[0] == (t, 1.5) and len(a) == 2, "v1 series a exported", repr(a))
+    R.check(b == [(t, -2.25)], "v1 series b (unsorted labels) exported", repr(b))
+    # the same request again (a retry) is a no-op
+    st, _, _ = post(srv, snappy(body))
+    R.check(st == 204, "v1 identical re-send: 204")
+    # metadata only
+    st, _, _ = post(srv, snappy(f_bytes(3, f_varint(1, 2) + f_bytes(2, "m"))))
+    R.check(st == 204, "metadata-only request: 204")
+    # no Content-Type / Content-Encoding at all (defaults: 1.0, snappy);
+    # urllib would add a form Content-Type, so http.client
+    c = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=30)
+    c.putrequest("POST", "/api/v1/write", skip_accept_encoding=True)
+    body = snappy(series_v1([("__name__", "rw_nohdr")], [(fbits(2), t)]))
+    c.putheader("Content-Length", str(len(body)))
+    c.endheaders(body)
+    st = c.getresponse().status
+    c.close()
+    R.check(st == 204, "request without Content-Type/Content-Encoding: 204", str(st))
+    # zstd is not in the stdlib; gzip is
+    st, resp, _ = post(srv, gzip.compress(series_v1([("__name__", "rw_gz")], [(fbits(7), t)])), enc="gzip")
+    R.check(st == 204, "gzip body: 204", f"{st} {resp[:200]}")
+    # partial: one good series, one with a duplicate label name
+    body = series_v1([("__name__", "rw_good")], [(fbits(1), t)])
+    body += series_v1([("__name__", "rw_bad"), ("a", "1"), ("a", "2")], [(fbits(1), t)])
+    st, resp, _ = post(srv, snappy(body))
+    R.check(st == 400 and b"rw_bad" in resp and b"duplicate label name" in resp,
+            "bad labels: 400 naming the series and the reason", f"{st} {resp[:300]}")
+    R.check((("__name__", "rw_good"),) in export_json(srv, match="rw_good"), "valid series of a 400 kept")
+    # 2.0
+    st, resp, hdr = post(srv, snappy(request_v2(lambda syms: [
+        series_v2(syms, [("__name__", "rw_v2"), ("k", "v")], [(fbits(3.5), t), (fbits(4.5), t + 1)]),
+        series_v2(syms, [("__name__", "rw_v2b")], [(fbits(1), t)], extra=f_bytes(5, f_varint(1, 2))),
+    ])), ctype=V2)
+    R.check(st == 204, "v2 write: 204", f"{st} {resp[:300]}")
+    R.check(hdr.get("X-Prometheus-Remote-Write-Samples-Written") == "3" and
+            hdr.get("X-Prometheus-Remote-Write-Histograms-Written") == "0" and
+            hdr.get("X-Prometheus-Remote-Write-Exemplars-Written") == "0", "v2: *-Written headers", repr(hdr))
+    got = export_json(srv, match="rw_v2").get((("__name__", "rw_v2"), ("k", "v")))
+    R.check(got == [(t, 3.5), (t + 1, 4.5)], "v2 samples exported", repr(got))
+    # 2.0 with a native histogram: samples written, 400 since not everything was
+    st, resp, hdr = post(srv, snappy(request_v2(lambda syms: [
+        series_v2(syms, [("__name__", "rw_v2h")], [(fbits(1), t)], extra=f_bytes(3, f_varint(1, 5))),
+    ])), ctype=V2)
+    R.check(st == 400 and hdr.get("X-Prometheus-Remote-Write-Samples-Written") == "1" and
+            hdr.get("X-Prometheus-Remote-Write-Histograms-Written") == "0",
+            "v2 with a histogram: 400 with accurate headers", f"{st} {resp[:200]} {hdr}")
+    # 1.0 with a histogram and an exemplar: dropped and counted, 204
+    st, _, _ = post(srv, snappy(f_bytes(1, f_bytes(1, f_bytes(1, "__name__") + f_bytes(2, "rw_h1")) +
+                                        sample(fbits(1), t) + f_bytes(3, b"") + f_bytes(4, b""))))
+    R.check(st == 204, "v1 with histogram/exemplar: 204 (dropped, counted)")
+    # ?db= and /db/NAME/
+    st, _, _ = post(srv, snappy(series_v1([("__name__", "rw_db")], [(fbits(9), t)])), path="/db/other/api/v1/write")
+    R.check(st == 204 and (("__name__", "rw_db"),) in export_json(srv, db="other", match="rw_db"),
+            "write to /db/other/")
+
+
+def malformed_corpus(srv, max_decoded):
+    t = now_ms()
+    good = series_v1([("__name__", "rw_m")], [(fbits(1), t)])
+    gz_bomb = gzip.compress(b"\0" * (max_decoded + 1024 * 1024))
+    bad_utf8 = f_bytes(1, f_bytes(1, f_bytes(1, "__name__") + f_bytes(2, "m")) +
+                       f_bytes(1, f_bytes(1, "k") + f_bytes(2, b"\xff\xfe")) + sample(fbits(1), t))
+    cases = [
+        # (name, body, content-type, content-encoding, method, expected status)
+        ("truncated snappy", snappy(good)[:-4], V1, "snappy", "POST", 400),
+        ("lying preamble (more)", snappy(good, declared=len(good) + 50), V1, "snappy", "POST", 400),
+        ("lying preamble (less)", snappy(good, declared=len(good) - 3), V1, "snappy", "POST", 400),
+        ("preamble over --max-decoded-size", snappy(good, declared=max_decoded + 1), V1, "snappy", "POST", 413),
+        ("preamble 4 GiB", b"\xff\xff\xff\xff\x0f" + good, V1, "snappy", "POST", 413),
+        ("truncated preamble", b"\x80\x80", V1, "snappy", "POST", 400),
+        ("empty body", b"", V1, "snappy", "POST", 400),
+        ("snappy framed format", b"\xff\x06\x00\x00sNaPpY" + good, V1, "snappy", "POST", 400),
+        ("snappy bad copy offset", b"\x08\x0d\x05", V1, "snappy", "POST", 400),
+        ("not snappy at all", b"hello world, this is text", V1, "snappy", "POST", 400),
+        ("protobuf truncated varint", snappy(b"\x0a"), V1, "snappy", "POST", 400),
+        ("protobuf length past end", snappy(b"\x0a\x7f\x0a\x02"), V1, "snappy", "POST", 400),
+        ("protobuf wrong wire type", snappy(b"\x08\x01"), V1, "snappy", "POST", 400),
+        ("protobuf group", snappy(b"\x0b\x0c"), V1, "snappy", "POST", 400),
+        ("protobuf field 0", snappy(b"\x00\x01"), V1, "snappy", "POST", 400),
+        ("protobuf sample truncated", snappy(f_bytes(1, f_bytes(2, b"\x09\x00\x00"))), V1, "snappy", "POST", 400),
+        ("protobuf overlong varint", snappy(b"\x08" + b"\xff" * 11), V1, "snappy", "POST", 400),
+        ("v2 ref outside symbols", snappy(f_bytes(4, "") + f_bytes(5, f_bytes(1, b"\x00\x09"))), V2, "snappy", "POST", 400),
+        ("v2 odd refs", snappy(f_bytes(4, "") + f_bytes(4, "a") + f_bytes(5, f_bytes(1, b"\x01"))), V2, "snappy", "POST", 400),
+        ("v2 symbols[0] not empty", snappy(f_bytes(4, "x")), V2, "snappy", "POST", 400),
+        ("v2 help_ref outside", snappy(f_bytes(4, "") + f_bytes(5, f_bytes(5, f_varint(3, 99)))), V2, "snappy", "POST", 400),
+        ("duplicate label names", snappy(series_v1([("__name__", "m"), ("a", "1"), ("a", "2")], [(fbits(1), t)])), V1, "snappy", "POST", 400),
+        ("empty label name", snappy(series_v1([("__name__", "m"), ("", "1")], [(fbits(1), t)])), V1, "snappy", "POST", 400),
+        ("missing metric name", snappy(series_v1([("a", "1")], [(fbits(1), t)])), V1, "snappy", "POST", 400),
+        ("invalid UTF-8 value", snappy(bad_utf8), V1, "snappy", "POST", 400),
+        ("timestamp beyond int64 ns", snappy(series_v1([("__name__", "m")], [(fbits(1), 1 << 62)])), V1, "snappy", "POST", 400),
+        ("timestamp far in the future", snappy(series_v1([("__name__", "m")], [(fbits(1), t + 86400000)])), V1, "snappy", "POST", 400),
+        ("Content-Type text/plain", snappy(good), "text/plain", "snappy", "POST", 415),
+        ("Content-Type json", snappy(good), "application/json", "snappy", "POST", 415),
+        ("proto v3", snappy(good), "application/x-protobuf;proto=io.prometheus.write.v3.Request", "snappy", "POST", 415),
+        ("proto garbage", snappy(good), "application/x-protobuf;proto=foo", "snappy", "POST", 415),
+        ("Content-Encoding br", snappy(good), V1, "br", "POST", 415),
+        ("Content-Encoding deflate", snappy(good), V1, "deflate", "POST", 415),
+        ("Content-Encoding identity", good, V1, "identity", "POST", 415),
+        ("zstd garbage", b"\x28\xb5\x2f\xfd\x00\x00garbage", V1, "zstd", "POST", 400),
+        ("zstd not a frame", b"abcdefgh", V1, "zstd", "POST", 400),
+        ("gzip garbage", b"\x1f\x8b\x08\x00garbage", V1, "gzip", "POST", 400),
+        ("gzip truncated", gzip.compress(good)[:-6], V1, "gzip", "POST", 400),
+        ("gzip bomb", gz_bomb, V1, "gzip", "POST", 413),
+        ("GET", None, V1, "snappy", "GET", 405),
+    ]
+    for name, body, ct, ce, method, want in cases:
+        st, resp, hdr = post(srv, body, ctype=ct, enc=ce, method=method)
+        R.check(st == want and (st == 405 or len(resp) > 0), f"malformed: {name}: {want}",
+                f"got {st} {resp[:200]}")
+        hs, _, _ = srv.request("GET", "/-/healthy")
+        if hs != 200:
+            R.check(False, f"server alive after {name}")
+            return
+    R.check(len(cases) >= 30, f"malformed corpus has {len(cases)} cases")
+    # a body over --max-body-size (set to 4 MiB below)
+    st, _, _ = post(srv, b"\0" * (5 << 20))
+    R.check(st == 413, "body over --max-body-size: 413", str(st))
+    st, _, _ = post(srv, snappy(good))
+    R.check(st == 204, "server still writes after the corpus", str(st))
+
+
+# ------------------------------------------------------------ Prometheus
+
+def prom_get(port, path, timeout=30):
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=timeout) as r:
+        return json.loads(r.read())
+
+
+def start_prometheus(cfg_text, tsdb, tmp, port):
+    cfg = os.path.join(tmp, "prometheus.yml")
+    with open(cfg, "w") as f:
+        f.write(cfg_text)
+    log = open(os.path.join(tmp, "prometheus.log"), "ab")
+    proc = subprocess.Popen(["prometheus", f"--config.file={cfg}", f"--storage.tsdb.path={tsdb}",
+                             f"--web.listen-address=127.0.0.1:{port}", "--log.level=info"],
+                            stdout=log, stderr=log)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("prometheus exited: " + tail(tmp))
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/-/ready", timeout=2) as r:
+                if r.status == 200:
+                    return proc
+        except (OSError, urllib.error.URLError):
+            pass
+        time.sleep(0.1)
+    raise RuntimeError("prometheus not ready: " + tail(tmp))
+
+
+def tail(tmp):
+    try:
+        with open(os.path.join(tmp, "prometheus.log"), "rb") as f:
+            return f.read()[-2000:].decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def stop(proc):
+    proc.send_signal(signal.SIGTERM)
+    try:
+        return proc.wait(90)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        return proc.wait()
+
+
+def check_prometheus(srv):
+    if shutil.which("prometheus") is None:
+        R.check(False, "prometheus binary installed")
+        return
+    tmp = tempfile.mkdtemp(prefix="strata-prw-prom-")
+    try:
+        port = free_port()
+        tsdb = os.path.join(tmp, "tsdb")
+        cfg = f"""
+global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+scrape_configs:
+  - job_name: prometheus
+    static_configs: [{{targets: ['127.0.0.1:{port}']}}]
+  - job_name: strata
+    static_configs: [{{targets: ['127.0.0.1:{srv.port}']}}]
+remote_write:
+  - url: http://127.0.0.1:{srv.port}/db/prom/api/v1/write
+    queue_config:
+      batch_send_deadline: 1s
+    metadata_config:
+      send_interval: 1s
+"""
+        t0 = time.time()
+        proc = start_prometheus(cfg, tsdb, tmp, port)
+        time.sleep(8)
+        rc = stop(proc)
+        R.check(rc == 0, "prometheus stopped cleanly", f"rc={rc} {tail(tmp)}")
+        # Read back what Prometheus itself stored: restart it on the same TSDB
+        # with nothing to scrape and nothing to send, and ask for raw samples.
+        port2 = free_port()
+        proc = start_prometheus("global:\n  scrape_interval: 1h\n", tsdb, tmp, port2)
+        try:
+            at = time.time()
+            res = prom_get(port2, "/api/v1/query?" + urllib.parse.urlencode(
+                {"query": '{__name__=~".+"}[1h]', "time": f"{at:.3f}"}))
+        finally:
+            stop(proc)
+        R.check(res.get("status") == "success", "prometheus query", str(res)[:300])
+        prom = {}
+        for s in res["data"]["result"]:
+            key = tuple(sorted(s["metric"].items()))
+            prom[key] = [(int(round(float(ts) * 1000)), v) for ts, v in s["values"]]
+        nsamples = sum(len(v) for v in prom.values())
+        R.check(len(prom) > 100 and nsamples > 1000,
+                f"prometheus holds {len(prom)} series, {nsamples} samples after ~8 s")
+        strata = export_json(srv, db="prom", start=f"{t0 - 60:.3f}", end=f"{at + 60:.3f}")
+        missing_series, missing, wrong = [], 0, []
+        for key, samples in prom.items():
+            got = strata.get(key)
+            if got is None:
+                missing_series.append(key)
+                continue
+            have = {}
+            for ts, v in got:
+                have[ts] = v
+            for ts, v in samples:
+                if ts not in have:
+                    missing += 1
+                    continue
+                pv = float(v)
+                sv = have[ts]
+                sv = float("nan") if sv is None or sv == "NaN" else float(sv)
+                same = (math.isnan(pv) and math.isnan(sv)) or pv == sv
+                if not same:
+                    wrong.append((key, ts, v, have[ts]))
+        R.check(not missing_series, f"every Prometheus series is in Strata ({len(prom)})",
+                f"{len(missing_series)} missing, e.g. {missing_series[:3]}")
+        R.check(missing == 0, f"every Prometheus sample is in Strata ({nsamples})", f"{missing} missing")
+        R.check(not wrong, "values identical", repr(wrong[:5]))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main():
+    max_decoded = 2 << 20
+    srv = Server("--max-decoded-size", str(max_decoded), "--max-body-size", str(4 << 20)).start()
+    try:
+        run_all(srv, max_decoded)
+    finally:
+        rc = srv.stop()
+        R.check(rc == 0, "strata exits cleanly", f"rc={rc} {srv.tail()[-1500:]}")
+        srv.cleanup()
+    return R.done()
+
+
+def run_all(srv, max_decoded):
+    check_protocol(srv)
+    malformed_corpus(srv, max_decoded)
+    check_prometheus(srv)
+    st, _, _ = srv.request("GET", "/-/healthy")
+    R.check(st == 200, "server healthy at the end")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
