@@ -232,6 +232,12 @@ void api_handle(http_req *rq, http_resp *rs)
                       "\"branch\":\"strata\",\"buildUser\":\"strata\",\"buildDate\":\"\","
                       "\"goVersion\":\"\",\"application\":\"strata\",\"strataVersion\":\"%s\"}}\n",
                       STRATA_VERSION);
+    } else if (is(rq, NULL, "/api/v1/query")) {
+        if (!get && !post) http_text(rs, 405, "use GET or POST\n");
+        else api_prom_query(rq, rs, g_store);
+    } else if (is(rq, NULL, "/api/v1/query_range")) {
+        if (!get && !post) http_text(rs, 405, "use GET or POST\n");
+        else api_prom_query_range(rq, rs, g_store);
     } else if (is(rq, NULL, "/api/v1/series")) {
         if (!get && !post) http_text(rs, 405, "use GET or POST\n");
         else api_prom_series(rq, rs, g_store);

@@ -31,6 +31,8 @@ void api_metrics(http_req *rq, http_resp *rs, store *s);
 void api_export(http_req *rq, http_resp *rs, store *s);
 void api_import(http_req *rq, http_resp *rs, store *s, uint64_t max_decoded);
 void api_prom_series(http_req *rq, http_resp *rs, store *s);
+void api_prom_query(http_req *rq, http_resp *rs, store *s);
+void api_prom_query_range(http_req *rq, http_resp *rs, store *s);
 void api_prom_labels(http_req *rq, http_resp *rs, store *s);
 void api_prom_label_values(http_req *rq, http_resp *rs, store *s, const char *name);
 
