@@ -26,8 +26,10 @@ SAME = [  # answered identically by both
     "", "1+", "foo{", "foo{a=}", "sum(", "rate(x)", "unknown_fn(x)", "1 > 2", "foo[5m] + 1",
     "foo offset", "foo @", "x[5m:1m:2m]", "{}", '{a=""}', "a b", "1 and 2", "sum by (a) (x) by (b)",
     "topk(x)", 'label_replace(x, "a")', "foo[0m]", "((1)", "1)", '"unterminated', "foo{a!~}", "x[5m] offset 1m offset 1m",
+    # selectors over no data
+    "up", "up[5m]", 'up{job=~"a.*"} offset 5m', "(up)",
 ]
-NOT_YET = ["up", "rate(x[5m])", "sum(x)", "x + 1", "up[5m]", "time()", "vector(1)", "max_over_time(x[1h:1m])"]
+NOT_YET = ["rate(x[5m])", "sum(x)", "x + 1", "time()", "vector(1)", "max_over_time(x[1h:1m])"]
 
 
 def q(port, path, params):

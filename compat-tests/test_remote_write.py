@@ -345,8 +345,40 @@ remote_write:
             at = time.time()
             res = prom_get(port2, "/api/v1/query?" + urllib.parse.urlencode(
                 {"query": '{__name__=~".+"}[1h]', "time": f"{at:.3f}"}))
+            # PromQL selectors answered by both over the same data: instant and
+            # range selectors, offset and @, and a range query
+            # a moment inside the scraped data, whatever Prometheus's start-up took
+            up_ts = [float(ts) for x in res.get("data", {}).get("result", [])
+                     if x["metric"].get("__name__") == "up" for ts, _ in x["values"]]
+            mid = max(up_ts) - 1.5 if up_ts else t0 + 7
+            diffs = [
+                ("/api/v1/query", {"query": '{__name__=~".+"}[1h]', "time": f"{at:.3f}"}),
+                ("/api/v1/query", {"query": '{__name__=~"prometheus_.+"}', "time": f"{mid:.3f}"}),
+                ("/api/v1/query", {"query": "up", "time": f"{mid + 1.5:.3f}"}),
+                ("/api/v1/query", {"query": "up offset 2s", "time": f"{mid + 2:.3f}"}),
+                ("/api/v1/query", {"query": f"up @ {mid:.3f}", "time": f"{at:.3f}"}),
+                ("/api/v1/query", {"query": 'up{job="strata"}[3s]', "time": f"{mid + 3:.3f}"}),
+                ("/api/v1/query_range", {"query": "up", "start": f"{t0:.3f}", "end": f"{at:.3f}", "step": "0.7"}),
+                ("/api/v1/query_range", {"query": 'prometheus_http_requests_total{code="200"}',
+                                         "start": f"{t0 - 10:.3f}", "end": f"{at + 400:.3f}", "step": "5"}),
+            ]
+            answers = []
+            for path, params in diffs:
+                qs_ = urllib.parse.urlencode(params)
+                answers.append((path, params, prom_get(port2, f"{path}?{qs_}")))
         finally:
             stop(proc)
+        for path, params, want in answers:
+            st, body, _ = srv.request("GET", f"/db/prom{path}?" + urllib.parse.urlencode(params))
+            got = json.loads(body) if body else {}
+
+            def norm(o):
+                d = o.get("data", {})
+                return (o.get("status"), d.get("resultType"),
+                        sorted(json.dumps(x, sort_keys=True) for x in d.get("result", [])))
+            R.check(st == 200 and norm(got) == norm(want) and (len(norm(want)[2]) > 0 or "@" in params["query"]),
+                    f"PromQL {params['query']!r} ({path.rsplit('/', 1)[1]}): same answer as Prometheus",
+                    f"({len(norm(want)[2])} series)\n strata {str(got)[:600]}\n prom   {str(want)[:600]}")
         R.check(res.get("status") == "success", "prometheus query", str(res)[:300])
         prom = {}
         for s in res["data"]["result"]:

@@ -4,8 +4,13 @@
  * Prometheus rejects gets its 400 bad_data with Prometheus's message. What
  * parses is evaluated as far as Strata can today: number and string
  * literals and arithmetic and comparisons between scalars (Grafana's
- * "Save & test" sends 1+1). Anything else gets 422 "execution" naming the
- * part that cannot be evaluated yet, never a wrong answer.
+ * "Save & test" sends 1+1), and instant and range vector selectors with
+ * offset and @, evaluated as Prometheus 2.42 does: an instant selector takes
+ * the newest sample in [t - 5m, t] unless it is a stale marker; a range
+ * selector takes the samples in [t - range, t], stale markers left out;
+ * Prometheus's timestamps are milliseconds, and of two samples in one
+ * millisecond the later written shows. Anything else gets 422 "execution"
+ * naming the part that cannot be evaluated yet, never a wrong answer.
  */
 #include <math.h>
 #include <stdio.h>
@@ -15,7 +20,9 @@
 #include "api.h"
 #include "json.h"
 #include "promparams.h"
+#include "labels.h"
 #include "promql/promql.h"
+#include "samples.h"
 
 #define MAX_POINTS 11000
 
@@ -160,9 +167,13 @@ static promql_node *parse_query(http_req *rq, http_resp *rs, st_arena *a, const 
     return root;
 }
 
+static int eval_selector_instant(http_req *rq, http_resp *rs, store *s, const promql_node *root,
+                                 int64_t t);
+static int eval_selector_range(http_req *rq, http_resp *rs, store *s, const promql_node *root,
+                               int64_t start, int64_t end, int64_t step);
+
 void api_prom_query(http_req *rq, http_resp *rs, store *s)
 {
-    (void)s;
     int64_t t;
     if (param_time(rq, rs, "time", &t, false)) return;
     const char *q;
@@ -178,6 +189,9 @@ void api_prom_query(http_req *rq, http_resp *rs, store *s)
         st_buf_printf(&rs->body, "]}}\n");
         return;
     }
+    rs->status = 0;
+    if (eval_selector_instant(rq, rs, s, root, t)) return;
+    rs->status = 200;
     double v;
     const promql_node *bad = eval_scalar(root, &v);
     if (bad) {
@@ -189,6 +203,287 @@ void api_prom_query(http_req *rq, http_resp *rs, store *s)
     st_buf_putc(&rs->body, ',');
     put_value(&rs->body, v);
     st_buf_printf(&rs->body, "]}}\n");
+}
+
+#define LOOKBACK_MS (5 * 60 * 1000)
+
+/* One series' samples at millisecond resolution (the last of a millisecond
+ * wins), numbers only. */
+typedef struct pseries {
+    uint8_t *key;
+    size_t keylen;
+    int64_t *t; /* ms */
+    double *v;
+    size_t n;
+} pseries;
+
+typedef struct pset {
+    pseries *s;
+    size_t n, cap;
+} pset;
+
+static void pset_free(pset *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        st_free(p->s[i].key);
+        st_free(p->s[i].t);
+        st_free(p->s[i].v);
+    }
+    st_free(p->s);
+}
+
+static double as_double(uint8_t type, uint64_t bits)
+{
+    switch (type) {
+    case ST_VT_INT: return (double)(int64_t)bits;
+    case ST_VT_UINT: return (double)bits;
+    case ST_VT_BOOL: return bits ? 1 : 0;
+    default: {
+        double d;
+        memcpy(&d, &bits, 8);
+        return d;
+    }
+    }
+}
+
+static bool is_stale(double v)
+{
+    uint64_t b;
+    memcpy(&b, &v, 8);
+    return b == ST_STALE_NAN_BITS;
+}
+
+/* Loads the series a vector selector selects, with their samples in
+ * [mint_ms, maxt_ms]. */
+static int load_series(store *s, const char *db, const promql_node *vs, int64_t mint_ms,
+                       int64_t maxt_ms, pset *out, st_err *e)
+{
+    matcher **ms;
+    size_t nm;
+    int rc = promql_compile_matchers(vs, &ms, &nm, e);
+    if (rc) return rc;
+    store_query *q;
+    int64_t mint = mint_ms <= INT64_MIN / ST_NS_PER_MS ? INT64_MIN : mint_ms * ST_NS_PER_MS;
+    int64_t maxt = maxt_ms >= INT64_MAX / ST_NS_PER_MS - 1 ? INT64_MAX : maxt_ms * ST_NS_PER_MS + ST_NS_PER_MS - 1;
+    rc = store_query_open(s, db, mint, maxt, &q, e);
+    if (rc == ST_ENOTFOUND) {
+        promql_free_matchers(ms, nm);
+        return 0;
+    }
+    if (rc == 0) rc = store_query_select(q, ms, nm, e);
+    codec_samples smp = {0};
+    const uint8_t *key;
+    size_t kl;
+    series_meta meta;
+    int more;
+    while (rc == 0 && (more = store_query_next(q, &key, &kl, &meta, &smp, e)) != 0) {
+        if (more < 0) {
+            rc = more;
+            break;
+        }
+        if (meta.type == ST_VT_STRING) continue;
+        if (out->n == out->cap) {
+            out->cap = out->cap ? out->cap * 2 : 64;
+            out->s = st_realloc(out->s, out->cap * sizeof *out->s);
+        }
+        pseries *ps = &out->s[out->n++];
+        ps->key = st_malloc(kl);
+        memcpy(ps->key, key, kl);
+        ps->keylen = kl;
+        ps->t = st_malloc((smp.n + 1) * sizeof *ps->t);
+        ps->v = st_malloc((smp.n + 1) * sizeof *ps->v);
+        ps->n = 0;
+        for (size_t i = 0; i < smp.n; i++) {
+            int64_t tms = smp.ts[i] >= 0 ? smp.ts[i] / ST_NS_PER_MS
+                                          : -((-smp.ts[i] + ST_NS_PER_MS - 1) / ST_NS_PER_MS);
+            double v = as_double(meta.type, smp.vals[i]);
+            if (ps->n && ps->t[ps->n - 1] == tms) {
+                ps->v[ps->n - 1] = v; /* later in the millisecond wins */
+            } else {
+                ps->t[ps->n] = tms;
+                ps->v[ps->n++] = v;
+            }
+        }
+    }
+    codec_samples_free(&smp);
+    store_query_close(q);
+    promql_free_matchers(ms, nm);
+    return rc;
+}
+
+static int cmp_pseries(const void *a, const void *b)
+{
+    const pseries *x = a, *y = b;
+    label lx[256], ly[256];
+    size_t nx = 0, ny = 0;
+    labels_key_parse(x->key, x->keylen, lx, 256, &nx);
+    labels_key_parse(y->key, y->keylen, ly, 256, &ny);
+    for (size_t i = 0; i < nx && i < ny; i++) {
+        int c = st_slice_cmp(lx[i].name, ly[i].name);
+        if (c) return c;
+        c = st_slice_cmp(lx[i].value, ly[i].value);
+        if (c) return c;
+    }
+    return nx < ny ? -1 : nx > ny;
+}
+
+static void put_metric(st_buf *b, const pseries *ps)
+{
+    label ls[256];
+    size_t n = 0;
+    labels_key_parse(ps->key, ps->keylen, ls, 256, &n);
+    st_buf_printf(b, "{\"metric\":{");
+    for (size_t k = 0; k < n; k++) {
+        if (k) st_buf_putc(b, ',');
+        json_str_ex(b, ls[k].name.p, ls[k].name.n, JSON_ESC_HTML);
+        st_buf_putc(b, ':');
+        json_str_ex(b, ls[k].value.p, ls[k].value.n, JSON_ESC_HTML);
+    }
+    st_buf_putc(b, '}');
+}
+
+/* The newest sample in [t - lookback, t], or -1 (none, or a stale marker). */
+static ssize_t instant_at(const pseries *ps, int64_t t)
+{
+    size_t lo = 0, hi = ps->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (ps->t[mid] <= t) lo = mid + 1;
+        else hi = mid;
+    }
+    if (lo == 0) return -1;
+    size_t i = lo - 1;
+    if (ps->t[i] < t - LOOKBACK_MS || is_stale(ps->v[i])) return -1;
+    return (ssize_t)i;
+}
+
+/* The evaluation time of a selector at query time t: @ and offset. */
+static int64_t sel_time(const promql_modifiers *m, int64_t t, int64_t start, int64_t end)
+{
+    int64_t base = t;
+    if (m->at == PROMQL_AT_TIMESTAMP) base = m->at_ms;
+    else if (m->at == PROMQL_AT_START) base = start;
+    else if (m->at == PROMQL_AT_END) base = end;
+    return base - m->offset_ms;
+}
+
+static const promql_node *strip_parens(const promql_node *n)
+{
+    while (n->kind == PROMQL_PAREN) n = n->u.paren.expr;
+    return n;
+}
+
+/* Instant query of a vector or range selector; returns 1 if it handled the
+ * node, 0 if the node is something else. */
+static int eval_selector_instant(http_req *rq, http_resp *rs, store *s, const promql_node *root,
+                                 int64_t t)
+{
+    const promql_node *n = strip_parens(root);
+    if (n->kind != PROMQL_VECTOR_SELECTOR && n->kind != PROMQL_MATRIX_SELECTOR) return 0;
+    const promql_node *vs = n->kind == PROMQL_VECTOR_SELECTOR ? n : n->u.ms.vs;
+    int64_t range = n->kind == PROMQL_MATRIX_SELECTOR ? n->u.ms.range_ms : LOOKBACK_MS;
+    int64_t at = sel_time(&vs->u.vs.mod, t, t, t);
+    pset ps = {0};
+    st_err e = {0};
+    int rc = load_series(s, rq->db, vs, at - range, at, &ps, &e);
+    if (rc) {
+        pset_free(&ps);
+        api_error(rs, rc, e.msg);
+        return 1;
+    }
+    if (ps.n > 1) qsort(ps.s, ps.n, sizeof *ps.s, cmp_pseries);
+    rs->status = 200;
+    rs->content_type = "application/json";
+    bool matrix = n->kind == PROMQL_MATRIX_SELECTOR;
+    st_buf_printf(&rs->body, "{\"status\":\"success\",\"data\":{\"resultType\":\"%s\",\"result\":[",
+                  matrix ? "matrix" : "vector");
+    size_t out = 0;
+    for (size_t i = 0; i < ps.n; i++) {
+        pseries *p = &ps.s[i];
+        if (matrix) {
+            size_t cnt = 0;
+            for (size_t k = 0; k < p->n; k++)
+                if (p->t[k] >= at - range && p->t[k] <= at && !is_stale(p->v[k])) cnt++;
+            if (!cnt) continue;
+            if (out++) st_buf_putc(&rs->body, ',');
+            put_metric(&rs->body, p);
+            st_buf_printf(&rs->body, ",\"values\":[");
+            size_t w = 0;
+            for (size_t k = 0; k < p->n; k++) {
+                if (p->t[k] < at - range || p->t[k] > at || is_stale(p->v[k])) continue;
+                if (w++) st_buf_putc(&rs->body, ',');
+                st_buf_putc(&rs->body, '[');
+                put_time(&rs->body, p->t[k]);
+                st_buf_putc(&rs->body, ',');
+                put_value(&rs->body, p->v[k]);
+                st_buf_putc(&rs->body, ']');
+            }
+            st_buf_printf(&rs->body, "]}");
+        } else {
+            ssize_t k = instant_at(p, at);
+            if (k < 0) continue;
+            if (out++) st_buf_putc(&rs->body, ',');
+            put_metric(&rs->body, p);
+            st_buf_printf(&rs->body, ",\"value\":[");
+            put_time(&rs->body, t);
+            st_buf_putc(&rs->body, ',');
+            put_value(&rs->body, p->v[k]);
+            st_buf_printf(&rs->body, "]}");
+        }
+    }
+    st_buf_printf(&rs->body, "]}}\n");
+    pset_free(&ps);
+    return 1;
+}
+
+/* Range query of a vector selector. */
+static int eval_selector_range(http_req *rq, http_resp *rs, store *s, const promql_node *root,
+                               int64_t start, int64_t end, int64_t step)
+{
+    const promql_node *n = strip_parens(root);
+    if (n->kind != PROMQL_VECTOR_SELECTOR) return 0;
+    const promql_modifiers *m = &n->u.vs.mod;
+    int64_t a = sel_time(m, start, start, end), b = sel_time(m, end, start, end);
+    int64_t lo = a < b ? a : b, hi = a < b ? b : a;
+    pset ps = {0};
+    st_err e = {0};
+    int rc = load_series(s, rq->db, n, lo - LOOKBACK_MS, hi, &ps, &e);
+    if (rc) {
+        pset_free(&ps);
+        api_error(rs, rc, e.msg);
+        return 1;
+    }
+    if (ps.n > 1) qsort(ps.s, ps.n, sizeof *ps.s, cmp_pseries);
+    rs->status = 200;
+    rs->content_type = "application/json";
+    st_buf_printf(&rs->body, "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[");
+    size_t out = 0;
+    st_buf pts = {0};
+    for (size_t i = 0; i < ps.n; i++) {
+        pseries *p = &ps.s[i];
+        pts.len = 0;
+        size_t w = 0;
+        for (int64_t t = start; t <= end; t += step) {
+            ssize_t k = instant_at(p, sel_time(m, t, start, end));
+            if (k < 0) continue;
+            if (w++) st_buf_putc(&pts, ',');
+            st_buf_putc(&pts, '[');
+            put_time(&pts, t);
+            st_buf_putc(&pts, ',');
+            put_value(&pts, p->v[k]);
+            st_buf_putc(&pts, ']');
+        }
+        if (!w) continue;
+        if (out++) st_buf_putc(&rs->body, ',');
+        put_metric(&rs->body, p);
+        st_buf_printf(&rs->body, ",\"values\":[");
+        st_buf_put(&rs->body, pts.p, pts.len);
+        st_buf_printf(&rs->body, "]}");
+    }
+    st_buf_free(&pts);
+    st_buf_printf(&rs->body, "]}}\n");
+    pset_free(&ps);
+    return 1;
 }
 
 /* A step: float seconds or a Prometheus duration. */
@@ -212,7 +507,6 @@ static int parse_step(const char *v, int64_t *ms)
 
 void api_prom_query_range(http_req *rq, http_resp *rs, store *s)
 {
-    (void)s;
     int64_t start, end, step;
     if (param_time(rq, rs, "start", &start, true) || param_time(rq, rs, "end", &end, true)) return;
     if (end < start) {
@@ -250,6 +544,7 @@ void api_prom_query_range(http_req *rq, http_resp *rs, store *s)
         api_error(rs, ST_EINVAL, msg);
         return;
     }
+    if (eval_selector_range(rq, rs, s, root, start, end, step)) return;
     double v;
     const promql_node *bad = eval_scalar(root, &v);
     if (bad) {
