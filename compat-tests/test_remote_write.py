@@ -149,6 +149,17 @@ def check_protocol(srv):
     # metadata only
     st, _, _ = post(srv, snappy(f_bytes(3, f_varint(1, 2) + f_bytes(2, "m"))))
     R.check(st == 204, "metadata-only request: 204")
+    # metadata is served as Prometheus's /api/v1/metadata shapes it
+    st, mb, _ = srv.request("GET", "/api/v1/metadata")
+    md = json.loads(mb)
+    R.check(st == 200 and md == {"status": "success", "data": {
+        "m": [{"type": "gauge", "help": "", "unit": ""}],
+        "rw_a": [{"type": "counter", "help": "help", "unit": "unit"}]}},
+        "/api/v1/metadata lists what remote_write delivered", md)
+    st, mb, _ = srv.request("GET", "/api/v1/metadata?metric=rw_a")
+    R.check(list(json.loads(mb)["data"]) == ["rw_a"], "/api/v1/metadata?metric=", mb)
+    st, mb, _ = srv.request("GET", "/db/other/api/v1/metadata")
+    R.check(json.loads(mb)["data"] == {}, "metadata is per database", mb)
     # no Content-Type / Content-Encoding at all (defaults: 1.0, snappy);
     # urllib would add a form Content-Type, so http.client
     c = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=30)

@@ -8,6 +8,7 @@
 
 #include "catalog.h"
 #include "promparams.h"
+#include "metadata.h"
 #include "prw.h"
 
 static store *g_store;
@@ -221,6 +222,9 @@ void api_handle(http_req *rq, http_resp *rs)
         else api_import(rq, rs, g_store, g_flags->max_decoded_bytes);
     } else if (is(rq, NULL, "/api/v1/write")) {
         api_prw_write(rq, rs, g_store, g_flags);
+    } else if (is(rq, NULL, "/api/v1/metadata")) {
+        if (!get) http_text(rs, 405, "use GET\n");
+        else api_prom_metadata(rq, rs);
     } else if (is(rq, NULL, "/api/v1/status/buildinfo")) {
         /* Clients (Grafana) read the version to decide which Prometheus
          * features exist: Strata answers as the Prometheus it is compatible

@@ -28,6 +28,7 @@
  * from scratch).
  */
 #include "prw.h"
+#include "metadata.h"
 
 #include <inttypes.h>
 #include <pthread.h>
@@ -208,6 +209,7 @@ static void cache_insert(uint64_t h, const uint8_t *raw, size_t rawlen, const ui
 #define MS_MIN (INT64_MIN / ST_NS_PER_MS)
 
 typedef struct wctx {
+    const char *db;
     store_batch *b;
     st_buf raw;
     uint64_t series_bad, samples_bad, samples_added;
@@ -298,9 +300,8 @@ static int on_series(void *ctx, prw_series *s, st_err *e)
 
 static void on_metadata(void *ctx, const prw_metadata *m)
 {
-    /* Not stored yet (a /api/v1/metadata endpoint will want it); counted. */
-    (void)ctx;
-    (void)m;
+    wctx *w = ctx;
+    metadata_put(w->db, m->family, m->type, m->help, m->unit);
 }
 
 static void set_written(http_resp *rs, bool v2, uint64_t samples)
@@ -362,7 +363,7 @@ void api_prw_write(http_req *rq, http_resp *rs, store *s, const flags *f)
         atomic_fetch_add(&st_req_rejected, 1);
         return;
     }
-    wctx w = {.b = store_batch_new()};
+    wctx w = {.db = rq->db, .b = store_batch_new()};
     prw_handler h = {.series = on_series, .metadata = on_metadata, .ctx = &w};
     prw_counts cnt;
     rc = prw_decode(ver, plain.p, plain.len, rq->arena, &h, &cnt, &e);
