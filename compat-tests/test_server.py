@@ -170,6 +170,20 @@ def test_delete(srv):
     R.check(st == 400, "delete without match[] is 400", st)
 
 
+def test_gzip(srv):
+    import gzip
+    a = (json.dumps({"metric": {"__name__": "gz", "p": "1"}, "values": [1], "timestamps": [now_ms]}) + "\n").encode()
+    b = (json.dumps({"metric": {"__name__": "gz", "p": "2"}, "values": [2], "timestamps": [now_ms]}) + "\n").encode()
+    # two gzip members back to back, as RFC 1952 allows
+    st, r, _ = srv.request("POST", "/db/gz/api/v1/import", gzip.compress(a) + gzip.compress(b),
+                           {"Content-Encoding": "gzip"})
+    R.check(st == 204 and len(export_json(srv, db="gz", match="gz")) == 2, "gzip import, every member read", (st, r[:200]))
+    st, r, _ = srv.request("POST", "/db/gz/api/v1/import", b"\x1f\x8bnot gzip", {"Content-Encoding": "gzip"})
+    R.check(st == 400, "corrupt gzip is 400", (st, r[:200]))
+    st, r, _ = srv.request("POST", "/db/gz/api/v1/import", a, {"Content-Encoding": "br"})
+    R.check(st == 415, "unknown Content-Encoding is 415", (st, r[:200]))
+
+
 def test_bad_input(srv):
     cases = [
         ("POST", "/api/v1/import", b'{"metric":{"__name__":"x"},"values":[1,2],"timestamps":[1]}\n', 400, "values/timestamps length mismatch"),
@@ -213,6 +227,7 @@ def main():
         test_line_roundtrip(srv)
         test_nan_and_stale(srv)
         test_delete(srv)
+        test_gzip(srv)
         test_bad_input(srv)
         test_metrics(srv, n)
         test_flush_and_restart(srv)

@@ -204,7 +204,7 @@ void api_export(http_req *rq, http_resp *rs, store *s)
     rs->stream_free = export_free;
 }
 
-/* gunzip with a ceiling on the output size. */
+/* gunzip with a ceiling on the output size; every member of the stream. */
 static int gunzip(const st_buf *in, uint64_t max, st_buf *out, st_err *e)
 {
     z_stream z = {0};
@@ -222,7 +222,15 @@ static int gunzip(const st_buf *in, uint64_t max, st_buf *out, st_err *e)
             rc = st_fail(e, ST_ELIMIT, "decompressed body is larger than --max-decoded-size (%" PRIu64 " bytes)", max);
             break;
         }
-        if (zr == Z_STREAM_END) break;
+        if (zr == Z_STREAM_END) {
+            /* gzip allows several members back to back (RFC 1952); read them all */
+            if (z.avail_in == 0) break;
+            if (inflateReset(&z) != Z_OK) {
+                rc = st_fail(e, ST_EINVAL, "invalid gzip body");
+                break;
+            }
+            continue;
+        }
         if (zr != Z_OK && zr != Z_BUF_ERROR) {
             rc = st_fail(e, ST_EINVAL, "invalid gzip body: %s", z.msg ? z.msg : "corrupt data");
             break;
