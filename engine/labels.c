@@ -431,3 +431,19 @@ void labels_format_key(const uint8_t *key, size_t len, st_buf *out)
     labels_format(ls, n, out);
     if (ls != stack) st_free(ls);
 }
+
+int labels_key_compare(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+    const uint8_t *pa = a, *ea = a + alen, *pb = b, *eb = b + blen;
+    for (;;) {
+        if (pa >= ea || pb >= eb) return (pa < ea) - (pb < eb);
+        st_slice s[4];
+        if (key_str(&pa, ea, &s[0]) || key_str(&pa, ea, &s[1]) || key_str(&pb, eb, &s[2]) ||
+            key_str(&pb, eb, &s[3]))
+            return 0; /* malformed keys: keep them as they are */
+        int c = st_slice_cmp(s[0], s[2]);
+        if (c) return c;
+        c = st_slice_cmp(s[1], s[3]);
+        if (c) return c;
+    }
+}

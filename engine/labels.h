@@ -71,6 +71,11 @@ st_slice labels_key_name(const uint8_t *key, size_t len);
 /* Number of labels in a key (0 on a malformed key). */
 size_t labels_key_count(const uint8_t *key, size_t len);
 
+/* Orders two canonical keys as Prometheus orders label sets
+ * (labels.Compare: name, then value, pair by pair; a prefix first). Byte
+ * order of the keys differs, because of the length prefixes. */
+int labels_key_compare(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
+
 bool utf8_valid(const char *p, size_t n);
 
 /* metric{a="b",c="d"} with Go-style escaping of \ " and newline; names that

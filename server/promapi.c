@@ -195,17 +195,7 @@ typedef struct sitem {
 static int cmp_series(const void *a, const void *b)
 {
     const sitem *x = a, *y = b;
-    label lx[256], ly[256];
-    size_t nx = 0, ny = 0;
-    labels_key_parse(x->key, x->len, lx, 256, &nx);
-    labels_key_parse(y->key, y->len, ly, 256, &ny);
-    for (size_t i = 0; i < nx && i < ny; i++) {
-        int c = st_slice_cmp(lx[i].name, ly[i].name);
-        if (c) return c;
-        c = st_slice_cmp(lx[i].value, ly[i].value);
-        if (c) return c;
-    }
-    return nx < ny ? -1 : nx > ny;
+    return labels_key_compare(x->key, x->len, y->key, y->len);
 }
 
 void api_prom_series(http_req *rq, http_resp *rs, store *s)

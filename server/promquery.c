@@ -314,17 +314,7 @@ static int load_series(store *s, const char *db, const promql_node *vs, int64_t 
 static int cmp_pseries(const void *a, const void *b)
 {
     const pseries *x = a, *y = b;
-    label lx[256], ly[256];
-    size_t nx = 0, ny = 0;
-    labels_key_parse(x->key, x->keylen, lx, 256, &nx);
-    labels_key_parse(y->key, y->keylen, ly, 256, &ny);
-    for (size_t i = 0; i < nx && i < ny; i++) {
-        int c = st_slice_cmp(lx[i].name, ly[i].name);
-        if (c) return c;
-        c = st_slice_cmp(lx[i].value, ly[i].value);
-        if (c) return c;
-    }
-    return nx < ny ? -1 : nx > ny;
+    return labels_key_compare(x->key, x->keylen, y->key, y->keylen);
 }
 
 static void put_metric(st_buf *b, const pseries *ps)

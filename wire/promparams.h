@@ -2,10 +2,8 @@
  *
  * Times are unix seconds with an optional fraction ("1700000000.5") or
  * RFC 3339 ("2023-11-14T22:13:20.5Z", "...+02:00"); they become int64
- * nanoseconds. Series selectors are PromQL's: `name`, `name{l="v",...}` or
- * `{l=~"re",...}` with the four matcher operators and Go string literals
- * ("..." with escapes, '...', `raw`). The full PromQL grammar is the PromQL
- * module's; this is the part that export, delete and series lookups need.
+ * nanoseconds. Series selectors (match[]) are PromQL vector selectors, parsed
+ * by the PromQL parser (engine/promql) with its errors.
  */
 #ifndef ST_PROMPARAMS_H
 #define ST_PROMPARAMS_H

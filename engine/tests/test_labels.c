@@ -327,6 +327,32 @@ static void test_utf8_speed(void)
     free(s);
 }
 
+static int cmp_sets(const char *an, const char *av, const char *bn, const char *bv)
+{
+    label a[2] = {{st_slice_cstr("__name__"), st_slice_cstr("m")}, {st_slice_cstr(an), st_slice_cstr(av)}};
+    label b[2] = {{st_slice_cstr("__name__"), st_slice_cstr("m")}, {st_slice_cstr(bn), st_slice_cstr(bv)}};
+    size_t na = an[0] ? 2 : 1, nb = bn[0] ? 2 : 1;
+    labels_canonicalize(a, &na, NULL);
+    labels_canonicalize(b, &nb, NULL);
+    st_buf ka = {0}, kb = {0};
+    labels_key(a, na, &ka);
+    labels_key(b, nb, &kb);
+    int c = labels_key_compare(ka.p, ka.len, kb.p, kb.len);
+    st_buf_free(&ka);
+    st_buf_free(&kb);
+    return c;
+}
+
+/* Prometheus's order (labels.Compare), not the keys' byte order. */
+static void test_key_compare(void)
+{
+    CHECK(cmp_sets("aa", "1", "b", "1") < 0); /* "aa" < "b", though its key is longer */
+    CHECK(cmp_sets("b", "1", "aa", "1") > 0);
+    CHECK(cmp_sets("a", "10", "a", "9") < 0);  /* values bytewise */
+    CHECK(cmp_sets("", "", "a", "1") < 0);     /* a prefix first */
+    CHECK(cmp_sets("a", "1", "a", "1") == 0);
+}
+
 int main(void)
 {
     RUN(test_vtype_name);
@@ -337,5 +363,6 @@ int main(void)
     RUN(test_key);
     RUN(test_format);
     RUN(test_utf8_speed);
+    RUN(test_key_compare);
     return testlib_done("test_labels");
 }
