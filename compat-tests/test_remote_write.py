@@ -377,8 +377,26 @@ remote_write:
             for path, params in diffs:
                 qs_ = urllib.parse.urlencode(params)
                 answers.append((path, params, prom_get(port2, f"{path}?{qs_}")))
+            # promtool, the real client, against both servers
+            ptool = [
+                ["query", "instant", "--time", f"{mid:.3f}", "{base}", "up"],
+                ["query", "range", "--start", f"{t0:.3f}", "--end", f"{at:.3f}", "--step", "2s", "{base}", "up"],
+                ["query", "series", "--match", "up", "--start", f"{t0 - 60:.3f}", "--end", f"{at:.3f}", "{base}"],
+                ["query", "labels", "--start", f"{t0 - 60:.3f}", "--end", f"{at:.3f}", "{base}", "job"],
+            ]
+            ptool_prom = []
+            for args in ptool:
+                cmd = ["promtool"] + [a.replace("{base}", f"http://127.0.0.1:{port2}") for a in args]
+                ptool_prom.append(subprocess.run(cmd, capture_output=True, text=True, timeout=60))
         finally:
             stop(proc)
+        for args, want in zip(ptool, ptool_prom):
+            cmd = ["promtool"] + [a.replace("{base}", f"http://127.0.0.1:{srv.port}/db/prom") for a in args]
+            got = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+            R.check(got.returncode == 0 and want.returncode == 0 and got.stdout == want.stdout and got.stdout.strip(),
+                    f"promtool {' '.join(args[:2])}: same output as against Prometheus",
+                    f"\n strata rc={got.returncode} {got.stdout[:400]!r} {got.stderr[:300]!r}"
+                    f"\n prom   rc={want.returncode} {want.stdout[:400]!r}")
         for path, params, want in answers:
             st, body, _ = srv.request("GET", f"/db/prom{path}?" + urllib.parse.urlencode(params))
             got = json.loads(body) if body else {}
