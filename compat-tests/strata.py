@@ -101,6 +101,15 @@ class Server:
                 pass
 
 
+def report_crash(results, exc, srv=None):
+    """A test that raised is a failure with its reason and the server's log."""
+    import traceback
+    traceback.print_exc()
+    results.check(False, "test ran to the end", repr(exc))
+    if srv is not None:
+        print(srv.tail())
+
+
 class Results:
     def __init__(self, name):
         self.name = name

@@ -10,7 +10,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from strata import Server, Results, export_json  # noqa: E402
+from strata import Server, Results, export_json, report_crash  # noqa: E402
 import test_remote_write as rw  # noqa: E402  (protobuf and snappy encoders)
 
 # STRATA_SMOKE
@@ -77,10 +77,7 @@ def main():
                     f"round {rnd}: all {len(done)} acknowledged requests ({len(done) - before} new) survive SIGKILL",
                     f"{missing} requests incomplete")
     except Exception as e:
-        import traceback
-        traceback.print_exc()
-        R.check(False, "test ran to the end", repr(e))
-        print(srv.tail())
+        report_crash(R, e, srv)
     finally:
         srv.cleanup()
     return R.done()

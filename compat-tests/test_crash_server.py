@@ -10,7 +10,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from strata import Server, Results, qs  # noqa: E402
+from strata import Server, Results, qs, report_crash  # noqa: E402
 
 # STRATA_SMOKE
 R = Results("test_crash_server")
@@ -80,10 +80,7 @@ def main():
                     f"round {rnd}: all {len(done)} acknowledged batches ({len(done) - before} new) survive SIGKILL",
                     f"missing {missing} samples")
     except Exception as e:
-        import traceback
-        traceback.print_exc()
-        R.check(False, "test ran to the end", repr(e))
-        print(srv.tail())
+        report_crash(R, e, srv)
     finally:
         srv.cleanup()
     return R.done()

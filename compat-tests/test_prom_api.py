@@ -9,7 +9,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from strata import Server, Results, qs  # noqa: E402
+from strata import Server, Results, qs, report_crash  # noqa: E402
 
 R = Results("test_prom_api")
 now_ms = (int(time.time()) - 600) * 1000
@@ -83,10 +83,7 @@ def main():
         st, o = get(srv, "/db/p/api/v1/series", **{"match[]": '{job=~"("}'})
         R.check(st == 400 and o["errorType"] == "bad_data", "bad regex in match[]", o)
     except Exception as e:
-        import traceback
-        traceback.print_exc()
-        R.check(False, "test ran to the end", repr(e))
-        print(srv.tail())
+        report_crash(R, e, srv)
     finally:
         srv.cleanup()
     return R.done()

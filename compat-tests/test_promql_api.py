@@ -13,7 +13,7 @@ import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from strata import Server, Results, free_port  # noqa: E402
+from strata import Server, Results, free_port, report_crash  # noqa: E402
 
 R = Results("test_promql_api")
 
@@ -87,9 +87,7 @@ def main():
             R.check(st == 422 and o.get("errorType") == "execution" and "cannot evaluate" in o.get("error", ""),
                     f"query {expr!r}: 422 execution until it is evaluated", (st, o))
     except Exception as e:
-        import traceback
-        traceback.print_exc()
-        R.check(False, "test ran to the end", repr(e))
+        report_crash(R, e)
     finally:
         if prom:
             prom.terminate()

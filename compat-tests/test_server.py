@@ -10,7 +10,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from strata import Server, Results, export_json, qs  # noqa: E402
+from strata import Server, Results, export_json, qs, report_crash  # noqa: E402
 
 R = Results("test_server")
 now_ms = int(time.time() * 1000) // 1000 * 1000 - 600_000
@@ -231,11 +231,8 @@ def main():
         test_bad_input(srv)
         test_metrics(srv, n)
         test_flush_and_restart(srv)
-    except Exception as e:  # a crash of the test is a failure, with its reason
-        import traceback
-        traceback.print_exc()
-        R.check(False, "test ran to the end", repr(e))
-        print(srv.tail())
+    except Exception as e:
+        report_crash(R, e, srv)
     finally:
         srv.cleanup()
     return R.done()

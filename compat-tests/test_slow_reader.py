@@ -9,7 +9,7 @@ import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from strata import Server, Results, qs  # noqa: E402
+from strata import Server, Results, qs, report_crash  # noqa: E402
 
 R = Results("test_slow_reader")
 base_ns = (int(time.time()) - 5 * 3600) * 10**9
@@ -49,10 +49,7 @@ def main():
                 (rc, round(time.time() - t0, 1)))
         s.close()
     except Exception as e:
-        import traceback
-        traceback.print_exc()
-        R.check(False, "test ran to the end", repr(e))
-        print(srv.tail())
+        report_crash(R, e, srv)
     finally:
         srv.cleanup()
     return R.done()

@@ -13,7 +13,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from strata import Server, Results, export_json  # noqa: E402
+from strata import Server, Results, export_json, report_crash  # noqa: E402
 
 R = Results("test_vmctl")
 
@@ -68,10 +68,7 @@ def main():
         R.check(not bad, "every sample arrived with its exact value and millisecond",
                 f"{len(bad)} series differ, e.g. {bad[:1]}")
     except Exception as e:
-        import traceback
-        traceback.print_exc()
-        R.check(False, "test ran to the end", repr(e))
-        print(srv.tail())
+        report_crash(R, e, srv)
     finally:
         srv.cleanup()
         shutil.rmtree(work, ignore_errors=True)

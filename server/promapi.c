@@ -85,6 +85,24 @@ static void success_open(http_resp *rs)
 
 static void success_close(http_resp *rs) { st_buf_put(&rs->body, "]}\n", 3); }
 
+/* Opens the query, or answers: an unknown database has no series (an empty
+ * success), other errors as such. Returns 0 when q is open. */
+static int open_or_answer(http_req *rq, http_resp *rs, store *s, int64_t mint, int64_t maxt,
+                          sel_list *sl, store_query **q)
+{
+    st_err e = {0};
+    int rc = store_query_open(s, rq->db, mint, maxt, q, &e);
+    if (rc == 0) return 0;
+    sel_free(sl);
+    if (rc == ST_ENOTFOUND) {
+        success_open(rs);
+        success_close(rs);
+    } else {
+        api_error(rs, rc, e.msg);
+    }
+    return -1;
+}
+
 /* Merges sorted NUL-separated lists (one per selector) into a set. */
 typedef struct strs {
     char **v;
@@ -104,18 +122,8 @@ static void labels_common(http_req *rq, http_resp *rs, store *s, const char *nam
     if (parse_matches(rq, rs, &sl)) return;
     st_err e = {0};
     store_query *q;
-    int rc = store_query_open(s, rq->db, mint, maxt, &q, &e);
-    if (rc == ST_ENOTFOUND) {
-        sel_free(&sl);
-        success_open(rs);
-        success_close(rs);
-        return;
-    }
-    if (rc) {
-        sel_free(&sl);
-        api_error(rs, rc, e.msg);
-        return;
-    }
+    if (open_or_answer(rq, rs, s, mint, maxt, &sl, &q)) return;
+    int rc = 0;
     st_buf list = {0};
     size_t count = 0;
     strs all = {0};
@@ -210,18 +218,8 @@ void api_prom_series(http_req *rq, http_resp *rs, store *s)
     }
     st_err e = {0};
     store_query *q;
-    int rc = store_query_open(s, rq->db, mint, maxt, &q, &e);
-    if (rc == ST_ENOTFOUND) {
-        sel_free(&sl);
-        success_open(rs);
-        success_close(rs);
-        return;
-    }
-    if (rc) {
-        sel_free(&sl);
-        api_error(rs, rc, e.msg);
-        return;
-    }
+    if (open_or_answer(rq, rs, s, mint, maxt, &sl, &q)) return;
+    int rc = 0;
     sitem *items = NULL;
     size_t n = 0, cap = 0;
     codec_samples smp = {0};

@@ -317,6 +317,32 @@ static int cmp_pseries(const void *a, const void *b)
     return labels_key_compare(x->key, x->keylen, y->key, y->keylen);
 }
 
+/* Loads the selector's series in Prometheus's order, or answers the error.
+ * Returns 0 with ps filled, -1 when the response is already made. */
+static int load_or_answer(http_req *rq, http_resp *rs, store *s, const promql_node *vs,
+                          int64_t mint_ms, int64_t maxt_ms, pset *ps)
+{
+    st_err e = {0};
+    int rc = load_series(s, rq->db, vs, mint_ms, maxt_ms, ps, &e);
+    if (rc) {
+        pset_free(ps);
+        api_error(rs, rc, e.msg);
+        return -1;
+    }
+    if (ps->n > 1) qsort(ps->s, ps->n, sizeof *ps->s, cmp_pseries);
+    return 0;
+}
+
+/* One [t, "v"] pair. */
+static void put_point(st_buf *b, int64_t t_ms, double v)
+{
+    st_buf_putc(b, '[');
+    put_time(b, t_ms);
+    st_buf_putc(b, ',');
+    put_value(b, v);
+    st_buf_putc(b, ']');
+}
+
 static void put_metric(st_buf *b, const pseries *ps)
 {
     label ls[256];
@@ -374,14 +400,7 @@ static int eval_selector_instant(http_req *rq, http_resp *rs, store *s, const pr
     int64_t range = n->kind == PROMQL_MATRIX_SELECTOR ? n->u.ms.range_ms : LOOKBACK_MS;
     int64_t at = sel_time(&vs->u.vs.mod, t, t, t);
     pset ps = {0};
-    st_err e = {0};
-    int rc = load_series(s, rq->db, vs, at - range, at, &ps, &e);
-    if (rc) {
-        pset_free(&ps);
-        api_error(rs, rc, e.msg);
-        return 1;
-    }
-    if (ps.n > 1) qsort(ps.s, ps.n, sizeof *ps.s, cmp_pseries);
+    if (load_or_answer(rq, rs, s, vs, at - range, at, &ps)) return 1;
     rs->status = 200;
     rs->content_type = "application/json";
     bool matrix = n->kind == PROMQL_MATRIX_SELECTOR;
@@ -402,11 +421,7 @@ static int eval_selector_instant(http_req *rq, http_resp *rs, store *s, const pr
             for (size_t k = 0; k < p->n; k++) {
                 if (p->t[k] < at - range || p->t[k] > at || is_stale(p->v[k])) continue;
                 if (w++) st_buf_putc(&rs->body, ',');
-                st_buf_putc(&rs->body, '[');
-                put_time(&rs->body, p->t[k]);
-                st_buf_putc(&rs->body, ',');
-                put_value(&rs->body, p->v[k]);
-                st_buf_putc(&rs->body, ']');
+                put_point(&rs->body, p->t[k], p->v[k]);
             }
             st_buf_printf(&rs->body, "]}");
         } else {
@@ -436,14 +451,7 @@ static int eval_selector_range(http_req *rq, http_resp *rs, store *s, const prom
     int64_t a = sel_time(m, start, start, end), b = sel_time(m, end, start, end);
     int64_t lo = a < b ? a : b, hi = a < b ? b : a;
     pset ps = {0};
-    st_err e = {0};
-    int rc = load_series(s, rq->db, n, lo - LOOKBACK_MS, hi, &ps, &e);
-    if (rc) {
-        pset_free(&ps);
-        api_error(rs, rc, e.msg);
-        return 1;
-    }
-    if (ps.n > 1) qsort(ps.s, ps.n, sizeof *ps.s, cmp_pseries);
+    if (load_or_answer(rq, rs, s, n, lo - LOOKBACK_MS, hi, &ps)) return 1;
     rs->status = 200;
     rs->content_type = "application/json";
     st_buf_printf(&rs->body, "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[");
@@ -457,11 +465,7 @@ static int eval_selector_range(http_req *rq, http_resp *rs, store *s, const prom
             ssize_t k = instant_at(p, sel_time(m, t, start, end));
             if (k < 0) continue;
             if (w++) st_buf_putc(&pts, ',');
-            st_buf_putc(&pts, '[');
-            put_time(&pts, t);
-            st_buf_putc(&pts, ',');
-            put_value(&pts, p->v[k]);
-            st_buf_putc(&pts, ']');
+            put_point(&pts, t, p->v[k]);
         }
         if (!w) continue;
         if (out++) st_buf_putc(&rs->body, ',');
@@ -547,11 +551,7 @@ void api_prom_query_range(http_req *rq, http_resp *rs, store *s)
                   "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"metric\":{},\"values\":[");
     for (int64_t t = start; t <= end; t += step) {
         if (t != start) st_buf_putc(&rs->body, ',');
-        st_buf_putc(&rs->body, '[');
-        put_time(&rs->body, t);
-        st_buf_putc(&rs->body, ',');
-        put_value(&rs->body, v);
-        st_buf_putc(&rs->body, ']');
+        put_point(&rs->body, t, v);
     }
     st_buf_printf(&rs->body, "]}]}}\n");
 }
