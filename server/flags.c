@@ -40,6 +40,18 @@ void flags_usage(FILE *out)
         "                            (default 0 = 60%% of physical memory)\n"
         "  --max-body-size BYTES     largest request body accepted, 413 above (default 64M)\n"
         "  --max-decoded-size BYTES  largest body after decompression, 413 above (default 256M)\n"
+"  --max-labels-per-series N  remote_write: labels in one series, __name__ included;\n"
+        "                            a series with more is rejected with 400 (default 256)\n"
+        "  --max-label-name-length N  remote_write: bytes in a label name (default 1024)\n"
+        "  --max-label-value-length N remote_write: bytes in a label value (default 16384)\n"
+        "  --max-series-per-request N remote_write: series (TimeSeries) in one request; a request\n"
+        "                            with more is refused whole with 413 (default 1000000)\n"
+        "  --remote-read-sample-limit N  remote_read: samples in one SAMPLES response; a read\n"
+        "                            needing more answers 400 (default 50000000, 0 = unlimited)\n"
+        "  --remote-read-max-frame-size BYTES  remote_read: target size of one streamed chunk\n"
+        "                            frame (default 1M)\n"
+        "  --remote-read-concurrency N  remote_read requests served at once; more wait\n"
+        "                            (default 10, 0 = unlimited)\n"
         "  --shards N                head shards (default 2 x cores)\n"
         "  --http-threads N          HTTP worker threads (default 2 x cores, at least 4)\n"
         "  --http-timeout SECONDS    idle connection timeout (default 60)\n"
@@ -128,6 +140,13 @@ int flags_parse(flags *f, int argc, char **argv, st_err *e)
     f->max_body_bytes = 64ull << 20;
     f->max_decoded_bytes = 256ull << 20;
     f->auto_create_db = true;
+    f->max_labels_per_series = 256;
+    f->max_label_name_len = 1024;
+    f->max_label_value_len = 16384;
+    f->max_series_per_request = 1000000;
+    f->remote_read_sample_limit = 50000000;
+    f->remote_read_frame_bytes = 1ull << 20;
+    f->remote_read_concurrency = 10;
     f->log_level = 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -179,7 +198,30 @@ int flags_parse(flags *f, int argc, char **argv, st_err *e)
         else if (!strcmp(name, "--max-head-memory")) rc = parse_bytes(val, &f->max_head_bytes, e);
         else if (!strcmp(name, "--max-body-size")) rc = parse_bytes(val, &f->max_body_bytes, e);
         else if (!strcmp(name, "--max-decoded-size")) rc = parse_bytes(val, &f->max_decoded_bytes, e);
-        else if (!strcmp(name, "--shards")) {
+        else if (!strcmp(name, "--max-labels-per-series")) {
+            rc = parse_uint(val, 256, &u, e);
+            if (!rc && u == 0) rc = st_fail(e, ST_EINVAL, "must be at least 1 (256 at most)");
+            f->max_labels_per_series = (unsigned)u;
+        } else if (!strcmp(name, "--max-label-name-length")) {
+            rc = parse_uint(val, 65535, &u, e);
+            if (!rc && u == 0) rc = st_fail(e, ST_EINVAL, "must be at least 1");
+            f->max_label_name_len = (unsigned)u;
+        } else if (!strcmp(name, "--max-label-value-length")) {
+            rc = parse_uint(val, 1u << 24, &u, e);
+            if (!rc && u == 0) rc = st_fail(e, ST_EINVAL, "must be at least 1");
+            f->max_label_value_len = (unsigned)u;
+        } else if (!strcmp(name, "--max-series-per-request")) {
+            rc = parse_uint(val, UINT64_MAX, &f->max_series_per_request, e);
+        } else if (!strcmp(name, "--remote-read-sample-limit")) {
+            rc = parse_uint(val, UINT64_MAX, &f->remote_read_sample_limit, e);
+        } else if (!strcmp(name, "--remote-read-max-frame-size")) {
+            rc = parse_bytes(val, &f->remote_read_frame_bytes, e);
+            if (!rc && (f->remote_read_frame_bytes < 1024 || f->remote_read_frame_bytes > (64ull << 20)))
+                rc = st_fail(e, ST_EINVAL, "must be between 1K and 64M");
+        } else if (!strcmp(name, "--remote-read-concurrency")) {
+            rc = parse_uint(val, 100000, &u, e);
+            f->remote_read_concurrency = (unsigned)u;
+        } else if (!strcmp(name, "--shards")) {
             rc = parse_uint(val, 4096, &u, e);
             f->shards = (unsigned)u;
         } else if (!strcmp(name, "--http-threads")) {

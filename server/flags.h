@@ -25,6 +25,15 @@ typedef struct flags {
     unsigned http_max_connections;
     uint64_t max_body_bytes;
     uint64_t max_decoded_bytes;
+    /* remote_write limits: a series over one is rejected (400, named) */
+    unsigned max_labels_per_series;
+    unsigned max_label_name_len;
+    unsigned max_label_value_len;
+    uint64_t max_series_per_request; /* whole request 413 above; 0 = unlimited */
+    /* remote_read limits (Prometheus's --storage.remote.read-* defaults) */
+    uint64_t remote_read_sample_limit;  /* per SAMPLES response; 0 = unlimited */
+    uint64_t remote_read_frame_bytes;   /* target size of a streamed frame */
+    unsigned remote_read_concurrency;   /* concurrent reads; more wait; 0 = unlimited */
     int64_t maintenance_interval;
     bool auto_create_db;
     int log_level; /* 0 debug, 1 info, 2 warn, 3 error */
