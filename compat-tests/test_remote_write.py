@@ -196,6 +196,50 @@ def malformed_corpus(srv, max_decoded):
     R.check(st == 204, "server still writes after the corpus", str(st))
 
 
+def check_limits():
+    """The label and request-size limit flags: a series over a label limit
+    is refused by name (400) while the rest of its request is written; a
+    request with too many series is refused whole (413)."""
+    srv = Server("--max-labels-per-series", "4", "--max-label-name-length", "10",
+                 "--max-label-value-length", "20", "--max-series-per-request", "3").start()
+    try:
+        t = now_ms()
+        ok = series_v1([("__name__", "lim_ok"), ("a", "1")], [(fbits(1), t)])
+        cases = [
+            ("5 labels", [("__name__", "lim_many"), ("a", "1"), ("b", "2"), ("c", "3"), ("d", "4")],
+             "--max-labels-per-series=4"),
+            ("11-byte name", [("__name__", "lim_name"), ("abcdefghijk", "1")], "--max-label-name-length=10"),
+            ("21-byte value", [("__name__", "lim_value"), ("a", "x" * 21)], "--max-label-value-length=20"),
+        ]
+        for what, labels, flag in cases:
+            st, resp, _ = post(srv, snappy(ok + series_v1(labels, [(fbits(2), t)])))
+            resp = resp.decode("utf-8", "replace")
+            R.check(st == 400 and flag in resp and labels[0][1] in resp,
+                    f"limits: {what} refused by name", f"{st} {resp[:300]}")
+        # at the limits exactly: accepted
+        edge = [("__name__", "lim_edge"), ("abcdefghij", "y" * 20), ("b", "2"), ("c", "3")]
+        st, resp, _ = post(srv, snappy(series_v1(edge, [(fbits(3), t)])))
+        R.check(st == 204, "limits: a series exactly at every limit is written", f"{st} {resp[:300]}")
+        got = export_json(srv, match='{__name__=~"lim_.*"}')
+        names = sorted(dict(k)["__name__"] for k in got)
+        R.check(names == ["lim_edge", "lim_ok"], "limits: only the valid series were stored", repr(names))
+        four = b"".join(series_v1([("__name__", f"lim_req{i}")], [(fbits(i), t)]) for i in range(4))
+        st, resp, _ = post(srv, snappy(four))
+        resp = resp.decode("utf-8", "replace")
+        R.check(st == 413 and "--max-series-per-request" in resp, "limits: 4 series in a request: 413",
+                f"{st} {resp[:300]}")
+        R.check(not export_json(srv, match='{__name__=~"lim_req.*"}'), "limits: nothing of that request written")
+        three = b"".join(series_v1([("__name__", f"lim_req{i}")], [(fbits(i), t)]) for i in range(3))
+        st, resp, _ = post(srv, snappy(three))
+        R.check(st == 204, "limits: 3 series in a request: 204", f"{st} {resp[:300]}")
+        _, m, _ = srv.request("GET", "/metrics")
+        line = [x for x in m.decode().splitlines() if x.startswith("strata_remote_write_series_over_limit_total ")]
+        R.check(line == ["strata_remote_write_series_over_limit_total 3"], "limits: counted in /metrics", repr(line))
+    finally:
+        srv.stop()
+        srv.cleanup()
+
+
 # ------------------------------------------------------------ Prometheus
 
 def prom_get(port, path, timeout=30):
@@ -382,6 +426,7 @@ def main():
 def run_all(srv, max_decoded):
     check_protocol(srv)
     malformed_corpus(srv, max_decoded)
+    check_limits()
     check_prometheus(srv)
     st, _, _ = srv.request("GET", "/-/healthy")
     R.check(st == 200, "server healthy at the end")

@@ -81,12 +81,15 @@ void api_metrics(http_req *rq, http_resp *rs, store *s)
           "counter", ps.samples_received);
     gauge(b, "strata_remote_write_series_rejected_total",
           "remote_write series refused for invalid labels or timestamps.", "counter", ps.series_rejected);
+    gauge(b, "strata_remote_write_series_over_limit_total",
+          "remote_write series refused for exceeding a label limit flag.", "counter", ps.series_over_limit);
     st_buf_printf(b, "# HELP strata_remote_write_dropped_total Parts of remote_write requests not stored yet, by kind.\n"
                      "# TYPE strata_remote_write_dropped_total counter\n"
                      "strata_remote_write_dropped_total{kind=\"exemplar\"} %" PRIu64 "\n"
-                     "strata_remote_write_dropped_total{kind=\"native_histogram\"} %" PRIu64 "\n"
-                     "strata_remote_write_dropped_total{kind=\"metadata\"} %" PRIu64 "\n",
-                  ps.exemplars_dropped, ps.histograms_dropped, ps.metadata_received);
+                     "strata_remote_write_dropped_total{kind=\"native_histogram\"} %" PRIu64 "\n",
+                  ps.exemplars_dropped, ps.histograms_dropped);
+    gauge(b, "strata_remote_write_metadata_received_total",
+          "Metric metadata entries received (served by /api/v1/metadata).", "counter", ps.metadata_received);
     gauge(b, "strata_remote_write_series_cache_entries", "Series in the remote_write series cache.",
           "gauge", ps.cache_entries);
     gauge(b, "strata_disk_full", "1 while writes are refused because the disk is full.", "gauge",

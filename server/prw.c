@@ -44,7 +44,7 @@
 /* ------------------------------------------------------------ stats */
 
 static _Atomic uint64_t st_req_v1, st_req_v2, st_req_rejected, st_samples_received, st_samples_written,
-    st_series_rejected, st_exemplars_dropped, st_histograms_dropped, st_metadata_received, st_cache_hits,
+    st_series_rejected, st_series_over_limit, st_exemplars_dropped, st_histograms_dropped, st_metadata_received, st_cache_hits,
     st_cache_misses;
 static _Atomic int64_t st_cache_entries, st_cache_bytes;
 
@@ -210,6 +210,7 @@ static void cache_insert(uint64_t h, const uint8_t *raw, size_t rawlen, const ui
 
 typedef struct wctx {
     const char *db;
+    const flags *f;
     store_batch *b;
     st_buf raw;
     uint64_t series_bad, samples_bad, samples_added;
@@ -227,10 +228,56 @@ static void note_bad(wctx *w, const label *ls, size_t n, const char *why)
     st_buf_free(&name);
 }
 
+/* The per-series limits, checked on the labels as received (before empty
+ * values are dropped), so that a sender learns about them however it spells
+ * its series. A series within them stays within them, so cache hits need no
+ * second check. */
+static bool over_limits(wctx *w, const prw_series *s)
+{
+    const flags *f = w->f;
+    char why[160];
+    if (s->nlabels > f->max_labels_per_series) {
+        snprintf(why, sizeof why, "%zu labels, more than --max-labels-per-series=%u", s->nlabels,
+                 f->max_labels_per_series);
+        goto bad;
+    }
+    for (size_t i = 0; i < s->nlabels; i++) {
+        const label *l = &s->labels[i];
+        if (l->name.n > f->max_label_name_len) {
+            snprintf(why, sizeof why, "label name of %zu bytes, more than --max-label-name-length=%u", l->name.n,
+                     f->max_label_name_len);
+            goto bad;
+        }
+        if (l->value.n > f->max_label_value_len) {
+            snprintf(why, sizeof why, "label %.*s has a value of %zu bytes, more than --max-label-value-length=%u",
+                     (int)(l->name.n > 64 ? 64 : l->name.n), (const char *)l->name.p, l->value.n,
+                     f->max_label_value_len);
+            goto bad;
+        }
+    }
+    return false;
+bad:;
+    /* name the series by its metric name only: its labels are what is too big */
+    st_slice name = {0};
+    for (size_t i = 0; i < s->nlabels; i++)
+        if (s->labels[i].name.n == 8 && memcmp(s->labels[i].name.p, LABEL_METRIC_NAME, 8) == 0)
+            name = s->labels[i].value;
+    atomic_fetch_add(&st_series_over_limit, 1);
+    w->series_bad++;
+    w->samples_bad += s->nsamples;
+    if (w->series_bad == 1)
+        snprintf(w->first_bad, sizeof w->first_bad, "series %zu (%.*s): %s", s->index,
+                 (int)(name.n > 200 ? 200 : name.n), name.n ? (const char *)name.p : "", why);
+    return true;
+}
+
 static int on_series(void *ctx, prw_series *s, st_err *e)
 {
-    (void)e;
     wctx *w = ctx;
+    if (w->f->max_series_per_request && s->index >= w->f->max_series_per_request)
+        return st_fail(e, ST_ELIMIT, "request has more than %" PRIu64 " series (--max-series-per-request)",
+                       w->f->max_series_per_request);
+    if (over_limits(w, s)) return 0;
     /* the raw identity, before canonicalisation reorders the labels */
     w->raw.len = 0;
     size_t need = 0;
@@ -363,7 +410,7 @@ void api_prw_write(http_req *rq, http_resp *rs, store *s, const flags *f)
         atomic_fetch_add(&st_req_rejected, 1);
         return;
     }
-    wctx w = {.db = rq->db, .b = store_batch_new()};
+    wctx w = {.db = rq->db, .f = f, .b = store_batch_new()};
     prw_handler h = {.series = on_series, .metadata = on_metadata, .ctx = &w};
     prw_counts cnt;
     rc = prw_decode(ver, plain.p, plain.len, rq->arena, &h, &cnt, &e);
@@ -375,7 +422,8 @@ void api_prw_write(http_req *rq, http_resp *rs, store *s, const flags *f)
         st_buf_free(&w.raw);
         st_buf_free(&plain);
         atomic_fetch_add(&st_req_rejected, 1);
-        api_error(rs, ST_EINVAL, e.msg);
+        if (rc == ST_ELIMIT) http_text(rs, 413, "%s\n", e.msg);
+        else api_error(rs, ST_EINVAL, e.msg);
         set_written(rs, v2, 0);
         return;
     }
@@ -429,6 +477,7 @@ void prw_get_stats(prw_stats *o)
     o->samples_received = atomic_load(&st_samples_received);
     o->samples_written = atomic_load(&st_samples_written);
     o->series_rejected = atomic_load(&st_series_rejected);
+    o->series_over_limit = atomic_load(&st_series_over_limit);
     o->exemplars_dropped = atomic_load(&st_exemplars_dropped);
     o->histograms_dropped = atomic_load(&st_histograms_dropped);
     o->metadata_received = atomic_load(&st_metadata_received);

@@ -6,10 +6,13 @@
  *   204  everything written (2.0: with the X-Prometheus-Remote-Write-*-Written
  *        headers); also metadata-only requests
  *   400  undecodable body (nothing written), or some series/samples rejected
- *        (invalid labels, timestamps out of range, type conflicts): the valid
+ *        (invalid labels, over --max-labels-per-series, --max-label-name-length
+ *        or --max-label-value-length, timestamps out of range, type
+ *        conflicts): the valid
  *        ones are written and the message names the first bad series
  *   405  not POST/PUT
- *   413  decompressed body over --max-decoded-size
+ *   413  decompressed body over --max-decoded-size, or more series than
+ *        --max-series-per-request (nothing written)
  *   415  Content-Type or Content-Encoding not supported
  *   429  a limit (--max-series, head memory), with Retry-After
  *   5xx  storage failure: nothing acknowledged, the sender retries
@@ -33,10 +36,11 @@ typedef struct prw_stats {
     uint64_t requests_rejected;     /* answered 4xx/5xx */
     uint64_t samples_received;      /* decoded */
     uint64_t samples_written;       /* accepted by the store */
-    uint64_t series_rejected;       /* invalid labels or timestamps (400) */
+    uint64_t series_rejected;       /* invalid labels or timestamps, or over a limit (400) */
+    uint64_t series_over_limit;     /* of which over --max-labels-per-series or a length limit */
     uint64_t exemplars_dropped;     /* not stored: unsupported yet */
     uint64_t histograms_dropped;    /* native histograms: unsupported yet */
-    uint64_t metadata_received;     /* MetricMetadata entries (not stored yet) */
+    uint64_t metadata_received;     /* MetricMetadata entries (kept by metadata.c) */
     uint64_t cache_hits, cache_misses, cache_entries, cache_bytes;
 } prw_stats;
 
