@@ -1,0 +1,931 @@
+/* influxquery: /query for InfluxQL schema and administration statements
+ * (see influxquery.h). */
+#include "influxquery.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "catalog.h"
+#include "influxql.h"
+#include "json.h"
+#include "labels.h"
+#include "lp.h"
+#include "matcher.h"
+#include "promparams.h"
+
+/* a string literal, its length counted by the compiler */
+#define PUTS(b, lit) st_buf_put((b), (lit), sizeof(lit) - 1)
+
+#define MAX_LABELS 256
+/* InfluxDB's smallest retention policy duration */
+#define MIN_RETENTION (3600LL * ST_NS_PER_S)
+
+/* ------------------------------------------------------------ contexts */
+
+typedef struct rx {
+    const iql_expr *x; /* or NULL for a source regex */
+    st_slice src;      /* the pattern, for source regexes */
+    matcher *m;
+} rx;
+
+/* One statement's evaluation: compiled regexes and the time range. */
+typedef struct qctx {
+    store *s;
+    const char *db;
+    int64_t now;
+    rx rxs[32];
+    size_t nrx;
+    int64_t mint, maxt;
+    st_err e;
+} qctx;
+
+static void qctx_free(qctx *c)
+{
+    for (size_t i = 0; i < c->nrx; i++) matcher_free(c->rxs[i].m);
+    c->nrx = 0;
+}
+
+/* InfluxQL regexes are unanchored: wrap them for the anchored matcher. */
+static int regex_compile(qctx *c, st_slice re, matcher **out)
+{
+    char buf[4200];
+    if (re.n > 4096) return st_fail(&c->e, ST_EINVAL, "regex longer than 4096 bytes");
+    int n = snprintf(buf, sizeof buf, ".*(?:%.*s).*", (int)re.n, re.p);
+    return matcher_new(MATCH_RE, st_slice_of("x", 1), st_slice_of(buf, (size_t)n), out, &c->e);
+}
+
+static matcher *regex_for(qctx *c, const iql_expr *x, st_slice src)
+{
+    for (size_t i = 0; i < c->nrx; i++)
+        if ((x && c->rxs[i].x == x) || (!x && !c->rxs[i].x && st_slice_eq(c->rxs[i].src, src))) return c->rxs[i].m;
+    return NULL;
+}
+
+/* Compiles every regex of e (before the scan, so errors come first). */
+static int compile_regexes(qctx *c, const iql_expr *x)
+{
+    if (!x) return 0;
+    if (x->kind == IQL_E_REGEX) {
+        if (c->nrx == sizeof c->rxs / sizeof *c->rxs) return st_fail(&c->e, ST_EINVAL, "too many regexes");
+        matcher *m;
+        if (regex_compile(c, x->str, &m)) return ST_EINVAL;
+        c->rxs[c->nrx++] = (rx){.x = x, .m = m};
+        return 0;
+    }
+    if (x->kind == IQL_E_BINARY) return compile_regexes(c, x->l) || compile_regexes(c, x->r) ? ST_EINVAL : 0;
+    return 0;
+}
+
+static int compile_source_regex(qctx *c, st_slice re)
+{
+    if (regex_for(c, NULL, re)) return 0;
+    if (c->nrx == sizeof c->rxs / sizeof *c->rxs) return st_fail(&c->e, ST_EINVAL, "too many regexes");
+    matcher *m;
+    if (regex_compile(c, re, &m)) return ST_EINVAL;
+    c->rxs[c->nrx++] = (rx){.src = re, .m = m};
+    return 0;
+}
+
+/* ------------------------------------------------------------ time */
+
+static bool is_time(const iql_expr *x)
+{
+    return x && x->kind == IQL_E_IDENT && x->str.n == 4 && !strncasecmp(x->str.p, "time", 4);
+}
+
+/* A time value: integer ns, duration literal (epoch offset), RFC3339
+ * string, now(), and sums/differences of those. */
+static int time_value(qctx *c, const iql_expr *x, int64_t *out)
+{
+    switch (x->kind) {
+    case IQL_E_NUMBER: *out = x->ns ? x->ns : (int64_t)x->num; return 0;
+    case IQL_E_DURATION: *out = x->ns; return 0;
+    case IQL_E_NOW: *out = c->now; return 0;
+    case IQL_E_STRING: {
+        char buf[64];
+        if (x->str.n >= sizeof buf) break;
+        memcpy(buf, x->str.p, x->str.n);
+        buf[x->str.n] = 0;
+        if (pp_parse_time(buf, out, NULL) == 0 && memchr(buf, '-', x->str.n)) return 0;
+        return st_fail(&c->e, ST_EINVAL, "invalid time string '%.*s'", (int)x->str.n, x->str.p);
+    }
+    case IQL_E_BINARY:
+        if (x->op == IQL_OP_ADD || x->op == IQL_OP_SUB) {
+            int64_t a, b;
+            if (time_value(c, x->l, &a) || time_value(c, x->r, &b)) return ST_EINVAL;
+            *out = x->op == IQL_OP_ADD ? a + b : a - b;
+            return 0;
+        }
+        break;
+    default: break;
+    }
+    return st_fail(&c->e, ST_EINVAL, "invalid time condition");
+}
+
+/* Narrows [mint, maxt] by the time comparisons of the top-level AND chain. */
+static int time_bounds(qctx *c, const iql_expr *x)
+{
+    if (!x || x->kind != IQL_E_BINARY) return 0;
+    if (x->op == IQL_OP_AND) return time_bounds(c, x->l) || time_bounds(c, x->r) ? ST_EINVAL : 0;
+    const iql_expr *v = NULL;
+    iql_op op = x->op;
+    if (is_time(x->l)) {
+        v = x->r;
+    } else if (is_time(x->r)) {
+        v = x->l;
+        switch (op) { /* 5 < time  ==  time > 5 */
+        case IQL_OP_LT: op = IQL_OP_GT; break;
+        case IQL_OP_LTE: op = IQL_OP_GTE; break;
+        case IQL_OP_GT: op = IQL_OP_LT; break;
+        case IQL_OP_GTE: op = IQL_OP_LTE; break;
+        default: break;
+        }
+    } else {
+        return 0;
+    }
+    int64_t t;
+    if (time_value(c, v, &t)) return ST_EINVAL;
+    switch (op) {
+    case IQL_OP_GT: if (t < INT64_MAX && t + 1 > c->mint) c->mint = t + 1; break;
+    case IQL_OP_GTE: if (t > c->mint) c->mint = t; break;
+    case IQL_OP_LT: if (t > INT64_MIN && t - 1 < c->maxt) c->maxt = t - 1; break;
+    case IQL_OP_LTE: if (t < c->maxt) c->maxt = t; break;
+    case IQL_OP_EQ:
+        if (t > c->mint) c->mint = t;
+        if (t < c->maxt) c->maxt = t;
+        break;
+    default: return st_fail(&c->e, ST_EINVAL, "invalid time comparison operator");
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ series */
+
+typedef struct sinfo {
+    st_slice measurement, field;
+    uint8_t type;
+    const label *tags; /* sorted by key, __name__ excluded */
+    size_t ntags;
+} sinfo;
+
+static st_slice tag_value(const sinfo *si, st_slice key)
+{
+    for (size_t i = 0; i < si->ntags; i++)
+        if (st_slice_eq(si->tags[i].name, key)) return si->tags[i].value;
+    return st_slice_of("", 0);
+}
+
+/* Evaluates a WHERE on a series' tags: time comparisons are true here (they
+ * bound the scan instead); a missing tag reads as "". */
+static bool eval(qctx *c, const iql_expr *x, const sinfo *si)
+{
+    if (!x) return true;
+    if (x->kind == IQL_E_BOOL) return x->ns != 0;
+    if (x->kind != IQL_E_BINARY) return false;
+    if (x->op == IQL_OP_AND) return eval(c, x->l, si) && eval(c, x->r, si);
+    if (x->op == IQL_OP_OR) return eval(c, x->l, si) || eval(c, x->r, si);
+    if (is_time(x->l) || is_time(x->r)) return true;
+    const iql_expr *id = x->l, *v = x->r;
+    iql_op op = x->op;
+    if (id->kind != IQL_E_IDENT && v->kind == IQL_E_IDENT) {
+        id = x->r;
+        v = x->l;
+        switch (op) {
+        case IQL_OP_LT: op = IQL_OP_GT; break;
+        case IQL_OP_LTE: op = IQL_OP_GTE; break;
+        case IQL_OP_GT: op = IQL_OP_LT; break;
+        case IQL_OP_GTE: op = IQL_OP_LTE; break;
+        default: break;
+        }
+    }
+    if (id->kind != IQL_E_IDENT) return false;
+    st_slice tv = tag_value(si, id->str);
+    if (v->kind == IQL_E_REGEX) {
+        matcher *m = regex_for(c, v, v->str);
+        bool hit = m && matcher_matches(m, tv);
+        if (op == IQL_OP_RE) return hit;
+        if (op == IQL_OP_NRE) return !hit;
+        return false;
+    }
+    if (v->kind != IQL_E_STRING && v->kind != IQL_E_IDENT) return false;
+    int cmp = st_slice_cmp(tv, v->str);
+    switch (op) {
+    case IQL_OP_EQ: return cmp == 0;
+    case IQL_OP_NEQ: return cmp != 0;
+    case IQL_OP_LT: return cmp < 0;
+    case IQL_OP_LTE: return cmp <= 0;
+    case IQL_OP_GT: return cmp > 0;
+    case IQL_OP_GTE: return cmp >= 0;
+    default: return false;
+    }
+}
+
+/* Does the WHERE mention something other than tags and time? DELETE and
+ * DROP SERIES refuse fields, as InfluxDB does; ours cannot tell a field
+ * from an absent tag, so only the shapes are checked. */
+static bool where_shapes_ok(const iql_expr *x)
+{
+    if (!x) return true;
+    if (x->kind == IQL_E_BOOL) return true;
+    if (x->kind != IQL_E_BINARY) return false;
+    if (x->op == IQL_OP_AND || x->op == IQL_OP_OR) return where_shapes_ok(x->l) && where_shapes_ok(x->r);
+    if (is_time(x->l) || is_time(x->r)) return true;
+    return (x->l->kind == IQL_E_IDENT || x->r->kind == IQL_E_IDENT);
+}
+
+static bool source_matches(qctx *c, const iql_stmt *st, st_slice m)
+{
+    if (!st->nfrom) return true;
+    for (size_t i = 0; i < st->nfrom; i++) {
+        const iql_source *src = &st->from[i];
+        if (src->regex) {
+            matcher *rm = regex_for(c, NULL, src->name);
+            if (rm && matcher_matches(rm, m)) return true;
+        } else if (st_slice_eq(src->name, m)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void regex_quote(st_buf *b, st_slice s)
+{
+    for (size_t i = 0; i < s.n; i++) {
+        char ch = s.p[i];
+        if (strchr("\\.+*?()|[]{}^$", ch)) st_buf_putc(b, '\\');
+        st_buf_putc(b, (uint8_t)ch);
+    }
+}
+
+typedef int (*series_fn)(void *ctx, const sinfo *si, const uint8_t *key, size_t keylen);
+
+/* Calls fn for every series of the statement's sources whose tags satisfy
+ * its WHERE, over [c->mint, c->maxt]. */
+static int scan(qctx *c, const iql_stmt *st, const iql_expr *where, series_fn fn, void *ctx)
+{
+    for (size_t i = 0; i < st->nfrom; i++)
+        if (st->from[i].regex && compile_source_regex(c, st->from[i].name)) return ST_EINVAL;
+    if (compile_regexes(c, where)) return ST_EINVAL;
+    /* the name matcher: exact measurements narrow the index lookup */
+    st_buf re = {0};
+    bool all_exact = st->nfrom > 0;
+    for (size_t i = 0; i < st->nfrom; i++)
+        if (st->from[i].regex) all_exact = false;
+    if (all_exact) {
+        for (size_t i = 0; i < st->nfrom; i++) {
+            if (i) st_buf_putc(&re, '|');
+            regex_quote(&re, st->from[i].name);
+            st_buf_putc(&re, '|');
+            regex_quote(&re, st->from[i].name);
+            PUTS(&re, "_.*");
+        }
+    } else {
+        PUTS(&re, ".+");
+    }
+    matcher *nm;
+    int rc = matcher_new(MATCH_RE, st_slice_of(LABEL_METRIC_NAME, 8), st_slice_of((const char *)re.p, re.len), &nm,
+                         &c->e);
+    st_buf_free(&re);
+    if (rc) return rc;
+    store_query *q;
+    rc = store_query_open(c->s, c->db, c->mint, c->maxt, &q, &c->e);
+    if (rc == ST_ENOTFOUND) {
+        matcher_free(nm);
+        /* InfluxDB 1.6 answers SHOW MEASUREMENTS on a missing database with
+         * nothing, every other statement with this error */
+        return st->kind == IQL_SHOW_MEASUREMENTS ? 0 : st_fail(&c->e, ST_ENOTFOUND, "database not found: %s", c->db);
+    }
+    if (rc) {
+        matcher_free(nm);
+        return rc;
+    }
+    rc = store_query_select(q, &nm, 1, &c->e);
+    codec_samples smp = {0};
+    label ls[MAX_LABELS];
+    while (rc == 0) {
+        const uint8_t *key;
+        size_t kl;
+        series_meta meta;
+        int more = store_query_next(q, &key, &kl, &meta, &smp, &c->e);
+        if (more <= 0) {
+            rc = more;
+            break;
+        }
+        size_t nl;
+        if (labels_key_parse(key, kl, ls, MAX_LABELS, &nl)) continue;
+        sinfo si = {.type = meta.type};
+        st_slice name = {0};
+        size_t k = 0;
+        for (size_t i = 0; i < nl; i++) {
+            if (ls[i].name.n == 8 && !memcmp(ls[i].name.p, LABEL_METRIC_NAME, 8)) name = ls[i].value;
+            else ls[k++] = ls[i];
+        }
+        si.tags = ls;
+        si.ntags = k;
+        size_t tl = meta.table_len && meta.table_len <= name.n ? meta.table_len : name.n;
+        si.measurement = st_slice_of(name.p, tl);
+        si.field = tl + 1 < name.n ? st_slice_of(name.p + tl + 1, name.n - tl - 1) : st_slice_of("value", 5);
+        if (!source_matches(c, st, si.measurement) || !eval(c, where, &si)) continue;
+        rc = fn(ctx, &si, key, kl);
+    }
+    codec_samples_free(&smp);
+    store_query_close(q);
+    matcher_free(nm);
+    return rc;
+}
+
+/* ------------------------------------------------------------ row sets */
+
+/* Rows of up to 3 strings, sorted and de-duplicated at the end; a row is
+ * stored as its strings joined by '\0' (which InfluxDB names cannot hold). */
+typedef struct rowset {
+    st_buf data;
+    size_t *off;
+    size_t n, cap;
+} rowset;
+
+static void rows_add(rowset *r, st_slice a, st_slice b, st_slice c3)
+{
+    if (r->n == r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 256;
+        r->off = st_realloc(r->off, r->cap * sizeof *r->off);
+    }
+    r->off[r->n++] = r->data.len;
+    st_buf_put(&r->data, a.p, a.n);
+    st_buf_putc(&r->data, 0);
+    st_buf_put(&r->data, b.p, b.n);
+    st_buf_putc(&r->data, 0);
+    st_buf_put(&r->data, c3.p, c3.n);
+    st_buf_putc(&r->data, 0);
+    st_buf_putc(&r->data, 1); /* row terminator, so rows compare by field */
+}
+
+/* qsort has no context argument in C11 */
+static _Thread_local const uint8_t *t_sort_base;
+
+static int row_cmp(const void *x, const void *y)
+{
+    const uint8_t *a = t_sort_base + *(const size_t *)x, *b = t_sort_base + *(const size_t *)y;
+    for (;; a++, b++) {
+        if (*a != *b) return *a < *b ? -1 : 1;
+        if (*a == 1) return 0;
+    }
+}
+
+static void rows_sort(rowset *r)
+{
+    t_sort_base = r->data.p;
+    if (r->n > 1) qsort(r->off, r->n, sizeof *r->off, row_cmp);
+    size_t k = 0;
+    for (size_t i = 0; i < r->n; i++)
+        if (!k || row_cmp(&r->off[i], &r->off[k - 1]) != 0) r->off[k++] = r->off[i];
+    r->n = k;
+}
+
+static void row_get(const rowset *r, size_t i, st_slice out[3])
+{
+    const char *p = (const char *)r->data.p + r->off[i];
+    for (int f = 0; f < 3; f++) {
+        size_t n = strlen(p);
+        out[f] = st_slice_of(p, n);
+        p += n + 1;
+    }
+}
+
+static void rows_free(rowset *r)
+{
+    st_buf_free(&r->data);
+    st_free(r->off);
+}
+
+/* ------------------------------------------------------------ output */
+
+static void jstr(st_buf *b, st_slice s) { json_str(b, s.p, s.n); }
+
+static void series_open(st_buf *b, bool *first, const st_slice *name, const char *columns)
+{
+    st_buf_put(b, *first ? "\"series\":[" : ",", *first ? 10 : 1);
+    *first = false;
+    st_buf_putc(b, '{');
+    if (name) {
+        PUTS(b, "\"name\":");
+        jstr(b, *name);
+        st_buf_putc(b, ',');
+    }
+    st_buf_printf(b, "\"columns\":[%s],\"values\":[", columns);
+}
+
+static void series_close(st_buf *b) { PUTS(b, "]}"); }
+
+/* Rows grouped per measurement (field 0), columns from fields 1..ncols:
+ * LIMIT/OFFSET apply within each measurement, as InfluxDB applies them. */
+static void emit_grouped(st_buf *b, rowset *r, const char *columns, int ncols, int64_t limit, int64_t offset)
+{
+    bool first = true;
+    size_t i = 0;
+    while (i < r->n) {
+        st_slice f[3];
+        row_get(r, i, f);
+        st_slice m = f[0];
+        size_t j = i;
+        int64_t pos = 0, shown = 0;
+        bool open = false;
+        for (; j < r->n; j++) {
+            st_slice g[3];
+            row_get(r, j, g);
+            if (!st_slice_eq(g[0], m)) break;
+            if (pos++ < offset || (limit && shown >= limit)) continue;
+            if (!open) {
+                series_open(b, &first, &m, columns);
+                open = true;
+            } else {
+                st_buf_putc(b, ',');
+            }
+            shown++;
+            st_buf_putc(b, '[');
+            for (int k = 1; k <= ncols; k++) {
+                if (k > 1) st_buf_putc(b, ',');
+                jstr(b, g[k]);
+            }
+            st_buf_putc(b, ']');
+        }
+        if (open) series_close(b);
+        i = j;
+    }
+    if (!first) st_buf_putc(b, ']');
+}
+
+/* A flat list (one column), LIMIT/OFFSET over the whole list. */
+static void emit_flat(st_buf *b, rowset *r, const char *name, const char *column, int64_t limit, int64_t offset)
+{
+    bool first = true;
+    int64_t shown = 0;
+    for (size_t i = (size_t)offset; i < r->n; i++) {
+        if (limit && shown >= limit) break;
+        st_slice f[3];
+        row_get(r, i, f);
+        if (first) {
+            st_slice nm = st_slice_cstr(name ? name : "");
+            series_open(b, &first, name ? &nm : NULL, column);
+        } else {
+            st_buf_putc(b, ',');
+        }
+        shown++;
+        PUTS(b, "[");
+        jstr(b, f[0]);
+        st_buf_putc(b, ']');
+    }
+    if (!first) PUTS(b, "]}]");
+}
+
+/* ------------------------------------------------------------ statements */
+
+typedef struct collect {
+    rowset rows;
+    const iql_stmt *st;
+    qctx *c;
+    int what;
+    /* deletes: the series to remove, by key */
+    st_buf keys;
+    size_t *koff;
+    size_t nkeys, capkeys;
+} collect;
+
+enum { C_MEASUREMENTS, C_TAG_KEYS, C_TAG_VALUES, C_FIELD_KEYS, C_SERIES, C_KEYS };
+
+static const char *type_name(uint8_t t)
+{
+    switch (t) {
+    case ST_VT_INT: return "integer";
+    case ST_VT_UINT: return "unsigned";
+    case ST_VT_BOOL: return "boolean";
+    case ST_VT_STRING: return "string";
+    default: return "float";
+    }
+}
+
+static bool key_wanted(const iql_stmt *st, qctx *c, st_slice k)
+{
+    if (st->nwith_in) {
+        for (size_t i = 0; i < st->nwith_in; i++)
+            if (st_slice_eq(st->with_in[i], k)) return true;
+        return false;
+    }
+    switch (st->with_op) {
+    case IQL_OP_EQ: return st_slice_eq(k, st->with_value);
+    case IQL_OP_NEQ: return !st_slice_eq(k, st->with_value);
+    case IQL_OP_RE:
+    case IQL_OP_NRE: {
+        matcher *m = regex_for(c, NULL, st->with_value);
+        bool hit = m && matcher_matches(m, k);
+        return st->with_op == IQL_OP_RE ? hit : !hit;
+    }
+    default: return true;
+    }
+}
+
+static int on_series(void *ctx, const sinfo *si, const uint8_t *key, size_t keylen)
+{
+    collect *co = ctx;
+    st_slice none = {"", 0};
+    switch (co->what) {
+    case C_MEASUREMENTS:
+        if (co->st->with_op == IQL_OP_EQ && !st_slice_eq(si->measurement, co->st->with_value)) return 0;
+        if (co->st->with_op == IQL_OP_RE) {
+            matcher *m = regex_for(co->c, NULL, co->st->with_value);
+            if (!m || !matcher_matches(m, si->measurement)) return 0;
+        }
+        rows_add(&co->rows, si->measurement, none, none);
+        break;
+    case C_TAG_KEYS:
+        for (size_t i = 0; i < si->ntags; i++) rows_add(&co->rows, si->measurement, si->tags[i].name, none);
+        break;
+    case C_TAG_VALUES:
+        for (size_t i = 0; i < si->ntags; i++)
+            if (key_wanted(co->st, co->c, si->tags[i].name))
+                rows_add(&co->rows, si->measurement, si->tags[i].name, si->tags[i].value);
+        break;
+    case C_FIELD_KEYS:
+        rows_add(&co->rows, si->measurement, si->field, st_slice_cstr(type_name(si->type)));
+        break;
+    case C_SERIES: {
+        /* the series key as InfluxDB prints it: escaped line protocol */
+        st_buf k = {0};
+        lp_write_measurement(&k, si->measurement);
+        for (size_t i = 0; i < si->ntags; i++) {
+            st_buf_putc(&k, ',');
+            lp_write_key(&k, si->tags[i].name);
+            st_buf_putc(&k, '=');
+            lp_write_key(&k, si->tags[i].value);
+        }
+        rows_add(&co->rows, st_slice_of((const char *)k.p, k.len), none, none);
+        st_buf_free(&k);
+        break;
+    }
+    case C_KEYS:
+        if (co->nkeys == co->capkeys) {
+            co->capkeys = co->capkeys ? co->capkeys * 2 : 64;
+            co->koff = st_realloc(co->koff, (co->capkeys + 1) * sizeof *co->koff);
+        }
+        co->koff[co->nkeys++] = co->keys.len;
+        st_buf_put(&co->keys, key, keylen);
+        co->koff[co->nkeys] = co->keys.len;
+        break;
+    }
+    return 0;
+}
+
+/* Deletes [c->mint, c->maxt] of every collected series, each by the exact
+ * label set: an EQ matcher per label and an EQ "" for every other label
+ * name its metric name carries in the database, so no wider series (one
+ * with an extra label) is touched. */
+static int delete_keys(qctx *c, collect *co, uint64_t *deleted)
+{
+    int rc = 0;
+    label ls[MAX_LABELS];
+    for (size_t i = 0; i < co->nkeys && rc == 0; i++) {
+        const uint8_t *key = co->keys.p + co->koff[i];
+        size_t kl = co->koff[i + 1] - co->koff[i];
+        size_t nl;
+        if (labels_key_parse(key, kl, ls, MAX_LABELS, &nl)) continue;
+        /* label names of this metric name, from the index */
+        st_slice name = labels_key_get(key, kl, st_slice_of(LABEL_METRIC_NAME, 8));
+        matcher *nm;
+        if ((rc = matcher_new(MATCH_EQ, st_slice_of(LABEL_METRIC_NAME, 8), name, &nm, &c->e))) break;
+        store_query *q;
+        st_buf names = {0};
+        size_t nnames = 0;
+        rc = store_query_open(c->s, c->db, INT64_MIN, INT64_MAX, &q, &c->e);
+        if (rc == 0) {
+            rc = store_query_label_names(q, &nm, 1, &names, &nnames, &c->e);
+            store_query_close(q);
+        }
+        matcher *ms[2 * MAX_LABELS];
+        size_t nm2 = 0;
+        for (size_t k = 0; k < nl && rc == 0; k++)
+            rc = matcher_new(MATCH_EQ, ls[k].name, ls[k].value, &ms[nm2++], &c->e);
+        const char *p = (const char *)names.p;
+        for (size_t k = 0; k < nnames && rc == 0; k++) {
+            st_slice ln = st_slice_cstr(p);
+            p += ln.n + 1;
+            bool present = false;
+            for (size_t j = 0; j < nl; j++)
+                if (st_slice_eq(ls[j].name, ln)) present = true;
+            if (!present && nm2 < sizeof ms / sizeof *ms)
+                rc = matcher_new(MATCH_EQ, ln, st_slice_of("", 0), &ms[nm2++], &c->e);
+        }
+        if (rc == 0) {
+            uint64_t n = 0;
+            rc = store_delete(c->s, c->db, ms, nm2, c->mint, c->maxt, &n, &c->e);
+            *deleted += n;
+        }
+        for (size_t k = 0; k < nm2; k++)
+            if (ms[k]) matcher_free(ms[k]);
+        matcher_free(nm);
+        st_buf_free(&names);
+    }
+    return rc;
+}
+
+static void collect_free(collect *co)
+{
+    rows_free(&co->rows);
+    st_buf_free(&co->keys);
+    st_free(co->koff);
+}
+
+static const char *db_of(const iql_stmt *st, const char *def, char *buf, size_t cap)
+{
+    if (st->on.n) {
+        snprintf(buf, cap, "%.*s", (int)st->on.n, st->on.p);
+        return buf;
+    }
+    return def;
+}
+
+static int exec_schema(qctx *c, const iql_stmt *st, int what, st_buf *b)
+{
+    if (!c->db || !*c->db) return st_fail(&c->e, ST_EINVAL, "database name required");
+    if (st->with_regex && compile_source_regex(c, st->with_value)) return ST_EINVAL;
+    if (time_bounds(c, st->where)) return ST_EINVAL;
+    collect co = {.st = st, .c = c, .what = what};
+    int rc = scan(c, st, st->where, on_series, &co);
+    if (rc == 0) {
+        rows_sort(&co.rows);
+        switch (what) {
+        case C_MEASUREMENTS:
+            emit_flat(b, &co.rows, "measurements", "\"name\"", st->limit, st->offset);
+            break;
+        case C_TAG_KEYS: emit_grouped(b, &co.rows, "\"tagKey\"", 1, st->limit, st->offset); break;
+        case C_TAG_VALUES: emit_grouped(b, &co.rows, "\"key\",\"value\"", 2, st->limit, st->offset); break;
+        case C_FIELD_KEYS: emit_grouped(b, &co.rows, "\"fieldKey\",\"fieldType\"", 2, st->limit, st->offset); break;
+        case C_SERIES: emit_flat(b, &co.rows, NULL, "\"key\"", st->limit, st->offset); break;
+        }
+    }
+    collect_free(&co);
+    return rc;
+}
+
+static int exec_delete(qctx *c, const iql_stmt *st)
+{
+    if (!c->db || !*c->db) return st_fail(&c->e, ST_EINVAL, "database name required");
+    if (!store_db_exists(c->s, c->db)) return st_fail(&c->e, ST_ENOTFOUND, "database not found: %s", c->db);
+    if (!where_shapes_ok(st->where))
+        return st_fail(&c->e, ST_EINVAL, "fields not supported in WHERE clause during deletion");
+    if (st->kind == IQL_DELETE) {
+        if (time_bounds(c, st->where)) return ST_EINVAL;
+    } else if (st->where) {
+        /* DROP SERIES drops whole series: a time condition is an error in InfluxDB */
+        qctx probe = {.mint = INT64_MIN, .maxt = INT64_MAX, .now = c->now};
+        if (time_bounds(&probe, st->where) == 0 && (probe.mint != INT64_MIN || probe.maxt != INT64_MAX))
+            return st_fail(&c->e, ST_EINVAL, "DROP SERIES doesn't support time in WHERE clause");
+    }
+    collect co = {.st = st, .c = c, .what = C_KEYS};
+    /* find the series over all time, delete only the asked range */
+    int64_t mint = c->mint, maxt = c->maxt;
+    c->mint = INT64_MIN;
+    c->maxt = INT64_MAX;
+    int rc = scan(c, st, st->where, on_series, &co);
+    c->mint = mint;
+    c->maxt = maxt;
+    uint64_t n = 0;
+    if (rc == 0) rc = delete_keys(c, &co, &n);
+    collect_free(&co);
+    return rc;
+}
+
+static void fmt_dur(int64_t ns, char *out, size_t cap) { iql_format_duration(ns, out, cap); }
+
+/* InfluxDB's shard group duration for a retention duration. */
+static int64_t shard_group_for(int64_t retention)
+{
+    const int64_t h = 3600LL * ST_NS_PER_S;
+    if (retention == 0 || retention > 180 * 24 * h) return 168 * h;
+    if (retention < 2 * 24 * h) return h;
+    return 24 * h;
+}
+
+static int exec_rp(qctx *c, const iql_stmt *st, st_buf *b)
+{
+    char dbb[CATALOG_NAME_MAX + 8];
+    switch (st->kind) {
+    case IQL_SHOW_RETENTION_POLICIES: {
+        const char *db = db_of(st, c->db, dbb, sizeof dbb);
+        if (!db || !*db) return st_fail(&c->e, ST_EINVAL, "database name required");
+        store_db_info *dbs;
+        size_t n;
+        store_db_list(c->s, &dbs, &n);
+        int rc = st_fail(&c->e, ST_ENOTFOUND, "database not found: %s", db);
+        for (size_t i = 0; i < n; i++) {
+            if (strcmp(dbs[i].name, db)) continue;
+            char d[64], sg[64];
+            fmt_dur(dbs[i].retention, d, sizeof d);
+            fmt_dur(shard_group_for(dbs[i].retention), sg, sizeof sg);
+            st_buf_printf(b,
+                          "\"series\":[{\"columns\":[\"name\",\"duration\",\"shardGroupDuration\",\"replicaN\","
+                          "\"default\"],\"values\":[[\"autogen\",\"%s\",\"%s\",1,true]]}]",
+                          d, sg);
+            rc = 0;
+            c->e.msg[0] = 0;
+        }
+        st_free(dbs);
+        return rc;
+    }
+    case IQL_CREATE_RETENTION_POLICY:
+    case IQL_ALTER_RETENTION_POLICY: {
+        char db[CATALOG_NAME_MAX + 8];
+        snprintf(db, sizeof db, "%.*s", (int)st->on.n, st->on.p);
+        if (!store_db_exists(c->s, db)) return st_fail(&c->e, ST_ENOTFOUND, "database not found: %s", db);
+        bool autogen = st->name.n == 7 && !memcmp(st->name.p, "autogen", 7);
+        if (!st->is_default && !autogen)
+            return st_fail(&c->e, ST_EINVAL,
+                           "Strata keeps one retention policy per database (autogen, the database's "
+                           "retention): create it with DEFAULT or alter autogen");
+        if (!st->has_duration) return 0; /* REPLICATION/SHARD only: nothing Strata keeps */
+        if (st->duration && st->duration < MIN_RETENTION)
+            return st_fail(&c->e, ST_EINVAL, "retention policy duration must be at least 1h0m0s");
+        return store_db_alter(c->s, db, st->duration, -1, &c->e);
+    }
+    case IQL_DROP_RETENTION_POLICY:
+        return st_fail(&c->e, ST_EINVAL,
+                       "Strata keeps one retention policy per database; it goes with DROP DATABASE");
+    default: return 0;
+    }
+}
+
+static int exec_db(qctx *c, const iql_stmt *st, st_buf *b)
+{
+    char name[CATALOG_NAME_MAX + 8];
+    if (st->kind == IQL_SHOW_DATABASES) {
+        store_db_info *dbs;
+        size_t n;
+        store_db_list(c->s, &dbs, &n);
+        PUTS(b, "\"series\":[{\"name\":\"databases\",\"columns\":[\"name\"]");
+        if (n) {
+            PUTS(b, ",\"values\":[");
+            for (size_t i = 0; i < n; i++) {
+                if (i) st_buf_putc(b, ',');
+                st_buf_putc(b, '[');
+                json_str(b, dbs[i].name, strlen(dbs[i].name));
+                st_buf_putc(b, ']');
+            }
+            st_buf_putc(b, ']');
+        }
+        PUTS(b, "}]");
+        st_free(dbs);
+        return 0;
+    }
+    if (st->name.n > CATALOG_NAME_MAX) return st_fail(&c->e, ST_EINVAL, "database name too long");
+    snprintf(name, sizeof name, "%.*s", (int)st->name.n, st->name.p);
+    if (st->kind == IQL_DROP_DATABASE) {
+        int rc = store_db_drop(c->s, name, &c->e);
+        return rc == ST_ENOTFOUND ? 0 : rc; /* as InfluxDB: dropping what is not there succeeds */
+    }
+    /* CREATE DATABASE */
+    if (catalog_name_valid(name, strlen(name), &c->e)) return ST_EINVAL;
+    if (st->has_duration && st->duration && st->duration < MIN_RETENTION)
+        return st_fail(&c->e, ST_EINVAL, "retention policy duration must be at least 1h0m0s");
+    int64_t ret = st->has_duration ? st->duration : -1;
+    int rc = store_db_create(c->s, name, ret, -1, &c->e);
+    if (rc == ST_EEXIST) {
+        if (!st->has_duration) return 0;
+        store_db_info *dbs;
+        size_t n;
+        store_db_list(c->s, &dbs, &n);
+        rc = 0;
+        for (size_t i = 0; i < n; i++)
+            if (!strcmp(dbs[i].name, name) && dbs[i].retention != st->duration)
+                rc = st_fail(&c->e, ST_ECONFLICT, "retention policy conflicts with an existing policy");
+        st_free(dbs);
+    }
+    return rc;
+}
+
+static bool needs_post(iql_kind k)
+{
+    switch (k) {
+    case IQL_CREATE_DATABASE: case IQL_DROP_DATABASE: case IQL_CREATE_RETENTION_POLICY:
+    case IQL_ALTER_RETENTION_POLICY: case IQL_DROP_RETENTION_POLICY: case IQL_DROP_SERIES:
+    case IQL_DROP_MEASUREMENT: case IQL_DELETE:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Runs one statement, appending its result members (after statement_id). */
+static int exec_one(qctx *c, const iql_stmt *st, st_buf *b)
+{
+    char dbb[CATALOG_NAME_MAX + 8];
+    const char *db_def = c->db;
+    c->db = db_of(st, db_def, dbb, sizeof dbb);
+    c->mint = INT64_MIN;
+    c->maxt = INT64_MAX;
+    int rc = 0;
+    switch (st->kind) {
+    case IQL_CREATE_DATABASE: case IQL_DROP_DATABASE: case IQL_SHOW_DATABASES:
+        rc = exec_db(c, st, b);
+        break;
+    case IQL_SHOW_RETENTION_POLICIES: case IQL_CREATE_RETENTION_POLICY: case IQL_ALTER_RETENTION_POLICY:
+    case IQL_DROP_RETENTION_POLICY:
+        rc = exec_rp(c, st, b);
+        break;
+    case IQL_SHOW_USERS:
+        PUTS(b, "\"series\":[{\"columns\":[\"user\",\"admin\"]}]");
+        break;
+    case IQL_SHOW_MEASUREMENTS: rc = exec_schema(c, st, C_MEASUREMENTS, b); break;
+    case IQL_SHOW_TAG_KEYS: rc = exec_schema(c, st, C_TAG_KEYS, b); break;
+    case IQL_SHOW_TAG_VALUES:
+        if (st->with_regex && compile_source_regex(c, st->with_value)) {
+            rc = ST_EINVAL;
+            break;
+        }
+        rc = exec_schema(c, st, C_TAG_VALUES, b);
+        break;
+    case IQL_SHOW_FIELD_KEYS: rc = exec_schema(c, st, C_FIELD_KEYS, b); break;
+    case IQL_SHOW_SERIES: rc = exec_schema(c, st, C_SERIES, b); break;
+    case IQL_DROP_SERIES: case IQL_DELETE: rc = exec_delete(c, st); break;
+    case IQL_DROP_MEASUREMENT: {
+        iql_source src = {.name = st->name};
+        iql_stmt del = *st;
+        del.kind = IQL_DROP_SERIES;
+        del.from = &src;
+        del.nfrom = 1;
+        del.where = NULL;
+        rc = exec_delete(c, &del);
+        break;
+    }
+    case IQL_UNSUPPORTED:
+        rc = st_fail(&c->e, ST_EINVAL, "statement not supported by Strata yet: %.*s", (int)(st->text.n > 200 ? 200 : st->text.n),
+                     st->text.p);
+        break;
+    }
+    c->db = db_def;
+    return rc;
+}
+
+void api_influx_query(http_req *rq, http_resp *rs, store *s, const flags *f)
+{
+    (void)f;
+    http_set_header(rs, "X-Influxdb-Version", "1.8.10");
+    http_set_header(rs, "X-Influxdb-Build", "OSS");
+    rs->content_type = "application/json";
+    const char *q = http_arg(rq, "q");
+    if (!q) {
+        rs->status = 400;
+        PUTS(&rs->body, "{\"error\":\"missing required parameter \\\"q\\\"\"}\n");
+        return;
+    }
+    st_err e = {0};
+    iql_stmt *stmts;
+    size_t n;
+    if (iql_parse(q, strlen(q), rq->arena, &stmts, &n, &e)) {
+        rs->status = 400;
+        char msg[ST_ERR_MSG + 40];
+        snprintf(msg, sizeof msg, "error parsing query: %s", e.msg);
+        PUTS(&rs->body, "{\"error\":");
+        json_str(&rs->body, msg, strlen(msg));
+        PUTS(&rs->body, "}\n");
+        return;
+    }
+    bool post = !strcmp(rq->method, "POST");
+    const char *chunked = http_arg(rq, "chunked");
+    bool chunk = chunked && !strcmp(chunked, "true");
+    const char *dbp = http_arg(rq, "db");
+    qctx c = {.s = s, .db = dbp && *dbp ? dbp : NULL, .now = st_now_ns()};
+    st_buf *b = &rs->body;
+    if (!chunk) PUTS(b, "{\"results\":[");
+    for (size_t i = 0; i < n; i++) {
+        if (chunk) PUTS(b, "{\"results\":[");
+        else if (i) st_buf_putc(b, ',');
+        st_buf_printf(b, "{\"statement_id\":%zu", i);
+        size_t before = b->len;
+        st_buf_putc(b, ',');
+        c.e.msg[0] = 0;
+        int rc = exec_one(&c, &stmts[i], b);
+        qctx_free(&c);
+        if (rc) b->len = before;
+        else if (b->len == before + 1) b->len = before; /* nothing to show: {"statement_id":i} */
+        if (!post && needs_post(stmts[i].kind)) {
+            /* InfluxDB 1.x runs these on GET too, with this warning */
+            char msg[400];
+            snprintf(msg, sizeof msg,
+                     "deprecated use of '%.*s' in a read only context, please use a POST request instead",
+                     (int)(stmts[i].text.n > 300 ? 300 : stmts[i].text.n), stmts[i].text.p);
+            PUTS(b, ",\"messages\":[{\"level\":\"warning\",\"text\":");
+            json_str(b, msg, strlen(msg));
+            PUTS(b, "}]");
+        }
+        if (rc) {
+            PUTS(b, ",\"error\":");
+            json_str(b, c.e.msg, strlen(c.e.msg));
+        }
+        st_buf_putc(b, '}');
+        if (chunk) PUTS(b, "]}\n");
+    }
+    if (!chunk) PUTS(b, "]}\n");
+    rs->status = 200;
+}

@@ -1,0 +1,979 @@
+/* influxql: lexer and parser for the schema and administration statements
+ * (see influxql.h). A hand-written recursive-descent parser over a token
+ * stream produced on demand; one token of look-ahead is enough for every
+ * statement here. */
+#include "influxql.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+typedef enum tok_kind {
+    T_EOF = 0,
+    T_IDENT,     /* unquoted: may be a keyword */
+    T_QIDENT,    /* "quoted" identifier */
+    T_STRING,
+    T_REGEX,
+    T_NUMBER,
+    T_INTEGER,
+    T_DURATION,
+    T_OP,        /* = != <> =~ !~ < <= > >= + - * */
+    T_LPAREN,
+    T_RPAREN,
+    T_COMMA,
+    T_DOT,
+    T_SEMI,
+    T_COLONS,    /* :: */
+    T_BAD,
+} tok_kind;
+
+typedef struct tok {
+    tok_kind kind;
+    const char *pos; /* start in the query */
+    size_t len;      /* raw length */
+    st_slice val;    /* decoded value (identifiers, strings, regexes) */
+    iql_op op;
+    double num;
+    int64_t ns;      /* durations and integers */
+} tok;
+
+typedef struct parser {
+    const char *q, *end, *p;
+    st_arena *a;
+    tok t;           /* current token */
+    st_err *e;
+    bool failed;
+} parser;
+
+/* ------------------------------------------------------------------ lexer */
+
+static bool is_letter(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+static bool is_digit(int c) { return c >= '0' && c <= '9'; }
+static bool is_ident_char(int c) { return is_letter(c) || is_digit(c) || c == '_'; }
+
+static void where_of(const parser *ps, const char *at, int *line, int *col)
+{
+    *line = 1;
+    *col = 1;
+    for (const char *c = ps->q; c < at && c < ps->end; c++) {
+        if (*c == '\n') {
+            (*line)++;
+            *col = 1;
+        } else {
+            (*col)++;
+        }
+    }
+}
+
+static int fail_at(parser *ps, const char *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail_at(parser *ps, const char *at, const char *fmt, ...)
+{
+    if (ps->failed) return ST_EINVAL;
+    ps->failed = true;
+    char msg[300];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    int line, col;
+    where_of(ps, at > ps->end ? ps->end : at, &line, &col);
+    if (at > ps->end) col++;
+    return st_fail(ps->e, ST_EINVAL, "%s at line %d, char %d", msg, line, col);
+}
+
+/* How InfluxDB names a token in "found X": its text, or EOF. */
+static void tok_name(const tok *t, char *out, size_t cap)
+{
+    if (t->kind == T_EOF) {
+        snprintf(out, cap, "EOF");
+        return;
+    }
+    size_t n = t->len > 60 ? 60 : t->len;
+    bool decoded = t->kind == T_QIDENT || t->kind == T_STRING || (t->kind == T_BAD && t->val.p);
+    if (decoded) n = t->val.n > 60 ? 60 : t->val.n;
+    snprintf(out, cap, "%.*s", (int)n, decoded ? t->val.p : t->pos);
+}
+
+static int expected(parser *ps, const char *what)
+{
+    char found[80];
+    tok_name(&ps->t, found, sizeof found);
+    /* InfluxDB's scanner reports EOF one character past the end, and an
+     * unterminated string one before its quote */
+    const char *at = ps->t.kind == T_EOF ? ps->t.pos + 1 : ps->t.pos;
+    if (ps->t.kind == T_BAD && ps->t.val.p && at > ps->q) at--;
+    return fail_at(ps, at, "found %s, expected %s", found, what);
+}
+
+/* Decodes a quoted token body [s, e) with the given quote; escapes \q \\ \n. */
+static int unquote(parser *ps, const char *s, const char *e, char quote, st_slice *out)
+{
+    bool esc = false;
+    for (const char *c = s; c < e; c++)
+        if (*c == '\\') esc = true;
+    if (!esc) {
+        *out = st_slice_of(s, (size_t)(e - s));
+        return 0;
+    }
+    char *b = st_arena_alloc(ps->a, (size_t)(e - s) + 1);
+    size_t n = 0;
+    for (const char *c = s; c < e; c++) {
+        if (*c == '\\' && c + 1 < e) {
+            char x = c[1];
+            if (x == quote || x == '\\') {
+                b[n++] = x;
+                c++;
+                continue;
+            }
+            if (x == 'n') {
+                b[n++] = '\n';
+                c++;
+                continue;
+            }
+            return fail_at(ps, c, "bad escape sequence \\%c", x);
+        }
+        b[n++] = *c;
+    }
+    *out = st_slice_of(b, n);
+    return 0;
+}
+
+static int64_t unit_ns(const char *u, size_t n)
+{
+    if (n == 2 && !memcmp(u, "ns", 2)) return 1;
+    if (n == 1 && *u == 'u') return 1000;
+    if (n == 2 && !memcmp(u, "\xc2\xb5", 2)) return 1000; /* µ */
+    if (n == 2 && !memcmp(u, "ms", 2)) return 1000000;
+    if (n == 1 && *u == 's') return ST_NS_PER_S;
+    if (n == 1 && *u == 'm') return 60 * ST_NS_PER_S;
+    if (n == 1 && *u == 'h') return 3600 * ST_NS_PER_S;
+    if (n == 1 && *u == 'd') return 86400 * ST_NS_PER_S;
+    if (n == 1 && *u == 'w') return 7 * 86400 * ST_NS_PER_S;
+    return 0;
+}
+
+/* After digits: a unit makes it a duration; several number+unit pairs may
+ * follow one another (1h30m). Returns the end of the duration, or NULL if
+ * the digits carry no unit. */
+static const char *scan_duration(const char *p, const char *end, int64_t *ns, bool *overflow)
+{
+    int64_t total = 0;
+    const char *c = p;
+    bool any = false;
+    *overflow = false;
+    while (c < end && is_digit((unsigned char)*c)) {
+        const char *d = c;
+        uint64_t v = 0;
+        while (c < end && is_digit((unsigned char)*c)) {
+            if (v > (uint64_t)INT64_MAX / 10) *overflow = true;
+            v = v * 10 + (uint64_t)(*c - '0');
+            c++;
+        }
+        const char *u = c;
+        /* longest unit first: ms/ns before m/s, the two-byte µ */
+        size_t un = 0;
+        if (u + 1 < end && ((u[0] == 'm' && u[1] == 's') || (u[0] == 'n' && u[1] == 's'))) un = 2;
+        else if (u + 1 < end && (unsigned char)u[0] == 0xc2 && (unsigned char)u[1] == 0xb5) un = 2;
+        else if (u < end && strchr("usmhdw", *u)) un = 1;
+        if (!un) {
+            if (!any) return NULL;
+            c = d; /* a trailing bare number is not part of the duration */
+            break;
+        }
+        int64_t m = unit_ns(u, un);
+        if (v > (uint64_t)(INT64_MAX / m) || total > INT64_MAX - (int64_t)v * m) *overflow = true;
+        else total += (int64_t)v * m;
+        c = u + un;
+        any = true;
+        if (c < end && is_ident_char((unsigned char)*c) && !is_digit((unsigned char)*c)) return NULL; /* 5mx */
+    }
+    *ns = total;
+    return c;
+}
+
+static void next(parser *ps)
+{
+    tok *t = &ps->t;
+    memset(t, 0, sizeof *t);
+    const char *p = ps->p, *end = ps->end;
+    for (;;) {
+        while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) p++;
+        if (p + 1 < end && p[0] == '-' && p[1] == '-') {
+            while (p < end && *p != '\n') p++;
+            continue;
+        }
+        break;
+    }
+    t->pos = p;
+    if (p >= end) {
+        t->kind = T_EOF;
+        ps->p = p;
+        return;
+    }
+    unsigned char c = (unsigned char)*p;
+    const char *s = p;
+    if (is_letter(c) || c == '_') {
+        while (p < end && is_ident_char((unsigned char)*p)) p++;
+        t->kind = T_IDENT;
+        t->val = st_slice_of(s, (size_t)(p - s));
+    } else if (c == '"' || c == '\'') {
+        p++;
+        while (p < end && *p != (char)c && *p != '\n') {
+            if (*p == '\\' && p + 1 < end) p++;
+            p++;
+        }
+        if (p >= end || *p == '\n') {
+            /* like InfluxDB's bad string token: the parser names what it read */
+            t->kind = T_BAD;
+            t->val = st_slice_of(s + 1, (size_t)(p - s - 1));
+        } else {
+            t->kind = c == '"' ? T_QIDENT : T_STRING;
+            if (unquote(ps, s + 1, p, (char)c, &t->val)) t->kind = T_BAD;
+            p++;
+        }
+    } else if (is_digit(c) || (c == '.' && p + 1 < end && is_digit((unsigned char)p[1]))) {
+        bool ovf;
+        const char *de = is_digit(c) ? scan_duration(p, end, &t->ns, &ovf) : NULL;
+        if (de) {
+            t->kind = T_DURATION;
+            p = de;
+            if (ovf) {
+                t->kind = T_BAD;
+                fail_at(ps, s, "overflowed duration %.*s", (int)(p - s), s);
+            }
+        } else {
+            bool isfloat = false;
+            while (p < end && is_digit((unsigned char)*p)) p++;
+            if (p < end && *p == '.') {
+                isfloat = true;
+                p++;
+                while (p < end && is_digit((unsigned char)*p)) p++;
+            }
+            if (p < end && (*p == 'e' || *p == 'E')) {
+                const char *x = p + 1;
+                if (x < end && (*x == '+' || *x == '-')) x++;
+                if (x < end && is_digit((unsigned char)*x)) {
+                    isfloat = true;
+                    p = x;
+                    while (p < end && is_digit((unsigned char)*p)) p++;
+                }
+            }
+            char buf[64];
+            size_t n = (size_t)(p - s) < sizeof buf - 1 ? (size_t)(p - s) : sizeof buf - 1;
+            memcpy(buf, s, n);
+            buf[n] = 0;
+            t->num = strtod(buf, NULL);
+            t->kind = isfloat ? T_NUMBER : T_INTEGER;
+            if (!isfloat) {
+                errno = 0;
+                long long v = strtoll(buf, NULL, 10);
+                t->ns = v;
+                if (errno) t->kind = T_NUMBER;
+            }
+        }
+    } else if (c == '/') {
+        /* a regex wherever a value is expected; the parser asks for it */
+        p++;
+        while (p < end && *p != '/') {
+            if (*p == '\\' && p + 1 < end) p++;
+            p++;
+        }
+        if (p >= end) {
+            t->kind = T_BAD;
+            fail_at(ps, s, "unterminated regex");
+        } else {
+            t->kind = T_REGEX;
+            /* \/ is the only escape InfluxQL decodes in a regex; the rest
+             * (\d, \.) belong to the regex syntax */
+            const char *b = s + 1;
+            size_t n = (size_t)(p - b);
+            if (memchr(b, '\\', n)) {
+                char *d = st_arena_alloc(ps->a, n + 1);
+                size_t k = 0;
+                for (size_t i = 0; i < n; i++) {
+                    if (b[i] == '\\' && i + 1 < n && b[i + 1] == '/') continue;
+                    d[k++] = b[i];
+                }
+                t->val = st_slice_of(d, k);
+            } else {
+                t->val = st_slice_of(b, n);
+            }
+            p++;
+        }
+    } else {
+        p++;
+        t->kind = T_OP;
+        switch (c) {
+        case '=':
+            if (p < end && *p == '~') {
+                p++;
+                t->op = IQL_OP_RE;
+            } else {
+                t->op = IQL_OP_EQ;
+            }
+            break;
+        case '!':
+            if (p < end && *p == '=') {
+                p++;
+                t->op = IQL_OP_NEQ;
+            } else if (p < end && *p == '~') {
+                p++;
+                t->op = IQL_OP_NRE;
+            } else {
+                t->kind = T_BAD;
+            }
+            break;
+        case '<':
+            if (p < end && *p == '=') {
+                p++;
+                t->op = IQL_OP_LTE;
+            } else if (p < end && *p == '>') {
+                p++;
+                t->op = IQL_OP_NEQ;
+            } else {
+                t->op = IQL_OP_LT;
+            }
+            break;
+        case '>':
+            if (p < end && *p == '=') {
+                p++;
+                t->op = IQL_OP_GTE;
+            } else {
+                t->op = IQL_OP_GT;
+            }
+            break;
+        case '+': t->op = IQL_OP_ADD; break;
+        case '-': t->op = IQL_OP_SUB; break;
+        case '(': t->kind = T_LPAREN; break;
+        case ')': t->kind = T_RPAREN; break;
+        case ',': t->kind = T_COMMA; break;
+        case '.': t->kind = T_DOT; break;
+        case ';': t->kind = T_SEMI; break;
+        case ':':
+            if (p < end && *p == ':') {
+                p++;
+                t->kind = T_COLONS;
+            } else {
+                t->kind = T_BAD;
+            }
+            break;
+        default:
+            t->kind = T_BAD;
+            /* one whole UTF-8 character in the message */
+            while (p < end && ((unsigned char)*p & 0xc0) == 0x80) p++;
+        }
+    }
+    t->len = (size_t)(p - s);
+    ps->p = p;
+}
+
+static bool is_kw(const tok *t, const char *kw)
+{
+    size_t n = strlen(kw);
+    return t->kind == T_IDENT && t->val.n == n && !strncasecmp(t->val.p, kw, n);
+}
+
+static bool accept_kw(parser *ps, const char *kw)
+{
+    if (!is_kw(&ps->t, kw)) return false;
+    next(ps);
+    return true;
+}
+
+static int expect_kw(parser *ps, const char *kw)
+{
+    if (accept_kw(ps, kw)) return 0;
+    return expected(ps, kw);
+}
+
+/* Words InfluxQL reserves: unquoted they cannot name anything. */
+static const char *const reserved[] = {
+    "ALL", "ALTER", "ANALYZE", "ANY", "AS", "ASC", "BEGIN", "BY", "CARDINALITY", "CREATE", "CONTINUOUS",
+    "DATABASE", "DATABASES", "DEFAULT", "DELETE", "DESC", "DESTINATIONS", "DIAGNOSTICS", "DISTINCT", "DROP",
+    "DURATION", "END", "EVERY", "EXACT", "EXPLAIN", "FIELD", "FOR", "FROM", "GRANT", "GRANTS", "GROUP",
+    "GROUPS", "IN", "INF", "INSERT", "INTO", "KEY", "KEYS", "KILL", "LIMIT", "MEASUREMENT", "MEASUREMENTS",
+    "NAME", "OFFSET", "ON", "ORDER", "PASSWORD", "POLICIES", "POLICY", "PRIVILEGES", "QUERIES", "QUERY",
+    "READ", "REPLICATION", "RESAMPLE", "RETENTION", "REVOKE", "SELECT", "SERIES", "SET", "SHARD", "SHARDS",
+    "SLIMIT", "SOFFSET", "STATS", "SUBSCRIPTION", "SUBSCRIPTIONS", "TAG", "TO", "USER", "USERS", "VALUES",
+    "WHERE", "WITH", "WRITE",
+};
+
+static bool is_reserved(const tok *t)
+{
+    if (t->kind != T_IDENT) return false;
+    for (size_t i = 0; i < sizeof reserved / sizeof *reserved; i++)
+        if (is_kw(t, reserved[i])) return true;
+    return false;
+}
+
+static int parse_ident(parser *ps, st_slice *out)
+{
+    if ((ps->t.kind == T_IDENT && !is_reserved(&ps->t)) || ps->t.kind == T_QIDENT) {
+        *out = ps->t.val;
+        next(ps);
+        return 0;
+    }
+    return expected(ps, "identifier");
+}
+
+static int parse_int(parser *ps, int64_t *out)
+{
+    if (ps->t.kind != T_INTEGER) return expected(ps, "integer");
+    *out = ps->t.ns;
+    next(ps);
+    return 0;
+}
+
+static int parse_duration(parser *ps, bool allow_inf, int64_t *out)
+{
+    if (allow_inf && accept_kw(ps, "INF")) {
+        *out = 0;
+        return 0;
+    }
+    if (ps->t.kind != T_DURATION) return expected(ps, "duration");
+    *out = ps->t.ns;
+    next(ps);
+    return 0;
+}
+
+/* ------------------------------------------------------------ expressions */
+
+static iql_expr *new_expr(parser *ps, iql_expr_kind k)
+{
+    iql_expr *x = st_arena_alloc(ps->a, sizeof *x);
+    memset(x, 0, sizeof *x);
+    x->kind = k;
+    return x;
+}
+
+static int parse_expr(parser *ps, int minprec, iql_expr **out);
+
+static int parse_unary(parser *ps, iql_expr **out)
+{
+    tok *t = &ps->t;
+    iql_expr *x;
+    switch (t->kind) {
+    case T_LPAREN:
+        next(ps);
+        if (parse_expr(ps, 0, out)) return ST_EINVAL;
+        if (ps->t.kind != T_RPAREN) return expected(ps, ")");
+        next(ps);
+        return 0;
+    case T_IDENT:
+        if (is_kw(t, "true") || is_kw(t, "false")) {
+            x = new_expr(ps, IQL_E_BOOL);
+            x->ns = is_kw(t, "true");
+            next(ps);
+            break;
+        }
+        if (is_kw(t, "now")) {
+            const char *at = t->pos;
+            next(ps);
+            if (ps->t.kind != T_LPAREN) return fail_at(ps, at, "undefined identifier now");
+            next(ps);
+            if (ps->t.kind != T_RPAREN) return expected(ps, ")");
+            next(ps);
+            x = new_expr(ps, IQL_E_NOW);
+            break;
+        }
+        if (is_reserved(t)) return expected(ps, "identifier, string, number, bool");
+        /* fall through */
+    case T_QIDENT:
+        x = new_expr(ps, IQL_E_IDENT);
+        x->str = t->val;
+        next(ps);
+        if (ps->t.kind == T_COLONS) { /* "host"::tag: the cast is implied here */
+            next(ps);
+            if (ps->t.kind != T_IDENT) return expected(ps, "data type");
+            next(ps);
+        }
+        break;
+    case T_STRING:
+        x = new_expr(ps, IQL_E_STRING);
+        x->str = t->val;
+        next(ps);
+        break;
+    case T_REGEX:
+        x = new_expr(ps, IQL_E_REGEX);
+        x->str = t->val;
+        next(ps);
+        break;
+    case T_NUMBER:
+    case T_INTEGER:
+        x = new_expr(ps, IQL_E_NUMBER);
+        x->num = t->num;
+        x->ns = t->ns;
+        next(ps);
+        break;
+    case T_DURATION:
+        x = new_expr(ps, IQL_E_DURATION);
+        x->ns = t->ns;
+        next(ps);
+        break;
+    case T_OP:
+        if (t->op == IQL_OP_SUB) { /* a negative literal */
+            next(ps);
+            if (parse_unary(ps, &x)) return ST_EINVAL;
+            if (x->kind != IQL_E_NUMBER && x->kind != IQL_E_DURATION)
+                return fail_at(ps, ps->t.pos, "unary minus applies to numbers and durations only");
+            x->num = -x->num;
+            x->ns = -x->ns;
+            break;
+        }
+        /* fall through */
+    default:
+        return expected(ps, "identifier, string, number, bool");
+    }
+    *out = x;
+    return 0;
+}
+
+static int prec_of(const tok *t, iql_op *op)
+{
+    if (is_kw(t, "OR")) {
+        *op = IQL_OP_OR;
+        return 1;
+    }
+    if (is_kw(t, "AND")) {
+        *op = IQL_OP_AND;
+        return 2;
+    }
+    if (t->kind != T_OP) return -1;
+    *op = t->op;
+    switch (t->op) {
+    case IQL_OP_EQ: case IQL_OP_NEQ: case IQL_OP_RE: case IQL_OP_NRE:
+    case IQL_OP_LT: case IQL_OP_LTE: case IQL_OP_GT: case IQL_OP_GTE:
+        return 4;
+    case IQL_OP_ADD: case IQL_OP_SUB:
+        return 5;
+    default:
+        return -1;
+    }
+}
+
+static int parse_expr(parser *ps, int minprec, iql_expr **out)
+{
+    iql_expr *l;
+    if (parse_unary(ps, &l)) return ST_EINVAL;
+    for (;;) {
+        iql_op op;
+        int p = prec_of(&ps->t, &op);
+        if (p < 0 || p < minprec) break;
+        next(ps);
+        iql_expr *r;
+        if (parse_expr(ps, p + 1, &r)) return ST_EINVAL;
+        iql_expr *b = new_expr(ps, IQL_E_BINARY);
+        b->op = op;
+        b->l = l;
+        b->r = r;
+        l = b;
+    }
+    *out = l;
+    return 0;
+}
+
+/* -------------------------------------------------------------- clauses */
+
+static int parse_on(parser *ps, iql_stmt *s)
+{
+    if (accept_kw(ps, "ON")) return parse_ident(ps, &s->on);
+    return 0;
+}
+
+static int parse_source(parser *ps, iql_source *src)
+{
+    memset(src, 0, sizeof *src);
+    if (ps->t.kind == T_REGEX) {
+        src->regex = true;
+        src->name = ps->t.val;
+        next(ps);
+        return 0;
+    }
+    st_slice parts[3];
+    int n = 0;
+    for (;;) {
+        if (ps->t.kind == T_DOT) { /* db..m: the default policy */
+            parts[n++] = st_slice_of("", 0);
+        } else {
+            if (ps->t.kind == T_REGEX && n > 0) {
+                src->regex = true;
+                parts[n++] = ps->t.val;
+                next(ps);
+                break;
+            }
+            if (parse_ident(ps, &parts[n++])) return ST_EINVAL;
+        }
+        if (ps->t.kind != T_DOT || n == 3) break;
+        next(ps);
+    }
+    src->name = parts[n - 1];
+    if (n >= 2) src->rp = parts[n - 2];
+    if (n == 3) src->db = parts[0];
+    return 0;
+}
+
+static int parse_from(parser *ps, iql_stmt *s, bool required)
+{
+    if (!accept_kw(ps, "FROM")) return required ? expected(ps, "FROM") : 0;
+    size_t cap = 4;
+    s->from = st_arena_alloc(ps->a, cap * sizeof *s->from);
+    for (;;) {
+        if (s->nfrom == cap) {
+            iql_source *m = st_arena_alloc(ps->a, 2 * cap * sizeof *m);
+            memcpy(m, s->from, cap * sizeof *m);
+            s->from = m;
+            cap *= 2;
+        }
+        if (parse_source(ps, &s->from[s->nfrom++])) return ST_EINVAL;
+        if (ps->t.kind != T_COMMA) break;
+        next(ps);
+    }
+    return 0;
+}
+
+static int parse_where(parser *ps, iql_stmt *s)
+{
+    if (!accept_kw(ps, "WHERE")) return 0;
+    return parse_expr(ps, 0, &s->where);
+}
+
+static int parse_limits(parser *ps, iql_stmt *s)
+{
+    if (accept_kw(ps, "LIMIT") && parse_int(ps, &s->limit)) return ST_EINVAL;
+    if (accept_kw(ps, "OFFSET") && parse_int(ps, &s->offset)) return ST_EINVAL;
+    if (s->limit < 0 || s->offset < 0) return fail_at(ps, ps->t.pos, "LIMIT and OFFSET must be positive");
+    return 0;
+}
+
+/* ----------------------------------------------------------- statements */
+
+static int parse_rp_options(parser *ps, iql_stmt *s, bool create)
+{
+    bool any = false;
+    for (;;) {
+        if (accept_kw(ps, "DURATION")) {
+            if (s->has_duration) return fail_at(ps, ps->t.pos, "found option DURATION twice");
+            if (parse_duration(ps, true, &s->duration)) return ST_EINVAL;
+            s->has_duration = true;
+        } else if (accept_kw(ps, "REPLICATION")) {
+            if (parse_int(ps, &s->replication)) return ST_EINVAL;
+            if (s->replication < 1) return fail_at(ps, ps->t.pos, "invalid value %" PRId64 ": must be 1 <= n <= 2147483647", s->replication);
+            s->has_replication = true;
+        } else if (is_kw(&ps->t, "SHARD")) {
+            next(ps);
+            if (expect_kw(ps, "DURATION") || parse_duration(ps, true, &s->shard_duration)) return ST_EINVAL;
+            s->has_shard_duration = true;
+        } else if (accept_kw(ps, "DEFAULT")) {
+            s->is_default = true;
+        } else {
+            break;
+        }
+        any = true;
+    }
+    if (create && (!s->has_duration || !s->has_replication)) {
+        if (!s->has_duration) return expected(ps, "DURATION");
+        return expected(ps, "REPLICATION");
+    }
+    if (!any) return expected(ps, "DURATION, REPLICATION, SHARD, DEFAULT");
+    return 0;
+}
+
+static int parse_create(parser *ps, iql_stmt *s)
+{
+    if (accept_kw(ps, "DATABASE")) {
+        s->kind = IQL_CREATE_DATABASE;
+        if (parse_ident(ps, &s->name)) return ST_EINVAL;
+        if (!accept_kw(ps, "WITH")) return 0;
+        bool any = false;
+        for (;;) {
+            if (accept_kw(ps, "DURATION")) {
+                if (parse_duration(ps, true, &s->duration)) return ST_EINVAL;
+                s->has_duration = true;
+            } else if (accept_kw(ps, "REPLICATION")) {
+                if (parse_int(ps, &s->replication)) return ST_EINVAL;
+                s->has_replication = true;
+            } else if (accept_kw(ps, "SHARD")) {
+                if (expect_kw(ps, "DURATION") || parse_duration(ps, true, &s->shard_duration)) return ST_EINVAL;
+                s->has_shard_duration = true;
+            } else if (accept_kw(ps, "NAME")) {
+                if (parse_ident(ps, &s->rp_name)) return ST_EINVAL;
+                s->has_rp_name = true;
+            } else {
+                break;
+            }
+            any = true;
+        }
+        if (!any) return expected(ps, "DURATION, NAME, REPLICATION, SHARD");
+        return 0;
+    }
+    if (accept_kw(ps, "RETENTION")) {
+        s->kind = IQL_CREATE_RETENTION_POLICY;
+        if (expect_kw(ps, "POLICY") || parse_ident(ps, &s->name) || expect_kw(ps, "ON") ||
+            parse_ident(ps, &s->on))
+            return ST_EINVAL;
+        return parse_rp_options(ps, s, true);
+    }
+    if (is_kw(&ps->t, "USER") || is_kw(&ps->t, "CONTINUOUS") || is_kw(&ps->t, "SUBSCRIPTION")) {
+        s->kind = IQL_UNSUPPORTED;
+        return 0;
+    }
+    return expected(ps, "CONTINUOUS, DATABASE, USER, RETENTION, SUBSCRIPTION");
+}
+
+static int parse_drop(parser *ps, iql_stmt *s)
+{
+    if (accept_kw(ps, "DATABASE")) {
+        s->kind = IQL_DROP_DATABASE;
+        return parse_ident(ps, &s->name);
+    }
+    if (accept_kw(ps, "RETENTION")) {
+        s->kind = IQL_DROP_RETENTION_POLICY;
+        return expect_kw(ps, "POLICY") || parse_ident(ps, &s->name) || expect_kw(ps, "ON") ||
+                       parse_ident(ps, &s->on)
+                   ? ST_EINVAL
+                   : 0;
+    }
+    if (accept_kw(ps, "SERIES")) {
+        s->kind = IQL_DROP_SERIES;
+        if (!is_kw(&ps->t, "FROM") && !is_kw(&ps->t, "WHERE")) return expected(ps, "FROM, WHERE");
+        if (parse_from(ps, s, false) || parse_where(ps, s)) return ST_EINVAL;
+        return 0;
+    }
+    if (accept_kw(ps, "MEASUREMENT")) {
+        s->kind = IQL_DROP_MEASUREMENT;
+        return parse_ident(ps, &s->name);
+    }
+    if (is_kw(&ps->t, "SHARD") || is_kw(&ps->t, "USER") || is_kw(&ps->t, "CONTINUOUS") ||
+        is_kw(&ps->t, "SUBSCRIPTION")) {
+        s->kind = IQL_UNSUPPORTED;
+        return 0;
+    }
+    return expected(ps, "CONTINUOUS, DATABASE, MEASUREMENT, RETENTION, SERIES, SHARD, SUBSCRIPTION, USER");
+}
+
+static int parse_with_key(parser *ps, iql_stmt *s)
+{
+    if (expect_kw(ps, "WITH") || expect_kw(ps, "KEY")) return ST_EINVAL;
+    if (accept_kw(ps, "IN")) {
+        if (ps->t.kind != T_LPAREN) return expected(ps, "(");
+        next(ps);
+        size_t cap = 8;
+        s->with_in = st_arena_alloc(ps->a, cap * sizeof *s->with_in);
+        for (;;) {
+            if (s->nwith_in == cap) {
+                st_slice *m = st_arena_alloc(ps->a, 2 * cap * sizeof *m);
+                memcpy(m, s->with_in, cap * sizeof *m);
+                s->with_in = m;
+                cap *= 2;
+            }
+            if (parse_ident(ps, &s->with_in[s->nwith_in++])) return ST_EINVAL;
+            if (ps->t.kind != T_COMMA) break;
+            next(ps);
+        }
+        if (ps->t.kind != T_RPAREN) return expected(ps, ")");
+        next(ps);
+        s->with_op = IQL_OP_EQ;
+        return 0;
+    }
+    if (ps->t.kind != T_OP || (ps->t.op != IQL_OP_EQ && ps->t.op != IQL_OP_NEQ && ps->t.op != IQL_OP_RE &&
+                               ps->t.op != IQL_OP_NRE))
+        return expected(ps, "IN, =, =~");
+    s->with_op = ps->t.op;
+    next(ps);
+    if (s->with_op == IQL_OP_RE || s->with_op == IQL_OP_NRE) {
+        if (ps->t.kind != T_REGEX) return expected(ps, "regex");
+        s->with_value = ps->t.val;
+        s->with_regex = true;
+        next(ps);
+        return 0;
+    }
+    return parse_ident(ps, &s->with_value);
+}
+
+static int parse_show(parser *ps, iql_stmt *s)
+{
+    if (accept_kw(ps, "DATABASES")) {
+        s->kind = IQL_SHOW_DATABASES;
+        return 0;
+    }
+    if (accept_kw(ps, "RETENTION")) {
+        s->kind = IQL_SHOW_RETENTION_POLICIES;
+        return expect_kw(ps, "POLICIES") || parse_on(ps, s) ? ST_EINVAL : 0;
+    }
+    if (accept_kw(ps, "USERS")) {
+        s->kind = IQL_SHOW_USERS;
+        return 0;
+    }
+    if (accept_kw(ps, "MEASUREMENTS")) {
+        s->kind = IQL_SHOW_MEASUREMENTS;
+        if (parse_on(ps, s)) return ST_EINVAL;
+        if (accept_kw(ps, "WITH")) {
+            if (expect_kw(ps, "MEASUREMENT")) return ST_EINVAL;
+            if (ps->t.kind != T_OP || (ps->t.op != IQL_OP_EQ && ps->t.op != IQL_OP_RE)) return expected(ps, "=, =~");
+            s->with_op = ps->t.op;
+            next(ps);
+            if (s->with_op == IQL_OP_RE) {
+                if (ps->t.kind != T_REGEX) return expected(ps, "regex");
+                s->with_value = ps->t.val;
+                s->with_regex = true;
+                next(ps);
+            } else if (parse_ident(ps, &s->with_value)) {
+                return ST_EINVAL;
+            }
+        }
+        return parse_where(ps, s) || parse_limits(ps, s) ? ST_EINVAL : 0;
+    }
+    if (accept_kw(ps, "TAG")) {
+        if (accept_kw(ps, "KEYS")) {
+            s->kind = IQL_SHOW_TAG_KEYS;
+            return parse_on(ps, s) || parse_from(ps, s, false) || parse_where(ps, s) || parse_limits(ps, s)
+                       ? ST_EINVAL
+                       : 0;
+        }
+        if (accept_kw(ps, "VALUES")) {
+            s->kind = IQL_SHOW_TAG_VALUES;
+            return parse_on(ps, s) || parse_from(ps, s, false) || parse_with_key(ps, s) || parse_where(ps, s) ||
+                           parse_limits(ps, s)
+                       ? ST_EINVAL
+                       : 0;
+        }
+        return expected(ps, "KEYS, VALUES");
+    }
+    if (accept_kw(ps, "FIELD")) {
+        if (!accept_kw(ps, "KEYS")) return expected(ps, "KEYS");
+        s->kind = IQL_SHOW_FIELD_KEYS;
+        return parse_on(ps, s) || parse_from(ps, s, false) || parse_limits(ps, s) ? ST_EINVAL : 0;
+    }
+    if (accept_kw(ps, "SERIES")) {
+        if (is_kw(&ps->t, "CARDINALITY") || is_kw(&ps->t, "EXACT")) {
+            s->kind = IQL_UNSUPPORTED;
+            return 0;
+        }
+        s->kind = IQL_SHOW_SERIES;
+        return parse_on(ps, s) || parse_from(ps, s, false) || parse_where(ps, s) || parse_limits(ps, s)
+                   ? ST_EINVAL
+                   : 0;
+    }
+    static const char *const other[] = {"CONTINUOUS", "DIAGNOSTICS", "GRANTS", "QUERIES", "SHARD", "SHARDS",
+                                        "STATS", "SUBSCRIPTIONS", "MEASUREMENT"};
+    for (size_t i = 0; i < sizeof other / sizeof *other; i++)
+        if (is_kw(&ps->t, other[i])) {
+            s->kind = IQL_UNSUPPORTED;
+            return 0;
+        }
+    return expected(ps, "CONTINUOUS, DATABASES, DIAGNOSTICS, FIELD, GRANTS, MEASUREMENT, MEASUREMENTS, "
+                        "QUERIES, RETENTION, SERIES, SHARD, SHARDS, STATS, SUBSCRIPTIONS, TAG, USERS");
+}
+
+/* Skips an unsupported statement to its ';' or the end, keeping quoted
+ * tokens whole so a ';' inside a string does not end it. */
+static void skip_statement(parser *ps)
+{
+    while (ps->t.kind != T_EOF && ps->t.kind != T_SEMI && !ps->failed) next(ps);
+}
+
+static int parse_statement(parser *ps, iql_stmt *s)
+{
+    memset(s, 0, sizeof *s);
+    const char *start = ps->t.pos;
+    int rc;
+    if (accept_kw(ps, "CREATE")) rc = parse_create(ps, s);
+    else if (accept_kw(ps, "DROP")) rc = parse_drop(ps, s);
+    else if (accept_kw(ps, "SHOW")) rc = parse_show(ps, s);
+    else if (accept_kw(ps, "ALTER")) {
+        s->kind = IQL_ALTER_RETENTION_POLICY;
+        rc = expect_kw(ps, "RETENTION") || expect_kw(ps, "POLICY") || parse_ident(ps, &s->name) ||
+                     expect_kw(ps, "ON") || parse_ident(ps, &s->on) || parse_rp_options(ps, s, false)
+                 ? ST_EINVAL
+                 : 0;
+    } else if (accept_kw(ps, "DELETE")) {
+        s->kind = IQL_DELETE;
+        if (!is_kw(&ps->t, "FROM") && !is_kw(&ps->t, "WHERE")) rc = expected(ps, "FROM, WHERE");
+        else rc = parse_from(ps, s, false) || parse_where(ps, s) ? ST_EINVAL : 0;
+    } else if (is_kw(&ps->t, "SELECT") || is_kw(&ps->t, "EXPLAIN") || is_kw(&ps->t, "GRANT") ||
+               is_kw(&ps->t, "REVOKE") || is_kw(&ps->t, "KILL") || is_kw(&ps->t, "SET")) {
+        s->kind = IQL_UNSUPPORTED;
+        rc = 0;
+    } else {
+        rc = expected(ps, "SELECT, DELETE, SHOW, CREATE, DROP, EXPLAIN, GRANT, REVOKE, ALTER, SET, KILL");
+    }
+    if (rc) return rc;
+    if (s->kind == IQL_UNSUPPORTED) skip_statement(ps);
+    if (ps->failed) return ST_EINVAL;
+    if (ps->t.kind != T_EOF && ps->t.kind != T_SEMI) return expected(ps, ";");
+    const char *stop = ps->t.kind == T_EOF ? ps->end : ps->t.pos;
+    while (stop > start && (stop[-1] == ' ' || stop[-1] == '\n' || stop[-1] == '\t' || stop[-1] == '\r')) stop--;
+    s->text = st_slice_of(start, (size_t)(stop - start));
+    return 0;
+}
+
+int iql_parse(const char *q, size_t n, st_arena *a, iql_stmt **out, size_t *nout, st_err *e)
+{
+    parser ps = {.q = q, .end = q + n, .p = q, .a = a, .e = e};
+    size_t cap = 4, cnt = 0;
+    iql_stmt *v = st_arena_alloc(a, cap * sizeof *v);
+    next(&ps);
+    for (;;) {
+        while (ps.t.kind == T_SEMI) next(&ps);
+        if (ps.failed) return ST_EINVAL;
+        if (ps.t.kind == T_EOF) break;
+        if (cnt == cap) {
+            iql_stmt *m = st_arena_alloc(a, 2 * cap * sizeof *m);
+            memcpy(m, v, cap * sizeof *m);
+            v = m;
+            cap *= 2;
+        }
+        if (parse_statement(&ps, &v[cnt])) return ST_EINVAL;
+        cnt++;
+    }
+    if (!cnt) return st_fail(e, ST_EINVAL, "empty query");
+    *out = v;
+    *nout = cnt;
+    return 0;
+}
+
+void iql_format_duration(int64_t ns, char *out, size_t cap)
+{
+    /* Go's Duration.String: h, m and s always shown once hours are; seconds
+     * carry the fraction; below a second ms/µs/ns units */
+    if (ns == 0) {
+        snprintf(out, cap, "0s");
+        return;
+    }
+    const char *sign = ns < 0 ? "-" : "";
+    uint64_t u = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
+    if (u < (uint64_t)ST_NS_PER_S) {
+        const char *unit = "ns";
+        uint64_t div = 1;
+        if (u >= 1000000) {
+            unit = "ms";
+            div = 1000000;
+        } else if (u >= 1000) {
+            unit = "\xc2\xb5s";
+            div = 1000;
+        }
+        char frac[16] = "";
+        if (u % div) {
+            snprintf(frac, sizeof frac, ".%0*" PRIu64, div == 1000000 ? 6 : 3, u % div);
+            size_t k = strlen(frac);
+            while (k > 1 && frac[k - 1] == '0') frac[--k] = 0;
+        }
+        snprintf(out, cap, "%s%" PRIu64 "%s%s", sign, u / div, frac, unit);
+        return;
+    }
+    uint64_t secs = u / (uint64_t)ST_NS_PER_S, sub = u % (uint64_t)ST_NS_PER_S;
+    char frac[16] = "";
+    if (sub) {
+        snprintf(frac, sizeof frac, ".%09" PRIu64, sub);
+        size_t k = strlen(frac);
+        while (frac[k - 1] == '0') frac[--k] = 0;
+    }
+    uint64_t h = secs / 3600, m = secs / 60 % 60, s = secs % 60;
+    if (h) snprintf(out, cap, "%s%" PRIu64 "h%" PRIu64 "m%" PRIu64 "%ss", sign, h, m, s, frac);
+    else if (m) snprintf(out, cap, "%s%" PRIu64 "m%" PRIu64 "%ss", sign, m, s, frac);
+    else snprintf(out, cap, "%s%" PRIu64 "%ss", sign, s, frac);
+}

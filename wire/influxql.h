@@ -1,0 +1,126 @@
+/* influxql: the InfluxQL statements that clients send before any data
+ * query (Telegraf's CREATE DATABASE, the influx CLI, Grafana's schema
+ * explorer): parsed into statement structs, evaluated by server/influxquery.c.
+ *
+ * Lexing follows InfluxQL 1.x: keywords case-insensitive; identifiers
+ * [A-Za-z_][A-Za-z0-9_]* or "double quoted" (escapes \" \\ \n); strings
+ * 'single quoted' (escapes \' \\ \n); regexes /.../ (escape \/); duration
+ * literals 10s, 1h30m, 5ms, 3u, 3µ, 1d, 2w (and INF where a retention
+ * duration is expected); `--` line comments; statements separated by ';'.
+ *
+ * Statements parsed in full: CREATE DATABASE [WITH DURATION d ...], DROP
+ * DATABASE, SHOW DATABASES, SHOW RETENTION POLICIES [ON db], CREATE|ALTER
+ * RETENTION POLICY rp ON db [DURATION d] [REPLICATION n] [SHARD DURATION d]
+ * [DEFAULT], DROP RETENTION POLICY, SHOW MEASUREMENTS [WITH MEASUREMENT
+ * =|=~ ...], SHOW TAG KEYS, SHOW TAG VALUES WITH KEY =|!=|=~|!~|IN ...,
+ * SHOW FIELD KEYS, SHOW SERIES, SHOW USERS, DROP SERIES, DROP MEASUREMENT,
+ * DELETE: each with the ON, FROM, WHERE, LIMIT and OFFSET clauses InfluxDB
+ * allows for it. Other statements InfluxQL knows (SELECT, GRANT, KILL, ...)
+ * are recognised by their leading keywords and returned as
+ * IQL_UNSUPPORTED with their text, so the caller can answer for each one;
+ * anything else is a parse error in InfluxDB's words ("found X, expected
+ * Y at line L, char C").
+ *
+ * Invariants: every slice in a parsed statement points into the query text
+ * or into the arena given to iql_parse (decoded escapes); nothing is read
+ * outside [q, q + n).
+ */
+#ifndef ST_INFLUXQL_H
+#define ST_INFLUXQL_H
+
+#include "st.h"
+
+typedef enum iql_kind {
+    IQL_CREATE_DATABASE = 1,
+    IQL_DROP_DATABASE,
+    IQL_SHOW_DATABASES,
+    IQL_SHOW_RETENTION_POLICIES,
+    IQL_CREATE_RETENTION_POLICY,
+    IQL_ALTER_RETENTION_POLICY,
+    IQL_DROP_RETENTION_POLICY,
+    IQL_SHOW_MEASUREMENTS,
+    IQL_SHOW_TAG_KEYS,
+    IQL_SHOW_TAG_VALUES,
+    IQL_SHOW_FIELD_KEYS,
+    IQL_SHOW_SERIES,
+    IQL_SHOW_USERS,
+    IQL_DROP_SERIES,
+    IQL_DROP_MEASUREMENT,
+    IQL_DELETE,
+    IQL_UNSUPPORTED, /* valid InfluxQL that Strata does not run (yet) */
+} iql_kind;
+
+typedef enum iql_op {
+    IQL_OP_EQ = 1,
+    IQL_OP_NEQ,
+    IQL_OP_RE,
+    IQL_OP_NRE,
+    IQL_OP_LT,
+    IQL_OP_LTE,
+    IQL_OP_GT,
+    IQL_OP_GTE,
+    IQL_OP_AND,
+    IQL_OP_OR,
+    IQL_OP_ADD,
+    IQL_OP_SUB,
+} iql_op;
+
+typedef enum iql_expr_kind {
+    IQL_E_BINARY = 1,
+    IQL_E_IDENT,    /* str: tag, field or "time" */
+    IQL_E_STRING,   /* str */
+    IQL_E_REGEX,    /* str: the pattern as written between the slashes */
+    IQL_E_NUMBER,   /* num (integers too) */
+    IQL_E_DURATION, /* ns */
+    IQL_E_NOW,      /* now() */
+    IQL_E_BOOL,     /* ns = 0 or 1 */
+} iql_expr_kind;
+
+typedef struct iql_expr {
+    iql_expr_kind kind;
+    iql_op op;
+    struct iql_expr *l, *r;
+    st_slice str;
+    double num;
+    int64_t ns;
+} iql_expr;
+
+/* FROM item: [[db.]rp.]measurement, or a regex over measurement names. */
+typedef struct iql_source {
+    st_slice db, rp, name;
+    bool regex;
+} iql_source;
+
+typedef struct iql_stmt {
+    iql_kind kind;
+    st_slice text;     /* the statement as written, for messages */
+    st_slice name;     /* database (CREATE/DROP DATABASE), policy, or measurement */
+    st_slice on;       /* ON db; n == 0 when absent */
+    /* retention policies and CREATE DATABASE ... WITH */
+    bool has_duration, has_shard_duration, has_replication, is_default, has_rp_name;
+    int64_t duration;  /* ns, 0 = INF */
+    int64_t shard_duration;
+    int64_t replication;
+    st_slice rp_name;  /* CREATE DATABASE ... WITH NAME rp */
+    /* FROM */
+    iql_source *from;
+    size_t nfrom;
+    /* SHOW MEASUREMENTS WITH MEASUREMENT op x; SHOW TAG VALUES WITH KEY op x */
+    iql_op with_op;    /* 0 when absent; IQL_OP_EQ with with_in for IN (...) */
+    st_slice with_value;
+    bool with_regex;
+    st_slice *with_in;
+    size_t nwith_in;
+    iql_expr *where;   /* NULL when absent */
+    int64_t limit, offset; /* 0 = none */
+} iql_stmt;
+
+/* Parses q[0..n) into *out (an array of *nout statements, allocated in a).
+ * ST_EINVAL with InfluxDB's message on a syntax error. An empty query
+ * (only spaces, comments and ';') is ST_EINVAL "empty query". */
+int iql_parse(const char *q, size_t n, st_arena *a, iql_stmt **out, size_t *nout, st_err *e);
+
+/* Go's time.Duration String() of ns: "0s", "1h0m0s", "168h0m0s", "1.5s". */
+void iql_format_duration(int64_t ns, char *out, size_t cap);
+
+#endif
