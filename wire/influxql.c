@@ -178,7 +178,7 @@ static const char *scan_duration(const char *p, const char *end, int64_t *ns, bo
         size_t un = 0;
         if (u + 1 < end && ((u[0] == 'm' && u[1] == 's') || (u[0] == 'n' && u[1] == 's'))) un = 2;
         else if (u + 1 < end && (unsigned char)u[0] == 0xc2 && (unsigned char)u[1] == 0xb5) un = 2;
-        else if (u < end && strchr("usmhdw", *u)) un = 1;
+        else if (u < end && *u && strchr("usmhdw", *u)) un = 1;
         if (!un) {
             if (!any) return NULL;
             c = d; /* a trailing bare number is not part of the duration */

@@ -1,0 +1,152 @@
+/* Tests for wire/influxql: statement shapes, clauses, lexing of quoted
+ * tokens, regexes and durations, and InfluxDB's parse error messages. */
+#include "influxql.h"
+
+#include "testlib.h"
+
+static st_arena *A;
+
+static iql_stmt *parse1(const char *q)
+{
+    iql_stmt *s;
+    size_t n;
+    st_err e;
+    if (iql_parse(q, strlen(q), A, &s, &n, &e) != 0) {
+        fprintf(stderr, "  parse of \"%s\" failed: %s\n", q, e.msg);
+        return NULL;
+    }
+    return n == 1 ? s : NULL;
+}
+
+static bool sl_is(st_slice s, const char *c) { return s.n == strlen(c) && memcmp(s.p, c, s.n) == 0; }
+
+static const char *err_of(const char *q)
+{
+    static st_err e;
+    iql_stmt *s;
+    size_t n;
+    if (iql_parse(q, strlen(q), A, &s, &n, &e) == 0) return "(parsed)";
+    return e.msg;
+}
+
+static void test_databases(void)
+{
+    iql_stmt *s = parse1("create database \"my db\" WITH DURATION 1h30m REPLICATION 1 NAME rp1");
+    CHECK(s && s->kind == IQL_CREATE_DATABASE && sl_is(s->name, "my db"));
+    CHECK(s && s->has_duration && s->duration == 5400LL * ST_NS_PER_S && s->has_rp_name && sl_is(s->rp_name, "rp1"));
+    s = parse1("DROP DATABASE telegraf");
+    CHECK(s && s->kind == IQL_DROP_DATABASE && sl_is(s->name, "telegraf"));
+    s = parse1("SHOW DATABASES");
+    CHECK(s && s->kind == IQL_SHOW_DATABASES);
+    /* Telegraf's escaping of the name */
+    s = parse1("CREATE DATABASE \"te\\\"le\\\\g\"");
+    CHECK(s && sl_is(s->name, "te\"le\\g"));
+}
+
+static void test_retention(void)
+{
+    iql_stmt *s = parse1("CREATE RETENTION POLICY \"one_week\" ON db DURATION 1w REPLICATION 1 SHARD DURATION 1d DEFAULT");
+    CHECK(s && s->kind == IQL_CREATE_RETENTION_POLICY && sl_is(s->name, "one_week") && sl_is(s->on, "db"));
+    CHECK(s && s->duration == 7 * 86400LL * ST_NS_PER_S && s->is_default && s->has_shard_duration &&
+          s->shard_duration == 86400LL * ST_NS_PER_S);
+    s = parse1("ALTER RETENTION POLICY autogen ON db DURATION INF");
+    CHECK(s && s->kind == IQL_ALTER_RETENTION_POLICY && s->has_duration && s->duration == 0 && !s->is_default);
+    s = parse1("SHOW RETENTION POLICIES ON \"db\"");
+    CHECK(s && s->kind == IQL_SHOW_RETENTION_POLICIES && sl_is(s->on, "db"));
+    CHECK(strstr(err_of("CREATE RETENTION POLICY r ON db DURATION 1h"), "expected REPLICATION"));
+    CHECK(strstr(err_of("ALTER RETENTION POLICY r ON db"), "found EOF"));
+}
+
+static void test_show(void)
+{
+    iql_stmt *s = parse1("SHOW TAG VALUES ON db FROM cpu, \"rp\".\"mem\", /^n/ WITH KEY IN (host, \"region\") "
+                         "WHERE \"host\"::tag =~ /a\\/b/ AND time > now() - 1h LIMIT 10 OFFSET 2");
+    CHECK(s && s->kind == IQL_SHOW_TAG_VALUES && sl_is(s->on, "db") && s->nfrom == 3);
+    CHECK(s && sl_is(s->from[0].name, "cpu") && sl_is(s->from[1].rp, "rp") && sl_is(s->from[1].name, "mem") &&
+          s->from[2].regex && sl_is(s->from[2].name, "^n"));
+    CHECK(s && s->nwith_in == 2 && sl_is(s->with_in[1], "region") && s->limit == 10 && s->offset == 2);
+    CHECK(s && s->where && s->where->op == IQL_OP_AND && s->where->l->op == IQL_OP_RE &&
+          sl_is(s->where->l->r->str, "a/b") && s->where->r->op == IQL_OP_GT && s->where->r->r->op == IQL_OP_SUB);
+    s = parse1("show measurements with measurement =~ /cpu.*/ where a='b' or c!='d' limit 5");
+    CHECK(s && s->kind == IQL_SHOW_MEASUREMENTS && s->with_op == IQL_OP_RE && sl_is(s->with_value, "cpu.*"));
+    CHECK(s && s->where->op == IQL_OP_OR && s->limit == 5);
+    s = parse1("SHOW FIELD KEYS FROM db.rp.m");
+    CHECK(s && s->kind == IQL_SHOW_FIELD_KEYS && sl_is(s->from[0].db, "db") && sl_is(s->from[0].rp, "rp"));
+    s = parse1("SHOW SERIES FROM db..m WHERE 'a' = x");
+    CHECK(s && s->kind == IQL_SHOW_SERIES && sl_is(s->from[0].db, "db") && s->from[0].rp.n == 0 &&
+          sl_is(s->from[0].name, "m"));
+    s = parse1("SHOW TAG KEYS");
+    CHECK(s && s->kind == IQL_SHOW_TAG_KEYS && !s->where && !s->nfrom);
+    s = parse1("SHOW USERS");
+    CHECK(s && s->kind == IQL_SHOW_USERS);
+}
+
+static void test_deletes(void)
+{
+    iql_stmt *s = parse1("DROP SERIES FROM cpu WHERE host = 'it''s'");
+    CHECK(s == NULL); /* '' is not an escape in InfluxQL: two strings */
+    s = parse1("DROP SERIES FROM cpu WHERE host = 'it\\'s'");
+    CHECK(s && s->kind == IQL_DROP_SERIES && sl_is(s->where->r->str, "it's"));
+    s = parse1("DELETE WHERE time < '2020-01-01T00:00:00Z'");
+    CHECK(s && s->kind == IQL_DELETE && !s->nfrom && s->where->op == IQL_OP_LT);
+    s = parse1("DROP MEASUREMENT \"weird name\"");
+    CHECK(s && s->kind == IQL_DROP_MEASUREMENT && sl_is(s->name, "weird name"));
+    CHECK(!strcmp(err_of("DROP SERIES"), "found EOF, expected FROM, WHERE at line 1, char 13"));
+    CHECK(!strcmp(err_of("DELETE"), "found EOF, expected FROM, WHERE at line 1, char 8"));
+}
+
+static void test_several_and_unsupported(void)
+{
+    iql_stmt *s;
+    size_t n;
+    st_err e;
+    const char *q = "SHOW DATABASES; SELECT mean(\"v;x\") FROM cpu WHERE a = ';' GROUP BY time(1m);\n"
+                    "-- a comment\nSHOW USERS;;";
+    CHECK(iql_parse(q, strlen(q), A, &s, &n, &e) == 0);
+    CHECK(n == 3);
+    CHECK(n == 3 && s[1].kind == IQL_UNSUPPORTED && s[2].kind == IQL_SHOW_USERS);
+    CHECK(n == 3 && sl_is(s[1].text, "SELECT mean(\"v;x\") FROM cpu WHERE a = ';' GROUP BY time(1m)"));
+    CHECK(!strcmp(err_of(""), "empty query"));
+    CHECK(!strcmp(err_of(" ;; -- x"), "empty query"));
+    CHECK(!strcmp(err_of("FOO"),
+                  "found FOO, expected SELECT, DELETE, SHOW, CREATE, DROP, EXPLAIN, GRANT, REVOKE, ALTER, SET, "
+                  "KILL at line 1, char 1"));
+    CHECK(!strcmp(err_of("SHOW SERIES WHERE host = 'a"),
+                  "found a, expected identifier, string, number, bool at line 1, char 25"));
+    CHECK(!strcmp(err_of("SHOW DATABASES\nSHOW x"), "found SHOW, expected ; at line 2, char 1"));
+    CHECK(strstr(err_of("SHOW MEASUREMENTS LIMIT -1"), "expected integer"));
+    CHECK(strstr(err_of("CREATE DATABASE select"), "expected identifier"));
+    CHECK(strstr(err_of("SHOW SERIES WHERE a =~ /x"), "unterminated regex"));
+}
+
+static void test_durations(void)
+{
+    char b[64];
+    struct { int64_t ns; const char *s; } cases[] = {
+        {0, "0s"}, {ST_NS_PER_S, "1s"}, {3600LL * ST_NS_PER_S, "1h0m0s"}, {168 * 3600LL * ST_NS_PER_S, "168h0m0s"},
+        {90 * ST_NS_PER_S, "1m30s"}, {1500 * ST_NS_PER_MS, "1.5s"}, {2 * ST_NS_PER_MS, "2ms"}, {1500, "1.5\xc2\xb5s"},
+        {7, "7ns"}, {-ST_NS_PER_S, "-1s"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        iql_format_duration(cases[i].ns, b, sizeof b);
+        CHECK_MSG(!strcmp(b, cases[i].s), "%" PRId64 " -> %s, want %s", cases[i].ns, b, cases[i].s);
+    }
+    iql_stmt *s = parse1("CREATE DATABASE d WITH DURATION 2d12h");
+    CHECK(s && s->duration == 60 * 3600LL * ST_NS_PER_S);
+    s = parse1("SHOW SERIES WHERE time > 10u AND time < 5\xc2\xb5");
+    CHECK(s && s->where->l->r->ns == 10000 && s->where->r->r->ns == 5000);
+    CHECK(strstr(err_of("CREATE DATABASE d WITH DURATION 99999999999999999999h"), "overflowed duration"));
+}
+
+int main(void)
+{
+    A = st_arena_new(4096);
+    RUN(test_databases);
+    RUN(test_retention);
+    RUN(test_show);
+    RUN(test_deletes);
+    RUN(test_several_and_unsupported);
+    RUN(test_durations);
+    st_arena_free(A);
+    return testlib_done("test_influxql");
+}
