@@ -153,3 +153,71 @@ def export_json(srv, db=None, match='{__name__=~".+"}', start=None, end=None):
         key = tuple(sorted(o["metric"].items()))
         out[key] = list(zip(o["timestamps"], o["values"]))
     return out
+
+
+class Prometheus:
+    """Debian's prometheus on a free loopback port with its own TSDB in a
+    temp dir; extra_args e.g. ["--web.enable-remote-write-receiver"].
+    Stopped (SIGTERM, then SIGKILL) and removed by stop()."""
+
+    def __init__(self, config="global:\n  scrape_interval: 1h\n", extra_args=()):
+        self.dir = tempfile.mkdtemp(prefix="strata-prom-")
+        self.port = free_port()
+        self.config_path = os.path.join(self.dir, "prometheus.yml")
+        with open(self.config_path, "w") as f:
+            f.write(config)
+        self.log_path = os.path.join(self.dir, "prometheus.log")
+        self.args = ["prometheus", f"--config.file={self.config_path}",
+                     f"--storage.tsdb.path={os.path.join(self.dir, 'tsdb')}",
+                     f"--web.listen-address=127.0.0.1:{self.port}", "--log.level=warn"] + list(extra_args)
+        self.proc = None
+
+    def start(self, timeout=60):
+        if shutil.which("prometheus") is None:
+            raise RuntimeError("prometheus is not installed (make deps)")
+        self.log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(self.args, stdout=self.log, stderr=self.log)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("prometheus exited: " + self.tail())
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/-/ready", timeout=2) as r:
+                    if r.status == 200:
+                        return self
+            except (OSError, urllib.error.URLError):
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("prometheus did not become ready: " + self.tail())
+
+    def tail(self):
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read()[-3000:].decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def request(self, method, path, body=None, headers=None, timeout=60):
+        req = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", data=body, method=method,
+                                     headers=headers or {})
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as r:
+                return r.status, r.read(), dict(r.headers)
+        except urllib.error.HTTPError as e:
+            return e.code, e.read(), dict(e.headers)
+
+    def stop(self, timeout=90):
+        rc = None
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc:
+            rc = self.proc.returncode
+            self.log.close()
+        self.proc = None
+        shutil.rmtree(self.dir, ignore_errors=True)
+        return rc

@@ -26,13 +26,13 @@ static int parse_range(http_req *rq, http_resp *rs, int64_t *mint, int64_t *maxt
     const char *a = http_arg(rq, "start"), *b = http_arg(rq, "end");
     if (a && *a && pp_parse_time(a, mint, &e)) {
         char msg[ST_ERR_MSG + 64];
-        snprintf(msg, sizeof msg, "invalid parameter \"start\": %s", e.msg);
+        snprintf(msg, sizeof msg, "invalid parameter \"start\": Invalid time value for 'start': %s", e.msg);
         api_error(rs, ST_EINVAL, msg);
         return -1;
     }
     if (b && *b && pp_parse_time(b, maxt, &e)) {
         char msg[ST_ERR_MSG + 64];
-        snprintf(msg, sizeof msg, "invalid parameter \"end\": %s", e.msg);
+        snprintf(msg, sizeof msg, "invalid parameter \"end\": Invalid time value for 'end': %s", e.msg);
         api_error(rs, ST_EINVAL, msg);
         return -1;
     }

@@ -112,16 +112,21 @@ static void put_time(st_buf *b, int64_t ms)
     else st_buf_printf(b, "-0.%s", frac);
 }
 
-/* Prometheus 2.42 writes sample values with Go's 'f' format, always
- * (later versions switch to 'e' for tiny and huge magnitudes). */
-static void put_value(st_buf *b, double v)
+/* Prometheus 2.42 writes the values of vectors and matrices as Go's 'f'
+ * format, switching to 'e' below 1e-6 and from 1e21 on (json_fmt_prom), but
+ * the value of an instant scalar result with 'f' always: checked against
+ * the real server (compat-tests/test_grafana_prom.py, test_promql_api.py). */
+static void put_value_fmt(st_buf *b, double v, bool scalar)
 {
     char tmp[JSON_FLOAT_MAX];
-    json_fmt_go(tmp, v, 'f');
+    if (scalar) json_fmt_go(tmp, v, 'f');
+    else json_fmt_prom(tmp, v);
     st_buf_putc(b, '"');
     st_buf_put(b, tmp, strlen(tmp));
     st_buf_putc(b, '"');
 }
+
+static void put_value(st_buf *b, double v) { put_value_fmt(b, v, false); }
 
 static int param_time(http_req *rq, http_resp *rs, const char *name, int64_t *ms, bool required)
 {
@@ -172,6 +177,36 @@ static int eval_selector_instant(http_req *rq, http_resp *rs, store *s, const pr
 static int eval_selector_range(http_req *rq, http_resp *rs, store *s, const promql_node *root,
                                int64_t start, int64_t end, int64_t step);
 
+/* Strata does not keep exemplars (remote_write counts them as dropped), so
+ * every valid request has an empty answer; invalid ones get Prometheus's
+ * errors, so that Grafana's exemplar toggle behaves as against Prometheus. */
+void api_prom_query_exemplars(http_req *rq, http_resp *rs)
+{
+    int64_t start = INT64_MIN, end = INT64_MAX;
+    const char *names[2] = {"start", "end"};
+    int64_t *outs[2] = {&start, &end};
+    for (int i = 0; i < 2; i++) {
+        const char *v = http_arg(rq, names[i]);
+        st_err e = {0};
+        if (v && *v && pp_parse_time(v, outs[i], &e)) {
+            char msg[ST_ERR_MSG + 80];
+            snprintf(msg, sizeof msg, "invalid parameter \"%s\": Invalid time value for '%s': %s", names[i],
+                     names[i], e.msg);
+            api_error(rs, ST_EINVAL, msg);
+            return;
+        }
+    }
+    if (end < start) {
+        api_error(rs, ST_EINVAL, "end timestamp must not be before start timestamp");
+        return;
+    }
+    const char *q;
+    if (!parse_query(rq, rs, rq->arena, &q, false)) return;
+    rs->status = 200;
+    rs->content_type = "application/json";
+    st_buf_printf(&rs->body, "{\"status\":\"success\",\"data\":[]}\n");
+}
+
 void api_prom_query(http_req *rq, http_resp *rs, store *s)
 {
     int64_t t;
@@ -201,7 +236,7 @@ void api_prom_query(http_req *rq, http_resp *rs, store *s)
     st_buf_printf(&rs->body, "{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[");
     put_time(&rs->body, t);
     st_buf_putc(&rs->body, ',');
-    put_value(&rs->body, v);
+    put_value_fmt(&rs->body, v, true);
     st_buf_printf(&rs->body, "]}}\n");
 }
 
