@@ -36,7 +36,8 @@ class Server:
         self.args = list(args)
         self.proc = None
         self.port = None
-        self.log_path = os.path.join(self.data_dir, "..", os.path.basename(self.data_dir) + ".log")
+        self.log_path = os.path.join(os.path.dirname(os.path.abspath(self.data_dir)),
+                                     os.path.basename(self.data_dir) + ".log")
 
     def start(self):
         self.port = free_port()

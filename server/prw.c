@@ -370,6 +370,14 @@ static void reject(http_resp *rs, int status, const char *msg)
 void api_prw_write(http_req *rq, http_resp *rs, store *s, const flags *f)
 {
     pthread_once(&g_once, cache_init);
+    if (!strcmp(rq->method, "GET") && http_arg(rq, "get_vm_proto_version")) {
+        /* vmagent 1.89 to 1.115 ask this before using zstd (VictoriaMetrics'
+         * remote write protocol, same protobuf), which we decode */
+        rs->status = 200;
+        rs->content_type = "text/plain; charset=utf-8";
+        st_buf_put(&rs->body, "1", 1);
+        return;
+    }
     if (strcmp(rq->method, "POST") && strcmp(rq->method, "PUT")) {
         reject(rs, 405, "remote_write needs POST");
         return;

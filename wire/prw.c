@@ -671,7 +671,10 @@ static int decode_series_v2(dec *d, const uint8_t *p, const uint8_t *end)
     if (nrefs % 2) return fail(d, "labels_refs has an odd length (%zu): refs come in name/value pairs", nrefs);
     size_t nl = 0;
     for (size_t i = 0; i < nrefs; i += 2) push_label(d, &nl, d->syms[d->refs[i]], d->syms[d->refs[i + 1]]);
-    if (has_md) {
+    /* Prometheus 3 attaches a Metadata to every 2.0 series, empty when it
+     * knows nothing about the metric: that is no metadata, and must not
+     * replace what an earlier request said. */
+    if (has_md && (m.type || m.help.n || m.unit.n)) {
         for (size_t i = 0; i < nl; i++)
             if (d->labels[i].name.n == 8 && memcmp(d->labels[i].name.p, LABEL_METRIC_NAME, 8) == 0)
                 m.family = d->labels[i].value;
