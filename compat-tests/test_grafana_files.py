@@ -5,6 +5,7 @@ typo breaks this test); the provisioned data sources point at Strata's
 default address and their health checks succeed against Strata (Grafana's
 Prometheus "Save & test" is `1+1` at time=4; its InfluxDB check is
 `SHOW measurements` on the configured database).
+STRATA_SMOKE: fast enough to run under ASan too (make test-asan).
 Python 3 stdlib only, plus strata.py and promwire.py."""
 import json
 import os
@@ -90,7 +91,9 @@ def main():
         if prom:
             prom.stop()
         if strata:
-            strata.stop()
+            rc = strata.stop()
+            # under ASan (make test-asan) a leak or an error makes this nonzero
+            R.check(rc == 0, "strata exits cleanly", f"rc={rc} {strata.tail()[-1500:]}")
             strata.cleanup()
     return R.done()
 

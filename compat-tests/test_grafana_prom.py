@@ -10,6 +10,7 @@ X-Grafana-Org-Id, and the "Save & test" health check `1+1` at time=4
 followed by /api/v1/status/buildinfo. The same samples are remote-written to
 a Prometheus (remote-write receiver on) and to Strata; every replayed
 request must get the same status and the same JSON from both.
+STRATA_SMOKE: fast enough to run under ASan too (make test-asan).
 Python 3 stdlib only, plus strata.py and promwire.py."""
 import json
 import math
@@ -193,7 +194,9 @@ def main():
         report_crash(R, exc, strata)
     finally:
         if strata:
-            strata.stop()
+            rc = strata.stop()
+            # under ASan (make test-asan) a leak or an error makes this nonzero
+            R.check(rc == 0, "strata exits cleanly", f"rc={rc} {strata.tail()[-1500:]}")
             strata.cleanup()
         if prom:
             prom.stop()
