@@ -11,11 +11,12 @@ pkgs=(
   libjemalloc-dev libzstd-dev zlib1g-dev libpcre2-dev
   clang libclang-rt-14-dev
   curl python3 procps bsdutils
-  prometheus victoria-metrics
+  prometheus victoria-metrics influxdb influxdb-client
 )
 
-# The peers (prometheus, victoria-metrics) serve the compatibility tests
-# (promtool, vmctl) and the benchmarks; `--bench` is accepted for clarity.
+# The peers (prometheus, victoria-metrics, influxdb 1.6) serve the
+# compatibility tests (promtool, vmctl, the differential line protocol test)
+# and the benchmarks; `--bench` is accepted for clarity.
 
 missing=()
 for p in "${pkgs[@]}"; do

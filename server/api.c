@@ -8,7 +8,10 @@
 
 #include "catalog.h"
 #include "promparams.h"
+#include "influxquery.h"
+#include "influx.h"
 #include "metadata.h"
+#include "prr.h"
 #include "prw.h"
 
 static store *g_store;
@@ -176,7 +179,7 @@ static void delete_series(http_req *rq, http_resp *rs)
 bool api_body_is_data(const char *path)
 {
     return !strcmp(path, "/api/v1/import") || !strcmp(path, "/api/v1/write") ||
-           !strcmp(path, "/write") || !strcmp(path, "/api/v2/write");
+           !strcmp(path, "/write") || !strcmp(path, "/api/v2/write") || !strcmp(path, "/api/v1/read");
 }
 
 static bool is(const http_req *rq, const char *method, const char *path)
@@ -220,8 +223,17 @@ void api_handle(http_req *rq, http_resp *rs)
     } else if (is(rq, NULL, "/api/v1/import")) {
         if (!post && strcmp(rq->method, "PUT")) http_text(rs, 405, "use POST\n");
         else api_import(rq, rs, g_store, g_flags->max_decoded_bytes);
+    } else if (is(rq, NULL, "/query")) {
+        if (!get && !post) http_text(rs, 405, "use GET or POST\n");
+        else api_influx_query(rq, rs, g_store, g_flags);
     } else if (is(rq, NULL, "/api/v1/write")) {
         api_prw_write(rq, rs, g_store, g_flags);
+    } else if (is(rq, NULL, "/api/v1/read")) {
+        api_prr_read(rq, rs, g_store, g_flags);
+    } else if (is(rq, NULL, "/write")) {
+        api_influx_write(rq, rs, g_store, g_flags, INFLUX_V1);
+    } else if (is(rq, NULL, "/api/v2/write")) {
+        api_influx_write(rq, rs, g_store, g_flags, INFLUX_V2);
     } else if (is(rq, NULL, "/api/v1/metadata")) {
         if (!get) http_text(rs, 405, "use GET\n");
         else api_prom_metadata(rq, rs);
@@ -242,6 +254,9 @@ void api_handle(http_req *rq, http_resp *rs)
     } else if (is(rq, NULL, "/api/v1/query_range")) {
         if (!get && !post) http_text(rs, 405, "use GET or POST\n");
         else api_prom_query_range(rq, rs, g_store);
+    } else if (is(rq, NULL, "/api/v1/query_exemplars")) {
+        if (!get && !post) http_text(rs, 405, "use GET or POST\n");
+        else api_prom_query_exemplars(rq, rs);
     } else if (is(rq, NULL, "/api/v1/series")) {
         if (!get && !post) http_text(rs, 405, "use GET or POST\n");
         else api_prom_series(rq, rs, g_store);

@@ -3,6 +3,8 @@
 #include <stdio.h>
 
 #include "api.h"
+#include "prr.h"
+#include "influx.h"
 #include "prw.h"
 
 static void gauge(st_buf *b, const char *name, const char *help, const char *type, uint64_t v)
@@ -92,6 +94,60 @@ void api_metrics(http_req *rq, http_resp *rs, store *s)
           "Metric metadata entries received (served by /api/v1/metadata).", "counter", ps.metadata_received);
     gauge(b, "strata_remote_write_series_cache_entries", "Series in the remote_write series cache.",
           "gauge", ps.cache_entries);
+    prr_stats rr;
+    prr_get_stats(&rr);
+    st_buf_printf(b, "# HELP strata_remote_read_requests_total remote_read requests decoded, by the response type negotiated.\n"
+                     "# TYPE strata_remote_read_requests_total counter\n"
+                     "strata_remote_read_requests_total{type=\"samples\"} %" PRIu64 "\n"
+                     "strata_remote_read_requests_total{type=\"streamed_xor_chunks\"} %" PRIu64 "\n",
+                  rr.requests_samples, rr.requests_streamed);
+    gauge(b, "strata_remote_read_requests_rejected_total", "remote_read requests answered 4xx/5xx.", "counter",
+          rr.requests_rejected);
+    gauge(b, "strata_remote_read_queries_total", "Queries run for remote_read requests.", "counter", rr.queries);
+    gauge(b, "strata_remote_read_series_total", "Series returned by remote_read.", "counter", rr.series);
+    gauge(b, "strata_remote_read_samples_total", "Samples returned by remote_read.", "counter", rr.samples);
+    gauge(b, "strata_remote_read_frames_total", "Frames of streamed remote_read responses.", "counter", rr.frames);
+    gauge(b, "strata_remote_read_spilled_total",
+          "Streamed remote_read responses too large for memory, spooled to a temporary file.", "counter",
+          rr.spilled);
+    gauge(b, "strata_remote_read_in_flight", "remote_read requests running their queries or waiting for a turn.",
+          "gauge", rr.in_flight);
+    gauge(b, "strata_remote_read_streams", "Streamed remote_read answers being sent.", "gauge", rr.streams);
+    influx_stats is;
+    influx_get_stats(&is);
+    st_buf_printf(b, "# HELP strata_influx_write_requests_total InfluxDB write requests (/write, /api/v2/write), by API.\n"
+                     "# TYPE strata_influx_write_requests_total counter\n"
+                     "strata_influx_write_requests_total{api=\"v1\"} %" PRIu64 "\n"
+                     "strata_influx_write_requests_total{api=\"v2\"} %" PRIu64 "\n"
+                     "# HELP strata_influx_write_requests_failed_total InfluxDB write requests answered other than 2xx, by API.\n"
+                     "# TYPE strata_influx_write_requests_failed_total counter\n"
+                     "strata_influx_write_requests_failed_total{api=\"v1\"} %" PRIu64 "\n"
+                     "strata_influx_write_requests_failed_total{api=\"v2\"} %" PRIu64 "\n",
+                  is.requests[INFLUX_V1], is.requests[INFLUX_V2], is.requests_failed[INFLUX_V1],
+                  is.requests_failed[INFLUX_V2]);
+    gauge(b, "strata_influx_write_bytes_total", "Line protocol bytes received (after decompression).", "counter",
+          is.bytes);
+    gauge(b, "strata_influx_write_lines_total", "Line protocol points received, good and bad.", "counter", is.lines);
+    static const char *const why[IMPORT_REJ_N] = {"syntax", "out_of_range", "type_conflict", "invalid"};
+    st_buf_printf(b, "# HELP strata_influx_write_lines_rejected_total Line protocol points refused before storing, by reason.\n"
+                     "# TYPE strata_influx_write_lines_rejected_total counter\n");
+    for (int i = 0; i < IMPORT_REJ_N; i++)
+        st_buf_printf(b, "strata_influx_write_lines_rejected_total{reason=\"%s\"} %" PRIu64 "\n", why[i],
+                      is.lines_rejected[i]);
+    gauge(b, "strata_influx_write_samples_written_total", "Line protocol field values stored.", "counter",
+          is.samples_written);
+    gauge(b, "strata_influx_write_samples_rejected_total",
+          "Line protocol field values the store refused (reasons: strata_samples_rejected_total).", "counter",
+          is.samples_rejected);
+    st_buf_printf(b, "# HELP strata_influx_write_series_cache_lookups_total Line protocol series cache lookups, by result.\n"
+                     "# TYPE strata_influx_write_series_cache_lookups_total counter\n"
+                     "strata_influx_write_series_cache_lookups_total{result=\"hit\"} %" PRIu64 "\n"
+                     "strata_influx_write_series_cache_lookups_total{result=\"miss\"} %" PRIu64 "\n",
+                  is.cache_hits, is.cache_misses);
+    gauge(b, "strata_influx_write_series_cache_entries", "Series in the line protocol series cache.", "gauge",
+          is.cache_entries);
+    gauge(b, "strata_influx_write_series_cache_bytes", "Memory of the line protocol series cache.", "gauge",
+          is.cache_bytes);
     gauge(b, "strata_disk_full", "1 while writes are refused because the disk is full.", "gauge",
           store_disk_full(s) ? 1 : 0);
 }

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 /* The labels of a key, in a small stack array when they fit. */
 typedef struct keylabels {
@@ -625,17 +626,58 @@ static hcache_ent *hcache_find(hcache *c, uint64_t h, st_slice key, st_slice fie
     }
 }
 
+/* The type the batch already gives the series of ls, after
+ * store_batch_series said it conflicts with want: the one type that adds
+ * without a conflict. Error path only (a few more lookups). */
+static uint8_t batch_type_of(store_batch *b, label *ls, size_t n, series_meta want)
+{
+    for (uint8_t t = ST_VT_FLOAT; t <= ST_VT_STRING; t++) {
+        if (t == want.type) continue;
+        series_meta m = {.type = t, .table_len = want.table_len};
+        uint32_t h;
+        if (store_batch_series(b, ls, n, m, &h, NULL) == 0) return t;
+    }
+    return 0;
+}
+
+static void reject_line(import_stats *r, const import_line_opts *o, const lp_line *L,
+                        import_reject why, int code, const char *msg)
+{
+    size_t lineno = L->lineno + (o->first_lineno ? o->first_lineno - 1 : 0);
+    r->rejected[why]++;
+    note_error(r, lineno, code, msg);
+    if (o->on_reject) o->on_reject(o->ctx, lineno, why, code, msg);
+}
+
+static void defer_line(const import_line_opts *o, const char *body, const lp_line *L)
+{
+    import_spans *d = o->defer;
+    if (d->n == d->cap) {
+        d->cap = d->cap ? d->cap * 2 : 16;
+        d->v = st_realloc(d->v, d->cap * sizeof *d->v);
+    }
+    d->v[d->n++] = (import_span){.off = (size_t)(L->raw.p - body), .len = L->raw.n,
+                                 .lineno = L->lineno + (o->first_lineno ? o->first_lineno - 1 : 0)};
+}
+
 int import_line(const char *body, size_t len, lp_precision precision, int64_t now_ns,
                 store_batch *b, import_stats *r, st_err *e)
+{
+    import_line_opts o = {.precision = precision, .now_ns = now_ns};
+    return import_line_ex(body, len, &o, b, r, e);
+}
+
+int import_line_ex(const char *body, size_t len, const import_line_opts *o, store_batch *b,
+                   import_stats *r, st_err *e)
 {
     memset(r, 0, sizeof *r);
     scratch x = {0};
     x.arena = st_arena_new(4096);
     lp_parser *P = lp_parser_new();
-    lp_opts o = {.precision = precision, .extensions = true};
-    lp_reset(P, body, len, &o, x.arena);
-    int64_t mult = lp_precision_ns(precision);
-    int64_t now = now_ns - (now_ns % mult + mult) % mult;
+    lp_opts lo = {.precision = o->precision, .extensions = !o->influx};
+    lp_reset(P, body, len, &lo, x.arena);
+    int64_t mult = lp_precision_ns(o->precision);
+    int64_t now = o->now_ns - (o->now_ns % mult + mult) % mult;
     lp_line L;
     st_err le;
     int rc;
@@ -643,7 +685,7 @@ int import_line(const char *body, size_t len, lp_precision precision, int64_t no
     while ((rc = lp_next(P, &L, &le)) != 0) {
         r->lines++;
         if (rc < 0) {
-            note_error(r, L.lineno, rc, le.msg);
+            reject_line(r, o, &L, rc == ST_ERANGE ? IMPORT_REJ_RANGE : IMPORT_REJ_SYNTAX, rc, le.msg);
             continue;
         }
         int64_t ts = L.has_ts ? L.ts : now;
@@ -652,19 +694,55 @@ int import_line(const char *body, size_t len, lp_precision precision, int64_t no
             x.handles = st_realloc(x.handles, x.caph * sizeof *x.handles);
         }
         rc = 0;
+        import_reject why = IMPORT_REJ_INVALID;
+        bool worded = false; /* le already reads as InfluxDB words it */
+        bool tags_checked = false;
+        size_t skipped = 0;
         uint64_t kh = st_hash64(L.key.p, L.key.n, 0);
         for (size_t i = 0; i < L.nfields && !rc; i++) {
             const lp_field *f = &L.fields[i];
+            if (o->influx && slice_is(f->key, "time")) {
+                /* InfluxQL's time column: InfluxDB drops such a field */
+                x.handles[i] = UINT32_MAX;
+                skipped++;
+                continue;
+            }
             if (f->type == ST_VT_STRING && !utf8_valid(f->str.p, f->str.n)) {
                 rc = st_fail(&le, ST_EINVAL, "invalid UTF-8 in string field \"%.*s\"",
                              (int)(f->key.n > 100 ? 100 : f->key.n), f->key.p);
                 break;
             }
-            uint64_t h = st_hash64(f->key.p, f->key.n, kh ^ f->type);
-            hcache_ent *ce = hcache_find(&cache, h, L.key, f->key, f->type);
-            if (ce->key) {
-                x.handles[i] = ce->handle;
-                continue;
+            series_meta meta = {.type = f->type, .table_len = (uint16_t)L.measurement.n};
+            uint64_t h;
+            hcache_ent *ce = NULL;
+            if (o->cache) {
+                /* a conflict on a hit takes the long way below, which
+                 * words it with the labels at hand */
+                int hrc;
+                h = st_hash64(f->key.p, f->key.n, kh);
+                if (o->cache->add(o->cache->ctx, h, L.key, f->key, meta, b, &x.handles[i], &hrc, &le) &&
+                    hrc == 0)
+                    continue;
+            } else {
+                h = st_hash64(f->key.p, f->key.n, kh ^ f->type);
+                ce = hcache_find(&cache, h, L.key, f->key, f->type);
+                if (ce->key) {
+                    x.handles[i] = ce->handle;
+                    continue;
+                }
+            }
+            if (o->influx && !tags_checked) {
+                /* a hit above means the key passed this check already */
+                tags_checked = true;
+                for (size_t t = 0; t < L.ntags && !rc; t++)
+                    if (slice_is(L.tags[t].name, "time"))
+                        rc = st_fail(&le, ST_EINVAL,
+                                     "invalid tag key: input tag \"time\" on measurement \"%.*s\" is invalid",
+                                     (int)(L.measurement.n > 200 ? 200 : L.measurement.n), L.measurement.p);
+                if (rc) {
+                    worded = true;
+                    break;
+                }
             }
             x.name.len = 0;
             st_buf_put(&x.name, L.measurement.p, L.measurement.n);
@@ -676,29 +754,119 @@ int import_line(const char *body, size_t len, lp_precision precision, int64_t no
             if (L.ntags) memcpy(ls, L.tags, L.ntags * sizeof *ls);
             ls[L.ntags].name = st_slice_cstr(LABEL_METRIC_NAME);
             ls[L.ntags].value = st_slice_of((const char *)x.name.p, x.name.len);
-            series_meta meta = {.type = f->type, .table_len = (uint16_t)L.measurement.n};
-            rc = store_batch_series(b, ls, L.ntags + 1, meta, &x.handles[i], &le);
-            if (!rc) {
+            size_t nl = L.ntags + 1;
+            rc = store_batch_series(b, ls, nl, meta, &x.handles[i], &le);
+            if (!rc && ce) {
                 /* the field key may live in the arena, reset per call only */
                 *ce = (hcache_ent){.hash = h, .key = L.key.p, .keylen = (uint32_t)L.key.n,
                                    .handle = x.handles[i], .field = f->key, .type = f->type};
                 cache.n++;
+            } else if (!rc) {
+                const uint8_t *key;
+                size_t keylen;
+                uint64_t keyhash;
+                store_batch_key(b, x.handles[i], &key, &keylen, &keyhash);
+                o->cache->put(o->cache->ctx, h, L.key, f->key, key, keylen, keyhash);
+            } else if (rc == ST_ECONFLICT && o->defer) {
+                break;
+            } else if (rc == ST_ECONFLICT) {
+                why = IMPORT_REJ_CONFLICT;
+                uint8_t have = o->influx ? batch_type_of(b, ls, nl, meta) : 0;
+                if (have)
+                    st_fail(&le, ST_ECONFLICT,
+                            "field type conflict: input field \"%.*s\" on measurement \"%.*s\" is "
+                            "type %s, already exists as type %s",
+                            (int)(f->key.n > 200 ? 200 : f->key.n), f->key.p,
+                            (int)(L.measurement.n > 200 ? 200 : L.measurement.n), L.measurement.p,
+                            st_vtype_name((st_vtype)f->type), st_vtype_name((st_vtype)have));
+                worded = true;
+            } else if (o->influx) {
+                for (size_t t = 0; t < L.ntags; t++)
+                    if (slice_is(L.tags[t].name, LABEL_METRIC_NAME))
+                        st_fail(&le, ST_EINVAL, "tag key \"%s\" is reserved: it holds the series name",
+                                LABEL_METRIC_NAME);
             }
         }
+        if (!rc && skipped == L.nfields) {
+            rc = st_fail(&le, ST_EINVAL,
+                         "invalid field name: input field \"time\" on measurement \"%.*s\" is invalid",
+                         (int)(L.measurement.n > 200 ? 200 : L.measurement.n), L.measurement.p);
+            worded = true;
+        }
+        if (rc == ST_ECONFLICT && o->defer) {
+            defer_line(o, body, &L);
+            continue;
+        }
         if (rc) {
-            note_error(r, L.lineno, rc, le.msg);
+            if (o->influx && !worded) {
+                /* InfluxDB parses these; say which line, in its words */
+                char msg[ST_ERR_MSG];
+                int n = (int)(L.raw.n > 200 ? 200 : L.raw.n);
+                snprintf(msg, sizeof msg, "unable to parse '%.*s%s': %.280s", n, L.raw.p,
+                         L.raw.n > 200 ? "..." : "", le.msg);
+                reject_line(r, o, &L, why, rc, msg);
+            } else {
+                reject_line(r, o, &L, why, rc, le.msg);
+            }
             continue;
         }
         for (size_t i = 0; i < L.nfields; i++) {
             const lp_field *f = &L.fields[i];
+            if (x.handles[i] == UINT32_MAX) continue;
             if (f->type == ST_VT_STRING) store_batch_add_str(b, x.handles[i], ts, f->str);
             else store_batch_add(b, x.handles[i], ts, f->bits);
         }
-        r->series += L.nfields;
-        r->samples += L.nfields;
+        r->series += L.nfields - skipped;
+        r->samples += L.nfields - skipped;
     }
     st_free(cache.e);
     lp_parser_free(P);
     scratch_free(&x);
     return finish(r, e);
+}
+
+int import_gunzip(const uint8_t *in, size_t n, uint64_t max, st_buf *out, st_err *e)
+{
+    z_stream z = {0};
+    if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) return st_fail(e, ST_EIO, "cannot start gzip");
+    const uint8_t *end = in + n;
+    int rc = 0;
+    z.next_in = (Bytef *)in;
+    for (;;) {
+        /* zlib counts in uInt: feed at most 1 GiB at a time */
+        if (z.avail_in == 0 && z.next_in < end) {
+            size_t left = (size_t)(end - z.next_in);
+            z.avail_in = left > (1u << 30) ? (1u << 30) : (uInt)left;
+        }
+        st_buf_reserve(out, 64 * 1024);
+        size_t room = out->cap - out->len;
+        z.next_out = out->p + out->len;
+        z.avail_out = room > (1u << 30) ? (1u << 30) : (uInt)room;
+        uInt before = z.avail_out;
+        int zr = inflate(&z, Z_NO_FLUSH);
+        out->len += before - z.avail_out;
+        if (out->len > max) {
+            rc = st_fail(e, ST_ELIMIT, "decompressed body is larger than --max-decoded-size (%llu bytes)",
+                         (unsigned long long)max);
+            break;
+        }
+        if (zr == Z_STREAM_END) {
+            if (z.avail_in == 0 && z.next_in >= end) break;
+            if (inflateReset(&z) != Z_OK) {
+                rc = st_fail(e, ST_EINVAL, "invalid gzip body");
+                break;
+            }
+            continue;
+        }
+        if (zr != Z_OK && zr != Z_BUF_ERROR) {
+            rc = st_fail(e, ST_EINVAL, "invalid gzip body: %s", z.msg ? z.msg : "corrupt data");
+            break;
+        }
+        if (zr == Z_BUF_ERROR && z.avail_in == 0 && z.next_in >= end) {
+            rc = st_fail(e, ST_EINVAL, "invalid gzip body: truncated");
+            break;
+        }
+    }
+    inflateEnd(&z);
+    return rc;
 }
