@@ -157,21 +157,29 @@ def export_json(srv, db=None, match='{__name__=~".+"}', start=None, end=None):
 
 
 class Prometheus:
-    """Debian's prometheus on a free loopback port with its own TSDB in a
-    temp dir; extra_args e.g. ["--web.enable-remote-write-receiver"].
-    Stopped (SIGTERM, then SIGKILL) and removed by stop()."""
+    """Debian's prometheus on a free loopback port (self.port, known before
+    start() so a config can name it). Its TSDB lives in a temp dir removed by
+    stop(), or in tsdb= (kept, e.g. to restart on the same data); extra_args
+    e.g. ["--web.enable-remote-write-receiver"]. stop() sends SIGTERM (then
+    SIGKILL) and returns the exit code."""
 
-    def __init__(self, config="global:\n  scrape_interval: 1h\n", extra_args=()):
+    def __init__(self, config="global:\n  scrape_interval: 1h\n", extra_args=(), tsdb=None):
         self.dir = tempfile.mkdtemp(prefix="strata-prom-")
         self.port = free_port()
         self.config_path = os.path.join(self.dir, "prometheus.yml")
-        with open(self.config_path, "w") as f:
-            f.write(config)
+        self.set_config(config)
         self.log_path = os.path.join(self.dir, "prometheus.log")
         self.args = ["prometheus", f"--config.file={self.config_path}",
-                     f"--storage.tsdb.path={os.path.join(self.dir, 'tsdb')}",
+                     f"--storage.tsdb.path={tsdb or os.path.join(self.dir, 'tsdb')}",
                      f"--web.listen-address=127.0.0.1:{self.port}", "--log.level=warn"] + list(extra_args)
         self.proc = None
+
+    def set_config(self, text):
+        with open(self.config_path, "w") as f:
+            f.write(text)
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.port}{path}"
 
     def start(self, timeout=60):
         if shutil.which("prometheus") is None:
@@ -183,7 +191,7 @@ class Prometheus:
             if self.proc.poll() is not None:
                 raise RuntimeError("prometheus exited: " + self.tail())
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/-/ready", timeout=2) as r:
+                with urllib.request.urlopen(self.url("/-/ready"), timeout=2) as r:
                     if r.status == 200:
                         return self
             except (OSError, urllib.error.URLError):
@@ -199,13 +207,16 @@ class Prometheus:
             return ""
 
     def request(self, method, path, body=None, headers=None, timeout=60):
-        req = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", data=body, method=method,
-                                     headers=headers or {})
+        req = urllib.request.Request(self.url(path), data=body, method=method, headers=headers or {})
         try:
             with urllib.request.urlopen(req, timeout=timeout) as r:
                 return r.status, r.read(), dict(r.headers)
         except urllib.error.HTTPError as e:
             return e.code, e.read(), dict(e.headers)
+
+    def get_json(self, path, timeout=30):
+        with urllib.request.urlopen(self.url(path), timeout=timeout) as r:
+            return json.loads(r.read())
 
     def stop(self, timeout=90):
         rc = None
@@ -222,3 +233,90 @@ class Prometheus:
         self.proc = None
         shutil.rmtree(self.dir, ignore_errors=True)
         return rc
+
+
+class InfluxDB:
+    """Debian's influxd 1.6 with its own config: meta/data/wal in a temp dir,
+    HTTP and RPC on free loopback ports, reporting and monitoring off (so
+    SHOW DATABASES lists only what a test creates). stop() removes it all."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="strata-influx-")
+        self.port = free_port()
+        self.proc = None
+
+    def start(self, timeout=30):
+        exe = shutil.which("influxd")
+        if not exe:
+            raise RuntimeError("influxd not found: install Debian's influxdb (scripts/deps.sh)")
+        conf = os.path.join(self.dir, "influxdb.conf")
+        with open(conf, "w") as f:
+            f.write(f"""reporting-enabled = false
+bind-address = "127.0.0.1:{free_port()}"
+[meta]
+  dir = "{self.dir}/meta"
+  logging-enabled = false
+[data]
+  dir = "{self.dir}/data"
+  wal-dir = "{self.dir}/wal"
+  query-log-enabled = false
+[monitor]
+  store-enabled = false
+[http]
+  bind-address = "127.0.0.1:{self.port}"
+  log-enabled = false
+  pprof-enabled = false
+  max-body-size = 25000000
+[continuous_queries]
+  enabled = false
+[subscriber]
+  enabled = false
+""")
+        self.log_path = os.path.join(self.dir, "influxd.log")
+        self.log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen([exe, "run", "-config", conf], stdout=self.log, stderr=self.log)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("influxd exited at start: " + self.tail())
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/ping", timeout=2) as r:
+                    if r.status == 204:
+                        return self
+            except (OSError, urllib.error.URLError):
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("influxd did not answer /ping: " + self.tail())
+
+    def tail(self):
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read()[-2000:].decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def query(self, db, q, method="GET"):
+        """Runs q (epoch=ns) and returns the decoded JSON; non-200 raises."""
+        url = f"http://127.0.0.1:{self.port}/query?" + urllib.parse.urlencode({"db": db, "epoch": "ns", "q": q})
+        req = urllib.request.Request(url, method=method)
+        try:
+            with urllib.request.urlopen(req, timeout=60) as r:
+                return json.loads(r.read())
+        except urllib.error.HTTPError as e:
+            raise RuntimeError(f"influx query {q!r}: {e.code} {e.read()[:300]}")
+
+    def create_db(self, db):
+        self.query(db, f'CREATE DATABASE "{db}"', method="POST")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc:
+            self.log.close()
+        self.proc = None
+        shutil.rmtree(self.dir, ignore_errors=True)

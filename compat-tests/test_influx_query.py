@@ -14,7 +14,6 @@ Python 3 stdlib only, plus strata.py."""
 import json
 import re
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -24,7 +23,7 @@ import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from strata import Server, Results, free_port, report_crash  # noqa: E402
+from strata import Server, InfluxDB, Results, report_crash  # noqa: E402
 
 R = Results("test_influx_query")
 
@@ -45,57 +44,6 @@ DATA_LINES = [
     r"""café,hôte=été v=1 {t10}""",
 ]
 DATA = "\n".join(l.format(**{f"t{k}": T0 + k * 10**9 for k in range(20)}) for l in DATA_LINES) + "\n"
-
-INFLUX_CONF = """reporting-disabled = true
-bind-address = "127.0.0.1:{bind}"
-[meta]
-  dir = "{d}/meta"
-[data]
-  dir = "{d}/data"
-  wal-dir = "{d}/wal"
-  query-log-enabled = false
-[monitor]
-  store-enabled = false
-[http]
-  bind-address = "127.0.0.1:{http}"
-  log-enabled = false
-[continuous_queries]
-  enabled = false
-"""
-
-
-class Influx:
-    def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="strata-influx-")
-        self.port = free_port()
-        bind = free_port()
-        cfg = os.path.join(self.dir, "influxdb.conf")
-        with open(cfg, "w") as f:
-            f.write(INFLUX_CONF.format(d=self.dir, bind=bind, http=self.port))
-        self.log = open(os.path.join(self.dir, "log.txt"), "wb")
-        self.proc = subprocess.Popen(["influxd", "-config", cfg], stdout=self.log, stderr=self.log)
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError("influxd exited: " + open(os.path.join(self.dir, "log.txt")).read()[-2000:])
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/ping", timeout=2)
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("influxd did not start")
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
 
 def http(port, method, path, params=None, form=None, body=None):
     url = f"http://127.0.0.1:{port}{path}"
@@ -168,7 +116,7 @@ def drop_default_db(r):
 def main():
     influx = strata = None
     try:
-        influx = Influx()
+        influx = InfluxDB().start()
         # difference: Strata's default retention is 30d (--retention);
         # InfluxDB's autogen keeps data forever, so compare with 0 = forever
         strata = Server("--retention", "0").start()

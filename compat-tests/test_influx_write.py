@@ -37,16 +37,13 @@ import http.client
 import json
 import os
 import re
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from strata import Server, Results, free_port, report_crash  # noqa: E402
+from strata import Server, Results, report_crash, InfluxDB as Influx  # noqa: E402
 
 # STRATA_SMOKE (about 10 s, also under ASan)
 R = Results("test_influx_write")
@@ -55,79 +52,6 @@ NOW_WINDOW = 600 * 10**9  # samples this close to the test's start were written 
 
 
 # --------------------------------------------------------------- servers
-
-class Influx:
-    """influxd 1.6 with its own config: meta/data/wal in a temp dir, HTTP and
-    RPC on free loopback ports, reporting and monitoring off."""
-
-    def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="strata-influx-")
-        self.port = free_port()
-        self.proc = None
-
-    def start(self):
-        exe = shutil.which("influxd")
-        if not exe:
-            raise RuntimeError("influxd not found: install Debian's influxdb (scripts/deps.sh)")
-        conf = os.path.join(self.dir, "influxdb.conf")
-        with open(conf, "w") as f:
-            f.write(f"""reporting-enabled = false
-bind-address = "127.0.0.1:{free_port()}"
-[meta]
-  dir = "{self.dir}/meta"
-  logging-enabled = false
-[data]
-  dir = "{self.dir}/data"
-  wal-dir = "{self.dir}/wal"
-  query-log-enabled = false
-[monitor]
-  store-enabled = false
-[http]
-  bind-address = "127.0.0.1:{self.port}"
-  log-enabled = false
-  pprof-enabled = false
-  max-body-size = 25000000
-[continuous_queries]
-  enabled = false
-[subscriber]
-  enabled = false
-""")
-        self.log = open(os.path.join(self.dir, "influxd.log"), "wb")
-        self.proc = subprocess.Popen([exe, "run", "-config", conf], stdout=self.log, stderr=self.log)
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError("influxd exited at start")
-            try:
-                st, _, _ = http_do(self.port, "GET", "/ping")
-                if st == 204:
-                    return self
-            except OSError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError("influxd did not answer /ping")
-
-    def query(self, db, q, method="GET"):
-        path = "/query?" + urllib.parse.urlencode({"db": db, "epoch": "ns", "q": q})
-        st, body, _ = http_do(self.port, method, path)
-        if st != 200:
-            raise RuntimeError(f"influx query {q!r}: {st} {body[:300]}")
-        return json.loads(body)
-
-    def create_db(self, db):
-        self.query(db, f'CREATE DATABASE "{db}"', method="POST")
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc = None
-        shutil.rmtree(self.dir, ignore_errors=True)
-
 
 def http_do(port, method, path, body=None, headers=None, chunked=False, timeout=60):
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)

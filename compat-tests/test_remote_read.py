@@ -34,10 +34,8 @@ import json
 import os
 import random
 import shutil
-import signal
 import socket
 import struct
-import subprocess
 import sys
 import tempfile
 import threading
@@ -47,7 +45,7 @@ import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from strata import Server, Results, free_port, report_crash  # noqa: E402
+from strata import Server, Prometheus, Results, report_crash  # noqa: E402
 from promwire import (uvarint, f_bytes, f_varint, fbits, series_v1, snappy, STALE,  # noqa: E402
                       unsnappy, read_frames, decode_chunked, decode_read_response, xor_decode,
                       pb_fields)
@@ -250,50 +248,6 @@ def show(series, n=2):
 
 # ------------------------------------------------------------- processes
 
-class Prom:
-    def __init__(self, tmp, name, cfg, extra=()):
-        self.dir = os.path.join(tmp, name)
-        os.makedirs(self.dir)
-        self.port = free_port()
-        with open(os.path.join(self.dir, "prometheus.yml"), "w") as f:
-            f.write(cfg)
-        self.log_path = os.path.join(self.dir, "log")
-        self.proc = subprocess.Popen(
-            ["prometheus", f"--config.file={self.dir}/prometheus.yml", f"--storage.tsdb.path={self.dir}/tsdb",
-             f"--web.listen-address=127.0.0.1:{self.port}", "--log.level=warn"] + list(extra),
-            stdout=open(self.log_path, "ab"), stderr=subprocess.STDOUT)
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"prometheus {name} exited: {self.tail()}")
-            try:
-                if http(self.url("/-/ready"), method="GET", timeout=2)[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"prometheus {name} not ready: {self.tail()}")
-
-    def url(self, path):
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def tail(self):
-        try:
-            with open(self.log_path, "rb") as f:
-                return f.read()[-2000:].decode("utf-8", "replace")
-        except OSError:
-            return ""
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(60)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-
 # ------------------------------------------------------ 1. differential
 
 def both(prom, srv, body, headers=None):
@@ -463,7 +417,7 @@ remote_read:
   - url: http://127.0.0.1:{srv.port}/api/v1/read
     read_recent: true
 """
-    prom_b = Prom(tmp, "reader", cfg)
+    prom_b = Prometheus(cfg).start()
     try:
         cstart = NOW - 4 * 3600_000
         t1 = (cstart + 2 * 3600_000) / 1000
@@ -770,9 +724,9 @@ def main():
         if shutil.which("prometheus") is None:
             R.check(False, "prometheus binary installed")
         else:
-            prom = Prom(tmp, "holder", "global:\n  scrape_interval: 1h\n",
-                        ["--web.enable-remote-write-receiver", f"--storage.remote.read-max-bytes-in-frame={FRAME}",
-                         "--storage.tsdb.retention.time=30d"])
+            prom = Prometheus("global:\n  scrape_interval: 1h\n",
+                              ["--web.enable-remote-write-receiver", f"--storage.remote.read-max-bytes-in-frame={FRAME}",
+                               "--storage.tsdb.retention.time=30d"]).start()
             st, resp, _ = http(prom.url("/api/v1/write"), body, {"Content-Type": PB, "Content-Encoding": "snappy"})
             R.check(st == 204, "Prometheus takes the data set", f"{st} {resp[:300]!r}")
             D = Diff()

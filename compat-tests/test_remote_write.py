@@ -16,7 +16,6 @@ import json
 import math
 import os
 import shutil
-import signal
 import struct
 import subprocess
 import sys
@@ -27,7 +26,7 @@ import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from strata import Server, Results, export_json, free_port  # noqa: E402
+from strata import Server, Prometheus, Results, export_json  # noqa: E402
 from promwire import (uvarint, tag, f_bytes, f_varint, f_fixed64, fbits, sample,  # noqa: E402,F401
                      series_v1, series_v2, request_v2, snappy, STALE)
 
@@ -242,58 +241,15 @@ def check_limits():
 
 # ------------------------------------------------------------ Prometheus
 
-def prom_get(port, path, timeout=30):
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=timeout) as r:
-        return json.loads(r.read())
-
-
-def start_prometheus(cfg_text, tsdb, tmp, port):
-    cfg = os.path.join(tmp, "prometheus.yml")
-    with open(cfg, "w") as f:
-        f.write(cfg_text)
-    log = open(os.path.join(tmp, "prometheus.log"), "ab")
-    proc = subprocess.Popen(["prometheus", f"--config.file={cfg}", f"--storage.tsdb.path={tsdb}",
-                             f"--web.listen-address=127.0.0.1:{port}", "--log.level=info"],
-                            stdout=log, stderr=log)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("prometheus exited: " + tail(tmp))
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/-/ready", timeout=2) as r:
-                if r.status == 200:
-                    return proc
-        except (OSError, urllib.error.URLError):
-            pass
-        time.sleep(0.1)
-    raise RuntimeError("prometheus not ready: " + tail(tmp))
-
-
-def tail(tmp):
-    try:
-        with open(os.path.join(tmp, "prometheus.log"), "rb") as f:
-            return f.read()[-2000:].decode("utf-8", "replace")
-    except OSError:
-        return ""
-
-
-def stop(proc):
-    proc.send_signal(signal.SIGTERM)
-    try:
-        return proc.wait(90)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        return proc.wait()
-
-
 def check_prometheus(srv):
     if shutil.which("prometheus") is None:
         R.check(False, "prometheus binary installed")
         return
     tmp = tempfile.mkdtemp(prefix="strata-prw-prom-")
     try:
-        port = free_port()
         tsdb = os.path.join(tmp, "tsdb")
+        prom = Prometheus(tsdb=tsdb)
+        port = prom.port
         cfg = f"""
 global:
   scrape_interval: 1s
@@ -311,17 +267,19 @@ remote_write:
       send_interval: 1s
 """
         t0 = time.time()
-        proc = start_prometheus(cfg, tsdb, tmp, port)
+        prom.set_config(cfg)
+        prom.start()
         time.sleep(8)
-        rc = stop(proc)
-        R.check(rc == 0, "prometheus stopped cleanly", f"rc={rc} {tail(tmp)}")
+        log = prom.tail()
+        rc = prom.stop()
+        R.check(rc == 0, "prometheus stopped cleanly", f"rc={rc} {log}")
         # Read back what Prometheus itself stored: restart it on the same TSDB
         # with nothing to scrape and nothing to send, and ask for raw samples.
-        port2 = free_port()
-        proc = start_prometheus("global:\n  scrape_interval: 1h\n", tsdb, tmp, port2)
+        prom2 = Prometheus(tsdb=tsdb).start()
+        port2 = prom2.port
         try:
             at = time.time()
-            res = prom_get(port2, "/api/v1/query?" + urllib.parse.urlencode(
+            res = prom2.get_json("/api/v1/query?" + urllib.parse.urlencode(
                 {"query": '{__name__=~".+"}[1h]', "time": f"{at:.3f}"}))
             # PromQL selectors answered by both over the same data: instant and
             # range selectors, offset and @, and a range query
@@ -343,7 +301,7 @@ remote_write:
             answers = []
             for path, params in diffs:
                 qs_ = urllib.parse.urlencode(params)
-                answers.append((path, params, prom_get(port2, f"{path}?{qs_}")))
+                answers.append((path, params, prom2.get_json(f"{path}?{qs_}")))
             # promtool, the real client, against both servers
             ptool = [
                 ["query", "instant", "--time", f"{mid:.3f}", "{base}", "up"],
@@ -356,7 +314,7 @@ remote_write:
                 cmd = ["promtool"] + [a.replace("{base}", f"http://127.0.0.1:{port2}") for a in args]
                 ptool_prom.append(subprocess.run(cmd, capture_output=True, text=True, timeout=60))
         finally:
-            stop(proc)
+            prom2.stop()
         for args, want in zip(ptool, ptool_prom):
             cmd = ["promtool"] + [a.replace("{base}", f"http://127.0.0.1:{srv.port}/db/prom") for a in args]
             got = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
