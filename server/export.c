@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <zlib.h>
 
 #include "api.h"
 #include "bits.h"
@@ -204,46 +203,6 @@ void api_export(http_req *rq, http_resp *rs, store *s)
     rs->stream_free = export_free;
 }
 
-/* gunzip with a ceiling on the output size; every member of the stream. */
-static int gunzip(const st_buf *in, uint64_t max, st_buf *out, st_err *e)
-{
-    z_stream z = {0};
-    if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) return st_fail(e, ST_EIO, "cannot start gzip");
-    z.next_in = in->p;
-    z.avail_in = (uInt)in->len;
-    int rc = 0;
-    for (;;) {
-        st_buf_reserve(out, 64 * 1024);
-        z.next_out = out->p + out->len;
-        z.avail_out = (uInt)(out->cap - out->len);
-        int zr = inflate(&z, Z_NO_FLUSH);
-        out->len = out->cap - z.avail_out;
-        if (out->len > max) {
-            rc = st_fail(e, ST_ELIMIT, "decompressed body is larger than --max-decoded-size (%" PRIu64 " bytes)", max);
-            break;
-        }
-        if (zr == Z_STREAM_END) {
-            /* gzip allows several members back to back (RFC 1952); read them all */
-            if (z.avail_in == 0) break;
-            if (inflateReset(&z) != Z_OK) {
-                rc = st_fail(e, ST_EINVAL, "invalid gzip body");
-                break;
-            }
-            continue;
-        }
-        if (zr != Z_OK && zr != Z_BUF_ERROR) {
-            rc = st_fail(e, ST_EINVAL, "invalid gzip body: %s", z.msg ? z.msg : "corrupt data");
-            break;
-        }
-        if (zr == Z_BUF_ERROR && z.avail_in == 0) {
-            rc = st_fail(e, ST_EINVAL, "invalid gzip body: truncated");
-            break;
-        }
-    }
-    inflateEnd(&z);
-    return rc;
-}
-
 void api_import(http_req *rq, http_resp *rs, store *s, uint64_t max_decoded)
 {
     st_err e = {0};
@@ -268,7 +227,7 @@ void api_import(http_req *rq, http_resp *rs, store *s, uint64_t max_decoded)
             http_text(rs, 415, "unsupported Content-Encoding \"%s\" (gzip or none)\n", enc);
             return;
         }
-        int rc = gunzip(&rq->body, max_decoded, &plain, &e);
+        int rc = import_gunzip(rq->body.p, rq->body.len, max_decoded, &plain, &e);
         if (rc) {
             st_buf_free(&plain);
             if (rc == ST_ELIMIT) http_text(rs, 413, "%s\n", e.msg);
