@@ -47,10 +47,12 @@ struct hseries {
     uint8_t type;
     uint16_t table_len;
     uint32_t nchunks, capchunks; /* sealed */
+    uint32_t id;      /* id, hash and ref here too: a write by reference */
+    uint64_t hash;    /* checks the first two and logs the third */
+    uint64_t ref;
     hchunk *chunks;
     rawbuf ooo;       /* out-of-order buffer */
-    uint64_t hash, ref;
-    uint32_t id, keylen;
+    uint32_t keylen;
     uint32_t nfrozen, capfrozen;
     hchunk *frozen;
     uint8_t key[];
@@ -73,6 +75,7 @@ typedef struct shard {
 } shard;
 
 struct head {
+    uint64_t epoch; /* unique per head instance in the process, never 0 */
     unsigned nshards;
     unsigned chunk_samples, ooo_samples;
     shard *shards;
@@ -86,9 +89,16 @@ static void mem_add(head *h, int64_t d)
     atomic_fetch_add_explicit(&h->memory, (uint64_t)d, memory_order_relaxed);
 }
 
+/* Head epochs: a series reference (head_by_ref_locked) names the head it
+ * came from, so a reference kept across a database drop and re-create, or
+ * used against another database's head, is detected instead of naming
+ * whatever series now has that id. */
+static _Atomic uint64_t g_epoch;
+
 head *head_new(const head_opts *o)
 {
     head *h = st_calloc(1, sizeof *h);
+    h->epoch = atomic_fetch_add(&g_epoch, 1) + 1;
     unsigned n = o && o->nshards ? o->nshards : 0;
     if (!n) {
         long c = sysconf(_SC_NPROCESSORS_ONLN);
@@ -267,6 +277,26 @@ hseries *head_by_id_locked(head *h, unsigned si, uint32_t id)
 {
     shard *sh = &h->shards[si];
     return id < sh->nids ? sh->series[id] : NULL;
+}
+
+uint64_t head_epoch(const head *h) { return h->epoch; }
+
+hseries *head_by_ref_locked(head *h, unsigned si, uint64_t epoch, uint32_t id, uint64_t hash)
+{
+    if (epoch != h->epoch) return NULL;
+    shard *sh = &h->shards[si];
+    if (id >= sh->nids) return NULL;
+    hseries *s = sh->series[id];
+    /* ids are never reused while the head lives, so s is the series the
+     * reference was taken from or NULL (removed); the hash check guards
+     * against a reference taken for another key */
+    return s && s->hash == hash ? s : NULL;
+}
+
+void head_prefetch_id(head *h, unsigned si, uint32_t id)
+{
+    shard *sh = &h->shards[si];
+    if (id < sh->nids) __builtin_prefetch(&sh->series[id], 0, 3);
 }
 
 uint64_t hseries_ref(const hseries *s) { return s->ref; }

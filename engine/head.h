@@ -54,6 +54,18 @@ hseries *head_create_locked(head *h, unsigned shard, uint64_t hash, const uint8_
 /* The series with local id, or NULL if it has been removed. */
 hseries *head_by_id_locked(head *h, unsigned shard, uint32_t id);
 
+/* Series references: (head epoch, shard, id) names one series of one head
+ * instance for as long as it lives, so a writer that remembers it can skip
+ * the key lookup. The epoch is unique per head_new in the process (never
+ * 0). head_by_ref_locked returns the series only if epoch is this head's,
+ * the id is live and the series' key hash is hash; otherwise NULL, and the
+ * caller falls back to head_get_locked (the series was removed, re-created
+ * under another id, or the reference is from another head). */
+uint64_t head_epoch(const head *h);
+hseries *head_by_ref_locked(head *h, unsigned shard, uint64_t epoch, uint32_t id, uint64_t hash);
+/* Prefetches the shard's series-table slot of id (see head_prefetch). */
+void head_prefetch_id(head *h, unsigned shard, uint32_t id);
+
 uint64_t hseries_ref(const hseries *s);
 uint32_t hseries_id(const hseries *s);
 series_meta hseries_meta(const hseries *s);

@@ -108,7 +108,7 @@ void *st_realloc(void *p, size_t n)
 char *st_strndup(const char *s, size_t n)
 {
     char *d = st_malloc(n + 1);
-    memcpy(d, s, n);
+    if (n) memcpy(d, s, n); /* an empty slice may carry a NULL pointer */
     d[n] = 0;
     return d;
 }

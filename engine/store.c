@@ -493,6 +493,8 @@ typedef struct bseries {
     series_meta meta;
     uint32_t shard;
     uint32_t nsamples; /* filled at write time */
+    store_series_ref hint; /* from the writer's cache, zero = none */
+    store_series_ref out;  /* what store_write resolved, zero = nothing stored */
 } bseries;
 
 typedef struct bsample {
@@ -557,7 +559,7 @@ static void batch_map_rebuild(store_batch *b)
 /* Finds or adds the series with this key; a known series with another type
  * is a conflict inside one request. */
 static int batch_lookup(store_batch *b, const uint8_t *key, size_t keylen, uint64_t hash,
-                        series_meta meta, uint32_t *handle, st_err *e)
+                        series_meta meta, const store_series_ref *hint, uint32_t *handle, st_err *e)
 {
     if ((b->nseries + 1) * 2 > b->mapcap) batch_map_rebuild(b);
     size_t j = hash & (b->mapcap - 1);
@@ -568,6 +570,7 @@ static int batch_lookup(store_batch *b, const uint8_t *key, size_t keylen, uint6
                 return st_fail(e, ST_ECONFLICT,
                                "field type conflict within one request: %s and %s for one series",
                                st_vtype_name((st_vtype)x->meta.type), st_vtype_name((st_vtype)meta.type));
+            if (hint && !x->hint.epoch) x->hint = *hint;
             *handle = b->map[j] - 1;
             return 0;
         }
@@ -584,6 +587,9 @@ static int batch_lookup(store_batch *b, const uint8_t *key, size_t keylen, uint6
     x->hash = hash;
     x->meta = meta;
     x->nsamples = 0;
+    if (hint) x->hint = *hint;
+    else memset(&x->hint, 0, sizeof x->hint);
+    memset(&x->out, 0, sizeof x->out);
     b->map[j] = (uint32_t)b->nseries + 1;
     *handle = (uint32_t)b->nseries++;
     return 0;
@@ -597,13 +603,25 @@ int store_batch_series(store_batch *b, label *ls, size_t n, series_meta meta, ui
     b->keybuf.len = 0;
     labels_key(ls, n, &b->keybuf);
     uint64_t hash = st_hash64(b->keybuf.p, b->keybuf.len, 0);
-    return batch_lookup(b, b->keybuf.p, b->keybuf.len, hash, meta, handle, e);
+    return batch_lookup(b, b->keybuf.p, b->keybuf.len, hash, meta, NULL, handle, e);
 }
 
 int store_batch_series_key(store_batch *b, const uint8_t *key, size_t keylen, uint64_t hash,
                            series_meta meta, uint32_t *handle, st_err *e)
 {
-    return batch_lookup(b, key, keylen, hash, meta, handle, e);
+    return batch_lookup(b, key, keylen, hash, meta, NULL, handle, e);
+}
+
+int store_batch_series_key_ref(store_batch *b, const uint8_t *key, size_t keylen, uint64_t hash,
+                               series_meta meta, const store_series_ref *ref, uint32_t *handle,
+                               st_err *e)
+{
+    return batch_lookup(b, key, keylen, hash, meta, ref && ref->epoch ? ref : NULL, handle, e);
+}
+
+void store_batch_ref(const store_batch *b, uint32_t handle, store_series_ref *out)
+{
+    *out = b->series[handle].out;
 }
 
 void store_batch_key(const store_batch *b, uint32_t handle, const uint8_t **key, size_t *keylen,
@@ -732,6 +750,7 @@ int store_write(store *s, const char *dbname, store_batch *b, store_write_result
     }
     head *h = d->head;
     unsigned nsh = head_nshards(h);
+    uint64_t epoch = head_epoch(h);
     int64_t now = st_now_ns();
     int64_t ret = sdb_retention(s, d);
     int64_t too_old = ret > 0 ? now - ret : INT64_MIN;
@@ -791,10 +810,26 @@ int store_write(store *s, const char *dbname, store_batch *b, store_write_result
                 varint_buf(&rec, zigzag_enc(base_ts));
                 nrec_series = 0;
             }
-            if (k + 8 < shstart[sh + 1]) head_prefetch_lookup(h, sh, b->series[sorder[k + 8]].hash);
+            /* hide the cache misses of the lookups ahead: by reference, the
+             * series-table slot far ahead and the series nearer (its slot has
+             * arrived by then); by key, the map slot */
+            if (k + 16 < shstart[sh + 1]) {
+                const bseries *y = &b->series[sorder[k + 16]];
+                if (y->hint.epoch == epoch && y->hint.shard == sh) head_prefetch_id(h, sh, y->hint.id);
+            }
+            if (k + 8 < shstart[sh + 1]) {
+                const bseries *y = &b->series[sorder[k + 8]];
+                hseries *ys;
+                if (y->hint.epoch == epoch && y->hint.shard == sh &&
+                    (ys = head_by_id_locked(h, sh, y->hint.id)))
+                    head_prefetch(ys);
+                else
+                    head_prefetch_lookup(h, sh, y->hash);
+            }
             bseries *x = &b->series[sorder[k]];
             uint32_t from = sstart[sorder[k]], to = sstart[sorder[k] + 1];
             resolved[k - shstart[sh]] = NULL;
+            memset(&x->out, 0, sizeof x->out);
             /* drop samples outside the accepted time range first */
             uint32_t keep = 0;
             for (uint32_t i = from; i < to; i++) {
@@ -817,7 +852,12 @@ int store_write(store *s, const char *dbname, store_batch *b, store_write_result
             }
             x->nsamples = keep;
             if (!keep) continue;
-            hseries *hs = head_get_locked(h, sh, x->hash, x->key, x->keylen);
+            /* by the writer's reference when it is still good (same head,
+             * series still there): the key lookup is what it saves */
+            hseries *hs = NULL;
+            if (x->hint.epoch && x->hint.shard == sh)
+                hs = head_by_ref_locked(h, sh, x->hint.epoch, x->hint.id, x->hash);
+            if (!hs) hs = head_get_locked(h, sh, x->hash, x->key, x->keylen);
             uint8_t have_type = hs ? hseries_meta(hs).type : sdb_type_get(d, x->hash);
             if (have_type && have_type != x->meta.type) {
                 for (uint32_t i = 0; i < keep; i++) type_conflict(s, res, x, have_type);
@@ -847,6 +887,9 @@ int store_write(store *s, const char *dbname, store_batch *b, store_write_result
                 atomic_fetch_add(&s->series_clashes, 1);
             }
             resolved[k - shstart[sh]] = hs;
+            x->out.epoch = epoch;
+            x->out.shard = sh;
+            x->out.id = hseries_id(hs);
             bool is_str = x->meta.type == ST_VT_STRING;
             size_t need = 20 + (size_t)keep * 20;
             if (is_str)

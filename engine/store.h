@@ -94,6 +94,26 @@ int store_batch_series(store_batch *b, label *ls, size_t n, series_meta meta, ui
  * key must be canonical; it is copied. */
 int store_batch_series_key(store_batch *b, const uint8_t *key, size_t keylen, uint64_t hash,
                            series_meta meta, uint32_t *handle, st_err *e);
+/* A reference to a head series as store_write found it, for a writer's
+ * series cache: given back with the same key, it lets the next write skip
+ * the head's key lookup. Opaque; all zero = none. A reference can go stale
+ * (the series left memory, the database was dropped, or it is another
+ * database's): store_write detects that and looks the key up as usual, so
+ * a stale reference costs time, never a wrong series. */
+typedef struct store_series_ref {
+    uint64_t epoch;
+    uint32_t shard, id;
+} store_series_ref;
+
+/* store_batch_series_key with the reference the caller remembers for this
+ * key (from store_batch_ref after an earlier write of the same key). It must
+ * have been obtained for this very key; ref may be NULL. */
+int store_batch_series_key_ref(store_batch *b, const uint8_t *key, size_t keylen, uint64_t hash,
+                               series_meta meta, const store_series_ref *ref, uint32_t *handle,
+                               st_err *e);
+/* After store_write: the head series that the handle's samples went to, or
+ * all zero if none was stored (rejected, or the write failed first). */
+void store_batch_ref(const store_batch *b, uint32_t handle, store_series_ref *out);
 /* The canonical key and hash of a handle (valid until the batch is reset). */
 void store_batch_key(const store_batch *b, uint32_t handle, const uint8_t **key, size_t *keylen,
                      uint64_t *hash);

@@ -458,7 +458,7 @@ static int decode_label_v1(dec *d, const uint8_t *p, const uint8_t *end, size_t 
     return push_label(d, n, name, value);
 }
 
-static int emit_series(dec *d, size_t nl, size_t ns, size_t nh, size_t nx)
+static int emit_series(dec *d, size_t nl, size_t ns, size_t nh, size_t nx, const uint8_t *lb, size_t lblen)
 {
     d->c.series++;
     d->c.samples += ns;
@@ -466,7 +466,8 @@ static int emit_series(dec *d, size_t nl, size_t ns, size_t nh, size_t nx)
     d->c.exemplars += nx;
     if (!d->h || !d->h->series) return 0;
     prw_series s = {.index = d->series_idx, .labels = d->labels, .nlabels = nl,
-                    .samples = d->samples, .nsamples = ns, .nhistograms = nh, .nexemplars = nx};
+                    .samples = d->samples, .nsamples = ns, .nhistograms = nh, .nexemplars = nx,
+                    .label_bytes = lb, .label_bytes_len = lblen};
     return d->h->series(d->h->ctx, &s, d->e);
 }
 
@@ -474,6 +475,9 @@ static int emit_series(dec *d, size_t nl, size_t ns, size_t nh, size_t nx)
 static int decode_series_v1(dec *d, const uint8_t *p, const uint8_t *end)
 {
     size_t nl = 0, ns = 0, nh = 0, nx = 0;
+    /* the Label fields' byte range, while they are contiguous */
+    const uint8_t *lb = NULL, *lbend = NULL;
+    bool contiguous = true;
     d->in_series = true;
     d->cur_nlabels = 0;
     while (p < end) {
@@ -481,11 +485,17 @@ static int decode_series_v1(dec *d, const uint8_t *p, const uint8_t *end)
         unsigned wt;
         const uint8_t *s;
         size_t len;
+        const uint8_t *field = p;
         if (get_tag(d, &p, end, &f, &wt, "timeseries")) return ST_EINVAL;
         if (f >= 1 && f <= 4) {
             if (want_wt(d, wt, WT_LEN, f == 1 ? "label" : f == 2 ? "sample" : f == 3 ? "exemplar" : "histogram", f) ||
                 get_len(d, &p, end, &s, &len, "timeseries", f))
                 return ST_EINVAL;
+            if (f == 1) {
+                if (!lb) lb = field;
+                else if (field != lbend) contiguous = false;
+                lbend = p;
+            }
             if (f == 1 && decode_label_v1(d, s, s + len, &nl)) return ST_EINVAL;
             if (f == 2 && push_sample(d, &ns, s, len)) return ST_EINVAL;
             if (f == 3) nx++;
@@ -494,7 +504,8 @@ static int decode_series_v1(dec *d, const uint8_t *p, const uint8_t *end)
             return ST_EINVAL;
         }
     }
-    int rc = emit_series(d, nl, ns, nh, nx);
+    if (!contiguous || !lb) lb = lbend = NULL;
+    int rc = emit_series(d, nl, ns, nh, nx, lb, (size_t)(lbend - lb));
     d->in_series = false;
     return rc;
 }
@@ -681,7 +692,7 @@ static int decode_series_v2(dec *d, const uint8_t *p, const uint8_t *end)
         d->c.metadata++;
         if (d->h && d->h->metadata) d->h->metadata(d->h->ctx, &m);
     }
-    int rc = emit_series(d, nl, ns, nh, nx);
+    int rc = emit_series(d, nl, ns, nh, nx, NULL, 0);
     d->in_series = false;
     return rc;
 }
@@ -729,6 +740,33 @@ static int decode_v2(dec *d, const uint8_t *p, const uint8_t *end)
         }
     }
     return 0;
+}
+
+int prw_labels_of(const uint8_t *lb, size_t n, st_arena *a, label **ls, size_t *cap, size_t *nout, st_err *e)
+{
+    st_err local;
+    /* the very code that decoded them the first time, so they cannot differ */
+    dec d = {.buf = lb, .bufend = lb + n, .arena = a, .e = e ? e : &local, .labels = *ls, .caplabels = *cap};
+    const uint8_t *p = lb, *end = lb + n;
+    size_t nl = 0;
+    int rc = 0;
+    while (p < end && rc == 0) {
+        uint32_t f;
+        unsigned wt;
+        const uint8_t *s;
+        size_t len;
+        if (get_tag(&d, &p, end, &f, &wt, "timeseries") || want_wt(&d, wt, WT_LEN, "label", f) ||
+            get_len(&d, &p, end, &s, &len, "timeseries", f)) {
+            rc = ST_EINVAL;
+            break;
+        }
+        if (f != 1) rc = fail(&d, "field %u in a label range", f);
+        else rc = decode_label_v1(&d, s, s + len, &nl);
+    }
+    *ls = d.labels;
+    *cap = d.caplabels;
+    *nout = nl;
+    return rc;
 }
 
 int prw_decode(int v, const uint8_t *buf, size_t n, st_arena *a, const prw_handler *h,

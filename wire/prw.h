@@ -24,6 +24,8 @@
  *    metric name. A malformed request is rejected whole: callbacks may have
  *    run for earlier series, so callers must stage their effects (the
  *    server fills a batch and writes it only after a clean decode).
+ *  - prw_series.label_bytes, when set, is the exact range of the series'
+ *    Label fields and nothing else, inside [buf, buf + n);
  *  - exemplars and native histograms are counted, validated as far as their
  *    framing (and, for 2.0 exemplars, their refs), and not decoded further.
  *
@@ -76,6 +78,13 @@ typedef struct prw_series {
     size_t nsamples;
     size_t nhistograms;  /* not decoded */
     size_t nexemplars;   /* not decoded */
+    /* 1.0 only: when the series' Label fields (tags included) are one
+     * contiguous byte range of the body, as Prometheus and vmagent write
+     * them (labels before samples), that range; else NULL and 0. The same
+     * bytes always decode to the same labels, so a writer can key a cache
+     * by them without rebuilding the label set. */
+    const uint8_t *label_bytes;
+    size_t label_bytes_len;
 } prw_series;
 
 typedef struct prw_metadata {
@@ -102,5 +111,14 @@ typedef struct prw_counts {
  * filled as far as the decode got. */
 int prw_decode(int v, const uint8_t *buf, size_t n, st_arena *a, const prw_handler *h,
                prw_counts *counts, st_err *e);
+
+/* Decodes again the Label fields of a range that prw_decode passed as a
+ * series' label_bytes (of a body still alive), giving the labels it gave
+ * then, in the same order: a writer that kept only the range (to look
+ * series up in groups) gets the labels back for the few it must
+ * canonicalise. *ls and *cap are scratch reused across calls, grown from
+ * arena a (*ls NULL and *cap 0 the first time). ST_EINVAL if the range is
+ * not Label fields (never, for a range the decoder gave). */
+int prw_labels_of(const uint8_t *lb, size_t n, st_arena *a, label **ls, size_t *cap, size_t *nout, st_err *e);
 
 #endif

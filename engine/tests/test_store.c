@@ -612,6 +612,144 @@ static void test_big_checkpoint(void)
     CHECK_OK(store_close(s, NULL));
 }
 
+/* store_batch_series_key_ref / store_batch_ref: a write by a remembered
+ * reference reaches the same series as by key; a reference that is stale
+ * (series left memory, database dropped and re-created), foreign (another
+ * database), for another series (hash check) or garbage falls back to the
+ * key, never to a wrong series; and what was written replays. */
+static void write_by_ref(store *s, const char *db, const uint8_t *key, size_t kl, uint64_t kh,
+                         const store_series_ref *ref, int64_t ts, double v, store_series_ref *out)
+{
+    store_batch *b = store_batch_new();
+    uint32_t h;
+    series_meta m = {ST_VT_FLOAT, 5};
+    CHECK_OK(store_batch_series_key_ref(b, key, kl, kh, m, ref, &h, NULL));
+    store_batch_add(b, h, ts, fbits(v));
+    store_write_result r;
+    st_err e = {0};
+    CHECK_MSG(store_write(s, db, b, &r, &e) == 0, "%s", e.msg);
+    CHECK_EQ_INT(r.accepted, 1);
+    store_batch_ref(b, h, out);
+    store_batch_free(b);
+}
+
+static bool same_ref(const store_series_ref *a, const store_series_ref *b)
+{
+    return a->epoch == b->epoch && a->shard == b->shard && a->id == b->id;
+}
+
+static void test_series_refs(void)
+{
+    store *s = open_store(g_dir, 2LL * 3600 * ST_NS_PER_S);
+    if (!s) { CHECK(0); return; }
+    CHECK_OK(store_db_create(s, "ra", -1, -1, NULL));
+    CHECK_OK(store_db_create(s, "rb", -1, -1, NULL));
+    /* two series by key; their references */
+    store_batch *b = store_batch_new();
+    uint32_t ha = add_series(b, "ref_m", "a", ST_VT_FLOAT);
+    uint32_t hb = add_series(b, "ref_m", "b", ST_VT_FLOAT);
+    store_series_ref ra, rb, none = {0}, got;
+    store_batch_ref(b, ha, &ra);
+    CHECK(ra.epoch == 0); /* nothing written yet */
+    store_batch_add(b, ha, T0, fbits(1));
+    store_batch_add(b, hb, T0, fbits(1));
+    store_write_result r;
+    CHECK_OK(store_write(s, "ra", b, &r, NULL));
+    store_batch_ref(b, ha, &ra);
+    store_batch_ref(b, hb, &rb);
+    CHECK(ra.epoch != 0 && rb.epoch == ra.epoch && !same_ref(&ra, &rb));
+    const uint8_t *k;
+    size_t kl;
+    uint64_t kh, khb;
+    store_batch_key(b, ha, &k, &kl, &kh);
+    uint8_t key[128], keyb[128];
+    size_t klb;
+    CHECK(kl <= sizeof key);
+    memcpy(key, k, kl);
+    store_batch_key(b, hb, &k, &klb, &khb);
+    memcpy(keyb, k, klb);
+    store_batch_free(b);
+
+    /* by its own reference: the same series */
+    write_by_ref(s, "ra", key, kl, kh, &ra, T0 + 1 * ST_NS_PER_S, 2, &got);
+    CHECK(same_ref(&got, &ra));
+    /* by another series' reference (a caller's mix-up): caught by the hash */
+    write_by_ref(s, "ra", key, kl, kh, &rb, T0 + 2 * ST_NS_PER_S, 3, &got);
+    CHECK(same_ref(&got, &ra));
+    /* garbage: an id past the end, a shard past the end */
+    store_series_ref bad = ra;
+    bad.id += 1000000;
+    write_by_ref(s, "ra", key, kl, kh, &bad, T0 + 3 * ST_NS_PER_S, 4, &got);
+    CHECK(same_ref(&got, &ra));
+    bad = ra;
+    bad.shard = 1000;
+    write_by_ref(s, "ra", key, kl, kh, &bad, T0 + 4 * ST_NS_PER_S, 5, &got);
+    CHECK(same_ref(&got, &ra));
+    /* none */
+    write_by_ref(s, "ra", key, kl, kh, &none, T0 + 5 * ST_NS_PER_S, 6, &got);
+    CHECK(same_ref(&got, &ra));
+    codec_samples out = {0};
+    CHECK_EQ_INT(read_series(s, "ra", "ref_m", "a", INT64_MIN, INT64_MAX, &out), 1);
+    CHECK_EQ_INT(out.n, 6);
+    CHECK_EQ_INT(read_series(s, "ra", "ref_m", "b", INT64_MIN, INT64_MAX, &out), 1);
+    CHECK_EQ_INT(out.n, 1);
+
+    /* foreign: ra's reference used for database rb creates rb's own series */
+    store_series_ref in_rb;
+    write_by_ref(s, "rb", key, kl, kh, &ra, T0, 7, &in_rb);
+    CHECK(in_rb.epoch != 0 && in_rb.epoch != ra.epoch);
+    CHECK_EQ_INT(read_series(s, "rb", "ref_m", "a", INT64_MIN, INT64_MAX, &out), 1);
+    CHECK_EQ_INT(out.n, 1);
+    CHECK(out.n == 1 && out.vals[0] == fbits(7));
+    CHECK_EQ_INT(read_series(s, "ra", "ref_m", "a", INT64_MIN, INT64_MAX, &out), 1);
+    CHECK_EQ_INT(out.n, 6);
+
+    /* stale: the series leaves memory (flush, then the empty series is
+     * removed); the old reference falls back to the key and a new series */
+    CHECK_OK(store_flush_all(s, NULL));
+    CHECK_OK(store_maintain(s, st_now_ns(), NULL));
+    write_by_ref(s, "ra", key, kl, kh, &ra, T0 + 10 * ST_NS_PER_S, 8, &got);
+    CHECK(got.epoch == ra.epoch);
+    store_series_ref ra2 = got;
+    CHECK(!same_ref(&ra2, &ra)); /* it was removed: a new id */
+    CHECK_EQ_INT(read_series(s, "ra", "ref_m", "a", INT64_MIN, INT64_MAX, &out), 1);
+    CHECK_EQ_INT(out.n, 7);
+    /* and the new reference works, also for b which got none */
+    write_by_ref(s, "ra", key, kl, kh, &ra2, T0 + 11 * ST_NS_PER_S, 9, &got);
+    CHECK(same_ref(&got, &ra2));
+    write_by_ref(s, "ra", keyb, klb, khb, &rb, T0 + 11 * ST_NS_PER_S, 9, &got);
+    CHECK(got.epoch == rb.epoch);
+
+    /* dropped and re-created: the old epoch is refused */
+    CHECK_OK(store_db_drop(s, "rb", NULL));
+    CHECK_OK(store_db_create(s, "rb", -1, -1, NULL));
+    write_by_ref(s, "rb", key, kl, kh, &in_rb, T0, 10, &got);
+    CHECK(got.epoch != 0 && got.epoch != in_rb.epoch);
+    CHECK_EQ_INT(read_series(s, "rb", "ref_m", "a", INT64_MIN, INT64_MAX, &out), 1);
+    CHECK(out.n == 1 && out.vals[0] == fbits(10));
+
+    /* everything written by reference replays */
+    CHECK_OK(store_close(s, NULL));
+    s = open_store(g_dir, 2LL * 3600 * ST_NS_PER_S);
+    if (!s) { CHECK(0); codec_samples_free(&out); return; }
+    CHECK_EQ_INT(read_series(s, "ra", "ref_m", "a", INT64_MIN, INT64_MAX, &out), 1);
+    CHECK_EQ_INT(out.n, 8);
+    bool ok = out.n == 8;
+    for (size_t i = 1; ok && i < out.n; i++) ok = out.ts[i] > out.ts[i - 1];
+    CHECK(ok);
+    CHECK_EQ_INT(read_series(s, "ra", "ref_m", "b", INT64_MIN, INT64_MAX, &out), 1);
+    CHECK_EQ_INT(out.n, 2);
+    CHECK_EQ_INT(read_series(s, "rb", "ref_m", "a", INT64_MIN, INT64_MAX, &out), 1);
+    CHECK_EQ_INT(out.n, 1);
+    /* a reference from before the restart is from another head */
+    write_by_ref(s, "ra", key, kl, kh, &ra2, T0 + 12 * ST_NS_PER_S, 11, &got);
+    CHECK(got.epoch != 0 && got.epoch != ra2.epoch);
+    CHECK_EQ_INT(read_series(s, "ra", "ref_m", "a", INT64_MIN, INT64_MAX, &out), 1);
+    CHECK_EQ_INT(out.n, 9);
+    codec_samples_free(&out);
+    CHECK_OK(store_close(s, NULL));
+}
+
 int main(void)
 {
     T0 = (st_now_ns() / ST_NS_PER_S - 3600) * ST_NS_PER_S;
@@ -626,6 +764,7 @@ int main(void)
     RUN(test_flush_truncates_wal);
     RUN(test_flush_failure_and_damaged_block);
     RUN(test_big_checkpoint);
+    RUN(test_series_refs);
     testlib_rmrf(g_dir);
     return testlib_done("test_store");
 }

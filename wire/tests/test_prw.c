@@ -307,6 +307,121 @@ static void test_v2_roundtrip(void)
     }
 }
 
+/* label_bytes: the exact range of a series' Label fields when they are
+ * contiguous (1.0), NULL when a Label follows another field, and never for
+ * 2.0; prw_labels_of gives back the very labels the decoder gave. */
+typedef struct lbgot {
+    size_t n;
+    const uint8_t *lb[4];
+    size_t lblen[4];
+    char labels[4][256];
+} lbgot;
+
+static void fmt_labels(const label *ls, size_t n, char *out, size_t cap)
+{
+    size_t o = 0;
+    out[0] = 0;
+    for (size_t i = 0; i < n && o < cap - 100; i++)
+        o += (size_t)snprintf(out + o, cap - o, "%.*s=%.*s;", (int)ls[i].name.n, ls[i].name.p, (int)ls[i].value.n,
+                              ls[i].value.p);
+}
+
+static int cb_lb(void *ctx, prw_series *s, st_err *e)
+{
+    (void)e;
+    lbgot *g = ctx;
+    if (g->n < 4) {
+        g->lb[g->n] = s->label_bytes;
+        g->lblen[g->n] = s->label_bytes_len;
+        fmt_labels(s->labels, s->nlabels, g->labels[g->n], sizeof g->labels[0]);
+    }
+    g->n++;
+    return 0;
+}
+
+static void test_label_bytes(void)
+{
+    st_buf req = {0}, ts = {0}, want = {0};
+    /* 0: labels first (Prometheus, vmagent); the range is exactly them */
+    enc_label(&ts, "__name__", "up");
+    enc_label(&ts, "job", "node");
+    want.len = 0;
+    st_buf_put(&want, ts.p, ts.len);
+    enc_sample(&ts, 2, dbits(1.0), 1000);
+    pb_sub(&req, 1, &ts);
+    /* 1: a sample between the labels: not contiguous */
+    ts.len = 0;
+    enc_label(&ts, "__name__", "up");
+    enc_sample(&ts, 2, dbits(1.0), 1000);
+    enc_label(&ts, "job", "node");
+    pb_sub(&req, 1, &ts);
+    /* 2: an unknown field between the labels: not contiguous; after them: fine */
+    ts.len = 0;
+    enc_label(&ts, "a", "1");
+    pb_uint(&ts, 9, 7);
+    enc_label(&ts, "b", "2");
+    pb_sub(&req, 1, &ts);
+    /* 3: samples first, labels after, with unknown fields inside a Label */
+    ts.len = 0;
+    enc_sample(&ts, 2, dbits(2.0), 2000);
+    size_t at = ts.len;
+    st_buf l = {0};
+    pb_str(&l, 2, "v");
+    pb_uint(&l, 7, 1);
+    pb_str(&l, 1, "n");
+    pb_sub(&ts, 1, &l);
+    enc_label(&ts, "__name__", "m");
+    size_t end = ts.len;
+    pb_uint(&ts, 9, 7);
+    pb_sub(&req, 1, &ts);
+
+    lbgot g = {0};
+    prw_handler h = {cb_lb, NULL, &g};
+    st_arena *a = st_arena_new(4096);
+    st_err e = {0};
+    CHECK_OK(prw_decode(PRW_V1, req.p, req.len, a, &h, NULL, &e));
+    CHECK(g.n == 4);
+    CHECK(g.lb[0] && g.lblen[0] == want.len && memcmp(g.lb[0], want.p, want.len) == 0);
+    CHECK(g.lb[0] >= req.p && g.lb[0] + g.lblen[0] <= req.p + req.len);
+    CHECK(g.lb[1] == NULL && g.lblen[1] == 0);
+    CHECK(g.lb[2] == NULL && g.lblen[2] == 0);
+    CHECK(g.lb[3] && g.lblen[3] == end - at);
+    /* the range decodes again to the same labels, in the same order */
+    label *ls = NULL;
+    size_t cap = 0, nl = 0;
+    for (int i = 0; i < 4; i++) {
+        if (!g.lb[i]) continue;
+        char again[256];
+        CHECK_OK(prw_labels_of(g.lb[i], g.lblen[i], a, &ls, &cap, &nl, &e));
+        fmt_labels(ls, nl, again, sizeof again);
+        CHECK_MSG(strcmp(again, g.labels[i]) == 0, "%s vs %s", again, g.labels[i]);
+    }
+    CHECK(strcmp(g.labels[3], "n=v;__name__=m;") == 0);
+    /* a range that is not Label fields is refused, not misread */
+    st_buf bad = {0};
+    enc_sample(&bad, 2, dbits(1.0), 1);
+    CHECK(prw_labels_of(bad.p, bad.len, a, &ls, &cap, &nl, &e) == ST_EINVAL);
+    bad.len = 0;
+    pb_uint(&bad, 1, 5);
+    CHECK(prw_labels_of(bad.p, bad.len, a, &ls, &cap, &nl, &e) == ST_EINVAL);
+    CHECK(prw_labels_of(want.p, want.len - 1, a, &ls, &cap, &nl, &e) == ST_EINVAL);
+
+    /* 2.0: refs are per request: never a range */
+    st_buf req2 = {0};
+    build_v2(&req2, 1);
+    memset(&g, 0, sizeof g);
+    CHECK_OK(prw_decode(PRW_V2, req2.p, req2.len, a, &h, NULL, &e));
+    CHECK(g.n == 1 && g.lb[0] == NULL && g.lblen[0] == 0);
+
+    st_arena_free(a);
+    st_buf_free(&req);
+    st_buf_free(&req2);
+    st_buf_free(&ts);
+    st_buf_free(&want);
+    st_buf_free(&l);
+    st_buf_free(&bad);
+}
+
 static void test_other_encodings(void)
 {
     st_buf req = {0}, plain = {0};
@@ -583,6 +698,7 @@ int main(void)
     RUN(test_negotiation);
     RUN(test_v1_roundtrip);
     RUN(test_v2_roundtrip);
+    RUN(test_label_bytes);
     RUN(test_other_encodings);
     RUN(test_snappy_limits);
     RUN(test_malformed);
