@@ -259,6 +259,7 @@ def run(influx, strata):
             and "series" in js["results"][0] and "series" in js["results"][2],
             "difference: SELECT answers a per-statement error, others still run", bs)
 
+    hostile(influx, strata, db)
     # deletion
     for q in ["DROP SERIES FROM cpu WHERE host = 'c'", "SHOW SERIES FROM cpu",
               "DROP SERIES WHERE iface = 'eth1'", "SHOW SERIES FROM net",
@@ -285,6 +286,51 @@ def run(influx, strata):
     cli(strata)
     st, _, _ = strata.request("GET", "/-/healthy")
     R.check(st == 200, "healthy at the end")
+
+
+def series_of(port, db):
+    _, b = query(port, "SHOW SERIES", db)
+    return norm(b)
+
+
+def hostile(influx, strata, db):
+    """What a review found: a time condition under OR, time arithmetic that
+    overflows, unbalanced regexes and deep nesting must never widen a
+    deletion or take the server down; /db/NAME/query names the database."""
+    before = series_of(strata.port, db)
+    same("DROP SERIES with time under OR", "DROP SERIES WHERE time > 0 OR host = 'zzz'", db, influx, strata)
+    same("DROP SERIES with a bad time", "DROP SERIES FROM cpu WHERE time > 'yesterday'", db, influx, strata)
+    for q in ["DELETE FROM cpu WHERE host = 'a' OR time < '2000-01-01T00:00:00Z'",
+              "DELETE FROM cpu WHERE time > now() + 9223372036854775807",
+              "DELETE FROM cpu WHERE time < now() - 15000w - 15000w - 15000w - 15000w - 15000w - 15000w",
+              "DELETE FROM cpu WHERE time < 1e30",
+              "DELETE FROM cpu WHERE host =~ /zzz)|(?:.*/",
+              "DELETE FROM cpu WHERE time < 'yesterday'"]:
+        ss, bs = query(strata.port, q, db)
+        js = norm(bs)
+        R.check(ss in (200, 400) and isinstance(js, dict) and
+                ("error" in js or "error" in js.get("results", [{}])[0]), f"refused: {q}", bs)
+    R.check(series_of(strata.port, db) == before, "nothing was deleted by the refused statements",
+            f"{before} / {series_of(strata.port, db)}")
+    si, bi = query(influx.port, "SHOW MEASUREMENTS WITH MEASUREMENT =~ /zzz)|(?:.*/", db)
+    ss, bs = query(strata.port, "SHOW MEASUREMENTS WITH MEASUREMENT =~ /zzz)|(?:.*/", db)
+    R.check(si == ss and "error" in bi and "error" in bs and "series" not in bs,
+            "an unbalanced regex is an error, as in InfluxDB", f"{bi} / {bs}")
+    deep = "SHOW MEASUREMENTS WHERE " + "(" * 50000 + "a='b'" + ")" * 50000
+    ss, bs = query(strata.port, deep, db)
+    R.check(ss == 400 and "nested deeper" in bs, "50,000 nested parentheses: 400", f"{ss} {bs[:200]}")
+    long_and = "SHOW MEASUREMENTS WHERE a='b'" + " AND a='b'" * 30000
+    ss, bs = query(strata.port, long_and, db)
+    R.check(ss == 400 and "longer than" in bs, "30,000 ANDed terms: 400", f"{ss} {bs[:200]}")
+    st, _, _ = strata.request("GET", "/-/healthy")
+    R.check(st == 200, "the server is alive after them")
+    st, body = http(strata.port, "POST", f"/db/{db}/query", form={"q": "SHOW MEASUREMENTS LIMIT 1"})
+    R.check(st == 200 and '"values":[["caf' in body, "/db/NAME/query names the database", body)
+    same("math in a skipped SELECT", 'SELECT mean("value") / 100 FROM "cpu"; SHOW MEASUREMENTS LIMIT 1', db,
+         influx, strata, fix=lambda r: {"results": [{"statement_id": 0, "error": "-"}] + r["results"][1:]}
+         if isinstance(r, dict) else r,
+         mask=lambda r: {"results": [{"statement_id": 0, "error": "-"}] + r["results"][1:]}
+         if isinstance(r, dict) and len(r.get("results", [])) == 2 else r)
 
 
 def cli(strata):

@@ -53,6 +53,11 @@ static int regex_compile(qctx *c, st_slice re, matcher **out)
 {
     char buf[4200];
     if (re.n > 4096) return st_fail(&c->e, ST_EINVAL, "regex longer than 4096 bytes");
+    /* the pattern alone first: wrapped, an unbalanced one like "a)|(b" would
+     * compile and mean something else */
+    matcher *alone;
+    if (matcher_new(MATCH_RE, st_slice_of("x", 1), re, &alone, &c->e)) return ST_EINVAL;
+    matcher_free(alone);
     int n = snprintf(buf, sizeof buf, ".*(?:%.*s).*", (int)re.n, re.p);
     return matcher_new(MATCH_RE, st_slice_of("x", 1), st_slice_of(buf, (size_t)n), out, &c->e);
 }
@@ -101,7 +106,14 @@ static bool is_time(const iql_expr *x)
 static int time_value(qctx *c, const iql_expr *x, int64_t *out)
 {
     switch (x->kind) {
-    case IQL_E_NUMBER: *out = x->ns ? x->ns : (int64_t)x->num; return 0;
+    case IQL_E_NUMBER:
+        if (x->ns) {
+            *out = x->ns;
+            return 0;
+        }
+        if (!(x->num >= -0x1p63 && x->num < 0x1p63)) return st_fail(&c->e, ST_ERANGE, "time outside range");
+        *out = (int64_t)x->num;
+        return 0;
     case IQL_E_DURATION: *out = x->ns; return 0;
     case IQL_E_NOW: *out = c->now; return 0;
     case IQL_E_STRING: {
@@ -116,13 +128,33 @@ static int time_value(qctx *c, const iql_expr *x, int64_t *out)
         if (x->op == IQL_OP_ADD || x->op == IQL_OP_SUB) {
             int64_t a, b;
             if (time_value(c, x->l, &a) || time_value(c, x->r, &b)) return ST_EINVAL;
-            *out = x->op == IQL_OP_ADD ? a + b : a - b;
+            bool ovf = x->op == IQL_OP_ADD ? __builtin_add_overflow(a, b, out) : __builtin_sub_overflow(a, b, out);
+            if (ovf) return st_fail(&c->e, ST_ERANGE, "time outside range");
             return 0;
         }
         break;
     default: break;
     }
     return st_fail(&c->e, ST_EINVAL, "invalid time condition");
+}
+
+static bool has_time(const iql_expr *x)
+{
+    if (!x || x->kind != IQL_E_BINARY) return is_time(x);
+    return has_time(x->l) || has_time(x->r);
+}
+
+/* Time comparisons bound the scan, so they must hold for every series:
+ * only comparisons joined by AND at the top of WHERE can do that. Under an
+ * OR one would have to select per series, which a deletion must not
+ * approximate, so it is refused. */
+static int check_time_placement(qctx *c, const iql_expr *x)
+{
+    if (!x || x->kind != IQL_E_BINARY) return 0;
+    if (x->op == IQL_OP_AND) return check_time_placement(c, x->l) || check_time_placement(c, x->r) ? ST_EINVAL : 0;
+    if (x->op == IQL_OP_OR && has_time(x))
+        return st_fail(&c->e, ST_EINVAL, "time conditions joined by OR are not supported: join them with AND");
+    return 0;
 }
 
 /* Narrows [mint, maxt] by the time comparisons of the top-level AND chain. */
@@ -650,7 +682,7 @@ static int exec_schema(qctx *c, const iql_stmt *st, int what, st_buf *b)
 {
     if (!c->db || !*c->db) return st_fail(&c->e, ST_EINVAL, "database name required");
     if (st->with_regex && compile_source_regex(c, st->with_value)) return ST_EINVAL;
-    if (time_bounds(c, st->where)) return ST_EINVAL;
+    if (check_time_placement(c, st->where) || time_bounds(c, st->where)) return ST_EINVAL;
     collect co = {.st = st, .c = c, .what = what};
     int rc = scan(c, st, st->where, on_series, &co);
     if (rc == 0) {
@@ -676,12 +708,10 @@ static int exec_delete(qctx *c, const iql_stmt *st)
     if (!where_shapes_ok(st->where))
         return st_fail(&c->e, ST_EINVAL, "fields not supported in WHERE clause during deletion");
     if (st->kind == IQL_DELETE) {
-        if (time_bounds(c, st->where)) return ST_EINVAL;
-    } else if (st->where) {
-        /* DROP SERIES drops whole series: a time condition is an error in InfluxDB */
-        qctx probe = {.mint = INT64_MIN, .maxt = INT64_MAX, .now = c->now};
-        if (time_bounds(&probe, st->where) == 0 && (probe.mint != INT64_MIN || probe.maxt != INT64_MAX))
-            return st_fail(&c->e, ST_EINVAL, "DROP SERIES doesn't support time in WHERE clause");
+        if (check_time_placement(c, st->where) || time_bounds(c, st->where)) return ST_EINVAL;
+    } else if (has_time(st->where)) {
+        /* DROP SERIES drops whole series: InfluxDB refuses any time condition */
+        return st_fail(&c->e, ST_EINVAL, "DROP SERIES doesn't support time in WHERE clause");
     }
     collect co = {.st = st, .c = c, .what = C_KEYS};
     /* find the series over all time, delete only the asked range */
@@ -894,7 +924,10 @@ void api_influx_query(http_req *rq, http_resp *rs, store *s, const flags *f)
     bool post = !strcmp(rq->method, "POST");
     const char *chunked = http_arg(rq, "chunked");
     bool chunk = chunked && !strcmp(chunked, "true");
+    /* /db/NAME/query names the database as ?db= does (Grafana users put the
+     * prefix in the data source URL); ?db= wins when both are given */
     const char *dbp = http_arg(rq, "db");
+    if ((!dbp || !*dbp) && rq->db_in_path) dbp = rq->db;
     qctx c = {.s = s, .db = dbp && *dbp ? dbp : NULL, .now = st_now_ns()};
     st_buf *b = &rs->body;
     if (!chunk) PUTS(b, "{\"results\":[");

@@ -4,6 +4,8 @@
  * statement here. */
 #include "influxql.h"
 
+#include "matcher.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -47,7 +49,14 @@ typedef struct parser {
     tok t;           /* current token */
     st_err *e;
     bool failed;
+    unsigned depth;  /* nesting of parentheses and unary minus */
+    size_t nodes;    /* expression nodes of the statement */
 } parser;
+
+/* Bounds that keep every recursive walk of an expression (here and in the
+ * executor) far inside a thread's stack, whatever a client sends. */
+#define MAX_DEPTH 200
+#define MAX_NODES 10000
 
 /* ------------------------------------------------------------------ lexer */
 
@@ -109,8 +118,9 @@ static int expected(parser *ps, const char *what)
     return fail_at(ps, at, "found %s, expected %s", found, what);
 }
 
-/* Decodes a quoted token body [s, e) with the given quote; escapes \q \\ \n. */
-static int unquote(parser *ps, const char *s, const char *e, char quote, st_slice *out)
+/* Decodes a quoted token body [s, e); escapes \" \' \\ \n (either quote in
+ * either kind of token, as InfluxDB's scanner allows). */
+static int unquote(parser *ps, const char *s, const char *e, st_slice *out)
 {
     bool esc = false;
     for (const char *c = s; c < e; c++)
@@ -124,7 +134,7 @@ static int unquote(parser *ps, const char *s, const char *e, char quote, st_slic
     for (const char *c = s; c < e; c++) {
         if (*c == '\\' && c + 1 < e) {
             char x = c[1];
-            if (x == quote || x == '\\') {
+            if (x == '"' || x == '\'' || x == '\\') { /* either quote, in either kind */
                 b[n++] = x;
                 c++;
                 continue;
@@ -232,7 +242,7 @@ static void next(parser *ps)
             t->val = st_slice_of(s + 1, (size_t)(p - s - 1));
         } else {
             t->kind = c == '"' ? T_QIDENT : T_STRING;
-            if (unquote(ps, s + 1, p, (char)c, &t->val)) t->kind = T_BAD;
+            if (unquote(ps, s + 1, p, &t->val)) t->kind = T_BAD;
             p++;
         }
     } else if (is_digit(c) || (c == '.' && p + 1 < end && is_digit((unsigned char)p[1]))) {
@@ -263,7 +273,14 @@ static void next(parser *ps)
                 }
             }
             char buf[64];
-            size_t n = (size_t)(p - s) < sizeof buf - 1 ? (size_t)(p - s) : sizeof buf - 1;
+            if ((size_t)(p - s) >= sizeof buf) {
+                t->kind = T_BAD;
+                fail_at(ps, s, "number %.20s... is too long", s);
+                t->len = (size_t)(p - s);
+                ps->p = p;
+                return;
+            }
+            size_t n = (size_t)(p - s);
             memcpy(buf, s, n);
             buf[n] = 0;
             t->num = strtod(buf, NULL);
@@ -274,35 +291,6 @@ static void next(parser *ps)
                 t->ns = v;
                 if (errno) t->kind = T_NUMBER;
             }
-        }
-    } else if (c == '/') {
-        /* a regex wherever a value is expected; the parser asks for it */
-        p++;
-        while (p < end && *p != '/') {
-            if (*p == '\\' && p + 1 < end) p++;
-            p++;
-        }
-        if (p >= end) {
-            t->kind = T_BAD;
-            fail_at(ps, s, "unterminated regex");
-        } else {
-            t->kind = T_REGEX;
-            /* \/ is the only escape InfluxQL decodes in a regex; the rest
-             * (\d, \.) belong to the regex syntax */
-            const char *b = s + 1;
-            size_t n = (size_t)(p - b);
-            if (memchr(b, '\\', n)) {
-                char *d = st_arena_alloc(ps->a, n + 1);
-                size_t k = 0;
-                for (size_t i = 0; i < n; i++) {
-                    if (b[i] == '\\' && i + 1 < n && b[i + 1] == '/') continue;
-                    d[k++] = b[i];
-                }
-                t->val = st_slice_of(d, k);
-            } else {
-                t->val = st_slice_of(b, n);
-            }
-            p++;
         }
     } else {
         p++;
@@ -347,6 +335,8 @@ static void next(parser *ps)
             }
             break;
         case '+': t->op = IQL_OP_ADD; break;
+        case '*': t->op = IQL_OP_MUL; break;
+        case '/': t->op = IQL_OP_DIV; break;
         case '-': t->op = IQL_OP_SUB; break;
         case '(': t->kind = T_LPAREN; break;
         case ')': t->kind = T_RPAREN; break;
@@ -369,6 +359,57 @@ static void next(parser *ps)
     }
     t->len = (size_t)(p - s);
     ps->p = p;
+}
+
+/* A '/' where the grammar wants a regex starts one (InfluxDB's parser
+ * rescans the same way): the current token, an operator '/', is replaced by
+ * the regex that starts there. Elsewhere '/' stays division, so the math in
+ * a SELECT that Strata only skips lexes as InfluxQL does. */
+static bool want_regex(parser *ps)
+{
+    tok *t = &ps->t;
+    if (t->kind == T_REGEX) return true;
+    if (t->kind != T_OP || t->op != IQL_OP_DIV) return false;
+    const char *s = t->pos, *p = s + 1, *end = ps->end;
+    while (p < end && *p != '/') {
+        if (*p == '\\' && p + 1 < end) p++;
+        p++;
+    }
+    if (p >= end) {
+        t->kind = T_BAD;
+        fail_at(ps, s, "unterminated regex");
+        return false;
+    }
+    t->kind = T_REGEX;
+    /* \/ is the only escape InfluxQL decodes in a regex; the rest
+     * (\d, \.) belong to the regex syntax */
+    const char *b = s + 1;
+    size_t n = (size_t)(p - b);
+    if (memchr(b, '\\', n)) {
+        char *d = st_arena_alloc(ps->a, n + 1);
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (b[i] == '\\' && i + 1 < n && b[i + 1] == '/') continue;
+            d[k++] = b[i];
+        }
+        t->val = st_slice_of(d, k);
+    } else {
+        t->val = st_slice_of(b, n);
+    }
+    p++;
+    t->len = (size_t)(p - s);
+    ps->p = p;
+    /* a regex that does not compile is a syntax error, as InfluxDB's parser
+     * has it (Go's RE2 syntax: matcher.h rejects what RE2 rejects) */
+    matcher *m;
+    st_err me;
+    if (matcher_new(MATCH_RE, st_slice_of("x", 1), t->val, &m, &me)) {
+        t->kind = T_BAD;
+        fail_at(ps, s, "error parsing regexp: %s", me.msg);
+        return false;
+    }
+    matcher_free(m);
+    return true;
 }
 
 static bool is_kw(const tok *t, const char *kw)
@@ -444,6 +485,7 @@ static int parse_duration(parser *ps, bool allow_inf, int64_t *out)
 
 static iql_expr *new_expr(parser *ps, iql_expr_kind k)
 {
+    ps->nodes++;
     iql_expr *x = st_arena_alloc(ps->a, sizeof *x);
     memset(x, 0, sizeof *x);
     x->kind = k;
@@ -452,7 +494,19 @@ static iql_expr *new_expr(parser *ps, iql_expr_kind k)
 
 static int parse_expr(parser *ps, int minprec, iql_expr **out);
 
+static int parse_unary_at(parser *ps, iql_expr **out);
+
 static int parse_unary(parser *ps, iql_expr **out)
+{
+    if (ps->depth >= MAX_DEPTH) return fail_at(ps, ps->t.pos, "expression nested deeper than %d", MAX_DEPTH);
+    if (ps->nodes >= MAX_NODES) return fail_at(ps, ps->t.pos, "expression longer than %d terms", MAX_NODES);
+    ps->depth++;
+    int rc = parse_unary_at(ps, out);
+    ps->depth--;
+    return rc;
+}
+
+static int parse_unary_at(parser *ps, iql_expr **out)
 {
     tok *t = &ps->t;
     iql_expr *x;
@@ -498,6 +552,7 @@ static int parse_unary(parser *ps, iql_expr **out)
         next(ps);
         break;
     case T_REGEX:
+    regex:
         x = new_expr(ps, IQL_E_REGEX);
         x->str = t->val;
         next(ps);
@@ -515,6 +570,10 @@ static int parse_unary(parser *ps, iql_expr **out)
         next(ps);
         break;
     case T_OP:
+        if (t->op == IQL_OP_DIV) {
+            if (!want_regex(ps)) return ST_EINVAL;
+            goto regex;
+        }
         if (t->op == IQL_OP_SUB) { /* a negative literal */
             next(ps);
             if (parse_unary(ps, &x)) return ST_EINVAL;
@@ -587,7 +646,7 @@ static int parse_on(parser *ps, iql_stmt *s)
 static int parse_source(parser *ps, iql_source *src)
 {
     memset(src, 0, sizeof *src);
-    if (ps->t.kind == T_REGEX) {
+    if (want_regex(ps)) {
         src->regex = true;
         src->name = ps->t.val;
         next(ps);
@@ -599,7 +658,7 @@ static int parse_source(parser *ps, iql_source *src)
         if (ps->t.kind == T_DOT) { /* db..m: the default policy */
             parts[n++] = st_slice_of("", 0);
         } else {
-            if (ps->t.kind == T_REGEX && n > 0) {
+            if (n > 0 && want_regex(ps)) {
                 src->regex = true;
                 parts[n++] = ps->t.val;
                 next(ps);
@@ -785,7 +844,7 @@ static int parse_with_key(parser *ps, iql_stmt *s)
     s->with_op = ps->t.op;
     next(ps);
     if (s->with_op == IQL_OP_RE || s->with_op == IQL_OP_NRE) {
-        if (ps->t.kind != T_REGEX) return expected(ps, "regex");
+        if (!want_regex(ps)) return ps->failed ? ST_EINVAL : expected(ps, "regex");
         s->with_value = ps->t.val;
         s->with_regex = true;
         next(ps);
@@ -817,7 +876,7 @@ static int parse_show(parser *ps, iql_stmt *s)
             s->with_op = ps->t.op;
             next(ps);
             if (s->with_op == IQL_OP_RE) {
-                if (ps->t.kind != T_REGEX) return expected(ps, "regex");
+                if (!want_regex(ps)) return ps->failed ? ST_EINVAL : expected(ps, "regex");
                 s->with_value = ps->t.val;
                 s->with_regex = true;
                 next(ps);
@@ -879,6 +938,7 @@ static void skip_statement(parser *ps)
 static int parse_statement(parser *ps, iql_stmt *s)
 {
     memset(s, 0, sizeof *s);
+    ps->nodes = 0;
     const char *start = ps->t.pos;
     int rc;
     if (accept_kw(ps, "CREATE")) rc = parse_create(ps, s);

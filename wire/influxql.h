@@ -4,7 +4,10 @@
  *
  * Lexing follows InfluxQL 1.x: keywords case-insensitive; identifiers
  * [A-Za-z_][A-Za-z0-9_]* or "double quoted" (escapes \" \\ \n); strings
- * 'single quoted' (escapes \' \\ \n); regexes /.../ (escape \/); duration
+ * 'single quoted' (escapes \" \' \\ \n in either); regexes /.../ (escape \/)
+ * where the grammar expects a value or a source, '/' being division
+ * elsewhere, and compiled (with matcher.h) so that a bad one is a syntax
+ * error as in InfluxDB; duration
  * literals 10s, 1h30m, 5ms, 3u, 3µ, 1d, 2w (and INF where a retention
  * duration is expected); `--` line comments; statements separated by ';'.
  *
@@ -20,6 +23,9 @@
  * IQL_UNSUPPORTED with their text, so the caller can answer for each one;
  * anything else is a parse error in InfluxDB's words ("found X, expected
  * Y at line L, char C").
+ *
+ * Expressions nest at most 200 deep and hold at most 10,000 nodes, so any
+ * recursive walk of one stays far inside a thread's stack.
  *
  * Invariants: every slice in a parsed statement points into the query text
  * or into the arena given to iql_parse (decoded escapes); nothing is read
@@ -63,6 +69,8 @@ typedef enum iql_op {
     IQL_OP_OR,
     IQL_OP_ADD,
     IQL_OP_SUB,
+    IQL_OP_MUL,
+    IQL_OP_DIV,
 } iql_op;
 
 typedef enum iql_expr_kind {

@@ -119,6 +119,42 @@ static void test_several_and_unsupported(void)
     CHECK(strstr(err_of("SHOW SERIES WHERE a =~ /x"), "unterminated regex"));
 }
 
+static void test_hostile(void)
+{
+    iql_stmt *s;
+    size_t n;
+    st_err e;
+    /* '/' is division outside a regex position: Grafana's math in a SELECT */
+    const char *q = "SELECT mean(\"value\") / 100 FROM \"cpu\"; SHOW DATABASES; SELECT 1/2 FROM m";
+    CHECK(iql_parse(q, strlen(q), A, &s, &n, &e) == 0 && n == 3 && s[0].kind == IQL_UNSUPPORTED &&
+          s[1].kind == IQL_SHOW_DATABASES && s[2].kind == IQL_UNSUPPORTED);
+    /* nesting and length are bounded (every walk of the tree recurses) */
+    st_buf b = {0};
+    st_buf_printf(&b, "SHOW SERIES WHERE ");
+    for (int i = 0; i < 5000; i++) st_buf_putc(&b, '(');
+    st_buf_printf(&b, "a='b'");
+    for (int i = 0; i < 5000; i++) st_buf_putc(&b, ')');
+    CHECK(iql_parse((const char *)b.p, b.len, A, &s, &n, &e) == ST_EINVAL && strstr(e.msg, "nested deeper"));
+    b.len = 0;
+    st_buf_printf(&b, "SHOW SERIES WHERE a='b'");
+    for (int i = 0; i < 20000; i++) st_buf_printf(&b, " AND a='b'");
+    CHECK(iql_parse((const char *)b.p, b.len, A, &s, &n, &e) == ST_EINVAL && strstr(e.msg, "longer than"));
+    b.len = 0;
+    st_buf_printf(&b, "SHOW SERIES WHERE -");
+    for (int i = 0; i < 5000; i++) st_buf_putc(&b, '-');
+    st_buf_printf(&b, "1 = a");
+    CHECK(iql_parse((const char *)b.p, b.len, A, &s, &n, &e) == ST_EINVAL);
+    st_buf_free(&b);
+    /* either quote escaped in either kind of string */
+    s = parse1("SHOW SERIES WHERE a = 'x\\\"y\\'z'");
+    CHECK(s && sl_is(s->where->r->str, "x\"y'z"));
+    /* a number too long for its buffer is an error, not a cut */
+    CHECK(strstr(err_of("SHOW SERIES LIMIT 0000000000000000000000000000000000000000000000000000000000000000000005"),
+                  "too long"));
+    s = parse1("SHOW MEASUREMENTS WITH MEASUREMENT =~ /a\\/b/");
+    CHECK(s && s->with_regex && sl_is(s->with_value, "a/b"));
+}
+
 static void test_durations(void)
 {
     char b[64];
@@ -147,6 +183,7 @@ int main(void)
     RUN(test_deletes);
     RUN(test_several_and_unsupported);
     RUN(test_durations);
+    RUN(test_hostile);
     st_arena_free(A);
     return testlib_done("test_influxql");
 }
