@@ -31,7 +31,7 @@ typedef struct flags {
     unsigned max_label_value_len;
     uint64_t max_series_per_request; /* whole request 413 above; 0 = unlimited */
     /* remote_read limits (Prometheus's --storage.remote.read-* defaults) */
-    uint64_t remote_read_sample_limit;  /* per query of a SAMPLES read; 0 = unlimited */
+    uint64_t remote_read_sample_limit;  /* per read, all queries; 0 = unlimited */
     uint64_t remote_read_frame_bytes;   /* target size of a streamed frame */
     unsigned remote_read_concurrency;   /* concurrent reads; more wait; 0 = unlimited */
     int64_t maintenance_interval;

@@ -73,9 +73,9 @@ static pthread_mutex_t g_gate_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t g_gate_cv = PTHREAD_COND_INITIALIZER;
 static unsigned g_gate_busy, g_gate_waiting;
 
-/* A read waiting for its turn holds an HTTP thread, and with it every
- * connection that thread serves: at most half the threads may wait, so
- * that writes and health checks always find one. */
+/* A read, running or waiting for its turn, holds an HTTP thread, and with
+ * it every connection that thread serves: reads may hold at most half the
+ * threads together, so that writes and health checks always find one. */
 static unsigned max_waiters(const flags *f)
 {
     unsigned threads = f->http_threads;
@@ -86,21 +86,29 @@ static unsigned max_waiters(const flags *f)
     return threads / 2 ? threads / 2 : 1;
 }
 
+/* Reads that may run at once: --remote-read-concurrency (0 = no limit of
+ * its own), never more than half the HTTP threads. */
+static unsigned gate_limit(const flags *f)
+{
+    unsigned cap = max_waiters(f), limit = f->remote_read_concurrency;
+    return limit == 0 || limit > cap ? cap : limit;
+}
+
 typedef enum { GATE_IN, GATE_BUSY, GATE_TIMEOUT } gate_rc;
 
 /* Waits (up to --http-timeout) until fewer than the limit of reads run. */
 static gate_rc gate_enter(const flags *f)
 {
-    unsigned limit = f->remote_read_concurrency;
+    unsigned cap = max_waiters(f);
+    unsigned limit = gate_limit(f);
     atomic_fetch_add(&st_in_flight, 1);
-    if (limit == 0) return GATE_IN;
     struct timespec dl;
     clock_gettime(CLOCK_REALTIME, &dl);
     dl.tv_sec += f->http_timeout_s ? f->http_timeout_s : 60;
     pthread_mutex_lock(&g_gate_mu);
     gate_rc rc = GATE_IN;
     if (g_gate_busy >= limit) {
-        if (g_gate_waiting >= max_waiters(f)) {
+        if (g_gate_busy + g_gate_waiting >= cap) {
             rc = GATE_BUSY;
         } else {
             g_gate_waiting++;
@@ -118,8 +126,8 @@ static gate_rc gate_enter(const flags *f)
 
 static void gate_leave(unsigned limit)
 {
+    (void)limit;
     atomic_fetch_sub(&st_in_flight, 1);
-    if (limit == 0) return;
     pthread_mutex_lock(&g_gate_mu);
     g_gate_busy--;
     pthread_cond_signal(&g_gate_cv);
@@ -275,6 +283,7 @@ typedef struct rctx {
     spool sp;
     uint64_t mem_counted; /* share of g_streams_mem this answer holds */
     codec_samples smp;
+    uint64_t samples_total; /* of every query so far: --remote-read-sample-limit bounds the read */
     int64_t *ts;
     uint64_t *vals;
     size_t capv;
@@ -426,8 +435,10 @@ static int run_query(rctx *x, size_t qi, st_err *e)
     if (rc == ST_ENOTFOUND) return 0; /* no database: no series, like an unknown metric */
     if (rc) return rc;
     rc = store_query_select(sq, x->ms[qi], q->nmatchers, e);
-    uint64_t limit = x->type == PRR_SAMPLES ? x->f->remote_read_sample_limit : 0;
-    uint64_t qsamples = 0;
+    /* the limit covers the whole read, whatever its type: per query, a request
+     * repeating one query would multiply the answer (and a streamed one is
+     * spooled to disk before it is sent) */
+    uint64_t limit = x->f->remote_read_sample_limit;
     const uint8_t *key;
     size_t kl;
     series_meta meta;
@@ -439,11 +450,11 @@ static int run_query(rctx *x, size_t qi, st_err *e)
         }
         if (meta.type == ST_VT_STRING) continue; /* PromQL has no string series */
         size_t n = to_ms(x, meta.type);
-        qsamples += n;
-        if (limit && qsamples > limit) {
+        x->samples_total += n;
+        if (limit && x->samples_total > limit) {
             rc = st_fail(e, ST_ELIMIT,
-                         "exceeded sample limit (%" PRIu64 "): query %zu selects more samples; narrow its time range "
-                         "or matchers, use the streamed response type, or raise --remote-read-sample-limit",
+                         "exceeded sample limit (%" PRIu64 "): the read selects more samples (query %zu passed it); "
+                         "narrow its time ranges or matchers, or raise --remote-read-sample-limit",
                          limit, qi);
             break;
         }
@@ -588,12 +599,13 @@ void api_prr_read(http_req *rq, http_resp *rs, store *s, const flags *f)
         http_set_header(rs, "Allow", "POST");
         return;
     }
-    unsigned limit = f->remote_read_concurrency;
+    unsigned limit = gate_limit(f);
     gate_rc g = gate_enter(f);
     if (g != GATE_IN) {
         char m[300];
         snprintf(m, sizeof m,
-                 "too many concurrent remote reads: %u run (--remote-read-concurrency) and %s; try again later",
+                 "too many concurrent remote reads: %u run (--remote-read-concurrency, at most half the HTTP "
+                 "threads) and %s; try again later",
                  limit, g == GATE_BUSY ? "as many as may wait are waiting" : "this one waited --http-timeout");
         reject(rs, 503, m);
         return;

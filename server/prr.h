@@ -7,15 +7,20 @@
  *        first type of the client's list that is supported, SAMPLES when
  *        the list is empty; one result per query, in the queries' order;
  *        an unknown database gives empty results
- *   400  body that is not snappy or not a ReadRequest, no supported
- *        response type, a bad matcher (regex, type), a SAMPLES query over
- *        --remote-read-sample-limit ("exceeded sample limit (N)")
+ *   400  body that is not snappy or not a ReadRequest, more than
+ *        PRR_MAX_QUERIES queries or PRR_MAX_MATCHERS matchers in one, no
+ *        supported response type, a bad matcher (regex, type), a read (all
+ *        its queries, either type) over --remote-read-sample-limit
+ *        ("exceeded sample limit (N)"; Prometheus counts per query of a
+ *        SAMPLES read, but per query a request repeating one query would
+ *        multiply its answer)
  *   405  not POST
  *   413  decompressed body over --max-decoded-size
  *   503  (with Retry-After) --remote-read-concurrency reads kept this one
- *        waiting longer than --http-timeout, or half the HTTP threads
- *        already wait (a waiting read holds its thread and the connections
- *        it serves; the other half stays free for writes and health checks)
+ *        waiting longer than --http-timeout, or reads already hold half the
+ *        HTTP threads, running or waiting (a read holds its thread and the
+ *        connections it serves; the other half stays free for writes and
+ *        health checks); at most that half run at once, whatever the flag
  *   5xx  storage failure
  * Headers are not negotiated: like Prometheus, any Content-Type is read as
  * a snappy-compressed protobuf; when that fails under a Content-Type or
@@ -34,8 +39,9 @@
  * client holds no turn and no lock: here a waiting read holds an HTTP
  * thread, and a turn held by a slow client could starve the server, or
  * deadlock with a waiter on the thread that serves that client. All the
- * answers being sent keep at most 64 MiB in memory together; the others
- * wait in their files.
+ * streamed answers being sent keep at most 64 MiB in memory together; the
+ * others wait in their files. A SAMPLES answer is built whole in memory (it
+ * is one snappy block), bounded by the sample limit.
  */
 #ifndef ST_SERVER_PRR_H
 #define ST_SERVER_PRR_H

@@ -181,6 +181,8 @@ static int decode_query(st_slice msg, size_t qi, st_arena *a, prr_query *q, st_e
     size_t nm;
     int rc = pb_count(msg, 3, &nm, REQ, &w, e);
     if (rc) return rc;
+    if (nm > PRR_MAX_MATCHERS)
+        return bad(e, REQ, &w, "%zu matchers, more than the %d a query may have", nm, PRR_MAX_MATCHERS);
     q->matchers = st_arena_alloc(a, (nm ? nm : 1) * sizeof *q->matchers);
     const uint8_t *p = (const uint8_t *)msg.p, *end = p + msg.n;
     pfield f;
@@ -248,6 +250,10 @@ int prr_decode_request(const uint8_t *buf, size_t n, st_arena *a, prr_request *o
         }
     }
     if (rc) return rc;
+    /* before allocating: a few bytes per empty entry on the wire cost far
+     * more once decoded */
+    if (nq > PRR_MAX_QUERIES) return bad(e, REQ, NULL, "%zu queries, more than the %d a request may have", nq, PRR_MAX_QUERIES);
+    if (nt > 64) return bad(e, REQ, NULL, "%zu accepted_response_types, more than 64", nt);
     out->queries = st_arena_alloc(a, (nq ? nq : 1) * sizeof *out->queries);
     out->accepted = st_arena_alloc(a, (nt ? nt : 1) * sizeof *out->accepted);
     p = buf;

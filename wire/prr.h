@@ -79,6 +79,13 @@ typedef struct prr_request {
 /* Decodes a (decompressed) ReadRequest. Arrays come from a. */
 int prr_decode_request(const uint8_t *buf, size_t n, st_arena *a, prr_request *out, st_err *e);
 
+/* Bounds prr_decode_request enforces (ST_EINVAL past them, before anything
+ * is allocated for the entries): empty entries take a few bytes on the wire
+ * and far more once decoded and compiled. Prometheus sends one query per
+ * PromQL selector and a handful of matchers each. */
+#define PRR_MAX_QUERIES 1000
+#define PRR_MAX_MATCHERS 256
+
 /* Encodes r (the tests' and the fuzzer's client side). packed selects how
  * accepted_response_types is written; both are legal. */
 void prr_encode_request(const prr_request *r, bool packed, st_buf *out);
