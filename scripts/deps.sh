@@ -16,7 +16,9 @@ pkgs=(
 
 # The peers (prometheus, victoria-metrics, influxdb 1.6) serve the
 # compatibility tests (promtool, vmctl, the differential line protocol test)
-# and the benchmarks; `--bench` is accepted for clarity.
+# and the benchmarks. `--bench` adds perf (linux-perf), which the line
+# protocol benchmark uses to profile Strata when STRATA_BENCH_LP_PROFILE=1.
+if [ "${1:-}" = --bench ]; then pkgs+=(linux-perf); fi
 
 missing=()
 for p in "${pkgs[@]}"; do

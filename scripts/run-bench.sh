@@ -21,21 +21,45 @@
 # sample is stored; query_range latency of two raw selectors; bytes per
 # sample on disk after a flush. Then a side-by-side table with ratios.
 #
+# line protocol ingest (wire/bench/bench_lp): Strata (--wal-fsync always, and
+# once with --wal-fsync 1s for reference), Debian's victoria-metrics and
+# Debian's influxd 1.6, one at a time on free loopback ports, get the same
+# bytes: TSBS-like cpu-only lines (10 tags, 10 fields: a line is 10 samples)
+# for 1,000 hosts x 500 rounds and 100,000 hosts x 5 rounds, 5,000 lines a
+# request, 2 connections, each host always on the same one; and Telegraf-like
+# gzip bodies of 1,000 lines with Telegraf's headers to /write?db=telegraf
+# (1,000 hosts x 300 rounds). Per server and workload: ingest rate of the
+# first round (every series new) and of the following ones, server CPU
+# seconds per sample, RSS growth per series, a check through each server's
+# query API that it holds every sample it acknowledged, and bytes per sample
+# on disk after a flush (not for the Telegraf bodies: the same kind of
+# samples as the 1,000-host set). InfluxDB 1.6 is capped at 2,000,000
+# samples at 100,000 hosts (and 60 s of load anywhere); its rate is then
+# over what it took, and the table says so. Then a table with ratios.
+#
 # usage: run-bench.sh [BUILD_DIR]
-#   STRATA_BENCH_SECTION=engine|prw   run one section only (default: both)
+#   STRATA_BENCH_SECTION=engine|prw|lp   run one section only (default: all, in that order)
 #   STRATA_BENCH_PRW_SIZES="10000:200 100000:20"   series:scrapes per size
 #   STRATA_BENCH_PRW_RUNS=N   ingest rates as the best of N runs on fresh servers
 #                             (default 1; the machine's other load moves them)
+#   STRATA_BENCH_LP_SIZES="1000:500 100000:5:2000000"   hosts:rounds[:InfluxDB's sample cap]
+#   STRATA_BENCH_LP_TELEGRAF="1000:300"   hosts:rounds of the gzip bodies ("" skips them)
+#   STRATA_BENCH_LP_SERVERS="strata strata1s vm influx"   which servers
+#   STRATA_BENCH_LP_INFLUX_MAX_SECONDS=60   InfluxDB's load stops after this
+#   STRATA_BENCH_LP_RUNS=N    ingest rates as the best of N runs (default 1)
+#   STRATA_BENCH_LP_PROFILE=1  perf record -g of Strata (--wal-fsync always) during
+#                             each load, perf report --no-children printed after it
 set -euo pipefail
 build=${1:-build}
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 bash scripts/deps.sh --bench
 section=${STRATA_BENCH_SECTION:-all}
-case "$section" in all|engine|prw) ;; *) echo "STRATA_BENCH_SECTION: engine, prw or unset" >&2; exit 2 ;; esac
+case "$section" in all|engine|prw|lp) ;; *) echo "STRATA_BENCH_SECTION: engine, prw, lp or unset" >&2; exit 2 ;; esac
 work=$(mktemp -d /tmp/strata-bench-XXXXXX)
 vm_pid=""
 srv_pid=""
+perf_pid=""
 stop_pid() { # stop_pid PID: SIGTERM, up to 30 s for a clean stop, then SIGKILL
   local pid=$1
   kill "$pid" 2>/dev/null || return 0
@@ -44,11 +68,17 @@ stop_pid() { # stop_pid PID: SIGTERM, up to 30 s for a clean stop, then SIGKILL
   wait "$pid" 2>/dev/null || true
 }
 cleanup() {
+  [ -n "$perf_pid" ] && stop_pid "$perf_pid"
   [ -n "$vm_pid" ] && stop_pid "$vm_pid"
   [ -n "$srv_pid" ] && stop_pid "$srv_pid"
   rm -rf "$work"
 }
 trap cleanup EXIT
+# a signal must end the script through exit, or bash skips the EXIT trap and
+# leaves the servers running (background jobs of a script ignore SIGINT)
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # Debian's victoria-metrics prints an empty -version: ask dpkg
 vm_version() { dpkg-query -W -f='${Version}' victoria-metrics 2>/dev/null || victoria-metrics -version 2>&1 | head -1; }
@@ -141,6 +171,41 @@ start_server() {
         --web.enable-remote-write-receiver --web.enable-admin-api --storage.tsdb.retention.time=100y \
         >"$dir.log" 2>&1 &
       ready=/-/ready ;;
+    influx)
+      # InfluxDB 1.6 with its defaults (inmem index, wal-fsync-delay 0: an
+      # fsync per write) except: its own directories and loopback ports, no
+      # usage reporting (Debian's key is reporting-enabled), no _internal
+      # monitor database, no access or query log (Strata and
+      # VictoriaMetrics keep none), no limit on series or tag values
+      # (100,000 hosts are 1M series), and a cache snapshot 5 s after the
+      # last write instead of 10 min, so that its data is in TSM files, not
+      # its WAL, when the disk is measured (the load writes continuously:
+      # this changes nothing while it runs)
+      cat >"$dir.conf" <<EOF
+reporting-enabled = false
+bind-address = "127.0.0.1:$(free_port)"
+[meta]
+  dir = "$dir/meta"
+  logging-enabled = false
+[data]
+  dir = "$dir/data"
+  wal-dir = "$dir/wal"
+  query-log-enabled = false
+  max-series-per-database = 0
+  max-values-per-tag = 0
+  cache-snapshot-write-cold-duration = "5s"
+[monitor]
+  store-enabled = false
+[http]
+  bind-address = "127.0.0.1:$port"
+  log-enabled = false
+[continuous_queries]
+  enabled = false
+[subscriber]
+  enabled = false
+EOF
+      influxd run -config "$dir.conf" >"$dir.log" 2>&1 &
+      ready=/ping ;;
   esac
   srv_pid=$!
   for _ in $(seq 300); do
@@ -313,7 +378,7 @@ for n in sizes:
         for key in ("steady", "create", "rss_per_series", "bps", "query_narrow_p50", "query_wide_p50"):
             v = res.get((n, name, key))
             if v is not None:
-                print(f"BENCH {t} {short}_{key} {v:g}")
+                print(f"BENCH {t} {short}_{key} {v:.0f}" if v >= 1000 else f"BENCH {t} {short}_{key} {v:g}")
     for key in ("steady", "rss_per_series", "bps"):
         s, v, p = (res.get((n, x, key)) for x in ("strata", "vm", "prom"))
         if s is not None and v: print(f"BENCH {t} {key}_strata_over_vm {s / v:.2f}")
@@ -329,5 +394,247 @@ PY
   echo "  acknowledge before their data reaches the disk."
 }
 
+# ---------------------------------------------------------------- line protocol ingest
+
+lpkv() { sed -n "s/^BENCHLP $1.* $2=\([^ ]*\).*/\1/p" "$3" | head -1; } # lpkv LINE-PREFIX KEY FILE
+
+# lp_run NAME WL HOSTS ROUNDS CAP [RUN]: one server, one workload (WL: tsbs
+# or telegraf), a fresh data directory; appends "TAG NAME KEY VALUE" lines to
+# $work/lp.res. CAP (InfluxDB only, 0 = none) caps its samples. Runs after
+# the first, strata1s and the Telegraf bodies skip the disk figure.
+lp_run() {
+  local name=$1 wl=$2 n=$3 rounds=$4 cap=$5 run=${6:-1} bin="./$build/wire/bench/bench_lp"
+  local tag dir port out db path
+  if [ "$wl" = telegraf ]; then tag="telegraf$((n / 1000))k"; db=telegraf; else tag="lp$((n / 1000))k"; db=bench; fi
+  dir="$work/lp-$name-$tag-$run"; out="$dir.out"; path="/write?db=$db"
+  port=$(free_port)
+  # the last round 2 minutes before now, rounded to the 10 s interval
+  local end_ms=$(( ($(date +%s%3N) - 120000) / 10000 * 10000 ))
+  local args=(--addr "127.0.0.1:$port" --hosts "$n" --rounds "$rounds" --end-ms "$end_ms")
+  local wargs=(--path "$path" --conns 2)
+  if [ "$wl" = telegraf ]; then wargs+=(--batch 1000 --telegraf); else wargs+=(--batch 5000); fi
+  if [ "$name" = influx ]; then
+    if [ "$cap" -gt 0 ]; then wargs+=(--max-samples "$cap"); fi
+    wargs+=(--max-seconds "${STRATA_BENCH_LP_INFLUX_MAX_SECONDS:-60}")
+  fi
+  start_server "$name" "$dir" "$port"
+  # InfluxDB 1.x answers 404 to a write into a database it does not have
+  # (Telegraf creates it first the same way); Strata creates it on the
+  # first write; VictoriaMetrics has no databases (db becomes a label)
+  if [ "$name" = influx ]; then
+    curl -sf -XPOST "http://127.0.0.1:$port/query" --data-urlencode "q=CREATE DATABASE $db" >/dev/null \
+      || { echo "influx: CREATE DATABASE $db failed"; tail -20 "$dir.log"; exit 1; }
+  fi
+  sleep 1
+  local rss0 cpu0 rss1 hwm cpu1
+  rss0=$(proc_kb "$srv_pid" VmRSS); cpu0=$(proc_cpu "$srv_pid")
+  if [ "$name" = strata ] && [ "${STRATA_BENCH_LP_PROFILE:-0}" = 1 ] && command -v perf >/dev/null; then
+    perf record -F 4000 -g -p "$srv_pid" -o "$dir.perf" >/dev/null 2>&1 &
+    perf_pid=$!
+    sleep 0.5
+  fi
+  "$bin" write "${args[@]}" "${wargs[@]}" --server-pid "$srv_pid" >"$out" || { cat "$out"; echo "$name: line protocol load failed"; tail -20 "$dir.log"; exit 1; }
+  rss1=$(proc_kb "$srv_pid" VmRSS); hwm=$(proc_kb "$srv_pid" VmHWM); cpu1=$(proc_cpu "$srv_pid")
+  if [ -n "$perf_pid" ]; then
+    kill -INT "$perf_pid"; wait "$perf_pid" 2>/dev/null || true; perf_pid=""
+  fi
+  local fsyncs=""
+  if [ "$name" = strata ] || [ "$name" = strata1s ]; then
+    fsyncs=$(curl -s "http://127.0.0.1:$port/metrics" | awk '
+      /^strata_wal_fsync_duration_seconds_sum / {s = $2} /^strata_wal_fsync_duration_seconds_count / {c = $2}
+      /^strata_influx_write_series_cache_lookups_total\{result="hit"\} / {h = $2}
+      /^strata_influx_write_series_cache_lookups_total\{result="miss"\} / {m = $2}
+      END {if (c) printf "%d WAL fsyncs, mean %.3f ms; series cache %d hits, %d misses", c, s / c * 1000, h, m}')
+  fi
+  # a capped run is checked against what was acknowledged, a complete one
+  # against the whole data set
+  local complete acked_lines acked_hosts vargs=(--server "${name%1s}" --db "$db")
+  complete=$(lpkv phase=all complete "$out"); acked_lines=$(lpkv phase=all acked_lines "$out"); acked_hosts=$(lpkv phase=all acked_hosts "$out")
+  [ "$complete" = 1 ] || vargs+=(--lines "$acked_lines" --new-hosts "$acked_hosts")
+  # VictoriaMetrics makes what it took searchable within a second or two; ask for it now
+  [ "$name" = vm ] && curl -sf "http://127.0.0.1:$port/internal/force_flush" >/dev/null
+  "$bin" verify "${args[@]}" "${vargs[@]}" >>"$out" || { cat "$out"; exit 1; }
+  local samples=$((acked_lines * 10)) series=$((acked_hosts * 10))
+  {
+    echo "$tag $name steady $(lpkv phase=steady rate "$out")"
+    echo "$tag $name create $(lpkv phase=create rate "$out")"
+    echo "$tag $name steady_cpu_us $(lpkv phase=steady server_cpu_us_per_sample "$out")"
+    echo "$tag $name create_cpu_us $(lpkv phase=create server_cpu_us_per_sample "$out")"
+    echo "$tag $name per_cpu_s $(python3 -c "print(f'{$samples / max($cpu1 - $cpu0, 0.01):.0f}')")"
+    echo "$tag $name samples $samples"
+    echo "$tag $name want $((n * rounds * 10))"
+  } >>"$work/lp.res"
+  local disk="" detail="" flush_s=""
+  if [ "$name" != strata1s ] && [ "$run" -eq 1 ] && [ "$wl" = tsbs ]; then
+    case $name in
+      strata)
+        local f0; f0=$(date +%s.%N)
+        curl -sf -X POST "http://127.0.0.1:$port/api/v1/admin/flush" >/dev/null
+        flush_s=$(python3 -c "print(f'{$(date +%s.%N) - $f0:.1f}')")
+        stop_pid "$srv_pid"; srv_pid=""
+        disk=$(du -sb "$dir" | cut -f1)
+        detail="whole data directory after /api/v1/admin/flush (${flush_s} s)" ;;
+      vm)
+        # as in the remote_write section: merge the partitions, wait for the
+        # merges, stop, count data/ and indexdb/ (not the cache/ it writes at shutdown)
+        local parts np
+        parts=$(for t in $((end_ms / 1000 - rounds * 10)) $((end_ms / 1000)); do date -u -d "@$t" +%Y_%m; done | sort -u)
+        for p in $parts; do curl -sf "http://127.0.0.1:$port/internal/force_merge?partition_prefix=$p" >/dev/null; done
+        np=$(echo "$parts" | wc -l)
+        for _ in $(seq 600); do
+          curl -s "http://127.0.0.1:$port/metrics" | awk -v np="$np" '
+            /^vm_parts\{type="storage\// {p += $2} /^vm_active_(force_)?merges/ {a += $2}
+            END {exit !(p <= np && a == 0)}' && break
+          sleep 0.1
+        done
+        stop_pid "$srv_pid"; srv_pid=""
+        disk=$(du -sbc "$dir/data" "$dir/indexdb" | tail -1 | cut -f1)
+        detail="data/ + indexdb/ after force_merge and stop" ;;
+      influx)
+        # its cache goes to TSM 5 s after the last write (the config
+        # above), which empties the WAL; wait up to 60 s for it, then stop
+        local w=0
+        for _ in $(seq 600); do
+          w=$(du -sb "$dir/wal" | cut -f1)
+          [ "$w" -lt 65536 ] && break
+          sleep 0.1
+        done
+        stop_pid "$srv_pid"; srv_pid=""
+        # the series file's segments are preallocated sparse files of 4 MiB:
+        # count the blocks they use, the rest by size as everywhere else
+        local all sa sb tsm wal
+        all=$(du -sbc "$dir/data" "$dir/wal" | tail -1 | cut -f1)
+        sa=$(du -sbc "$dir"/data/*/_series | tail -1 | cut -f1)
+        sb=$(du -sc --block-size=1 "$dir"/data/*/_series | tail -1 | cut -f1)
+        tsm=$(find "$dir/data" -name '*.tsm' -printf '%s\n' | awk '{s += $1} END {print s + 0}')
+        wal=$(du -sb "$dir/wal" | cut -f1)
+        disk=$((all - sa + sb))
+        detail="data/ + wal/ after its cache snapshot and stop: TSM $tsm, WAL $wal, series file $sb of $sa preallocated" ;;
+    esac
+    echo "$tag $name bps $(python3 -c "print(f'{$disk / $samples:.3f}')")" >>"$work/lp.res"
+    [ -n "$flush_s" ] && echo "$tag $name flush_s $flush_s" >>"$work/lp.res"
+  else
+    stop_pid "$srv_pid"; srv_pid=""
+  fi
+  if [ "$run" -eq 1 ]; then
+    echo "$tag $name rss_per_series $(( (rss1 - rss0) * 1024 / series ))" >>"$work/lp.res"
+    echo "$tag $name hwm_per_series $(( (hwm - rss0) * 1024 / series ))" >>"$work/lp.res"
+  fi
+  rm -rf "$dir"
+  printf '  %-8s %-11s %s\n' "$name" "$tag$([ "$run" -gt 1 ] && echo " run $run")" \
+    "$(grep '^BENCHLP phase=create' "$out" | sed 's/^BENCHLP //')"
+  grep -E '^BENCHLP phase=(steady|all)' "$out" | sed 's/^BENCHLP /                       /'
+  echo "                       VmRSS ${rss0} kB -> ${rss1} kB (VmHWM ${hwm} kB), CPU $(python3 -c "print(f'{$cpu1 - $cpu0:.2f}')") s${fsyncs:+; $fsyncs}"
+  [ -n "$disk" ] && echo "                       disk $disk bytes: $detail"
+  grep -E '^BENCHLP verify' "$out" | sed 's/^BENCHLP /                       /'
+  if [ -f "$dir.perf" ]; then
+    echo "  perf report --no-children (Strata, $tag), functions over 1%:"
+    perf report -i "$dir.perf" --no-children --sort symbol --stdio -g none --percent-limit 1 2>/dev/null \
+      | grep '%' | head -30 | sed -e 's/[ -]*$//' -e 's/^/    /'
+    rm -f "$dir.perf"
+  fi
+}
+
+lp_section() {
+  echo
+  echo "== line protocol ingest: Strata $(cat VERSION) (--wal-fsync always), VictoriaMetrics $(vm_version), InfluxDB $(influxd version 2>/dev/null | awk '{print $2}')"
+  echo "  load: wire/bench/bench_lp, TSBS-like cpu-only lines (10 tags, 10 fields = 10 samples a line, 10 s"
+  echo "  apart), 2 connections (a host always on the same one), one request in flight on each, all"
+  echo "  bodies built before timing; tsbs: 5,000 lines a request, plain text; telegraf: 1,000 lines, gzip,"
+  echo "  Telegraf 1.28's headers. The same bytes to every server; one server at a time."
+  : >"$work/lp.res"
+  local sizes=${STRATA_BENCH_LP_SIZES:-"1000:500 100000:5:2000000"} telegraf=${STRATA_BENCH_LP_TELEGRAF-"1000:300"}
+  local servers=${STRATA_BENCH_LP_SERVERS:-"strata strata1s vm influx"} runs=${STRATA_BENCH_LP_RUNS:-1}
+  local sz run name h r c
+  [ "$runs" -gt 1 ] && echo "  ingest rates: the best of $runs runs, each on a fresh server; the rest from the first run"
+  local wl spec jobs=()
+  for sz in $sizes; do jobs+=("tsbs:$sz"); done
+  for sz in $telegraf; do jobs+=("telegraf:$sz"); done
+  for spec in "${jobs[@]}"; do
+    IFS=: read -r wl h r c <<<"$spec"
+    for run in $(seq "$runs"); do
+      for name in $servers; do lp_run "$name" "$wl" "$h" "$r" "${c:-0}" "$run"; done
+    done
+  done
+  python3 - "$work/lp.res" <<'PY'
+import sys
+res, first = {}, {}
+for line in open(sys.argv[1]):
+    tag, name, key, val = line.split()
+    k, v = (tag, name, key), float(val)
+    # repeated runs: the best ingest rate and CPU per sample; the rest from the first run
+    if key in ("steady", "create"):
+        res[k] = max(res[k], v) if k in res else v
+    elif key.endswith("_cpu_us"):
+        res[k] = min(res[k], v) if k in res else v
+    elif k not in res:
+        res[k] = v
+tags = list(dict.fromkeys(l.split()[0] for l in open(sys.argv[1])))
+rows = [  # key, label, format, better
+    ("steady", "ingest, series known (samples/s)", "{:,.0f}", "higher"),
+    ("create", "ingest, first round: all series new (samples/s)", "{:,.0f}", "higher"),
+    ("steady_cpu_us", "server CPU per sample, series known (us)", "{:.3f}", "lower"),
+    ("create_cpu_us", "server CPU per sample, all series new (us)", "{:.3f}", "lower"),
+    ("per_cpu_s", "samples per server CPU-second (whole load)", "{:,.0f}", "higher"),
+    ("rss_per_series", "RSS growth per series (bytes)", "{:,.0f}", "lower"),
+    ("hwm_per_series", "peak RSS growth per series (bytes)", "{:,.0f}", "lower"),
+    ("bps", "disk after flush (bytes/sample)", "{:.3f}", "lower"),
+]
+def f(fmt, v):
+    return "-" if v is None else fmt.format(v)
+def ratio(a, b):
+    return "-" if a is None or b is None or b == 0 else f"{a / b:.2f}"
+for t in tags:
+    g = lambda name, key: res.get((t, name, key))
+    print()
+    print(f"== side by side, line protocol, {t}")
+    print(f"  {'figure':<50} {'Strata':>12} {'VM':>12} {'InfluxDB':>12} {'S/VM':>6} {'S/Infl':>6}  better")
+    for key, label, fmt, better in rows:
+        s, v, i = g("strata", key), g("vm", key), g("influx", key)
+        if s is None and v is None and i is None:
+            continue
+        print(f"  {label:<50} {f(fmt, s):>12} {f(fmt, v):>12} {f(fmt, i):>12} {ratio(s, v):>6} {ratio(s, i):>6}  {better}")
+    s1 = g("strata1s", "steady")
+    if s1 is not None:
+        print(f"  {'  Strata with --wal-fsync 1s, series known':<50} {f('{:,.0f}', s1):>12} {'':>12} {'':>12} "
+              f"{ratio(s1, g('vm', 'steady')):>6} {ratio(s1, g('influx', 'steady')):>6}  higher")
+    fl = g("strata", "flush_s")
+    if fl is not None:
+        print(f"  {'  Strata: time of /api/v1/admin/flush (s)':<50} {fl:>12.1f}")
+    isamp, iwant = g("influx", "samples"), g("influx", "want")
+    if isamp is not None and iwant and isamp < iwant:
+        print(f"  InfluxDB was capped: it took {isamp:,.0f} of the {iwant:,.0f} samples; its figures are over those")
+    s, v, i = g("strata", "steady"), g("vm", "steady"), g("influx", "steady")
+    sc, vc, ic = g("strata", "steady_cpu_us"), g("vm", "steady_cpu_us"), g("influx", "steady_cpu_us")
+    if s is not None and v and i:
+        ok = s >= 2 * v and s >= 5 * i
+        print(f"  goal (series known, --wal-fsync always): >= 2x VictoriaMetrics and >= 5x InfluxDB: "
+              f"{s / v:.2f}x and {s / i:.2f}x, {'met' if ok else 'NOT met'}"
+              + (f"; per server CPU-second {vc / sc:.2f}x and {ic / sc:.2f}x" if sc and vc and ic else ""))
+for t in tags:
+    for name, short in (("strata", "strata"), ("strata1s", "strata_fsync1s"), ("vm", "vm"), ("influx", "influx")):
+        for key in ("steady", "create", "steady_cpu_us", "per_cpu_s", "rss_per_series", "bps"):
+            v = res.get((t, name, key))
+            if v is not None:
+                print(f"BENCH {t} {short}_{key} {v:.0f}" if v >= 1000 else f"BENCH {t} {short}_{key} {v:g}")
+    for key in ("steady", "steady_cpu_us", "per_cpu_s", "rss_per_series", "bps"):
+        s, v, i = (res.get((t, x, key)) for x in ("strata", "vm", "influx"))
+        if s is not None and v: print(f"BENCH {t} {key}_strata_over_vm {s / v:.2f}")
+        if s is not None and i: print(f"BENCH {t} {key}_strata_over_influx {s / i:.2f}")
+PY
+  echo "  Rates: samples acknowledged / wall seconds of the phase, both connections together. CPU: utime +"
+  echo "  stime of the server process (/proc/PID/stat, 10 ms ticks) over the phase, or the whole load;"
+  echo "  steadier than the rates when the machine is shared (background compaction and Go's garbage"
+  echo "  collection count where they fall). RSS growth: VmRSS right after the last acknowledgement minus VmRSS 1 s"
+  echo "  after start-up, per series (hosts x 10 fields); it includes the samples held in memory and, for"
+  echo "  the Go servers, garbage not yet collected. Disk (du -sb once the server has stopped): Strata's"
+  echo "  whole data directory after /api/v1/admin/flush; VictoriaMetrics' data/ and indexdb/ after"
+  echo "  /internal/force_merge (cache/ apart); InfluxDB's data/ and wal/ once its cache is snapshotted to"
+  echo "  TSM (level files, not fully compacted: that waits 4 h of no writes), its sparse preallocated"
+  echo "  series file counted by the blocks it uses. Durability differs: Strata (always) and InfluxDB"
+  echo "  (wal-fsync-delay 0) acknowledge after an fsync; VictoriaMetrics before its data reaches the disk."
+}
+
 if [ "$section" = all ] || [ "$section" = engine ]; then engine_section; fi
 if [ "$section" = all ] || [ "$section" = prw ]; then prw_section; fi
+if [ "$section" = all ] || [ "$section" = lp ]; then lp_section; fi

@@ -26,6 +26,8 @@
  * with a barrier between them. Any non-2xx answer ends the run with exit
  * status 1 and the server's message: a server that rejects cannot win.
  *
+ * The HTTP client and helpers are shared with bench_lp (bench_http.h).
+ *
  * Modes (all take --addr HOST:PORT --series N --rounds R --interval-ms MS
  * --end-ms MS, which fix the data set):
  *   write  [--path /api/v1/write] [--conns 2] [--batch 2000]
@@ -40,84 +42,21 @@
  *          each over the whole data span at step --interval-ms; every answer
  *          must be 200, "success", with the expected number of series.
  */
-#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <pthread.h>
 #include <snappy-c.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/socket.h>
-#include <sys/uio.h>
-#include <time.h>
-#include <unistd.h>
 
-/* ------------------------------------------------------------ helpers */
+#define BENCH_NAME "bench_prw"
+#define BENCH_TAG "BENCHPRW"
+#include "bench_http.h"
 
-static void die(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "bench_prw: FAIL: ");
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\n");
-    va_end(ap);
-    printf("BENCHPRW fail=1\n");
-    fflush(stdout);
-    exit(1);
-}
-
-static void *xmalloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-    if (!p) die("out of memory (%zu bytes)", n);
-    return p;
-}
-
-static void *xrealloc(void *p, size_t n)
-{
-    p = realloc(p, n ? n : 1);
-    if (!p) die("out of memory (%zu bytes)", n);
-    return p;
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-typedef struct buf {
-    uint8_t *p;
-    size_t len, cap;
-} buf;
-
-static void buf_reserve(buf *b, size_t more)
-{
-    if (b->len + more <= b->cap) return;
-    size_t c = b->cap ? b->cap : 4096;
-    while (c < b->len + more) c *= 2;
-    b->p = xrealloc(b->p, c);
-    b->cap = c;
-}
-
-static void buf_put(buf *b, const void *p, size_t n)
-{
-    buf_reserve(b, n);
-    if (n) memcpy(b->p + b->len, p, n);
-    b->len += n;
-}
-
-static void buf_byte(buf *b, uint8_t c) { buf_put(b, &c, 1); }
+/* ------------------------------------------------------------ protobuf */
 
 static void buf_varint(buf *b, uint64_t v)
 {
@@ -141,28 +80,9 @@ static size_t varint_len(uint64_t v)
     return n;
 }
 
-static void buf_printf(buf *b, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char tmp[2048];
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof tmp) die("internal: formatted string too long");
-    buf_put(b, tmp, (size_t)n);
-}
-
 /* Values come from a hash of (series, round, what), not from one shared
  * stream, so they do not depend on the number of connections or on the
  * order bodies are built in. */
-static uint64_t mix64(uint64_t x)
-{
-    x += 0x9e3779b97f4a7c15ull;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-    return x ^ (x >> 31);
-}
-
 static double unit(uint64_t series, uint64_t round, uint64_t what)
 {
     uint64_t h = mix64(series * 0x100000001b3ull ^ mix64(round * 31 + what));
@@ -526,229 +446,6 @@ static void build_requests(model *m, size_t c, size_t conns, size_t r0, size_t r
     free(raw.p);
 }
 
-/* ------------------------------------------------------------ HTTP/1.1 client */
-
-typedef struct conn {
-    char host[256], port[16];
-    int fd;
-    buf in; /* received, not yet consumed */
-} conn;
-
-static void conn_open(conn *c)
-{
-    struct addrinfo hints = {0}, *ai = NULL;
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    int rc = getaddrinfo(c->host, c->port, &hints, &ai);
-    if (rc) die("cannot resolve %s: %s", c->host, gai_strerror(rc));
-    c->fd = -1;
-    for (struct addrinfo *p = ai; p; p = p->ai_next) {
-        int fd = socket(p->ai_family, p->ai_socktype, p->ai_protocol);
-        if (fd < 0) continue;
-        if (connect(fd, p->ai_addr, p->ai_addrlen) == 0) {
-            c->fd = fd;
-            break;
-        }
-        close(fd);
-    }
-    freeaddrinfo(ai);
-    if (c->fd < 0) die("cannot connect to %s:%s: %s", c->host, c->port, strerror(errno));
-    /* headers and body leave in one writev; no Nagle delay on small requests */
-    int one = 1;
-    setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    c->in.len = 0;
-}
-
-static void conn_close(conn *c)
-{
-    if (c->fd >= 0) close(c->fd);
-    c->fd = -1;
-    c->in.len = 0;
-}
-
-static void conn_init(conn *c, const char *addr)
-{
-    memset(c, 0, sizeof *c);
-    c->fd = -1;
-    const char *colon = strrchr(addr, ':');
-    if (!colon || colon == addr || (size_t)(colon - addr) >= sizeof c->host || strlen(colon + 1) >= sizeof c->port)
-        die("--addr wants HOST:PORT, got \"%s\"", addr);
-    memcpy(c->host, addr, (size_t)(colon - addr));
-    if (c->host[0] == '[') { /* [::1]:port */
-        size_t hl = strlen(c->host);
-        memmove(c->host, c->host + 1, hl);
-        if (hl >= 2 && c->host[hl - 2] == ']') c->host[hl - 2] = 0;
-    }
-    snprintf(c->port, sizeof c->port, "%s", colon + 1);
-}
-
-/* Reads more into c->in; dies on EOF (a server that closes in the middle of
- * an exchange has failed the request). */
-static void conn_fill(conn *c, bool eof_ok, bool *eof)
-{
-    buf_reserve(&c->in, 65536);
-    for (;;) {
-        ssize_t n = recv(c->fd, c->in.p + c->in.len, c->in.cap - c->in.len, 0);
-        if (n > 0) {
-            c->in.len += (size_t)n;
-            return;
-        }
-        if (n < 0 && errno == EINTR) continue;
-        if (n == 0 && eof_ok) {
-            *eof = true;
-            return;
-        }
-        die("connection to %s:%s: %s before the response was complete", c->host, c->port,
-            n == 0 ? "closed by the server" : strerror(errno));
-    }
-}
-
-static void send_all(conn *c, struct iovec *iov, int iovcnt)
-{
-    while (iovcnt > 0) {
-        struct msghdr mh = {.msg_iov = iov, .msg_iovlen = (size_t)iovcnt};
-        ssize_t n = sendmsg(c->fd, &mh, MSG_NOSIGNAL);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            die("send to %s:%s: %s", c->host, c->port, strerror(errno));
-        }
-        size_t left = (size_t)n;
-        while (iovcnt > 0 && left >= iov->iov_len) {
-            left -= iov->iov_len;
-            iov++;
-            iovcnt--;
-        }
-        if (iovcnt > 0) {
-            iov->iov_base = (char *)iov->iov_base + left;
-            iov->iov_len -= left;
-        }
-    }
-}
-
-static const uint8_t *find_crlf(const uint8_t *p, size_t n, size_t from)
-{
-    for (size_t i = from; i + 1 < n; i++)
-        if (p[i] == '\r' && p[i + 1] == '\n') return p + i;
-    return NULL;
-}
-
-static bool header_is(const char *line, size_t n, const char *name, const char **val)
-{
-    size_t nl = strlen(name);
-    if (n <= nl || strncasecmp(line, name, nl) || line[nl] != ':') return false;
-    const char *v = line + nl + 1;
-    while (*v == ' ' || *v == '\t') v++;
-    *val = v;
-    return true;
-}
-
-/* One request, one response. body (the response's) is reset and filled;
- * returns the status. The response framing follows RFC 9112: no body for
- * 1xx/204/304, else chunked, else Content-Length, else until close. */
-static int http_exchange(conn *c, const char *method, const char *target, const char *extra_headers,
-                         const uint8_t *body, size_t blen, buf *out)
-{
-    if (c->fd < 0) conn_open(c);
-    char head[4096];
-    int hl = snprintf(head, sizeof head,
-                      "%s %s HTTP/1.1\r\nHost: %s:%s\r\n%sContent-Length: %zu\r\n\r\n", method, target, c->host,
-                      c->port, extra_headers ? extra_headers : "", blen);
-    if (hl < 0 || (size_t)hl >= sizeof head) die("request line too long");
-    struct iovec iov[2] = {{head, (size_t)hl}, {(void *)body, blen}};
-    send_all(c, iov, blen ? 2 : 1);
-    out->len = 0;
-    for (;;) {
-        /* status line and headers */
-        const uint8_t *end;
-        size_t hdr_end;
-        for (;;) {
-            end = NULL;
-            for (size_t i = 0; i + 3 < c->in.len; i++)
-                if (!memcmp(c->in.p + i, "\r\n\r\n", 4)) {
-                    end = c->in.p + i;
-                    break;
-                }
-            if (end) break;
-            if (c->in.len > (1u << 20)) die("response headers over 1 MiB");
-            conn_fill(c, false, NULL);
-        }
-        hdr_end = (size_t)(end - c->in.p) + 4;
-        int status = 0;
-        if (c->in.len < 12 || memcmp(c->in.p, "HTTP/1.", 7) || sscanf((const char *)c->in.p + 9, "%3d", &status) != 1)
-            die("malformed status line from %s:%s", c->host, c->port);
-        bool chunked = false, close_after = false, have_len = false;
-        uint64_t clen = 0;
-        size_t pos = (size_t)(find_crlf(c->in.p, hdr_end, 0) - c->in.p) + 2;
-        while (pos < hdr_end - 2) {
-            const uint8_t *le = find_crlf(c->in.p, hdr_end, pos);
-            size_t n = (size_t)(le - c->in.p) - pos;
-            char line[1024];
-            size_t cp = n < sizeof line - 1 ? n : sizeof line - 1;
-            memcpy(line, c->in.p + pos, cp);
-            line[cp] = 0;
-            const char *v;
-            if (header_is(line, cp, "Content-Length", &v)) {
-                clen = strtoull(v, NULL, 10);
-                have_len = true;
-            } else if (header_is(line, cp, "Transfer-Encoding", &v)) {
-                chunked = strcasestr(v, "chunked") != NULL;
-            } else if (header_is(line, cp, "Connection", &v)) {
-                close_after = strcasestr(v, "close") != NULL;
-            }
-            pos += n + 2;
-        }
-        if (status >= 100 && status < 200) { /* interim: drop it, read the real one */
-            memmove(c->in.p, c->in.p + hdr_end, c->in.len - hdr_end);
-            c->in.len -= hdr_end;
-            continue;
-        }
-        size_t consumed = hdr_end;
-        if (status == 204 || status == 304 || !strcmp(method, "HEAD")) {
-            /* no body */
-        } else if (chunked) {
-            for (;;) {
-                const uint8_t *le;
-                while (!(le = find_crlf(c->in.p, c->in.len, consumed))) conn_fill(c, false, NULL);
-                uint64_t sz = strtoull((const char *)c->in.p + consumed, NULL, 16);
-                consumed = (size_t)(le - c->in.p) + 2;
-                if (sz == 0) {
-                    /* trailers, then an empty line */
-                    for (;;) {
-                        while (!(le = find_crlf(c->in.p, c->in.len, consumed))) conn_fill(c, false, NULL);
-                        bool empty = (size_t)(le - c->in.p) == consumed;
-                        consumed = (size_t)(le - c->in.p) + 2;
-                        if (empty) break;
-                    }
-                    break;
-                }
-                while (c->in.len < consumed + sz + 2) conn_fill(c, false, NULL);
-                buf_put(out, c->in.p + consumed, sz);
-                consumed += sz + 2;
-            }
-        } else if (have_len) {
-            while (c->in.len < consumed + clen) conn_fill(c, false, NULL);
-            buf_put(out, c->in.p + consumed, clen);
-            consumed += clen;
-        } else {
-            bool eof = false;
-            while (!eof) conn_fill(c, true, &eof);
-            buf_put(out, c->in.p + consumed, c->in.len - consumed);
-            consumed = c->in.len;
-            close_after = true;
-        }
-        memmove(c->in.p, c->in.p + consumed, c->in.len - consumed);
-        c->in.len -= consumed;
-        if (close_after) conn_close(c);
-        return status;
-    }
-}
-
-static void fail_status(const char *what, int status, const buf *body)
-{
-    int n = (int)(body->len > 600 ? 600 : body->len);
-    die("%s: HTTP %d: %.*s", what, status, n, (const char *)body->p);
-}
-
 /* ------------------------------------------------------------ write */
 
 typedef struct opts {
@@ -789,22 +486,6 @@ static void *writer(void *arg)
     conn_close(&j->c);
     free(resp.p);
     return NULL;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* nearest-rank percentile of a sorted array */
-static double pct(const double *v, size_t n, double p)
-{
-    if (!n) return 0;
-    size_t k = (size_t)ceil(p * (double)n);
-    if (k < 1) k = 1;
-    if (k > n) k = n;
-    return v[k - 1];
 }
 
 static void model_times(model *m, const opts *o)
@@ -901,35 +582,6 @@ static int run_write(const opts *o)
 }
 
 /* ------------------------------------------------------------ queries */
-
-static void urlenc(buf *b, const char *s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
-            ch == '_' || ch == '.' || ch == '~') {
-            buf_byte(b, ch);
-        } else {
-            buf_byte(b, '%');
-            buf_byte(b, (uint8_t)hex[ch >> 4]);
-            buf_byte(b, (uint8_t)hex[ch & 15]);
-        }
-    }
-}
-
-static size_t count_str(const buf *b, const char *needle)
-{
-    size_t n = 0, nl = strlen(needle);
-    const uint8_t *p = b->p, *end = b->p + b->len;
-    while (p && (size_t)(end - p) >= nl) {
-        p = memmem(p, (size_t)(end - p), needle, nl);
-        if (!p) break;
-        n++;
-        p += nl;
-    }
-    return n;
-}
 
 /* Samples in a Prometheus JSON matrix: each is [<number>,"<value>"]; no
  * label of this data set holds a '[', so a '[' before a digit is a sample. */
@@ -1077,14 +729,6 @@ static void usage(void)
             "verify: --verify-path P (default /api/v1/query)\n"
             "query:  --count K (default 100)\n");
     exit(2);
-}
-
-static size_t parse_size(const char *name, const char *v)
-{
-    char *end;
-    unsigned long long x = strtoull(v, &end, 10);
-    if (!*v || *end || x == 0) die("%s wants a positive number, got \"%s\"", name, v);
-    return (size_t)x;
 }
 
 int main(int argc, char **argv)
