@@ -71,6 +71,9 @@ typedef struct shard {
     uint32_t nids, capids;
     idx *ix;
     uint64_t live;
+    /* head_remove_empty is under way: ids of removed series may still be in
+     * ix, and selections filter them out */
+    bool gc;
     char pad[64];
 } shard;
 
@@ -705,10 +708,72 @@ void head_remove_locked(head *h, unsigned si, hseries *s)
     series_free(h, s);
 }
 
+/* Pieces of head_remove_empty: ids looked at per lock hold while removing
+ * series, and postings entries per lock hold while filtering the index
+ * (each well under a millisecond). */
+#define GC_IDS_PER_HOLD 2048
+#define GC_POSTINGS_PER_HOLD 65536
+
+size_t head_remove_empty(head *h, unsigned si, void (*on_remove)(void *ctx, const hseries *s),
+                         void *ctx)
+{
+    shard *sh = &h->shards[si];
+    size_t removed = 0;
+    hseries **gone = st_malloc(GC_IDS_PER_HOLD * sizeof *gone);
+    pthread_mutex_lock(&sh->mu);
+    uint32_t bound = sh->nids; /* series created later are not empty: they got a sample */
+    size_t nwords = (size_t)bound / 64 + 1;
+    uint64_t *dead = st_calloc(nwords, sizeof *dead);
+    sh->gc = true;
+    /* 1. take the empty series out of the map and the table, a piece at a
+     * time; the index keeps their ids until step 2, which selections hide */
+    for (uint32_t id = 0; id < bound;) {
+        size_t ngone = 0;
+        for (uint32_t end = bound - id > GC_IDS_PER_HOLD ? id + GC_IDS_PER_HOLD : bound; id < end;
+             id++) {
+            hseries *s = sh->series[id];
+            if (!s || !hseries_empty(s)) continue;
+            if (on_remove) on_remove(ctx, s);
+            slots_delete(sh, s->hash, s->id);
+            sh->series[id] = NULL;
+            sh->live--;
+            dead[id >> 6] |= 1ull << (id & 63);
+            gone[ngone++] = s;
+        }
+        pthread_mutex_unlock(&sh->mu);
+        /* nothing refers to them any more: free outside the lock */
+        atomic_fetch_sub(&h->nseries, ngone);
+        for (size_t i = 0; i < ngone; i++) series_free(h, gone[i]);
+        removed += ngone;
+        pthread_mutex_lock(&sh->mu);
+    }
+    /* 2. one filtering pass over the index, a piece at a time */
+    if (removed) {
+        idx_remove_bulk_begin(sh->ix, dead, nwords);
+        while (!idx_remove_bulk_step(sh->ix, GC_POSTINGS_PER_HOLD)) {
+            pthread_mutex_unlock(&sh->mu);
+            pthread_mutex_lock(&sh->mu);
+        }
+    }
+    sh->gc = false;
+    pthread_mutex_unlock(&sh->mu);
+    st_free(dead);
+    st_free(gone);
+    return removed;
+}
+
 int head_select_locked(head *h, unsigned si, matcher *const *ms, size_t n, postings *out,
                        st_err *e)
 {
-    return idx_select(h->shards[si].ix, ms, n, out, e);
+    shard *sh = &h->shards[si];
+    int rc = idx_select(sh->ix, ms, n, out, e);
+    if (rc == 0 && sh->gc) {
+        size_t w = 0;
+        for (size_t i = 0; i < out->n; i++)
+            if (sh->series[out->ids[i]]) out->ids[w++] = out->ids[i];
+        out->n = w;
+    }
+    return rc;
 }
 
 idx *head_index_locked(head *h, unsigned si) { return h->shards[si].ix; }

@@ -105,12 +105,31 @@ bool hseries_has_frozen(const hseries *s);
 int head_read_frozen_locked(head *h, hseries *s, codec_samples *out, st_err *e);
 void head_thaw_drop_locked(head *h, hseries *s);
 
-/* Removes an empty series (no samples anywhere) from the shard. */
+/* Removes an empty series (no samples anywhere) from the shard. Its cost
+ * grows with the postings lists it is in: for one or a few series. */
 void head_remove_locked(head *h, unsigned shard, hseries *s);
 
-/* Selection and exploration over one shard (see index.h). */
+/* Removes every empty series of a shard in bulk, in linear time, with the
+ * shard lock NOT held by the caller: it takes and releases the lock itself,
+ * between bounded pieces of work, so that writers to the shard wait for a
+ * piece at most, not for the whole cleanup. A series is checked for
+ * emptiness and removed within one lock hold, so one written to meanwhile
+ * stays. on_remove (may be NULL) is called under the lock for each series
+ * just before it goes. One cleanup per shard at a time (the store runs it
+ * under maint_mu). Returns the number removed.
+ *
+ * Until it returns, the shard's index may still hold ids of removed series
+ * (index.h, bulk removal): head_select_locked leaves them out, and a caller
+ * of head_index_locked must skip ids for which head_by_id_locked is NULL. */
+size_t head_remove_empty(head *h, unsigned shard, void (*on_remove)(void *ctx, const hseries *s),
+                         void *ctx);
+
+/* Selection and exploration over one shard (see index.h). head_select_locked
+ * answers live series only. */
 int head_select_locked(head *h, unsigned shard, matcher *const *ms, size_t n, postings *out,
                        st_err *e);
+/* The shard's index: its ids may name removed series while a
+ * head_remove_empty is under way (see above). */
 idx *head_index_locked(head *h, unsigned shard);
 /* All series of a shard: ids up to this bound (some may be removed). */
 uint32_t head_id_bound_locked(head *h, unsigned shard);

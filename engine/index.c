@@ -9,6 +9,10 @@
  * matcher_literals for the values that decide a matcher, so literals and
  * alternations of literals look their postings up directly instead of
  * testing every value.
+ *
+ * Removal of many series (a head shard after a flush) is one filtering pass
+ * over every list against a bitmap of the dead ids, resumable so that the
+ * owner can let writers in between pieces (see index.h).
  */
 #include "index.h"
 
@@ -160,6 +164,17 @@ struct idx {
     sblock *strs;
     size_t str_live, str_dead;
     size_t mem; /* bytes allocated, kept current by xrealloc */
+    /* A pending bulk removal: the dead ids (NULL: none pending) and the
+     * cursor of the filtering pass. The pass walks names, and values within
+     * a name, from the last entry down: the swap-removal of an emptied entry
+     * moves the table's last entry, which is then either filtered already
+     * or added since the pass began (so it holds no dead id), into the
+     * filtered range; entries added between pieces land above the cursor
+     * for the same reason. The bitmap is scratch, not counted in mem. */
+    uint64_t *dead;
+    size_t dead_words;
+    uint32_t bulk_name; /* names [0, bulk_name) are still to filter */
+    uint32_t bulk_val;  /* values [0, bulk_val) of name bulk_name - 1 are */
 };
 
 #define VIDS(v) ((v)->cap ? (v)->u.heap : (v)->u.inl)
@@ -311,6 +326,7 @@ void idx_free(idx *x)
     }
     tab_free(x, &x->names, sizeof(nent));
     postings_free(&x->all);
+    st_free(x->dead);
     for (sblock *b = x->strs, *nb; b; b = nb) {
         nb = b->next;
         st_free(b);
@@ -404,8 +420,17 @@ static void strings_compact(idx *x)
     }
 }
 
+/* Strings of removed names and values stay in their blocks until they are
+ * most of what the blocks hold. */
+static void maybe_compact(idx *x)
+{
+    if (x->str_dead > (1u << 20) && x->str_dead > x->str_live - x->str_dead) strings_compact(x);
+}
+
 void idx_remove(idx *x, uint32_t id, const label *ls, size_t n)
 {
+    /* the bulk pass's cursor assumes only it deletes entries */
+    idx_remove_bulk_step(x, SIZE_MAX);
     ids_remove(x->all.ids, &x->all.n, id);
     for (size_t i = 0; i < n; i++) {
         uint32_t ns, vs, ni, vi;
@@ -426,7 +451,117 @@ void idx_remove(idx *x, uint32_t id, const label *ls, size_t n)
         tab_free(x, &ne->vals, sizeof(vent));
         tab_del(x, &x->names, sizeof(nent), ni, ns);
     }
-    if (x->str_dead > (1u << 20) && x->str_dead > x->str_live - x->str_dead) strings_compact(x);
+    maybe_compact(x);
+}
+
+/* ------------------------------------------------------ bulk removal */
+
+static bool is_dead(const idx *x, uint32_t id)
+{
+    size_t w = id >> 6;
+    return w < x->dead_words && ((x->dead[w] >> (id & 63)) & 1);
+}
+
+/* Keeps the live ids of ids[0..n), in order; returns how many. */
+static size_t ids_filter(const idx *x, uint32_t *ids, size_t n)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!is_dead(x, ids[i])) ids[w++] = ids[i];
+    return w;
+}
+
+/* The slot of table entry i (its slot value is unique: hash and index). */
+static uint32_t tab_slot(const table *t, size_t stride, uint32_t i)
+{
+    uint32_t h = ((const skey *)(t->ents + i * stride))->hash;
+    uint64_t want = (uint64_t)h << 32 | (i + 1);
+    uint32_t j = h & t->mask;
+    while (t->slots[j] != want) j = (j + 1) & t->mask;
+    return j;
+}
+
+/* Gives back the room of a list that a removal left mostly empty (after a
+ * flush most lists lose nearly all their ids, and a list of a value every
+ * series had would otherwise keep its peak size for the head's life). */
+static void vent_shrink(idx *x, vent *v)
+{
+    if (!v->cap) return;
+    if (v->n <= 2) {
+        uint32_t keep[2] = {0, 0}, *heap = v->u.heap; /* inl overlays heap */
+        memcpy(keep, heap, v->n * sizeof *keep);
+        xrealloc(x, heap, v->cap * sizeof *heap, 0);
+        memcpy(v->u.inl, keep, sizeof keep);
+        v->cap = 0;
+    } else if (v->n < v->cap / 4) {
+        uint32_t nc = v->n * 2;
+        v->u.heap = xrealloc(x, v->u.heap, v->cap * sizeof(uint32_t), nc * sizeof(uint32_t));
+        v->cap = nc;
+    }
+}
+
+void idx_remove_bulk_begin(idx *x, const uint64_t *dead, size_t nwords)
+{
+    idx_remove_bulk_step(x, SIZE_MAX);
+    x->dead = st_malloc((nwords ? nwords : 1) * sizeof *x->dead);
+    if (nwords) memcpy(x->dead, dead, nwords * sizeof *dead);
+    x->dead_words = nwords;
+    /* idx_all is exact from here on: one pass over the shard's ids */
+    postings *a = &x->all;
+    a->n = ids_filter(x, a->ids, a->n);
+    if (a->cap > 16 && a->n < a->cap / 4) {
+        size_t nc = a->n * 2 > 16 ? a->n * 2 : 16;
+        a->ids = st_realloc(a->ids, nc * sizeof *a->ids);
+        x->mem -= (a->cap - nc) * sizeof *a->ids;
+        a->cap = nc;
+    }
+    x->bulk_name = x->names.n;
+    x->bulk_val = NOPE;
+}
+
+bool idx_remove_bulk_step(idx *x, size_t budget)
+{
+    if (!x->dead) return true;
+    size_t spent = 0;
+    while (x->bulk_name > 0) {
+        uint32_t ni = x->bulk_name - 1;
+        nent *ne = NAME(x, ni);
+        if (x->bulk_val > ne->vals.n) x->bulk_val = ne->vals.n; /* NOPE: start of a name */
+        while (x->bulk_val > 0) {
+            if (spent >= budget) return false;
+            uint32_t vi = --x->bulk_val;
+            vent *v = VAL(ne, vi);
+            spent += 1 + v->n;
+            size_t n = ids_filter(x, VIDS(v), v->n);
+            if (n == v->n) continue;
+            v->n = (uint32_t)n;
+            if (n) {
+                vent_shrink(x, v);
+                continue;
+            }
+            if (v->cap) xrealloc(x, v->u.heap, v->cap * sizeof(uint32_t), 0);
+            tab_del(x, &ne->vals, sizeof(vent), vi, tab_slot(&ne->vals, sizeof(vent), vi));
+        }
+        if (!ne->vals.n) {
+            tab_free(x, &ne->vals, sizeof(vent));
+            tab_del(x, &x->names, sizeof(nent), ni, tab_slot(&x->names, sizeof(nent), ni));
+        }
+        x->bulk_name--;
+        x->bulk_val = NOPE;
+    }
+    st_free(x->dead);
+    x->dead = NULL;
+    x->dead_words = 0;
+    maybe_compact(x);
+    return true;
+}
+
+bool idx_remove_bulk_pending(const idx *x) { return x->dead != NULL; }
+
+void idx_remove_bulk(idx *x, const uint64_t *dead, size_t nwords)
+{
+    idx_remove_bulk_begin(x, dead, nwords);
+    idx_remove_bulk_step(x, SIZE_MAX);
 }
 
 const postings *idx_all(const idx *x) { return &x->all; }

@@ -35,7 +35,33 @@ void idx_free(idx *x);
 /* Adds series id with its canonical labels. Ids need not arrive in order,
  * but adding in increasing order is the fast path (an append). */
 void idx_add(idx *x, uint32_t id, const label *ls, size_t n);
+/* Removes one series (its labels say which lists to touch). Each list it is
+ * in shifts down by one: fine for a few, quadratic for many; use the bulk
+ * removal below for those. Finishes a pending bulk removal first. */
 void idx_remove(idx *x, uint32_t id, const label *ls, size_t n);
+
+/* Bulk removal: every id whose bit is set in dead (bit id % 64 of word
+ * id / 64, nwords words; copied) leaves the index, each postings list being
+ * filtered in one pass, so removing k series costs O(postings + values), not
+ * O(k x postings). The work can be split so that the owner's lock is
+ * released between pieces:
+ *   idx_remove_bulk_begin takes the ids out of idx_all at once (a pending
+ *     removal is finished first);
+ *   idx_remove_bulk_step filters value lists until about `budget` ids have
+ *     been looked at, and returns true once the removal is complete (also
+ *     when none is pending).
+ * While a removal is pending (between begin and the step that returns true):
+ *   - idx_all is exact;
+ *   - idx_select and idx_label_* may still answer removed ids, or names and
+ *     values only removed ids had: the owner must treat those ids as absent;
+ *   - idx_add works as usual, but must not add a removed id back (it would
+ *     be filtered out again): the head never reuses ids;
+ *   - idx_remove and idx_remove_bulk_begin finish the pending removal first.
+ * idx_remove_bulk does it all at once. */
+void idx_remove_bulk_begin(idx *x, const uint64_t *dead, size_t nwords);
+bool idx_remove_bulk_step(idx *x, size_t budget);
+bool idx_remove_bulk_pending(const idx *x);
+void idx_remove_bulk(idx *x, const uint64_t *dead, size_t nwords);
 /* Every id ever added and not removed, sorted. Borrowed, valid until the next
  * change to x. */
 const postings *idx_all(const idx *x);

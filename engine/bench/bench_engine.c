@@ -13,15 +13,23 @@
  * usage: bench_engine [--emit-lp FILE | --emit-om FILE]: the tsbs data as
  * line protocol (ns timestamps) or OpenMetrics text, for feeding a peer the
  * same samples)
+ *
+ * STRATA_BENCH_ONLY=gc: flush of a head with many series (STRATA_BENCH_GC_HOSTS
+ * hosts x 10 fields, default 100,000 = 1M series, one sample each, TSBS
+ * labels), timing store_flush_all (freeze, block write, checkpoint, and the
+ * removal of every emptied series from the head) and the longest store_write
+ * a writer saw meanwhile (how long a shard lock was held against it).
  */
 #include <dirent.h>
 #include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "bits.h"
 #include "head.h"
@@ -419,6 +427,115 @@ static double bench_store(workload *w, const char *dir, int threads, int64_t fsy
     return (double)(w->nseries * w->npoints) / secs;
 }
 
+/* ---- flush of a head with many series ---- */
+
+typedef struct gc_writer {
+    store *s;
+    _Atomic bool *stop;
+    int64_t max_ns;
+    uint64_t writes;
+} gc_writer;
+
+/* Writes one sample to one fresh series at a time, as a trickle of new
+ * series would, and records the slowest write: a flush that held a shard
+ * lock for long shows up here. */
+static void *gc_writer_main(void *arg)
+{
+    gc_writer *g = arg;
+    store_batch *b = store_batch_new();
+    char host[32];
+    for (uint64_t i = 0; !atomic_load(g->stop); i++) {
+        store_batch_reset(b);
+        snprintf(host, sizeof host, "late_%" PRIu64, i);
+        label ls[2] = {{st_slice_cstr("__name__"), st_slice_cstr("cpu_late")},
+                       {st_slice_cstr("hostname"), st_slice_cstr(host)}};
+        uint32_t h;
+        series_meta m = {ST_VT_FLOAT, 0};
+        store_batch_series(b, ls, 2, m, &h, NULL);
+        store_batch_add(b, h, st_now_ns(), fbits(1.0));
+        store_write_result r;
+        st_err e;
+        int64_t t0 = st_mono_ns();
+        if (store_write(g->s, "default", b, &r, &e)) break;
+        int64_t dt = st_mono_ns() - t0;
+        if (dt > g->max_ns) g->max_ns = dt;
+        g->writes++;
+        struct timespec ts = {0, 200000}; /* 5,000 writes a second at most */
+        nanosleep(&ts, NULL);
+    }
+    store_batch_free(b);
+    return NULL;
+}
+
+static void bench_gc(const char *dir)
+{
+    size_t hosts = getenv("STRATA_BENCH_GC_HOSTS") ? (size_t)atol(getenv("STRATA_BENCH_GC_HOSTS")) : 100000;
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0) return;
+    store *s = bench_open(dir, ST_NS_PER_S);
+    store_batch *b = store_batch_new();
+    int64_t ts = (st_now_ns() - 3600 * ST_NS_PER_S) / ST_NS_PER_S * ST_NS_PER_S;
+    int64_t t0 = st_mono_ns();
+    char host[32], rack[8], svc[8], ver[4], name[40];
+    for (size_t h = 0; h < hosts; h += 100) {
+        store_batch_reset(b);
+        for (size_t k = h; k < h + 100 && k < hosts; k++) {
+            snprintf(host, sizeof host, "host_%zu", k);
+            snprintf(rack, sizeof rack, "%zu", k % 100);
+            snprintf(svc, sizeof svc, "%zu", k % 20);
+            snprintf(ver, sizeof ver, "%zu", k % 2);
+            for (int f = 0; f < FIELDS; f++) {
+                snprintf(name, sizeof name, "cpu_%s", fields[f]);
+                label ls[] = {{st_slice_cstr("__name__"), st_slice_cstr(name)},
+                              {st_slice_cstr("arch"), st_slice_cstr("x64")},
+                              {st_slice_cstr("datacenter"), st_slice_cstr(regions[k % 5])},
+                              {st_slice_cstr("hostname"), st_slice_cstr(host)},
+                              {st_slice_cstr("os"), st_slice_cstr("Ubuntu16.04LTS")},
+                              {st_slice_cstr("rack"), st_slice_cstr(rack)},
+                              {st_slice_cstr("region"), st_slice_cstr(regions[k % 5])},
+                              {st_slice_cstr("service"), st_slice_cstr(svc)},
+                              {st_slice_cstr("service_environment"), st_slice_cstr("production")},
+                              {st_slice_cstr("service_version"), st_slice_cstr(ver)},
+                              {st_slice_cstr("team"), st_slice_cstr("SF")}};
+                uint32_t hd;
+                series_meta m = {ST_VT_FLOAT, 3};
+                store_batch_series(b, ls, ST_ARRAY_LEN(ls), m, &hd, NULL);
+                store_batch_add(b, hd, ts, fbits((double)k));
+            }
+        }
+        store_write_result r;
+        st_err e;
+        if (store_write(s, "default", b, &r, &e)) {
+            fprintf(stderr, "store_write: %s\n", e.msg);
+            exit(1);
+        }
+    }
+    store_batch_free(b);
+    double load = (double)(st_mono_ns() - t0) / 1e9;
+    store_stats st0;
+    store_get_stats(s, &st0);
+    _Atomic bool stop = false;
+    gc_writer g = {s, &stop, 0, 0};
+    pthread_t tid;
+    pthread_create(&tid, NULL, gc_writer_main, &g);
+    t0 = st_mono_ns();
+    st_err e;
+    if (store_flush_all(s, &e)) fprintf(stderr, "flush: %s\n", e.msg);
+    double flush = (double)(st_mono_ns() - t0) / 1e9;
+    atomic_store(&stop, true);
+    pthread_join(tid, NULL);
+    store_stats st1;
+    store_get_stats(s, &st1);
+    printf("gc: %zu series written in %.1f s; store_flush_all %.2f s; head series %" PRIu64
+           " -> %" PRIu64 "; concurrent writer: %" PRIu64 " writes, slowest %.1f ms\n",
+           hosts * FIELDS, load, flush, st0.active_series, st1.active_series, g.writes,
+           (double)g.max_ns / 1e6);
+    printf("BENCH gc flush_all_s %.3f\n", flush);
+    printf("BENCH gc writer_max_ms %.1f\n", (double)g.max_ns / 1e6);
+    store_close(s, NULL);
+}
+
 static void emit_lp(workload *w, const char *path)
 {
     FILE *f = fopen(path, "w");
@@ -501,6 +618,13 @@ int main(int argc, char **argv)
         return 0;
     }
     const char *dir = getenv("STRATA_BENCH_DIR") ? getenv("STRATA_BENCH_DIR") : "/tmp/strata-bench";
+    if (only && !strcmp(only, "gc")) {
+        bench_gc(dir);
+        if (getenv("STRATA_BENCH_KEEP")) return 0;
+        char rm[4200];
+        snprintf(rm, sizeof rm, "rm -rf '%s'", dir);
+        return system(rm) != 0;
+    }
     workload *wls[2] = {&tsbs, &prom};
     const char *which = getenv("STRATA_BENCH_WORKLOAD");
     for (int i = 0; i < 2; i++) {

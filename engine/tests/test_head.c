@@ -5,6 +5,8 @@
  * the thaw that a completed flush does); after each, head_read_locked must
  * equal the model: a map ts -> value where the last write wins and deleted
  * or flushed ranges are gone. Strings exercise the owned-copy paths. */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "bits.h"
@@ -197,11 +199,178 @@ static void test_memory_accounting(void)
     head_free(h);
 }
 
+/* head_remove_empty against a model: of many series, the emptied ones go
+ * (from the map, the table, the index, the counts), the others stay, while
+ * another thread writes new series into the same shards and selects. */
+typedef struct gc_racer {
+    head *h;
+    _Atomic bool stop;
+    int bad;
+    unsigned created;
+} gc_racer;
+
+static hseries *mk_labeled(head *h, const char *name, const char *host, unsigned *shard,
+                           bool locked_create)
+{
+    label ls[3] = {{st_slice_cstr("__name__"), st_slice_cstr(name)},
+                   {st_slice_cstr("host"), st_slice_cstr(host)},
+                   {st_slice_cstr("dc"), st_slice_cstr("eu")}};
+    size_t n = 3;
+    labels_canonicalize(ls, &n, NULL);
+    st_buf k = {0};
+    labels_key(ls, n, &k);
+    uint64_t hash = st_hash64(k.p, k.len, 0);
+    *shard = head_shard_of(h, hash);
+    series_meta m = {ST_VT_FLOAT, 0};
+    if (!locked_create) head_lock(h, *shard);
+    hseries *s = head_get_locked(h, *shard, hash, k.p, k.len);
+    if (!s) s = head_create_locked(h, *shard, hash, k.p, k.len, m, 1);
+    if (!locked_create) head_unlock(h, *shard);
+    st_buf_free(&k);
+    return s;
+}
+
+static void *gc_racer_main(void *arg)
+{
+    gc_racer *r = arg;
+    matcher *m = NULL;
+    st_err e;
+    matcher_new(MATCH_EQ, st_slice_cstr("dc"), st_slice_cstr("eu"), &m, &e);
+    postings got = {0};
+    char host[32];
+    for (unsigned i = 0; !atomic_load(&r->stop); i++) {
+        snprintf(host, sizeof host, "late%u", i);
+        unsigned sh;
+        hseries *s = mk_labeled(r->h, "late", host, &sh, false);
+        head_lock(r->h, sh);
+        head_append_locked(r->h, s, 1, 1, st_slice_of(NULL, 0));
+        /* every selected id is a live series */
+        if (head_select_locked(r->h, sh, &m, 1, &got, &e)) r->bad++;
+        for (size_t k = 0; k < got.n; k++)
+            if (!head_by_id_locked(r->h, sh, got.ids[k])) r->bad++;
+        head_unlock(r->h, sh);
+        r->created++;
+    }
+    postings_free(&got);
+    matcher_free(m);
+    return NULL;
+}
+
+static void count_removed(void *ctx, const hseries *s)
+{
+    (void)s;
+    (*(size_t *)ctx)++;
+}
+
+static void test_remove_empty(void)
+{
+    enum { N = 20000 };
+    head_opts o = {.nshards = 3};
+    head *h = head_new(&o);
+    uint64_t m0 = head_memory(h);
+    static hseries *ser[N];
+    static unsigned shard[N];
+    static bool keep[N];
+    char host[32];
+    for (size_t i = 0; i < N; i++) {
+        snprintf(host, sizeof host, "h%zu", i);
+        ser[i] = mk_labeled(h, i % 4 ? "cpu" : "mem", host, &shard[i], false);
+        keep[i] = rnd() % 3 == 0;
+        head_lock(h, shard[i]);
+        for (int t = 0; t < 5; t++) head_append_locked(h, ser[i], t, (uint64_t)t, st_slice_of(NULL, 0));
+        if (!keep[i]) {
+            CHECK_OK(head_freeze_locked(h, ser[i], INT64_MAX, NULL));
+            head_thaw_drop_locked(h, ser[i]);
+        }
+        head_unlock(h, shard[i]);
+    }
+    size_t nkeep = 0;
+    for (size_t i = 0; i < N; i++) nkeep += keep[i];
+    uint32_t bound0[3];
+    for (unsigned sh = 0; sh < 3; sh++) {
+        head_lock(h, sh);
+        bound0[sh] = head_id_bound_locked(h, sh);
+        head_unlock(h, sh);
+    }
+    gc_racer r = {.h = h};
+    pthread_t tid;
+    pthread_create(&tid, NULL, gc_racer_main, &r);
+    size_t removed = 0, called = 0;
+    for (unsigned sh = 0; sh < 3; sh++) removed += head_remove_empty(h, sh, count_removed, &called);
+    atomic_store(&r.stop, true);
+    pthread_join(tid, NULL);
+    CHECK_EQ_INT(r.bad, 0);
+    CHECK_EQ_INT(removed, N - nkeep);
+    CHECK_EQ_INT(called, removed);
+    CHECK_EQ_INT(head_series_count(h), nkeep + r.created);
+    /* per shard: exactly the kept and late series are found and selected */
+    matcher *ms[2] = {NULL, NULL};
+    st_err e;
+    CHECK_OK(matcher_new(MATCH_EQ, st_slice_cstr("dc"), st_slice_cstr("eu"), &ms[0], &e));
+    CHECK_OK(matcher_new(MATCH_EQ, st_slice_cstr("__name__"), st_slice_cstr("mem"), &ms[1], &e));
+    size_t selected = 0, mem_selected = 0, mem_kept = 0;
+    postings got = {0};
+    for (unsigned sh = 0; sh < 3; sh++) {
+        head_lock(h, sh);
+        CHECK_OK(head_select_locked(h, sh, ms, 1, &got, &e));
+        selected += got.n;
+        for (size_t k = 0; k < got.n; k++) CHECK(head_by_id_locked(h, sh, got.ids[k]) != NULL);
+        CHECK_EQ_INT(idx_all(head_index_locked(h, sh))->n, got.n);
+        CHECK_OK(head_select_locked(h, sh, ms + 1, 1, &got, &e));
+        mem_selected += got.n;
+        head_unlock(h, sh);
+    }
+    for (size_t i = 0; i < N; i++) mem_kept += keep[i] && i % 4 == 0;
+    CHECK_EQ_INT(selected, nkeep + r.created);
+    CHECK_EQ_INT(mem_selected, mem_kept);
+    for (size_t i = 0; i < N; i++) {
+        if (!keep[i]) continue;
+        head_lock(h, shard[i]);
+        CHECK(head_by_id_locked(h, shard[i], hseries_id(ser[i])) == ser[i]);
+        head_unlock(h, shard[i]);
+    }
+    /* an emptied series written again is a new series, with a new id */
+    size_t i0 = 0;
+    while (keep[i0]) i0++;
+    snprintf(host, sizeof host, "h%zu", i0);
+    unsigned sh0;
+    hseries *again = mk_labeled(h, i0 % 4 ? "cpu" : "mem", host, &sh0, false);
+    CHECK(again != NULL && hseries_id(again) >= bound0[sh0]);
+    /* nothing left after removing everything: memory goes back */
+    for (unsigned sh = 0; sh < 3; sh++) {
+        head_lock(h, sh);
+        uint32_t bound = head_id_bound_locked(h, sh);
+        for (uint32_t id = 0; id < bound; id++) {
+            hseries *s = head_by_id_locked(h, sh, id);
+            if (!s) continue;
+            CHECK_OK(head_freeze_locked(h, s, INT64_MAX, NULL));
+            head_thaw_drop_locked(h, s);
+        }
+        head_unlock(h, sh);
+        head_remove_empty(h, sh, NULL, NULL);
+    }
+    CHECK_EQ_INT(head_series_count(h), 0);
+    for (unsigned sh = 0; sh < 3; sh++) {
+        head_lock(h, sh);
+        CHECK_EQ_INT(idx_all(head_index_locked(h, sh))->n, 0);
+        head_unlock(h, sh);
+    }
+    /* what stays is the shards' map and table, under 64 bytes per series
+     * ever created (a series with its key took more than that) */
+    CHECK_MSG(head_memory(h) <= m0 + 64 * (N + r.created + 1), "memory %llu after, %llu before",
+              (unsigned long long)head_memory(h), (unsigned long long)m0);
+    matcher_free(ms[0]);
+    matcher_free(ms[1]);
+    postings_free(&got);
+    head_free(h);
+}
+
 int main(void)
 {
     for (int i = 0; i < TS_SPACE; i++) snprintf(strval[i], sizeof strval[i], "v%d%s", i, i % 3 ? "" : "ü");
     RUN(test_model_float);
     RUN(test_model_string);
     RUN(test_memory_accounting);
+    RUN(test_remove_empty);
     return testlib_done("test_head");
 }

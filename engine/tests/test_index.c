@@ -550,6 +550,217 @@ static void test_index_out_of_order_and_remove(void)
     idx_free(x);
 }
 
+/* Label names of the live series, against idx_label_names (all). */
+static bool names_match(idx *x, const series *ss, size_t n)
+{
+    bool has[NN] = {0};
+    for (size_t i = 0; i < n; i++)
+        for (int j = 0; j < NN && ss[i].live; j++) has[j] |= ss[i].v[j] != 0;
+    st_slice *out = NULL;
+    size_t k = 0, cap = 0, want = 0;
+    idx_label_names(x, NULL, &out, &k, &cap);
+    bool ok = true;
+    for (int j = 0; j < NN; j++) {
+        want += has[j];
+        bool found = false;
+        for (size_t i = 0; i < k; i++) found |= st_slice_eq(out[i], st_slice_cstr(NAMES[j]));
+        ok &= found == has[j];
+    }
+    free(out);
+    return ok && k == want;
+}
+
+static bool all_matches(idx *x, const series *ss, size_t n)
+{
+    const postings *all = idx_all(x);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!ss[i].live) continue;
+        if (k >= all->n || all->ids[k] != i) return false;
+        k++;
+    }
+    return k == all->n;
+}
+
+/* Bulk removal against the oracle: random sets removed at once, or piece by
+ * piece with adds, single removals and queries in between (where removed ids
+ * may still be selected, and the caller drops them, as the head does). */
+static void test_index_bulk_remove(void)
+{
+    enum { N = 3000, M = N + 1500 }; /* ids >= N are added during the rounds */
+    static series ss[M];
+    static uint64_t dead[M / 64 + 1];
+    idx *x = idx_new();
+    size_t next = N;
+    for (size_t i = 0; i < N; i++) {
+        rand_series(&ss[i]);
+        label ls[NN];
+        idx_add(x, (uint32_t)i, ls, series_labels(&ss[i], ls));
+    }
+    postings got = {0}, want = {0};
+    for (int round = 0; round < 12; round++) {
+        memset(dead, 0, sizeof dead);
+        int pct = (int)(rnd() % 101); /* 0% to 100% of the live series */
+        for (size_t i = 0; i < next; i++) {
+            if (!ss[i].live || (int)(rnd() % 100) >= pct) continue;
+            dead[i / 64] |= 1ull << (i % 64);
+            ss[i].live = false;
+        }
+        /* words past the last id and ids never added are harmless */
+        size_t nwords = round % 3 == 0 ? M / 64 + 1 : next / 64 + 1;
+        if (round % 2 == 0) {
+            idx_remove_bulk(x, dead, nwords);
+        } else {
+            idx_remove_bulk_begin(x, dead, nwords);
+            CHECK(all_matches(x, ss, next));
+            size_t budget = 1 + rnd() % 64;
+            int steps = 0;
+            while (!idx_remove_bulk_step(x, budget)) {
+                CHECK(idx_remove_bulk_pending(x));
+                steps++;
+                if (steps % 7 == 0 && next < M) { /* a new series meanwhile */
+                    rand_series(&ss[next]);
+                    label ls[NN];
+                    idx_add(x, (uint32_t)next, ls, series_labels(&ss[next], ls));
+                    next++;
+                }
+                if (steps % 11 == 0) { /* selections: exact once removed ids are dropped */
+                    matcher *ms[4];
+                    size_t nm = 1 + rnd() % 3;
+                    for (size_t i = 0; i < nm; i++) ms[i] = rand_matcher();
+                    CHECK_OK(idx_select(x, ms, nm, &got, NULL));
+                    size_t w = 0;
+                    for (size_t i = 0; i < got.n; i++)
+                        if (!(dead[got.ids[i] / 64] >> (got.ids[i] % 64) & 1)) got.ids[w++] = got.ids[i];
+                    got.n = w;
+                    oracle(ss, next, ms, nm, &want);
+                    CHECK(got.n == want.n && (!got.n || !memcmp(got.ids, want.ids, got.n * 4)));
+                    for (size_t i = 0; i < nm; i++) matcher_free(ms[i]);
+                }
+                if (steps == 40) { /* a single removal finishes the bulk one first */
+                    size_t i = rnd() % next;
+                    while (!ss[i].live) i = (i + 1) % next;
+                    label ls[NN];
+                    idx_remove(x, (uint32_t)i, ls, series_labels(&ss[i], ls));
+                    ss[i].live = false;
+                    CHECK(!idx_remove_bulk_pending(x));
+                }
+            }
+        }
+        CHECK(!idx_remove_bulk_pending(x));
+        CHECK(all_matches(x, ss, next));
+        CHECK(names_match(x, ss, next));
+        CHECK_EQ_INT(check_queries(x, ss, next, quick() ? 100 : 400), 0);
+        CHECK_EQ_INT(idx_memory(x), idx_memory_recount_(x));
+        /* re-populate some fresh ids so the next round has work */
+        for (int k = 0; k < 60 && next < M; k++, next++) {
+            rand_series(&ss[next]);
+            label ls[NN];
+            idx_add(x, (uint32_t)next, ls, series_labels(&ss[next], ls));
+        }
+    }
+    /* everything at once: every name and value goes */
+    memset(dead, 0xff, sizeof dead);
+    for (size_t i = 0; i < next; i++) ss[i].live = false;
+    idx_remove_bulk(x, dead, M / 64 + 1);
+    CHECK_EQ_INT(idx_all(x)->n, 0);
+    CHECK(names_match(x, ss, next));
+    CHECK_EQ_INT(idx_memory(x), idx_memory_recount_(x));
+    /* and nothing pending, or an empty set, is harmless */
+    CHECK(idx_remove_bulk_step(x, 1));
+    idx_remove_bulk(x, NULL, 0);
+    postings_free(&got);
+    postings_free(&want);
+    idx_free(x);
+}
+
+/* Scale: half of 400k series (TSBS-like labels: one value shared by all,
+ * values shared by thousands, a host per 10 series) removed in one bulk
+ * removal. One at a time this is ~10^10 ids moved; in bulk it is one pass.
+ * The result is checked exactly, list by list. */
+static void test_index_bulk_remove_scale(void)
+{
+    enum { N = 400000, HOSTS = N / 10 };
+    idx *x = idx_new();
+    char(*hosts)[16] = malloc(HOSTS * 16);
+    for (size_t i = 0; i < HOSTS; i++) snprintf(hosts[i], 16, "host_%zu", i);
+    const char *fields[] = {"f0", "f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9"};
+    const char *racks[] = {"r0", "r1", "r2", "r3", "r4", "r5", "r6"};
+    for (size_t i = 0; i < N; i++) {
+        label ls[] = {{st_slice_cstr("__name__"), st_slice_cstr(fields[i % 10])},
+                      {st_slice_cstr("arch"), st_slice_cstr("x64")},
+                      {st_slice_cstr("hostname"), st_slice_cstr(hosts[i / 10])},
+                      {st_slice_cstr("rack"), st_slice_cstr(racks[(i / 10) % 7])}};
+        idx_add(x, (uint32_t)i, ls, 4);
+    }
+    /* dead: a random half, plus every series of hosts whose number ends in 3
+     * (so those hostname values disappear entirely) */
+    uint64_t *dead = calloc(N / 64 + 1, sizeof *dead);
+    bool *gone = calloc(N, 1);
+    size_t ndead = 0;
+    for (size_t i = 0; i < N; i++) {
+        if ((i / 10) % 10 != 3 && rnd() % 2) continue;
+        gone[i] = true;
+        dead[i / 64] |= 1ull << (i % 64);
+        ndead++;
+    }
+    CHECK(ndead > N / 2);
+    idx_remove_bulk(x, dead, N / 64 + 1);
+    /* every list, against brute force */
+    const postings *all = idx_all(x);
+    CHECK_EQ_INT(all->n, N - ndead);
+    size_t k = 0;
+    for (size_t i = 0; i < N && k <= all->n; i++)
+        if (!gone[i]) CHECK(k < all->n && all->ids[k++] == i);
+    postings got = {0};
+    struct { const char *name; const char *const *vals; size_t nv; } cols[] = {
+        {"__name__", fields, 10}, {"arch", (const char *[]){"x64"}, 1},
+        {"rack", racks, 7}};
+    for (size_t c = 0; c < ST_ARRAY_LEN(cols); c++)
+        for (size_t v = 0; v < cols[c].nv; v++) {
+            matcher *m = mk(MATCH_EQ, cols[c].name, cols[c].vals[v]);
+            CHECK_OK(idx_select(x, &m, 1, &got, NULL));
+            matcher_free(m);
+            size_t j = 0;
+            bool ok = true;
+            for (size_t i = 0; i < N && ok; i++) {
+                size_t val = c == 0 ? i % 10 : c == 1 ? 0 : (i / 10) % 7;
+                if (gone[i] || val != v) continue;
+                ok = j < got.n && got.ids[j++] == i;
+            }
+            CHECK_MSG(ok && j == got.n, "%s=%s", cols[c].name, cols[c].vals[v]);
+        }
+    size_t bad = 0;
+    for (size_t hst = 0; hst < HOSTS; hst++) {
+        matcher *m = mk(MATCH_EQ, "hostname", hosts[hst]);
+        CHECK_OK(idx_select(x, &m, 1, &got, NULL));
+        matcher_free(m);
+        size_t j = 0;
+        bool ok = true;
+        for (size_t i = hst * 10; i < hst * 10 + 10 && ok; i++)
+            if (!gone[i]) ok = j < got.n && got.ids[j++] == i;
+        bad += !(ok && j == got.n);
+    }
+    CHECK_EQ_INT(bad, 0);
+    /* hosts ending in 3 left no value behind */
+    st_slice *out = NULL;
+    size_t n = 0, cap = 0, live_hosts = 0;
+    idx_label_values(x, st_slice_cstr("hostname"), NULL, &out, &n, &cap);
+    for (size_t hst = 0; hst < HOSTS; hst++) {
+        bool any = false;
+        for (size_t i = hst * 10; i < hst * 10 + 10; i++) any |= !gone[i];
+        live_hosts += any;
+    }
+    CHECK_EQ_INT(n, live_hosts);
+    CHECK_EQ_INT(idx_memory(x), idx_memory_recount_(x));
+    free(out);
+    postings_free(&got);
+    free(dead);
+    free(gone);
+    free(hosts);
+    idx_free(x);
+}
+
 static bool slices_are(const st_slice *s, size_t n, const char *const *want, size_t nw)
 {
     if (n != nw) return false;
@@ -772,6 +983,8 @@ int main(void)
     RUN(test_select_semantics);
     RUN(test_index_oracle);
     RUN(test_index_out_of_order_and_remove);
+    RUN(test_index_bulk_remove);
+    RUN(test_index_bulk_remove_scale);
     RUN(test_label_names_values);
     RUN(test_index_timing);
     return testlib_done("test_index");
