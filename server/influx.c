@@ -44,6 +44,7 @@
 #include <strings.h>
 
 #include "api.h"
+#include "bits.h"
 #include "catalog.h"
 #include "json.h"
 
@@ -75,26 +76,66 @@ void influx_get_stats(influx_stats *o)
 
 /* ------------------------------------------------------------ cache */
 
-/* The series cache (import_cache): a line's written key and field key to
- * the canonical key. Entries are compared byte for byte, so a hash
- * collision costs a miss, never a wrong series. 64 shards, each a mutex
- * and two generations of an open-addressing table: new entries go into
- * the current one, a hit in the old one is copied over, and when the
- * current one passes its share of CACHE_BYTES the old one is freed and the
- * current one becomes old. Memory stays under about twice CACHE_BYTES and
- * series still written survive the rotation. */
+/* The series cache (import_cache) keeps ONE entry per line key, the
+ * measurement and tags as a line spells them (lp_line.key): a TSBS-like
+ * line carries 10 fields, i.e. 10 series of one tag set, and keyed per
+ * field it cost 10 locks, probes and compares of the same ~150 bytes;
+ * keyed per line it costs one. import_line_ex asks per field, so the
+ * request's state (rcache) remembers the line it is on.
+ *
+ * An entry holds, per field key seen with that line key (in the order
+ * first seen, which is the order senders keep), the canonical key's hash
+ * and the head series the last write went to (store_series_ref: with it
+ * store_write skips its key lookup). The canonical keys of one line's
+ * series differ only in their __name__ label, and a key is its labels'
+ * encodings one after the other (labels_key), so the entry keeps the bytes
+ * before that label and those after it once, and per field the field key
+ * and the __name__ label's encoding: about 100 bytes a series for TSBS's
+ * 10 tags instead of ~400 (see CACHE_BYTES). Entries are compared byte for
+ * byte, so a hash collision costs a miss, never a wrong series; only
+ * spellings whose labels passed every check are put.
+ *
+ * Concurrency: 64 shards, each a mutex and two generations of an
+ * open-addressing table (as server/prw.c's cache: a hit in the old
+ * generation moves the entry to the current one; when the current one
+ * passes its share of CACHE_BYTES the old one is dropped, so series still
+ * written survive). Entries are reference counted: a request holds the
+ * entries its batch uses until the batch is written, so it reads their
+ * immutable parts (keys) without the lock whatever the shard does
+ * meanwhile, and remembers which refs to refresh. The refs, the only
+ * mutable part, are read and written under the shard lock. A new field
+ * for a known line key replaces the entry by a larger copy. */
 #define CACHE_SHARDS 64
-#define CACHE_BYTES (128ull << 20)
+/* 1M series of TSBS's shape (100,000 lines of 10 fields, ~1 KB an entry)
+ * take ~100 MB; a generation holds half the limit and must hold the whole
+ * working set, or every rotation evicts series still written. Memory
+ * stays under about the limit plus the slot arrays. */
+#define CACHE_BYTES (256ull << 20)
+#define TOMB ((lentry *)1)
+#define NOH UINT32_MAX /* no handle / not cached */
 
-typedef struct centry {
-    uint64_t h, keyhash;
-    uint32_t wlen, flen, klen;
-    uint8_t data[]; /* written key, field key, canonical key */
-} centry;
+typedef struct lslot {
+    uint64_t keyhash;     /* st_hash64 of the series' canonical key, seed 0 */
+    store_series_ref ref; /* head series of the last write, zero = unknown */
+    uint32_t off;         /* field key, then the __name__ label, in the data */
+    uint16_t flen, nlen;
+} lslot;
+
+typedef struct lentry {
+    uint64_t h;            /* st_hash64 of the written key (line_seed) */
+    _Atomic uint32_t refs; /* the table's, plus one per request holding it */
+    uint32_t nf, wlen, prelen, suflen, size;
+    lslot f[];             /* nf slots, then: written key, before, after, fields' data */
+} lentry;
+
+typedef struct cslot {
+    uint64_t h;
+    lentry *c; /* NULL = empty, TOMB = moved to the current generation */
+} cslot;
 
 typedef struct ctab {
-    centry **slots;
-    size_t cap, n, bytes;
+    cslot *slots;
+    size_t cap, n, tombs, bytes;
 } ctab;
 
 typedef struct cshard {
@@ -105,127 +146,479 @@ typedef struct cshard {
 
 static cshard g_shards[CACHE_SHARDS];
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
+static const uint64_t line_seed = 0x6c696e656b6579; /* apart from other st_hash64 uses */
 
 static void cache_init(void)
 {
     for (int i = 0; i < CACHE_SHARDS; i++) pthread_mutex_init(&g_shards[i].mu, NULL);
 }
 
-static size_t centry_size(const centry *c) { return sizeof *c + c->wlen + c->flen + c->klen; }
+static const uint8_t *le_written(const lentry *c) { return (const uint8_t *)(c->f + c->nf); }
+static const uint8_t *le_pre(const lentry *c) { return le_written(c) + c->wlen; }
+static const uint8_t *le_suf(const lentry *c) { return le_pre(c) + c->prelen; }
+static const uint8_t *le_field(const lentry *c, uint32_t j) { return le_written(c) + c->f[j].off; }
 
-static centry *tab_find(const ctab *t, uint64_t h, st_slice w, st_slice f)
+static void lentry_unref(lentry *c)
 {
-    if (!t->cap) return NULL;
-    for (size_t j = h & (t->cap - 1);; j = (j + 1) & (t->cap - 1)) {
-        centry *c = t->slots[j];
-        if (!c) return NULL;
-        if (c->h == h && c->wlen == w.n && c->flen == f.n && memcmp(c->data, w.p, w.n) == 0 &&
-            memcmp(c->data + w.n, f.p, f.n) == 0)
-            return c;
-    }
+    if (atomic_fetch_sub_explicit(&c->refs, 1, memory_order_acq_rel) == 1) st_free(c);
 }
 
-static void tab_put(ctab *t, centry *c)
+static void stats_in(const lentry *c, int sign)
 {
-    if ((t->n + 1) * 2 > t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 64;
-        centry **s = st_calloc(cap, sizeof *s);
+    atomic_fetch_add(&st_cache_entries, sign * (int64_t)c->nf);
+    atomic_fetch_add(&st_cache_bytes, sign * (int64_t)c->size);
+}
+
+static size_t tab_find(const ctab *t, uint64_t h, const char *w, size_t wn)
+{
+    if (!t->cap) return SIZE_MAX;
+    size_t j = h & (t->cap - 1);
+    for (const cslot *sl; (sl = &t->slots[j])->c; j = (j + 1) & (t->cap - 1)) {
+        if (sl->h != h || sl->c == TOMB) continue;
+        const lentry *c = sl->c;
+        if (c->wlen == wn && memcmp(le_written(c), w, wn) == 0) return j;
+    }
+    return SIZE_MAX;
+}
+
+static void tab_put(ctab *t, uint64_t h, lentry *c)
+{
+    if ((t->n + t->tombs + 1) * 2 > t->cap) {
+        size_t nc = t->cap ? t->cap : 64;
+        while ((t->n + 1) * 2 > nc) nc *= 2;
+        if (nc == t->cap && t->tombs == 0) nc *= 2;
+        cslot *s = st_calloc(nc, sizeof *s);
         for (size_t i = 0; i < t->cap; i++) {
-            centry *x = t->slots[i];
-            if (!x) continue;
-            size_t j = x->h & (cap - 1);
-            while (s[j]) j = (j + 1) & (cap - 1);
+            cslot x = t->slots[i];
+            if (!x.c || x.c == TOMB) continue;
+            size_t j = x.h & (nc - 1);
+            while (s[j].c) j = (j + 1) & (nc - 1);
             s[j] = x;
         }
         st_free(t->slots);
         t->slots = s;
-        t->cap = cap;
+        t->cap = nc;
+        t->tombs = 0;
     }
-    size_t j = c->h & (t->cap - 1);
-    while (t->slots[j]) j = (j + 1) & (t->cap - 1);
-    t->slots[j] = c;
+    size_t j = h & (t->cap - 1);
+    while (t->slots[j].c && t->slots[j].c != TOMB) j = (j + 1) & (t->cap - 1);
+    if (t->slots[j].c == TOMB) t->tombs--;
+    t->slots[j] = (cslot){.h = h, .c = c};
     t->n++;
-    t->bytes += centry_size(c);
-    atomic_fetch_add(&st_cache_entries, 1);
-    atomic_fetch_add(&st_cache_bytes, (int64_t)centry_size(c));
+    t->bytes += c->size;
 }
 
 static void tab_free(ctab *t)
 {
     for (size_t i = 0; i < t->cap; i++) {
-        centry *c = t->slots[i];
-        if (!c) continue;
-        atomic_fetch_sub(&st_cache_entries, 1);
-        atomic_fetch_sub(&st_cache_bytes, (int64_t)centry_size(c));
-        st_free(c);
+        lentry *c = t->slots[i].c;
+        if (c && c != TOMB) {
+            stats_in(c, -1);
+            lentry_unref(c);
+        }
     }
     st_free(t->slots);
     memset(t, 0, sizeof *t);
 }
 
-static centry *centry_new(uint64_t h, st_slice w, st_slice f, const uint8_t *key, size_t klen,
-                          uint64_t keyhash)
+static void shard_maybe_rotate(cshard *sh)
 {
-    centry *c = st_malloc(sizeof *c + w.n + f.n + klen);
-    c->h = h;
-    c->keyhash = keyhash;
-    c->wlen = (uint32_t)w.n;
-    c->flen = (uint32_t)f.n;
-    c->klen = (uint32_t)klen;
-    memcpy(c->data, w.p, w.n);
-    memcpy(c->data + w.n, f.p, f.n);
-    memcpy(c->data + w.n + f.n, key, klen);
+    if (sh->cur.bytes <= CACHE_BYTES / (2 * CACHE_SHARDS)) return;
+    tab_free(&sh->old);
+    sh->old = sh->cur;
+    memset(&sh->cur, 0, sizeof sh->cur);
+}
+
+/* The entry for the written key (shard locked), moved to the current
+ * generation if it was in the old one; NULL if absent. */
+static lentry *shard_lookup(cshard *sh, uint64_t h, const char *w, size_t wn)
+{
+    size_t j = tab_find(&sh->cur, h, w, wn);
+    if (j != SIZE_MAX) return sh->cur.slots[j].c;
+    if ((j = tab_find(&sh->old, h, w, wn)) == SIZE_MAX) return NULL;
+    lentry *c = sh->old.slots[j].c;
+    sh->old.slots[j].c = TOMB;
+    sh->old.n--;
+    sh->old.tombs++;
+    sh->old.bytes -= c->size;
+    tab_put(&sh->cur, h, c);
+    shard_maybe_rotate(sh);
     return c;
 }
 
-/* Into the current generation, rotating when it is over its share. */
-static void shard_put(cshard *sh, centry *c)
+/* Puts c in place of the entry for its written key, if any (shard locked;
+ * the table's reference moves to c). */
+static void shard_replace(cshard *sh, lentry *c)
 {
-    tab_put(&sh->cur, c);
-    if (sh->cur.bytes > CACHE_BYTES / (2 * CACHE_SHARDS)) {
-        tab_free(&sh->old);
-        sh->old = sh->cur;
-        memset(&sh->cur, 0, sizeof sh->cur);
+    const char *w = (const char *)le_written(c);
+    stats_in(c, 1);
+    for (int g = 0; g < 2; g++) {
+        ctab *t = g ? &sh->old : &sh->cur;
+        size_t j = tab_find(t, c->h, w, c->wlen);
+        if (j == SIZE_MAX) continue;
+        lentry *was = t->slots[j].c;
+        t->slots[j].c = c;
+        t->bytes = t->bytes - was->size + c->size;
+        stats_in(was, -1);
+        lentry_unref(was);
+        shard_maybe_rotate(sh);
+        return;
     }
+    tab_put(&sh->cur, c->h, c);
+    shard_maybe_rotate(sh);
+}
+
+/* What one request's batch took from the cache. */
+typedef struct held {
+    lentry *c;
+    uint32_t at; /* its slots' batch handles, types and refs: [at, at + c->nf) */
+} held;
+
+/* A series of the current line that the cache did not know, to be added
+ * to its entry when the line is done. */
+typedef struct pfield {
+    uint32_t foff, noff; /* in rcache.pend */
+    uint16_t flen, nlen;
+    uint64_t keyhash;
+    uint32_t handle;
+    uint8_t type;
+    bool known; /* another request put it first */
+} pfield;
+
+/* A request's side of the cache (import_cache.ctx). */
+typedef struct rcache {
+    store_batch *b;
+    /* the line being added: its written key, entry and likely next slot */
+    const char *wp;
+    size_t wn;
+    uint64_t wh;
+    uint32_t cur, next;
+    /* the field add() last missed, for put() */
+    const char *fp;
+    size_t fn;
+    series_meta meta;
+    /* entries the batch uses, each once (pm: held index + 1 by address),
+     * and per slot the batch handle (NOH = not added yet), its type and
+     * the ref the cache had */
+    held *hv;
+    size_t nh, caph;
+    uint32_t *hnd;
+    uint8_t *htype;
+    store_series_ref *href;
+    size_t nhnd, caphnd;
+    uint32_t *pm;
+    size_t pmcap;
+    /* the current line's new series: field keys and name labels in pend,
+     * the key bytes around the name label in pre and suf */
+    pfield *pf;
+    size_t npf, cappf;
+    st_buf pend, pre, suf;
+    bool have_ps;
+    st_buf key; /* a canonical key put back together */
+    uint64_t hits, misses;
+} rcache;
+
+static size_t pm_home(const rcache *X, const lentry *c)
+{
+    return (size_t)(((uint64_t)(uintptr_t)c * 0x9e3779b97f4a7c15ull) >> 20) & (X->pmcap - 1);
+}
+
+static uint32_t held_find(const rcache *X, const lentry *c)
+{
+    if (!X->pmcap) return NOH;
+    for (size_t j = pm_home(X, c); X->pm[j]; j = (j + 1) & (X->pmcap - 1))
+        if (X->hv[X->pm[j] - 1].c == c) return X->pm[j] - 1;
+    return NOH;
+}
+
+/* Holds c for the batch (its shard locked: the refs are copied). */
+static uint32_t held_add(rcache *X, lentry *c)
+{
+    if ((X->nh + 1) * 2 > X->pmcap) {
+        st_free(X->pm);
+        X->pmcap = X->pmcap ? X->pmcap * 2 : 256;
+        X->pm = st_calloc(X->pmcap, sizeof *X->pm);
+        for (size_t i = 0; i < X->nh; i++) {
+            size_t j = pm_home(X, X->hv[i].c);
+            while (X->pm[j]) j = (j + 1) & (X->pmcap - 1);
+            X->pm[j] = (uint32_t)i + 1;
+        }
+    }
+    if (X->nh == X->caph) {
+        X->caph = X->caph ? X->caph * 2 : 64;
+        X->hv = st_realloc(X->hv, X->caph * sizeof *X->hv);
+    }
+    if (X->nhnd + c->nf > X->caphnd) {
+        X->caphnd = (X->nhnd + c->nf) * 2;
+        X->hnd = st_realloc(X->hnd, X->caphnd * sizeof *X->hnd);
+        X->htype = st_realloc(X->htype, X->caphnd);
+        X->href = st_realloc(X->href, X->caphnd * sizeof *X->href);
+    }
+    uint32_t k = (uint32_t)X->nh++;
+    X->hv[k] = (held){.c = c, .at = (uint32_t)X->nhnd};
+    for (uint32_t j = 0; j < c->nf; j++) {
+        X->hnd[X->nhnd + j] = NOH;
+        X->htype[X->nhnd + j] = 0;
+        X->href[X->nhnd + j] = c->f[j].ref;
+    }
+    X->nhnd += c->nf;
+    atomic_fetch_add_explicit(&c->refs, 1, memory_order_relaxed);
+    size_t j = pm_home(X, c);
+    while (X->pm[j]) j = (j + 1) & (X->pmcap - 1);
+    X->pm[j] = k + 1;
+    return k;
+}
+
+static bool bytes_eq(const st_buf *b, const uint8_t *p, size_t n)
+{
+    return b->len == n && (n == 0 || memcmp(b->p, p, n) == 0);
+}
+
+/* The current line is done: its new series join its entry (a new one, or
+ * a larger copy of the one there), held for the batch like a hit. */
+static void rcache_commit(rcache *X)
+{
+    if (!X->npf) return;
+    cshard *sh = &g_shards[X->wh >> 58];
+    pthread_mutex_lock(&sh->mu);
+    lentry *c = shard_lookup(sh, X->wh, X->wp, X->wn);
+    /* keys around the name label differ only if the labels' rules did:
+     * then the entry is replaced rather than mixed */
+    if (c && !(bytes_eq(&X->pre, le_pre(c), c->prelen) && bytes_eq(&X->suf, le_suf(c), c->suflen)))
+        c = NULL;
+    uint32_t nold = c ? c->nf : 0, nnew = 0;
+    size_t data = X->wn + X->pre.len + X->suf.len;
+    for (uint32_t j = 0; j < nold; j++) data += (size_t)c->f[j].flen + c->f[j].nlen;
+    for (size_t i = 0; i < X->npf; i++) {
+        pfield *p = &X->pf[i];
+        bool known = false;
+        for (uint32_t j = 0; j < nold && !known; j++)
+            known = c->f[j].flen == p->flen && memcmp(le_field(c, j), X->pend.p + p->foff, p->flen) == 0;
+        p->known = known;
+        if (known) continue;
+        nnew++;
+        data += (size_t)p->flen + p->nlen;
+    }
+    size_t size = sizeof(lentry) + (size_t)(nold + nnew) * sizeof(lslot) + data;
+    if (nnew && size <= UINT32_MAX) {
+        lentry *n = st_malloc(size);
+        n->h = X->wh;
+        atomic_init(&n->refs, 1);
+        n->nf = nold + nnew;
+        n->wlen = (uint32_t)X->wn;
+        n->prelen = (uint32_t)X->pre.len;
+        n->suflen = (uint32_t)X->suf.len;
+        n->size = (uint32_t)size;
+        uint8_t *d = (uint8_t *)(n->f + n->nf), *p = d;
+        memcpy(p, X->wp, X->wn);
+        p += X->wn;
+        if (X->pre.len) memcpy(p, X->pre.p, X->pre.len);
+        p += X->pre.len;
+        if (X->suf.len) memcpy(p, X->suf.p, X->suf.len);
+        p += X->suf.len;
+        uint32_t j = 0;
+        for (; j < nold; j++) {
+            n->f[j] = c->f[j];
+            n->f[j].off = (uint32_t)(p - d);
+            memcpy(p, le_field(c, j), (size_t)c->f[j].flen + c->f[j].nlen);
+            p += c->f[j].flen + c->f[j].nlen;
+        }
+        for (size_t i = 0; i < X->npf; i++) {
+            const pfield *q = &X->pf[i];
+            if (q->known) continue;
+            n->f[j] = (lslot){.keyhash = q->keyhash, .off = (uint32_t)(p - d), .flen = q->flen, .nlen = q->nlen};
+            memcpy(p, X->pend.p + q->foff, q->flen);
+            memcpy(p + q->flen, X->pend.p + q->noff, q->nlen);
+            p += q->flen + q->nlen;
+            j++;
+        }
+        shard_replace(sh, n);
+        /* the batch's handles of the new series, so that their refs are
+         * remembered after the write */
+        uint32_t k = held_add(X, n), s = nold;
+        for (size_t i = 0; i < X->npf; i++) {
+            const pfield *q = &X->pf[i];
+            if (q->known) continue;
+            X->hnd[X->hv[k].at + s] = q->handle;
+            X->htype[X->hv[k].at + s] = q->type;
+            s++;
+        }
+    }
+    pthread_mutex_unlock(&sh->mu);
+    X->npf = 0;
+    X->pend.len = X->pre.len = X->suf.len = 0;
+    X->have_ps = false;
+}
+
+/* A new line: its entry, held for the batch. */
+static void line_begin(rcache *X, st_slice w)
+{
+    rcache_commit(X);
+    X->wp = w.p;
+    X->wn = w.n;
+    X->wh = st_hash64(w.p, w.n, line_seed);
+    X->cur = NOH;
+    X->next = 0;
+    cshard *sh = &g_shards[X->wh >> 58];
+    pthread_mutex_lock(&sh->mu);
+    lentry *c = shard_lookup(sh, X->wh, w.p, w.n);
+    if (c) {
+        uint32_t k = held_find(X, c);
+        X->cur = k != NOH ? k : held_add(X, c);
+    }
+    pthread_mutex_unlock(&sh->mu);
 }
 
 static int cache_add(void *ctx, uint64_t h, st_slice w, st_slice f, series_meta meta, store_batch *b,
                      uint32_t *handle, int *rc, st_err *e)
 {
-    (void)ctx;
-    cshard *sh = &g_shards[h >> 58];
-    pthread_mutex_lock(&sh->mu);
-    centry *c = tab_find(&sh->cur, h, w, f);
-    if (!c && (c = tab_find(&sh->old, h, w, f)) != NULL) {
-        /* still written: carry it into the current generation */
-        c = centry_new(h, w, f, c->data + c->wlen + c->flen, c->klen, c->keyhash);
-        shard_put(sh, c);
+    (void)h;
+    rcache *X = ctx;
+    X->b = b;
+    if (w.p != X->wp || w.n != X->wn) line_begin(X, w);
+    X->fp = f.p;
+    X->fn = f.n;
+    X->meta = meta;
+    if (X->cur == NOH) {
+        X->misses++;
+        return 0;
     }
-    /* under the lock: a rotation may free the entry once it is released */
-    if (c) *rc = store_batch_series_key(b, c->data + c->wlen + c->flen, c->klen, c->keyhash, meta, handle, e);
-    pthread_mutex_unlock(&sh->mu);
-    atomic_fetch_add(c ? &st_cache_hits : &st_cache_misses, 1);
-    return c != NULL;
+    const held *H = &X->hv[X->cur];
+    const lentry *c = H->c;
+    uint32_t j = X->next;
+    if (j >= c->nf || c->f[j].flen != f.n || memcmp(le_field(c, j), f.p, f.n) != 0) {
+        for (j = 0; j < c->nf; j++)
+            if (c->f[j].flen == f.n && memcmp(le_field(c, j), f.p, f.n) == 0) break;
+        if (j == c->nf) {
+            X->misses++;
+            return 0;
+        }
+    }
+    X->next = j + 1;
+    X->hits++;
+    size_t k = H->at + j;
+    if (X->hnd[k] != NOH && X->htype[k] == meta.type) {
+        /* already in this batch: the same handle, without the batch's
+         * lookup and compare of the whole key */
+        *handle = X->hnd[k];
+        *rc = 0;
+        return 1;
+    }
+    const lslot *sl = &c->f[j];
+    X->key.len = 0;
+    st_buf_put(&X->key, le_pre(c), c->prelen);
+    st_buf_put(&X->key, le_field(c, j) + sl->flen, sl->nlen);
+    st_buf_put(&X->key, le_suf(c), c->suflen);
+    *rc = store_batch_series_key_ref(b, X->key.p, X->key.len, sl->keyhash, meta, &X->href[k], handle, e);
+    if (*rc == 0) {
+        X->hnd[k] = *handle;
+        X->htype[k] = meta.type;
+    }
+    return 1;
 }
 
 static void cache_put(void *ctx, uint64_t h, st_slice w, st_slice f, const uint8_t *key, size_t klen,
                       uint64_t keyhash)
 {
-    (void)ctx;
-    if (w.n > UINT32_MAX || f.n > UINT32_MAX || klen > UINT32_MAX) return;
-    centry *c = centry_new(h, w, f, key, klen, keyhash);
-    cshard *sh = &g_shards[h >> 58];
-    pthread_mutex_lock(&sh->mu);
-    if (tab_find(&sh->cur, h, w, f)) { /* another request was first */
-        pthread_mutex_unlock(&sh->mu);
-        st_free(c);
+    (void)h;
+    rcache *X = ctx;
+    /* only the series add() just missed: its line, type and batch */
+    if (w.p != X->wp || w.n != X->wn || f.p != X->fp || f.n != X->fn || f.n > UINT16_MAX) return;
+    /* the __name__ label's encoding: from the end of the label before it
+     * to the end of its value */
+    label stack[64], *ls = stack;
+    size_t cnt = labels_key_count(key, klen), n = 0;
+    if (!cnt) return;
+    if (cnt > ST_ARRAY_LEN(stack)) ls = st_malloc(cnt * sizeof *ls);
+    size_t ns = SIZE_MAX, ne = 0;
+    if (labels_key_parse(key, klen, ls, cnt, &n) == 0) {
+        for (size_t i = 0; i < n; i++) {
+            if (ls[i].name.n != strlen(LABEL_METRIC_NAME) || memcmp(ls[i].name.p, LABEL_METRIC_NAME, ls[i].name.n))
+                continue;
+            ns = i ? (size_t)((const uint8_t *)ls[i - 1].value.p + ls[i - 1].value.n - key) : 0;
+            ne = (size_t)((const uint8_t *)ls[i].value.p + ls[i].value.n - key);
+            break;
+        }
+    }
+    if (ls != stack) st_free(ls);
+    if (ns == SIZE_MAX || ne - ns > UINT16_MAX || X->pend.len + f.n + (ne - ns) > UINT32_MAX) return;
+    const uint8_t *suf = key + ne;
+    size_t suflen = klen - ne;
+    if (!X->have_ps) {
+        if (X->cur != NOH) {
+            const lentry *c = X->hv[X->cur].c;
+            if (c->prelen != ns || c->suflen != suflen || memcmp(le_pre(c), key, ns) ||
+                memcmp(le_suf(c), suf, suflen))
+                return;
+        }
+        st_buf_put(&X->pre, key, ns);
+        st_buf_put(&X->suf, suf, suflen);
+        X->have_ps = true;
+    } else if (!bytes_eq(&X->pre, key, ns) || !bytes_eq(&X->suf, suf, suflen)) {
         return;
     }
-    shard_put(sh, c);
-    pthread_mutex_unlock(&sh->mu);
+    /* its batch handle (the batch has the key: no conflict, no copy) */
+    uint32_t hd;
+    if (store_batch_series_key(X->b, key, klen, keyhash, X->meta, &hd, NULL) != 0) hd = NOH;
+    if (X->npf == X->cappf) {
+        X->cappf = X->cappf ? X->cappf * 2 : 16;
+        X->pf = st_realloc(X->pf, X->cappf * sizeof *X->pf);
+    }
+    X->pf[X->npf++] = (pfield){.foff = (uint32_t)X->pend.len, .flen = (uint16_t)f.n,
+                               .noff = (uint32_t)(X->pend.len + f.n), .nlen = (uint16_t)(ne - ns),
+                               .keyhash = keyhash, .handle = hd, .type = X->meta.type, .known = false};
+    st_buf_put(&X->pend, f.p, f.n);
+    st_buf_put(&X->pend, key + ns, ne - ns);
 }
 
-static const import_cache g_cache = {.add = cache_add, .put = cache_put};
+/* After the batch's write: the head series each held slot resolved to is
+ * remembered (only where it changed: a new series, or one that left
+ * memory), then the entries are let go for the next batch. */
+static void rcache_round_end(rcache *X, const store_batch *b)
+{
+    rcache_commit(X);
+    for (size_t i = 0; i < X->nh; i++) {
+        lentry *c = X->hv[i].c;
+        uint32_t at = X->hv[i].at;
+        cshard *sh = NULL;
+        for (uint32_t j = 0; j < c->nf; j++) {
+            if (X->hnd[at + j] == NOH) continue;
+            store_series_ref r;
+            store_batch_ref(b, X->hnd[at + j], &r);
+            const store_series_ref *was = &X->href[at + j];
+            if (!r.epoch || (r.epoch == was->epoch && r.shard == was->shard && r.id == was->id)) continue;
+            if (!sh) {
+                sh = &g_shards[c->h >> 58];
+                pthread_mutex_lock(&sh->mu);
+            }
+            c->f[j].ref = r;
+        }
+        if (sh) pthread_mutex_unlock(&sh->mu);
+        lentry_unref(c);
+    }
+    X->nh = X->nhnd = 0;
+    if (X->pm) memset(X->pm, 0, X->pmcap * sizeof *X->pm);
+    X->wp = NULL;
+    X->wn = 0;
+    X->cur = NOH;
+    atomic_fetch_add(&st_cache_hits, X->hits);
+    atomic_fetch_add(&st_cache_misses, X->misses);
+    X->hits = X->misses = 0;
+}
+
+static void rcache_free(rcache *X)
+{
+    st_free(X->hv);
+    st_free(X->hnd);
+    st_free(X->htype);
+    st_free(X->href);
+    st_free(X->pm);
+    st_free(X->pf);
+    st_buf_free(&X->pend);
+    st_buf_free(&X->pre);
+    st_buf_free(&X->suf);
+    st_buf_free(&X->key);
+}
 
 /* ---------------------------------------------------------- answers */
 
@@ -470,14 +863,17 @@ void api_influx_write(http_req *rq, http_resp *rs, store *s, const flags *f, inf
     outcome out = {0};
     import_spans later = {0}, cur = {0};
     pthread_once(&g_once, cache_init);
+    rcache rc = {.cur = NOH};
+    const import_cache cache = {.add = cache_add, .put = cache_put, .ctx = &rc};
     import_line_opts o = {.precision = prec, .now_ns = st_now_ns(), .influx = true,
-                          .on_reject = on_reject, .ctx = &why, .defer = &later, .cache = &g_cache};
+                          .on_reject = on_reject, .ctx = &why, .defer = &later, .cache = &cache};
     store_batch *b = store_batch_new();
     import_stats st;
     import_line_ex((const char *)body->p, body->len, &o, b, &st, NULL);
     out.lines = st.lines;
     add_stats(&out, &st);
     write_round(s, db, b, &out);
+    rcache_round_end(&rc, b);
     while (later.n && !out.fail_code) {
         import_spans t = cur;
         cur = later;
@@ -493,7 +889,9 @@ void api_influx_write(http_req *rq, http_resp *rs, store *s, const flags *f, inf
             add_stats(&out, &st);
         }
         write_round(s, db, b, &out);
+        rcache_round_end(&rc, b);
     }
+    rcache_free(&rc);
     store_batch_free(b);
     st_free(later.v);
     st_free(cur.v);
