@@ -320,3 +320,48 @@ bind-address = "127.0.0.1:{free_port()}"
             self.log.close()
         self.proc = None
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def crash_rounds(results, srv, rounds, send, missing_after, per_round=30000, what="batches"):
+    """The crash test from outside, for any write protocol: 3 writer
+    threads send batches send(port, b) -> True when acknowledged (2xx), the
+    server is SIGKILLed at a random moment, restarted, and every batch
+    acknowledged so far must be readable: missing_after(srv, acked) returns
+    (ok, detail). Batch numbers never repeat across rounds."""
+    import random
+    import threading
+    acked, lock = [], threading.Lock()
+
+    def writer(ids, stop):
+        for b in ids:
+            if stop.is_set():
+                return
+            try:
+                ok = send(srv.port, b)
+            except Exception:  # the server died under us
+                return
+            if ok:
+                with lock:
+                    acked.append(b)
+
+    srv.start()
+    nxt = 0
+    for rnd in range(rounds):
+        before = len(acked)
+        stop = threading.Event()
+        threads = [threading.Thread(target=writer, args=(range(nxt + w, nxt + per_round, 3), stop)) for w in range(3)]
+        for t in threads:
+            t.start()
+        time.sleep(random.uniform(0.5, 1.5))
+        srv.kill()
+        stop.set()
+        for t in threads:
+            t.join()
+        nxt += per_round
+        srv.start()
+        with lock:
+            done = list(acked)
+        ok, detail = missing_after(srv, done)
+        results.check(ok and len(done) > before,
+                      f"round {rnd}: all {len(done)} acknowledged {what} ({len(done) - before} new) survive SIGKILL",
+                      detail)

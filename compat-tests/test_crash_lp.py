@@ -6,14 +6,12 @@ exact value and type. Rounds: 3 (2 under the ASan smoke run)."""
 import gzip
 import http.client
 import os
-import random
 import sys
-import threading
 import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from strata import Server, Results, qs, report_crash  # noqa: E402
+from strata import Server, Results, crash_rounds, qs, report_crash  # noqa: E402
 
 # STRATA_SMOKE
 R = Results("test_crash_lp")
@@ -32,68 +30,46 @@ def batch_lines(b):
     return ("\n".join(out) + "\n").encode()
 
 
-def writer(port, ids, acked, lock, stop):
+def send(port, b):
+    body, headers = batch_lines(b), {"Content-Type": "text/plain; charset=utf-8"}
+    if b % 3 == 2:
+        path = "/api/v2/write?" + qs(bucket="lpc", org="")
+        headers["Authorization"] = "Token x"
+    else:
+        path = "/write?" + qs(db="lpc")
+    if b % 2:
+        body = gzip.compress(body)
+        headers["Content-Encoding"] = "gzip"
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    for b in ids:
-        if stop.is_set():
-            return
-        body, headers = batch_lines(b), {"Content-Type": "text/plain; charset=utf-8"}
-        if b % 3 == 2:
-            path = "/api/v2/write?" + qs(bucket="lpc", org="")
-            headers["Authorization"] = "Token x"
-        else:
-            path = "/write?" + qs(db="lpc")
-        if b % 2:
-            body = gzip.compress(body)
-            headers["Content-Encoding"] = "gzip"
-        try:
-            conn.request("POST", path, body=body, headers=headers)
-            r = conn.getresponse()
-            r.read()
-            if r.status == 204:
-                with lock:
-                    acked.append(b)
-        except Exception:
-            return
+    try:
+        conn.request("POST", path, body=body, headers=headers)
+        r = conn.getresponse()
+        r.read()
+        return r.status == 204
+    finally:
+        conn.close()
+
+
+def missing_after(srv, done):
+    st, body, _ = srv.request("GET", "/db/lpc/api/v1/export?" + urllib.parse.urlencode(
+        {"format": "line", "match[]": '{__name__=~"lpcrash_.*"}'}))
+    have = set(body.decode().splitlines())
+    missing = 0
+    for b in done:
+        for line in batch_lines(b).decode().splitlines():
+            key, fields, ts = line.split(" ")
+            meas, tags = key.split(",", 1)
+            tags = ",".join(sorted(tags.split(",")))
+            for f in fields.split(","):
+                if f"{meas},{tags} {f} {ts}" not in have:
+                    missing += 1
+    return st == 200 and missing == 0, f"status {st}, {missing} values missing"
 
 
 def main():
     srv = Server("--maintenance-interval", "1s", "--memory-window", "1h", "--block-duration", "1h")
-    acked, lock = [], threading.Lock()
-    nxt = 0
     try:
-        srv.start()
-        for rnd in range(ROUNDS):
-            before = len(acked)
-            stop = threading.Event()
-            threads = [threading.Thread(target=writer, args=(srv.port, range(nxt + w, nxt + 60000, 3), acked, lock, stop))
-                       for w in range(3)]
-            for t in threads:
-                t.start()
-            time.sleep(random.uniform(0.5, 1.5))
-            srv.kill()
-            stop.set()
-            for t in threads:
-                t.join()
-            nxt += 60000
-            srv.start()
-            st, body, _ = srv.request("GET", "/db/lpc/api/v1/export?" + urllib.parse.urlencode(
-                {"format": "line", "match[]": '{__name__=~"lpcrash_.*"}'}))
-            have = set(body.decode().splitlines())
-            with lock:
-                done = list(acked)
-            missing = 0
-            for b in done:
-                for line in batch_lines(b).decode().splitlines():
-                    key, fields, ts = line.split(" ")
-                    meas, tags = key.split(",", 1)
-                    tags = ",".join(sorted(tags.split(",")))
-                    for f in fields.split(","):
-                        if f"{meas},{tags} {f} {ts}" not in have:
-                            missing += 1
-            R.check(st == 200 and missing == 0 and len(done) > before,
-                    f"round {rnd}: all {len(done)} acknowledged requests ({len(done) - before} new) survive SIGKILL",
-                    f"status {st}, {missing} values missing")
+        crash_rounds(R, srv, ROUNDS, send, missing_after, per_round=60000, what="requests")
     except Exception as e:  # noqa: BLE001
         report_crash(R, e, srv)
     finally:

@@ -3,15 +3,13 @@ requests (snappy protobuf, as Prometheus sends them), the server is killed
 at a random moment, restarted, and every sample of every acknowledged (2xx)
 request must be readable. Rounds: 3 (2 under the ASan smoke run)."""
 import os
-import random
 import sys
-import threading
 import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from strata import Server, Results, export_json, report_crash  # noqa: E402
-import test_remote_write as rw  # noqa: E402  (protobuf and snappy encoders)
+from strata import Server, Results, crash_rounds, export_json, report_crash  # noqa: E402
+import promwire as rw  # noqa: E402  (protobuf and snappy encoders)
 
 # STRATA_SMOKE
 R = Results("test_crash_remote_write")
@@ -28,55 +26,29 @@ def batch(b):
     return rw.snappy(body)
 
 
-def writer(port, ids, acked, lock, stop):
-    for b in ids:
-        if stop.is_set():
-            return
-        req = urllib.request.Request(f"http://127.0.0.1:{port}/db/rwc/api/v1/write", data=batch(b), method="POST",
-                                     headers={"Content-Type": "application/x-protobuf", "Content-Encoding": "snappy",
-                                              "X-Prometheus-Remote-Write-Version": "0.1.0"})
-        try:
-            with urllib.request.urlopen(req, timeout=10) as r:
-                if 200 <= r.status < 300:
-                    with lock:
-                        acked.append(b)
-        except Exception:
-            return
+def send(port, b):
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/db/rwc/api/v1/write", data=batch(b), method="POST",
+                                 headers={"Content-Type": "application/x-protobuf", "Content-Encoding": "snappy",
+                                          "X-Prometheus-Remote-Write-Version": "0.1.0"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return 200 <= r.status < 300
+
+
+def missing_after(srv, done):
+    got = export_json(srv, db="rwc", match="rwcrash")
+    have = {}
+    for key, pts in got.items():
+        for ts, v in pts:
+            have.setdefault(ts - base_ms, set()).add((dict(key)["s"], v))
+    missing = sum(1 for b in done if len(have.get(b, ())) != 100 or any(v != float(b) for _, v in have.get(b, ())))
+    return missing == 0, f"{missing} requests incomplete"
 
 
 def main():
     srv = Server("--maintenance-interval", "1s", "--memory-window", "1h", "--block-duration", "1h")
-    acked, lock = [], threading.Lock()
-    nxt = 0
     try:
-        srv.start()
-        for rnd in range(ROUNDS):
-            before = len(acked)
-            stop = threading.Event()
-            threads = [threading.Thread(target=writer, args=(srv.port, range(nxt + w, nxt + 60000, 3), acked, lock, stop))
-                       for w in range(3)]
-            for t in threads:
-                t.start()
-            time.sleep(random.uniform(0.5, 1.5))
-            srv.kill()
-            stop.set()
-            for t in threads:
-                t.join()
-            nxt += 60000
-            srv.start()
-            got = export_json(srv, db="rwc", match="rwcrash")
-            have = {}
-            for key, pts in got.items():
-                for ts, v in pts:
-                    have.setdefault(ts - base_ms, set()).add((dict(key)["s"], v))
-            with lock:
-                done = list(acked)
-            missing = sum(1 for b in done if len(have.get(b, ())) != 100 or
-                          any(v != float(b) for _, v in have.get(b, ())))
-            R.check(missing == 0 and len(done) > before,
-                    f"round {rnd}: all {len(done)} acknowledged requests ({len(done) - before} new) survive SIGKILL",
-                    f"{missing} requests incomplete")
-    except Exception as e:
+        crash_rounds(R, srv, ROUNDS, send, missing_after, per_round=60000, what="requests")
+    except Exception as e:  # noqa: BLE001
         report_crash(R, e, srv)
     finally:
         srv.cleanup()
