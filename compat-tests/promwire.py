@@ -141,8 +141,11 @@ def s64(u):
     return u - (1 << 64) if u >= 1 << 63 else u
 
 
-def unsnappy(data):
-    """Snappy block format (literals and all three copy forms)."""
+def unsnappy(data, count_copies=False):
+    """Snappy block format (literals and all three copy forms). With
+    count_copies, (bytes, number of copy elements): a sender that really
+    compresses uses back-references."""
+    copies = 0
     n, i = read_uvarint(data, 0)
     out = bytearray()
     while i < len(data):
@@ -175,6 +178,7 @@ def unsnappy(data):
             i += 4
         if off == 0 or off > len(out):
             raise ValueError("snappy: bad copy offset")
+        copies += 1
         if off >= ln:
             start = len(out) - off
             out += out[start:start + ln]
@@ -183,7 +187,7 @@ def unsnappy(data):
                 out.append(out[-off])
     if len(out) != n:
         raise ValueError(f"snappy: {len(out)} bytes decoded, {n} declared")
-    return bytes(out)
+    return (bytes(out), copies) if count_copies else bytes(out)
 
 
 def _crc32c_table():

@@ -156,48 +156,39 @@ def export_json(srv, db=None, match='{__name__=~".+"}', start=None, end=None):
     return out
 
 
-class Prometheus:
-    """Debian's prometheus on a free loopback port (self.port, known before
-    start() so a config can name it). Its TSDB lives in a temp dir removed by
-    stop(), or in tsdb= (kept, e.g. to restart on the same data); extra_args
-    e.g. ["--web.enable-remote-write-receiver"]. stop() sends SIGTERM (then
-    SIGKILL) and returns the exit code."""
+class Daemon:
+    """A peer server the tests start (Prometheus, InfluxDB): its own temp
+    dir (removed by stop()), a free loopback port, a log; start_process runs
+    argv and waits until GET ready_path answers ready_status."""
 
-    def __init__(self, config="global:\n  scrape_interval: 1h\n", extra_args=(), tsdb=None):
-        self.dir = tempfile.mkdtemp(prefix="strata-prom-")
+    name = "daemon"
+
+    def _init_dir(self, prefix):
+        self.dir = tempfile.mkdtemp(prefix=prefix)
         self.port = free_port()
-        self.config_path = os.path.join(self.dir, "prometheus.yml")
-        self.set_config(config)
-        self.log_path = os.path.join(self.dir, "prometheus.log")
-        self.args = ["prometheus", f"--config.file={self.config_path}",
-                     f"--storage.tsdb.path={tsdb or os.path.join(self.dir, 'tsdb')}",
-                     f"--web.listen-address=127.0.0.1:{self.port}", "--log.level=warn"] + list(extra_args)
         self.proc = None
-
-    def set_config(self, text):
-        with open(self.config_path, "w") as f:
-            f.write(text)
+        self.log_path = os.path.join(self.dir, f"{self.name}.log")
 
     def url(self, path):
         return f"http://127.0.0.1:{self.port}{path}"
 
-    def start(self, timeout=60):
-        if shutil.which("prometheus") is None:
-            raise RuntimeError("prometheus is not installed (make deps)")
+    def start_process(self, argv, ready_path, ready_status, timeout):
+        if shutil.which(argv[0]) is None:
+            raise RuntimeError(f"{argv[0]} is not installed (make deps)")
         self.log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(self.args, stdout=self.log, stderr=self.log)
+        self.proc = subprocess.Popen(argv, stdout=self.log, stderr=self.log)
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError("prometheus exited: " + self.tail())
+                raise RuntimeError(f"{self.name} exited: " + self.tail())
             try:
-                with urllib.request.urlopen(self.url("/-/ready"), timeout=2) as r:
-                    if r.status == 200:
+                with urllib.request.urlopen(self.url(ready_path), timeout=2) as r:
+                    if r.status == ready_status:
                         return self
             except (OSError, urllib.error.URLError):
                 pass
             time.sleep(0.1)
-        raise RuntimeError("prometheus did not become ready: " + self.tail())
+        raise RuntimeError(f"{self.name} did not become ready: " + self.tail())
 
     def tail(self):
         try:
@@ -206,19 +197,8 @@ class Prometheus:
         except OSError:
             return ""
 
-    def request(self, method, path, body=None, headers=None, timeout=60):
-        req = urllib.request.Request(self.url(path), data=body, method=method, headers=headers or {})
-        try:
-            with urllib.request.urlopen(req, timeout=timeout) as r:
-                return r.status, r.read(), dict(r.headers)
-        except urllib.error.HTTPError as e:
-            return e.code, e.read(), dict(e.headers)
-
-    def get_json(self, path, timeout=30):
-        with urllib.request.urlopen(self.url(path), timeout=timeout) as r:
-            return json.loads(r.read())
-
     def stop(self, timeout=90):
+        """SIGTERM (then SIGKILL); removes the temp dir; the exit code."""
         rc = None
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
@@ -235,20 +215,53 @@ class Prometheus:
         return rc
 
 
-class InfluxDB:
+class Prometheus(Daemon):
+    """Debian's prometheus on a free loopback port (self.port, known before
+    start() so a config can name it). Its TSDB lives in the temp dir, or in
+    tsdb= (kept, e.g. to restart on the same data); extra_args e.g.
+    ["--web.enable-remote-write-receiver"]."""
+
+    name = "prometheus"
+
+    def __init__(self, config="global:\n  scrape_interval: 1h\n", extra_args=(), tsdb=None):
+        self._init_dir("strata-prom-")
+        self.config_path = os.path.join(self.dir, "prometheus.yml")
+        self.set_config(config)
+        self.args = ["prometheus", f"--config.file={self.config_path}",
+                     f"--storage.tsdb.path={tsdb or os.path.join(self.dir, 'tsdb')}",
+                     f"--web.listen-address=127.0.0.1:{self.port}", "--log.level=warn"] + list(extra_args)
+
+    def set_config(self, text):
+        with open(self.config_path, "w") as f:
+            f.write(text)
+
+    def start(self, timeout=60):
+        return self.start_process(self.args, "/-/ready", 200, timeout)
+
+    def request(self, method, path, body=None, headers=None, timeout=60):
+        req = urllib.request.Request(self.url(path), data=body, method=method, headers=headers or {})
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as r:
+                return r.status, r.read(), dict(r.headers)
+        except urllib.error.HTTPError as e:
+            return e.code, e.read(), dict(e.headers)
+
+    def get_json(self, path, timeout=30):
+        with urllib.request.urlopen(self.url(path), timeout=timeout) as r:
+            return json.loads(r.read())
+
+
+class InfluxDB(Daemon):
     """Debian's influxd 1.6 with its own config: meta/data/wal in a temp dir,
     HTTP and RPC on free loopback ports, reporting and monitoring off (so
-    SHOW DATABASES lists only what a test creates). stop() removes it all."""
+    SHOW DATABASES lists only what a test creates)."""
+
+    name = "influxd"
 
     def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="strata-influx-")
-        self.port = free_port()
-        self.proc = None
+        self._init_dir("strata-influx-")
 
     def start(self, timeout=30):
-        exe = shutil.which("influxd")
-        if not exe:
-            raise RuntimeError("influxd not found: install Debian's influxdb (scripts/deps.sh)")
         conf = os.path.join(self.dir, "influxdb.conf")
         with open(conf, "w") as f:
             f.write(f"""reporting-enabled = false
@@ -272,28 +285,7 @@ bind-address = "127.0.0.1:{free_port()}"
 [subscriber]
   enabled = false
 """)
-        self.log_path = os.path.join(self.dir, "influxd.log")
-        self.log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen([exe, "run", "-config", conf], stdout=self.log, stderr=self.log)
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError("influxd exited at start: " + self.tail())
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/ping", timeout=2) as r:
-                    if r.status == 204:
-                        return self
-            except (OSError, urllib.error.URLError):
-                pass
-            time.sleep(0.1)
-        raise RuntimeError("influxd did not answer /ping: " + self.tail())
-
-    def tail(self):
-        try:
-            with open(self.log_path, "rb") as f:
-                return f.read()[-2000:].decode("utf-8", "replace")
-        except OSError:
-            return ""
+        return self.start_process(["influxd", "run", "-config", conf], "/ping", 204, timeout)
 
     def query(self, db, q, method="GET"):
         """Runs q (epoch=ns) and returns the decoded JSON; non-200 raises."""
@@ -307,19 +299,6 @@ bind-address = "127.0.0.1:{free_port()}"
 
     def create_db(self, db):
         self.query(db, f'CREATE DATABASE "{db}"', method="POST")
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        if self.proc:
-            self.log.close()
-        self.proc = None
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def crash_rounds(results, srv, rounds, send, missing_after, per_round=30000, what="batches"):

@@ -67,7 +67,7 @@ import urllib.request
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import strata  # noqa: E402
 from strata import Server, Results, free_port, report_crash  # noqa: E402
-from promwire import (uvarint, f_bytes, f_varint, f_fixed64,  # noqa: E402
+from promwire import (unsnappy, pb_fields, uvarint, f_bytes, f_varint, f_fixed64,  # noqa: E402
                       series_v1, snappy, STALE)
 
 R = Results("test_vmagent")
@@ -108,88 +108,7 @@ def is_nan_bits(b):
 
 
 # ------------------------------------------------------------ decoders
-# What the proxy records is decoded here (promwire only encodes).
-
-def unsnappy(data):
-    """Snappy block format -> (bytes, number of copy elements)."""
-    p, shift, n = 0, 0, 0
-    while True:
-        c = data[p]
-        p += 1
-        n |= (c & 0x7F) << shift
-        shift += 7
-        if c < 0x80:
-            break
-    out = bytearray()
-    copies = 0
-    while p < len(data):
-        tag = data[p]
-        p += 1
-        kind = tag & 3
-        if kind == 0:
-            ln = tag >> 2
-            if ln >= 60:
-                nb = ln - 59
-                ln = int.from_bytes(data[p:p + nb], "little")
-                p += nb
-            ln += 1
-            out += data[p:p + ln]
-            p += ln
-            continue
-        if kind == 1:
-            ln = ((tag >> 2) & 7) + 4
-            off = ((tag >> 5) << 8) | data[p]
-            p += 1
-        elif kind == 2:
-            ln = (tag >> 2) + 1
-            off = int.from_bytes(data[p:p + 2], "little")
-            p += 2
-        else:
-            ln = (tag >> 2) + 1
-            off = int.from_bytes(data[p:p + 4], "little")
-            p += 4
-        if off == 0 or off > len(out):
-            raise ValueError("bad snappy copy offset")
-        copies += 1
-        for _ in range(ln):
-            out.append(out[-off])
-    if len(out) != n:
-        raise ValueError(f"snappy length {len(out)} != preamble {n}")
-    return bytes(out), copies
-
-
-def pb_fields(buf):
-    p = 0
-    while p < len(buf):
-        key, p = _varint(buf, p)
-        f, wt = key >> 3, key & 7
-        if wt == 0:
-            v, p = _varint(buf, p)
-        elif wt == 1:
-            v = int.from_bytes(buf[p:p + 8], "little")
-            p += 8
-        elif wt == 2:
-            ln, p = _varint(buf, p)
-            v = buf[p:p + ln]
-            p += ln
-        elif wt == 5:
-            v = int.from_bytes(buf[p:p + 4], "little")
-            p += 4
-        else:
-            raise ValueError(f"wire type {wt}")
-        yield f, wt, v
-
-
-def _varint(buf, p):
-    v, shift = 0, 0
-    while True:
-        c = buf[p]
-        p += 1
-        v |= (c & 0x7F) << shift
-        shift += 7
-        if c < 0x80:
-            return v, p
-
+# What the proxy records is decoded with promwire's decoders.
 
 def decode_v1(buf):
     """prometheus.WriteRequest -> [(labels, [(ts_ms, bits)])], metadata count."""
@@ -698,7 +617,7 @@ def compare(srv, rec, target, vm_text):
     sent, copies, nmeta, bad = [], 0, 0, 0
     for r in records:
         try:
-            plain, c = unsnappy(r["body"])
+            plain, c = unsnappy(r["body"], count_copies=True)
             series, m = decode_v1(plain)
         except (ValueError, IndexError) as e:
             bad += 1
