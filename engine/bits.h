@@ -50,6 +50,17 @@ uint64_t bitr_get(bitr *r, unsigned nbits); /* sets overrun past the end */
 /* CRC-32C (Castagnoli), hardware-accelerated where the CPU has SSE4.2. */
 uint32_t crc32c(uint32_t crc, const void *buf, size_t n);
 
+/* A read (write = 0) or write (write = 1) prefetch of the line holding p.
+ * The empty volatile asm keeps it: GCC infers that a function whose only
+ * effect is __builtin_prefetch is const, and deletes calls to it whose
+ * result is unused (which a prefetch helper's always is). */
+#define st_prefetch(p, write)                                                                                \
+    do {                                                                                                       \
+        const void *st_pf_ = (p);                                                                              \
+        __builtin_prefetch(st_pf_, (write), 3);                                                                \
+        __asm__ volatile("" : : "r"(st_pf_));                                                                  \
+    } while (0)
+
 /* 64-bit hash of a byte string (series keys, raw label bytes). Fast, well
  * mixed, not cryptographic. */
 uint64_t st_hash64(const void *p, size_t n, uint64_t seed);

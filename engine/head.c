@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bits.h"
 #include "samples.h"
 
 typedef struct hchunk {
@@ -299,7 +300,7 @@ hseries *head_by_ref_locked(head *h, unsigned si, uint64_t epoch, uint32_t id, u
 void head_prefetch_id(head *h, unsigned si, uint32_t id)
 {
     shard *sh = &h->shards[si];
-    if (id < sh->nids) __builtin_prefetch(&sh->series[id], 0, 3);
+    if (id < sh->nids) st_prefetch(&sh->series[id], 0);
 }
 
 uint64_t hseries_ref(const hseries *s) { return s->ref; }
@@ -546,17 +547,17 @@ void head_append_locked(head *h, hseries *s, int64_t ts, uint64_t val, st_slice 
     if (s->ooo.n >= h->ooo_samples) fold_ooo(h, s);
 }
 
-void head_prefetch(const hseries *s) { __builtin_prefetch(s, 1, 3); }
+void head_prefetch(const hseries *s) { st_prefetch(s, 1); }
 
 void head_prefetch_lookup(head *h, unsigned si, uint64_t hash)
 {
     shard *sh = &h->shards[si];
-    __builtin_prefetch(&sh->slots[hash & (sh->nslots - 1)], 0, 3);
+    st_prefetch(&sh->slots[hash & (sh->nslots - 1)], 0);
 }
 
 void head_prefetch_buffer(const hseries *s)
 {
-    if (s->open.p) __builtin_prefetch(s->open.p + s->open.n, 1, 3);
+    if (s->open.p) st_prefetch(s->open.p + s->open.n, 1);
 }
 
 int head_read_locked(head *h, hseries *s, int64_t mint, int64_t maxt, codec_samples *out,

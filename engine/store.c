@@ -487,7 +487,7 @@ static int get_value(const uint8_t **p, const uint8_t *end, uint8_t type, uint64
 /* ---------------------------------------------------------------- batches */
 
 typedef struct bseries {
-    uint8_t *key;
+    const uint8_t *key; /* in the batch's arena, or borrowed (store_batch_series_borrowed) */
     uint32_t keylen;
     uint64_t hash;
     series_meta meta;
@@ -559,7 +559,8 @@ static void batch_map_rebuild(store_batch *b)
 /* Finds or adds the series with this key; a known series with another type
  * is a conflict inside one request. */
 static int batch_lookup(store_batch *b, const uint8_t *key, size_t keylen, uint64_t hash,
-                        series_meta meta, const store_series_ref *hint, uint32_t *handle, st_err *e)
+                        series_meta meta, const store_series_ref *hint, bool borrow, uint32_t *handle,
+                        st_err *e)
 {
     if ((b->nseries + 1) * 2 > b->mapcap) batch_map_rebuild(b);
     size_t j = hash & (b->mapcap - 1);
@@ -581,8 +582,13 @@ static int batch_lookup(store_batch *b, const uint8_t *key, size_t keylen, uint6
         b->series = st_realloc(b->series, b->capseries * sizeof *b->series);
     }
     bseries *x = &b->series[b->nseries];
-    x->key = st_arena_alloc(b->arena, keylen);
-    memcpy(x->key, key, keylen);
+    if (borrow) {
+        x->key = key;
+    } else {
+        uint8_t *copy = st_arena_alloc(b->arena, keylen ? keylen : 1);
+        if (keylen) memcpy(copy, key, keylen);
+        x->key = copy;
+    }
     x->keylen = (uint32_t)keylen;
     x->hash = hash;
     x->meta = meta;
@@ -603,20 +609,27 @@ int store_batch_series(store_batch *b, label *ls, size_t n, series_meta meta, ui
     b->keybuf.len = 0;
     labels_key(ls, n, &b->keybuf);
     uint64_t hash = st_hash64(b->keybuf.p, b->keybuf.len, 0);
-    return batch_lookup(b, b->keybuf.p, b->keybuf.len, hash, meta, NULL, handle, e);
+    return batch_lookup(b, b->keybuf.p, b->keybuf.len, hash, meta, NULL, false, handle, e);
 }
 
 int store_batch_series_key(store_batch *b, const uint8_t *key, size_t keylen, uint64_t hash,
                            series_meta meta, uint32_t *handle, st_err *e)
 {
-    return batch_lookup(b, key, keylen, hash, meta, NULL, handle, e);
+    return batch_lookup(b, key, keylen, hash, meta, NULL, false, handle, e);
 }
 
 int store_batch_series_key_ref(store_batch *b, const uint8_t *key, size_t keylen, uint64_t hash,
                                series_meta meta, const store_series_ref *ref, uint32_t *handle,
                                st_err *e)
 {
-    return batch_lookup(b, key, keylen, hash, meta, ref && ref->epoch ? ref : NULL, handle, e);
+    return batch_lookup(b, key, keylen, hash, meta, ref && ref->epoch ? ref : NULL, false, handle, e);
+}
+
+int store_batch_series_borrowed(store_batch *b, const uint8_t *key, size_t keylen, uint64_t hash,
+                                series_meta meta, const store_series_ref *ref, uint32_t *handle,
+                                st_err *e)
+{
+    return batch_lookup(b, key, keylen, hash, meta, ref && ref->epoch ? ref : NULL, true, handle, e);
 }
 
 void store_batch_ref(const store_batch *b, uint32_t handle, store_series_ref *out)

@@ -111,6 +111,13 @@ typedef struct store_series_ref {
 int store_batch_series_key_ref(store_batch *b, const uint8_t *key, size_t keylen, uint64_t hash,
                                series_meta meta, const store_series_ref *ref, uint32_t *handle,
                                st_err *e);
+/* store_batch_series_key_ref without copying the key: the batch keeps the
+ * pointer, so the caller keeps the bytes alive and unchanged until the
+ * batch is reset or freed. For a writer's cache whose entries outlive the
+ * write (a copy per series costs more than the rest of a cached lookup). */
+int store_batch_series_borrowed(store_batch *b, const uint8_t *key, size_t keylen, uint64_t hash,
+                                series_meta meta, const store_series_ref *ref, uint32_t *handle,
+                                st_err *e);
 /* After store_write: the head series that the handle's samples went to, or
  * all zero if none was stored (rejected, or the write failed first). */
 void store_batch_ref(const store_batch *b, uint32_t handle, store_series_ref *out);

@@ -3,7 +3,12 @@
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -16,7 +21,57 @@ struct http_server {
     struct MHD_Daemon *d;
     http_opts o;
     _Atomic int in_flight; /* requests begun and not completed */
+    /* Connections are accepted here, not by MHD: each of MHD's pool threads
+     * would accept for itself, and the first to wake takes every connection
+     * that is waiting, so two clients connecting together often share one
+     * thread (and one core) while the others idle. MHD_add_connection
+     * spreads them over the pool instead. */
+    int lfd;
+    int wake[2]; /* a byte on wake[1] stops the acceptor */
+    pthread_t acceptor;
+    bool accepting;
 };
+
+static void *accept_loop(void *arg)
+{
+    http_server *s = arg;
+    struct pollfd pf[2] = {{.fd = s->lfd, .events = POLLIN}, {.fd = s->wake[0], .events = POLLIN}};
+    for (;;) {
+        if (poll(pf, 2, -1) < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
+        if (pf[1].revents) break;
+        struct sockaddr_storage sa;
+        socklen_t sl = sizeof sa;
+        int fd = accept4(s->lfd, (struct sockaddr *)&sa, &sl, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        if (fd < 0) {
+            /* out of descriptors or memory: back off rather than spin; the
+             * connection waits in the backlog */
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) usleep(10 * 1000);
+            continue;
+        }
+        /* closes fd itself when it refuses it (over the connection limit) */
+        MHD_add_connection(s->d, fd, (const struct sockaddr *)&sa, sl);
+    }
+    return NULL;
+}
+
+static int listen_on(const struct addrinfo *ai, int *out)
+{
+    int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    /* an IPv6 address listens on IPv6 only, as an IPv4 one on IPv4 only */
+    if (ai->ai_family == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 1024) != 0) {
+        close(fd);
+        return -1;
+    }
+    *out = fd;
+    return 0;
+}
 
 static void add_arg(http_req *rq, const char *k, size_t kl, const char *v, size_t vl)
 {
@@ -287,32 +342,53 @@ int http_start(const http_opts *o, http_server **out, st_err *e)
     if (gai != 0) return st_fail(e, ST_EINVAL, "cannot resolve listen address %s: %s", o->host, gai_strerror(gai));
     http_server *s = st_calloc(1, sizeof *s);
     s->o = *o;
+    s->lfd = -1;
+    if (listen_on(ai, &s->lfd) != 0) {
+        freeaddrinfo(ai);
+        st_free(s);
+        return st_fail(e, ST_EIO, "cannot listen on %s:%d (address in use or not available)", o->host, o->port);
+    }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_EPOLL | MHD_USE_ITC |
-                     MHD_ALLOW_SUSPEND_RESUME;
+                     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_NO_LISTEN_SOCKET;
     if (ai->ai_family == AF_INET6) flags |= MHD_USE_IPv6;
-    s->d = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, on_request, s,
-                            MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+    s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
                             MHD_OPTION_THREAD_POOL_SIZE, (unsigned)o->threads,
                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o->timeout_s,
                             MHD_OPTION_CONNECTION_LIMIT, (unsigned)o->max_connections,
                             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-                            MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
                             MHD_OPTION_END);
     freeaddrinfo(ai);
-    if (!s->d) {
+    if (!s->d || pipe2(s->wake, O_CLOEXEC) != 0) {
+        if (s->d) MHD_stop_daemon(s->d);
+        close(s->lfd);
         st_free(s);
-        return st_fail(e, ST_EIO, "cannot listen on %s:%d (address in use or not available)",
-                       o->host, o->port);
+        return st_fail(e, ST_EIO, "cannot start the HTTP server on %s:%d", o->host, o->port);
     }
+    if (pthread_create(&s->acceptor, NULL, accept_loop, s) != 0) {
+        MHD_stop_daemon(s->d);
+        close(s->lfd);
+        close(s->wake[0]);
+        close(s->wake[1]);
+        st_free(s);
+        return st_fail(e, ST_EIO, "cannot start the HTTP acceptor thread");
+    }
+    s->accepting = true;
     *out = s;
     return 0;
 }
 
 void http_quiesce(http_server *s)
 {
-    MHD_socket fd = MHD_quiesce_daemon(s->d);
-    if (fd != MHD_INVALID_SOCKET) close(fd);
+    if (!s->accepting) return;
+    ssize_t wr = write(s->wake[1], "x", 1);
+    (void)wr;
+    pthread_join(s->acceptor, NULL);
+    close(s->lfd);
+    close(s->wake[0]);
+    close(s->wake[1]);
+    s->lfd = -1;
+    s->accepting = false;
 }
 
 void http_stop(http_server *s, unsigned grace_s)
@@ -320,6 +396,7 @@ void http_stop(http_server *s, unsigned grace_s)
     /* In-flight requests finish (up to grace_s) before the threads stop;
      * idle keep-alive connections do not hold shutdown up. MHD_stop_daemon
      * closes whatever connections are left. */
+    http_quiesce(s);
     for (unsigned waited = 0; waited < grace_s * 10 && atomic_load(&s->in_flight) > 0; waited++)
         usleep(100 * 1000);
     MHD_stop_daemon(s->d);

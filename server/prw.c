@@ -44,6 +44,7 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -96,6 +97,21 @@ typedef struct cshard {
 
 static cshard g_shards[CACHE_SHARDS];
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
+
+/* Entry lifetime. A request's batch borrows the canonical keys of the
+ * entries it hit (store_batch_series_borrowed) until it is reset, after
+ * the write, so a rotation must not free a generation under it: the
+ * generation is retired instead, and freed once no request that could hold
+ * its keys is in flight. Requests hold g_reclaim for reading from their
+ * first lookup to their batch's reset; the freeing takes it for writing
+ * (writer-preferring, so that overlapping requests cannot starve it: new
+ * requests wait the few milliseconds the running ones need). Rotations
+ * are rare (a generation holds its share of the whole cache limit). */
+static pthread_rwlock_t g_reclaim;
+static pthread_mutex_t g_retired_mu = PTHREAD_MUTEX_INITIALIZER;
+static ctab *g_retired; /* retired generations */
+static size_t g_nretired, g_capretired;
+static _Atomic bool g_have_retired;
 static _Atomic uint64_t g_limit = 128ull << 20;
 
 static void wkeep_free(void *p);
@@ -103,6 +119,11 @@ static pthread_key_t g_keep_key; /* per HTTP thread: a wkeep (see wctx_start) */
 
 static void cache_init(void)
 {
+    pthread_rwlockattr_t ra;
+    pthread_rwlockattr_init(&ra);
+    pthread_rwlockattr_setkind_np(&ra, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    pthread_rwlock_init(&g_reclaim, &ra);
+    pthread_rwlockattr_destroy(&ra);
     pthread_key_create(&g_keep_key, wkeep_free);
     for (int i = 0; i < CACHE_SHARDS; i++) pthread_mutex_init(&g_shards[i].mu, NULL);
 }
@@ -165,12 +186,44 @@ static void tab_free(ctab *t)
     memset(t, 0, sizeof *t);
 }
 
+/* Hands a generation over for freeing once no request can borrow from it. */
+static void retire(ctab *t)
+{
+    if (!t->cap) return;
+    pthread_mutex_lock(&g_retired_mu);
+    if (g_nretired == g_capretired) {
+        g_capretired = g_capretired ? g_capretired * 2 : 16;
+        g_retired = st_realloc(g_retired, g_capretired * sizeof *g_retired);
+    }
+    g_retired[g_nretired++] = *t;
+    atomic_store(&g_have_retired, true);
+    pthread_mutex_unlock(&g_retired_mu);
+    memset(t, 0, sizeof *t);
+}
+
+/* Frees the retired generations. Called holding no lock of the cache. */
+static void reclaim(void)
+{
+    if (!atomic_load(&g_have_retired)) return;
+    pthread_rwlock_wrlock(&g_reclaim); /* every request that could borrow from them is done */
+    pthread_mutex_lock(&g_retired_mu);
+    ctab *list = g_retired;
+    size_t n = g_nretired;
+    g_retired = NULL;
+    g_nretired = g_capretired = 0;
+    atomic_store(&g_have_retired, false);
+    pthread_mutex_unlock(&g_retired_mu);
+    pthread_rwlock_unlock(&g_reclaim);
+    for (size_t i = 0; i < n; i++) tab_free(&list[i]);
+    st_free(list);
+}
+
 /* Rotates the shard's generations when the current one is over its share. */
 static void shard_maybe_rotate(cshard *sh)
 {
     uint64_t share = atomic_load(&g_limit) / (2 * CACHE_SHARDS);
     if (sh->cur.bytes <= share) return;
-    tab_free(&sh->old);
+    retire(&sh->old);
     sh->old = sh->cur;
     memset(&sh->cur, 0, sizeof sh->cur);
 }
@@ -206,7 +259,7 @@ static int cache_add_series(uint64_t h, int kind, const uint8_t *raw, size_t raw
     if (c) {
         series_meta meta = {.type = ST_VT_FLOAT, .table_len = c->table_len};
         *ref = c->ref;
-        *rc = store_batch_series_key_ref(b, c->data + c->rawlen, c->keylen, c->keyhash, meta, &c->ref, handle, e);
+        *rc = store_batch_series_borrowed(b, c->data + c->rawlen, c->keylen, c->keyhash, meta, &c->ref, handle, e);
     }
     pthread_mutex_unlock(&sh->mu);
     return c != NULL;
@@ -268,8 +321,9 @@ typedef struct hinfo {
 
 /* A series whose cache lookup is deferred (see flush_pending). */
 typedef struct pend {
-    const uint8_t *raw; /* its Label fields in the body (RAW_WIRE) */
+    const uint8_t *raw; /* its Label fields in the body (RAW_WIRE), not decoded yet */
     uint64_t h;
+    size_t index;       /* in the request, for messages */
     uint32_t rawlen;
     uint32_t s0, ns;    /* its samples: w->ps[s0, s0 + ns) */
     uint32_t handle;
@@ -353,15 +407,6 @@ static void note_bad(wctx *w, const label *ls, size_t n, const char *why)
  * values are dropped), so that a sender learns about them however it spells
  * its series. A series within them stays within them, so cache hits need no
  * second check. */
-/* Cheap pre-check of over_limits: does s break any of them? */
-static bool breaks_limits(const flags *f, const prw_series *s)
-{
-    if (s->nlabels > f->max_labels_per_series) return true;
-    for (size_t i = 0; i < s->nlabels; i++)
-        if (s->labels[i].name.n > f->max_label_name_len || s->labels[i].value.n > f->max_label_value_len) return true;
-    return false;
-}
-
 static bool over_limits(wctx *w, const prw_series *s)
 {
     const flags *f = w->f;
@@ -458,63 +503,96 @@ static bool add_miss(wctx *w, int kind, uint64_t h, const uint8_t *raw, size_t r
 }
 
 /* Hints the slot of h in the shard's current generation, and once that
- * has arrived (a later call, nearer) the entry it holds. */
-static inline void cache_prefetch(const cshard *sh, uint64_t h, bool entry)
+ * has arrived (a later call, nearer) the entry it holds: its header and raw
+ * bytes, which a hit compares with the request's rawlen bytes (the key
+ * after them is borrowed, not read). The shard must be locked. */
+static inline void cache_prefetch(const cshard *sh, uint64_t h, size_t rawlen, bool entry)
 {
     const ctab *t = &sh->cur;
     if (!t->cap) return;
     const cslot *sl = &t->slots[h & (t->cap - 1)];
     if (!entry) {
-        __builtin_prefetch(sl, 0, 3);
+        st_prefetch(sl, 0);
     } else if (sl->h == h && sl->c && sl->c != TOMB) {
-        /* the whole entry, raw (compared) and key (copied) alike: a
-         * node_exporter-like one is about 6 lines; a prefetch past its end
-         * costs a little bandwidth, never a fault */
-        for (int i = 0; i < 2; i++) __builtin_prefetch((const char *)sl->c + 64 * i, 0, 3);
+        /* a prefetch past the entry's end costs a little bandwidth, never a fault */
+        size_t lines = (offsetof(centry, data) + rawlen + 63) / 64;
+        for (size_t i = 0; i < lines && i < 8; i++) st_prefetch((const char *)sl->c + 64 * i, 0);
     }
 }
 
-/* Looks the deferred series up, one lock per cache shard for all of them
- * (with the slots and entries ahead prefetched: these lookups are cache
- * misses), then adds them to the batch in request order, so that samples
- * and error messages come in the order the request has them. */
-static void flush_pending(wctx *w)
+#define PREFETCH_SLOTS 16
+#define PREFETCH_ENTRIES 8
+
+/* Looks the deferred series up, grouped by cache shard in ascending order
+ * (one lock per shard for all of its series), then adds them to the batch
+ * in request order, so that samples and error messages come in the order
+ * the request has them. The lookups are cache misses, hidden by prefetching
+ * the slots and entries ahead; so that the pipeline does not drain at every
+ * shard boundary, the next shard with series is locked too before the
+ * current one is released (at most two at once, always taken in ascending
+ * order, and every other path holds one: no deadlock). */
+static int flush_pending(wctx *w, st_err *e)
 {
     size_t n = w->npd;
-    if (!n) return;
+    if (!n) return 0;
     uint32_t start[CACHE_SHARDS + 1] = {0}, fill[CACHE_SHARDS];
     for (size_t i = 0; i < n; i++) start[(w->pd[i].h >> 58) + 1]++;
     for (int i = 0; i < CACHE_SHARDS; i++) start[i + 1] += start[i];
     memcpy(fill, start, sizeof fill);
     for (size_t i = 0; i < n; i++) w->pord[fill[w->pd[i].h >> 58]++] = (uint32_t)i;
+#define PD(k) (&w->pd[w->pord[k]])
+#define SHARD_OF(k) ((int)(PD(k)->h >> 58))
     uint64_t hits = 0;
-    for (int si = 0; si < CACHE_SHARDS; si++) {
-        uint32_t a = start[si], z = start[si + 1];
-        if (a == z) continue;
-        cshard *sh = &g_shards[si];
-        pthread_mutex_lock(&sh->mu);
-        for (uint32_t k = a; k < z && k < a + 16; k++) cache_prefetch(sh, w->pd[w->pord[k]].h, false);
-        for (uint32_t k = a; k < z && k < a + 8; k++) cache_prefetch(sh, w->pd[w->pord[k]].h, true);
-        for (uint32_t k = a; k < z; k++) {
-            if (k + 16 < z) cache_prefetch(sh, w->pd[w->pord[k + 16]].h, false);
-            if (k + 8 < z) cache_prefetch(sh, w->pd[w->pord[k + 8]].h, true);
-            pend *x = &w->pd[w->pord[k]];
-            centry *c = shard_lookup(sh, x->h, RAW_WIRE, x->raw, x->rawlen);
-            x->hit = c != NULL;
-            if (!c) continue;
-            series_meta meta = {.type = ST_VT_FLOAT, .table_len = c->table_len};
-            st_err le;
-            x->ref = c->ref;
-            /* a refusal (never, with one value type) is redone by the miss
-             * path below, which words it */
-            if (store_batch_series_key_ref(w->b, c->data + c->rawlen, c->keylen, c->keyhash, meta, &c->ref,
-                                           &x->handle, &le))
-                x->hit = false;
-            else
-                hits++;
+    int cur = -1, next = -1; /* locked shards */
+    uint32_t limit = 0;      /* series [0, limit) lie in locked shards */
+    for (uint32_t k = 0; k < n; k++) {
+        int si = SHARD_OF(k);
+        if (si != cur) {
+            if (cur >= 0) pthread_mutex_unlock(&g_shards[cur].mu);
+            if (next != si) pthread_mutex_lock(&g_shards[si].mu);
+            cur = si;
+            next = -1;
+            limit = start[si + 1];
+            if (limit < n) {
+                next = SHARD_OF(limit);
+                pthread_mutex_lock(&g_shards[next].mu);
+                limit = start[next + 1];
+            }
+            if (k == 0) {
+                for (uint32_t j = 0; j < limit && j < PREFETCH_SLOTS; j++)
+                    cache_prefetch(&g_shards[SHARD_OF(j)], PD(j)->h, 0, false);
+                for (uint32_t j = 0; j < limit && j < PREFETCH_ENTRIES; j++)
+                    cache_prefetch(&g_shards[SHARD_OF(j)], PD(j)->h, PD(j)->rawlen, true);
+            }
         }
-        pthread_mutex_unlock(&sh->mu);
+        if (k + PREFETCH_SLOTS < limit) {
+            const pend *y = PD(k + PREFETCH_SLOTS);
+            cache_prefetch(&g_shards[y->h >> 58], y->h, 0, false);
+        }
+        if (k + PREFETCH_ENTRIES < limit) {
+            const pend *y = PD(k + PREFETCH_ENTRIES);
+            cache_prefetch(&g_shards[y->h >> 58], y->h, y->rawlen, true);
+        }
+        pend *x = PD(k);
+        centry *c = shard_lookup(&g_shards[si], x->h, RAW_WIRE, x->raw, x->rawlen);
+        x->hit = c != NULL;
+        if (!c) continue;
+        series_meta meta = {.type = ST_VT_FLOAT, .table_len = c->table_len};
+        st_err le;
+        x->ref = c->ref;
+        /* the key is borrowed: the request holds g_reclaim until its batch
+         * is reset. A refusal (never, with one value type) is redone by the
+         * miss path below, which words it. */
+        if (store_batch_series_borrowed(w->b, c->data + c->rawlen, c->keylen, c->keyhash, meta, &c->ref,
+                                        &x->handle, &le))
+            x->hit = false;
+        else
+            hits++;
     }
+    if (cur >= 0) pthread_mutex_unlock(&g_shards[cur].mu);
+    if (next >= 0 && next != cur) pthread_mutex_unlock(&g_shards[next].mu);
+#undef PD
+#undef SHARD_OF
     atomic_fetch_add(&st_cache_hits, hits);
     atomic_fetch_add(&st_cache_misses, n - hits);
     for (size_t i = 0; i < n; i++) {
@@ -526,17 +604,21 @@ static void flush_pending(wctx *w)
             add_samples(w, x->handle, smp, x->ns, NULL, 0, x);
             continue;
         }
+        /* a miss: its labels are decoded now (the decoder only framed
+         * them), and a malformed one rejects the request as the decoder
+         * would have */
         size_t nl;
-        st_err le;
-        if (prw_labels_of(x->raw, x->rawlen, w->arena, &w->ls, &w->capls, &nl, &le)) {
-            note_bad(w, NULL, 0, le.msg); /* cannot happen: the decoder gave this range */
-            w->samples_bad += x->ns;
-            continue;
+        if (prw_series_labels(x->raw, x->rawlen, x->index, w->arena, &w->ls, &w->capls, &nl, e)) {
+            w->npd = w->nps = 0;
+            return ST_EINVAL;
         }
+        prw_series ps = {.index = x->index, .labels = w->ls, .nlabels = nl, .nsamples = x->ns};
+        if (over_limits(w, &ps)) continue;
         if (add_miss(w, RAW_WIRE, x->h, x->raw, x->rawlen, w->ls, nl, x->ns, &x->handle))
             add_samples(w, x->handle, smp, x->ns, w->ls, nl, NULL);
     }
     w->npd = w->nps = 0;
+    return 0;
 }
 
 static void defer(wctx *w, const prw_series *s)
@@ -555,6 +637,7 @@ static void defer(wctx *w, const prw_series *s)
     pend *x = &w->pd[w->npd++];
     x->raw = s->label_bytes;
     x->rawlen = (uint32_t)s->label_bytes_len;
+    x->index = s->index;
     x->h = st_hash64(x->raw, x->rawlen, raw_seed[RAW_WIRE]);
     x->s0 = (uint32_t)w->nps;
     x->ns = (uint32_t)s->nsamples;
@@ -568,17 +651,26 @@ static int on_series(void *ctx, prw_series *s, st_err *e)
     if (w->f->max_series_per_request && s->index >= w->f->max_series_per_request)
         return st_fail(e, ST_ELIMIT, "request has more than %" PRIu64 " series (--max-series-per-request)",
                        w->f->max_series_per_request);
-    /* The common case (1.0, Label fields contiguous, within limits): the
-     * lookup waits for a group (flush_pending). Ranges and samples are
-     * bounded: the body's bytes stay put, samples are copied. */
-    if (s->label_bytes && s->label_bytes_len <= UINT32_MAX && s->nsamples <= UINT32_MAX &&
-        w->nps + s->nsamples <= UINT32_MAX && !breaks_limits(w->f, s)) {
+    /* The common case (1.0, Label fields contiguous, not decoded yet): the
+     * lookup waits for a group (flush_pending), and only a miss decodes
+     * the labels and checks their sizes (a cached series passed those
+     * checks). Ranges and samples are bounded: the body's bytes stay put,
+     * samples are copied. */
+    if (!s->labels && s->label_bytes && s->label_bytes_len <= UINT32_MAX && s->nsamples <= UINT32_MAX &&
+        w->nps + s->nsamples <= UINT32_MAX && s->nlabels <= w->f->max_labels_per_series) {
         defer(w, s);
-        if (w->npd >= PEND_MAX) flush_pending(w);
-        return 0;
+        return w->npd >= PEND_MAX ? flush_pending(w, e) : 0;
     }
     /* anything else is handled at once, after the deferred series before it */
-    flush_pending(w);
+    int frc = flush_pending(w, e);
+    if (frc) return frc;
+    if (!s->labels && s->nlabels) {
+        size_t nl;
+        if (prw_series_labels(s->label_bytes, s->label_bytes_len, s->index, w->arena, &w->ls, &w->capls, &nl, e))
+            return ST_EINVAL;
+        s->labels = w->ls;
+        s->nlabels = nl;
+    }
     if (over_limits(w, s)) return 0;
     /* the raw identity, before canonicalisation reorders the labels: the
      * Label fields in place when the decoder found them contiguous, else
@@ -662,6 +754,7 @@ static void wkeep_free(void *p)
 
 static void wctx_start(wctx *w)
 {
+    pthread_rwlock_rdlock(&g_reclaim); /* until the batch is reset: it borrows cache keys */
     wkeep *k = pthread_getspecific(g_keep_key);
     if (!k) {
         w->b = store_batch_new();
@@ -680,7 +773,7 @@ static void wctx_start(wctx *w)
     st_free(k);
 }
 
-static void wctx_done(wctx *w)
+static void wctx_keep(wctx *w)
 {
     if (w->caphi > KEEP_MAX_SERIES || w->capps > KEEP_MAX_SAMPLES || store_batch_samples(w->b) > KEEP_MAX_SAMPLES ||
         pthread_getspecific(g_keep_key)) {
@@ -696,6 +789,13 @@ static void wctx_done(wctx *w)
     *k = (wkeep){.b = w->b, .raw = w->raw, .hi = w->hi, .caphi = w->caphi, .pd = w->pd, .pord = w->pord,
                  .cappd = w->cappd, .ps = w->ps, .capps = w->capps};
     pthread_setspecific(g_keep_key, k);
+}
+
+static void wctx_done(wctx *w)
+{
+    wctx_keep(w); /* the batch is reset or freed: nothing borrowed remains */
+    pthread_rwlock_unlock(&g_reclaim);
+    reclaim();
 }
 
 static void on_metadata(void *ctx, const prw_metadata *m)
@@ -773,10 +873,10 @@ void api_prw_write(http_req *rq, http_resp *rs, store *s, const flags *f)
     }
     wctx w = {.db = rq->db, .f = f, .arena = rq->arena};
     wctx_start(&w);
-    prw_handler h = {.series = on_series, .metadata = on_metadata, .ctx = &w};
+    prw_handler h = {.series = on_series, .metadata = on_metadata, .ctx = &w, .lazy_labels = true};
     prw_counts cnt;
     rc = prw_decode(ver, plain.p, plain.len, rq->arena, &h, &cnt, &e);
-    if (rc == 0) flush_pending(&w);
+    if (rc == 0) rc = flush_pending(&w, &e);
     atomic_fetch_add(&st_samples_received, cnt.samples);
     atomic_fetch_add(&st_metadata_received, cnt.metadata);
     if (rc) {

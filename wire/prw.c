@@ -232,6 +232,9 @@ typedef struct dec {
     size_t sub_idx;
     const label *cur_labels;
     size_t cur_nlabels;
+    /* lazy_labels: the current series' Label fields framed so far, not
+     * decoded (NULL when none, or when they are decoded) */
+    const uint8_t *lazy_lb, *lazy_lbend;
     /* scratch, reused per series */
     label *labels;
     size_t caplabels;
@@ -243,6 +246,31 @@ typedef struct dec {
     st_slice *syms;
     size_t nsyms;
 } dec;
+
+static inline int get_varint(const uint8_t **pp, const uint8_t *end, uint64_t *v);
+
+/* The __name__ value among the Label fields framed in [p, end), each
+ * decoded as far as it is well formed; {NULL, 0} if none. For messages
+ * only: the labels of a lazily decoded series are not at hand. */
+static st_slice name_in_range(const uint8_t *p, const uint8_t *end)
+{
+    st_slice name = {0};
+    uint64_t t, l;
+    while (p < end && get_varint(&p, end, &t) == 0 && get_varint(&p, end, &l) == 0 && l <= (uint64_t)(end - p)) {
+        const uint8_t *q = p, *qe = p + l;
+        st_slice n = {0}, v = {0};
+        uint64_t ft, fl;
+        while (q < qe && get_varint(&q, qe, &ft) == 0 && (ft & 7) == WT_LEN && get_varint(&q, qe, &fl) == 0 &&
+               fl <= (uint64_t)(qe - q)) {
+            if (ft >> 3 == 1) n = st_slice_of((const char *)q, (size_t)fl);
+            if (ft >> 3 == 2) v = st_slice_of((const char *)q, (size_t)fl);
+            q += fl;
+        }
+        if (n.n == 8 && memcmp(n.p, LABEL_METRIC_NAME, 8) == 0) name = v.p ? v : st_slice_of((const char *)q, 0);
+        p += l;
+    }
+    return name;
+}
 
 /* Error with the location prefix: "timeseries[3] (metric "up"): ...". */
 static int fail(dec *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -261,12 +289,15 @@ static int fail(dec *d, const char *fmt, ...)
         memcpy(msg, tmp, sizeof msg);
     }
     if (!d->in_series) return st_fail(d->e, ST_EINVAL, "invalid remote_write request: %s", msg);
+    st_slice name = {0};
+    if (d->lazy_lb) name = name_in_range(d->lazy_lb, d->lazy_lbend);
     for (size_t i = 0; i < d->cur_nlabels; i++) {
         const label *l = &d->cur_labels[i];
-        if (l->name.n == 8 && memcmp(l->name.p, LABEL_METRIC_NAME, 8) == 0)
-            return st_fail(d->e, ST_EINVAL, "invalid remote_write request: timeseries[%zu] (metric \"%.*s\"): %s",
-                           d->series_idx, (int)(l->value.n > 100 ? 100 : l->value.n), l->value.p, msg);
+        if (l->name.n == 8 && memcmp(l->name.p, LABEL_METRIC_NAME, 8) == 0) name = l->value;
     }
+    if (name.p)
+        return st_fail(d->e, ST_EINVAL, "invalid remote_write request: timeseries[%zu] (metric \"%.*s\"): %s",
+                       d->series_idx, (int)(name.n > 100 ? 100 : name.n), name.p, msg);
     return st_fail(d->e, ST_EINVAL, "invalid remote_write request: timeseries[%zu]: %s", d->series_idx, msg);
 }
 
@@ -458,29 +489,34 @@ static int decode_label_v1(dec *d, const uint8_t *p, const uint8_t *end, size_t 
     return push_label(d, n, name, value);
 }
 
-static int emit_series(dec *d, size_t nl, size_t ns, size_t nh, size_t nx, const uint8_t *lb, size_t lblen)
+static int emit_series(dec *d, label *labels, size_t nl, size_t ns, size_t nh, size_t nx, const uint8_t *lb,
+                       size_t lblen)
 {
     d->c.series++;
     d->c.samples += ns;
     d->c.histograms += nh;
     d->c.exemplars += nx;
     if (!d->h || !d->h->series) return 0;
-    prw_series s = {.index = d->series_idx, .labels = d->labels, .nlabels = nl,
+    prw_series s = {.index = d->series_idx, .labels = labels, .nlabels = nl,
                     .samples = d->samples, .nsamples = ns, .nhistograms = nh, .nexemplars = nx,
                     .label_bytes = lb, .label_bytes_len = lblen};
     return d->h->series(d->h->ctx, &s, d->e);
 }
 
-/* TimeSeries (1.0). */
-static int decode_series_v1(dec *d, const uint8_t *p, const uint8_t *end)
+/* TimeSeries (1.0). With h->lazy_labels, the Label fields are framed
+ * (tag, wire type, length) but not decoded when they are contiguous: the
+ * callback gets their range and count and decodes them if it needs to. */
+static int decode_series_v1(dec *d, const uint8_t *start, const uint8_t *end)
 {
     size_t nl = 0, ns = 0, nh = 0, nx = 0;
+    bool lazy = d->h && d->h->lazy_labels;
     /* the Label fields' byte range, while they are contiguous */
     const uint8_t *lb = NULL, *lbend = NULL;
     bool contiguous = true;
     d->in_series = true;
     d->cur_nlabels = 0;
-    while (p < end) {
+    d->lazy_lb = d->lazy_lbend = NULL;
+    for (const uint8_t *p = start; p < end;) {
         uint32_t f;
         unsigned wt;
         const uint8_t *s;
@@ -495,8 +531,16 @@ static int decode_series_v1(dec *d, const uint8_t *p, const uint8_t *end)
                 if (!lb) lb = field;
                 else if (field != lbend) contiguous = false;
                 lbend = p;
+                if (!lazy) {
+                    if (decode_label_v1(d, s, s + len, &nl)) return ST_EINVAL;
+                } else {
+                    nl++;
+                    if (contiguous) { /* for messages: fail() looks the metric name up here */
+                        d->lazy_lb = lb;
+                        d->lazy_lbend = lbend;
+                    }
+                }
             }
-            if (f == 1 && decode_label_v1(d, s, s + len, &nl)) return ST_EINVAL;
             if (f == 2 && push_sample(d, &ns, s, len)) return ST_EINVAL;
             if (f == 3) nx++;
             if (f == 4) nh++;
@@ -505,8 +549,29 @@ static int decode_series_v1(dec *d, const uint8_t *p, const uint8_t *end)
         }
     }
     if (!contiguous || !lb) lb = lbend = NULL;
-    int rc = emit_series(d, nl, ns, nh, nx, lb, (size_t)(lbend - lb));
+    if (lazy && !lb && nl) {
+        /* interleaved Label fields: decoded after all, in a second walk
+         * over a series whose framing the first one checked */
+        d->lazy_lb = d->lazy_lbend = NULL;
+        nl = 0;
+        for (const uint8_t *p = start; p < end;) {
+            uint32_t f;
+            unsigned wt;
+            const uint8_t *s;
+            size_t len;
+            if (get_tag(d, &p, end, &f, &wt, "timeseries")) return ST_EINVAL;
+            if (wt != WT_LEN) {
+                if (skip_field(d, &p, end, f, wt, "timeseries")) return ST_EINVAL;
+                continue;
+            }
+            if (get_len(d, &p, end, &s, &len, "timeseries", f)) return ST_EINVAL;
+            if (f == 1 && decode_label_v1(d, s, s + len, &nl)) return ST_EINVAL;
+        }
+        lazy = false;
+    }
+    int rc = emit_series(d, lazy ? NULL : d->labels, nl, ns, nh, nx, lb, (size_t)(lbend - lb));
     d->in_series = false;
+    d->lazy_lb = d->lazy_lbend = NULL;
     return rc;
 }
 
@@ -692,7 +757,7 @@ static int decode_series_v2(dec *d, const uint8_t *p, const uint8_t *end)
         d->c.metadata++;
         if (d->h && d->h->metadata) d->h->metadata(d->h->ctx, &m);
     }
-    int rc = emit_series(d, nl, ns, nh, nx, NULL, 0);
+    int rc = emit_series(d, d->labels, nl, ns, nh, nx, NULL, 0);
     d->in_series = false;
     return rc;
 }
@@ -744,9 +809,16 @@ static int decode_v2(dec *d, const uint8_t *p, const uint8_t *end)
 
 int prw_labels_of(const uint8_t *lb, size_t n, st_arena *a, label **ls, size_t *cap, size_t *nout, st_err *e)
 {
+    return prw_series_labels(lb, n, SIZE_MAX, a, ls, cap, nout, e);
+}
+
+int prw_series_labels(const uint8_t *lb, size_t n, size_t index, st_arena *a, label **ls, size_t *cap,
+                      size_t *nout, st_err *e)
+{
     st_err local;
-    /* the very code that decoded them the first time, so they cannot differ */
-    dec d = {.buf = lb, .bufend = lb + n, .arena = a, .e = e ? e : &local, .labels = *ls, .caplabels = *cap};
+    /* the very code that decodes them in a full decode, so they cannot differ */
+    dec d = {.buf = lb, .bufend = lb + n, .arena = a, .e = e ? e : &local, .labels = *ls, .caplabels = *cap,
+             .in_series = index != SIZE_MAX, .series_idx = index};
     const uint8_t *p = lb, *end = lb + n;
     size_t nl = 0;
     int rc = 0;

@@ -100,6 +100,14 @@ typedef struct prw_handler {
     int (*series)(void *ctx, prw_series *s, st_err *e);
     void (*metadata)(void *ctx, const prw_metadata *m);
     void *ctx;
+    /* 1.0: a series whose Label fields are contiguous comes with its
+     * label_bytes and nlabels = the number of Label fields, but labels ==
+     * NULL: they are framed (tags, wire types, lengths) and not decoded nor
+     * validated. A writer that knows the range from an earlier request (a
+     * cache keyed by it) skips the work; otherwise it decodes them with
+     * prw_series_labels, which words an error as the decoder would. Series
+     * with interleaved fields, and 2.0, come decoded as usual. */
+    bool lazy_labels;
 } prw_handler;
 
 typedef struct prw_counts {
@@ -120,5 +128,11 @@ int prw_decode(int v, const uint8_t *buf, size_t n, st_arena *a, const prw_handl
  * arena a (*ls NULL and *cap 0 the first time). ST_EINVAL if the range is
  * not Label fields (never, for a range the decoder gave). */
 int prw_labels_of(const uint8_t *lb, size_t n, st_arena *a, label **ls, size_t *cap, size_t *nout, st_err *e);
+/* prw_labels_of for series number index of the request: an error is worded
+ * as prw_decode words it ("invalid remote_write request: timeseries[index]
+ * (metric ...): label k: ..."), which is what a lazy_labels writer answers
+ * when a range it decodes late turns out malformed. */
+int prw_series_labels(const uint8_t *lb, size_t n, size_t index, st_arena *a, label **ls, size_t *cap,
+                      size_t *nout, st_err *e);
 
 #endif
