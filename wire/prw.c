@@ -211,6 +211,10 @@ int prw_decompress(int enc, const uint8_t *in, size_t n, uint64_t max, st_buf *o
 /* ------------------------------------------------------ wire format */
 
 enum { WT_VARINT = 0, WT_I64 = 1, WT_LEN = 2, WT_SGROUP = 3, WT_EGROUP = 4, WT_I32 = 5 };
+/* tags as the usual 1.0 body spells them: TimeSeries.labels (1, LEN),
+ * TimeSeries.samples (2, LEN), Sample.value (1, I64), Sample.timestamp (2,
+ * VARINT) */
+enum { TAG_LABEL = 0x0a, TAG_SAMPLE = 0x12, TAG_VALUE = 0x09, TAG_TIMESTAMP = 0x10 };
 
 static const char *const wt_names[8] = {"varint", "fixed64", "length-delimited", "start-group",
                                         "end-group", "fixed32", "invalid(6)", "invalid(7)"};
@@ -522,6 +526,42 @@ static int decode_series_v1(dec *d, const uint8_t *start, const uint8_t *end)
         const uint8_t *s;
         size_t len;
         const uint8_t *field = p;
+        if (lazy && *p == TAG_LABEL && (!lb || p == lbend)) {
+            /* a run of Label fields, framed only: the common case gets a
+             * tight loop; a malformed field stops it and the general code
+             * below words the error */
+            const uint8_t *q = p;
+            uint64_t l;
+            while (q < end && *q == TAG_LABEL) {
+                const uint8_t *r = q + 1;
+                if (get_varint(&r, end, &l) || l > (uint64_t)(end - r)) break;
+                q = r + l;
+                nl++;
+            }
+            if (q != p) {
+                if (!lb) lb = p;
+                lbend = q;
+                d->lazy_lb = lb;
+                d->lazy_lbend = lbend;
+                p = q;
+                continue;
+            }
+        }
+        if (*p == TAG_SAMPLE && p + 12 <= end && p[1] >= 10 && p[1] < 0x80 && p[2] == TAG_VALUE &&
+            p[11] == TAG_TIMESTAMP && (size_t)(end - p) >= 2u + p[1]) {
+            /* a Sample { value, timestamp } in its usual spelling */
+            const uint8_t *q = p + 12, *qe = p + 2 + p[1];
+            uint64_t ts;
+            if (get_varint(&q, qe, &ts) == 0 && q == qe) {
+                if (ns >= d->capsamples)
+                    d->samples = grow(d->arena, d->samples, &d->capsamples, ns + 1, sizeof *d->samples);
+                d->samples[ns].bits = get_u64le(p + 3);
+                d->samples[ns].ts_ms = (int64_t)ts;
+                ns++;
+                p = qe;
+                continue;
+            }
+        }
         if (get_tag(d, &p, end, &f, &wt, "timeseries")) return ST_EINVAL;
         if (f >= 1 && f <= 4) {
             if (want_wt(d, wt, WT_LEN, f == 1 ? "label" : f == 2 ? "sample" : f == 3 ? "exemplar" : "histogram", f) ||
