@@ -17,6 +17,7 @@
 
 #include "api.h"
 #include "flags.h"
+#include "prw.h"
 #include "http.h"
 #include "store.h"
 
@@ -87,6 +88,7 @@ int main(int argc, char **argv)
         return 1;
     }
     api_init(s, &f);
+    prw_cache_set_limit(f.remote_write_cache_bytes);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     http_opts ho = {
         .host = f.listen_host,

@@ -92,8 +92,16 @@ void api_metrics(http_req *rq, http_resp *rs, store *s)
                   ps.exemplars_dropped, ps.histograms_dropped);
     gauge(b, "strata_remote_write_metadata_received_total",
           "Metric metadata entries received (served by /api/v1/metadata).", "counter", ps.metadata_received);
+    st_buf_printf(b, "# HELP strata_remote_write_series_cache_lookups_total remote_write series cache lookups, by result.\n"
+                     "# TYPE strata_remote_write_series_cache_lookups_total counter\n"
+                     "strata_remote_write_series_cache_lookups_total{result=\"hit\"} %" PRIu64 "\n"
+                     "strata_remote_write_series_cache_lookups_total{result=\"miss\"} %" PRIu64 "\n",
+                  ps.cache_hits, ps.cache_misses);
     gauge(b, "strata_remote_write_series_cache_entries", "Series in the remote_write series cache.",
           "gauge", ps.cache_entries);
+    gauge(b, "strata_remote_write_series_cache_bytes",
+          "Memory of the remote_write series cache, rotated-out generations not yet freed included.", "gauge",
+          ps.cache_bytes);
     prr_stats rr;
     prr_get_stats(&rr);
     st_buf_printf(b, "# HELP strata_remote_read_requests_total remote_read requests decoded, by the response type negotiated.\n"

@@ -581,6 +581,205 @@ static void test_malformed(void)
 
 /* Every prefix and every single-byte mutation of valid requests: errors or
  * clean decodes, never out of bounds. */
+/* ------------------------------------------------------ lazy labels */
+
+/* What a decode gives, series by series, as text: the labels (decoded by
+ * the decoder, or for a lazily framed series by prw_series_labels, as a
+ * writer does on a cache miss), the samples, and the counts; or the first
+ * error, which for a lazy decode may come from prw_series_labels. */
+typedef struct trace {
+    st_arena *a;
+    bool lazy;
+    st_buf out;
+    char err[ST_ERR_MSG];
+    bool label_err;
+    size_t lazily; /* series that came framed only */
+} trace;
+
+static int cb_trace(void *ctx, prw_series *s, st_err *e)
+{
+    trace *t = ctx;
+    char buf[1024];
+    const label *ls = s->labels;
+    size_t nl = s->nlabels;
+    if (!ls && nl) {
+        /* framed only: a lazy decode of contiguous Label fields */
+        CHECK(t->lazy && s->label_bytes);
+        t->lazily++;
+        label *dl = NULL;
+        size_t cap = 0, got_n = 0;
+        int rc = prw_series_labels(s->label_bytes, s->label_bytes_len, s->index, t->a, &dl, &cap, &got_n, e);
+        if (rc) {
+            t->label_err = true;
+            return rc;
+        }
+        CHECK(got_n == nl);
+        ls = dl;
+        nl = got_n;
+    }
+    fmt_labels(ls, nl, buf, sizeof buf);
+    st_buf_put(&t->out, buf, strlen(buf));
+    for (size_t i = 0; i < s->nsamples; i++) {
+        int n = snprintf(buf, sizeof buf, "%016llx@%lld,", (unsigned long long)s->samples[i].bits,
+                         (long long)s->samples[i].ts_ms);
+        st_buf_put(&t->out, buf, (size_t)n);
+    }
+    int n = snprintf(buf, sizeof buf, "h%zu x%zu|", s->nhistograms, s->nexemplars);
+    st_buf_put(&t->out, buf, (size_t)n);
+    return 0;
+}
+
+static int run_trace(int v, const uint8_t *p, size_t n, bool lazy, trace *t)
+{
+    memset(t, 0, sizeof *t);
+    t->a = st_arena_new(4096);
+    t->lazy = lazy;
+    prw_handler h = {cb_trace, NULL, t, lazy};
+    st_err e = {0};
+    int rc = prw_decode(v, p, n, t->a, &h, NULL, &e);
+    if (rc) snprintf(t->err, sizeof t->err, "%s", e.msg);
+    st_arena_free(t->a);
+    return rc;
+}
+
+/* A lazy decode agrees with a full one: the same series, labels, samples
+ * and outcome. Where the full decode fails inside a Label message, the lazy
+ * one fails too: at the late decode of that series' labels, with the full
+ * decode's very message, unless framing fails first further on. */
+static bool lazy_agrees(int v, const uint8_t *p, size_t n)
+{
+    trace full, lazy;
+    int rf = run_trace(v, p, n, false, &full);
+    int rl = run_trace(v, p, n, true, &lazy);
+    bool ok;
+    if (rf == 0) {
+        ok = rl == 0 && full.out.len == lazy.out.len && memcmp(full.out.p, lazy.out.p, full.out.len) == 0;
+    } else if (rl == 0) {
+        ok = false; /* a lazy decode may not accept what a full one refuses */
+    } else if (lazy.label_err) {
+        /* refused for the same Label, in the same words, and what came
+         * before agrees */
+        ok = strcmp(full.err, lazy.err) == 0 && full.out.len == lazy.out.len &&
+             memcmp(full.out.p, lazy.out.p, full.out.len) == 0;
+    } else {
+        /* both refuse; the lazy decode may meet another fault first (a
+         * later field of the series, or a later series, before the Label
+         * the full decode stopped at), and says where */
+        ok = strncmp(lazy.err, "invalid remote_write request: ", 30) == 0;
+    }
+    if (!ok)
+        fprintf(stderr, "lazy decode differs: full rc=%d \"%s\" lazy rc=%d \"%s\" (label error: %d)\n", rf, full.err, rl,
+                lazy.err, lazy.label_err);
+    st_buf_free(&full.out);
+    st_buf_free(&lazy.out);
+    return ok;
+}
+
+static void test_lazy_labels(void)
+{
+    /* the round-trip requests: the same answers */
+    st_buf req = {0};
+    build_v1(&req);
+    CHECK(lazy_agrees(PRW_V1, req.p, req.len));
+    trace t;
+    CHECK_OK(run_trace(PRW_V1, req.p, req.len, true, &t));
+    CHECK(t.lazily == 2); /* both series have contiguous labels */
+    st_buf_free(&t.out);
+    req.len = 0;
+    build_v2(&req, true);
+    CHECK(lazy_agrees(PRW_V2, req.p, req.len));
+    CHECK_OK(run_trace(PRW_V2, req.p, req.len, true, &t));
+    CHECK(t.lazily == 0); /* 2.0 always comes decoded */
+    st_buf_free(&t.out);
+
+    /* interleaved labels come decoded even when lazy */
+    st_buf ts = {0};
+    req.len = 0;
+    enc_label(&ts, "__name__", "up");
+    enc_sample(&ts, 2, dbits(1.0), 1000);
+    enc_label(&ts, "job", "node");
+    pb_sub(&req, 1, &ts);
+    CHECK(lazy_agrees(PRW_V1, req.p, req.len));
+    CHECK_OK(run_trace(PRW_V1, req.p, req.len, true, &t));
+    CHECK(t.lazily == 0);
+    st_buf_free(&t.out);
+
+    /* Samples in other spellings than {value, timestamp}: value left out
+     * (proto3 omits zeros), timestamp first, a negative timestamp (a
+     * 10-byte varint), an unknown field inside, fields repeated (the last
+     * wins), an empty Sample */
+    req.len = 0;
+    ts.len = 0;
+    enc_label(&ts, "__name__", "m");
+    st_buf sm = {0};
+    pb_uint(&sm, 2, 5);
+    pb_sub(&ts, 2, &sm);
+    sm.len = 0;
+    pb_uint(&sm, 2, 6);
+    pb_fixed64(&sm, 1, dbits(2.5));
+    pb_sub(&ts, 2, &sm);
+    enc_sample(&ts, 2, dbits(-1), -7);
+    sm.len = 0;
+    pb_fixed64(&sm, 1, dbits(3));
+    pb_uint(&sm, 2, 8);
+    pb_uint(&sm, 9, 1);
+    pb_sub(&ts, 2, &sm);
+    sm.len = 0;
+    pb_fixed64(&sm, 1, dbits(4));
+    pb_uint(&sm, 2, 9);
+    pb_fixed64(&sm, 1, dbits(5));
+    pb_sub(&ts, 2, &sm);
+    sm.len = 0;
+    pb_sub(&ts, 2, &sm);
+    pb_sub(&req, 1, &ts);
+    CHECK(lazy_agrees(PRW_V1, req.p, req.len));
+    got g;
+    st_err e = {0};
+    CHECK_OK(decode(PRW_V1, req.p, req.len, &g, &e));
+    CHECK(g.nsamples == 6);
+    CHECK(g.bits[0] == 0 && g.ts[0] == 5);
+    CHECK(g.bits[1] == dbits(2.5) && g.ts[1] == 6);
+    CHECK(g.bits[2] == dbits(-1) && g.ts[2] == -7);
+    CHECK(g.bits[3] == dbits(3) && g.ts[3] == 8);
+    CHECK(g.bits[4] == dbits(5) && g.ts[4] == 9);
+    CHECK(g.bits[5] == 0 && g.ts[5] == 0);
+
+    /* a malformed Label: refused by both, in the same words, naming the
+     * series and its metric (the lazy one through prw_series_labels) */
+    req.len = 0;
+    ts.len = 0;
+    enc_label(&ts, "__name__", "up");
+    st_buf l = {0};
+    pb_uint(&l, 1, 3); /* name as a varint */
+    pb_sub(&ts, 1, &l);
+    enc_sample(&ts, 2, dbits(1.0), 1000);
+    pb_sub(&req, 1, &ts);
+    CHECK(lazy_agrees(PRW_V1, req.p, req.len));
+    CHECK(run_trace(PRW_V1, req.p, req.len, true, &t) == ST_EINVAL);
+    CHECK(t.label_err);
+    CHECK_MSG(strstr(t.err, "timeseries[0] (metric \"up\"): label 1:") != NULL, "%s", t.err);
+    st_buf_free(&t.out);
+    /* a malformed Sample after lazily framed labels names the metric too */
+    req.len = 0;
+    ts.len = 0;
+    enc_label(&ts, "job", "j");
+    enc_label(&ts, "__name__", "cpu");
+    sm.len = 0;
+    pb_uint(&sm, 1, 5); /* value as a varint */
+    pb_sub(&ts, 2, &sm);
+    pb_sub(&req, 1, &ts);
+    CHECK(lazy_agrees(PRW_V1, req.p, req.len));
+    CHECK(run_trace(PRW_V1, req.p, req.len, true, &t) == ST_EINVAL);
+    CHECK_MSG(strstr(t.err, "timeseries[0] (metric \"cpu\"): sample 0:") != NULL, "%s", t.err);
+    st_buf_free(&t.out);
+
+    st_buf_free(&l);
+    st_buf_free(&sm);
+    st_buf_free(&ts);
+    st_buf_free(&req);
+}
+
+
 static void test_truncations_and_mutations(void)
 {
     for (int v = PRW_V1; v <= PRW_V2; v++) {
@@ -594,6 +793,7 @@ static void test_truncations_and_mutations(void)
             got g;
             st_err e = {0};
             int rc = decode(v, p, n, &g, &e);
+            CHECK(lazy_agrees(v, p, n));
             if (rc) {
                 errs++;
                 CHECK(e.msg[0] != 0);
@@ -614,6 +814,7 @@ static void test_truncations_and_mutations(void)
                 st_err e = {0};
                 (void)decode(v, p, req.len, &g, &e);
                 CHECK(!g.out_of_buffer);
+                CHECK(lazy_agrees(v, p, req.len));
                 free(p);
             }
         /* and compressed: every prefix of the snappy body */
@@ -631,6 +832,7 @@ static void test_truncations_and_mutations(void)
         st_buf_free(&req);
     }
 }
+
 
 /* --------------------------------------------------------------- speed */
 
@@ -699,6 +901,7 @@ int main(void)
     RUN(test_v1_roundtrip);
     RUN(test_v2_roundtrip);
     RUN(test_label_bytes);
+    RUN(test_lazy_labels);
     RUN(test_other_encodings);
     RUN(test_snappy_limits);
     RUN(test_malformed);
