@@ -49,6 +49,7 @@ static void *accept_loop(void *arg)
             /* out of descriptors or memory: back off rather than spin; the
              * connection waits in the backlog */
             if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) usleep(10 * 1000);
+            /* EAGAIN (taken back before accept), EINTR, ECONNABORTED: poll again */
             continue;
         }
         /* closes fd itself when it refuses it (over the connection limit) */
@@ -59,7 +60,9 @@ static void *accept_loop(void *arg)
 
 static int listen_on(const struct addrinfo *ai, int *out)
 {
-    int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    /* non-blocking: a connection reset between poll and accept must not
+     * leave the acceptor stuck in accept, deaf to the stop byte */
+    int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0) return -1;
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
