@@ -17,15 +17,23 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-struct http_server {
+/* One MHD daemon per HTTP thread, each with its own polling thread and
+ * no listening socket. Connections are accepted here and handed to the
+ * daemon with the fewest open connections: with MHD's own thread pool,
+ * every pool thread accepts for itself and the first to wake takes every
+ * connection waiting, and MHD_add_connection into a pool picks a thread by
+ * descriptor number; either way two clients often shared one thread (and
+ * one core) while the others idled. */
+typedef struct http_worker {
     struct MHD_Daemon *d;
+    _Atomic int conns; /* open connections (MHD_OPTION_NOTIFY_CONNECTION) */
+} http_worker;
+
+struct http_server {
+    http_worker *w;
+    unsigned nw;
     http_opts o;
     _Atomic int in_flight; /* requests begun and not completed */
-    /* Connections are accepted here, not by MHD: each of MHD's pool threads
-     * would accept for itself, and the first to wake takes every connection
-     * that is waiting, so two clients connecting together often share one
-     * thread (and one core) while the others idle. MHD_add_connection
-     * spreads them over the pool instead. */
     int lfd;
     int wake[2]; /* a byte on wake[1] stops the acceptor */
     pthread_t acceptor;
@@ -36,6 +44,7 @@ static void *accept_loop(void *arg)
 {
     http_server *s = arg;
     struct pollfd pf[2] = {{.fd = s->lfd, .events = POLLIN}, {.fd = s->wake[0], .events = POLLIN}};
+    unsigned next = 0;
     for (;;) {
         if (poll(pf, 2, -1) < 0) {
             if (errno == EINTR) continue;
@@ -52,10 +61,28 @@ static void *accept_loop(void *arg)
             /* EAGAIN (taken back before accept), EINTR, ECONNABORTED: poll again */
             continue;
         }
-        /* closes fd itself when it refuses it (over the connection limit) */
-        MHD_add_connection(s->d, fd, (const struct sockaddr *)&sa, sl);
+        /* the least loaded thread; ties go round, so that a burst of
+         * connections before any is counted still spreads */
+        unsigned best = next % s->nw;
+        for (unsigned i = 1; i < s->nw; i++) {
+            unsigned k = (next + i) % s->nw;
+            if (atomic_load(&s->w[k].conns) < atomic_load(&s->w[best].conns)) best = k;
+        }
+        next = best + 1;
+        /* closes fd itself when it refuses it (over its connection limit) */
+        MHD_add_connection(s->w[best].d, fd, (const struct sockaddr *)&sa, sl);
     }
     return NULL;
+}
+
+static void notify_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                              enum MHD_ConnectionNotificationCode toe)
+{
+    (void)c;
+    (void)socket_context;
+    http_worker *w = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) atomic_fetch_add(&w->conns, 1);
+    else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) atomic_fetch_sub(&w->conns, 1);
 }
 
 static int listen_on(const struct addrinfo *ai, int *out)
@@ -354,27 +381,36 @@ int http_start(const http_opts *o, http_server **out, st_err *e)
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_EPOLL | MHD_USE_ITC |
                      MHD_ALLOW_SUSPEND_RESUME | MHD_USE_NO_LISTEN_SOCKET;
     if (ai->ai_family == AF_INET6) flags |= MHD_USE_IPv6;
-    s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
-                            MHD_OPTION_THREAD_POOL_SIZE, (unsigned)o->threads,
-                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o->timeout_s,
-                            MHD_OPTION_CONNECTION_LIMIT, (unsigned)o->max_connections,
-                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
-                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-                            MHD_OPTION_END);
     freeaddrinfo(ai);
-    if (!s->d || pipe2(s->wake, O_CLOEXEC) != 0) {
-        if (s->d) MHD_stop_daemon(s->d);
-        close(s->lfd);
-        st_free(s);
-        return st_fail(e, ST_EIO, "cannot start the HTTP server on %s:%d", o->host, o->port);
+    s->nw = o->threads ? o->threads : 1;
+    s->w = st_calloc(s->nw, sizeof *s->w);
+    /* the connection limit is split between the threads, as MHD splits it
+     * over a pool (a thread refuses past its share) */
+    unsigned share = o->max_connections / s->nw;
+    if (share == 0) share = 1;
+    bool ok = pipe2(s->wake, O_CLOEXEC) == 0;
+    for (unsigned i = 0; ok && i < s->nw; i++) {
+        s->w[i].d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
+                                     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o->timeout_s,
+                                     MHD_OPTION_CONNECTION_LIMIT, share + (i < o->max_connections % s->nw),
+                                     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
+                                     MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                                     MHD_OPTION_NOTIFY_CONNECTION, notify_connection, &s->w[i],
+                                     MHD_OPTION_END);
+        ok = s->w[i].d != NULL;
     }
-    if (pthread_create(&s->acceptor, NULL, accept_loop, s) != 0) {
-        MHD_stop_daemon(s->d);
+    if (ok && pthread_create(&s->acceptor, NULL, accept_loop, s) != 0) ok = false;
+    if (!ok) {
+        for (unsigned i = 0; i < s->nw; i++)
+            if (s->w[i].d) MHD_stop_daemon(s->w[i].d);
         close(s->lfd);
-        close(s->wake[0]);
-        close(s->wake[1]);
+        if (s->wake[0] > 0) {
+            close(s->wake[0]);
+            close(s->wake[1]);
+        }
+        st_free(s->w);
         st_free(s);
-        return st_fail(e, ST_EIO, "cannot start the HTTP acceptor thread");
+        return st_fail(e, ST_EIO, "cannot start the HTTP server threads on %s:%d", o->host, o->port);
     }
     s->accepting = true;
     *out = s;
@@ -402,6 +438,7 @@ void http_stop(http_server *s, unsigned grace_s)
     http_quiesce(s);
     for (unsigned waited = 0; waited < grace_s * 10 && atomic_load(&s->in_flight) > 0; waited++)
         usleep(100 * 1000);
-    MHD_stop_daemon(s->d);
+    for (unsigned i = 0; i < s->nw; i++) MHD_stop_daemon(s->w[i].d);
+    st_free(s->w);
     st_free(s);
 }

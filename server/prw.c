@@ -1,13 +1,16 @@
 /* prw (server side): the remote_write handler and its series cache.
  * Contract and status codes: prw.h. Decoding: wire/prw.h.
  *
- * Per request: negotiate (Content-Type -> 1.0/2.0, Content-Encoding), 
+ * Per request: negotiate (Content-Type -> 1.0/2.0, Content-Encoding),
  * decompress under --max-decoded-size, decode in place (label slices point
  * into the decompressed buffer; scratch comes from the request's arena),
  * and for each series find its canonical key through the cache, add its
  * samples to one batch, and hand the batch to store_write once the whole
  * body has decoded cleanly (a malformed body is rejected whole, nothing
- * written).
+ * written). 1.0 Label fields are only framed by the decoder (lazy_labels):
+ * a cache hit never decodes them, a miss decodes them (prw_series_labels)
+ * and is rejected as the decoder would have rejected it. A hit's canonical
+ * key is borrowed by the batch, not copied (see g_reclaim).
  *
  * The series cache maps the raw label identity of a series as a sender
  * spells it to its canonical key, that key's st_hash64, its table length
