@@ -153,6 +153,9 @@ kv() { sed -n "s/^BENCHPRW $1.* $2=\([^ ]*\).*/\1/p" "$3" | head -1; } # kv LINE
 # waits until it answers its readiness endpoint.
 start_server() {
   local name=$1 dir=$2 port=$3 ready
+  # the previous server's dirty pages (InfluxDB leaves hundreds of MB) must
+  # not be written back under this one's fsyncs
+  sync
   mkdir -p "$dir"
   case $name in
     strata|strata1s)
@@ -372,6 +375,13 @@ for n in sizes:
     for q in ("narrow", "wide"):
         b = g("strata", f"blockquery_{q}_p50")
         print(f"  {'  Strata ' + q + ' p50 after the flush, from blocks':<50} {f('{:.2f}', b):>12}")
+    # the remote storage issue's goal, judged on this run's figures
+    s, v = g("strata", "steady"), g("vm", "steady")
+    rs, rv, rp = g("strata", "rss_per_series"), g("vm", "rss_per_series"), g("prom", "rss_per_series")
+    if None not in (s, v, rs, rv, rp) and v:
+        met = s >= 2 * v and rs < rv and rs < rp
+        print(f"  goal (series known, --wal-fsync always): >= 2x VictoriaMetrics' rate and less RSS per series "
+              f"than both: {s / v:.2f}x, {rs:,.0f} vs {rv:,.0f} / {rp:,.0f} bytes, {'met' if met else 'NOT met'}")
 for n in sizes:
     t = tags.get(n, f"prw{n}")
     for name, short in (("strata", "strata"), ("strata1s", "strata_fsync1s"), ("vm", "vm"), ("prom", "prom")):
