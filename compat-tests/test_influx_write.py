@@ -992,6 +992,64 @@ def run_telegraf(ix, srv):
     R.check(ist == 400 and v1_action(ist, ib) == "drop", "1.6: the same batch is a 400 partial write", f"{ist} {ib!r}")
 
 
+def run_tiny_cache():
+    """--line-protocol-cache-size 16K: the series cache rotates its
+    generations all the time while 3 connections write overlapping hosts
+    (each line key spelled two ways: tag order), with fields added to known
+    line keys along the way; every value must be stored under its series,
+    and the cache must stay near its bound."""
+    import threading
+    srv = Server("--line-protocol-cache-size", "16K")
+    try:
+        srv.start()
+        t_base = int(time.time()) * 10**9 - 600 * 10**9
+        want, lock, errors = {}, threading.Lock(), []
+
+        def writer(w):
+            for r in range(20):
+                ts = t_base + (w * 20 + r) * 10**9
+                lines = []
+                for k in range(150):
+                    h = (w * 7919 + r * 104729 + k * 613) % 300
+                    tags = [("host", f"h{h}"), ("dc", f"dc{h % 3}")]
+                    if (h + r) % 2:
+                        tags.reverse()
+                    fields = {"usage": float(h * 1000 + w * 20 + r)}
+                    if r >= 10:
+                        fields["idle"] = float(-h)  # a field new to a known line key
+                    lines.append("cpu," + ",".join(f"{a}={b}" for a, b in tags) + " " +
+                                 ",".join(f"{f}={v!r}" for f, v in fields.items()) + f" {ts}")
+                    with lock:
+                        for f, v in fields.items():
+                            want[("cpu", tuple(sorted(tags)), f, ts)] = ("float", v)
+                st, b, _ = write(srv.port, "tiny", "\n".join(lines).encode())
+                if st != 204:
+                    errors.append(f"{st} {b[:200]!r}")
+                    return
+
+        ws = [threading.Thread(target=writer, args=(w,)) for w in range(3)]
+        for t in ws:
+            t.start()
+        for t in ws:
+            t.join()
+        R.check(not errors, "tiny cache: every write answered 204", repr(errors[:3]))
+        got = strata_samples(srv, "tiny")
+        diff = [k for k in want if got.get(k) != want[k]] + [k for k in got if k not in want]
+        R.check(not diff, f"tiny cache: all {len(want)} values stored under their series, nothing else",
+                f"{len(diff)} differ, e.g. {diff[:2]}")
+        hits = metric(srv, 'strata_influx_write_series_cache_lookups_total{result="hit"}') or 0
+        misses = metric(srv, 'strata_influx_write_series_cache_lookups_total{result="miss"}') or 0
+        size = metric(srv, "strata_influx_write_series_cache_bytes")
+        # 300 hosts spelled two ways are 600 line keys: far more misses than
+        # that means entries were evicted and put again
+        R.check(hits > 0 and misses > 3 * 600 and size is not None and size < 64 * 1024,
+                "tiny cache: hits, many misses (rotations), and the cache stays small",
+                f"hits {hits} misses {misses} bytes {size}")
+        print(f"# tiny cache: {hits} hits, {misses} misses, {size} bytes")
+    finally:
+        srv.cleanup()
+
+
 def run_limits():
     """--max-series: v1 answers 503 + Retry-After (Telegraf 1.x retries only
     5xx), v2 429 + Retry-After (throttled retry); the body never says
@@ -1035,6 +1093,7 @@ def main():
         run_telegraf(ix, srv)
         run_auto_create_off(ix)
         run_limits()
+        run_tiny_cache()
         print("# documented differences from InfluxDB 1.6 (asserted above):")
         for k, v in DIFFS.items():
             print(f"#   [{k}] {v}")

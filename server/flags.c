@@ -48,6 +48,8 @@ void flags_usage(FILE *out)
         "                            with more is refused whole with 413 (default 1000000)\n"
         "  --remote-write-cache-size BYTES  remote_write: memory for the series cache (raw labels\n"
         "                            to series); up to twice this while it rotates (default 128M)\n"
+        "  --line-protocol-cache-size BYTES  /write: memory for the series cache (line keys to\n"
+        "                            series, ~100 B a series of TSBS's shape) (default 256M)\n"
         "  --remote-read-sample-limit N  remote_read: samples one read may return, all its\n"
         "                            queries together; more answers 400 (default 50000000,\n"
         "                            0 = unlimited)\n"
@@ -148,6 +150,7 @@ int flags_parse(flags *f, int argc, char **argv, st_err *e)
     f->max_label_value_len = 16384;
     f->max_series_per_request = 1000000;
     f->remote_write_cache_bytes = 128ull << 20;
+    f->line_protocol_cache_bytes = 256ull << 20;
     f->remote_read_sample_limit = 50000000;
     f->remote_read_frame_bytes = 1ull << 20;
     f->remote_read_concurrency = 10;
@@ -203,6 +206,7 @@ int flags_parse(flags *f, int argc, char **argv, st_err *e)
         else if (!strcmp(name, "--max-body-size")) rc = parse_bytes(val, &f->max_body_bytes, e);
         else if (!strcmp(name, "--max-decoded-size")) rc = parse_bytes(val, &f->max_decoded_bytes, e);
         else if (!strcmp(name, "--remote-write-cache-size")) rc = parse_bytes(val, &f->remote_write_cache_bytes, e);
+        else if (!strcmp(name, "--line-protocol-cache-size")) rc = parse_bytes(val, &f->line_protocol_cache_bytes, e);
         else if (!strcmp(name, "--max-labels-per-series")) {
             rc = parse_uint(val, 256, &u, e);
             if (!rc && u == 0) rc = st_fail(e, ST_EINVAL, "must be at least 1 (256 at most)");

@@ -31,6 +31,7 @@ typedef struct flags {
     unsigned max_label_value_len;
     uint64_t max_series_per_request; /* whole request 413 above; 0 = unlimited */
     uint64_t remote_write_cache_bytes; /* series cache share of memory (prw.h) */
+    uint64_t line_protocol_cache_bytes; /* (influx.h) */
     /* remote_read limits (Prometheus's --storage.remote.read-* defaults) */
     uint64_t remote_read_sample_limit;  /* per read, all queries; 0 = unlimited */
     uint64_t remote_read_frame_bytes;   /* target size of a streamed frame */

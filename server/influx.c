@@ -91,14 +91,14 @@ void influx_get_stats(influx_stats *o)
  * encodings one after the other (labels_key), so the entry keeps the bytes
  * before that label and those after it once, and per field the field key
  * and the __name__ label's encoding: about 100 bytes a series for TSBS's
- * 10 tags instead of ~400 (see CACHE_BYTES). Entries are compared byte for
+ * 10 tags instead of ~400 (see g_cache_limit). Entries are compared byte for
  * byte, so a hash collision costs a miss, never a wrong series; only
  * spellings whose labels passed every check are put.
  *
  * Concurrency: 64 shards, each a mutex and two generations of an
  * open-addressing table (as server/prw.c's cache: a hit in the old
  * generation moves the entry to the current one; when the current one
- * passes its share of CACHE_BYTES the old one is dropped, so series still
+ * passes its share of the limit the old one is dropped, so series still
  * written survive). Entries are reference counted: a request holds the
  * entries its batch uses until the batch is written, so it reads their
  * immutable parts (keys) without the lock whatever the shard does
@@ -110,7 +110,7 @@ void influx_get_stats(influx_stats *o)
  * take ~100 MB; a generation holds half the limit and must hold the whole
  * working set, or every rotation evicts series still written. Memory
  * stays under about the limit plus the slot arrays. */
-#define CACHE_BYTES (256ull << 20)
+static _Atomic uint64_t g_cache_limit = 256ull << 20; /* --line-protocol-cache-size */
 #define TOMB ((lentry *)1)
 #define NOH UINT32_MAX /* no handle / not cached */
 
@@ -221,9 +221,11 @@ static void tab_free(ctab *t)
     memset(t, 0, sizeof *t);
 }
 
+void influx_cache_set_limit(uint64_t bytes) { atomic_store(&g_cache_limit, bytes); }
+
 static void shard_maybe_rotate(cshard *sh)
 {
-    if (sh->cur.bytes <= CACHE_BYTES / (2 * CACHE_SHARDS)) return;
+    if (sh->cur.bytes <= atomic_load(&g_cache_limit) / (2 * CACHE_SHARDS)) return;
     tab_free(&sh->old);
     sh->old = sh->cur;
     memset(&sh->cur, 0, sizeof sh->cur);

@@ -69,4 +69,8 @@ typedef struct influx_stats {
 
 void influx_get_stats(influx_stats *out);
 
+/* Bound on the line protocol series cache's memory (default 256 MiB): a
+ * generation holds half of it and should hold every series still written. */
+void influx_cache_set_limit(uint64_t bytes);
+
 #endif

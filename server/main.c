@@ -17,6 +17,7 @@
 
 #include "api.h"
 #include "flags.h"
+#include "influx.h"
 #include "prw.h"
 #include "http.h"
 #include "store.h"
@@ -89,6 +90,7 @@ int main(int argc, char **argv)
     }
     api_init(s, &f);
     prw_cache_set_limit(f.remote_write_cache_bytes);
+    influx_cache_set_limit(f.line_protocol_cache_bytes);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     http_opts ho = {
         .host = f.listen_host,
