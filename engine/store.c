@@ -980,8 +980,44 @@ int store_write(store *s, const char *dbname, store_batch *b, store_write_result
 
 /* ---------------------------------------------------------------- deletes */
 
-int store_delete(store *s, const char *dbname, matcher *const *ms, size_t n, int64_t mint,
-                 int64_t maxt, uint64_t *nseries, st_err *e)
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Sorts ids and drops repeats (a key given twice). */
+static void ids_sort_unique(postings *p)
+{
+    if (p->n < 2) return;
+    qsort(p->ids, p->n, sizeof *p->ids, cmp_u32);
+    size_t w = 1;
+    for (size_t i = 1; i < p->n; i++)
+        if (p->ids[i] != p->ids[w - 1]) p->ids[w++] = p->ids[i];
+    p->n = w;
+}
+
+static void ids_push(postings *p, uint32_t id)
+{
+    if (p->n == p->cap) {
+        p->cap = p->cap ? p->cap * 2 : 64;
+        p->ids = st_realloc(p->ids, p->cap * sizeof *p->ids);
+    }
+    p->ids[p->n++] = id;
+}
+
+/* The series a delete names: those matching ms[0..n), or (ms NULL) those
+ * whose canonical key is one of keys[0..nkeys). */
+typedef struct del_sel {
+    matcher *const *ms;
+    size_t n;
+    const st_slice *keys;
+    const uint64_t *hashes; /* st_hash64 of each key */
+    size_t nkeys;
+} del_sel;
+
+static int delete_sel(store *s, const char *dbname, const del_sel *sel, int64_t mint, int64_t maxt,
+                      uint64_t *nseries, st_err *e)
 {
     *nseries = 0;
     /* Serialised with flushes and compactions: a flush that has read frozen
@@ -1000,8 +1036,19 @@ int store_delete(store *s, const char *dbname, matcher *const *ms, size_t n, int
     int rc = 0;
     for (unsigned sh = 0; sh < head_nshards(h) && rc == 0; sh++) {
         head_lock(h, sh);
-        rc = head_select_locked(h, sh, ms, n, &ids, e);
+        if (sel->ms) {
+            rc = head_select_locked(h, sh, sel->ms, sel->n, &ids, e);
+        } else {
+            ids.n = 0;
+            for (size_t i = 0; i < sel->nkeys; i++) {
+                if (head_shard_of(h, sel->hashes[i]) != sh) continue;
+                hseries *hs = head_get_locked(h, sh, sel->hashes[i], (const uint8_t *)sel->keys[i].p, sel->keys[i].n);
+                if (hs) ids_push(&ids, hseries_id(hs));
+            }
+            ids_sort_unique(&ids);
+        }
         if (rc == 0 && ids.n) {
+            /* one record (and below, one fsync) for all the series of a shard */
             rec.len = 0;
             varint_buf(&rec, d->id);
             varint_buf(&rec, zigzag_enc(mint));
@@ -1029,7 +1076,16 @@ int store_delete(store *s, const char *dbname, matcher *const *ms, size_t n, int
     pthread_mutex_unlock(&d->blocks_mu);
     for (size_t i = 0; i < nb; i++) {
         if (rc == 0 && blk_maxt(bl[i]) >= mint && blk_mint(bl[i]) <= maxt) {
-            rc = blk_select(bl[i], ms, n, &ids, e);
+            if (sel->ms) {
+                rc = blk_select(bl[i], sel->ms, sel->n, &ids, e);
+            } else {
+                ids.n = 0;
+                for (size_t k = 0; k < sel->nkeys; k++) {
+                    uint32_t id;
+                    if (blk_find(bl[i], (const uint8_t *)sel->keys[k].p, sel->keys[k].n, &id) == 0) ids_push(&ids, id);
+                }
+                ids_sort_unique(&ids);
+            }
             if (rc == 0 && ids.n) {
                 rc = blk_add_tombstones(bl[i], ids.ids, ids.n, mint, maxt, e);
                 *nseries += ids.n;
@@ -1042,6 +1098,24 @@ int store_delete(store *s, const char *dbname, matcher *const *ms, size_t n, int
     st_buf_free(&rec);
     sdb_unref(s, d);
     pthread_mutex_unlock(&s->maint_mu);
+    return rc;
+}
+
+int store_delete(store *s, const char *dbname, matcher *const *ms, size_t n, int64_t mint,
+                 int64_t maxt, uint64_t *nseries, st_err *e)
+{
+    del_sel sel = {.ms = ms, .n = n};
+    return delete_sel(s, dbname, &sel, mint, maxt, nseries, e);
+}
+
+int store_delete_series(store *s, const char *dbname, const st_slice *keys, size_t nkeys, int64_t mint,
+                        int64_t maxt, uint64_t *nseries, st_err *e)
+{
+    uint64_t *hs = st_malloc((nkeys + 1) * sizeof *hs);
+    for (size_t i = 0; i < nkeys; i++) hs[i] = st_hash64(keys[i].p, keys[i].n, 0);
+    del_sel sel = {.keys = keys, .hashes = hs, .nkeys = nkeys};
+    int rc = delete_sel(s, dbname, &sel, mint, maxt, nseries, e);
+    st_free(hs);
     return rc;
 }
 

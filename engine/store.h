@@ -147,6 +147,12 @@ int store_write(store *s, const char *db, store_batch *b, store_write_result *re
  * it returns. *nseries = series affected. */
 int store_delete(store *s, const char *db, matcher *const *ms, size_t n, int64_t mint,
                  int64_t maxt, uint64_t *nseries, st_err *e);
+/* The same for the series whose canonical keys (labels_key) are keys[0..n),
+ * exactly those (no wider label set): one WAL record and one fsync per head
+ * shard, however many series, where a store_delete per series would fsync
+ * each. Keys of unknown series are skipped. */
+int store_delete_series(store *s, const char *db, const st_slice *keys, size_t nkeys, int64_t mint,
+                        int64_t maxt, uint64_t *nseries, st_err *e);
 
 /* ---- maintenance ---- */
 /* Writes all head data of every database into blocks and checkpoints the WAL.

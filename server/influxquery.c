@@ -610,55 +610,20 @@ static int on_series(void *ctx, const sinfo *si, const uint8_t *key, size_t keyl
     return 0;
 }
 
-/* Deletes [c->mint, c->maxt] of every collected series, each by the exact
- * label set: an EQ matcher per label and an EQ "" for every other label
- * name its metric name carries in the database, so no wider series (one
- * with an extra label) is touched. */
+/* Deletes [c->mint, c->maxt] of every collected series, each by its exact
+ * label set (its canonical key: a series with one more label is another
+ * series), all in one store_delete_series: one WAL fsync per head shard,
+ * not one per series. */
 static int delete_keys(qctx *c, collect *co, uint64_t *deleted)
 {
-    int rc = 0;
-    label ls[MAX_LABELS];
-    for (size_t i = 0; i < co->nkeys && rc == 0; i++) {
-        const uint8_t *key = co->keys.p + co->koff[i];
-        size_t kl = co->koff[i + 1] - co->koff[i];
-        size_t nl;
-        if (labels_key_parse(key, kl, ls, MAX_LABELS, &nl)) continue;
-        /* label names of this metric name, from the index */
-        st_slice name = labels_key_get(key, kl, st_slice_of(LABEL_METRIC_NAME, 8));
-        matcher *nm;
-        if ((rc = matcher_new(MATCH_EQ, st_slice_of(LABEL_METRIC_NAME, 8), name, &nm, &c->e))) break;
-        store_query *q;
-        st_buf names = {0};
-        size_t nnames = 0;
-        rc = store_query_open(c->s, c->db, INT64_MIN, INT64_MAX, &q, &c->e);
-        if (rc == 0) {
-            rc = store_query_label_names(q, &nm, 1, &names, &nnames, &c->e);
-            store_query_close(q);
-        }
-        matcher *ms[2 * MAX_LABELS];
-        size_t nm2 = 0;
-        for (size_t k = 0; k < nl && rc == 0; k++)
-            rc = matcher_new(MATCH_EQ, ls[k].name, ls[k].value, &ms[nm2++], &c->e);
-        const char *p = (const char *)names.p;
-        for (size_t k = 0; k < nnames && rc == 0; k++) {
-            st_slice ln = st_slice_cstr(p);
-            p += ln.n + 1;
-            bool present = false;
-            for (size_t j = 0; j < nl; j++)
-                if (st_slice_eq(ls[j].name, ln)) present = true;
-            if (!present && nm2 < sizeof ms / sizeof *ms)
-                rc = matcher_new(MATCH_EQ, ln, st_slice_of("", 0), &ms[nm2++], &c->e);
-        }
-        if (rc == 0) {
-            uint64_t n = 0;
-            rc = store_delete(c->s, c->db, ms, nm2, c->mint, c->maxt, &n, &c->e);
-            *deleted += n;
-        }
-        for (size_t k = 0; k < nm2; k++)
-            if (ms[k]) matcher_free(ms[k]);
-        matcher_free(nm);
-        st_buf_free(&names);
-    }
+    if (!co->nkeys) return 0;
+    st_slice *ks = st_malloc(co->nkeys * sizeof *ks);
+    for (size_t i = 0; i < co->nkeys; i++)
+        ks[i] = st_slice_of((const char *)co->keys.p + co->koff[i], co->koff[i + 1] - co->koff[i]);
+    uint64_t n = 0;
+    int rc = store_delete_series(c->s, c->db, ks, co->nkeys, c->mint, c->maxt, &n, &c->e);
+    *deleted += n;
+    st_free(ks);
     return rc;
 }
 
