@@ -219,6 +219,61 @@ def test_flush_and_restart(srv):
     R.check(export_json(srv, db="jr", match="jr_metric") == before, "same export after restart")
 
 
+def test_connection_limit():
+    """--http-max-connections 3 over 2 HTTP threads: with 3 keep-alive
+    connections open, a 4th waits in the listen backlog (it is neither
+    answered nor dropped) and is served as soon as one of the 3 closes; a
+    server started with --http-max-connections 0 refuses to start."""
+    import http.client
+    import socket
+    srv = Server("--http-max-connections", "3", "--http-threads", "2").start()
+    try:
+        time.sleep(0.3)  # the readiness probe's connection closes
+        held = []
+        for _ in range(3):
+            c = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
+            c.request("GET", "/-/healthy")
+            r = c.getresponse()
+            r.read()
+            held.append(c)
+        R.check(all(c.sock is not None for c in held), "connection limit: 3 keep-alive connections open")
+        s4 = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+        s4.sendall(b"GET /-/healthy HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        s4.settimeout(0.7)
+        try:
+            early = s4.recv(100)
+        except socket.timeout:
+            early = None
+        R.check(early is None, "connection limit: a 4th connection waits (no answer, not closed)", repr(early))
+        held.pop().close()
+        s4.settimeout(10)
+        got = b""
+        try:
+            while True:
+                part = s4.recv(4096)
+                if not part:
+                    break
+                got += part
+        except socket.timeout:
+            pass
+        R.check(got.startswith(b"HTTP/1.1 200"), "connection limit: served once one of the 3 closes", repr(got[:80]))
+        s4.close()
+        for c in held:
+            c.close()
+    finally:
+        srv.cleanup()
+    bad = Server("--http-max-connections", "0")
+    try:
+        bad.start()
+        started = True
+    except RuntimeError as e:
+        started = False
+        msg = str(e)
+    R.check(not started and "--http-max-connections" in msg, "connection limit: 0 is refused at start",
+            msg if not started else "started")
+    bad.cleanup()
+
+
 def main():
     srv = Server().start()
     try:
@@ -231,6 +286,7 @@ def main():
         test_bad_input(srv)
         test_metrics(srv, n)
         test_flush_and_restart(srv)
+        test_connection_limit()
     except Exception as e:
         report_crash(R, e, srv)
     finally:

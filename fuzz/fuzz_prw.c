@@ -104,7 +104,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int lrc = prw_decode(ver, p, n, a, &hl, NULL, &le);
     if (lrc && (lrc != ST_EINVAL || !le.msg[0])) abort();
     if ((rc == 0) != (lrc == 0)) abort();
-    if (rc == 0 && (f.trace.len != lz.trace.len || memcmp(f.trace.p, lz.trace.p, f.trace.len) != 0)) abort();
+    if (rc == 0 && (f.trace.len != lz.trace.len || (f.trace.len && memcmp(f.trace.p, lz.trace.p, f.trace.len) != 0)))
+        abort();
     st_buf_free(&f.trace);
     st_buf_free(&lz.trace);
     st_arena_free(a);

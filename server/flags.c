@@ -47,7 +47,7 @@ void flags_usage(FILE *out)
         "  --max-series-per-request N remote_write: series (TimeSeries) in one request; a request\n"
         "                            with more is refused whole with 413 (default 1000000)\n"
         "  --remote-write-cache-size BYTES  remote_write: memory for the series cache (raw labels\n"
-        "                            to series); up to twice this while it rotates (default 128M)\n"
+        "                            to series), plus up to an eighth more while it rotates (default 128M)\n"
         "  --line-protocol-cache-size BYTES  /write: memory for the series cache (line keys to\n"
         "                            series, ~100 B a series of TSBS's shape) (default 256M)\n"
         "  --remote-read-sample-limit N  remote_read: samples one read may return, all its\n"
@@ -241,6 +241,7 @@ int flags_parse(flags *f, int argc, char **argv, st_err *e)
             f->http_timeout_s = (unsigned)u;
         } else if (!strcmp(name, "--http-max-connections")) {
             rc = parse_uint(val, 1000000, &u, e);
+            if (rc == 0 && u == 0) rc = st_fail(e, ST_EINVAL, "--http-max-connections must be at least 1");
             f->http_max_connections = (unsigned)u;
         } else if (!strcmp(name, "--auto-create-db")) rc = parse_bool(val, &f->auto_create_db, e);
         else if (!strcmp(name, "--log-level")) {

@@ -26,7 +26,11 @@
  * one core) while the others idled. */
 typedef struct http_worker {
     struct MHD_Daemon *d;
-    _Atomic int conns; /* open connections (MHD_OPTION_NOTIFY_CONNECTION) */
+    /* Connections handed over and not yet started, and started and not yet
+     * closed (MHD_OPTION_NOTIFY_CONNECTION; MHD starts them in its own
+     * thread, later): their sum is the thread's load, and over all threads
+     * what --http-max-connections bounds. */
+    _Atomic int handed, open;
 } http_worker;
 
 struct http_server {
@@ -40,17 +44,27 @@ struct http_server {
     bool accepting;
 };
 
+static int worker_load(http_worker *w) { return atomic_load(&w->handed) + atomic_load(&w->open); }
+
 static void *accept_loop(void *arg)
 {
     http_server *s = arg;
-    struct pollfd pf[2] = {{.fd = s->lfd, .events = POLLIN}, {.fd = s->wake[0], .events = POLLIN}};
+    struct pollfd pf[2] = {{.fd = s->wake[0], .events = POLLIN}, {.fd = s->lfd, .events = POLLIN}};
     unsigned next = 0;
     for (;;) {
-        if (poll(pf, 2, -1) < 0) {
-            if (errno == EINTR) continue;
-            break;
+        /* at the connection limit, connections wait in the listen backlog
+         * (as with MHD's own listening socket) until one closes */
+        int total = 0;
+        for (unsigned i = 0; i < s->nw; i++) total += worker_load(&s->w[i]);
+        bool full = total >= (int)s->o.max_connections;
+        if (poll(pf, full ? 1 : 2, full ? 20 : -1) < 0) {
+            /* EINTR; anything else (ENOMEM) is retried after a pause: the
+             * acceptor must not go away while the server keeps running */
+            if (errno != EINTR) usleep(10 * 1000);
+            continue;
         }
-        if (pf[1].revents) break;
+        if (pf[0].revents) break;
+        if (full || !(pf[1].revents & POLLIN)) continue;
         struct sockaddr_storage sa;
         socklen_t sl = sizeof sa;
         int fd = accept4(s->lfd, (struct sockaddr *)&sa, &sl, SOCK_CLOEXEC | SOCK_NONBLOCK);
@@ -66,11 +80,13 @@ static void *accept_loop(void *arg)
         unsigned best = next % s->nw;
         for (unsigned i = 1; i < s->nw; i++) {
             unsigned k = (next + i) % s->nw;
-            if (atomic_load(&s->w[k].conns) < atomic_load(&s->w[best].conns)) best = k;
+            if (worker_load(&s->w[k]) < worker_load(&s->w[best])) best = k;
         }
         next = best + 1;
-        /* closes fd itself when it refuses it (over its connection limit) */
-        MHD_add_connection(s->w[best].d, fd, (const struct sockaddr *)&sa, sl);
+        atomic_fetch_add(&s->w[best].handed, 1);
+        /* MHD closes fd itself when it refuses it */
+        if (MHD_add_connection(s->w[best].d, fd, (const struct sockaddr *)&sa, sl) != MHD_YES)
+            atomic_fetch_sub(&s->w[best].handed, 1);
     }
     return NULL;
 }
@@ -81,8 +97,12 @@ static void notify_connection(void *cls, struct MHD_Connection *c, void **socket
     (void)c;
     (void)socket_context;
     http_worker *w = cls;
-    if (toe == MHD_CONNECTION_NOTIFY_STARTED) atomic_fetch_add(&w->conns, 1);
-    else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) atomic_fetch_sub(&w->conns, 1);
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        atomic_fetch_sub(&w->handed, 1);
+        atomic_fetch_add(&w->open, 1);
+    } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+        atomic_fetch_sub(&w->open, 1);
+    }
 }
 
 static int listen_on(const struct addrinfo *ai, int *out)
@@ -384,15 +404,15 @@ int http_start(const http_opts *o, http_server **out, st_err *e)
     freeaddrinfo(ai);
     s->nw = o->threads ? o->threads : 1;
     s->w = st_calloc(s->nw, sizeof *s->w);
-    /* the connection limit is split between the threads, as MHD splits it
-     * over a pool (a thread refuses past its share) */
-    unsigned share = o->max_connections / s->nw;
-    if (share == 0) share = 1;
+    s->wake[0] = s->wake[1] = -1;
+    /* --http-max-connections is enforced by the acceptor over all threads;
+     * each daemon's own limit (the same number) never binds before it */
+    unsigned limit = o->max_connections ? o->max_connections : 1;
     bool ok = pipe2(s->wake, O_CLOEXEC) == 0;
     for (unsigned i = 0; ok && i < s->nw; i++) {
         s->w[i].d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
                                      MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o->timeout_s,
-                                     MHD_OPTION_CONNECTION_LIMIT, share + (i < o->max_connections % s->nw),
+                                     MHD_OPTION_CONNECTION_LIMIT, limit,
                                      MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
                                      MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
                                      MHD_OPTION_NOTIFY_CONNECTION, notify_connection, &s->w[i],
@@ -404,7 +424,7 @@ int http_start(const http_opts *o, http_server **out, st_err *e)
         for (unsigned i = 0; i < s->nw; i++)
             if (s->w[i].d) MHD_stop_daemon(s->w[i].d);
         close(s->lfd);
-        if (s->wake[0] > 0) {
+        if (s->wake[0] >= 0) {
             close(s->wake[0]);
             close(s->wake[1]);
         }

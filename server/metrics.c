@@ -97,7 +97,8 @@ void api_metrics(http_req *rq, http_resp *rs, store *s)
                      "strata_remote_write_series_cache_lookups_total{result=\"hit\"} %" PRIu64 "\n"
                      "strata_remote_write_series_cache_lookups_total{result=\"miss\"} %" PRIu64 "\n",
                   ps.cache_hits, ps.cache_misses);
-    gauge(b, "strata_remote_write_series_cache_entries", "Series in the remote_write series cache.",
+    gauge(b, "strata_remote_write_series_cache_entries",
+          "Series in the remote_write series cache, rotated-out generations not yet freed included.",
           "gauge", ps.cache_entries);
     gauge(b, "strata_remote_write_series_cache_bytes",
           "Memory of the remote_write series cache, rotated-out generations not yet freed included.", "gauge",

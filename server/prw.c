@@ -33,13 +33,14 @@
  *
  * Concurrency and bounds: 64 shards, each a mutex and two generations of
  * an open-addressing table whose slots hold the entry's hash next to its
- * pointer (a probe that does not match never touches the entry). New entries go into the current generation; a
- * hit in the old one moves the entry over. When the current generation of
- * a shard passes its share of the byte limit, the old generation is freed
- * and the current one becomes old: memory stays under about twice the
- * limit's share per shard, and series that are still written survive the
- * rotation (the scheme VictoriaMetrics's workingsetcache uses, written here
- * from scratch).
+ * pointer (a probe that does not match never touches the entry). New
+ * entries go into the current generation; a hit in the old one moves the
+ * entry over. When the current generation of a shard passes its share
+ * (a 128th) of the limit, the old generation is retired (freed once no request
+ * can be borrowing from it, see g_reclaim) and the current one becomes old:
+ * memory stays under the limit plus at most an eighth of it retired, and
+ * series that are still written survive the rotation (the scheme
+ * VictoriaMetrics's workingsetcache uses, written here from scratch).
  */
 #include "prw.h"
 #include "metadata.h"
@@ -107,14 +108,18 @@ static pthread_once_t g_once = PTHREAD_ONCE_INIT;
  * generation is retired instead, and freed once no request that could hold
  * its keys is in flight. Requests hold g_reclaim for reading from their
  * first lookup to their batch's reset; the freeing takes it for writing
- * (writer-preferring, so that overlapping requests cannot starve it: new
- * requests wait the few milliseconds the running ones need). Rotations
- * are rare (a generation holds its share of the whole cache limit). */
+ * when no request is in flight (trywrlock at the end of a request). Under
+ * a load that never pauses, retired generations pile up to an eighth of
+ * the limit, and then the freeing waits for the write lock (writer-
+ * preferring, so that overlapping requests cannot starve it: new requests
+ * wait the few milliseconds the running ones need), once per that much
+ * rotated out rather than at every rotation. */
 static pthread_rwlock_t g_reclaim;
 static pthread_mutex_t g_retired_mu = PTHREAD_MUTEX_INITIALIZER;
 static ctab *g_retired; /* retired generations */
 static size_t g_nretired, g_capretired;
 static _Atomic bool g_have_retired;
+static _Atomic uint64_t g_retired_bytes;
 static _Atomic uint64_t g_limit = 128ull << 20;
 
 static void wkeep_free(void *p);
@@ -199,21 +204,27 @@ static void retire(ctab *t)
         g_retired = st_realloc(g_retired, g_capretired * sizeof *g_retired);
     }
     g_retired[g_nretired++] = *t;
+    atomic_fetch_add(&g_retired_bytes, t->bytes);
     atomic_store(&g_have_retired, true);
     pthread_mutex_unlock(&g_retired_mu);
     memset(t, 0, sizeof *t);
 }
 
-/* Frees the retired generations. Called holding no lock of the cache. */
+/* Frees the retired generations when no request can be borrowing from
+ * them (see g_reclaim). Called holding no lock of the cache. */
 static void reclaim(void)
 {
     if (!atomic_load(&g_have_retired)) return;
-    pthread_rwlock_wrlock(&g_reclaim); /* every request that could borrow from them is done */
+    if (pthread_rwlock_trywrlock(&g_reclaim) != 0) {
+        if (atomic_load(&g_retired_bytes) < atomic_load(&g_limit) / 8) return; /* at a quieter moment */
+        pthread_rwlock_wrlock(&g_reclaim); /* every request that could borrow from them is done */
+    }
     pthread_mutex_lock(&g_retired_mu);
     ctab *list = g_retired;
     size_t n = g_nretired;
     g_retired = NULL;
     g_nretired = g_capretired = 0;
+    atomic_store(&g_retired_bytes, 0);
     atomic_store(&g_have_retired, false);
     pthread_mutex_unlock(&g_retired_mu);
     pthread_rwlock_unlock(&g_reclaim);
@@ -249,8 +260,8 @@ static centry *shard_lookup(cshard *sh, uint64_t h, int kind, const uint8_t *raw
     return c;
 }
 
-/* Looks raw up; on a hit adds the series to b by its cached key and
- * reference (under the shard lock: the entry may be freed by a rotation
+/* Looks raw up; on a hit adds the series to b by its cached key (borrowed)
+ * and reference (read under the shard lock: another request may update it
  * once it is released), and copies the reference to *ref. Returns 1 on a
  * hit (rc in *rc), 0 on a miss. */
 static int cache_add_series(uint64_t h, int kind, const uint8_t *raw, size_t rawlen, store_batch *b,
@@ -350,7 +361,7 @@ typedef struct wctx {
     prw_sample *ps;
     size_t nps, capps;
     uint32_t *pord;     /* pending indices grouped by cache shard */
-    label *ls;          /* labels of a pending miss, from prw_labels_of */
+    label *ls;          /* labels of a pending miss, from prw_series_labels */
     size_t capls;
     uint64_t series_bad, samples_bad, samples_added;
     char first_bad[ST_ERR_MSG];
@@ -451,7 +462,7 @@ bad:;
 
 /* Adds a series' samples with timestamps in range to the batch and notes
  * the first one out of range (ls: the series' labels, for the message;
- * NULL asks get_labels). */
+ * NULL: decoded from x's label range). */
 static void add_samples(wctx *w, uint32_t handle, const prw_sample *smp, size_t n, const label *ls, size_t nl,
                         const pend *x)
 {
@@ -547,7 +558,7 @@ static int flush_pending(wctx *w, st_err *e)
 #define SHARD_OF(k) ((int)(PD(k)->h >> 58))
     uint64_t hits = 0;
     int cur = -1, next = -1; /* locked shards */
-    uint32_t limit = 0;      /* series [0, limit) lie in locked shards */
+    uint32_t limit = 0;      /* series [start[cur], limit) lie in locked shards */
     for (uint32_t k = 0; k < n; k++) {
         int si = SHARD_OF(k);
         if (si != cur) {

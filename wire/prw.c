@@ -519,6 +519,7 @@ static int decode_series_v1(dec *d, const uint8_t *start, const uint8_t *end)
     bool contiguous = true;
     d->in_series = true;
     d->cur_nlabels = 0;
+    d->sub = NULL; /* nothing of an earlier series names a fault in this one */
     d->lazy_lb = d->lazy_lbend = NULL;
     for (const uint8_t *p = start; p < end;) {
         uint32_t f;
@@ -526,7 +527,7 @@ static int decode_series_v1(dec *d, const uint8_t *start, const uint8_t *end)
         const uint8_t *s;
         size_t len;
         const uint8_t *field = p;
-        if (lazy && *p == TAG_LABEL && (!lb || p == lbend)) {
+        if (lazy && *p == TAG_LABEL && contiguous && (!lb || p == lbend)) {
             /* a run of Label fields, framed only: the common case gets a
              * tight loop; a malformed field stops it and the general code
              * below words the error */
@@ -547,7 +548,7 @@ static int decode_series_v1(dec *d, const uint8_t *start, const uint8_t *end)
                 continue;
             }
         }
-        if (*p == TAG_SAMPLE && p + 12 <= end && p[1] >= 10 && p[1] < 0x80 && p[2] == TAG_VALUE &&
+        if (*p == TAG_SAMPLE && end - p >= 12 && p[1] >= 10 && p[1] < 0x80 && p[2] == TAG_VALUE &&
             p[11] == TAG_TIMESTAMP && (size_t)(end - p) >= 2u + p[1]) {
             /* a Sample { value, timestamp } in its usual spelling */
             const uint8_t *q = p + 12, *qe = p + 2 + p[1];

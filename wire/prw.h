@@ -72,7 +72,8 @@ typedef struct prw_sample {
 
 typedef struct prw_series {
     size_t index;        /* position in the request, for messages */
-    label *labels;       /* as received; the callback may reorder them */
+    label *labels;       /* as received (the callback may reorder them); NULL
+                          * with lazy_labels when only framed (see there) */
     size_t nlabels;
     const prw_sample *samples;
     size_t nsamples;
@@ -105,7 +106,8 @@ typedef struct prw_handler {
      * NULL: they are framed (tags, wire types, lengths) and not decoded nor
      * validated. A writer that knows the range from an earlier request (a
      * cache keyed by it) skips the work; otherwise it decodes them with
-     * prw_series_labels, which words an error as the decoder would. Series
+     * prw_series_labels, which words an error as the decoder would (though
+ * another fault further on may then be the one reported first). Series
      * with interleaved fields, and 2.0, come decoded as usual. */
     bool lazy_labels;
 } prw_handler;
@@ -126,7 +128,8 @@ int prw_decode(int v, const uint8_t *buf, size_t n, st_arena *a, const prw_handl
  * series up in groups) gets the labels back for the few it must
  * canonicalise. *ls and *cap are scratch reused across calls, grown from
  * arena a (*ls NULL and *cap 0 the first time). ST_EINVAL if the range is
- * not Label fields (never, for a range the decoder gave). */
+ * not Label fields (never, for a range a full decode gave; a lazy decode
+ * only framed them, and a malformed Label shows up here). */
 int prw_labels_of(const uint8_t *lb, size_t n, st_arena *a, label **ls, size_t *cap, size_t *nout, st_err *e);
 /* prw_labels_of for series number index of the request: an error is worded
  * as prw_decode words it ("invalid remote_write request: timeseries[index]

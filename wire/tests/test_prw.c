@@ -653,14 +653,14 @@ static bool lazy_agrees(int v, const uint8_t *p, size_t n)
     int rl = run_trace(v, p, n, true, &lazy);
     bool ok;
     if (rf == 0) {
-        ok = rl == 0 && full.out.len == lazy.out.len && memcmp(full.out.p, lazy.out.p, full.out.len) == 0;
+        ok = rl == 0 && full.out.len == lazy.out.len && (full.out.len == 0 || memcmp(full.out.p, lazy.out.p, full.out.len) == 0);
     } else if (rl == 0) {
         ok = false; /* a lazy decode may not accept what a full one refuses */
     } else if (lazy.label_err) {
         /* refused for the same Label, in the same words, and what came
          * before agrees */
         ok = strcmp(full.err, lazy.err) == 0 && full.out.len == lazy.out.len &&
-             memcmp(full.out.p, lazy.out.p, full.out.len) == 0;
+             (full.out.len == 0 || memcmp(full.out.p, lazy.out.p, full.out.len) == 0);
     } else {
         /* both refuse; the lazy decode may meet another fault first (a
          * later field of the series, or a later series, before the Label
