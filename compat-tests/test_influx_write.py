@@ -1050,6 +1050,31 @@ def run_tiny_cache():
         srv.cleanup()
 
 
+def run_body_limit():
+    """A body over --max-body-size: 413 in each API's own error format
+    (v1 {"error"} and X-Influxdb-Error, v2 {"code","message"}), which
+    Telegraf answers by halving its batch; nothing written."""
+    srv = Server("--max-body-size", "1000")
+    try:
+        srv.start()
+        t = int(time.time()) * 10**9
+        body = "\n".join(f"big,h=h{i} v={i} {t}" for i in range(100)).encode()
+        st, b, h = write(srv.port, "big", body)
+        R.check(st == 413 and "--max-body-size" in (error_of(b) or "") and "max-body-size" in h.get("x-influxdb-error", ""),
+                "body limit: v1 413 with InfluxDB's JSON error", f"{st} {h} {b!r}")
+        st, b, h = write(srv.port, "big", body, api="v2")
+        o = json.loads(b) if b.startswith(b"{") else {}
+        R.check(st == 413 and o.get("code") == "request too large" and "--max-body-size" in o.get("message", ""),
+                "body limit: v2 413 with a 2.x error body", f"{st} {b!r}")
+        small = b"\n".join(body.split(b"\n")[:20])
+        st, b, _ = write(srv.port, "big", small)
+        R.check(len(small) < 1000 and st == 204, "body limit: a body under it is written", f"{st} {b!r}")
+        got = strata_samples(srv, "big")
+        R.check(len(got) == 20, "body limit: only the small body's 20 lines stored", f"{len(got)}")
+    finally:
+        srv.cleanup()
+
+
 def run_limits():
     """--max-series: v1 answers 503 + Retry-After (Telegraf 1.x retries only
     5xx), v2 429 + Retry-After (throttled retry); the body never says
@@ -1094,6 +1119,7 @@ def main():
         run_auto_create_off(ix)
         run_limits()
         run_tiny_cache()
+        run_body_limit()
         print("# documented differences from InfluxDB 1.6 (asserted above):")
         for k, v in DIFFS.items():
             print(f"#   [{k}] {v}")

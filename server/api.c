@@ -187,6 +187,15 @@ static bool is(const http_req *rq, const char *method, const char *path)
     return (!method || !strcmp(rq->method, method)) && !strcmp(rq->path, path);
 }
 
+void api_too_large(http_req *rq, http_resp *rs, uint64_t max_body)
+{
+    if (!strcmp(rq->path, "/write") || !strcmp(rq->path, "/api/v2/write"))
+        influx_too_large(rs, strcmp(rq->path, "/write") ? INFLUX_V2 : INFLUX_V1, max_body);
+    else
+        http_text(rs, 413, "request body is larger than --max-body-size (%llu bytes)\n",
+                  (unsigned long long)max_body);
+}
+
 void api_handle(http_req *rq, http_resp *rs)
 {
     if (rq->db_in_path) {

@@ -13,6 +13,8 @@
 void api_init(store *s, const flags *f);
 void api_handle(http_req *rq, http_resp *rs);
 bool api_body_is_data(const char *path);
+/* http_opts.too_large: InfluxDB's error bodies for its write paths. */
+void api_too_large(http_req *rq, http_resp *rs, uint64_t max_body);
 /* Set when the process must stop (an fsync failed: see wal.h). */
 bool api_fatal(void);
 void api_set_ready(bool ready);

@@ -345,8 +345,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     http_resp rs = {.status = 200};
     if (rq->body_too_large) {
-        http_text(&rs, 413, "request body is larger than --max-body-size (%llu bytes)\n",
-                  (unsigned long long)cs->max_body);
+        resolve_db(rq, url);
+        if (srv->o.too_large)
+            srv->o.too_large(rq, &rs, cs->max_body);
+        else
+            http_text(&rs, 413, "request body is larger than --max-body-size (%llu bytes)\n",
+                      (unsigned long long)cs->max_body);
     } else {
         resolve_db(rq, url);
         MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_arg, rq);

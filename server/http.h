@@ -62,6 +62,9 @@ typedef struct http_opts {
     /* Paths whose POST body is data (imports, writes), never form arguments,
      * whatever Content-Type the client sends (curl -d sends a form type). */
     bool (*body_is_data)(const char *path);
+    /* The 413 for a body over max_body, in the format of the API at
+     * rq->path (its body is not kept); NULL: a plain-text 413. */
+    void (*too_large)(http_req *rq, http_resp *rs, uint64_t max_body);
 } http_opts;
 
 typedef struct http_server http_server;

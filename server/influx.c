@@ -678,6 +678,13 @@ static void failf(http_resp *rs, influx_api api, int status, const char *fmt, ..
 
 /* A storage failure: nothing of the request is acknowledged. Limits are
  * worth retrying; 1.x Telegraf retries only 5xx. */
+void influx_too_large(http_resp *rs, influx_api api, uint64_t max_body)
+{
+    atomic_fetch_add(&st_requests[api], 1);
+    failf(rs, api, 413, "Request Entity Too Large: the body is larger than --max-body-size (%llu bytes)",
+          (unsigned long long)max_body);
+}
+
 static void fail_storage(http_resp *rs, influx_api api, int code, const char *msg)
 {
     if (code == ST_EFATAL) {

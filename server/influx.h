@@ -52,6 +52,8 @@
 typedef enum influx_api { INFLUX_V1 = 0, INFLUX_V2 = 1 } influx_api;
 
 void api_influx_write(http_req *rq, http_resp *rs, store *s, const flags *f, influx_api api);
+/* The 413 for a body over --max-body-size, in the API's error format. */
+void influx_too_large(http_resp *rs, influx_api api, uint64_t max_body);
 
 /* Counters since start, for /metrics (all monotonic). */
 typedef struct influx_stats {

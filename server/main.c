@@ -101,6 +101,7 @@ int main(int argc, char **argv)
         .max_body = f.max_body_bytes,
         .handler = api_handle,
         .body_is_data = api_body_is_data,
+        .too_large = api_too_large,
     };
     http_server *hs;
     rc = http_start(&ho, &hs, &e);
