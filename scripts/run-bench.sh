@@ -41,7 +41,7 @@
 #   STRATA_BENCH_SECTION=engine|prw|lp   run one section only (default: all, in that order)
 #   STRATA_BENCH_PRW_SIZES="10000:200 100000:20"   series:scrapes per size
 #   STRATA_BENCH_PRW_RUNS=N   ingest rates as the best of N runs on fresh servers
-#                             (default 1; the machine's other load moves them)
+#                             (default 2, for every server alike: the machine's other load moves them)
 #   STRATA_BENCH_LP_SIZES="1000:500 100000:5:2000000"   hosts:rounds[:InfluxDB's sample cap]
 #   STRATA_BENCH_LP_TELEGRAF="1000:300"   hosts:rounds of the gzip bodies ("" skips them)
 #   STRATA_BENCH_LP_SERVERS="strata strata1s vm influx"   which servers
@@ -325,7 +325,7 @@ prw_section() {
   echo "  2,000 samples a request (one per TimeSeries, full label set), snappy, 2 connections, one request"
   echo "  in flight on each; all bodies built before timing. One server at a time."
   : >"$work/prw.res"
-  local sizes=${STRATA_BENCH_PRW_SIZES:-"10000:200 100000:20"} sz runs=${STRATA_BENCH_PRW_RUNS:-1} run
+  local sizes=${STRATA_BENCH_PRW_SIZES:-"10000:200 100000:20"} sz runs=${STRATA_BENCH_PRW_RUNS:-2} run
   [ "$runs" -gt 1 ] && echo "  ingest rates: the best of $runs runs, each on a fresh server; the rest from the first run"
   for sz in $sizes; do
     for run in $(seq "$runs"); do
