@@ -1006,9 +1006,10 @@ static void ids_push(postings *p, uint32_t id)
     p->ids[p->n++] = id;
 }
 
-/* The series a delete names: those matching ms[0..n), or (ms NULL) those
+/* The series a delete names: those matching ms[0..n), or (by_key) those
  * whose canonical key is one of keys[0..nkeys). */
 typedef struct del_sel {
+    bool by_key;
     matcher *const *ms;
     size_t n;
     const st_slice *keys;
@@ -1036,7 +1037,7 @@ static int delete_sel(store *s, const char *dbname, const del_sel *sel, int64_t 
     int rc = 0;
     for (unsigned sh = 0; sh < head_nshards(h) && rc == 0; sh++) {
         head_lock(h, sh);
-        if (sel->ms) {
+        if (!sel->by_key) {
             rc = head_select_locked(h, sh, sel->ms, sel->n, &ids, e);
         } else {
             ids.n = 0;
@@ -1076,7 +1077,7 @@ static int delete_sel(store *s, const char *dbname, const del_sel *sel, int64_t 
     pthread_mutex_unlock(&d->blocks_mu);
     for (size_t i = 0; i < nb; i++) {
         if (rc == 0 && blk_maxt(bl[i]) >= mint && blk_mint(bl[i]) <= maxt) {
-            if (sel->ms) {
+            if (!sel->by_key) {
                 rc = blk_select(bl[i], sel->ms, sel->n, &ids, e);
             } else {
                 ids.n = 0;
@@ -1113,7 +1114,7 @@ int store_delete_series(store *s, const char *dbname, const st_slice *keys, size
 {
     uint64_t *hs = st_malloc((nkeys + 1) * sizeof *hs);
     for (size_t i = 0; i < nkeys; i++) hs[i] = st_hash64(keys[i].p, keys[i].n, 0);
-    del_sel sel = {.keys = keys, .hashes = hs, .nkeys = nkeys};
+    del_sel sel = {.by_key = true, .keys = keys, .hashes = hs, .nkeys = nkeys};
     int rc = delete_sel(s, dbname, &sel, mint, maxt, nseries, e);
     st_free(hs);
     return rc;

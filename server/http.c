@@ -31,6 +31,9 @@ typedef struct http_worker {
      * thread, later): their sum is the thread's load, and over all threads
      * what --http-max-connections bounds. */
     _Atomic int handed, open;
+    /* requests begun and not completed: a thread busy in a handler (a long
+     * read, a slow query) takes no new connection while another is idle */
+    _Atomic int busy;
 } http_worker;
 
 struct http_server {
@@ -45,6 +48,10 @@ struct http_server {
 };
 
 static int worker_load(http_worker *w) { return atomic_load(&w->handed) + atomic_load(&w->open); }
+
+/* Placement order: threads with no request running first, then the
+ * fewest connections. */
+static long worker_rank(http_worker *w) { return (atomic_load(&w->busy) > 0 ? 1L << 40 : 0) + worker_load(w); }
 
 static void *accept_loop(void *arg)
 {
@@ -64,6 +71,8 @@ static void *accept_loop(void *arg)
             continue;
         }
         if (pf[0].revents) break;
+        if (!full && (pf[1].revents & (POLLERR | POLLHUP | POLLNVAL)) && !(pf[1].revents & POLLIN))
+            usleep(10 * 1000); /* an error on the listening socket: do not spin on it */
         if (full || !(pf[1].revents & POLLIN)) continue;
         struct sockaddr_storage sa;
         socklen_t sl = sizeof sa;
@@ -75,12 +84,12 @@ static void *accept_loop(void *arg)
             /* EAGAIN (taken back before accept), EINTR, ECONNABORTED: poll again */
             continue;
         }
-        /* the least loaded thread; ties go round, so that a burst of
+        /* the least loaded idle thread; ties go round, so that a burst of
          * connections before any is counted still spreads */
         unsigned best = next % s->nw;
         for (unsigned i = 1; i < s->nw; i++) {
             unsigned k = (next + i) % s->nw;
-            if (worker_load(&s->w[k]) < worker_load(&s->w[best])) best = k;
+            if (worker_rank(&s->w[k]) < worker_rank(&s->w[best])) best = k;
         }
         next = best + 1;
         atomic_fetch_add(&s->w[best].handed, 1);
@@ -95,11 +104,13 @@ static void notify_connection(void *cls, struct MHD_Connection *c, void **socket
                               enum MHD_ConnectionNotificationCode toe)
 {
     (void)c;
-    (void)socket_context;
     http_worker *w = cls;
     if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-        atomic_fetch_sub(&w->handed, 1);
+        /* open first: a concurrent reader may count it twice (a 20 ms wait
+         * at the limit), never miss it (and admit one connection too many) */
         atomic_fetch_add(&w->open, 1);
+        atomic_fetch_sub(&w->handed, 1);
+        *socket_context = w; /* for on_request: which thread runs it */
     } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
         atomic_fetch_sub(&w->open, 1);
     }
@@ -294,6 +305,7 @@ static enum MHD_Result respond(struct MHD_Connection *c, http_resp *rs)
 typedef struct conn_state {
     http_req rq;
     uint64_t max_body;
+    http_worker *w; /* the thread running it (its busy count) */
 } conn_state;
 
 static void resolve_db(http_req *rq, const char *url)
@@ -323,6 +335,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (!cs) {
         cs = st_calloc(1, sizeof *cs);
         atomic_fetch_add(&srv->in_flight, 1);
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+        cs->w = ci ? ci->socket_context : NULL;
+        if (cs->w) atomic_fetch_add(&cs->w->busy, 1);
         cs->max_body = srv->o.max_body;
         cs->rq.conn = c;
         cs->rq.arena = st_arena_new(8192);
@@ -379,6 +394,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     if (!cs) return;
     st_buf_free(&cs->rq.body);
     st_arena_free(cs->rq.arena);
+    if (cs->w) atomic_fetch_sub(&cs->w->busy, 1);
     st_free(cs);
     *con_cls = NULL;
     atomic_fetch_sub(&srv->in_flight, 1);
@@ -410,8 +426,9 @@ int http_start(const http_opts *o, http_server **out, st_err *e)
     s->w = st_calloc(s->nw, sizeof *s->w);
     s->wake[0] = s->wake[1] = -1;
     /* --http-max-connections is enforced by the acceptor over all threads;
-     * each daemon's own limit (the same number) never binds before it */
-    unsigned limit = o->max_connections ? o->max_connections : 1;
+     * each daemon's own limit is above it, so that MHD never refuses (and
+     * resets) a connection the acceptor admitted */
+    unsigned limit = (o->max_connections ? o->max_connections : 1) + s->nw;
     bool ok = pipe2(s->wake, O_CLOEXEC) == 0;
     for (unsigned i = 0; ok && i < s->nw; i++) {
         s->w[i].d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,

@@ -1,7 +1,10 @@
 /* http: Strata's HTTP front over libmicrohttpd.
  *
- * libmicrohttpd runs a thread pool; each request gets an http_req with its
- * own arena (freed when the request completes), its body accumulated up to
+ * One libmicrohttpd daemon per HTTP thread; the acceptor places each
+ * connection on an idle thread with the fewest connections, and keeps at
+ * most max_connections open (more wait in the backlog). Each request gets
+ * an http_req with its own arena (freed when the request completes), its
+ * body accumulated up to
  * --max-body-size (413 past it, without reading the rest into memory), its
  * query and form arguments decoded, and its database resolved from the
  * /db/NAME/ path prefix or ?db= (default "default"). Handlers fill an

@@ -676,8 +676,6 @@ static void failf(http_resp *rs, influx_api api, int status, const char *fmt, ..
     fail(rs, api, status, msg);
 }
 
-/* A storage failure: nothing of the request is acknowledged. Limits are
- * worth retrying; 1.x Telegraf retries only 5xx. */
 void influx_too_large(http_resp *rs, influx_api api, uint64_t max_body)
 {
     atomic_fetch_add(&st_requests[api], 1);
@@ -685,6 +683,8 @@ void influx_too_large(http_resp *rs, influx_api api, uint64_t max_body)
           (unsigned long long)max_body);
 }
 
+/* A storage failure: nothing of the request is acknowledged. Limits are
+ * worth retrying; 1.x Telegraf retries only 5xx. */
 static void fail_storage(http_resp *rs, influx_api api, int code, const char *msg)
 {
     if (code == ST_EFATAL) {

@@ -204,7 +204,9 @@ static void retire(ctab *t)
         g_retired = st_realloc(g_retired, g_capretired * sizeof *g_retired);
     }
     g_retired[g_nretired++] = *t;
-    atomic_fetch_add(&g_retired_bytes, t->bytes);
+    /* its entries and its slot array, which may outweigh the few entries
+     * left in a generation that was nearly all moved out */
+    atomic_fetch_add(&g_retired_bytes, t->bytes + t->cap * sizeof *t->slots);
     atomic_store(&g_have_retired, true);
     pthread_mutex_unlock(&g_retired_mu);
     memset(t, 0, sizeof *t);
@@ -218,6 +220,10 @@ static void reclaim(void)
     if (pthread_rwlock_trywrlock(&g_reclaim) != 0) {
         if (atomic_load(&g_retired_bytes) < atomic_load(&g_limit) / 8) return; /* at a quieter moment */
         pthread_rwlock_wrlock(&g_reclaim); /* every request that could borrow from them is done */
+        if (!atomic_load(&g_have_retired)) { /* another thread freed them meanwhile */
+            pthread_rwlock_unlock(&g_reclaim);
+            return;
+        }
     }
     pthread_mutex_lock(&g_retired_mu);
     ctab *list = g_retired;
