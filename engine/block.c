@@ -1,33 +1,122 @@
 /* block: immutable on-disk blocks: the reader. The contract is in block.h,
- * the writer in block_write.c; this comment fixes the bytes. Integers are
- * little-endian; "uv" is a LEB128 uvarint (bits.h), "sv" a zig-zag one; crc
- * is CRC-32C.
+ * the writer in block_write.c, chunk reads and the statistics record in
+ * block_chunks.c, the in-memory block in block_int.h; this comment fixes the
+ * bytes. Integers are little-endian; "uv" is a LEB128 uvarint (bits.h), "sv"
+ * a zig-zag one; crc is CRC-32C. The writer writes format version 2; version
+ * 1 blocks (written before it) are read forever: test_block_v2.c keeps a byte
+ * image of one. A block's three files carry the same version.
  *
  * meta (one record; every version keeps the first and last rule):
- *   "STBM" u8 version | ...version 1 body... | u32 crc of all bytes before it
- *   v1 body: id[26] i64 mint i64 maxt u32 level u32 nseries u64 nsamples
- *            u64 nchunks u32 nsources, then nsources x id[26]
+ *   "STBM" u8 version | body | u32 crc of all bytes before it
+ *   body (versions 1 and 2): id[26] i64 mint i64 maxt u32 level u32 nseries
+ *            u64 nsamples u64 nchunks u32 nsources, then nsources x id[26]
  *   Valid when: the crc matches (checked before anything else, so a flipped
  *   version byte reads as damage, and an unknown version with a good crc is
- *   reported as such), version == 1, the length is exactly 79 + 26*nsources,
- *   ids are 26 Crockford base32 characters, mint <= maxt, level >= 1.
+ *   reported as such), version is 1 or 2, the length is exactly 79 +
+ *   26*nsources, ids are 26 Crockford base32 characters, mint <= maxt,
+ *   level >= 1.
  *
  * chunks:
- *   "STBC" u8 version | for each series in id order, for each of its chunks:
- *   codec chunk (codec.h) | u32 crc of that chunk
- *   Offsets are not stored anywhere: chunk k starts where chunk k-1's crc
- *   ended, so the index only carries lengths (about 2 bytes per chunk instead
- *   of 4-5 for an offset). The sum of the index's lengths must equal the file
- *   size exactly, which catches truncation at open. A chunk's crc is checked
- *   on every read before the codec sees a byte of it (4 bytes per chunk:
- *   0.011 B/sample at 360 samples, inside the budget, and it lets a read
- *   verify exactly what it decodes rather than a whole page).
- *   A series has ceil(n / 65536) chunks (fewer samples per chunk when string
- *   payloads pass 16 MiB), so one read never decodes an unbounded chunk.
- *   Chunk timestamps are stored relative to base = mint (or to 0 when
- *   maxt - mint does not fit an int64): the codec writes its first timestamp
- *   as a zig-zag varint, 9 bytes for an absolute time in ns and 1-2 bytes
- *   relative to the block, i.e. 0.02 B/sample saved at 360 samples/chunk.
+ *   "STBC" u8 version | for each series in id order, for each of its chunks,
+ *   a record and its crc:
+ *     version 1: codec chunk (codec.h) | u32 crc of the codec chunk
+ *     version 2: statistics | codec chunk | u32 crc of both
+ *   Offsets are not stored anywhere: a record starts where the previous
+ *   one's crc ended, so the index only carries lengths (about 2 bytes per
+ *   chunk instead of 4-5 for an offset). The sum of the index's lengths must
+ *   equal the file size exactly, which catches truncation at open. A record's
+ *   crc is checked on every read before the codec sees a byte of it (4 bytes
+ *   per chunk: 0.011 B/sample at 360 samples, inside the budget, and it lets
+ *   a read verify exactly what it decodes rather than a whole page).
+ *   Chunk timestamps: version 1 stores them relative to base = the block's
+ *   mint (or 0 when maxt - mint does not fit an int64); version 2 relative to
+ *   the chunk's own mint (exact in the index), so the codec's first
+ *   timestamp is 0, one byte, and a chunk that starts hours into a block
+ *   does not pay 6 bytes for it.
+ *
+ *   Cutting. Version 1: ceil(n / 65536) chunks a series (fewer samples per
+ *   chunk when string payloads pass 16 MiB), so one read never decodes an
+ *   unbounded chunk; a chunk was almost always the whole block. Version 2
+ *   (block_fmt.h, blk_writer_add): a chunk ends at a multiple of S = 30 min
+ *   from the epoch once it holds at least MIN = 480 samples and at least MIN
+ *   samples of the series follow the boundary (a short span joins the next
+ *   one, a short tail the chunk before it); and anywhere at 65536 samples,
+ *   past 16 MiB of strings, or where its time span would pass INT64_MAX ns.
+ *   So chunks are whole spans: 30 min at 1 s scrapes, 2 h at 15 s (one
+ *   chunk per flush block, twelve per day in a compacted block), 90 min at
+ *   10 s. Statistics answer a window only for the chunks it covers whole.
+ *   Why MIN = 480: a chunk costs ~29 bytes besides its samples (codec header
+ *   and per-section packer headers ~21, crc 4, index ~4) plus ~16 of
+ *   statistics, against 1.74 B/sample of 15 s Prometheus-like data, so
+ *   30-minute chunks at 15 s (120 samples) cost +18%. Measured with
+ *   engine/bench/bench_block.c (du -sb of the block directory, 10k series:
+ *   prom = 40% counters, 40% gauges, 20% constants, ms jitter; tsbs =
+ *   2-decimal random walks), B/sample, version 1 -> 2 with S = 30 min and:
+ *                         MIN=64          128           256          480
+ *     prom 15 s, 2 h   1.743 -> 2.060  1.866         1.772        1.772 (+1.7%)
+ *     prom  1 s, 2 h   1.663 -> 1.686  1.686         1.686        1.686 (+1.4%)
+ *     prom 60 s, 2 h   1.990 -> 2.094  2.094         2.094        2.094 (+5.2%)
+ *     tsbs 10 s, 2 h   0.997 -> 1.167  1.167         1.066        1.015 (+1.8%)
+ *     prom 15 s, 24 h  1.664 -> 2.048  1.858         1.797        1.754 (+5.4%)
+ *     tsbs 10 s, 24 h  0.962 ->  -      -             -           1.030 (+7.1%)
+ *   (S = 1 h with MIN = 128 gave 1.866 / 1.672 / 2.094 / 1.066 / 1.858; one
+ *   chunk per 2 h, i.e. statistics alone, 1.772 / 1.665 / 2.094 / 1.015 /
+ *   1.764.) 60 s data pays +5.2% with one chunk per block: 120 samples
+ *   carry the same statistics record. Compacted 24 h blocks give back the
+ *   few % that version 1 won from one long chunk.
+ *
+ *   statistics (version 2), the chunk's codec_stats (codec.h) in the
+ *   series' type; count is the codec header's n, not stored again:
+ *     uv head, then fields by type and head:
+ *     string: head 0, nothing.
+ *     bool:   head = 1 | first << 1 | last << 2; uv sum (number of true);
+ *             min = (sum == count), max = (sum > 0).
+ *     int, uint: head = valid | at(first) << 1 | at(last) << 3, where
+ *             at(x) is 1 when x == min, 2 when x == max (else 0: stored).
+ *             valid: min (sv for int, uv for uint) | uv max - min |
+ *                    [uv first - min] [uv last - min] (when at() is 0) |
+ *                    sv sum - count x min - floor(count x (max - min) / 2),
+ *                    modulo 2^64: a sum is stored as its distance from the
+ *                    sum of values spread evenly over [min, max].
+ *             not valid (the sum overflowed): head 0; first (sv int, uv
+ *                    uint) | sv last - first (modulo 2^64).
+ *     float:  head = valid | rawv << 1 | rawsum << 2 | E << 3 | at(first)
+ *             << 7 | at(last) << 9 (so one byte but for counters, which
+ *             save two fields with it). rawv = 0: min, max, first and last
+ *             are decimals at scale E (0..15): v == (double)m / 10^E exactly
+ *             for integers |m| <= 2^53 (codec.c's rule), m stored; rawv = 1
+ *             (then E = 0): bit patterns.
+ *             valid, decimals: sv m_min | uv m_max - m_min | [uv m_first -
+ *                    m_min] [uv m_last - m_min] | sum
+ *             valid, bit patterns: u64 min | uv max ^ min | [uv first ^ min]
+ *                    [uv last ^ min] | sum
+ *             sum: rawsum: u64 bits. Else bits(hint) + ulps modulo 2^64,
+ *                    stored as: decimals: sv msum - count x m_min -
+ *                    floor(count x (m_max - m_min) / 2) (modulo 2^64), sv
+ *                    ulps, with hint = (double)msum / 10^E (msum = the sum
+ *                    rounded to the scale: 0 ulps for integers, a few for
+ *                    other decimals); bit patterns: sv ulps, with hint = min
+ *                    x (double)count (a constant's sum). rawsum when that
+ *                    would take more than 8 bytes.
+ *             not valid (a NaN among the values; at() and rawsum are 0):
+ *                    decimals: sv m_first | sv m_last - m_first; bit
+ *                    patterns: u64 first | uv last ^ first.
+ *     When valid is clear, min, max and sum are 0 (codec_stats_compute).
+ *     Decoding checks every head bit, field range and order (min <= first,
+ *     last <= max; integer sums within count x [min, max]; no NaN in valid
+ *     floats), so a record that passes its crc but is wrong is ST_ECORRUPT.
+ *   Sizes: 12 bytes for a counter, 13 for a non-decimal constant, 23 for a
+ *   random-walk gauge at 1e9, 13 for a 2-decimal TSBS value; average 16.5
+ *   on the prom data (the fields are near their entropy).
+ *
+ *   Where statistics live. Beside the chunk, inside its crc, read only by
+ *   blk_chunk_meta: they cost no memory. In the index they would be in
+ *   memory for every open block: 48 bytes a chunk decoded, or ~20 kept
+ *   encoded with an offset, i.e. +10% of a one-chunk block's 207 B/series
+ *   and +240 B/series for a 24 h block of 15 s data (twelve chunks), against
+ *   2.3 bytes a chunk saved on disk (zstd shrinks the stats column from 16.5
+ *   to 14.2 bytes a chunk on the prom data, 0.3%). The price: a scan that
+ *   wants only statistics touches the chunk's page.
  *
  * index:
  *   "STBI" u8 version | section symbols | section pairs | section series
@@ -44,21 +133,34 @@
  *            first); when dname is 0 (same name), v is the value's increase
  *            (>= 1), else the absolute value sym. Every pair is used by
  *            some series (else label values would list a value no series has).
- *   series:  uv count (== meta nseries), then columns, each over all series
- *            in id order; columns keep like with like so zstd sees the long
- *            repeats (in TSBS-like data the label columns of metric k repeat
- *            those of metric 0 byte for byte):
+ *   series:  uv count (== meta nseries), version 2: uv tu (>= 1, the time
+ *            unit of columns 7 and 8: the largest that divides every chunk
+ *            mint and maxt minus the block's mint, 1e6 for millisecond data),
+ *            then columns, each over all series in id order; columns keep
+ *            like with like so zstd sees the long repeats (in TSBS-like data
+ *            the label columns of metric k repeat those of metric 0 byte for
+ *            byte):
  *            1. uv nlabels (>= 1)
  *            2. uv first pair id
  *            3. per series nlabels-1 x uv pair id increase (>= 1); label
  *               names must be strictly increasing within a series
  *            4. u8 vtype (1..5) uv table_len (<= length of the __name__ value)
  *            5. uv nchunks (>= 1; sum == meta nchunks)
- *            6. per chunk uv length (>= 2)
+ *            6. per chunk uv record length without the crc (>= 2; version 2
+ *               >= 3)
+ *            version 1:
  *            7. only for series with nchunks > 1, per chunk uv maxt increase
  *               (the first over the block's mint); a chunk then holds
  *               (maxt of the previous chunk, its maxt], which lets a read skip
- *               chunks outside its range. One-chunk series store nothing.
+ *               chunks outside its range. One-chunk series store nothing:
+ *               their chunk spans the block.
+ *            version 2 (exact times, for every chunk):
+ *            7. per chunk uv (mint - m) / tu, where m is the previous chunk's
+ *               maxt (>= 1: chunks are disjoint and in order), or the
+ *               block's mint for a series' first chunk
+ *            8. per chunk uv (maxt - mint) / tu
+ *            Times must stay within [mint, maxt] of the block; the decoded
+ *            chunk must start at exactly its mint and end at its maxt.
  *   The canonical key of each series is rebuilt from its labels; keys must be
  *   strictly increasing with the id (so ids are dense in key order and
  *   blk_find is a binary search).
@@ -68,13 +170,24 @@
  *   stored copy would cost bytes (delta varints + zstd: 0.8 B/series on the
  *   TSBS-like data, 40% of the whole index), need the same validation pass,
  *   and could disagree with the series it indexes; a derived one cannot.
+ *   Likewise the table index (block.h: blk_tables), built at open in one
+ *   pass from each series' __name__ pair and table_len.
  *
  * In memory a block holds the symbols, the pairs and their postings, each
- * series' pair ids, rebuilt key, meta and chunk refs: 320 bytes per series
- * on the TSBS-like data (11 labels), of which the keys (which blk_series_key
- * lends out, so they must exist) are 60%.
+ * series' pair ids, rebuilt key, meta and chunk refs, and the table index:
+ * 319 bytes per series on the TSBS-like data (11 labels; version 1: 323), of
+ * which the keys (which blk_series_key lends out, so they must exist) are
+ * 60%; 207 on the prom data (4 labels; version 1: 211). A chunk costs 12
+ * bytes: where its record ends (uint32 while the chunks file is under 4
+ * GiB) and its mint and maxt as uint32 counts of tu from the block's mint
+ * (when the block's span allows; else 8 bytes for the offset, 16 for the
+ * times). The table index costs 4 bytes a series and 20 a table, its
+ * strings borrowed from the symbols. Measured by bench_block (heap kept by
+ * blk_open; version 1 -> 2): prom 15 s 2 h
+ * 211 -> 207, 1 s 2 h (4 chunks) 211 -> 243, 15 s 24 h (12 chunks) 211 ->
+ * 324, 1 s 24 h (48 chunks) 231 -> 771 B/series.
  *
- * tombstones (optional):
+ * tombstones (optional; version 1 in blocks of either version):
  *   "STBT" u8 version(1) | uv count | per entry uv id_increase sv mint
  *   uv (maxt - mint) | u32 crc of all bytes before it
  *   Entries are sorted by (id, mint), ids < nseries, and the intervals of one
@@ -85,17 +198,14 @@
  * Allocation sizes that come from disk are capped (BLK_MAX_*), so a damaged
  * count cannot make us allocate without bound.
  */
-#include "block.h"
+#include "block_int.h"
 
 #include "bits.h"
-#include "block_fmt.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,24 +214,12 @@
 #include <unistd.h>
 #include <zstd.h>
 
-/* Fuzzing builds skip checksum verification (so the fuzzer can reach the
- * parsers behind them) and use small allocation caps. */
-#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
-#define CRC_BAD(got, want) ((void)(got), (void)(want), 0)
-#define BLK_MAX_SECTION ((uint64_t)16 << 20)
-#define BLK_MAX_MEM ((uint64_t)64 << 20)
-#else
-#define CRC_BAD(got, want) ((got) != (want))
-#define BLK_MAX_SECTION ((uint64_t)UINT32_MAX) /* so counts within fit uint32 */
-#define BLK_MAX_MEM ((uint64_t)1 << 38)
-#endif
 #define BLK_MAX_META ((size_t)1 << 20)
 
 /* ------------------------------------------------------------------------ */
 /* Shared helpers                                                           */
 
-__attribute__((format(printf, 4, 5))) static int corrupt(st_err *e, const char *dir,
-                                                         const char *file, const char *fmt, ...)
+int blk_corrupt(st_err *e, const char *dir, const char *file, const char *fmt, ...)
 {
     char msg[384];
     va_list ap;
@@ -146,76 +244,12 @@ static size_t uv_len(uint64_t v)
 /* ------------------------------------------------------------------------ */
 /* The in-memory block                                                      */
 
-typedef struct tomb {
-    uint32_t id;
-    int64_t mint, maxt;
-} tomb;
-
-/* An immutable tombstone set. Readers take a reference under b->tmu (held
- * only for the pointer copy); blk_add_tombstones builds a new set, makes it
- * durable, swaps the pointer and drops the old set's reference. A read thus
- * sees the old or the new set, never a half-built one, and never waits for
- * the fsync of a concurrent add. */
-typedef struct tombset {
-    atomic_int refs;
-    size_t n;
-    tomb e[];
-} tombset;
-
-typedef struct bname {
-    uint32_t sym, lo, hi; /* pairs [lo, hi) have this name */
-} bname;
-
-struct blk {
-    atomic_int refs;
-    atomic_bool deleted;
-    const vfs *v;   /* NULL for blk_open_mem */
-    char *dir;
-    char id[BLK_ID_LEN + 1];
-    int64_t mint, maxt;
-    uint64_t base; /* chunk timestamps are relative to it */
-    int level;
-    uint32_t nseries;
-    uint64_t nsamples, nchunks;
-    _Atomic uint64_t disk_bytes;
-    size_t nsources;
-    char (*sources)[BLK_ID_LEN + 1];
-
-    const uint8_t *chunks; /* mmap (or borrowed for blk_open_mem) */
-    size_t chunks_len;
-    bool mapped;
-
-    char *symbuf;
-    st_slice *syms;
-    uint32_t nsyms;
-
-    uint32_t npairs, nnames;
-    uint32_t *pair_name, *pair_value, *pair_nidx; /* sym, sym, index into names */
-    uint32_t *post_off, *post_ids;                /* postings, CSR over pairs */
-    bname *names;
-
-    uint8_t *keybuf;
-    uint64_t *key_off; /* nseries + 1 */
-    series_meta *meta;
-    uint32_t *lab_off, *lab_pairs; /* labels as pair ids, CSR over series */
-    uint32_t *chk_first;           /* nseries + 1 */
-    uint64_t *chk_off;
-    uint32_t *chk_len;
-    int64_t *chk_maxt;
-
-    pthread_mutex_t tmu;    /* guards the tomb pointer */
-    pthread_mutex_t add_mu; /* serialises blk_add_tombstones */
-    tombset *tomb;
-    size_t tomb_bytes; /* size of the tombstones file; under add_mu */
-    atomic_bool has_tomb;
-};
-
-static void tomb_unref(tombset *t)
+void blk_tomb_unref(tombset *t)
 {
     if (t && atomic_fetch_sub_explicit(&t->refs, 1, memory_order_acq_rel) == 1) st_free(t);
 }
 
-static tombset *tomb_get(blk *b)
+tombset *blk_tomb_get(blk *b)
 {
     pthread_mutex_lock(&b->tmu);
     tombset *t = b->tomb;
@@ -228,7 +262,7 @@ static void blk_free(blk *b)
 {
     if (!b) return;
     if (b->mapped) munmap((void *)b->chunks, b->chunks_len);
-    tomb_unref(b->tomb);
+    blk_tomb_unref(b->tomb);
     pthread_mutex_destroy(&b->tmu);
     pthread_mutex_destroy(&b->add_mu);
     st_free(b->dir);
@@ -247,9 +281,13 @@ static void blk_free(blk *b)
     st_free(b->lab_off);
     st_free(b->lab_pairs);
     st_free(b->chk_first);
-    st_free(b->chk_off);
-    st_free(b->chk_len);
-    st_free(b->chk_maxt);
+    st_free(b->cend32);
+    st_free(b->cend64);
+    st_free(b->ct32);
+    st_free(b->ct64);
+    st_free(b->tables);
+    st_free(b->tab_off);
+    st_free(b->tab_ids);
     st_free(b);
 }
 
@@ -273,15 +311,16 @@ static int parse_meta(blk *b, const uint8_t *p, size_t n, st_err *e)
 {
     const char *d = b->dir;
     if (n < 9 || memcmp(p, "STBM", 4) != 0)
-        return corrupt(e, d, "meta", "not a block meta file (bad magic or %zu bytes)", n);
+        return blk_corrupt(e, d, "meta", "not a block meta file (bad magic or %zu bytes)", n);
     if (CRC_BAD(crc32c(0, p, n - 4), get_u32le(p + n - 4)))
-        return corrupt(e, d, "meta", "checksum mismatch (damaged or truncated)");
-    if (p[4] != BLK_VERSION)
-        return corrupt(e, d, "meta", "format version %u is not supported (this build reads %d)",
-                       p[4], BLK_VERSION);
-    if (n < BLK_META_FIXED + 4) return corrupt(e, d, "meta", "truncated (%zu bytes)", n);
+        return blk_corrupt(e, d, "meta", "checksum mismatch (damaged or truncated)");
+    if (p[4] != BLK_VERSION_1 && p[4] != BLK_VERSION_2)
+        return blk_corrupt(e, d, "meta", "format version %u is not supported (this build reads "
+                           "%d and %d)", p[4], BLK_VERSION_1, BLK_VERSION_2);
+    b->version = p[4];
+    if (n < BLK_META_FIXED + 4) return blk_corrupt(e, d, "meta", "truncated (%zu bytes)", n);
     const uint8_t *q = p + 5;
-    if (!blk_id_valid(q)) return corrupt(e, d, "meta", "invalid block id");
+    if (!blk_id_valid(q)) return blk_corrupt(e, d, "meta", "invalid block id");
     memcpy(b->id, q, BLK_ID_LEN);
     b->id[BLK_ID_LEN] = 0;
     q += BLK_ID_LEN;
@@ -293,20 +332,20 @@ static int parse_meta(blk *b, const uint8_t *p, size_t n, st_err *e)
     b->nchunks = get_u64le(q + 32);
     uint32_t nsrc = get_u32le(q + 40);
     q += 44;
-    if (b->mint > b->maxt) return corrupt(e, d, "meta", "mint > maxt");
+    if (b->mint > b->maxt) return blk_corrupt(e, d, "meta", "mint > maxt");
     b->base = (uint64_t)b->maxt - (uint64_t)b->mint <= INT64_MAX ? (uint64_t)b->mint : 0;
-    if (level < 1 || level > INT_MAX) return corrupt(e, d, "meta", "invalid level %u", level);
+    if (level < 1 || level > INT_MAX) return blk_corrupt(e, d, "meta", "invalid level %u", level);
     b->level = (int)level;
     if ((uint64_t)nsrc * BLK_ID_LEN != n - 4 - BLK_META_FIXED)
-        return corrupt(e, d, "meta", "length %zu does not match %u source ids", n, nsrc);
+        return blk_corrupt(e, d, "meta", "length %zu does not match %u source ids", n, nsrc);
     b->nsources = nsrc;
     b->sources = st_malloc((nsrc ? nsrc : 1) * sizeof *b->sources);
     for (uint32_t i = 0; i < nsrc; i++, q += BLK_ID_LEN) {
-        if (!blk_id_valid(q)) return corrupt(e, d, "meta", "invalid source id %u", i);
+        if (!blk_id_valid(q)) return blk_corrupt(e, d, "meta", "invalid source id %u", i);
         memcpy(b->sources[i], q, BLK_ID_LEN);
         b->sources[i][BLK_ID_LEN] = 0;
     }
-    if (b->nseries == UINT32_MAX) return corrupt(e, d, "meta", "series count out of range");
+    if (b->nseries == UINT32_MAX) return blk_corrupt(e, d, "meta", "series count out of range");
     return 0;
 }
 
@@ -323,39 +362,39 @@ static int section_read(const blk *b, const uint8_t **pp, const uint8_t *end, ui
     const uint8_t *start = *pp, *p = *pp;
     uint64_t rlen, slen;
     *own = NULL;
-    if (p >= end) return corrupt(e, d, "index", "section %s: missing (file truncated)", name);
-    if (*p++ != kind) return corrupt(e, d, "index", "section %s: bad section tag", name);
+    if (p >= end) return blk_corrupt(e, d, "index", "section %s: missing (file truncated)", name);
+    if (*p++ != kind) return blk_corrupt(e, d, "index", "section %s: bad section tag", name);
     if (varint_get(&p, end, &rlen) || varint_get(&p, end, &slen) || p >= end)
-        return corrupt(e, d, "index", "section %s: truncated header", name);
+        return blk_corrupt(e, d, "index", "section %s: truncated header", name);
     uint8_t method = *p++;
     if (slen > (uint64_t)(end - p) || (uint64_t)(end - p) - slen < 4)
-        return corrupt(e, d, "index", "section %s: truncated (%llu bytes declared)", name,
+        return blk_corrupt(e, d, "index", "section %s: truncated (%llu bytes declared)", name,
                        (unsigned long long)slen);
     const uint8_t *payload = p;
     p += slen;
     if (CRC_BAD(crc32c(0, start, (size_t)(p - start)), get_u32le(p)))
-        return corrupt(e, d, "index", "section %s: checksum mismatch", name);
+        return blk_corrupt(e, d, "index", "section %s: checksum mismatch", name);
     p += 4;
     if (rlen > BLK_MAX_SECTION)
-        return corrupt(e, d, "index", "section %s: implausible size %llu", name,
+        return blk_corrupt(e, d, "index", "section %s: implausible size %llu", name,
                        (unsigned long long)rlen);
     if (method == 0) {
-        if (rlen != slen) return corrupt(e, d, "index", "section %s: raw size mismatch", name);
+        if (rlen != slen) return blk_corrupt(e, d, "index", "section %s: raw size mismatch", name);
         *raw = payload;
     } else if (method == 1) {
         if (ZSTD_getFrameContentSize(payload, (size_t)slen) != rlen)
-            return corrupt(e, d, "index", "section %s: zstd frame size mismatch", name);
+            return blk_corrupt(e, d, "index", "section %s: zstd frame size mismatch", name);
         *own = st_malloc(rlen ? (size_t)rlen : 1);
         size_t r = ZSTD_decompress(*own, (size_t)rlen, payload, (size_t)slen);
         if (ZSTD_isError(r) || r != rlen) {
             st_free(*own);
             *own = NULL;
-            return corrupt(e, d, "index", "section %s: zstd: %s", name,
+            return blk_corrupt(e, d, "index", "section %s: zstd: %s", name,
                            ZSTD_isError(r) ? ZSTD_getErrorName(r) : "short output");
         }
         *raw = *own;
     } else {
-        return corrupt(e, d, "index", "section %s: unknown compression method %u", name, method);
+        return blk_corrupt(e, d, "index", "section %s: unknown compression method %u", name, method);
     }
     *rawlen = (size_t)rlen;
     *pp = p;
@@ -367,7 +406,7 @@ static int parse_symbols(blk *b, const uint8_t *p, size_t n, st_err *e)
     const char *d = b->dir, *f = "index: section symbols";
     const uint8_t *end = p + n;
     uint64_t cnt;
-    if (varint_get(&p, end, &cnt) || cnt > n / 2) return corrupt(e, d, f, "bad symbol count");
+    if (varint_get(&p, end, &cnt) || cnt > n / 2) return blk_corrupt(e, d, f, "bad symbol count");
     b->nsyms = (uint32_t)cnt;
     st_buf sb = {0};
     uint64_t *offs = st_malloc(((size_t)cnt + 1) * sizeof *offs);
@@ -378,7 +417,7 @@ static int parse_symbols(blk *b, const uint8_t *p, size_t n, st_err *e)
         if (varint_get(&p, end, &shared) || varint_get(&p, end, &slen) ||
             slen > (uint64_t)(end - p) || shared > prev_len || shared + slen == 0 ||
             sb.len + shared + slen > BLK_MAX_MEM) {
-            rc = corrupt(e, d, f, "malformed symbol %llu", (unsigned long long)i);
+            rc = blk_corrupt(e, d, f, "malformed symbol %llu", (unsigned long long)i);
             goto out;
         }
         size_t start = sb.len;
@@ -388,7 +427,7 @@ static int parse_symbols(blk *b, const uint8_t *p, size_t n, st_err *e)
         sb.len += (size_t)(shared + slen);
         p += slen;
         if (i > 0 && blk_bytes_cmp(sb.p + prev_off, prev_len, sb.p + start, sb.len - start) >= 0) {
-            rc = corrupt(e, d, f, "symbols not strictly increasing at %llu", (unsigned long long)i);
+            rc = blk_corrupt(e, d, f, "symbols not strictly increasing at %llu", (unsigned long long)i);
             goto out;
         }
         offs[i] = start;
@@ -396,7 +435,7 @@ static int parse_symbols(blk *b, const uint8_t *p, size_t n, st_err *e)
         prev_len = sb.len - start;
     }
     if (p != end) {
-        rc = corrupt(e, d, f, "%zu trailing bytes", (size_t)(end - p));
+        rc = blk_corrupt(e, d, f, "%zu trailing bytes", (size_t)(end - p));
         goto out;
     }
     offs[cnt] = sb.len;
@@ -416,7 +455,7 @@ static int parse_pairs(blk *b, const uint8_t *p, size_t n, st_err *e)
     const char *d = b->dir, *f = "index: section pairs";
     const uint8_t *end = p + n;
     uint64_t cnt;
-    if (varint_get(&p, end, &cnt) || cnt > n / 2) return corrupt(e, d, f, "bad pair count");
+    if (varint_get(&p, end, &cnt) || cnt > n / 2) return blk_corrupt(e, d, f, "bad pair count");
     b->npairs = (uint32_t)cnt;
     b->pair_name = st_malloc(((size_t)cnt + 1) * sizeof(uint32_t));
     b->pair_value = st_malloc(((size_t)cnt + 1) * sizeof(uint32_t));
@@ -426,9 +465,9 @@ static int parse_pairs(blk *b, const uint8_t *p, size_t n, st_err *e)
     for (uint64_t i = 0; i < cnt; i++) {
         uint64_t dn, v;
         if (varint_get(&p, end, &dn) || varint_get(&p, end, &v) || dn > b->nsyms || v > b->nsyms)
-            return corrupt(e, d, f, "malformed pair %llu", (unsigned long long)i);
+            return blk_corrupt(e, d, f, "malformed pair %llu", (unsigned long long)i);
         if (i > 0 && dn == 0) {
-            if (v == 0) return corrupt(e, d, f, "pairs not strictly increasing at %llu",
+            if (v == 0) return blk_corrupt(e, d, f, "pairs not strictly increasing at %llu",
                                        (unsigned long long)i);
             value += v;
         } else {
@@ -436,7 +475,7 @@ static int parse_pairs(blk *b, const uint8_t *p, size_t n, st_err *e)
             value = v;
         }
         if (name >= b->nsyms || value >= b->nsyms)
-            return corrupt(e, d, f, "pair %llu: symbol ref out of range (%u symbols)",
+            return blk_corrupt(e, d, f, "pair %llu: symbol ref out of range (%u symbols)",
                            (unsigned long long)i, b->nsyms);
         b->pair_name[i] = (uint32_t)name;
         b->pair_value[i] = (uint32_t)value;
@@ -448,7 +487,7 @@ static int parse_pairs(blk *b, const uint8_t *p, size_t n, st_err *e)
         b->names[b->nnames - 1].hi = (uint32_t)i + 1;
         b->pair_nidx[i] = b->nnames - 1;
     }
-    if (p != end) return corrupt(e, d, f, "%zu trailing bytes", (size_t)(end - p));
+    if (p != end) return blk_corrupt(e, d, f, "%zu trailing bytes", (size_t)(end - p));
     return 0;
 }
 
@@ -466,7 +505,7 @@ static int build_series(blk *b, st_err *e)
             uint32_t pr = b->lab_pairs[k];
             size_t ln = b->syms[b->pair_name[pr]].n, lv = b->syms[b->pair_value[pr]].n;
             keybytes += uv_len(ln) + ln + uv_len(lv) + lv; /* the labels.h key layout */
-            if (keybytes > BLK_MAX_MEM) return corrupt(e, d, f, "implausible total key size");
+            if (keybytes > BLK_MAX_MEM) return blk_corrupt(e, d, f, "implausible total key size");
         }
     }
     /* exact size: keys are the largest part of a block's memory */
@@ -486,13 +525,13 @@ static int build_series(blk *b, st_err *e)
         b->key_off[i] = kb.len;
         labels_key(ls, nl, &kb);
         if (b->meta[i].table_len > namelen) {
-            rc = corrupt(e, d, f, "series %u: table_len %u exceeds its name", i,
+            rc = blk_corrupt(e, d, f, "series %u: table_len %u exceeds its name", i,
                          b->meta[i].table_len);
             break;
         }
         if (i > 0 && blk_bytes_cmp(kb.p + b->key_off[i - 1], b->key_off[i] - b->key_off[i - 1],
                                kb.p + b->key_off[i], kb.len - b->key_off[i]) >= 0) {
-            rc = corrupt(e, d, f, "series %u: keys not strictly increasing", i);
+            rc = blk_corrupt(e, d, f, "series %u: keys not strictly increasing", i);
             break;
         }
     }
@@ -511,7 +550,7 @@ static int build_series(blk *b, st_err *e)
     for (uint32_t p = 0; p < np; p++) {
         /* an unused pair would make label values answer with a value that
          * no series has */
-        if (b->post_off[p + 1] == 0) return corrupt(e, d, f, "label pair %u is not used", p);
+        if (b->post_off[p + 1] == 0) return blk_corrupt(e, d, f, "label pair %u is not used", p);
         b->post_off[p + 1] += b->post_off[p];
     }
     uint32_t *fill = st_malloc(((size_t)np + 1) * sizeof(uint32_t));
@@ -523,15 +562,91 @@ static int build_series(blk *b, st_err *e)
     return 0;
 }
 
+/* Version 1, column 7: maxt of each chunk of multi-chunk series, as
+ * increases from the block's mint. Kept in ct64 with mint as the lower bound
+ * block.h documents (the previous chunk's maxt + 1, or the block's mint);
+ * a one-chunk series spans the block. */
+static int parse_times_v1(blk *b, const uint8_t **pp, const uint8_t *end, st_err *e)
+{
+    const uint8_t *p = *pp;
+    b->ct64 = st_malloc((2 * (size_t)b->nchunks + 1) * sizeof(int64_t));
+    for (uint32_t i = 0; i < b->nseries; i++) {
+        uint32_t c0 = b->chk_first[i], c1 = b->chk_first[i + 1];
+        if (c1 - c0 == 1) {
+            b->ct64[2 * c0] = b->mint;
+            b->ct64[2 * c0 + 1] = b->maxt;
+            continue;
+        }
+        uint64_t t = (uint64_t)b->mint, room = (uint64_t)b->maxt - (uint64_t)b->mint, v;
+        for (uint32_t c = c0; c < c1; c++) {
+            if (varint_get(&p, end, &v) || v > room || (c > c0 && v == 0))
+                return blk_corrupt(e, b->dir, "index: section series",
+                                   "series %u: chunk time range out of the block", i);
+            b->ct64[2 * c] = c == c0 ? b->mint : (int64_t)(t + 1);
+            room -= v;
+            t += v;
+            b->ct64[2 * c + 1] = (int64_t)t;
+        }
+    }
+    *pp = p;
+    return 0;
+}
+
+/* Version 2, columns 7 and 8: per chunk, its mint as an increase in time
+ * units over the previous chunk's maxt (over the block's mint for a first
+ * chunk; >= 1 otherwise, so chunks are disjoint and in order), then per
+ * chunk its maxt - mint in time units. Kept as uint32 units when the block's
+ * span allows, else absolute. */
+static int parse_times_v2(blk *b, const uint8_t **pp, const uint8_t *end, uint64_t tu, st_err *e)
+{
+    const char *d = b->dir, *f = "index: section series";
+    const uint8_t *p = *pp;
+    size_t nch = (size_t)b->nchunks;
+    uint64_t units = ((uint64_t)b->maxt - (uint64_t)b->mint) / tu;
+    uint64_t *u = st_malloc((2 * nch + 1) * sizeof *u);
+    int rc = 0;
+    for (size_t k = 0; k < 2 * nch && rc == 0; k++) {
+        size_t at = k < nch ? 2 * k : 2 * (k - nch) + 1; /* the mints, then the spans */
+        if (varint_get(&p, end, &u[at])) rc = blk_corrupt(e, d, f, "chunk times truncated");
+    }
+    for (uint32_t i = 0; i < b->nseries && rc == 0; i++) {
+        uint64_t prev = 0;
+        for (uint32_t c = b->chk_first[i]; c < b->chk_first[i + 1] && rc == 0; c++) {
+            uint64_t dv = u[2 * c], span = u[2 * c + 1];
+            if ((c > b->chk_first[i] && dv == 0) || dv > units - prev || span > units - prev - dv) {
+                rc = blk_corrupt(e, d, f, "series %u: chunk %u: time range overlaps its "
+                                 "neighbour or leaves the block", i, c - b->chk_first[i]);
+                break;
+            }
+            u[2 * c] = prev + dv;
+            u[2 * c + 1] = prev = prev + dv + span;
+        }
+    }
+    if (rc == 0 && units <= UINT32_MAX) {
+        b->tu = tu;
+        b->ct32 = st_malloc((2 * nch + 1) * sizeof(uint32_t));
+        for (size_t k = 0; k < 2 * nch; k++) b->ct32[k] = (uint32_t)u[k];
+    } else if (rc == 0) {
+        b->ct64 = st_malloc((2 * nch + 1) * sizeof(int64_t));
+        for (size_t k = 0; k < 2 * nch; k++) b->ct64[k] = (int64_t)((uint64_t)b->mint + u[k] * tu);
+    }
+    st_free(u);
+    *pp = p;
+    return rc;
+}
+
 static int parse_series(blk *b, const uint8_t *p, size_t n, st_err *e)
 {
     const char *d = b->dir, *f = "index: section series";
     const uint8_t *end = p + n;
     uint64_t cnt, v;
-    if (varint_get(&p, end, &cnt)) return corrupt(e, d, f, "truncated");
+    if (varint_get(&p, end, &cnt)) return blk_corrupt(e, d, f, "truncated");
     if (cnt != b->nseries)
-        return corrupt(e, d, f, "%llu series, meta says %u", (unsigned long long)cnt, b->nseries);
-    if (cnt > n) return corrupt(e, d, f, "series count exceeds section");
+        return blk_corrupt(e, d, f, "%llu series, meta says %u", (unsigned long long)cnt, b->nseries);
+    if (cnt > n) return blk_corrupt(e, d, f, "series count exceeds section");
+    uint64_t tu = 1;
+    if (b->version >= BLK_VERSION_2 && (varint_get(&p, end, &tu) || tu == 0))
+        return blk_corrupt(e, d, f, "bad time unit");
     uint32_t ns = (uint32_t)cnt;
     b->lab_off = st_malloc(((size_t)ns + 1) * sizeof(uint32_t));
     b->meta = st_malloc(((size_t)ns + 1) * sizeof(series_meta));
@@ -541,7 +656,7 @@ static int parse_series(blk *b, const uint8_t *p, size_t n, st_err *e)
     uint64_t total = 0;
     for (uint32_t i = 0; i < ns; i++) {
         if (varint_get(&p, end, &v) || v == 0 || v > n || total + v > n)
-            return corrupt(e, d, f, "series %u: bad label count", i);
+            return blk_corrupt(e, d, f, "series %u: bad label count", i);
         b->lab_off[i] = (uint32_t)total;
         total += v;
     }
@@ -550,7 +665,7 @@ static int parse_series(blk *b, const uint8_t *p, size_t n, st_err *e)
     /* 2: first pair of each series */
     for (uint32_t i = 0; i < ns; i++) {
         if (varint_get(&p, end, &v) || v >= b->npairs)
-            return corrupt(e, d, f, "series %u: pair ref out of range", i);
+            return blk_corrupt(e, d, f, "series %u: pair ref out of range", i);
         b->lab_pairs[b->lab_off[i]] = (uint32_t)v;
     }
     /* 3: the other pairs as increases; names strictly increasing */
@@ -558,67 +673,53 @@ static int parse_series(blk *b, const uint8_t *p, size_t n, st_err *e)
         for (uint32_t k = b->lab_off[i] + 1; k < b->lab_off[i + 1]; k++) {
             uint32_t prev = b->lab_pairs[k - 1];
             if (varint_get(&p, end, &v) || v == 0 || v >= b->npairs - prev)
-                return corrupt(e, d, f, "series %u: pair ref out of range", i);
+                return blk_corrupt(e, d, f, "series %u: pair ref out of range", i);
             uint32_t pr = prev + (uint32_t)v;
             if (b->pair_name[pr] <= b->pair_name[prev])
-                return corrupt(e, d, f, "series %u: duplicate or unsorted label names", i);
+                return blk_corrupt(e, d, f, "series %u: duplicate or unsorted label names", i);
             b->lab_pairs[k] = pr;
         }
     }
     /* 4: meta */
     for (uint32_t i = 0; i < ns; i++) {
         if (p >= end || *p < ST_VT_FLOAT || *p > ST_VT_STRING)
-            return corrupt(e, d, f, "series %u: bad value type", i);
+            return blk_corrupt(e, d, f, "series %u: bad value type", i);
         b->meta[i].type = *p++;
         if (varint_get(&p, end, &v) || v > UINT16_MAX)
-            return corrupt(e, d, f, "series %u: bad table_len", i);
+            return blk_corrupt(e, d, f, "series %u: bad table_len", i);
         b->meta[i].table_len = (uint16_t)v;
     }
     /* 5: chunk counts */
     uint64_t nch = 0;
     for (uint32_t i = 0; i < ns; i++) {
         if (varint_get(&p, end, &v) || v == 0 || v > n || nch + v > n)
-            return corrupt(e, d, f, "series %u: bad chunk count", i);
+            return blk_corrupt(e, d, f, "series %u: bad chunk count", i);
         b->chk_first[i] = (uint32_t)nch;
         nch += v;
     }
     b->chk_first[ns] = (uint32_t)nch;
     if (nch != b->nchunks)
-        return corrupt(e, d, f, "%llu chunks, meta says %llu", (unsigned long long)nch,
+        return blk_corrupt(e, d, f, "%llu chunks, meta says %llu", (unsigned long long)nch,
                        (unsigned long long)b->nchunks);
-    b->chk_off = st_malloc(((size_t)nch + 1) * sizeof(uint64_t));
-    b->chk_len = st_malloc(((size_t)nch + 1) * sizeof(uint32_t));
-    b->chk_maxt = st_malloc(((size_t)nch + 1) * sizeof(int64_t));
-    /* 6: chunk lengths; offsets follow from them */
-    uint64_t off = BLK_HDR_LEN;
+    /* 6: record lengths; offsets follow from them */
+    if (b->chunks_len <= UINT32_MAX) b->cend32 = st_malloc(((size_t)nch + 1) * sizeof(uint32_t));
+    else b->cend64 = st_malloc(((size_t)nch + 1) * sizeof(uint64_t));
+    uint64_t off = BLK_HDR_LEN, minlen = b->version >= BLK_VERSION_2 ? 3 : 2;
     for (uint64_t c = 0; c < nch; c++) {
-        if (varint_get(&p, end, &v) || v < 2 || v > UINT32_MAX || v + 4 > b->chunks_len - off)
-            return corrupt(e, d, f, "chunk %llu: length out of range of the chunks file",
-                           (unsigned long long)c);
-        b->chk_off[c] = off;
-        b->chk_len[c] = (uint32_t)v;
+        if (varint_get(&p, end, &v) || v < minlen || v > UINT32_MAX || v + 4 > b->chunks_len - off)
+            return blk_corrupt(e, d, f, "chunk %llu: length out of range of the chunks file",
+                               (unsigned long long)c);
         off += v + 4;
+        if (b->cend32) b->cend32[c] = (uint32_t)off;
+        else b->cend64[c] = off;
     }
     if (off != b->chunks_len)
-        return corrupt(e, d, "chunks", "size %zu does not match the index (%llu)",
-                       b->chunks_len, (unsigned long long)off);
-    /* 7: per-chunk maxt of multi-chunk series */
-    for (uint32_t i = 0; i < ns; i++) {
-        uint32_t c0 = b->chk_first[i], c1 = b->chk_first[i + 1];
-        if (c1 - c0 == 1) {
-            b->chk_maxt[c0] = b->maxt;
-            continue;
-        }
-        uint64_t t = (uint64_t)b->mint, room = (uint64_t)b->maxt - (uint64_t)b->mint;
-        for (uint32_t c = c0; c < c1; c++) {
-            if (varint_get(&p, end, &v) || v > room || (c > c0 && v == 0))
-                return corrupt(e, d, f, "series %u: chunk time range out of the block", i);
-            room -= v;
-            t += v;
-            b->chk_maxt[c] = (int64_t)t;
-        }
-    }
-    if (p != end) return corrupt(e, d, f, "%zu trailing bytes", (size_t)(end - p));
+        return blk_corrupt(e, d, "chunks", "size %zu does not match the index (%llu)",
+                           b->chunks_len, (unsigned long long)off);
+    /* 7 (and 8): chunk times */
+    int rc = b->version >= BLK_VERSION_2 ? parse_times_v2(b, &p, end, tu, e) : parse_times_v1(b, &p, end, e);
+    if (rc) return rc;
+    if (p != end) return blk_corrupt(e, d, f, "%zu trailing bytes", (size_t)(end - p));
     return build_series(b, e);
 }
 
@@ -627,10 +728,9 @@ static int parse_index(blk *b, const uint8_t *p, size_t n, st_err *e)
     const char *d = b->dir;
     const uint8_t *end = p + n;
     if (n < BLK_HDR_LEN || memcmp(p, "STBI", 4) != 0)
-        return corrupt(e, d, "index", "bad magic (%zu bytes)", n);
-    if (p[4] != BLK_VERSION)
-        return corrupt(e, d, "index", "format version %u is not supported (this build reads %d)",
-                       p[4], BLK_VERSION);
+        return blk_corrupt(e, d, "index", "bad magic (%zu bytes)", n);
+    if (p[4] != b->version)
+        return blk_corrupt(e, d, "index", "format version %u, meta says %d", p[4], b->version);
     p += BLK_HDR_LEN;
     static const char *const names[] = {"", "symbols", "pairs", "series"};
     int rc = 0;
@@ -646,7 +746,7 @@ static int parse_index(blk *b, const uint8_t *p, size_t n, st_err *e)
         st_free(own);
     }
     if (rc == 0 && p != end)
-        rc = corrupt(e, d, "index", "%zu trailing bytes after the last section", (size_t)(end - p));
+        rc = blk_corrupt(e, d, "index", "%zu trailing bytes after the last section", (size_t)(end - p));
     return rc;
 }
 
@@ -664,16 +764,16 @@ static int tomb_cmp(const void *a, const void *b)
 static int parse_tombs(blk *b, const uint8_t *p, size_t n, st_err *e)
 {
     const char *d = b->dir, *f = "tombstones";
-    if (n < 9 || memcmp(p, "STBT", 4) != 0) return corrupt(e, d, f, "bad magic (%zu bytes)", n);
+    if (n < 9 || memcmp(p, "STBT", 4) != 0) return blk_corrupt(e, d, f, "bad magic (%zu bytes)", n);
     if (CRC_BAD(crc32c(0, p, n - 4), get_u32le(p + n - 4)))
-        return corrupt(e, d, f, "checksum mismatch (damaged or truncated)");
-    if (p[4] != BLK_VERSION)
-        return corrupt(e, d, f, "format version %u is not supported (this build reads %d)", p[4],
-                       BLK_VERSION);
+        return blk_corrupt(e, d, f, "checksum mismatch (damaged or truncated)");
+    if (p[4] != BLK_TOMB_VERSION)
+        return blk_corrupt(e, d, f, "format version %u is not supported (this build reads %d)", p[4],
+                           BLK_TOMB_VERSION);
     const uint8_t *end = p + n - 4;
     p += 5;
     uint64_t cnt;
-    if (varint_get(&p, end, &cnt) || cnt > n / 3) return corrupt(e, d, f, "bad count");
+    if (varint_get(&p, end, &cnt) || cnt > n / 3) return blk_corrupt(e, d, f, "bad count");
     tombset *t = st_malloc(sizeof *t + ((size_t)cnt + 1) * sizeof(tomb));
     atomic_init(&t->refs, 1);
     t->n = (size_t)cnt;
@@ -684,14 +784,14 @@ static int parse_tombs(blk *b, const uint8_t *p, size_t n, st_err *e)
         if (varint_get(&p, end, &did) || varint_get_signed(&p, end, &mint) ||
             varint_get(&p, end, &span) || did >= b->nseries || id + did >= b->nseries) {
             st_free(t);
-            return corrupt(e, d, f, "malformed entry %llu", (unsigned long long)i);
+            return blk_corrupt(e, d, f, "malformed entry %llu", (unsigned long long)i);
         }
         id += did;
         /* maxt = mint + span must not pass INT64_MAX; in uint64 arithmetic
          * INT64_MAX - mint is exact for every int64 mint */
         if (span > (uint64_t)INT64_MAX - (uint64_t)mint) {
             st_free(t);
-            return corrupt(e, d, f, "entry %llu: time range overflows", (unsigned long long)i);
+            return blk_corrupt(e, d, f, "entry %llu: time range overflows", (unsigned long long)i);
         }
         tomb *x = &t->e[i];
         x->id = (uint32_t)id;
@@ -700,13 +800,13 @@ static int parse_tombs(blk *b, const uint8_t *p, size_t n, st_err *e)
         /* sorted, disjoint, not adjacent within a series */
         if (i > 0 && x->id == x[-1].id && (x[-1].maxt == INT64_MAX || x->mint <= x[-1].maxt + 1)) {
             st_free(t);
-            return corrupt(e, d, f, "entry %llu: overlaps or precedes the previous one",
+            return blk_corrupt(e, d, f, "entry %llu: overlaps or precedes the previous one",
                            (unsigned long long)i);
         }
     }
     if (p != end) {
         st_free(t);
-        return corrupt(e, d, f, "%zu trailing bytes", (size_t)(end - p));
+        return blk_corrupt(e, d, f, "%zu trailing bytes", (size_t)(end - p));
     }
     b->tomb = t;
     atomic_store(&b->has_tomb, t->n > 0);
@@ -716,7 +816,7 @@ static int parse_tombs(blk *b, const uint8_t *p, size_t n, st_err *e)
 static void tombs_encode(const tombset *t, st_buf *out)
 {
     st_buf_put(out, "STBT", 4);
-    st_buf_putc(out, BLK_VERSION);
+    st_buf_putc(out, BLK_TOMB_VERSION);
     varint_buf(out, t->n);
     uint32_t prev = 0;
     for (size_t i = 0; i < t->n; i++) {
@@ -733,16 +833,20 @@ static void tombs_encode(const tombset *t, st_buf *out)
 /* ------------------------------------------------------------------------ */
 /* Open                                                                     */
 
+static void build_tables(blk *b);
+
 static int blk_load(blk *b, const uint8_t *meta, size_t meta_len, const uint8_t *index,
                     size_t index_len, const uint8_t *tombs, size_t tomb_len, st_err *e)
 {
     int rc = parse_meta(b, meta, meta_len, e);
     if (rc) return rc;
     if (b->chunks_len < BLK_HDR_LEN || memcmp(b->chunks, "STBC", 4) != 0)
-        return corrupt(e, b->dir, "chunks", "bad magic (%zu bytes)", b->chunks_len);
-    if (b->chunks[4] != BLK_VERSION)
-        return corrupt(e, b->dir, "chunks", "format version %u is not supported", b->chunks[4]);
+        return blk_corrupt(e, b->dir, "chunks", "bad magic (%zu bytes)", b->chunks_len);
+    if (b->chunks[4] != b->version)
+        return blk_corrupt(e, b->dir, "chunks", "format version %u, meta says %d", b->chunks[4],
+                           b->version);
     rc = parse_index(b, index, index_len, e);
+    if (rc == 0) build_tables(b);
     if (rc == 0 && tombs) rc = parse_tombs(b, tombs, tomb_len, e);
     if (rc == 0 && tombs) b->tomb_bytes = tomb_len;
     return rc;
@@ -784,7 +888,7 @@ static int read_file(const vfs *v, const char *dir, const char *name, size_t max
     if (fstat(fd, &st) != 0) {
         rc = io_fail(e, -errno, "stat", path);
     } else if ((uint64_t)st.st_size > max) {
-        rc = corrupt(e, dir, name, "implausible size %lld", (long long)st.st_size);
+        rc = blk_corrupt(e, dir, name, "implausible size %lld", (long long)st.st_size);
     } else {
         *len = (size_t)st.st_size;
         *buf = st_malloc(*len ? *len : 1);
@@ -805,14 +909,14 @@ static int map_chunks(const vfs *v, blk *b, st_err *e)
     if (snprintf(path, sizeof path, "%s/chunks", b->dir) >= (int)sizeof path)
         return st_fail(e, ST_EINVAL, "block %s: path too long", b->dir);
     int fd = v->open(v, path, O_RDONLY, 0);
-    if (fd == -ENOENT) return corrupt(e, b->dir, "chunks", "file is missing");
+    if (fd == -ENOENT) return blk_corrupt(e, b->dir, "chunks", "file is missing");
     if (fd < 0) return io_fail(e, fd, "opening", path);
     struct stat st;
     int rc = 0;
     if (fstat(fd, &st) != 0) {
         rc = io_fail(e, -errno, "stat", path);
     } else if (st.st_size < BLK_HDR_LEN) {
-        rc = corrupt(e, b->dir, "chunks", "truncated (%lld bytes)", (long long)st.st_size);
+        rc = blk_corrupt(e, b->dir, "chunks", "truncated (%lld bytes)", (long long)st.st_size);
     } else {
         void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
         if (m == MAP_FAILED) {
@@ -1126,165 +1230,6 @@ void blk_label_values(blk *b, st_slice name, const postings *of, st_slice **out,
 }
 
 /* ------------------------------------------------------------------------ */
-/* Reading samples                                                          */
-
-/* Verifies and decodes chunk c of series id into s. lo is the smallest
- * timestamp the chunk may hold. The crc is checked before the codec sees
- * the bytes; the type and time bounds are checked after, as a second line
- * against an index that points at the wrong (intact) chunk. */
-static int chunk_decode(const blk *b, uint32_t id, uint32_t c, int64_t lo, codec_samples *s,
-                        st_err *e)
-{
-    const uint8_t *p = b->chunks + b->chk_off[c];
-    size_t len = b->chk_len[c];
-    unsigned long long off = (unsigned long long)b->chk_off[c];
-    if (CRC_BAD(crc32c(0, p, len), get_u32le(p + len)))
-        return corrupt(e, b->dir, "chunks", "series %u: chunk at offset %llu: checksum mismatch",
-                       id, off);
-    if (p[1] != b->meta[id].type)
-        return corrupt(e, b->dir, "chunks", "series %u: chunk at offset %llu: type %u, series has %u",
-                       id, off, p[1], b->meta[id].type);
-    if (codec_decode(p, len, s, e) != 0) {
-        if (e) {
-            st_wrap(e, "block %s: chunks: series %u: chunk at offset %llu", b->dir, id, off);
-            e->code = ST_ECORRUPT;
-        }
-        s->n = 0;
-        return ST_ECORRUPT;
-    }
-    for (size_t i = 0; i < s->n; i++) s->ts[i] = (int64_t)((uint64_t)s->ts[i] + b->base);
-    if (s->n == 0 || s->ts[0] < lo || s->ts[s->n - 1] > b->chk_maxt[c]) {
-        s->n = 0;
-        return corrupt(e, b->dir, "chunks", "series %u: chunk at offset %llu: timestamps outside "
-                       "its range", id, off);
-    }
-    return 0;
-}
-
-static size_t ts_lower(const int64_t *ts, size_t n, int64_t t)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (ts[mid] < t) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo;
-}
-
-/* Keeps the samples with mint <= ts <= maxt. */
-static void keep_range(codec_samples *s, bool str, int64_t mint, int64_t maxt)
-{
-    size_t from = ts_lower(s->ts, s->n, mint);
-    size_t to = maxt == INT64_MAX ? s->n : ts_lower(s->ts, s->n, maxt + 1);
-    if (to <= from) {
-        s->n = 0;
-        return;
-    }
-    if (from) {
-        memmove(s->ts, s->ts + from, (to - from) * sizeof *s->ts);
-        if (str) memmove(s->strs, s->strs + from, (to - from) * sizeof *s->strs);
-        else memmove(s->vals, s->vals + from, (to - from) * sizeof *s->vals);
-    }
-    s->n = to - from;
-}
-
-static void apply_tombs(const tombset *t, uint32_t id, codec_samples *s, bool str)
-{
-    size_t lo = 0, hi = t->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (t->e[mid].id < id) lo = mid + 1;
-        else hi = mid;
-    }
-    size_t k = lo, j = 0;
-    for (size_t i = 0; i < s->n; i++) {
-        int64_t ts = s->ts[i];
-        while (k < t->n && t->e[k].id == id && t->e[k].maxt < ts) k++;
-        if (k < t->n && t->e[k].id == id && t->e[k].mint <= ts) continue;
-        if (j != i) {
-            s->ts[j] = ts;
-            if (str) s->strs[j] = s->strs[i];
-            else s->vals[j] = s->vals[i];
-        }
-        j++;
-    }
-    s->n = j;
-}
-
-/* Several chunks: decode each into a scratch struct and append its kept
- * samples to out. Strings are copied into out->strbuf and their slices
- * fixed up at the end, since strbuf may move while it grows. */
-static int read_chunks(blk *b, uint32_t id, uint32_t c, uint32_t cend, int64_t mint, int64_t maxt,
-                       codec_samples *out, st_err *e)
-{
-    bool str = b->meta[id].type == ST_VT_STRING;
-    codec_samples tmp = {0};
-    size_t *soff = NULL, total = 0;
-    int rc = 0;
-    out->n = 0;
-    out->strbuf.len = 0;
-    for (; c < cend; c++) {
-        int64_t lo = c == b->chk_first[id] ? b->mint : b->chk_maxt[c - 1] + 1;
-        rc = chunk_decode(b, id, c, lo, &tmp, e);
-        if (rc) break;
-        keep_range(&tmp, str, mint, maxt);
-        if (!tmp.n) continue;
-        codec_samples_reserve(out, total + tmp.n); /* keeps the first `total` */
-        memcpy(out->ts + total, tmp.ts, tmp.n * sizeof *tmp.ts);
-        if (!str) {
-            memcpy(out->vals + total, tmp.vals, tmp.n * sizeof *tmp.vals);
-        } else {
-            soff = st_realloc(soff, (total + tmp.n) * sizeof *soff);
-            for (size_t i = 0; i < tmp.n; i++) {
-                soff[total + i] = out->strbuf.len;
-                st_buf_put(&out->strbuf, tmp.strs[i].p, tmp.strs[i].n);
-                out->strs[total + i].n = tmp.strs[i].n;
-            }
-        }
-        total += tmp.n;
-    }
-    if (rc == 0 && str && total) {
-        st_buf_reserve(&out->strbuf, 1); /* never base a slice on a NULL buffer */
-        for (size_t i = 0; i < total; i++)
-            out->strs[i].p = (const char *)out->strbuf.p + soff[i];
-    }
-    out->n = rc ? 0 : total;
-    st_free(soff);
-    codec_samples_free(&tmp);
-    return rc;
-}
-
-int blk_read(blk *b, uint32_t id, int64_t mint, int64_t maxt, codec_samples *out, st_err *e)
-{
-    out->n = 0;
-    if (id >= b->nseries)
-        return st_fail(e, ST_EINVAL, "block %s: series id %u out of range (%u series)", b->dir, id,
-                       b->nseries);
-    if (mint > maxt || maxt < b->mint || mint > b->maxt) return 0;
-    bool str = b->meta[id].type == ST_VT_STRING;
-    uint32_t c0 = b->chk_first[id], c1 = b->chk_first[id + 1];
-    /* chunk c holds (maxt of c-1, maxt of c]: skip those wholly outside */
-    uint32_t c = c0;
-    while (c < c1 && b->chk_maxt[c] < mint) c++;
-    uint32_t cend = c;
-    while (cend < c1 && (cend == c0 || b->chk_maxt[cend - 1] < maxt)) cend++;
-    int rc = 0;
-    if (cend - c == 1) {
-        rc = chunk_decode(b, id, c, c == c0 ? b->mint : b->chk_maxt[c - 1] + 1, out, e);
-        if (rc == 0) keep_range(out, str, mint, maxt);
-    } else if (cend > c) {
-        rc = read_chunks(b, id, c, cend, mint, maxt, out, e);
-    }
-    if (rc == 0 && out->n && atomic_load_explicit(&b->has_tomb, memory_order_acquire)) {
-        tombset *t = tomb_get(b);
-        if (t) apply_tombs(t, id, out, str);
-        tomb_unref(t);
-    }
-    return rc;
-}
-
-/* ------------------------------------------------------------------------ */
 /* Tombstone writes                                                         */
 
 int blk_add_tombstones(blk *b, const uint32_t *ids, size_t n, int64_t mint, int64_t maxt,
@@ -1333,9 +1278,127 @@ int blk_add_tombstones(blk *b, const uint32_t *ids, size_t n, int64_t mint, int6
         b->tomb = t;
         pthread_mutex_unlock(&b->tmu);
         atomic_store_explicit(&b->has_tomb, true, memory_order_release);
-        tomb_unref(old);
+        blk_tomb_unref(old);
     }
     st_buf_free(&buf);
     pthread_mutex_unlock(&b->add_mu);
     return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The table index                                                          */
+
+/* A (metric name, table length) pair that occurs: one per metric name in
+ * practice. */
+typedef struct tcombo {
+    uint32_t q;     /* the name's pair - the first __name__ pair */
+    uint32_t tlen;  /* the table is the first tlen bytes of the name */
+    uint32_t next;  /* another combo of the same name, or UINT32_MAX */
+    uint32_t table;
+} tcombo;
+
+typedef struct tsort {
+    st_slice table;
+    uint32_t combo;
+} tsort;
+
+static int tsort_cmp(const void *a, const void *b)
+{
+    const tsort *x = a, *y = b;
+    return blk_bytes_cmp(x->table.p, x->table.n, y->table.p, y->table.n);
+}
+
+/* Builds the table index in one pass over the series (labels.h: the table
+ * is the __name__ value's first table_len bytes, or all of it when
+ * table_len is 0 or its length). The distinct (name, table_len) pairs are
+ * sorted by table and equal tables merged; then a counting pass files the
+ * ids, ascending since series are visited in id order. Series without a
+ * __name__ have no table. Kept: 4 bytes a named series and 20 a table; the
+ * table bytes are the symbols'. */
+static void build_tables(blk *b)
+{
+    const bname *nm = find_name(b, st_slice_cstr(LABEL_METRIC_NAME));
+    if (!nm || b->nseries == 0) return;
+    uint32_t nnv = nm->hi - nm->lo, n = b->nseries;
+    uint32_t *head = st_malloc(((size_t)nnv + 1) * sizeof *head);
+    for (uint32_t q = 0; q < nnv; q++) head[q] = UINT32_MAX;
+    uint32_t *of = st_malloc(((size_t)n + 1) * sizeof *of); /* combo of each series */
+    tcombo *cb = NULL;
+    size_t ncb = 0, capcb = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        /* the series' pairs are sorted: binary search the __name__ range */
+        uint32_t lo = b->lab_off[i], hi = b->lab_off[i + 1], pr = UINT32_MAX;
+        while (lo < hi) {
+            uint32_t mid = lo + (hi - lo) / 2, x = b->lab_pairs[mid];
+            if (x >= nm->hi) hi = mid;
+            else if (x < nm->lo) lo = mid + 1;
+            else {
+                pr = x;
+                break;
+            }
+        }
+        of[i] = UINT32_MAX;
+        if (pr == UINT32_MAX) continue;
+        uint32_t q = pr - nm->lo, namelen = (uint32_t)b->syms[b->pair_value[pr]].n;
+        uint32_t tl = b->meta[i].table_len; /* <= namelen: build_series checked it */
+        uint32_t tlen = tl == 0 || tl >= namelen ? namelen : tl, k = head[q];
+        while (k != UINT32_MAX && cb[k].tlen != tlen) k = cb[k].next;
+        if (k == UINT32_MAX) {
+            if (ncb == capcb) {
+                capcb = capcb ? capcb * 2 : 64;
+                cb = st_realloc(cb, capcb * sizeof *cb);
+            }
+            cb[ncb] = (tcombo){q, tlen, head[q], 0};
+            k = head[q] = (uint32_t)ncb++;
+        }
+        of[i] = k;
+    }
+    tsort *ts = st_malloc((ncb + 1) * sizeof *ts);
+    for (size_t k = 0; k < ncb; k++)
+        ts[k] = (tsort){st_slice_of(b->syms[b->pair_value[nm->lo + cb[k].q]].p, cb[k].tlen),
+                        (uint32_t)k};
+    qsort(ts, ncb, sizeof *ts, tsort_cmp);
+    b->tables = st_malloc((ncb + 1) * sizeof *b->tables);
+    for (size_t k = 0; k < ncb; k++) {
+        if (k == 0 || tsort_cmp(&ts[k - 1], &ts[k]) != 0) b->tables[b->ntables++] = ts[k].table;
+        cb[ts[k].combo].table = b->ntables - 1;
+    }
+    b->tab_off = st_calloc((size_t)b->ntables + 1, sizeof *b->tab_off);
+    for (uint32_t i = 0; i < n; i++)
+        if (of[i] != UINT32_MAX) b->tab_off[cb[of[i]].table + 1]++;
+    for (uint32_t t = 0; t < b->ntables; t++) b->tab_off[t + 1] += b->tab_off[t];
+    b->tab_ids = st_malloc(((size_t)b->tab_off[b->ntables] + 1) * sizeof *b->tab_ids);
+    uint32_t *fill = st_malloc(((size_t)b->ntables + 1) * sizeof *fill);
+    memcpy(fill, b->tab_off, (size_t)b->ntables * sizeof *fill);
+    for (uint32_t i = 0; i < n; i++)
+        if (of[i] != UINT32_MAX) b->tab_ids[fill[cb[of[i]].table]++] = i;
+    st_free(fill);
+    st_free(ts);
+    st_free(cb);
+    st_free(of);
+    st_free(head);
+}
+
+void blk_table_series(const blk *b, st_slice table, const uint32_t **ids, size_t *n)
+{
+    uint32_t lo = 0, hi = b->ntables;
+    *ids = NULL;
+    *n = 0;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        int c = blk_bytes_cmp(b->tables[mid].p, b->tables[mid].n, table.p, table.n);
+        if (c == 0) {
+            *ids = b->tab_ids + b->tab_off[mid];
+            *n = b->tab_off[mid + 1] - b->tab_off[mid];
+            return;
+        }
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
+    }
+}
+
+void blk_tables(const blk *b, const st_slice **tables, size_t *n)
+{
+    *tables = b->tables;
+    *n = b->ntables;
 }

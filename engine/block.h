@@ -81,6 +81,34 @@ int blk_find(const blk *b, const uint8_t *key, size_t len, uint32_t *id);
  * (replacing), tombstones applied. */
 int blk_read(blk *b, uint32_t id, int64_t mint, int64_t maxt, codec_samples *out, st_err *e);
 
+/* Chunk metadata, for scans that skip chunks outside their range or answer
+ * from statistics. Chunks of a series are in time order and disjoint. In
+ * format version 2 blocks, mint is exact and stats are stored per chunk;
+ * in version 1 blocks mint is only a lower bound (the previous chunk's
+ * maxt + 1, or the block's mint) and stats are all zero (count 0 = unknown). */
+typedef struct blk_chunk {
+    int64_t mint, maxt;
+    bool exact_mint;
+    codec_stats stats;
+} blk_chunk;
+uint32_t blk_series_nchunks(const blk *b, uint32_t id);
+/* Metadata of chunk i (0-based) of series id. May read the chunks file
+ * (statistics stored beside the chunk are checksummed with it): 0 or
+ * ST_ECORRUPT. */
+int blk_chunk_meta(blk *b, uint32_t id, uint32_t i, blk_chunk *out, st_err *e);
+/* Decodes chunk i of series id into out (replacing), keeping the samples
+ * with mint <= ts <= maxt, tombstones applied. */
+int blk_read_chunk(blk *b, uint32_t id, uint32_t i, int64_t mint, int64_t maxt, codec_samples *out,
+                   st_err *e);
+/* True when a tombstone of series id overlaps [mint, maxt] (statistics of
+ * chunks there do not describe what a read returns). */
+bool blk_tombstoned(blk *b, uint32_t id, int64_t mint, int64_t maxt);
+/* The table index: ids (sorted) of the series whose SQL table is `table`
+ * (labels.h: the __name__ prefix of length table_len), borrowed while the
+ * block is referenced; *n = 0 when none. */
+void blk_table_series(const blk *b, st_slice table, const uint32_t **ids, size_t *n);
+/* The distinct tables of the block, sorted, borrowed like the above. */
+void blk_tables(const blk *b, const st_slice **tables, size_t *n);
 /* Label names / values of the series in `of` (NULL = all), like idx_*. */
 void blk_label_names(blk *b, const postings *of, st_slice **out, size_t *n, size_t *cap);
 void blk_label_values(blk *b, st_slice name, const postings *of, st_slice **out, size_t *n,

@@ -1,8 +1,12 @@
 /* block_write: builds a block directory (layout documented in block.c).
  *
- * The writer streams chunks to "<parent>/.tmp-<id>/chunks" through a 1 MiB
- * buffer as series arrive, and keeps only what the index needs in memory:
- * the series keys, their meta and each chunk's length and last timestamp.
+ * It writes format version 2. blk_writer_add cuts each series into chunks
+ * at time-aligned spans (chunk_end; the rule and its measurements are in
+ * block.c), computes each chunk's codec_stats and writes the record
+ * statistics | codec chunk | crc. The writer streams records to
+ * "<parent>/.tmp-<id>/chunks" through a 1 MiB buffer as series arrive, and
+ * keeps only what the index needs in memory: the series keys, their meta and
+ * each chunk's record length, mint and maxt (24 bytes a chunk).
  * Commit interns the label strings (hash tables, so the sort is over the
  * distinct strings only), writes index and meta, fsyncs every file and the
  * directory, renames the directory to "<parent>/<id>" and fsyncs the parent.
@@ -32,8 +36,6 @@
 #include <unistd.h>
 #include <zstd.h>
 
-#define CHUNK_MAX_SAMPLES 65536
-#define CHUNK_MAX_STRBYTES ((size_t)16 << 20)
 #define FLUSH_BYTES ((size_t)1 << 20)
 /* zstd levels 1..19 measured on the TSBS-like index (10k series, 11 labels):
  * 1.68 to 1.91 bytes per series at every level, because the column layout
@@ -47,8 +49,8 @@ typedef struct wseries {
 } wseries;
 
 typedef struct wchunk {
-    uint32_t len;
-    int64_t maxt;
+    uint32_t len; /* the record: statistics and codec chunk, without the crc */
+    int64_t mint, maxt;
 } wchunk;
 
 struct blk_writer {
@@ -56,7 +58,6 @@ struct blk_writer {
     char *parent, *tmp;
     char id[BLK_ID_LEN + 1];
     int64_t mint, maxt;
-    uint64_t base; /* chunk timestamps are stored relative to it (block.c) */
     int level;
     int fd;  /* chunks file, -1 once closed */
     int err; /* sticky I/O error */
@@ -74,7 +75,7 @@ struct blk_writer {
     st_buf enc;
     label *ls;
     size_t lscap;
-    int64_t *rel; /* rebased timestamps of the series being added */
+    int64_t *rel; /* timestamps of the chunk being encoded, from its mint */
     size_t relcap;
 };
 
@@ -163,7 +164,6 @@ int blk_writer_open(const vfs *v, const char *parent_dir, int64_t mint, int64_t 
     w->mint = mint;
     w->maxt = maxt;
     w->level = level;
-    w->base = (uint64_t)maxt - (uint64_t)mint <= INT64_MAX ? (uint64_t)mint : 0;
     make_id(w->id);
     w->parent = st_strndup(parent_dir, plen);
     w->tmp = st_malloc(plen + BLK_ID_LEN + 8);
@@ -246,6 +246,31 @@ static int check_key(blk_writer *w, const uint8_t *key, size_t len, series_meta 
     return 0;
 }
 
+/* The span of BLK_CHUNK_SPAN ns (counted from the epoch) that holds t. */
+static int64_t span_of(int64_t t)
+{
+    return t >= 0 ? t / BLK_CHUNK_SPAN : -1 - (-(t + 1)) / BLK_CHUNK_SPAN;
+}
+
+/* Where the chunk that starts at sample i ends (exclusive), by the rule in
+ * block_fmt.h: at the first span boundary after at least BLK_CHUNK_MIN
+ * samples that leaves at least BLK_CHUNK_MIN behind it (so a short span
+ * joins the next one, and a short tail the chunk before it), or at a hard
+ * limit. strs is NULL but for strings. */
+static size_t chunk_end(const int64_t *ts, const st_slice *strs, size_t i, size_t n)
+{
+    size_t j = i + 1;
+    uint64_t sb = strs ? strs[i].n : 0;
+    for (; j < n; j++) {
+        if (j - i == BLK_CHUNK_MAX_SAMPLES) break;
+        if (strs && (sb += strs[j].n) > BLK_CHUNK_MAX_STRBYTES) break;
+        if ((uint64_t)ts[j] - (uint64_t)ts[i] > INT64_MAX) break;
+        if (j - i >= BLK_CHUNK_MIN && n - j >= BLK_CHUNK_MIN && span_of(ts[j]) != span_of(ts[j - 1]))
+            break;
+    }
+    return j;
+}
+
 int blk_writer_add(blk_writer *w, const uint8_t *key, size_t keylen, series_meta meta,
                    const int64_t *ts, const uint64_t *vals, const st_slice *strs, size_t n,
                    st_err *e)
@@ -271,30 +296,30 @@ int blk_writer_add(blk_writer *w, const uint8_t *key, size_t keylen, series_meta
             return st_fail(e, ST_EINVAL, "series %s: timestamps not strictly increasing", ks);
         }
     }
-    if (w->nser >= UINT32_MAX - 1 || w->nchk + n / CHUNK_MAX_SAMPLES + 1 >= UINT32_MAX)
-        return st_fail(e, ST_ELIMIT, "block %s: too many series or chunks", w->id);
-
-    if (n > w->relcap) {
-        w->relcap = n;
-        w->rel = st_realloc(w->rel, n * sizeof *w->rel);
-    }
-    for (size_t k = 0; k < n; k++) w->rel[k] = (int64_t)((uint64_t)ts[k] - w->base);
+    if (w->nser >= UINT32_MAX - 1)
+        return st_fail(e, ST_ELIMIT, "block %s: too many series", w->id);
 
     /* Encode every chunk first, so a codec error changes nothing. */
     size_t first_chk = w->nchk, i = 0;
     w->enc.len = 0;
     while (i < n) {
-        size_t j = i, sb = 0;
-        while (j < n && j - i < CHUNK_MAX_SAMPLES) {
-            if (str && (sb += strs[j].n) > CHUNK_MAX_STRBYTES && j > i) break;
-            j++;
+        size_t j = chunk_end(ts, str ? strs : NULL, i, n), m = j - i;
+        if (m > w->relcap) {
+            w->relcap = m;
+            w->rel = st_realloc(w->rel, m * sizeof *w->rel);
         }
+        for (size_t k = 0; k < m; k++) w->rel[k] = (int64_t)((uint64_t)ts[i + k] - (uint64_t)ts[i]);
+        codec_stats st;
+        codec_stats_compute((st_vtype)meta.type, str ? NULL : vals + i, m, &st);
         size_t before = w->enc.len;
-        rc = codec_encode((st_vtype)meta.type, w->rel + i, str ? NULL : vals + i, str ? strs + i : NULL,
-                          j - i, &w->enc, e);
-        size_t clen = w->enc.len - before;
-        if (rc == 0 && (clen < 2 || clen > UINT32_MAX / 2))
-            rc = st_fail(e, ST_ELIMIT, "block: chunk of %zu bytes out of range", clen);
+        blk_stats_put((st_vtype)meta.type, &st, &w->enc);
+        rc = codec_encode((st_vtype)meta.type, w->rel, str ? NULL : vals + i, str ? strs + i : NULL, m,
+                          &w->enc, e);
+        size_t rlen = w->enc.len - before;
+        if (rc == 0 && (rlen < 3 || rlen > UINT32_MAX / 2))
+            rc = st_fail(e, ST_ELIMIT, "block: chunk of %zu bytes out of range", rlen);
+        if (rc == 0 && w->nchk >= UINT32_MAX - 1)
+            rc = st_fail(e, ST_ELIMIT, "block %s: too many chunks", w->id);
         if (rc) {
             w->nchk = first_chk;
             fmt_key(key, keylen, ks, sizeof ks);
@@ -302,13 +327,13 @@ int blk_writer_add(blk_writer *w, const uint8_t *key, size_t keylen, series_meta
             return rc;
         }
         uint8_t c[4];
-        put_u32le(c, crc32c(0, w->enc.p + before, clen));
+        put_u32le(c, crc32c(0, w->enc.p + before, rlen));
         st_buf_put(&w->enc, c, 4);
         if (w->nchk == w->capchk) {
             w->capchk = w->capchk ? w->capchk * 2 : 1024;
             w->chk = st_realloc(w->chk, w->capchk * sizeof *w->chk);
         }
-        w->chk[w->nchk++] = (wchunk){(uint32_t)clen, ts[j - 1]};
+        w->chk[w->nchk++] = (wchunk){(uint32_t)rlen, ts[i], ts[j - 1]};
         i = j;
     }
 
@@ -387,6 +412,16 @@ static uint32_t sym_intern(symtab *t, st_slice s)
     t->hash[t->n] = hv;
     t->h.slot[k] = (uint32_t)++t->n;
     return (uint32_t)t->n - 1;
+}
+
+static uint64_t gcd64(uint64_t a, uint64_t b)
+{
+    while (b) {
+        uint64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
 }
 
 static uint64_t mix(uint64_t x)
@@ -527,9 +562,17 @@ static void build_index(blk_writer *w, st_buf *out)
     }
     put_section(out, BLK_SEC_PAIRS, &raw);
 
-    /* section series, column by column */
+    /* section series, column by column; chunk times in units of the
+     * largest tu that divides all of them (from the block's mint) */
+    uint64_t tu = 0;
+    for (size_t c = 0; c < w->nchk; c++) {
+        tu = gcd64(tu, (uint64_t)w->chk[c].mint - (uint64_t)w->mint);
+        tu = gcd64(tu, (uint64_t)w->chk[c].maxt - (uint64_t)w->mint);
+    }
+    if (tu == 0) tu = 1;
     raw.len = 0;
     varint_buf(&raw, w->nser);
+    varint_buf(&raw, tu);
     for (size_t i = 0; i < w->nser; i++) varint_buf(&raw, nl[i]);
     for (size_t i = 0, at = 0; i < w->nser; at += nl[i], i++) varint_buf(&raw, prank[lpair[at]]);
     for (size_t i = 0, at = 0; i < w->nser; at += nl[i], i++)
@@ -542,13 +585,14 @@ static void build_index(blk_writer *w, st_buf *out)
     for (size_t i = 0; i < w->nser; i++) varint_buf(&raw, w->ser[i].nchunks);
     for (size_t c = 0; c < w->nchk; c++) varint_buf(&raw, w->chk[c].len);
     for (size_t i = 0, c = 0; i < w->nser; c += w->ser[i].nchunks, i++) {
-        if (w->ser[i].nchunks == 1) continue;
         int64_t prev = w->mint;
         for (size_t k = c; k < c + w->ser[i].nchunks; k++) {
-            varint_buf(&raw, (uint64_t)w->chk[k].maxt - (uint64_t)prev);
+            varint_buf(&raw, ((uint64_t)w->chk[k].mint - (uint64_t)prev) / tu);
             prev = w->chk[k].maxt;
         }
     }
+    for (size_t c = 0; c < w->nchk; c++)
+        varint_buf(&raw, ((uint64_t)w->chk[c].maxt - (uint64_t)w->chk[c].mint) / tu);
     put_section(out, BLK_SEC_SERIES, &raw);
 
     st_buf_free(&raw);

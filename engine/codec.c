@@ -1265,3 +1265,71 @@ int codec_decode(const uint8_t *p, size_t len, codec_samples *out, st_err *e)
     out->n = h.n;
     return 0;
 }
+
+/* ---- chunk statistics ------------------------------------------------- */
+
+/* As codec.h specifies. When CODEC_STATS_VALID is clear, min, max and sum
+ * are 0, so that equal inputs give equal structs bit for bit (blocks store
+ * them and tests compare them whole). The float sum starts from +0.0, as
+ * PromQL's sum_over_time does: ((0 + v0) + v1) + ...; min and max keep the
+ * first of equal values (-0.0 and +0.0 compare equal). */
+void codec_stats_compute(st_vtype type, const uint64_t *vals, size_t n, codec_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    if (n == 0) return;
+    out->count = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+    if (type == ST_VT_STRING) return;
+    out->first = vals[0];
+    out->last = vals[n - 1];
+    bool valid = true;
+    switch (type) {
+    case ST_VT_FLOAT: {
+        double mn, mx, sum = 0;
+        memcpy(&mn, &vals[0], 8);
+        mx = mn;
+        uint64_t bmn = vals[0], bmx = vals[0];
+        for (size_t i = 0; i < n && valid; i++) {
+            double v;
+            memcpy(&v, &vals[i], 8);
+            if (v != v) valid = false;
+            if (v < mn) mn = v, bmn = vals[i];
+            if (v > mx) mx = v, bmx = vals[i];
+            sum += v;
+        }
+        out->min = bmn;
+        out->max = bmx;
+        out->sum = f2u(sum);
+        break;
+    }
+    case ST_VT_INT: {
+        int64_t mn = (int64_t)vals[0], mx = mn, sum = 0;
+        for (size_t i = 0; i < n && valid; i++) {
+            int64_t v = (int64_t)vals[i];
+            if (v < mn) mn = v;
+            if (v > mx) mx = v;
+            if (__builtin_add_overflow(sum, v, &sum)) valid = false;
+        }
+        out->min = (uint64_t)mn;
+        out->max = (uint64_t)mx;
+        out->sum = (uint64_t)sum;
+        break;
+    }
+    case ST_VT_UINT:
+    case ST_VT_BOOL: {
+        uint64_t mn = vals[0], mx = mn, sum = 0;
+        for (size_t i = 0; i < n && valid; i++) {
+            uint64_t v = vals[i];
+            if (v < mn) mn = v;
+            if (v > mx) mx = v;
+            if (__builtin_add_overflow(sum, v, &sum)) valid = false;
+        }
+        out->min = mn;
+        out->max = mx;
+        out->sum = sum;
+        break;
+    }
+    case ST_VT_STRING: break;
+    }
+    if (valid) out->flags = CODEC_STATS_VALID;
+    else out->min = out->max = out->sum = 0;
+}

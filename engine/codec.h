@@ -65,6 +65,26 @@ int codec_decode(const uint8_t *p, size_t len, codec_samples *out, st_err *e);
 int codec_peek(const uint8_t *p, size_t len, st_vtype *type, size_t *n,
                int64_t *first_ts, int64_t *last_ts, st_err *e);
 
+/* Statistics of one chunk's samples, kept beside the chunk (blocks of
+ * format version 2) so that reads whose window covers a whole chunk can
+ * answer count, sum, min, max, first and last without decoding it.
+ * Values are bit patterns in the chunk's type, as in codec_samples.vals:
+ * float bits, int64, uint64, 0/1. sum is the left-to-right (time order)
+ * sum: a double for floats, exact int64/uint64 for integers, the number of
+ * true values for booleans. min/max order floats as doubles, ints as int64,
+ * uints and bools as uint64. CODEC_STATS_VALID says min, max and sum hold:
+ * it is clear for strings, for floats when the chunk holds any NaN (stale
+ * markers included: readers must then decode), for integers whose sum
+ * overflowed. count, first and last always hold (count = 0: unknown). */
+#define CODEC_STATS_VALID 1u
+typedef struct codec_stats {
+    uint32_t count;
+    uint32_t flags;
+    uint64_t first, last, min, max, sum;
+} codec_stats;
+
+void codec_stats_compute(st_vtype type, const uint64_t *vals, size_t n, codec_stats *out);
+
 /* The building blocks, exposed for the WAL, blocks and tests. */
 void codec_encode_ints(const int64_t *x, size_t n, st_buf *out);
 int codec_decode_ints(const uint8_t **p, const uint8_t *end, int64_t *x, size_t n);

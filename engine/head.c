@@ -240,11 +240,17 @@ static void slots_delete(shard *sh, uint64_t hash, uint32_t id)
     }
 }
 
-static size_t key_labels(const uint8_t *key, size_t len, label *ls, size_t cap)
+/* The labels a series is indexed under: its own, and the table index's
+ * pair (index.h: the reserved empty name, valued with the SQL table). */
+static size_t index_labels(const hseries *s, label ls[LABELS_MAX + 1])
 {
     size_t n = 0;
-    if (labels_key_parse(key, len, ls, cap, &n) != 0) return 0;
-    return n;
+    if (labels_key_parse(s->key, s->keylen, ls + 1, LABELS_MAX, &n) != 0) return 0;
+    st_slice name = labels_key_name(s->key, s->keylen);
+    size_t tl = s->table_len && s->table_len < name.n ? s->table_len : name.n;
+    ls[0].name = st_slice_of("", 0);
+    ls[0].value = st_slice_of(name.p, tl);
+    return n + 1;
 }
 
 hseries *head_create_locked(head *h, unsigned si, uint64_t hash, const uint8_t *key,
@@ -268,8 +274,8 @@ hseries *head_create_locked(head *h, unsigned si, uint64_t hash, const uint8_t *
     sh->series[s->id] = s;
     if ((sh->used + 1) * 4 > sh->nslots * 3) slots_grow(h, sh);
     slots_insert(sh, hash, s->id);
-    label ls[256];
-    size_t n = key_labels(key, keylen, ls, ST_ARRAY_LEN(ls));
+    label ls[LABELS_MAX + 1];
+    size_t n = index_labels(s, ls);
     idx_add(sh->ix, s->id, ls, n);
     sh->live++;
     atomic_fetch_add(&h->nseries, 1);
@@ -699,8 +705,8 @@ void head_thaw_drop_locked(head *h, hseries *s)
 void head_remove_locked(head *h, unsigned si, hseries *s)
 {
     shard *sh = &h->shards[si];
-    label ls[256];
-    size_t n = key_labels(s->key, s->keylen, ls, ST_ARRAY_LEN(ls));
+    label ls[LABELS_MAX + 1];
+    size_t n = index_labels(s, ls);
     idx_remove(sh->ix, s->id, ls, n);
     slots_delete(sh, s->hash, s->id);
     sh->series[s->id] = NULL;
@@ -775,6 +781,39 @@ int head_select_locked(head *h, unsigned si, matcher *const *ms, size_t n, posti
         out->n = w;
     }
     return rc;
+}
+
+void head_select_table_locked(head *h, unsigned si, st_slice table, postings *out)
+{
+    shard *sh = &h->shards[si];
+    idx_postings(sh->ix, st_slice_of("", 0), table, out);
+    if (sh->gc) {
+        size_t w = 0;
+        for (size_t i = 0; i < out->n; i++)
+            if (sh->series[out->ids[i]]) out->ids[w++] = out->ids[i];
+        out->n = w;
+    }
+}
+
+static bool buf_overlaps(const rawbuf *b, int64_t mint, int64_t maxt)
+{
+    if (!b->n || b->p[0].ts > maxt || b->p[b->n - 1].ts < mint) return false;
+    uint32_t i = lower_bound(b, mint);
+    return i < b->n && b->p[i].ts <= maxt;
+}
+
+static bool chunks_overlap(const hchunk *c, uint32_t n, int64_t mint, int64_t maxt)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (c[i].mint <= maxt && c[i].maxt >= mint) return true;
+    return false;
+}
+
+bool hseries_overlaps(const hseries *s, int64_t mint, int64_t maxt)
+{
+    return buf_overlaps(&s->open, mint, maxt) || buf_overlaps(&s->ooo, mint, maxt) ||
+           chunks_overlap(s->chunks, s->nchunks, mint, maxt) ||
+           chunks_overlap(s->frozen, s->nfrozen, mint, maxt);
 }
 
 idx *head_index_locked(head *h, unsigned si) { return h->shards[si].ix; }

@@ -128,6 +128,12 @@ size_t head_remove_empty(head *h, unsigned shard, void (*on_remove)(void *ctx, c
  * answers live series only. */
 int head_select_locked(head *h, unsigned shard, matcher *const *ms, size_t n, postings *out,
                        st_err *e);
+/* The live series of one SQL table (the table index, index.h). */
+void head_select_table_locked(head *h, unsigned shard, st_slice table, postings *out);
+/* Does s hold data in [mint, maxt]? Decided from chunk and buffer bounds,
+ * without decoding (a chunk that overlaps counts even if the samples
+ * inside it miss the range, as Prometheus decides for /api/v1/series). */
+bool hseries_overlaps(const hseries *s, int64_t mint, int64_t maxt);
 /* The shard's index: its ids may name removed series while a
  * head_remove_empty is under way (see above). */
 idx *head_index_locked(head *h, unsigned shard);

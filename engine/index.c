@@ -871,12 +871,33 @@ void idx_label_names(idx *x, const postings *of, st_slice **out, size_t *n, size
     uint64_t *bm = bm_of(x, of);
     for (uint32_t i = 0; i < x->names.n; i++) {
         const nent *ne = NAME(x, i);
+        if (!ne->k.len) continue; /* the table index's reserved name */
         bool any = !bm;
         for (uint32_t j = 0; j < ne->vals.n && !any; j++) any = vent_in(VAL(ne, j), bm);
         if (any) out_push(out, n, cap, &ne->k);
     }
     st_free(bm);
     if (*n > start) qsort(*out + start, *n - start, sizeof **out, slice_cmpv);
+}
+
+void idx_postings(idx *x, st_slice name, st_slice value, postings *out)
+{
+    out->n = 0;
+    nent *ne = name_find(x, name);
+    vent *ve = ne && value.n ? value_find(x, ne, value) : NULL;
+    if (ve) p_set(out, VIDS(ve), ve->n);
+}
+
+void idx_each_pair(idx *x, void (*fn)(void *ctx, st_slice name, st_slice value, size_t count), void *ctx)
+{
+    for (uint32_t i = 0; i < x->names.n; i++) {
+        const nent *ne = NAME(x, i);
+        if (!ne->k.len) continue;
+        for (uint32_t j = 0; j < ne->vals.n; j++) {
+            const vent *v = VAL(ne, j);
+            fn(ctx, st_slice_of(ne->k.s, ne->k.len), st_slice_of(v->k.s, v->k.len), v->n);
+        }
+    }
 }
 
 void idx_label_values(idx *x, st_slice name, const postings *of, st_slice **out, size_t *n,

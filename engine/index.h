@@ -7,6 +7,11 @@
  * matches "" also selects the series without the label. An empty label value
  * is never indexed (it is an absent label).
  *
+ * The empty label name, which no series can have (labels.h), is reserved
+ * for the table index: the head adds each series under ("", its SQL
+ * table), so that the series of a table are one postings lookup away.
+ * idx_label_names never lists it.
+ *
  * An idx is not thread-safe: the owner (a head shard, under its lock; a block,
  * read-only after build) serialises access. idx_select uses its matchers on
  * the calling thread, so they obey matcher.h's one-thread-at-a-time rule.
@@ -69,6 +74,8 @@ const postings *idx_all(const idx *x);
 /* The ids of series matching every matcher, sorted, into out (replacing). */
 int idx_select(idx *x, matcher *const *ms, size_t n, postings *out, st_err *e);
 
+/* The postings of one pair name=value (empty when absent), into out. */
+void idx_postings(idx *x, st_slice name, st_slice value, postings *out);
 /* Label names (sorted, unique) of the series in `of` (NULL = all), appended
  * to out as slices borrowed from the index (valid until the next change). */
 void idx_label_names(idx *x, const postings *of, st_slice **out, size_t *n, size_t *cap);
@@ -76,6 +83,10 @@ void idx_label_names(idx *x, const postings *of, st_slice **out, size_t *n, size
 void idx_label_values(idx *x, st_slice name, const postings *of, st_slice **out, size_t *n,
                       size_t *cap);
 
+/* Calls fn for every label pair with the number of series holding it
+ * (the table index's reserved name left out). While a bulk removal is
+ * pending the counts may include removed series. */
+void idx_each_pair(idx *x, void (*fn)(void *ctx, st_slice name, st_slice value, size_t count), void *ctx);
 /* Bytes of memory the index holds (for /metrics and limits). */
 size_t idx_memory(const idx *x);
 

@@ -276,6 +276,9 @@ int labels_canonicalize(label *ls, size_t *n, st_err *e)
         ls[w++] = ls[i];
     }
     if (!named) return st_fail(e, ST_EINVAL, "metric name missing");
+    if (w > LABELS_MAX)
+        return st_fail(e, ST_EINVAL, "series has %zu labels, more than the limit of %d per series "
+                       "(the metric name counts as one)", w, LABELS_MAX);
     *n = w;
     return 0;
 }

@@ -32,6 +32,12 @@ typedef struct label {
 
 #define LABEL_METRIC_NAME "__name__"
 
+/* The most labels a series may have, __name__ included: a format limit
+ * (keys are parsed into arrays of this size), enforced by
+ * labels_canonicalize, the gate every new series passes, so that a series
+ * that is acknowledged is always indexed and findable by its labels. */
+#define LABELS_MAX 256
+
 /* Value types, each stored exactly. Numbered as on disk and in the WAL. */
 typedef enum st_vtype {
     ST_VT_FLOAT = 1,  /* IEEE-754 binary64, bit pattern preserved (NaN payloads, -0.0) */
@@ -52,7 +58,9 @@ typedef struct series_meta {
 } series_meta;
 
 /* Sorts ls[0..*n) in place, validates it, drops empty-valued labels (so *n
- * may shrink). Errors name the offending label. Does not copy strings. */
+ * may shrink). Errors name the offending label; more than LABELS_MAX
+ * labels is ST_EINVAL naming the limit (a client error: a retry cannot
+ * succeed). Does not copy strings. */
 int labels_canonicalize(label *ls, size_t *n, st_err *e);
 
 /* Appends the canonical key of a canonical set to out. */

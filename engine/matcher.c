@@ -50,6 +50,9 @@ struct matcher {
     pcre2_match_context *mctx;
     pcre2_jit_stack *jstack; /* made on the first JIT stack overflow */
     uint64_t limit_hits; /* matches abandoned at a PCRE2 limit */
+    /* matcher_new_capture: the groups' names (empty when unnamed), by number - 1 */
+    st_slice *gnames;
+    size_t ngroups;
 };
 
 /* Test hook until the header grows a counter API. */
@@ -685,7 +688,11 @@ static void quote_msg(char *dst, size_t cap, st_slice s)
     dst[w] = 0;
 }
 
-static int compile_regex(matcher *m, st_err *e)
+static int compile_regex_ex(matcher *m, bool capture, st_err *e);
+
+static int compile_regex(matcher *m, st_err *e) { return compile_regex_ex(m, false, e); }
+
+static int compile_regex_ex(matcher *m, bool capture, st_err *e)
 {
     st_slice v = m->value;
     char q[300];
@@ -704,7 +711,7 @@ static int compile_regex(matcher *m, st_err *e)
                 r->err_at);
         goto out;
     }
-    if (analyze_fast(m, v.p, v.n)) goto out;
+    if (!capture && analyze_fast(m, v.p, v.n)) goto out;
     pcre2_compile_context *cc = pcre2_compile_context_create(NULL);
     pcre2_set_newline(cc, PCRE2_NEWLINE_LF);
     pcre2_set_parens_nest_limit(cc, RE_MAX_NEST);
@@ -713,7 +720,7 @@ static int compile_regex(matcher *m, st_err *e)
     st_buf_putc(&r->out, 0); /* pcre2 does not need it; keeps p non-NULL */
     m->re = pcre2_compile((PCRE2_SPTR)r->out.p, r->out.len - 1,
                           PCRE2_UTF | PCRE2_ANCHORED | PCRE2_ENDANCHORED |
-                              PCRE2_DOLLAR_ENDONLY | PCRE2_NO_AUTO_CAPTURE |
+                              PCRE2_DOLLAR_ENDONLY | (capture ? 0 : PCRE2_NO_AUTO_CAPTURE) |
                               PCRE2_NEVER_BACKSLASH_C | PCRE2_NEVER_UCP,
                           &ec, &eo, cc);
     pcre2_compile_context_free(cc);
@@ -726,7 +733,7 @@ static int compile_regex(matcher *m, st_err *e)
         goto out;
     }
     pcre2_jit_compile(m->re, PCRE2_JIT_COMPLETE); /* no JIT: the interpreter serves */
-    m->md = pcre2_match_data_create(1, NULL);
+    m->md = capture ? pcre2_match_data_create_from_pattern(m->re, NULL) : pcre2_match_data_create(1, NULL);
     m->mctx = pcre2_match_context_create(NULL);
     pcre2_set_match_limit(m->mctx, RE_MATCH_LIMIT);
     pcre2_set_depth_limit(m->mctx, RE_DEPTH_LIMIT);
@@ -736,6 +743,89 @@ out:
     st_buf_free(&r->out);
     st_free(r);
     return rc < 0 ? ST_EINVAL : 0;
+}
+
+/* The capturing groups of a Go pattern in order, with their names: every
+ * '(' outside a class and not escaped opens one, except "(?" forms other
+ * than (?P<name> and (?<name>. */
+static void group_names(matcher *m)
+{
+    const char *p = m->value.p;
+    size_t n = m->value.n, cap = 0;
+    bool cls = false;
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        if (c == '\\') {
+            i++;
+            continue;
+        }
+        if (cls) {
+            if (c == ']') cls = false;
+            continue;
+        }
+        if (c == '[') {
+            cls = true;
+            if (i + 1 < n && p[i + 1] == '^') i++;
+            if (i + 1 < n && p[i + 1] == ']') i++; /* a leading ] is a literal */
+            continue;
+        }
+        if (c != '(') continue;
+        st_slice name = {"", 0};
+        if (i + 1 < n && p[i + 1] == '?') {
+            size_t j = i + 2;
+            if (j < n && p[j] == 'P') j++;
+            if (j >= n || p[j] != '<' || (j + 1 < n && (p[j + 1] == '=' || p[j + 1] == '!'))) continue;
+            size_t k = j + 1;
+            while (k < n && p[k] != '>') k++;
+            name = st_slice_of(p + j + 1, k - j - 1);
+        }
+        if (m->ngroups == cap) {
+            cap = cap ? cap * 2 : 8;
+            m->gnames = st_realloc(m->gnames, cap * sizeof *m->gnames);
+        }
+        m->gnames[m->ngroups++] = name;
+    }
+}
+
+int matcher_new_capture(st_slice re, matcher **out, st_err *e)
+{
+    *out = NULL;
+    matcher *m = st_calloc(1, sizeof *m + re.n + 3);
+    char *s = (char *)(m + 1);
+    if (re.n) memcpy(s + 2, re.p, re.n);
+    m->op = MATCH_RE;
+    m->name = st_slice_of(s, 0);
+    m->value = st_slice_of(s + 2, re.n);
+    m->kind = RK_PCRE;
+    if (compile_regex_ex(m, true, e) < 0) {
+        matcher_free(m);
+        return ST_EINVAL;
+    }
+    group_names(m);
+    m->empty_match = matcher_matches(m, st_slice_of("", 0));
+    *out = m;
+    return 0;
+}
+
+int matcher_match_groups(matcher *m, st_slice v, size_t *ov, int max)
+{
+    if (!m->re || !re_match(m, v)) return 0;
+    uint32_t cnt = pcre2_get_ovector_count(m->md);
+    PCRE2_SIZE *o = pcre2_get_ovector_pointer(m->md);
+    int n = (int)cnt < max ? (int)cnt : max;
+    for (int i = 0; i < n; i++) {
+        bool set = o[2 * i] != PCRE2_UNSET;
+        ov[2 * i] = set ? (size_t)o[2 * i] : (size_t)-1;
+        ov[2 * i + 1] = set ? (size_t)o[2 * i + 1] : (size_t)-1;
+    }
+    return n;
+}
+
+int matcher_group_by_name(const matcher *m, st_slice name)
+{
+    for (size_t i = 0; i < m->ngroups; i++)
+        if (m->gnames[i].n && st_slice_eq(m->gnames[i], name)) return (int)i + 1;
+    return -1;
 }
 
 int matcher_new(match_op op, st_slice name, st_slice value, matcher **out, st_err *e)
@@ -768,6 +858,7 @@ void matcher_free(matcher *m)
     if (m->mctx) pcre2_match_context_free(m->mctx);
     if (m->jstack) pcre2_jit_stack_free(m->jstack);
     if (m->re) pcre2_code_free(m->re);
+    st_free(m->gnames);
     st_buf_free(&m->lit);
     st_buf_free(&m->setbuf);
     st_free(m->set);

@@ -41,6 +41,14 @@ bool matcher_matches_empty(matcher *m);
  * index) can look those values up instead of testing every value. False
  * when m is not of that shape. The slices are sorted and unique, may include
  * "" (the absent label), and are borrowed from m until matcher_free. */
+/* Regexes with capturing groups, for label_replace: always PCRE2, groups
+ * numbered as Go numbers them (named ones too). matcher_match_groups
+ * returns the number of groups filled into ov (group 0 = the whole match,
+ * unset groups as (size_t)-1 pairs), 0 when v does not match. */
+int matcher_new_capture(st_slice re, matcher **out, st_err *e);
+int matcher_match_groups(matcher *m, st_slice v, size_t *ov, int max);
+/* The number of the group named name, or -1. */
+int matcher_group_by_name(const matcher *m, st_slice name);
 bool matcher_literals(const matcher *m, const st_slice **s, size_t *n, bool *inv);
 
 #endif

@@ -50,6 +50,8 @@ const char *st_strerror(int code)
     case ST_EEXIST: return "already exists";
     case ST_ERANGE: return "out of range";
     case ST_ECLOSED: return "shutting down";
+    case ST_ETIMEOUT: return "timed out";
+    case ST_ECANCELED: return "canceled";
     default: return "unknown error";
     }
 }

@@ -29,6 +29,8 @@ enum {
     ST_EEXIST = -9,    /* already exists */
     ST_ERANGE = -10,   /* timestamp or number out of the accepted range: 400 */
     ST_ECLOSED = -11,  /* object is shutting down: 503 */
+    ST_ETIMEOUT = -12, /* a query ran past its deadline: 503 */
+    ST_ECANCELED = -13, /* the client went away: the work stopped */
 };
 
 #define ST_ERR_MSG 512

@@ -1,5 +1,5 @@
 /* store: opening a data directory, replaying the WAL, the write path, and
- * databases. Reads are in querier.c; flush, compaction, retention and
+ * databases. Reads are in scan.c; flush, compaction, retention and
  * checkpoints in maint.c.
  *
  * WAL payloads (all integers uvarint unless said):
@@ -1434,6 +1434,11 @@ void store_get_stats(store *s, store_stats *out)
     out->flushes = atomic_load(&s->flushes);
     out->retention_deletions = atomic_load(&s->retention_deletions);
     out->block_corruptions = atomic_load(&s->block_corruptions);
+    out->scans = atomic_load(&s->scans);
+    out->scan_series = atomic_load(&s->scan_series);
+    out->scan_samples_decoded = atomic_load(&s->scan_samples);
+    out->scan_chunks_decoded = atomic_load(&s->scan_chunks_decoded);
+    out->scan_chunks_by_stats = atomic_load(&s->scan_chunks_by_stats);
     out->replay_ns = s->replay_ns;
     out->replay_records = s->replay_records;
     pthread_rwlock_rdlock(&s->dbs_lock);

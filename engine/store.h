@@ -163,31 +163,8 @@ int store_flush_all(store *s, st_err *e);
 int store_maintain(store *s, int64_t now_ns, st_err *e);
 
 /* ---- reading ---- */
-typedef struct store_query store_query;
-
-/* A consistent view of one database over [mint, maxt]: blocks are
- * referenced and stay readable until store_query_close. ST_ENOTFOUND if the
- * database does not exist. */
-int store_query_open(store *s, const char *db, int64_t mint, int64_t maxt, store_query **out,
-                     st_err *e);
-void store_query_close(store_query *q);
-
-/* Selects series matching every matcher (at least one must not match "").
- * Series are then iterated in canonical-key order with store_query_next. */
-int store_query_select(store_query *q, matcher *const *ms, size_t n, st_err *e);
-/* Next series: key (borrowed until the next call), meta, and its samples in
- * [mint, maxt] merged and de-duplicated into out. Series with no samples in
- * the range are skipped. Returns 1 when a series was produced, 0 at the end,
- * or an error. */
-int store_query_next(store_query *q, const uint8_t **key, size_t *keylen, series_meta *meta,
-                     codec_samples *out, st_err *e);
-
-/* Label names, or values of one label, of the series matching ms (n may be
- * 0 = all series), sorted and unique, as a NUL-separated list in out. */
-int store_query_label_names(store_query *q, matcher *const *ms, size_t n, st_buf *out,
-                            size_t *count, st_err *e);
-int store_query_label_values(store_query *q, const char *name, matcher *const *ms, size_t n,
-                             st_buf *out, size_t *count, st_err *e);
+/* Reads go through the query layer, scan.h (scan.c is the fourth file of
+ * this module and shares store_int.h). */
 
 /* ---- observability ---- */
 typedef struct store_stats {
@@ -206,6 +183,8 @@ typedef struct store_stats {
     uint64_t replay_ns, replay_records;
     uint64_t block_corruptions;
     uint64_t databases;
+    /* reads (scan.h) */
+    uint64_t scans, scan_series, scan_samples_decoded, scan_chunks_decoded, scan_chunks_by_stats;
 } store_stats;
 
 const char *store_reject_reason_name(int i); /* NULL past the last */

@@ -1,10 +1,10 @@
 /* store_int: the store's internals, shared by store.c (open, replay, write
  * path, databases), maint.c (flush, compaction, retention, checkpoint) and
- * querier.c (reads). Nothing outside these three files includes it.
+ * scan.c (reads). Nothing outside these three files includes it.
  *
  * Locking order (never take an earlier lock while holding a later one):
  *   maint_mu -> dbs_lock -> sdb.view_lock -> sdb.blocks_mu -> head shard -> wal
- * view_lock is never held while a client is answered (see querier.c).
+ * view_lock is never held while a client is answered (see scan.c).
  */
 #ifndef ST_STORE_INT_H
 #define ST_STORE_INT_H
@@ -89,6 +89,7 @@ struct store {
     _Atomic uint64_t samples_appended, series_created, series_clashes;
     _Atomic uint64_t rejected[REJ_COUNT];
     _Atomic uint64_t compactions, flushes, retention_deletions, block_corruptions;
+    _Atomic uint64_t scans, scan_series, scan_samples, scan_chunks_decoded, scan_chunks_by_stats;
     uint64_t replay_ns, replay_records;
 };
 

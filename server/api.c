@@ -34,7 +34,8 @@ int api_status_of(int code)
     case ST_EINVAL: case ST_ECONFLICT: case ST_ERANGE: return 400;
     case ST_ENOTFOUND: return 404;
     case ST_ELIMIT: return 429;
-    case ST_ENOSPC: case ST_ECLOSED: return 503;
+    case ST_ENOSPC: case ST_ECLOSED: case ST_ETIMEOUT: return 503;
+    case ST_ECANCELED: return 499;
     case ST_EEXIST: return 409;
     default: return 500;
     }
@@ -47,6 +48,8 @@ const char *api_error_type(int code)
     case ST_ENOTFOUND: return "not_found";
     case ST_ELIMIT: return "too_many_requests";
     case ST_ENOSPC: case ST_ECLOSED: return "unavailable";
+    case ST_ETIMEOUT: return "timeout";
+    case ST_ECANCELED: return "canceled";
     default: return "internal";
     }
 }
@@ -257,12 +260,15 @@ void api_handle(http_req *rq, http_resp *rs)
                       "\"branch\":\"strata\",\"buildUser\":\"strata\",\"buildDate\":\"\","
                       "\"goVersion\":\"\",\"application\":\"strata\",\"strataVersion\":\"%s\"}}\n",
                       STRATA_VERSION);
+    } else if (is(rq, NULL, "/api/v1/status/tsdb")) {
+        if (!get) http_text(rs, 405, "use GET\n");
+        else api_prom_tsdb_status(rq, rs, g_store);
     } else if (is(rq, NULL, "/api/v1/query")) {
         if (!get && !post) http_text(rs, 405, "use GET or POST\n");
-        else api_prom_query(rq, rs, g_store);
+        else api_prom_query(rq, rs, g_store, g_flags);
     } else if (is(rq, NULL, "/api/v1/query_range")) {
         if (!get && !post) http_text(rs, 405, "use GET or POST\n");
-        else api_prom_query_range(rq, rs, g_store);
+        else api_prom_query_range(rq, rs, g_store, g_flags);
     } else if (is(rq, NULL, "/api/v1/query_exemplars")) {
         if (!get && !post) http_text(rs, 405, "use GET or POST\n");
         else api_prom_query_exemplars(rq, rs);

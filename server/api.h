@@ -33,10 +33,11 @@ void api_metrics(http_req *rq, http_resp *rs, store *s);
 void api_export(http_req *rq, http_resp *rs, store *s);
 void api_import(http_req *rq, http_resp *rs, store *s, uint64_t max_decoded);
 void api_prom_series(http_req *rq, http_resp *rs, store *s);
-void api_prom_query(http_req *rq, http_resp *rs, store *s);
-void api_prom_query_range(http_req *rq, http_resp *rs, store *s);
+void api_prom_query(http_req *rq, http_resp *rs, store *s, const flags *f);
+void api_prom_query_range(http_req *rq, http_resp *rs, store *s, const flags *f);
 void api_prom_query_exemplars(http_req *rq, http_resp *rs);
 void api_prom_labels(http_req *rq, http_resp *rs, store *s);
+void api_prom_tsdb_status(http_req *rq, http_resp *rs, store *s);
 void api_prom_label_values(http_req *rq, http_resp *rs, store *s, const char *name);
 
 #endif

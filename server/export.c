@@ -1,10 +1,12 @@
 /* export: GET /api/v1/export and POST /api/v1/import.
  *
- * Export streams: the response is produced series by series as the client
- * reads it (a libmicrohttpd content reader), so an export of any size takes
- * memory for one series at a time. Several match[] selectors give the union
- * of their series, each series once. The query pins the database's view for
- * the length of the export (see querier.c).
+ * Export streams: the response is produced as the client reads it (a
+ * libmicrohttpd content reader) from a scan in bounded batches, so an export
+ * of any size takes memory for one batch at a time; a long series is written
+ * as several JSON lines, as VictoriaMetrics writes its own (an importer
+ * appends them). Several match[] selectors give the union of their series,
+ * each series once. The scan pins the database's view for the length of the
+ * export (scan.h).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -12,114 +14,83 @@
 #include <strings.h>
 
 #include "api.h"
-#include "bits.h"
 #include "export.h"
 #include "labels.h"
 #include "promparams.h"
+#include "scan.h"
 
 #define MAX_SELECTORS 64
+#define EXPORT_BATCH 65536
 
 typedef struct export_ctx {
-    store_query *q;
-    matcher **sel[MAX_SELECTORS];
-    size_t nsel[MAX_SELECTORS];
-    size_t nselectors, cur;
-    bool selected, done, line, failed;
+    scan *sc;
+    scan_iter *it;
+    bool in_series, done, line, failed;
+    scan_series cur;
+    series_meta meta;
     st_buf out;
     size_t pos;
-    codec_samples smp;
-    /* keys already written (several selectors may match one series) */
-    uint64_t *seen;
-    size_t nseen, capseen;
-    char db[128];
 } export_ctx;
 
 static void export_free(void *arg)
 {
     export_ctx *x = arg;
-    if (x->q) store_query_close(x->q);
-    for (size_t i = 0; i < x->nselectors; i++) pp_free_matchers(x->sel[i], x->nsel[i]);
+    scan_iter_close(x->it);
+    scan_close(x->sc);
     st_buf_free(&x->out);
-    codec_samples_free(&x->smp);
-    st_free(x->seen);
     st_free(x);
 }
 
-static bool seen_add(export_ctx *x, uint64_t h)
+/* Writes one batch of the current series into x->out. */
+static void write_batch(export_ctx *x, const scan_batch *b)
 {
-    if ((x->nseen + 1) * 2 > x->capseen) {
-        size_t cap = x->capseen ? x->capseen * 2 : 1024;
-        uint64_t *t = st_calloc(cap, sizeof *t);
-        for (size_t i = 0; i < x->capseen; i++) {
-            if (!x->seen[i]) continue;
-            size_t j = x->seen[i] & (cap - 1);
-            while (t[j]) j = (j + 1) & (cap - 1);
-            t[j] = x->seen[i];
-        }
-        st_free(x->seen);
-        x->seen = t;
-        x->capseen = cap;
+    codec_samples v = {.ts = (int64_t *)b->ts, .vals = (uint64_t *)b->vals, .strs = (st_slice *)b->strs,
+                       .n = b->n};
+    const scan_series *s = &x->cur;
+    if (!x->line) {
+        export_json_series(s->key, s->keylen, x->meta, &v, &x->out);
+        return;
     }
-    if (!h) h = 1;
-    size_t j = h & (x->capseen - 1);
-    while (x->seen[j]) {
-        if (x->seen[j] == h) return false;
-        j = (j + 1) & (x->capseen - 1);
+    st_err e = {0};
+    if (export_line_series(s->key, s->keylen, x->meta, &v, &x->out, &e) != 0) {
+        /* Line protocol cannot carry this series (a newline in a label,
+         * say). Say so in a comment line, which importers skip, rather than
+         * leave it out silently or break the stream with another format; the
+         * JSON export has it. */
+        st_buf name = {0};
+        labels_format_key(s->key, s->keylen, &name);
+        st_buf_printf(&x->out, "# strata: %zu samples of %.*s not exported: %s (use format=json)\n", b->n,
+                      (int)(name.len > 300 ? 300 : name.len), (const char *)name.p, e.msg);
+        st_buf_free(&name);
     }
-    x->seen[j] = h;
-    x->nseen++;
-    return true;
 }
 
-/* Produces the next series' text into x->out; false at the end. */
+/* Produces the next batch's text into x->out; false at the end. */
 static bool produce(export_ctx *x)
 {
-    while (x->cur < x->nselectors) {
-        st_err e = {0};
-        if (!x->selected) {
-            if (store_query_select(x->q, x->sel[x->cur], x->nsel[x->cur], &e) != 0) {
-                x->failed = true;
-                fprintf(stderr, "export: %s\n", e.msg);
-                return false;
-            }
-            x->selected = true;
+    st_err e = {0};
+    for (;;) {
+        if (!x->in_series) {
+            int rc = scan_iter_next(x->it, &x->cur, &e);
+            if (rc == 0) return false;
+            if (rc < 0) break;
+            x->meta = (series_meta){.type = (uint8_t)x->cur.type, .table_len = (uint16_t)x->cur.table.n};
+            x->in_series = true;
         }
-        const uint8_t *key;
-        size_t kl;
-        series_meta meta;
-        int rc = store_query_next(x->q, &key, &kl, &meta, &x->smp, &e);
-        if (rc < 0) {
-            /* a damaged chunk: end the response with an error (the
-             * connection closes) rather than as a clean, shorter export */
-            x->failed = true;
-            fprintf(stderr, "export: %s\n", e.msg);
-            return false;
-        }
+        scan_batch b;
+        int rc = scan_iter_batch(x->it, &b, &e);
+        if (rc < 0) break;
         if (rc == 0) {
-            x->cur++;
-            x->selected = false;
+            x->in_series = false;
             continue;
         }
-        /* one selector cannot repeat a series; only unions need the set */
-        if (x->nselectors > 1 && !seen_add(x, st_hash64(key, kl, 7))) continue;
-        if (x->line) {
-            if (export_line_series(key, kl, meta, &x->smp, &x->out, &e) != 0) {
-                /* Line protocol cannot carry this series (a newline in a label,
-                 * say). Say so in a comment line, which importers skip, rather
-                 * than leave it out silently or break the stream with another
-                 * format; the JSON export has it. */
-                st_buf name = {0};
-                labels_format_key(key, kl, &name);
-                st_buf_printf(&x->out, "# strata: %zu samples of %.*s not exported: %s (use format=json)\n",
-                              x->smp.n, (int)(name.len > 300 ? 300 : name.len), (const char *)name.p,
-                              e.msg);
-                st_buf_free(&name);
-            }
-        } else {
-            export_json_series(key, kl, meta, &x->smp, &x->out);
-        }
+        write_batch(x, &b);
         if (x->out.len) return true;
     }
+    /* a damaged chunk: end the response with an error (the connection
+     * closes) rather than as a clean, shorter export */
+    x->failed = true;
+    fprintf(stderr, "export: %s\n", e.msg);
     return false;
 }
 
@@ -173,29 +144,30 @@ void api_export(http_req *rq, http_resp *rs, store *s)
         api_error(rs, ST_EINVAL, "unknown format (json or line)");
         return;
     }
+    matcher **ms[MAX_SELECTORS];
+    size_t nms[MAX_SELECTORS], parsed = 0;
+    int rc = 0;
+    for (size_t i = 0; i < nsel && rc == 0; i++) {
+        rc = pp_parse_selector(sel[i], &ms[i], &nms[i], &e);
+        if (rc == 0) parsed++;
+    }
     export_ctx *x = st_calloc(1, sizeof *x);
     x->line = line;
-    for (size_t i = 0; i < nsel; i++) {
-        int rc = pp_parse_selector(sel[i], &x->sel[i], &x->nsel[i], &e);
-        if (rc) {
-            export_free(x);
-            api_error(rs, rc, e.msg);
-            return;
-        }
-        x->nselectors++;
-    }
     rs->status = 200;
     rs->content_type = line ? "text/plain; charset=utf-8" : "application/stream+json";
-    int rc = store_query_open(s, rq->db, mint, maxt, &x->q, &e);
-    if (rc == ST_ENOTFOUND) {
-        /* an unknown database has no series: an empty export, as for an
-         * unknown metric */
-        export_free(x);
-        return;
+    if (rc == 0) {
+        scan_spec sp = {.db = rq->db, .sel = (matcher *const *const *)ms, .nsel = nms, .nselectors = nsel,
+                        .mint = mint, .maxt = maxt, .mode = SCAN_SAMPLES, .order = SCAN_ORDER_KEY,
+                        .batch = EXPORT_BATCH};
+        rc = scan_open(s, &sp, &x->sc, &e);
+        if (rc == 0) rc = scan_iter_open(x->sc, 0, SIZE_MAX, &x->it, &e);
     }
+    for (size_t i = 0; i < parsed; i++) pp_free_matchers(ms[i], nms[i]);
     if (rc) {
         export_free(x);
-        api_error(rs, rc, e.msg);
+        /* an unknown database has no series: an empty export, as for an
+         * unknown metric */
+        if (rc != ST_ENOTFOUND) api_error(rs, rc, e.msg);
         return;
     }
     rs->stream = export_read;

@@ -57,6 +57,15 @@ void flags_usage(FILE *out)
         "                            frame (default 1M)\n"
         "  --remote-read-concurrency N  remote_read requests served at once, at most half the\n"
         "                            HTTP threads; more wait (default 10, 0 = half the threads)\n"
+        "  --query-timeout DUR       a query running longer is stopped: 503 \"timeout\" (default 2m;\n"
+        "                            a request's own ?timeout= can only shorten it)\n"
+        "  --query-max-samples N     samples one query may load; more: 422 \"execution\"\n"
+        "                            (default 50000000, 0 = unlimited)\n"
+        "  --query-lookback-delta DUR  how far back an instant selector looks (default 5m)\n"
+        "  --query-subquery-step DUR  resolution of a subquery without a step, Prometheus's\n"
+        "                            evaluation_interval (default 1m)\n"
+        "  --query-threads N         threads one query reads and evaluates series with\n"
+        "                            (default 0 = cores)\n"
         "  --shards N                head shards (default 2 x cores)\n"
         "  --http-threads N          HTTP worker threads (default 2 x cores, at least 4)\n"
         "  --http-timeout SECONDS    idle connection timeout (default 60)\n"
@@ -152,6 +161,10 @@ int flags_parse(flags *f, int argc, char **argv, st_err *e)
     f->remote_write_cache_bytes = 128ull << 20;
     f->line_protocol_cache_bytes = 256ull << 20;
     f->remote_read_sample_limit = 50000000;
+    f->query_timeout = 120 * ST_NS_PER_S;
+    f->query_max_samples = 50000000;
+    f->query_lookback_delta = 300 * ST_NS_PER_S;
+    f->query_subquery_step = 60 * ST_NS_PER_S;
     f->remote_read_frame_bytes = 1ull << 20;
     f->remote_read_concurrency = 10;
     f->log_level = 1;
@@ -230,6 +243,19 @@ int flags_parse(flags *f, int argc, char **argv, st_err *e)
         } else if (!strcmp(name, "--remote-read-concurrency")) {
             rc = parse_uint(val, 100000, &u, e);
             f->remote_read_concurrency = (unsigned)u;
+        } else if (!strcmp(name, "--query-timeout")) {
+            rc = st_parse_duration(val, &f->query_timeout, e);
+        } else if (!strcmp(name, "--query-max-samples")) {
+            rc = parse_uint(val, UINT64_MAX, &f->query_max_samples, e);
+        } else if (!strcmp(name, "--query-lookback-delta")) {
+            rc = st_parse_duration(val, &f->query_lookback_delta, e);
+            if (!rc && f->query_lookback_delta < ST_NS_PER_MS) rc = st_fail(e, ST_EINVAL, "must be at least 1ms");
+        } else if (!strcmp(name, "--query-subquery-step")) {
+            rc = st_parse_duration(val, &f->query_subquery_step, e);
+            if (!rc && f->query_subquery_step < ST_NS_PER_MS) rc = st_fail(e, ST_EINVAL, "must be at least 1ms");
+        } else if (!strcmp(name, "--query-threads")) {
+            rc = parse_uint(val, 1024, &u, e);
+            f->query_threads = (unsigned)u;
         } else if (!strcmp(name, "--shards")) {
             rc = parse_uint(val, 4096, &u, e);
             f->shards = (unsigned)u;

@@ -36,6 +36,12 @@ typedef struct flags {
     uint64_t remote_read_sample_limit;  /* per read, all queries; 0 = unlimited */
     uint64_t remote_read_frame_bytes;   /* target size of a streamed frame */
     unsigned remote_read_concurrency;   /* concurrent reads; more wait; 0 = unlimited */
+    /* queries (PromQL and the readers after it) */
+    int64_t query_timeout;          /* ns; 0 = none */
+    uint64_t query_max_samples;     /* samples one query may load; 0 = unlimited */
+    int64_t query_lookback_delta;   /* ns: how far an instant selector looks back */
+    int64_t query_subquery_step;    /* ns: resolution of a subquery without a step */
+    unsigned query_threads;         /* threads one query may use; 0 = cores */
     int64_t maintenance_interval;
     bool auto_create_db;
     int log_level; /* 0 debug, 1 info, 2 warn, 3 error */

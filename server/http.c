@@ -219,6 +219,17 @@ size_t http_args(const http_req *rq, const char *key, const char **out, size_t m
     return n;
 }
 
+bool http_client_gone(const http_req *rq)
+{
+    if (!rq->conn) return false;
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (!ci) return false;
+    char c;
+    ssize_t n = recv(ci->connect_fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+    /* 0: an orderly shutdown; an error other than "nothing yet": a reset */
+    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
 const char *http_header(const http_req *rq, const char *name)
 {
     return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);

@@ -83,6 +83,9 @@ void http_stop(http_server *s, unsigned grace_s);
 const char *http_arg(const http_req *rq, const char *key); /* first value or NULL */
 size_t http_args(const http_req *rq, const char *key, const char **out, size_t max);
 const char *http_header(const http_req *rq, const char *name);
+/* True when the client has closed its end of the connection (a long query
+ * for it can stop). A peek at the socket; never blocks. */
+bool http_client_gone(const http_req *rq);
 
 /* Response helpers. */
 void http_set_header(http_resp *rs, const char *name, const char *value);

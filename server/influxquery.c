@@ -15,11 +15,11 @@
 #include "lp.h"
 #include "matcher.h"
 #include "promparams.h"
+#include "scan.h"
 
 /* a string literal, its length counted by the compiler */
 #define PUTS(b, lit) st_buf_put((b), (lit), sizeof(lit) - 1)
 
-#define MAX_LABELS 256
 /* InfluxDB's smallest retention policy duration */
 #define MIN_RETENTION (3600LL * ST_NS_PER_S)
 
@@ -283,89 +283,63 @@ static bool source_matches(qctx *c, const iql_stmt *st, st_slice m)
     return false;
 }
 
-static void regex_quote(st_buf *b, st_slice s)
-{
-    for (size_t i = 0; i < s.n; i++) {
-        char ch = s.p[i];
-        if (strchr("\\.+*?()|[]{}^$", ch)) st_buf_putc(b, '\\');
-        st_buf_putc(b, (uint8_t)ch);
-    }
-}
-
 typedef int (*series_fn)(void *ctx, const sinfo *si, const uint8_t *key, size_t keylen);
 
+/* Calls fn for every series of one scan whose tags satisfy the WHERE. */
+static int scan_one(qctx *c, const iql_stmt *st, const iql_expr *where, st_slice table, series_fn fn,
+                    void *ctx)
+{
+    /* keys and chunk bounds only: a series has data in the range when a
+     * chunk of it does (deleted points leave no chunk), nothing decoded */
+    scan_spec sp = {.db = c->db, .table = table, .mint = c->mint, .maxt = c->maxt, .mode = SCAN_CHUNKS,
+                    .order = SCAN_ORDER_TABLE};
+    scan *sc;
+    int rc = scan_open(c->s, &sp, &sc, &c->e);
+    if (rc) return rc;
+    scan_iter *it;
+    rc = scan_iter_open(sc, 0, SIZE_MAX, &it, &c->e);
+    label ls[LABELS_MAX];
+    scan_series ss;
+    while (rc == 0 && (rc = scan_iter_next(it, &ss, &c->e)) == 1) {
+        rc = 0;
+        size_t k = 0;
+        for (size_t i = 0; i < ss.nlabels; i++)
+            if (!(ss.labels[i].name.n == 8 && !memcmp(ss.labels[i].name.p, LABEL_METRIC_NAME, 8))) ls[k++] = ss.labels[i];
+        sinfo si = {.type = ss.type, .tags = ls, .ntags = k, .measurement = ss.table, .field = ss.column};
+        if (!source_matches(c, st, si.measurement) || !eval(c, where, &si)) continue;
+        rc = fn(ctx, &si, ss.key, ss.keylen);
+    }
+    scan_iter_close(it);
+    scan_close(sc);
+    return rc;
+}
+
 /* Calls fn for every series of the statement's sources whose tags satisfy
- * its WHERE, over [c->mint, c->maxt]. */
-static int scan(qctx *c, const iql_stmt *st, const iql_expr *where, series_fn fn, void *ctx)
+ * its WHERE, over [c->mint, c->maxt]: exact measurements through the table
+ * index, one scan each; regexes test every measurement. */
+static int each_series(qctx *c, const iql_stmt *st, const iql_expr *where, series_fn fn, void *ctx)
 {
     for (size_t i = 0; i < st->nfrom; i++)
         if (st->from[i].regex && compile_source_regex(c, st->from[i].name)) return ST_EINVAL;
     if (compile_regexes(c, where)) return ST_EINVAL;
-    /* the name matcher: exact measurements narrow the index lookup */
-    st_buf re = {0};
     bool all_exact = st->nfrom > 0;
     for (size_t i = 0; i < st->nfrom; i++)
         if (st->from[i].regex) all_exact = false;
-    if (all_exact) {
-        for (size_t i = 0; i < st->nfrom; i++) {
-            if (i) st_buf_putc(&re, '|');
-            regex_quote(&re, st->from[i].name);
-            st_buf_putc(&re, '|');
-            regex_quote(&re, st->from[i].name);
-            PUTS(&re, "_.*");
-        }
+    int rc = 0;
+    if (!all_exact) {
+        rc = scan_one(c, st, where, st_slice_of(NULL, 0), fn, ctx);
     } else {
-        PUTS(&re, ".+");
+        for (size_t i = 0; i < st->nfrom && rc == 0; i++) {
+            bool dup = false; /* FROM cpu, cpu: each series once */
+            for (size_t j = 0; j < i && !dup; j++) dup = st_slice_eq(st->from[j].name, st->from[i].name);
+            if (!dup && st->from[i].name.n) rc = scan_one(c, st, where, st->from[i].name, fn, ctx);
+        }
     }
-    matcher *nm;
-    int rc = matcher_new(MATCH_RE, st_slice_of(LABEL_METRIC_NAME, 8), st_slice_of((const char *)re.p, re.len), &nm,
-                         &c->e);
-    st_buf_free(&re);
-    if (rc) return rc;
-    store_query *q;
-    rc = store_query_open(c->s, c->db, c->mint, c->maxt, &q, &c->e);
     if (rc == ST_ENOTFOUND) {
-        matcher_free(nm);
         /* InfluxDB 1.6 answers SHOW MEASUREMENTS on a missing database with
          * nothing, every other statement with this error */
         return st->kind == IQL_SHOW_MEASUREMENTS ? 0 : st_fail(&c->e, ST_ENOTFOUND, "database not found: %s", c->db);
     }
-    if (rc) {
-        matcher_free(nm);
-        return rc;
-    }
-    rc = store_query_select(q, &nm, 1, &c->e);
-    codec_samples smp = {0};
-    label ls[MAX_LABELS];
-    while (rc == 0) {
-        const uint8_t *key;
-        size_t kl;
-        series_meta meta;
-        int more = store_query_next(q, &key, &kl, &meta, &smp, &c->e);
-        if (more <= 0) {
-            rc = more;
-            break;
-        }
-        size_t nl;
-        if (labels_key_parse(key, kl, ls, MAX_LABELS, &nl)) continue;
-        sinfo si = {.type = meta.type};
-        st_slice name = {0};
-        size_t k = 0;
-        for (size_t i = 0; i < nl; i++) {
-            if (ls[i].name.n == 8 && !memcmp(ls[i].name.p, LABEL_METRIC_NAME, 8)) name = ls[i].value;
-            else ls[k++] = ls[i];
-        }
-        si.tags = ls;
-        si.ntags = k;
-        size_t tl = meta.table_len && meta.table_len <= name.n ? meta.table_len : name.n;
-        si.measurement = st_slice_of(name.p, tl);
-        si.field = tl + 1 < name.n ? st_slice_of(name.p + tl + 1, name.n - tl - 1) : st_slice_of("value", 5);
-        if (!source_matches(c, st, si.measurement) || !eval(c, where, &si)) continue;
-        rc = fn(ctx, &si, key, kl);
-    }
-    codec_samples_free(&smp);
-    store_query_close(q);
-    matcher_free(nm);
     return rc;
 }
 
@@ -649,7 +623,7 @@ static int exec_schema(qctx *c, const iql_stmt *st, int what, st_buf *b)
     if (st->with_regex && compile_source_regex(c, st->with_value)) return ST_EINVAL;
     if (check_time_placement(c, st->where) || time_bounds(c, st->where)) return ST_EINVAL;
     collect co = {.st = st, .c = c, .what = what};
-    int rc = scan(c, st, st->where, on_series, &co);
+    int rc = each_series(c, st, st->where, on_series, &co);
     if (rc == 0) {
         rows_sort(&co.rows);
         switch (what) {
@@ -683,7 +657,7 @@ static int exec_delete(qctx *c, const iql_stmt *st)
     int64_t mint = c->mint, maxt = c->maxt;
     c->mint = INT64_MIN;
     c->maxt = INT64_MAX;
-    int rc = scan(c, st, st->where, on_series, &co);
+    int rc = each_series(c, st, st->where, on_series, &co);
     c->mint = mint;
     c->maxt = maxt;
     uint64_t n = 0;

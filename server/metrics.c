@@ -70,6 +70,14 @@ void api_metrics(http_req *rq, http_resp *rs, store *s)
                      "# TYPE strata_wal_replay_duration_seconds gauge\n"
                      "strata_wal_replay_duration_seconds %.6f\n",
                   (double)st.replay_ns / 1e9);
+    gauge(b, "strata_scans_total", "Reads of the query layer (a selector, an export, a SHOW).", "counter", st.scans);
+    gauge(b, "strata_scan_series_total", "Series the query layer produced.", "counter", st.scan_series);
+    gauge(b, "strata_scan_samples_decoded_total", "Samples the query layer decoded or read from memory.", "counter",
+          st.scan_samples_decoded);
+    gauge(b, "strata_scan_chunks_decoded_total", "Block chunks the query layer decoded.", "counter",
+          st.scan_chunks_decoded);
+    gauge(b, "strata_scan_chunks_by_stats_total", "Block chunks answered from their statistics, not decoded.",
+          "counter", st.scan_chunks_by_stats);
     prw_stats ps;
     prw_get_stats(&ps);
     st_buf_printf(b, "# HELP strata_remote_write_requests_total remote_write requests, by protocol version.\n"

@@ -14,6 +14,7 @@
 #include "json.h"
 #include "labels.h"
 #include "promparams.h"
+#include "scan.h"
 
 #define MAX_MATCH 64
 
@@ -85,15 +86,19 @@ static void success_open(http_resp *rs)
 
 static void success_close(http_resp *rs) { st_buf_put(&rs->body, "]}\n", 3); }
 
-/* Opens the query, or answers: an unknown database has no series (an empty
- * success), other errors as such. Returns 0 when q is open. */
+/* Opens a scan of the selectors, or answers: an unknown database has no
+ * series (an empty success), other errors as such. Returns 0 when sc is
+ * open. The selectors are freed either way. */
 static int open_or_answer(http_req *rq, http_resp *rs, store *s, int64_t mint, int64_t maxt,
-                          sel_list *sl, store_query **q)
+                          sel_list *sl, scan_mode mode, scan **sc)
 {
     st_err e = {0};
-    int rc = store_query_open(s, rq->db, mint, maxt, q, &e);
-    if (rc == 0) return 0;
+    scan_spec sp = {.db = rq->db, .sel = (matcher *const *const *)sl->m, .nsel = sl->n,
+                    .nselectors = sl->count, .mint = mint, .maxt = maxt, .mode = mode,
+                    .order = SCAN_ORDER_LABELS, .types = SCAN_TYPES_NUMERIC};
+    int rc = scan_open(s, &sp, sc, &e);
     sel_free(sl);
+    if (rc == 0) return 0;
     if (rc == ST_ENOTFOUND) {
         success_open(rs);
         success_close(rs);
@@ -103,67 +108,32 @@ static int open_or_answer(http_req *rq, http_resp *rs, store *s, int64_t mint, i
     return -1;
 }
 
-/* Merges sorted NUL-separated lists (one per selector) into a set. */
-typedef struct strs {
-    char **v;
-    size_t n, cap;
-} strs;
-
-static int cmp_cstr(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
+/* Label names, or the values of one label: read from the series' keys, no
+ * sample decoded (scan.h, SCAN_KEYS). */
 static void labels_common(http_req *rq, http_resp *rs, store *s, const char *name)
 {
     int64_t mint, maxt;
     if (parse_range(rq, rs, &mint, &maxt)) return;
     sel_list sl;
     if (parse_matches(rq, rs, &sl)) return;
+    scan *sc;
+    if (open_or_answer(rq, rs, s, mint, maxt, &sl, SCAN_KEYS, &sc)) return;
     st_err e = {0};
-    store_query *q;
-    if (open_or_answer(rq, rs, s, mint, maxt, &sl, &q)) return;
-    int rc = 0;
-    st_buf list = {0};
-    size_t count = 0;
-    strs all = {0};
-    size_t passes = sl.count ? sl.count : 1;
-    for (size_t i = 0; i < passes && rc == 0; i++) {
-        matcher *const *ms = sl.count ? sl.m[i] : NULL;
-        size_t nm = sl.count ? sl.n[i] : 0;
-        rc = name ? store_query_label_values(q, name, ms, nm, &list, &count, &e)
-                  : store_query_label_names(q, ms, nm, &list, &count, &e);
-        const char *p = (const char *)list.p;
-        for (size_t k = 0; rc == 0 && k < count; k++) {
-            if (all.n == all.cap) {
-                all.cap = all.cap ? all.cap * 2 : 64;
-                all.v = st_realloc(all.v, all.cap * sizeof *all.v);
-            }
-            size_t len = strlen(p);
-            all.v[all.n++] = st_strndup(p, len);
-            p += len + 1;
-        }
-    }
-    store_query_close(q);
-    sel_free(&sl);
-    st_buf_free(&list);
+    st_slice *v;
+    size_t n;
+    int rc = name ? scan_label_values(sc, st_slice_cstr(name), &v, &n, &e) : scan_label_names(sc, &v, &n, &e);
     if (rc) {
-        for (size_t i = 0; i < all.n; i++) st_free(all.v[i]);
-        st_free(all.v);
+        scan_close(sc);
         api_error(rs, rc, e.msg);
         return;
     }
-    if (all.n > 1) qsort(all.v, all.n, sizeof *all.v, cmp_cstr);
     success_open(rs);
-    size_t out = 0;
-    for (size_t i = 0; i < all.n; i++) {
-        if (i && !strcmp(all.v[i], all.v[i - 1])) continue;
-        if (out++) st_buf_putc(&rs->body, ',');
-        json_str_ex(&rs->body, all.v[i], strlen(all.v[i]), JSON_ESC_HTML);
+    for (size_t i = 0; i < n; i++) {
+        if (i) st_buf_putc(&rs->body, ',');
+        json_str_ex(&rs->body, v[i].p, v[i].n, JSON_ESC_HTML);
     }
     success_close(rs);
-    for (size_t i = 0; i < all.n; i++) st_free(all.v[i]);
-    st_free(all.v);
+    scan_close(sc);
 }
 
 void api_prom_labels(http_req *rq, http_resp *rs, store *s) { labels_common(rq, rs, s, NULL); }
@@ -194,18 +164,8 @@ void api_prom_label_values(http_req *rq, http_resp *rs, store *s, const char *na
     labels_common(rq, rs, s, name);
 }
 
-/* Series as Prometheus orders them (labels.Compare). */
-typedef struct sitem {
-    uint8_t *key;
-    size_t len;
-} sitem;
-
-static int cmp_series(const void *a, const void *b)
-{
-    const sitem *x = a, *y = b;
-    return labels_key_compare(x->key, x->len, y->key, y->len);
-}
-
+/* Series with a chunk in the range, as Prometheus decides it: from chunk
+ * bounds, no sample decoded (scan.h, SCAN_CHUNKS), in Prometheus's order. */
 void api_prom_series(http_req *rq, http_resp *rs, store *s)
 {
     int64_t mint, maxt;
@@ -216,63 +176,90 @@ void api_prom_series(http_req *rq, http_resp *rs, store *s)
         api_error(rs, ST_EINVAL, "no match[] parameter provided");
         return;
     }
+    scan *sc;
+    if (open_or_answer(rq, rs, s, mint, maxt, &sl, SCAN_CHUNKS, &sc)) return;
     st_err e = {0};
-    store_query *q;
-    if (open_or_answer(rq, rs, s, mint, maxt, &sl, &q)) return;
-    int rc = 0;
-    sitem *items = NULL;
-    size_t n = 0, cap = 0;
-    codec_samples smp = {0};
-    for (size_t i = 0; i < sl.count && rc == 0; i++) {
-        rc = store_query_select(q, sl.m[i], sl.n[i], &e);
-        const uint8_t *key;
-        size_t kl;
-        series_meta meta;
-        int more;
-        while (rc == 0 && (more = store_query_next(q, &key, &kl, &meta, &smp, &e)) != 0) {
-            if (more < 0) {
-                rc = more;
-                break;
-            }
-            if (meta.type == ST_VT_STRING) continue; /* PromQL sees numbers only */
-            if (n == cap) {
-                cap = cap ? cap * 2 : 64;
-                items = st_realloc(items, cap * sizeof *items);
-            }
-            items[n].key = st_malloc(kl);
-            memcpy(items[n].key, key, kl);
-            items[n].len = kl;
-            n++;
+    scan_iter *it;
+    int rc = scan_iter_open(sc, 0, SIZE_MAX, &it, &e);
+    size_t mark = rs->body.len;
+    success_open(rs);
+    scan_series ss;
+    size_t out = 0;
+    while (rc == 0 && (rc = scan_iter_next(it, &ss, &e)) == 1) {
+        rc = 0;
+        if (out++) st_buf_putc(&rs->body, ',');
+        st_buf_putc(&rs->body, '{');
+        for (size_t k = 0; k < ss.nlabels; k++) {
+            if (k) st_buf_putc(&rs->body, ',');
+            json_str_ex(&rs->body, ss.labels[k].name.p, ss.labels[k].name.n, JSON_ESC_HTML);
+            st_buf_putc(&rs->body, ':');
+            json_str_ex(&rs->body, ss.labels[k].value.p, ss.labels[k].value.n, JSON_ESC_HTML);
         }
+        st_buf_putc(&rs->body, '}');
     }
-    store_query_close(q);
-    sel_free(&sl);
-    codec_samples_free(&smp);
-    if (rc == 0) {
-        if (n > 1) qsort(items, n, sizeof *items, cmp_series);
-        success_open(rs);
-        size_t out = 0;
-        label ls[256];
-        for (size_t i = 0; i < n; i++) {
-            if (i && items[i].len == items[i - 1].len &&
-                !memcmp(items[i].key, items[i - 1].key, items[i].len))
-                continue;
-            size_t nl = 0;
-            if (labels_key_parse(items[i].key, items[i].len, ls, 256, &nl)) continue;
-            if (out++) st_buf_putc(&rs->body, ',');
-            st_buf_putc(&rs->body, '{');
-            for (size_t k = 0; k < nl; k++) {
-                if (k) st_buf_putc(&rs->body, ',');
-                json_str_ex(&rs->body, ls[k].name.p, ls[k].name.n, JSON_ESC_HTML);
-                st_buf_putc(&rs->body, ':');
-                json_str_ex(&rs->body, ls[k].value.p, ls[k].value.n, JSON_ESC_HTML);
-            }
-            st_buf_putc(&rs->body, '}');
-        }
-        success_close(rs);
-    } else {
+    scan_iter_close(it);
+    scan_close(sc);
+    if (rc < 0) {
+        rs->body.len = mark;
         api_error(rs, rc, e.msg);
+        return;
     }
-    for (size_t i = 0; i < n; i++) st_free(items[i].key);
-    st_free(items);
+    success_close(rs);
+}
+
+/* ------------------------------------------------------------------ /api/v1/status/tsdb */
+
+static int cmp_stat_desc(const void *a, const void *b)
+{
+    const scan_stat *x = a, *y = b;
+    if (x->value != y->value) return x->value > y->value ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+/* The ten largest, as Prometheus 2.42 lists them. */
+static void put_top(st_buf *b, const char *key, scan_stat *v, size_t n)
+{
+    if (n > 1) qsort(v, n, sizeof *v, cmp_stat_desc);
+    st_buf_printf(b, ",\"%s\":[", key);
+    for (size_t i = 0; i < n && i < 10; i++) {
+        if (i) st_buf_putc(b, ',');
+        st_buf_printf(b, "{\"name\":");
+        json_str_ex(b, v[i].name, strlen(v[i].name), JSON_ESC_HTML);
+        st_buf_printf(b, ",\"value\":%llu}", (unsigned long long)v[i].value);
+    }
+    st_buf_putc(b, ']');
+}
+
+static int64_t ns_to_ms(int64_t ns)
+{
+    if (ns == INT64_MAX || ns == INT64_MIN) return ns; /* Prometheus's empty-head bounds */
+    return ns >= 0 ? ns / ST_NS_PER_MS : -((-(ns + 1)) / ST_NS_PER_MS) - 1;
+}
+
+void api_prom_tsdb_status(http_req *rq, http_resp *rs, store *s)
+{
+    scan_cardinality c;
+    st_err e = {0};
+    int rc = scan_head_cardinality(s, rq->db, &c, &e);
+    if (rc == ST_ENOTFOUND) {
+        memset(&c, 0, sizeof c);
+        c.mint = INT64_MAX;
+        c.maxt = INT64_MIN;
+    } else if (rc) {
+        api_error(rs, rc, e.msg);
+        return;
+    }
+    rs->status = 200;
+    rs->content_type = "application/json";
+    st_buf *b = &rs->body;
+    st_buf_printf(b, "{\"status\":\"success\",\"data\":{\"headStats\":{\"numSeries\":%llu,\"numLabelPairs\":%llu,"
+                  "\"chunkCount\":%llu,\"minTime\":%lld,\"maxTime\":%lld}",
+                  (unsigned long long)c.series, (unsigned long long)c.label_pairs, (unsigned long long)c.chunks,
+                  (long long)ns_to_ms(c.mint), (long long)ns_to_ms(c.maxt));
+    put_top(b, "seriesCountByMetricName", c.metrics, c.nmetrics);
+    put_top(b, "labelValueCountByLabelName", c.names, c.nnames);
+    put_top(b, "memoryInBytesByLabelName", c.name_bytes, c.nnames);
+    put_top(b, "seriesCountByLabelValuePair", c.pairs, c.npairs);
+    st_buf_printf(b, "}}\n");
+    scan_head_cardinality_free(&c);
 }

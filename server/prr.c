@@ -3,19 +3,17 @@
  *
  * Per request: wait for a turn at the gate, decompress and decode the
  * ReadRequest, negotiate the response type, compile every matcher (so that
- * a bad one is a 400 before any work), then run the queries in order. Each
- * series the store produces (in its key order) is converted to
- * milliseconds and encoded at once, as a TimeSeries for SAMPLES or as its
- * frames for STREAMED_XOR_CHUNKS, into a spool, with its key and the
- * query's index. The spool is then sorted by (query, labels_key_compare):
- * the store's key order is not Prometheus's label order, and the client
- * expects the latter, so the series cannot go out in the order they come.
+ * a bad one is a 400 before any work), then run the queries in order, each
+ * a scan (scan.h) in Prometheus's label order, which the client expects.
+ * Each series is converted to milliseconds and encoded at once, as a
+ * TimeSeries for SAMPLES or as its frames for STREAMED_XOR_CHUNKS, into a
+ * spool, in the order it goes out.
  *
  * The spool keeps its bytes in memory up to SPOOL_MEM; a streamed response
  * larger than that continues in an unnamed temporary file (O_TMPFILE, or a
  * file unlinked at once) in the data directory, read back entry by entry
- * while the client reads. Memory for a streamed response is therefore the
- * keys of its series plus one series' samples, whatever its size, and the
+ * while the client reads. Memory for a streamed response is therefore an
+ * entry per series plus one series' samples, whatever its size, and the
  * store's view is released before the first byte goes out. A SAMPLES
  * response is one snappy block (the format has no other way), so it is
  * built whole, bounded by --remote-read-sample-limit.
@@ -37,6 +35,7 @@
 #include "api.h"
 #include "labels.h"
 #include "matcher.h"
+#include "scan.h"
 #include "vfs.h"
 #include "wire/prr.h"
 #include "wire/prw.h"
@@ -137,8 +136,6 @@ static void gate_leave(unsigned limit)
 /* ------------------------------------------------------------ spool */
 
 typedef struct sent {
-    const uint8_t *key;
-    uint32_t keylen;
     uint32_t query;
     uint64_t off, len;
 } sent;
@@ -151,7 +148,6 @@ typedef struct spool {
     const char *dir;
     sent *ents;
     size_t n, cap;
-    st_arena *keys;
     /* reading */
     size_t cur;
     uint64_t pos;
@@ -163,7 +159,6 @@ static void spool_init(spool *sp, bool may_spill, const char *dir)
     sp->fd = -1;
     sp->may_spill = may_spill;
     sp->dir = dir;
-    sp->keys = st_arena_new(64 * 1024);
 }
 
 static void spool_free(spool *sp)
@@ -171,24 +166,19 @@ static void spool_free(spool *sp)
     if (sp->fd >= 0) close(sp->fd);
     st_buf_free(&sp->mem);
     st_free(sp->ents);
-    if (sp->keys) st_arena_free(sp->keys);
     memset(sp, 0, sizeof *sp);
     sp->fd = -1;
 }
 
 static uint64_t spool_end(const spool *sp) { return sp->base + sp->mem.len; }
 
-static void spool_add(spool *sp, uint32_t query, const uint8_t *key, size_t keylen, uint64_t off)
+static void spool_add(spool *sp, uint32_t query, uint64_t off)
 {
     if (sp->n == sp->cap) {
         sp->cap = sp->cap ? sp->cap * 2 : 256;
         sp->ents = st_realloc(sp->ents, sp->cap * sizeof *sp->ents);
     }
     sent *x = &sp->ents[sp->n++];
-    uint8_t *k = st_arena_alloc(sp->keys, keylen);
-    memcpy(k, key, keylen);
-    x->key = k;
-    x->keylen = (uint32_t)keylen;
     x->query = query;
     x->off = off;
     x->len = spool_end(sp) - off;
@@ -235,13 +225,6 @@ static int spool_flush(spool *sp, bool all, st_err *e)
     return 0;
 }
 
-static int sent_cmp(const void *a, const void *b)
-{
-    const sent *x = a, *y = b;
-    if (x->query != y->query) return x->query < y->query ? -1 : 1;
-    return labels_key_compare(x->key, x->keylen, y->key, y->keylen);
-}
-
 /* Copies the next response bytes (in entry order) into buf. */
 static long spool_read(spool *sp, char *buf, size_t max)
 {
@@ -282,13 +265,10 @@ typedef struct rctx {
     size_t *nms;
     spool sp;
     uint64_t mem_counted; /* share of g_streams_mem this answer holds */
-    codec_samples smp;
     uint64_t samples_total; /* of every query so far: --remote-read-sample-limit bounds the read */
     int64_t *ts;
     uint64_t *vals;
     size_t capv;
-    label *ls;
-    size_t capls;
     uint64_t series, samples;
     prr_chunked_stats cst;
 } rctx;
@@ -314,10 +294,8 @@ static void rctx_free(rctx *x)
 {
     drop_matchers(x);
     spool_free(&x->sp);
-    codec_samples_free(&x->smp);
     st_free(x->ts);
     st_free(x->vals);
-    st_free(x->ls);
     st_free(x);
 }
 
@@ -382,18 +360,17 @@ static double as_double(uint8_t type, uint64_t bits)
     }
 }
 
-/* The store's samples (ns) as Prometheus sees them: milliseconds, the
- * later of two samples in one millisecond winning, floats bit for bit.
- * Into x->ts/x->vals; returns the count. */
-static size_t to_ms(rctx *x, uint8_t type)
+/* Appends a batch of the store's samples (ns) to x->ts/x->vals as
+ * Prometheus sees them: milliseconds, the later of two samples in one
+ * millisecond winning (also across batches), floats bit for bit. n is the
+ * series' count so far; returns the new one. */
+static size_t add_ms(rctx *x, uint8_t type, const scan_batch *in, size_t n)
 {
-    const codec_samples *in = &x->smp;
-    if (x->capv < in->n) {
-        x->capv = in->n;
+    if (x->capv < n + in->n) {
+        x->capv = (n + in->n) * 2;
         x->ts = st_realloc(x->ts, x->capv * sizeof *x->ts);
         x->vals = st_realloc(x->vals, x->capv * sizeof *x->vals);
     }
-    size_t n = 0;
     for (size_t i = 0; i < in->n; i++) {
         int64_t ns = in->ts[i];
         /* floor, also before 1970 */
@@ -430,26 +407,31 @@ static int run_query(rctx *x, size_t qi, st_err *e)
     int64_t mint, maxt;
     ms_to_ns_range(q->start_ms, q->end_ms, &mint, &maxt);
     if (mint > maxt) return 0;
-    store_query *sq;
-    int rc = store_query_open(x->s, x->db, mint, maxt, &sq, e);
+    matcher *const *sel[1] = {x->ms[qi]};
+    size_t nsel[1] = {q->nmatchers};
+    scan_spec sp = {.db = x->db, .sel = sel, .nsel = nsel, .nselectors = 1, .mint = mint, .maxt = maxt,
+                    .mode = SCAN_SAMPLES, .order = SCAN_ORDER_LABELS, .types = SCAN_TYPES_NUMERIC};
+    scan *sc;
+    int rc = scan_open(x->s, &sp, &sc, e);
     if (rc == ST_ENOTFOUND) return 0; /* no database: no series, like an unknown metric */
     if (rc) return rc;
-    rc = store_query_select(sq, x->ms[qi], q->nmatchers, e);
+    scan_iter *it;
+    rc = scan_iter_open(sc, 0, SIZE_MAX, &it, e);
     /* the limit covers the whole read, whatever its type: per query, a request
      * repeating one query would multiply the answer (and a streamed one is
      * spooled to disk before it is sent) */
     uint64_t limit = x->f->remote_read_sample_limit;
-    const uint8_t *key;
-    size_t kl;
-    series_meta meta;
+    scan_series ss;
     while (rc == 0) {
-        int more = store_query_next(sq, &key, &kl, &meta, &x->smp, e);
+        int more = scan_iter_next(it, &ss, e);
         if (more <= 0) {
             rc = more;
             break;
         }
-        if (meta.type == ST_VT_STRING) continue; /* PromQL has no string series */
-        size_t n = to_ms(x, meta.type);
+        size_t n = 0;
+        scan_batch b;
+        while ((rc = scan_iter_batch(it, &b, e)) == 1) n = add_ms(x, (uint8_t)ss.type, &b, n);
+        if (rc) break;
         x->samples_total += n;
         if (limit && x->samples_total > limit) {
             rc = st_fail(e, ST_ELIMIT,
@@ -458,29 +440,21 @@ static int run_query(rctx *x, size_t qi, st_err *e)
                          limit, qi);
             break;
         }
-        size_t nl = labels_key_count(key, kl);
-        if (nl > x->capls) {
-            x->capls = nl;
-            x->ls = st_realloc(x->ls, nl * sizeof *x->ls);
-        }
-        if (labels_key_parse(key, kl, x->ls, x->capls, &nl)) {
-            rc = st_fail(e, ST_ECORRUPT, "remote_read: a stored series key does not parse");
-            break;
-        }
         uint64_t off = spool_end(&x->sp);
         if (x->type == PRR_SAMPLES) {
-            prr_put_timeseries(&x->sp.mem, x->ls, nl, x->ts, x->vals, n);
+            prr_put_timeseries(&x->sp.mem, ss.labels, ss.nlabels, x->ts, x->vals, n);
         } else {
-            rc = prr_put_chunked_series(&x->sp.mem, (int64_t)qi, x->ls, nl, x->ts, x->vals, n,
+            rc = prr_put_chunked_series(&x->sp.mem, (int64_t)qi, ss.labels, ss.nlabels, x->ts, x->vals, n,
                                         x->f->remote_read_frame_bytes, &x->cst, e);
             if (rc) break;
         }
-        spool_add(&x->sp, (uint32_t)qi, key, kl, off);
+        spool_add(&x->sp, (uint32_t)qi, off);
         x->series++;
         x->samples += n;
         rc = spool_flush(&x->sp, false, e);
     }
-    store_query_close(sq);
+    scan_iter_close(it);
+    scan_close(sc);
     return rc;
 }
 
@@ -517,7 +491,6 @@ static void answer_samples(rctx *x, http_resp *rs)
         }
     }
     spool *sp = &x->sp;
-    if (sp->n > 1) qsort(sp->ents, sp->n, sizeof *sp->ents, sent_cmp);
     st_buf body = {0};
     st_buf_reserve(&body, sp->mem.len + 16 * x->req.nqueries + 16);
     size_t k = 0;
@@ -559,10 +532,6 @@ static bool answer_streamed(rctx *x, http_resp *rs)
         return false;
     }
     spool *sp = &x->sp;
-    if (sp->n > 1) qsort(sp->ents, sp->n, sizeof *sp->ents, sent_cmp);
-    /* sorted: the keys are not needed while the client reads */
-    st_arena_free(sp->keys);
-    sp->keys = NULL;
     /* Answers wait for slow clients outside the gate: all of them together
      * keep at most STREAMS_MEM in memory, the rest waits in files. */
     if (sp->fd < 0 && sp->mem.len) {

@@ -115,6 +115,10 @@ struct promql_node {
     promql_kind kind;
     size_t pos, end; /* byte range in the query, [pos, end) */
     int depth;       /* height of the subtree (a leaf is 1) */
+    /* Set by the evaluator (eval.c) before it runs: the node is
+     * step-invariant (Prometheus's StepInvariantExpr) and is evaluated
+     * once, at the first step. */
+    bool step_invariant;
     union {
         double number;
         st_slice string; /* unquoted value */

@@ -861,6 +861,102 @@ static void test_speed(void)
     free(y);
 }
 
+/* ---- chunk statistics ------------------------------------------------- */
+
+static void test_stats(void)
+{
+    codec_stats st;
+    /* floats: min/max as doubles, sum left to right from +0.0 */
+    uint64_t f[] = {d2u(2.5), d2u(-1.0), d2u(0.1), d2u(0.2), d2u(7.0)};
+    codec_stats_compute(ST_VT_FLOAT, f, 5, &st);
+    double sum = 0;
+    for (int i = 0; i < 5; i++) {
+        double v;
+        memcpy(&v, &f[i], 8);
+        sum += v;
+    }
+    CHECK_EQ_INT(st.count, 5);
+    CHECK_EQ_INT(st.flags, CODEC_STATS_VALID);
+    CHECK(st.first == f[0] && st.last == f[4]);
+    CHECK(st.min == d2u(-1.0) && st.max == d2u(7.0));
+    CHECK(st.sum == d2u(sum));
+    CHECK(st.sum == d2u(((((0.0 + 2.5) + -1.0) + 0.1) + 0.2) + 7.0));
+    /* the plain sum, not a compensated one: 1e16 + 1 + 1 stays 1e16 */
+    uint64_t big[] = {d2u(1e16), d2u(1.0), d2u(1.0)};
+    codec_stats_compute(ST_VT_FLOAT, big, 3, &st);
+    CHECK(st.sum == d2u(1e16));
+    /* -0.0 alone sums to +0.0 (PromQL's sum_over_time starts from 0) */
+    uint64_t nz[] = {0x8000000000000000ull};
+    codec_stats_compute(ST_VT_FLOAT, nz, 1, &st);
+    CHECK(st.flags == CODEC_STATS_VALID && st.min == nz[0] && st.max == nz[0] && st.sum == 0);
+    /* infinities keep VALID; +Inf + -Inf is a NaN sum, still VALID */
+    uint64_t inf[] = {d2u(INFINITY), d2u(-INFINITY)};
+    codec_stats_compute(ST_VT_FLOAT, inf, 2, &st);
+    CHECK(st.flags == CODEC_STATS_VALID && st.min == d2u(-INFINITY) && st.max == d2u(INFINITY));
+    double s2;
+    memcpy(&s2, &st.sum, 8);
+    CHECK(isnan(s2));
+    /* any NaN, the stale marker included: not VALID, min/max/sum zero,
+     * count, first and last kept */
+    uint64_t stale[] = {d2u(1.0), ST_STALE_NAN_BITS, d2u(3.0)};
+    codec_stats_compute(ST_VT_FLOAT, stale, 3, &st);
+    CHECK(st.flags == 0 && st.count == 3 && st.first == d2u(1.0) && st.last == d2u(3.0));
+    CHECK(st.min == 0 && st.max == 0 && st.sum == 0);
+    uint64_t nanlast[] = {d2u(1.0), 0x7ff8000000000001ull};
+    codec_stats_compute(ST_VT_FLOAT, nanlast, 2, &st);
+    CHECK(st.flags == 0 && st.last == 0x7ff8000000000001ull);
+    /* ints: exact sum, min/max as int64; overflow clears VALID */
+    uint64_t iv[] = {(uint64_t)-5, 10, (uint64_t)INT64_MIN + 1, 3};
+    codec_stats_compute(ST_VT_INT, iv, 4, &st);
+    CHECK(st.flags == CODEC_STATS_VALID && st.min == (uint64_t)(INT64_MIN + 1) && st.max == 10);
+    CHECK(st.sum == (uint64_t)(INT64_MIN + 1 + 8));
+    uint64_t io[] = {(uint64_t)INT64_MAX, 1};
+    codec_stats_compute(ST_VT_INT, io, 2, &st);
+    CHECK(st.flags == 0 && st.count == 2 && st.first == (uint64_t)INT64_MAX && st.last == 1);
+    CHECK(st.min == 0 && st.max == 0 && st.sum == 0);
+    uint64_t iu[] = {(uint64_t)INT64_MIN, (uint64_t)-1};
+    codec_stats_compute(ST_VT_INT, iu, 2, &st);
+    CHECK(st.flags == 0);
+    uint64_t ie[] = {(uint64_t)INT64_MAX, (uint64_t)INT64_MIN};
+    codec_stats_compute(ST_VT_INT, ie, 2, &st); /* -1: no overflow */
+    CHECK(st.flags == CODEC_STATS_VALID && st.sum == (uint64_t)-1);
+    /* uints: unsigned order and sum */
+    uint64_t uv[] = {UINT64_MAX - 1, 1, 0};
+    codec_stats_compute(ST_VT_UINT, uv, 3, &st);
+    CHECK(st.flags == CODEC_STATS_VALID && st.min == 0 && st.max == UINT64_MAX - 1);
+    CHECK(st.sum == UINT64_MAX);
+    uint64_t uo[] = {UINT64_MAX, 1};
+    codec_stats_compute(ST_VT_UINT, uo, 2, &st);
+    CHECK(st.flags == 0 && st.first == UINT64_MAX && st.last == 1);
+    /* bools: sum = number of true */
+    uint64_t bv[] = {0, 1, 1, 0, 1};
+    codec_stats_compute(ST_VT_BOOL, bv, 5, &st);
+    CHECK(st.flags == CODEC_STATS_VALID && st.sum == 3 && st.min == 0 && st.max == 1);
+    CHECK(st.first == 0 && st.last == 1);
+    /* strings: count only */
+    codec_stats_compute(ST_VT_STRING, NULL, 4, &st);
+    CHECK(st.count == 4 && st.flags == 0 && st.first == 0 && st.sum == 0);
+    /* nothing: count 0 (unknown) */
+    codec_stats_compute(ST_VT_FLOAT, f, 0, &st);
+    CHECK(st.count == 0 && st.flags == 0);
+    /* random floats against a direct computation */
+    for (int r = 0; r < 200; r++) {
+        size_t n = 1 + rndn(300);
+        uint64_t v[300];
+        double mn = INFINITY, mx = -INFINITY, s = 0;
+        for (size_t i = 0; i < n; i++) {
+            double x = (double)(int64_t)rndn(2000001) / 100.0 - 10000;
+            v[i] = d2u(x);
+            mn = x < mn ? x : mn;
+            mx = x > mx ? x : mx;
+            s += x;
+        }
+        codec_stats_compute(ST_VT_FLOAT, v, n, &st);
+        CHECK(st.count == n && st.flags == CODEC_STATS_VALID);
+        CHECK(st.min == d2u(mn) && st.max == d2u(mx) && st.sum == d2u(s));
+    }
+}
+
 int main(void)
 {
     quick = getenv("STRATA_TEST_QUICK") != NULL;
@@ -877,6 +973,7 @@ int main(void)
     RUN(test_large_chunk);
     RUN(test_compression);
     RUN(test_speed);
+    RUN(test_stats);
     codec_samples_free(&dec);
     return testlib_done("test_codec");
 }

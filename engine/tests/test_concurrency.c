@@ -12,6 +12,7 @@
 #include "labels.h"
 #include "samples.h"
 #include "store.h"
+#include "scanutil.h"
 #include "testlib.h"
 
 #define WRITERS 2
@@ -73,19 +74,21 @@ static void *reader(void *arg)
     matcher_new(MATCH_EQ, st_slice_cstr("__name__"), st_slice_cstr("conc"), &m, NULL);
     codec_samples out = {0};
     while (!atomic_load(&g_stop)) {
-        store_query *q;
-        if (store_query_open(g_s, "default", INT64_MIN, INT64_MAX, &q, NULL)) continue;
-        store_query_select(q, &m, 1, NULL);
+        tscan q;
+        if (tscan_open(g_s, "default", &m, 1, INT64_MIN, INT64_MAX, &q, NULL)) {
+            tscan_close(&q);
+            continue;
+        }
         const uint8_t *k;
         size_t kl;
         series_meta meta;
-        while (store_query_next(q, &k, &kl, &meta, &out, NULL) == 1) {
+        while (tscan_next(&q, &k, &kl, &meta, &out, NULL) == 1) {
             for (size_t i = 0; i < out.n; i++) {
                 if ((i && out.ts[i] <= out.ts[i - 1]) || out.vals[i] != (uint64_t)out.ts[i])
                     atomic_fetch_add(&g_bad_reads, 1);
             }
         }
-        store_query_close(q);
+        tscan_close(&q);
         atomic_fetch_add(&g_reads, 1);
     }
     codec_samples_free(&out);
@@ -121,20 +124,19 @@ static void test_concurrent(void)
     CHECK(atomic_load(&g_reads) > 0);
     /* everything is there, in blocks and head alike */
     CHECK_OK(store_flush_all(g_s, NULL));
-    store_query *q;
-    CHECK_OK(store_query_open(g_s, "default", INT64_MIN, INT64_MAX, &q, NULL));
+    tscan q;
     matcher *m;
     matcher_new(MATCH_EQ, st_slice_cstr("__name__"), st_slice_cstr("conc"), &m, NULL);
-    store_query_select(q, &m, 1, NULL);
+    CHECK_OK(tscan_open(g_s, "default", &m, 1, INT64_MIN, INT64_MAX, &q, NULL));
     const uint8_t *k;
     size_t kl, total = 0, nseries = 0;
     series_meta meta;
     codec_samples out = {0};
-    while (store_query_next(q, &k, &kl, &meta, &out, NULL) == 1) {
+    while (tscan_next(&q, &k, &kl, &meta, &out, NULL) == 1) {
         total += out.n;
         nseries++;
     }
-    store_query_close(q);
+    tscan_close(&q);
     matcher_free(m);
     codec_samples_free(&out);
     CHECK_EQ_INT(nseries, SERIES / 2 + (SERIES / 2) * WRITERS);

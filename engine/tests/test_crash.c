@@ -24,6 +24,7 @@
 #include "labels.h"
 #include "samples.h"
 #include "store.h"
+#include "scanutil.h"
 #include "testlib.h"
 
 #define SERIES_PER_BATCH 10
@@ -100,11 +101,10 @@ static int verify(const char *dir, const uint64_t *acked, size_t nacked, uint64_
         fprintf(stderr, "verify: store_open: %s\n", e.msg);
         return -1;
     }
-    store_query *q;
-    store_query_open(s, "default", INT64_MIN, INT64_MAX, &q, NULL);
+    tscan q;
     matcher *m;
     matcher_new(MATCH_EQ, st_slice_cstr("__name__"), st_slice_cstr("crash"), &m, NULL);
-    store_query_select(q, &m, 1, NULL);
+    tscan_open(s, "default", &m, 1, INT64_MIN, INT64_MAX, &q, NULL);
     /* have[k] counts the samples of batch k found with the right value */
     uint64_t maxk = 0;
     for (size_t i = 0; i < nacked; i++)
@@ -114,7 +114,7 @@ static int verify(const char *dir, const uint64_t *acked, size_t nacked, uint64_
     size_t kl;
     series_meta meta;
     codec_samples out = {0};
-    while (store_query_next(q, &key, &kl, &meta, &out, NULL) == 1) {
+    while (tscan_next(&q, &key, &kl, &meta, &out, NULL) == 1) {
         for (size_t i = 0; i < out.n; i++) {
             int64_t pos = (out.ts[i] - T0) / ST_NS_PER_MS;
             uint64_t k = (uint64_t)pos / SAMPLES_PER_SERIES, j = (uint64_t)pos % SAMPLES_PER_SERIES;
@@ -123,7 +123,7 @@ static int verify(const char *dir, const uint64_t *acked, size_t nacked, uint64_
     }
     codec_samples_free(&out);
     matcher_free(m);
-    store_query_close(q);
+    tscan_close(&q);
     store_close(s, NULL);
     *missing = 0;
     for (size_t i = 0; i < nacked; i++)
@@ -312,9 +312,20 @@ static void test_enospc_then_resume(void)
     CHECK_EQ_INT(store_write(s, "default", b, &r, &e), ST_ENOSPC);
     CHECK(store_disk_full(s));
     /* reads go on while the disk is full */
-    store_query *q;
-    CHECK_OK(store_query_open(s, "default", INT64_MIN, INT64_MAX, &q, NULL));
-    store_query_close(q);
+    {
+        matcher *m;
+        matcher_new(MATCH_EQ, st_slice_cstr("__name__"), st_slice_cstr("crash"), &m, NULL);
+        tscan q;
+        CHECK_OK(tscan_open(s, "default", &m, 1, INT64_MIN, INT64_MAX, &q, NULL));
+        const uint8_t *key;
+        size_t kl;
+        series_meta meta;
+        codec_samples out = {0};
+        CHECK_EQ_INT(tscan_next(&q, &key, &kl, &meta, &out, NULL), 1);
+        codec_samples_free(&out);
+        tscan_close(&q);
+        matcher_free(m);
+    }
     atomic_store(&g_rec.fail_write, 0);
     fill_batch(b, 3);
     CHECK_OK(store_write(s, "default", b, &r, &e));

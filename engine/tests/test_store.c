@@ -8,6 +8,7 @@
 #include "labels.h"
 #include "samples.h"
 #include "store.h"
+#include "scanutil.h"
 #include "testlib.h"
 
 static char *g_dir;
@@ -58,23 +59,26 @@ static uint64_t fbits(double d)
 static size_t read_series(store *s, const char *db, const char *name, const char *host,
                           int64_t mint, int64_t maxt, codec_samples *out)
 {
-    store_query *q;
+    tscan q;
     st_err e = {0};
-    if (store_query_open(s, db, mint, maxt, &q, &e)) {
-        fprintf(stderr, "query_open: %s\n", e.msg);
-        return 0;
-    }
     matcher *ms[2];
     matcher_new(MATCH_EQ, st_slice_cstr("__name__"), st_slice_cstr(name), &ms[0], NULL);
     matcher_new(MATCH_EQ, st_slice_cstr("host"), st_slice_cstr(host), &ms[1], NULL);
     size_t nseries = 0;
     samples_clear(out);
-    if (store_query_select(q, ms, 2, &e) == 0) {
+    if (tscan_open(s, db, ms, 2, mint, maxt, &q, &e)) {
+        fprintf(stderr, "query_open: %s\n", e.msg);
+        matcher_free(ms[0]);
+        matcher_free(ms[1]);
+        tscan_close(&q);
+        return 0;
+    }
+    {
         const uint8_t *k;
         size_t kl;
         series_meta m;
         codec_samples tmp = {0};
-        while (store_query_next(q, &k, &kl, &m, &tmp, &e) == 1) {
+        while (tscan_next(&q, &k, &kl, &m, &tmp, &e) == 1) {
             nseries++;
             for (size_t i = 0; i < tmp.n; i++) samples_push_from(out, m.type == ST_VT_STRING, &tmp, i);
         }
@@ -82,7 +86,7 @@ static size_t read_series(store *s, const char *db, const char *name, const char
     }
     matcher_free(ms[0]);
     matcher_free(ms[1]);
-    store_query_close(q);
+    tscan_close(&q);
     return nseries;
 }
 

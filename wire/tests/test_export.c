@@ -7,6 +7,7 @@
  * give the same keys, types and bits, JSON the same floats at milliseconds.
  */
 #include "export.h"
+#include "engine/tests/scanutil.h"
 #include "engine/tests/testlib.h"
 
 #include <math.h>
@@ -226,18 +227,17 @@ typedef struct dump {
 
 static void dump_db(store *s, const char *db, dump *d, st_buf *json, st_buf *lp, int *lp_errors)
 {
-    store_query *q = NULL;
+    tscan q;
     st_err e;
     matcher *m = NULL;
-    CHECK_OK(store_query_open(s, db, INT64_MIN, INT64_MAX, &q, &e));
     CHECK_OK(matcher_new(MATCH_RE, st_slice_cstr("__name__"), st_slice_cstr(".+"), &m, &e));
-    CHECK_OK(store_query_select(q, &m, 1, &e));
+    CHECK_OK(tscan_open(s, db, &m, 1, INT64_MIN, INT64_MAX, &q, &e));
     const uint8_t *key;
     size_t keylen;
     series_meta meta;
     codec_samples smp = {0};
     int rc;
-    while ((rc = store_query_next(q, &key, &keylen, &meta, &smp, &e)) == 1) {
+    while ((rc = tscan_next(&q, &key, &keylen, &meta, &smp, &e)) == 1) {
         d->nseries++;
         uint32_t kl = (uint32_t)keylen, n = (uint32_t)smp.n;
         st_buf_put(&d->keys, &kl, 4);
@@ -261,7 +261,7 @@ static void dump_db(store *s, const char *db, dump *d, st_buf *json, st_buf *lp,
     CHECK_EQ_INT(rc, 0);
     codec_samples_free(&smp);
     matcher_free(m);
-    store_query_close(q);
+    tscan_close(&q);
 }
 
 static uint64_t rs = 0x853c49e6748fea9bull;
@@ -442,16 +442,15 @@ static void test_import_json_rules(void)
     store_write_result res;
     CHECK_OK(store_write(s, "db", b, &res, &e));
 
-    store_query *q;
+    tscan q;
     matcher *m;
-    CHECK_OK(store_query_open(s, "db", INT64_MIN, INT64_MAX, &q, &e));
     CHECK_OK(matcher_new(MATCH_EQ, st_slice_cstr("__name__"), st_slice_cstr("a"), &m, &e));
-    CHECK_OK(store_query_select(q, &m, 1, &e));
-    const uint8_t *key;
-    size_t kl;
-    series_meta meta;
+    CHECK_OK(tscan_open(s, "db", &m, 1, INT64_MIN, INT64_MAX, &q, &e));
+    const uint8_t *key = NULL;
+    size_t kl = 0;
+    series_meta meta = {0};
     codec_samples smp = {0};
-    CHECK_EQ_INT(store_query_next(q, &key, &kl, &meta, &smp, &e), 1);
+    CHECK_EQ_INT(tscan_next(&q, &key, &kl, &meta, &smp, &e), 1);
     CHECK(meta.type == ST_VT_FLOAT && meta.table_len == 1);
     CHECK_EQ_INT(labels_key_count(key, kl), 2);
     st_slice x = labels_key_get(key, kl, st_slice_cstr("x"));
@@ -464,9 +463,9 @@ static void test_import_json_rules(void)
         CHECK(smp.ts[i] == (ms + (int64_t)i) * ST_NS_PER_MS);
         CHECK_MSG(smp.vals[i] == want[i], "value %zu: %016llx", i, (unsigned long long)smp.vals[i]);
     }
-    CHECK_EQ_INT(store_query_next(q, &key, &kl, &meta, &smp, &e), 0);
+    CHECK_EQ_INT(tscan_next(&q, &key, &kl, &meta, &smp, &e), 0);
     matcher_free(m);
-    store_query_close(q);
+    tscan_close(&q);
 
     /* each bad line's reason */
     static const struct {

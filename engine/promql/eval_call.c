@@ -1,0 +1,577 @@
+/* eval_call: PromQL's functions (Prometheus 2.42's functions.go as the
+ * evaluator calls it): the numbers come from funcs.h; this file does the
+ * labels, the steps and the special cases (timestamp of a selector,
+ * absent and absent_over_time, histogram_quantile's grouping, sort,
+ * label_replace and label_join). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eval_int.h"
+#include "matcher.h"
+
+static bool is_fn(const promql_node *n, const char *name) { return !strcmp(n->u.call.func->name, name); }
+
+static int eval_scalar_arg(pq_query *q, const promql_node *arg, const pq_steps *st, double **out)
+{
+    pq_val v;
+    int rc = pq_eval(q, arg, st, &v);
+    if (rc) return rc;
+    *out = v.sc;
+    return 0;
+}
+
+static st_slice string_arg(const promql_node *arg)
+{
+    const promql_node *n = pq_unparen(arg);
+    return n->kind == PROMQL_STRING ? n->u.string : st_slice_of("", 0);
+}
+
+/* ------------------------------------------------------------------ range functions */
+
+typedef struct rfn_ctx {
+    pqf_range_fn f;
+    const pq_steps *st;
+    const pq_range_arg *ra;
+    double *params[2]; /* per step */
+    size_t nparams;
+    bool keep_name;
+} rfn_ctx;
+
+static int rfn_series(void *ctx, size_t sidx, pq_lset lab, const int64_t *t, const double *v, size_t n, st_arena *a,
+                      pq_ser *out, bool *keep, st_err *e)
+{
+    (void)sidx;
+    const rfn_ctx *c = ctx;
+    const pq_steps *st = c->st;
+    *keep = false;
+    if (!n) return 0;
+    pq_lset l = pq_lset_copy(a, lab.ls, lab.n);
+    if (!c->keep_name) l = pq_lset_drop_name(a, l);
+    pq_ser_init(a, out, l, st->n);
+    size_t lo = 0, hi = 0;
+    for (size_t i = 0; i < st->n; i++) {
+        int64_t ts = pq_step_time(st, i);
+        int64_t maxt = ts - c->ra->offset, mint = maxt - c->ra->range;
+        while (lo < n && t[lo] < mint) lo++;
+        if (hi < lo) hi = lo;
+        while (hi < n && t[hi] <= maxt) hi++;
+        if (hi == lo) continue;
+        pqf_window w = {.ts = t + lo, .v = v + lo, .n = hi - lo, .range_start = mint, .range_end = maxt,
+                        .eval_ts = ts};
+        double params[2] = {0, 0};
+        for (size_t p = 0; p < c->nparams; p++) params[p] = c->params[p][i];
+        double x;
+        int rc = pqf_range(c->f, &w, params, &x, e);
+        if (rc < 0) {
+            if (e) e->code = ST_ECONFLICT; /* bad arguments: an execution error */
+            return ST_ECONFLICT;
+        }
+        if (rc == 1) {
+            pq_ser_put(out, i, x);
+            *keep = true;
+        }
+    }
+    return 0;
+}
+
+/* absent()'s and absent_over_time()'s labels: the equality matchers of a
+ * selector argument (a name matched twice, or otherwise, is left out). */
+static pq_lset absent_labels(pq_query *q, const promql_node *arg)
+{
+    if (arg->step_invariant) return (pq_lset){NULL, 0}; /* Prometheus sees a wrapper, not a selector */
+    const promql_node *n = pq_unparen(arg);
+    if (n->kind == PROMQL_MATRIX_SELECTOR) n = n->u.ms.vs;
+    if (n->kind != PROMQL_VECTOR_SELECTOR) return (pq_lset){NULL, 0};
+    pq_lb b = {0};
+    b.cap = n->u.vs.nmatchers + 1;
+    b.ls = st_malloc(b.cap * sizeof *b.ls);
+    st_slice *has = st_malloc(b.cap * sizeof *has);
+    size_t nhas = 0;
+    for (size_t i = 0; i < n->u.vs.nmatchers; i++) {
+        const promql_label_matcher *m = &n->u.vs.matchers[i];
+        if (m->name.n == 8 && !memcmp(m->name.p, LABEL_METRIC_NAME, 8)) continue;
+        bool seen = false;
+        for (size_t k = 0; k < nhas && !seen; k++) seen = st_slice_eq(has[k], m->name);
+        if (m->op == MATCH_EQ && !seen) {
+            pq_lb_set(&b, m->name, m->value);
+            has[nhas++] = m->name;
+        } else {
+            pq_lb_del(&b, m->name);
+        }
+    }
+    st_free(has);
+    return pq_lb_done(&b, q->a);
+}
+
+static int range_call(pq_query *q, const promql_node *n, size_t marg, const pq_steps *st, pq_val *out)
+{
+    const char *name = n->u.call.func->name;
+    bool absent = !strcmp(name, "absent_over_time");
+    int f = absent ? PQF_PRESENT_OVER_TIME : pqf_range_lookup(name, strlen(name));
+    if (f < 0) return pq_fail(q, ST_EINVAL, "function %s is not a range function", name);
+    rfn_ctx c = {.f = (pqf_range_fn)f, .st = st, .keep_name = !strcmp(name, "last_over_time")};
+    for (size_t i = 0; i < n->u.call.nargs; i++) {
+        if (i == marg) continue;
+        if (c.nparams == 2) break;
+        int rc = eval_scalar_arg(q, n->u.call.args[i], st, &c.params[c.nparams++]);
+        if (rc) return rc;
+    }
+    pq_range_arg ra;
+    int rc = pq_range_arg_init(q, n->u.call.args[marg], st, false, &ra);
+    if (rc) return rc;
+    c.ra = &ra;
+    rc = pq_range_each(q, &ra, st, rfn_series, &c, out);
+    if (rc) return rc;
+    if (!absent) return pq_check_unique(q, out);
+    /* 1 at the steps where no series had a sample */
+    pq_val res = {.type = PROMQL_TYPE_VECTOR};
+    pq_ser s;
+    pq_ser_init(q->a, &s, absent_labels(q, n->u.call.args[marg]), st->n);
+    bool any = false;
+    for (size_t i = 0; i < st->n; i++) {
+        bool found = false;
+        for (size_t k = 0; k < out->n && !found; k++) found = pq_has(&out->s[k], i);
+        if (!found) {
+            pq_ser_put(&s, i, 1);
+            any = true;
+        }
+    }
+    if (any) {
+        res.s = st_arena_alloc(q->a, sizeof *res.s);
+        res.s[0] = s;
+        res.n = 1;
+    }
+    *out = res;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ per-value functions */
+
+static int value_call(pq_query *q, const promql_node *n, pqf_value_fn f, const pq_steps *st, pq_val *out)
+{
+    pq_val in;
+    int rc = pq_eval(q, n->u.call.args[0], st, &in);
+    if (rc) return rc;
+    double *params[2] = {NULL, NULL};
+    size_t np = n->u.call.nargs - 1;
+    for (size_t i = 0; i < np && i < 2; i++) {
+        rc = eval_scalar_arg(q, n->u.call.args[i + 1], st, &params[i]);
+        if (rc) return rc;
+    }
+    pq_out o;
+    pq_out_init(&o, q, st, out);
+    for (size_t i = 0; i < in.n && !rc; i++) {
+        const pq_ser *s = &in.s[i];
+        long k = -1;
+        for (size_t j = 0; j < st->n && !rc; j++) {
+            if (!pq_has(s, j)) continue;
+            double p[2] = {np > 0 ? params[0][j] : 0, np > 1 ? params[1][j] : 0};
+            double x;
+            if (pqf_value(f, s->v[j], p, np, &x) != 1) continue;
+            if (k < 0) k = (long)pq_out_series(&o, pq_lset_drop_name(q->a, s->lab));
+            rc = pq_out_put(&o, (size_t)k, j, x);
+        }
+    }
+    pq_out_done(&o);
+    return rc;
+}
+
+/* A function of the evaluation time alone (time(), the date functions
+ * without an argument): one series without labels, or a scalar. */
+static int time_call(pq_query *q, pqf_value_fn f, bool is_time, const pq_steps *st, pq_val *out)
+{
+    memset(out, 0, sizeof *out);
+    double *v = pq_scalar_new(q, st, 0);
+    for (size_t i = 0; i < st->n; i++) {
+        int64_t ms = pq_step_time(st, i);
+        if (is_time) {
+            v[i] = (double)ms / 1000;
+        } else {
+            /* time.Unix(enh.Ts/1000, 0): whole seconds, toward zero */
+            double x;
+            pqf_value(f, (double)(ms / 1000), NULL, 0, &x);
+            v[i] = x;
+        }
+    }
+    if (is_time) {
+        out->type = PROMQL_TYPE_SCALAR;
+        out->sc = v;
+        return 0;
+    }
+    out->type = PROMQL_TYPE_VECTOR;
+    out->s = st_arena_alloc(q->a, sizeof *out->s);
+    out->s[0] = (pq_ser){.lab = {NULL, 0}, .v = v};
+    out->n = 1;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ label functions */
+
+static bool valid_label_name(st_slice s)
+{
+    if (!s.n) return false;
+    for (size_t i = 0; i < s.n; i++) {
+        char c = s.p[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (i && c >= '0' && c <= '9')))
+            return false;
+    }
+    return true;
+}
+
+/* Go's Regexp.ExpandString: $1, ${1}, $name, ${name}, $$; a reference to a
+ * group that did not match, or to an unknown name, is empty. */
+static void expand(st_buf *out, st_slice tmpl, st_slice src, const size_t *ov, int ngroups, matcher *m)
+{
+    for (size_t i = 0; i < tmpl.n; i++) {
+        char c = tmpl.p[i];
+        if (c != '$' || i + 1 >= tmpl.n) {
+            st_buf_putc(out, (uint8_t)c);
+            continue;
+        }
+        if (tmpl.p[i + 1] == '$') {
+            st_buf_putc(out, '$');
+            i++;
+            continue;
+        }
+        size_t j = i + 1, a, b;
+        bool brace = tmpl.p[j] == '{';
+        if (brace) j++;
+        a = j;
+        while (j < tmpl.n && ((tmpl.p[j] >= 'a' && tmpl.p[j] <= 'z') || (tmpl.p[j] >= 'A' && tmpl.p[j] <= 'Z') ||
+                              (tmpl.p[j] >= '0' && tmpl.p[j] <= '9') || tmpl.p[j] == '_'))
+            j++;
+        b = j;
+        if (b == a || (brace && (j >= tmpl.n || tmpl.p[j] != '}'))) {
+            st_buf_putc(out, '$'); /* not a reference: Go writes the $ */
+            continue;
+        }
+        if (brace) j++;
+        /* a number names a group, anything else a named group */
+        bool num = true;
+        long g = 0;
+        for (size_t k = a; k < b; k++) {
+            if (tmpl.p[k] < '0' || tmpl.p[k] > '9') {
+                num = false;
+                break;
+            }
+            g = g * 10 + (tmpl.p[k] - '0');
+            if (g > 1000000) break;
+        }
+        if (!num) g = matcher_group_by_name(m, st_slice_of(tmpl.p + a, b - a));
+        if (g >= 0 && g < ngroups && ov[2 * g] != (size_t)-1)
+            st_buf_put(out, src.p + ov[2 * g], ov[2 * g + 1] - ov[2 * g]);
+        i = j - 1;
+    }
+}
+
+static int label_replace(pq_query *q, const promql_node *n, const pq_steps *st, pq_val *out)
+{
+    pq_val in;
+    int rc = pq_eval(q, n->u.call.args[0], st, &in);
+    if (rc) return rc;
+    st_slice dst = string_arg(n->u.call.args[1]), repl = string_arg(n->u.call.args[2]),
+             src = string_arg(n->u.call.args[3]), re = string_arg(n->u.call.args[4]);
+    matcher *m;
+    st_err me = {0};
+    if (matcher_new_capture(re, &m, &me))
+        return pq_fail(q, ST_ECONFLICT, "invalid regular expression in label_replace(): %.*s", (int)re.n, re.p);
+    if (!valid_label_name(dst)) {
+        matcher_free(m);
+        return pq_fail(q, ST_ECONFLICT, "invalid destination label name in label_replace(): %.*s", (int)dst.n, dst.p);
+    }
+    pq_out o;
+    pq_out_init(&o, q, st, out);
+    st_buf buf = {0};
+    size_t ov[2 * 64];
+    for (size_t i = 0; i < in.n && !rc; i++) {
+        const pq_ser *s = &in.s[i];
+        st_slice sv = pq_lset_get(s->lab, src.p, src.n);
+        int ng = matcher_match_groups(m, sv, ov, 64);
+        pq_lset l = s->lab;
+        if (ng > 0) {
+            buf.len = 0;
+            expand(&buf, repl, sv, ov, ng, m);
+            pq_lb b;
+            pq_lb_init(&b, s->lab);
+            pq_lb_del(&b, dst);
+            char *val = st_arena_strndup(q->a, (const char *)buf.p, buf.len);
+            if (buf.len) pq_lb_set(&b, dst, st_slice_of(val, buf.len));
+            l = pq_lb_done(&b, q->a);
+        }
+        long k = -1;
+        for (size_t j = 0; j < st->n && !rc; j++) {
+            if (!pq_has(s, j)) continue;
+            if (k < 0) k = (long)pq_out_series(&o, l);
+            rc = pq_out_put(&o, (size_t)k, j, s->v[j]);
+        }
+    }
+    st_buf_free(&buf);
+    pq_out_done(&o);
+    matcher_free(m);
+    return rc;
+}
+
+static int label_join(pq_query *q, const promql_node *n, const pq_steps *st, pq_val *out)
+{
+    pq_val in;
+    int rc = pq_eval(q, n->u.call.args[0], st, &in);
+    if (rc) return rc;
+    st_slice dst = string_arg(n->u.call.args[1]), sep = string_arg(n->u.call.args[2]);
+    size_t nsrc = n->u.call.nargs - 3;
+    for (size_t i = 0; i < nsrc; i++) {
+        st_slice s = string_arg(n->u.call.args[3 + i]);
+        if (!valid_label_name(s))
+            return pq_fail(q, ST_ECONFLICT, "invalid source label name in label_join(): %.*s", (int)s.n, s.p);
+    }
+    if (!valid_label_name(dst))
+        return pq_fail(q, ST_ECONFLICT, "invalid destination label name in label_join(): %.*s", (int)dst.n, dst.p);
+    pq_out o;
+    pq_out_init(&o, q, st, out);
+    st_buf buf = {0};
+    for (size_t i = 0; i < in.n && !rc; i++) {
+        const pq_ser *s = &in.s[i];
+        buf.len = 0;
+        for (size_t k = 0; k < nsrc; k++) {
+            if (k) st_buf_put(&buf, sep.p, sep.n);
+            st_slice name = string_arg(n->u.call.args[3 + k]);
+            st_slice v = pq_lset_get(s->lab, name.p, name.n);
+            st_buf_put(&buf, v.p, v.n);
+        }
+        pq_lb b;
+        pq_lb_init(&b, s->lab);
+        char *val = st_arena_strndup(q->a, buf.len ? (const char *)buf.p : "", buf.len);
+        pq_lb_set(&b, dst, st_slice_of(val, buf.len));
+        pq_lset l = pq_lb_done(&b, q->a);
+        long k = -1;
+        for (size_t j = 0; j < st->n && !rc; j++) {
+            if (!pq_has(s, j)) continue;
+            if (k < 0) k = (long)pq_out_series(&o, l);
+            rc = pq_out_put(&o, (size_t)k, j, s->v[j]);
+        }
+    }
+    st_buf_free(&buf);
+    pq_out_done(&o);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ histogram_quantile */
+
+static int histogram_quantile(pq_query *q, const promql_node *n, const pq_steps *st, pq_val *out)
+{
+    double *qs;
+    int rc = eval_scalar_arg(q, n->u.call.args[0], st, &qs);
+    pq_val in;
+    if (rc == 0) rc = pq_eval(q, n->u.call.args[1], st, &in);
+    if (rc) return rc;
+    size_t N = in.n ? in.n : 1;
+    double *le = st_malloc(N * sizeof *le);
+    uint32_t *gid = st_malloc(N * sizeof *gid), *grep = st_malloc(N * sizeof *grep);
+    pq_map gm = {0};
+    size_t ng = 0;
+    static const st_slice le_name[1] = {{"le", 2}};
+    for (size_t i = 0; i < in.n; i++) {
+        st_slice v = pq_lset_get(in.s[i].lab, "le", 2);
+        char tmp[128];
+        char *end = NULL;
+        le[i] = NAN;
+        gid[i] = UINT32_MAX;
+        if (!v.n || v.n >= sizeof tmp || v.p[0] == ' ' || v.p[0] == '\t') continue; /* not a bucket: skipped */
+        memcpy(tmp, v.p, v.n);
+        tmp[v.n] = 0;
+        le[i] = strtod(tmp, &end);
+        if (!end || *end) continue;
+        /* the group: all labels but le (the metric name included) */
+        pq_lb lb;
+        pq_lb_init(&lb, in.s[i].lab);
+        pq_lb_del(&lb, le_name[0]);
+        uint64_t h = pq_lset_hash((pq_lset){lb.ls, (uint32_t)lb.n});
+        st_free(lb.ls);
+        long k = pq_map_find(&gm, h, NULL, NULL);
+        if (k < 0) {
+            k = (long)ng;
+            grep[ng++] = (uint32_t)i;
+            pq_map_put(&gm, h, (uint32_t)k);
+        }
+        gid[i] = (uint32_t)k;
+    }
+    pq_map_free(&gm);
+    pq_out o;
+    pq_out_init(&o, q, st, out);
+    long *gout = st_malloc((ng ? ng : 1) * sizeof *gout);
+    for (size_t g = 0; g < ng; g++) gout[g] = -1;
+    pqf_bucket *b = st_malloc(N * sizeof *b);
+    for (size_t j = 0; j < st->n && !rc; j++) {
+        for (size_t g = 0; g < ng && !rc; g++) {
+            size_t nb = 0;
+            for (size_t i = grep[g]; i < in.n; i++)
+                if (gid[i] == g && pq_has(&in.s[i], j)) b[nb++] = (pqf_bucket){le[i], in.s[i].v[j]};
+            if (!nb) continue;
+            if (gout[g] < 0) {
+                pq_lb lb;
+                pq_lb_init(&lb, in.s[grep[g]].lab);
+                pq_lb_del(&lb, st_slice_of(LABEL_METRIC_NAME, 8));
+                pq_lb_del(&lb, st_slice_of("le", 2));
+                pq_lset l = {lb.ls, (uint32_t)lb.n};
+                gout[g] = (long)pq_out_series(&o, l);
+                st_free(lb.ls);
+            }
+            rc = pq_out_put(&o, (size_t)gout[g], j, pqf_bucket_quantile(qs[j], b, nb));
+        }
+    }
+    st_free(b);
+    st_free(gout);
+    st_free(le);
+    st_free(gid);
+    st_free(grep);
+    pq_out_done(&o);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ the rest */
+
+static bool sort_less(double a, double b, bool desc)
+{
+    /* NaN last either way */
+    if (isnan(a) || isnan(b)) return !isnan(a) && isnan(b);
+    return desc ? a > b : a < b;
+}
+
+static int sort_call(pq_query *q, const promql_node *n, const pq_steps *st, bool desc, pq_val *out)
+{
+    int rc = pq_eval(q, n->u.call.args[0], st, out);
+    if (rc || st->n != 1) return rc; /* a range query's answer is sorted by labels anyway */
+    pq_ser *s = out->s;
+    for (size_t i = 1; i < out->n; i++)
+        for (size_t j = i; j > 0 && sort_less(s[j].v[0], s[j - 1].v[0], desc); j--) {
+            pq_ser t = s[j];
+            s[j] = s[j - 1];
+            s[j - 1] = t;
+        }
+    return 0;
+}
+
+static int absent_call(pq_query *q, const promql_node *n, const pq_steps *st, pq_val *out)
+{
+    pq_val in;
+    int rc = pq_eval(q, n->u.call.args[0], st, &in);
+    if (rc) return rc;
+    memset(out, 0, sizeof *out);
+    out->type = PROMQL_TYPE_VECTOR;
+    pq_ser s;
+    pq_ser_init(q->a, &s, absent_labels(q, n->u.call.args[0]), st->n);
+    bool any = false;
+    for (size_t j = 0; j < st->n; j++) {
+        bool found = false;
+        for (size_t i = 0; i < in.n && !found; i++) found = pq_has(&in.s[i], j);
+        if (!found) {
+            pq_ser_put(&s, j, 1);
+            any = true;
+        }
+    }
+    if (any) {
+        out->s = st_arena_alloc(q->a, sizeof *out->s);
+        out->s[0] = s;
+        out->n = 1;
+    }
+    return 0;
+}
+
+static int timestamp_call(pq_query *q, const promql_node *n, const pq_steps *st, pq_val *out)
+{
+    const promql_node *arg = pq_unparen(n->u.call.args[0]);
+    pq_val in;
+    int rc;
+    bool sel = arg->kind == PROMQL_VECTOR_SELECTOR;
+    if (sel) rc = pq_eval_selector_ts(q, arg, st, arg->u.vs.mod.at != PROMQL_AT_NONE, &in);
+    else rc = pq_eval(q, n->u.call.args[0], st, &in);
+    if (rc) return rc;
+    pq_out o;
+    pq_out_init(&o, q, st, out);
+    for (size_t i = 0; i < in.n && !rc; i++) {
+        const pq_ser *s = &in.s[i];
+        long k = -1;
+        for (size_t j = 0; j < st->n && !rc; j++) {
+            if (!pq_has(s, j)) continue;
+            int64_t t = s->ts ? s->ts[j] : pq_step_time(st, j);
+            if (k < 0) k = (long)pq_out_series(&o, pq_lset_drop_name(q->a, s->lab));
+            rc = pq_out_put(&o, (size_t)k, j, (double)t / 1000);
+        }
+    }
+    pq_out_done(&o);
+    return rc;
+}
+
+static int scalar_call(pq_query *q, const promql_node *n, const pq_steps *st, pq_val *out)
+{
+    pq_val in;
+    int rc = pq_eval(q, n->u.call.args[0], st, &in);
+    if (rc) return rc;
+    memset(out, 0, sizeof *out);
+    out->type = PROMQL_TYPE_SCALAR;
+    out->sc = pq_scalar_new(q, st, NAN);
+    for (size_t j = 0; j < st->n; j++) {
+        size_t cnt = 0, at = 0;
+        for (size_t i = 0; i < in.n && cnt < 2; i++)
+            if (pq_has(&in.s[i], j)) {
+                cnt++;
+                at = i;
+            }
+        if (cnt == 1) out->sc[j] = in.s[at].v[j];
+    }
+    return 0;
+}
+
+static int vector_call(pq_query *q, const promql_node *n, const pq_steps *st, pq_val *out)
+{
+    double *v;
+    int rc = eval_scalar_arg(q, n->u.call.args[0], st, &v);
+    if (rc) return rc;
+    memset(out, 0, sizeof *out);
+    out->type = PROMQL_TYPE_VECTOR;
+    out->s = st_arena_alloc(q->a, sizeof *out->s);
+    out->s[0] = (pq_ser){.lab = {NULL, 0}, .v = v};
+    out->n = 1;
+    return 0;
+}
+
+int pq_eval_call(pq_query *q, const promql_node *n, const pq_steps *st, pq_val *out)
+{
+    const char *name = n->u.call.func->name;
+    memset(out, 0, sizeof *out);
+    /* a range vector argument: the function runs per series over windows */
+    for (size_t i = 0; i < n->u.call.nargs; i++) {
+        const promql_node *a = pq_unparen(n->u.call.args[i]);
+        if (a->kind == PROMQL_MATRIX_SELECTOR || a->kind == PROMQL_SUBQUERY) return range_call(q, n, i, st, out);
+    }
+    if (!strcmp(name, "time")) return time_call(q, PQF_VALUE_COUNT, true, st, out);
+    if (!strcmp(name, "pi")) {
+        out->type = PROMQL_TYPE_SCALAR;
+        out->sc = pq_scalar_new(q, st, M_PI);
+        return 0;
+    }
+    if (!strcmp(name, "vector")) return vector_call(q, n, st, out);
+    if (!strcmp(name, "scalar")) return scalar_call(q, n, st, out);
+    if (!strcmp(name, "timestamp")) return timestamp_call(q, n, st, out);
+    if (!strcmp(name, "absent")) return absent_call(q, n, st, out);
+    if (!strcmp(name, "sort")) return sort_call(q, n, st, false, out);
+    if (!strcmp(name, "sort_desc")) return sort_call(q, n, st, true, out);
+    if (!strcmp(name, "label_replace")) return label_replace(q, n, st, out);
+    if (!strcmp(name, "label_join")) return label_join(q, n, st, out);
+    if (!strcmp(name, "histogram_quantile")) return histogram_quantile(q, n, st, out);
+    if (is_fn(n, "histogram_count") || is_fn(n, "histogram_sum") || is_fn(n, "histogram_fraction")) {
+        /* native histograms only: a float sample gives nothing */
+        int rc = 0;
+        for (size_t i = 0; i < n->u.call.nargs && !rc; i++) {
+            pq_val tmp;
+            rc = pq_eval(q, n->u.call.args[i], st, &tmp);
+        }
+        out->type = PROMQL_TYPE_VECTOR;
+        return rc;
+    }
+    int f = pqf_value_lookup(name, strlen(name));
+    if (f < 0) return pq_fail(q, ST_EINVAL, "function %s is not supported", name);
+    if (n->u.call.nargs == 0) return time_call(q, (pqf_value_fn)f, false, st, out);
+    return value_call(q, n, (pqf_value_fn)f, st, out);
+}

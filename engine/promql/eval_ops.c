@@ -1,0 +1,828 @@
+/* eval_ops: unary and binary operators and aggregations, as Prometheus
+ * 2.42's engine.go evaluates them, step by step in input order, with its
+ * error messages. Per-series work (labels, signatures, groups) is done
+ * once per series, not per step. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eval_int.h"
+#include "promql_int.h"
+
+
+/* ------------------------------------------------------------------ arithmetic */
+
+static double scalar_binop(promql_binop op, double a, double b)
+{
+    switch (op) {
+    case PROMQL_ADD: return a + b;
+    case PROMQL_SUB: return a - b;
+    case PROMQL_MUL: return a * b;
+    case PROMQL_DIV: return a / b;
+    case PROMQL_POW: return pow(a, b);
+    case PROMQL_MOD: return fmod(a, b);
+    case PROMQL_EQLC: return a == b;
+    case PROMQL_NEQ: return a != b;
+    case PROMQL_GTR: return a > b;
+    case PROMQL_LSS: return a < b;
+    case PROMQL_GTE: return a >= b;
+    case PROMQL_LTE: return a <= b;
+    case PROMQL_ATAN2: return atan2(a, b);
+    default: return NAN;
+    }
+}
+
+/* vectorElemBinop: the value and whether the sample is kept. */
+static double elem_binop(promql_binop op, double a, double b, bool *keep)
+{
+    *keep = true;
+    switch (op) {
+    case PROMQL_EQLC: *keep = a == b; return a;
+    case PROMQL_NEQ: *keep = a != b; return a;
+    case PROMQL_GTR: *keep = a > b; return a;
+    case PROMQL_LSS: *keep = a < b; return a;
+    case PROMQL_GTE: *keep = a >= b; return a;
+    case PROMQL_LTE: *keep = a <= b; return a;
+    default: return scalar_binop(op, a, b);
+    }
+}
+
+static bool drops_name(promql_binop op)
+{
+    return op == PROMQL_ADD || op == PROMQL_SUB || op == PROMQL_MUL || op == PROMQL_DIV || op == PROMQL_POW ||
+           op == PROMQL_MOD;
+}
+
+/* The whole vector may not hold one label set twice (Prometheus checks the
+ * matrix, not each step, after a unary minus or a range function). */
+typedef struct uniq_ctx {
+    const pq_val *v;
+    size_t i;
+} uniq_ctx;
+
+static bool same_lset(void *ctx, uint32_t k)
+{
+    const uniq_ctx *c = ctx;
+    return pq_lset_eq(c->v->s[k].lab, c->v->s[c->i].lab);
+}
+
+int pq_check_unique(pq_query *q, const pq_val *v)
+{
+    pq_map m = {0};
+    int rc = 0;
+    for (size_t i = 0; i < v->n && !rc; i++) {
+        uint64_t h = pq_lset_hash(v->s[i].lab);
+        uniq_ctx c = {v, i};
+        if (pq_map_find(&m, h, same_lset, &c) >= 0)
+            rc = pq_fail(q, ST_ECONFLICT, "vector cannot contain metrics with the same labelset");
+        pq_map_put(&m, h, (uint32_t)i);
+    }
+    pq_map_free(&m);
+    return rc;
+}
+
+int pq_eval_unary(pq_query *q, const promql_node *n, const pq_steps *st, pq_val *out)
+{
+    int rc = pq_eval(q, n->u.unary.expr, st, out);
+    if (rc || !n->u.unary.neg) return rc;
+    if (out->type == PROMQL_TYPE_SCALAR) {
+        double *v = pq_scalar_new(q, st, 0);
+        for (size_t i = 0; i < st->n; i++) v[i] = -out->sc[i];
+        out->sc = v;
+        return 0;
+    }
+    for (size_t i = 0; i < out->n; i++) {
+        pq_ser *s = &out->s[i];
+        double *v = st_arena_alloc(q->a, st->n * sizeof *v);
+        for (size_t k = 0; k < st->n; k++) v[k] = -s->v[k];
+        s->v = v;
+        s->lab = pq_lset_drop_name(q->a, s->lab);
+    }
+    return pq_check_unique(q, out);
+}
+
+/* ------------------------------------------------------------------ vector and scalar */
+
+static int vector_scalar(pq_query *q, const promql_node *n, const pq_steps *st, const pq_val *vec,
+                         const double *sc, bool swap, pq_val *out)
+{
+    promql_binop op = n->u.bin.op;
+    bool rb = n->u.bin.return_bool, cmp = promql_binop_is_comparison(op);
+    bool drop = drops_name(op) || rb;
+    pq_out o;
+    pq_out_init(&o, q, st, out);
+    int rc = 0;
+    for (size_t i = 0; i < vec->n && !rc; i++) {
+        const pq_ser *s = &vec->s[i];
+        long k = -1; /* the output series, made on the first kept sample */
+        for (size_t j = 0; j < st->n && !rc; j++) {
+            if (!pq_has(s, j)) continue;
+            double l = s->v[j], r = sc[j];
+            if (swap) {
+                double t = l;
+                l = r;
+                r = t;
+            }
+            bool keep;
+            double x = elem_binop(op, l, r, &keep);
+            if (cmp && swap) x = r; /* the vector's value, even on the right */
+            if (rb) {
+                x = keep ? 1 : 0;
+                keep = true;
+            }
+            if (!keep) continue;
+            if (k < 0) k = (long)pq_out_series(&o, drop ? pq_lset_drop_name(q->a, s->lab) : s->lab);
+            rc = pq_out_put(&o, (size_t)k, j, x);
+        }
+    }
+    pq_out_done(&o);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ vector and vector */
+
+/* Signatures of every series of a vector, and the groups they form. */
+typedef struct sigs {
+    uint64_t *sig;  /* per series */
+    uint32_t *grp;  /* per series: group index */
+    uint32_t *first, *next; /* per group: first member; per series: next member (UINT32_MAX ends) */
+    size_t ngroups;
+    pq_map map;
+} sigs;
+
+static void sigs_build(sigs *g, const pq_val *v, const promql_matching *m)
+{
+    memset(g, 0, sizeof *g);
+    size_t n = v->n ? v->n : 1;
+    g->sig = st_malloc(n * sizeof *g->sig);
+    g->grp = st_malloc(n * sizeof *g->grp);
+    g->next = st_malloc(n * sizeof *g->next);
+    g->first = st_malloc(n * sizeof *g->first);
+    uint32_t *last = st_malloc(n * sizeof *last);
+    for (size_t i = 0; i < v->n; i++) {
+        g->sig[i] = pq_lset_sig(v->s[i].lab, m->on, m->labels, m->nlabels);
+        long k = pq_map_find(&g->map, g->sig[i], NULL, NULL);
+        g->next[i] = UINT32_MAX;
+        if (k < 0) {
+            k = (long)g->ngroups++;
+            pq_map_put(&g->map, g->sig[i], (uint32_t)k);
+            g->first[k] = (uint32_t)i;
+        } else {
+            g->next[last[k]] = (uint32_t)i;
+        }
+        last[k] = (uint32_t)i;
+        g->grp[i] = (uint32_t)k;
+    }
+    st_free(last);
+}
+
+static void sigs_free(sigs *g)
+{
+    st_free(g->sig);
+    st_free(g->grp);
+    st_free(g->next);
+    st_free(g->first);
+    pq_map_free(&g->map);
+}
+
+/* The group of another vector's signature h, or -1. */
+static long sigs_find(const sigs *g, uint64_t h) { return pq_map_find(&g->map, h, NULL, NULL); }
+
+static size_t present_at(const pq_val *v, size_t j)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < v->n; i++) c += pq_has(&v->s[i], j);
+    return c;
+}
+
+static int set_op(pq_query *q, const promql_node *n, const pq_steps *st, const pq_val *l, const pq_val *r,
+                  pq_val *out)
+{
+    promql_binop op = n->u.bin.op;
+    const promql_matching *m = n->u.bin.matching;
+    sigs gl, gr;
+    sigs_build(&gl, l, m);
+    sigs_build(&gr, r, m);
+    /* per step, is a signature present on the other side? */
+    uint8_t *rpres = st_calloc(gr.ngroups * st->n + 1, 1), *lpres = st_calloc(gl.ngroups * st->n + 1, 1);
+    for (size_t i = 0; i < r->n; i++)
+        for (size_t j = 0; j < st->n; j++)
+            if (pq_has(&r->s[i], j)) rpres[gr.grp[i] * st->n + j] = 1;
+    for (size_t i = 0; i < l->n; i++)
+        for (size_t j = 0; j < st->n; j++)
+            if (pq_has(&l->s[i], j)) lpres[gl.grp[i] * st->n + j] = 1;
+    size_t *lcount = st_calloc(st->n, sizeof *lcount), *rcount = st_calloc(st->n, sizeof *rcount);
+    for (size_t j = 0; j < st->n; j++) {
+        lcount[j] = present_at(l, j);
+        rcount[j] = present_at(r, j);
+    }
+    pq_out o;
+    pq_out_init(&o, q, st, out);
+    int rc = 0;
+    for (size_t i = 0; i < l->n && !rc; i++) {
+        const pq_ser *s = &l->s[i];
+        long rg = sigs_find(&gr, gl.sig[i]);
+        long k = -1;
+        for (size_t j = 0; j < st->n && !rc; j++) {
+            if (!pq_has(s, j)) continue;
+            bool other = rg >= 0 && rpres[(size_t)rg * st->n + j];
+            bool keep = op == PROMQL_LAND ? other && rcount[j] : op == PROMQL_LUNLESS ? !other : true;
+            if (!keep) continue;
+            if (k < 0) k = (long)pq_out_series(&o, s->lab);
+            rc = pq_out_put(&o, (size_t)k, j, s->v[j]);
+        }
+    }
+    if (op == PROMQL_LOR) {
+        for (size_t i = 0; i < r->n && !rc; i++) {
+            const pq_ser *s = &r->s[i];
+            long lg = sigs_find(&gl, gr.sig[i]);
+            long k = -1;
+            for (size_t j = 0; j < st->n && !rc; j++) {
+                if (!pq_has(s, j)) continue;
+                if (lcount[j] && lg >= 0 && lpres[(size_t)lg * st->n + j]) continue;
+                if (k < 0) k = (long)pq_out_series(&o, s->lab);
+                rc = pq_out_put(&o, (size_t)k, j, s->v[j]);
+            }
+        }
+    }
+    pq_out_done(&o);
+    st_free(rpres);
+    st_free(lpres);
+    st_free(lcount);
+    st_free(rcount);
+    sigs_free(&gl);
+    sigs_free(&gr);
+    return rc;
+}
+
+/* resultMetric: the labels of one matched pair (l the "many" side, r the
+ * "one" side, after a group_right swap). */
+static pq_lset result_metric(pq_query *q, pq_lset l, pq_lset r, promql_binop op, const promql_matching *m, bool rb)
+{
+    pq_lb b;
+    pq_lb_init(&b, l);
+    if (drops_name(op)) pq_lb_del(&b, st_slice_of(LABEL_METRIC_NAME, 8));
+    if (m->card == PROMQL_CARD_ONE_TO_ONE) {
+        if (m->on) pq_lb_keep(&b, m->labels, m->nlabels);
+        else
+            for (size_t i = 0; i < m->nlabels; i++) pq_lb_del(&b, m->labels[i]);
+    }
+    for (size_t i = 0; i < m->ninclude; i++) {
+        st_slice v = pq_lset_get(r, m->include[i].p, m->include[i].n);
+        pq_lb_set(&b, m->include[i], v);
+    }
+    if (rb) pq_lb_del(&b, st_slice_of(LABEL_METRIC_NAME, 8));
+    return pq_lb_done(&b, q->a);
+}
+
+/* The matching labels of a series, for the duplicate error's words. */
+static pq_lset match_labels(pq_query *q, pq_lset l, const promql_matching *m)
+{
+    pq_lb b;
+    pq_lb_init(&b, l);
+    if (m->on) {
+        pq_lb_keep(&b, m->labels, m->nlabels);
+    } else {
+        for (size_t i = 0; i < m->nlabels; i++) pq_lb_del(&b, m->labels[i]);
+        pq_lb_del(&b, st_slice_of(LABEL_METRIC_NAME, 8));
+    }
+    return pq_lb_done(&b, q->a);
+}
+
+static int dup_error(pq_query *q, const promql_matching *m, pq_lset later, pq_lset earlier)
+{
+    st_buf b = {0};
+    st_buf_printf(&b, "found duplicate series for the match group ");
+    pq_lset_format(match_labels(q, later, m), &b);
+    st_buf_printf(&b, " on the %s hand-side of the operation: [", m->card == PROMQL_CARD_ONE_TO_MANY ? "left" : "right");
+    pq_lset_format(later, &b);
+    st_buf_printf(&b, ", ");
+    pq_lset_format(earlier, &b);
+    st_buf_printf(&b, "];many-to-many matching not allowed: matching labels must be unique on one side");
+    st_buf_putc(&b, 0);
+    int rc = pq_fail(q, ST_ECONFLICT, "%s", (const char *)b.p);
+    st_buf_free(&b);
+    return rc;
+}
+
+/* A pair's output series, cached per (many, one) pair. */
+typedef struct pair_key {
+    uint32_t l, r;
+    long out;
+} pair_key;
+
+static int vector_vector(pq_query *q, const promql_node *n, const pq_steps *st, const pq_val *lv, const pq_val *rv,
+                         pq_val *out)
+{
+    promql_binop op = n->u.bin.op;
+    const promql_matching *m = n->u.bin.matching;
+    bool rb = n->u.bin.return_bool;
+    bool swap = m->card == PROMQL_CARD_ONE_TO_MANY;
+    const pq_val *l = swap ? rv : lv, *r = swap ? lv : rv; /* r: the "one" side */
+    sigs gl, gr;
+    sigs_build(&gl, l, m);
+    sigs_build(&gr, r, m);
+    size_t *lcount = st_calloc(st->n, sizeof *lcount), *rcount = st_calloc(st->n, sizeof *rcount);
+    for (size_t j = 0; j < st->n; j++) {
+        lcount[j] = present_at(l, j);
+        rcount[j] = present_at(r, j);
+    }
+    int rc = 0;
+    /* the "one" side may not hold a signature twice at a step where both
+     * sides have samples (checked in its order, as Prometheus fills its map) */
+    for (size_t j = 0; j < st->n && !rc; j++) {
+        if (!lcount[j] || !rcount[j]) continue;
+        for (size_t i = 0; i < r->n && !rc; i++) {
+            if (!pq_has(&r->s[i], j) || gr.first[gr.grp[i]] == i) continue;
+            for (uint32_t e = gr.first[gr.grp[i]]; e != i && !rc; e = gr.next[e])
+                if (pq_has(&r->s[e], j)) rc = dup_error(q, m, r->s[i].lab, r->s[e].lab);
+        }
+    }
+    /* the present "one" series of each signature group at each step */
+    pq_out o;
+    pq_out_init(&o, q, st, out);
+    /* step stamps: a signature matched (one-to-one), an output series written via a signature */
+    size_t *sig_stamp = st_calloc(gr.ngroups + 1, sizeof *sig_stamp);
+    pq_map pairs = {0};
+    pair_key *pk = NULL;
+    size_t npk = 0, cappk = 0;
+    size_t *out_stamp = NULL, *out_sig = NULL, capout = 0;
+    for (size_t j = 0; j < st->n && !rc; j++) {
+        if (!lcount[j] || !rcount[j]) continue;
+        for (size_t i = 0; i < l->n && !rc; i++) {
+            const pq_ser *ls = &l->s[i];
+            if (!pq_has(ls, j)) continue;
+            long g = sigs_find(&gr, gl.sig[i]);
+            if (g < 0) continue;
+            uint32_t ri = gr.first[g];
+            while (ri != UINT32_MAX && !pq_has(&r->s[ri], j)) ri = gr.next[ri];
+            if (ri == UINT32_MAX) continue;
+            double vl = ls->v[j], vr = r->s[ri].v[j];
+            if (swap) {
+                double t = vl;
+                vl = vr;
+                vr = t;
+            }
+            bool keep;
+            double x = elem_binop(op, vl, vr, &keep);
+            if (rb) x = keep ? 1 : 0;
+            else if (!keep) continue;
+            /* the pair's output series */
+            uint64_t ph = (uint64_t)i * 0x9e3779b97f4a7c15ull ^ ri;
+            long pidx = -1;
+            for (long c = pq_map_find(&pairs, ph, NULL, NULL); c >= 0;) {
+                if (pk[c].l == i && pk[c].r == ri) pidx = c;
+                break;
+            }
+            if (pidx < 0) {
+                if (npk == cappk) {
+                    cappk = cappk ? cappk * 2 : 64;
+                    pk = st_realloc(pk, cappk * sizeof *pk);
+                }
+                pq_lset res = result_metric(q, ls->lab, r->s[ri].lab, op, m, rb);
+                pk[npk] = (pair_key){(uint32_t)i, ri, (long)pq_out_series(&o, res)};
+                if (pq_map_find(&pairs, ph, NULL, NULL) < 0) pq_map_put(&pairs, ph, (uint32_t)npk);
+                pidx = (long)npk++;
+            }
+            long k = pk[pidx].out;
+            if (m->card == PROMQL_CARD_ONE_TO_ONE) {
+                if (sig_stamp[g] == j + 1) {
+                    rc = pq_fail(q, ST_ECONFLICT,
+                                 "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)");
+                    break;
+                }
+                sig_stamp[g] = j + 1;
+            } else {
+                if ((size_t)k >= capout) {
+                    size_t nc = capout ? capout * 2 : 64;
+                    while (nc <= (size_t)k) nc *= 2;
+                    out_stamp = st_realloc(out_stamp, nc * sizeof *out_stamp);
+                    out_sig = st_realloc(out_sig, nc * sizeof *out_sig);
+                    memset(out_stamp + capout, 0, (nc - capout) * sizeof *out_stamp);
+                    capout = nc;
+                }
+                if (out_stamp[k] == j + 1 && out_sig[k] == (size_t)g) {
+                    rc = pq_fail(q, ST_ECONFLICT, "multiple matches for labels: grouping labels must ensure unique matches");
+                    break;
+                }
+                out_stamp[k] = j + 1;
+                out_sig[k] = (size_t)g;
+            }
+            rc = pq_out_put(&o, (size_t)k, j, x);
+        }
+    }
+    pq_out_done(&o);
+    pq_map_free(&pairs);
+    st_free(pk);
+    st_free(out_stamp);
+    st_free(out_sig);
+    st_free(sig_stamp);
+    st_free(lcount);
+    st_free(rcount);
+    sigs_free(&gl);
+    sigs_free(&gr);
+    return rc;
+}
+
+int pq_eval_binary(pq_query *q, const promql_node *n, const pq_steps *st, pq_val *out)
+{
+    pq_val l, r;
+    int rc = pq_eval(q, n->u.bin.lhs, st, &l);
+    if (rc == 0) rc = pq_eval(q, n->u.bin.rhs, st, &r);
+    if (rc) return rc;
+    promql_binop op = n->u.bin.op;
+    memset(out, 0, sizeof *out);
+    if (l.type == PROMQL_TYPE_SCALAR && r.type == PROMQL_TYPE_SCALAR) {
+        out->type = PROMQL_TYPE_SCALAR;
+        out->sc = pq_scalar_new(q, st, 0);
+        for (size_t i = 0; i < st->n; i++) out->sc[i] = scalar_binop(op, l.sc[i], r.sc[i]);
+        return 0;
+    }
+    if (l.type == PROMQL_TYPE_VECTOR && r.type == PROMQL_TYPE_SCALAR) return vector_scalar(q, n, st, &l, r.sc, false, out);
+    if (l.type == PROMQL_TYPE_SCALAR && r.type == PROMQL_TYPE_VECTOR) return vector_scalar(q, n, st, &r, l.sc, true, out);
+    if (promql_binop_is_set(op)) return set_op(q, n, st, &l, &r, out);
+    return vector_vector(q, n, st, &l, &r, out);
+}
+
+/* ------------------------------------------------------------------ aggregations */
+
+/* Go's strconv.FormatFloat(v, 'f', -1, 64): the shortest digits that
+ * round-trip, written without an exponent. */
+static void format_float_f(double v, char *out, size_t cap)
+{
+    if (isnan(v)) {
+        snprintf(out, cap, "NaN");
+        return;
+    }
+    if (isinf(v)) {
+        snprintf(out, cap, v > 0 ? "+Inf" : "-Inf");
+        return;
+    }
+    char e[40];
+    int prec;
+    for (prec = 1; prec <= 17; prec++) {
+        snprintf(e, sizeof e, "%.*e", prec - 1, v);
+        if (strtod(e, NULL) == v) break;
+    }
+    /* e: [-]d.ddde[+-]x: digits and exponent */
+    char digits[24];
+    size_t nd = 0;
+    const char *p = e;
+    bool neg = *p == '-';
+    if (neg) p++;
+    for (; *p && *p != 'e'; p++)
+        if (*p != '.') digits[nd++] = *p;
+    int ex = atoi(p + 1);
+    while (nd > 1 && digits[nd - 1] == '0') nd--;
+    size_t w = 0;
+    if (neg && cap > 1) out[w++] = '-';
+    int point = ex + 1; /* digits before the decimal point */
+    if (point <= 0) {
+        w += (size_t)snprintf(out + w, cap - w, "0.");
+        for (int i = 0; i < -point && w + 1 < cap; i++) out[w++] = '0';
+        for (size_t i = 0; i < nd && w + 1 < cap; i++) out[w++] = digits[i];
+    } else {
+        for (int i = 0; i < point && w + 1 < cap; i++) out[w++] = (size_t)i < nd ? digits[i] : '0';
+        if ((size_t)point < nd) {
+            if (w + 1 < cap) out[w++] = '.';
+            for (size_t i = (size_t)point; i < nd && w + 1 < cap; i++) out[w++] = digits[i];
+        }
+    }
+    out[w] = 0;
+}
+
+static bool label_name_valid(st_slice s)
+{
+    if (!s.n) return false;
+    for (size_t i = 0; i < s.n; i++) {
+        char c = s.p[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (i && c >= '0' && c <= '9')))
+            return false;
+    }
+    return true;
+}
+
+/* The group labels of a series. */
+static pq_lset group_labels(pq_query *q, pq_lset l, const st_slice *g, size_t ng, bool without)
+{
+    if (!without && !ng) return (pq_lset){NULL, 0};
+    pq_lb b;
+    pq_lb_init(&b, l);
+    if (without) {
+        for (size_t i = 0; i < ng; i++) pq_lb_del(&b, g[i]);
+        pq_lb_del(&b, st_slice_of(LABEL_METRIC_NAME, 8));
+    } else {
+        pq_lb_keep(&b, g, ng);
+    }
+    return pq_lb_done(&b, q->a);
+}
+
+static uint64_t group_key(pq_lset l, const st_slice *g, size_t ng, bool without)
+{
+    if (!without && !ng) return 0;
+    return pq_lset_sig(l, !without, g, ng);
+}
+
+/* Go's container/heap over (value, series) with Prometheus's orders:
+ * topk keeps a min-heap (vectorByValueHeap), bottomk a max-heap. */
+typedef struct hent {
+    double v;
+    uint32_t s;
+} hent;
+
+static bool heap_less(const hent *h, size_t i, size_t j, bool rev)
+{
+    if (!rev) return h[i].v < h[j].v || (isnan(h[i].v) && !isnan(h[j].v));
+    return h[i].v > h[j].v || (isnan(h[i].v) && !isnan(h[j].v));
+}
+
+static void heap_swap(hent *h, size_t i, size_t j)
+{
+    hent t = h[i];
+    h[i] = h[j];
+    h[j] = t;
+}
+
+static void heap_up(hent *h, size_t j, bool rev)
+{
+    while (j > 0) {
+        size_t i = (j - 1) / 2;
+        if (i == j || !heap_less(h, j, i, rev)) break;
+        heap_swap(h, i, j);
+        j = i;
+    }
+}
+
+static void heap_down(hent *h, size_t i0, size_t n, bool rev)
+{
+    size_t i = i0;
+    for (;;) {
+        size_t j1 = 2 * i + 1;
+        if (j1 >= n) break;
+        size_t j = j1;
+        if (j1 + 1 < n && heap_less(h, j1 + 1, j1, rev)) j = j1 + 1;
+        if (!heap_less(h, j, i, rev)) break;
+        heap_swap(h, i, j);
+        i = j;
+    }
+}
+
+/* sort.Sort(sort.Reverse(heap)): by the heap's order reversed (stable
+ * enough for distinct values; ties keep an insertion sort's order). */
+static void heap_sort_reverse(hent *h, size_t n, bool rev)
+{
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && heap_less(h, j - 1, j, rev); j--) heap_swap(h, j, j - 1);
+}
+
+typedef struct agg_state {
+    double *value, *mean;
+    double *count;
+} agg_state;
+
+static int topk(pq_query *q, const promql_node *n, const pq_steps *st, const pq_val *in, const double *param,
+                const uint64_t *key, pq_val *out)
+{
+    bool rev = n->u.agg.op == PROMQL_AGG_BOTTOMK;
+    pq_out o;
+    pq_out_init(&o, q, st, out);
+    long *outidx = st_malloc((in->n ? in->n : 1) * sizeof *outidx);
+    for (size_t i = 0; i < in->n; i++) outidx[i] = -1;
+    hent *h = st_malloc((in->n + 1) * sizeof *h);
+    /* groups in first-appearance order at each step */
+    pq_map gm = {0};
+    size_t *gfirst = st_malloc((in->n + 1) * sizeof *gfirst);
+    int rc = 0;
+    for (size_t j = 0; j < st->n && !rc; j++) {
+        double f = param[j];
+        if (!(f <= 9223372036854774784.0 && f >= -9223372036854775808.0)) { /* convertibleToInt64 */
+            char num[64];
+            promql_go_float(num, sizeof num, f);
+            rc = pq_fail(q, ST_ECONFLICT, "Scalar value %s overflows int64", num);
+            break;
+        }
+        int64_t k = (int64_t)f;
+        if (k < 1) continue;
+        pq_map_free(&gm);
+        size_t ng = 0;
+        for (size_t i = 0; i < in->n; i++) {
+            if (!pq_has(&in->s[i], j)) continue;
+            if (pq_map_find(&gm, key[i], NULL, NULL) < 0) {
+                pq_map_put(&gm, key[i], (uint32_t)ng);
+                gfirst[ng++] = i;
+            }
+        }
+        for (size_t g = 0; g < ng && !rc; g++) {
+            uint64_t gk = key[gfirst[g]];
+            size_t hn = 0;
+            for (size_t i = gfirst[g]; i < in->n; i++) {
+                if (!pq_has(&in->s[i], j) || key[i] != gk) continue;
+                double v = in->s[i].v[j];
+                if (!hn) {
+                    h[hn++] = (hent){v, (uint32_t)i};
+                    continue;
+                }
+                bool better = rev ? (h[0].v > v || isnan(h[0].v)) : (h[0].v < v || isnan(h[0].v));
+                if ((int64_t)hn < k || better) {
+                    if ((int64_t)hn == k) {
+                        if (k == 1) {
+                            h[0] = (hent){v, (uint32_t)i};
+                            continue;
+                        }
+                        heap_swap(h, 0, hn - 1); /* heap.Pop */
+                        heap_down(h, 0, hn - 1, rev);
+                        hn--;
+                    }
+                    h[hn] = (hent){v, (uint32_t)i}; /* heap.Push */
+                    heap_up(h, hn, rev);
+                    hn++;
+                }
+            }
+            if (hn > 1) heap_sort_reverse(h, hn, rev);
+            for (size_t x = 0; x < hn && !rc; x++) {
+                uint32_t si = h[x].s;
+                if (outidx[si] < 0) outidx[si] = (long)pq_out_series(&o, in->s[si].lab);
+                rc = pq_out_put(&o, (size_t)outidx[si], j, h[x].v);
+            }
+        }
+    }
+    pq_map_free(&gm);
+    st_free(gfirst);
+    st_free(h);
+    st_free(outidx);
+    pq_out_done(&o);
+    return rc;
+}
+
+int pq_eval_aggregate(pq_query *q, const promql_node *n, const pq_steps *st, pq_val *out)
+{
+    promql_aggop op = n->u.agg.op;
+    pq_val param = {0}, in;
+    int rc = 0;
+    if (n->u.agg.param) rc = pq_eval(q, n->u.agg.param, st, &param);
+    if (rc == 0) rc = pq_eval(q, n->u.agg.expr, st, &in);
+    if (rc) return rc;
+    /* grouping labels sorted, as Prometheus sorts them */
+    size_t ng = n->u.agg.ngrouping;
+    st_slice *g = st_arena_alloc(q->a, (ng + 2) * sizeof *g);
+    for (size_t i = 0; i < ng; i++) g[i] = n->u.agg.grouping[i];
+    for (size_t i = 1; i < ng; i++)
+        for (size_t j = i; j > 0 && st_slice_cmp(g[j - 1], g[j]) > 0; j--) {
+            st_slice t = g[j];
+            g[j] = g[j - 1];
+            g[j - 1] = t;
+        }
+    bool without = n->u.agg.without;
+    pq_val src = in;
+    st_slice value_label = {0};
+    if (op == PROMQL_AGG_COUNT_VALUES) {
+        value_label = param.str;
+        if (!label_name_valid(value_label))
+            return pq_fail(q, ST_ECONFLICT, "invalid label name \"%.*s\"", (int)value_label.n, value_label.p);
+        if (!without) g[ng++] = value_label;
+        /* each (series, value) is a series of its own: the value label set */
+        pq_out o;
+        pq_out_init(&o, q, st, &src);
+        for (size_t i = 0; i < in.n && !rc; i++) {
+            const pq_ser *s = &in.s[i];
+            for (size_t j = 0; j < st->n && !rc; j++) {
+                if (!pq_has(s, j)) continue;
+                char buf[400];
+                format_float_f(s->v[j], buf, sizeof buf);
+                pq_lb b;
+                pq_lb_init(&b, s->lab);
+                pq_lb_set(&b, value_label, st_slice_of(buf, strlen(buf)));
+                pq_lset l = {b.ls, (uint32_t)b.n};
+                size_t k = pq_out_series(&o, l);
+                st_free(b.ls);
+                /* distinct series of one label set after the change count
+                 * once each: keep a count in the value */
+                if (o.v->s[k].ok[j]) o.v->s[k].v[j] += 1;
+                else pq_ser_put(&o.v->s[k], j, 1);
+            }
+        }
+        pq_out_done(&o);
+        if (rc) return rc;
+    }
+    size_t N = src.n;
+    uint64_t *key = st_malloc((N ? N : 1) * sizeof *key);
+    for (size_t i = 0; i < N; i++) key[i] = group_key(src.s[i].lab, g, ng, without);
+    if (op == PROMQL_AGG_TOPK || op == PROMQL_AGG_BOTTOMK) {
+        rc = topk(q, n, st, &src, param.sc, key, out);
+        st_free(key);
+        return rc;
+    }
+    /* groups, in order of first appearance */
+    pq_map gm = {0};
+    uint32_t *gid = st_malloc((N ? N : 1) * sizeof *gid);
+    size_t ngroups = 0;
+    uint32_t *grep = st_malloc((N ? N : 1) * sizeof *grep); /* a member of each group */
+    for (size_t i = 0; i < N; i++) {
+        long k = pq_map_find(&gm, key[i], NULL, NULL);
+        if (k < 0) {
+            k = (long)ngroups;
+            grep[ngroups++] = (uint32_t)i;
+            pq_map_put(&gm, key[i], (uint32_t)k);
+        }
+        gid[i] = (uint32_t)k;
+    }
+    pq_map_free(&gm);
+    size_t S = st->n, cells = ngroups * S;
+    memset(out, 0, sizeof *out);
+    out->type = PROMQL_TYPE_VECTOR;
+    if (op == PROMQL_AGG_QUANTILE) {
+        double *vals = st_malloc((N ? N : 1) * sizeof *vals);
+        out->s = st_arena_alloc(q->a, (ngroups ? ngroups : 1) * sizeof *out->s);
+        for (size_t gi = 0; gi < ngroups; gi++) {
+            pq_ser *o = &out->s[out->n++];
+            pq_ser_init(q->a, o, group_labels(q, src.s[grep[gi]].lab, g, ng, without), S);
+        }
+        for (size_t j = 0; j < S; j++) {
+            for (size_t gi = 0; gi < ngroups; gi++) {
+                size_t k = 0;
+                for (size_t i = grep[gi]; i < N; i++)
+                    if (gid[i] == gi && pq_has(&src.s[i], j)) vals[k++] = src.s[i].v[j];
+                if (k) pq_ser_put(&out->s[gi], j, pqf_quantile(param.sc[j], vals, k));
+            }
+        }
+        st_free(vals);
+    } else {
+        double *value = st_malloc((cells ? cells : 1) * sizeof *value);
+        double *mean = st_malloc((cells ? cells : 1) * sizeof *mean);
+        double *count = st_calloc(cells ? cells : 1, sizeof *count);
+        for (size_t i = 0; i < N; i++) {
+            const pq_ser *s = &src.s[i];
+            size_t base = (size_t)gid[i] * S;
+            for (size_t j = 0; j < S; j++) {
+                if (!pq_has(s, j)) continue;
+                double v = s->v[j];
+                size_t c = base + j;
+                if (count[c] == 0) {
+                    count[c] = 1;
+                    value[c] = op == PROMQL_AGG_STDDEV || op == PROMQL_AGG_STDVAR ? 0
+                               : op == PROMQL_AGG_GROUP                           ? 1
+                                                                                  : v;
+                    mean[c] = v;
+                    continue;
+                }
+                switch (op) {
+                case PROMQL_AGG_SUM:
+                case PROMQL_AGG_COUNT_VALUES: value[c] += v; break; /* count_values: counts per value */
+                case PROMQL_AGG_AVG:
+                    /* Prometheus 2.42's incremental mean, Inf kept as it is */
+                    count[c] += 1;
+                    if (isinf(mean[c])) {
+                        if (isinf(v) && (mean[c] > 0) == (v > 0)) break;
+                        if (!isinf(v) && !isnan(v)) break;
+                    }
+                    mean[c] += v / count[c] - mean[c] / count[c];
+                    break;
+                case PROMQL_AGG_MAX:
+                    if (value[c] < v || isnan(value[c])) value[c] = v;
+                    break;
+                case PROMQL_AGG_MIN:
+                    if (value[c] > v || isnan(value[c])) value[c] = v;
+                    break;
+                case PROMQL_AGG_COUNT: count[c] += 1; break;
+                case PROMQL_AGG_STDDEV:
+                case PROMQL_AGG_STDVAR: {
+                    count[c] += 1;
+                    double delta = v - mean[c];
+                    mean[c] += delta / count[c];
+                    value[c] += delta * (v - mean[c]);
+                    break;
+                }
+                default: break;
+                }
+                if (op != PROMQL_AGG_AVG && op != PROMQL_AGG_STDDEV && op != PROMQL_AGG_STDVAR && op != PROMQL_AGG_COUNT)
+                    count[c] += 1; /* only marks the cell as started */
+            }
+        }
+        out->s = st_arena_alloc(q->a, (ngroups ? ngroups : 1) * sizeof *out->s);
+        for (size_t gi = 0; gi < ngroups; gi++) {
+            pq_ser *o = &out->s[out->n++];
+            pq_ser_init(q->a, o, group_labels(q, src.s[grep[gi]].lab, g, ng, without), S);
+            for (size_t j = 0; j < S; j++) {
+                size_t c = gi * S + j;
+                if (count[c] == 0) continue;
+                double x;
+                switch (op) {
+                case PROMQL_AGG_AVG: x = mean[c]; break;
+                case PROMQL_AGG_COUNT: x = count[c]; break;
+                case PROMQL_AGG_STDVAR: x = value[c] / count[c]; break;
+                case PROMQL_AGG_STDDEV: x = sqrt(value[c] / count[c]); break;
+                default: x = value[c]; break;
+                }
+                pq_ser_put(o, j, x);
+            }
+        }
+        st_free(value);
+        st_free(mean);
+        st_free(count);
+    }
+    st_free(gid);
+    st_free(grep);
+    st_free(key);
+    return 0;
+}

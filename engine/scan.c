@@ -1,0 +1,1124 @@
+/* scan: the query layer (scan.h), over one database's head and blocks.
+ *
+ * Open pins the blocks that overlap the range (references: compaction and
+ * retention never free a block under a scan) and gathers (key, source)
+ * entries from the head shards and the blocks, under the database's
+ * view_lock held shared, so that no series moves from the head into a
+ * block unseen. Entries are sorted once, in the consumer's order and then
+ * by precedence (blocks in creation order, the head last); the entries of
+ * one key form a group, one series.
+ *
+ * An iterator resolves a series when it reaches it: under view_lock it
+ * reads the series' head samples (bounded by the memory window, not by the
+ * range) and, if a flush swapped head data for a block since the scan
+ * pinned its blocks (the database's generation moved), pins the new blocks
+ * and finds the key in them too. Block data is immutable while pinned, so
+ * everything after that runs without the lock, one chunk at a time.
+ *
+ * A series' data is then a list of chunks in time order. When its sources
+ * are disjoint in time (the usual case: each block holds its own partition
+ * and the head what is newer), that list is the block chunks that overlap
+ * the range, then the head's samples as one chunk: walking it decodes one
+ * chunk at a time. When sources overlap (out-of-order writes into a
+ * flushed range, blocks not yet compacted), the list is one merged chunk
+ * produced by a k-way merge in which the later source wins on equal
+ * timestamps, each source holding one decoded chunk at a time.
+ */
+#include "store_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bits.h"
+#include "labels.h"
+#include "samples.h"
+#include "scan.h"
+
+#define DEFAULT_BATCH 4096
+#define HEAD_SRC (-1)
+
+/* ------------------------------------------------------------------ budget */
+
+void scan_budget_init(scan_budget *b)
+{
+    atomic_init(&b->samples, 0);
+    atomic_init(&b->code, 0);
+    b->msg[0] = 0;
+}
+
+int scan_budget_fail(scan_budget *b, int code, const char *msg, st_err *e)
+{
+    int zero = 0;
+    if (atomic_compare_exchange_strong(&b->code, &zero, code))
+        snprintf(b->msg, sizeof b->msg, "%s", msg);
+    int c = atomic_load(&b->code);
+    return st_fail(e, c, "%s", b->msg);
+}
+
+int scan_budget_charge(scan_budget *b, uint64_t n, st_err *e)
+{
+    if (!b) return 0;
+    int c = atomic_load_explicit(&b->code, memory_order_relaxed);
+    if (c) return st_fail(e, c, "%s", b->msg);
+    uint64_t before = atomic_fetch_add_explicit(&b->samples, n, memory_order_relaxed);
+    if (b->max_samples && before + n > b->max_samples)
+        return scan_budget_fail(b, ST_ELIMIT, "query processing would load too many samples into memory "
+                                "in query execution", e);
+    /* the clock and the client are polled about every 16k samples */
+    if ((before >> 14) != ((before + n) >> 14) || n >= 16384) {
+        if (b->deadline_ns && st_mono_ns() > b->deadline_ns)
+            return scan_budget_fail(b, ST_ETIMEOUT, "query timed out in expression evaluation", e);
+        if (b->cancelled && b->cancelled(b->cancel_ctx))
+            return scan_budget_fail(b, ST_ECANCELED, "query was canceled in expression evaluation", e);
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ selection */
+
+typedef struct sent {
+    const uint8_t *key; /* the scan's arena (head) or the pinned block */
+    uint32_t keylen;
+    int32_t src;        /* index in sc->blocks, or HEAD_SRC */
+    uint32_t id;        /* series id in the block or the head shard */
+    uint32_t shard;
+    uint32_t name_off;  /* __name__ value: key[name_off, name_off + name_len) */
+    uint16_t name_len, table_len;
+    uint8_t type;
+} sent;
+
+struct scan {
+    store *s;
+    sdb *d;
+    int64_t mint, maxt;
+    scan_mode mode;
+    scan_order order;
+    size_t batch;
+    scan_budget *budget;
+    blk **blocks;        /* pinned at open, in creation order (immutable after open) */
+    size_t nblocks;
+    /* blocks pinned later, when a flush moved data out of the head */
+    pthread_mutex_t late_mu;
+    blk **late;
+    size_t nlate, caplate;
+    _Atomic uint64_t gen; /* the database's generation when blocks were last pinned */
+    st_arena *arena;
+    sent *ents;
+    size_t nents, capents;
+    size_t *groups;      /* first entry of each series; groups[nseries] = nents */
+    size_t nseries;
+    /* scan_label_* answers */
+    st_slice *names;
+    size_t nnames, capnames;
+};
+
+static int cmp_blk_id(const void *a, const void *b)
+{
+    return strcmp(blk_id(*(blk *const *)a), blk_id(*(blk *const *)b));
+}
+
+static bool type_wanted(unsigned types, uint8_t t) { return !types || (types >> t & 1u); }
+
+static void push_ent(scan *sc, const uint8_t *key, size_t keylen, int32_t src, uint32_t id,
+                     uint32_t shard, series_meta m, bool copy)
+{
+    if (sc->nents == sc->capents) {
+        sc->capents = sc->capents ? sc->capents * 2 : 256;
+        sc->ents = st_realloc(sc->ents, sc->capents * sizeof *sc->ents);
+    }
+    if (copy) {
+        uint8_t *k = st_arena_alloc(sc->arena, keylen);
+        memcpy(k, key, keylen);
+        key = k;
+    }
+    st_slice name = labels_key_name(key, keylen);
+    sent *x = &sc->ents[sc->nents++];
+    x->key = key;
+    x->keylen = (uint32_t)keylen;
+    x->src = src;
+    x->id = id;
+    x->shard = shard;
+    x->name_off = name.p ? (uint32_t)((const uint8_t *)name.p - key) : 0;
+    x->name_len = (uint16_t)(name.n > UINT16_MAX ? UINT16_MAX : name.n);
+    x->table_len = m.table_len && m.table_len < name.n ? m.table_len : (uint16_t)x->name_len;
+    x->type = m.type;
+}
+
+static st_slice ent_table(const sent *x)
+{
+    return st_slice_of((const char *)x->key + x->name_off, x->table_len);
+}
+
+static st_slice ent_column(const sent *x)
+{
+    if (x->table_len >= x->name_len) return st_slice_of("value", 5);
+    return st_slice_of((const char *)x->key + x->name_off + x->table_len + 1,
+                       (size_t)x->name_len - x->table_len - 1);
+}
+
+/* Does the entry pass the spec's column filter? (The table filter is the
+ * table index's; a name that merely starts like the table is not in it.) */
+static bool column_ok(const sent *x, st_slice column)
+{
+    return !column.n || st_slice_eq(ent_column(x), column);
+}
+
+static int prec(const sent *x) { return x->src < 0 ? INT32_MAX : x->src; }
+
+static int cmp_key_bytes(const sent *x, const sent *y)
+{
+    size_t n = x->keylen < y->keylen ? x->keylen : y->keylen;
+    int c = memcmp(x->key, y->key, n);
+    if (c) return c;
+    return x->keylen == y->keylen ? 0 : x->keylen < y->keylen ? -1 : 1;
+}
+
+static int tie(const sent *x, const sent *y)
+{
+    int a = prec(x), b = prec(y);
+    return a < b ? -1 : a > b;
+}
+
+static int cmp_order_key(const void *a, const void *b)
+{
+    const sent *x = a, *y = b;
+    int c = cmp_key_bytes(x, y);
+    return c ? c : tie(x, y);
+}
+
+static int cmp_order_labels(const void *a, const void *b)
+{
+    const sent *x = a, *y = b;
+    if (x->keylen == y->keylen && !memcmp(x->key, y->key, x->keylen)) return tie(x, y);
+    return labels_key_compare(x->key, x->keylen, y->key, y->keylen);
+}
+
+/* The next label of a key that is not __name__; false at the end. */
+static bool next_tag(const uint8_t **p, const uint8_t *end, st_slice *name, st_slice *value)
+{
+    while (*p < end) {
+        uint64_t n;
+        if (varint_get(p, end, &n) || n > (uint64_t)(end - *p)) return false;
+        *name = st_slice_of((const char *)*p, (size_t)n);
+        *p += n;
+        if (varint_get(p, end, &n) || n > (uint64_t)(end - *p)) return false;
+        *value = st_slice_of((const char *)*p, (size_t)n);
+        *p += n;
+        if (!(name->n == 8 && !memcmp(name->p, LABEL_METRIC_NAME, 8))) return true;
+    }
+    return false;
+}
+
+static int cmp_order_table(const void *a, const void *b)
+{
+    const sent *x = a, *y = b;
+    if (x->keylen == y->keylen && !memcmp(x->key, y->key, x->keylen)) return tie(x, y);
+    int c = st_slice_cmp(ent_table(x), ent_table(y));
+    if (c) return c;
+    const uint8_t *px = x->key, *ex = px + x->keylen, *py = y->key, *ey = py + y->keylen;
+    for (;;) {
+        st_slice nx, vx, ny, vy;
+        bool hx = next_tag(&px, ex, &nx, &vx), hy = next_tag(&py, ey, &ny, &vy);
+        if (!hx || !hy) {
+            if (hx != hy) return hx ? 1 : -1;
+            break;
+        }
+        if ((c = st_slice_cmp(nx, ny)) || (c = st_slice_cmp(vx, vy))) return c;
+    }
+    c = st_slice_cmp(ent_column(x), ent_column(y));
+    return c ? c : cmp_key_bytes(x, y);
+}
+
+/* Pins the database's blocks overlapping the range that are not pinned
+ * yet into (*arr, *n). view_lock held shared by the caller. */
+static void pin_new_blocks(scan *sc, blk ***arr, size_t *n, size_t *cap)
+{
+    sdb *d = sc->d;
+    pthread_mutex_lock(&d->blocks_mu);
+    for (size_t i = 0; i < d->nblocks; i++) {
+        blk *b = d->blocks[i];
+        if (blk_maxt(b) < sc->mint || blk_mint(b) > sc->maxt) continue;
+        bool have = false;
+        for (size_t k = 0; k < sc->nblocks && !have; k++) have = sc->blocks[k] == b;
+        for (size_t k = 0; k < sc->nlate && !have; k++) have = sc->late[k] == b;
+        for (size_t k = 0; arr != &sc->late && k < *n && !have; k++) have = (*arr)[k] == b;
+        if (have) continue;
+        if (*n == *cap) {
+            *cap = *cap ? *cap * 2 : 16;
+            *arr = st_realloc(*arr, *cap * sizeof **arr);
+        }
+        blk_ref(b);
+        (*arr)[(*n)++] = b;
+    }
+    sc->gen = atomic_load(&d->gen);
+    pthread_mutex_unlock(&d->blocks_mu);
+}
+
+typedef struct selection {
+    const scan_spec *sp;
+    postings ids, acc, tab;
+} selection;
+
+/* The ids of one source matching the spec's selectors and table. */
+static int select_ids(scan *sc, selection *x, int32_t src, uint32_t shard, st_err *e)
+{
+    const scan_spec *sp = x->sp;
+    head *h = sc->d->head;
+    int rc = 0;
+    x->acc.n = 0;
+    if (!sp->nselectors) {
+        if (src == HEAD_SRC) {
+            postings_union(&x->acc, idx_all(head_index_locked(h, shard)));
+        } else {
+            uint32_t cnt = blk_nseries(sc->blocks[src]);
+            if (x->acc.cap < cnt + 1) {
+                x->acc.ids = st_realloc(x->acc.ids, (cnt + 1) * sizeof *x->acc.ids);
+                x->acc.cap = cnt + 1;
+            }
+            for (uint32_t k = 0; k < cnt; k++) x->acc.ids[k] = k;
+            x->acc.n = cnt;
+        }
+    }
+    for (size_t i = 0; i < sp->nselectors && rc == 0; i++) {
+        if (src == HEAD_SRC) rc = head_select_locked(h, shard, sp->sel[i], sp->nsel[i], &x->ids, e);
+        else rc = blk_select(sc->blocks[src], sp->sel[i], sp->nsel[i], &x->ids, e);
+        if (rc == 0) postings_union(&x->acc, &x->ids);
+    }
+    if (rc || !sp->table.n) return rc;
+    if (src == HEAD_SRC) {
+        head_select_table_locked(h, shard, sp->table, &x->tab);
+    } else {
+        const uint32_t *t;
+        size_t n;
+        blk_table_series(sc->blocks[src], sp->table, &t, &n);
+        x->tab.n = 0;
+        if (x->tab.cap < n + 1) {
+            x->tab.ids = st_realloc(x->tab.ids, (n + 1) * sizeof *x->tab.ids);
+            x->tab.cap = n + 1;
+        }
+        if (n) memcpy(x->tab.ids, t, n * sizeof *t);
+        x->tab.n = n;
+    }
+    postings_intersect(&x->acc, &x->tab);
+    return 0;
+}
+
+static int collect_locked(scan *sc, const scan_spec *sp, st_err *e)
+{
+    selection x = {.sp = sp};
+    head *h = sc->d->head;
+    int rc = 0;
+    for (unsigned sh = 0; sh < head_nshards(h) && rc == 0; sh++) {
+        head_lock(h, sh);
+        rc = select_ids(sc, &x, HEAD_SRC, sh, e);
+        for (size_t i = 0; rc == 0 && i < x.acc.n; i++) {
+            hseries *hs = head_by_id_locked(h, sh, x.acc.ids[i]);
+            if (!hs || hseries_empty(hs)) continue; /* its data left for a block, or was deleted */
+            const uint8_t *k;
+            size_t kl;
+            hseries_key(hs, &k, &kl);
+            push_ent(sc, k, kl, HEAD_SRC, x.acc.ids[i], sh, hseries_meta(hs), true);
+            if (!column_ok(&sc->ents[sc->nents - 1], sp->column)) sc->nents--;
+        }
+        head_unlock(h, sh);
+    }
+    for (size_t b = 0; b < sc->nblocks && rc == 0; b++) {
+        rc = select_ids(sc, &x, (int32_t)b, 0, e);
+        for (size_t i = 0; rc == 0 && i < x.acc.n; i++) {
+            const uint8_t *k;
+            size_t kl;
+            blk_series_key(sc->blocks[b], x.acc.ids[i], &k, &kl);
+            /* block keys stay valid while the block is pinned: no copy */
+            push_ent(sc, k, kl, (int32_t)b, x.acc.ids[i], 0, blk_series_meta(sc->blocks[b], x.acc.ids[i]),
+                     false);
+            if (!column_ok(&sc->ents[sc->nents - 1], sp->column)) sc->nents--;
+        }
+    }
+    postings_free(&x.ids);
+    postings_free(&x.acc);
+    postings_free(&x.tab);
+    return rc;
+}
+
+static bool same_key(const sent *x, const sent *y)
+{
+    return x->keylen == y->keylen && !memcmp(x->key, y->key, x->keylen);
+}
+
+/* Groups the sorted entries by key. A series' type is its newest source's
+ * (a series re-created with another type after its old data left memory:
+ * the newer type stands); sources of another type are dropped, and so are
+ * series of a type not asked for. */
+static void group(scan *sc, unsigned types)
+{
+    size_t w = 0;
+    sc->groups = st_malloc((sc->nents + 1) * sizeof *sc->groups);
+    sc->nseries = 0;
+    for (size_t a = 0; a < sc->nents;) {
+        size_t b = a + 1;
+        while (b < sc->nents && same_key(&sc->ents[a], &sc->ents[b])) b++;
+        uint8_t t = sc->ents[b - 1].type;
+        if (type_wanted(types, t)) {
+            sc->groups[sc->nseries++] = w;
+            for (size_t i = a; i < b; i++)
+                if (sc->ents[i].type == t) sc->ents[w++] = sc->ents[i];
+        }
+        a = b;
+    }
+    sc->nents = w;
+    sc->groups[sc->nseries] = w;
+}
+
+int scan_open(store *s, const scan_spec *sp, scan **out, st_err *e)
+{
+    *out = NULL;
+    sdb *d = store_db_get(s, sp->db);
+    if (!d) return st_fail(e, ST_ENOTFOUND, "database not found: \"%s\"", sp->db);
+    scan *sc = st_calloc(1, sizeof *sc);
+    sc->s = s;
+    sc->d = d;
+    sc->mint = sp->mint;
+    sc->maxt = sp->maxt;
+    sc->mode = sp->mode;
+    sc->order = sp->order;
+    sc->batch = sp->batch ? sp->batch : DEFAULT_BATCH;
+    sc->budget = sp->budget;
+    sc->arena = st_arena_new(64 * 1024);
+    pthread_mutex_init(&sc->late_mu, NULL);
+    atomic_fetch_add_explicit(&s->scans, 1, memory_order_relaxed);
+    int rc = sp->budget ? scan_budget_charge(sp->budget, 0, e) : 0;
+    if (rc == 0) {
+        size_t cap = 0;
+        pthread_rwlock_rdlock(&d->view_lock);
+        pin_new_blocks(sc, &sc->blocks, &sc->nblocks, &cap);
+        if (sc->nblocks > 1) qsort(sc->blocks, sc->nblocks, sizeof *sc->blocks, cmp_blk_id);
+        rc = collect_locked(sc, sp, e);
+        pthread_rwlock_unlock(&d->view_lock);
+    }
+    if (rc) {
+        scan_close(sc);
+        return rc;
+    }
+    if (sc->nents > 1) {
+        int (*cmp)(const void *, const void *) = sp->order == SCAN_ORDER_LABELS  ? cmp_order_labels
+                                                 : sp->order == SCAN_ORDER_TABLE ? cmp_order_table
+                                                                                 : cmp_order_key;
+        qsort(sc->ents, sc->nents, sizeof *sc->ents, cmp);
+    }
+    group(sc, sp->types);
+    *out = sc;
+    return 0;
+}
+
+void scan_close(scan *sc)
+{
+    if (!sc) return;
+    for (size_t i = 0; i < sc->nblocks; i++) blk_unref(sc->blocks[i]);
+    for (size_t i = 0; i < sc->nlate; i++) blk_unref(sc->late[i]);
+    st_free(sc->blocks);
+    st_free(sc->late);
+    sdb_unref(sc->s, sc->d);
+    st_arena_free(sc->arena);
+    st_free(sc->ents);
+    st_free(sc->groups);
+    st_free(sc->names);
+    pthread_mutex_destroy(&sc->late_mu);
+    st_free(sc);
+}
+
+size_t scan_count(const scan *sc) { return sc->nseries; }
+
+/* ------------------------------------------------------------------ iterators */
+
+/* One source of the current series. */
+typedef struct source {
+    blk *b;              /* NULL: the head samples (it->head) */
+    uint32_t id;
+    uint32_t c0, c1;     /* block chunks overlapping the range */
+    int64_t lo, hi;      /* time span of the source within the range (lo may be a lower bound) */
+    /* merge state */
+    uint32_t c;          /* next chunk to decode */
+    codec_samples buf;
+    size_t pos;
+} source;
+
+/* One chunk of the current series' list. */
+typedef struct xchunk {
+    int src;             /* index in it->src; -1: the merged chunk of all sources */
+    uint32_t c;          /* block chunk number */
+    scan_chunk meta;
+} xchunk;
+
+struct scan_iter {
+    scan *sc;
+    size_t pos, end;     /* series positions */
+    label ls[LABELS_MAX];
+    const sent *x;       /* the current series' first entry */
+    st_vtype type;
+    bool is_str;
+    /* sources */
+    source *src;
+    size_t nsrc, capsrc;
+    codec_samples head;  /* the head's samples of the series in the range */
+    codec_samples scratch[3];
+    /* the series' chunk list and the walk over it */
+    xchunk *xc;
+    size_t nxc, capxc;
+    size_t ci;           /* current chunk */
+    bool started;        /* the current chunk's samples have been asked for */
+    bool chunk_walk;     /* scan_iter_chunk was used for this series */
+    codec_samples dec;   /* the current block chunk, decoded and trimmed */
+    const codec_samples *cur; /* what the current chunk's batches come from */
+    size_t cpos;
+    bool merging;
+    codec_samples mout;  /* merged batches */
+    uint64_t samples_seen;
+};
+
+int scan_iter_open(scan *sc, size_t from, size_t to, scan_iter **out, st_err *e)
+{
+    (void)e;
+    scan_iter *it = st_calloc(1, sizeof *it);
+    it->sc = sc;
+    it->pos = from < sc->nseries ? from : sc->nseries;
+    it->end = to < sc->nseries ? to : sc->nseries;
+    if (it->end < it->pos) it->end = it->pos;
+    *out = it;
+    return 0;
+}
+
+void scan_iter_close(scan_iter *it)
+{
+    if (!it) return;
+    for (size_t i = 0; i < it->capsrc; i++) codec_samples_free(&it->src[i].buf);
+    st_free(it->src);
+    st_free(it->xc);
+    codec_samples_free(&it->head);
+    for (int i = 0; i < 3; i++) codec_samples_free(&it->scratch[i]);
+    codec_samples_free(&it->dec);
+    codec_samples_free(&it->mout);
+    if (it->samples_seen) atomic_fetch_add_explicit(&it->sc->s->scan_samples, it->samples_seen, memory_order_relaxed);
+    st_free(it);
+}
+
+static int charge(scan_iter *it, size_t n, st_err *e)
+{
+    it->samples_seen += n;
+    return scan_budget_charge(it->sc->budget, n, e);
+}
+
+static source *add_source(scan_iter *it, blk *b, uint32_t id)
+{
+    if (it->nsrc == it->capsrc) {
+        size_t cap = it->capsrc ? it->capsrc * 2 : 8;
+        it->src = st_realloc(it->src, cap * sizeof *it->src);
+        memset(it->src + it->capsrc, 0, (cap - it->capsrc) * sizeof *it->src);
+        it->capsrc = cap;
+    }
+    source *s = &it->src[it->nsrc++];
+    s->b = b;
+    s->id = id;
+    s->c0 = s->c1 = s->c = 0;
+    s->lo = INT64_MAX;
+    s->hi = INT64_MIN;
+    s->pos = 0;
+    s->buf.n = 0;
+    return s;
+}
+
+/* The chunks of a block source that overlap the range, and its span. */
+static int block_span(scan_iter *it, source *s, st_err *e)
+{
+    const scan *sc = it->sc;
+    uint32_t n = blk_series_nchunks(s->b, s->id);
+    uint32_t c0 = n, c1 = 0;
+    for (uint32_t c = 0; c < n; c++) {
+        blk_chunk m;
+        int rc = blk_chunk_meta(s->b, s->id, c, &m, e);
+        if (rc) return rc;
+        if (m.maxt < sc->mint || m.mint > sc->maxt) continue;
+        if (c0 == n) c0 = c;
+        c1 = c + 1;
+        int64_t lo = m.mint > sc->mint ? m.mint : sc->mint, hi = m.maxt < sc->maxt ? m.maxt : sc->maxt;
+        if (lo < s->lo) s->lo = lo;
+        if (hi > s->hi) s->hi = hi;
+    }
+    s->c0 = s->c = c0 == n ? 0 : c0;
+    s->c1 = c0 == n ? 0 : c1;
+    return 0;
+}
+
+/* Blocks pinned after open (a flush moved data out of the head since):
+ * pins any new ones. view_lock held shared. */
+static void catch_up_locked(scan *sc)
+{
+    if (atomic_load(&sc->d->gen) == sc->gen) return;
+    pthread_mutex_lock(&sc->late_mu);
+    if (atomic_load(&sc->d->gen) != sc->gen) {
+        size_t before = sc->nlate;
+        pin_new_blocks(sc, &sc->late, &sc->nlate, &sc->caplate);
+        if (sc->nlate - before > 1)
+            qsort(sc->late + before, sc->nlate - before, sizeof *sc->late, cmp_blk_id);
+    }
+    pthread_mutex_unlock(&sc->late_mu);
+}
+
+/* Reads where the series' data is: its head samples and its blocks, the
+ * collected ones and those pinned since. In SCAN_CHUNKS mode the head is
+ * only asked whether it overlaps. */
+static int resolve(scan_iter *it, size_t a, size_t b, bool *head_overlaps, st_err *e)
+{
+    scan *sc = it->sc;
+    head *h = sc->d->head;
+    it->nsrc = 0;
+    samples_clear(&it->head);
+    *head_overlaps = false;
+    const sent *x0 = &sc->ents[a];
+    pthread_rwlock_rdlock(&sc->d->view_lock);
+    catch_up_locked(sc);
+    size_t i = a;
+    for (; i < b && sc->ents[i].src >= 0; i++) add_source(it, sc->blocks[sc->ents[i].src], sc->ents[i].id);
+    pthread_mutex_lock(&sc->late_mu); /* another iterator may grow the array */
+    for (size_t k = 0; k < sc->nlate; k++) {
+        uint32_t id;
+        if (blk_find(sc->late[k], x0->key, x0->keylen, &id) == 0 && blk_series_meta(sc->late[k], id).type == it->type)
+            add_source(it, sc->late[k], id);
+    }
+    pthread_mutex_unlock(&sc->late_mu);
+    int rc = 0;
+    for (; i < b && rc == 0; i++) {
+        const sent *x = &sc->ents[i];
+        head_lock(h, x->shard);
+        hseries *hs = head_by_id_locked(h, x->shard, x->id);
+        if (hs && hseries_meta(hs).type == it->type) {
+            if (sc->mode == SCAN_CHUNKS) {
+                *head_overlaps = hseries_overlaps(hs, sc->mint, sc->maxt);
+            } else {
+                rc = head_read_locked(h, hs, sc->mint, sc->maxt, &it->head, it->scratch, e);
+                if (rc == 0) rc = charge(it, it->head.n, e);
+            }
+        }
+        head_unlock(h, x->shard);
+    }
+    pthread_rwlock_unlock(&sc->d->view_lock);
+    return rc;
+}
+
+static void push_xchunk(scan_iter *it, int src, uint32_t c, const scan_chunk *m)
+{
+    if (it->nxc == it->capxc) {
+        it->capxc = it->capxc ? it->capxc * 2 : 16;
+        it->xc = st_realloc(it->xc, it->capxc * sizeof *it->xc);
+    }
+    xchunk *x = &it->xc[it->nxc++];
+    x->src = src;
+    x->c = c;
+    x->meta = *m;
+}
+
+static int cmp_src_lo(const void *a, const void *b)
+{
+    const source *x = a, *y = b;
+    return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+static int decode_chunk(scan_iter *it, source *s, uint32_t c, codec_samples *out, st_err *e);
+
+/* Builds the series' chunk list (see the top of the file). */
+static int plan_chunks(scan_iter *it, st_err *e)
+{
+    it->nxc = 0;
+    /* spans; empty sources leave */
+    size_t w = 0;
+    for (size_t i = 0; i < it->nsrc; i++) {
+        source *s = &it->src[i]; /* resolve() adds blocks only */
+        int rc = block_span(it, s, e);
+        if (rc) return rc;
+        if (s->c1 <= s->c0) continue;
+        if (w != i) {
+            source t = it->src[w];
+            it->src[w] = *s;
+            *s = t;
+        }
+        w++;
+    }
+    it->nsrc = w;
+    if (it->head.n) {
+        source *s = add_source(it, NULL, 0);
+        s->lo = it->head.ts[0];
+        s->hi = it->head.ts[it->head.n - 1];
+    }
+    if (!it->nsrc) return 0;
+    /* precedence is the sources' order so far: blocks in creation order,
+     * the head last; a merge needs it, disjoint sources do not */
+    bool disjoint = true;
+    if (it->nsrc > 1) {
+        source *tmp = st_malloc(it->nsrc * sizeof *tmp);
+        memcpy(tmp, it->src, it->nsrc * sizeof *tmp);
+        qsort(tmp, it->nsrc, sizeof *tmp, cmp_src_lo);
+        for (size_t i = 1; i < it->nsrc && disjoint; i++) disjoint = tmp[i - 1].hi < tmp[i].lo;
+        if (disjoint) memcpy(it->src, tmp, it->nsrc * sizeof *tmp);
+        st_free(tmp);
+    }
+    if (!disjoint) {
+        scan_chunk m = {.mint = INT64_MAX, .maxt = INT64_MIN};
+        for (size_t i = 0; i < it->nsrc; i++) {
+            if (it->src[i].lo < m.mint) m.mint = it->src[i].lo;
+            if (it->src[i].hi > m.maxt) m.maxt = it->src[i].hi;
+        }
+        push_xchunk(it, -1, 0, &m);
+        return 0;
+    }
+    for (size_t i = 0; i < it->nsrc; i++) {
+        source *s = &it->src[i];
+        if (!s->b) {
+            scan_chunk m = {.mint = s->lo, .maxt = s->hi, .count = (uint32_t)it->head.n, .exact_mint = true};
+            push_xchunk(it, (int)i, 0, &m);
+            continue;
+        }
+        bool tomb_checked = false, tombed = false;
+        for (uint32_t c = s->c0; c < s->c1; c++) {
+            blk_chunk bc;
+            int rc = blk_chunk_meta(s->b, s->id, c, &bc, e);
+            if (rc) return rc;
+            scan_chunk m = {.mint = bc.mint, .maxt = bc.maxt, .count = bc.stats.count,
+                            .exact_mint = bc.exact_mint, .stats = bc.stats};
+            if (bc.stats.count && bc.exact_mint) {
+                if (!tomb_checked) {
+                    tombed = blk_tombstoned(s->b, s->id, INT64_MIN, INT64_MAX);
+                    tomb_checked = true;
+                }
+                m.has_stats = !tombed || !blk_tombstoned(s->b, s->id, bc.mint, bc.maxt);
+            }
+            if (it->sc->mode == SCAN_CHUNKS && blk_tombstoned(s->b, s->id, bc.mint, bc.maxt)) {
+                /* deleted points leave no chunk: look inside this one */
+                int rc2 = decode_chunk(it, s, c, &it->dec, e);
+                if (rc2) return rc2;
+                if (!it->dec.n) continue;
+            }
+            push_xchunk(it, (int)i, c, &m);
+        }
+    }
+    return 0;
+}
+
+/* ---- producing samples ---- */
+
+/* Decodes block chunk c of source s into out, trimmed to the range. */
+static int decode_chunk(scan_iter *it, source *s, uint32_t c, codec_samples *out, st_err *e)
+{
+    int rc = blk_read_chunk(s->b, s->id, c, it->sc->mint, it->sc->maxt, out, e);
+    if (rc) return rc;
+    atomic_fetch_add_explicit(&it->sc->s->scan_chunks_decoded, 1, memory_order_relaxed);
+    return charge(it, out->n, e);
+}
+
+/* Refills a merge source's buffer when it is used up; false when the
+ * source has nothing more. */
+static int merge_fill(scan_iter *it, source *s, bool *more, st_err *e)
+{
+    *more = true;
+    if (!s->b) {
+        *more = s->pos < it->head.n;
+        return 0;
+    }
+    while (s->pos >= s->buf.n) {
+        if (s->c >= s->c1) {
+            *more = false;
+            return 0;
+        }
+        s->pos = 0;
+        int rc = decode_chunk(it, s, s->c++, &s->buf, e);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+static const codec_samples *src_data(scan_iter *it, source *s) { return s->b ? &s->buf : &it->head; }
+
+/* The next merged batch into it->mout: the smallest timestamp first, the
+ * source of highest precedence (latest in it->src) on equal ones. */
+static int merge_batch(scan_iter *it, st_err *e)
+{
+    samples_clear(&it->mout);
+    size_t limit = it->sc->batch;
+    while (it->mout.n < limit) {
+        int best = -1;
+        int64_t bt = INT64_MAX;
+        for (size_t i = 0; i < it->nsrc; i++) {
+            source *s = &it->src[i];
+            bool more;
+            int rc = merge_fill(it, s, &more, e);
+            if (rc) return rc;
+            if (!more) continue;
+            int64_t t = src_data(it, s)->ts[s->pos];
+            if (t <= bt) { /* later sources win ties */
+                bt = t;
+                best = (int)i;
+            }
+        }
+        if (best < 0) break;
+        samples_push_from(&it->mout, it->is_str, src_data(it, &it->src[best]), it->src[best].pos);
+        for (size_t i = 0; i < it->nsrc; i++) {
+            source *s = &it->src[i];
+            const codec_samples *d = src_data(it, s);
+            if (s->pos < d->n && d->ts[s->pos] == bt) s->pos++;
+        }
+    }
+    return 0;
+}
+
+/* Starts the samples of chunk ci. */
+static int chunk_start(scan_iter *it, st_err *e)
+{
+    xchunk *x = &it->xc[it->ci];
+    it->started = true;
+    it->cpos = 0;
+    it->merging = false;
+    if (x->src < 0) {
+        for (size_t i = 0; i < it->nsrc; i++) {
+            it->src[i].c = it->src[i].c0;
+            it->src[i].pos = 0;
+            it->src[i].buf.n = 0;
+        }
+        it->merging = true;
+        it->cur = &it->mout;
+        return merge_batch(it, e);
+    }
+    source *s = &it->src[x->src];
+    if (!s->b) {
+        it->cur = &it->head;
+        return 0;
+    }
+    it->cur = &it->dec;
+    return decode_chunk(it, s, x->c, &it->dec, e);
+}
+
+/* The next batch of the current chunk: 1, or 0 when it is done. */
+static int chunk_batch(scan_iter *it, scan_batch *out, st_err *e)
+{
+    if (!it->started) {
+        int rc = chunk_start(it, e);
+        if (rc) return rc;
+    }
+    if (it->cpos >= it->cur->n && it->merging && it->cur->n) {
+        int rc = merge_batch(it, e);
+        if (rc) return rc;
+        it->cpos = 0;
+    }
+    if (it->cpos >= it->cur->n) return 0;
+    size_t n = it->cur->n - it->cpos;
+    if (n > it->sc->batch) n = it->sc->batch;
+    out->ts = it->cur->ts + it->cpos;
+    out->vals = it->cur->vals + it->cpos;
+    out->strs = it->is_str ? it->cur->strs + it->cpos : NULL;
+    out->n = n;
+    it->cpos += n;
+    return 1;
+}
+
+/* Drops leading chunks with no sample in the range, decoding where the
+ * metadata cannot tell, so that a series is produced only when it has a
+ * sample; the decoded chunk is kept for the walk. */
+static int find_first_sample(scan_iter *it, bool *any, st_err *e)
+{
+    const scan *sc = it->sc;
+    *any = false;
+    while (it->ci < it->nxc) {
+        const xchunk *x = &it->xc[it->ci];
+        const scan_chunk *m = &x->meta;
+        bool known = x->src >= 0 && m->has_stats && m->count && m->exact_mint &&
+                     ((m->mint >= sc->mint && m->mint <= sc->maxt) || (m->maxt >= sc->mint && m->maxt <= sc->maxt));
+        if (x->src >= 0 && !it->src[x->src].b) known = it->head.n > 0;
+        if (known) {
+            *any = true;
+            return 0;
+        }
+        int rc = chunk_start(it, e);
+        if (rc) return rc;
+        if (it->cur->n) {
+            *any = true;
+            return 0;
+        }
+        it->ci++;
+        it->started = false;
+    }
+    return 0;
+}
+
+static void describe(scan_iter *it, const sent *x, size_t pos, scan_series *out)
+{
+    size_t nl = 0;
+    labels_key_parse(x->key, x->keylen, it->ls, LABELS_MAX, &nl);
+    out->index = pos;
+    out->key = x->key;
+    out->keylen = x->keylen;
+    out->hash = st_hash64(x->key, x->keylen, 0);
+    out->labels = it->ls;
+    out->nlabels = nl;
+    out->metric = st_slice_of((const char *)x->key + x->name_off, x->name_len);
+    out->table = ent_table(x);
+    out->column = ent_column(x);
+    out->type = (st_vtype)x->type;
+}
+
+int scan_iter_next(scan_iter *it, scan_series *out, st_err *e)
+{
+    scan *sc = it->sc;
+    while (it->pos < it->end) {
+        size_t pos = it->pos++;
+        size_t a = sc->groups[pos], b = sc->groups[pos + 1];
+        const sent *x = &sc->ents[a];
+        it->x = x;
+        it->type = (st_vtype)x->type;
+        it->is_str = x->type == ST_VT_STRING;
+        it->nxc = it->ci = 0;
+        it->started = it->chunk_walk = false;
+        if (sc->mode == SCAN_KEYS) {
+            describe(it, x, pos, out);
+            atomic_fetch_add_explicit(&sc->s->scan_series, 1, memory_order_relaxed);
+            return 1;
+        }
+        if (sc->budget) {
+            int rc = scan_budget_charge(sc->budget, 0, e);
+            if (rc) return rc;
+        }
+        bool head_overlaps;
+        int rc = resolve(it, a, b, &head_overlaps, e);
+        if (rc == 0) rc = plan_chunks(it, e);
+        if (rc) return rc;
+        bool any;
+        if (sc->mode == SCAN_CHUNKS) {
+            any = head_overlaps || it->nxc > 0;
+        } else {
+            rc = find_first_sample(it, &any, e);
+            if (rc) return rc;
+        }
+        if (!any) continue;
+        describe(it, x, pos, out);
+        atomic_fetch_add_explicit(&sc->s->scan_series, 1, memory_order_relaxed);
+        return 1;
+    }
+    return 0;
+}
+
+int scan_iter_batch(scan_iter *it, scan_batch *out, st_err *e)
+{
+    if (it->sc->mode != SCAN_SAMPLES)
+        return st_fail(e, ST_EINVAL, "scan: samples asked of a scan without samples");
+    while (it->ci < it->nxc) {
+        int rc = chunk_batch(it, out, e);
+        if (rc) return rc;
+        it->ci++;
+        it->started = false;
+    }
+    return 0;
+}
+
+int scan_iter_read_all(scan_iter *it, codec_samples *out, st_err *e)
+{
+    samples_clear(out);
+    scan_batch b;
+    int rc;
+    while ((rc = scan_iter_batch(it, &b, e)) == 1) {
+        codec_samples_reserve(out, out->n + b.n);
+        for (size_t i = 0; i < b.n; i++)
+            samples_push(out, it->is_str, b.ts[i], b.vals[i], it->is_str ? b.strs[i] : st_slice_of(NULL, 0));
+    }
+    return rc;
+}
+
+int scan_iter_chunk(scan_iter *it, scan_chunk *out, st_err *e)
+{
+    (void)e;
+    if (it->chunk_walk) {
+        it->ci++;
+        it->started = false;
+    }
+    it->chunk_walk = true;
+    if (it->ci >= it->nxc) return 0;
+    *out = it->xc[it->ci].meta;
+    if (out->has_stats) atomic_fetch_add_explicit(&it->sc->s->scan_chunks_by_stats, 1, memory_order_relaxed);
+    return 1;
+}
+
+int scan_iter_chunk_samples(scan_iter *it, scan_batch *out, st_err *e)
+{
+    if (it->sc->mode != SCAN_SAMPLES)
+        return st_fail(e, ST_EINVAL, "scan: samples asked of a scan without samples");
+    if (!it->chunk_walk || it->ci >= it->nxc) return 0;
+    return chunk_batch(it, out, e);
+}
+
+/* ------------------------------------------------------------------ label names and values */
+
+static int cmp_slice(const void *a, const void *b)
+{
+    return st_slice_cmp(*(const st_slice *)a, *(const st_slice *)b);
+}
+
+static void names_add(scan *sc, st_slice v)
+{
+    if (sc->nnames == sc->capnames) {
+        sc->capnames = sc->capnames ? sc->capnames * 2 : 64;
+        sc->names = st_realloc(sc->names, sc->capnames * sizeof *sc->names);
+    }
+    sc->names[sc->nnames++] = v;
+}
+
+static int label_scan(scan *sc, const st_slice *want, st_slice **out, size_t *n, st_err *e)
+{
+    (void)e;
+    sc->nnames = 0;
+    label ls[LABELS_MAX];
+    /* keys are in the arena or pinned blocks: slices of them stay valid */
+    for (size_t g = 0; g < sc->nseries; g++) {
+        const sent *x = &sc->ents[sc->groups[g]];
+        size_t nl = 0;
+        if (labels_key_parse(x->key, x->keylen, ls, LABELS_MAX, &nl)) continue;
+        for (size_t k = 0; k < nl; k++) {
+            if (!want) names_add(sc, ls[k].name);
+            else if (st_slice_eq(ls[k].name, *want)) names_add(sc, ls[k].value);
+        }
+    }
+    if (sc->nnames > 1) qsort(sc->names, sc->nnames, sizeof *sc->names, cmp_slice);
+    size_t w = 0;
+    for (size_t i = 0; i < sc->nnames; i++)
+        if (!w || !st_slice_eq(sc->names[i], sc->names[w - 1])) sc->names[w++] = sc->names[i];
+    sc->nnames = w;
+    *out = sc->names;
+    *n = w;
+    return 0;
+}
+
+int scan_label_names(scan *sc, st_slice **out, size_t *n, st_err *e)
+{
+    return label_scan(sc, NULL, out, n, e);
+}
+
+int scan_label_values(scan *sc, st_slice name, st_slice **out, size_t *n, st_err *e)
+{
+    return label_scan(sc, &name, out, n, e);
+}
+
+/* ------------------------------------------------------------------ head cardinality */
+
+typedef struct card_ctx {
+    /* distinct pairs across shards: open addressing on the pair's hash */
+    uint64_t *h;
+    uint32_t *at;     /* index + 1 into pairs */
+    size_t cap;
+    scan_stat *pairs;
+    size_t npairs, cappairs;
+    st_buf scratch;
+} card_ctx;
+
+static void card_pair(void *ctx, st_slice name, st_slice value, size_t count)
+{
+    card_ctx *c = ctx;
+    c->scratch.len = 0;
+    st_buf_put(&c->scratch, name.p, name.n);
+    st_buf_putc(&c->scratch, '=');
+    st_buf_put(&c->scratch, value.p, value.n);
+    uint64_t h = st_hash64(c->scratch.p, c->scratch.len, 0);
+    if ((c->npairs + 1) * 2 > c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 1024;
+        uint64_t *nh = st_malloc(cap * sizeof *nh);
+        uint32_t *na = st_calloc(cap, sizeof *na);
+        for (size_t i = 0; i < c->cap; i++) {
+            if (!c->at[i]) continue;
+            size_t j = c->h[i] & (cap - 1);
+            while (na[j]) j = (j + 1) & (cap - 1);
+            nh[j] = c->h[i];
+            na[j] = c->at[i];
+        }
+        st_free(c->h);
+        st_free(c->at);
+        c->h = nh;
+        c->at = na;
+        c->cap = cap;
+    }
+    size_t j = h & (c->cap - 1);
+    for (; c->at[j]; j = (j + 1) & (c->cap - 1)) {
+        scan_stat *p = &c->pairs[c->at[j] - 1];
+        if (c->h[j] == h && strlen(p->name) == c->scratch.len && !memcmp(p->name, c->scratch.p, c->scratch.len)) {
+            p->value += count;
+            return;
+        }
+    }
+    if (c->npairs == c->cappairs) {
+        c->cappairs = c->cappairs ? c->cappairs * 2 : 1024;
+        c->pairs = st_realloc(c->pairs, c->cappairs * sizeof *c->pairs);
+    }
+    c->pairs[c->npairs] = (scan_stat){st_strndup((const char *)c->scratch.p, c->scratch.len), count};
+    c->h[j] = h;
+    c->at[j] = (uint32_t)++c->npairs;
+}
+
+static int cmp_stat_name(const void *a, const void *b)
+{
+    return strcmp(((const scan_stat *)a)->name, ((const scan_stat *)b)->name);
+}
+
+int scan_head_cardinality(store *s, const char *db, scan_cardinality *out, st_err *e)
+{
+    memset(out, 0, sizeof *out);
+    sdb *d = store_db_get(s, db);
+    if (!d) return st_fail(e, ST_ENOTFOUND, "database not found: \"%s\"", db);
+    head_stats hs;
+    head_get_stats(d->head, &hs);
+    out->series = hs.series;
+    out->chunks = hs.chunks;
+    out->mint = hs.mint;
+    out->maxt = hs.maxt;
+    card_ctx c = {0};
+    head *h = d->head;
+    for (unsigned sh = 0; sh < head_nshards(h); sh++) {
+        head_lock(h, sh);
+        idx_each_pair(head_index_locked(h, sh), card_pair, &c);
+        head_unlock(h, sh);
+    }
+    sdb_unref(s, d);
+    st_free(c.h);
+    st_free(c.at);
+    st_buf_free(&c.scratch);
+    /* sorted, a name's pairs come together: "N=" and "M=" differ at or
+     * before N's '=' (names hold no '='), whatever the values */
+    if (c.npairs > 1) qsort(c.pairs, c.npairs, sizeof *c.pairs, cmp_stat_name);
+    out->pairs = c.pairs;
+    out->npairs = out->label_pairs = c.npairs;
+    out->names = st_calloc(c.npairs + 1, sizeof *out->names);
+    out->name_bytes = st_calloc(c.npairs + 1, sizeof *out->name_bytes);
+    out->metrics = st_calloc(c.npairs + 1, sizeof *out->metrics);
+    for (size_t i = 0; i < c.npairs; i++) {
+        const char *p = c.pairs[i].name, *eq = strchr(p, '=');
+        size_t nl = (size_t)(eq - p), vl = strlen(eq + 1);
+        scan_stat *last = out->nnames ? &out->names[out->nnames - 1] : NULL;
+        if (!last || strlen(last->name) != nl || memcmp(last->name, p, nl)) {
+            out->names[out->nnames] = (scan_stat){st_strndup(p, nl), 0};
+            out->name_bytes[out->nnames] = (scan_stat){st_strndup(p, nl), 0};
+            out->nnames++;
+        }
+        out->names[out->nnames - 1].value++;
+        out->name_bytes[out->nnames - 1].value += vl;
+        if (nl == 8 && !memcmp(p, LABEL_METRIC_NAME, 8))
+            out->metrics[out->nmetrics++] = (scan_stat){st_strndup(eq + 1, vl), c.pairs[i].value};
+    }
+    return 0;
+}
+
+void scan_head_cardinality_free(scan_cardinality *c)
+{
+    for (size_t i = 0; i < c->npairs; i++) st_free(c->pairs[i].name);
+    for (size_t i = 0; i < c->nnames; i++) {
+        st_free(c->names[i].name);
+        st_free(c->name_bytes[i].name);
+    }
+    for (size_t i = 0; i < c->nmetrics; i++) st_free(c->metrics[i].name);
+    st_free(c->pairs);
+    st_free(c->names);
+    st_free(c->name_bytes);
+    st_free(c->metrics);
+    memset(c, 0, sizeof *c);
+}

@@ -1,0 +1,193 @@
+/* scan: the query layer every reader stands on (PromQL, InfluxQL, SQL,
+ * remote_read, export, and the series/label/SHOW endpoints).
+ *
+ * A scan is a consistent view of one database over [mint, maxt] (ns,
+ * inclusive) and the series it selects: those matching any of the given
+ * selectors (a selector is a list of matchers, all of which must hold;
+ * none = every series), narrowed to one SQL table (and column) and to the
+ * value types asked for. Opening it pins the blocks that overlap the range
+ * and settles the selection, sorted once in the order the consumer asks
+ * for, each series once however many selectors and sources hold it.
+ *
+ * Iterators walk a contiguous slice of the selection [from, to). Several
+ * iterators of one scan may run on different threads at once (the scan is
+ * read-only after open; each iterator owns its buffers), which is how
+ * independent series are evaluated on all cores. Per series an iterator
+ * gives a descriptor (labels parsed once, metric, table, column, type)
+ * and, by mode:
+ *   SCAN_KEYS     nothing more: no chunk is read, no sample decoded;
+ *   SCAN_CHUNKS   series with at least one chunk overlapping the range
+ *                 (Prometheus's rule for /api/v1/series), and the chunks'
+ *                 metadata with statistics where they hold;
+ *   SCAN_SAMPLES  series with at least one sample in the range, and the
+ *                 samples in bounded batches (ts[], vals[] or strs[]),
+ *                 merged across head and blocks and de-duplicated by time
+ *                 (the write later in WAL order wins), so a consumer's
+ *                 memory is its batch size times its fan-out, not its range.
+ *
+ * Invariants:
+ *  (1) a sample acknowledged before scan_open is seen by every iterator of
+ *      the scan (a flush that moves it from memory into a block meanwhile
+ *      is detected and the new block read instead);
+ *  (2) batches of one series are strictly increasing in time, within and
+ *      across batches;
+ *  (3) a budget is shared by every scan of one query: past its deadline,
+ *      its sample limit or its cancellation, every call fails with the
+ *      budget's code (ST_ETIMEOUT, ST_ELIMIT, ST_ECANCELED) and message;
+ *  (4) nothing returned is valid past the next call on the same iterator,
+ *      except where said otherwise.
+ *
+ * Thread-safety: scan_open/scan_close from one thread; iterators of one
+ * scan from any threads, one thread per iterator at a time.
+ */
+#ifndef ST_SCAN_H
+#define ST_SCAN_H
+
+#include <stdatomic.h>
+
+#include "codec.h"
+#include "matcher.h"
+#include "store.h"
+
+typedef enum scan_mode { SCAN_KEYS = 0, SCAN_CHUNKS = 1, SCAN_SAMPLES = 2 } scan_mode;
+
+typedef enum scan_order {
+    SCAN_ORDER_KEY = 0,    /* canonical key bytes: the cheapest, any consumer that needs none */
+    SCAN_ORDER_LABELS = 1, /* Prometheus's labels.Compare (name, value, pair by pair) */
+    SCAN_ORDER_TABLE = 2,  /* table, then the tags (labels without __name__) as
+                              labels.Compare orders them, then the column:
+                              InfluxQL's and SQL's series order */
+} scan_order;
+
+/* Value types, as a bit mask of (1 << st_vtype). */
+#define SCAN_TYPES_ALL 0x3eu
+#define SCAN_TYPES_NUMERIC ((1u << ST_VT_FLOAT) | (1u << ST_VT_INT) | (1u << ST_VT_UINT) | (1u << ST_VT_BOOL))
+
+/* Budgets of one query, shared by all of its scans (and threads). The
+ * owner fills the limits, calls scan_budget_init, and reads code/msg after
+ * a failure. */
+typedef struct scan_budget {
+    int64_t deadline_ns;   /* st_mono_ns() time; 0 = none */
+    uint64_t max_samples;  /* samples decoded by all scans together; 0 = none */
+    /* polled about every few thousand samples: true = the client is gone */
+    bool (*cancelled)(void *ctx);
+    void *cancel_ctx;
+    _Atomic uint64_t samples;
+    _Atomic int code;      /* 0 while within budget */
+    char msg[256];         /* set with the first failure */
+} scan_budget;
+
+void scan_budget_init(scan_budget *b);
+/* Charges n samples; polls the deadline and cancellation. 0 or the code. */
+int scan_budget_charge(scan_budget *b, uint64_t n, st_err *e);
+/* Fails the budget from outside (the evaluator's own limits); first wins. */
+int scan_budget_fail(scan_budget *b, int code, const char *msg, st_err *e);
+
+typedef struct scan_spec {
+    const char *db;
+    /* selectors: series matching every matcher of any one of them */
+    matcher *const *const *sel;
+    const size_t *nsel;
+    size_t nselectors;     /* 0 = every series */
+    st_slice table;        /* empty = any; else only this SQL table */
+    st_slice column;       /* empty = any; else only this column of table */
+    int64_t mint, maxt;    /* ns, inclusive */
+    scan_mode mode;
+    scan_order order;
+    unsigned types;        /* SCAN_TYPES_*; 0 = all */
+    size_t batch;          /* SCAN_SAMPLES: samples per batch at most; 0 = 4096 */
+    scan_budget *budget;   /* NULL = no limits */
+} scan_spec;
+
+typedef struct scan scan;
+typedef struct scan_iter scan_iter;
+
+/* Opens a scan. ST_ENOTFOUND if the database does not exist. The spec's
+ * matchers are used during the call only. */
+int scan_open(store *s, const scan_spec *spec, scan **out, st_err *e);
+void scan_close(scan *sc);
+/* Selected series (before the range filter of SCAN_CHUNKS and SCAN_SAMPLES). */
+size_t scan_count(const scan *sc);
+
+/* One series. Everything borrowed until the iterator's next call. */
+typedef struct scan_series {
+    size_t index;              /* position in the selection */
+    const uint8_t *key;        /* canonical key (labels.h) */
+    size_t keylen;
+    uint64_t hash;             /* st_hash64 of the key, seed 0 */
+    const label *labels;       /* canonical labels, __name__ among them */
+    size_t nlabels;
+    st_slice metric;           /* the __name__ value */
+    st_slice table, column;    /* the SQL mapping (labels.h) */
+    st_vtype type;
+} scan_series;
+
+/* Statistics of one chunk, when known (see codec.h, codec_stats). */
+typedef struct scan_chunk {
+    int64_t mint, maxt;        /* bounds of its samples (mint may be a lower bound: exact_mint) */
+    uint32_t count;            /* samples, 0 = unknown */
+    bool exact_mint;
+    bool has_stats;            /* stats hold for the merged series over [mint, maxt]:
+                                  no other source overlaps it, no tombstone */
+    codec_stats stats;
+} scan_chunk;
+
+typedef struct scan_batch {
+    const int64_t *ts;         /* ns */
+    const uint64_t *vals;      /* float bits, int64, uint64, 0/1 */
+    const st_slice *strs;      /* ST_VT_STRING only */
+    size_t n;
+} scan_batch;
+
+/* An iterator over selection positions [from, to) (to is clamped). */
+int scan_iter_open(scan *sc, size_t from, size_t to, scan_iter **out, st_err *e);
+void scan_iter_close(scan_iter *it);
+/* Next series: 1 when *out is filled, 0 at the end, or an error. */
+int scan_iter_next(scan_iter *it, scan_series *out, st_err *e);
+/* SCAN_SAMPLES: the next batch of the current series: 1 when *out holds at
+ * least one sample, 0 when the series is done, or an error. */
+int scan_iter_batch(scan_iter *it, scan_batch *out, st_err *e);
+/* SCAN_SAMPLES: every remaining sample of the current series into out
+ * (replacing its content): for consumers that need a series whole, whose
+ * memory is then the series', not a batch's. */
+int scan_iter_read_all(scan_iter *it, codec_samples *out, st_err *e);
+/* SCAN_CHUNKS: the next chunk of the current series (time order; sources
+ * that overlap each other come as chunks without stats): 1, 0 at the
+ * series' end, or an error. */
+int scan_iter_chunk(scan_iter *it, scan_chunk *out, st_err *e);
+/* SCAN_CHUNKS: the samples of the chunk scan_iter_chunk returned last,
+ * merged with every overlapping source, within [mint, maxt] of the scan. */
+int scan_iter_chunk_samples(scan_iter *it, scan_batch *out, st_err *e);
+
+/* Label names, or the values of one label, of the selected series, sorted
+ * and unique, as slices borrowed from the scan (valid until scan_close).
+ * SCAN_KEYS reads only the indexes; a range filter is not applied. */
+int scan_label_names(scan *sc, st_slice **out, size_t *n, st_err *e);
+int scan_label_values(scan *sc, st_slice name, st_slice **out, size_t *n, st_err *e);
+
+/* Cardinality of a database's in-memory tier, from its index alone (what
+ * Prometheus's /api/v1/status/tsdb shows): every label pair with its
+ * series count, each label name with its number of values and the bytes of
+ * those values, each metric name with its series count. Arrays owned by
+ * the caller (scan_head_cardinality_free); strings are copies. */
+typedef struct scan_stat {
+    char *name;
+    uint64_t value;
+} scan_stat;
+
+typedef struct scan_cardinality {
+    uint64_t series, chunks, label_pairs;
+    int64_t mint, maxt;           /* ns; INT64_MAX / INT64_MIN when empty */
+    scan_stat *metrics;           /* __name__ value -> series */
+    size_t nmetrics;
+    scan_stat *names;             /* label name -> distinct values */
+    scan_stat *name_bytes;        /* label name -> bytes of its distinct values */
+    size_t nnames;
+    scan_stat *pairs;             /* "name=value" -> series */
+    size_t npairs;
+} scan_cardinality;
+
+int scan_head_cardinality(store *s, const char *db, scan_cardinality *out, st_err *e);
+void scan_head_cardinality_free(scan_cardinality *c);
+
+#endif

@@ -1,0 +1,545 @@
+/* test_scan: the query layer (scan.h) over a real store: selection (union
+ * of selectors, types, the table index, columns), the three orders, the
+ * three modes and what each decodes, merges across blocks and memory with
+ * the later write winning, bounded batches, iterators on several threads,
+ * a flush under a running scan, chunk statistics, budgets, label lists,
+ * head cardinality, and the label limit at the gate. */
+#include <math.h>
+#include <pthread.h>
+#include <string.h>
+
+#include "labels.h"
+#include "samples.h"
+#include "scan.h"
+#include "store.h"
+#include "testlib.h"
+
+static char *g_dir;
+static int64_t T0; /* a whole hour, an hour ago */
+
+static void quiet(void *ctx, const char *level, const char *msg)
+{
+    (void)ctx;
+    if (getenv("STRATA_TEST_VERBOSE")) fprintf(stderr, "[%s] %s\n", level, msg);
+}
+
+static store *open_store(const char *sub)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/%s", g_dir, sub);
+    store_opts o;
+    store_opts_default(&o);
+    o.data_dir = strdup(dir);
+    o.maintenance_interval = 0;
+    o.memory_window = 24LL * 3600 * ST_NS_PER_S;
+    o.retention = 0;
+    o.nshards = 4;
+    o.log = quiet;
+    store *s = NULL;
+    st_err e = {0};
+    if (store_open(&o, &s, &e)) fprintf(stderr, "store_open: %s\n", e.msg);
+    return s;
+}
+
+/* Writes n samples 10 s apart from t0 to name{host=...,dc=...}; value i*mul. */
+static void put(store *s, const char *name, uint16_t table_len, const char *host, const char *dc, uint8_t type,
+                int64_t t0, size_t n, double mul)
+{
+    store_batch *b = store_batch_new();
+    label ls[3] = {{st_slice_cstr("__name__"), st_slice_cstr(name)},
+                   {st_slice_cstr("host"), st_slice_cstr(host)},
+                   {st_slice_cstr("dc"), st_slice_cstr(dc)}};
+    uint32_t h;
+    st_err e = {0};
+    if (store_batch_series(b, ls, 3, (series_meta){type, table_len}, &h, &e)) fprintf(stderr, "%s\n", e.msg);
+    for (size_t i = 0; i < n; i++) {
+        int64_t ts = t0 + (int64_t)i * 10 * ST_NS_PER_S;
+        if (type == ST_VT_STRING) {
+            char v[32];
+            snprintf(v, sizeof v, "s%zu", i);
+            store_batch_add_str(b, h, ts, st_slice_cstr(v));
+        } else if (type == ST_VT_FLOAT) {
+            double d = (double)i * mul;
+            uint64_t u;
+            memcpy(&u, &d, 8);
+            store_batch_add(b, h, ts, u);
+        } else {
+            store_batch_add(b, h, ts, (uint64_t)i);
+        }
+    }
+    store_write_result r;
+    if (store_write(s, "default", b, &r, &e)) fprintf(stderr, "write: %s\n", e.msg);
+    store_batch_free(b);
+}
+
+static matcher *eq(const char *name, const char *value)
+{
+    matcher *m;
+    matcher_new(MATCH_EQ, st_slice_cstr(name), st_slice_cstr(value), &m, NULL);
+    return m;
+}
+
+static matcher *re(const char *name, const char *value)
+{
+    matcher *m;
+    matcher_new(MATCH_RE, st_slice_cstr(name), st_slice_cstr(value), &m, NULL);
+    return m;
+}
+
+static uint64_t decoded(store *s)
+{
+    store_stats st;
+    store_get_stats(s, &st);
+    return st.scan_samples_decoded;
+}
+
+/* Opens a scan of one selector. */
+static int open1(store *s, matcher **ms, size_t n, scan_mode mode, scan_order order, int64_t mint, int64_t maxt,
+                 scan **out)
+{
+    matcher *const *sel[1] = {ms};
+    size_t nsel[1] = {n};
+    scan_spec sp = {.db = "default", .sel = sel, .nsel = nsel, .nselectors = n ? 1 : 0, .mint = mint, .maxt = maxt,
+                    .mode = mode, .order = order};
+    return scan_open(s, &sp, out, NULL);
+}
+
+/* Every series' metric and host, joined, in scan order. */
+static void names_of(scan *sc, char *out, size_t cap)
+{
+    scan_iter *it;
+    scan_iter_open(sc, 0, SIZE_MAX, &it, NULL);
+    scan_series ss;
+    out[0] = 0;
+    while (scan_iter_next(it, &ss, NULL) == 1) {
+        size_t l = strlen(out);
+        st_slice host = labels_key_get(ss.key, ss.keylen, st_slice_cstr("host"));
+        snprintf(out + l, cap - l, "%s%.*s/%.*s", l ? " " : "", (int)ss.metric.n, ss.metric.p, (int)host.n, host.p);
+    }
+    scan_iter_close(it);
+}
+
+static void test_selection_and_orders(void)
+{
+    store *s = open_store("sel");
+    CHECK(s != NULL);
+    if (!s) return;
+    put(s, "cpu_usage_user", 3, "b", "x", ST_VT_FLOAT, T0, 5, 1);
+    put(s, "cpu_usage_user", 3, "a", "y", ST_VT_FLOAT, T0, 5, 1);
+    put(s, "cpu_idle", 3, "a", "y", ST_VT_INT, T0, 5, 1);
+    put(s, "cpu", 3, "a", "y", ST_VT_FLOAT, T0, 5, 1);     /* line protocol field "value" */
+    put(s, "cpu_total", 9, "a", "y", ST_VT_FLOAT, T0, 5, 1); /* remote_write metric cpu_total: table cpu_total */
+    put(s, "mem_free", 3, "a", "y", ST_VT_STRING, T0, 5, 1);
+    CHECK_OK(store_flush_all(s, NULL));
+    put(s, "cpu_usage_user", 3, "c", "x", ST_VT_FLOAT, T0, 5, 1); /* in memory only */
+    char got[512];
+    scan *sc;
+    /* the table index: cpu holds cpu_usage_user, cpu_idle and cpu, not cpu_total */
+    scan_spec sp = {.db = "default", .table = st_slice_cstr("cpu"), .mint = INT64_MIN, .maxt = INT64_MAX,
+                    .mode = SCAN_KEYS, .order = SCAN_ORDER_TABLE};
+    CHECK_OK(scan_open(s, &sp, &sc, NULL));
+    names_of(sc, got, sizeof got);
+    /* table, then tags (dc before host), then column */
+    CHECK_MSG(!strcmp(got, "cpu_usage_user/b cpu_usage_user/c cpu_idle/a cpu_usage_user/a cpu/a"), "%s", got);
+    scan_close(sc);
+    sp.column = st_slice_cstr("value");
+    CHECK_OK(scan_open(s, &sp, &sc, NULL));
+    names_of(sc, got, sizeof got);
+    CHECK_MSG(!strcmp(got, "cpu/a"), "%s", got);
+    scan_close(sc);
+    sp.table = st_slice_cstr("cpu_total");
+    CHECK_OK(scan_open(s, &sp, &sc, NULL));
+    names_of(sc, got, sizeof got);
+    CHECK_MSG(!strcmp(got, "cpu_total/a"), "%s", got);
+    scan_close(sc);
+    /* two selectors: their union, each series once, numbers only */
+    matcher *a[1] = {eq("host", "a")}, *b[1] = {eq("dc", "y")};
+    matcher *const *sel[2] = {a, b};
+    size_t nsel[2] = {1, 1};
+    scan_spec u = {.db = "default", .sel = sel, .nsel = nsel, .nselectors = 2, .mint = INT64_MIN, .maxt = INT64_MAX,
+                   .mode = SCAN_KEYS, .order = SCAN_ORDER_LABELS, .types = SCAN_TYPES_NUMERIC};
+    CHECK_OK(scan_open(s, &u, &sc, NULL));
+    CHECK_EQ_INT(scan_count(sc), 4);
+    /* labels order: __name__ first among these names (dc < host < __name__ bytewise? no: "__name__" < "dc") */
+    scan_iter *it;
+    CHECK_OK(scan_iter_open(sc, 0, SIZE_MAX, &it, NULL));
+    scan_series prev = {0}, ss;
+    uint8_t pk[512];
+    size_t pkl = 0, n = 0;
+    while (scan_iter_next(it, &ss, NULL) == 1) {
+        if (n++) CHECK(labels_key_compare(pk, pkl, ss.key, ss.keylen) < 0);
+        memcpy(pk, ss.key, ss.keylen);
+        pkl = ss.keylen;
+        CHECK(ss.type != ST_VT_STRING);
+        prev = ss;
+    }
+    (void)prev;
+    CHECK_EQ_INT(n, 4);
+    scan_iter_close(it);
+    scan_close(sc);
+    matcher_free(a[0]);
+    matcher_free(b[0]);
+    /* key order is bytewise */
+    matcher *m[1] = {re("__name__", "cpu.*")};
+    CHECK_OK(open1(s, m, 1, SCAN_KEYS, SCAN_ORDER_KEY, INT64_MIN, INT64_MAX, &sc));
+    CHECK_OK(scan_iter_open(sc, 0, SIZE_MAX, &it, NULL));
+    n = 0;
+    while (scan_iter_next(it, &ss, NULL) == 1) {
+        if (n++) {
+            size_t k = pkl < ss.keylen ? pkl : ss.keylen;
+            int c = memcmp(pk, ss.key, k);
+            CHECK(c < 0 || (c == 0 && pkl < ss.keylen));
+        }
+        memcpy(pk, ss.key, ss.keylen);
+        pkl = ss.keylen;
+    }
+    CHECK_EQ_INT(n, 6);
+    scan_iter_close(it);
+    scan_close(sc);
+    matcher_free(m[0]);
+    /* label names and values come from keys alone */
+    uint64_t before = decoded(s);
+    CHECK_OK(open1(s, NULL, 0, SCAN_KEYS, SCAN_ORDER_KEY, INT64_MIN, INT64_MAX, &sc));
+    st_slice *v;
+    size_t nv;
+    CHECK_OK(scan_label_names(sc, &v, &nv, NULL));
+    CHECK_EQ_INT(nv, 3);
+    CHECK(nv == 3 && st_slice_eq(v[0], st_slice_cstr("__name__")) && st_slice_eq(v[1], st_slice_cstr("dc")));
+    CHECK_OK(scan_label_values(sc, st_slice_cstr("host"), &v, &nv, NULL));
+    CHECK_EQ_INT(nv, 3);
+    scan_close(sc);
+    CHECK_EQ_INT(decoded(s), before);
+    store_close(s, NULL);
+}
+
+/* Reads series name{host} whole through a scan, in batches of `batch`. */
+static size_t read_all(store *s, const char *name, int64_t mint, int64_t maxt, size_t batch, codec_samples *out,
+                       size_t *max_batch, int *order_errors)
+{
+    matcher *m[1] = {eq("__name__", name)};
+    matcher *const *sel[1] = {m};
+    size_t nsel[1] = {1};
+    scan_spec sp = {.db = "default", .sel = sel, .nsel = nsel, .nselectors = 1, .mint = mint, .maxt = maxt,
+                    .mode = SCAN_SAMPLES, .order = SCAN_ORDER_KEY, .batch = batch};
+    scan *sc;
+    samples_clear(out);
+    *max_batch = 0;
+    *order_errors = 0;
+    if (scan_open(s, &sp, &sc, NULL)) {
+        matcher_free(m[0]);
+        return 0;
+    }
+    scan_iter *it;
+    scan_iter_open(sc, 0, SIZE_MAX, &it, NULL);
+    scan_series ss;
+    size_t nseries = 0;
+    while (scan_iter_next(it, &ss, NULL) == 1) {
+        nseries++;
+        scan_batch b;
+        while (scan_iter_batch(it, &b, NULL) == 1) {
+            if (b.n > *max_batch) *max_batch = b.n;
+            for (size_t i = 0; i < b.n; i++) {
+                if (out->n && b.ts[i] <= out->ts[out->n - 1]) (*order_errors)++;
+                samples_push(out, false, b.ts[i], b.vals[i], st_slice_of(NULL, 0));
+            }
+        }
+    }
+    scan_iter_close(it);
+    scan_close(sc);
+    matcher_free(m[0]);
+    return nseries;
+}
+
+static void test_merge_and_batches(void)
+{
+    store *s = open_store("merge");
+    CHECK(s != NULL);
+    if (!s) return;
+    /* block 1: 0..99, then memory overwrites 50..59 (out of order, later
+     * wins) and adds 100..149 */
+    put(s, "m", 1, "a", "x", ST_VT_INT, T0, 100, 1);
+    CHECK_OK(store_flush_all(s, NULL));
+    store_batch *b = store_batch_new();
+    label ls[3] = {{st_slice_cstr("__name__"), st_slice_cstr("m")},
+                   {st_slice_cstr("host"), st_slice_cstr("a")},
+                   {st_slice_cstr("dc"), st_slice_cstr("x")}};
+    uint32_t h;
+    CHECK_OK(store_batch_series(b, ls, 3, (series_meta){ST_VT_INT, 1}, &h, NULL));
+    for (int i = 50; i < 60; i++) store_batch_add(b, h, T0 + i * 10 * ST_NS_PER_S, 1000 + (uint64_t)i);
+    for (int i = 100; i < 150; i++) store_batch_add(b, h, T0 + i * 10 * ST_NS_PER_S, (uint64_t)i);
+    store_write_result r;
+    CHECK_OK(store_write(s, "default", b, &r, NULL));
+    store_batch_free(b);
+    codec_samples out = {0};
+    size_t maxb;
+    int oerr;
+    CHECK_EQ_INT(read_all(s, "m", INT64_MIN, INT64_MAX, 7, &out, &maxb, &oerr), 1);
+    CHECK_EQ_INT(out.n, 150);
+    CHECK_EQ_INT(oerr, 0);
+    CHECK(maxb <= 7);
+    for (size_t i = 0; i < out.n && i < 150; i++) {
+        uint64_t want = i >= 50 && i < 60 ? 1000 + i : i;
+        CHECK_MSG(out.vals[i] == want && out.ts[i] == T0 + (int64_t)i * 10 * ST_NS_PER_S, "sample %zu", i);
+    }
+    /* a range: [25, 124] */
+    CHECK_EQ_INT(read_all(s, "m", T0 + 250 * ST_NS_PER_S, T0 + 1240 * ST_NS_PER_S, 4096, &out, &maxb, &oerr), 1);
+    CHECK_EQ_INT(out.n, 100);
+    CHECK(out.n && out.vals[0] == 25 && out.vals[out.n - 1] == 124);
+    /* a range with nothing: no series */
+    CHECK_EQ_INT(read_all(s, "m", T0 - 100 * ST_NS_PER_S, T0 - 1, 4096, &out, &maxb, &oerr), 0);
+    /* flushed again: two blocks overlap in time (the second holds the
+     * overwrites); the later block wins */
+    CHECK_OK(store_flush_all(s, NULL));
+    CHECK_EQ_INT(read_all(s, "m", INT64_MIN, INT64_MAX, 16, &out, &maxb, &oerr), 1);
+    CHECK_EQ_INT(out.n, 150);
+    CHECK(out.n == 150 && out.vals[55] == 1055 && out.vals[149] == 149);
+    codec_samples_free(&out);
+    store_close(s, NULL);
+}
+
+typedef struct par {
+    scan *sc;
+    size_t from, to;
+    uint64_t sum, n;
+} par;
+
+static void *par_run(void *arg)
+{
+    par *p = arg;
+    scan_iter *it;
+    scan_iter_open(p->sc, p->from, p->to, &it, NULL);
+    scan_series ss;
+    while (scan_iter_next(it, &ss, NULL) == 1) {
+        scan_batch b;
+        while (scan_iter_batch(it, &b, NULL) == 1)
+            for (size_t i = 0; i < b.n; i++) {
+                p->sum += b.vals[i];
+                p->n++;
+            }
+    }
+    scan_iter_close(it);
+    return NULL;
+}
+
+static void test_threads_and_flush_under_scan(void)
+{
+    store *s = open_store("par");
+    CHECK(s != NULL);
+    if (!s) return;
+    char host[16];
+    for (int i = 0; i < 200; i++) {
+        snprintf(host, sizeof host, "h%03d", i);
+        put(s, "p", 1, host, "x", ST_VT_INT, T0, 30, 1);
+    }
+    matcher *m[1] = {eq("__name__", "p")};
+    scan *sc;
+    CHECK_OK(open1(s, m, 1, SCAN_SAMPLES, SCAN_ORDER_LABELS, INT64_MIN, INT64_MAX, &sc));
+    CHECK_EQ_INT(scan_count(sc), 200);
+    /* every sample moves into a block while the scan is open: it must
+     * still see each of them once */
+    CHECK_OK(store_flush_all(s, NULL));
+    par p[3] = {{sc, 0, 70, 0, 0}, {sc, 70, 140, 0, 0}, {sc, 140, SIZE_MAX, 0, 0}};
+    pthread_t th[3];
+    for (int i = 0; i < 3; i++) pthread_create(&th[i], NULL, par_run, &p[i]);
+    for (int i = 0; i < 3; i++) pthread_join(th[i], NULL);
+    CHECK_EQ_INT(p[0].n + p[1].n + p[2].n, 200 * 30);
+    CHECK_EQ_INT(p[0].sum + p[1].sum + p[2].sum, 200 * (29 * 30 / 2));
+    scan_close(sc);
+    matcher_free(m[0]);
+    store_close(s, NULL);
+}
+
+static void test_modes_decode(void)
+{
+    store *s = open_store("modes");
+    CHECK(s != NULL);
+    if (!s) return;
+    put(s, "k", 1, "old", "x", ST_VT_FLOAT, T0, 10, 1.5);  /* T0 .. T0+90s */
+    CHECK_OK(store_flush_all(s, NULL));
+    const int64_t NEW = T0 + 3 * 3600 * ST_NS_PER_S; /* past the old block's 2 h partition */
+    put(s, "k", 1, "new", "x", ST_VT_FLOAT, NEW, 10, 1.5);
+    matcher *m[1] = {eq("__name__", "k")};
+    scan *sc;
+    uint64_t before = decoded(s);
+    char got[256];
+    /* keys: no range check below a block's partition */
+    CHECK_OK(open1(s, m, 1, SCAN_KEYS, SCAN_ORDER_KEY, NEW - 600 * ST_NS_PER_S, INT64_MAX, &sc));
+    names_of(sc, got, sizeof got);
+    CHECK_MSG(!strcmp(got, "k/new"), "%s", got); /* the old block does not overlap the range */
+    scan_close(sc);
+    /* chunks: by chunk bounds, nothing decoded */
+    CHECK_OK(open1(s, m, 1, SCAN_CHUNKS, SCAN_ORDER_KEY, T0 + 50 * ST_NS_PER_S, T0 + 60 * ST_NS_PER_S, &sc));
+    names_of(sc, got, sizeof got);
+    CHECK_MSG(!strcmp(got, "k/old"), "%s", got);
+    scan_close(sc);
+    CHECK_OK(open1(s, m, 1, SCAN_CHUNKS, SCAN_ORDER_KEY, T0 + 95 * ST_NS_PER_S, NEW - 1, &sc));
+    names_of(sc, got, sizeof got);
+    CHECK_MSG(!strcmp(got, ""), "%s", got);
+    scan_close(sc);
+    CHECK_EQ_INT(decoded(s), before);
+    /* samples: decoded, and only series with a sample in range */
+    CHECK_OK(open1(s, m, 1, SCAN_SAMPLES, SCAN_ORDER_KEY, NEW, INT64_MAX, &sc));
+    names_of(sc, got, sizeof got);
+    CHECK_MSG(!strcmp(got, "k/new"), "%s", got);
+    scan_close(sc);
+    CHECK(decoded(s) > before);
+    /* chunk statistics of the flushed series agree with its samples */
+    CHECK_OK(open1(s, m, 1, SCAN_SAMPLES, SCAN_ORDER_KEY, INT64_MIN, T0 + 300 * ST_NS_PER_S, &sc));
+    scan_iter *it;
+    scan_iter_open(sc, 0, SIZE_MAX, &it, NULL);
+    scan_series ss;
+    CHECK_EQ_INT(scan_iter_next(it, &ss, NULL), 1);
+    scan_chunk ch;
+    size_t nchunks = 0, with_stats = 0, total = 0;
+    while (scan_iter_chunk(it, &ch, NULL) == 1) {
+        nchunks++;
+        scan_batch b;
+        uint64_t vals[64];
+        size_t k = 0;
+        while (scan_iter_chunk_samples(it, &b, NULL) == 1)
+            for (size_t i = 0; i < b.n && k < 64; i++) vals[k++] = b.vals[i];
+        total += k;
+        if (!ch.has_stats) continue;
+        with_stats++;
+        codec_stats want;
+        codec_stats_compute(ST_VT_FLOAT, vals, k, &want);
+        CHECK_EQ_INT(ch.stats.count, k);
+        CHECK(ch.stats.sum == want.sum && ch.stats.min == want.min && ch.stats.max == want.max);
+        CHECK(ch.stats.first == want.first && ch.stats.last == want.last);
+    }
+    CHECK(nchunks >= 1);
+    CHECK(with_stats >= 1);
+    CHECK_EQ_INT(total, 10);
+    CHECK_EQ_INT(scan_iter_next(it, &ss, NULL), 0);
+    scan_iter_close(it);
+    scan_close(sc);
+    matcher_free(m[0]);
+    store_close(s, NULL);
+}
+
+static bool cancel_now(void *ctx)
+{
+    (void)ctx;
+    return true;
+}
+
+static int budget_run(store *s, scan_budget *b, st_err *e)
+{
+    matcher *m[1] = {eq("__name__", "bud")};
+    matcher *const *sel[1] = {m};
+    size_t nsel[1] = {1};
+    scan_spec sp = {.db = "default", .sel = sel, .nsel = nsel, .nselectors = 1, .mint = INT64_MIN,
+                    .maxt = INT64_MAX, .mode = SCAN_SAMPLES, .budget = b};
+    scan *sc;
+    int rc = scan_open(s, &sp, &sc, e);
+    matcher_free(m[0]);
+    if (rc) return rc;
+    scan_iter *it;
+    scan_iter_open(sc, 0, SIZE_MAX, &it, e);
+    scan_series ss;
+    while ((rc = scan_iter_next(it, &ss, e)) == 1) {
+        scan_batch bt;
+        while ((rc = scan_iter_batch(it, &bt, e)) == 1) {
+        }
+        if (rc) break;
+    }
+    scan_iter_close(it);
+    scan_close(sc);
+    return rc;
+}
+
+static void test_budgets(void)
+{
+    store *s = open_store("budget");
+    CHECK(s != NULL);
+    if (!s) return;
+    char host[16];
+    for (int i = 0; i < 50; i++) {
+        snprintf(host, sizeof host, "h%d", i);
+        put(s, "bud", 3, host, "x", ST_VT_INT, T0, 1000, 1);
+    }
+    st_err e = {0};
+    scan_budget b = {.max_samples = 20000};
+    scan_budget_init(&b);
+    CHECK_EQ_INT(budget_run(s, &b, &e), ST_ELIMIT);
+    CHECK_MSG(strstr(e.msg, "too many samples") != NULL, "%s", e.msg);
+    scan_budget b2 = {.max_samples = 100000};
+    scan_budget_init(&b2);
+    CHECK_EQ_INT(budget_run(s, &b2, &e), 0);
+    scan_budget b3 = {.deadline_ns = st_mono_ns() - 1};
+    scan_budget_init(&b3);
+    CHECK_EQ_INT(budget_run(s, &b3, &e), ST_ETIMEOUT);
+    CHECK_MSG(strstr(e.msg, "timed out") != NULL, "%s", e.msg);
+    scan_budget b4 = {.cancelled = cancel_now};
+    scan_budget_init(&b4);
+    CHECK_EQ_INT(budget_run(s, &b4, &e), ST_ECANCELED);
+    store_close(s, NULL);
+}
+
+static void test_cardinality_and_label_limit(void)
+{
+    store *s = open_store("card");
+    CHECK(s != NULL);
+    if (!s) return;
+    put(s, "up", 2, "a", "x", ST_VT_FLOAT, T0, 3, 1);
+    put(s, "up", 2, "b", "x", ST_VT_FLOAT, T0, 3, 1);
+    put(s, "cpu", 3, "a", "y", ST_VT_FLOAT, T0, 3, 1);
+    scan_cardinality c;
+    CHECK_OK(scan_head_cardinality(s, "default", &c, NULL));
+    CHECK_EQ_INT(c.series, 3);
+    CHECK_EQ_INT(c.label_pairs, 6); /* __name__ x2, host x2, dc x2 */
+    CHECK_EQ_INT(c.nmetrics, 2);
+    CHECK(c.nmetrics == 2 && !strcmp(c.metrics[1].name, "up") && c.metrics[1].value == 2);
+    CHECK_EQ_INT(c.nnames, 3);
+    bool host_ok = false;
+    for (size_t i = 0; i < c.nnames; i++)
+        if (!strcmp(c.names[i].name, "host")) host_ok = c.names[i].value == 2 && c.name_bytes[i].value == 2;
+    CHECK(host_ok);
+    scan_head_cardinality_free(&c);
+    /* more labels than a series may have: refused at the gate, with the limit named */
+    store_batch *b = store_batch_new();
+    label ls[LABELS_MAX + 1];
+    char names[LABELS_MAX + 1][16];
+    ls[0] = (label){st_slice_cstr("__name__"), st_slice_cstr("wide")};
+    for (int i = 1; i <= LABELS_MAX; i++) {
+        snprintf(names[i], sizeof names[i], "t%03d", i);
+        ls[i] = (label){st_slice_cstr(names[i]), st_slice_cstr("v")};
+    }
+    uint32_t h;
+    st_err e = {0};
+    size_t n = LABELS_MAX + 1;
+    CHECK_EQ_INT(store_batch_series(b, ls, n, (series_meta){ST_VT_FLOAT, 4}, &h, &e), ST_EINVAL);
+    CHECK_MSG(strstr(e.msg, "256") != NULL, "%s", e.msg);
+    CHECK_OK(store_batch_series(b, ls, LABELS_MAX, (series_meta){ST_VT_FLOAT, 4}, &h, &e));
+    store_batch_add(b, h, T0, 0);
+    store_write_result r;
+    CHECK_OK(store_write(s, "default", b, &r, NULL));
+    store_batch_free(b);
+    /* the widest series allowed is findable by its last label, in memory and after a flush */
+    for (int round = 0; round < 2; round++) {
+        matcher *m[1] = {eq("t255", "v")};
+        scan *sc;
+        CHECK_OK(open1(s, m, 1, SCAN_SAMPLES, SCAN_ORDER_KEY, INT64_MIN, INT64_MAX, &sc));
+        char got[64];
+        names_of(sc, got, sizeof got);
+        CHECK_MSG(!strcmp(got, "wide/"), "round %d: %s", round, got);
+        scan_close(sc);
+        matcher_free(m[0]);
+        CHECK_OK(store_flush_all(s, NULL));
+    }
+    store_close(s, NULL);
+}
+
+int main(void)
+{
+    T0 = (st_now_ns() / ST_NS_PER_S / 3600 - 6) * 3600 * ST_NS_PER_S;
+    g_dir = testlib_tmpdir("scan");
+    RUN(test_selection_and_orders);
+    RUN(test_merge_and_batches);
+    RUN(test_threads_and_flush_under_scan);
+    RUN(test_modes_decode);
+    RUN(test_budgets);
+    RUN(test_cardinality_and_label_limit);
+    testlib_rmrf(g_dir);
+    return testlib_done("test_scan");
+}
