@@ -120,7 +120,7 @@ class Results:
     def check(self, cond, what, detail=""):
         if cond:
             self.passed += 1
-            print(f"ok {what}")
+            print(f"ok {what}" + (f" ({detail})" if os.environ.get("STRATA_VERBOSE") and detail else ""))
         else:
             self.failed += 1
             print(f"not ok {what} {detail}"[:2000])
@@ -344,3 +344,22 @@ def crash_rounds(results, srv, rounds, send, missing_after, per_round=30000, wha
         results.check(ok and len(done) > before,
                       f"round {rnd}: all {len(done)} acknowledged {what} ({len(done) - before} new) survive SIGKILL",
                       detail)
+
+
+class NodeExporter(Daemon):
+    """Debian's prometheus-node-exporter on a free loopback port (self.port).
+    Its textfile collector reads an empty directory of its own, so files a
+    system install drops into /var/lib/prometheus/node-exporter stay out;
+    a system service instance (port 9100) is never the one scraped."""
+
+    name = "node-exporter"
+
+    def __init__(self, extra_args=()):
+        self._init_dir("strata-node-exporter-")
+        textfiles = os.path.join(self.dir, "textfile")
+        os.mkdir(textfiles)
+        self.args = ["prometheus-node-exporter", f"--web.listen-address=127.0.0.1:{self.port}",
+                     f"--collector.textfile.directory={textfiles}"] + list(extra_args)
+
+    def start(self, timeout=30):
+        return self.start_process(self.args, "/metrics", 200, timeout)

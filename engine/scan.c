@@ -43,6 +43,7 @@
 void scan_budget_init(scan_budget *b)
 {
     atomic_init(&b->samples, 0);
+    atomic_init(&b->polls, 0);
     atomic_init(&b->code, 0);
     b->msg[0] = 0;
 }
@@ -54,6 +55,19 @@ int scan_budget_fail(scan_budget *b, int code, const char *msg, st_err *e)
         snprintf(b->msg, sizeof b->msg, "%s", msg);
     int c = atomic_load(&b->code);
     return st_fail(e, c, "%s", b->msg);
+}
+
+int scan_budget_poll(scan_budget *b, st_err *e)
+{
+    if (!b) return 0;
+    int c = atomic_load_explicit(&b->code, memory_order_relaxed);
+    if (c) return st_fail(e, c, "%s", b->msg);
+    if (b->deadline_ns && st_mono_ns() > b->deadline_ns)
+        return scan_budget_fail(b, ST_ETIMEOUT, "query timed out in expression evaluation", e);
+    uint64_t n = atomic_fetch_add_explicit(&b->polls, 1, memory_order_relaxed);
+    if (b->cancelled && n % 64 == 0 && b->cancelled(b->cancel_ctx))
+        return scan_budget_fail(b, ST_ECANCELED, "query was canceled in expression evaluation", e);
+    return 0;
 }
 
 int scan_budget_charge(scan_budget *b, uint64_t n, st_err *e)

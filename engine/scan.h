@@ -73,6 +73,7 @@ typedef struct scan_budget {
     bool (*cancelled)(void *ctx);
     void *cancel_ctx;
     _Atomic uint64_t samples;
+    _Atomic uint64_t polls;
     _Atomic int code;      /* 0 while within budget */
     char msg[256];         /* set with the first failure */
 } scan_budget;
@@ -80,6 +81,9 @@ typedef struct scan_budget {
 void scan_budget_init(scan_budget *b);
 /* Charges n samples; polls the deadline and cancellation. 0 or the code. */
 int scan_budget_charge(scan_budget *b, uint64_t n, st_err *e);
+/* For work between samples (an evaluator's own loops): the deadline on
+ * every call, the client every 64th. 0 or the budget's code. */
+int scan_budget_poll(scan_budget *b, st_err *e);
 /* Fails the budget from outside (the evaluator's own limits); first wins. */
 int scan_budget_fail(scan_budget *b, int code, const char *msg, st_err *e);
 

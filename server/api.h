@@ -28,6 +28,10 @@ const char *api_error_type(int code);
  * --auto-create-db is on. Returns 0 or fills rs with the error. */
 int api_db_for_write(http_req *rq, http_resp *rs);
 
+/* PromQL queries answered, by outcome (success, bad_data, execution,
+ * timeout, canceled, internal), and the time spent evaluating them. */
+void api_promql_stats(uint64_t by_result[6], uint64_t *ns);
+
 /* Endpoints in other files. */
 void api_metrics(http_req *rq, http_resp *rs, store *s);
 void api_export(http_req *rq, http_resp *rs, store *s);

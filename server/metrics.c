@@ -78,6 +78,16 @@ void api_metrics(http_req *rq, http_resp *rs, store *s)
           st.scan_chunks_decoded);
     gauge(b, "strata_scan_chunks_by_stats_total", "Block chunks answered from their statistics, not decoded.",
           "counter", st.scan_chunks_by_stats);
+    uint64_t pq[6], pq_ns;
+    api_promql_stats(pq, &pq_ns);
+    static const char *const pq_result[6] = {"success", "bad_data", "execution", "timeout", "canceled", "internal"};
+    st_buf_printf(b, "# HELP strata_promql_queries_total PromQL queries (/api/v1/query, query_range) by outcome.\n"
+                     "# TYPE strata_promql_queries_total counter\n");
+    for (int i = 0; i < 6; i++)
+        st_buf_printf(b, "strata_promql_queries_total{result=\"%s\"} %" PRIu64 "\n", pq_result[i], pq[i]);
+    st_buf_printf(b, "# HELP strata_promql_evaluation_seconds_total Time spent evaluating PromQL queries.\n"
+                     "# TYPE strata_promql_evaluation_seconds_total counter\n"
+                     "strata_promql_evaluation_seconds_total %.6f\n", (double)pq_ns / 1e9);
     prw_stats ps;
     prw_get_stats(&ps);
     st_buf_printf(b, "# HELP strata_remote_write_requests_total remote_write requests, by protocol version.\n"

@@ -8,6 +8,7 @@
  * Answers are Prometheus's JSON, values as its Go formatting writes them.
  */
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,16 @@
 #include "samples.h"
 
 #define MAX_POINTS 11000
+
+/* Queries by outcome, for /metrics: success, bad_data, execution, timeout,
+ * canceled, internal (api.h, api_promql_stats). */
+static _Atomic uint64_t g_queries[6], g_query_ns;
+
+void api_promql_stats(uint64_t by_result[6], uint64_t *ns)
+{
+    for (int i = 0; i < 6; i++) by_result[i] = atomic_load(&g_queries[i]);
+    *ns = atomic_load(&g_query_ns);
+}
 
 /* Prometheus's timestamp style: seconds, up to 3 decimals, no trailing zeros. */
 static void put_time(st_buf *b, int64_t ms)
@@ -257,14 +268,15 @@ static void put_result(st_buf *b, const promql_result *r)
 static void exec_error(http_resp *rs, int rc, const char *msg)
 {
     const char *type;
-    int status;
+    int status, k;
     switch (rc) {
-    case ST_EINVAL: type = "bad_data"; status = 400; break;
-    case ST_ETIMEOUT: type = "timeout"; status = 503; break;
-    case ST_ECANCELED: type = "canceled"; status = 503; break;
-    case ST_ELIMIT: case ST_ECONFLICT: case ST_ERANGE: type = "execution"; status = 422; break;
-    default: type = "internal"; status = 500; break;
+    case ST_EINVAL: type = "bad_data"; status = 400; k = 1; break;
+    case ST_ETIMEOUT: type = "timeout"; status = 503; k = 3; break;
+    case ST_ECANCELED: type = "canceled"; status = 503; k = 4; break;
+    case ST_ELIMIT: case ST_ECONFLICT: case ST_ERANGE: type = "execution"; status = 422; k = 2; break;
+    default: type = "internal"; status = 500; k = 5; break;
     }
+    atomic_fetch_add(&g_queries[k], 1);
     rs->status = status;
     rs->content_type = "application/json";
     rs->body.len = 0;
@@ -308,11 +320,13 @@ static void run(http_req *rq, http_resp *rs, store *s, const flags *f, promql_no
     promql_result r;
     st_err e = {0};
     int rc = promql_exec(s, rq->db, root, start, end, step, &o, &b, &r, &e);
+    int64_t t1 = st_mono_ns();
+    atomic_fetch_add(&g_query_ns, (uint64_t)(t1 - t0));
     if (rc) {
         exec_error(rs, rc, e.msg);
         return;
     }
-    int64_t t1 = st_mono_ns();
+    atomic_fetch_add(&g_queries[0], 1);
     rs->status = 200;
     rs->content_type = "application/json";
     st_buf_printf(&rs->body, "{\"status\":\"success\",\"data\":{");

@@ -34,6 +34,8 @@ int pq_fail(pq_query *q, int code, const char *fmt, ...)
     return code;
 }
 
+int pq_poll(pq_query *q) { return q->budget ? scan_budget_poll(q->budget, q->e) : 0; }
+
 st_arena *pq_arena_new(pq_query *q)
 {
     st_arena *a = st_arena_new(256 * 1024);
@@ -218,6 +220,7 @@ static void *work(void *arg)
         bool keep = false;
         w->rc = w->fn(w->ctx, &ss, &p, w->a, &w->res[ss.index], &keep, &w->e);
         w->kept[ss.index] = keep;
+        if (w->rc == 0) w->rc = scan_budget_poll(w->q->budget, &w->e);
     }
     pts_free(&p);
     scan_iter_close(it);
@@ -443,6 +446,7 @@ int pq_range_each(pq_query *q, const pq_range_arg *ra, const pq_steps *st, pq_se
         bool keep = false;
         rc = fn(ctx, i, s->lab, t, v, k, q->a, &out->s[out->n], &keep, q->e);
         if (keep) out->n++;
+        if (rc == 0) rc = pq_poll(q);
     }
     st_free(t);
     st_free(v);
@@ -547,6 +551,8 @@ static int eval_node(pq_query *q, const promql_node *n, const pq_steps *st, pq_v
 
 int pq_eval(pq_query *q, const promql_node *n, const pq_steps *st, pq_val *out)
 {
+    int prc = pq_poll(q);
+    if (prc) return prc;
     if (!n->step_invariant || st->n == 1 || n->kind == PROMQL_NUMBER || n->kind == PROMQL_STRING)
         return eval_node(q, n, st, out);
     /* once, at the first step, then the same value at every step */

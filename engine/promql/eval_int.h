@@ -82,6 +82,9 @@ typedef struct pq_query {
 int pq_eval(pq_query *q, const promql_node *n, const pq_steps *st, pq_val *out);
 st_arena *pq_arena_new(pq_query *q);
 
+/* The deadline and the client, between pieces of work on the query's own
+ * thread (workers poll the budget themselves): 0 or the budget's code. */
+int pq_poll(pq_query *q);
 /* Errors as Prometheus words them. */
 int pq_fail(pq_query *q, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

@@ -116,6 +116,7 @@ static int vector_scalar(pq_query *q, const promql_node *n, const pq_steps *st, 
     for (size_t i = 0; i < vec->n && !rc; i++) {
         const pq_ser *s = &vec->s[i];
         long k = -1; /* the output series, made on the first kept sample */
+        if ((rc = pq_poll(q))) break;
         for (size_t j = 0; j < st->n && !rc; j++) {
             if (!pq_has(s, j)) continue;
             double l = s->v[j], r = sc[j];
@@ -350,6 +351,7 @@ static int vector_vector(pq_query *q, const promql_node *n, const pq_steps *st, 
     size_t *out_stamp = NULL, *out_sig = NULL, capout = 0;
     for (size_t j = 0; j < st->n && !rc; j++) {
         if (!lcount[j] || !rcount[j]) continue;
+        if ((rc = pq_poll(q))) break;
         for (size_t i = 0; i < l->n && !rc; i++) {
             const pq_ser *ls = &l->s[i];
             if (!pq_has(ls, j)) continue;
@@ -754,6 +756,7 @@ int pq_eval_aggregate(pq_query *q, const promql_node *n, const pq_steps *st, pq_
         for (size_t i = 0; i < N; i++) {
             const pq_ser *s = &src.s[i];
             size_t base = (size_t)gid[i] * S;
+            if (i % 64 == 0 && (rc = pq_poll(q))) break;
             for (size_t j = 0; j < S; j++) {
                 if (!pq_has(s, j)) continue;
                 double v = s->v[j];
@@ -800,7 +803,7 @@ int pq_eval_aggregate(pq_query *q, const promql_node *n, const pq_steps *st, pq_
             }
         }
         out->s = st_arena_alloc(q->a, (ngroups ? ngroups : 1) * sizeof *out->s);
-        for (size_t gi = 0; gi < ngroups; gi++) {
+        for (size_t gi = 0; gi < ngroups && !rc; gi++) {
             pq_ser *o = &out->s[out->n++];
             pq_ser_init(q->a, o, group_labels(q, src.s[grep[gi]].lab, g, ng, without), S);
             for (size_t j = 0; j < S; j++) {
@@ -824,5 +827,5 @@ int pq_eval_aggregate(pq_query *q, const promql_node *n, const pq_steps *st, pq_
     st_free(gid);
     st_free(grep);
     st_free(key);
-    return 0;
+    return rc;
 }

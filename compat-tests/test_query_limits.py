@@ -1,0 +1,231 @@
+"""Query limits and the keys-only endpoints, end to end.
+
+- --query-timeout and ?timeout=: a query past its deadline answers 503
+  "timeout" with Prometheus's words, and the server goes on serving;
+- --query-max-samples: 422 "execution" with Prometheus's words;
+- 11,000 points per series: 400 "bad_data" with Prometheus's words;
+- a client that disconnects mid-query: the query stops (counted as canceled
+  in /metrics long before it could have finished) and the server serves;
+- regexes over the matcher limits: the same status and errorType as a real
+  Prometheus 2.42, and a backtracking-prone regex answered as Prometheus
+  answers it, quickly;
+- keys-only endpoints (/api/v1/series, /labels, /label/NAME/values, SHOW
+  MEASUREMENTS, TAG KEYS, TAG VALUES, SERIES, FIELD KEYS) decode no sample
+  (strata_scan_samples_decoded_total does not move; a query does move it);
+- the label limit: a line-protocol point with more tags than a series may
+  have is refused with a 400 naming the limit; one at the limit is stored
+  and findable by its labels in memory and after a flush.
+"""
+import json
+import os
+import socket
+import sys
+import time
+import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from strata import Server, Prometheus, Results, report_crash  # noqa: E402
+
+R = Results("test_query_limits")
+NOW = int(time.time())
+SERIES = 1500
+STEP = 5  # seconds between samples
+SPAN = 3600
+
+
+def load(srv):
+    """SERIES series 'lim' over the last hour, JSON lines import."""
+    start = (NOW - SPAN) * 1000
+    ts = [start + i * STEP * 1000 for i in range(SPAN // STEP)]
+    lines = []
+    for i in range(SERIES):
+        vals = [i + k for k in range(len(ts))]
+        lines.append(json.dumps({"metric": {"__name__": "lim", "host": f"h{i:04d}", "dc": f"dc{i % 5}"},
+                                 "values": vals, "timestamps": ts}))
+    st, body, _ = srv.request("POST", "/api/v1/import", "\n".join(lines).encode())
+    R.check(st == 204, "data loaded", (st, body[:200]))
+
+
+def query(srv, path, **params):
+    data = urllib.parse.urlencode(params).encode()
+    st, body, _ = srv.request("POST", path, data, {"Content-Type": "application/x-www-form-urlencoded"},
+                              timeout=120)
+    try:
+        return st, json.loads(body)
+    except ValueError:
+        return st, {"raw": body[:200]}
+
+
+def metric(srv, name, labels=""):
+    st, body, _ = srv.request("GET", "/metrics")
+    for line in body.decode().splitlines():
+        if line.startswith(name + labels + " "):
+            return float(line.split()[-1])
+    return None
+
+
+HEAVY = "sum by (dc) (max_over_time(rate(lim[5m])[10m:5s]))"  # at 1 s steps over the hour: a second or more of work
+
+
+def heavy_params():
+    return {"query": HEAVY, "start": str(NOW - SPAN + 300), "end": str(NOW), "step": "1"}
+
+
+def serving(srv):
+    st, o = query(srv, "/api/v1/query", query="count(lim)", time=str(NOW))
+    return st == 200 and o["data"]["result"][0]["value"][1] == str(SERIES)
+
+
+def test_timeout(srv):
+    st, o = query(srv, "/api/v1/query_range", timeout="0.05", **heavy_params())
+    R.check(st == 503 and o.get("errorType") == "timeout" and o.get("error") == "query timed out in expression evaluation",
+            "?timeout=50ms: 503 timeout in Prometheus's words", (st, o))
+    R.check(serving(srv), "serving after a timeout")
+    st, o = query(srv, "/api/v1/query_range", timeout="bogus", **heavy_params())
+    R.check(st == 400 and o.get("errorType") == "bad_data" and 'invalid parameter "timeout"' in o.get("error", ""),
+            "a bad ?timeout= is 400 bad_data", (st, o))
+
+
+def test_points(srv):
+    st, o = query(srv, "/api/v1/query_range", query="lim", start="0", end="11001", step="1")
+    R.check(st == 400 and o.get("errorType") == "bad_data" and o.get("error") ==
+            "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)",
+            "11,001 points per series: 400 in Prometheus's words", (st, o))
+    st, o = query(srv, "/api/v1/query_range", query="count(lim)", start="0", end="11000", step="1")
+    R.check(st == 200, "11,000 intervals are allowed", (st, o))
+
+
+def test_disconnect(srv):
+    before = metric(srv, "strata_promql_queries_total", '{result="canceled"}') or 0
+    body = urllib.parse.urlencode(heavy_params()).encode()
+    s = socket.create_connection(("127.0.0.1", srv.port))
+    s.sendall(b"POST /api/v1/query_range HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+              b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+    time.sleep(0.2)
+    t0 = time.time()
+    s.close()
+    got = False
+    while time.time() - t0 < 20:
+        if (metric(srv, "strata_promql_queries_total", '{result="canceled"}') or 0) > before:
+            got = True
+            break
+        time.sleep(0.05)
+    waited = time.time() - t0
+    R.check(got, "a query whose client went away stops (counted as canceled)", f"{waited:.1f}s")
+    # how long the whole query takes when the client waits for it
+    t1 = time.time()
+    st, _ = query(srv, "/api/v1/query_range", **heavy_params())
+    full = time.time() - t1
+    R.check(st == 200, "the same query completes when its client waits", st)
+    R.check(got and waited < full / 2 + 0.5, "the canceled query stopped well before it would have finished",
+            f"stopped after {waited:.2f}s, a full run takes {full:.2f}s")
+    R.check(serving(srv), "serving after a disconnect")
+
+
+def test_samples(srv_small):
+    st, o = query(srv_small, "/api/v1/query", query="sum(lim)", time=str(NOW))
+    R.check(st == 422 and o.get("errorType") == "execution" and o.get("error") ==
+            "query processing would load too many samples into memory in query execution",
+            "--query-max-samples: 422 execution in Prometheus's words", (st, o))
+    st, o = query(srv_small, "/api/v1/query", query='lim{host="h0001"}', time=str(NOW))
+    R.check(st == 200 and len(o["data"]["result"]) == 1, "a small query under the same limit is answered", (st, o))
+
+
+def test_regex_limits(srv, prom):
+    for expr in ['lim{host=~"a{1001}"}', 'lim{host=~"(a{100}){100}"}', 'lim{host=~"(((("}', 'lim{host=~"a**"}']:
+        a = query(srv, "/api/v1/query", query=expr, time=str(NOW))
+        b = query(prom, "/api/v1/query", query=expr, time=str(NOW))
+        R.check(a[0] == b[0] and a[1].get("errorType") == b[1].get("errorType"),
+                f"{expr}: the same status and errorType as Prometheus", f"strata {a} prometheus {b}")
+    # backtracking-prone against long values: bounded work, Prometheus's answer
+    expr = 'count(lim{host=~"(h|h0|0|00|000)*(x|9999)"})'
+    t0 = time.time()
+    a = query(srv, "/api/v1/query", query=expr, time=str(NOW))
+    took = time.time() - t0
+    R.check(a[0] == 200 and a[1]["data"]["result"] == [], f"{expr}: answered (no host ends in x or 9999)", a)
+    R.check(took < 10, "a backtracking-prone regex is answered in bounded time", f"{took:.1f}s")
+    R.check(serving(srv), "serving after the regexes")
+
+
+def test_keys_only(srv):
+    name = "strata_scan_samples_decoded_total"
+    before = metric(srv, name)
+    calls = [("GET", "/api/v1/series?" + urllib.parse.urlencode({"match[]": "lim", "start": str(NOW - 600)})),
+             ("GET", "/api/v1/labels"),
+             ("GET", "/api/v1/labels?" + urllib.parse.urlencode({"match[]": '{dc="dc1"}'})),
+             ("GET", "/api/v1/label/host/values"),
+             ("GET", "/api/v1/label/dc/values?" + urllib.parse.urlencode({"match[]": "lim"})),
+             ("GET", "/api/v1/status/tsdb")]
+    for stmt in ["SHOW MEASUREMENTS", "SHOW TAG KEYS FROM lim", 'SHOW TAG VALUES FROM lim WITH KEY = "dc"',
+                 "SHOW SERIES FROM lim LIMIT 10", "SHOW FIELD KEYS FROM lim",
+                 f"SHOW SERIES FROM lim WHERE time > {(NOW - 600) * 10**9}"]:
+        calls.append(("GET", "/query?" + urllib.parse.urlencode({"db": "default", "q": stmt})))
+    for method, path in calls:
+        st, body, _ = srv.request(method, path)
+        R.check(st == 200 and len(body) > 40, f"{path[:70]}: answered", (st, body[:200]))
+    after = metric(srv, name)
+    R.check(before is not None and after == before, "keys-only endpoints decoded no sample",
+            f"{name}: {before} -> {after}")
+    st, _ = query(srv, "/api/v1/query", query="count(lim)", time=str(NOW))
+    R.check(st == 200 and metric(srv, name) > after, "a query does decode samples (the counter works)")
+    st, body, _ = srv.request("GET", "/api/v1/status/tsdb")
+    o = json.loads(body) if st == 200 else {}
+    d = o.get("data", {})
+    top = d.get("seriesCountByMetricName", [])
+    R.check(st == 200 and d.get("headStats", {}).get("numSeries") == SERIES and top[:1] == [{"name": "lim", "value": SERIES}],
+            "/api/v1/status/tsdb: head series and the top metric", (st, d))
+    pairs = {x["name"]: x["value"] for x in d.get("seriesCountByLabelValuePair", [])}
+    R.check(pairs.get("__name__=lim") == SERIES and pairs.get("dc=dc0") == SERIES // 5,
+            "/api/v1/status/tsdb: label pair counts", pairs)
+
+
+def test_label_limit(srv):
+    def point(ntags, meas):
+        tags = ",".join(f"t{i:03d}=v" for i in range(ntags))
+        return f"{meas},{tags} value=1 {NOW * 10**9}\n".encode()
+    st, body, _ = srv.request("POST", "/write?db=wide", point(300, "wide300"))
+    R.check(st == 400 and b"256" in body, "a point with 300 tags: 400 naming the limit", (st, body[:300]))
+    st, body, _ = srv.request("POST", "/write?db=wide", point(255, "wide255"))
+    R.check(st == 204, "a point with 255 tags (256 labels with the name) is stored", (st, body[:300]))
+    for when in ("in memory", "after a flush"):
+        st, o = query(srv, "/api/v1/series", **{"match[]": '{t254="v"}', "db": "wide"})
+        names = sorted(s["__name__"] for s in o.get("data", []))
+        R.check(st == 200 and names == ["wide255"], f"the widest series is found by its last tag {when}", (st, names))
+        st, o = query(srv, "/api/v1/series", **{"match[]": '{t299="v"}', "db": "wide"})
+        R.check(st == 200 and o.get("data") == [], f"nothing of the refused point exists {when}", o)
+        srv.request("POST", "/api/v1/admin/flush")
+
+
+def main():
+    srv = Server("--query-timeout", "60s")
+    small = None
+    prom = None
+    try:
+        srv.start()
+        load(srv)
+        small = Server("--query-max-samples", "5000", data_dir=srv.data_dir + "-small")
+        small.own_dir = True
+        small.start()
+        load(small)
+        prom = Prometheus()
+        prom.start()
+        test_timeout(srv)
+        test_points(srv)
+        test_samples(small)
+        test_regex_limits(srv, prom)
+        test_keys_only(srv)
+        test_disconnect(srv)
+        test_label_limit(srv)
+    except Exception as e:
+        report_crash(R, e, srv)
+    finally:
+        if prom:
+            prom.stop()
+        for s in (srv, small):
+            if s:
+                s.cleanup()
+    return R.done()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
