@@ -81,11 +81,11 @@
  *             not valid (the sum overflowed): head 0; first (sv int, uv
  *                    uint) | sv last - first (modulo 2^64).
  *     float:  head = valid | rawv << 1 | rawsum << 2 | E << 3 | at(first)
- *             << 7 | at(last) << 9 (so one byte but for counters, which
- *             save two fields with it). rawv = 0: min, max, first and last
- *             are decimals at scale E (0..15): v == (double)m / 10^E exactly
- *             for integers |m| <= 2^53 (codec.c's rule), m stored; rawv = 1
- *             (then E = 0): bit patterns.
+ *             << 7 | at(last) << 9 (one byte unless first or last is min or
+ *             max, whose saved fields pay for the second). rawv = 0: min,
+ *             max, first and last are decimals at scale E (0..15): v ==
+ *             (double)m / 10^E exactly for integers |m| <= 2^53 (codec.c's
+ *             rule), m stored; rawv = 1 (then E = 0): bit patterns.
  *             valid, decimals: sv m_min | uv m_max - m_min | [uv m_first -
  *                    m_min] [uv m_last - m_min] | sum
  *             valid, bit patterns: u64 min | uv max ^ min | [uv first ^ min]
@@ -97,14 +97,16 @@
  *                    rounded to the scale: 0 ulps for integers, a few for
  *                    other decimals); bit patterns: sv ulps, with hint = min
  *                    x (double)count (a constant's sum). rawsum when that
- *                    would take more than 8 bytes.
+ *                    would take more than 8 bytes, or msum (|sum| x 10^E <
+ *                    2^62) or its difference overflows.
  *             not valid (a NaN among the values; at() and rawsum are 0):
  *                    decimals: sv m_first | sv m_last - m_first; bit
  *                    patterns: u64 first | uv last ^ first.
  *     When valid is clear, min, max and sum are 0 (codec_stats_compute).
  *     Decoding checks every head bit, field range and order (min <= first,
  *     last <= max; integer sums within count x [min, max]; no NaN in valid
- *     floats), so a record that passes its crc but is wrong is ST_ECORRUPT.
+ *     floats): a record that passes its crc but is inconsistent is
+ *     ST_ECORRUPT (one that is merely different cannot be told).
  *   Sizes: 12 bytes for a counter, 13 for a non-decimal constant, 23 for a
  *   random-walk gauge at 1e9, 13 for a 2-decimal TSBS value; average 16.5
  *   on the prom data (the fields are near their entropy).
@@ -717,7 +719,8 @@ static int parse_series(blk *b, const uint8_t *p, size_t n, st_err *e)
         return blk_corrupt(e, d, "chunks", "size %zu does not match the index (%llu)",
                            b->chunks_len, (unsigned long long)off);
     /* 7 (and 8): chunk times */
-    int rc = b->version >= BLK_VERSION_2 ? parse_times_v2(b, &p, end, tu, e) : parse_times_v1(b, &p, end, e);
+    int rc = b->version >= BLK_VERSION_2 ? parse_times_v2(b, &p, end, tu, e)
+                                          : parse_times_v1(b, &p, end, e);
     if (rc) return rc;
     if (p != end) return blk_corrupt(e, d, f, "%zu trailing bytes", (size_t)(end - p));
     return build_series(b, e);

@@ -104,72 +104,71 @@ static void put_raw(st_buf *out, uint64_t v)
     st_buf_put(out, b, 8);
 }
 
+/* The sum of a valid float record as a hint the reader recomputes plus the
+ * distance in ulps (bit patterns modulo 2^64, so any sum round-trips), into
+ * tmp; its length, or 0 when 8 raw bytes are shorter. Decimals (E >= 0,
+ * mantissas m): the hint is the sum rounded to the scale, msum / 10^E, a few
+ * ulps from a left-to-right sum of decimals (none for integers), and msum
+ * is stored around mid_sum. Other floats: min x count, close for a constant
+ * chunk. */
+static size_t float_sum(const codec_stats *s, int E, const int64_t *m, uint8_t tmp[20])
+{
+    size_t tl = 0;
+    if (E >= 0) {
+        double t = u2d(s->sum) * p10[E];
+        int64_t base, d;
+        if (!(fabs(t) < 4611686018427387904.0) /* 2^62; NaN too */ ||
+            __builtin_mul_overflow((int64_t)s->count, m[0], &base))
+            return 0;
+        int64_t ms = (int64_t)(t < 0 ? t - 0.5 : t + 0.5);
+        if (__builtin_sub_overflow(ms, base, &d)) return 0;
+        uint64_t off = (uint64_t)d - mid_sum(s->count, (uint64_t)(m[1] - m[0]));
+        uint64_t ulps = s->sum - d2u((double)ms / p10[E]);
+        tl = varint_put(tmp, zigzag_enc((int64_t)off));
+        tl += varint_put(tmp + tl, zigzag_enc((int64_t)ulps));
+    } else {
+        uint64_t ulps = s->sum - d2u(u2d(s->min) * (double)s->count);
+        tl = varint_put(tmp, zigzag_enc((int64_t)ulps));
+    }
+    return tl <= 8 ? tl : 0;
+}
+
 static void float_put(const codec_stats *s, st_buf *out)
 {
     bool valid = s->flags & CODEC_STATS_VALID;
     uint64_t v[4] = {s->min, s->max, s->first, s->last};
     int64_t m[4];
     int E = dec_scale(valid ? v : v + 2, valid ? 4 : 2, m);
-    uint64_t head = valid ? H_VALID : 0;
-    head |= E >= 0 ? (uint64_t)E << H_ESHIFT : H_RAWV;
-    st_buf body = {0};
+    uint64_t head = (valid ? H_VALID : 0) | (E >= 0 ? (uint64_t)E << H_ESHIFT : H_RAWV);
     if (!valid) {
+        varint_buf(out, head);
         if (E >= 0) {
-            varint_buf_signed(&body, m[0]);
-            varint_buf_signed(&body, m[1] - m[0]);
+            varint_buf_signed(out, m[0]);
+            varint_buf_signed(out, m[1] - m[0]);
         } else {
-            put_raw(&body, s->first);
-            varint_buf(&body, s->last ^ s->first);
+            put_raw(out, s->first);
+            varint_buf(out, s->last ^ s->first);
         }
-    } else {
-        unsigned af = at_of(s->first, s), al = at_of(s->last, s);
-        head |= (uint64_t)(af | al << 2) << 7;
-        if (E >= 0) {
-            varint_buf_signed(&body, m[0]);
-            varint_buf(&body, (uint64_t)(m[1] - m[0]));
-            if (af == AT_OWN) varint_buf(&body, (uint64_t)(m[2] - m[0]));
-            if (al == AT_OWN) varint_buf(&body, (uint64_t)(m[3] - m[0]));
-        } else {
-            put_raw(&body, s->min);
-            varint_buf(&body, s->max ^ s->min);
-            if (af == AT_OWN) varint_buf(&body, s->first ^ s->min);
-            if (al == AT_OWN) varint_buf(&body, s->last ^ s->min);
-        }
-        /* The sum as a hint the reader recomputes plus the distance in
-         * ulps (bit patterns modulo 2^64, so any sum round-trips) when that
-         * is shorter than 8 raw bytes. Decimals: the hint is the sum
-         * rounded to the scale, msum / 10^E, a few ulps from a left-to-right
-         * sum of decimals (none for integers); msum is stored around
-         * mid_sum. Other floats: min x count, close for a constant chunk. */
-        uint8_t tmp[20];
-        size_t tl = 99;
-        if (E >= 0) {
-            double t = u2d(s->sum) * p10[E];
-            int64_t base, d;
-            if (fabs(t) < 4611686018427387904.0 /* 2^62; false for NaN */ &&
-                !__builtin_mul_overflow((int64_t)s->count, m[0], &base)) {
-                int64_t ms = (int64_t)(t < 0 ? t - 0.5 : t + 0.5);
-                if (!__builtin_sub_overflow(ms, base, &d)) {
-                    uint64_t off = (uint64_t)d - mid_sum(s->count, (uint64_t)(m[1] - m[0]));
-                    uint64_t ulps = s->sum - d2u((double)ms / p10[E]);
-                    tl = varint_put(tmp, zigzag_enc((int64_t)off));
-                    tl += varint_put(tmp + tl, zigzag_enc((int64_t)ulps));
-                }
-            }
-        } else {
-            uint64_t ulps = s->sum - d2u(u2d(s->min) * (double)s->count);
-            tl = varint_put(tmp, zigzag_enc((int64_t)ulps));
-        }
-        if (tl <= 8) {
-            st_buf_put(&body, tmp, tl);
-        } else {
-            head |= H_RAWSUM;
-            put_raw(&body, s->sum);
-        }
+        return;
     }
+    unsigned af = at_of(s->first, s), al = at_of(s->last, s);
+    uint8_t tmp[20];
+    size_t tl = float_sum(s, E, m, tmp);
+    head |= (uint64_t)(af | al << 2) << 7 | (tl ? 0 : H_RAWSUM);
     varint_buf(out, head);
-    st_buf_put(out, body.p, body.len);
-    st_buf_free(&body);
+    if (E >= 0) {
+        varint_buf_signed(out, m[0]);
+        varint_buf(out, (uint64_t)(m[1] - m[0]));
+        if (af == AT_OWN) varint_buf(out, (uint64_t)(m[2] - m[0]));
+        if (al == AT_OWN) varint_buf(out, (uint64_t)(m[3] - m[0]));
+    } else {
+        put_raw(out, s->min);
+        varint_buf(out, s->max ^ s->min);
+        if (af == AT_OWN) varint_buf(out, s->first ^ s->min);
+        if (al == AT_OWN) varint_buf(out, s->last ^ s->min);
+    }
+    if (tl) st_buf_put(out, tmp, tl);
+    else put_raw(out, s->sum);
 }
 
 void blk_stats_put(st_vtype type, const codec_stats *s, st_buf *out)
@@ -482,15 +481,18 @@ static int chunk_record(const blk *b, uint32_t id, uint32_t c, const uint8_t **c
     *slen = 0;
     if (b->version >= BLK_VERSION_2) {
         const char *why = "";
-        if (blk_stats_skip((st_vtype)b->meta[id].type, p, len, slen, &why) != 0 || len - *slen < 2)
-            return blk_corrupt(e, b->dir, "chunks", "series %u: chunk %u at offset %llu: statistics: %s",
-                               id, k, (unsigned long long)start, len - *slen < 2 ? "no chunk after them" : why);
+        int rc = blk_stats_skip((st_vtype)b->meta[id].type, p, len, slen, &why);
+        if (rc == 0 && len - *slen < 2) why = "no chunk after them";
+        if (rc || len - *slen < 2)
+            return blk_corrupt(e, b->dir, "chunks", "series %u: chunk %u at offset %llu: "
+                               "statistics: %s", id, k, (unsigned long long)start, why);
     }
     *codec = p + *slen;
     *clen = len - *slen;
     if ((*codec)[1] != b->meta[id].type)
-        return blk_corrupt(e, b->dir, "chunks", "series %u: chunk %u at offset %llu: type %u, series has %u",
-                           id, k, (unsigned long long)start, (*codec)[1], b->meta[id].type);
+        return blk_corrupt(e, b->dir, "chunks", "series %u: chunk %u at offset %llu: type %u, "
+                           "series has %u", id, k, (unsigned long long)start, (*codec)[1],
+                           b->meta[id].type);
     return 0;
 }
 
@@ -522,7 +524,10 @@ static int chunk_decode(const blk *b, uint32_t id, uint32_t c, codec_samples *s,
     bool v2 = b->version >= BLK_VERSION_2;
     uint64_t base = v2 ? (uint64_t)lo : b->base;
     for (size_t i = 0; i < s->n; i++) s->ts[i] = (int64_t)((uint64_t)s->ts[i] + base);
-    if (s->n == 0 || s->ts[0] < lo || s->ts[s->n - 1] > hi ||
+    /* The codec's timestamps increase; rebased modulo 2^64 they still do
+     * unless they wrapped past INT64_MAX, and then the last is below the
+     * first (the span is under 2^64), which the bounds alone would miss. */
+    if (s->n == 0 || s->ts[0] < lo || s->ts[s->n - 1] > hi || s->ts[s->n - 1] < s->ts[0] ||
         (v2 && (s->ts[0] != lo || s->ts[s->n - 1] != hi))) {
         s->n = 0;
         return blk_corrupt(e, b->dir, "chunks", "series %u: chunk %u at offset %llu: timestamps "

@@ -443,6 +443,14 @@ static void raw_to_samples(uint8_t type, const rawbuf *b, uint32_t from, uint32_
                            codec_samples *out)
 {
     bool is_str = type == ST_VT_STRING;
+    if (!is_str && to > from) {
+        codec_samples_reserve(out, out->n + (to - from));
+        for (uint32_t i = from; i < to; i++, out->n++) {
+            out->ts[out->n] = b->p[i].ts;
+            out->vals[out->n] = b->p[i].v;
+        }
+        return;
+    }
     for (uint32_t i = from; i < to; i++)
         samples_push(out, is_str, b->p[i].ts, is_str ? 0 : b->p[i].v,
                      is_str ? str_slice(b->p[i].v) : st_slice_of(NULL, 0));
@@ -476,6 +484,16 @@ static int decode_chunks(const hchunk *cs, uint32_t n, int64_t mint, int64_t max
         if (cs[i].maxt < mint || cs[i].mint > maxt) continue;
         int rc = codec_decode(cs[i].data, cs[i].len, tmp, e);
         if (rc) return rc;
+        if (!is_str) { /* numbers: the range's part of the chunk in one copy */
+            size_t a = 0, b = tmp->n;
+            while (a < b && tmp->ts[a] < mint) a++;
+            while (b > a && tmp->ts[b - 1] > maxt) b--;
+            codec_samples_reserve(out, out->n + (b - a));
+            memcpy(out->ts + out->n, tmp->ts + a, (b - a) * sizeof *out->ts);
+            memcpy(out->vals + out->n, tmp->vals + a, (b - a) * sizeof *out->vals);
+            out->n += b - a;
+            continue;
+        }
         for (size_t j = 0; j < tmp->n; j++)
             if (tmp->ts[j] >= mint && tmp->ts[j] <= maxt) samples_push_from(out, is_str, tmp, j);
     }
@@ -577,8 +595,12 @@ int head_read_locked(head *h, hseries *s, int64_t mint, int64_t maxt, codec_samp
     samples_clear(ooo);
     uint32_t a = lower_bound(&s->ooo, mint), b = a;
     while (b < s->ooo.n && s->ooo.p[b].ts <= maxt) b++;
-    raw_to_samples(s->type, &s->ooo, a, b, ooo);
-    samples_merge(out, is_str, sealed, ooo);
+    if (a == b) {
+        samples_swap(out, sealed); /* the usual case: nothing out of order to merge */
+    } else {
+        raw_to_samples(s->type, &s->ooo, a, b, ooo);
+        samples_merge(out, is_str, sealed, ooo);
+    }
     a = lower_bound(&s->open, mint);
     for (b = a; b < s->open.n && s->open.p[b].ts <= maxt;) b++;
     raw_to_samples(s->type, &s->open, a, b, out);

@@ -80,7 +80,8 @@ static void check_meta(blk *b, uint32_t id, const blk_chunk *ch)
         for (int i = 0; i < 3; i++) MUST(u2d(st->min) <= u2d(v[i]) && u2d(v[i]) <= u2d(st->max));
         break;
     case ST_VT_INT:
-        for (int i = 0; i < 3; i++) MUST((int64_t)st->min <= (int64_t)v[i] && (int64_t)v[i] <= (int64_t)st->max);
+        for (int i = 0; i < 3; i++)
+            MUST((int64_t)st->min <= (int64_t)v[i] && (int64_t)v[i] <= (int64_t)st->max);
         break;
     case ST_VT_BOOL:
     case ST_VT_UINT:

@@ -12,6 +12,7 @@ pkgs=(
   clang libclang-rt-14-dev
   curl python3 procps bsdutils
   prometheus victoria-metrics influxdb influxdb-client
+  prometheus-node-exporter
 )
 
 # The peers (prometheus, victoria-metrics, influxdb 1.6) serve the

@@ -166,16 +166,20 @@ static void pts_add_batch(pts *p, st_vtype type, const scan_batch *b)
         p->t = st_realloc(p->t, p->cap * sizeof *p->t);
         p->v = st_realloc(p->v, p->cap * sizeof *p->v);
     }
+    size_t n = p->n;
+    int64_t *t = p->t;
+    double *v = p->v;
     for (size_t i = 0; i < b->n; i++) {
-        int64_t ms = ms_floor(b->ts[i]);
-        double v = as_double(type, b->vals[i]);
-        if (p->n && p->t[p->n - 1] == ms) {
-            p->v[p->n - 1] = v;
-        } else {
-            p->t[p->n] = ms;
-            p->v[p->n++] = v;
-        }
+        int64_t ns = b->ts[i];
+        int64_t ms = ns >= 0 ? ns / ST_NS_PER_MS : ms_floor(ns);
+        double x;
+        if (type == ST_VT_FLOAT) memcpy(&x, &b->vals[i], 8);
+        else x = as_double(type, b->vals[i]);
+        n -= n && t[n - 1] == ms; /* the later of a millisecond wins */
+        t[n] = ms;
+        v[n++] = x;
     }
+    p->n = n;
 }
 
 /* What a worker does with one series: fill out (labels included) from the

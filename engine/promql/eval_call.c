@@ -30,6 +30,31 @@ static st_slice string_arg(const promql_node *arg)
 
 /* ------------------------------------------------------------------ range functions */
 
+/* The extreme of the windows [lo_i, hi_i) of one series as they slide
+ * forward, with Prometheus's rules: NaN only when the window holds nothing
+ * else, and of equal values the earliest (which tells -0 from +0). A deque
+ * of indexes whose values fall (max) or rise (min): O(samples + steps)
+ * instead of O(steps x window). */
+typedef struct slide {
+    size_t *q;
+    size_t head, tail;
+} slide;
+
+static bool worse(double a, double b, bool max) { return max ? a < b : a > b; }
+
+static void slide_push(slide *s, const double *v, size_t i, bool max)
+{
+    if (isnan(v[i])) return;
+    while (s->tail > s->head && worse(v[s->q[s->tail - 1]], v[i], max)) s->tail--;
+    s->q[s->tail++] = i;
+}
+
+static double slide_get(slide *s, const double *v, size_t lo, size_t hi)
+{
+    while (s->tail > s->head && s->q[s->head] < lo) s->head++;
+    return s->tail > s->head ? v[s->q[s->head]] : v[hi - 1]; /* all NaN: a NaN, as Prometheus's last */
+}
+
 typedef struct rfn_ctx {
     pqf_range_fn f;
     const pq_steps *st;
@@ -37,6 +62,7 @@ typedef struct rfn_ctx {
     double *params[2]; /* per step */
     size_t nparams;
     bool keep_name;
+    double range_secs;
 } rfn_ctx;
 
 static int rfn_series(void *ctx, size_t sidx, pq_lset lab, const int64_t *t, const double *v, size_t n, st_arena *a,
@@ -50,21 +76,40 @@ static int rfn_series(void *ctx, size_t sidx, pq_lset lab, const int64_t *t, con
     pq_lset l = pq_lset_copy(a, lab.ls, lab.n);
     if (!c->keep_name) l = pq_lset_drop_name(a, l);
     pq_ser_init(a, out, l, st->n);
+    /* the last counter reset (a sample below the one before) among those
+     * taken so far, for rate's shortcut: none in [lo, hi) if it is <= lo */
+    bool counter = c->f == PQF_RATE || c->f == PQF_INCREASE;
+    size_t last_reset = 0;
+    bool extreme = c->f == PQF_MAX_OVER_TIME || c->f == PQF_MIN_OVER_TIME, max = c->f == PQF_MAX_OVER_TIME;
+    slide sl = {.q = extreme ? st_malloc(n * sizeof *sl.q) : NULL};
     size_t lo = 0, hi = 0;
     for (size_t i = 0; i < st->n; i++) {
         int64_t ts = pq_step_time(st, i);
         int64_t maxt = ts - c->ra->offset, mint = maxt - c->ra->range;
         while (lo < n && t[lo] < mint) lo++;
-        if (hi < lo) hi = lo;
-        while (hi < n && t[hi] <= maxt) hi++;
+        if (hi < lo) {
+            hi = lo;
+            sl.head = sl.tail = 0;
+        }
+        while (hi < n && t[hi] <= maxt) {
+            if (extreme) slide_push(&sl, v, hi, max);
+            if (hi && v[hi] < v[hi - 1]) last_reset = hi;
+            hi++;
+        }
         if (hi == lo) continue;
+        if (extreme) {
+            pq_ser_put(out, i, slide_get(&sl, v, lo, hi));
+            *keep = true;
+            continue;
+        }
         pqf_window w = {.ts = t + lo, .v = v + lo, .n = hi - lo, .range_start = mint, .range_end = maxt,
-                        .eval_ts = ts};
+                        .eval_ts = ts, .no_resets = counter && last_reset <= lo, .range_secs = c->range_secs};
         double params[2] = {0, 0};
         for (size_t p = 0; p < c->nparams; p++) params[p] = c->params[p][i];
         double x;
         int rc = pqf_range(c->f, &w, params, &x, e);
         if (rc < 0) {
+            st_free(sl.q);
             if (e) e->code = ST_ECONFLICT; /* bad arguments: an execution error */
             return ST_ECONFLICT;
         }
@@ -73,6 +118,7 @@ static int rfn_series(void *ctx, size_t sidx, pq_lset lab, const int64_t *t, con
             *keep = true;
         }
     }
+    st_free(sl.q);
     return 0;
 }
 
@@ -122,6 +168,7 @@ static int range_call(pq_query *q, const promql_node *n, size_t marg, const pq_s
     int rc = pq_range_arg_init(q, n->u.call.args[marg], st, false, &ra);
     if (rc) return rc;
     c.ra = &ra;
+    c.range_secs = pqf_range_seconds(ra.range);
     rc = pq_range_each(q, &ra, st, rfn_series, &c, out);
     if (rc) return rc;
     if (!absent) return pq_check_unique(q, out);

@@ -753,7 +753,46 @@ int pq_eval_aggregate(pq_query *q, const promql_node *n, const pq_steps *st, pq_
         double *value = st_malloc((cells ? cells : 1) * sizeof *value);
         double *mean = st_malloc((cells ? cells : 1) * sizeof *mean);
         double *count = st_calloc(cells ? cells : 1, sizeof *count);
-        for (size_t i = 0; i < N; i++) {
+        /* sum, count, min, max, group: one update per sample, no first-value
+         * case: -0.0 is the identity of +, and NaN is replaced by the first
+         * value under Prometheus's min/max rule */
+        bool simple = op == PROMQL_AGG_SUM || op == PROMQL_AGG_COUNT_VALUES || op == PROMQL_AGG_COUNT ||
+                      op == PROMQL_AGG_MAX || op == PROMQL_AGG_MIN || op == PROMQL_AGG_GROUP;
+        double init = op == PROMQL_AGG_MAX || op == PROMQL_AGG_MIN ? NAN : op == PROMQL_AGG_GROUP ? 1 : -0.0;
+        if (simple)
+            for (size_t c = 0; c < cells; c++) value[c] = init;
+        for (size_t i = 0; i < N && simple; i++) {
+            const pq_ser *s = &src.s[i];
+            double *val = value + (size_t)gid[i] * S, *cnt = count + (size_t)gid[i] * S;
+            const double *x = s->v;
+            const uint8_t *ok = s->ok;
+            if (i % 64 == 0 && (rc = pq_poll(q))) break;
+            switch (op) {
+            case PROMQL_AGG_SUM:
+            case PROMQL_AGG_COUNT_VALUES:
+                if (!ok)
+                    for (size_t j = 0; j < S; j++) val[j] += x[j], cnt[j] += 1;
+                else
+                    for (size_t j = 0; j < S; j++)
+                        if (ok[j]) val[j] += x[j], cnt[j] += 1;
+                break;
+            case PROMQL_AGG_COUNT:
+            case PROMQL_AGG_GROUP:
+                for (size_t j = 0; j < S; j++) cnt[j] += !ok || ok[j];
+                break;
+            case PROMQL_AGG_MAX:
+                for (size_t j = 0; j < S; j++)
+                    if ((!ok || ok[j]) && (val[j] < x[j] || isnan(val[j]))) val[j] = x[j], cnt[j] += 1;
+                    else cnt[j] += !ok || ok[j];
+                break;
+            default: /* MIN */
+                for (size_t j = 0; j < S; j++)
+                    if ((!ok || ok[j]) && (val[j] > x[j] || isnan(val[j]))) val[j] = x[j], cnt[j] += 1;
+                    else cnt[j] += !ok || ok[j];
+                break;
+            }
+        }
+        for (size_t i = 0; i < N && !simple; i++) {
             const pq_ser *s = &src.s[i];
             size_t base = (size_t)gid[i] * S;
             if (i % 64 == 0 && (rc = pq_poll(q))) break;
@@ -813,6 +852,7 @@ int pq_eval_aggregate(pq_query *q, const promql_node *n, const pq_steps *st, pq_
                 switch (op) {
                 case PROMQL_AGG_AVG: x = mean[c]; break;
                 case PROMQL_AGG_COUNT: x = count[c]; break;
+                case PROMQL_AGG_GROUP: x = 1; break;
                 case PROMQL_AGG_STDVAR: x = value[c] / count[c]; break;
                 case PROMQL_AGG_STDDEV: x = sqrt(value[c] / count[c]); break;
                 default: x = value[c]; break;

@@ -174,7 +174,7 @@ static const char *go_fmt_f(char *buf, size_t cap, double v)
 /* Duration.Seconds() of a range given in ms: whole seconds plus the
  * nanosecond remainder divided by 1e9, which can differ in the last bit
  * from ms / 1000.0. */
-static double range_seconds(int64_t ms)
+double pqf_range_seconds(int64_t ms)
 {
     int64_t sec = ms / 1000;
     int64_t nsec = (ms % 1000) * 1000000;
@@ -195,7 +195,7 @@ static int extrapolated_rate(const pqf_window *w, bool is_counter, bool is_rate,
     const double *v = w->v;
 
     double result = v[n - 1] - v[0];
-    if (is_counter) {
+    if (is_counter && !w->no_resets) {
         double prev = v[0];
         for (size_t i = 1; i < n; i++) {
             if (v[i] < prev)
@@ -232,7 +232,7 @@ static int extrapolated_rate(const pqf_window *w, bool is_counter, bool is_rate,
 
     double factor = interval / sampled;
     if (is_rate)
-        factor /= range_seconds(w->range_end - w->range_start);
+        factor /= w->range_secs ? w->range_secs : pqf_range_seconds(w->range_end - w->range_start);
     *out = result * factor;
     return 1;
 }

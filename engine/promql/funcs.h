@@ -70,7 +70,17 @@ typedef struct pqf_window {
      * predict_linear(x[5m] @ 100, 0) evaluated at 1000 extrapolates the
      * line through [-200s, 100s] to 1000s. */
     int64_t eval_ts;
+    /* Set by a caller that knows no sample of the window is below the one
+     * before it (no counter reset): rate and increase then skip the scan
+     * for resets, whose result would be the same. */
+    bool no_resets;
+    /* pqf_range_seconds(range_end - range_start) when the caller has it
+     * (the same at every step); 0: computed here. */
+    double range_secs;
 } pqf_window;
+
+/* A range in seconds as rate divides by it (Go's Duration.Seconds()). */
+double pqf_range_seconds(int64_t ms);
 
 /* The function's name as PromQL spells it ("rate", "quantile_over_time"). */
 const char *pqf_range_name(pqf_range_fn f);

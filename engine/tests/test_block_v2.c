@@ -205,9 +205,11 @@ static void test_v2_cutting(void)
     gen_regular(&s[3], "c3", ST_VT_FLOAT, 3700, T2H, S);
     /* exactly the minimum on both sides of a boundary: cut; one less: not */
     gen_regular(&s[4], "c4", ST_VT_UINT, 2 * BLK_CHUNK_MIN, T2H, 3 * S);
-    for (size_t i = BLK_CHUNK_MIN; i < s[4].n; i++) s[4].ts[i] = T2H + M30 + (int64_t)(i - BLK_CHUNK_MIN) * 3 * S;
+    for (size_t i = BLK_CHUNK_MIN; i < s[4].n; i++)
+        s[4].ts[i] = T2H + M30 + (int64_t)(i - BLK_CHUNK_MIN) * 3 * S;
     gen_regular(&s[5], "c5", ST_VT_UINT, 2 * BLK_CHUNK_MIN, T2H, 3 * S);
-    for (size_t i = BLK_CHUNK_MIN - 1; i < s[5].n; i++) s[5].ts[i] = T2H + M30 + (int64_t)(i - BLK_CHUNK_MIN + 1) * 3 * S;
+    for (size_t i = BLK_CHUNK_MIN - 1; i < s[5].n; i++)
+        s[5].ts[i] = T2H + M30 + (int64_t)(i - BLK_CHUNK_MIN + 1) * 3 * S;
     /* one span, more than the sample limit */
     gen_regular(&s[6], "c6", ST_VT_BOOL, BLK_CHUNK_MAX_SAMPLES + 4464, T2H, 10 * ST_NS_PER_MS);
     blk *b = open_written(parent, s, 7, T2H, T2H + 2 * H - 1);
@@ -284,7 +286,8 @@ static void test_v2_read_chunk(void)
         for (int q = 0; q < (quick ? 60 : 300); q++) {
             uint32_t id = (uint32_t)(rnd() % 3);
             int64_t a = T2H - 10 * S + (int64_t)(rnd() % (uint64_t)(4 * M30 + 20 * S));
-            int64_t z = a + (q % 4 == 0 ? (int64_t)(rnd() % (uint64_t)(3 * M30)) : (int64_t)(rnd() % 100) * S);
+            int64_t z = a + (q % 4 == 0 ? (int64_t)(rnd() % (uint64_t)(3 * M30))
+                                        : (int64_t)(rnd() % 100) * S);
             if (q % 13 == 0) z = a - 1;
             CHECK_OK(blk_read(b, id, a, z, &all, &e));
             /* the same from the chunks one by one */
@@ -526,6 +529,90 @@ static void test_v1_image(void)
     free(parent);
 }
 
+static void put_section_raw(st_buf *out, uint8_t kind, const st_buf *raw)
+{
+    size_t start = out->len;
+    st_buf_putc(out, kind);
+    varint_buf(out, raw->len);
+    varint_buf(out, raw->len);
+    st_buf_putc(out, 0);
+    st_buf_put(out, raw->p, raw->len);
+    uint8_t c[4];
+    put_u32le(c, crc32c(0, out->p + start, out->len - start));
+    st_buf_put(out, c, 4);
+}
+
+/* A version 1 block by hand, every checksum right: one int series {w} of
+ * one chunk whose codec timestamps, relative to the block's mint near
+ * INT64_MAX, run past INT64_MAX when rebased. The reader must refuse the
+ * chunk (it once checked only that the first was >= mint and the last <=
+ * maxt, which the wrapped last passes). The fuzzer found it. */
+static void test_v1_wrapped_chunk(void)
+{
+    const int64_t mint = INT64_MAX - 1000;
+    st_buf meta = {0}, ix = {0}, ch = {0}, raw = {0};
+    uint8_t f[8];
+    st_buf_put(&meta, "STBM\x01" "01M96X9C7CTMZQDDVPN1RMBBNT", 31);
+    put_u64le(f, (uint64_t)mint), st_buf_put(&meta, f, 8);
+    put_u64le(f, (uint64_t)INT64_MAX), st_buf_put(&meta, f, 8);
+    put_u32le(f, 1), st_buf_put(&meta, f, 4); /* level */
+    put_u32le(f, 1), st_buf_put(&meta, f, 4); /* nseries */
+    put_u64le(f, 2), st_buf_put(&meta, f, 8); /* nsamples */
+    put_u64le(f, 1), st_buf_put(&meta, f, 8); /* nchunks */
+    put_u32le(f, 0), st_buf_put(&meta, f, 4); /* nsources */
+    put_u32le(f, crc32c(0, meta.p, meta.len)), st_buf_put(&meta, f, 4);
+    int64_t rel[2] = {0, 2000}; /* the second is mint + 2000: past INT64_MAX */
+    uint64_t vals[2] = {1, 2};
+    st_buf_put(&ch, "STBC\x01", 5);
+    st_err e;
+    CHECK_OK(codec_encode(ST_VT_INT, rel, vals, NULL, 2, &ch, &e));
+    size_t clen = ch.len - 5;
+    put_u32le(f, crc32c(0, ch.p + 5, clen)), st_buf_put(&ch, f, 4);
+    st_buf_put(&ix, "STBI\x01", 5);
+    varint_buf(&raw, 2); /* symbols: __name__, w */
+    varint_buf(&raw, 0), varint_buf(&raw, 8), st_buf_put(&raw, "__name__", 8);
+    varint_buf(&raw, 0), varint_buf(&raw, 1), st_buf_put(&raw, "w", 1);
+    put_section_raw(&ix, 1, &raw);
+    raw.len = 0;
+    varint_buf(&raw, 1), varint_buf(&raw, 0), varint_buf(&raw, 1); /* the pair (0, 1) */
+    put_section_raw(&ix, 2, &raw);
+    raw.len = 0;
+    varint_buf(&raw, 1); /* one series: 1 label, pair 0, int, table_len 0, 1 chunk */
+    varint_buf(&raw, 1), varint_buf(&raw, 0), st_buf_putc(&raw, ST_VT_INT), varint_buf(&raw, 0);
+    varint_buf(&raw, 1), varint_buf(&raw, clen);
+    put_section_raw(&ix, 3, &raw);
+    blk *b = NULL;
+    int rc = blk_open_mem(meta.p, meta.len, ix.p, ix.len, ch.p, ch.len, NULL, 0, &b, &e);
+    CHECK_MSG(rc == 0, "%s", e.msg);
+    if (b) {
+        codec_samples cs = {0};
+        CHECK_EQ_INT(blk_read(b, 0, INT64_MIN, INT64_MAX, &cs, &e), ST_ECORRUPT);
+        CHECK(strstr(e.msg, "disagree") != NULL);
+        CHECK_EQ_INT(blk_read_chunk(b, 0, 0, INT64_MIN, INT64_MAX, &cs, &e), ST_ECORRUPT);
+        codec_samples_free(&cs);
+        blk_unref(b);
+    }
+    /* the same block with the chunk inside the range reads */
+    st_buf_free(&ch);
+    rel[1] = 1000;
+    st_buf_put(&ch, "STBC\x01", 5);
+    CHECK_OK(codec_encode(ST_VT_INT, rel, vals, NULL, 2, &ch, &e));
+    CHECK_EQ_INT(ch.len - 5, clen);
+    put_u32le(f, crc32c(0, ch.p + 5, clen)), st_buf_put(&ch, f, 4);
+    CHECK_OK(blk_open_mem(meta.p, meta.len, ix.p, ix.len, ch.p, ch.len, NULL, 0, &b, &e));
+    if (b) {
+        codec_samples cs = {0};
+        CHECK_OK(blk_read(b, 0, INT64_MIN, INT64_MAX, &cs, &e));
+        CHECK(cs.n == 2 && cs.ts[0] == mint && cs.ts[1] == INT64_MAX);
+        codec_samples_free(&cs);
+        blk_unref(b);
+    }
+    st_buf_free(&meta);
+    st_buf_free(&ix);
+    st_buf_free(&ch);
+    st_buf_free(&raw);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Corruption of the version 2 fields                                       */
 
@@ -587,7 +674,9 @@ static void test_v2_stats_records(void)
             if (shape == 1) x = (uint64_t)(int64_t)(x % 2001) - 1000;
             if (shape == 2) x = i + 1000;
             if (t == ST_VT_FLOAT)
-                x = shape == 3 ? x : shape == 4 ? f2u((double)(int64_t)(x % 100000) / 1000) : f2u((double)(int64_t)x);
+                x = shape == 3   ? x
+                    : shape == 4 ? f2u((double)(int64_t)(x % 100000) / 1000)
+                                 : f2u((double)(int64_t)x);
             if (t == ST_VT_FLOAT && shape == 5 && i == n / 2) x = ST_STALE_NAN_BITS;
             if (t == ST_VT_BOOL) x &= 1;
             v[i] = x;
@@ -599,7 +688,8 @@ static void test_v2_stats_records(void)
         int rc = blk_stats_skip(t, b.p, b.len, &len, &why);
         CHECK(rc == 0 && len == b.len);
         rc = blk_stats_decode(t, b.p, b.len, (uint32_t)n, &got, &why);
-        CHECK_MSG(rc == 0 && stats_eq(&got, &want), "type %d shape %d n %zu: rc %d %s", (int)t, shape, n, rc, why);
+        CHECK_MSG(rc == 0 && stats_eq(&got, &want), "type %d shape %d n %zu: rc %d %s", (int)t,
+                  shape, n, rc, why);
         /* and any single damaged byte decodes or is refused, never more */
         for (size_t k = 0; k < b.len; k++) {
             uint8_t keep = b.p[k];
@@ -958,6 +1048,7 @@ int main(void)
     RUN(test_v2_cutting);
     RUN(test_v2_read_chunk);
     RUN(test_v1_image);
+    RUN(test_v1_wrapped_chunk);
     RUN(test_v2_stats_records);
     RUN(test_v2_index_columns);
     RUN(test_tables);

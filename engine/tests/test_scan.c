@@ -25,11 +25,13 @@ static void quiet(void *ctx, const char *level, const char *msg)
 
 static store *open_store(const char *sub)
 {
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s/%s", g_dir, sub);
+    static char dirs[8][4096]; /* data_dir must outlive the store */
+    static int next;
+    char *dir = dirs[next++ % 8];
+    snprintf(dir, sizeof dirs[0], "%s/%s", g_dir, sub);
     store_opts o;
     store_opts_default(&o);
-    o.data_dir = strdup(dir);
+    o.data_dir = dir;
     o.maintenance_interval = 0;
     o.memory_window = 24LL * 3600 * ST_NS_PER_S;
     o.retention = 0;
