@@ -116,6 +116,7 @@ struct scan {
     pthread_mutex_t late_mu;
     blk **late;
     size_t nlate, caplate;
+    _Atomic bool any_late; /* read without the lock: most scans never pin a late block */
     _Atomic uint64_t gen; /* the database's generation when blocks were last pinned */
     st_arena *arena;
     sent *ents;
@@ -125,6 +126,11 @@ struct scan {
     /* scan_label_* answers */
     st_slice *names;
     size_t nnames, capnames;
+    /* An unfiltered scan (no selector, table, column or type) collects its
+     * series only when they are first asked for: label names, values and
+     * tables come from the indexes alone. */
+    _Atomic bool deferred;
+    pthread_mutex_t collect_mu;
 };
 
 static int cmp_blk_id(const void *a, const void *b)
@@ -384,6 +390,44 @@ static void group(scan *sc, unsigned types)
     sc->groups[sc->nseries] = w;
 }
 
+static void sort_and_group(scan *sc, scan_order order, unsigned types)
+{
+    if (sc->nents > 1) {
+        int (*cmp)(const void *, const void *) = order == SCAN_ORDER_LABELS  ? cmp_order_labels
+                                                 : order == SCAN_ORDER_TABLE ? cmp_order_table
+                                                                             : cmp_order_key;
+        qsort(sc->ents, sc->nents, sizeof *sc->ents, cmp);
+    }
+    group(sc, types);
+}
+
+/* The deferred collection of an unfiltered scan (every series). Blocks
+ * are pinned again if a flush moved data since open: no iterator exists
+ * yet that could hold the old ones. */
+static int ensure_collected(scan *sc, st_err *e)
+{
+    if (!atomic_load(&sc->deferred)) return 0;
+    int rc = 0;
+    pthread_mutex_lock(&sc->collect_mu);
+    if (sc->deferred) {
+        scan_spec all = {.mode = sc->mode};
+        pthread_rwlock_rdlock(&sc->d->view_lock);
+        if (atomic_load(&sc->d->gen) != sc->gen) {
+            for (size_t i = 0; i < sc->nblocks; i++) blk_unref(sc->blocks[i]);
+            size_t cap = sc->nblocks;
+            sc->nblocks = 0;
+            pin_new_blocks(sc, &sc->blocks, &sc->nblocks, &cap);
+            if (sc->nblocks > 1) qsort(sc->blocks, sc->nblocks, sizeof *sc->blocks, cmp_blk_id);
+        }
+        rc = collect_locked(sc, &all, e);
+        pthread_rwlock_unlock(&sc->d->view_lock);
+        if (rc == 0) sort_and_group(sc, sc->order, 0);
+        atomic_store(&sc->deferred, false);
+    }
+    pthread_mutex_unlock(&sc->collect_mu);
+    return rc;
+}
+
 int scan_open(store *s, const scan_spec *sp, scan **out, st_err *e)
 {
     *out = NULL;
@@ -400,6 +444,9 @@ int scan_open(store *s, const scan_spec *sp, scan **out, st_err *e)
     sc->budget = sp->budget;
     sc->arena = st_arena_new(64 * 1024);
     pthread_mutex_init(&sc->late_mu, NULL);
+    pthread_mutex_init(&sc->collect_mu, NULL);
+    atomic_init(&sc->deferred, !sp->nselectors && !sp->table.n && !sp->column.n &&
+                                   (!sp->types || sp->types == SCAN_TYPES_ALL));
     atomic_fetch_add_explicit(&s->scans, 1, memory_order_relaxed);
     int rc = sp->budget ? scan_budget_charge(sp->budget, 0, e) : 0;
     if (rc == 0) {
@@ -407,20 +454,14 @@ int scan_open(store *s, const scan_spec *sp, scan **out, st_err *e)
         pthread_rwlock_rdlock(&d->view_lock);
         pin_new_blocks(sc, &sc->blocks, &sc->nblocks, &cap);
         if (sc->nblocks > 1) qsort(sc->blocks, sc->nblocks, sizeof *sc->blocks, cmp_blk_id);
-        rc = collect_locked(sc, sp, e);
+        if (!atomic_load(&sc->deferred)) rc = collect_locked(sc, sp, e);
         pthread_rwlock_unlock(&d->view_lock);
     }
     if (rc) {
         scan_close(sc);
         return rc;
     }
-    if (sc->nents > 1) {
-        int (*cmp)(const void *, const void *) = sp->order == SCAN_ORDER_LABELS  ? cmp_order_labels
-                                                 : sp->order == SCAN_ORDER_TABLE ? cmp_order_table
-                                                                                 : cmp_order_key;
-        qsort(sc->ents, sc->nents, sizeof *sc->ents, cmp);
-    }
-    group(sc, sp->types);
+    if (!atomic_load(&sc->deferred)) sort_and_group(sc, sp->order, sp->types);
     *out = sc;
     return 0;
 }
@@ -438,10 +479,15 @@ void scan_close(scan *sc)
     st_free(sc->groups);
     st_free(sc->names);
     pthread_mutex_destroy(&sc->late_mu);
+    pthread_mutex_destroy(&sc->collect_mu);
     st_free(sc);
 }
 
-size_t scan_count(const scan *sc) { return sc->nseries; }
+size_t scan_count(scan *sc)
+{
+    ensure_collected(sc, NULL);
+    return sc->nseries;
+}
 
 /* ------------------------------------------------------------------ iterators */
 
@@ -492,7 +538,9 @@ struct scan_iter {
 
 int scan_iter_open(scan *sc, size_t from, size_t to, scan_iter **out, st_err *e)
 {
-    (void)e;
+    *out = NULL;
+    int rc = ensure_collected(sc, e);
+    if (rc) return rc;
     scan_iter *it = st_calloc(1, sizeof *it);
     it->sc = sc;
     it->pos = from < sc->nseries ? from : sc->nseries;
@@ -571,6 +619,9 @@ static void catch_up_locked(scan *sc)
     pthread_mutex_lock(&sc->late_mu);
     if (atomic_load(&sc->d->gen) != sc->gen) {
         size_t before = sc->nlate;
+        /* before the generation moves (pin_new_blocks): whoever sees the
+         * new generation looks at the late blocks */
+        atomic_store(&sc->any_late, true);
         pin_new_blocks(sc, &sc->late, &sc->nlate, &sc->caplate);
         if (sc->nlate - before > 1)
             qsort(sc->late + before, sc->nlate - before, sizeof *sc->late, cmp_blk_id);
@@ -593,13 +644,16 @@ static int resolve(scan_iter *it, size_t a, size_t b, bool *head_overlaps, st_er
     catch_up_locked(sc);
     size_t i = a;
     for (; i < b && sc->ents[i].src >= 0; i++) add_source(it, sc->blocks[sc->ents[i].src], sc->ents[i].id);
-    pthread_mutex_lock(&sc->late_mu); /* another iterator may grow the array */
-    for (size_t k = 0; k < sc->nlate; k++) {
-        uint32_t id;
-        if (blk_find(sc->late[k], x0->key, x0->keylen, &id) == 0 && blk_series_meta(sc->late[k], id).type == it->type)
-            add_source(it, sc->late[k], id);
+    if (atomic_load(&sc->any_late)) {
+        pthread_mutex_lock(&sc->late_mu); /* another iterator may grow the array */
+        for (size_t k = 0; k < sc->nlate; k++) {
+            uint32_t id;
+            if (blk_find(sc->late[k], x0->key, x0->keylen, &id) == 0 &&
+                blk_series_meta(sc->late[k], id).type == it->type)
+                add_source(it, sc->late[k], id);
+        }
+        pthread_mutex_unlock(&sc->late_mu);
     }
-    pthread_mutex_unlock(&sc->late_mu);
     int rc = 0;
     for (; i < b && rc == 0; i++) {
         const sent *x = &sc->ents[i];
@@ -981,10 +1035,41 @@ static void names_add(scan *sc, st_slice v)
     sc->names[sc->nnames++] = v;
 }
 
+/* Label names (want NULL) or values of one label, of every series, from
+ * the indexes: the head's copied (its strings may go once unlocked), the
+ * pinned blocks' borrowed. */
+static void index_labels(scan *sc, const st_slice *want)
+{
+    head *h = sc->d->head;
+    st_slice *v = NULL;
+    size_t n = 0, cap = 0;
+    for (unsigned sh = 0; sh < head_nshards(h); sh++) {
+        n = 0;
+        head_lock(h, sh);
+        idx *ix = head_index_locked(h, sh);
+        if (want) idx_label_values(ix, *want, NULL, &v, &n, &cap);
+        else idx_label_names(ix, NULL, &v, &n, &cap);
+        for (size_t i = 0; i < n; i++)
+            names_add(sc, st_slice_of(st_arena_strndup(sc->arena, v[i].p, v[i].n), v[i].n));
+        head_unlock(h, sh);
+    }
+    for (size_t b = 0; b < sc->nblocks; b++) {
+        n = 0;
+        if (want) blk_label_values(sc->blocks[b], *want, NULL, &v, &n, &cap);
+        else blk_label_names(sc->blocks[b], NULL, &v, &n, &cap);
+        for (size_t i = 0; i < n; i++) names_add(sc, v[i]);
+    }
+    st_free(v);
+}
+
 static int label_scan(scan *sc, const st_slice *want, st_slice **out, size_t *n, st_err *e)
 {
-    (void)e;
     sc->nnames = 0;
+    if (atomic_load(&sc->deferred)) {
+        index_labels(sc, want);
+        goto done;
+    }
+    (void)e;
     label ls[LABELS_MAX];
     /* keys are in the arena or pinned blocks: slices of them stay valid */
     for (size_t g = 0; g < sc->nseries; g++) {
@@ -996,6 +1081,7 @@ static int label_scan(scan *sc, const st_slice *want, st_slice **out, size_t *n,
             else if (st_slice_eq(ls[k].name, *want)) names_add(sc, ls[k].value);
         }
     }
+done:
     if (sc->nnames > 1) qsort(sc->names, sc->nnames, sizeof *sc->names, cmp_slice);
     size_t w = 0;
     for (size_t i = 0; i < sc->nnames; i++)
@@ -1014,6 +1100,51 @@ int scan_label_names(scan *sc, st_slice **out, size_t *n, st_err *e)
 int scan_label_values(scan *sc, st_slice name, st_slice **out, size_t *n, st_err *e)
 {
     return label_scan(sc, &name, out, n, e);
+}
+
+int scan_tables(scan *sc, st_slice **out, size_t *n, bool *exact, st_err *e)
+{
+    (void)e;
+    sc->nnames = 0;
+    *exact = true;
+    head *h = sc->d->head;
+    st_slice *v = NULL;
+    size_t nv = 0, cap = 0;
+    postings ids = {0};
+    for (unsigned sh = 0; sh < head_nshards(h); sh++) {
+        nv = 0;
+        head_lock(h, sh);
+        idx *ix = head_index_locked(h, sh);
+        idx_label_values(ix, st_slice_of("", 0), NULL, &v, &nv, &cap);
+        for (size_t i = 0; i < nv; i++) {
+            /* a table whose series were all deleted, not yet gone from the index */
+            head_select_table_locked(h, sh, v[i], &ids);
+            bool live = false;
+            for (size_t k = 0; k < ids.n && !live; k++) {
+                hseries *hs = head_by_id_locked(h, sh, ids.ids[k]);
+                live = hs && !hseries_empty(hs);
+            }
+            if (live) names_add(sc, st_slice_of(st_arena_strndup(sc->arena, v[i].p, v[i].n), v[i].n));
+        }
+        head_unlock(h, sh);
+    }
+    postings_free(&ids);
+    st_free(v);
+    for (size_t b = 0; b < sc->nblocks; b++) {
+        const st_slice *t;
+        size_t nt;
+        blk_tables(sc->blocks[b], &t, &nt);
+        for (size_t i = 0; i < nt; i++) names_add(sc, t[i]);
+        if (blk_has_tombstones(sc->blocks[b])) *exact = false;
+    }
+    if (sc->nnames > 1) qsort(sc->names, sc->nnames, sizeof *sc->names, cmp_slice);
+    size_t w = 0;
+    for (size_t i = 0; i < sc->nnames; i++)
+        if (!w || !st_slice_eq(sc->names[i], sc->names[w - 1])) sc->names[w++] = sc->names[i];
+    sc->nnames = w;
+    *out = sc->names;
+    *n = w;
+    return 0;
 }
 
 /* ------------------------------------------------------------------ head cardinality */

@@ -111,7 +111,7 @@ typedef struct scan_iter scan_iter;
 int scan_open(store *s, const scan_spec *spec, scan **out, st_err *e);
 void scan_close(scan *sc);
 /* Selected series (before the range filter of SCAN_CHUNKS and SCAN_SAMPLES). */
-size_t scan_count(const scan *sc);
+size_t scan_count(scan *sc);
 
 /* One series. Everything borrowed until the iterator's next call. */
 typedef struct scan_series {
@@ -165,9 +165,17 @@ int scan_iter_chunk_samples(scan_iter *it, scan_batch *out, st_err *e);
 
 /* Label names, or the values of one label, of the selected series, sorted
  * and unique, as slices borrowed from the scan (valid until scan_close).
- * SCAN_KEYS reads only the indexes; a range filter is not applied. */
+ * SCAN_KEYS reads only the keys; a range filter is not applied. A scan
+ * with no selector, table, column or type filter answers from the indexes
+ * alone (its series are collected only if an iterator asks for them). */
 int scan_label_names(scan *sc, st_slice **out, size_t *n, st_err *e);
 int scan_label_values(scan *sc, st_slice name, st_slice **out, size_t *n, st_err *e);
+/* The SQL tables (measurements) of the scan's database, from the table
+ * index alone, sorted and unique, borrowed like the above. *exact is false
+ * when a pinned block has tombstones: a table whose every point was
+ * deleted there may still be listed, and a caller that must not list it
+ * walks the series instead. */
+int scan_tables(scan *sc, st_slice **out, size_t *n, bool *exact, st_err *e);
 
 /* Cardinality of a database's in-memory tier, from its index alone (what
  * Prometheus's /api/v1/status/tsdb shows): every label pair with its

@@ -93,10 +93,19 @@ void *st_malloc(size_t n)
     return p;
 }
 
+/* Zeroed by writing, not by calloc: fresh pages that calloc leaves
+ * untouched are first mapped to the shared zero page on a read, and the
+ * first write then copies them and flushes the TLB of every core running
+ * the process (an interrupt each): for hash tables probed before they are
+ * filled, that cost more than the writing. */
 void *st_calloc(size_t count, size_t size)
 {
-    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (!count) count = 1;
+    if (!size) size = 1;
+    if (count > SIZE_MAX / size) oom(SIZE_MAX);
+    void *p = malloc(count * size);
     if (!p) oom(count * size);
+    memset(p, 0, count * size);
     return p;
 }
 

@@ -90,12 +90,12 @@ static void success_close(http_resp *rs) { st_buf_put(&rs->body, "]}\n", 3); }
  * series (an empty success), other errors as such. Returns 0 when sc is
  * open. The selectors are freed either way. */
 static int open_or_answer(http_req *rq, http_resp *rs, store *s, int64_t mint, int64_t maxt,
-                          sel_list *sl, scan_mode mode, scan **sc)
+                          sel_list *sl, scan_mode mode, unsigned types, scan **sc)
 {
     st_err e = {0};
     scan_spec sp = {.db = rq->db, .sel = (matcher *const *const *)sl->m, .nsel = sl->n,
                     .nselectors = sl->count, .mint = mint, .maxt = maxt, .mode = mode,
-                    .order = SCAN_ORDER_LABELS, .types = SCAN_TYPES_NUMERIC};
+                    .order = SCAN_ORDER_LABELS, .types = types};
     int rc = scan_open(s, &sp, sc, &e);
     sel_free(sl);
     if (rc == 0) return 0;
@@ -108,8 +108,10 @@ static int open_or_answer(http_req *rq, http_resp *rs, store *s, int64_t mint, i
     return -1;
 }
 
-/* Label names, or the values of one label: read from the series' keys, no
- * sample decoded (scan.h, SCAN_KEYS). */
+/* Label names, or the values of one label: read from the indexes without
+ * match[], from the selected series' keys with it; no sample decoded
+ * (scan.h, SCAN_KEYS). Series of every value type count (line-protocol
+ * string fields carry tags as any field does). */
 static void labels_common(http_req *rq, http_resp *rs, store *s, const char *name)
 {
     int64_t mint, maxt;
@@ -117,7 +119,7 @@ static void labels_common(http_req *rq, http_resp *rs, store *s, const char *nam
     sel_list sl;
     if (parse_matches(rq, rs, &sl)) return;
     scan *sc;
-    if (open_or_answer(rq, rs, s, mint, maxt, &sl, SCAN_KEYS, &sc)) return;
+    if (open_or_answer(rq, rs, s, mint, maxt, &sl, SCAN_KEYS, 0, &sc)) return;
     st_err e = {0};
     st_slice *v;
     size_t n;
@@ -177,7 +179,7 @@ void api_prom_series(http_req *rq, http_resp *rs, store *s)
         return;
     }
     scan *sc;
-    if (open_or_answer(rq, rs, s, mint, maxt, &sl, SCAN_CHUNKS, &sc)) return;
+    if (open_or_answer(rq, rs, s, mint, maxt, &sl, SCAN_CHUNKS, SCAN_TYPES_NUMERIC, &sc)) return;
     st_err e = {0};
     scan_iter *it;
     int rc = scan_iter_open(sc, 0, SIZE_MAX, &it, &e);

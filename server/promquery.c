@@ -34,23 +34,37 @@ void api_promql_stats(uint64_t by_result[6], uint64_t *ns)
 }
 
 /* Prometheus's timestamp style: seconds, up to 3 decimals, no trailing zeros. */
+/* (float64(ms) / 1000 with Go's shortest 'f' format, which for any
+ * millisecond count a double holds exactly is the decimal with its
+ * trailing zeros cut.) At most 24 bytes. */
+static size_t fmt_time(char *o, int64_t ms)
+{
+    char *p = o;
+    uint64_t a = ms < 0 ? -(uint64_t)ms : (uint64_t)ms;
+    if (ms < 0) *p++ = '-';
+    uint64_t sec = a / 1000, f = a % 1000;
+    char tmp[24];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + sec % 10);
+        sec /= 10;
+    } while (sec);
+    while (n) *p++ = tmp[--n];
+    if (f) {
+        *p++ = '.';
+        *p++ = (char)('0' + f / 100);
+        if (f % 100) {
+            *p++ = (char)('0' + f / 10 % 10);
+            if (f % 10) *p++ = (char)('0' + f % 10);
+        }
+    }
+    return (size_t)(p - o);
+}
+
 static void put_time(st_buf *b, int64_t ms)
 {
-    int64_t s = ms / 1000, f = ms % 1000;
-    if (f < 0) {
-        f += 1000;
-        s -= 1;
-    }
-    if (!f) {
-        st_buf_printf(b, "%lld", (long long)s);
-        return;
-    }
-    char frac[8];
-    snprintf(frac, sizeof frac, "%03lld", (long long)f);
-    size_t n = strlen(frac);
-    while (n && frac[n - 1] == '0') frac[--n] = 0;
-    if (s < 0 || ms >= 0) st_buf_printf(b, "%lld.%s", (long long)s, frac);
-    else st_buf_printf(b, "-0.%s", frac);
+    st_buf_reserve(b, 24);
+    b->len += fmt_time((char *)b->p + b->len, ms);
 }
 
 /* Prometheus 2.42 writes the values of vectors and matrices as Go's 'f'
@@ -218,6 +232,29 @@ static void put_stats(st_buf *b, int64_t eval_ns, int64_t total_ns, uint64_t sam
                   (unsigned long long)samples, (unsigned long long)samples);
 }
 
+/* One series of a matrix, its points written straight into reserved room. */
+static void put_matrix_series(st_buf *b, const promql_series *ps, size_t i)
+{
+    if (i) st_buf_putc(b, ',');
+    put_labels(b, ps);
+    st_buf_printf(b, ",\"values\":[");
+    /* [t,"v"], : at most 24 + JSON_FLOAT_MAX + 6 bytes a point */
+    st_buf_reserve(b, ps->n * (30 + JSON_FLOAT_MAX) + 4);
+    char *o = (char *)b->p + b->len, *start = o;
+    for (size_t k = 0; k < ps->n; k++) {
+        if (k) *o++ = ',';
+        *o++ = '[';
+        o += fmt_time(o, ps->t[k]);
+        *o++ = ',';
+        *o++ = '"';
+        o += json_fmt_prom(o, ps->v[k]);
+        *o++ = '"';
+        *o++ = ']';
+    }
+    b->len += (size_t)(o - start);
+    st_buf_put(b, "]}", 2);
+}
+
 static void put_result(st_buf *b, const promql_result *r)
 {
     switch (r->type) {
@@ -248,17 +285,7 @@ static void put_result(st_buf *b, const promql_result *r)
         return;
     default:
         st_buf_printf(b, "\"resultType\":\"matrix\",\"result\":[");
-        for (size_t i = 0; i < r->nseries; i++) {
-            const promql_series *ps = &r->series[i];
-            if (i) st_buf_putc(b, ',');
-            put_labels(b, ps);
-            st_buf_printf(b, ",\"values\":[");
-            for (size_t k = 0; k < ps->n; k++) {
-                if (k) st_buf_putc(b, ',');
-                put_point(b, ps->t[k], ps->v[k]);
-            }
-            st_buf_printf(b, "]}");
-        }
+        for (size_t i = 0; i < r->nseries; i++) put_matrix_series(b, &r->series[i], i);
         st_buf_putc(b, ']');
         return;
     }
@@ -286,6 +313,45 @@ static void exec_error(http_resp *rs, int rc, const char *msg)
 }
 
 static bool client_gone(void *ctx) { return http_client_gone((http_req *)ctx); }
+
+/* A large matrix goes out as the client reads it, a few series at a time,
+ * rather than as one body built whole (a million points are tens of MB). */
+typedef struct qstream {
+    promql_result r;
+    st_buf buf;
+    size_t pos, next; /* bytes of buf sent; next series to write */
+    char tail[512];   /* what follows the last series */
+    bool done;
+} qstream;
+
+static void qstream_free(void *arg)
+{
+    qstream *x = arg;
+    promql_result_free(&x->r);
+    st_buf_free(&x->buf);
+    st_free(x);
+}
+
+static long qstream_read(void *arg, char *out, size_t max)
+{
+    qstream *x = arg;
+    if (x->pos == x->buf.len) {
+        x->buf.len = x->pos = 0;
+        if (x->done) return 0;
+        while (x->next < x->r.nseries && x->buf.len < (256u << 10)) {
+            put_matrix_series(&x->buf, &x->r.series[x->next], x->next);
+            x->next++;
+        }
+        if (x->next == x->r.nseries) {
+            st_buf_put(&x->buf, x->tail, strlen(x->tail));
+            x->done = true;
+        }
+    }
+    size_t n = x->buf.len - x->pos < max ? x->buf.len - x->pos : max;
+    memcpy(out, x->buf.p + x->pos, n);
+    x->pos += n;
+    return (long)n;
+}
 
 /* The request's ?timeout=, never past --query-timeout. */
 static int query_deadline(http_req *rq, http_resp *rs, const flags *f, int64_t *deadline)
@@ -330,8 +396,26 @@ static void run(http_req *rq, http_resp *rs, store *s, const flags *f, promql_no
     rs->status = 200;
     rs->content_type = "application/json";
     st_buf_printf(&rs->body, "{\"status\":\"success\",\"data\":{");
-    put_result(&rs->body, &r);
     const char *stats = http_arg(rq, "stats");
+    size_t points = 0;
+    for (size_t i = 0; r.type == PROMQL_TYPE_MATRIX && i < r.nseries; i++) points += r.series[i].n;
+    if (points > 20000) {
+        qstream *x = st_calloc(1, sizeof *x);
+        st_buf tail = {0};
+        st_buf_putc(&tail, ']');
+        if (stats && *stats) put_stats(&tail, t1 - t0, st_mono_ns() - t0, atomic_load(&b.samples));
+        st_buf_printf(&tail, "}}\n");
+        snprintf(x->tail, sizeof x->tail, "%.*s", (int)tail.len, (const char *)tail.p);
+        st_buf_free(&tail);
+        x->r = r;
+        st_buf_printf(&x->buf, "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[");
+        rs->body.len = 0;
+        rs->stream = qstream_read;
+        rs->stream_ctx = x;
+        rs->stream_free = qstream_free;
+        return;
+    }
+    put_result(&rs->body, &r);
     if (stats && *stats) put_stats(&rs->body, t1 - t0, st_mono_ns() - t0, atomic_load(&b.samples));
     st_buf_printf(&rs->body, "}}\n");
     promql_result_free(&r);

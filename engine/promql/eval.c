@@ -187,57 +187,143 @@ static void pts_add_batch(pts *p, st_vtype type, const scan_batch *b)
 typedef int (*pq_point_fn)(void *ctx, const scan_series *ss, const pts *p, st_arena *a, pq_ser *out,
                            bool *keep, st_err *e);
 
-typedef struct worker {
-    pq_query *q;
-    scan *sc;
-    size_t from, to;
-    pq_point_fn fn;
-    void *ctx;
-    pq_ser *res;     /* [scan_count], by selection position */
+/* The ordered pipeline. The selection is cut into chunks of consecutive
+ * series; threads claim chunks and evaluate their series into a slot; the
+ * query's own thread evaluates too, and folds the slots strictly in chunk
+ * order, so that whatever consumes the series (a list, an aggregation) sees
+ * them in selection order, as Prometheus does. At most nslots chunks are in
+ * flight: when streaming, a folded chunk's memory is reused, so memory is
+ * bounded by the slots, not by the number of series. */
+typedef struct pslot {
+    pq_ser *res;   /* [csize], by position in the chunk */
     uint8_t *kept;
     st_arena *a;
+    bool ready;
+} pslot;
+
+typedef struct pqpipe {
+    pq_query *q;
+    scan *sc;
+    pq_point_fn fn;
+    void *ctx;
+    pq_fold_fn fold;  /* NULL: keep every series (each chunk keeps its arena) */
+    void *fctx;
+    size_t n, csize, nchunks;
+    pslot *slots;
+    size_t nslots;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    size_t next_claim, next_fold;
+    bool stop;
     int rc;
     st_err e;
-} worker;
+    pq_val *out;      /* keep: the series so far */
+    size_t cap;
+} pqpipe;
 
-static void *work(void *arg)
+/* Evaluates chunk k into its slot (no lock held). */
+static int pipe_process(pqpipe *p, size_t k, pts *buf, st_err *e)
 {
-    worker *w = arg;
-    scan_iter *it = NULL;
-    pts p = {0};
-    w->rc = scan_iter_open(w->sc, w->from, w->to, &it, &w->e);
+    pslot *sl = &p->slots[k % p->nslots];
+    size_t from = k * p->csize, to = from + p->csize < p->n ? from + p->csize : p->n;
+    if (p->fold) st_arena_reset(sl->a);
+    else sl->a = pq_arena_new(p->q); /* kept series live as long as the query */
+    memset(sl->kept, 0, p->csize);
+    scan_iter *it;
+    int rc = scan_iter_open(p->sc, from, to, &it, e);
     scan_series ss;
-    while (w->rc == 0) {
-        int more = scan_iter_next(it, &ss, &w->e);
+    while (rc == 0) {
+        int more = scan_iter_next(it, &ss, e);
         if (more <= 0) {
-            w->rc = more;
+            rc = more;
             break;
         }
-        p.n = 0;
+        buf->n = 0;
         scan_batch b;
-        int rc;
-        while ((rc = scan_iter_batch(it, &b, &w->e)) == 1) pts_add_batch(&p, ss.type, &b);
-        if (rc) {
-            w->rc = rc;
-            break;
-        }
+        while ((rc = scan_iter_batch(it, &b, e)) == 1) pts_add_batch(buf, ss.type, &b);
+        if (rc) break;
         bool keep = false;
-        w->rc = w->fn(w->ctx, &ss, &p, w->a, &w->res[ss.index], &keep, &w->e);
-        w->kept[ss.index] = keep;
-        if (w->rc == 0) w->rc = scan_budget_poll(w->q->budget, &w->e);
+        rc = p->fn(p->ctx, &ss, buf, sl->a, &sl->res[ss.index - from], &keep, e);
+        sl->kept[ss.index - from] = keep;
+        if (rc == 0) rc = scan_budget_poll(p->q->budget, e);
     }
-    pts_free(&p);
     scan_iter_close(it);
-    if (w->rc && w->q->budget && w->rc != ST_ETIMEOUT && w->rc != ST_ELIMIT && w->rc != ST_ECANCELED)
-        scan_budget_fail(w->q->budget, w->rc, w->e.msg, NULL); /* the other workers stop too */
+    return rc;
+}
+
+/* Hands chunk k's kept series to the consumer, in order. */
+static void pipe_fold(pqpipe *p, size_t k)
+{
+    pslot *sl = &p->slots[k % p->nslots];
+    size_t cnt = (k + 1) * p->csize <= p->n ? p->csize : p->n - k * p->csize;
+    for (size_t i = 0; i < cnt; i++) {
+        if (!sl->kept[i]) continue;
+        if (p->fold) {
+            p->fold(p->fctx, &sl->res[i]);
+        } else {
+            pq_ser *d = pq_vec_push(p->q->a, p->out, &p->cap);
+            *d = sl->res[i];
+        }
+    }
+}
+
+static void pipe_fail(pqpipe *p, int rc, const st_err *e)
+{
+    if (!p->rc) {
+        p->rc = rc;
+        p->e = *e;
+    }
+    p->stop = true;
+    /* a budget failure stops the other scans too */
+    if (p->q->budget && rc != ST_ETIMEOUT && rc != ST_ELIMIT && rc != ST_ECANCELED)
+        scan_budget_fail(p->q->budget, rc, e->msg, NULL);
+}
+
+static void pipe_run(pqpipe *p, bool main_thread)
+{
+    pts buf = {0};
+    st_err e = {0};
+    pthread_mutex_lock(&p->mu);
+    while (!p->stop) {
+        pslot *next = &p->slots[p->next_fold % p->nslots];
+        if (main_thread && p->next_fold < p->nchunks && next->ready) {
+            size_t k = p->next_fold;
+            pthread_mutex_unlock(&p->mu);
+            pipe_fold(p, k);
+            pthread_mutex_lock(&p->mu);
+            next->ready = false;
+            p->next_fold++;
+            pthread_cond_broadcast(&p->cv);
+            continue;
+        }
+        if (p->next_claim < p->nchunks && p->next_claim < p->next_fold + p->nslots) {
+            size_t k = p->next_claim++;
+            pthread_mutex_unlock(&p->mu);
+            int rc = pipe_process(p, k, &buf, &e);
+            pthread_mutex_lock(&p->mu);
+            if (rc) pipe_fail(p, rc, &e);
+            else p->slots[k % p->nslots].ready = true;
+            pthread_cond_broadcast(&p->cv);
+            continue;
+        }
+        if (main_thread ? p->next_fold >= p->nchunks : p->next_claim >= p->nchunks) break;
+        pthread_cond_wait(&p->cv, &p->mu);
+    }
+    pthread_mutex_unlock(&p->mu);
+    pts_free(&buf);
+}
+
+static void *pipe_worker(void *arg)
+{
+    pipe_run(arg, false);
     return NULL;
 }
 
 /* Runs fn over every series a vector selector selects in [lo, hi] (ms),
- * on several threads; out gets the kept series in selection order
- * (Prometheus's: labels sorted). */
+ * on several threads, and hands the kept series in selection order
+ * (Prometheus's: labels sorted) to fold, or, without one, into out. */
 static int each_series(pq_query *q, const promql_node *vs, int64_t lo, int64_t hi, pq_point_fn fn,
-                       void *ctx, pq_val *out)
+                       void *ctx, pq_fold_fn fold, void *fctx, const pq_steps *st, pq_val *out)
 {
     memset(out, 0, sizeof *out);
     out->type = PROMQL_TYPE_VECTOR;
@@ -267,40 +353,48 @@ static int each_series(pq_query *q, const promql_node *vs, int64_t lo, int64_t h
     unsigned nt = q->threads;
     if (n < PARALLEL_MIN_SERIES) nt = 1;
     if (nt > n / (PARALLEL_MIN_SERIES / 4) + 1) nt = (unsigned)(n / (PARALLEL_MIN_SERIES / 4) + 1);
-    pq_ser *res = st_calloc(n, sizeof *res);
-    uint8_t *kept = st_calloc(n, 1);
-    worker *ws = st_calloc(nt, sizeof *ws);
-    pthread_t *th = st_calloc(nt, sizeof *th);
-    for (unsigned i = 0; i < nt; i++) {
-        ws[i] = (worker){.q = q, .sc = sc, .from = n * i / nt, .to = n * (i + 1) / nt, .fn = fn, .ctx = ctx,
-                         .res = res, .kept = kept, .a = i == 0 ? q->a : pq_arena_new(q)};
+    pqpipe p = {.q = q, .sc = sc, .fn = fn, .ctx = ctx, .fold = fold, .fctx = fctx, .n = n, .out = out};
+    /* chunks of about a million points, 16 to 1024 series */
+    size_t steps = st ? st->n : 1;
+    p.csize = (1u << 20) / (steps ? steps : 1);
+    if (p.csize < 16) p.csize = 16;
+    if (p.csize > 1024) p.csize = 1024;
+    if (nt > 1 && p.csize > n / (4 * nt) + 1) p.csize = n / (4 * nt) + 1; /* enough chunks to share */
+    p.nchunks = (n + p.csize - 1) / p.csize;
+    p.nslots = 2 * (size_t)nt + 1;
+    if (p.nslots > p.nchunks) p.nslots = p.nchunks;
+    p.slots = st_calloc(p.nslots, sizeof *p.slots);
+    for (size_t i = 0; i < p.nslots; i++) {
+        p.slots[i].res = st_calloc(p.csize, sizeof *p.slots[i].res);
+        p.slots[i].kept = st_calloc(p.csize, 1);
+        if (fold) p.slots[i].a = st_arena_new(256 * 1024);
     }
+    pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.cv, NULL);
+    pthread_t *th = st_calloc(nt, sizeof *th);
+    bool *started = st_calloc(nt, sizeof *started);
+    for (unsigned i = 1; i < nt; i++) started[i] = pthread_create(&th[i], NULL, pipe_worker, &p) == 0;
+    pipe_run(&p, true);
     for (unsigned i = 1; i < nt; i++)
-        if (pthread_create(&th[i], NULL, work, &ws[i]) != 0) work(&ws[i]), th[i] = 0;
-    work(&ws[0]);
-    for (unsigned i = 1; i < nt; i++)
-        if (th[i]) pthread_join(th[i], NULL);
-    rc = 0;
-    for (unsigned i = 0; i < nt && !rc; i++) {
-        if (!ws[i].rc) continue;
-        rc = ws[i].rc;
-        /* a budget failure names the budget, not the worker it stopped */
+        if (started[i]) pthread_join(th[i], NULL);
+    rc = p.rc;
+    if (rc) {
+        /* a budget failure names the budget, not the piece it stopped */
         if (q->budget && atomic_load(&q->budget->code) && rc == atomic_load(&q->budget->code))
             pq_fail(q, rc, "%s", q->budget->msg);
         else
-            pq_fail(q, rc, "%s", ws[i].e.msg);
+            pq_fail(q, rc, "%s", p.e.msg);
     }
-    if (rc == 0) {
-        size_t k = 0;
-        for (size_t i = 0; i < n; i++) k += kept[i];
-        out->s = st_arena_alloc(q->a, (k ? k : 1) * sizeof *out->s);
-        for (size_t i = 0; i < n; i++)
-            if (kept[i]) out->s[out->n++] = res[i];
+    for (size_t i = 0; i < p.nslots; i++) {
+        st_free(p.slots[i].res);
+        st_free(p.slots[i].kept);
+        if (fold) st_arena_free(p.slots[i].a);
     }
-    st_free(res);
-    st_free(kept);
-    st_free(ws);
+    st_free(p.slots);
     st_free(th);
+    st_free(started);
+    pthread_mutex_destroy(&p.mu);
+    pthread_cond_destroy(&p.cv);
     scan_close(sc);
     return rc;
 }
@@ -352,7 +446,15 @@ static int eval_selector(pq_query *q, const promql_node *vs, const pq_steps *st,
         c.ref = pq_at(q, &vs->u.vs.mod);
         lo = hi = c.ref;
     }
-    return each_series(q, vs, lo - c.lookback, hi, sel_series, &c, out);
+    return each_series(q, vs, lo - c.lookback, hi, sel_series, &c, NULL, NULL, st, out);
+}
+
+int pq_selector_stream(pq_query *q, const promql_node *vs, const pq_steps *st, pq_fold_fn fold, void *fctx)
+{
+    sel_ctx c = {.st = st, .offset = eff_offset(q, &vs->u.vs.mod, st), .lookback = q->lookback};
+    int64_t lo = pq_step_time(st, 0) - c.offset, hi = pq_step_time(st, st->n - 1) - c.offset;
+    pq_val unused;
+    return each_series(q, vs, lo - c.lookback, hi, sel_series, &c, fold, fctx, st, &unused);
 }
 
 int pq_eval_selector_ts(pq_query *q, const promql_node *vs, const pq_steps *st, bool at_ref, pq_val *out)
@@ -413,13 +515,14 @@ static int range_series(void *ctx, const scan_series *ss, const pts *p, st_arena
 }
 
 int pq_range_each(pq_query *q, const pq_range_arg *ra, const pq_steps *st, pq_series_fn fn, void *ctx,
-                  pq_val *out)
+                  pq_fold_fn fold, void *fctx, pq_val *out)
 {
     range_ctx c = {.ra = ra, .st = st, .fn = fn, .ctx = ctx};
     c.hi = pq_step_time(st, st->n - 1) - ra->offset;
     c.lo = pq_step_time(st, 0) - ra->offset - ra->range;
     const promql_node *n = ra->sel;
-    if (n->kind == PROMQL_MATRIX_SELECTOR) return each_series(q, n->u.ms.vs, c.lo, c.hi, range_series, &c, out);
+    if (n->kind == PROMQL_MATRIX_SELECTOR)
+        return each_series(q, n->u.ms.vs, c.lo, c.hi, range_series, &c, fold, fctx, st, out);
     /* a subquery: evaluate its expression at its own steps, then its
      * series are the points of that result */
     int64_t step = n->u.sq.step_ms ? n->u.sq.step_ms : q->substep;
@@ -449,7 +552,8 @@ int pq_range_each(pq_query *q, const pq_range_arg *ra, const pq_steps *st, pq_se
         }
         bool keep = false;
         rc = fn(ctx, i, s->lab, t, v, k, q->a, &out->s[out->n], &keep, q->e);
-        if (keep) out->n++;
+        if (keep && fold) fold(fctx, &out->s[out->n]);
+        else if (keep) out->n++;
         if (rc == 0) rc = pq_poll(q);
     }
     st_free(t);
@@ -509,7 +613,7 @@ int pq_eval_matrix(pq_query *q, const promql_node *n, const pq_steps *st, pq_val
     pthread_mutex_init(&c.mu, NULL);
     pq_val m = {.type = PROMQL_TYPE_MATRIX}, unused;
     c.m = &m;
-    rc = pq_range_each(q, &ra, st, mat_series, &c, &unused);
+    rc = pq_range_each(q, &ra, st, mat_series, &c, NULL, NULL, &unused);
     pthread_mutex_destroy(&c.mu);
     if (rc) {
         st_free(m.m);

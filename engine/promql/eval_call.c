@@ -151,6 +151,35 @@ static pq_lset absent_labels(pq_query *q, const promql_node *arg)
     return pq_lb_done(&b, q->a);
 }
 
+int pq_call_stream(pq_query *q, const promql_node *n, const pq_steps *st, pq_fold_fn fold, void *fctx,
+                   bool *drops_name)
+{
+    const char *name = n->u.call.func->name;
+    size_t marg = SIZE_MAX;
+    for (size_t i = 0; i < n->u.call.nargs; i++) {
+        const promql_node *a = pq_unparen(n->u.call.args[i]);
+        if (a->kind == PROMQL_MATRIX_SELECTOR && !n->u.call.args[i]->step_invariant && !a->step_invariant) marg = i;
+    }
+    int f = pqf_range_lookup(name, strlen(name));
+    if (marg == SIZE_MAX || f < 0 || !strcmp(name, "absent_over_time")) return 0;
+    rfn_ctx c = {.f = (pqf_range_fn)f, .st = st, .keep_name = !strcmp(name, "last_over_time")};
+    for (size_t i = 0; i < n->u.call.nargs; i++) {
+        if (i == marg) continue;
+        if (c.nparams == 2) break;
+        int rc = eval_scalar_arg(q, n->u.call.args[i], st, &c.params[c.nparams++]);
+        if (rc) return rc;
+    }
+    pq_range_arg ra;
+    int rc = pq_range_arg_init(q, n->u.call.args[marg], st, false, &ra);
+    if (rc) return rc;
+    c.ra = &ra;
+    c.range_secs = pqf_range_seconds(ra.range);
+    *drops_name = !c.keep_name;
+    pq_val unused;
+    rc = pq_range_each(q, &ra, st, rfn_series, &c, fold, fctx, &unused);
+    return rc ? rc : 1;
+}
+
 static int range_call(pq_query *q, const promql_node *n, size_t marg, const pq_steps *st, pq_val *out)
 {
     const char *name = n->u.call.func->name;
@@ -169,7 +198,7 @@ static int range_call(pq_query *q, const promql_node *n, size_t marg, const pq_s
     if (rc) return rc;
     c.ra = &ra;
     c.range_secs = pqf_range_seconds(ra.range);
-    rc = pq_range_each(q, &ra, st, rfn_series, &c, out);
+    rc = pq_range_each(q, &ra, st, rfn_series, &c, NULL, NULL, out);
     if (rc) return rc;
     if (!absent) return pq_check_unique(q, out);
     /* 1 at the steps where no series had a sample */

@@ -183,8 +183,20 @@ typedef struct pq_range_arg {
 } pq_range_arg;
 int pq_range_arg_init(pq_query *q, const promql_node *arg, const pq_steps *st, bool invariant_call,
                       pq_range_arg *ra);
+/* With fold, each kept series goes to fold in series order instead of into
+ * out, and its memory is reused once fold returns (a streaming consumer:
+ * memory bounded by the pipeline's chunks, not by the series). */
+typedef void (*pq_fold_fn)(void *ctx, const pq_ser *s);
 int pq_range_each(pq_query *q, const pq_range_arg *ra, const pq_steps *st, pq_series_fn fn, void *ctx,
-                  pq_val *out);
+                  pq_fold_fn fold, void *fctx, pq_val *out);
+/* Streaming evaluation for a consumer that folds series one at a time in
+ * series order (an aggregation): of an instant selector, or of a range
+ * function over a range selector (1 when it streamed, 0 when the call is
+ * not of that shape, or an error; *drops_name says whether output labels
+ * lost __name__, so that two inputs may collide). */
+int pq_selector_stream(pq_query *q, const promql_node *vs, const pq_steps *st, pq_fold_fn fold, void *fctx);
+int pq_call_stream(pq_query *q, const promql_node *n, const pq_steps *st, pq_fold_fn fold, void *fctx,
+                   bool *drops_name);
 /* The raw points of a range argument as a matrix (an instant query of
  * x[5m] or of a subquery). */
 int pq_eval_matrix(pq_query *q, const promql_node *n, const pq_steps *st, pq_val *out);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bits.h"
 #include "eval_int.h"
 #include "promql_int.h"
 
@@ -592,9 +593,26 @@ static int topk(pq_query *q, const promql_node *n, const pq_steps *st, const pq_
     long *outidx = st_malloc((in->n ? in->n : 1) * sizeof *outidx);
     for (size_t i = 0; i < in->n; i++) outidx[i] = -1;
     hent *h = st_malloc((in->n + 1) * sizeof *h);
-    /* groups in first-appearance order at each step */
+    /* groups in order of first appearance, each with its members in input
+     * order (next[]); at one step (an instant query) every series of a
+     * vector is present, so this is Prometheus's order there, and a range
+     * query's answer is sorted anyway */
     pq_map gm = {0};
-    size_t *gfirst = st_malloc((in->n + 1) * sizeof *gfirst);
+    size_t *gfirst = st_malloc((in->n + 1) * sizeof *gfirst), *glast = st_malloc((in->n + 1) * sizeof *glast);
+    size_t *next = st_malloc((in->n + 1) * sizeof *next);
+    size_t ng = 0;
+    for (size_t i = 0; i < in->n; i++) {
+        long g = pq_map_find(&gm, key[i], NULL, NULL);
+        next[i] = SIZE_MAX;
+        if (g < 0) {
+            pq_map_put(&gm, key[i], (uint32_t)ng);
+            gfirst[ng] = glast[ng] = i;
+            ng++;
+        } else {
+            next[glast[g]] = i;
+            glast[g] = i;
+        }
+    }
     int rc = 0;
     for (size_t j = 0; j < st->n && !rc; j++) {
         double f = param[j];
@@ -606,20 +624,11 @@ static int topk(pq_query *q, const promql_node *n, const pq_steps *st, const pq_
         }
         int64_t k = (int64_t)f;
         if (k < 1) continue;
-        pq_map_free(&gm);
-        size_t ng = 0;
-        for (size_t i = 0; i < in->n; i++) {
-            if (!pq_has(&in->s[i], j)) continue;
-            if (pq_map_find(&gm, key[i], NULL, NULL) < 0) {
-                pq_map_put(&gm, key[i], (uint32_t)ng);
-                gfirst[ng++] = i;
-            }
-        }
+        if (j % 16 == 0 && (rc = pq_poll(q))) break;
         for (size_t g = 0; g < ng && !rc; g++) {
-            uint64_t gk = key[gfirst[g]];
             size_t hn = 0;
-            for (size_t i = gfirst[g]; i < in->n; i++) {
-                if (!pq_has(&in->s[i], j) || key[i] != gk) continue;
+            for (size_t i = gfirst[g]; i != SIZE_MAX; i = next[i]) {
+                if (!pq_has(&in->s[i], j)) continue;
                 double v = in->s[i].v[j];
                 if (!hn) {
                     h[hn++] = (hent){v, (uint32_t)i};
@@ -651,9 +660,243 @@ static int topk(pq_query *q, const promql_node *n, const pq_steps *st, const pq_
     }
     pq_map_free(&gm);
     st_free(gfirst);
+    st_free(glast);
+    st_free(next);
     st_free(h);
     st_free(outidx);
     pq_out_done(&o);
+    return rc;
+}
+
+/* The accumulators of one group over the steps, Prometheus 2.42's
+ * arithmetic (aggregation() in engine.go), fed one series at a time in
+ * input order. sum, count, min, max and group need no first-value case:
+ * -0.0 is the identity of + and a NaN start is replaced under the min/max
+ * rule, as Prometheus's first value would be. */
+typedef struct acc {
+    double *value, *mean, *count;
+} acc;
+
+static void acc_init(acc *a, promql_aggop op, size_t S, st_arena *ar)
+{
+    a->value = st_arena_alloc(ar, S * sizeof *a->value);
+    a->mean = op == PROMQL_AGG_AVG || op == PROMQL_AGG_STDDEV || op == PROMQL_AGG_STDVAR
+                  ? st_arena_alloc(ar, S * sizeof *a->mean)
+                  : NULL;
+    a->count = st_arena_alloc(ar, S * sizeof *a->count);
+    double init = op == PROMQL_AGG_MAX || op == PROMQL_AGG_MIN ? NAN : -0.0;
+    for (size_t j = 0; j < S; j++) {
+        a->value[j] = init;
+        a->count[j] = 0;
+    }
+}
+
+static void acc_add(promql_aggop op, acc *a, const pq_ser *s, size_t S)
+{
+    double *val = a->value, *cnt = a->count, *mean = a->mean;
+    const double *x = s->v;
+    const uint8_t *ok = s->ok;
+    switch (op) {
+    case PROMQL_AGG_SUM:
+    case PROMQL_AGG_COUNT_VALUES: /* counts per value, summed */
+        if (!ok)
+            for (size_t j = 0; j < S; j++) val[j] += x[j], cnt[j] += 1;
+        else
+            for (size_t j = 0; j < S; j++)
+                if (ok[j]) val[j] += x[j], cnt[j] += 1;
+        return;
+    case PROMQL_AGG_COUNT:
+    case PROMQL_AGG_GROUP:
+        for (size_t j = 0; j < S; j++) cnt[j] += !ok || ok[j];
+        return;
+    case PROMQL_AGG_MAX:
+        for (size_t j = 0; j < S; j++) {
+            if (ok && !ok[j]) continue;
+            if (val[j] < x[j] || isnan(val[j])) val[j] = x[j];
+            cnt[j] += 1;
+        }
+        return;
+    case PROMQL_AGG_MIN:
+        for (size_t j = 0; j < S; j++) {
+            if (ok && !ok[j]) continue;
+            if (val[j] > x[j] || isnan(val[j])) val[j] = x[j];
+            cnt[j] += 1;
+        }
+        return;
+    case PROMQL_AGG_AVG:
+        for (size_t j = 0; j < S; j++) {
+            if (ok && !ok[j]) continue;
+            double v = x[j];
+            if (cnt[j] == 0) {
+                cnt[j] = 1;
+                mean[j] = v;
+                continue;
+            }
+            cnt[j] += 1;
+            /* an infinite mean stays as it is unless NaN or -Inf comes */
+            if (isinf(mean[j]) && ((isinf(v) && (mean[j] > 0) == (v > 0)) || (!isinf(v) && !isnan(v)))) continue;
+            mean[j] += v / cnt[j] - mean[j] / cnt[j];
+        }
+        return;
+    case PROMQL_AGG_STDDEV:
+    case PROMQL_AGG_STDVAR:
+        for (size_t j = 0; j < S; j++) {
+            if (ok && !ok[j]) continue;
+            double v = x[j];
+            if (cnt[j] == 0) {
+                cnt[j] = 1;
+                mean[j] = v;
+                val[j] = 0;
+                continue;
+            }
+            cnt[j] += 1;
+            double delta = v - mean[j];
+            mean[j] += delta / cnt[j];
+            val[j] += delta * (v - mean[j]);
+        }
+        return;
+    default: return;
+    }
+}
+
+static void acc_emit(promql_aggop op, const acc *a, pq_ser *o, size_t S)
+{
+    for (size_t j = 0; j < S; j++) {
+        double c = a->count[j];
+        if (c == 0) continue;
+        double x;
+        switch (op) {
+        case PROMQL_AGG_AVG: x = a->mean[j]; break;
+        case PROMQL_AGG_COUNT: x = c; break;
+        case PROMQL_AGG_GROUP: x = 1; break;
+        case PROMQL_AGG_STDVAR: x = a->value[j] / c; break;
+        case PROMQL_AGG_STDDEV: x = sqrt(a->value[j] / c); break;
+        default: x = a->value[j]; break;
+        }
+        pq_ser_put(o, j, x);
+    }
+}
+
+/* An aggregation fed straight from a series pipeline (pq_selector_stream,
+ * pq_call_stream): groups made in order of first appearance, no series
+ * kept. Two inputs whose labels collide once the name is dropped are
+ * Prometheus's labelset error: a set of 128-bit label hashes finds them. */
+typedef struct agg_stream {
+    pq_query *q;
+    promql_aggop op;
+    const st_slice *g;
+    size_t ng;
+    bool without, check_dups;
+    size_t S;
+    pq_map map;
+    acc *acc;
+    pq_lset *lab;
+    size_t ngroups, cap;
+    uint64_t *seen; /* pairs of hashes, open addressing */
+    size_t nseen, capseen;
+    int rc;
+} agg_stream;
+
+static uint64_t lset_hash2(pq_lset l)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ull;
+    for (uint32_t i = 0; i < l.n; i++) {
+        h = (h ^ st_hash64(l.ls[i].name.p, l.ls[i].name.n, h)) * 0xff51afd7ed558ccdull;
+        h = (h ^ st_hash64(l.ls[i].value.p, l.ls[i].value.n, h + 1)) * 0xc4ceb9fe1a85ec53ull;
+    }
+    return h;
+}
+
+/* false when (a, b) was seen before */
+static bool seen_add(agg_stream *a, uint64_t h1, uint64_t h2)
+{
+    if ((a->nseen + 1) * 2 > a->capseen) {
+        size_t cap = a->capseen ? a->capseen * 2 : 1024;
+        uint64_t *t = st_calloc(cap * 2, sizeof *t);
+        for (size_t i = 0; i < a->capseen; i++) {
+            if (!a->seen[2 * i] && !a->seen[2 * i + 1]) continue;
+            size_t j = a->seen[2 * i] & (cap - 1);
+            while (t[2 * j] || t[2 * j + 1]) j = (j + 1) & (cap - 1);
+            t[2 * j] = a->seen[2 * i];
+            t[2 * j + 1] = a->seen[2 * i + 1];
+        }
+        st_free(a->seen);
+        a->seen = t;
+        a->capseen = cap;
+    }
+    if (!h1 && !h2) h2 = 1;
+    size_t j = h1 & (a->capseen - 1);
+    for (; a->seen[2 * j] || a->seen[2 * j + 1]; j = (j + 1) & (a->capseen - 1))
+        if (a->seen[2 * j] == h1 && a->seen[2 * j + 1] == h2) return false;
+    a->seen[2 * j] = h1;
+    a->seen[2 * j + 1] = h2;
+    a->nseen++;
+    return true;
+}
+
+static void agg_fold(void *ctx, const pq_ser *s)
+{
+    agg_stream *a = ctx;
+    if (a->rc) return;
+    if (a->check_dups && !seen_add(a, pq_lset_hash(s->lab), lset_hash2(s->lab))) {
+        a->rc = pq_fail(a->q, ST_ECONFLICT, "vector cannot contain metrics with the same labelset");
+        return;
+    }
+    uint64_t key = group_key(s->lab, a->g, a->ng, a->without);
+    long gi = pq_map_find(&a->map, key, NULL, NULL);
+    if (gi < 0) {
+        if (a->ngroups == a->cap) {
+            a->cap = a->cap ? a->cap * 2 : 16;
+            a->acc = st_realloc(a->acc, a->cap * sizeof *a->acc);
+            a->lab = st_realloc(a->lab, a->cap * sizeof *a->lab);
+        }
+        gi = (long)a->ngroups++;
+        acc_init(&a->acc[gi], a->op, a->S, a->q->a);
+        a->lab[gi] = group_labels(a->q, s->lab, a->g, a->ng, a->without);
+        pq_map_put(&a->map, key, (uint32_t)gi);
+    }
+    acc_add(a->op, &a->acc[gi], s, a->S);
+}
+
+/* 1 when the aggregation was answered by streaming, 0 when its input is
+ * not a series pipeline, or an error. */
+static int agg_streamed(pq_query *q, const promql_node *n, const pq_steps *st, const st_slice *g, size_t ng,
+                        pq_val *out)
+{
+    promql_aggop op = n->u.agg.op;
+    if (op == PROMQL_AGG_TOPK || op == PROMQL_AGG_BOTTOMK || op == PROMQL_AGG_QUANTILE ||
+        op == PROMQL_AGG_COUNT_VALUES)
+        return 0;
+    const promql_node *e = n->u.agg.expr;
+    while (e->kind == PROMQL_PAREN && !e->step_invariant) e = e->u.paren.expr;
+    if (e->step_invariant) return 0; /* evaluated once and repeated: pq_eval's business */
+    agg_stream a = {.q = q, .op = op, .g = g, .ng = ng, .without = n->u.agg.without, .S = st->n};
+    int rc;
+    if (e->kind == PROMQL_VECTOR_SELECTOR) {
+        rc = pq_selector_stream(q, e, st, agg_fold, &a);
+        if (rc == 0) rc = 1;
+    } else if (e->kind == PROMQL_CALL) {
+        bool drops = false;
+        a.check_dups = true; /* (harmless for last_over_time, which keeps names) */
+        rc = pq_call_stream(q, e, st, agg_fold, &a, &drops);
+    } else {
+        return 0;
+    }
+    if (rc == 1 && a.rc) rc = a.rc;
+    if (rc == 1) {
+        memset(out, 0, sizeof *out);
+        out->type = PROMQL_TYPE_VECTOR;
+        out->s = st_arena_alloc(q->a, (a.ngroups ? a.ngroups : 1) * sizeof *out->s);
+        for (size_t gi = 0; gi < a.ngroups; gi++) {
+            pq_ser *o = &out->s[out->n++];
+            pq_ser_init(q->a, o, a.lab[gi], st->n);
+            acc_emit(op, &a.acc[gi], o, st->n);
+        }
+    }
+    pq_map_free(&a.map);
+    st_free(a.acc);
+    st_free(a.lab);
+    st_free(a.seen);
     return rc;
 }
 
@@ -663,7 +906,6 @@ int pq_eval_aggregate(pq_query *q, const promql_node *n, const pq_steps *st, pq_
     pq_val param = {0}, in;
     int rc = 0;
     if (n->u.agg.param) rc = pq_eval(q, n->u.agg.param, st, &param);
-    if (rc == 0) rc = pq_eval(q, n->u.agg.expr, st, &in);
     if (rc) return rc;
     /* grouping labels sorted, as Prometheus sorts them */
     size_t ng = n->u.agg.ngrouping;
@@ -675,6 +917,10 @@ int pq_eval_aggregate(pq_query *q, const promql_node *n, const pq_steps *st, pq_
             g[j] = g[j - 1];
             g[j - 1] = t;
         }
+    rc = agg_streamed(q, n, st, g, ng, out);
+    if (rc) return rc < 0 ? rc : 0;
+    rc = pq_eval(q, n->u.agg.expr, st, &in);
+    if (rc) return rc;
     bool without = n->u.agg.without;
     pq_val src = in;
     st_slice value_label = {0};
@@ -719,18 +965,24 @@ int pq_eval_aggregate(pq_query *q, const promql_node *n, const pq_steps *st, pq_
     pq_map gm = {0};
     uint32_t *gid = st_malloc((N ? N : 1) * sizeof *gid);
     size_t ngroups = 0;
-    uint32_t *grep = st_malloc((N ? N : 1) * sizeof *grep); /* a member of each group */
+    uint32_t *grep = st_malloc((N ? N : 1) * sizeof *grep); /* the first member of each group */
+    uint32_t *glast = st_malloc((N ? N : 1) * sizeof *glast), *gnext = st_malloc((N ? N : 1) * sizeof *gnext);
     for (size_t i = 0; i < N; i++) {
         long k = pq_map_find(&gm, key[i], NULL, NULL);
+        gnext[i] = UINT32_MAX;
         if (k < 0) {
             k = (long)ngroups;
-            grep[ngroups++] = (uint32_t)i;
+            grep[ngroups] = glast[ngroups] = (uint32_t)i;
+            ngroups++;
             pq_map_put(&gm, key[i], (uint32_t)k);
+        } else {
+            gnext[glast[k]] = (uint32_t)i;
+            glast[k] = (uint32_t)i;
         }
         gid[i] = (uint32_t)k;
     }
     pq_map_free(&gm);
-    size_t S = st->n, cells = ngroups * S;
+    size_t S = st->n;
     memset(out, 0, sizeof *out);
     out->type = PROMQL_TYPE_VECTOR;
     if (op == PROMQL_AGG_QUANTILE) {
@@ -743,129 +995,31 @@ int pq_eval_aggregate(pq_query *q, const promql_node *n, const pq_steps *st, pq_
         for (size_t j = 0; j < S; j++) {
             for (size_t gi = 0; gi < ngroups; gi++) {
                 size_t k = 0;
-                for (size_t i = grep[gi]; i < N; i++)
-                    if (gid[i] == gi && pq_has(&src.s[i], j)) vals[k++] = src.s[i].v[j];
+                for (uint32_t i = grep[gi]; i != UINT32_MAX; i = gnext[i])
+                    if (pq_has(&src.s[i], j)) vals[k++] = src.s[i].v[j];
                 if (k) pq_ser_put(&out->s[gi], j, pqf_quantile(param.sc[j], vals, k));
             }
         }
         st_free(vals);
     } else {
-        double *value = st_malloc((cells ? cells : 1) * sizeof *value);
-        double *mean = st_malloc((cells ? cells : 1) * sizeof *mean);
-        double *count = st_calloc(cells ? cells : 1, sizeof *count);
-        /* sum, count, min, max, group: one update per sample, no first-value
-         * case: -0.0 is the identity of +, and NaN is replaced by the first
-         * value under Prometheus's min/max rule */
-        bool simple = op == PROMQL_AGG_SUM || op == PROMQL_AGG_COUNT_VALUES || op == PROMQL_AGG_COUNT ||
-                      op == PROMQL_AGG_MAX || op == PROMQL_AGG_MIN || op == PROMQL_AGG_GROUP;
-        double init = op == PROMQL_AGG_MAX || op == PROMQL_AGG_MIN ? NAN : op == PROMQL_AGG_GROUP ? 1 : -0.0;
-        if (simple)
-            for (size_t c = 0; c < cells; c++) value[c] = init;
-        for (size_t i = 0; i < N && simple; i++) {
-            const pq_ser *s = &src.s[i];
-            double *val = value + (size_t)gid[i] * S, *cnt = count + (size_t)gid[i] * S;
-            const double *x = s->v;
-            const uint8_t *ok = s->ok;
+        acc *ac = st_malloc((ngroups ? ngroups : 1) * sizeof *ac);
+        for (size_t gi = 0; gi < ngroups; gi++) acc_init(&ac[gi], op, S, q->a);
+        for (size_t i = 0; i < N; i++) {
             if (i % 64 == 0 && (rc = pq_poll(q))) break;
-            switch (op) {
-            case PROMQL_AGG_SUM:
-            case PROMQL_AGG_COUNT_VALUES:
-                if (!ok)
-                    for (size_t j = 0; j < S; j++) val[j] += x[j], cnt[j] += 1;
-                else
-                    for (size_t j = 0; j < S; j++)
-                        if (ok[j]) val[j] += x[j], cnt[j] += 1;
-                break;
-            case PROMQL_AGG_COUNT:
-            case PROMQL_AGG_GROUP:
-                for (size_t j = 0; j < S; j++) cnt[j] += !ok || ok[j];
-                break;
-            case PROMQL_AGG_MAX:
-                for (size_t j = 0; j < S; j++)
-                    if ((!ok || ok[j]) && (val[j] < x[j] || isnan(val[j]))) val[j] = x[j], cnt[j] += 1;
-                    else cnt[j] += !ok || ok[j];
-                break;
-            default: /* MIN */
-                for (size_t j = 0; j < S; j++)
-                    if ((!ok || ok[j]) && (val[j] > x[j] || isnan(val[j]))) val[j] = x[j], cnt[j] += 1;
-                    else cnt[j] += !ok || ok[j];
-                break;
-            }
-        }
-        for (size_t i = 0; i < N && !simple; i++) {
-            const pq_ser *s = &src.s[i];
-            size_t base = (size_t)gid[i] * S;
-            if (i % 64 == 0 && (rc = pq_poll(q))) break;
-            for (size_t j = 0; j < S; j++) {
-                if (!pq_has(s, j)) continue;
-                double v = s->v[j];
-                size_t c = base + j;
-                if (count[c] == 0) {
-                    count[c] = 1;
-                    value[c] = op == PROMQL_AGG_STDDEV || op == PROMQL_AGG_STDVAR ? 0
-                               : op == PROMQL_AGG_GROUP                           ? 1
-                                                                                  : v;
-                    mean[c] = v;
-                    continue;
-                }
-                switch (op) {
-                case PROMQL_AGG_SUM:
-                case PROMQL_AGG_COUNT_VALUES: value[c] += v; break; /* count_values: counts per value */
-                case PROMQL_AGG_AVG:
-                    /* Prometheus 2.42's incremental mean, Inf kept as it is */
-                    count[c] += 1;
-                    if (isinf(mean[c])) {
-                        if (isinf(v) && (mean[c] > 0) == (v > 0)) break;
-                        if (!isinf(v) && !isnan(v)) break;
-                    }
-                    mean[c] += v / count[c] - mean[c] / count[c];
-                    break;
-                case PROMQL_AGG_MAX:
-                    if (value[c] < v || isnan(value[c])) value[c] = v;
-                    break;
-                case PROMQL_AGG_MIN:
-                    if (value[c] > v || isnan(value[c])) value[c] = v;
-                    break;
-                case PROMQL_AGG_COUNT: count[c] += 1; break;
-                case PROMQL_AGG_STDDEV:
-                case PROMQL_AGG_STDVAR: {
-                    count[c] += 1;
-                    double delta = v - mean[c];
-                    mean[c] += delta / count[c];
-                    value[c] += delta * (v - mean[c]);
-                    break;
-                }
-                default: break;
-                }
-                if (op != PROMQL_AGG_AVG && op != PROMQL_AGG_STDDEV && op != PROMQL_AGG_STDVAR && op != PROMQL_AGG_COUNT)
-                    count[c] += 1; /* only marks the cell as started */
-            }
+            acc_add(op, &ac[gid[i]], &src.s[i], S);
         }
         out->s = st_arena_alloc(q->a, (ngroups ? ngroups : 1) * sizeof *out->s);
         for (size_t gi = 0; gi < ngroups && !rc; gi++) {
             pq_ser *o = &out->s[out->n++];
             pq_ser_init(q->a, o, group_labels(q, src.s[grep[gi]].lab, g, ng, without), S);
-            for (size_t j = 0; j < S; j++) {
-                size_t c = gi * S + j;
-                if (count[c] == 0) continue;
-                double x;
-                switch (op) {
-                case PROMQL_AGG_AVG: x = mean[c]; break;
-                case PROMQL_AGG_COUNT: x = count[c]; break;
-                case PROMQL_AGG_GROUP: x = 1; break;
-                case PROMQL_AGG_STDVAR: x = value[c] / count[c]; break;
-                case PROMQL_AGG_STDDEV: x = sqrt(value[c] / count[c]); break;
-                default: x = value[c]; break;
-                }
-                pq_ser_put(o, j, x);
-            }
+            acc_emit(op, &ac[gi], o, S);
         }
-        st_free(value);
-        st_free(mean);
-        st_free(count);
+        st_free(ac);
     }
     st_free(gid);
     st_free(grep);
+    st_free(glast);
+    st_free(gnext);
     st_free(key);
     return rc;
 }
