@@ -488,6 +488,7 @@ static int decode_chunks(const hchunk *cs, uint32_t n, int64_t mint, int64_t max
             size_t a = 0, b = tmp->n;
             while (a < b && tmp->ts[a] < mint) a++;
             while (b > a && tmp->ts[b - 1] > maxt) b--;
+            if (b == a) continue;
             codec_samples_reserve(out, out->n + (b - a));
             memcpy(out->ts + out->n, tmp->ts + a, (b - a) * sizeof *out->ts);
             memcpy(out->vals + out->n, tmp->vals + a, (b - a) * sizeof *out->vals);

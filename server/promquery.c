@@ -219,17 +219,32 @@ static void put_seconds(st_buf *b, int64_t ns)
     st_buf_put(b, tmp, strlen(tmp));
 }
 
-/* Prometheus's "stats" (?stats=): timings and the samples the query read. */
-static void put_stats(st_buf *b, int64_t eval_ns, int64_t total_ns, uint64_t samples)
+/* Prometheus's "stats" (?stats=): timings and the samples the query read,
+ * per step too with stats=all. */
+static void put_stats(st_buf *b, int64_t eval_ns, int64_t total_ns, const promql_result *r, bool all)
 {
+    uint64_t samples = r->total_samples, peak = 0;
+    for (size_t i = 0; i < r->nsteps; i++)
+        if (r->step_samples[i] > peak) peak = r->step_samples[i];
     st_buf_printf(b, ",\"stats\":{\"timings\":{\"evalTotalTime\":");
     put_seconds(b, eval_ns);
     st_buf_printf(b, ",\"resultSortTime\":0,\"queryPreparationTime\":0,\"innerEvalTime\":");
     put_seconds(b, eval_ns);
     st_buf_printf(b, ",\"execQueueTime\":0,\"execTotalTime\":");
     put_seconds(b, total_ns);
-    st_buf_printf(b, "},\"samples\":{\"totalQueryableSamples\":%llu,\"peakSamples\":%llu}}",
-                  (unsigned long long)samples, (unsigned long long)samples);
+    st_buf_printf(b, "},\"samples\":{");
+    if (all) {
+        st_buf_printf(b, "\"totalQueryableSamplesPerStep\":[");
+        for (size_t i = 0; i < r->nsteps; i++) {
+            if (i) st_buf_putc(b, ',');
+            st_buf_putc(b, '[');
+            put_time(b, r->t + (int64_t)i * r->step);
+            st_buf_printf(b, ",%llu]", (unsigned long long)r->step_samples[i]);
+        }
+        st_buf_printf(b, "],");
+    }
+    st_buf_printf(b, "\"totalQueryableSamples\":%llu,\"peakSamples\":%llu}}", (unsigned long long)samples,
+                  (unsigned long long)peak);
 }
 
 /* One series of a matrix, its points written straight into reserved room. */
@@ -381,8 +396,10 @@ static void run(http_req *rq, http_resp *rs, store *s, const flags *f, promql_no
     scan_budget b = {.max_samples = f->query_max_samples, .cancelled = client_gone, .cancel_ctx = rq};
     if (query_deadline(rq, rs, f, &b.deadline_ns)) return;
     scan_budget_init(&b);
+    const char *stats = http_arg(rq, "stats");
     promql_opts o = {.lookback_ms = f->query_lookback_delta / ST_NS_PER_MS,
-                     .subquery_step_ms = f->query_subquery_step / ST_NS_PER_MS, .threads = f->query_threads};
+                     .subquery_step_ms = f->query_subquery_step / ST_NS_PER_MS, .threads = f->query_threads,
+                     .step_stats = stats && *stats};
     promql_result r;
     st_err e = {0};
     int rc = promql_exec(s, rq->db, root, start, end, step, &o, &b, &r, &e);
@@ -396,14 +413,13 @@ static void run(http_req *rq, http_resp *rs, store *s, const flags *f, promql_no
     rs->status = 200;
     rs->content_type = "application/json";
     st_buf_printf(&rs->body, "{\"status\":\"success\",\"data\":{");
-    const char *stats = http_arg(rq, "stats");
     size_t points = 0;
     for (size_t i = 0; r.type == PROMQL_TYPE_MATRIX && i < r.nseries; i++) points += r.series[i].n;
     if (points > 20000) {
         qstream *x = st_calloc(1, sizeof *x);
         st_buf tail = {0};
         st_buf_putc(&tail, ']');
-        if (stats && *stats) put_stats(&tail, t1 - t0, st_mono_ns() - t0, atomic_load(&b.samples));
+        if (stats && *stats) put_stats(&tail, t1 - t0, st_mono_ns() - t0, &r, !strcmp(stats, "all"));
         st_buf_printf(&tail, "}}\n");
         snprintf(x->tail, sizeof x->tail, "%.*s", (int)tail.len, (const char *)tail.p);
         st_buf_free(&tail);
@@ -416,7 +432,7 @@ static void run(http_req *rq, http_resp *rs, store *s, const flags *f, promql_no
         return;
     }
     put_result(&rs->body, &r);
-    if (stats && *stats) put_stats(&rs->body, t1 - t0, st_mono_ns() - t0, atomic_load(&b.samples));
+    if (stats && *stats) put_stats(&rs->body, t1 - t0, st_mono_ns() - t0, &r, !strcmp(stats, "all"));
     st_buf_printf(&rs->body, "}}\n");
     promql_result_free(&r);
 }

@@ -402,6 +402,7 @@ static int each_series(pq_query *q, const promql_node *vs, int64_t lo, int64_t h
 /* ------------------------------------------------------------------ instant selectors */
 
 typedef struct sel_ctx {
+    pq_query *q;
     const pq_steps *st;
     int64_t offset;   /* effective */
     int64_t lookback;
@@ -428,6 +429,7 @@ static int sel_series(void *ctx, const scan_series *ss, const pts *p, st_arena *
         if (p->t[k] < ref - c->lookback || is_stale(p->v[k])) continue;
         pq_ser_put(out, i, p->v[k]);
         if (out->ts) out->ts[i] = p->t[k];
+        pq_count(c->q, st, i, 1);
         any = true;
     }
     *keep = any;
@@ -437,7 +439,7 @@ static int sel_series(void *ctx, const scan_series *ss, const pts *p, st_arena *
 static int eval_selector(pq_query *q, const promql_node *vs, const pq_steps *st, bool keep_ts, bool at_ref,
                          pq_val *out)
 {
-    sel_ctx c = {.st = st, .offset = eff_offset(q, &vs->u.vs.mod, st), .lookback = q->lookback,
+    sel_ctx c = {.q = q, .st = st, .offset = eff_offset(q, &vs->u.vs.mod, st), .lookback = q->lookback,
                  .keep_ts = keep_ts};
     int64_t lo = pq_step_time(st, 0) - c.offset, hi = pq_step_time(st, st->n - 1) - c.offset;
     if (at_ref) {
@@ -451,7 +453,7 @@ static int eval_selector(pq_query *q, const promql_node *vs, const pq_steps *st,
 
 int pq_selector_stream(pq_query *q, const promql_node *vs, const pq_steps *st, pq_fold_fn fold, void *fctx)
 {
-    sel_ctx c = {.st = st, .offset = eff_offset(q, &vs->u.vs.mod, st), .lookback = q->lookback};
+    sel_ctx c = {.q = q, .st = st, .offset = eff_offset(q, &vs->u.vs.mod, st), .lookback = q->lookback};
     int64_t lo = pq_step_time(st, 0) - c.offset, hi = pq_step_time(st, st->n - 1) - c.offset;
     pq_val unused;
     return each_series(q, vs, lo - c.lookback, hi, sel_series, &c, fold, fctx, st, &unused);
@@ -751,6 +753,7 @@ static void make_result(pq_query *q, const pq_steps *st, bool instant, const pq_
 {
     st_arena *a = q->a;
     out->t = st->start;
+    out->step = st->step;
     if (v->type == PROMQL_TYPE_STRING) {
         out->type = PROMQL_TYPE_STRING;
         out->string = v->str;
@@ -844,6 +847,11 @@ int promql_exec(store *s, const char *db, promql_node *root, int64_t start_ms, i
     q->a = pq_arena_new(q);
     pq_steps st = {.start = start_ms, .end = end_ms, .step = instant ? 1 : step_ms};
     st.n = (size_t)((end_ms - start_ms) / st.step) + 1;
+    if (o && o->step_stats) {
+        q->top = &st;
+        q->step_samples = st_arena_alloc(q->a, st.n * sizeof *q->step_samples);
+        for (size_t i = 0; i < st.n; i++) atomic_init(&q->step_samples[i], 0);
+    }
     if (mark_invariant(root)) root->step_invariant = true;
     pq_val v;
     int rc = pq_eval(q, root, &st, &v);
@@ -853,6 +861,12 @@ int promql_exec(store *s, const char *db, promql_node *root, int64_t start_ms, i
         return rc;
     }
     make_result(q, &st, instant, &v, out);
+    if (q->step_samples) {
+        uint64_t *ss = st_arena_alloc(q->a, st.n * sizeof *ss);
+        for (size_t i = 0; i < st.n; i++) out->total_samples += ss[i] = atomic_load(&q->step_samples[i]);
+        out->step_samples = ss;
+        out->nsteps = st.n;
+    }
     out->priv = rm;
     return 0;
 }

@@ -31,6 +31,7 @@ typedef struct promql_opts {
     int64_t lookback_ms;      /* instant selectors look back this far (0 = 5m) */
     int64_t subquery_step_ms; /* resolution of subqueries without a step (0 = 1m) */
     unsigned threads;         /* for independent series (0 = online cores) */
+    bool step_stats;          /* count the samples read at each step (stats=all) */
 } promql_opts;
 
 typedef struct promql_series {
@@ -43,11 +44,19 @@ typedef struct promql_series {
 
 typedef struct promql_result {
     promql_type type;         /* SCALAR, STRING, VECTOR or MATRIX */
-    int64_t t;                /* scalar, string, vector: the evaluation time */
+    int64_t t;                /* scalar, string, vector: the evaluation time (range: the start) */
+    int64_t step;             /* ms between steps */
     double scalar;
     st_slice string;
     promql_series *series;
     size_t nseries;
+    /* With promql_opts.step_stats: the samples selectors and range
+     * functions read at each step of the query (Prometheus's
+     * totalQueryableSamplesPerStep; a subquery's inner steps are not
+     * counted), and their sum. */
+    const uint64_t *step_samples;
+    size_t nsteps;
+    uint64_t total_samples;
     void *priv;               /* the memory behind all of it */
 } promql_result;
 

@@ -56,6 +56,7 @@ static double slide_get(slide *s, const double *v, size_t lo, size_t hi)
 }
 
 typedef struct rfn_ctx {
+    pq_query *q;
     pqf_range_fn f;
     const pq_steps *st;
     const pq_range_arg *ra;
@@ -97,6 +98,7 @@ static int rfn_series(void *ctx, size_t sidx, pq_lset lab, const int64_t *t, con
             hi++;
         }
         if (hi == lo) continue;
+        pq_count(c->q, st, i, hi - lo);
         if (extreme) {
             pq_ser_put(out, i, slide_get(&sl, v, lo, hi));
             *keep = true;
@@ -162,7 +164,7 @@ int pq_call_stream(pq_query *q, const promql_node *n, const pq_steps *st, pq_fol
     }
     int f = pqf_range_lookup(name, strlen(name));
     if (marg == SIZE_MAX || f < 0 || !strcmp(name, "absent_over_time")) return 0;
-    rfn_ctx c = {.f = (pqf_range_fn)f, .st = st, .keep_name = !strcmp(name, "last_over_time")};
+    rfn_ctx c = {.q = q, .f = (pqf_range_fn)f, .st = st, .keep_name = !strcmp(name, "last_over_time")};
     for (size_t i = 0; i < n->u.call.nargs; i++) {
         if (i == marg) continue;
         if (c.nparams == 2) break;
@@ -186,7 +188,7 @@ static int range_call(pq_query *q, const promql_node *n, size_t marg, const pq_s
     bool absent = !strcmp(name, "absent_over_time");
     int f = absent ? PQF_PRESENT_OVER_TIME : pqf_range_lookup(name, strlen(name));
     if (f < 0) return pq_fail(q, ST_EINVAL, "function %s is not a range function", name);
-    rfn_ctx c = {.f = (pqf_range_fn)f, .st = st, .keep_name = !strcmp(name, "last_over_time")};
+    rfn_ctx c = {.q = q, .f = (pqf_range_fn)f, .st = st, .keep_name = !strcmp(name, "last_over_time")};
     for (size_t i = 0; i < n->u.call.nargs; i++) {
         if (i == marg) continue;
         if (c.nparams == 2) break;

@@ -75,7 +75,18 @@ typedef struct pq_query {
     st_arena *a;               /* the main thread's */
     int64_t qstart, qend;      /* the query's, for @ start() and end() */
     st_err *e;
+    /* samples read at each step of the query itself (stats), or NULL */
+    const pq_steps *top;
+    _Atomic uint64_t *step_samples;
 } pq_query;
+
+/* Counts samples read at step i of st, when st is the query's own steps
+ * and counting is on (n may be a worker's local count). */
+static inline void pq_count(pq_query *q, const pq_steps *st, size_t i, uint64_t n)
+{
+    if (q->step_samples && st == q->top && n)
+        atomic_fetch_add_explicit(&q->step_samples[i], n, memory_order_relaxed);
+}
 
 /* Evaluation of one node at the steps st; E = st->start is the time @
  * offsets are taken from (Prometheus's setOffsetForAtModifier). */
