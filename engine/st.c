@@ -105,7 +105,8 @@ void *st_calloc(size_t count, size_t size)
     if (count > SIZE_MAX / size) oom(SIZE_MAX);
     void *p = malloc(count * size);
     if (!p) oom(count * size);
-    memset(p, 0, count * size);
+    /* explicit_bzero: GCC turns malloc + memset(0) back into calloc */
+    explicit_bzero(p, count * size);
     return p;
 }
 

@@ -25,6 +25,11 @@ void api_init(store *s, const flags *f)
     g_flags = f;
 }
 
+static pool *g_pool;
+
+void api_set_query_pool(pool *p) { g_pool = p; }
+pool *api_query_pool(void) { return g_pool; }
+
 bool api_fatal(void) { return atomic_load(&g_fatal); }
 void api_set_ready(bool ready) { atomic_store(&g_ready, ready); }
 

@@ -8,6 +8,7 @@
 
 #include "flags.h"
 #include "http.h"
+#include "pool.h"
 #include "store.h"
 
 void api_init(store *s, const flags *f);
@@ -27,6 +28,10 @@ const char *api_error_type(int code);
 /* Resolves the request's database for a write: creates it when missing and
  * --auto-create-db is on. Returns 0 or fills rs with the error. */
 int api_db_for_write(http_req *rq, http_resp *rs);
+
+/* The helpers PromQL queries borrow threads from (pool.h); NULL: none. */
+void api_set_query_pool(pool *p);
+pool *api_query_pool(void);
 
 /* PromQL queries answered, by outcome (success, bad_data, execution,
  * timeout, canceled, internal), and the time spent evaluating them. */

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "pool.h"
 #include "flags.h"
 #include "influx.h"
 #include "prw.h"
@@ -88,10 +89,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "strata: cannot open the data directory: %s\n", e.msg);
         return 1;
     }
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
     api_init(s, &f);
+    /* query helpers: a query's own thread plus up to cores - 1 of these */
+    unsigned qt = f.query_threads ? f.query_threads : (unsigned)(cores > 0 ? cores : 1);
+    pool *qpool = pool_new(qt > 1 ? qt - 1 : 0);
+    api_set_query_pool(qpool);
     prw_cache_set_limit(f.remote_write_cache_bytes);
     influx_cache_set_limit(f.line_protocol_cache_bytes);
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
     http_opts ho = {
         .host = f.listen_host,
         .port = f.listen_port,
@@ -107,6 +112,8 @@ int main(int argc, char **argv)
     rc = http_start(&ho, &hs, &e);
     if (rc) {
         fprintf(stderr, "strata: %s\n", e.msg);
+        api_set_query_pool(NULL);
+        pool_free(qpool);
         store_close(s, NULL);
         return 1;
     }
@@ -133,6 +140,8 @@ int main(int argc, char **argv)
     api_set_ready(false);
     http_quiesce(hs);
     http_stop(hs, 30);
+    api_set_query_pool(NULL);
+    pool_free(qpool);
     rc = store_close(s, &e);
     if (rc) {
         log_line(NULL, "error", e.msg);

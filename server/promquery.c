@@ -399,7 +399,7 @@ static void run(http_req *rq, http_resp *rs, store *s, const flags *f, promql_no
     const char *stats = http_arg(rq, "stats");
     promql_opts o = {.lookback_ms = f->query_lookback_delta / ST_NS_PER_MS,
                      .subquery_step_ms = f->query_subquery_step / ST_NS_PER_MS, .threads = f->query_threads,
-                     .step_stats = stats && *stats};
+                     .pool = api_query_pool(), .step_stats = stats && *stats};
     promql_result r;
     st_err e = {0};
     int rc = promql_exec(s, rq->db, root, start, end, step, &o, &b, &r, &e);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "eval_int.h"
+#include "pool.h"
 
 #define PARALLEL_MIN_SERIES 512
 
@@ -219,6 +220,7 @@ typedef struct pqpipe {
     st_err e;
     pq_val *out;      /* keep: the series so far */
     size_t cap;
+    unsigned helpers; /* lent by the pool and not finished */
 } pqpipe;
 
 /* Evaluates chunk k into its slot (no lock held). */
@@ -319,6 +321,16 @@ static void *pipe_worker(void *arg)
     return NULL;
 }
 
+static void pipe_helper(void *arg)
+{
+    pqpipe *p = arg;
+    pipe_run(p, false);
+    pthread_mutex_lock(&p->mu);
+    p->helpers--;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
 /* Runs fn over every series a vector selector selects in [lo, hi] (ms),
  * on several threads, and hands the kept series in selection order
  * (Prometheus's: labels sorted) to fold, or, without one, into out. */
@@ -373,10 +385,28 @@ static int each_series(pq_query *q, const promql_node *vs, int64_t lo, int64_t h
     pthread_cond_init(&p.cv, NULL);
     pthread_t *th = st_calloc(nt, sizeof *th);
     bool *started = st_calloc(nt, sizeof *started);
-    for (unsigned i = 1; i < nt; i++) started[i] = pthread_create(&th[i], NULL, pipe_worker, &p) == 0;
+    for (unsigned i = 1; i < nt; i++) {
+        if (q->o && q->o->pool) {
+            /* helpers come only if idle: concurrent queries share the cores */
+            pthread_mutex_lock(&p.mu);
+            p.helpers++;
+            pthread_mutex_unlock(&p.mu);
+            if (!pool_lend(q->o->pool, pipe_helper, &p)) {
+                pthread_mutex_lock(&p.mu);
+                p.helpers--;
+                pthread_mutex_unlock(&p.mu);
+                break;
+            }
+        } else {
+            started[i] = pthread_create(&th[i], NULL, pipe_worker, &p) == 0;
+        }
+    }
     pipe_run(&p, true);
     for (unsigned i = 1; i < nt; i++)
         if (started[i]) pthread_join(th[i], NULL);
+    pthread_mutex_lock(&p.mu);
+    while (p.helpers) pthread_cond_wait(&p.cv, &p.mu);
+    pthread_mutex_unlock(&p.mu);
     rc = p.rc;
     if (rc) {
         /* a budget failure names the budget, not the piece it stopped */

@@ -31,6 +31,7 @@ typedef struct promql_opts {
     int64_t lookback_ms;      /* instant selectors look back this far (0 = 5m) */
     int64_t subquery_step_ms; /* resolution of subqueries without a step (0 = 1m) */
     unsigned threads;         /* for independent series (0 = online cores) */
+    struct pool *pool;        /* helpers for them (pool.h); NULL: threads made per query */
     bool step_stats;          /* count the samples read at each step (stats=all) */
 } promql_opts;
 
