@@ -1026,6 +1026,19 @@ static int cmp_slice(const void *a, const void *b)
     return st_slice_cmp(*(const st_slice *)a, *(const st_slice *)b);
 }
 
+/* Sorts and de-duplicates the list made with names_add, and lends it. */
+static int names_done(scan *sc, st_slice **out, size_t *n)
+{
+    if (sc->nnames > 1) qsort(sc->names, sc->nnames, sizeof *sc->names, cmp_slice);
+    size_t w = 0;
+    for (size_t i = 0; i < sc->nnames; i++)
+        if (!w || !st_slice_eq(sc->names[i], sc->names[w - 1])) sc->names[w++] = sc->names[i];
+    sc->nnames = w;
+    *out = sc->names;
+    *n = w;
+    return 0;
+}
+
 static void names_add(scan *sc, st_slice v)
 {
     if (sc->nnames == sc->capnames) {
@@ -1082,14 +1095,7 @@ static int label_scan(scan *sc, const st_slice *want, st_slice **out, size_t *n,
         }
     }
 done:
-    if (sc->nnames > 1) qsort(sc->names, sc->nnames, sizeof *sc->names, cmp_slice);
-    size_t w = 0;
-    for (size_t i = 0; i < sc->nnames; i++)
-        if (!w || !st_slice_eq(sc->names[i], sc->names[w - 1])) sc->names[w++] = sc->names[i];
-    sc->nnames = w;
-    *out = sc->names;
-    *n = w;
-    return 0;
+    return names_done(sc, out, n);
 }
 
 int scan_label_names(scan *sc, st_slice **out, size_t *n, st_err *e)
@@ -1137,14 +1143,7 @@ int scan_tables(scan *sc, st_slice **out, size_t *n, bool *exact, st_err *e)
         for (size_t i = 0; i < nt; i++) names_add(sc, t[i]);
         if (blk_has_tombstones(sc->blocks[b])) *exact = false;
     }
-    if (sc->nnames > 1) qsort(sc->names, sc->nnames, sizeof *sc->names, cmp_slice);
-    size_t w = 0;
-    for (size_t i = 0; i < sc->nnames; i++)
-        if (!w || !st_slice_eq(sc->names[i], sc->names[w - 1])) sc->names[w++] = sc->names[i];
-    sc->nnames = w;
-    *out = sc->names;
-    *n = w;
-    return 0;
+    return names_done(sc, out, n);
 }
 
 /* ------------------------------------------------------------------ head cardinality */

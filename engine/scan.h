@@ -143,6 +143,23 @@ typedef struct scan_batch {
     size_t n;
 } scan_batch;
 
+/* A stored value as the number PromQL and remote_read see: floats bit for
+ * bit, integers and unsigned integers converted (exact up to 2^53),
+ * booleans 0/1. */
+static inline double scan_value_double(st_vtype type, uint64_t bits)
+{
+    switch (type) {
+    case ST_VT_INT: return (double)(int64_t)bits;
+    case ST_VT_UINT: return (double)bits;
+    case ST_VT_BOOL: return bits ? 1 : 0;
+    default: {
+        double d;
+        __builtin_memcpy(&d, &bits, 8);
+        return d;
+    }
+    }
+}
+
 /* An iterator over selection positions [from, to) (to is clamped). */
 int scan_iter_open(scan *sc, size_t from, size_t to, scan_iter **out, st_err *e);
 void scan_iter_close(scan_iter *it);

@@ -346,20 +346,6 @@ static int compile_matchers(rctx *x, st_err *e)
     return 0;
 }
 
-static double as_double(uint8_t type, uint64_t bits)
-{
-    switch (type) {
-    case ST_VT_INT: return (double)(int64_t)bits;
-    case ST_VT_UINT: return (double)bits;
-    case ST_VT_BOOL: return bits ? 1 : 0;
-    default: {
-        double d;
-        memcpy(&d, &bits, 8);
-        return d;
-    }
-    }
-}
-
 /* Appends a batch of the store's samples (ns) to x->ts/x->vals as
  * Prometheus sees them: milliseconds, the later of two samples in one
  * millisecond winning (also across batches), floats bit for bit. n is the
@@ -377,7 +363,7 @@ static size_t add_ms(rctx *x, uint8_t type, const scan_batch *in, size_t n)
         int64_t ms = ns >= 0 ? ns / ST_NS_PER_MS : -((-(ns + 1)) / ST_NS_PER_MS) - 1;
         uint64_t bits = in->vals[i];
         if (type != ST_VT_FLOAT) {
-            double d = as_double(type, bits);
+            double d = scan_value_double((st_vtype)type, bits);
             memcpy(&bits, &d, 8);
         }
         if (n && x->ts[n - 1] == ms) {

@@ -115,20 +115,6 @@ static int64_t eff_offset(const pq_query *q, const promql_modifiers *m, const pq
     return m->offset_ms + (at == PQ_MS_NONE ? 0 : st->start - at);
 }
 
-static double as_double(st_vtype type, uint64_t bits)
-{
-    switch (type) {
-    case ST_VT_INT: return (double)(int64_t)bits;
-    case ST_VT_UINT: return (double)bits;
-    case ST_VT_BOOL: return bits ? 1 : 0;
-    default: {
-        double d;
-        memcpy(&d, &bits, 8);
-        return d;
-    }
-    }
-}
-
 static bool is_stale(double v)
 {
     uint64_t b;
@@ -175,7 +161,7 @@ static void pts_add_batch(pts *p, st_vtype type, const scan_batch *b)
         int64_t ms = ns >= 0 ? ns / ST_NS_PER_MS : ms_floor(ns);
         double x;
         if (type == ST_VT_FLOAT) memcpy(&x, &b->vals[i], 8);
-        else x = as_double(type, b->vals[i]);
+        else x = scan_value_double(type, b->vals[i]);
         n -= n && t[n - 1] == ms; /* the later of a millisecond wins */
         t[n] = ms;
         v[n++] = x;

@@ -153,6 +153,25 @@ static pq_lset absent_labels(pq_query *q, const promql_node *arg)
     return pq_lb_done(&b, q->a);
 }
 
+/* A range function's context: its scalar arguments at every step (they
+ * are evaluated first, as Prometheus does) and its range argument. */
+static int rfn_setup(pq_query *q, const promql_node *n, size_t marg, pqf_range_fn f, const pq_steps *st,
+                     rfn_ctx *c, pq_range_arg *ra)
+{
+    *c = (rfn_ctx){.q = q, .f = f, .st = st, .keep_name = !strcmp(n->u.call.func->name, "last_over_time")};
+    for (size_t i = 0; i < n->u.call.nargs; i++) {
+        if (i == marg) continue;
+        if (c->nparams == 2) break;
+        int rc = eval_scalar_arg(q, n->u.call.args[i], st, &c->params[c->nparams++]);
+        if (rc) return rc;
+    }
+    int rc = pq_range_arg_init(q, n->u.call.args[marg], st, false, ra);
+    if (rc) return rc;
+    c->ra = ra;
+    c->range_secs = pqf_range_seconds(ra->range);
+    return 0;
+}
+
 int pq_call_stream(pq_query *q, const promql_node *n, const pq_steps *st, pq_fold_fn fold, void *fctx,
                    bool *drops_name)
 {
@@ -164,18 +183,10 @@ int pq_call_stream(pq_query *q, const promql_node *n, const pq_steps *st, pq_fol
     }
     int f = pqf_range_lookup(name, strlen(name));
     if (marg == SIZE_MAX || f < 0 || !strcmp(name, "absent_over_time")) return 0;
-    rfn_ctx c = {.q = q, .f = (pqf_range_fn)f, .st = st, .keep_name = !strcmp(name, "last_over_time")};
-    for (size_t i = 0; i < n->u.call.nargs; i++) {
-        if (i == marg) continue;
-        if (c.nparams == 2) break;
-        int rc = eval_scalar_arg(q, n->u.call.args[i], st, &c.params[c.nparams++]);
-        if (rc) return rc;
-    }
+    rfn_ctx c;
     pq_range_arg ra;
-    int rc = pq_range_arg_init(q, n->u.call.args[marg], st, false, &ra);
+    int rc = rfn_setup(q, n, marg, (pqf_range_fn)f, st, &c, &ra);
     if (rc) return rc;
-    c.ra = &ra;
-    c.range_secs = pqf_range_seconds(ra.range);
     *drops_name = !c.keep_name;
     pq_val unused;
     rc = pq_range_each(q, &ra, st, rfn_series, &c, fold, fctx, &unused);
@@ -188,18 +199,10 @@ static int range_call(pq_query *q, const promql_node *n, size_t marg, const pq_s
     bool absent = !strcmp(name, "absent_over_time");
     int f = absent ? PQF_PRESENT_OVER_TIME : pqf_range_lookup(name, strlen(name));
     if (f < 0) return pq_fail(q, ST_EINVAL, "function %s is not a range function", name);
-    rfn_ctx c = {.q = q, .f = (pqf_range_fn)f, .st = st, .keep_name = !strcmp(name, "last_over_time")};
-    for (size_t i = 0; i < n->u.call.nargs; i++) {
-        if (i == marg) continue;
-        if (c.nparams == 2) break;
-        int rc = eval_scalar_arg(q, n->u.call.args[i], st, &c.params[c.nparams++]);
-        if (rc) return rc;
-    }
+    rfn_ctx c;
     pq_range_arg ra;
-    int rc = pq_range_arg_init(q, n->u.call.args[marg], st, false, &ra);
+    int rc = rfn_setup(q, n, marg, (pqf_range_fn)f, st, &c, &ra);
     if (rc) return rc;
-    c.ra = &ra;
-    c.range_secs = pqf_range_seconds(ra.range);
     rc = pq_range_each(q, &ra, st, rfn_series, &c, NULL, NULL, out);
     if (rc) return rc;
     if (!absent) return pq_check_unique(q, out);
@@ -287,16 +290,6 @@ static int time_call(pq_query *q, pqf_value_fn f, bool is_time, const pq_steps *
 
 /* ------------------------------------------------------------------ label functions */
 
-static bool valid_label_name(st_slice s)
-{
-    if (!s.n) return false;
-    for (size_t i = 0; i < s.n; i++) {
-        char c = s.p[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (i && c >= '0' && c <= '9')))
-            return false;
-    }
-    return true;
-}
 
 /* Go's Regexp.ExpandString: $1, ${1}, $name, ${name}, $$; a reference to a
  * group that did not match, or to an unknown name, is empty. */
@@ -355,7 +348,7 @@ static int label_replace(pq_query *q, const promql_node *n, const pq_steps *st, 
     st_err me = {0};
     if (matcher_new_capture(re, &m, &me))
         return pq_fail(q, ST_ECONFLICT, "invalid regular expression in label_replace(): %.*s", (int)re.n, re.p);
-    if (!valid_label_name(dst)) {
+    if (!pq_label_name_valid(dst)) {
         matcher_free(m);
         return pq_fail(q, ST_ECONFLICT, "invalid destination label name in label_replace(): %.*s", (int)dst.n, dst.p);
     }
@@ -400,10 +393,10 @@ static int label_join(pq_query *q, const promql_node *n, const pq_steps *st, pq_
     size_t nsrc = n->u.call.nargs - 3;
     for (size_t i = 0; i < nsrc; i++) {
         st_slice s = string_arg(n->u.call.args[3 + i]);
-        if (!valid_label_name(s))
+        if (!pq_label_name_valid(s))
             return pq_fail(q, ST_ECONFLICT, "invalid source label name in label_join(): %.*s", (int)s.n, s.p);
     }
-    if (!valid_label_name(dst))
+    if (!pq_label_name_valid(dst))
         return pq_fail(q, ST_ECONFLICT, "invalid destination label name in label_join(): %.*s", (int)dst.n, dst.p);
     pq_out o;
     pq_out_init(&o, q, st, out);

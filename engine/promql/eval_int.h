@@ -130,6 +130,8 @@ pq_lset pq_lb_done(pq_lb *b, st_arena *a); /* copies into a, frees the builder *
 /* Hash of the labels named (on = true) or of all but those and __name__
  * (on = false): Prometheus's signatureFunc / HashForLabels. */
 uint64_t pq_lset_sig(pq_lset l, bool on, const st_slice *names, size_t n);
+/* Prometheus's label name syntax: [a-zA-Z_][a-zA-Z0-9_]*. */
+bool pq_label_name_valid(st_slice s);
 /* Go's %s of a label set: {a="b", c="d"}. */
 void pq_lset_format(pq_lset l, st_buf *out);
 

@@ -6,6 +6,17 @@
 #include "bits.h"
 #include "eval_int.h"
 
+bool pq_label_name_valid(st_slice s)
+{
+    if (!s.n) return false;
+    for (size_t i = 0; i < s.n; i++) {
+        char c = s.p[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (i && c >= '0' && c <= '9')))
+            return false;
+    }
+    return true;
+}
+
 static bool is_name(st_slice s) { return s.n == 8 && !memcmp(s.p, LABEL_METRIC_NAME, 8); }
 
 pq_lset pq_lset_copy(st_arena *a, const label *ls, size_t n)

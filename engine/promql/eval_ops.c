@@ -495,16 +495,6 @@ static void format_float_f(double v, char *out, size_t cap)
     out[w] = 0;
 }
 
-static bool label_name_valid(st_slice s)
-{
-    if (!s.n) return false;
-    for (size_t i = 0; i < s.n; i++) {
-        char c = s.p[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (i && c >= '0' && c <= '9')))
-            return false;
-    }
-    return true;
-}
 
 /* The group labels of a series. */
 static pq_lset group_labels(pq_query *q, pq_lset l, const st_slice *g, size_t ng, bool without)
@@ -926,7 +916,7 @@ int pq_eval_aggregate(pq_query *q, const promql_node *n, const pq_steps *st, pq_
     st_slice value_label = {0};
     if (op == PROMQL_AGG_COUNT_VALUES) {
         value_label = param.str;
-        if (!label_name_valid(value_label))
+        if (!pq_label_name_valid(value_label))
             return pq_fail(q, ST_ECONFLICT, "invalid label name \"%.*s\"", (int)value_label.n, value_label.p);
         if (!without) g[ng++] = value_label;
         /* each (series, value) is a series of its own: the value label set */
