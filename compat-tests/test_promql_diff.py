@@ -654,6 +654,12 @@ def run(srv, args, t_start):
         if srv.proc.poll() is not None:
             return
         check_raw(data, srv, prom, "after the queries")
+        if not args.k and not args.category:
+            st, body = http(srv.port, "GET", "/metrics")
+            m = re.search(rb"^strata_scan_chunks_by_stats_total (\d+)", body or b"", re.M)
+            R.check(st == 200 and m and int(m.group(1)) > 0,
+                    "long windows took whole block chunks from their statistics "
+                    f"(strata_scan_chunks_by_stats_total {m.group(1).decode() if m else '?'})")
         st, _ = http(srv.port, "GET", "/-/healthy")
         R.check(st == 200, "Strata healthy at the end")
     finally:

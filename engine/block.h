@@ -89,9 +89,14 @@ int blk_read(blk *b, uint32_t id, int64_t mint, int64_t maxt, codec_samples *out
 typedef struct blk_chunk {
     int64_t mint, maxt;
     bool exact_mint;
+    bool ms_aligned;  /* v2: every timestamp is a whole millisecond */
     codec_stats stats;
 } blk_chunk;
 uint32_t blk_series_nchunks(const blk *b, uint32_t id);
+/* The time bounds of chunk i alone, from the index (no chunk page read):
+ * for overlap checks. In version 1 blocks mint is a lower bound and, for a
+ * one-chunk series, maxt the block's upper bound. */
+void blk_chunk_bounds(const blk *b, uint32_t id, uint32_t i, int64_t *mint, int64_t *maxt, bool *exact);
 /* Metadata of chunk i (0-based) of series id. May read the chunks file
  * (statistics stored beside the chunk are checksummed with it): 0 or
  * ST_ECORRUPT. */

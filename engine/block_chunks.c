@@ -698,6 +698,20 @@ int blk_read_chunk(blk *b, uint32_t id, uint32_t i, int64_t mint, int64_t maxt, 
     return 0;
 }
 
+void blk_chunk_bounds(const blk *b, uint32_t id, uint32_t i, int64_t *mint, int64_t *maxt, bool *exact)
+{
+    uint32_t c = 0;
+    if (chunk_ref((blk *)b, id, i, &c, NULL)) {
+        *mint = INT64_MAX;
+        *maxt = INT64_MIN;
+        *exact = false;
+        return;
+    }
+    *mint = blk_cmint(b, c);
+    *maxt = blk_cmaxt(b, c);
+    *exact = b->version >= BLK_VERSION_2;
+}
+
 int blk_chunk_meta(blk *b, uint32_t id, uint32_t i, blk_chunk *out, st_err *e)
 {
     uint32_t c = 0;
@@ -730,6 +744,10 @@ int blk_chunk_meta(blk *b, uint32_t id, uint32_t i, blk_chunk *out, st_err *e)
     if (blk_stats_decode(t, p - slen, slen, (uint32_t)n, &out->stats, &why) != 0)
         return blk_corrupt(e, b->dir, "chunks", "series %u: chunk %u at offset %llu: statistics: %s",
                            id, i, off, why);
+    uint64_t unit;
+    int64_t f0;
+    if (codec_ts_unit(p, len, &f0, &unit, NULL) == 0)
+        out->ms_aligned = out->mint % ST_NS_PER_MS == 0 && unit % ST_NS_PER_MS == 0;
     return 0;
 }
 

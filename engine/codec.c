@@ -1240,6 +1240,23 @@ int codec_peek(const uint8_t *p, size_t len, st_vtype *type, size_t *n, int64_t 
     return 0;
 }
 
+int codec_ts_unit(const uint8_t *p, size_t len, int64_t *first, uint64_t *unit, st_err *e)
+{
+    hdr h;
+    int rc = hdr_parse(p, len, &h, e);
+    if (rc) return rc;
+    *first = h.first;
+    const uint8_t *q = p + h.body, *end = q + h.ts_len;
+    if (q >= end) return CORRUPT(e, "chunk: empty timestamp section");
+    unsigned tag = *q++;
+    if (tag == TS_REGULAR) {
+        *unit = h.n > 1 ? h.span / (h.n - 1) : 1;
+        return 0;
+    }
+    if (varint_get(&q, end, unit) || *unit == 0) return CORRUPT(e, "chunk: bad timestamp unit");
+    return 0;
+}
+
 int codec_decode(const uint8_t *p, size_t len, codec_samples *out, st_err *e)
 {
     out->n = 0;

@@ -85,6 +85,12 @@ typedef struct codec_stats {
 
 void codec_stats_compute(st_vtype type, const uint64_t *vals, size_t n, codec_stats *out);
 
+/* The unit every timestamp of a chunk is a multiple of, counted from its
+ * first: each ts = first + k * unit (from the header and the timestamp
+ * section's first bytes, nothing decoded). A reader that needs to know
+ * whether all of a chunk's samples fall on whole milliseconds asks this. */
+int codec_ts_unit(const uint8_t *p, size_t len, int64_t *first, uint64_t *unit, st_err *e);
+
 /* The building blocks, exposed for the WAL, blocks and tests. */
 void codec_encode_ints(const int64_t *x, size_t n, st_buf *out);
 int codec_decode_ints(const uint8_t **p, const uint8_t *end, int64_t *x, size_t n);

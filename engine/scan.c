@@ -595,14 +595,15 @@ static int block_span(scan_iter *it, source *s, st_err *e)
     const scan *sc = it->sc;
     uint32_t n = blk_series_nchunks(s->b, s->id);
     uint32_t c0 = n, c1 = 0;
+    (void)e;
     for (uint32_t c = 0; c < n; c++) {
-        blk_chunk m;
-        int rc = blk_chunk_meta(s->b, s->id, c, &m, e);
-        if (rc) return rc;
-        if (m.maxt < sc->mint || m.mint > sc->maxt) continue;
+        int64_t cmin, cmax;
+        bool exact;
+        blk_chunk_bounds(s->b, s->id, c, &cmin, &cmax, &exact); /* the index only: no chunk page */
+        if (cmax < sc->mint || cmin > sc->maxt) continue;
         if (c0 == n) c0 = c;
         c1 = c + 1;
-        int64_t lo = m.mint > sc->mint ? m.mint : sc->mint, hi = m.maxt < sc->maxt ? m.maxt : sc->maxt;
+        int64_t lo = cmin > sc->mint ? cmin : sc->mint, hi = cmax < sc->maxt ? cmax : sc->maxt;
         if (lo < s->lo) s->lo = lo;
         if (hi > s->hi) s->hi = hi;
     }
@@ -745,21 +746,12 @@ static int plan_chunks(scan_iter *it, st_err *e)
             push_xchunk(it, (int)i, 0, &m);
             continue;
         }
-        bool tomb_checked = false, tombed = false;
         for (uint32_t c = s->c0; c < s->c1; c++) {
-            blk_chunk bc;
-            int rc = blk_chunk_meta(s->b, s->id, c, &bc, e);
-            if (rc) return rc;
-            scan_chunk m = {.mint = bc.mint, .maxt = bc.maxt, .count = bc.stats.count,
-                            .exact_mint = bc.exact_mint, .stats = bc.stats};
-            if (bc.stats.count && bc.exact_mint) {
-                if (!tomb_checked) {
-                    tombed = blk_tombstoned(s->b, s->id, INT64_MIN, INT64_MAX);
-                    tomb_checked = true;
-                }
-                m.has_stats = !tombed || !blk_tombstoned(s->b, s->id, bc.mint, bc.maxt);
-            }
-            if (it->sc->mode == SCAN_CHUNKS && blk_tombstoned(s->b, s->id, bc.mint, bc.maxt)) {
+            /* bounds from the index; statistics only if a walk asks (scan_iter_chunk) */
+            scan_chunk m = {0};
+            blk_chunk_bounds(s->b, s->id, c, &m.mint, &m.maxt, &m.exact_mint);
+            if (blk_tombstoned(s->b, s->id, m.mint, m.maxt)) m.tombstoned = true;
+            if (it->sc->mode == SCAN_CHUNKS && m.tombstoned) {
                 /* deleted points leave no chunk: look inside this one */
                 int rc2 = decode_chunk(it, s, c, &it->dec, e);
                 if (rc2) return rc2;
@@ -896,7 +888,8 @@ static int find_first_sample(scan_iter *it, bool *any, st_err *e)
     while (it->ci < it->nxc) {
         const xchunk *x = &it->xc[it->ci];
         const scan_chunk *m = &x->meta;
-        bool known = x->src >= 0 && m->has_stats && m->count && m->exact_mint &&
+        /* exact bounds, one of them in the range, nothing deleted: a sample is there */
+        bool known = x->src >= 0 && m->exact_mint && !m->tombstoned &&
                      ((m->mint >= sc->mint && m->mint <= sc->maxt) || (m->maxt >= sc->mint && m->maxt <= sc->maxt));
         if (x->src >= 0 && !it->src[x->src].b) known = it->head.n > 0;
         if (known) {
@@ -999,15 +992,26 @@ int scan_iter_read_all(scan_iter *it, codec_samples *out, st_err *e)
 
 int scan_iter_chunk(scan_iter *it, scan_chunk *out, st_err *e)
 {
-    (void)e;
     if (it->chunk_walk) {
+        /* a chunk passed over without its samples was answered by its statistics */
+        if (!it->started && it->xc[it->ci].meta.has_stats)
+            atomic_fetch_add_explicit(&it->sc->s->scan_chunks_by_stats, 1, memory_order_relaxed);
         it->ci++;
         it->started = false;
     }
     it->chunk_walk = true;
     if (it->ci >= it->nxc) return 0;
-    *out = it->xc[it->ci].meta;
-    if (out->has_stats) atomic_fetch_add_explicit(&it->sc->s->scan_chunks_by_stats, 1, memory_order_relaxed);
+    xchunk *x = &it->xc[it->ci];
+    if (x->src >= 0 && it->src[x->src].b && x->meta.exact_mint && !x->meta.tombstoned && !x->meta.count) {
+        blk_chunk bc;
+        int rc = blk_chunk_meta(it->src[x->src].b, it->src[x->src].id, x->c, &bc, e);
+        if (rc) return rc;
+        x->meta.count = bc.stats.count;
+        x->meta.stats = bc.stats;
+        x->meta.ms_aligned = bc.ms_aligned;
+        x->meta.has_stats = bc.stats.count > 0;
+    }
+    *out = x->meta;
     return 1;
 }
 

@@ -131,9 +131,11 @@ typedef struct scan_chunk {
     int64_t mint, maxt;        /* bounds of its samples (mint may be a lower bound: exact_mint) */
     uint32_t count;            /* samples, 0 = unknown */
     bool exact_mint;
+    bool tombstoned;           /* a deletion overlaps it: what it holds is not what a read gives */
     bool has_stats;            /* stats hold for the merged series over [mint, maxt]:
                                   no other source overlaps it, no tombstone */
-    codec_stats stats;
+    bool ms_aligned;           /* every sample on a whole millisecond (so it is seen as stored) */
+    codec_stats stats;         /* describes the whole chunk, which may pass the scan's range */
 } scan_chunk;
 
 typedef struct scan_batch {

@@ -37,8 +37,27 @@
 # samples at 100,000 hosts (and 60 s of load anywhere); its rate is then
 # over what it took, and the table says so. Then a table with ratios.
 #
+# PromQL (wire/bench/bench_query): Strata, Debian's victoria-metrics and
+# Debian's prometheus run side by side, each with its own data directory,
+# and get the same generated data by remote_write (hosts of 20 series:
+# x_requests_total, x_bytes_total and x_gauge, a classic histogram h_bucket/
+# h_sum/h_count; labels env, host, instance, job, region), in time order.
+# Per data set (series x span at an interval): Strata's memory is written to
+# blocks (/api/v1/admin/flush) when the span is over its 2 h memory window,
+# VictoriaMetrics is flushed (/internal/force_flush) and its merges awaited,
+# Prometheus (out_of_order_time_window 25h) compacts its head into blocks
+# as the data arrives and is waited for. Then six queries of the PromQL
+# issue, each as a range query over the whole span and as an instant query
+# at its end: answers compared (Strata with Prometheus exactly; with
+# VictoriaMetrics, whose rate() does not extrapolate, the series sets),
+# then median and p90 of repeated requests, interleaved over the servers
+# (VictoriaMetrics with nocache=1 and -search.disableCache), and each
+# server's peak RSS over the query's requests (VmHWM reset through
+# /proc/PID/clear_refs). Then /api/v1/series, /api/v1/labels and label
+# values over 200,000 series on all three, and Strata's SHOW MEASUREMENTS.
+#
 # usage: run-bench.sh [BUILD_DIR]
-#   STRATA_BENCH_SECTION=engine|prw|lp   run one section only (default: all, in that order)
+#   STRATA_BENCH_SECTION=engine|prw|lp|query   run one section only (default: all, in that order)
 #   STRATA_BENCH_PRW_SIZES="10000:200 100000:20"   series:scrapes per size
 #   STRATA_BENCH_PRW_RUNS=N   ingest rates as the best of N runs on fresh servers
 #                             (default 2, for every server alike: the machine's other load moves them)
@@ -49,17 +68,26 @@
 #   STRATA_BENCH_LP_RUNS=N    ingest rates as the best of N runs (default 1)
 #   STRATA_BENCH_LP_PROFILE=1  perf record -g of Strata (--wal-fsync always) during
 #                             each load, perf report --no-children printed after it
+#   STRATA_BENCH_QUERY_SETS="10000:1h:15 10000:24h:60 100000:1h:15 100000:24h:300"
+#                             series:span:interval-seconds per PromQL data set
+#   STRATA_BENCH_QUERY_REPS=5   timed requests per query and server
+#   STRATA_BENCH_QUERY_VERBOSE=1  also print every difference from VictoriaMetrics's answers
+#   STRATA_BENCH_QUERY_POINTS=240   range queries: step = span / this
+#   STRATA_BENCH_QUERY_META_SERIES=200000   series of the /api/v1/series set (0 skips it)
+#   STRATA_BENCH_QUERY_QUICK=1  one small set (10000:1h:15, 3 runs, metadata over 20,000 series)
+#   STRATA_BENCH_STRATA=PATH    the strata binary of the query section (default BUILD_DIR/strata)
 set -euo pipefail
 build=${1:-build}
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 bash scripts/deps.sh --bench
 section=${STRATA_BENCH_SECTION:-all}
-case "$section" in all|engine|prw|lp) ;; *) echo "STRATA_BENCH_SECTION: engine, prw, lp or unset" >&2; exit 2 ;; esac
+case "$section" in all|engine|prw|lp|query) ;; *) echo "STRATA_BENCH_SECTION: engine, prw, lp, query or unset" >&2; exit 2 ;; esac
 work=$(mktemp -d /tmp/strata-bench-XXXXXX)
 vm_pid=""
 srv_pid=""
 perf_pid=""
+q_pids="" # the query section's servers (several run at once)
 stop_pid() { # stop_pid PID: SIGTERM, up to 30 s for a clean stop, then SIGKILL
   local pid=$1
   kill "$pid" 2>/dev/null || return 0
@@ -71,6 +99,7 @@ cleanup() {
   [ -n "$perf_pid" ] && stop_pid "$perf_pid"
   [ -n "$vm_pid" ] && stop_pid "$vm_pid"
   [ -n "$srv_pid" ] && stop_pid "$srv_pid"
+  for p in $q_pids; do stop_pid "$p"; done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -645,6 +674,205 @@ PY
   echo "  (wal-fsync-delay 0) acknowledge after an fsync; VictoriaMetrics before its data reaches the disk."
 }
 
+# ---------------------------------------------------------------- PromQL
+
+# q_start NAME DIR PORT: one of the query section's servers, in the
+# background (its pid in q_pid and q_pids), ready when this returns
+q_start() {
+  local name=$1 dir=$2 port=$3 ready
+  mkdir -p "$dir"
+  case $name in
+    strata)
+      "$q_strata" --listen "127.0.0.1:$port" --data-dir "$dir" >"$dir.log" 2>&1 &
+      ready=/-/ready ;;
+    vm)
+      # no rollup result cache (and nocache=1 on every query); limits raised
+      # above the data sets: /api/v1/series answers at most 30,000 series by default
+      victoria-metrics -storageDataPath="$dir" -httpListenAddr="127.0.0.1:$port" -retentionPeriod=100y \
+        -search.disableCache -search.maxSeries=10000000 -search.maxUniqueTimeseries=10000000 \
+        -search.maxQueryDuration=5m >"$dir.log" 2>&1 &
+      ready=/health ;;
+    prom)
+      # samples older than the head's window are taken into its
+      # out-of-order head; in-order ones (the load is in time order) go to
+      # the head, which is compacted into 2 h blocks as it passes 3 h
+      printf 'scrape_configs: []\nstorage:\n  tsdb:\n    out_of_order_time_window: 25h\n' >"$dir.yml"
+      prometheus --config.file="$dir.yml" --storage.tsdb.path="$dir" --web.listen-address="127.0.0.1:$port" \
+        --web.enable-remote-write-receiver --web.enable-admin-api --storage.tsdb.retention.time=100y \
+        --query.timeout=5m >"$dir.log" 2>&1 &
+      ready=/-/ready ;;
+  esac
+  q_pid=$!
+  q_pids="$q_pids $q_pid"
+  for _ in $(seq 600); do
+    curl -sf "http://127.0.0.1:$port$ready" >/dev/null && return 0
+    kill -0 "$q_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "$name did not start:"; tail -20 "$dir.log"; exit 1
+}
+
+q_stop_all() {
+  local p
+  for p in $q_pids; do stop_pid "$p"; done
+  q_pids=""
+}
+
+# q_load NAME PORT ARGS...: the data set into one server, then what makes it
+# queryable as stored data; prints a line about it
+q_load() {
+  local name=$1 port=$2; shift 2
+  local out="$work/q-load-$name.out" t0 extra=""
+  "./$build/wire/bench/bench_query" load --addr "127.0.0.1:$port" "$@" >"$out" \
+    || { cat "$out"; echo "$name: remote_write load failed"; exit 1; }
+  case $name in
+    strata)
+      if [ "$q_span_s" -gt 7200 ]; then
+        t0=$(date +%s.%N)
+        curl -sf -X POST "http://127.0.0.1:$port/api/v1/admin/flush" >/dev/null
+        extra="/api/v1/admin/flush $(python3 -c "print(f'{$(date +%s.%N) - $t0:.1f}')") s; "
+      fi
+      extra+=$(curl -s "http://127.0.0.1:$port/metrics" | awk '
+        /^strata_blocks[ {]/ {b += $NF} /^strata_block_samples[ {]/ {s += $NF}
+        END {printf "%d blocks holding %d samples", b, s}') ;;
+    vm)
+      curl -sf "http://127.0.0.1:$port/internal/force_flush" >/dev/null
+      for _ in $(seq 1200); do
+        curl -s "http://127.0.0.1:$port/metrics" | awk '/^vm_active_(force_)?merges/ {a += $2} END {exit !(a == 0)}' && break
+        sleep 0.1
+      done
+      extra=$(curl -s "http://127.0.0.1:$port/metrics" | awk '
+        /^vm_parts\{type="storage\/(small|big)"/ {p += $2} /^vm_rows\{type="storage\/(small|big)"/ {r += $2}
+        END {printf "force_flush, merges done: %d parts holding %d rows", p, r}') ;;
+    prom)
+      # its head is compacted (2 h blocks) once it spans more than 3 h; wait for that
+      local m span_h=0
+      for _ in $(seq 1200); do
+        m=$(curl -s "http://127.0.0.1:$port/metrics")
+        span_h=$(awk '/^prometheus_tsdb_head_min_time / {a = $2} /^prometheus_tsdb_head_max_time / {b = $2}
+          END {printf "%.2f", (b - a) / 3600000}' <<<"$m")
+        awk -v s="$span_h" 'BEGIN {exit !(s <= 3.01)}' && break
+        sleep 0.5
+      done
+      extra=$(awk -v s="$span_h" '
+        /^prometheus_tsdb_blocks_loaded / {b = $2} /^prometheus_tsdb_head_series / {n = $2}
+        /^prometheus_tsdb_head_chunks / {c = $2} /^prometheus_tsdb_out_of_order_samples_total / {o += $2}
+        /^prometheus_tsdb_head_out_of_order_samples_appended_total / {oa += $2}
+        END {printf "%d blocks; head spans %.2f h (%d series, %d chunks); out-of-order samples appended %d, rejected %d",
+          b, s, n, c, oa, o}' <<<"$m") ;;
+  esac
+  printf '  %-7s %s; %s\n' "$name" "$(sed -n 's/^BENCHQ load //p' "$out")" "$extra"
+}
+
+# q_servers TAG ARGS...: fresh servers, the data set loaded into each; sets
+# q_rargs (the servers' options for bench_query run and meta)
+q_servers() {
+  local tag=$1 name port; shift
+  local ports=()
+  q_rargs=()
+  for name in strata vm prom; do
+    port=$(free_port)
+    q_start "$name" "$work/q-$name-$tag" "$port"
+    ports+=("$port")
+    q_rargs+=(--"$name" "127.0.0.1:$port" --"$name"-pid "$q_pid")
+  done
+  sync
+  local i=0
+  for name in strata vm prom; do q_load "$name" "${ports[$i]}" "$@"; i=$((i + 1)); done
+  i=1
+  for name in strata vm prom; do
+    echo "  $name VmRSS after the load: $(proc_kb "${q_rargs[$((i + 2))]}" VmRSS) kB"
+    i=$((i + 4))
+  done
+}
+
+# q_set SERIES SPAN INTERVAL_S: one data set on fresh servers, then its queries
+q_set() {
+  local n=$1 span=$2 ival=$3
+  [ "${span%h}" = "$span" ] && { echo "STRATA_BENCH_QUERY_SETS: spans in hours (1h, 24h), got $span" >&2; exit 2; }
+  local tag="$((n / 1000))k-$span"
+  q_span_s=$(( ${span%h} * 3600 ))
+  local end_ms=$(( ($(date +%s%3N) - 120000) / (ival * 1000) * (ival * 1000) ))
+  local args=(--series "$n" --span-s "$q_span_s" --interval-s "$ival" --end-ms "$end_ms")
+  echo
+  echo "== PromQL data set $tag: $n series, $span at $ival s ($(( q_span_s / ival )) samples a series, $(( n * (q_span_s / ival) )) samples)"
+  q_servers "$tag" "${args[@]}"
+  "./$build/wire/bench/bench_query" run "${q_rargs[@]}" "${args[@]}" --set "$tag" --reps "$q_reps" --points "$q_points" \
+    >"$work/q-$tag.out" || { cat "$work/q-$tag.out"; echo "bench_query run failed"; exit 1; }
+  # Strata's answers that differ from Prometheus's, and errors, in full
+  # (VictoriaMetrics's differences too with STRATA_BENCH_QUERY_VERBOSE=1);
+  # the rest is summed up in the table
+  awk -v all="${STRATA_BENCH_QUERY_VERBOSE:-0}" '
+    /^BENCHQ (check|error|note)/ {show = /^BENCHQ (error|note)/ || (/strata_vs_prom=DIFF/) || (all == 1 && !/=(exact|1e-6) /)}
+    /^BENCHQ (check|error|note|  e\.g\.)/ && show' "$work/q-$tag.out" | sed 's/^BENCHQ /  /'
+  sed -n '/^== side by side/,$p' "$work/q-$tag.out" | grep -v '^BENCH '
+  grep '^BENCH ' "$work/q-$tag.out" >>"$work/q.bench" || true
+  q_stop_all
+  rm -rf "$work"/q-*-"$tag"
+}
+
+query_section() {
+  q_strata=${STRATA_BENCH_STRATA:-./$build/strata}
+  local sets=${STRATA_BENCH_QUERY_SETS:-"10000:1h:15 10000:24h:60 100000:1h:15 100000:24h:300"}
+  local meta=${STRATA_BENCH_QUERY_META_SERIES:-200000}
+  q_reps=${STRATA_BENCH_QUERY_REPS:-5}
+  q_points=${STRATA_BENCH_QUERY_POINTS:-240}
+  if [ "${STRATA_BENCH_QUERY_QUICK:-0}" = 1 ]; then
+    sets=${STRATA_BENCH_QUERY_SETS:-"10000:1h:15"}
+    meta=${STRATA_BENCH_QUERY_META_SERIES:-20000}
+    q_reps=${STRATA_BENCH_QUERY_REPS:-3}
+  fi
+  local t0 sz n span ival
+  t0=$(date +%s)
+  : >"$work/q.bench"
+  echo
+  echo "== PromQL: Strata $(cat VERSION) ($q_strata), VictoriaMetrics $(vm_version), Prometheus $(prometheus --version 2>&1 | head -1 | awk '{print $3}'), side by side"
+  echo "  data: wire/bench/bench_query, hosts of 20 series (x_requests_total{method,code} x 6, x_bytes_total x 2,"
+  echo "  x_gauge{core} x 2, h_bucket{le} x 8, h_sum, h_count), labels env, host, instance, job, region (5 values);"
+  echo "  every 50th host's counters reset half way. Loaded by remote_write 1.0 in time order, 10 samples of"
+  echo "  a series per TimeSeries, 2,000 samples a request, 2 connections. All three servers run at once;"
+  echo "  queries go to one server at a time, one request in flight, $q_reps timed runs per query and server"
+  echo "  after one untimed run whose answers are compared. Range queries: the whole span, step span/$q_points."
+  echo "  Windows: rate [max(5m, 4 x interval)], max_over_time [max(10m, 2 x interval)]."
+  for sz in $sets; do
+    IFS=: read -r n span ival <<<"$sz"
+    q_set "$n" "$span" "$ival"
+  done
+  if [ "$meta" -gt 0 ]; then
+    local tag="meta$((meta / 1000))k"
+    local end_ms=$(( ($(date +%s%3N) - 120000) / 15000 * 15000 ))
+    local args=(--series "$meta" --span-s 60 --interval-s 15 --end-ms "$end_ms")
+    echo
+    echo "== series metadata: $meta series x 4 samples (15 s apart)"
+    q_span_s=60
+    q_servers "$tag" "${args[@]}"
+    "./$build/wire/bench/bench_query" meta "${q_rargs[@]}" "${args[@]}" --set "$tag" --reps "$q_reps" \
+      >"$work/q-$tag.out" || { cat "$work/q-$tag.out"; echo "bench_query meta failed"; exit 1; }
+    grep -E '^BENCHQ (check|error|note|  e\.g\.)' "$work/q-$tag.out" | sed 's/^BENCHQ /  /' || true
+    sed -n '/^== side by side/,$p' "$work/q-$tag.out"
+    q_stop_all
+    rm -rf "$work"/q-*-"$tag"
+  fi
+  echo
+  echo "  Latency: client-side wall time from sending the request to the last byte of the answer (no"
+  echo "  compression asked), median (p90: nearest rank) of the timed runs. MB: the server's peak RSS over"
+  echo "  the query's runs (VmHWM, reset through /proc/PID/clear_refs before them) minus its VmRSS before"
+  echo "  them; for the Go servers it includes garbage not yet collected. S=Prom: Strata's answer against"
+  echo "  Prometheus's, same series and timestamps and values bit for bit (exact) or within 1e-6 relative"
+  echo "  (1e-6); DIFF is a bug. S vs VM: VictoriaMetrics's own semantics differ by design (rate() without"
+  echo "  extrapolation, its lookback and staleness), so only the series set is expected to match."
+  echo "  Where the data is: Prometheus keeps the last 2-3 h in its head (memory) and the rest in blocks"
+  echo "  it cuts and compacts while the data arrives (the load is in time order, so its out-of-order head"
+  echo "  stays empty: see the load lines); Strata's 1 h sets are in its head (memory), the 24 h sets all"
+  echo "  in blocks after the flush; VictoriaMetrics's data is in its parts on disk (and the page cache)."
+  awk '$3 == "goal_met" {m += $4} $3 == "goal_queries" {n += $4} $3 == "answers_differing" {d += $4}
+    END {if (n) printf "  all sets: goal (median <= 0.5 x VictoriaMetrics) met for %d of %d queries; %d answers of Strata differ from Prometheus'"'"'s\n", m, n, d}' \
+    "$work/q.bench"
+  echo "  section time: $(( $(date +%s) - t0 )) s"
+  cat "$work/q.bench"
+}
+
 if [ "$section" = all ] || [ "$section" = engine ]; then engine_section; fi
 if [ "$section" = all ] || [ "$section" = prw ]; then prw_section; fi
 if [ "$section" = all ] || [ "$section" = lp ]; then lp_section; fi
+if [ "$section" = all ] || [ "$section" = query ]; then query_section; fi

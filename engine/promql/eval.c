@@ -133,17 +133,21 @@ static void ms_range_ns(int64_t lo, int64_t hi, int64_t *mint, int64_t *maxt)
 
 /* ------------------------------------------------------------------ reading series on threads */
 
-/* One series' points in ms, the later of a millisecond winning. */
+/* One series' points in ms, the later of a millisecond winning, and the
+ * chunks answered by their statistics. */
 typedef struct pts {
     int64_t *t;
     double *v;
     size_t n, cap;
+    pq_cstat *cs;
+    size_t ncs, capcs;
 } pts;
 
 static void pts_free(pts *p)
 {
     st_free(p->t);
     st_free(p->v);
+    st_free(p->cs);
 }
 
 static void pts_add_batch(pts *p, st_vtype type, const scan_batch *b)
@@ -207,7 +211,44 @@ typedef struct pqpipe {
     pq_val *out;      /* keep: the series so far */
     size_t cap;
     unsigned helpers; /* lent by the pool and not finished */
+    /* chunks the windows take whole may come as statistics (pts.cs) */
+    bool (*whole)(void *ctx, int64_t mint_ms, int64_t maxt_ms);
 } pqpipe;
+
+static bool stat_usable(const scan_chunk *ch, st_vtype type)
+{
+    if (!ch->has_stats || !(ch->stats.flags & CODEC_STATS_VALID) || !ch->ms_aligned || ch->tombstoned ||
+        !ch->count || (type != ST_VT_FLOAT && type != ST_VT_INT && type != ST_VT_UINT))
+        return false;
+    if (type != ST_VT_FLOAT) return true;
+    double mn = scan_value_double(type, ch->stats.min), mx = scan_value_double(type, ch->stats.max);
+    return mn != 0 && mx != 0; /* 0 and -0 tie: which comes first decides */
+}
+
+/* A series chunk by chunk: statistics for the chunks every window takes
+ * whole (or not at all), samples for the others. */
+static int read_chunks(pqpipe *p, scan_iter *it, const scan_series *ss, pts *buf, st_err *e)
+{
+    scan_chunk ch;
+    int rc;
+    while ((rc = scan_iter_chunk(it, &ch, e)) == 1) {
+        if (stat_usable(&ch, ss->type) && p->whole(p->ctx, ch.mint / ST_NS_PER_MS, ch.maxt / ST_NS_PER_MS)) {
+            if (buf->ncs == buf->capcs) {
+                buf->capcs = buf->capcs ? buf->capcs * 2 : 16;
+                buf->cs = st_realloc(buf->cs, buf->capcs * sizeof *buf->cs);
+            }
+            buf->cs[buf->ncs++] = (pq_cstat){ch.mint / ST_NS_PER_MS, ch.maxt / ST_NS_PER_MS, ch.count,
+                                             scan_value_double(ss->type, ch.stats.min),
+                                             scan_value_double(ss->type, ch.stats.max),
+                                             scan_value_double(ss->type, ch.stats.last)};
+            continue;
+        }
+        scan_batch b;
+        while ((rc = scan_iter_chunk_samples(it, &b, e)) == 1) pts_add_batch(buf, ss->type, &b);
+        if (rc) return rc;
+    }
+    return rc;
+}
 
 /* Evaluates chunk k into its slot (no lock held). */
 static int pipe_process(pqpipe *p, size_t k, pts *buf, st_err *e)
@@ -226,9 +267,11 @@ static int pipe_process(pqpipe *p, size_t k, pts *buf, st_err *e)
             rc = more;
             break;
         }
-        buf->n = 0;
+        buf->n = buf->ncs = 0;
         scan_batch b;
-        while ((rc = scan_iter_batch(it, &b, e)) == 1) pts_add_batch(buf, ss.type, &b);
+        if (p->whole) rc = read_chunks(p, it, &ss, buf, e);
+        else
+            while ((rc = scan_iter_batch(it, &b, e)) == 1) pts_add_batch(buf, ss.type, &b);
         if (rc) break;
         bool keep = false;
         rc = p->fn(p->ctx, &ss, buf, sl->a, &sl->res[ss.index - from], &keep, e);
@@ -321,7 +364,8 @@ static void pipe_helper(void *arg)
  * on several threads, and hands the kept series in selection order
  * (Prometheus's: labels sorted) to fold, or, without one, into out. */
 static int each_series(pq_query *q, const promql_node *vs, int64_t lo, int64_t hi, pq_point_fn fn,
-                       void *ctx, pq_fold_fn fold, void *fctx, const pq_steps *st, pq_val *out)
+                       void *ctx, pq_fold_fn fold, void *fctx, const pq_steps *st, pq_val *out,
+                       bool (*whole)(void *ctx, int64_t mint_ms, int64_t maxt_ms))
 {
     memset(out, 0, sizeof *out);
     out->type = PROMQL_TYPE_VECTOR;
@@ -351,7 +395,8 @@ static int each_series(pq_query *q, const promql_node *vs, int64_t lo, int64_t h
     unsigned nt = q->threads;
     if (n < PARALLEL_MIN_SERIES) nt = 1;
     if (nt > n / (PARALLEL_MIN_SERIES / 4) + 1) nt = (unsigned)(n / (PARALLEL_MIN_SERIES / 4) + 1);
-    pqpipe p = {.q = q, .sc = sc, .fn = fn, .ctx = ctx, .fold = fold, .fctx = fctx, .n = n, .out = out};
+    pqpipe p = {.q = q, .sc = sc, .fn = fn, .ctx = ctx, .fold = fold, .fctx = fctx, .n = n, .out = out,
+                .whole = whole};
     /* chunks of about a million points, 16 to 1024 series */
     size_t steps = st ? st->n : 1;
     p.csize = (1u << 20) / (steps ? steps : 1);
@@ -464,7 +509,7 @@ static int eval_selector(pq_query *q, const promql_node *vs, const pq_steps *st,
         c.ref = pq_at(q, &vs->u.vs.mod);
         lo = hi = c.ref;
     }
-    return each_series(q, vs, lo - c.lookback, hi, sel_series, &c, NULL, NULL, st, out);
+    return each_series(q, vs, lo - c.lookback, hi, sel_series, &c, NULL, NULL, st, out, NULL);
 }
 
 int pq_selector_stream(pq_query *q, const promql_node *vs, const pq_steps *st, pq_fold_fn fold, void *fctx)
@@ -472,7 +517,7 @@ int pq_selector_stream(pq_query *q, const promql_node *vs, const pq_steps *st, p
     sel_ctx c = {.q = q, .st = st, .offset = eff_offset(q, &vs->u.vs.mod, st), .lookback = q->lookback};
     int64_t lo = pq_step_time(st, 0) - c.offset, hi = pq_step_time(st, st->n - 1) - c.offset;
     pq_val unused;
-    return each_series(q, vs, lo - c.lookback, hi, sel_series, &c, fold, fctx, st, &unused);
+    return each_series(q, vs, lo - c.lookback, hi, sel_series, &c, fold, fctx, st, &unused, NULL);
 }
 
 int pq_eval_selector_ts(pq_query *q, const promql_node *vs, const pq_steps *st, bool at_ref, pq_val *out)
@@ -529,7 +574,26 @@ static int range_series(void *ctx, const scan_series *ss, const pts *p, st_arena
     /* in place: the buffer is the worker's own */
     size_t n = clean_points(p->t, p->v, p->n, c->lo, c->hi, p->t, p->v);
     pq_lset lab = {ss->labels, (uint32_t)ss->nlabels}; /* borrowed: fn copies what it keeps */
-    return c->fn(c->ctx, ss->index, lab, p->t, p->v, n, a, out, keep, e);
+    return c->fn(c->ctx, ss->index, lab, p->t, p->v, n, p->cs, p->ncs, a, out, keep, e);
+}
+
+/* Is every window of the evaluation either around [mint, maxt] whole or
+ * apart from it? (No window bound inside it: the windows' starts and ends
+ * step by st->step from their first.) */
+static bool whole_in_windows(void *ctx, int64_t mint, int64_t maxt)
+{
+    const range_ctx *c = ctx;
+    const pq_steps *st = c->st;
+    int64_t s0 = pq_step_time(st, 0) - c->ra->offset - c->ra->range, e0 = pq_step_time(st, 0) - c->ra->offset;
+    int64_t step = st->step, n = (int64_t)st->n;
+    if (mint < c->lo || maxt > c->hi) return false; /* cut by the read's range */
+    /* the first window start > mint: is it <= maxt? */
+    int64_t i = mint < s0 ? 0 : (mint - s0) / step + 1;
+    if (i < n && s0 + i * step <= maxt) return false;
+    /* the first window end >= mint: is it < maxt? */
+    i = mint <= e0 ? 0 : (mint - e0 + step - 1) / step;
+    if (i < n && e0 + i * step < maxt) return false;
+    return true;
 }
 
 int pq_range_each(pq_query *q, const pq_range_arg *ra, const pq_steps *st, pq_series_fn fn, void *ctx,
@@ -540,7 +604,8 @@ int pq_range_each(pq_query *q, const pq_range_arg *ra, const pq_steps *st, pq_se
     c.lo = pq_step_time(st, 0) - ra->offset - ra->range;
     const promql_node *n = ra->sel;
     if (n->kind == PROMQL_MATRIX_SELECTOR)
-        return each_series(q, n->u.ms.vs, c.lo, c.hi, range_series, &c, fold, fctx, st, out);
+        return each_series(q, n->u.ms.vs, c.lo, c.hi, range_series, &c, fold, fctx, st, out,
+                           ra->stats && st->n > 0 ? whole_in_windows : NULL);
     /* a subquery: evaluate its expression at its own steps, then its
      * series are the points of that result */
     int64_t step = n->u.sq.step_ms ? n->u.sq.step_ms : q->substep;
@@ -569,7 +634,7 @@ int pq_range_each(pq_query *q, const pq_range_arg *ra, const pq_steps *st, pq_se
             v[k++] = s->v[j];
         }
         bool keep = false;
-        rc = fn(ctx, i, s->lab, t, v, k, q->a, &out->s[out->n], &keep, q->e);
+        rc = fn(ctx, i, s->lab, t, v, k, NULL, 0, q->a, &out->s[out->n], &keep, q->e);
         if (keep && fold) fold(fctx, &out->s[out->n]);
         else if (keep) out->n++;
         if (rc == 0) rc = pq_poll(q);
@@ -589,8 +654,10 @@ typedef struct mat_ctx {
 } mat_ctx;
 
 static int mat_series(void *ctx, size_t sidx, pq_lset lab, const int64_t *t, const double *v, size_t n,
-                      st_arena *a, pq_ser *out, bool *keep, st_err *e)
+                      const pq_cstat *cs, size_t ncs, st_arena *a, pq_ser *out, bool *keep, st_err *e)
 {
+    (void)cs;
+    (void)ncs;
     (void)sidx;
     (void)out;
     (void)e;

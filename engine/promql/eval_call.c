@@ -66,14 +66,75 @@ typedef struct rfn_ctx {
     double range_secs;
 } rfn_ctx;
 
-static int rfn_series(void *ctx, size_t sidx, pq_lset lab, const int64_t *t, const double *v, size_t n, st_arena *a,
-                      pq_ser *out, bool *keep, st_err *e)
+/* count, min, max, last and present over windows made of samples and of
+ * chunks answered by their statistics (every chunk is whole in a window or
+ * out of it: pq_cstat). Prometheus's rules carry over: min and max of the
+ * non-NaN values, NaN only when nothing else (the chunks hold no NaN). */
+static int rfn_with_stats(const rfn_ctx *c, const int64_t *t, const double *v, size_t n, const pq_cstat *cs,
+                          size_t ncs, pq_ser *out, bool *keep)
+{
+    const pq_steps *st = c->st;
+    bool extreme = c->f == PQF_MAX_OVER_TIME || c->f == PQF_MIN_OVER_TIME, max = c->f == PQF_MAX_OVER_TIME;
+    slide sl = {.q = extreme && n ? st_malloc(n * sizeof *sl.q) : NULL};
+    size_t lo = 0, hi = 0, clo = 0, chi = 0;
+    for (size_t i = 0; i < st->n; i++) {
+        int64_t maxt = pq_step_time(st, i) - c->ra->offset, mint = maxt - c->ra->range;
+        while (lo < n && t[lo] < mint) lo++;
+        if (hi < lo) {
+            hi = lo;
+            sl.head = sl.tail = 0;
+        }
+        while (hi < n && t[hi] <= maxt) {
+            if (extreme) slide_push(&sl, v, hi, max);
+            hi++;
+        }
+        while (clo < ncs && cs[clo].mint < mint) clo++;
+        if (chi < clo) chi = clo;
+        while (chi < ncs && cs[chi].maxt <= maxt) chi++;
+        if (hi == lo && chi == clo) continue;
+        uint64_t count = hi - lo;
+        for (size_t k = clo; k < chi; k++) count += cs[k].count;
+        pq_count(c->q, st, i, count);
+        double x;
+        switch (c->f) {
+        case PQF_COUNT_OVER_TIME: x = (double)count; break;
+        case PQF_PRESENT_OVER_TIME: x = 1; break;
+        case PQF_LAST_OVER_TIME:
+            x = chi > clo && (hi == lo || cs[chi - 1].maxt > t[hi - 1]) ? cs[chi - 1].last : v[hi - 1];
+            break;
+        default: { /* min, max */
+            bool have = hi > lo;
+            x = have ? slide_get(&sl, v, lo, hi) : NAN;
+            have = have && !isnan(x);
+            for (size_t k = clo; k < chi; k++) {
+                double y = max ? cs[k].max : cs[k].min;
+                if (!have || (max ? y > x : y < x)) x = y; /* chunk values are never 0: no -0 tie */
+                have = true;
+            }
+            break;
+        }
+        }
+        pq_ser_put(out, i, x);
+        *keep = true;
+    }
+    st_free(sl.q);
+    return 0;
+}
+
+static int rfn_series(void *ctx, size_t sidx, pq_lset lab, const int64_t *t, const double *v, size_t n,
+                      const pq_cstat *cs, size_t ncs, st_arena *a, pq_ser *out, bool *keep, st_err *e)
 {
     (void)sidx;
     const rfn_ctx *c = ctx;
     const pq_steps *st = c->st;
     *keep = false;
-    if (!n) return 0;
+    if (!n && !ncs) return 0;
+    if (ncs) {
+        pq_lset l = pq_lset_copy(a, lab.ls, lab.n);
+        if (!c->keep_name) l = pq_lset_drop_name(a, l);
+        pq_ser_init(a, out, l, st->n);
+        return rfn_with_stats(c, t, v, n, cs, ncs, out, keep);
+    }
     pq_lset l = pq_lset_copy(a, lab.ls, lab.n);
     if (!c->keep_name) l = pq_lset_drop_name(a, l);
     pq_ser_init(a, out, l, st->n);
@@ -167,6 +228,9 @@ static int rfn_setup(pq_query *q, const promql_node *n, size_t marg, pqf_range_f
     }
     int rc = pq_range_arg_init(q, n->u.call.args[marg], st, false, ra);
     if (rc) return rc;
+    /* these need only count, min, max and last: whole chunks need no decoding */
+    ra->stats = f == PQF_COUNT_OVER_TIME || f == PQF_MIN_OVER_TIME || f == PQF_MAX_OVER_TIME ||
+                f == PQF_LAST_OVER_TIME || f == PQF_PRESENT_OVER_TIME;
     c->ra = ra;
     c->range_secs = pqf_range_seconds(ra->range);
     return 0;

@@ -178,9 +178,22 @@ int pq_check_unique(pq_query *q, const pq_val *v);
 
 /* Range vector arguments: the points of one series in the window
  * [maxt - range, maxt] of each step, stale markers left out. */
-typedef struct pq_window_src pq_window_src;
+/* A block chunk answered by its statistics (scan.h): every window of the
+ * evaluation holds it whole or not at all, its values hold no NaN, no
+ * zero (which min and max could not tell from -0) and lie on whole
+ * milliseconds, and no deletion touches it. Times in ms. */
+typedef struct pq_cstat {
+    int64_t mint, maxt;
+    uint32_t count;
+    double min, max, last;
+} pq_cstat;
+
+/* A series of a range argument: its points (stale markers out) and, when
+ * the function asked for statistics (pq_range_arg.stats), the chunks
+ * answered by them, both in time order and disjoint. */
 typedef int (*pq_series_fn)(void *ctx, size_t sidx, pq_lset lab, const int64_t *t, const double *v,
-                            size_t n, st_arena *a, pq_ser *out, bool *keep, st_err *e);
+                            size_t n, const pq_cstat *cs, size_t ncs, st_arena *a, pq_ser *out, bool *keep,
+                            st_err *e);
 /* Evaluates fn over every series of a matrix argument (a range selector or
  * a subquery, parentheses allowed): fn gets each series' points in
  * [lo, hi] (the union of its windows) and fills out (labels, values);
@@ -191,8 +204,7 @@ typedef struct pq_range_arg {
     const promql_node *sel;   /* PROMQL_MATRIX_SELECTOR or PROMQL_SUBQUERY (unwrapped) */
     int64_t range;            /* ms */
     int64_t offset;           /* effective offset (ms), @ applied: window end = t - offset */
-    bool fixed;               /* @ with a step-invariant call: every window ends at fixed_end */
-    int64_t fixed_end;
+    bool stats;               /* chunks whole in every window may come as statistics */
 } pq_range_arg;
 int pq_range_arg_init(pq_query *q, const promql_node *arg, const pq_steps *st, bool invariant_call,
                       pq_range_arg *ra);
