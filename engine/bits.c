@@ -26,7 +26,7 @@ void varint_buf(st_buf *b, uint64_t v)
 
 void varint_buf_signed(st_buf *b, int64_t v) { varint_buf(b, zigzag_enc(v)); }
 
-int varint_get(const uint8_t **pp, const uint8_t *end, uint64_t *v)
+int varint_get_long(const uint8_t **pp, const uint8_t *end, uint64_t *v)
 {
     const uint8_t *p = *pp;
     uint64_t r = 0;

@@ -18,8 +18,17 @@ static inline int64_t zigzag_dec(uint64_t u) { return (int64_t)(u >> 1) ^ -(int6
 size_t varint_put(uint8_t *out, uint64_t v);
 void varint_buf(st_buf *b, uint64_t v);
 void varint_buf_signed(st_buf *b, int64_t v);
-/* Reads a varint from [*p, end); advances *p. Returns 0 or ST_ECORRUPT. */
-int varint_get(const uint8_t **p, const uint8_t *end, uint64_t *v);
+/* Reads a varint from [*p, end); advances *p. Returns 0 or ST_ECORRUPT.
+ * One-byte values (most lengths in keys) are read inline. */
+int varint_get_long(const uint8_t **p, const uint8_t *end, uint64_t *v);
+static inline int varint_get(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+    if (*p < end && **p < 0x80) {
+        *v = *(*p)++;
+        return 0;
+    }
+    return varint_get_long(p, end, v);
+}
 int varint_get_signed(const uint8_t **p, const uint8_t *end, int64_t *v);
 
 static inline void put_u32le(uint8_t *p, uint32_t v) { p[0]=(uint8_t)v; p[1]=(uint8_t)(v>>8); p[2]=(uint8_t)(v>>16); p[3]=(uint8_t)(v>>24); }

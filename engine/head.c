@@ -585,26 +585,34 @@ void head_prefetch_buffer(const hseries *s)
     if (s->open.p) st_prefetch(s->open.p + s->open.n, 1);
 }
 
-int head_read_locked(head *h, hseries *s, int64_t mint, int64_t maxt, codec_samples *out,
-                     codec_samples scratch[3], st_err *e)
+/* A series' data as parts: sealed chunks, out-of-order and open buffers,
+ * frozen chunks (a flush in progress). The head's own or a snapshot's. */
+typedef struct parts {
+    uint8_t type;
+    const hchunk *sealed, *frozen;
+    uint32_t nsealed, nfrozen;
+    const rawbuf *ooo, *open;
+} parts;
+
+static int read_parts(const parts *s, int64_t mint, int64_t maxt, codec_samples *out, codec_samples scratch[3],
+                      st_err *e)
 {
-    (void)h;
     bool is_str = s->type == ST_VT_STRING;
     codec_samples *sealed = &scratch[0], *tmp = &scratch[1], *ooo = &scratch[2];
-    int rc = decode_chunks(s->chunks, s->nchunks, mint, maxt, s->type, sealed, tmp, e);
+    int rc = decode_chunks(s->sealed, s->nsealed, mint, maxt, s->type, sealed, tmp, e);
     if (rc) return rc;
     samples_clear(ooo);
-    uint32_t a = lower_bound(&s->ooo, mint), b = a;
-    while (b < s->ooo.n && s->ooo.p[b].ts <= maxt) b++;
+    uint32_t a = lower_bound(s->ooo, mint), b = a;
+    while (b < s->ooo->n && s->ooo->p[b].ts <= maxt) b++;
     if (a == b) {
         samples_swap(out, sealed); /* the usual case: nothing out of order to merge */
     } else {
-        raw_to_samples(s->type, &s->ooo, a, b, ooo);
+        raw_to_samples(s->type, s->ooo, a, b, ooo);
         samples_merge(out, is_str, sealed, ooo);
     }
-    a = lower_bound(&s->open, mint);
-    for (b = a; b < s->open.n && s->open.p[b].ts <= maxt;) b++;
-    raw_to_samples(s->type, &s->open, a, b, out);
+    a = lower_bound(s->open, mint);
+    for (b = a; b < s->open->n && s->open->p[b].ts <= maxt;) b++;
+    raw_to_samples(s->type, s->open, a, b, out);
     if (s->nfrozen) {
         rc = decode_chunks(s->frozen, s->nfrozen, mint, maxt, s->type, sealed, tmp, e);
         if (rc) return rc;
@@ -612,6 +620,94 @@ int head_read_locked(head *h, hseries *s, int64_t mint, int64_t maxt, codec_samp
         samples_swap(tmp, out);
     }
     return 0;
+}
+
+int head_read_locked(head *h, hseries *s, int64_t mint, int64_t maxt, codec_samples *out,
+                     codec_samples scratch[3], st_err *e)
+{
+    (void)h;
+    parts p = {s->type, s->chunks, s->frozen, s->nchunks, s->nfrozen, &s->ooo, &s->open};
+    return read_parts(&p, mint, maxt, out, scratch, e);
+}
+
+struct head_snap {
+    uint8_t type;
+    hchunk *ch; /* sealed, then frozen; data in bytes */
+    uint32_t nsealed, nfrozen, cap;
+    st_buf bytes;
+    rawbuf ooo, open; /* the parts in the range */
+};
+
+head_snap *head_snap_new(void) { return st_calloc(1, sizeof(head_snap)); }
+
+void head_snap_free(head_snap *sn)
+{
+    if (!sn) return;
+    st_free(sn->ch);
+    st_buf_free(&sn->bytes);
+    st_free(sn->ooo.p);
+    st_free(sn->open.p);
+    st_free(sn);
+}
+
+static bool chunk_in(const hchunk *c, int64_t mint, int64_t maxt) { return c->maxt >= mint && c->mint <= maxt; }
+
+/* The chunks of cs in the range, their bytes into bytes (reserved). */
+static uint32_t snap_chunks(head_snap *sn, const hchunk *cs, uint32_t n, int64_t mint, int64_t maxt)
+{
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (!chunk_in(&cs[i], mint, maxt)) continue;
+        hchunk *c = &sn->ch[sn->nsealed + sn->nfrozen + k++];
+        *c = cs[i];
+        c->data = sn->bytes.p + sn->bytes.len;
+        memcpy(c->data, cs[i].data, cs[i].len);
+        sn->bytes.len += cs[i].len;
+    }
+    return k;
+}
+
+static void snap_raw(rawbuf *to, const rawbuf *from, int64_t mint, int64_t maxt)
+{
+    uint32_t a = lower_bound(from, mint), b = a;
+    while (b < from->n && from->p[b].ts <= maxt) b++;
+    if (b - a > to->cap) {
+        to->cap = b - a;
+        to->p = st_realloc(to->p, to->cap * sizeof *to->p);
+    }
+    if (b > a) memcpy(to->p, from->p + a, (b - a) * sizeof *to->p);
+    to->n = b - a;
+}
+
+bool head_snap_take_locked(const hseries *s, int64_t mint, int64_t maxt, head_snap *sn)
+{
+    if (s->type == ST_VT_STRING) return false;
+    size_t bytes = 0;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < s->nchunks; i++)
+        if (chunk_in(&s->chunks[i], mint, maxt)) bytes += s->chunks[i].len, n++;
+    for (uint32_t i = 0; i < s->nfrozen; i++)
+        if (chunk_in(&s->frozen[i], mint, maxt)) bytes += s->frozen[i].len, n++;
+    if (n > sn->cap) {
+        sn->cap = n;
+        sn->ch = st_realloc(sn->ch, n * sizeof *sn->ch);
+    }
+    sn->bytes.len = 0;
+    st_buf_reserve(&sn->bytes, bytes); /* no move while the chunks point into it */
+    sn->type = s->type;
+    sn->nsealed = sn->nfrozen = 0;
+    sn->nsealed = snap_chunks(sn, s->chunks, s->nchunks, mint, maxt);
+    sn->nfrozen = snap_chunks(sn, s->frozen, s->nfrozen, mint, maxt);
+    snap_raw(&sn->ooo, &s->ooo, mint, maxt);
+    snap_raw(&sn->open, &s->open, mint, maxt);
+    return true;
+}
+
+int head_snap_read(const head_snap *sn, int64_t mint, int64_t maxt, codec_samples *out, codec_samples scratch[3],
+                   st_err *e)
+{
+    parts p = {sn->type, sn->ch, sn->ch + sn->nsealed, sn->nsealed, sn->nfrozen, &sn->ooo, &sn->open};
+    return read_parts(&p, mint, maxt, out, scratch, e);
 }
 
 /* Rebuilds a series' chunks, open and ooo buffers from a decoded list

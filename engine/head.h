@@ -93,6 +93,20 @@ void head_prefetch_buffer(const hseries *s);
 int head_read_locked(head *h, hseries *s, int64_t mint, int64_t maxt, codec_samples *out,
                      codec_samples scratch[3], st_err *e);
 
+/* The same in two steps, for readers of many series: the data of a numeric
+ * series in [mint, maxt] copied under the shard lock (chunk bytes and
+ * buffered samples, nothing decoded), then read from the copy after the
+ * lock is released, so that readers on several threads hold a shard for a
+ * copy, not for a decode. A snapshot is reused from series to series by
+ * one reader. take returns false for a string series (read it with
+ * head_read_locked). */
+typedef struct head_snap head_snap;
+head_snap *head_snap_new(void);
+void head_snap_free(head_snap *sn);
+bool head_snap_take_locked(const hseries *s, int64_t mint, int64_t maxt, head_snap *sn);
+int head_snap_read(const head_snap *sn, int64_t mint, int64_t maxt, codec_samples *out, codec_samples scratch[3],
+                   st_err *e);
+
 /* Deletes samples of s in [mint, maxt] from every place (tombstone applied
  * at once in memory). */
 int head_delete_locked(head *h, hseries *s, int64_t mint, int64_t maxt, st_err *e);

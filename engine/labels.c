@@ -435,18 +435,38 @@ void labels_format_key(const uint8_t *key, size_t len, st_buf *out)
     if (ls != stack) st_free(ls);
 }
 
+/* The first position where a and b differ (n if none before n). */
+static size_t first_difference(const uint8_t *a, const uint8_t *b, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x, y;
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        if (x != y) return i + (size_t)(__builtin_ctzll(x ^ y) >> 3); /* little-endian: first byte lowest */
+    }
+    while (i < n && a[i] == b[i]) i++;
+    return i;
+}
+
+/* Keys that agree up to their first difference d were parsed alike up to
+ * it: the first string that differs is the one holding d (in its length
+ * when the lengths differ, else in its bytes), so only it is compared. */
 int labels_key_compare(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
 {
-    const uint8_t *pa = a, *ea = a + alen, *pb = b, *eb = b + blen;
+    size_t n = alen < blen ? alen : blen, d = first_difference(a, b, n);
+    if (d == n) return (alen > blen) - (alen < blen); /* equal, or one ends where the other goes on */
+    const uint8_t *pa = a, *ea = a + alen, *pb, *eb = b + blen;
     for (;;) {
-        if (pa >= ea || pb >= eb) return (pa < ea) - (pb < eb);
-        st_slice s[4];
-        if (key_str(&pa, ea, &s[0]) || key_str(&pa, ea, &s[1]) || key_str(&pb, eb, &s[2]) ||
-            key_str(&pb, eb, &s[3]))
-            return 0; /* malformed keys: keep them as they are */
-        int c = st_slice_cmp(s[0], s[2]);
-        if (c) return c;
-        c = st_slice_cmp(s[1], s[3]);
-        if (c) return c;
+        size_t at = (size_t)(pa - a);
+        st_slice sa, sb;
+        if (key_str(&pa, ea, &sa)) return 0; /* malformed keys: keep them as they are */
+        if ((size_t)(pa - a) <= d) continue;
+        if ((const uint8_t *)sa.p > a + d) { /* the lengths differ */
+            pb = b + at;
+            if (key_str(&pb, eb, &sb)) return 0;
+            return st_slice_cmp(sa, sb);
+        }
+        return a[d] < b[d] ? -1 : 1;
     }
 }

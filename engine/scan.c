@@ -522,6 +522,7 @@ struct scan_iter {
     size_t nsrc, capsrc;
     codec_samples head;  /* the head's samples of the series in the range */
     codec_samples scratch[3];
+    head_snap *snap; /* the head's part of a series, copied under its lock */
     /* the series' chunk list and the walk over it */
     xchunk *xc;
     size_t nxc, capxc;
@@ -558,6 +559,7 @@ void scan_iter_close(scan_iter *it)
     st_free(it->xc);
     codec_samples_free(&it->head);
     for (int i = 0; i < 3; i++) codec_samples_free(&it->scratch[i]);
+    head_snap_free(it->snap);
     codec_samples_free(&it->dec);
     codec_samples_free(&it->mout);
     if (it->samples_seen) atomic_fetch_add_explicit(&it->sc->s->scan_samples, it->samples_seen, memory_order_relaxed);
@@ -658,17 +660,24 @@ static int resolve(scan_iter *it, size_t a, size_t b, bool *head_overlaps, st_er
     int rc = 0;
     for (; i < b && rc == 0; i++) {
         const sent *x = &sc->ents[i];
+        bool copied = false;
         head_lock(h, x->shard);
         hseries *hs = head_by_id_locked(h, x->shard, x->id);
         if (hs && hseries_meta(hs).type == it->type) {
             if (sc->mode == SCAN_CHUNKS) {
                 *head_overlaps = hseries_overlaps(hs, sc->mint, sc->maxt);
             } else {
-                rc = head_read_locked(h, hs, sc->mint, sc->maxt, &it->head, it->scratch, e);
-                if (rc == 0) rc = charge(it, it->head.n, e);
+                if (!it->snap) it->snap = head_snap_new();
+                copied = head_snap_take_locked(hs, sc->mint, sc->maxt, it->snap);
+                if (!copied) rc = head_read_locked(h, hs, sc->mint, sc->maxt, &it->head, it->scratch, e);
+                if (rc == 0 && !copied) rc = charge(it, it->head.n, e);
             }
         }
         head_unlock(h, x->shard);
+        if (copied) { /* decoded outside the shard's lock */
+            rc = head_snap_read(it->snap, sc->mint, sc->maxt, &it->head, it->scratch, e);
+            if (rc == 0) rc = charge(it, it->head.n, e);
+        }
     }
     pthread_rwlock_unlock(&sc->d->view_lock);
     return rc;

@@ -35,6 +35,8 @@ void json_str_ex(st_buf *b, const char *s, size_t n, unsigned flags);
 
 void json_int(st_buf *b, int64_t v);
 void json_uint(st_buf *b, uint64_t v);
+/* The decimal digits of v at out (at most 20, no NUL); returns how many. */
+size_t json_fmt_u64(char *out, uint64_t v);
 
 /* The longest text json_fmt_* can produce ('f' of 5e-324 is 326 bytes). */
 #define JSON_FLOAT_MAX 400

@@ -160,15 +160,27 @@ static void pts_add_batch(pts *p, st_vtype type, const scan_batch *b)
     size_t n = p->n;
     int64_t *t = p->t;
     double *v = p->v;
-    for (size_t i = 0; i < b->n; i++) {
-        int64_t ns = b->ts[i];
-        int64_t ms = ns >= 0 ? ns / ST_NS_PER_MS : ms_floor(ns);
-        double x;
-        if (type == ST_VT_FLOAT) memcpy(&x, &b->vals[i], 8);
-        else x = scan_value_double(type, b->vals[i]);
-        n -= n && t[n - 1] == ms; /* the later of a millisecond wins */
-        t[n] = ms;
-        v[n++] = x;
+    /* the later of a millisecond wins; the previous time is kept in a
+     * register, not read back from t (this loop runs for every sample) */
+    int64_t prev = n ? t[n - 1] : INT64_MIN;
+    const int64_t *ts = b->ts;
+    const uint64_t *vals = b->vals;
+    if (type == ST_VT_FLOAT) {
+        for (size_t i = 0; i < b->n; i++) {
+            int64_t ms = ms_floor(ts[i]);
+            n -= ms == prev;
+            t[n] = ms;
+            memcpy(&v[n++], &vals[i], 8);
+            prev = ms;
+        }
+    } else {
+        for (size_t i = 0; i < b->n; i++) {
+            int64_t ms = ms_floor(ts[i]);
+            n -= ms == prev;
+            t[n] = ms;
+            v[n++] = scan_value_double(type, vals[i]);
+            prev = ms;
+        }
     }
     p->n = n;
 }

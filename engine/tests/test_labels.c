@@ -353,6 +353,63 @@ static void test_key_compare(void)
     CHECK(cmp_sets("a", "1", "a", "1") == 0);
 }
 
+/* The reference: labels compared pair by pair, name then value, bytewise;
+ * the set that runs out first is smaller. */
+static int ref_compare(const label *a, size_t na, const label *b, size_t nb)
+{
+    for (size_t i = 0; i < na && i < nb; i++) {
+        int c = st_slice_cmp(a[i].name, b[i].name);
+        if (!c) c = st_slice_cmp(a[i].value, b[i].value);
+        if (c) return c;
+    }
+    return (na > nb) - (na < nb);
+}
+
+static int sign(int x) { return (x > 0) - (x < 0); }
+
+static uint64_t next_rand(uint64_t *r)
+{
+    *r = *r * 6364136223846793005ull + 1442695040888963407ull;
+    return *r >> 33;
+}
+
+/* Random label sets that share long prefixes (most strings are the same
+ * at the same place), lengths around the one- and two-byte varint
+ * boundary (127/128), bytes 0 and 0xff: the key comparison must agree
+ * with the reference both ways round. */
+static void test_key_compare_random(void)
+{
+    static const size_t lens[6] = {0, 1, 2, 127, 128, 200};
+    static const uint8_t bytes[4] = {0, 'a', 'b', 0xff};
+    static char strs[2][6][2][200];
+    uint64_t rng = 42;
+    int wrong = 0;
+    for (int iter = 0; iter < 20000; iter++) {
+        label ls[2][6];
+        size_t n[2];
+        st_buf k[2] = {{0}, {0}};
+        for (int w = 0; w < 2; w++) {
+            n[w] = 1 + next_rand(&rng) % 5;
+            for (size_t i = 0; i < n[w]; i++)
+                for (int f = 0; f < 2; f++) {
+                    uint64_t pick = next_rand(&rng) % 16, len = lens[(i + f + pick / 12) % 6];
+                    char *d = strs[w][i][f];
+                    for (size_t j = 0; j < len; j++) d[j] = (char)bytes[(i + f + j) % 4];
+                    if (pick >= 12 && len) d[next_rand(&rng) % len] = (char)bytes[next_rand(&rng) % 4];
+                    if (f == 0) ls[w][i].name = st_slice_of(d, len);
+                    else ls[w][i].value = st_slice_of(d, len);
+                }
+            labels_key(ls[w], n[w], &k[w]);
+        }
+        int want = sign(ref_compare(ls[0], n[0], ls[1], n[1]));
+        wrong += sign(labels_key_compare(k[0].p, k[0].len, k[1].p, k[1].len)) != want;
+        wrong += sign(labels_key_compare(k[1].p, k[1].len, k[0].p, k[0].len)) != -want;
+        st_buf_free(&k[0]);
+        st_buf_free(&k[1]);
+    }
+    CHECK_EQ_INT(wrong, 0);
+}
+
 int main(void)
 {
     RUN(test_vtype_name);
@@ -364,5 +421,6 @@ int main(void)
     RUN(test_format);
     RUN(test_utf8_speed);
     RUN(test_key_compare);
+    RUN(test_key_compare_random);
     return testlib_done("test_labels");
 }
