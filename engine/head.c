@@ -112,13 +112,20 @@ head *head_new(const head_opts *o)
     h->chunk_samples = o && o->chunk_samples ? o->chunk_samples : 120;
     h->ooo_samples = o && o->ooo_samples ? o->ooo_samples : 64;
     h->shards = st_calloc(n, sizeof *h->shards);
+    /* Shard locks are held briefly (an append, a copy of one series): a
+     * thread that finds one taken spins a little before it sleeps, rather
+     * than paying two system calls for a wait shorter than them. */
+    pthread_mutexattr_t ma;
+    pthread_mutexattr_init(&ma);
+    pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_ADAPTIVE_NP);
     for (unsigned i = 0; i < n; i++) {
         shard *sh = &h->shards[i];
-        pthread_mutex_init(&sh->mu, NULL);
+        pthread_mutex_init(&sh->mu, &ma);
         sh->nslots = 1024;
         sh->slots = st_calloc(sh->nslots, sizeof *sh->slots);
         sh->ix = idx_new();
     }
+    pthread_mutexattr_destroy(&ma);
     return h;
 }
 

@@ -121,6 +121,7 @@ struct scan {
     st_arena *arena;
     sent *ents;
     size_t nents, capents;
+    pool *pool;          /* helpers for a large sort, or NULL */
     size_t *groups;      /* first entry of each series; groups[nseries] = nents */
     size_t nseries;
     /* scan_label_* answers */
@@ -390,14 +391,61 @@ static void group(scan *sc, unsigned types)
     sc->groups[sc->nseries] = w;
 }
 
+/* Selections this large have half of their sort done by a pool helper
+ * (when one is idle), the halves then merged. */
+#define PARALLEL_SORT_MIN 16384
+
+typedef struct half_sort {
+    sent *base;
+    size_t n;
+    int (*cmp)(const void *, const void *);
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool done;
+} half_sort;
+
+static void sort_half(void *arg)
+{
+    half_sort *h = arg;
+    qsort(h->base, h->n, sizeof *h->base, h->cmp);
+    pthread_mutex_lock(&h->mu);
+    h->done = true;
+    pthread_cond_signal(&h->cv);
+    pthread_mutex_unlock(&h->mu);
+}
+
+static void sort_ents(scan *sc, int (*cmp)(const void *, const void *))
+{
+    size_t n = sc->nents, m = n / 2;
+    half_sort h = {.base = sc->ents + m, .n = n - m, .cmp = cmp};
+    pthread_mutex_init(&h.mu, NULL);
+    pthread_cond_init(&h.cv, NULL);
+    if (n < PARALLEL_SORT_MIN || !sc->pool || !pool_lend(sc->pool, sort_half, &h)) {
+        qsort(sc->ents, n, sizeof *sc->ents, cmp);
+    } else {
+        qsort(sc->ents, m, sizeof *sc->ents, cmp);
+        pthread_mutex_lock(&h.mu);
+        while (!h.done) pthread_cond_wait(&h.cv, &h.mu);
+        pthread_mutex_unlock(&h.mu);
+        sent *out = st_malloc(n * sizeof *out), *a = sc->ents, *ae = a + m, *b = ae, *be = a + n;
+        size_t k = 0;
+        while (a < ae && b < be) out[k++] = cmp(a, b) <= 0 ? *a++ : *b++;
+        while (a < ae) out[k++] = *a++;
+        while (b < be) out[k++] = *b++;
+        st_free(sc->ents);
+        sc->ents = out;
+        sc->capents = n;
+    }
+    pthread_mutex_destroy(&h.mu);
+    pthread_cond_destroy(&h.cv);
+}
+
 static void sort_and_group(scan *sc, scan_order order, unsigned types)
 {
-    if (sc->nents > 1) {
-        int (*cmp)(const void *, const void *) = order == SCAN_ORDER_LABELS  ? cmp_order_labels
-                                                 : order == SCAN_ORDER_TABLE ? cmp_order_table
-                                                                             : cmp_order_key;
-        qsort(sc->ents, sc->nents, sizeof *sc->ents, cmp);
-    }
+    if (sc->nents > 1)
+        sort_ents(sc, order == SCAN_ORDER_LABELS  ? cmp_order_labels
+                      : order == SCAN_ORDER_TABLE ? cmp_order_table
+                                                  : cmp_order_key);
     group(sc, types);
 }
 
@@ -442,6 +490,7 @@ int scan_open(store *s, const scan_spec *sp, scan **out, st_err *e)
     sc->order = sp->order;
     sc->batch = sp->batch ? sp->batch : DEFAULT_BATCH;
     sc->budget = sp->budget;
+    sc->pool = sp->pool;
     sc->arena = st_arena_new(64 * 1024);
     pthread_mutex_init(&sc->late_mu, NULL);
     pthread_mutex_init(&sc->collect_mu, NULL);

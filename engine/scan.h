@@ -47,6 +47,7 @@
 
 #include "codec.h"
 #include "matcher.h"
+#include "pool.h"
 #include "store.h"
 
 typedef enum scan_mode { SCAN_KEYS = 0, SCAN_CHUNKS = 1, SCAN_SAMPLES = 2 } scan_mode;
@@ -101,6 +102,8 @@ typedef struct scan_spec {
     unsigned types;        /* SCAN_TYPES_*; 0 = all */
     size_t batch;          /* SCAN_SAMPLES: samples per batch at most; 0 = 4096 */
     scan_budget *budget;   /* NULL = no limits */
+    pool *pool;            /* NULL = all on the caller's thread; else an idle helper
+                              sorts half of a large selection */
 } scan_spec;
 
 typedef struct scan scan;

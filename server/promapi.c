@@ -95,7 +95,7 @@ static int open_or_answer(http_req *rq, http_resp *rs, store *s, int64_t mint, i
     st_err e = {0};
     scan_spec sp = {.db = rq->db, .sel = (matcher *const *const *)sl->m, .nsel = sl->n,
                     .nselectors = sl->count, .mint = mint, .maxt = maxt, .mode = mode,
-                    .order = SCAN_ORDER_LABELS, .types = types};
+                    .order = SCAN_ORDER_LABELS, .types = types, .pool = api_query_pool()};
     int rc = scan_open(s, &sp, sc, &e);
     sel_free(sl);
     if (rc == 0) return 0;

@@ -393,7 +393,7 @@ static int each_series(pq_query *q, const promql_node *vs, int64_t lo, int64_t h
     size_t nsel[1] = {nm};
     scan_spec sp = {.db = q->db, .sel = sel, .nsel = nsel, .nselectors = 1, .mint = mint, .maxt = maxt,
                     .mode = SCAN_SAMPLES, .order = SCAN_ORDER_LABELS, .types = SCAN_TYPES_NUMERIC,
-                    .budget = q->budget};
+                    .budget = q->budget, .pool = q->o ? q->o->pool : NULL};
     scan *sc;
     rc = scan_open(q->store, &sp, &sc, q->e);
     promql_free_matchers(ms, nm);
