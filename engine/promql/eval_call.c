@@ -55,6 +55,26 @@ static double slide_get(slide *s, const double *v, size_t lo, size_t hi)
     return s->tail > s->head ? v[s->q[s->head]] : v[hi - 1]; /* all NaN: a NaN, as Prometheus's last */
 }
 
+/* Windows of fewer samples than this on average are scanned directly. */
+#define SLIDE_MIN_WINDOW 24.0
+
+/* Prometheus's max (min) over a window: the first value, replaced by a
+ * greater (smaller) one or while it is NaN; that is, from the first value
+ * that is not NaN on, NaNs never win (a reduction without branches). */
+static double window_extreme(const double *v, size_t n, bool max)
+{
+    size_t f = 0;
+    while (f < n && isnan(v[f])) f++;
+    if (f == n) return v[n - 1];
+    double x = v[f];
+    if (max) {
+        for (size_t k = f + 1; k < n; k++) x = v[k] > x ? v[k] : x;
+    } else {
+        for (size_t k = f + 1; k < n; k++) x = v[k] < x ? v[k] : x;
+    }
+    return x;
+}
+
 typedef struct rfn_ctx {
     pq_query *q;
     pqf_range_fn f;
@@ -143,7 +163,11 @@ static int rfn_series(void *ctx, size_t sidx, pq_lset lab, const int64_t *t, con
     bool counter = c->f == PQF_RATE || c->f == PQF_INCREASE;
     size_t last_reset = 0;
     bool extreme = c->f == PQF_MAX_OVER_TIME || c->f == PQF_MIN_OVER_TIME, max = c->f == PQF_MAX_OVER_TIME;
-    slide sl = {.q = extreme ? st_malloc(n * sizeof *sl.q) : NULL};
+    /* Windows of a few samples are scanned directly, in Prometheus's order
+     * and with its comparison (predictable branches); longer ones slide. */
+    bool direct = extreme && (n < 2 || (double)(n - 1) * (double)c->ra->range <=
+                                           SLIDE_MIN_WINDOW * (double)(t[n - 1] - t[0]));
+    slide sl = {.q = extreme && !direct ? st_malloc(n * sizeof *sl.q) : NULL};
     size_t lo = 0, hi = 0;
     for (size_t i = 0; i < st->n; i++) {
         int64_t ts = pq_step_time(st, i);
@@ -153,15 +177,19 @@ static int rfn_series(void *ctx, size_t sidx, pq_lset lab, const int64_t *t, con
             hi = lo;
             sl.head = sl.tail = 0;
         }
-        while (hi < n && t[hi] <= maxt) {
-            if (extreme) slide_push(&sl, v, hi, max);
-            if (hi && v[hi] < v[hi - 1]) last_reset = hi;
-            hi++;
+        if (direct) {
+            while (hi < n && t[hi] <= maxt) hi++;
+        } else {
+            while (hi < n && t[hi] <= maxt) {
+                if (extreme) slide_push(&sl, v, hi, max);
+                if (hi && v[hi] < v[hi - 1]) last_reset = hi;
+                hi++;
+            }
         }
         if (hi == lo) continue;
         pq_count(c->q, st, i, hi - lo);
         if (extreme) {
-            pq_ser_put(out, i, slide_get(&sl, v, lo, hi));
+            pq_ser_put(out, i, direct ? window_extreme(v + lo, hi - lo, max) : slide_get(&sl, v, lo, hi));
             *keep = true;
             continue;
         }
