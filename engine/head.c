@@ -668,7 +668,7 @@ static uint32_t snap_chunks(head_snap *sn, const hchunk *cs, uint32_t n, int64_t
         hchunk *c = &sn->ch[sn->nsealed + sn->nfrozen + k++];
         *c = cs[i];
         c->data = sn->bytes.p + sn->bytes.len;
-        memcpy(c->data, cs[i].data, cs[i].len);
+        if (cs[i].len) memcpy(c->data, cs[i].data, cs[i].len);
         sn->bytes.len += cs[i].len;
     }
     return k;
@@ -700,7 +700,7 @@ bool head_snap_take_locked(const hseries *s, int64_t mint, int64_t maxt, head_sn
         sn->ch = st_realloc(sn->ch, n * sizeof *sn->ch);
     }
     sn->bytes.len = 0;
-    st_buf_reserve(&sn->bytes, bytes); /* no move while the chunks point into it */
+    st_buf_reserve(&sn->bytes, bytes + 1); /* no move while the chunks point into it; never NULL */
     sn->type = s->type;
     sn->nsealed = sn->nfrozen = 0;
     sn->nsealed = snap_chunks(sn, s->chunks, s->nchunks, mint, maxt);
@@ -713,7 +713,8 @@ bool head_snap_take_locked(const hseries *s, int64_t mint, int64_t maxt, head_sn
 int head_snap_read(const head_snap *sn, int64_t mint, int64_t maxt, codec_samples *out, codec_samples scratch[3],
                    st_err *e)
 {
-    parts p = {sn->type, sn->ch, sn->ch + sn->nsealed, sn->nsealed, sn->nfrozen, &sn->ooo, &sn->open};
+    const hchunk *frozen = sn->nfrozen ? sn->ch + sn->nsealed : NULL; /* ch is NULL before any chunk */
+    parts p = {sn->type, sn->ch, frozen, sn->nsealed, sn->nfrozen, &sn->ooo, &sn->open};
     return read_parts(&p, mint, maxt, out, scratch, e);
 }
 
