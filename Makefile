@@ -42,6 +42,7 @@ FUZZ_SRC   := $(wildcard fuzz/fuzz_*.c)
 FUZZ_NAMES := $(patsubst fuzz/fuzz_%.c,%,$(FUZZ_SRC))
 REPLAY_BIN := $(patsubst %,$(BUILD)/fuzz/replay_%,$(FUZZ_NAMES))
 FUZZ_SECONDS ?= 60
+HTTP_FUZZ_SECONDS ?= 600
 BENCH_BIN  := $(patsubst %.c,$(BUILD)/%,$(BENCH_SRC))
 
 .PHONY: all deps run test test-asan unit compat bench clean crash-long fuzz tsan tests-bin
@@ -84,6 +85,7 @@ $(BUILD)/fuzz/replay_%: fuzz/fuzz_%.c fuzz/replay_main.c $(BUILD)/libstrata.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -Wno-missing-prototypes -o $@ $< fuzz/replay_main.c $(BUILD)/libstrata.a $(LDLIBS)
 
 # libFuzzer campaigns (clang), FUZZ_SECONDS each; new inputs land in the corpora.
+# Then the HTTP fuzzer against the ASan+UBSan server for HTTP_FUZZ_SECONDS.
 fuzz: deps
 	$(MAKE) BUILD=build-fuzz SAN=1 EXTRA_CFLAGS=-DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION build-fuzz/libstrata.a
 	@for t in $(FUZZ_NAMES); do \
@@ -93,6 +95,10 @@ fuzz: deps
 	  mkdir -p fuzz/corpus/$$t; \
 	  ./build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) fuzz/corpus/$$t || exit 1; \
 	done
+	$(MAKE) BUILD=build-asan SAN=1 build-asan/strata
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  STRATA_BIN=build-asan/strata STRATA_SMOKE=1 STRATA_FUZZ_SECONDS=$(HTTP_FUZZ_SECONDS) \
+	  python3 compat-tests/test_http_fuzz.py
 
 unit: tests-bin
 	bash scripts/run-tests.sh $(BUILD) unit

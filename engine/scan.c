@@ -1210,13 +1210,23 @@ int scan_tables(scan *sc, st_slice **out, size_t *n, bool *exact, st_err *e)
 
 /* ------------------------------------------------------------------ head cardinality */
 
+/* A (name, value) pair's series count. Its identity is the name's bytes
+ * and the value's, kept apart by the name's length: names may hold '='
+ * (line protocol escapes it) and either may hold NUL bytes. text is
+ * "name=value", the form the status endpoint shows. */
+typedef struct card_ent {
+    char *text;
+    uint32_t name_len, len;
+    uint64_t count;
+} card_ent;
+
 typedef struct card_ctx {
     /* distinct pairs across shards: open addressing on the pair's hash */
     uint64_t *h;
-    uint32_t *at;     /* index + 1 into pairs */
+    uint32_t *at;     /* index + 1 into ents */
     size_t cap;
-    scan_stat *pairs;
-    size_t npairs, cappairs;
+    card_ent *ents;
+    size_t nents, capents;
     st_buf scratch;
 } card_ctx;
 
@@ -1227,8 +1237,8 @@ static void card_pair(void *ctx, st_slice name, st_slice value, size_t count)
     st_buf_put(&c->scratch, name.p, name.n);
     st_buf_putc(&c->scratch, '=');
     st_buf_put(&c->scratch, value.p, value.n);
-    uint64_t h = st_hash64(c->scratch.p, c->scratch.len, 0);
-    if ((c->npairs + 1) * 2 > c->cap) {
+    uint64_t h = st_hash64(c->scratch.p, c->scratch.len, name.n);
+    if ((c->nents + 1) * 2 > c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 1024;
         uint64_t *nh = st_malloc(cap * sizeof *nh);
         uint32_t *na = st_calloc(cap, sizeof *na);
@@ -1247,24 +1257,33 @@ static void card_pair(void *ctx, st_slice name, st_slice value, size_t count)
     }
     size_t j = h & (c->cap - 1);
     for (; c->at[j]; j = (j + 1) & (c->cap - 1)) {
-        scan_stat *p = &c->pairs[c->at[j] - 1];
-        if (c->h[j] == h && strlen(p->name) == c->scratch.len && !memcmp(p->name, c->scratch.p, c->scratch.len)) {
-            p->value += count;
+        card_ent *p = &c->ents[c->at[j] - 1];
+        if (c->h[j] == h && p->name_len == name.n && p->len == c->scratch.len &&
+            !memcmp(p->text, c->scratch.p, c->scratch.len)) {
+            p->count += count;
             return;
         }
     }
-    if (c->npairs == c->cappairs) {
-        c->cappairs = c->cappairs ? c->cappairs * 2 : 1024;
-        c->pairs = st_realloc(c->pairs, c->cappairs * sizeof *c->pairs);
+    if (c->nents == c->capents) {
+        c->capents = c->capents ? c->capents * 2 : 1024;
+        c->ents = st_realloc(c->ents, c->capents * sizeof *c->ents);
     }
-    c->pairs[c->npairs] = (scan_stat){st_strndup((const char *)c->scratch.p, c->scratch.len), count};
+    c->ents[c->nents] = (card_ent){st_strndup((const char *)c->scratch.p, c->scratch.len),
+                                   (uint32_t)name.n, (uint32_t)c->scratch.len, count};
     c->h[j] = h;
-    c->at[j] = (uint32_t)++c->npairs;
+    c->at[j] = (uint32_t)++c->nents;
 }
 
-static int cmp_stat_name(const void *a, const void *b)
+/* By name, then value, bytewise: a name's pairs come together. */
+static int cmp_card_ent(const void *a, const void *b)
 {
-    return strcmp(((const scan_stat *)a)->name, ((const scan_stat *)b)->name);
+    const card_ent *x = a, *y = b;
+    size_t n = x->name_len < y->name_len ? x->name_len : y->name_len;
+    int c = memcmp(x->text, y->text, n);
+    if (c || x->name_len != y->name_len) return c ? c : (x->name_len < y->name_len ? -1 : 1);
+    size_t xl = x->len - x->name_len, yl = y->len - y->name_len;
+    c = memcmp(x->text + x->name_len, y->text + y->name_len, xl < yl ? xl : yl);
+    return c ? c : (xl < yl ? -1 : xl > yl);
 }
 
 int scan_head_cardinality(store *s, const char *db, scan_cardinality *out, st_err *e)
@@ -1289,28 +1308,29 @@ int scan_head_cardinality(store *s, const char *db, scan_cardinality *out, st_er
     st_free(c.h);
     st_free(c.at);
     st_buf_free(&c.scratch);
-    /* sorted, a name's pairs come together: "N=" and "M=" differ at or
-     * before N's '=' (names hold no '='), whatever the values */
-    if (c.npairs > 1) qsort(c.pairs, c.npairs, sizeof *c.pairs, cmp_stat_name);
-    out->pairs = c.pairs;
-    out->npairs = out->label_pairs = c.npairs;
-    out->names = st_calloc(c.npairs + 1, sizeof *out->names);
-    out->name_bytes = st_calloc(c.npairs + 1, sizeof *out->name_bytes);
-    out->metrics = st_calloc(c.npairs + 1, sizeof *out->metrics);
-    for (size_t i = 0; i < c.npairs; i++) {
-        const char *p = c.pairs[i].name, *eq = strchr(p, '=');
-        size_t nl = (size_t)(eq - p), vl = strlen(eq + 1);
-        scan_stat *last = out->nnames ? &out->names[out->nnames - 1] : NULL;
-        if (!last || strlen(last->name) != nl || memcmp(last->name, p, nl)) {
-            out->names[out->nnames] = (scan_stat){st_strndup(p, nl), 0};
-            out->name_bytes[out->nnames] = (scan_stat){st_strndup(p, nl), 0};
+    if (c.nents > 1) qsort(c.ents, c.nents, sizeof *c.ents, cmp_card_ent);
+    out->npairs = out->label_pairs = c.nents;
+    out->pairs = st_calloc(c.nents + 1, sizeof *out->pairs);
+    out->names = st_calloc(c.nents + 1, sizeof *out->names);
+    out->name_bytes = st_calloc(c.nents + 1, sizeof *out->name_bytes);
+    out->metrics = st_calloc(c.nents + 1, sizeof *out->metrics);
+    for (size_t i = 0; i < c.nents; i++) {
+        const card_ent *p = &c.ents[i];
+        size_t nl = p->name_len, vl = p->len - nl - 1;
+        const char *value = p->text + nl + 1;
+        const card_ent *prev = i ? &c.ents[i - 1] : NULL;
+        if (!prev || prev->name_len != nl || memcmp(prev->text, p->text, nl)) {
+            out->names[out->nnames] = (scan_stat){st_strndup(p->text, nl), 0};
+            out->name_bytes[out->nnames] = (scan_stat){st_strndup(p->text, nl), 0};
             out->nnames++;
         }
         out->names[out->nnames - 1].value++;
         out->name_bytes[out->nnames - 1].value += vl;
-        if (nl == 8 && !memcmp(p, LABEL_METRIC_NAME, 8))
-            out->metrics[out->nmetrics++] = (scan_stat){st_strndup(eq + 1, vl), c.pairs[i].value};
+        if (nl == 8 && !memcmp(p->text, LABEL_METRIC_NAME, 8))
+            out->metrics[out->nmetrics++] = (scan_stat){st_strndup(value, vl), p->count};
+        out->pairs[i] = (scan_stat){p->text, p->count};
     }
+    st_free(c.ents);
     return 0;
 }
 

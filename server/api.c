@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "catalog.h"
 #include "promparams.h"
@@ -16,6 +17,7 @@
 
 static store *g_store;
 static const flags *g_flags;
+static int g_log_level = 1;
 static _Atomic bool g_fatal;
 static _Atomic bool g_ready;
 
@@ -29,6 +31,38 @@ static pool *g_pool;
 
 void api_set_query_pool(pool *p) { g_pool = p; }
 pool *api_query_pool(void) { return g_pool; }
+
+void api_set_log_level(int level) { g_log_level = level; }
+
+void api_log(void *ctx, const char *level, const char *msg)
+{
+    (void)ctx;
+    static const char *const names[] = {"debug", "info", "warn", "error"};
+    int lv = 1;
+    for (int i = 0; i < 4; i++)
+        if (!strcmp(level, names[i])) lv = i;
+    if (lv < g_log_level) return;
+    char ts[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    fprintf(stderr, "%s %s %s\n", ts, level, msg);
+}
+
+const char *api_client_message(int code, const char *msg)
+{
+    const char *said;
+    switch (code) {
+    case ST_ENOSPC: said = "no space left on device: writes are refused until space is freed"; break;
+    case ST_EIO: said = "storage I/O error"; break;
+    case ST_EFATAL: said = "fatal storage error: the server stops"; break;
+    case ST_ECORRUPT: said = "corrupt data on disk"; break;
+    default: return msg;
+    }
+    api_log(NULL, "error", msg);
+    return said;
+}
 
 bool api_fatal(void) { return atomic_load(&g_fatal); }
 void api_set_ready(bool ready) { atomic_store(&g_ready, ready); }
@@ -84,7 +118,7 @@ void api_error(http_resp *rs, int code, const char *msg)
     rs->body.len = 0;
     st_buf_printf(&rs->body, "{\"status\":\"error\",\"errorType\":\"%s\",\"error\":",
                   api_error_type(code));
-    json_escape(&rs->body, msg);
+    json_escape(&rs->body, api_client_message(code, msg));
     st_buf_put(&rs->body, "}\n", 2);
     if (code == ST_ELIMIT) http_set_header(rs, "Retry-After", "5");
     if (code == ST_ENOSPC) http_set_header(rs, "Retry-After", "30");

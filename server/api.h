@@ -20,6 +20,18 @@ void api_too_large(http_req *rq, http_resp *rs, uint64_t max_body);
 bool api_fatal(void);
 void api_set_ready(bool ready);
 
+/* The server's log (stderr): "TIME LEVEL message"; levels debug, info,
+ * warn, error; below the level set, nothing. ctx is unused (it fits
+ * store_opts.log). */
+void api_log(void *ctx, const char *level, const char *msg);
+void api_set_log_level(int level);
+
+/* What a client is told of an engine error: the message itself, except for
+ * storage failures (disk full, I/O, corruption, fatal), whose messages name
+ * files under the data directory: those are logged, and the client gets
+ * the kind of failure only. Every error body goes through it. */
+const char *api_client_message(int code, const char *msg);
+
 /* Prometheus-style error body and status for an engine error code. */
 void api_error(http_resp *rs, int code, const char *msg);
 int api_status_of(int code);

@@ -354,6 +354,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         cs->rq.arena = st_arena_new(8192);
         cs->rq.method = method;
         *con_cls = cs;
+        /* libmicrohttpd frames only "chunked" bodies; with another transfer
+         * coding it would read the body until the client closes, and the
+         * client waits for an answer: refuse it before reading. */
+        const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding");
+        if (te && strcasecmp(te, "chunked")) {
+            http_resp rs = {0};
+            http_text(&rs, 400,
+                      "unsupported Transfer-Encoding \"%.100s\": send the body with Content-Length or "
+                      "Transfer-Encoding: chunked (compression goes in Content-Encoding)\n", te);
+            enum MHD_Result ret = respond(c, &rs);
+            st_buf_free(&rs.body);
+            return ret;
+        }
         return MHD_YES;
     }
     http_req *rq = &cs->rq;

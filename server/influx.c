@@ -704,7 +704,7 @@ static void fail_storage(http_resp *rs, influx_api api, int code, const char *ms
     default: status = 500; break;
     }
     if (retry) http_set_header(rs, "Retry-After", retry);
-    fail(rs, api, status, msg);
+    fail(rs, api, status, api_client_message(code, msg));
 }
 
 /* ---------------------------------------------------------- handler */

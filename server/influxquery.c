@@ -926,7 +926,8 @@ void api_influx_query(http_req *rq, http_resp *rs, store *s, const flags *f)
         }
         if (rc) {
             PUTS(b, ",\"error\":");
-            json_str(b, c.e.msg, strlen(c.e.msg));
+            const char *said = api_client_message(c.e.code ? c.e.code : rc, c.e.msg);
+            json_str(b, said, strlen(said));
         }
         st_buf_putc(b, '}');
         if (chunk) PUTS(b, "]}\n");

@@ -23,24 +23,6 @@
 #include "http.h"
 #include "store.h"
 
-static int g_log_level = 1;
-
-static void log_line(void *ctx, const char *level, const char *msg)
-{
-    (void)ctx;
-    static const char *const names[] = {"debug", "info", "warn", "error"};
-    int lv = 1;
-    for (int i = 0; i < 4; i++)
-        if (!strcmp(level, names[i])) lv = i;
-    if (lv < g_log_level) return;
-    char ts[32];
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    fprintf(stderr, "%s %s %s\n", ts, level, msg);
-}
-
 static uint64_t physical_memory(void)
 {
     long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
@@ -57,7 +39,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "strata: %s\n", e.msg);
         return 2;
     }
-    g_log_level = f.log_level;
+    api_set_log_level(f.log_level);
 
     /* Signals are taken by sigwait in this thread only. */
     sigset_t set;
@@ -81,11 +63,11 @@ int main(int argc, char **argv)
     so.maintenance_interval = f.maintenance_interval;
     so.db_overrides = f.overrides;
     so.ndb_overrides = f.noverrides;
-    so.log = log_line;
+    so.log = api_log;
     store *s;
     rc = store_open(&so, &s, &e);
     if (rc) {
-        log_line(NULL, "error", e.msg);
+        api_log(NULL, "error", e.msg);
         fprintf(stderr, "strata: cannot open the data directory: %s\n", e.msg);
         return 1;
     }
@@ -121,7 +103,7 @@ int main(int argc, char **argv)
     char msg[512];
     snprintf(msg, sizeof msg, "strata %s listening on %s:%d, data in %s", STRATA_VERSION,
              f.listen_host, f.listen_port, f.data_dir);
-    log_line(NULL, "info", msg);
+    api_log(NULL, "info", msg);
 
     /* Wait for a signal, waking up to notice a fatal storage error. */
     struct timespec tick = {0, 200 * 1000 * 1000};
@@ -130,13 +112,13 @@ int main(int argc, char **argv)
         sig = sigtimedwait(&set, NULL, &tick);
         if (sig > 0) break;
         if (api_fatal()) {
-            log_line(NULL, "error", "an fsync of the WAL failed: stopping so that replay recovers "
+            api_log(NULL, "error", "an fsync of the WAL failed: stopping so that replay recovers "
                                     "a known state at the next start");
             _exit(3);
         }
     }
     snprintf(msg, sizeof msg, "received %s: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
-    log_line(NULL, "info", msg);
+    api_log(NULL, "info", msg);
     api_set_ready(false);
     http_quiesce(hs);
     http_stop(hs, 30);
@@ -144,11 +126,11 @@ int main(int argc, char **argv)
     pool_free(qpool);
     rc = store_close(s, &e);
     if (rc) {
-        log_line(NULL, "error", e.msg);
+        api_log(NULL, "error", e.msg);
         flags_free(&f);
         return 1;
     }
-    log_line(NULL, "info", "stopped cleanly");
+    api_log(NULL, "info", "stopped cleanly");
     flags_free(&f);
     return 0;
 }

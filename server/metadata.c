@@ -52,6 +52,12 @@ static size_t db_count(const char *db)
     return n;
 }
 
+/* An empty slice may carry a NULL pointer: no memcmp on it. */
+static bool same_text(const char *s, st_slice x)
+{
+    return strlen(s) == x.n && (x.n == 0 || memcmp(s, x.p, x.n) == 0);
+}
+
 void metadata_put(const char *db, st_slice family, unsigned type, st_slice help, st_slice unit)
 {
     if (!family.n) return;
@@ -61,8 +67,7 @@ void metadata_put(const char *db, st_slice family, unsigned type, st_slice help,
     size_t i = find(db, fam, &found);
     if (found) {
         mentry *e = &g_tab[i];
-        if (e->type != type || strlen(e->help) != help.n || memcmp(e->help, help.p, help.n) ||
-            strlen(e->unit) != unit.n || memcmp(e->unit, unit.p, unit.n)) {
+        if (e->type != type || !same_text(e->help, help) || !same_text(e->unit, unit)) {
             st_free(e->help);
             st_free(e->unit);
             e->help = st_strndup(help.p, help.n);

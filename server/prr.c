@@ -462,8 +462,7 @@ static void query_failed(http_resp *rs, int rc, const st_err *e)
         reject(rs, 400, e->msg);
         return;
     }
-    fprintf(stderr, "remote_read: %s\n", e->msg);
-    reject(rs, api_status_of(rc) >= 500 ? api_status_of(rc) : 500, e->msg);
+    reject(rs, api_status_of(rc) >= 500 ? api_status_of(rc) : 500, api_client_message(rc, e->msg));
 }
 
 static void answer_samples(rctx *x, http_resp *rs)

@@ -617,7 +617,7 @@ static int flush_pending(wctx *w, st_err *e)
     atomic_fetch_add(&st_cache_misses, n - hits);
     for (size_t i = 0; i < n; i++) {
         pend *x = &w->pd[i];
-        const prw_sample *smp = w->ps + x->s0;
+        const prw_sample *smp = x->ns ? w->ps + x->s0 : NULL; /* no samples yet: w->ps may be NULL */
         if (x->hit) {
             /* cached: it passed every check when it was inserted */
             note_handle(w, x->handle, x->h, RAW_WIRE, x->raw, x->rawlen, &x->ref);

@@ -562,7 +562,8 @@ int import_json(const char *body, size_t len, store_batch *b, import_stats *r, s
     memset(r, 0, sizeof *r);
     scratch x = {0};
     x.arena = st_arena_new(4096);
-    const char *p = body, *end = body + len;
+    /* an empty body may come as NULL: no arithmetic on it */
+    const char *p = body, *end = len ? body + len : body;
     size_t lineno = 0;
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -827,6 +828,7 @@ int import_line_ex(const char *body, size_t len, const import_line_opts *o, stor
 
 int import_gunzip(const uint8_t *in, size_t n, uint64_t max, st_buf *out, st_err *e)
 {
+    if (n == 0) return 0; /* an empty body, as without Content-Encoding (and `in` may be NULL) */
     z_stream z = {0};
     if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) return st_fail(e, ST_EIO, "cannot start gzip");
     const uint8_t *end = in + n;

@@ -498,6 +498,40 @@ static void test_cardinality_and_label_limit(void)
         if (!strcmp(c.names[i].name, "host")) host_ok = c.names[i].value == 2 && c.name_bytes[i].value == 2;
     CHECK(host_ok);
     scan_head_cardinality_free(&c);
+    /* a name may hold '=' (line protocol escapes it) and a value NUL bytes:
+     * {a="b=c"} and {"a=b"="c"} read alike as "a=b=c" but are two pairs
+     * of two names; before, the pair text was split at its first '=' */
+    {
+        store_batch *b = store_batch_new();
+        label l1[2] = {{st_slice_cstr("__name__"), st_slice_cstr("eqs")}, {st_slice_cstr("a"), st_slice_cstr("b=c")}};
+        label l2[2] = {{st_slice_cstr("__name__"), st_slice_cstr("eqs")}, {st_slice_cstr("a=b"), st_slice_cstr("c")}};
+        label l3[2] = {{st_slice_cstr("__name__"), st_slice_cstr("eqs")}, {st_slice_cstr("n"), st_slice_of("\0x", 2)}};
+        uint32_t h1, h2, h3;
+        st_err e = {0};
+        CHECK_OK(store_batch_series(b, l1, 2, (series_meta){ST_VT_FLOAT, 3}, &h1, &e));
+        CHECK_OK(store_batch_series(b, l2, 2, (series_meta){ST_VT_FLOAT, 3}, &h2, &e));
+        CHECK_OK(store_batch_series(b, l3, 2, (series_meta){ST_VT_FLOAT, 3}, &h3, &e));
+        store_batch_add(b, h1, T0, 0);
+        store_batch_add(b, h2, T0, 0);
+        store_batch_add(b, h3, T0, 0);
+        store_write_result r;
+        CHECK_OK(store_write(s, "default", b, &r, NULL));
+        store_batch_free(b);
+        CHECK_OK(scan_head_cardinality(s, "default", &c, NULL));
+        CHECK_EQ_INT(c.label_pairs, 6 + 4); /* __name__="eqs", a="b=c", "a=b"="c", n="\0x" */
+        size_t same_text = 0;
+        for (size_t i = 0; i < c.npairs; i++) same_text += !strcmp(c.pairs[i].name, "a=b=c");
+        CHECK_EQ_INT(same_text, 2);
+        int a = -1, ab = -1, nn = -1;
+        for (size_t i = 0; i < c.nnames; i++) {
+            if (!strcmp(c.names[i].name, "a")) a = (int)c.names[i].value;
+            if (!strcmp(c.names[i].name, "a=b")) ab = (int)c.names[i].value;
+            if (!strcmp(c.names[i].name, "n")) nn = (int)c.name_bytes[i].value;
+        }
+        CHECK_MSG(a == 1 && ab == 1 && nn == 2, "a %d, a=b %d, n bytes %d", a, ab, nn);
+        CHECK_EQ_INT(c.nmetrics, 3);
+        scan_head_cardinality_free(&c);
+    }
     /* more labels than a series may have: refused at the gate, with the limit named */
     store_batch *b = store_batch_new();
     label ls[LABELS_MAX + 1];
