@@ -572,6 +572,9 @@ label_replace(up{job="web"}, "instance", "", "instance", "web-1")
 label_replace(up{job="api"}, "x", "$1$1", "instance", "10\\.0\\.0\\.(\\d):.*")
 label_replace(rate(http_requests_total[5m]), "job", "j-$1", "job", "(.*)")
 label_replace(up, "x", "$1$2-${1}0-$10", "instance", "(.)(.)?.*")
+label_replace(up, "x", "${port}/${host}", "instance", "(?P<host>[^:]*):(?P<port>\\d+)")
+label_replace(up{job="web"}, "x", "${b}|${a}|$1", "instance", "\\Q(\\E?(?P<a>web)-(?P<b>\\d)")
+label_replace(up{job="web"}, "x", "${b}|${a}", "instance", "[(](?P<nope>x)?|(?P<a>web)-(?P<b>\\d)")
 label_join(up, "joined", ",", "job", "instance")
 label_join(up, "joined", "", "instance")
 label_join(http_requests_total, "key", "/", "job", "method", "code", "nonexistent")
@@ -852,12 +855,20 @@ def queries():
             yield cat, q
 
 
+def duplicates():
+    """[(category, query)] of queries found again outside "parameters" (which
+    repeats some on purpose, to run them with its odd API parameters)."""
+    seen, out = set(), []
+    for cat, q in queries():
+        if cat != "parameters" and q in seen:
+            out.append((cat, q))
+        seen.add(q)
+    return out
+
+
 if __name__ == "__main__":
-    seen = set()
     for cat, qs in CORPUS.items():
         print(f"{cat}: {len(qs)}")
-        for q in qs:
-            if cat != "parameters" and q in seen:  # "parameters" repeats some on purpose
-                print(f"  duplicate: {q}")
-            seen.add(q)
-    print(f"total: {sum(len(q) for q in CORPUS.values())}")
+    for cat, q in duplicates():
+        print(f"  duplicate: [{cat}] {q}")
+    print(f"total: {sum(len(q) for q in CORPUS.values())}, distinct: {len(set(q for _, q in queries()))}")

@@ -72,6 +72,18 @@ def main():
         st, o = get(srv, "/api/v1/status/buildinfo")
         R.check(st == 200 and o["status"] == "success" and o["data"]["version"].startswith("2.")
                 and o["data"]["application"] == "strata", "buildinfo answers as a Prometheus 2.x", o)
+        # a string-valued series (line protocol) is not a PromQL series, but its
+        # labels are listed (the README's one difference in these endpoints),
+        # in memory and from blocks
+        st, b, _ = srv.request("POST", "/write?db=s", f"strs,onlystr=v s=\"text\" {now_ms * 10**6}\n".encode())
+        R.check(st == 204, "a string field written", b)
+        for where in ("memory", "blocks"):
+            st, o = get(srv, "/db/s/api/v1/labels")
+            R.check(o["data"] == ["__name__", "onlystr"], f"labels of a string series ({where})", o)
+            st, o = get(srv, "/db/s/api/v1/label/onlystr/values")
+            R.check(o["data"] == ["v"], f"label values of a string series ({where})", o)
+            st, _, _ = srv.request("POST", "/api/v1/admin/flush")
+            R.check(st == 204, "flush", st)
         # errors, as Prometheus words and codes them
         st, o = get(srv, "/db/p/api/v1/series")
         R.check(st == 400 and o["errorType"] == "bad_data" and o["error"] == "no match[] parameter provided",

@@ -37,7 +37,12 @@ outermost expression: the sequence of values must match, ties may swap
 labels), as sets otherwise; matrices as sets keyed by labels. On error the
 same errorType (messages may differ: both are printed, once per query).
 Strata's 422 "cannot evaluate ... yet" never counts as a match, even where
-Prometheus fails with 422 too. A per-category table ends the output.
+Prometheus fails with 422 too. Nor does agreement on nothing comparable: no
+HTTP answer on either side (both down is no match), an error without an
+errorType, a 200 without a success body or resultType, series without
+labels (the judge is checked on such cases first). Most successful checks
+must compare a non-empty answer, and no query may stand twice in the corpus
+outside "parameters". A per-category table ends the output.
 
 Usage: test_promql_diff.py [-k TEXT]... [-c CATEGORY]... [-v] [--instant|--range]
   -k TEXT      only queries containing TEXT (repeatable: any of them)
@@ -248,7 +253,11 @@ def compare_data(pd, sd, ordered):
     pt, st = pd.get("resultType"), sd.get("resultType")
     if pt != st:
         return f"resultType prometheus {pt} strata {st}"
+    if pt not in ("matrix", "vector", "scalar", "string"):
+        return f"no resultType to compare: {pt!r}"
     pr, sr = pd.get("result"), sd.get("result")
+    if not isinstance(pr, list):
+        return f"malformed prometheus result: {str(pr)[:200]}"
     if pt in ("scalar", "string"):
         if not isinstance(sr, list) or len(sr) != 2:
             return f"malformed {st}: {str(sr)[:200]}"
@@ -263,7 +272,9 @@ def compare_data(pd, sd, ordered):
     pm, sm = {}, {}
     for src, dst, who in ((pr, pm, "prometheus"), (sr, sm, "strata")):
         for s in src:
-            k = lkey(s.get("metric", {}))
+            if not isinstance(s, dict) or not isinstance(s.get("metric"), dict):
+                return f"{who}: a series without its labels: {str(s)[:200]}"
+            k = lkey(s["metric"])
             if k in dst:
                 return f"{who} answers the series {show_labels(k)} twice"
             dst[k] = s.get(field)
@@ -349,11 +360,21 @@ class Outcome:
 
 
 def judge(cat, query, label, p, s):
-    """-> Outcome: ok, or kind in not_implemented / status / result / error."""
+    """-> Outcome: ok, or kind in not_implemented / status / result / error.
+    Only a comparison passes: no HTTP answer (status 0) on either side, an
+    error without an errorType on either side, or a 200 without a success
+    body on either side fails, even when both servers agree on it."""
     pst, pb = p
     sst, sb = s
+    pb = pb if isinstance(pb, dict) else {"status": "unparsable", "error": str(pb)[:300]}
+    sb = sb if isinstance(sb, dict) else {"status": "unparsable", "error": str(sb)[:300]}
     o = Outcome(cat=cat, query=query, label=label, ok=False, kind="", detail="", pst=pst, pbody=pb, sst=sst, sbody=sb)
-    s_err = sb.get("error", "") if isinstance(sb, dict) else ""
+    s_err = str(sb.get("error", ""))
+    if pst == 0 or sst == 0:
+        o.kind = "status"
+        o.detail = "no HTTP answer: " + "; ".join(f"{who} {str(b.get('error', ''))[:200]}" for who, st_, b in
+                                                   (("prometheus", pst, pb), ("strata", sst, sb)) if st_ == 0)
+        return o
     if sst == 422 and NOT_YET in s_err:
         o.kind = "not_implemented"
         o.detail = s_err[:200]
@@ -366,6 +387,13 @@ def judge(cat, query, label, p, s):
             o.detail += f" (strata answered {json.dumps(sb.get('data'))[:200]})"
         return o
     if pst != 200:
+        kinds = (pb.get("errorType"), sb.get("errorType"))
+        if not all(isinstance(k, str) and k for k in kinds) or pb.get("status") != "error" or \
+                sb.get("status") != "error":
+            o.kind = "error"
+            o.detail = (f"{pst} without an error body to compare: prometheus {str(pb)[:200]}; "
+                        f"strata {str(sb)[:200]}")
+            return o
         if pb.get("errorType") != sb.get("errorType"):
             o.kind = "error"
             o.detail = f"errorType prometheus {pb.get('errorType')} strata {sb.get('errorType')}: " \
@@ -375,10 +403,11 @@ def judge(cat, query, label, p, s):
         if pb.get("error") != s_err:
             o.note = f"messages differ: prometheus {pb.get('error', '')[:300]!r} strata {s_err[:300]!r}"
         return o
-    if sb.get("status") != "success" or not isinstance(sb.get("data"), dict):
-        o.kind = "result"
-        o.detail = f"strata 200 without a success body: {str(sb)[:300]}"
-        return o
+    for who, b in (("prometheus", pb), ("strata", sb)):
+        if b.get("status") != "success" or not isinstance(b.get("data"), dict):
+            o.kind = "result"
+            o.detail = f"{who} 200 without a success body: {str(b)[:300]}"
+            return o
     d = compare_data(pb["data"], sb["data"], ordered=label.startswith("instant") and is_ordered(query))
     if d:
         o.kind = "result"
@@ -386,6 +415,40 @@ def judge(cat, query, label, p, s):
         return o
     o.ok = True
     return o
+
+
+def check_judge():
+    """The judge passes only what it compared: answers that agree on nothing
+    comparable fail; equal answers pass (so that the failures are the
+    judge's doing, not a judge that fails everything)."""
+    vec = {"status": "success", "data": {"resultType": "vector", "result": [{"metric": {"a": "b"}, "value": [1, "2"]}]}}
+    err = {"status": "error", "errorType": "bad_data", "error": "parse error"}
+    none = (0, {"status": "no answer", "error": "ConnectionRefusedError()"})
+    cases = [
+        ("both without an HTTP answer", none, none, False),
+        ("Prometheus without an HTTP answer, Strata 400", none, (400, err), False),
+        ("both 500 with a body that is not JSON", (500, {"status": "unparsable", "error": "x"}),
+         (500, {"status": "unparsable", "error": "x"}), False),
+        ("both 400 without an errorType", (400, {"status": "error"}), (400, {"status": "error"}), False),
+        ("both 200 without a success body", (200, {"status": "unparsable"}), (200, {"status": "unparsable"}), False),
+        ("both 200 without a resultType", (200, {"status": "success", "data": {}}),
+         (200, {"status": "success", "data": {}}), False),
+        ("both 200 with series without labels", (200, {"status": "success", "data": {"resultType": "vector",
+                                                 "result": [{"value": [1, "2"]}]}}),
+         (200, {"status": "success", "data": {"resultType": "vector", "result": [{"value": [1, "2"]}]}}), False),
+        ("a JSON list for a body", (200, ["x"]), (200, ["x"]), False),
+        ("the same vector", (200, vec), (200, vec), True),
+        ("the same errorType", (400, err), (400, dict(err, error="another message")), True),
+    ]
+    bad = []
+    for what, p, s, want in cases:
+        try:
+            got = judge("selectors", "q", "instant@end", p, s).ok
+        except Exception as e:  # noqa: BLE001
+            got = f"raises {e!r}"
+        if got is not want:
+            bad.append(f"{what}: {'passes' if got is True else 'fails' if got is False else got}")
+    R.check(not bad, "the judge fails answers with nothing to compare and passes equal ones", "; ".join(bad))
 
 
 # ------------------------------------------------------------------ running
@@ -601,6 +664,14 @@ def report(outcomes, queries, args, elapsed, fill):
             print("#   " + line)
     R.check(not corpus_bad, f"corpus: Prometheus evaluates every query outside 'errors' "
             f"and fails on every query of 'errors' ({len(corpus_bad)} problems)")
+    # checks that passed on two empty answers compared no sample: most must not
+    ok200 = [o for o in outcomes if o.ok and o.pst == 200]
+    full = sum(1 for o in ok200 if (o.pbody.get("data") or {}).get("result") not in (None, []))
+    R.check(outcomes and (not ok200 or full * 2 > len(ok200)),
+            f"checks ran ({len(outcomes)}) and most successful ones compared a non-empty answer",
+            f"{full} of {len(ok200)} non-empty")
+    dup = promql_corpus.duplicates()
+    R.check(not dup, "no query twice in the corpus outside 'parameters'", dup[:5])
     if args.corpus_report:
         print(f"# {len(empty_everywhere)} queries answered empty by Prometheus at every parameter set:")
         for line in empty_everywhere:
@@ -619,6 +690,7 @@ def main():
     ap.add_argument("--timeout", type=float, default=30, help="seconds a query may take (default 30)")
     ap.add_argument("--corpus-report", action="store_true")
     args = ap.parse_args()
+    check_judge()
     if shutil.which("prometheus") is None:
         R.check(False, "prometheus is installed (make deps installs it)")
         return R.done()

@@ -1,7 +1,9 @@
 """Query limits and the keys-only endpoints, end to end.
 
 - --query-timeout and ?timeout=: a query past its deadline answers 503
-  "timeout" with Prometheus's words, and the server goes on serving;
+  "timeout" with Prometheus's words, and the server goes on serving; a
+  server started with a short --query-timeout stops a query that runs past
+  it (no ?timeout= given), and a longer ?timeout= does not extend it;
 - --query-max-samples: 422 "execution" with Prometheus's words;
 - 11,000 points per series: 400 "bad_data" with Prometheus's words;
 - a client that disconnects mid-query: the query stops (counted as canceled
@@ -11,7 +13,8 @@
   answers it, quickly;
 - keys-only endpoints (/api/v1/series, /labels, /label/NAME/values, SHOW
   MEASUREMENTS, TAG KEYS, TAG VALUES, SERIES, FIELD KEYS) decode no sample
-  (strata_scan_samples_decoded_total does not move; a query does move it);
+  (strata_scan_samples_decoded_total does not move; a query does move it),
+  with the series in memory and again after a flush, read from blocks;
 - the label limit: a line-protocol point with more tags than a series may
   have is refused with a 400 naming the limit; one at the limit is stored
   and findable by its labels in memory and after a flush.
@@ -65,6 +68,7 @@ def metric(srv, name, labels=""):
 
 
 HEAVY = "sum by (dc) (quantile_over_time(0.5, lim[10m]))"  # at 1 s steps over the hour: seconds of work
+SHORT_TIMEOUT = "100ms"  # HEAVY takes seconds; count(lim) a few ms
 
 
 def heavy_params():
@@ -84,6 +88,20 @@ def test_timeout(srv):
     st, o = query(srv, "/api/v1/query_range", timeout="bogus", **heavy_params())
     R.check(st == 400 and o.get("errorType") == "bad_data" and 'invalid parameter "timeout"' in o.get("error", ""),
             "a bad ?timeout= is 400 bad_data", (st, o))
+
+
+def test_server_timeout(short):
+    """short: started with --query-timeout SHORT_TIMEOUT; no ?timeout= here."""
+    t0 = time.time()
+    st, o = query(short, "/api/v1/query_range", **heavy_params())
+    took = time.time() - t0
+    R.check(st == 503 and o.get("errorType") == "timeout" and o.get("error") == "query timed out in expression evaluation",
+            f"--query-timeout {SHORT_TIMEOUT}: 503 timeout in Prometheus's words", (st, o))
+    R.check(took < 3, f"--query-timeout {SHORT_TIMEOUT}: the query stopped near its deadline", f"{took:.2f}s")
+    st, o = query(short, "/api/v1/query_range", timeout="60s", **heavy_params())
+    R.check(st == 503 and o.get("errorType") == "timeout",
+            f"?timeout=60s does not extend --query-timeout {SHORT_TIMEOUT}", (st, o))
+    R.check(serving(short), f"a small query is answered within --query-timeout {SHORT_TIMEOUT}")
 
 
 def test_points(srv):
@@ -147,27 +165,37 @@ def test_regex_limits(srv, prom):
     R.check(serving(srv), "serving after the regexes")
 
 
-def test_keys_only(srv):
+def test_keys_only(srv, when):
+    """Keys-only endpoints decode no sample; their answers hold every series
+    of lim (SERIES hosts, 5 dcs), from memory or, after a flush, from blocks."""
     name = "strata_scan_samples_decoded_total"
     before = metric(srv, name)
-    calls = [("GET", "/api/v1/series?" + urllib.parse.urlencode({"match[]": "lim", "start": str(NOW - 600)})),
-             ("GET", "/api/v1/labels"),
-             ("GET", "/api/v1/labels?" + urllib.parse.urlencode({"match[]": '{dc="dc1"}'})),
-             ("GET", "/api/v1/label/host/values"),
-             ("GET", "/api/v1/label/dc/values?" + urllib.parse.urlencode({"match[]": "lim"})),
-             ("GET", "/api/v1/status/tsdb")]
+    calls = [("GET", "/api/v1/series?" + urllib.parse.urlencode({"match[]": "lim", "start": str(NOW - 600)}), SERIES),
+             ("GET", "/api/v1/labels", None),
+             ("GET", "/api/v1/labels?" + urllib.parse.urlencode({"match[]": '{dc="dc1"}'}), 3),
+             ("GET", "/api/v1/label/host/values", SERIES),
+             ("GET", "/api/v1/label/dc/values?" + urllib.parse.urlencode({"match[]": "lim"}), 5),
+             ("GET", "/api/v1/status/tsdb", None)]
     for stmt in ["SHOW MEASUREMENTS", "SHOW TAG KEYS FROM lim", 'SHOW TAG VALUES FROM lim WITH KEY = "dc"',
                  "SHOW SERIES FROM lim LIMIT 10", "SHOW FIELD KEYS FROM lim",
                  f"SHOW SERIES FROM lim WHERE time > {(NOW - 600) * 10**9}"]:
-        calls.append(("GET", "/query?" + urllib.parse.urlencode({"db": "default", "q": stmt})))
-    for method, path in calls:
+        calls.append(("GET", "/query?" + urllib.parse.urlencode({"db": "default", "q": stmt}), None))
+    for method, path, count in calls:
         st, body, _ = srv.request(method, path)
-        R.check(st == 200 and len(body) > 40, f"{path[:70]}: answered", (st, body[:200]))
+        R.check(st == 200 and len(body) > 40, f"{path[:70]}: answered {when}", (st, body[:200]))
+        if count is not None:
+            data = json.loads(body).get("data") if st == 200 else None
+            R.check(isinstance(data, list) and len(data) == count, f"{path[:70]}: {count} entries {when}",
+                    (st, len(data) if isinstance(data, list) else body[:200]))
     after = metric(srv, name)
-    R.check(before is not None and after == before, "keys-only endpoints decoded no sample",
+    R.check(before is not None and after == before, f"keys-only endpoints decoded no sample {when}",
             f"{name}: {before} -> {after}")
     st, _ = query(srv, "/api/v1/query", query="count(lim)", time=str(NOW))
-    R.check(st == 200 and metric(srv, name) > after, "a query does decode samples (the counter works)")
+    R.check(st == 200 and metric(srv, name) > after, f"a query does decode samples {when} (the counter works)")
+
+
+def test_tsdb_status(srv):
+    """/api/v1/status/tsdb, while lim is all in memory."""
     st, body, _ = srv.request("GET", "/api/v1/status/tsdb")
     o = json.loads(body) if st == 200 else {}
     d = o.get("data", {})
@@ -177,6 +205,16 @@ def test_keys_only(srv):
     pairs = {x["name"]: x["value"] for x in d.get("seriesCountByLabelValuePair", [])}
     R.check(pairs.get("__name__=lim") == SERIES and pairs.get("dc=dc0") == SERIES // 5,
             "/api/v1/status/tsdb: label pair counts", pairs)
+
+
+def test_keys_only_blocks(srv):
+    """The same endpoints once lim is flushed: the series come from blocks."""
+    st, body, _ = srv.request("POST", "/api/v1/admin/flush")
+    R.check(st == 204, "admin flush: 204", (st, body[:200]))
+    blocks, head = metric(srv, "strata_blocks"), metric(srv, "strata_head_chunks")
+    R.check(blocks is not None and blocks >= 1 and head == 0, "the flush moved lim into blocks",
+            f"strata_blocks {blocks}, strata_head_chunks {head}")
+    test_keys_only(srv, "after a flush")
 
 
 def test_label_limit(srv):
@@ -193,12 +231,14 @@ def test_label_limit(srv):
         R.check(st == 200 and names == ["wide255"], f"the widest series is found by its last tag {when}", (st, names))
         st, o = query(srv, "/api/v1/series", **{"match[]": '{t299="v"}', "db": "wide"})
         R.check(st == 200 and o.get("data") == [], f"nothing of the refused point exists {when}", o)
-        srv.request("POST", "/api/v1/admin/flush")
+        st, body, _ = srv.request("POST", "/api/v1/admin/flush")
+        R.check(st == 204, f"admin flush after the checks {when}: 204", (st, body[:200]))
 
 
 def main():
     srv = Server("--query-timeout", "60s")
     small = None
+    short = None
     prom = None
     try:
         srv.start()
@@ -207,13 +247,20 @@ def main():
         small.own_dir = True
         small.start()
         load(small)
+        short = Server("--query-timeout", SHORT_TIMEOUT, data_dir=srv.data_dir + "-short")
+        short.own_dir = True
+        short.start()
+        load(short)
         prom = Prometheus()
         prom.start()
         test_timeout(srv)
+        test_server_timeout(short)
         test_points(srv)
         test_samples(small)
         test_regex_limits(srv, prom)
-        test_keys_only(srv)
+        test_keys_only(srv, "in memory")
+        test_tsdb_status(srv)
+        test_keys_only_blocks(srv)
         test_disconnect(srv)
         test_label_limit(srv)
     except Exception as e:
@@ -221,7 +268,7 @@ def main():
     finally:
         if prom:
             prom.stop()
-        for s in (srv, small):
+        for s in (srv, small, short):
             if s:
                 s.cleanup()
     return R.done()

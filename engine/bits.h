@@ -9,7 +9,24 @@
 #ifndef ST_BITS_H
 #define ST_BITS_H
 
+#include <string.h>
+
 #include "st.h"
+
+/* A double's IEEE-754 bits and back (the type pun C allows: memcpy). */
+static inline uint64_t f64_bits(double d)
+{
+    uint64_t u;
+    memcpy(&u, &d, 8);
+    return u;
+}
+
+static inline double f64_of(uint64_t u)
+{
+    double d;
+    memcpy(&d, &u, 8);
+    return d;
+}
 
 static inline uint64_t zigzag_enc(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
 static inline int64_t zigzag_dec(uint64_t u) { return (int64_t)(u >> 1) ^ -(int64_t)(u & 1); }

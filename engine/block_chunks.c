@@ -34,25 +34,7 @@ enum {
  * first is its min and its last its max: two fields saved). */
 enum { AT_OWN = 0, AT_MIN = 1, AT_MAX = 2 };
 
-#define TWO53 9007199254740992.0
 #define M53 ((int64_t)1 << 53)
-
-static const double p10[16] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                               1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
-
-static inline uint64_t d2u(double d)
-{
-    uint64_t u;
-    memcpy(&u, &d, 8);
-    return u;
-}
-
-static inline double u2d(uint64_t u)
-{
-    double d;
-    memcpy(&d, &u, 8);
-    return d;
-}
 
 /* The shift of the first/last states in the head, by type. */
 static unsigned at_shift(st_vtype type) { return type == ST_VT_FLOAT ? 7 : 1; }
@@ -62,30 +44,17 @@ static unsigned at_of(uint64_t v, const codec_stats *s)
     return v == s->min ? AT_MIN : v == s->max ? AT_MAX : AT_OWN;
 }
 
-/* Is bits == (double)m / 10^e exactly, for an integer |m| <= 2^53? (The rule
- * of codec.c's decimal floats; -0.0, NaN and Inf never are.) */
-static bool dec_at(uint64_t bits, unsigned e, int64_t *m)
-{
-    double t = u2d(bits) * p10[e];
-    if (!(fabs(t) <= TWO53)) return false;
-    int64_t mi = (int64_t)(t < 0 ? t - 0.5 : t + 0.5);
-    if (mi > M53 || mi < -M53) return false;
-    if (d2u((double)mi / p10[e]) != bits) return false;
-    *m = mi;
-    return true;
-}
-
 /* The smallest scale at which all k values are decimals, with their
  * mantissas in m; -1 if there is none. */
 static int dec_scale(const uint64_t *v, size_t k, int64_t *m)
 {
     unsigned E = 0;
     for (size_t i = 0; i < k; i++) {
-        while (E <= 15 && !dec_at(v[i], E, &m[i])) E++;
+        while (E <= 15 && !codec_decimal_at(v[i], E, &m[i])) E++;
         if (E > 15) return -1;
     }
     for (size_t i = 0; i < k; i++)
-        if (!dec_at(v[i], E, &m[i])) return -1;
+        if (!codec_decimal_at(v[i], E, &m[i])) return -1;
     return (int)E;
 }
 
@@ -115,7 +84,7 @@ static size_t float_sum(const codec_stats *s, int E, const int64_t *m, uint8_t t
 {
     size_t tl = 0;
     if (E >= 0) {
-        double t = u2d(s->sum) * p10[E];
+        double t = f64_of(s->sum) * codec_pow10[E];
         int64_t base, d;
         if (!(fabs(t) < 4611686018427387904.0) /* 2^62; NaN too */ ||
             __builtin_mul_overflow((int64_t)s->count, m[0], &base))
@@ -123,11 +92,11 @@ static size_t float_sum(const codec_stats *s, int E, const int64_t *m, uint8_t t
         int64_t ms = (int64_t)(t < 0 ? t - 0.5 : t + 0.5);
         if (__builtin_sub_overflow(ms, base, &d)) return 0;
         uint64_t off = (uint64_t)d - mid_sum(s->count, (uint64_t)(m[1] - m[0]));
-        uint64_t ulps = s->sum - d2u((double)ms / p10[E]);
+        uint64_t ulps = s->sum - f64_bits((double)ms / codec_pow10[E]);
         tl = varint_put(tmp, zigzag_enc((int64_t)off));
         tl += varint_put(tmp + tl, zigzag_enc((int64_t)ulps));
     } else {
-        uint64_t ulps = s->sum - d2u(u2d(s->min) * (double)s->count);
+        uint64_t ulps = s->sum - f64_bits(f64_of(s->min) * (double)s->count);
         tl = varint_put(tmp, zigzag_enc((int64_t)ulps));
     }
     return tl <= 8 ? tl : 0;
@@ -303,7 +272,7 @@ static int bad(const char **why, const char *msg)
     return ST_ECORRUPT;
 }
 
-static bool fle(uint64_t a, uint64_t b) { return u2d(a) <= u2d(b); }
+static bool fle(uint64_t a, uint64_t b) { return f64_of(a) <= f64_of(b); }
 
 /* Sets first and last by their states in the head; stored ones come from
  * f[*k], which must not exceed limit. False if one does. */
@@ -341,7 +310,7 @@ static uint64_t own_dec(const codec_stats *o, uint64_t field, const void *ctx)
 {
     (void)o;
     const decctx *c = ctx;
-    return d2u((double)(c->m0 + (int64_t)field) / p10[c->E]);
+    return f64_bits((double)(c->m0 + (int64_t)field) / codec_pow10[c->E]);
 }
 
 /* The float record's values, by its head (layout has checked it). */
@@ -359,8 +328,8 @@ static int float_decode(uint64_t h, const uint64_t *f, uint32_t count, codec_sta
         int64_t m0 = (int64_t)f[0], d = (int64_t)f[1];
         if (m0 > M53 || m0 < -M53 || d > 2 * M53 || d < -2 * M53 || m0 + d > M53 || m0 + d < -M53)
             return bad(why, "mantissa out of range");
-        o->first = d2u((double)m0 / p10[E]);
-        o->last = d2u((double)(m0 + d) / p10[E]);
+        o->first = f64_bits((double)m0 / codec_pow10[E]);
+        o->last = f64_bits((double)(m0 + d) / codec_pow10[E]);
         return 0;
     }
     o->flags = CODEC_STATS_VALID;
@@ -371,12 +340,12 @@ static int float_decode(uint64_t h, const uint64_t *f, uint32_t count, codec_sta
         place(ST_VT_FLOAT, h, f, &k, UINT64_MAX, o, own_xor, NULL);
         uint64_t v[4] = {o->min, o->max, o->first, o->last};
         for (int i = 0; i < 4; i++)
-            if (u2d(v[i]) != u2d(v[i])) return bad(why, "NaN in statistics marked valid");
+            if (f64_of(v[i]) != f64_of(v[i])) return bad(why, "NaN in statistics marked valid");
         if (!fle(o->min, o->first) || !fle(o->first, o->max) || !fle(o->min, o->last) ||
             !fle(o->last, o->max))
             return bad(why, "first or last outside [min, max]");
         if (h & H_RAWSUM) o->sum = f[k];
-        else o->sum = d2u(u2d(o->min) * (double)count) + f[k];
+        else o->sum = f64_bits(f64_of(o->min) * (double)count) + f[k];
         return 0;
     }
     int64_t m0 = (int64_t)f[0];
@@ -384,8 +353,8 @@ static int float_decode(uint64_t h, const uint64_t *f, uint32_t count, codec_sta
     if (m0 > M53 || m0 < -M53 || range > (uint64_t)(M53 - m0))
         return bad(why, "mantissa out of range");
     decctx c = {m0, E};
-    o->min = d2u((double)m0 / p10[E]);
-    o->max = d2u((double)(m0 + (int64_t)range) / p10[E]);
+    o->min = f64_bits((double)m0 / codec_pow10[E]);
+    o->max = f64_bits((double)(m0 + (int64_t)range) / codec_pow10[E]);
     if (!place(ST_VT_FLOAT, h, f, &k, range, o, own_dec, &c))
         return bad(why, "first or last outside [min, max]");
     if (h & H_RAWSUM) {
@@ -397,7 +366,7 @@ static int float_decode(uint64_t h, const uint64_t *f, uint32_t count, codec_sta
     if (__builtin_mul_overflow((int64_t)count, m0, &base) ||
         __builtin_add_overflow(base, (int64_t)d, &ms))
         return bad(why, "sum out of range");
-    o->sum = d2u((double)ms / p10[E]) + f[k + 1];
+    o->sum = f64_bits((double)ms / codec_pow10[E]) + f[k + 1];
     return 0;
 }
 

@@ -414,15 +414,6 @@ static uint32_t sym_intern(symtab *t, st_slice s)
     return (uint32_t)t->n - 1;
 }
 
-static uint64_t gcd64(uint64_t a, uint64_t b)
-{
-    while (b) {
-        uint64_t t = a % b;
-        a = b;
-        b = t;
-    }
-    return a;
-}
 
 static uint64_t mix(uint64_t x)
 {
@@ -566,8 +557,8 @@ static void build_index(blk_writer *w, st_buf *out)
      * largest tu that divides all of them (from the block's mint) */
     uint64_t tu = 0;
     for (size_t c = 0; c < w->nchk; c++) {
-        tu = gcd64(tu, (uint64_t)w->chk[c].mint - (uint64_t)w->mint);
-        tu = gcd64(tu, (uint64_t)w->chk[c].maxt - (uint64_t)w->mint);
+        tu = codec_gcd(tu, (uint64_t)w->chk[c].mint - (uint64_t)w->mint);
+        tu = codec_gcd(tu, (uint64_t)w->chk[c].maxt - (uint64_t)w->mint);
     }
     if (tu == 0) tu = 1;
     raw.len = 0;

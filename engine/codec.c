@@ -122,13 +122,6 @@ static inline void store_be64(uint8_t *p, uint64_t v)
 
 static inline unsigned bitlen(uint64_t v) { return v ? 64 - (unsigned)__builtin_clzll(v) : 0; }
 
-static inline uint64_t f2u(double d)
-{
-    uint64_t u;
-    memcpy(&u, &d, 8);
-    return u;
-}
-
 /* Scratch arrays: small chunks (the common 120-sample case) never allocate. */
 typedef struct scratch {
     uint64_t stack[STACK_N];
@@ -195,7 +188,7 @@ static ZSTD_DCtx *dctx(void)
 /* log2 good to ~0.01 for the entropy estimate: no libm call in the loop. */
 static double approx_log2(double x)
 {
-    uint64_t b = f2u(x);
+    uint64_t b = f64_bits(x);
     int ex = (int)((b >> 52) & 0x7ff) - 1023;
     b = (b & 0xfffffffffffffull) | 0x3ff0000000000000ull;
     double f;
@@ -628,7 +621,7 @@ int codec_decode_ints(const uint8_t **pp, const uint8_t *end, int64_t *x, size_t
 /* ---- timestamps ------------------------------------------------------- */
 
 /* Binary GCD: no divisions, which cost ~40-90 cycles each on common CPUs. */
-static uint64_t gcd64(uint64_t a, uint64_t b)
+uint64_t codec_gcd(uint64_t a, uint64_t b)
 {
     if (!a || !b) return a | b;
     unsigned sh = (unsigned)__builtin_ctzll(a | b);
@@ -695,7 +688,7 @@ static void ts_encode(const int64_t *ts, size_t n, st_buf *out)
         if (d == prev) continue;
         regular = false;
         prev = d;
-        if (dv.g != 1 && !exdiv_divides(&dv, d)) exdiv_init(&dv, gcd64(d, dv.g));
+        if (dv.g != 1 && !exdiv_divides(&dv, d)) exdiv_init(&dv, codec_gcd(d, dv.g));
     }
     if (regular) {
         st_buf_putc(out, TS_REGULAR);
@@ -819,8 +812,8 @@ static int ts_decode(const uint8_t *p, const uint8_t *end, const hdr *h, int64_t
 
 /* ---- floats ----------------------------------------------------------- */
 
-static const double p10[16] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                               1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+const double codec_pow10[16] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
 
 #define TWO53 9007199254740992.0
 
@@ -831,14 +824,16 @@ static inline bool dec_try(uint64_t bits, unsigned e, int64_t *m)
 {
     double v;
     memcpy(&v, &bits, 8);
-    double t = v * p10[e];
+    double t = v * codec_pow10[e];
     if (!(fabs(t) <= TWO53)) return false;
     int64_t mi = (int64_t)(t < 0 ? t - 0.5 : t + 0.5);
     if (mi > (int64_t)1 << 53 || mi < -((int64_t)1 << 53)) return false;
-    if (f2u((double)mi / p10[e]) != bits) return false;
+    if (f64_bits((double)mi / codec_pow10[e]) != bits) return false;
     *m = mi;
     return true;
 }
+
+bool codec_decimal_at(uint64_t bits, unsigned e, int64_t *m) { return dec_try(bits, e, m); }
 
 /* Appends the decimal form if the values allow it; false leaves out as it was. */
 static bool float_dec_encode(const uint64_t *v, size_t n, st_buf *out)
@@ -1027,12 +1022,12 @@ static int float_decode(const uint8_t *p, const uint8_t *end, size_t n, uint64_t
         return CORRUPT(e, "chunk: bad decimal mantissas");
     }
     if (E == 0) {
-        for (size_t i = 0; i < n; i++) vals[i] = f2u((double)(int64_t)vals[i]);
+        for (size_t i = 0; i < n; i++) vals[i] = f64_bits((double)(int64_t)vals[i]);
     } else {
         /* Two divisions per instruction where the target has them (divpd
          * on x86-64): division is the cost of this loop. */
         typedef double v2d __attribute__((vector_size(16)));
-        double s = p10[E];
+        double s = codec_pow10[E];
         v2d sv = {s, s};
         size_t i = 0;
         for (; i + 2 <= n; i += 2) {
@@ -1040,7 +1035,7 @@ static int float_decode(const uint8_t *p, const uint8_t *end, size_t n, uint64_t
             a /= sv;
             memcpy(vals + i, &a, 16);
         }
-        if (i < n) vals[i] = f2u((double)(int64_t)vals[i] / s);
+        if (i < n) vals[i] = f64_bits((double)(int64_t)vals[i] / s);
     }
     for (size_t j = 0; j < k; j++) vals[pos[j]] = get_u64le(exc + 8 * j);
     if (pos) scratch_put(&sp);
@@ -1151,6 +1146,9 @@ static int str_decode(const uint8_t *p, const uint8_t *end, size_t n, codec_samp
 void codec_samples_reserve(codec_samples *s, size_t cap)
 {
     if (cap <= s->cap) return;
+    /* callers append chunk by chunk, batch by batch: grow by half at least,
+     * or appending n samples in k steps copies O(n k) */
+    if (s->cap && cap < s->cap + s->cap / 2) cap = s->cap + s->cap / 2;
     s->ts = st_realloc(s->ts, cap * sizeof *s->ts);
     s->vals = st_realloc(s->vals, cap * sizeof *s->vals);
     s->strs = st_realloc(s->strs, cap * sizeof *s->strs);
@@ -1315,7 +1313,7 @@ void codec_stats_compute(st_vtype type, const uint64_t *vals, size_t n, codec_st
         }
         out->min = bmn;
         out->max = bmx;
-        out->sum = f2u(sum);
+        out->sum = f64_bits(sum);
         break;
     }
     case ST_VT_INT: {

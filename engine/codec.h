@@ -47,6 +47,14 @@ typedef struct codec_samples {
     st_buf strbuf;
 } codec_samples;
 
+/* The decimal-float rule that chunks and block statistics share: is bits
+ * exactly m / 10^e (codec_pow10[e], e <= 15) for an integer |m| <= 2^53?
+ * -0.0, NaN and Inf never are; the decoders evaluate the same expression. */
+extern const double codec_pow10[16];
+bool codec_decimal_at(uint64_t bits, unsigned e, int64_t *m);
+/* Greatest common divisor (of 0 and x: x). */
+uint64_t codec_gcd(uint64_t a, uint64_t b);
+
 /* Grows ts, vals and strs to at least cap entries, keeping the contents. */
 void codec_samples_reserve(codec_samples *s, size_t cap);
 void codec_samples_free(codec_samples *s);

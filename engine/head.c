@@ -117,7 +117,11 @@ head *head_new(const head_opts *o)
      * than paying two system calls for a wait shorter than them. */
     pthread_mutexattr_t ma;
     pthread_mutexattr_init(&ma);
-    pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_ADAPTIVE_NP);
+#ifdef PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP
+    /* glibc: spin briefly before sleeping (shard locks are held for short
+     * copies); elsewhere, or if refused, the default mutex */
+    (void)pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_ADAPTIVE_NP);
+#endif
     for (unsigned i = 0; i < n; i++) {
         shard *sh = &h->shards[i];
         pthread_mutex_init(&sh->mu, &ma);

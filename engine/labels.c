@@ -372,7 +372,7 @@ static bool is_metric_ident(st_slice s)
     return true;
 }
 
-static bool is_label_ident(st_slice s)
+bool labels_name_valid(st_slice s)
 {
     if (!s.n) return false;
     for (size_t i = 0; i < s.n; i++) {
@@ -388,7 +388,7 @@ static bool is_label_ident(st_slice s)
  * writes UTF-8 label names, so the output stays unambiguous. */
 static void format_pair(st_buf *out, const label *l)
 {
-    if (is_label_ident(l->name)) st_buf_put(out, l->name.p, l->name.n);
+    if (labels_name_valid(l->name)) st_buf_put(out, l->name.p, l->name.n);
     else quote_go(out, l->name.p, l->name.n);
     st_buf_putc(out, '=');
     quote_go(out, l->value.p, l->value.n);
@@ -443,7 +443,11 @@ static size_t first_difference(const uint8_t *a, const uint8_t *b, size_t n)
         uint64_t x, y;
         memcpy(&x, a + i, 8);
         memcpy(&y, b + i, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        if (x != y) return i + (size_t)(__builtin_clzll(x ^ y) >> 3); /* big-endian: first byte highest */
+#else
         if (x != y) return i + (size_t)(__builtin_ctzll(x ^ y) >> 3); /* little-endian: first byte lowest */
+#endif
     }
     while (i < n && a[i] == b[i]) i++;
     return i;

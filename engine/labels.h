@@ -86,6 +86,10 @@ int labels_key_compare(const uint8_t *a, size_t alen, const uint8_t *b, size_t b
 
 bool utf8_valid(const char *p, size_t n);
 
+/* Prometheus's label name syntax (a PromQL identifier):
+ * [a-zA-Z_][a-zA-Z0-9_]*, not empty. */
+bool labels_name_valid(st_slice s);
+
 /* metric{a="b",c="d"} with Go-style escaping of \ " and newline; names that
  * are not PromQL identifiers are written as {__name__="..."}. */
 void labels_format(const label *ls, size_t n, st_buf *out);

@@ -746,8 +746,10 @@ out:
 }
 
 /* The capturing groups of a Go pattern in order, with their names: every
- * '(' outside a class and not escaped opens one, except "(?" forms other
- * than (?P<name> and (?<name>. */
+ * '(' outside a class, \Q...\E and an escape opens one, except "(?" forms
+ * other than (?P<name> and (?<name>. (The translation to PCRE2 drops the
+ * names, whose rules differ: they are looked up here, by Go's numbering,
+ * which the translation keeps.) */
 static void group_names(matcher *m)
 {
     const char *p = m->value.p;
@@ -755,6 +757,11 @@ static void group_names(matcher *m)
     bool cls = false;
     for (size_t i = 0; i < n; i++) {
         char c = p[i];
+        if (c == '\\' && i + 1 < n && p[i + 1] == 'Q') { /* \Q...\E: literal text */
+            const char *end = memmem(p + i + 2, n - i - 2, "\\E", 2);
+            i = end ? (size_t)(end - p) + 1 : n;
+            continue;
+        }
         if (c == '\\') {
             i++;
             continue;

@@ -50,7 +50,12 @@ pool *pool_new(unsigned n)
         worker *w = &p->w[i];
         w->p = p;
         pthread_cond_init(&w->cv, NULL);
-        if (pthread_create(&w->th, NULL, run, w) != 0) break;
+        if (pthread_create(&w->th, NULL, run, w) != 0) {
+            /* fewer threads than asked: the pool is what started */
+            pthread_cond_destroy(&w->cv);
+            p->n = p->started;
+            break;
+        }
         p->started++;
     }
     return p;

@@ -27,6 +27,7 @@
 #include "store_int.h"
 
 #include <stdio.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,23 +45,30 @@ void scan_budget_init(scan_budget *b)
 {
     atomic_init(&b->samples, 0);
     atomic_init(&b->polls, 0);
+    atomic_init(&b->claimed, 0);
     atomic_init(&b->code, 0);
     b->msg[0] = 0;
 }
 
 int scan_budget_fail(scan_budget *b, int code, const char *msg, st_err *e)
 {
+    /* Readers take msg once they see a code (acquire): the winner writes
+     * msg before publishing the code (release), and a loser waits for it,
+     * which is one short snprintf away. */
     int zero = 0;
-    if (atomic_compare_exchange_strong(&b->code, &zero, code))
+    if (atomic_compare_exchange_strong(&b->claimed, &zero, 1)) {
         snprintf(b->msg, sizeof b->msg, "%s", msg);
-    int c = atomic_load(&b->code);
+        atomic_store_explicit(&b->code, code, memory_order_release);
+    }
+    int c;
+    while (!(c = atomic_load_explicit(&b->code, memory_order_acquire))) sched_yield();
     return st_fail(e, c, "%s", b->msg);
 }
 
 int scan_budget_poll(scan_budget *b, st_err *e)
 {
     if (!b) return 0;
-    int c = atomic_load_explicit(&b->code, memory_order_relaxed);
+    int c = atomic_load_explicit(&b->code, memory_order_acquire);
     if (c) return st_fail(e, c, "%s", b->msg);
     if (b->deadline_ns && st_mono_ns() > b->deadline_ns)
         return scan_budget_fail(b, ST_ETIMEOUT, "query timed out in expression evaluation", e);
@@ -73,8 +81,9 @@ int scan_budget_poll(scan_budget *b, st_err *e)
 int scan_budget_charge(scan_budget *b, uint64_t n, st_err *e)
 {
     if (!b) return 0;
-    int c = atomic_load_explicit(&b->code, memory_order_relaxed);
+    int c = atomic_load_explicit(&b->code, memory_order_acquire);
     if (c) return st_fail(e, c, "%s", b->msg);
+    if (n == 0) return 0; /* a check between series: no write to the shared counter */
     uint64_t before = atomic_fetch_add_explicit(&b->samples, n, memory_order_relaxed);
     if (b->max_samples && before + n > b->max_samples)
         return scan_budget_fail(b, ST_ELIMIT, "query processing would load too many samples into memory "
@@ -563,7 +572,6 @@ struct scan_iter {
     scan *sc;
     size_t pos, end;     /* series positions */
     label ls[LABELS_MAX];
-    const sent *x;       /* the current series' first entry */
     st_vtype type;
     bool is_str;
     /* sources */
@@ -583,7 +591,9 @@ struct scan_iter {
     size_t cpos;
     bool merging;
     codec_samples mout;  /* merged batches */
-    uint64_t samples_seen;
+    /* added to the store's counters at close: iterators on several threads
+     * would otherwise share their cache lines per series and per chunk */
+    uint64_t samples_seen, series_seen, chunks_decoded, chunks_by_stats;
 };
 
 int scan_iter_open(scan *sc, size_t from, size_t to, scan_iter **out, st_err *e)
@@ -611,7 +621,13 @@ void scan_iter_close(scan_iter *it)
     head_snap_free(it->snap);
     codec_samples_free(&it->dec);
     codec_samples_free(&it->mout);
-    if (it->samples_seen) atomic_fetch_add_explicit(&it->sc->s->scan_samples, it->samples_seen, memory_order_relaxed);
+    store *st = it->sc->s;
+    if (it->samples_seen) atomic_fetch_add_explicit(&st->scan_samples, it->samples_seen, memory_order_relaxed);
+    if (it->series_seen) atomic_fetch_add_explicit(&st->scan_series, it->series_seen, memory_order_relaxed);
+    if (it->chunks_decoded)
+        atomic_fetch_add_explicit(&st->scan_chunks_decoded, it->chunks_decoded, memory_order_relaxed);
+    if (it->chunks_by_stats)
+        atomic_fetch_add_explicit(&st->scan_chunks_by_stats, it->chunks_by_stats, memory_order_relaxed);
     st_free(it);
 }
 
@@ -641,12 +657,11 @@ static source *add_source(scan_iter *it, blk *b, uint32_t id)
 }
 
 /* The chunks of a block source that overlap the range, and its span. */
-static int block_span(scan_iter *it, source *s, st_err *e)
+static void block_span(scan_iter *it, source *s)
 {
     const scan *sc = it->sc;
     uint32_t n = blk_series_nchunks(s->b, s->id);
     uint32_t c0 = n, c1 = 0;
-    (void)e;
     for (uint32_t c = 0; c < n; c++) {
         int64_t cmin, cmax;
         bool exact;
@@ -660,7 +675,6 @@ static int block_span(scan_iter *it, source *s, st_err *e)
     }
     s->c0 = s->c = c0 == n ? 0 : c0;
     s->c1 = c0 == n ? 0 : c1;
-    return 0;
 }
 
 /* Blocks pinned after open (a flush moved data out of the head since):
@@ -706,10 +720,11 @@ static int resolve(scan_iter *it, size_t a, size_t b, bool *head_overlaps, st_er
         }
         pthread_mutex_unlock(&sc->late_mu);
     }
+    /* a series has at most one head entry of its type (the rest of [a, b)) */
     int rc = 0;
+    bool copied = false;
     for (; i < b && rc == 0; i++) {
         const sent *x = &sc->ents[i];
-        bool copied = false;
         head_lock(h, x->shard);
         hseries *hs = head_by_id_locked(h, x->shard, x->id);
         if (hs && hseries_meta(hs).type == it->type) {
@@ -719,16 +734,15 @@ static int resolve(scan_iter *it, size_t a, size_t b, bool *head_overlaps, st_er
                 if (!it->snap) it->snap = head_snap_new();
                 copied = head_snap_take_locked(hs, sc->mint, sc->maxt, it->snap);
                 if (!copied) rc = head_read_locked(h, hs, sc->mint, sc->maxt, &it->head, it->scratch, e);
-                if (rc == 0 && !copied) rc = charge(it, it->head.n, e);
             }
         }
         head_unlock(h, x->shard);
-        if (copied) { /* decoded outside the shard's lock */
-            rc = head_snap_read(it->snap, sc->mint, sc->maxt, &it->head, it->scratch, e);
-            if (rc == 0) rc = charge(it, it->head.n, e);
-        }
     }
     pthread_rwlock_unlock(&sc->d->view_lock);
+    /* the snapshot is decoded, and the budget charged (it may wait on
+     * nothing, but a failing one formats), with no lock held */
+    if (rc == 0 && copied) rc = head_snap_read(it->snap, sc->mint, sc->maxt, &it->head, it->scratch, e);
+    if (rc == 0 && it->head.n) rc = charge(it, it->head.n, e);
     return rc;
 }
 
@@ -760,8 +774,7 @@ static int plan_chunks(scan_iter *it, st_err *e)
     size_t w = 0;
     for (size_t i = 0; i < it->nsrc; i++) {
         source *s = &it->src[i]; /* resolve() adds blocks only */
-        int rc = block_span(it, s, e);
-        if (rc) return rc;
+        block_span(it, s);
         if (s->c1 <= s->c0) continue;
         if (w != i) {
             source t = it->src[w];
@@ -828,7 +841,7 @@ static int decode_chunk(scan_iter *it, source *s, uint32_t c, codec_samples *out
 {
     int rc = blk_read_chunk(s->b, s->id, c, it->sc->mint, it->sc->maxt, out, e);
     if (rc) return rc;
-    atomic_fetch_add_explicit(&it->sc->s->scan_chunks_decoded, 1, memory_order_relaxed);
+    it->chunks_decoded++;
     return charge(it, out->n, e);
 }
 
@@ -989,14 +1002,13 @@ int scan_iter_next(scan_iter *it, scan_series *out, st_err *e)
         size_t pos = it->pos++;
         size_t a = sc->groups[pos], b = sc->groups[pos + 1];
         const sent *x = &sc->ents[a];
-        it->x = x;
         it->type = (st_vtype)x->type;
         it->is_str = x->type == ST_VT_STRING;
         it->nxc = it->ci = 0;
         it->started = it->chunk_walk = false;
         if (sc->mode == SCAN_KEYS) {
             describe(it, x, pos, out);
-            atomic_fetch_add_explicit(&sc->s->scan_series, 1, memory_order_relaxed);
+            it->series_seen++;
             return 1;
         }
         if (sc->budget) {
@@ -1016,7 +1028,7 @@ int scan_iter_next(scan_iter *it, scan_series *out, st_err *e)
         }
         if (!any) continue;
         describe(it, x, pos, out);
-        atomic_fetch_add_explicit(&sc->s->scan_series, 1, memory_order_relaxed);
+        it->series_seen++;
         return 1;
     }
     return 0;
@@ -1048,18 +1060,27 @@ int scan_iter_read_all(scan_iter *it, codec_samples *out, st_err *e)
     return rc;
 }
 
-int scan_iter_chunk(scan_iter *it, scan_chunk *out, st_err *e)
+int scan_iter_chunk(scan_iter *it, scan_chunk *out)
 {
     if (it->chunk_walk) {
         /* a chunk passed over without its samples was answered by its statistics */
         if (!it->started && it->xc[it->ci].meta.has_stats)
-            atomic_fetch_add_explicit(&it->sc->s->scan_chunks_by_stats, 1, memory_order_relaxed);
+            it->chunks_by_stats++;
         it->ci++;
         it->started = false;
     }
     it->chunk_walk = true;
     if (it->ci >= it->nxc) return 0;
+    *out = it->xc[it->ci].meta;
+    return 1;
+}
+
+int scan_iter_chunk_stats(scan_iter *it, scan_chunk *out, st_err *e)
+{
+    if (!it->chunk_walk || it->ci >= it->nxc) return 0;
     xchunk *x = &it->xc[it->ci];
+    /* a block chunk's statistics sit beside its samples, under the same
+     * checksum: read only for a chunk that will not be decoded anyway */
     if (x->src >= 0 && it->src[x->src].b && x->meta.exact_mint && !x->meta.tombstoned && !x->meta.count) {
         blk_chunk bc;
         int rc = blk_chunk_meta(it->src[x->src].b, it->src[x->src].id, x->c, &bc, e);
@@ -1070,7 +1091,7 @@ int scan_iter_chunk(scan_iter *it, scan_chunk *out, st_err *e)
         x->meta.has_stats = bc.stats.count > 0;
     }
     *out = x->meta;
-    return 1;
+    return 0;
 }
 
 int scan_iter_chunk_samples(scan_iter *it, scan_batch *out, st_err *e)

@@ -75,8 +75,9 @@ typedef struct scan_budget {
     void *cancel_ctx;
     _Atomic uint64_t samples;
     _Atomic uint64_t polls;
-    _Atomic int code;      /* 0 while within budget */
-    char msg[256];         /* set with the first failure */
+    _Atomic int claimed;   /* the first failure writes msg... */
+    _Atomic int code;      /* ...then publishes its code: 0 while within budget */
+    char msg[256];         /* complete once code is non-zero */
 } scan_budget;
 
 void scan_budget_init(scan_budget *b);
@@ -179,8 +180,12 @@ int scan_iter_batch(scan_iter *it, scan_batch *out, st_err *e);
 int scan_iter_read_all(scan_iter *it, codec_samples *out, st_err *e);
 /* SCAN_CHUNKS: the next chunk of the current series (time order; sources
  * that overlap each other come as chunks without stats): 1, 0 at the
- * series' end, or an error. */
-int scan_iter_chunk(scan_iter *it, scan_chunk *out, st_err *e);
+ * series' end. A block chunk comes with its bounds only:
+ * scan_iter_chunk_stats reads its count and statistics when wanted. */
+int scan_iter_chunk(scan_iter *it, scan_chunk *out);
+/* SCAN_CHUNKS: out = the current chunk with its count and statistics (a
+ * block chunk's are read from the block once). 0 or an error. */
+int scan_iter_chunk_stats(scan_iter *it, scan_chunk *out, st_err *e);
 /* SCAN_CHUNKS: the samples of the chunk scan_iter_chunk returned last,
  * merged with every overlapping source, within [mint, maxt] of the scan. */
 int scan_iter_chunk_samples(scan_iter *it, scan_batch *out, st_err *e);

@@ -86,18 +86,6 @@ pq_ser *pq_vec_push(st_arena *a, pq_val *v, size_t *cap)
     return s;
 }
 
-void pq_vec_compact(pq_val *v, size_t nsteps)
-{
-    size_t w = 0;
-    for (size_t i = 0; i < v->n; i++) {
-        pq_ser *s = &v->s[i];
-        bool any = !s->ok;
-        for (size_t k = 0; k < nsteps && !any; k++) any = s->ok[k];
-        if (any) v->s[w++] = *s;
-    }
-    v->n = w;
-}
-
 int64_t pq_at(const pq_query *q, const promql_modifiers *m)
 {
     switch (m->at) {
@@ -243,8 +231,11 @@ static int read_chunks(pqpipe *p, scan_iter *it, const scan_series *ss, pts *buf
 {
     scan_chunk ch;
     int rc;
-    while ((rc = scan_iter_chunk(it, &ch, e)) == 1) {
-        if (stat_usable(&ch, ss->type) && p->whole(p->ctx, ch.mint / ST_NS_PER_MS, ch.maxt / ST_NS_PER_MS)) {
+    while ((rc = scan_iter_chunk(it, &ch)) == 1) {
+        /* the windows first (bounds only), the statistics if they take it whole */
+        bool whole = p->whole(p->ctx, ch.mint / ST_NS_PER_MS, ch.maxt / ST_NS_PER_MS);
+        if (whole && (rc = scan_iter_chunk_stats(it, &ch, e)) != 0) return rc;
+        if (whole && stat_usable(&ch, ss->type)) {
             if (buf->ncs == buf->capcs) {
                 buf->capcs = buf->capcs ? buf->capcs * 2 : 16;
                 buf->cs = st_realloc(buf->cs, buf->capcs * sizeof *buf->cs);
@@ -410,8 +401,7 @@ static int each_series(pq_query *q, const promql_node *vs, int64_t lo, int64_t h
     pqpipe p = {.q = q, .sc = sc, .fn = fn, .ctx = ctx, .fold = fold, .fctx = fctx, .n = n, .out = out,
                 .whole = whole};
     /* chunks of about a million points, 16 to 1024 series */
-    size_t steps = st ? st->n : 1;
-    p.csize = (1u << 20) / (steps ? steps : 1);
+    p.csize = (1u << 20) / (st->n ? st->n : 1);
     if (p.csize < 16) p.csize = 16;
     if (p.csize > 1024) p.csize = 1024;
     if (nt > 1 && p.csize > n / (4 * nt) + 1) p.csize = n / (4 * nt) + 1; /* enough chunks to share */
@@ -539,10 +529,8 @@ int pq_eval_selector_ts(pq_query *q, const promql_node *vs, const pq_steps *st, 
 
 /* ------------------------------------------------------------------ range arguments */
 
-int pq_range_arg_init(pq_query *q, const promql_node *arg, const pq_steps *st, bool invariant_call,
-                      pq_range_arg *ra)
+int pq_range_arg_init(pq_query *q, const promql_node *arg, const pq_steps *st, pq_range_arg *ra)
 {
-    (void)invariant_call;
     const promql_node *n = pq_unparen(arg);
     memset(ra, 0, sizeof *ra);
     ra->sel = n;
@@ -586,7 +574,7 @@ static int range_series(void *ctx, const scan_series *ss, const pts *p, st_arena
     /* in place: the buffer is the worker's own */
     size_t n = clean_points(p->t, p->v, p->n, c->lo, c->hi, p->t, p->v);
     pq_lset lab = {ss->labels, (uint32_t)ss->nlabels}; /* borrowed: fn copies what it keeps */
-    return c->fn(c->ctx, ss->index, lab, p->t, p->v, n, p->cs, p->ncs, a, out, keep, e);
+    return c->fn(c->ctx, lab, p->t, p->v, n, p->cs, p->ncs, a, out, keep, e);
 }
 
 /* Is every window of the evaluation either around [mint, maxt] whole or
@@ -646,7 +634,7 @@ int pq_range_each(pq_query *q, const pq_range_arg *ra, const pq_steps *st, pq_se
             v[k++] = s->v[j];
         }
         bool keep = false;
-        rc = fn(ctx, i, s->lab, t, v, k, NULL, 0, q->a, &out->s[out->n], &keep, q->e);
+        rc = fn(ctx, s->lab, t, v, k, NULL, 0, q->a, &out->s[out->n], &keep, q->e);
         if (keep && fold) fold(fctx, &out->s[out->n]);
         else if (keep) out->n++;
         if (rc == 0) rc = pq_poll(q);
@@ -665,12 +653,11 @@ typedef struct mat_ctx {
     int64_t lo, hi;
 } mat_ctx;
 
-static int mat_series(void *ctx, size_t sidx, pq_lset lab, const int64_t *t, const double *v, size_t n,
-                      const pq_cstat *cs, size_t ncs, st_arena *a, pq_ser *out, bool *keep, st_err *e)
+static int mat_series(void *ctx, pq_lset lab, const int64_t *t, const double *v, size_t n, const pq_cstat *cs,
+                      size_t ncs, st_arena *a, pq_ser *out, bool *keep, st_err *e)
 {
     (void)cs;
     (void)ncs;
-    (void)sidx;
     (void)out;
     (void)e;
     mat_ctx *c = ctx;
@@ -704,7 +691,7 @@ static int cmp_mser(const void *a, const void *b)
 int pq_eval_matrix(pq_query *q, const promql_node *n, const pq_steps *st, pq_val *out)
 {
     pq_range_arg ra;
-    int rc = pq_range_arg_init(q, n, st, true, &ra);
+    int rc = pq_range_arg_init(q, n, st, &ra);
     if (rc) return rc;
     mat_ctx c = {.lo = st->start - ra.offset - ra.range, .hi = st->start - ra.offset};
     pthread_mutex_init(&c.mu, NULL);

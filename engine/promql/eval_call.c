@@ -141,10 +141,9 @@ static int rfn_with_stats(const rfn_ctx *c, const int64_t *t, const double *v, s
     return 0;
 }
 
-static int rfn_series(void *ctx, size_t sidx, pq_lset lab, const int64_t *t, const double *v, size_t n,
-                      const pq_cstat *cs, size_t ncs, st_arena *a, pq_ser *out, bool *keep, st_err *e)
+static int rfn_series(void *ctx, pq_lset lab, const int64_t *t, const double *v, size_t n, const pq_cstat *cs,
+                      size_t ncs, st_arena *a, pq_ser *out, bool *keep, st_err *e)
 {
-    (void)sidx;
     const rfn_ctx *c = ctx;
     const pq_steps *st = c->st;
     *keep = false;
@@ -254,7 +253,7 @@ static int rfn_setup(pq_query *q, const promql_node *n, size_t marg, pqf_range_f
         int rc = eval_scalar_arg(q, n->u.call.args[i], st, &c->params[c->nparams++]);
         if (rc) return rc;
     }
-    int rc = pq_range_arg_init(q, n->u.call.args[marg], st, false, ra);
+    int rc = pq_range_arg_init(q, n->u.call.args[marg], st, ra);
     if (rc) return rc;
     /* these need only count, min, max and last: whole chunks need no decoding */
     ra->stats = f == PQF_COUNT_OVER_TIME || f == PQF_MIN_OVER_TIME || f == PQF_MAX_OVER_TIME ||
@@ -264,8 +263,7 @@ static int rfn_setup(pq_query *q, const promql_node *n, size_t marg, pqf_range_f
     return 0;
 }
 
-int pq_call_stream(pq_query *q, const promql_node *n, const pq_steps *st, pq_fold_fn fold, void *fctx,
-                   bool *drops_name)
+int pq_call_stream(pq_query *q, const promql_node *n, const pq_steps *st, pq_fold_fn fold, void *fctx)
 {
     const char *name = n->u.call.func->name;
     size_t marg = SIZE_MAX;
@@ -279,7 +277,6 @@ int pq_call_stream(pq_query *q, const promql_node *n, const pq_steps *st, pq_fol
     pq_range_arg ra;
     int rc = rfn_setup(q, n, marg, (pqf_range_fn)f, st, &c, &ra);
     if (rc) return rc;
-    *drops_name = !c.keep_name;
     pq_val unused;
     rc = pq_range_each(q, &ra, st, rfn_series, &c, fold, fctx, &unused);
     return rc ? rc : 1;
@@ -440,7 +437,7 @@ static int label_replace(pq_query *q, const promql_node *n, const pq_steps *st, 
     st_err me = {0};
     if (matcher_new_capture(re, &m, &me))
         return pq_fail(q, ST_ECONFLICT, "invalid regular expression in label_replace(): %.*s", (int)re.n, re.p);
-    if (!pq_label_name_valid(dst)) {
+    if (!labels_name_valid(dst)) {
         matcher_free(m);
         return pq_fail(q, ST_ECONFLICT, "invalid destination label name in label_replace(): %.*s", (int)dst.n, dst.p);
     }
@@ -459,8 +456,8 @@ static int label_replace(pq_query *q, const promql_node *n, const pq_steps *st, 
             pq_lb b;
             pq_lb_init(&b, s->lab);
             pq_lb_del(&b, dst);
-            char *val = st_arena_strndup(q->a, (const char *)buf.p, buf.len);
-            if (buf.len) pq_lb_set(&b, dst, st_slice_of(val, buf.len));
+            if (buf.len) /* an empty expansion deletes dst (buf.p may be NULL then) */
+                pq_lb_set(&b, dst, st_slice_of(st_arena_strndup(q->a, (const char *)buf.p, buf.len), buf.len));
             l = pq_lb_done(&b, q->a);
         }
         long k = -1;
@@ -485,10 +482,10 @@ static int label_join(pq_query *q, const promql_node *n, const pq_steps *st, pq_
     size_t nsrc = n->u.call.nargs - 3;
     for (size_t i = 0; i < nsrc; i++) {
         st_slice s = string_arg(n->u.call.args[3 + i]);
-        if (!pq_label_name_valid(s))
+        if (!labels_name_valid(s))
             return pq_fail(q, ST_ECONFLICT, "invalid source label name in label_join(): %.*s", (int)s.n, s.p);
     }
-    if (!pq_label_name_valid(dst))
+    if (!labels_name_valid(dst))
         return pq_fail(q, ST_ECONFLICT, "invalid destination label name in label_join(): %.*s", (int)dst.n, dst.p);
     pq_out o;
     pq_out_init(&o, q, st, out);
@@ -521,6 +518,20 @@ static int label_join(pq_query *q, const promql_node *n, const pq_steps *st, pq_
 
 /* ------------------------------------------------------------------ histogram_quantile */
 
+/* A bucket's group: the group of representative series grep[ix] if its
+ * labels but le are those of series i. */
+typedef struct hq_group_ctx {
+    const pq_val *in;
+    const uint32_t *grep;
+    size_t i;
+} hq_group_ctx;
+
+static bool hq_same_group(void *ctx, uint32_t ix)
+{
+    const hq_group_ctx *c = ctx;
+    return pq_lset_eq_except(c->in->s[c->grep[ix]].lab, c->in->s[c->i].lab, st_slice_of("le", 2));
+}
+
 static int histogram_quantile(pq_query *q, const promql_node *n, const pq_steps *st, pq_val *out)
 {
     double *qs;
@@ -533,7 +544,6 @@ static int histogram_quantile(pq_query *q, const promql_node *n, const pq_steps 
     uint32_t *gid = st_malloc(N * sizeof *gid), *grep = st_malloc(N * sizeof *grep);
     pq_map gm = {0};
     size_t ng = 0;
-    static const st_slice le_name[1] = {{"le", 2}};
     for (size_t i = 0; i < in.n; i++) {
         st_slice v = pq_lset_get(in.s[i].lab, "le", 2);
         char tmp[128];
@@ -546,12 +556,9 @@ static int histogram_quantile(pq_query *q, const promql_node *n, const pq_steps 
         le[i] = strtod(tmp, &end);
         if (!end || *end) continue;
         /* the group: all labels but le (the metric name included) */
-        pq_lb lb;
-        pq_lb_init(&lb, in.s[i].lab);
-        pq_lb_del(&lb, le_name[0]);
-        uint64_t h = pq_lset_hash((pq_lset){lb.ls, (uint32_t)lb.n});
-        st_free(lb.ls);
-        long k = pq_map_find(&gm, h, NULL, NULL);
+        uint64_t h = pq_lset_hash_except(in.s[i].lab, st_slice_of("le", 2));
+        hq_group_ctx gc = {&in, grep, i};
+        long k = pq_map_find(&gm, h, hq_same_group, &gc);
         if (k < 0) {
             k = (long)ng;
             grep[ng++] = (uint32_t)i;
@@ -560,6 +567,17 @@ static int histogram_quantile(pq_query *q, const promql_node *n, const pq_steps 
         gid[i] = (uint32_t)k;
     }
     pq_map_free(&gm);
+    /* the members of each group in input order: mem[gstart[g] .. gstart[g + 1]) */
+    size_t *gstart = st_calloc(ng + 1, sizeof *gstart);
+    uint32_t *mem = st_malloc(N * sizeof *mem);
+    for (size_t i = 0; i < in.n; i++)
+        if (gid[i] != UINT32_MAX) gstart[gid[i] + 1]++;
+    for (size_t g = 0; g < ng; g++) gstart[g + 1] += gstart[g];
+    size_t *fill = st_malloc((ng ? ng : 1) * sizeof *fill);
+    for (size_t g = 0; g < ng; g++) fill[g] = gstart[g];
+    for (size_t i = 0; i < in.n; i++)
+        if (gid[i] != UINT32_MAX) mem[fill[gid[i]]++] = (uint32_t)i;
+    st_free(fill);
     pq_out o;
     pq_out_init(&o, q, st, out);
     long *gout = st_malloc((ng ? ng : 1) * sizeof *gout);
@@ -568,8 +586,10 @@ static int histogram_quantile(pq_query *q, const promql_node *n, const pq_steps 
     for (size_t j = 0; j < st->n && !rc; j++) {
         for (size_t g = 0; g < ng && !rc; g++) {
             size_t nb = 0;
-            for (size_t i = grep[g]; i < in.n; i++)
-                if (gid[i] == g && pq_has(&in.s[i], j)) b[nb++] = (pqf_bucket){le[i], in.s[i].v[j]};
+            for (size_t x = gstart[g]; x < gstart[g + 1]; x++) {
+                uint32_t i = mem[x];
+                if (pq_has(&in.s[i], j)) b[nb++] = (pqf_bucket){le[i], in.s[i].v[j]};
+            }
             if (!nb) continue;
             if (gout[g] < 0) {
                 pq_lb lb;
@@ -585,6 +605,8 @@ static int histogram_quantile(pq_query *q, const promql_node *n, const pq_steps 
     }
     st_free(b);
     st_free(gout);
+    st_free(gstart);
+    st_free(mem);
     st_free(le);
     st_free(gid);
     st_free(grep);
@@ -601,17 +623,35 @@ static bool sort_less(double a, double b, bool desc)
     return desc ? a > b : a < b;
 }
 
+/* A stable order: ties keep the input order (the original index decides). */
+typedef struct sort_key {
+    double v;
+    size_t i;
+} sort_key;
+
+static int sort_key_cmp(const sort_key *x, const sort_key *y, bool desc)
+{
+    if (sort_less(x->v, y->v, desc)) return -1;
+    if (sort_less(y->v, x->v, desc)) return 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+static int sort_key_asc(const void *a, const void *b) { return sort_key_cmp(a, b, false); }
+static int sort_key_desc(const void *a, const void *b) { return sort_key_cmp(a, b, true); }
+
 static int sort_call(pq_query *q, const promql_node *n, const pq_steps *st, bool desc, pq_val *out)
 {
     int rc = pq_eval(q, n->u.call.args[0], st, out);
-    if (rc || st->n != 1) return rc; /* a range query's answer is sorted by labels anyway */
-    pq_ser *s = out->s;
-    for (size_t i = 1; i < out->n; i++)
-        for (size_t j = i; j > 0 && sort_less(s[j].v[0], s[j - 1].v[0], desc); j--) {
-            pq_ser t = s[j];
-            s[j] = s[j - 1];
-            s[j - 1] = t;
-        }
+    if (rc || st->n != 1 || out->n < 2) return rc; /* a range query's answer is sorted by labels anyway */
+    size_t N = out->n;
+    sort_key *k = st_malloc(N * sizeof *k);
+    for (size_t i = 0; i < N; i++) k[i] = (sort_key){out->s[i].v[0], i};
+    qsort(k, N, sizeof *k, desc ? sort_key_desc : sort_key_asc);
+    pq_ser *s = st_malloc(N * sizeof *s);
+    memcpy(s, out->s, N * sizeof *s);
+    for (size_t i = 0; i < N; i++) out->s[i] = s[k[i].i];
+    st_free(s);
+    st_free(k);
     return 0;
 }
 

@@ -106,16 +106,16 @@ void pq_ser_init(st_arena *a, pq_ser *s, pq_lset lab, size_t n);
 void pq_ser_put(pq_ser *s, size_t i, double v);
 /* Appends series to a vector under construction (array doubling). */
 pq_ser *pq_vec_push(st_arena *a, pq_val *v, size_t *cap);
-/* Drops series that are absent at every step (keeps order). */
-void pq_vec_compact(pq_val *v, size_t nsteps);
 
 /* ---- label sets (eval_labels.c) ---- */
 pq_lset pq_lset_copy(st_arena *a, const label *ls, size_t n);
 pq_lset pq_lset_drop_name(st_arena *a, pq_lset l);
 st_slice pq_lset_get(pq_lset l, const char *name, size_t len);
-bool pq_lset_has_name(pq_lset l);
 uint64_t pq_lset_hash(pq_lset l);
 bool pq_lset_eq(pq_lset a, pq_lset b);
+/* Hash and equality of the labels other than the one named name. */
+uint64_t pq_lset_hash_except(pq_lset l, st_slice name);
+bool pq_lset_eq_except(pq_lset a, pq_lset b, st_slice name);
 int pq_lset_cmp(pq_lset a, pq_lset b); /* Prometheus's labels.Compare */
 /* Builder: a label set under change. */
 typedef struct pq_lb {
@@ -130,8 +130,6 @@ pq_lset pq_lb_done(pq_lb *b, st_arena *a); /* copies into a, frees the builder *
 /* Hash of the labels named (on = true) or of all but those and __name__
  * (on = false): Prometheus's signatureFunc / HashForLabels. */
 uint64_t pq_lset_sig(pq_lset l, bool on, const st_slice *names, size_t n);
-/* Prometheus's label name syntax: [a-zA-Z_][a-zA-Z0-9_]*. */
-bool pq_label_name_valid(st_slice s);
 /* Go's %s of a label set: {a="b", c="d"}. */
 void pq_lset_format(pq_lset l, st_buf *out);
 
@@ -164,8 +162,6 @@ size_t pq_out_series(pq_out *o, pq_lset l);
 /* Value x at step i of output series k; a second value is the labelset
  * error. */
 int pq_out_put(pq_out *o, size_t k, size_t i, double x);
-/* Both at once. */
-int pq_out_add(pq_out *o, pq_lset l, size_t i, double x);
 void pq_out_done(pq_out *o);
 
 /* ---- operators and functions ---- */
@@ -191,9 +187,8 @@ typedef struct pq_cstat {
 /* A series of a range argument: its points (stale markers out) and, when
  * the function asked for statistics (pq_range_arg.stats), the chunks
  * answered by them, both in time order and disjoint. */
-typedef int (*pq_series_fn)(void *ctx, size_t sidx, pq_lset lab, const int64_t *t, const double *v,
-                            size_t n, const pq_cstat *cs, size_t ncs, st_arena *a, pq_ser *out, bool *keep,
-                            st_err *e);
+typedef int (*pq_series_fn)(void *ctx, pq_lset lab, const int64_t *t, const double *v, size_t n,
+                            const pq_cstat *cs, size_t ncs, st_arena *a, pq_ser *out, bool *keep, st_err *e);
 /* Evaluates fn over every series of a matrix argument (a range selector or
  * a subquery, parentheses allowed): fn gets each series' points in
  * [lo, hi] (the union of its windows) and fills out (labels, values);
@@ -206,8 +201,7 @@ typedef struct pq_range_arg {
     int64_t offset;           /* effective offset (ms), @ applied: window end = t - offset */
     bool stats;               /* chunks whole in every window may come as statistics */
 } pq_range_arg;
-int pq_range_arg_init(pq_query *q, const promql_node *arg, const pq_steps *st, bool invariant_call,
-                      pq_range_arg *ra);
+int pq_range_arg_init(pq_query *q, const promql_node *arg, const pq_steps *st, pq_range_arg *ra);
 /* With fold, each kept series goes to fold in series order instead of into
  * out, and its memory is reused once fold returns (a streaming consumer:
  * memory bounded by the pipeline's chunks, not by the series). */
@@ -217,11 +211,9 @@ int pq_range_each(pq_query *q, const pq_range_arg *ra, const pq_steps *st, pq_se
 /* Streaming evaluation for a consumer that folds series one at a time in
  * series order (an aggregation): of an instant selector, or of a range
  * function over a range selector (1 when it streamed, 0 when the call is
- * not of that shape, or an error; *drops_name says whether output labels
- * lost __name__, so that two inputs may collide). */
+ * not of that shape, or an error). */
 int pq_selector_stream(pq_query *q, const promql_node *vs, const pq_steps *st, pq_fold_fn fold, void *fctx);
-int pq_call_stream(pq_query *q, const promql_node *n, const pq_steps *st, pq_fold_fn fold, void *fctx,
-                   bool *drops_name);
+int pq_call_stream(pq_query *q, const promql_node *n, const pq_steps *st, pq_fold_fn fold, void *fctx);
 /* The raw points of a range argument as a matrix (an instant query of
  * x[5m] or of a subquery). */
 int pq_eval_matrix(pq_query *q, const promql_node *n, const pq_steps *st, pq_val *out);

@@ -6,17 +6,6 @@
 #include "bits.h"
 #include "eval_int.h"
 
-bool pq_label_name_valid(st_slice s)
-{
-    if (!s.n) return false;
-    for (size_t i = 0; i < s.n; i++) {
-        char c = s.p[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (i && c >= '0' && c <= '9')))
-            return false;
-    }
-    return true;
-}
-
 static bool is_name(st_slice s) { return s.n == 8 && !memcmp(s.p, LABEL_METRIC_NAME, 8); }
 
 pq_lset pq_lset_copy(st_arena *a, const label *ls, size_t n)
@@ -27,13 +16,6 @@ pq_lset pq_lset_copy(st_arena *a, const label *ls, size_t n)
         out[i].value = st_slice_of(st_arena_strndup(a, ls[i].value.p, ls[i].value.n), ls[i].value.n);
     }
     return (pq_lset){out, (uint32_t)n};
-}
-
-bool pq_lset_has_name(pq_lset l)
-{
-    for (uint32_t i = 0; i < l.n; i++)
-        if (is_name(l.ls[i].name)) return true;
-    return false;
 }
 
 pq_lset pq_lset_drop_name(st_arena *a, pq_lset l)
@@ -68,6 +50,27 @@ uint64_t pq_lset_hash(pq_lset l)
     uint64_t h = 0x51ed27u;
     for (uint32_t i = 0; i < l.n; i++) h = mix(mix(h, l.ls[i].name), l.ls[i].value);
     return h;
+}
+
+uint64_t pq_lset_hash_except(pq_lset l, st_slice name)
+{
+    uint64_t h = 0x51ed27u;
+    for (uint32_t i = 0; i < l.n; i++)
+        if (!st_slice_eq(l.ls[i].name, name)) h = mix(mix(h, l.ls[i].name), l.ls[i].value);
+    return h;
+}
+
+bool pq_lset_eq_except(pq_lset a, pq_lset b, st_slice name)
+{
+    uint32_t i = 0, j = 0;
+    for (;;) {
+        while (i < a.n && st_slice_eq(a.ls[i].name, name)) i++;
+        while (j < b.n && st_slice_eq(b.ls[j].name, name)) j++;
+        if (i == a.n || j == b.n) return i == a.n && j == b.n;
+        if (!st_slice_eq(a.ls[i].name, b.ls[j].name) || !st_slice_eq(a.ls[i].value, b.ls[j].value)) return false;
+        i++;
+        j++;
+    }
 }
 
 bool pq_lset_eq(pq_lset a, pq_lset b)
@@ -112,7 +115,7 @@ void pq_lb_init(pq_lb *b, pq_lset l)
 {
     b->cap = l.n + 4;
     b->ls = st_malloc(b->cap * sizeof *b->ls);
-    memcpy(b->ls, l.ls, l.n * sizeof *b->ls);
+    if (l.n) memcpy(b->ls, l.ls, l.n * sizeof *b->ls); /* an empty set's ls may be NULL */
     b->n = l.n;
 }
 
@@ -282,11 +285,6 @@ int pq_out_put(pq_out *o, size_t k, size_t i, double x)
     if (s->ok[i]) return pq_fail(o->q, ST_ECONFLICT, "vector cannot contain metrics with the same labelset");
     pq_ser_put(s, i, x);
     return 0;
-}
-
-int pq_out_add(pq_out *o, pq_lset l, size_t i, double x)
-{
-    return pq_out_put(o, pq_out_series(o, l), i, x);
 }
 
 void pq_out_done(pq_out *o) { pq_map_free(&o->map); }

@@ -350,13 +350,16 @@ static int vector_vector(pq_query *q, const promql_node *n, const pq_steps *st, 
     pair_key *pk = NULL;
     size_t npk = 0, cappk = 0;
     size_t *out_stamp = NULL, *out_sig = NULL, capout = 0;
+    /* the "one" side's group of each "many" series' signature (-1: none) */
+    long *rgrp = st_malloc((l->n ? l->n : 1) * sizeof *rgrp);
+    for (size_t i = 0; i < l->n; i++) rgrp[i] = sigs_find(&gr, gl.sig[i]);
     for (size_t j = 0; j < st->n && !rc; j++) {
         if (!lcount[j] || !rcount[j]) continue;
         if ((rc = pq_poll(q))) break;
         for (size_t i = 0; i < l->n && !rc; i++) {
             const pq_ser *ls = &l->s[i];
             if (!pq_has(ls, j)) continue;
-            long g = sigs_find(&gr, gl.sig[i]);
+            long g = rgrp[i];
             if (g < 0) continue;
             uint32_t ri = gr.first[g];
             while (ri != UINT32_MAX && !pq_has(&r->s[ri], j)) ri = gr.next[ri];
@@ -416,6 +419,7 @@ static int vector_vector(pq_query *q, const promql_node *n, const pq_steps *st, 
         }
     }
     pq_out_done(&o);
+    st_free(rgrp);
     pq_map_free(&pairs);
     st_free(pk);
     st_free(out_stamp);
@@ -568,11 +572,6 @@ static void heap_sort_reverse(hent *h, size_t n, bool rev)
     for (size_t i = 1; i < n; i++)
         for (size_t j = i; j > 0 && heap_less(h, j - 1, j, rev); j--) heap_swap(h, j, j - 1);
 }
-
-typedef struct agg_state {
-    double *value, *mean;
-    double *count;
-} agg_state;
 
 static int topk(pq_query *q, const promql_node *n, const pq_steps *st, const pq_val *in, const double *param,
                 const uint64_t *key, pq_val *out)
@@ -866,9 +865,8 @@ static int agg_streamed(pq_query *q, const promql_node *n, const pq_steps *st, c
         rc = pq_selector_stream(q, e, st, agg_fold, &a);
         if (rc == 0) rc = 1;
     } else if (e->kind == PROMQL_CALL) {
-        bool drops = false;
         a.check_dups = true; /* (harmless for last_over_time, which keeps names) */
-        rc = pq_call_stream(q, e, st, agg_fold, &a, &drops);
+        rc = pq_call_stream(q, e, st, agg_fold, &a);
     } else {
         return 0;
     }
@@ -916,29 +914,40 @@ int pq_eval_aggregate(pq_query *q, const promql_node *n, const pq_steps *st, pq_
     st_slice value_label = {0};
     if (op == PROMQL_AGG_COUNT_VALUES) {
         value_label = param.str;
-        if (!pq_label_name_valid(value_label))
+        if (!labels_name_valid(value_label))
             return pq_fail(q, ST_ECONFLICT, "invalid label name \"%.*s\"", (int)value_label.n, value_label.p);
         if (!without) g[ng++] = value_label;
         /* each (series, value) is a series of its own: the value label set */
         pq_out o;
         pq_out_init(&o, q, st, &src);
+        char buf[400];
         for (size_t i = 0; i < in.n && !rc; i++) {
             const pq_ser *s = &in.s[i];
+            /* one builder per series: setting the value label again
+             * replaces it in place; a value equal to the step before's
+             * (bit for bit) has the same text, so the same output series */
+            pq_lb b;
+            pq_lb_init(&b, s->lab);
+            bool have = false;
+            uint64_t prev = 0;
+            size_t k = 0;
             for (size_t j = 0; j < st->n && !rc; j++) {
                 if (!pq_has(s, j)) continue;
-                char buf[400];
-                format_float_f(s->v[j], buf, sizeof buf);
-                pq_lb b;
-                pq_lb_init(&b, s->lab);
-                pq_lb_set(&b, value_label, st_slice_of(buf, strlen(buf)));
-                pq_lset l = {b.ls, (uint32_t)b.n};
-                size_t k = pq_out_series(&o, l);
-                st_free(b.ls);
+                uint64_t bits;
+                memcpy(&bits, &s->v[j], sizeof bits);
+                if (!have || bits != prev) {
+                    format_float_f(s->v[j], buf, sizeof buf);
+                    pq_lb_set(&b, value_label, st_slice_of(buf, strlen(buf)));
+                    k = pq_out_series(&o, (pq_lset){b.ls, (uint32_t)b.n});
+                    have = true;
+                    prev = bits;
+                }
                 /* distinct series of one label set after the change count
                  * once each: keep a count in the value */
                 if (o.v->s[k].ok[j]) o.v->s[k].v[j] += 1;
                 else pq_ser_put(&o.v->s[k], j, 1);
             }
+            st_free(b.ls);
         }
         pq_out_done(&o);
         if (rc) return rc;

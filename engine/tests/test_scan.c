@@ -110,15 +110,48 @@ static int open1(store *s, matcher **ms, size_t n, scan_mode mode, scan_order or
 static void names_of(scan *sc, char *out, size_t cap)
 {
     scan_iter *it;
-    scan_iter_open(sc, 0, SIZE_MAX, &it, NULL);
-    scan_series ss;
+    st_err e = {0};
     out[0] = 0;
+    int rc = scan_iter_open(sc, 0, SIZE_MAX, &it, &e);
+    CHECK_MSG(rc == 0, "scan_iter_open: %d %s", rc, e.msg);
+    if (rc) {
+        snprintf(out, cap, "<scan_iter_open failed>");
+        return;
+    }
+    scan_series ss;
     while (scan_iter_next(it, &ss, NULL) == 1) {
         size_t l = strlen(out);
         st_slice host = labels_key_get(ss.key, ss.keylen, st_slice_cstr("host"));
         snprintf(out + l, cap - l, "%s%.*s/%.*s", l ? " " : "", (int)ss.metric.n, ss.metric.p, (int)host.n, host.p);
     }
     scan_iter_close(it);
+}
+
+/* A copy of one series' labels, for comparing with the next one's. */
+typedef struct lcopy {
+    size_t n;
+    char k[4][64], v[4][64];
+} lcopy;
+
+static void lcopy_set(lcopy *c, const label *ls, size_t n)
+{
+    c->n = n < 4 ? n : 4;
+    for (size_t i = 0; i < c->n; i++) {
+        snprintf(c->k[i], sizeof c->k[i], "%.*s", (int)ls[i].name.n, ls[i].name.p);
+        snprintf(c->v[i], sizeof c->v[i], "%.*s", (int)ls[i].value.n, ls[i].value.p);
+    }
+}
+
+/* Prometheus's labels.Compare of the copy against ls: name, then value,
+ * pair by pair; the shorter set first when one is a prefix. */
+static int lcopy_compare(const lcopy *c, const label *ls, size_t n)
+{
+    for (size_t i = 0; i < c->n && i < n; i++) {
+        int d = st_slice_cmp(st_slice_cstr(c->k[i]), ls[i].name);
+        if (!d) d = st_slice_cmp(st_slice_cstr(c->v[i]), ls[i].value);
+        if (d) return d;
+    }
+    return (c->n > n) - (c->n < n);
 }
 
 static void test_selection_and_orders(void)
@@ -162,21 +195,33 @@ static void test_selection_and_orders(void)
                    .mode = SCAN_KEYS, .order = SCAN_ORDER_LABELS, .types = SCAN_TYPES_NUMERIC};
     CHECK_OK(scan_open(s, &u, &sc, NULL));
     CHECK_EQ_INT(scan_count(sc), 4);
-    /* labels order: __name__ first among these names (dc < host < __name__ bytewise? no: "__name__" < "dc") */
+    /* labels order (labels.Compare): by the parsed labels, pair by pair,
+     * against a copy of the previous series' (what an iterator returns is
+     * borrowed until its next call); "__name__" < "dc" < "host" */
     scan_iter *it;
     CHECK_OK(scan_iter_open(sc, 0, SIZE_MAX, &it, NULL));
-    scan_series prev = {0}, ss;
+    scan_series ss;
+    lcopy prev = {0};
     uint8_t pk[512];
     size_t pkl = 0, n = 0;
+    char seq[256] = "";
     while (scan_iter_next(it, &ss, NULL) == 1) {
-        if (n++) CHECK(labels_key_compare(pk, pkl, ss.key, ss.keylen) < 0);
+        if (n++) {
+            CHECK(labels_key_compare(pk, pkl, ss.key, ss.keylen) < 0);
+            CHECK_MSG(lcopy_compare(&prev, ss.labels, ss.nlabels) < 0, "series %zu (%.*s) not after %s", n,
+                      (int)ss.metric.n, ss.metric.p, prev.v[0]);
+        }
+        CHECK(ss.nlabels == 3 && st_slice_eq(ss.labels[0].name, st_slice_cstr("__name__")) &&
+              st_slice_eq(ss.labels[0].value, ss.metric));
+        lcopy_set(&prev, ss.labels, ss.nlabels);
         memcpy(pk, ss.key, ss.keylen);
         pkl = ss.keylen;
         CHECK(ss.type != ST_VT_STRING);
-        prev = ss;
+        size_t l = strlen(seq);
+        snprintf(seq + l, sizeof seq - l, "%s%.*s", l ? " " : "", (int)ss.metric.n, ss.metric.p);
     }
-    (void)prev;
     CHECK_EQ_INT(n, 4);
+    CHECK_MSG(!strcmp(seq, "cpu cpu_idle cpu_total cpu_usage_user"), "%s", seq);
     scan_iter_close(it);
     scan_close(sc);
     matcher_free(a[0]);
@@ -232,7 +277,14 @@ static size_t read_all(store *s, const char *name, int64_t mint, int64_t maxt, s
         return 0;
     }
     scan_iter *it;
-    scan_iter_open(sc, 0, SIZE_MAX, &it, NULL);
+    st_err e = {0};
+    int rc = scan_iter_open(sc, 0, SIZE_MAX, &it, &e);
+    CHECK_MSG(rc == 0, "scan_iter_open: %d %s", rc, e.msg);
+    if (rc) {
+        scan_close(sc);
+        matcher_free(m[0]);
+        return 0;
+    }
     scan_series ss;
     size_t nseries = 0;
     while (scan_iter_next(it, &ss, NULL) == 1) {
@@ -299,28 +351,82 @@ static void test_merge_and_batches(void)
     store_close(s, NULL);
 }
 
+/* Several iterators of one scan on their own threads. Each reads its first
+ * batch, then waits at the barrier while the main thread flushes, then reads
+ * the rest; it records every sample it sees, by series (host hNNN, value i at
+ * T0 + i * 10 s), so that a sample lost or seen twice shows. */
+enum { PAR_SERIES = 200, PAR_SAMPLES = 30, PAR_BATCH = 7 };
+
 typedef struct par {
     scan *sc;
     size_t from, to;
-    uint64_t sum, n;
+    pthread_barrier_t *gate;    /* NULL: no pause */
+    int open_rc, rc;            /* scan_iter_open's, the last scan_iter_next/batch's */
+    size_t before;              /* samples read before the pause */
+    int order_errors, foreign;  /* samples out of time order; not of a written sample */
+    uint8_t seen[PAR_SERIES][PAR_SAMPLES];
 } par;
 
 static void *par_run(void *arg)
 {
     par *p = arg;
-    scan_iter *it;
-    scan_iter_open(p->sc, p->from, p->to, &it, NULL);
-    scan_series ss;
-    while (scan_iter_next(it, &ss, NULL) == 1) {
-        scan_batch b;
-        while (scan_iter_batch(it, &b, NULL) == 1)
-            for (size_t i = 0; i < b.n; i++) {
-                p->sum += b.vals[i];
-                p->n++;
+    scan_iter *it = NULL;
+    st_err e = {0};
+    p->open_rc = scan_iter_open(p->sc, p->from, p->to, &it, &e);
+    bool paused = p->gate == NULL;
+    if (p->open_rc == 0) {
+        scan_series ss;
+        while ((p->rc = scan_iter_next(it, &ss, &e)) == 1) {
+            st_slice host = labels_key_get(ss.key, ss.keylen, st_slice_cstr("host"));
+            int h = -1; /* hNNN */
+            if (host.n == 4 && host.p[0] == 'h') {
+                h = 0;
+                for (int k = 1; k < 4 && h >= 0; k++)
+                    h = host.p[k] >= '0' && host.p[k] <= '9' ? h * 10 + (host.p[k] - '0') : -1;
             }
+            int64_t last = INT64_MIN;
+            scan_batch b;
+            while ((p->rc = scan_iter_batch(it, &b, &e)) == 1) {
+                for (size_t i = 0; i < b.n; i++) {
+                    uint64_t v = b.vals[i];
+                    p->order_errors += b.ts[i] <= last;
+                    last = b.ts[i];
+                    if (h < 0 || h >= PAR_SERIES || v >= PAR_SAMPLES ||
+                        b.ts[i] != T0 + (int64_t)v * 10 * ST_NS_PER_S)
+                        p->foreign++;
+                    else
+                        p->seen[h][v]++;
+                }
+                if (!paused) { /* mid-way through the first series: the flush runs now */
+                    p->before = b.n;
+                    pthread_barrier_wait(p->gate);
+                    pthread_barrier_wait(p->gate);
+                    paused = true;
+                }
+            }
+            if (p->rc) break;
+        }
+        scan_iter_close(it);
     }
-    scan_iter_close(it);
+    if (!paused) { /* nothing read: still meet the main thread twice */
+        pthread_barrier_wait(p->gate);
+        pthread_barrier_wait(p->gate);
+    }
     return NULL;
+}
+
+/* Over the three iterators: samples read, written samples never read,
+ * samples read more than once. */
+static void par_tally(const par *p, size_t *total, size_t *missing, size_t *twice)
+{
+    *total = *missing = *twice = 0;
+    for (int h = 0; h < PAR_SERIES; h++)
+        for (int v = 0; v < PAR_SAMPLES; v++) {
+            int n = p[0].seen[h][v] + p[1].seen[h][v] + p[2].seen[h][v];
+            *total += (size_t)n;
+            *missing += n == 0;
+            *twice += n > 1;
+        }
 }
 
 static void test_threads_and_flush_under_scan(void)
@@ -329,23 +435,64 @@ static void test_threads_and_flush_under_scan(void)
     CHECK(s != NULL);
     if (!s) return;
     char host[16];
-    for (int i = 0; i < 200; i++) {
+    for (int i = 0; i < PAR_SERIES; i++) {
         snprintf(host, sizeof host, "h%03d", i);
-        put(s, "p", 1, host, "x", ST_VT_INT, T0, 30, 1);
+        put(s, "p", 1, host, "x", ST_VT_INT, T0, PAR_SAMPLES, 1);
     }
     matcher *m[1] = {eq("__name__", "p")};
+    matcher *const *sel[1] = {m};
+    size_t nsel[1] = {1};
+    scan_spec sp = {.db = "default", .sel = sel, .nsel = nsel, .nselectors = 1, .mint = INT64_MIN,
+                    .maxt = INT64_MAX, .mode = SCAN_SAMPLES, .order = SCAN_ORDER_LABELS, .batch = PAR_BATCH};
     scan *sc;
-    CHECK_OK(open1(s, m, 1, SCAN_SAMPLES, SCAN_ORDER_LABELS, INT64_MIN, INT64_MAX, &sc));
-    CHECK_EQ_INT(scan_count(sc), 200);
-    /* every sample moves into a block while the scan is open: it must
-     * still see each of them once */
-    CHECK_OK(store_flush_all(s, NULL));
-    par p[3] = {{sc, 0, 70, 0, 0}, {sc, 70, 140, 0, 0}, {sc, 140, SIZE_MAX, 0, 0}};
+    CHECK_OK(scan_open(s, &sp, &sc, NULL));
+    CHECK_EQ_INT(scan_count(sc), PAR_SERIES);
+    /* every sample moves into a block while the iterators are open, each
+     * one batch into its first series: they must still see each sample
+     * once, in order */
+    store_stats st0, st1;
+    store_get_stats(s, &st0);
+    pthread_barrier_t gate;
+    pthread_barrier_init(&gate, NULL, 4);
+    static par p[3];
+    size_t cut[4] = {0, 70, 140, SIZE_MAX};
     pthread_t th[3];
-    for (int i = 0; i < 3; i++) pthread_create(&th[i], NULL, par_run, &p[i]);
+    for (int i = 0; i < 3; i++) {
+        p[i] = (par){.sc = sc, .from = cut[i], .to = cut[i + 1], .gate = &gate};
+        pthread_create(&th[i], NULL, par_run, &p[i]);
+    }
+    pthread_barrier_wait(&gate); /* every iterator has read its first batch */
+    CHECK_OK(store_flush_all(s, NULL));
+    store_get_stats(s, &st1);
+    pthread_barrier_wait(&gate);
     for (int i = 0; i < 3; i++) pthread_join(th[i], NULL);
-    CHECK_EQ_INT(p[0].n + p[1].n + p[2].n, 200 * 30);
-    CHECK_EQ_INT(p[0].sum + p[1].sum + p[2].sum, 200 * (29 * 30 / 2));
+    pthread_barrier_destroy(&gate);
+    CHECK_MSG(st1.blocks > st0.blocks && st1.block_samples >= st0.block_samples + PAR_SERIES * PAR_SAMPLES,
+              "the flush wrote no block of the samples: blocks %llu -> %llu, samples %llu -> %llu",
+              (unsigned long long)st0.blocks, (unsigned long long)st1.blocks,
+              (unsigned long long)st0.block_samples, (unsigned long long)st1.block_samples);
+    size_t total, missing, twice;
+    par_tally(p, &total, &missing, &twice);
+    for (int i = 0; i < 3; i++) {
+        CHECK_MSG(p[i].open_rc == 0 && p[i].rc == 0, "iterator %d: open %d, read %d", i, p[i].open_rc, p[i].rc);
+        CHECK_MSG(p[i].before == PAR_BATCH, "iterator %d: %zu samples before the flush", i, p[i].before);
+        CHECK_EQ_INT(p[i].order_errors, 0);
+        CHECK_EQ_INT(p[i].foreign, 0);
+    }
+    CHECK_MSG(total == PAR_SERIES * PAR_SAMPLES && missing == 0 && twice == 0,
+              "%zu samples read, %zu missing, %zu more than once", total, missing, twice);
+    scan_close(sc);
+    /* and a scan opened after the flush reads them all from the block, on three threads */
+    CHECK_OK(scan_open(s, &sp, &sc, NULL));
+    for (int i = 0; i < 3; i++) {
+        p[i] = (par){.sc = sc, .from = cut[i], .to = cut[i + 1]};
+        pthread_create(&th[i], NULL, par_run, &p[i]);
+    }
+    for (int i = 0; i < 3; i++) pthread_join(th[i], NULL);
+    par_tally(p, &total, &missing, &twice);
+    CHECK_MSG(total == PAR_SERIES * PAR_SAMPLES && missing == 0 && twice == 0,
+              "after the flush: %zu samples read, %zu missing, %zu more than once", total, missing, twice);
+    for (int i = 0; i < 3; i++) CHECK(p[i].open_rc == 0 && p[i].rc == 0 && p[i].order_errors == 0);
     scan_close(sc);
     matcher_free(m[0]);
     store_close(s, NULL);
@@ -388,13 +535,17 @@ static void test_modes_decode(void)
     /* chunk statistics of the flushed series agree with its samples */
     CHECK_OK(open1(s, m, 1, SCAN_SAMPLES, SCAN_ORDER_KEY, INT64_MIN, T0 + 300 * ST_NS_PER_S, &sc));
     scan_iter *it;
-    scan_iter_open(sc, 0, SIZE_MAX, &it, NULL);
+    CHECK_OK(scan_iter_open(sc, 0, SIZE_MAX, &it, NULL));
     scan_series ss;
     CHECK_EQ_INT(scan_iter_next(it, &ss, NULL), 1);
     scan_chunk ch;
-    size_t nchunks = 0, with_stats = 0, total = 0;
-    while (scan_iter_chunk(it, &ch, NULL) == 1) {
+    size_t nchunks = 0, with_stats = 0, total = 0, read_late = 0;
+    while (scan_iter_chunk(it, &ch) == 1) {
         nchunks++;
+        /* a block chunk comes with its bounds; its statistics when asked */
+        bool before_stats = ch.has_stats;
+        CHECK_OK(scan_iter_chunk_stats(it, &ch, NULL));
+        read_late += !before_stats && ch.has_stats;
         scan_batch b;
         uint64_t vals[64];
         size_t k = 0;
@@ -411,6 +562,7 @@ static void test_modes_decode(void)
     }
     CHECK(nchunks >= 1);
     CHECK(with_stats >= 1);
+    CHECK_EQ_INT(read_late, with_stats);
     CHECK_EQ_INT(total, 10);
     CHECK_EQ_INT(scan_iter_next(it, &ss, NULL), 0);
     scan_iter_close(it);
@@ -437,7 +589,11 @@ static int budget_run(store *s, scan_budget *b, st_err *e)
     matcher_free(m[0]);
     if (rc) return rc;
     scan_iter *it;
-    scan_iter_open(sc, 0, SIZE_MAX, &it, e);
+    rc = scan_iter_open(sc, 0, SIZE_MAX, &it, e);
+    if (rc) { /* a budget may fail the open too: its code, as any call */
+        scan_close(sc);
+        return rc;
+    }
     scan_series ss;
     while ((rc = scan_iter_next(it, &ss, e)) == 1) {
         scan_batch bt;
