@@ -978,7 +978,37 @@ static int float_decode(const uint8_t *p, const uint8_t *end, size_t n, uint64_t
         unsigned tz = 0, nb = 0;
         bool bad = false, win = false;
         vals[0] = prev = take_bits(p, len, &pos, 64, &bad);
-        for (size_t i = 1; i < n && !bad; i++) {
+        size_t i = 1;
+        /* Fast path while 17 bytes remain: one 64-bit read holds a value's
+         * control bits and window (at most 14 bits), one more its bits
+         * (at most 64, 9 bytes from any bit offset): no bounds checks. */
+        while (i < n && !bad && (pos >> 3) + 17 <= len) {
+            uint64_t w = load_be64(p + (pos >> 3)) << (pos & 7);
+            if (!(w >> 63)) {
+                vals[i++] = prev;
+                pos += 1;
+                continue;
+            }
+            if (w >> 62 & 1) {
+                unsigned c = (unsigned)(w >> 50 & 0xfff), lz = c >> 6;
+                nb = (c & 63) + 1;
+                if (lz + nb > 64) return CORRUPT(e, "chunk: bad XOR window");
+                tz = 64 - lz - nb;
+                win = true;
+                pos += 14;
+            } else {
+                if (!win) return CORRUPT(e, "chunk: XOR window used before it is set");
+                pos += 2;
+            }
+            size_t at = (size_t)(pos >> 3);
+            unsigned sh = (unsigned)(pos & 7);
+            uint64_t v = load_be64(p + at) << sh;
+            if (sh + nb > 64) v |= (uint64_t)p[at + 8] >> (8 - sh);
+            prev ^= (v >> (64 - nb)) << tz;
+            pos += nb;
+            vals[i++] = prev;
+        }
+        for (; i < n && !bad; i++) {
             if (take_bits(p, len, &pos, 1, &bad)) {
                 if (take_bits(p, len, &pos, 1, &bad)) {
                     unsigned c = (unsigned)take_bits(p, len, &pos, 12, &bad), lz = c >> 6;

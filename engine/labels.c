@@ -435,6 +435,34 @@ void labels_format_key(const uint8_t *key, size_t len, st_buf *out)
     if (ls != stack) st_free(ls);
 }
 
+size_t labels_key_order_bytes(const uint8_t *key, size_t len, uint8_t *out)
+{
+    const uint8_t *p = key, *end = key + len;
+    uint8_t *o = out;
+    while (p < end) {
+        st_slice s;
+        if (key_str(&p, end, &s)) return 0;
+        const uint8_t *q = (const uint8_t *)s.p, *qe = q + s.n;
+        /* the varint before each string is at least a byte, and a string of
+         * n bytes takes at most 2n here: 2 x len bounds the whole */
+        while (q < qe) {
+            const uint8_t *z = memchr(q, 0, (size_t)(qe - q));
+            size_t run = z ? (size_t)(z - q) : (size_t)(qe - q);
+            memcpy(o, q, run);
+            o += run;
+            q += run;
+            if (z) {
+                *o++ = 0;
+                *o++ = 1;
+                q++;
+            }
+        }
+        *o++ = 0;
+        *o++ = 0;
+    }
+    return (size_t)(o - out);
+}
+
 /* The first position where a and b differ (n if none before n). */
 static size_t first_difference(const uint8_t *a, const uint8_t *b, size_t n)
 {

@@ -83,6 +83,12 @@ size_t labels_key_count(const uint8_t *key, size_t len);
  * (labels.Compare: name, then value, pair by pair; a prefix first). Byte
  * order of the keys differs, because of the length prefixes. */
 int labels_key_compare(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
+/* The same order as bytes: each string of the key (name, value, name...)
+ * with NUL written as 00 01 and ended by 00 00, so that memcmp (then the
+ * shorter first) orders two such encodings as labels_key_compare orders
+ * their keys. out holds at least 2 x len bytes; returns the length, 0 on
+ * a malformed key. For sorting many keys: encode once, compare often. */
+size_t labels_key_order_bytes(const uint8_t *key, size_t len, uint8_t *out);
 
 bool utf8_valid(const char *p, size_t n);
 

@@ -217,12 +217,6 @@ static int cmp_order_key(const void *a, const void *b)
     return c ? c : tie(x, y);
 }
 
-static int cmp_order_labels(const void *a, const void *b)
-{
-    const sent *x = a, *y = b;
-    if (x->keylen == y->keylen && !memcmp(x->key, y->key, x->keylen)) return tie(x, y);
-    return labels_key_compare(x->key, x->keylen, y->key, y->keylen);
-}
 
 /* The next label of a key that is not __name__; false at the end. */
 static bool next_tag(const uint8_t **p, const uint8_t *end, st_slice *name, st_slice *value)
@@ -405,8 +399,8 @@ static void group(scan *sc, unsigned types)
 #define PARALLEL_SORT_MIN 16384
 
 typedef struct half_sort {
-    sent *base;
-    size_t n;
+    void *base;
+    size_t n, size;
     int (*cmp)(const void *, const void *);
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -416,45 +410,98 @@ typedef struct half_sort {
 static void sort_half(void *arg)
 {
     half_sort *h = arg;
-    qsort(h->base, h->n, sizeof *h->base, h->cmp);
+    qsort(h->base, h->n, h->size, h->cmp);
     pthread_mutex_lock(&h->mu);
     h->done = true;
     pthread_cond_signal(&h->cv);
     pthread_mutex_unlock(&h->mu);
 }
 
-static void sort_ents(scan *sc, int (*cmp)(const void *, const void *))
+/* qsort, with the second half on a pool helper when the array is large. */
+static void sort_array(scan *sc, void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
 {
-    size_t n = sc->nents, m = n / 2;
-    half_sort h = {.base = sc->ents + m, .n = n - m, .cmp = cmp};
+    size_t m = n / 2;
+    char *b0 = base;
+    half_sort h = {.base = b0 + m * size, .n = n - m, .size = size, .cmp = cmp};
+    if (n < PARALLEL_SORT_MIN || !sc->pool) {
+        qsort(base, n, size, cmp);
+        return;
+    }
     pthread_mutex_init(&h.mu, NULL);
     pthread_cond_init(&h.cv, NULL);
-    if (n < PARALLEL_SORT_MIN || !sc->pool || !pool_lend(sc->pool, sort_half, &h)) {
-        qsort(sc->ents, n, sizeof *sc->ents, cmp);
+    if (!pool_lend(sc->pool, sort_half, &h)) {
+        qsort(base, n, size, cmp);
     } else {
-        qsort(sc->ents, m, sizeof *sc->ents, cmp);
+        qsort(base, m, size, cmp);
         pthread_mutex_lock(&h.mu);
         while (!h.done) pthread_cond_wait(&h.cv, &h.mu);
         pthread_mutex_unlock(&h.mu);
-        sent *out = st_malloc(n * sizeof *out), *a = sc->ents, *ae = a + m, *b = ae, *be = a + n;
-        size_t k = 0;
-        while (a < ae && b < be) out[k++] = cmp(a, b) <= 0 ? *a++ : *b++;
-        while (a < ae) out[k++] = *a++;
-        while (b < be) out[k++] = *b++;
-        st_free(sc->ents);
-        sc->ents = out;
-        sc->capents = n;
+        char *out = st_malloc(n * size), *a = b0, *ae = b0 + m * size, *b = ae, *be = b0 + n * size, *o = out;
+        while (a < ae && b < be) {
+            char **from = cmp(a, b) <= 0 ? &a : &b;
+            memcpy(o, *from, size);
+            *from += size;
+            o += size;
+        }
+        memcpy(o, a, (size_t)(ae - a));
+        o += ae - a;
+        memcpy(o, b, (size_t)(be - b));
+        memcpy(base, out, n * size);
+        st_free(out);
     }
     pthread_mutex_destroy(&h.mu);
     pthread_cond_destroy(&h.cv);
 }
 
+/* An entry's place in Prometheus's label order: its key encoded so that
+ * bytes compare as labels do (labels_key_order_bytes), then its source. */
+typedef struct order_key {
+    const uint8_t *p;
+    uint32_t n, i;
+    int32_t prec;
+} order_key;
+
+static int cmp_order_key_bytes(const void *a, const void *b)
+{
+    const order_key *x = a, *y = b;
+    int c = memcmp(x->p, y->p, x->n < y->n ? x->n : y->n);
+    if (c) return c;
+    if (x->n != y->n) return x->n < y->n ? -1 : 1;
+    return x->prec < y->prec ? -1 : x->prec > y->prec;
+}
+
+/* Label order by one encoding per entry and byte comparisons: parsing the
+ * keys' length prefixes in every comparison cost more than the sort. */
+static void sort_by_labels(scan *sc)
+{
+    size_t n = sc->nents, bytes = 0;
+    for (size_t i = 0; i < n; i++) bytes += 2 * (size_t)sc->ents[i].keylen;
+    uint8_t *buf = st_malloc(bytes ? bytes : 1);
+    order_key *k = st_malloc(n * sizeof *k);
+    size_t off = 0;
+    for (size_t i = 0; i < n; i++) {
+        const sent *x = &sc->ents[i];
+        size_t len = labels_key_order_bytes(x->key, x->keylen, buf + off);
+        k[i] = (order_key){buf + off, (uint32_t)len, (uint32_t)i, prec(x)};
+        off += len;
+    }
+    sort_array(sc, k, n, sizeof *k, cmp_order_key_bytes);
+    sent *out = st_malloc(n * sizeof *out);
+    for (size_t i = 0; i < n; i++) out[i] = sc->ents[k[i].i];
+    st_free(sc->ents);
+    sc->ents = out;
+    sc->capents = n;
+    st_free(k);
+    st_free(buf);
+}
+
 static void sort_and_group(scan *sc, scan_order order, unsigned types)
 {
-    if (sc->nents > 1)
-        sort_ents(sc, order == SCAN_ORDER_LABELS  ? cmp_order_labels
-                      : order == SCAN_ORDER_TABLE ? cmp_order_table
-                                                  : cmp_order_key);
+    if (sc->nents > 1 && order == SCAN_ORDER_LABELS)
+        sort_by_labels(sc);
+    else if (sc->nents > 1)
+        sort_array(sc, sc->ents, sc->nents, sizeof *sc->ents,
+                   order == SCAN_ORDER_TABLE ? cmp_order_table : cmp_order_key);
     group(sc, types);
 }
 
@@ -986,7 +1033,6 @@ static void describe(scan_iter *it, const sent *x, size_t pos, scan_series *out)
     out->index = pos;
     out->key = x->key;
     out->keylen = x->keylen;
-    out->hash = st_hash64(x->key, x->keylen, 0);
     out->labels = it->ls;
     out->nlabels = nl;
     out->metric = st_slice_of((const char *)x->key + x->name_off, x->name_len);

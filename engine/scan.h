@@ -122,7 +122,6 @@ typedef struct scan_series {
     size_t index;              /* position in the selection */
     const uint8_t *key;        /* canonical key (labels.h) */
     size_t keylen;
-    uint64_t hash;             /* st_hash64 of the key, seed 0 */
     const label *labels;       /* canonical labels, __name__ among them */
     size_t nlabels;
     st_slice metric;           /* the __name__ value */

@@ -404,7 +404,11 @@ static int each_series(pq_query *q, const promql_node *vs, int64_t lo, int64_t h
     p.csize = (1u << 20) / (st->n ? st->n : 1);
     if (p.csize < 16) p.csize = 16;
     if (p.csize > 1024) p.csize = 1024;
-    if (nt > 1 && p.csize > n / (4 * nt) + 1) p.csize = n / (4 * nt) + 1; /* enough chunks to share */
+    /* enough chunks to share: a range query's series cost enough that small
+     * chunks even out the threads' shares; an instant one's cost little,
+     * and fewer chunks cost less to hand out */
+    size_t per = (size_t)nt * (st->n > 1 ? 16 : 4);
+    if (nt > 1 && p.csize > n / per + 1) p.csize = n / per + 1;
     p.nchunks = (n + p.csize - 1) / p.csize;
     p.nslots = 2 * (size_t)nt + 1;
     if (p.nslots > p.nchunks) p.nslots = p.nchunks;

@@ -383,7 +383,7 @@ static void test_key_compare_random(void)
     static const uint8_t bytes[4] = {0, 'a', 'b', 0xff};
     static char strs[2][6][2][200];
     uint64_t rng = 42;
-    int wrong = 0;
+    int wrong = 0, wrong_enc = 0, bad_len = 0;
     for (int iter = 0; iter < 20000; iter++) {
         label ls[2][6];
         size_t n[2];
@@ -404,10 +404,22 @@ static void test_key_compare_random(void)
         int want = sign(ref_compare(ls[0], n[0], ls[1], n[1]));
         wrong += sign(labels_key_compare(k[0].p, k[0].len, k[1].p, k[1].len)) != want;
         wrong += sign(labels_key_compare(k[1].p, k[1].len, k[0].p, k[0].len)) != -want;
+        /* the order encoding: bytes compare as the label sets do */
+        uint8_t o[2][2 * 6 * 2 * 203];
+        size_t on[2];
+        for (int w = 0; w < 2; w++) {
+            on[w] = labels_key_order_bytes(k[w].p, k[w].len, o[w]);
+            bad_len += on[w] == 0 || on[w] > 2 * k[w].len;
+        }
+        int c = memcmp(o[0], o[1], on[0] < on[1] ? on[0] : on[1]);
+        if (!c) c = (on[0] > on[1]) - (on[0] < on[1]);
+        wrong_enc += sign(c) != want;
         st_buf_free(&k[0]);
         st_buf_free(&k[1]);
     }
     CHECK_EQ_INT(wrong, 0);
+    CHECK_EQ_INT(wrong_enc, 0);
+    CHECK_EQ_INT(bad_len, 0);
 }
 
 int main(void)
