@@ -114,12 +114,11 @@ head *head_new(const head_opts *o)
     h->shards = st_calloc(n, sizeof *h->shards);
     /* Shard locks are held briefly (an append, a copy of one series): a
      * thread that finds one taken spins a little before it sleeps, rather
-     * than paying two system calls for a wait shorter than them. */
+     * than paying two system calls for a wait shorter than them (glibc's
+     * adaptive mutex; elsewhere, or if refused, the default one). */
     pthread_mutexattr_t ma;
     pthread_mutexattr_init(&ma);
 #ifdef PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP
-    /* glibc: spin briefly before sleeping (shard locks are held for short
-     * copies); elsewhere, or if refused, the default mutex */
     (void)pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_ADAPTIVE_NP);
 #endif
     for (unsigned i = 0; i < n; i++) {
@@ -386,6 +385,13 @@ static uint32_t lower_bound(const rawbuf *b, int64_t t)
     return lo;
 }
 
+/* The entries of a sorted raw buffer in [mint, maxt]: [*a, *b). */
+static void buf_range(const rawbuf *rb, int64_t mint, int64_t maxt, uint32_t *a, uint32_t *b)
+{
+    *a = *b = lower_bound(rb, mint);
+    while (*b < rb->n && rb->p[*b].ts <= maxt) (*b)++;
+}
+
 /* Inserts (or replaces, the later write winning) into a sorted raw buffer. */
 static void buf_put(head *h, bool is_str, rawbuf *b, int64_t t, uint64_t v)
 {
@@ -613,16 +619,15 @@ static int read_parts(const parts *s, int64_t mint, int64_t maxt, codec_samples 
     int rc = decode_chunks(s->sealed, s->nsealed, mint, maxt, s->type, sealed, tmp, e);
     if (rc) return rc;
     samples_clear(ooo);
-    uint32_t a = lower_bound(s->ooo, mint), b = a;
-    while (b < s->ooo->n && s->ooo->p[b].ts <= maxt) b++;
+    uint32_t a, b;
+    buf_range(s->ooo, mint, maxt, &a, &b);
     if (a == b) {
         samples_swap(out, sealed); /* the usual case: nothing out of order to merge */
     } else {
         raw_to_samples(s->type, s->ooo, a, b, ooo);
         samples_merge(out, is_str, sealed, ooo);
     }
-    a = lower_bound(s->open, mint);
-    for (b = a; b < s->open->n && s->open->p[b].ts <= maxt;) b++;
+    buf_range(s->open, mint, maxt, &a, &b);
     raw_to_samples(s->type, s->open, a, b, out);
     if (s->nfrozen) {
         rc = decode_chunks(s->frozen, s->nfrozen, mint, maxt, s->type, sealed, tmp, e);
@@ -680,8 +685,8 @@ static uint32_t snap_chunks(head_snap *sn, const hchunk *cs, uint32_t n, int64_t
 
 static void snap_raw(rawbuf *to, const rawbuf *from, int64_t mint, int64_t maxt)
 {
-    uint32_t a = lower_bound(from, mint), b = a;
-    while (b < from->n && from->p[b].ts <= maxt) b++;
+    uint32_t a, b;
+    buf_range(from, mint, maxt, &a, &b);
     if (b - a > to->cap) {
         to->cap = b - a;
         to->p = st_realloc(to->p, to->cap * sizeof *to->p);

@@ -17,7 +17,7 @@ typedef struct worker {
 struct pool {
     pthread_mutex_t mu;
     worker *w;
-    unsigned n, started;
+    unsigned n; /* threads started: fewer than asked if one failed to */
     bool stopping;
 };
 
@@ -45,18 +45,15 @@ pool *pool_new(unsigned n)
     pool *p = st_calloc(1, sizeof *p);
     pthread_mutex_init(&p->mu, NULL);
     p->w = st_calloc(n ? n : 1, sizeof *p->w);
-    p->n = n;
     for (unsigned i = 0; i < n; i++) {
         worker *w = &p->w[i];
         w->p = p;
         pthread_cond_init(&w->cv, NULL);
         if (pthread_create(&w->th, NULL, run, w) != 0) {
-            /* fewer threads than asked: the pool is what started */
             pthread_cond_destroy(&w->cv);
-            p->n = p->started;
             break;
         }
-        p->started++;
+        p->n++;
     }
     return p;
 }
@@ -66,9 +63,9 @@ void pool_free(pool *p)
     if (!p) return;
     pthread_mutex_lock(&p->mu);
     p->stopping = true;
-    for (unsigned i = 0; i < p->started; i++) pthread_cond_signal(&p->w[i].cv);
+    for (unsigned i = 0; i < p->n; i++) pthread_cond_signal(&p->w[i].cv);
     pthread_mutex_unlock(&p->mu);
-    for (unsigned i = 0; i < p->started; i++) pthread_join(p->w[i].th, NULL);
+    for (unsigned i = 0; i < p->n; i++) pthread_join(p->w[i].th, NULL);
     for (unsigned i = 0; i < p->n; i++) pthread_cond_destroy(&p->w[i].cv);
     pthread_mutex_destroy(&p->mu);
     st_free(p->w);
@@ -80,7 +77,7 @@ bool pool_lend(pool *p, void (*fn)(void *arg), void *arg)
     if (!p) return false;
     bool lent = false;
     pthread_mutex_lock(&p->mu);
-    for (unsigned i = 0; i < p->started && !lent && !p->stopping; i++) {
+    for (unsigned i = 0; i < p->n && !lent && !p->stopping; i++) {
         worker *w = &p->w[i];
         if (w->busy) continue;
         w->fn = fn;

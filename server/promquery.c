@@ -333,7 +333,7 @@ typedef struct qstream {
     promql_result r;
     st_buf buf;
     size_t pos, next; /* bytes of buf sent; next series to write */
-    char tail[512];   /* what follows the last series */
+    st_buf tail;      /* what follows the last series (stats=all: a pair a step) */
     bool done;
     /* the helper's half */
     st_buf half;
@@ -351,6 +351,7 @@ static void qstream_free(void *arg)
     qstream *x = arg;
     promql_result_free(&x->r);
     st_buf_free(&x->buf);
+    st_buf_free(&x->tail);
     st_buf_free(&x->half);
     pthread_mutex_destroy(&x->mu);
     pthread_cond_destroy(&x->cv);
@@ -400,7 +401,7 @@ static long qstream_read(void *arg, char *out, size_t max)
         if (x->done) return 0;
         if (x->next < x->r.nseries) refill(x);
         if (x->next == x->r.nseries) {
-            st_buf_put(&x->buf, x->tail, strlen(x->tail));
+            st_buf_put(&x->buf, x->tail.p, x->tail.len);
             x->done = true;
         }
     }
@@ -461,14 +462,12 @@ static void run(http_req *rq, http_resp *rs, store *s, const flags *f, promql_no
         qstream *x = st_calloc(1, sizeof *x);
         pthread_mutex_init(&x->mu, NULL);
         pthread_cond_init(&x->cv, NULL);
-        st_buf tail = {0};
-        st_buf_putc(&tail, ']');
-        if (stats && *stats) put_stats(&tail, t1 - t0, st_mono_ns() - t0, &r, !strcmp(stats, "all"));
-        st_buf_printf(&tail, "}}\n");
-        snprintf(x->tail, sizeof x->tail, "%.*s", (int)tail.len, (const char *)tail.p);
-        st_buf_free(&tail);
+        st_buf_putc(&x->tail, ']');
+        if (stats && *stats) put_stats(&x->tail, t1 - t0, st_mono_ns() - t0, &r, !strcmp(stats, "all"));
+        st_buf_printf(&x->tail, "}}\n");
         x->r = r;
-        st_buf_printf(&x->buf, "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[");
+        st_buf_put(&x->buf, rs->body.p, rs->body.len); /* the opening written above */
+        st_buf_printf(&x->buf, "\"resultType\":\"matrix\",\"result\":[");
         rs->body.len = 0;
         rs->stream = qstream_read;
         rs->stream_ctx = x;

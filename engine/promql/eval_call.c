@@ -58,23 +58,6 @@ static double slide_get(slide *s, const double *v, size_t lo, size_t hi)
 /* Windows of fewer samples than this on average are scanned directly. */
 #define SLIDE_MIN_WINDOW 24.0
 
-/* Prometheus's max (min) over a window: the first value, replaced by a
- * greater (smaller) one or while it is NaN; that is, from the first value
- * that is not NaN on, NaNs never win (a reduction without branches). */
-static double window_extreme(const double *v, size_t n, bool max)
-{
-    size_t f = 0;
-    while (f < n && isnan(v[f])) f++;
-    if (f == n) return v[n - 1];
-    double x = v[f];
-    if (max) {
-        for (size_t k = f + 1; k < n; k++) x = v[k] > x ? v[k] : x;
-    } else {
-        for (size_t k = f + 1; k < n; k++) x = v[k] < x ? v[k] : x;
-    }
-    return x;
-}
-
 typedef struct rfn_ctx {
     pq_query *q;
     pqf_range_fn f;
@@ -188,7 +171,7 @@ static int rfn_series(void *ctx, pq_lset lab, const int64_t *t, const double *v,
         if (hi == lo) continue;
         pq_count(c->q, st, i, hi - lo);
         if (extreme) {
-            pq_ser_put(out, i, direct ? window_extreme(v + lo, hi - lo, max) : slide_get(&sl, v, lo, hi));
+            pq_ser_put(out, i, direct ? pqf_extreme(v + lo, hi - lo, max) : slide_get(&sl, v, lo, hi));
             *keep = true;
             continue;
         }

@@ -663,15 +663,18 @@ static int topk(pq_query *q, const promql_node *n, const pq_steps *st, const pq_
  * -0.0 is the identity of + and a NaN start is replaced under the min/max
  * rule, as Prometheus's first value would be. */
 typedef struct acc {
-    double *value, *mean, *count;
+    double *value, *count;
+    pqf_agg *m; /* avg, stddev, stdvar: funcs.h's running mean and variance */
 } acc;
 
 static void acc_init(acc *a, promql_aggop op, size_t S, st_arena *ar)
 {
     a->value = st_arena_alloc(ar, S * sizeof *a->value);
-    a->mean = op == PROMQL_AGG_AVG || op == PROMQL_AGG_STDDEV || op == PROMQL_AGG_STDVAR
-                  ? st_arena_alloc(ar, S * sizeof *a->mean)
-                  : NULL;
+    a->m = NULL;
+    if (op == PROMQL_AGG_AVG || op == PROMQL_AGG_STDDEV || op == PROMQL_AGG_STDVAR) {
+        a->m = st_arena_alloc(ar, S * sizeof *a->m);
+        memset(a->m, 0, S * sizeof *a->m);
+    }
     a->count = st_arena_alloc(ar, S * sizeof *a->count);
     double init = op == PROMQL_AGG_MAX || op == PROMQL_AGG_MIN ? NAN : -0.0;
     for (size_t j = 0; j < S; j++) {
@@ -682,7 +685,7 @@ static void acc_init(acc *a, promql_aggop op, size_t S, st_arena *ar)
 
 static void acc_add(promql_aggop op, acc *a, const pq_ser *s, size_t S)
 {
-    double *val = a->value, *cnt = a->count, *mean = a->mean;
+    double *val = a->value, *cnt = a->count;
     const double *x = s->v;
     const uint8_t *ok = s->ok;
     switch (op) {
@@ -715,33 +718,16 @@ static void acc_add(promql_aggop op, acc *a, const pq_ser *s, size_t S)
     case PROMQL_AGG_AVG:
         for (size_t j = 0; j < S; j++) {
             if (ok && !ok[j]) continue;
-            double v = x[j];
-            if (cnt[j] == 0) {
-                cnt[j] = 1;
-                mean[j] = v;
-                continue;
-            }
+            pqf_agg_avg_add(&a->m[j], x[j]);
             cnt[j] += 1;
-            /* an infinite mean stays as it is unless NaN or -Inf comes */
-            if (isinf(mean[j]) && ((isinf(v) && (mean[j] > 0) == (v > 0)) || (!isinf(v) && !isnan(v)))) continue;
-            mean[j] += v / cnt[j] - mean[j] / cnt[j];
         }
         return;
     case PROMQL_AGG_STDDEV:
     case PROMQL_AGG_STDVAR:
         for (size_t j = 0; j < S; j++) {
             if (ok && !ok[j]) continue;
-            double v = x[j];
-            if (cnt[j] == 0) {
-                cnt[j] = 1;
-                mean[j] = v;
-                val[j] = 0;
-                continue;
-            }
+            pqf_agg_stdvar_add(&a->m[j], x[j]);
             cnt[j] += 1;
-            double delta = v - mean[j];
-            mean[j] += delta / cnt[j];
-            val[j] += delta * (v - mean[j]);
         }
         return;
     default: return;
@@ -755,11 +741,11 @@ static void acc_emit(promql_aggop op, const acc *a, pq_ser *o, size_t S)
         if (c == 0) continue;
         double x;
         switch (op) {
-        case PROMQL_AGG_AVG: x = a->mean[j]; break;
+        case PROMQL_AGG_AVG: x = a->m[j].value; break;
         case PROMQL_AGG_COUNT: x = c; break;
         case PROMQL_AGG_GROUP: x = 1; break;
-        case PROMQL_AGG_STDVAR: x = a->value[j] / c; break;
-        case PROMQL_AGG_STDDEV: x = sqrt(a->value[j] / c); break;
+        case PROMQL_AGG_STDVAR: x = pqf_agg_stdvar(&a->m[j]); break;
+        case PROMQL_AGG_STDDEV: x = pqf_agg_stddev(&a->m[j]); break;
         default: x = a->value[j]; break;
         }
         pq_ser_put(o, j, x);

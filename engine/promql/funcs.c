@@ -426,23 +426,8 @@ int pqf_range(pqf_range_fn f, const pqf_window *w, const double *params, double 
     }
     case PQF_HOLT_WINTERS: return holt_winters(w, params[0], params[1], out, e);
     case PQF_AVG_OVER_TIME: *out = avg_over_time(v, n); return 1;
-    case PQF_MIN_OVER_TIME: {
-        /* NaN only when every value is NaN */
-        double min = v[0];
-        for (size_t i = 0; i < n; i++)
-            if (v[i] < min || isnan(min))
-                min = v[i];
-        *out = min;
-        return 1;
-    }
-    case PQF_MAX_OVER_TIME: {
-        double max = v[0];
-        for (size_t i = 0; i < n; i++)
-            if (v[i] > max || isnan(max))
-                max = v[i];
-        *out = max;
-        return 1;
-    }
+    case PQF_MIN_OVER_TIME: *out = pqf_extreme(v, n, false); return 1;
+    case PQF_MAX_OVER_TIME: *out = pqf_extreme(v, n, true); return 1;
     case PQF_SUM_OVER_TIME: *out = sum_over_time(v, n); return 1;
     case PQF_COUNT_OVER_TIME: *out = (double)n; return 1;
     case PQF_STDDEV_OVER_TIME: *out = sqrt(stdvar_over_time(v, n)); return 1;
@@ -829,6 +814,24 @@ double pqf_bucket_quantile(double q, pqf_bucket *b, size_t n)
 }
 
 /* ------------------------------------------------------------- aggregation */
+
+double pqf_extreme(const double *v, size_t n, bool max)
+{
+    /* 2.42 takes v when v < cur (v > cur) or cur is NaN: the first
+     * non-NaN value, then strict comparisons (a tie keeps the earlier),
+     * and the last value when all are NaN. Written so, the loop has no
+     * branch on the values. */
+    size_t f = 0;
+    while (f < n && isnan(v[f])) f++;
+    if (f == n) return v[n - 1];
+    double x = v[f];
+    if (max) {
+        for (size_t k = f + 1; k < n; k++) x = v[k] > x ? v[k] : x;
+    } else {
+        for (size_t k = f + 1; k < n; k++) x = v[k] < x ? v[k] : x;
+    }
+    return x;
+}
 
 void pqf_agg_avg_add(pqf_agg *a, double v)
 {

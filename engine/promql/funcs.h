@@ -211,6 +211,10 @@ double pqf_bucket_quantile(double q, pqf_bucket *b, size_t n);
  * when v < cur (v > cur) or cur is NaN, so NaN only when all are NaN;
  * count counts; group gives 1; quantile is pqf_quantile over the group's
  * values. */
+/* min_over_time/max_over_time of n >= 1 values: NaN only when all are
+ * NaN (then the last of them). */
+double pqf_extreme(const double *v, size_t n, bool max);
+
 typedef struct pqf_agg {
     double value;   /* sum, or running mean for avg */
     double mean;    /* stddev/stdvar running mean */
