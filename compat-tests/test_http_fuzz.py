@@ -13,11 +13,12 @@ abandoned connections.
 Every answer must be a 2xx, a 4xx with a message, or a documented
 503/507/429 with a message: never another 5xx, a dropped connection, no
 answer within the timeout, or a sanitizer report (the server dies: ASan
-aborts). Two answers are HTTP's own, from libmicrohttpd before any handler:
-505 to a request line whose version is not HTTP/1.0 or 1.1, and no answer
-to a request whose bytes stop before it is complete (a request mutated
-short, or cut and abandoned: the server waits for the rest, and closes
-the connection after --http-timeout). Afterwards the server still answers, a series written before the
+aborts). Three answers are libmicrohttpd's own, before any handler: 505 to
+a request line whose version is not HTTP/1.0 or 1.1; a closed connection
+for a request line it cannot split into method, target and version; and
+no answer to a request whose bytes stop before it is complete (a request
+mutated short, or cut and abandoned: the server waits for the rest, and
+closes the connection after --http-timeout). Afterwards the server still answers, a series written before the
 fuzzing reads back unchanged, and SIGTERM stops it with exit status 0 and no
 leak or sanitizer report in its log.
 
@@ -58,6 +59,7 @@ QUERY_TIMEOUT_S = 10
 HTTP_TIMEOUT_S = 5
 ANSWER_WITHIN_S = QUERY_TIMEOUT_S + 30  # past this, the request hangs
 RAW_WAIT_S = 2
+REQUEST_LINE = re.compile(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+ [^ \r\n]+ HTTP/[0-9]\.[0-9]\r?\n")
 MAX_BODY = 8 << 20
 SENTINEL_DB = "fuzzsentinel"  # no fuzzed request may name it
 SANITIZER_MARKS = (b"ERROR: AddressSanitizer", b"ERROR: LeakSanitizer", b"runtime error:",
@@ -699,6 +701,8 @@ def judge(status, body, err, mode, method, raw):
     if status is None:
         if mode == "truncated" or (mode == "raw" and "incomplete" in err):
             return None
+        if mode == "raw" and "closed" in err and not REQUEST_LINE.match(raw):
+            return None  # libmicrohttpd drops a request line it cannot split, before any handler
         return err  # a hang, or a connection dropped without an answer
     if 200 <= status < 300:
         return None
