@@ -291,12 +291,13 @@ typedef struct radix {
 
 /* The plan depends on R only, and a series keeps meeting the same few R
  * values, so a small per-thread cache keeps it off the decode path. */
-#define RADIX_CACHE 4
+#define RADIX_CACHE_BITS 2
+#define RADIX_CACHE (1u << RADIX_CACHE_BITS)
 static _Thread_local radix tl_radix[RADIX_CACHE];
 
 static const radix *radix_plan(uint64_t R)
 {
-    radix *x = &tl_radix[(R * 0x9E3779B97F4A7C15ull) >> 62];
+    radix *x = &tl_radix[(R * 0x9E3779B97F4A7C15ull) >> (64 - RADIX_CACHE_BITS)];
     if (x->R == R) return x;
     unsigned k = 1;
     x->P[0] = 1;

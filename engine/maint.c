@@ -310,6 +310,16 @@ int maint_checkpoint(store *s, st_err *e)
             head_lock(h, sh);
             uint32_t bound = head_id_bound_locked(h, sh);
             for (uint32_t id = 0; id < bound && rc == 0; id++) {
+                /* The lock is let go between pieces of a shard, so that writers
+                 * and readers wait for a piece, not for a whole shard of a big
+                 * head. Safe: what is written meanwhile is also in the segment
+                 * the checkpoint began (replay applies it after, the same
+                 * sample twice being harmless), series created meanwhile are
+                 * logged there too, and only this thread removes series. */
+                if (id && id % 256 == 0) {
+                    head_unlock(h, sh);
+                    head_lock(h, sh);
+                }
                 hseries *hs = head_by_id_locked(h, sh, id);
                 if (!hs) continue;
                 const uint8_t *k;
@@ -625,7 +635,10 @@ static int maintain_locked(store *s, int64_t now, bool everything, st_err *e)
     flushed = atomic_load(&s->flushes) != before;
     wal_stats ws;
     wal_get_stats(s->wal, &ws);
-    if (flushed || everything || ws.disk_bytes > 256u * 1024 * 1024) {
+    /* Bounded replay: a checkpoint once the segments written since the last
+     * one pass wal_checkpoint_bytes. Not the checkpoint's own size: a head that big alone
+     * would be rewritten every cycle, its shards locked while it is. */
+    if (flushed || everything || ws.disk_bytes - ws.checkpoint_bytes > s->o.wal_checkpoint_bytes) {
         rc = maint_checkpoint(s, e);
         if (rc && !first) first = rc;
         /* a second, small checkpoint drops the emptied series' records too,

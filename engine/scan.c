@@ -130,6 +130,8 @@ struct scan {
     st_arena *arena;
     sent *ents;
     size_t nents, capents;
+    uint64_t *refs;      /* SCAN_ORDER_CREATION over the head alone: each entry's series ref */
+    size_t caprefs;
     pool *pool;          /* helpers for a large sort, or NULL */
     size_t *groups;      /* first entry of each series; groups[nseries] = nents */
     size_t nseries;
@@ -328,11 +330,22 @@ static int select_ids(scan *sc, selection *x, int32_t src, uint32_t shard, st_er
     return 0;
 }
 
+/* The ref of the entry just pushed. */
+static void push_ref(scan *sc, uint64_t ref)
+{
+    if (sc->caprefs < sc->capents) {
+        sc->caprefs = sc->capents;
+        sc->refs = st_realloc(sc->refs, sc->caprefs * sizeof *sc->refs);
+    }
+    sc->refs[sc->nents - 1] = ref;
+}
+
 static int collect_locked(scan *sc, const scan_spec *sp, st_err *e)
 {
     selection x = {.sp = sp};
     head *h = sc->d->head;
     int rc = 0;
+    bool by_ref = sc->order == SCAN_ORDER_CREATION && !sc->nblocks;
     for (unsigned sh = 0; sh < head_nshards(h) && rc == 0; sh++) {
         head_lock(h, sh);
         rc = select_ids(sc, &x, HEAD_SRC, sh, e);
@@ -344,6 +357,7 @@ static int collect_locked(scan *sc, const scan_spec *sp, st_err *e)
             hseries_key(hs, &k, &kl);
             push_ent(sc, k, kl, HEAD_SRC, x.acc.ids[i], sh, hseries_meta(hs), true);
             if (!column_ok(&sc->ents[sc->nents - 1], sp->column)) sc->nents--;
+            else if (by_ref) push_ref(sc, hseries_ref(hs));
         }
         head_unlock(h, sh);
     }
@@ -495,9 +509,81 @@ static void sort_by_labels(scan *sc)
     st_free(buf);
 }
 
+/* Head entries in creation order: refs come from one counter as series
+ * are created. Each shard's entries come in id order, which is already
+ * theirs; the shards interleave, so a radix sort of (ref, entry) pairs,
+ * 11 bits a pass, over the bits the largest ref has. */
+static void sort_by_ref(scan *sc)
+{
+    size_t n = sc->nents;
+    uint64_t max = 0;
+    bool sorted = true;
+    for (size_t i = 0; i < n; i++) {
+        if (sc->refs[i] > max) max = sc->refs[i];
+        if (i && sc->refs[i] < sc->refs[i - 1]) sorted = false;
+    }
+    if (sorted) return;
+    uint64_t *key = sc->refs, *ktmp = st_malloc(n * sizeof *ktmp);
+    uint32_t *pos = st_malloc(n * sizeof *pos), *itmp = st_malloc(n * sizeof *itmp);
+    for (size_t i = 0; i < n; i++) pos[i] = (uint32_t)i;
+    size_t *cnt = st_malloc(2048 * sizeof *cnt);
+    for (unsigned shift = 0; shift < 64 && (max >> shift); shift += 11) {
+        memset(cnt, 0, 2048 * sizeof *cnt);
+        for (size_t i = 0; i < n; i++) cnt[key[i] >> shift & 2047]++;
+        size_t sum = 0;
+        for (size_t d = 0; d < 2048; d++) {
+            size_t c = cnt[d];
+            cnt[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++) {
+            size_t at = cnt[key[i] >> shift & 2047]++;
+            ktmp[at] = key[i];
+            itmp[at] = pos[i];
+        }
+        uint64_t *kt = key;
+        key = ktmp;
+        ktmp = kt;
+        uint32_t *it = pos;
+        pos = itmp;
+        itmp = it;
+    }
+    sent *out = st_malloc(n * sizeof *out);
+    for (size_t i = 0; i < n; i++) out[i] = sc->ents[pos[i]];
+    st_free(sc->ents);
+    sc->ents = out;
+    sc->capents = n;
+    /* key is refs or ktmp after an odd number of passes: keep one, free the other */
+    sc->refs = key;
+    sc->caprefs = n;
+    st_free(ktmp);
+    st_free(pos);
+    st_free(itmp);
+    st_free(cnt);
+}
+
+/* The head alone holds each series once: every entry is a series. */
+static void group_unique(scan *sc, unsigned types)
+{
+    size_t w = 0;
+    sc->groups = st_malloc((sc->nents + 1) * sizeof *sc->groups);
+    for (size_t i = 0; i < sc->nents; i++) {
+        if (!type_wanted(types, sc->ents[i].type)) continue;
+        sc->groups[w] = w;
+        sc->ents[w++] = sc->ents[i];
+    }
+    sc->nents = sc->nseries = w;
+    sc->groups[w] = w;
+}
+
 static void sort_and_group(scan *sc, scan_order order, unsigned types)
 {
-    if (sc->nents > 1 && order == SCAN_ORDER_LABELS)
+    if (order == SCAN_ORDER_CREATION && sc->refs) { /* the head alone */
+        if (sc->nents > 1) sort_by_ref(sc);
+        group_unique(sc, types);
+        return;
+    }
+    if (sc->nents > 1 && (order == SCAN_ORDER_LABELS || order == SCAN_ORDER_CREATION))
         sort_by_labels(sc);
     else if (sc->nents > 1)
         sort_array(sc, sc->ents, sc->nents, sizeof *sc->ents,
@@ -581,6 +667,7 @@ void scan_close(scan *sc)
     sdb_unref(sc->s, sc->d);
     st_arena_free(sc->arena);
     st_free(sc->ents);
+    st_free(sc->refs);
     st_free(sc->groups);
     st_free(sc->names);
     pthread_mutex_destroy(&sc->late_mu);

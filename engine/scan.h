@@ -58,6 +58,10 @@ typedef enum scan_order {
     SCAN_ORDER_TABLE = 2,  /* table, then the tags (labels without __name__) as
                               labels.Compare orders them, then the column:
                               InfluxQL's and SQL's series order */
+    SCAN_ORDER_CREATION = 3, /* Prometheus's own order for a consumer that asks none:
+                              a scan that reads the head alone, creation order (its
+                              postings' order: no label sort); with blocks, labels
+                              (its merged order) */
 } scan_order;
 
 /* Value types, as a bit mask of (1 << st_vtype). */

@@ -72,6 +72,7 @@ void store_opts_default(store_opts *o)
     o->block_duration = 2LL * 3600 * ST_NS_PER_S;
     o->future_limit = 10LL * 60 * ST_NS_PER_S;
     o->maintenance_interval = 30LL * ST_NS_PER_S;
+    o->wal_checkpoint_bytes = 256u << 20;
 }
 
 int64_t sdb_retention(const store *s, const sdb *d)
@@ -1268,6 +1269,7 @@ int store_open(const store_opts *o, store **out, st_err *e)
     store *s = st_calloc(1, sizeof *s);
     s->lock_fd = -1;
     s->o = *o;
+    if (!s->o.wal_checkpoint_bytes) s->o.wal_checkpoint_bytes = 256u << 20;
     s->vfs = o->vfs ? o->vfs : vfs_posix();
     s->data_dir = st_strndup(o->data_dir, strlen(o->data_dir));
     s->o.data_dir = s->data_dir;

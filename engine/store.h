@@ -40,6 +40,7 @@ typedef struct store_opts {
     int64_t block_duration;       /* ns, partition length of flushed blocks (default 2h) */
     int64_t future_limit;         /* ns (default 10m) */
     int64_t wal_fsync_interval;   /* 0 = fsync before every acknowledgement */
+    uint64_t wal_checkpoint_bytes; /* checkpoint once segments since the last pass this (default 256 MiB) */
     uint64_t max_series;          /* active series per database, 0 = unlimited */
     uint64_t max_head_bytes;      /* memory of all heads, 0 = unlimited */
     unsigned nshards;             /* 0 = 2 x cores */

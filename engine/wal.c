@@ -1231,7 +1231,7 @@ void wal_get_stats(wal *w, wal_stats *out)
     pthread_mutex_lock(&w->mu);
     *out = w->st;
     out->segments = w->nsegs;
-    out->disk_bytes = w->ckpt_size;
+    out->disk_bytes = out->checkpoint_bytes = w->ckpt_size;
     for (size_t i = 0; i < w->nsegs; i++) out->disk_bytes += w->segs[i].size;
     pthread_mutex_unlock(&w->mu);
 }

@@ -53,6 +53,7 @@ typedef struct wal_stats {
     uint64_t fsync_hist[12];    /* fsync latency buckets: <=0.1,0.25,0.5,1,2.5,5,10,25,50,100,250 ms,+Inf (non-cumulative) */
     uint64_t segments;          /* segment files present */
     uint64_t disk_bytes;        /* bytes of segments + checkpoint on disk */
+    uint64_t checkpoint_bytes;  /* of which the checkpoint's */
     uint64_t replay_records;
     uint64_t replay_ns;
     uint64_t truncated_tails;   /* torn/corrupt tails cut off during replay */

@@ -32,6 +32,9 @@ void flags_usage(FILE *out)
         "                            DUR (e.g. 1s): fsync every DUR and acknowledge after the\n"
         "                            write() - a power loss or kernel crash can lose up to DUR of\n"
         "                            acknowledged writes (a crash of Strata alone loses nothing).\n"
+        "  --wal-checkpoint-size BYTES  rewrite what memory holds as a WAL checkpoint once the WAL\n"
+        "                            segments written since the last one pass BYTES: bounds replay\n"
+        "                            time after a crash (suffixes K,M,G; default 256M)\n"
         "  --future-limit DUR        reject samples more than DUR ahead of now (default 10m)\n"
         "  --max-series N            active (in-memory) series per database; new series over it\n"
         "                            are refused with 429 (default 0 = unlimited)\n"
@@ -216,6 +219,10 @@ int flags_parse(flags *f, int argc, char **argv, st_err *e)
             }
         } else if (!strcmp(name, "--max-series")) rc = parse_uint(val, UINT64_MAX, &f->max_series, e);
         else if (!strcmp(name, "--max-head-memory")) rc = parse_bytes(val, &f->max_head_bytes, e);
+        else if (!strcmp(name, "--wal-checkpoint-size")) {
+            rc = parse_bytes(val, &f->wal_checkpoint_bytes, e);
+            if (!rc && !f->wal_checkpoint_bytes) rc = st_fail(e, ST_EINVAL, "--wal-checkpoint-size must be positive");
+        }
         else if (!strcmp(name, "--max-body-size")) rc = parse_bytes(val, &f->max_body_bytes, e);
         else if (!strcmp(name, "--max-decoded-size")) rc = parse_bytes(val, &f->max_decoded_bytes, e);
         else if (!strcmp(name, "--remote-write-cache-size")) rc = parse_bytes(val, &f->remote_write_cache_bytes, e);

@@ -17,6 +17,7 @@ typedef struct flags {
     int64_t block_duration;
     int64_t future_limit;
     int64_t wal_fsync_interval; /* 0 = always */
+    uint64_t wal_checkpoint_bytes; /* 0 = the store's default */
     uint64_t max_series;
     uint64_t max_head_bytes;
     unsigned shards;

@@ -57,6 +57,7 @@ int main(int argc, char **argv)
     so.block_duration = f.block_duration;
     so.future_limit = f.future_limit;
     so.wal_fsync_interval = f.wal_fsync_interval;
+    if (f.wal_checkpoint_bytes) so.wal_checkpoint_bytes = f.wal_checkpoint_bytes;
     so.max_series = f.max_series;
     so.max_head_bytes = f.max_head_bytes ? f.max_head_bytes : physical_memory() / 10 * 6;
     so.nshards = f.shards;

@@ -132,14 +132,10 @@ static int rfn_series(void *ctx, pq_lset lab, const int64_t *t, const double *v,
     *keep = false;
     if (!n && !ncs) return 0;
     if (ncs) {
-        pq_lset l = pq_lset_copy(a, lab.ls, lab.n);
-        if (!c->keep_name) l = pq_lset_drop_name(a, l);
-        pq_ser_init(a, out, l, st->n);
+        pq_ser_init(a, out, pq_lset_copy_as(a, lab.ls, lab.n, !c->keep_name), st->n);
         return rfn_with_stats(c, t, v, n, cs, ncs, out, keep);
     }
-    pq_lset l = pq_lset_copy(a, lab.ls, lab.n);
-    if (!c->keep_name) l = pq_lset_drop_name(a, l);
-    pq_ser_init(a, out, l, st->n);
+    pq_ser_init(a, out, pq_lset_copy_as(a, lab.ls, lab.n, !c->keep_name), st->n);
     /* the last counter reset (a sample below the one before) among those
      * taken so far, for rate's shortcut: none in [lo, hi) if it is <= lo */
     bool counter = c->f == PQF_RATE || c->f == PQF_INCREASE;

@@ -109,6 +109,8 @@ pq_ser *pq_vec_push(st_arena *a, pq_val *v, size_t *cap);
 
 /* ---- label sets (eval_labels.c) ---- */
 pq_lset pq_lset_copy(st_arena *a, const label *ls, size_t n);
+/* A copy without __name__ when drop_name (two allocations whatever n). */
+pq_lset pq_lset_copy_as(st_arena *a, const label *ls, size_t n, bool drop_name);
 pq_lset pq_lset_drop_name(st_arena *a, pq_lset l);
 st_slice pq_lset_get(pq_lset l, const char *name, size_t len);
 uint64_t pq_lset_hash(pq_lset l);

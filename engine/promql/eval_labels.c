@@ -8,15 +8,32 @@
 
 static bool is_name(st_slice s) { return s.n == 8 && !memcmp(s.p, LABEL_METRIC_NAME, 8); }
 
-pq_lset pq_lset_copy(st_arena *a, const label *ls, size_t n)
+/* s copied to *p, NUL-terminated like st_arena_strndup's copies. */
+static st_slice put_str(char **p, st_slice s)
 {
-    label *out = st_arena_alloc(a, (n ? n : 1) * sizeof *out);
-    for (size_t i = 0; i < n; i++) {
-        out[i].name = st_slice_of(st_arena_strndup(a, ls[i].name.p, ls[i].name.n), ls[i].name.n);
-        out[i].value = st_slice_of(st_arena_strndup(a, ls[i].value.p, ls[i].value.n), ls[i].value.n);
-    }
-    return (pq_lset){out, (uint32_t)n};
+    char *d = *p;
+    if (s.n) memcpy(d, s.p, s.n);
+    d[s.n] = 0;
+    *p += s.n + 1;
+    return st_slice_of(d, s.n);
 }
+
+pq_lset pq_lset_copy_as(st_arena *a, const label *ls, size_t n, bool drop_name)
+{
+    size_t bytes = 0;
+    for (size_t i = 0; i < n; i++) bytes += ls[i].name.n + ls[i].value.n + 2;
+    label *out = st_arena_alloc(a, (n ? n : 1) * sizeof *out);
+    char *p = st_arena_alloc(a, bytes ? bytes : 1);
+    uint32_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (drop_name && is_name(ls[i].name)) continue;
+        out[k].name = put_str(&p, ls[i].name);
+        out[k++].value = put_str(&p, ls[i].value);
+    }
+    return (pq_lset){out, k};
+}
+
+pq_lset pq_lset_copy(st_arena *a, const label *ls, size_t n) { return pq_lset_copy_as(a, ls, n, false); }
 
 pq_lset pq_lset_drop_name(st_arena *a, pq_lset l)
 {

@@ -833,6 +833,23 @@ static void agg_fold(void *ctx, const pq_ser *s)
     acc_add(a->op, &a->acc[gi], s, a->S);
 }
 
+/* Does the call's range argument select by one metric name (an equality
+ * matcher on __name__)? Then its series differ in other labels than the
+ * name, and dropping the name cannot make two of them collide. */
+static bool one_name(const promql_node *call)
+{
+    for (size_t i = 0; i < call->u.call.nargs; i++) {
+        const promql_node *a = pq_unparen(call->u.call.args[i]);
+        if (a->kind != PROMQL_MATRIX_SELECTOR) continue;
+        const promql_node *vs = a->u.ms.vs;
+        for (size_t k = 0; k < vs->u.vs.nmatchers; k++) {
+            const promql_label_matcher *m = &vs->u.vs.matchers[k];
+            if (m->op == MATCH_EQ && m->name.n == 8 && !memcmp(m->name.p, LABEL_METRIC_NAME, 8)) return true;
+        }
+    }
+    return false;
+}
+
 /* 1 when the aggregation was answered by streaming, 0 when its input is
  * not a series pipeline, or an error. */
 static int agg_streamed(pq_query *q, const promql_node *n, const pq_steps *st, const st_slice *g, size_t ng,
@@ -851,7 +868,8 @@ static int agg_streamed(pq_query *q, const promql_node *n, const pq_steps *st, c
         rc = pq_selector_stream(q, e, st, agg_fold, &a);
         if (rc == 0) rc = 1;
     } else if (e->kind == PROMQL_CALL) {
-        a.check_dups = true; /* (harmless for last_over_time, which keeps names) */
+        /* (last_over_time keeps names: its series are unique anyway) */
+        a.check_dups = !one_name(e) && strcmp(e->u.call.func->name, "last_over_time") != 0;
         rc = pq_call_stream(q, e, st, agg_fold, &a);
     } else {
         return 0;

@@ -1,5 +1,5 @@
 /* test_scan: the query layer (scan.h) over a real store: selection (union
- * of selectors, types, the table index, columns), the three orders, the
+ * of selectors, types, the table index, columns), the four orders, the
  * three modes and what each decodes, merges across blocks and memory with
  * the later write winning, bounded batches, iterators on several threads,
  * a flush under a running scan, chunk statistics, budgets, label lists,
@@ -256,6 +256,69 @@ static void test_selection_and_orders(void)
     CHECK_EQ_INT(nv, 3);
     scan_close(sc);
     CHECK_EQ_INT(decoded(s), before);
+    store_close(s, NULL);
+}
+
+/* SCAN_ORDER_CREATION: over the head alone, the order series were
+ * created in, whatever their labels and shards (each series with its own
+ * samples); a type filter still applies; once blocks are read, labels. */
+static void test_creation_order(void)
+{
+    store *s = open_store("creation");
+    CHECK(s != NULL);
+    if (!s) return;
+    enum { N = 40 };
+    char want[N * 8] = "", host[16];
+    /* created z39 ... z00 (label order is the reverse), a string series among them */
+    for (int i = N - 1; i >= 0; i--) {
+        snprintf(host, sizeof host, "z%02d", i);
+        put(s, "m", 1, host, "d", ST_VT_FLOAT, T0, 3, i + 1);
+        if (i == N / 2) put(s, "m", 1, "s", "d", ST_VT_STRING, T0, 3, 1);
+        size_t l = strlen(want);
+        snprintf(want + l, sizeof want - l, "%sm/%s", l ? " " : "", host);
+    }
+    matcher *m[1] = {eq("__name__", "m")};
+    matcher *const *sel[1] = {m};
+    size_t nsel[1] = {1};
+    scan_spec sp = {.db = "default", .sel = sel, .nsel = nsel, .nselectors = 1, .mint = INT64_MIN,
+                    .maxt = INT64_MAX, .mode = SCAN_SAMPLES, .order = SCAN_ORDER_CREATION,
+                    .types = SCAN_TYPES_NUMERIC};
+    scan *sc;
+    char got[N * 8];
+    CHECK_OK(scan_open(s, &sp, &sc, NULL));
+    CHECK_EQ_INT(scan_count(sc), N);
+    names_of(sc, got, sizeof got);
+    CHECK_MSG(!strcmp(got, want), "%s", got);
+    /* each series' own samples: value 1 * (i + 1) at the second sample of z<i> */
+    scan_iter *it;
+    CHECK_OK(scan_iter_open(sc, 0, SIZE_MAX, &it, NULL));
+    scan_series ss;
+    int bad = 0, seen = 0;
+    while (scan_iter_next(it, &ss, NULL) == 1) {
+        st_slice h = labels_key_get(ss.key, ss.keylen, st_slice_cstr("host"));
+        int i = atoi(h.p + 1);
+        scan_batch b;
+        CHECK(scan_iter_batch(it, &b, NULL) == 1);
+        if (b.n != 3 || scan_value_double(ss.type, b.vals[1]) != (double)(i + 1)) bad++;
+        seen++;
+    }
+    scan_iter_close(it);
+    CHECK_EQ_INT(seen, N);
+    CHECK_EQ_INT(bad, 0);
+    scan_close(sc);
+    /* with blocks: label order */
+    CHECK_OK(store_flush_all(s, NULL));
+    put(s, "m", 1, "a", "d", ST_VT_FLOAT, T0 + 3600 * ST_NS_PER_S, 3, 1); /* new, in memory */
+    CHECK_OK(scan_open(s, &sp, &sc, NULL));
+    names_of(sc, got, sizeof got);
+    char sorted[N * 8] = "m/a";
+    for (int i = 0; i < N; i++) {
+        size_t l = strlen(sorted);
+        snprintf(sorted + l, sizeof sorted - l, " m/z%02d", i);
+    }
+    CHECK_MSG(!strcmp(got, sorted), "%s", got);
+    scan_close(sc);
+    matcher_free(m[0]);
     store_close(s, NULL);
 }
 
@@ -727,6 +790,7 @@ int main(void)
     T0 = (st_now_ns() / ST_NS_PER_S / 3600 - 6) * 3600 * ST_NS_PER_S;
     g_dir = testlib_tmpdir("scan");
     RUN(test_selection_and_orders);
+    RUN(test_creation_order);
     RUN(test_merge_and_batches);
     RUN(test_threads_and_flush_under_scan);
     RUN(test_modes_decode);

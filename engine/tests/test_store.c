@@ -1,7 +1,9 @@
 /* test_store: the engine end to end, in process: write, read, out-of-order
  * writes, duplicates (the later write wins), replay, flush to blocks,
  * compaction, retention, deletes, type conflicts, limits. */
+#include <dirent.h>
 #include <errno.h>
+#include <sys/stat.h>
 #include <math.h>
 #include <string.h>
 
@@ -586,6 +588,104 @@ static void test_flush_truncates_wal(void)
     CHECK_OK(store_close(s, NULL));
 }
 
+/* The WAL checkpoint file in dir/wal as "name:inode:mtime" (a rewrite
+ * renames a new file over it, maybe under the same name), or "" when none. */
+static void checkpoint_name(const char *dir, char *out, size_t cap)
+{
+    char path[4400];
+    snprintf(path, sizeof path, "%.4200s/wal", dir);
+    out[0] = 0;
+    DIR *d = opendir(path);
+    if (!d) return;
+    struct dirent *de;
+    while ((de = readdir(d)))
+        if (!strncmp(de->d_name, "checkpoint.", 11)) {
+            char f[4700];
+            struct stat sb;
+            snprintf(f, sizeof f, "%s/%.255s", path, de->d_name);
+            if (stat(f, &sb)) memset(&sb, 0, sizeof sb);
+            snprintf(out, cap, "%.64s:%llu:%lld.%09ld", de->d_name, (unsigned long long)sb.st_ino,
+                     (long long)sb.st_mtim.tv_sec, sb.st_mtim.tv_nsec);
+        }
+    closedir(d);
+}
+
+/* Maintenance checkpoints once the segments written since the last
+ * checkpoint pass --wal-checkpoint-size, not when the checkpoint alone is
+ * that big: a big head was rewritten (its shards locked) every cycle. */
+static void test_checkpoint_threshold(void)
+{
+    static char dir[4200];
+    snprintf(dir, sizeof dir, "%s/ckpt", g_dir);
+    store_opts o;
+    store_opts_default(&o);
+    CHECK_EQ_INT(o.wal_checkpoint_bytes, 256u << 20);
+    o.data_dir = dir;
+    o.maintenance_interval = 0;
+    o.retention = 0;
+    o.nshards = 4;
+    o.log = quiet;
+    o.wal_checkpoint_bytes = 64 << 10;
+    store *s = NULL;
+    CHECK_OK(store_open(&o, &s, NULL));
+    if (!s) return;
+    int64_t now = st_now_ns();
+    store_batch *b = store_batch_new();
+    store_write_result r;
+    /* about 400 KiB of WAL, all of it recent (nothing to flush) */
+    for (int k = 0; k < 20; k++) {
+        store_batch_reset(b);
+        char host[16];
+        snprintf(host, sizeof host, "c%d", k);
+        uint32_t h = add_series(b, "ckpt", host, ST_VT_FLOAT);
+        for (int i = 0; i < 1000; i++)
+            store_batch_add(b, h, now - (1000 - i) * ST_NS_PER_S, fbits((double)(i * 7919 % 1000) / 7));
+        CHECK_OK(store_write(s, "default", b, &r, NULL));
+    }
+    char first[256], again[256], third[256];
+    checkpoint_name(dir, first, sizeof first);
+    CHECK_MSG(first[0] == 0, "no checkpoint before maintenance: %s", first);
+    CHECK_OK(store_maintain(s, now, NULL));
+    checkpoint_name(dir, first, sizeof first);
+    CHECK_MSG(first[0] != 0, "a checkpoint once the segments passed 64 KiB");
+    store_stats st;
+    store_get_stats(s, &st);
+    CHECK_MSG(st.wal_disk_bytes > 64 << 10, "the checkpoint is larger than the threshold: %llu",
+              (unsigned long long)st.wal_disk_bytes);
+    /* nothing written since: the big checkpoint stays as it is */
+    for (int i = 0; i < 3; i++) {
+        CHECK_OK(store_maintain(s, now, NULL));
+        checkpoint_name(dir, again, sizeof again);
+        if (strcmp(first, again)) break;
+    }
+    CHECK_MSG(!strcmp(first, again), "checkpoint rewritten without new writes: %s -> %s", first, again);
+    /* new writes past the threshold: a new checkpoint */
+    for (int k = 0; k < 20; k++) {
+        store_batch_reset(b);
+        char host[16];
+        snprintf(host, sizeof host, "d%d", k);
+        uint32_t h = add_series(b, "ckpt", host, ST_VT_FLOAT);
+        for (int i = 0; i < 1000; i++)
+            store_batch_add(b, h, now - (1000 - i) * ST_NS_PER_S, fbits((double)(i * 7919 % 1000) / 3));
+        CHECK_OK(store_write(s, "default", b, &r, NULL));
+    }
+    CHECK_OK(store_maintain(s, now, NULL));
+    checkpoint_name(dir, third, sizeof third);
+    CHECK_MSG(third[0] && strcmp(third, first), "a new checkpoint after new writes: %s -> %s", first, third);
+    store_batch_free(b);
+    CHECK_OK(store_close(s, NULL));
+    /* and everything is there after a restart from the checkpoint */
+    CHECK_OK(store_open(&o, &s, NULL));
+    if (!s) return;
+    codec_samples out = {0};
+    read_series(s, "default", "ckpt", "c3", INT64_MIN, INT64_MAX, &out);
+    CHECK_EQ_INT(out.n, 1000);
+    read_series(s, "default", "ckpt", "d19", INT64_MIN, INT64_MAX, &out);
+    CHECK_EQ_INT(out.n, 1000);
+    codec_samples_free(&out);
+    CHECK_OK(store_close(s, NULL));
+}
+
 /* A vfs whose rename fails while armed: a flush's block commit fails. */
 static int g_fail_rename;
 static int fail_rename(const vfs *v, const char *a, const char *b)
@@ -844,6 +944,7 @@ int main(void)
     RUN(test_flush_truncates_wal);
     RUN(test_flush_failure_and_damaged_block);
     RUN(test_big_checkpoint);
+    RUN(test_checkpoint_threshold);
     RUN(test_series_refs);
     testlib_rmrf(g_dir);
     return testlib_done("test_store");
