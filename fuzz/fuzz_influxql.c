@@ -5,7 +5,7 @@
  * statement must lie inside the input or the arena's decoded copies (checked
  * for the statement text, which always points into the input).
  */
-#include "influxql.h"
+#include "influxql/influxql.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -9,7 +9,7 @@
 
 #include "api.h"
 #include "catalog.h"
-#include "influxql.h"
+#include "influxql/influxql.h"
 #include "json.h"
 #include "labels.h"
 #include "lp.h"

@@ -3,7 +3,7 @@
  * policies (one per database: Strata's retention), schema exploration
  * (measurements, tag keys and values, field keys with types, series) and
  * deletion (DROP SERIES, DROP MEASUREMENT, DELETE). Statements are parsed by
- * wire/influxql.h; SELECT answers a per-statement error until the query
+ * engine/influxql/influxql.h; SELECT answers a per-statement error until the query
  * language issue lands.
  *
  * How the store maps onto InfluxDB's model (../shared/DESIGN.md): a series

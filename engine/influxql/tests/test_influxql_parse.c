@@ -1,6 +1,6 @@
-/* Tests for wire/influxql: statement shapes, clauses, lexing of quoted
+/* Tests for engine/influxql (the parser): statement shapes, clauses, lexing of quoted
  * tokens, regexes and durations, and InfluxDB's parse error messages. */
-#include "influxql.h"
+#include "influxql/influxql.h"
 
 #include "testlib.h"
 
@@ -185,5 +185,5 @@ int main(void)
     RUN(test_durations);
     RUN(test_hostile);
     st_arena_free(A);
-    return testlib_done("test_influxql");
+    return testlib_done("test_influxql_parse");
 }
