@@ -252,12 +252,15 @@ def run(influx, strata):
     # GET with a writing statement: InfluxDB 1.6 runs it and warns
     same("GET write", "CREATE DATABASE tq4", None, influx, strata, method="GET")
     same("after GET write", "SHOW RETENTION POLICIES ON tq4", None, influx, strata)
-    # SELECT: a per-statement error naming it, the statements around it still run
-    ss, bs = query(strata.port, "SHOW MEASUREMENTS LIMIT 1; SELECT * FROM cpu; SHOW USERS", db)
+    # a SELECT among other statements (SELECT itself: test_influx_select.py)
+    same("several statements with a SELECT", "SHOW MEASUREMENTS LIMIT 1; SELECT * FROM cpu; SHOW USERS", db,
+         influx, strata)
+    # a statement Strata does not run: a per-statement error naming it, the statements around it still run
+    ss, bs = query(strata.port, "SHOW MEASUREMENTS LIMIT 1; KILL QUERY 1; SHOW USERS", db)
     js = norm(bs)
-    R.check(ss == 200 and len(js.get("results", [])) == 3 and "SELECT * FROM cpu" in js["results"][1].get("error", "")
+    R.check(ss == 200 and len(js.get("results", [])) == 3 and "KILL QUERY 1" in js["results"][1].get("error", "")
             and "series" in js["results"][0] and "series" in js["results"][2],
-            "difference: SELECT answers a per-statement error, others still run", bs)
+            "difference: an unsupported statement answers a per-statement error, others still run", bs)
 
     hostile(influx, strata, db)
     # deletion

@@ -3,6 +3,7 @@
 #include "influxquery.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "api.h"
 #include "catalog.h"
 #include "influxql/influxql.h"
+#include "influxql/select.h"
 #include "json.h"
 #include "labels.h"
 #include "lp.h"
@@ -36,6 +38,9 @@ typedef struct qctx {
     store *s;
     const char *db;
     int64_t now;
+    const flags *f;
+    st_arena *arena;
+    int64_t epoch_unit;   /* ns per unit of ?epoch=; 0 = RFC3339 strings */
     rx rxs[32];
     size_t nrx;
     int64_t mint, maxt;
@@ -819,6 +824,122 @@ static bool needs_post(iql_kind k)
 }
 
 /* Runs one statement, appending its result members (after statement_id). */
+/* ------------------------------------------------------------ SELECT */
+
+/* Go's time.Format(RFC3339Nano) in UTC: the fraction without trailing zeros. */
+static void put_rfc3339(st_buf *b, int64_t ns)
+{
+    int64_t secs = ns / ST_NS_PER_S, frac = ns % ST_NS_PER_S;
+    if (frac < 0) {
+        frac += ST_NS_PER_S;
+        secs--;
+    }
+    int64_t days = secs / 86400, rem = secs % 86400;
+    if (rem < 0) {
+        rem += 86400;
+        days--;
+    }
+    /* civil date from days since 1970-01-01 */
+    int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t y = yoe + era * 400, doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+    int64_t d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
+    y += m <= 2;
+    st_buf_printf(b, "\"%04lld-%02lld-%02lldT%02lld:%02lld:%02lld", (long long)y, (long long)m, (long long)d,
+                  (long long)(rem / 3600), (long long)(rem / 60 % 60), (long long)(rem % 60));
+    if (frac) {
+        char f[16];
+        int n = snprintf(f, sizeof f, ".%09lld", (long long)frac);
+        while (n > 1 && f[n - 1] == '0') n--;
+        st_buf_put(b, f, (size_t)n);
+    }
+    PUTS(b, "Z\"");
+}
+
+/* encoding/json's float: 'f', or 'e' below 1e-6 and from 1e21 (e-07 as e-7). */
+static void put_float(st_buf *b, double v)
+{
+    if (isnan(v) || isinf(v)) {
+        PUTS(b, "null");
+        return;
+    }
+    char tmp[JSON_FLOAT_MAX];
+    size_t n = json_fmt_prom(tmp, v);
+    if (n >= 4 && tmp[n - 4] == 'e' && tmp[n - 3] == '-' && tmp[n - 2] == '0') {
+        tmp[n - 2] = tmp[n - 1];
+        n--;
+    }
+    st_buf_put(b, tmp, n);
+}
+
+static void put_val(st_buf *b, const iql_val *v)
+{
+    switch (v->t) {
+    case IQL_VT_FLOAT: put_float(b, v->f); break;
+    case IQL_VT_INT: json_int(b, v->i); break;
+    case IQL_VT_UINT: json_uint(b, v->u); break;
+    case IQL_VT_STRING: jstr(b, v->s); break;
+    case IQL_VT_BOOL: if (v->b) PUTS(b, "true"); else PUTS(b, "false"); break;
+    default: PUTS(b, "null"); break;
+    }
+}
+
+static int exec_select(qctx *c, const iql_stmt *st, st_buf *b)
+{
+    scan_budget bud = {.max_samples = c->f ? c->f->query_max_samples : 0};
+    if (c->f && c->f->query_timeout > 0) bud.deadline_ns = st_mono_ns() + c->f->query_timeout;
+    scan_budget_init(&bud);
+    iql_select_opts o = {.now = c->now, .budget = &bud};
+    iql_result r;
+    int rc = iql_select_exec(c->s, c->db, st, &o, c->arena, &r, &c->e);
+    if (rc) {
+        if (atomic_load(&bud.code)) {
+            c->e.code = atomic_load(&bud.code);
+            snprintf(c->e.msg, sizeof c->e.msg, "%s", bud.msg);
+        }
+        return rc;
+    }
+    if (!r.nseries) return 0;
+    PUTS(b, "\"series\":[");
+    for (size_t i = 0; i < r.nseries; i++) {
+        const iql_rseries *x = &r.series[i];
+        if (i) st_buf_putc(b, ',');
+        PUTS(b, "{\"name\":");
+        jstr(b, x->name);
+        if (x->ntags) {
+            PUTS(b, ",\"tags\":{");
+            for (size_t k = 0; k < x->ntags; k++) {
+                if (k) st_buf_putc(b, ',');
+                jstr(b, x->tags[k].name);
+                st_buf_putc(b, ':');
+                jstr(b, x->tags[k].value);
+            }
+            st_buf_putc(b, '}');
+        }
+        PUTS(b, ",\"columns\":[");
+        for (size_t k = 0; k < x->ncols; k++) {
+            if (k) st_buf_putc(b, ',');
+            jstr(b, x->cols[k]);
+        }
+        PUTS(b, "],\"values\":[");
+        size_t nv = x->ncols - 1;
+        for (size_t row = 0; row < x->nrows; row++) {
+            if (row) st_buf_putc(b, ',');
+            st_buf_putc(b, '[');
+            if (c->epoch_unit) json_int(b, x->time[row] / c->epoch_unit);
+            else put_rfc3339(b, x->time[row]);
+            for (size_t k = 0; k < nv; k++) {
+                st_buf_putc(b, ',');
+                put_val(b, &x->vals[row * nv + k]);
+            }
+            st_buf_putc(b, ']');
+        }
+        PUTS(b, "]}");
+    }
+    st_buf_putc(b, ']');
+    return 0;
+}
+
 static int exec_one(qctx *c, const iql_stmt *st, st_buf *b)
 {
     char dbb[CATALOG_NAME_MAX + 8];
@@ -860,6 +981,7 @@ static int exec_one(qctx *c, const iql_stmt *st, st_buf *b)
         rc = exec_delete(c, &del);
         break;
     }
+    case IQL_SELECT: rc = exec_select(c, st, b); break;
     case IQL_UNSUPPORTED:
         rc = st_fail(&c->e, ST_EINVAL, "statement not supported by Strata yet: %.*s", (int)(st->text.n > 200 ? 200 : st->text.n),
                      st->text.p);
@@ -871,7 +993,6 @@ static int exec_one(qctx *c, const iql_stmt *st, st_buf *b)
 
 void api_influx_query(http_req *rq, http_resp *rs, store *s, const flags *f)
 {
-    (void)f;
     http_set_header(rs, "X-Influxdb-Version", "1.8.10");
     http_set_header(rs, "X-Influxdb-Build", "OSS");
     rs->content_type = "application/json";
@@ -900,7 +1021,17 @@ void api_influx_query(http_req *rq, http_resp *rs, store *s, const flags *f)
      * prefix in the data source URL); ?db= wins when both are given */
     const char *dbp = http_arg(rq, "db");
     if ((!dbp || !*dbp) && rq->db_in_path) dbp = rq->db;
-    qctx c = {.s = s, .db = dbp && *dbp ? dbp : NULL, .now = st_now_ns()};
+    qctx c = {.s = s, .db = dbp && *dbp ? dbp : NULL, .now = st_now_ns(), .f = f, .arena = rq->arena};
+    const char *epoch = http_arg(rq, "epoch");
+    if (epoch && *epoch) {
+        static const struct {
+            const char *name;
+            int64_t ns;
+        } units[] = {{"ns", 1}, {"n", 1}, {"u", 1000}, {"\xc2\xb5", 1000}, {"ms", 1000000}, {"s", ST_NS_PER_S},
+                     {"m", 60 * ST_NS_PER_S}, {"h", 3600 * ST_NS_PER_S}};
+        for (size_t i = 0; i < sizeof units / sizeof *units; i++)
+            if (!strcmp(epoch, units[i].name)) c.epoch_unit = units[i].ns;
+    }
     st_buf *b = &rs->body;
     if (!chunk) PUTS(b, "{\"results\":[");
     for (size_t i = 0; i < n; i++) {

@@ -18,7 +18,12 @@
  * =|=~ ...], SHOW TAG KEYS, SHOW TAG VALUES WITH KEY =|!=|=~|!~|IN ...,
  * SHOW FIELD KEYS, SHOW SERIES, SHOW USERS, DROP SERIES, DROP MEASUREMENT,
  * DELETE: each with the ON, FROM, WHERE, LIMIT and OFFSET clauses InfluxDB
- * allows for it. Other statements InfluxQL knows (SELECT, GRANT, KILL, ...)
+ * allows for it. SELECT in full: fields (expressions with calls, `*`,
+ * `x::type`, aliases), INTO, FROM (measurements, regexes, db.rp.m,
+ * subqueries), WHERE, GROUP BY (time(i[, offset]), tags, regexes, `*`),
+ * fill(), ORDER BY time, LIMIT, OFFSET, SLIMIT, SOFFSET and tz(); what the
+ * statement means is the evaluator's (select.h) to check. Other statements
+ * InfluxQL knows (GRANT, KILL, ...)
  * are recognised by their leading keywords and returned as
  * IQL_UNSUPPORTED with their text, so the caller can answer for each one;
  * anything else is a parse error in InfluxDB's words ("found X, expected
@@ -53,6 +58,7 @@ typedef enum iql_kind {
     IQL_DROP_SERIES,
     IQL_DROP_MEASUREMENT,
     IQL_DELETE,
+    IQL_SELECT,
     IQL_UNSUPPORTED, /* valid InfluxQL that Strata does not run (yet) */
 } iql_kind;
 
@@ -71,17 +77,23 @@ typedef enum iql_op {
     IQL_OP_SUB,
     IQL_OP_MUL,
     IQL_OP_DIV,
+    IQL_OP_MOD,
+    IQL_OP_BAND, /* & */
+    IQL_OP_BOR,  /* | */
+    IQL_OP_BXOR, /* ^ */
 } iql_op;
 
 typedef enum iql_expr_kind {
     IQL_E_BINARY = 1,
-    IQL_E_IDENT,    /* str: tag, field or "time" */
+    IQL_E_IDENT,    /* str: tag, field or "time"; cast: its ::type, if any */
     IQL_E_STRING,   /* str */
     IQL_E_REGEX,    /* str: the pattern as written between the slashes */
-    IQL_E_NUMBER,   /* num (integers too) */
+    IQL_E_NUMBER,   /* num; integer literals also in ns, with is_int */
     IQL_E_DURATION, /* ns */
     IQL_E_NOW,      /* now() */
     IQL_E_BOOL,     /* ns = 0 or 1 */
+    IQL_E_CALL,     /* str: the function's name as written; args */
+    IQL_E_WILDCARD, /* `*`; cast: "field" or "tag" when narrowed */
 } iql_expr_kind;
 
 typedef struct iql_expr {
@@ -89,15 +101,56 @@ typedef struct iql_expr {
     iql_op op;
     struct iql_expr *l, *r;
     st_slice str;
+    st_slice cast;
     double num;
     int64_t ns;
+    bool is_int;
+    struct iql_expr **args;
+    size_t nargs;
 } iql_expr;
 
-/* FROM item: [[db.]rp.]measurement, or a regex over measurement names. */
+struct iql_stmt;
+
+/* FROM item: [[db.]rp.]measurement, a regex over measurement names, or a
+ * subquery (sub != NULL). */
 typedef struct iql_source {
     st_slice db, rp, name;
     bool regex;
+    struct iql_stmt *sub;
 } iql_source;
+
+/* A SELECT field: an expression and its AS name (n == 0 when absent). */
+typedef struct iql_field {
+    iql_expr *expr;
+    st_slice alias;
+} iql_field;
+
+typedef enum iql_dim_kind { IQL_DIM_TIME = 1, IQL_DIM_TAG, IQL_DIM_REGEX, IQL_DIM_ALL } iql_dim_kind;
+
+/* A GROUP BY item: time(interval[, offset]), a tag, a regex over tag keys, or *. */
+typedef struct iql_dim {
+    iql_dim_kind kind;
+    st_slice name;
+    int64_t interval, offset; /* ns */
+    bool offset_now;          /* time(i, now()) */
+} iql_dim;
+
+typedef enum iql_fill { IQL_FILL_NULL = 0, IQL_FILL_NONE, IQL_FILL_PREVIOUS, IQL_FILL_LINEAR, IQL_FILL_VALUE } iql_fill;
+
+typedef struct iql_select {
+    iql_field *fields;
+    size_t nfields;
+    bool has_into;
+    iql_source into;        /* [db.][rp.]measurement */
+    bool into_backref;      /* INTO db.rp.:MEASUREMENT */
+    iql_dim *dims;
+    size_t ndims;
+    iql_fill fill;
+    iql_expr *fill_value;   /* IQL_FILL_VALUE: a number literal */
+    bool desc;              /* ORDER BY time DESC */
+    int64_t slimit, soffset; /* 0 = none (LIMIT and OFFSET are the statement's) */
+    st_slice tz;            /* tz('...'); n == 0 when absent */
+} iql_select;
 
 typedef struct iql_stmt {
     iql_kind kind;
@@ -121,6 +174,7 @@ typedef struct iql_stmt {
     size_t nwith_in;
     iql_expr *where;   /* NULL when absent */
     int64_t limit, offset; /* 0 = none */
+    iql_select *sel;   /* IQL_SELECT */
 } iql_stmt;
 
 /* Parses q[0..n) into *out (an array of *nout statements, allocated in a).

@@ -30,6 +30,7 @@ typedef enum tok_kind {
     T_DOT,
     T_SEMI,
     T_COLONS,    /* :: */
+    T_COLON,     /* : (INTO ...:MEASUREMENT) */
     T_BAD,
 } tok_kind;
 
@@ -338,6 +339,10 @@ static void next(parser *ps)
         case '*': t->op = IQL_OP_MUL; break;
         case '/': t->op = IQL_OP_DIV; break;
         case '-': t->op = IQL_OP_SUB; break;
+        case '%': t->op = IQL_OP_MOD; break;
+        case '&': t->op = IQL_OP_BAND; break;
+        case '|': t->op = IQL_OP_BOR; break;
+        case '^': t->op = IQL_OP_BXOR; break;
         case '(': t->kind = T_LPAREN; break;
         case ')': t->kind = T_RPAREN; break;
         case ',': t->kind = T_COMMA; break;
@@ -348,7 +353,7 @@ static void next(parser *ps)
                 p++;
                 t->kind = T_COLONS;
             } else {
-                t->kind = T_BAD;
+                t->kind = T_COLON;
             }
             break;
         default:
@@ -495,6 +500,9 @@ static iql_expr *new_expr(parser *ps, iql_expr_kind k)
 static int parse_expr(parser *ps, int minprec, iql_expr **out);
 
 static int parse_unary_at(parser *ps, iql_expr **out);
+static int peek_char(const parser *ps);
+static int parse_cast(parser *ps, st_slice *out);
+static int parse_call_args(parser *ps, iql_expr *call);
 
 static int parse_unary(parser *ps, iql_expr **out)
 {
@@ -534,17 +542,36 @@ static int parse_unary_at(parser *ps, iql_expr **out)
             x = new_expr(ps, IQL_E_NOW);
             break;
         }
+        if (is_kw(t, "DISTINCT")) {
+            /* DISTINCT x and DISTINCT(x) are distinct(x) */
+            next(ps);
+            x = new_expr(ps, IQL_E_CALL);
+            x->str = st_slice_of("distinct", 8);
+            if (ps->t.kind == T_LPAREN) {
+                if (parse_call_args(ps, x)) return ST_EINVAL;
+            } else {
+                iql_expr *arg = new_expr(ps, IQL_E_IDENT);
+                if (parse_ident(ps, &arg->str)) return ST_EINVAL;
+                x->args = st_arena_alloc(ps->a, sizeof *x->args);
+                x->args[0] = arg;
+                x->nargs = 1;
+            }
+            break;
+        }
         if (is_reserved(t)) return expected(ps, "identifier, string, number, bool");
+        if (peek_char(ps) == '(') { /* a call */
+            x = new_expr(ps, IQL_E_CALL);
+            x->str = t->val;
+            next(ps);
+            if (parse_call_args(ps, x)) return ST_EINVAL;
+            break;
+        }
         /* fall through */
     case T_QIDENT:
         x = new_expr(ps, IQL_E_IDENT);
         x->str = t->val;
         next(ps);
-        if (ps->t.kind == T_COLONS) { /* "host"::tag: the cast is implied here */
-            next(ps);
-            if (ps->t.kind != T_IDENT) return expected(ps, "data type");
-            next(ps);
-        }
+        if (ps->t.kind == T_COLONS && parse_cast(ps, &x->cast)) return ST_EINVAL;
         break;
     case T_STRING:
         x = new_expr(ps, IQL_E_STRING);
@@ -562,6 +589,7 @@ static int parse_unary_at(parser *ps, iql_expr **out)
         x = new_expr(ps, IQL_E_NUMBER);
         x->num = t->num;
         x->ns = t->ns;
+        x->is_int = t->kind == T_INTEGER;
         next(ps);
         break;
     case T_DURATION:
@@ -573,6 +601,12 @@ static int parse_unary_at(parser *ps, iql_expr **out)
         if (t->op == IQL_OP_DIV) {
             if (!want_regex(ps)) return ST_EINVAL;
             goto regex;
+        }
+        if (t->op == IQL_OP_MUL) { /* a wildcard, maybe narrowed: *::field, *::tag */
+            x = new_expr(ps, IQL_E_WILDCARD);
+            next(ps);
+            if (ps->t.kind == T_COLONS && parse_cast(ps, &x->cast)) return ST_EINVAL;
+            break;
         }
         if (t->op == IQL_OP_SUB) { /* a negative literal */
             next(ps);
@@ -588,6 +622,50 @@ static int parse_unary_at(parser *ps, iql_expr **out)
         return expected(ps, "identifier, string, number, bool");
     }
     *out = x;
+    return 0;
+}
+
+/* The character the next token starts with (after blanks), or 0. */
+static int peek_char(const parser *ps)
+{
+    const char *p = ps->p;
+    while (p < ps->end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) p++;
+    return p < ps->end ? (unsigned char)*p : 0;
+}
+
+/* ::type after an identifier or a wildcard; the type is checked by the
+ * evaluator, as InfluxDB's parser takes any word here. */
+static int parse_cast(parser *ps, st_slice *out)
+{
+    next(ps);
+    if (ps->t.kind != T_IDENT) return expected(ps, "data type");
+    *out = ps->t.val;
+    next(ps);
+    return 0;
+}
+
+/* (arg, ...) of a call; the current token is the '('. */
+static int parse_call_args(parser *ps, iql_expr *call)
+{
+    next(ps);
+    size_t cap = 0;
+    if (ps->t.kind == T_RPAREN) {
+        next(ps);
+        return 0;
+    }
+    for (;;) {
+        if (call->nargs == cap) {
+            cap = cap ? cap * 2 : 4;
+            iql_expr **m = st_arena_alloc(ps->a, cap * sizeof *m);
+            if (call->nargs) memcpy(m, call->args, call->nargs * sizeof *m);
+            call->args = m;
+        }
+        if (parse_expr(ps, 0, &call->args[call->nargs++])) return ST_EINVAL;
+        if (ps->t.kind != T_COMMA) break;
+        next(ps);
+    }
+    if (ps->t.kind != T_RPAREN) return expected(ps, ")");
+    next(ps);
     return 0;
 }
 
@@ -607,8 +685,10 @@ static int prec_of(const tok *t, iql_op *op)
     case IQL_OP_EQ: case IQL_OP_NEQ: case IQL_OP_RE: case IQL_OP_NRE:
     case IQL_OP_LT: case IQL_OP_LTE: case IQL_OP_GT: case IQL_OP_GTE:
         return 4;
-    case IQL_OP_ADD: case IQL_OP_SUB:
+    case IQL_OP_ADD: case IQL_OP_SUB: case IQL_OP_BOR: case IQL_OP_BXOR:
         return 5;
+    case IQL_OP_MUL: case IQL_OP_DIV: case IQL_OP_MOD: case IQL_OP_BAND:
+        return 6;
     default:
         return -1;
     }
@@ -643,9 +723,27 @@ static int parse_on(parser *ps, iql_stmt *s)
     return 0;
 }
 
+static int parse_select(parser *ps, iql_stmt *s);
+
 static int parse_source(parser *ps, iql_source *src)
 {
     memset(src, 0, sizeof *src);
+    if (ps->t.kind == T_LPAREN) { /* a subquery */
+        if (ps->depth >= MAX_DEPTH) return fail_at(ps, ps->t.pos, "subqueries nested deeper than %d", MAX_DEPTH);
+        next(ps);
+        if (!is_kw(&ps->t, "SELECT")) return expected(ps, "SELECT");
+        const char *start = ps->t.pos;
+        src->sub = st_arena_alloc(ps->a, sizeof *src->sub);
+        memset(src->sub, 0, sizeof *src->sub);
+        ps->depth++;
+        int rc = parse_select(ps, src->sub);
+        ps->depth--;
+        if (rc) return ST_EINVAL;
+        if (ps->t.kind != T_RPAREN) return expected(ps, ")");
+        src->sub->text = st_slice_of(start, (size_t)(ps->t.pos - start));
+        next(ps);
+        return 0;
+    }
     if (want_regex(ps)) {
         src->regex = true;
         src->name = ps->t.val;
@@ -705,6 +803,172 @@ static int parse_limits(parser *ps, iql_stmt *s)
     if (accept_kw(ps, "LIMIT") && parse_int(ps, &s->limit)) return ST_EINVAL;
     if (accept_kw(ps, "OFFSET") && parse_int(ps, &s->offset)) return ST_EINVAL;
     if (s->limit < 0 || s->offset < 0) return fail_at(ps, ps->t.pos, "LIMIT and OFFSET must be positive");
+    return 0;
+}
+
+/* ----------------------------------------------------------- SELECT */
+
+static void *grow(parser *ps, void *old, size_t n, size_t *cap, size_t size)
+{
+    if (n < *cap) return old;
+    size_t nc = *cap ? *cap * 2 : 4;
+    void *m = st_arena_alloc(ps->a, nc * size);
+    if (n) memcpy(m, old, n * size);
+    *cap = nc;
+    return m;
+}
+
+/* INTO [[db.]rp.]measurement, or db.rp.:MEASUREMENT (each source's name). */
+static int parse_into(parser *ps, iql_select *sel)
+{
+    st_slice parts[3];
+    int n = 0;
+    sel->has_into = true;
+    for (;;) {
+        if (ps->t.kind == T_COLON) {
+            next(ps);
+            if (!is_kw(&ps->t, "MEASUREMENT")) return expected(ps, "MEASUREMENT");
+            next(ps);
+            sel->into_backref = true;
+            parts[n++] = st_slice_of("", 0);
+            break;
+        }
+        if (ps->t.kind == T_DOT) parts[n++] = st_slice_of("", 0);
+        else if (parse_ident(ps, &parts[n++])) return ST_EINVAL;
+        if (ps->t.kind != T_DOT || n == 3) break;
+        next(ps);
+    }
+    sel->into.name = parts[n - 1];
+    if (n >= 2) sel->into.rp = parts[n - 2];
+    if (n == 3) sel->into.db = parts[0];
+    return 0;
+}
+
+/* A duration, maybe negative (GROUP BY time offsets). */
+static int parse_signed_duration(parser *ps, int64_t *out)
+{
+    bool neg = ps->t.kind == T_OP && ps->t.op == IQL_OP_SUB;
+    if (neg) next(ps);
+    if (parse_duration(ps, false, out)) return ST_EINVAL;
+    if (neg) *out = -*out;
+    return 0;
+}
+
+static int parse_dims(parser *ps, iql_select *sel)
+{
+    size_t cap = 0;
+    for (;;) {
+        sel->dims = grow(ps, sel->dims, sel->ndims, &cap, sizeof *sel->dims);
+        iql_dim *d = &sel->dims[sel->ndims++];
+        memset(d, 0, sizeof *d);
+        if (ps->t.kind == T_OP && ps->t.op == IQL_OP_MUL) {
+            d->kind = IQL_DIM_ALL;
+            next(ps);
+        } else if (want_regex(ps)) {
+            d->kind = IQL_DIM_REGEX;
+            d->name = ps->t.val;
+            next(ps);
+        } else if (ps->failed) {
+            return ST_EINVAL;
+        } else if (is_kw(&ps->t, "time") && peek_char(ps) == '(') {
+            d->kind = IQL_DIM_TIME;
+            next(ps);
+            next(ps);
+            if (ps->t.kind != T_DURATION) return fail_at(ps, ps->t.pos, "time dimension must have duration argument");
+            if (parse_duration(ps, false, &d->interval)) return ST_EINVAL;
+            if (d->interval <= 0) return fail_at(ps, ps->t.pos, "time dimension must have duration argument");
+            if (ps->t.kind == T_COMMA) {
+                next(ps);
+                if (is_kw(&ps->t, "now")) {
+                    iql_expr *x;
+                    if (parse_unary(ps, &x)) return ST_EINVAL;
+                    if (x->kind != IQL_E_NOW) return expected(ps, "duration");
+                    d->offset_now = true;
+                } else if (parse_signed_duration(ps, &d->offset)) {
+                    return ST_EINVAL;
+                }
+            }
+            if (ps->t.kind != T_RPAREN) return expected(ps, ")");
+            next(ps);
+        } else {
+            d->kind = IQL_DIM_TAG;
+            if (parse_ident(ps, &d->name)) return ST_EINVAL;
+            if (ps->t.kind == T_COLONS) { /* host::tag */
+                st_slice cast;
+                if (parse_cast(ps, &cast)) return ST_EINVAL;
+            }
+        }
+        if (ps->t.kind != T_COMMA) break;
+        next(ps);
+    }
+    return 0;
+}
+
+static int parse_fill(parser *ps, iql_select *sel)
+{
+    next(ps); /* fill */
+    if (ps->t.kind != T_LPAREN) return expected(ps, "(");
+    next(ps);
+    if (accept_kw(ps, "null")) sel->fill = IQL_FILL_NULL;
+    else if (accept_kw(ps, "none")) sel->fill = IQL_FILL_NONE;
+    else if (accept_kw(ps, "previous")) sel->fill = IQL_FILL_PREVIOUS;
+    else if (accept_kw(ps, "linear")) sel->fill = IQL_FILL_LINEAR;
+    else {
+        iql_expr *x;
+        if (parse_unary(ps, &x)) return ST_EINVAL;
+        if (x->kind != IQL_E_NUMBER) return fail_at(ps, ps->t.pos, "fill must be a function call");
+        sel->fill = IQL_FILL_VALUE;
+        sel->fill_value = x;
+    }
+    if (ps->t.kind != T_RPAREN) return expected(ps, ")");
+    next(ps);
+    return 0;
+}
+
+static int parse_select(parser *ps, iql_stmt *s)
+{
+    s->kind = IQL_SELECT;
+    iql_select *sel = st_arena_alloc(ps->a, sizeof *sel);
+    memset(sel, 0, sizeof *sel);
+    s->sel = sel;
+    if (expect_kw(ps, "SELECT")) return ST_EINVAL;
+    size_t cap = 0;
+    for (;;) {
+        sel->fields = grow(ps, sel->fields, sel->nfields, &cap, sizeof *sel->fields);
+        iql_field *f = &sel->fields[sel->nfields++];
+        memset(f, 0, sizeof *f);
+        if (parse_expr(ps, 0, &f->expr)) return ST_EINVAL;
+        if (accept_kw(ps, "AS") && parse_ident(ps, &f->alias)) return ST_EINVAL;
+        if (ps->t.kind != T_COMMA) break;
+        next(ps);
+    }
+    if (accept_kw(ps, "INTO") && parse_into(ps, sel)) return ST_EINVAL;
+    if (parse_from(ps, s, true) || parse_where(ps, s)) return ST_EINVAL;
+    if (accept_kw(ps, "GROUP")) {
+        if (expect_kw(ps, "BY") || parse_dims(ps, sel)) return ST_EINVAL;
+    }
+    if (is_kw(&ps->t, "fill") && parse_fill(ps, sel)) return ST_EINVAL;
+    if (accept_kw(ps, "ORDER")) {
+        if (expect_kw(ps, "BY")) return ST_EINVAL;
+        if (!is_kw(&ps->t, "time")) return fail_at(ps, ps->t.pos, "only ORDER BY time supported at this time");
+        next(ps);
+        if (accept_kw(ps, "DESC")) sel->desc = true;
+        else accept_kw(ps, "ASC");
+        if (ps->t.kind == T_COMMA) return fail_at(ps, ps->t.pos, "only ORDER BY time supported at this time");
+    }
+    if (accept_kw(ps, "LIMIT") && parse_int(ps, &s->limit)) return ST_EINVAL;
+    if (accept_kw(ps, "OFFSET") && parse_int(ps, &s->offset)) return ST_EINVAL;
+    if (accept_kw(ps, "SLIMIT") && parse_int(ps, &sel->slimit)) return ST_EINVAL;
+    if (accept_kw(ps, "SOFFSET") && parse_int(ps, &sel->soffset)) return ST_EINVAL;
+    if (is_kw(&ps->t, "tz") && peek_char(ps) == '(') {
+        next(ps);
+        next(ps);
+        if (ps->t.kind != T_STRING) return expected(ps, "string");
+        sel->tz = ps->t.val;
+        next(ps);
+        if (ps->t.kind != T_RPAREN) return expected(ps, ")");
+        next(ps);
+    }
     return 0;
 }
 
@@ -954,7 +1218,9 @@ static int parse_statement(parser *ps, iql_stmt *s)
         s->kind = IQL_DELETE;
         if (!is_kw(&ps->t, "FROM") && !is_kw(&ps->t, "WHERE")) rc = expected(ps, "FROM, WHERE");
         else rc = parse_from(ps, s, false) || parse_where(ps, s) ? ST_EINVAL : 0;
-    } else if (is_kw(&ps->t, "SELECT") || is_kw(&ps->t, "EXPLAIN") || is_kw(&ps->t, "GRANT") ||
+    } else if (is_kw(&ps->t, "SELECT")) {
+        rc = parse_select(ps, s);
+    } else if (is_kw(&ps->t, "EXPLAIN") || is_kw(&ps->t, "GRANT") ||
                is_kw(&ps->t, "REVOKE") || is_kw(&ps->t, "KILL") || is_kw(&ps->t, "SET")) {
         s->kind = IQL_UNSUPPORTED;
         rc = 0;

@@ -101,11 +101,11 @@ static void test_several_and_unsupported(void)
     size_t n;
     st_err e;
     const char *q = "SHOW DATABASES; SELECT mean(\"v;x\") FROM cpu WHERE a = ';' GROUP BY time(1m);\n"
-                    "-- a comment\nSHOW USERS;;";
+                    "-- a comment\nSHOW USERS;; GRANT ALL ON db TO u";
     CHECK(iql_parse(q, strlen(q), A, &s, &n, &e) == 0);
-    CHECK(n == 3);
-    CHECK(n == 3 && s[1].kind == IQL_UNSUPPORTED && s[2].kind == IQL_SHOW_USERS);
-    CHECK(n == 3 && sl_is(s[1].text, "SELECT mean(\"v;x\") FROM cpu WHERE a = ';' GROUP BY time(1m)"));
+    CHECK(n == 4);
+    CHECK(n == 4 && s[1].kind == IQL_SELECT && s[2].kind == IQL_SHOW_USERS && s[3].kind == IQL_UNSUPPORTED);
+    CHECK(n == 4 && sl_is(s[1].text, "SELECT mean(\"v;x\") FROM cpu WHERE a = ';' GROUP BY time(1m)"));
     CHECK(!strcmp(err_of(""), "empty query"));
     CHECK(!strcmp(err_of(" ;; -- x"), "empty query"));
     CHECK(!strcmp(err_of("FOO"),
@@ -126,8 +126,9 @@ static void test_hostile(void)
     st_err e;
     /* '/' is division outside a regex position: Grafana's math in a SELECT */
     const char *q = "SELECT mean(\"value\") / 100 FROM \"cpu\"; SHOW DATABASES; SELECT 1/2 FROM m";
-    CHECK(iql_parse(q, strlen(q), A, &s, &n, &e) == 0 && n == 3 && s[0].kind == IQL_UNSUPPORTED &&
-          s[1].kind == IQL_SHOW_DATABASES && s[2].kind == IQL_UNSUPPORTED);
+    CHECK(iql_parse(q, strlen(q), A, &s, &n, &e) == 0 && n == 3 && s[0].kind == IQL_SELECT &&
+          s[1].kind == IQL_SHOW_DATABASES && s[2].kind == IQL_SELECT);
+    CHECK(n == 3 && s[0].sel->fields[0].expr->op == IQL_OP_DIV && s[2].sel->fields[0].expr->op == IQL_OP_DIV);
     /* nesting and length are bounded (every walk of the tree recurses) */
     st_buf b = {0};
     st_buf_printf(&b, "SHOW SERIES WHERE ");
@@ -174,6 +175,54 @@ static void test_durations(void)
     CHECK(strstr(err_of("CREATE DATABASE d WITH DURATION 99999999999999999999h"), "overflowed duration"));
 }
 
+/* SELECT: every clause into its place; precedence; calls; wildcards. */
+static void test_select(void)
+{
+    iql_stmt *s = parse1("SELECT mean(\"usage_user\") AS m, max(x) * 2 + 1, \"h\"::tag, *::field, /us.*/ "
+                         "INTO db.rp.down FROM \"telegraf\".\"autogen\".\"cpu\", /^mem/ "
+                         "WHERE (\"host\" =~ /a|b/ OR x != 'y') AND time >= now() - 1h "
+                         "GROUP BY time(1m, -10s), \"host\", /re/, * fill(-1.5) ORDER BY time DESC "
+                         "LIMIT 10 OFFSET 2 SLIMIT 3 SOFFSET 1 tz('Europe/Paris')");
+    CHECK(s && s->kind == IQL_SELECT && s->sel);
+    if (!s || !s->sel) return;
+    const iql_select *q = s->sel;
+    CHECK(q->nfields == 5 && sl_is(q->fields[0].alias, "m") && q->fields[0].expr->kind == IQL_E_CALL &&
+          sl_is(q->fields[0].expr->str, "mean") && q->fields[0].expr->nargs == 1);
+    /* (max(x) * 2) + 1 */
+    const iql_expr *x = q->fields[1].expr;
+    CHECK(x->kind == IQL_E_BINARY && x->op == IQL_OP_ADD && x->l->op == IQL_OP_MUL && x->l->l->kind == IQL_E_CALL);
+    CHECK(q->fields[2].expr->kind == IQL_E_IDENT && sl_is(q->fields[2].expr->cast, "tag"));
+    CHECK(q->fields[3].expr->kind == IQL_E_WILDCARD && sl_is(q->fields[3].expr->cast, "field"));
+    CHECK(q->fields[4].expr->kind == IQL_E_REGEX && sl_is(q->fields[4].expr->str, "us.*"));
+    CHECK(q->has_into && sl_is(q->into.db, "db") && sl_is(q->into.rp, "rp") && sl_is(q->into.name, "down"));
+    CHECK(s->nfrom == 2 && sl_is(s->from[0].db, "telegraf") && sl_is(s->from[0].name, "cpu") && s->from[1].regex);
+    CHECK(s->where && s->where->op == IQL_OP_AND && s->where->l->op == IQL_OP_OR);
+    CHECK(q->ndims == 4 && q->dims[0].kind == IQL_DIM_TIME && q->dims[0].interval == 60 * ST_NS_PER_S &&
+          q->dims[0].offset == -10 * ST_NS_PER_S && q->dims[1].kind == IQL_DIM_TAG && q->dims[2].kind == IQL_DIM_REGEX &&
+          q->dims[3].kind == IQL_DIM_ALL);
+    CHECK(q->fill == IQL_FILL_VALUE && q->fill_value->num == -1.5 && q->desc);
+    CHECK(s->limit == 10 && s->offset == 2 && q->slimit == 3 && q->soffset == 1 && sl_is(q->tz, "Europe/Paris"));
+    /* DISTINCT both ways, count(*), a subquery, INTO :MEASUREMENT, integer literals */
+    s = parse1("SELECT count(DISTINCT v), DISTINCT w, count(*) FROM (SELECT max(v) AS v FROM m GROUP BY time(1m)) "
+               "WHERE v > 3");
+    CHECK(s && s->sel->nfields == 3 && sl_is(s->sel->fields[0].expr->args[0]->str, "distinct") &&
+          sl_is(s->sel->fields[1].expr->str, "distinct") && s->sel->fields[2].expr->args[0]->kind == IQL_E_WILDCARD);
+    CHECK(s && s->nfrom == 1 && s->from[0].sub && s->from[0].sub->kind == IQL_SELECT &&
+          sl_is(s->from[0].sub->text, "SELECT max(v) AS v FROM m GROUP BY time(1m)"));
+    CHECK(s && s->where->r->is_int && s->where->r->ns == 3);
+    s = parse1("SELECT * INTO \"db\".\"rp\".:MEASUREMENT FROM /.*/ GROUP BY time(5m, now()), *");
+    CHECK(s && s->sel->into_backref && s->sel->dims[0].offset_now);
+    s = parse1("SELECT a % 3 & 1 | 2 ^ b FROM m");
+    /* & binds like *, | and ^ like +: ((a % 3) & 1) | 2) ^ b */
+    CHECK(s && s->sel->fields[0].expr->op == IQL_OP_BXOR && s->sel->fields[0].expr->l->op == IQL_OP_BOR &&
+          s->sel->fields[0].expr->l->l->op == IQL_OP_BAND);
+    /* errors in InfluxDB's words */
+    CHECK(strstr(err_of("SELECT v FROM m ORDER BY host"), "only ORDER BY time supported at this time"));
+    CHECK(strstr(err_of("SELECT v FROM m GROUP BY time(x)"), "time dimension must have duration argument"));
+    CHECK(strstr(err_of("SELECT v"), "expected FROM"));
+    CHECK(strstr(err_of("SELECT mean(v FROM m"), "expected )"));
+}
+
 int main(void)
 {
     A = st_arena_new(4096);
@@ -184,6 +233,7 @@ int main(void)
     RUN(test_several_and_unsupported);
     RUN(test_durations);
     RUN(test_hostile);
+    RUN(test_select);
     st_arena_free(A);
     return testlib_done("test_influxql_parse");
 }
