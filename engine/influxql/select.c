@@ -5,7 +5,7 @@
  * (fields with their types, tag keys: keys only, nothing decoded); the
  * fields the statement reads; points, tag set by tag set; groups; then
  * projection (raw) or buckets and aggregates, fill, order and limits. */
-#include "influxql/select.h"
+#include "influxql/select_int.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -91,54 +91,12 @@ int iql_parse_time(st_slice s, int64_t *ns)
 
 /* ------------------------------------------------------------ context */
 
-typedef struct rxent {
-    const iql_expr *x;
-    matcher *m;
-} rxent;
 
-typedef struct schema {
-    st_slice name;       /* the measurement */
-    st_slice *fields;    /* sorted */
-    uint8_t *ftypes;     /* st_vtype */
-    st_slice *metrics;   /* the series name each field is stored under */
-    size_t nfields;
-    st_slice *tags;      /* sorted */
-    size_t ntags;
-} schema;
 
-typedef struct sctx {
-    store *s;
-    const char *db;
-    const iql_stmt *st;
-    const iql_select *sel;
-    const iql_select_opts *o;
-    st_arena *a;
-    st_err *e;
-    int64_t mint, maxt;
-    bool has_min, has_max;
-    bool by_time;
-    int64_t interval, offset;
-    bool aggregate;
-    size_t npoints, max_points;
-    rxent rx[64];
-    size_t nrx;
-    /* the group tags of the current measurement */
-    st_slice *gtags;
-    size_t ngtags;
-} sctx;
 
-static int unsupported(sctx *c, const char *what)
-{
-    return st_fail(c->e, ST_EINVAL, "%s not supported by Strata yet", what);
-}
 
-static bool slice_ieq(st_slice a, const char *b)
-{
-    size_t n = strlen(b);
-    return a.n == n && !strncasecmp(a.p, b, n);
-}
 
-static matcher *rx_get(sctx *c, const iql_expr *x)
+matcher *iqs_rx_get(sctx *c, const iql_expr *x)
 {
     for (size_t i = 0; i < c->nrx; i++)
         if (c->rx[i].x == x) return c->rx[i].m;
@@ -148,7 +106,7 @@ static matcher *rx_get(sctx *c, const iql_expr *x)
 /* InfluxQL regexes are unanchored; matcher.h's are anchored. */
 static int rx_compile(sctx *c, const iql_expr *x)
 {
-    if (rx_get(c, x)) return 0;
+    if (iqs_rx_get(c, x)) return 0;
     if (c->nrx == sizeof c->rx / sizeof *c->rx) return st_fail(c->e, ST_EINVAL, "too many regexes");
     if (x->str.n > 4096) return st_fail(c->e, ST_EINVAL, "regex longer than 4096 bytes");
     char buf[4200];
@@ -169,19 +127,9 @@ static int rx_compile_all(sctx *c, const iql_expr *x)
     return 0;
 }
 
-static void *grow(void *p, size_t n, size_t *cap, size_t size)
-{
-    if (n < *cap) return p;
-    *cap = *cap ? *cap * 2 : 16;
-    return st_realloc(p, *cap * size);
-}
 
 /* ------------------------------------------------------------ WHERE: time */
 
-static bool is_time(const iql_expr *x)
-{
-    return x && x->kind == IQL_E_IDENT && slice_ieq(x->str, "time");
-}
 
 static int time_value(sctx *c, const iql_expr *x, int64_t *out)
 {
@@ -274,124 +222,6 @@ static int time_bounds(sctx *c, const iql_expr *x)
     return 0;
 }
 
-/* ------------------------------------------------------------ values */
-
-static iql_val v_null(void) { return (iql_val){.t = IQL_VT_NULL}; }
-static iql_val v_float(double f) { return (iql_val){.t = IQL_VT_FLOAT, .f = f}; }
-static iql_val v_int(int64_t i) { return (iql_val){.t = IQL_VT_INT, .i = i}; }
-
-static iql_val v_stored(uint8_t type, uint64_t bits, st_slice str)
-{
-    switch (type) {
-    case ST_VT_FLOAT: {
-        double d;
-        memcpy(&d, &bits, 8);
-        return v_float(d);
-    }
-    case ST_VT_INT: return v_int((int64_t)bits);
-    case ST_VT_UINT: return (iql_val){.t = IQL_VT_UINT, .u = bits};
-    case ST_VT_BOOL: return (iql_val){.t = IQL_VT_BOOL, .b = bits != 0};
-    case ST_VT_STRING: return (iql_val){.t = IQL_VT_STRING, .s = str};
-    default: return v_null();
-    }
-}
-
-static bool is_num(iql_val v) { return v.t == IQL_VT_FLOAT || v.t == IQL_VT_INT || v.t == IQL_VT_UINT; }
-
-static double as_f(iql_val v)
-{
-    switch (v.t) {
-    case IQL_VT_FLOAT: return v.f;
-    case IQL_VT_INT: return (double)v.i;
-    case IQL_VT_UINT: return (double)v.u;
-    case IQL_VT_BOOL: return v.b;
-    default: return NAN;
-    }
-}
-
-/* <0, 0, >0 between two values of one column (numbers by value, strings
- * bytewise, false < true). */
-static int v_cmp(iql_val a, iql_val b)
-{
-    if (a.t == IQL_VT_INT && b.t == IQL_VT_INT) return (a.i > b.i) - (a.i < b.i);
-    if (a.t == IQL_VT_UINT && b.t == IQL_VT_UINT) return (a.u > b.u) - (a.u < b.u);
-    if (is_num(a) && is_num(b)) {
-        double x = as_f(a), y = as_f(b);
-        return (x > y) - (x < y);
-    }
-    if (a.t == IQL_VT_STRING && b.t == IQL_VT_STRING) return st_slice_cmp(a.s, b.s);
-    if (a.t == IQL_VT_BOOL && b.t == IQL_VT_BOOL) return (int)a.b - (int)b.b;
-    return (int)a.t - (int)b.t;
-}
-
-static bool v_eq(iql_val a, iql_val b) { return a.t == b.t && v_cmp(a, b) == 0; }
-
-/* Arithmetic of InfluxQL: integers stay integers (wrapping as Go's do)
- * except in division; a float on either side makes a float. */
-static iql_val v_arith(iql_op op, iql_val a, iql_val b)
-{
-    if (!is_num(a) || !is_num(b)) {
-        if (a.t == IQL_VT_BOOL && b.t == IQL_VT_BOOL) {
-            switch (op) {
-            case IQL_OP_BAND: return (iql_val){.t = IQL_VT_BOOL, .b = a.b && b.b};
-            case IQL_OP_BOR: return (iql_val){.t = IQL_VT_BOOL, .b = a.b || b.b};
-            case IQL_OP_BXOR: return (iql_val){.t = IQL_VT_BOOL, .b = a.b != b.b};
-            default: break;
-            }
-        }
-        return v_null();
-    }
-    if (a.t == IQL_VT_INT && b.t == IQL_VT_INT) {
-        uint64_t x = (uint64_t)a.i, y = (uint64_t)b.i;
-        switch (op) {
-        case IQL_OP_ADD: return v_int((int64_t)(x + y));
-        case IQL_OP_SUB: return v_int((int64_t)(x - y));
-        case IQL_OP_MUL: return v_int((int64_t)(x * y));
-        case IQL_OP_DIV: return b.i == 0 ? v_float(0) : v_float((double)a.i / (double)b.i);
-        case IQL_OP_MOD:
-            if (b.i == 0 || (a.i == INT64_MIN && b.i == -1)) return v_int(0);
-            return v_int(a.i % b.i);
-        case IQL_OP_BAND: return v_int(a.i & b.i);
-        case IQL_OP_BOR: return v_int(a.i | b.i);
-        case IQL_OP_BXOR: return v_int(a.i ^ b.i);
-        default: return v_null();
-        }
-    }
-    if (a.t == IQL_VT_UINT && b.t == IQL_VT_UINT) {
-        switch (op) {
-        case IQL_OP_ADD: return (iql_val){.t = IQL_VT_UINT, .u = a.u + b.u};
-        case IQL_OP_SUB: return (iql_val){.t = IQL_VT_UINT, .u = a.u - b.u};
-        case IQL_OP_MUL: return (iql_val){.t = IQL_VT_UINT, .u = a.u * b.u};
-        case IQL_OP_DIV: return b.u == 0 ? v_float(0) : v_float((double)a.u / (double)b.u);
-        case IQL_OP_MOD: return (iql_val){.t = IQL_VT_UINT, .u = b.u ? a.u % b.u : 0};
-        case IQL_OP_BAND: return (iql_val){.t = IQL_VT_UINT, .u = a.u & b.u};
-        case IQL_OP_BOR: return (iql_val){.t = IQL_VT_UINT, .u = a.u | b.u};
-        case IQL_OP_BXOR: return (iql_val){.t = IQL_VT_UINT, .u = a.u ^ b.u};
-        default: return v_null();
-        }
-    }
-    double x = as_f(a), y = as_f(b);
-    switch (op) {
-    case IQL_OP_ADD: return v_float(x + y);
-    case IQL_OP_SUB: return v_float(x - y);
-    case IQL_OP_MUL: return v_float(x * y);
-    case IQL_OP_DIV: return y == 0 ? v_float(0) : v_float(x / y);
-    case IQL_OP_MOD: return v_float(fmod(x, y));
-    default: return v_null();
-    }
-}
-
-static iql_val v_literal(const iql_expr *x)
-{
-    switch (x->kind) {
-    case IQL_E_NUMBER: return x->is_int ? v_int(x->ns) : v_float(x->num);
-    case IQL_E_STRING: return (iql_val){.t = IQL_VT_STRING, .s = x->str};
-    case IQL_E_BOOL: return (iql_val){.t = IQL_VT_BOOL, .b = x->ns != 0};
-    case IQL_E_DURATION: return v_int(x->ns);
-    default: return v_null();
-    }
-}
-
 /* ------------------------------------------------------------ schema */
 
 static long find_slice(const st_slice *v, size_t n, st_slice k)
@@ -480,13 +310,13 @@ static int load_schema(sctx *c, st_slice m, schema *out)
     return 0;
 }
 
-static bool is_tag(const schema *sc, const iql_expr *id)
+bool iqs_is_tag(const schema *sc, const iql_expr *id)
 {
     if (id->cast.n && !slice_ieq(id->cast, "tag")) return false;
     return find_slice(sc->tags, sc->ntags, id->str) >= 0;
 }
 
-static long field_index(const schema *sc, const iql_expr *id)
+long iqs_field_index(const schema *sc, const iql_expr *id)
 {
     if (id->cast.n && slice_ieq(id->cast, "tag")) return -1;
     return find_slice(sc->fields, sc->nfields, id->str);
@@ -494,39 +324,14 @@ static long field_index(const schema *sc, const iql_expr *id)
 
 /* ------------------------------------------------------------ fields */
 
-/* An output column: its expression (wildcards and regexes expanded) and name. */
-typedef struct ocol {
-    const iql_expr *x;
-    st_slice name;
-} ocol;
 
-static const char *const AGGREGATES[] = {"count", "distinct", "integral", "mean", "median", "mode", "spread",
-                                         "stddev", "sum", "first", "last", "max", "min", "percentile", "top",
-                                         "bottom", "sample"};
-static const char *const SELECTORS[] = {"first", "last", "max", "min", "percentile", "top", "bottom", "sample"};
-static const char *const TRANSFORMS[] = {"cumulative_sum", "derivative", "difference", "elapsed", "moving_average",
-                                         "non_negative_derivative", "non_negative_difference", "holt_winters",
-                                         "holt_winters_with_fit", "chande_momentum_oscillator",
-                                         "exponential_moving_average", "double_exponential_moving_average",
-                                         "triple_exponential_moving_average", "kaufmans_efficiency_ratio",
-                                         "kaufmans_adaptive_moving_average", "relative_strength_index",
-                                         "triple_exponential_derivative"};
-static const char *const MATHS[] = {"abs", "acos", "asin", "atan", "atan2", "ceil", "cos", "exp", "floor", "ln",
-                                    "log", "log2", "log10", "pow", "round", "sin", "sqrt", "tan"};
 
-static bool in_list(st_slice name, const char *const *list, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (slice_ieq(name, list[i])) return true;
-    return false;
-}
 
-#define IN(name, list) in_list((name), (list), sizeof(list) / sizeof *(list))
 
 static bool has_aggregate(const iql_expr *x)
 {
     if (!x) return false;
-    if (x->kind == IQL_E_CALL && (IN(x->str, AGGREGATES) || IN(x->str, TRANSFORMS))) return true;
+    if (x->kind == IQL_E_CALL && (iqs_is_aggregate(x->str) || iqs_is_transform(x->str))) return true;
     if (has_aggregate(x->l) || has_aggregate(x->r)) return true;
     for (size_t i = 0; i < x->nargs; i++)
         if (has_aggregate(x->args[i])) return true;
@@ -609,7 +414,7 @@ static int plan_columns(sctx *c, const schema *sc, ocol **out, size_t *nout)
                 return st_fail(c->e, ST_EINVAL, "mixing aggregate and non-aggregate queries is not supported");
             }
             bool fields = !x->cast.n || slice_ieq(x->cast, "field"), tags = !x->cast.n || slice_ieq(x->cast, "tag");
-            matcher *m = x->kind == IQL_E_REGEX ? rx_get(c, x) : NULL;
+            matcher *m = x->kind == IQL_E_REGEX ? iqs_rx_get(c, x) : NULL;
             /* fields and tags in one sorted list */
             size_t fi = 0, ti = 0;
             while ((fields && fi < sc->nfields) || (tags && ti < sc->ntags)) {
@@ -626,7 +431,7 @@ static int plan_columns(sctx *c, const schema *sc, ocol **out, size_t *nout)
         if (x->kind == IQL_E_CALL && x->nargs >= 1 &&
             (x->args[0]->kind == IQL_E_WILDCARD || x->args[0]->kind == IQL_E_REGEX)) {
             /* fn(*) and fn(/re/): one column per field, named fn_field */
-            matcher *m = x->args[0]->kind == IQL_E_REGEX ? rx_get(c, x->args[0]) : NULL;
+            matcher *m = x->args[0]->kind == IQL_E_REGEX ? iqs_rx_get(c, x->args[0]) : NULL;
             bool counting = slice_ieq(x->str, "count") || slice_ieq(x->str, "first") || slice_ieq(x->str, "last") ||
                             slice_ieq(x->str, "distinct") || slice_ieq(x->str, "mode");
             nb.len = 0;
@@ -670,18 +475,12 @@ static int plan_columns(sctx *c, const schema *sc, ocol **out, size_t *nout)
 
 /* ------------------------------------------------------------ points */
 
-/* The fields a statement reads: slot[f] is field f's place in a point, or -1. */
-typedef struct need {
-    long *slot;   /* [schema.nfields] */
-    long *field;  /* [n]: slot -> field */
-    size_t n;
-} need;
 
 static void need_walk(const schema *sc, const iql_expr *x, need *nd)
 {
     if (!x) return;
-    if (x->kind == IQL_E_IDENT && !is_time(x) && !is_tag(sc, x)) {
-        long f = field_index(sc, x);
+    if (x->kind == IQL_E_IDENT && !is_time(x) && !iqs_is_tag(sc, x)) {
+        long f = iqs_field_index(sc, x);
         if (f >= 0 && nd->slot[f] < 0) {
             nd->slot[f] = (long)nd->n;
             nd->field[nd->n++] = f;
@@ -692,31 +491,10 @@ static void need_walk(const schema *sc, const iql_expr *x, need *nd)
     for (size_t i = 0; i < x->nargs; i++) need_walk(sc, x->args[i], nd);
 }
 
-/* A tag set's labels (without __name__), copied. */
-typedef struct tset {
-    label *tags;
-    size_t n;
-} tset;
 
-typedef struct group {
-    st_slice *key;    /* the values of the group tags */
-    int64_t *ts;
-    iql_val *vals;    /* n x need.n */
-    uint32_t *tset;
-    size_t n, cap;
-} group;
 
-typedef struct pointset {
-    tset *tsets;
-    size_t ntsets, captsets;
-    group *groups;
-    size_t ngroups, capgroups;
-    uint32_t *slots;  /* open addressing over the groups' key hashes: index + 1, 0 = free */
-    uint64_t *hashes; /* per group */
-    size_t capslots;
-} pointset;
 
-static st_slice tag_of(const tset *t, st_slice key)
+st_slice iqs_tag_of(const tset *t, st_slice key)
 {
     for (size_t i = 0; i < t->n; i++)
         if (st_slice_eq(t->tags[i].name, key)) return t->tags[i].value;
@@ -736,24 +514,24 @@ static iql_val operand(sctx *c, const pctx *p, const iql_expr *x, bool *tag)
 {
     *tag = false;
     if (x->kind == IQL_E_IDENT) {
-        if (is_tag(p->sc, x)) {
+        if (iqs_is_tag(p->sc, x)) {
             *tag = true;
-            return (iql_val){.t = IQL_VT_STRING, .s = tag_of(p->ts, x->str)};
+            return (iql_val){.t = IQL_VT_STRING, .s = iqs_tag_of(p->ts, x->str)};
         }
-        long f = field_index(p->sc, x);
+        long f = iqs_field_index(p->sc, x);
         if (f >= 0 && p->nd->slot[f] >= 0) return p->row[p->nd->slot[f]];
         if (f < 0) { /* neither: reads as an absent tag */
             *tag = true;
             return (iql_val){.t = IQL_VT_STRING, .s = st_slice_of("", 0)};
         }
-        return v_null();
+        return iqv_null();
     }
     if (x->kind == IQL_E_BINARY && x->op >= IQL_OP_ADD) {
         bool t1, t2;
         iql_val a = operand(c, p, x->l, &t1), b = operand(c, p, x->r, &t2);
-        return v_arith(x->op, a, b);
+        return iqv_arith(x->op, a, b);
     }
-    return v_literal(x);
+    return iqv_literal(x);
 }
 
 static bool cond(sctx *c, const pctx *p, const iql_expr *x)
@@ -771,7 +549,7 @@ static bool cond(sctx *c, const pctx *p, const iql_expr *x)
         bool tag;
         iql_val v = operand(c, p, id, &tag);
         if (v.t != IQL_VT_STRING) return false;
-        matcher *m = rx_get(c, re);
+        matcher *m = iqs_rx_get(c, re);
         bool hit = m && matcher_matches(m, v.s);
         return op == IQL_OP_RE ? hit : op == IQL_OP_NRE ? !hit : false;
     }
@@ -783,7 +561,7 @@ static bool cond(sctx *c, const pctx *p, const iql_expr *x)
     } else if ((a.t == IQL_VT_BOOL) != (b.t == IQL_VT_BOOL)) {
         return false;
     }
-    int d = v_cmp(a, b);
+    int d = iqv_cmp(a, b);
     switch (op) {
     case IQL_OP_EQ: return d == 0;
     case IQL_OP_NEQ: return d != 0;
@@ -807,7 +585,7 @@ static uint64_t key_hash(sctx *c, const tset *t)
 {
     uint64_t h = 0x9e3779b97f4a7c15ull;
     for (size_t k = 0; k < c->ngtags; k++) {
-        st_slice v = tag_of(t, c->gtags[k]);
+        st_slice v = iqs_tag_of(t, c->gtags[k]);
         h = (h ^ st_hash64(v.p, v.n, h + v.n)) * 0xff51afd7ed558ccdull;
     }
     return h;
@@ -829,7 +607,7 @@ static group *group_for(sctx *c, pointset *ps, const tset *t)
             if (ps->hashes[i] != h) continue;
             bool same = true;
             for (size_t k = 0; k < c->ngtags && same; k++)
-                same = st_slice_eq(ps->groups[i].key[k], tag_of(t, c->gtags[k]));
+                same = st_slice_eq(ps->groups[i].key[k], iqs_tag_of(t, c->gtags[k]));
             if (same) return &ps->groups[i];
         }
     }
@@ -848,7 +626,7 @@ static group *group_for(sctx *c, pointset *ps, const tset *t)
     group *g = &ps->groups[ps->ngroups++];
     memset(g, 0, sizeof *g);
     g->key = st_arena_alloc(c->a, (c->ngtags + 1) * sizeof *g->key);
-    for (size_t k = 0; k < c->ngtags; k++) g->key[k] = tag_of(t, c->gtags[k]);
+    for (size_t k = 0; k < c->ngtags; k++) g->key[k] = iqs_tag_of(t, c->gtags[k]);
     return g;
 }
 
@@ -871,7 +649,7 @@ static int flush_tset(sctx *c, const schema *sc, const need *nd, const iql_expr 
             }
         if (!any) break;
         for (size_t k = 0; k < nd->n; k++) {
-            row[k] = v_null();
+            row[k] = iqv_null();
             if (at[k] < fb[k].n && fb[k].ts[at[k]] == tmin) row[k] = fb[k].v[at[k]++];
         }
         if (!cond(c, &p, where)) continue;
@@ -971,7 +749,7 @@ static int read_points(sctx *c, const schema *sc, const need *nd, pointset *ps)
                 st_slice s = {0};
                 if (ss.type == ST_VT_STRING) s = st_slice_of(st_arena_strndup(c->a, bt.strs[i].p, bt.strs[i].n), bt.strs[i].n);
                 b->ts[b->n] = bt.ts[i];
-                b->v[b->n++] = v_stored(ss.type, ss.type == ST_VT_STRING ? 0 : bt.vals[i], s);
+                b->v[b->n++] = iqv_stored(ss.type, ss.type == ST_VT_STRING ? 0 : bt.vals[i], s);
             }
         }
     }
@@ -1038,296 +816,8 @@ static void group_sort(group *g, size_t nv)
     st_free(ix);
 }
 
-/* ------------------------------------------------------------ math */
-
-static iql_val math_call(sctx *c, const iql_expr *call, const iql_val *a, size_t n, int *rc)
-{
-    *rc = 0;
-    for (size_t i = 0; i < n; i++)
-        if (!is_num(a[i])) return v_null();
-    st_slice f = call->str;
-    double x = n ? as_f(a[0]) : 0;
-    if (slice_ieq(f, "abs")) {
-        if (a[0].t == IQL_VT_INT) return v_int(a[0].i < 0 ? (int64_t)(0 - (uint64_t)a[0].i) : a[0].i);
-        if (a[0].t == IQL_VT_UINT) return a[0];
-        return v_float(fabs(x));
-    }
-    if (slice_ieq(f, "ceil") || slice_ieq(f, "floor") || slice_ieq(f, "round")) {
-        if (a[0].t != IQL_VT_FLOAT) return a[0];
-        return v_float(slice_ieq(f, "ceil") ? ceil(x) : slice_ieq(f, "floor") ? floor(x) : round(x));
-    }
-    if (slice_ieq(f, "sqrt")) return v_float(sqrt(x));
-    if (slice_ieq(f, "sin")) return v_float(sin(x));
-    if (slice_ieq(f, "cos")) return v_float(cos(x));
-    if (slice_ieq(f, "tan")) return v_float(tan(x));
-    if (slice_ieq(f, "asin")) return v_float(asin(x));
-    if (slice_ieq(f, "acos")) return v_float(acos(x));
-    if (slice_ieq(f, "atan")) return v_float(atan(x));
-    if (slice_ieq(f, "exp")) return v_float(exp(x));
-    if (slice_ieq(f, "ln")) return v_float(log(x));
-    if (slice_ieq(f, "log2")) return v_float(log2(x));
-    if (slice_ieq(f, "log10")) return v_float(log10(x));
-    if (n == 2 && slice_ieq(f, "log")) return v_float(log(x) / log(as_f(a[1])));
-    if (n == 2 && slice_ieq(f, "pow")) return v_float(pow(x, as_f(a[1])));
-    if (n == 2 && slice_ieq(f, "atan2")) return v_float(atan2(x, as_f(a[1])));
-    *rc = st_fail(c->e, ST_EINVAL, "invalid number of arguments for %.*s", (int)f.n, f.p);
-    return v_null();
-}
-
-/* ------------------------------------------------------------ raw */
-
-typedef struct mctx {
-    sctx *c;
-    const schema *sc;
-    const need *nd;
-    const pointset *ps;
-    const group *g;
-} mctx;
-
-/* A column of one point; *field is set when a field of the point fed it. */
-static iql_val eval_point(const mctx *m, size_t i, const iql_expr *x, bool *field, int *rc)
-{
-    switch (x->kind) {
-    case IQL_E_IDENT: {
-        if (is_time(x)) return v_null();
-        if (is_tag(m->sc, x)) {
-            st_slice v = tag_of(&m->ps->tsets[m->g->tset[i]], x->str);
-            return v.n ? (iql_val){.t = IQL_VT_STRING, .s = v} : v_null();
-        }
-        long f = field_index(m->sc, x);
-        if (f < 0 || m->nd->slot[f] < 0) return v_null();
-        iql_val v = m->g->vals[i * m->nd->n + (size_t)m->nd->slot[f]];
-        if (v.t != IQL_VT_NULL) *field = true;
-        return v;
-    }
-    case IQL_E_BINARY: {
-        iql_val a = eval_point(m, i, x->l, field, rc), b = eval_point(m, i, x->r, field, rc);
-        if (a.t == IQL_VT_NULL || b.t == IQL_VT_NULL) return v_null();
-        return v_arith(x->op, a, b);
-    }
-    case IQL_E_CALL: {
-        if (!IN(x->str, MATHS)) {
-            *rc = unsupported(m->c, "this function");
-            return v_null();
-        }
-        iql_val args[2];
-        size_t n = x->nargs < 2 ? x->nargs : 2;
-        for (size_t k = 0; k < n; k++) args[k] = eval_point(m, i, x->args[k], field, rc);
-        return math_call(m->c, x, args, n, rc);
-    }
-    default: return v_literal(x);
-    }
-}
-
-/* ------------------------------------------------------------ aggregates */
-
-typedef struct tv {
-    int64_t t;
-    iql_val v;
-} tv;
-
-static int cmp_tv_val(const void *a, const void *b)
-{
-    const tv *x = a, *y = b;
-    int d = v_cmp(x->v, y->v);
-    if (d) return d;
-    return (x->t > y->t) - (x->t < y->t);
-}
-
-typedef struct aggv {
-    iql_val v;
-    int64_t t;    /* selectors: the time of the point chosen */
-    bool has_t;
-} aggv;
-
-/* The values of one field over points [from, to) of the group. */
-static size_t collect(const mctx *m, const iql_expr *arg, size_t from, size_t to, tv **out, size_t *cap)
-{
-    size_t n = 0;
-    if (arg->kind != IQL_E_IDENT || is_tag(m->sc, arg)) return 0;
-    long f = field_index(m->sc, arg);
-    if (f < 0 || m->nd->slot[f] < 0) return 0;
-    size_t s = (size_t)m->nd->slot[f];
-    for (size_t i = from; i < to; i++) {
-        iql_val v = m->g->vals[i * m->nd->n + s];
-        if (v.t == IQL_VT_NULL) continue;
-        *out = grow(*out, n, cap, sizeof **out);
-        (*out)[n++] = (tv){m->g->ts[i], v};
-    }
-    return n;
-}
-
-static int agg_call(const mctx *m, const iql_expr *call, size_t from, size_t to, aggv *out)
-{
-    sctx *c = m->c;
-    memset(out, 0, sizeof *out);
-    if (!call->nargs) return st_fail(c->e, ST_EINVAL, "invalid number of arguments for %.*s, expected at least 1, got 0",
-                                     (int)call->str.n, call->str.p);
-    const iql_expr *arg = call->args[0];
-    bool distinct_count = false;
-    if (slice_ieq(call->str, "count") && arg->kind == IQL_E_CALL && slice_ieq(arg->str, "distinct") && arg->nargs == 1) {
-        distinct_count = true;
-        arg = arg->args[0];
-    }
-    if (arg->kind != IQL_E_IDENT)
-        return unsupported(c, "an aggregate over an expression or another function");
-    tv *v = NULL;
-    size_t cap = 0, n = collect(m, arg, from, to, &v, &cap);
-    st_slice f = call->str;
-    int rc = 0;
-    if (slice_ieq(f, "count")) {
-        size_t k = n;
-        if (distinct_count && n) {
-            qsort(v, n, sizeof *v, cmp_tv_val);
-            k = 1;
-            for (size_t i = 1; i < n; i++) k += !v_eq(v[i].v, v[i - 1].v);
-        }
-        out->v = v_int((int64_t)k);
-        st_free(v);
-        return 0;
-    }
-    if (!n) {
-        st_free(v);
-        out->v = v_null();
-        return 0;
-    }
-    if (slice_ieq(f, "first") || slice_ieq(f, "last")) {
-        size_t k = 0;
-        bool last = slice_ieq(f, "last");
-        for (size_t i = 1; i < n; i++)
-            if (last ? v[i].t >= v[k].t : v[i].t < v[k].t) k = i;
-        out->v = v[k].v;
-        out->t = v[k].t;
-        out->has_t = true;
-    } else if (slice_ieq(f, "max") || slice_ieq(f, "min")) {
-        bool max = slice_ieq(f, "max");
-        size_t k = 0;
-        for (size_t i = 1; i < n; i++) {
-            if (!is_num(v[i].v) && v[i].v.t != IQL_VT_BOOL) continue;
-            int d = v_cmp(v[i].v, v[k].v);
-            if (max ? d > 0 : d < 0) k = i;
-        }
-        out->v = v[k].v;
-        out->t = v[k].t;
-        out->has_t = true;
-    } else if (slice_ieq(f, "sum")) {
-        iql_val acc = v[0].v;
-        for (size_t i = 1; i < n; i++) acc = v_arith(IQL_OP_ADD, acc, v[i].v);
-        out->v = acc;
-    } else if (slice_ieq(f, "mean")) {
-        double mean = 0;
-        size_t k = 0;
-        for (size_t i = 0; i < n; i++) {
-            if (!is_num(v[i].v)) continue;
-            k++;
-            mean += (as_f(v[i].v) - mean) / (double)k;
-        }
-        out->v = k ? v_float(mean) : v_null();
-    } else if (slice_ieq(f, "median") || slice_ieq(f, "percentile")) {
-        qsort(v, n, sizeof *v, cmp_tv_val);
-        if (slice_ieq(f, "median")) {
-            out->v = n % 2 ? v_float(as_f(v[n / 2].v)) : v_float(as_f(v[n / 2 - 1].v) + (as_f(v[n / 2].v) - as_f(v[n / 2 - 1].v)) / 2);
-            if (n % 2 && v[n / 2].v.t == IQL_VT_FLOAT) out->v = v[n / 2].v;
-        } else {
-            if (call->nargs != 2 || call->args[1]->kind != IQL_E_NUMBER) {
-                st_free(v);
-                return st_fail(c->e, ST_EINVAL, "expected float argument in percentile()");
-            }
-            double p = call->args[1]->num;
-            long i = (long)floor((double)n * p / 100.0 + 0.5) - 1;
-            if (i < 0 || i >= (long)n) {
-                out->v = v_null();
-            } else {
-                out->v = v[i].v;
-                out->t = v[i].t;
-                out->has_t = true;
-            }
-        }
-    } else if (slice_ieq(f, "spread")) {
-        iql_val lo = v[0].v, hi = v[0].v;
-        for (size_t i = 1; i < n; i++) {
-            if (v_cmp(v[i].v, lo) < 0) lo = v[i].v;
-            if (v_cmp(v[i].v, hi) > 0) hi = v[i].v;
-        }
-        out->v = v_arith(IQL_OP_SUB, hi, lo);
-    } else if (slice_ieq(f, "stddev")) {
-        if (n < 2) {
-            out->v = v_null();
-        } else {
-            double mean = 0, m2 = 0;
-            for (size_t i = 0; i < n; i++) {
-                double x = as_f(v[i].v), d = x - mean;
-                mean += d / (double)(i + 1);
-                m2 += d * (x - mean);
-            }
-            out->v = v_float(sqrt(m2 / (double)(n - 1)));
-        }
-    } else if (slice_ieq(f, "mode")) {
-        /* the most frequent value; of equally frequent ones the earliest */
-        qsort(v, n, sizeof *v, cmp_tv_val);
-        size_t best = 0, bestn = 0;
-        int64_t bestt = 0;
-        for (size_t i = 0; i < n;) {
-            size_t j = i + 1;
-            while (j < n && v_eq(v[j].v, v[i].v)) j++;
-            if (j - i > bestn || (j - i == bestn && v[i].t < bestt)) {
-                best = i;
-                bestn = j - i;
-                bestt = v[i].t;
-            }
-            i = j;
-        }
-        out->v = v[best].v;
-    } else {
-        rc = st_fail(c->e, ST_EINVAL, "%.*s() not supported by Strata yet", (int)f.n, f.p);
-    }
-    st_free(v);
-    return rc;
-}
-
-/* A column of one bucket: calls aggregated over it, math on top. */
-static iql_val eval_bucket(const mctx *m, const iql_expr *x, size_t from, size_t to, aggv *sel, int *rc)
-{
-    switch (x->kind) {
-    case IQL_E_CALL:
-        if (IN(x->str, MATHS)) {
-            iql_val args[2];
-            size_t n = x->nargs < 2 ? x->nargs : 2;
-            for (size_t k = 0; k < n; k++) args[k] = eval_bucket(m, x->args[k], from, to, sel, rc);
-            for (size_t k = 0; k < n; k++)
-                if (args[k].t == IQL_VT_NULL) return v_null();
-            return math_call(m->c, x, args, n, rc);
-        }
-        if (!IN(x->str, AGGREGATES) || slice_ieq(x->str, "distinct") || slice_ieq(x->str, "top") ||
-            slice_ieq(x->str, "bottom") || slice_ieq(x->str, "sample") || slice_ieq(x->str, "integral")) {
-            *rc = st_fail(m->c->e, ST_EINVAL, "%.*s() not supported by Strata yet", (int)x->str.n, x->str.p);
-            return v_null();
-        }
-        {
-            aggv a;
-            if ((*rc = agg_call(m, x, from, to, &a)) != 0) return v_null();
-            if (sel && a.has_t) *sel = a;
-            return a.v;
-        }
-    case IQL_E_BINARY: {
-        iql_val a = eval_bucket(m, x->l, from, to, NULL, rc), b = eval_bucket(m, x->r, from, to, NULL, rc);
-        if (a.t == IQL_VT_NULL || b.t == IQL_VT_NULL) return v_null();
-        return v_arith(x->op, a, b);
-    }
-    case IQL_E_IDENT:
-        *rc = st_fail(m->c->e, ST_EINVAL, "mixing aggregate and non-aggregate queries is not supported");
-        return v_null();
-    default: return v_literal(x);
-    }
-}
-
 /* ------------------------------------------------------------ output */
 
-typedef struct table {
-    int64_t *t;
-    iql_val *v;   /* n x ncols */
-    size_t n, cap, ncols;
-} table;
 
 static iql_val *table_row(table *tb, int64_t t)
 {
@@ -1346,47 +836,6 @@ static void table_free(table *tb)
     st_free(tb->v);
 }
 
-/* fill(previous|linear|value) of the buckets' null columns; fill(none)
- * drops a bucket whose columns are all null. */
-static void apply_fill(sctx *c, table *tb)
-{
-    const iql_select *sel = c->sel;
-    size_t nc = tb->ncols;
-    if (sel->fill == IQL_FILL_NONE) {
-        size_t w = 0;
-        for (size_t i = 0; i < tb->n; i++) {
-            bool any = false;
-            for (size_t k = 0; k < nc && !any; k++) any = tb->v[i * nc + k].t != IQL_VT_NULL;
-            if (!any) continue;
-            tb->t[w] = tb->t[i];
-            if (w != i) memcpy(tb->v + w * nc, tb->v + i * nc, nc * sizeof *tb->v);
-            w++;
-        }
-        tb->n = w;
-        return;
-    }
-    for (size_t k = 0; k < nc; k++) {
-        for (size_t i = 0; i < tb->n; i++) {
-            iql_val *x = &tb->v[i * nc + k];
-            if (x->t != IQL_VT_NULL) continue;
-            if (sel->fill == IQL_FILL_VALUE) {
-                *x = v_literal(sel->fill_value);
-            } else if (sel->fill == IQL_FILL_PREVIOUS) {
-                if (i) *x = tb->v[(i - 1) * nc + k];
-            } else if (sel->fill == IQL_FILL_LINEAR) {
-                size_t a = i, b = i;
-                while (a > 0 && tb->v[(a - 1) * nc + k].t == IQL_VT_NULL) a--;
-                while (b < tb->n && tb->v[b * nc + k].t == IQL_VT_NULL) b++;
-                if (a == 0 || b == tb->n) continue;
-                iql_val va = tb->v[(a - 1) * nc + k], vb = tb->v[b * nc + k];
-                if (!is_num(va) || !is_num(vb)) continue;
-                double ta = (double)tb->t[a - 1], tbt = (double)tb->t[b], ti = (double)tb->t[i];
-                double y = as_f(va) + (as_f(vb) - as_f(va)) * (ti - ta) / (tbt - ta);
-                *x = va.t == IQL_VT_INT && vb.t == IQL_VT_INT ? v_int((int64_t)y) : v_float(y);
-            }
-        }
-    }
-}
 
 static int64_t floor_div(int64_t a, int64_t b)
 {
@@ -1410,7 +859,7 @@ static int group_rows(const mctx *m, const ocol *cols, size_t ncols, table *tb)
         for (size_t i = 0; i < g->n && rc == 0; i++) {
             bool field = false;
             iql_val *tmp = st_malloc((ncols ? ncols : 1) * sizeof *tmp);
-            for (size_t k = 0; k < ncols && rc == 0; k++) tmp[k] = eval_point(m, i, cols[k].x, &field, &rc);
+            for (size_t k = 0; k < ncols && rc == 0; k++) tmp[k] = iqs_eval_point(m, i, cols[k].x, &field, &rc);
             if (field && rc == 0) memcpy(table_row(tb, g->ts[i]), tmp, ncols * sizeof *tmp);
             st_free(tmp);
         }
@@ -1422,13 +871,13 @@ static int group_rows(const mctx *m, const ocol *cols, size_t ncols, table *tb)
     for (size_t k = 0; k < ncols; k++)
         if (cols[k].x->kind == IQL_E_CALL) {
             ncalls++;
-            selector = IN(cols[k].x->str, SELECTORS);
+            selector = iqs_is_selector(cols[k].x->str);
         }
     bool point_time = !c->by_time && ncalls == 1 && ncols == 1 && selector;
     if (!c->by_time) {
         iql_val *row = st_malloc((ncols ? ncols : 1) * sizeof *row);
         aggv sel = {0};
-        for (size_t k = 0; k < ncols && rc == 0; k++) row[k] = eval_bucket(m, cols[k].x, 0, g->n, &sel, &rc);
+        for (size_t k = 0; k < ncols && rc == 0; k++) row[k] = iqs_eval_bucket(m, cols[k].x, 0, g->n, &sel, &rc);
         if (rc == 0) {
             int64_t t = point_time && sel.has_t ? sel.t : c->has_min ? c->mint : 0;
             memcpy(table_row(tb, t), row, ncols * sizeof *row);
@@ -1443,12 +892,12 @@ static int group_rows(const mctx *m, const ocol *cols, size_t ncols, table *tb)
         size_t from = i;
         while (i < g->n && g->ts[i] < b + c->interval) i++;
         iql_val *row = table_row(tb, b);
-        for (size_t k = 0; k < ncols && rc == 0; k++) row[k] = eval_bucket(m, cols[k].x, from, i, NULL, &rc);
+        for (size_t k = 0; k < ncols && rc == 0; k++) row[k] = iqs_eval_bucket(m, cols[k].x, from, i, NULL, &rc);
         if (++c->npoints > c->max_points)
             rc = st_fail(c->e, ST_ELIMIT, "max-select-buckets limit exceeded: (%zu/%zu)", c->npoints, c->max_points);
         if (b > last - c->interval) break;
     }
-    if (rc == 0) apply_fill(c, tb);
+    if (rc == 0) iqs_fill(c, tb);
     return rc;
 }
 

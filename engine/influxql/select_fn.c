@@ -1,0 +1,445 @@
+/* select_fn: values, math, aggregates, transformations and fill of
+ * InfluxQL's SELECT (see select_int.h). */
+#include <stdlib.h>
+
+#include "influxql/select_int.h"
+
+/* ------------------------------------------------------------ values */
+
+
+iql_val iqv_stored(uint8_t type, uint64_t bits, st_slice str)
+{
+    switch (type) {
+    case ST_VT_FLOAT: {
+        double d;
+        memcpy(&d, &bits, 8);
+        return iqv_float(d);
+    }
+    case ST_VT_INT: return iqv_int((int64_t)bits);
+    case ST_VT_UINT: return (iql_val){.t = IQL_VT_UINT, .u = bits};
+    case ST_VT_BOOL: return (iql_val){.t = IQL_VT_BOOL, .b = bits != 0};
+    case ST_VT_STRING: return (iql_val){.t = IQL_VT_STRING, .s = str};
+    default: return iqv_null();
+    }
+}
+
+
+
+/* <0, 0, >0 between two values of one column (numbers by value, strings
+ * bytewise, false < true). */
+int iqv_cmp(iql_val a, iql_val b)
+{
+    if (a.t == IQL_VT_INT && b.t == IQL_VT_INT) return (a.i > b.i) - (a.i < b.i);
+    if (a.t == IQL_VT_UINT && b.t == IQL_VT_UINT) return (a.u > b.u) - (a.u < b.u);
+    if (iqv_is_num(a) && iqv_is_num(b)) {
+        double x = iqv_f(a), y = iqv_f(b);
+        return (x > y) - (x < y);
+    }
+    if (a.t == IQL_VT_STRING && b.t == IQL_VT_STRING) return st_slice_cmp(a.s, b.s);
+    if (a.t == IQL_VT_BOOL && b.t == IQL_VT_BOOL) return (int)a.b - (int)b.b;
+    return (int)a.t - (int)b.t;
+}
+
+
+/* Arithmetic of InfluxQL: integers stay integers (wrapping as Go's do)
+ * except in division; a float on either side makes a float. */
+iql_val iqv_arith(iql_op op, iql_val a, iql_val b)
+{
+    if (!iqv_is_num(a) || !iqv_is_num(b)) {
+        if (a.t == IQL_VT_BOOL && b.t == IQL_VT_BOOL) {
+            switch (op) {
+            case IQL_OP_BAND: return (iql_val){.t = IQL_VT_BOOL, .b = a.b && b.b};
+            case IQL_OP_BOR: return (iql_val){.t = IQL_VT_BOOL, .b = a.b || b.b};
+            case IQL_OP_BXOR: return (iql_val){.t = IQL_VT_BOOL, .b = a.b != b.b};
+            default: break;
+            }
+        }
+        return iqv_null();
+    }
+    if (a.t == IQL_VT_INT && b.t == IQL_VT_INT) {
+        uint64_t x = (uint64_t)a.i, y = (uint64_t)b.i;
+        switch (op) {
+        case IQL_OP_ADD: return iqv_int((int64_t)(x + y));
+        case IQL_OP_SUB: return iqv_int((int64_t)(x - y));
+        case IQL_OP_MUL: return iqv_int((int64_t)(x * y));
+        case IQL_OP_DIV: return b.i == 0 ? iqv_float(0) : iqv_float((double)a.i / (double)b.i);
+        case IQL_OP_MOD:
+            if (b.i == 0 || (a.i == INT64_MIN && b.i == -1)) return iqv_int(0);
+            return iqv_int(a.i % b.i);
+        case IQL_OP_BAND: return iqv_int(a.i & b.i);
+        case IQL_OP_BOR: return iqv_int(a.i | b.i);
+        case IQL_OP_BXOR: return iqv_int(a.i ^ b.i);
+        default: return iqv_null();
+        }
+    }
+    if (a.t == IQL_VT_UINT && b.t == IQL_VT_UINT) {
+        switch (op) {
+        case IQL_OP_ADD: return (iql_val){.t = IQL_VT_UINT, .u = a.u + b.u};
+        case IQL_OP_SUB: return (iql_val){.t = IQL_VT_UINT, .u = a.u - b.u};
+        case IQL_OP_MUL: return (iql_val){.t = IQL_VT_UINT, .u = a.u * b.u};
+        case IQL_OP_DIV: return b.u == 0 ? iqv_float(0) : iqv_float((double)a.u / (double)b.u);
+        case IQL_OP_MOD: return (iql_val){.t = IQL_VT_UINT, .u = b.u ? a.u % b.u : 0};
+        case IQL_OP_BAND: return (iql_val){.t = IQL_VT_UINT, .u = a.u & b.u};
+        case IQL_OP_BOR: return (iql_val){.t = IQL_VT_UINT, .u = a.u | b.u};
+        case IQL_OP_BXOR: return (iql_val){.t = IQL_VT_UINT, .u = a.u ^ b.u};
+        default: return iqv_null();
+        }
+    }
+    double x = iqv_f(a), y = iqv_f(b);
+    switch (op) {
+    case IQL_OP_ADD: return iqv_float(x + y);
+    case IQL_OP_SUB: return iqv_float(x - y);
+    case IQL_OP_MUL: return iqv_float(x * y);
+    case IQL_OP_DIV: return y == 0 ? iqv_float(0) : iqv_float(x / y);
+    case IQL_OP_MOD: return iqv_float(fmod(x, y));
+    default: return iqv_null();
+    }
+}
+
+iql_val iqv_literal(const iql_expr *x)
+{
+    switch (x->kind) {
+    case IQL_E_NUMBER: return x->is_int ? iqv_int(x->ns) : iqv_float(x->num);
+    case IQL_E_STRING: return (iql_val){.t = IQL_VT_STRING, .s = x->str};
+    case IQL_E_BOOL: return (iql_val){.t = IQL_VT_BOOL, .b = x->ns != 0};
+    case IQL_E_DURATION: return iqv_int(x->ns);
+    default: return iqv_null();
+    }
+}
+
+static const char *const AGGREGATES[] = {"count", "distinct", "integral", "mean", "median", "mode", "spread",
+                                         "stddev", "sum", "first", "last", "max", "min", "percentile", "top",
+                                         "bottom", "sample"};
+static const char *const SELECTORS[] = {"first", "last", "max", "min", "percentile", "top", "bottom", "sample"};
+static const char *const TRANSFORMS[] = {"cumulative_sum", "derivative", "difference", "elapsed", "moving_average",
+                                         "non_negative_derivative", "non_negative_difference", "holt_winters",
+                                         "holt_winters_with_fit", "chande_momentum_oscillator",
+                                         "exponential_moving_average", "double_exponential_moving_average",
+                                         "triple_exponential_moving_average", "kaufmans_efficiency_ratio",
+                                         "kaufmans_adaptive_moving_average", "relative_strength_index",
+                                         "triple_exponential_derivative"};
+static const char *const MATHS[] = {"abs", "acos", "asin", "atan", "atan2", "ceil", "cos", "exp", "floor", "ln",
+                                    "log", "log2", "log10", "pow", "round", "sin", "sqrt", "tan"};
+/* ------------------------------------------------------------ math */
+
+iql_val iqs_math(sctx *c, const iql_expr *call, const iql_val *a, size_t n, int *rc)
+{
+    *rc = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!iqv_is_num(a[i])) return iqv_null();
+    st_slice f = call->str;
+    double x = n ? iqv_f(a[0]) : 0;
+    if (slice_ieq(f, "abs")) {
+        if (a[0].t == IQL_VT_INT) return iqv_int(a[0].i < 0 ? (int64_t)(0 - (uint64_t)a[0].i) : a[0].i);
+        if (a[0].t == IQL_VT_UINT) return a[0];
+        return iqv_float(fabs(x));
+    }
+    if (slice_ieq(f, "ceil") || slice_ieq(f, "floor") || slice_ieq(f, "round")) {
+        if (a[0].t != IQL_VT_FLOAT) return a[0];
+        return iqv_float(slice_ieq(f, "ceil") ? ceil(x) : slice_ieq(f, "floor") ? floor(x) : round(x));
+    }
+    if (slice_ieq(f, "sqrt")) return iqv_float(sqrt(x));
+    if (slice_ieq(f, "sin")) return iqv_float(sin(x));
+    if (slice_ieq(f, "cos")) return iqv_float(cos(x));
+    if (slice_ieq(f, "tan")) return iqv_float(tan(x));
+    if (slice_ieq(f, "asin")) return iqv_float(asin(x));
+    if (slice_ieq(f, "acos")) return iqv_float(acos(x));
+    if (slice_ieq(f, "atan")) return iqv_float(atan(x));
+    if (slice_ieq(f, "exp")) return iqv_float(exp(x));
+    if (slice_ieq(f, "ln")) return iqv_float(log(x));
+    if (slice_ieq(f, "log2")) return iqv_float(log2(x));
+    if (slice_ieq(f, "log10")) return iqv_float(log10(x));
+    if (n == 2 && slice_ieq(f, "log")) return iqv_float(log(x) / log(iqv_f(a[1])));
+    if (n == 2 && slice_ieq(f, "pow")) return iqv_float(pow(x, iqv_f(a[1])));
+    if (n == 2 && slice_ieq(f, "atan2")) return iqv_float(atan2(x, iqv_f(a[1])));
+    *rc = st_fail(c->e, ST_EINVAL, "invalid number of arguments for %.*s", (int)f.n, f.p);
+    return iqv_null();
+}
+
+/* ------------------------------------------------------------ raw */
+
+
+/* A column of one point; *field is set when a field of the point fed it. */
+iql_val iqs_eval_point(const mctx *m, size_t i, const iql_expr *x, bool *field, int *rc)
+{
+    switch (x->kind) {
+    case IQL_E_IDENT: {
+        if (is_time(x)) return iqv_null();
+        if (iqs_is_tag(m->sc, x)) {
+            st_slice v = iqs_tag_of(&m->ps->tsets[m->g->tset[i]], x->str);
+            return v.n ? (iql_val){.t = IQL_VT_STRING, .s = v} : iqv_null();
+        }
+        long f = iqs_field_index(m->sc, x);
+        if (f < 0 || m->nd->slot[f] < 0) return iqv_null();
+        iql_val v = m->g->vals[i * m->nd->n + (size_t)m->nd->slot[f]];
+        if (v.t != IQL_VT_NULL) *field = true;
+        return v;
+    }
+    case IQL_E_BINARY: {
+        iql_val a = iqs_eval_point(m, i, x->l, field, rc), b = iqs_eval_point(m, i, x->r, field, rc);
+        if (a.t == IQL_VT_NULL || b.t == IQL_VT_NULL) return iqv_null();
+        return iqv_arith(x->op, a, b);
+    }
+    case IQL_E_CALL: {
+        if (!iqs_is_math(x->str)) {
+            *rc = unsupported(m->c, "this function");
+            return iqv_null();
+        }
+        iql_val args[2];
+        size_t n = x->nargs < 2 ? x->nargs : 2;
+        for (size_t k = 0; k < n; k++) args[k] = iqs_eval_point(m, i, x->args[k], field, rc);
+        return iqs_math(m->c, x, args, n, rc);
+    }
+    default: return iqv_literal(x);
+    }
+}
+
+/* ------------------------------------------------------------ aggregates */
+
+
+static int cmp_tv_val(const void *a, const void *b)
+{
+    const tv *x = a, *y = b;
+    int d = iqv_cmp(x->v, y->v);
+    if (d) return d;
+    return (x->t > y->t) - (x->t < y->t);
+}
+
+
+/* The values of one field over points [from, to) of the group. */
+static size_t collect(const mctx *m, const iql_expr *arg, size_t from, size_t to, tv **out, size_t *cap)
+{
+    size_t n = 0;
+    if (arg->kind != IQL_E_IDENT || iqs_is_tag(m->sc, arg)) return 0;
+    long f = iqs_field_index(m->sc, arg);
+    if (f < 0 || m->nd->slot[f] < 0) return 0;
+    size_t s = (size_t)m->nd->slot[f];
+    for (size_t i = from; i < to; i++) {
+        iql_val v = m->g->vals[i * m->nd->n + s];
+        if (v.t == IQL_VT_NULL) continue;
+        *out = grow(*out, n, cap, sizeof **out);
+        (*out)[n++] = (tv){m->g->ts[i], v};
+    }
+    return n;
+}
+
+int iqs_agg_call(const mctx *m, const iql_expr *call, size_t from, size_t to, aggv *out)
+{
+    sctx *c = m->c;
+    memset(out, 0, sizeof *out);
+    if (!call->nargs) return st_fail(c->e, ST_EINVAL, "invalid number of arguments for %.*s, expected at least 1, got 0",
+                                     (int)call->str.n, call->str.p);
+    const iql_expr *arg = call->args[0];
+    bool distinct_count = false;
+    if (slice_ieq(call->str, "count") && arg->kind == IQL_E_CALL && slice_ieq(arg->str, "distinct") && arg->nargs == 1) {
+        distinct_count = true;
+        arg = arg->args[0];
+    }
+    if (arg->kind != IQL_E_IDENT)
+        return unsupported(c, "an aggregate over an expression or another function");
+    tv *v = NULL;
+    size_t cap = 0, n = collect(m, arg, from, to, &v, &cap);
+    st_slice f = call->str;
+    int rc = 0;
+    if (slice_ieq(f, "count")) {
+        size_t k = n;
+        if (distinct_count && n) {
+            qsort(v, n, sizeof *v, cmp_tv_val);
+            k = 1;
+            for (size_t i = 1; i < n; i++) k += !iqv_eq(v[i].v, v[i - 1].v);
+        }
+        out->v = iqv_int((int64_t)k);
+        st_free(v);
+        return 0;
+    }
+    if (!n) {
+        st_free(v);
+        out->v = iqv_null();
+        return 0;
+    }
+    if (slice_ieq(f, "first") || slice_ieq(f, "last")) {
+        size_t k = 0;
+        bool last = slice_ieq(f, "last");
+        for (size_t i = 1; i < n; i++)
+            if (last ? v[i].t >= v[k].t : v[i].t < v[k].t) k = i;
+        out->v = v[k].v;
+        out->t = v[k].t;
+        out->has_t = true;
+    } else if (slice_ieq(f, "max") || slice_ieq(f, "min")) {
+        bool max = slice_ieq(f, "max");
+        size_t k = 0;
+        for (size_t i = 1; i < n; i++) {
+            if (!iqv_is_num(v[i].v) && v[i].v.t != IQL_VT_BOOL) continue;
+            int d = iqv_cmp(v[i].v, v[k].v);
+            if (max ? d > 0 : d < 0) k = i;
+        }
+        out->v = v[k].v;
+        out->t = v[k].t;
+        out->has_t = true;
+    } else if (slice_ieq(f, "sum")) {
+        iql_val acc = v[0].v;
+        for (size_t i = 1; i < n; i++) acc = iqv_arith(IQL_OP_ADD, acc, v[i].v);
+        out->v = acc;
+    } else if (slice_ieq(f, "mean")) {
+        double mean = 0;
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (!iqv_is_num(v[i].v)) continue;
+            k++;
+            mean += (iqv_f(v[i].v) - mean) / (double)k;
+        }
+        out->v = k ? iqv_float(mean) : iqv_null();
+    } else if (slice_ieq(f, "median") || slice_ieq(f, "percentile")) {
+        qsort(v, n, sizeof *v, cmp_tv_val);
+        if (slice_ieq(f, "median")) {
+            out->v = n % 2 ? iqv_float(iqv_f(v[n / 2].v)) : iqv_float(iqv_f(v[n / 2 - 1].v) + (iqv_f(v[n / 2].v) - iqv_f(v[n / 2 - 1].v)) / 2);
+            if (n % 2 && v[n / 2].v.t == IQL_VT_FLOAT) out->v = v[n / 2].v;
+        } else {
+            if (call->nargs != 2 || call->args[1]->kind != IQL_E_NUMBER) {
+                st_free(v);
+                return st_fail(c->e, ST_EINVAL, "expected float argument in percentile()");
+            }
+            double p = call->args[1]->num;
+            long i = (long)floor((double)n * p / 100.0 + 0.5) - 1;
+            if (i < 0 || i >= (long)n) {
+                out->v = iqv_null();
+            } else {
+                out->v = v[i].v;
+                out->t = v[i].t;
+                out->has_t = true;
+            }
+        }
+    } else if (slice_ieq(f, "spread")) {
+        iql_val lo = v[0].v, hi = v[0].v;
+        for (size_t i = 1; i < n; i++) {
+            if (iqv_cmp(v[i].v, lo) < 0) lo = v[i].v;
+            if (iqv_cmp(v[i].v, hi) > 0) hi = v[i].v;
+        }
+        out->v = iqv_arith(IQL_OP_SUB, hi, lo);
+    } else if (slice_ieq(f, "stddev")) {
+        if (n < 2) {
+            out->v = iqv_null();
+        } else {
+            double mean = 0, m2 = 0;
+            for (size_t i = 0; i < n; i++) {
+                double x = iqv_f(v[i].v), d = x - mean;
+                mean += d / (double)(i + 1);
+                m2 += d * (x - mean);
+            }
+            out->v = iqv_float(sqrt(m2 / (double)(n - 1)));
+        }
+    } else if (slice_ieq(f, "mode")) {
+        /* the most frequent value; of equally frequent ones the earliest */
+        qsort(v, n, sizeof *v, cmp_tv_val);
+        size_t best = 0, bestn = 0;
+        int64_t bestt = 0;
+        for (size_t i = 0; i < n;) {
+            size_t j = i + 1;
+            while (j < n && iqv_eq(v[j].v, v[i].v)) j++;
+            if (j - i > bestn || (j - i == bestn && v[i].t < bestt)) {
+                best = i;
+                bestn = j - i;
+                bestt = v[i].t;
+            }
+            i = j;
+        }
+        out->v = v[best].v;
+    } else {
+        rc = st_fail(c->e, ST_EINVAL, "%.*s() not supported by Strata yet", (int)f.n, f.p);
+    }
+    st_free(v);
+    return rc;
+}
+
+/* A column of one bucket: calls aggregated over it, math on top. */
+iql_val iqs_eval_bucket(const mctx *m, const iql_expr *x, size_t from, size_t to, aggv *sel, int *rc)
+{
+    switch (x->kind) {
+    case IQL_E_CALL:
+        if (iqs_is_math(x->str)) {
+            iql_val args[2];
+            size_t n = x->nargs < 2 ? x->nargs : 2;
+            for (size_t k = 0; k < n; k++) args[k] = iqs_eval_bucket(m, x->args[k], from, to, sel, rc);
+            for (size_t k = 0; k < n; k++)
+                if (args[k].t == IQL_VT_NULL) return iqv_null();
+            return iqs_math(m->c, x, args, n, rc);
+        }
+        if (!iqs_is_aggregate(x->str) || slice_ieq(x->str, "distinct") || slice_ieq(x->str, "top") ||
+            slice_ieq(x->str, "bottom") || slice_ieq(x->str, "sample") || slice_ieq(x->str, "integral")) {
+            *rc = st_fail(m->c->e, ST_EINVAL, "%.*s() not supported by Strata yet", (int)x->str.n, x->str.p);
+            return iqv_null();
+        }
+        {
+            aggv a;
+            if ((*rc = iqs_agg_call(m, x, from, to, &a)) != 0) return iqv_null();
+            if (sel && a.has_t) *sel = a;
+            return a.v;
+        }
+    case IQL_E_BINARY: {
+        iql_val a = iqs_eval_bucket(m, x->l, from, to, NULL, rc), b = iqs_eval_bucket(m, x->r, from, to, NULL, rc);
+        if (a.t == IQL_VT_NULL || b.t == IQL_VT_NULL) return iqv_null();
+        return iqv_arith(x->op, a, b);
+    }
+    case IQL_E_IDENT:
+        *rc = st_fail(m->c->e, ST_EINVAL, "mixing aggregate and non-aggregate queries is not supported");
+        return iqv_null();
+    default: return iqv_literal(x);
+    }
+}
+
+/* fill(previous|linear|value) of the buckets' null columns; fill(none)
+ * drops a bucket whose columns are all null. */
+void iqs_fill(sctx *c, table *tb)
+{
+    const iql_select *sel = c->sel;
+    size_t nc = tb->ncols;
+    if (sel->fill == IQL_FILL_NONE) {
+        size_t w = 0;
+        for (size_t i = 0; i < tb->n; i++) {
+            bool any = false;
+            for (size_t k = 0; k < nc && !any; k++) any = tb->v[i * nc + k].t != IQL_VT_NULL;
+            if (!any) continue;
+            tb->t[w] = tb->t[i];
+            if (w != i) memcpy(tb->v + w * nc, tb->v + i * nc, nc * sizeof *tb->v);
+            w++;
+        }
+        tb->n = w;
+        return;
+    }
+    for (size_t k = 0; k < nc; k++) {
+        for (size_t i = 0; i < tb->n; i++) {
+            iql_val *x = &tb->v[i * nc + k];
+            if (x->t != IQL_VT_NULL) continue;
+            if (sel->fill == IQL_FILL_VALUE) {
+                *x = iqv_literal(sel->fill_value);
+            } else if (sel->fill == IQL_FILL_PREVIOUS) {
+                if (i) *x = tb->v[(i - 1) * nc + k];
+            } else if (sel->fill == IQL_FILL_LINEAR) {
+                size_t a = i, b = i;
+                while (a > 0 && tb->v[(a - 1) * nc + k].t == IQL_VT_NULL) a--;
+                while (b < tb->n && tb->v[b * nc + k].t == IQL_VT_NULL) b++;
+                if (a == 0 || b == tb->n) continue;
+                iql_val va = tb->v[(a - 1) * nc + k], vb = tb->v[b * nc + k];
+                if (!iqv_is_num(va) || !iqv_is_num(vb)) continue;
+                double ta = (double)tb->t[a - 1], tbt = (double)tb->t[b], ti = (double)tb->t[i];
+                double y = iqv_f(va) + (iqv_f(vb) - iqv_f(va)) * (ti - ta) / (tbt - ta);
+                *x = va.t == IQL_VT_INT && vb.t == IQL_VT_INT ? iqv_int((int64_t)y) : iqv_float(y);
+            }
+        }
+    }
+}
+
+static bool in_list(st_slice name, const char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (slice_ieq(name, list[i])) return true;
+    return false;
+}
+
+#define IN(name, list) in_list((name), (list), sizeof(list) / sizeof *(list))
+
+bool iqs_is_aggregate(st_slice name) { return IN(name, AGGREGATES); }
+bool iqs_is_selector(st_slice name) { return IN(name, SELECTORS); }
+bool iqs_is_transform(st_slice name) { return IN(name, TRANSFORMS); }
+bool iqs_is_math(st_slice name) { return IN(name, MATHS); }
+

@@ -1,0 +1,173 @@
+/* select_int: what select.c (the statement, schema, points, groups and
+ * output) and select_fn.c (values, math, aggregates, transformations,
+ * fill) share. Internal to engine/influxql. */
+#ifndef ST_IQL_SELECT_INT_H
+#define ST_IQL_SELECT_INT_H
+
+#include <math.h>
+#include <string.h>
+#include <strings.h>
+
+#include "influxql/select.h"
+#include "matcher.h"
+
+typedef struct rxent {
+    const iql_expr *x;
+    matcher *m;
+} rxent;
+typedef struct schema {
+    st_slice name;       /* the measurement */
+    st_slice *fields;    /* sorted */
+    uint8_t *ftypes;     /* st_vtype */
+    st_slice *metrics;   /* the series name each field is stored under */
+    size_t nfields;
+    st_slice *tags;      /* sorted */
+    size_t ntags;
+} schema;
+typedef struct sctx {
+    store *s;
+    const char *db;
+    const iql_stmt *st;
+    const iql_select *sel;
+    const iql_select_opts *o;
+    st_arena *a;
+    st_err *e;
+    int64_t mint, maxt;
+    bool has_min, has_max;
+    bool by_time;
+    int64_t interval, offset;
+    bool aggregate;
+    size_t npoints, max_points;
+    rxent rx[64];
+    size_t nrx;
+    /* the group tags of the current measurement */
+    st_slice *gtags;
+    size_t ngtags;
+} sctx;
+static inline int unsupported(sctx *c, const char *what)
+{
+    return st_fail(c->e, ST_EINVAL, "%s not supported by Strata yet", what);
+}
+static inline bool slice_ieq(st_slice a, const char *b)
+{
+    size_t n = strlen(b);
+    return a.n == n && !strncasecmp(a.p, b, n);
+}
+static inline void *grow(void *p, size_t n, size_t *cap, size_t size)
+{
+    if (n < *cap) return p;
+    *cap = *cap ? *cap * 2 : 16;
+    return st_realloc(p, *cap * size);
+}
+static inline bool is_time(const iql_expr *x)
+{
+    return x && x->kind == IQL_E_IDENT && slice_ieq(x->str, "time");
+}
+/* An output column: its expression (wildcards and regexes expanded) and name. */
+typedef struct ocol {
+    const iql_expr *x;
+    st_slice name;
+} ocol;
+/* The fields a statement reads: slot[f] is field f's place in a point, or -1. */
+typedef struct need {
+    long *slot;   /* [schema.nfields] */
+    long *field;  /* [n]: slot -> field */
+    size_t n;
+} need;
+/* A tag set's labels (without __name__), copied. */
+typedef struct tset {
+    label *tags;
+    size_t n;
+} tset;
+typedef struct group {
+    st_slice *key;    /* the values of the group tags */
+    int64_t *ts;
+    iql_val *vals;    /* n x need.n */
+    uint32_t *tset;
+    size_t n, cap;
+} group;
+typedef struct pointset {
+    tset *tsets;
+    size_t ntsets, captsets;
+    group *groups;
+    size_t ngroups, capgroups;
+    uint32_t *slots;  /* open addressing over the groups' key hashes: index + 1, 0 = free */
+    uint64_t *hashes; /* per group */
+    size_t capslots;
+} pointset;
+typedef struct mctx {
+    sctx *c;
+    const schema *sc;
+    const need *nd;
+    const pointset *ps;
+    const group *g;
+} mctx;
+typedef struct tv {
+    int64_t t;
+    iql_val v;
+} tv;
+typedef struct aggv {
+    iql_val v;
+    int64_t t;    /* selectors: the time of the point chosen */
+    bool has_t;
+} aggv;
+typedef struct table {
+    int64_t *t;
+    iql_val *v;   /* n x ncols */
+    size_t n, cap, ncols;
+} table;
+
+static inline iql_val iqv_null(void) { return (iql_val){.t = IQL_VT_NULL}; }
+
+static inline iql_val iqv_float(double f) { return (iql_val){.t = IQL_VT_FLOAT, .f = f}; }
+
+static inline iql_val iqv_int(int64_t i) { return (iql_val){.t = IQL_VT_INT, .i = i}; }
+
+static inline bool iqv_is_num(iql_val v) { return v.t == IQL_VT_FLOAT || v.t == IQL_VT_INT || v.t == IQL_VT_UINT; }
+
+
+static inline double iqv_f(iql_val v)
+{
+    switch (v.t) {
+    case IQL_VT_FLOAT: return v.f;
+    case IQL_VT_INT: return (double)v.i;
+    case IQL_VT_UINT: return (double)v.u;
+    case IQL_VT_BOOL: return v.b;
+    default: return NAN;
+    }
+}
+
+
+/* values (select_fn.c) */
+iql_val iqv_stored(uint8_t type, uint64_t bits, st_slice str);
+/* <0, 0, >0 between two values of one column (numbers by value, strings
+ * bytewise, false < true). */
+int iqv_cmp(iql_val a, iql_val b);
+/* InfluxQL's arithmetic: integers stay integers (wrapping as Go's do)
+ * except in division; a float on either side makes a float. */
+iql_val iqv_arith(iql_op op, iql_val a, iql_val b);
+static inline bool iqv_eq(iql_val a, iql_val b) { return a.t == b.t && iqv_cmp(a, b) == 0; }
+iql_val iqv_literal(const iql_expr *x);
+
+/* function families by name (any case) */
+bool iqs_is_aggregate(st_slice name);
+bool iqs_is_selector(st_slice name);
+bool iqs_is_transform(st_slice name);
+bool iqs_is_math(st_slice name);
+
+/* select.c */
+bool iqs_is_tag(const schema *sc, const iql_expr *id);
+long iqs_field_index(const schema *sc, const iql_expr *id);
+st_slice iqs_tag_of(const tset *t, st_slice key);
+matcher *iqs_rx_get(sctx *c, const iql_expr *x);
+
+/* select_fn.c: math of a row or bucket; a column of one point (field is
+ * set when a field of the point fed it); one aggregate over points [from,
+ * to) of a group; a column of one bucket; fill of a group's buckets. */
+iql_val iqs_math(sctx *c, const iql_expr *call, const iql_val *a, size_t n, int *rc);
+iql_val iqs_eval_point(const mctx *m, size_t i, const iql_expr *x, bool *field, int *rc);
+int iqs_agg_call(const mctx *m, const iql_expr *call, size_t from, size_t to, aggv *out);
+iql_val iqs_eval_bucket(const mctx *m, const iql_expr *x, size_t from, size_t to, aggv *sel, int *rc);
+void iqs_fill(sctx *c, table *tb);
+
+#endif
