@@ -331,7 +331,7 @@ long iqs_field_index(const schema *sc, const iql_expr *id)
 static bool has_aggregate(const iql_expr *x)
 {
     if (!x) return false;
-    if (x->kind == IQL_E_CALL && (iqs_is_aggregate(x->str) || iqs_is_transform(x->str))) return true;
+    if (x->kind == IQL_E_CALL && iqs_is_aggregate(x->str)) return true;
     if (has_aggregate(x->l) || has_aggregate(x->r)) return true;
     for (size_t i = 0; i < x->nargs; i++)
         if (has_aggregate(x->args[i])) return true;
@@ -848,8 +848,81 @@ static int64_t bucket_of(const sctx *c, int64_t t)
     return floor_div(t - c->offset, c->interval) * c->interval + c->offset;
 }
 
+static bool is_transform_col(const ocol *o)
+{
+    return o->x->kind == IQL_E_CALL && iqs_is_transform(o->x->str) && o->x->nargs >= 1;
+}
+
 /* One group's rows: projected points, or aggregated buckets. */
+static int base_rows(const mctx *m, const ocol *cols, size_t ncols, table *tb);
+
+/* Transformation columns apply to what their first argument gives at
+ * every row (a field's points, an aggregate's buckets); the rows are then
+ * those where any column holds a value. */
 static int group_rows(const mctx *m, const ocol *cols, size_t ncols, table *tb)
+{
+    size_t nt = 0;
+    for (size_t k = 0; k < ncols; k++) nt += is_transform_col(&cols[k]);
+    if (!nt) return base_rows(m, cols, ncols, tb);
+    sctx *c = m->c;
+    ocol *inner = st_malloc(ncols * sizeof *inner);
+    int rc = 0;
+    for (size_t k = 0; k < ncols && rc == 0; k++) {
+        inner[k] = cols[k];
+        if (!is_transform_col(&cols[k])) continue;
+        const iql_expr *arg = cols[k].x->args[0];
+        if (has_aggregate(arg) && !c->by_time)
+            rc = st_fail(c->e, ST_EINVAL, "%.*s aggregate requires a GROUP BY interval", (int)cols[k].x->str.n,
+                         cols[k].x->str.p);
+        else if (!has_aggregate(arg) && c->by_time)
+            rc = st_fail(c->e, ST_EINVAL, "aggregate function required inside the call to %.*s",
+                         (int)cols[k].x->str.n, cols[k].x->str.p);
+        inner[k].x = arg;
+    }
+    table base = {0};
+    if (rc == 0) rc = base_rows(m, inner, ncols, &base);
+    tb->ncols = ncols;
+    int64_t *t = st_malloc((base.n + 1) * sizeof *t), *ot = st_malloc((base.n + 1) * sizeof *ot);
+    iql_val *v = st_malloc((base.n + 1) * sizeof *v), *ov = st_malloc((base.n + 1) * sizeof *ov);
+    /* the transformed columns, each as (time, value) in row order */
+    iql_val *out = st_malloc((base.n * ncols + 1) * sizeof *out);
+    for (size_t i = 0; i < base.n * ncols; i++) out[i] = base.v[i];
+    for (size_t k = 0; k < ncols && rc == 0; k++) {
+        if (!is_transform_col(&cols[k])) continue;
+        size_t n = 0, on = 0;
+        for (size_t i = 0; i < base.n; i++) {
+            iql_val x = base.v[i * ncols + k];
+            if (x.t == IQL_VT_NULL) continue;
+            t[n] = base.t[i];
+            v[n++] = x;
+        }
+        rc = iqs_transform(c, cols[k].x, t, v, n, ot, ov, &on);
+        size_t j = 0;
+        for (size_t i = 0; i < base.n && rc == 0; i++) {
+            iql_val x = iqv_null();
+            if (j < on && ot[j] == base.t[i]) x = ov[j++];
+            out[i * ncols + k] = x;
+        }
+    }
+    /* a plain aggregate column has every bucket (filled); transformations
+     * have the rows they produced */
+    bool plain = c->by_time && nt < ncols;
+    for (size_t i = 0; i < base.n && rc == 0; i++) {
+        bool any = plain;
+        for (size_t k = 0; k < ncols && !any; k++) any = out[i * ncols + k].t != IQL_VT_NULL;
+        if (any) memcpy(table_row(tb, base.t[i]), out + i * ncols, ncols * sizeof *out);
+    }
+    st_free(t);
+    st_free(ot);
+    st_free(v);
+    st_free(ov);
+    st_free(out);
+    st_free(inner);
+    table_free(&base);
+    return rc;
+}
+
+static int base_rows(const mctx *m, const ocol *cols, size_t ncols, table *tb)
 {
     sctx *c = m->c;
     const group *g = m->g;
@@ -862,6 +935,28 @@ static int group_rows(const mctx *m, const ocol *cols, size_t ncols, table *tb)
             for (size_t k = 0; k < ncols && rc == 0; k++) tmp[k] = iqs_eval_point(m, i, cols[k].x, &field, &rc);
             if (field && rc == 0) memcpy(table_row(tb, g->ts[i]), tmp, ncols * sizeof *tmp);
             st_free(tmp);
+        }
+        return rc;
+    }
+    /* distinct, top, bottom alone: several rows a bucket */
+    if (ncols == 1 && cols[0].x->kind == IQL_E_CALL &&
+        (slice_ieq(cols[0].x->str, "distinct") || slice_ieq(cols[0].x->str, "top") ||
+         slice_ieq(cols[0].x->str, "bottom"))) {
+        int64_t first = c->by_time ? bucket_of(c, c->has_min ? c->mint : (g->n ? g->ts[0] : 0)) : 0;
+        int64_t last = c->by_time ? bucket_of(c, c->maxt) : 0;
+        size_t i = 0;
+        for (int64_t b = first; rc == 0; b += c->interval) {
+            size_t from = i;
+            if (c->by_time) while (i < g->n && g->ts[i] < b + c->interval) i++;
+            else i = g->n;
+            tv *o = NULL;
+            size_t no = 0;
+            int64_t bt = c->by_time ? b : c->has_min ? c->mint : 0;
+            /* top and bottom give their points' times, distinct the bucket's */
+            rc = iqs_multi(m, cols[0].x, from, i, bt, !slice_ieq(cols[0].x->str, "distinct"), &o, &no);
+            for (size_t k = 0; k < no && rc == 0; k++) *table_row(tb, o[k].t) = o[k].v;
+            st_free(o);
+            if (!c->by_time || b > last - c->interval) break;
         }
         return rc;
     }
@@ -1125,6 +1220,11 @@ int iql_select_exec(store *s, const char *db, const iql_stmt *st, const iql_sele
     }
     if (rc == 0) rc = rx_compile_all(&c, st->where);
     if (rc == 0) rc = time_bounds(&c, st->where);
+    for (size_t i = 0; i < sel->nfields && rc == 0 && c.by_time && !c.aggregate; i++) {
+        const iql_expr *x = sel->fields[i].expr;
+        if (x->kind == IQL_E_CALL && iqs_is_transform(x->str))
+            rc = st_fail(e, ST_EINVAL, "aggregate function required inside the call to %.*s", (int)x->str.n, x->str.p);
+    }
     if (rc == 0 && c.by_time && !c.aggregate) rc = st_fail(e, ST_EINVAL, "GROUP BY requires at least one aggregate function");
     if (rc == 0 && c.by_time && !c.has_max) c.maxt = o->now;
     st_slice *ms = NULL;

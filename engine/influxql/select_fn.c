@@ -281,14 +281,15 @@ int iqs_agg_call(const mctx *m, const iql_expr *call, size_t from, size_t to, ag
         for (size_t i = 1; i < n; i++) acc = iqv_arith(IQL_OP_ADD, acc, v[i].v);
         out->v = acc;
     } else if (slice_ieq(f, "mean")) {
-        double mean = 0;
+        /* the sum over the count, as InfluxDB's reducer computes it */
+        double sum = 0;
         size_t k = 0;
         for (size_t i = 0; i < n; i++) {
             if (!iqv_is_num(v[i].v)) continue;
             k++;
-            mean += (iqv_f(v[i].v) - mean) / (double)k;
+            sum += iqv_f(v[i].v);
         }
-        out->v = k ? iqv_float(mean) : iqv_null();
+        out->v = k ? iqv_float(sum / (double)k) : iqv_null();
     } else if (slice_ieq(f, "median") || slice_ieq(f, "percentile")) {
         qsort(v, n, sizeof *v, cmp_tv_val);
         if (slice_ieq(f, "median")) {
@@ -364,8 +365,8 @@ iql_val iqs_eval_bucket(const mctx *m, const iql_expr *x, size_t from, size_t to
                 if (args[k].t == IQL_VT_NULL) return iqv_null();
             return iqs_math(m->c, x, args, n, rc);
         }
-        if (!iqs_is_aggregate(x->str) || slice_ieq(x->str, "distinct") || slice_ieq(x->str, "top") ||
-            slice_ieq(x->str, "bottom") || slice_ieq(x->str, "sample") || slice_ieq(x->str, "integral")) {
+        if (!iqs_is_aggregate(x->str) || slice_ieq(x->str, "sample") || slice_ieq(x->str, "integral") ||
+            slice_ieq(x->str, "distinct") || slice_ieq(x->str, "top") || slice_ieq(x->str, "bottom")) {
             *rc = st_fail(m->c->e, ST_EINVAL, "%.*s() not supported by Strata yet", (int)x->str.n, x->str.p);
             return iqv_null();
         }
@@ -443,3 +444,129 @@ bool iqs_is_selector(st_slice name) { return IN(name, SELECTORS); }
 bool iqs_is_transform(st_slice name) { return IN(name, TRANSFORMS); }
 bool iqs_is_math(st_slice name) { return IN(name, MATHS); }
 
+
+/* ------------------------------------------------------------ transformations */
+
+static int64_t unit_arg(const iql_expr *call, int64_t def)
+{
+    if (call->nargs >= 2 && call->args[1]->kind == IQL_E_DURATION && call->args[1]->ns > 0) return call->args[1]->ns;
+    return def;
+}
+
+int iqs_transform(sctx *c, const iql_expr *call, const int64_t *t, const iql_val *v, size_t n, int64_t *ot,
+                  iql_val *ov, size_t *on)
+{
+    st_slice f = call->str;
+    size_t k = 0;
+    if (slice_ieq(f, "derivative") || slice_ieq(f, "non_negative_derivative")) {
+        bool nonneg = slice_ieq(f, "non_negative_derivative");
+        /* without a unit: a second, or the GROUP BY interval over buckets */
+        double unit = (double)unit_arg(call, c->by_time ? c->interval : ST_NS_PER_S);
+        for (size_t i = 1; i < n; i++) {
+            if (!iqv_is_num(v[i]) || !iqv_is_num(v[i - 1]) || t[i] == t[i - 1]) continue;
+            double d = (iqv_f(v[i]) - iqv_f(v[i - 1])) / ((double)(t[i] - t[i - 1]) / unit);
+            if (nonneg && d < 0) continue;
+            ot[k] = t[i];
+            ov[k++] = iqv_float(d);
+        }
+    } else if (slice_ieq(f, "difference") || slice_ieq(f, "non_negative_difference")) {
+        bool nonneg = slice_ieq(f, "non_negative_difference");
+        for (size_t i = 1; i < n; i++) {
+            if (!iqv_is_num(v[i]) || !iqv_is_num(v[i - 1])) continue;
+            iql_val d = iqv_arith(IQL_OP_SUB, v[i], v[i - 1]);
+            if (nonneg && iqv_f(d) < 0) continue;
+            ot[k] = t[i];
+            ov[k++] = d;
+        }
+    } else if (slice_ieq(f, "cumulative_sum")) {
+        iql_val acc = iqv_null();
+        for (size_t i = 0; i < n; i++) {
+            if (!iqv_is_num(v[i])) continue;
+            acc = acc.t == IQL_VT_NULL ? v[i] : iqv_arith(IQL_OP_ADD, acc, v[i]);
+            ot[k] = t[i];
+            ov[k++] = acc;
+        }
+    } else if (slice_ieq(f, "moving_average")) {
+        if (call->nargs != 2 || call->args[1]->kind != IQL_E_NUMBER || !call->args[1]->is_int || call->args[1]->ns < 1)
+            return st_fail(c->e, ST_EINVAL, "moving_average window must be greater than 1, got %lld",
+                           call->nargs == 2 ? (long long)call->args[1]->ns : 0LL);
+        size_t w = (size_t)call->args[1]->ns;
+        for (size_t i = w - 1; i < n; i++) {
+            double sum = 0; /* each window summed afresh: no drift from a running sum */
+            for (size_t j = i + 1 - w; j <= i; j++) sum += iqv_f(v[j]);
+            ot[k] = t[i];
+            ov[k++] = iqv_float(sum / (double)w);
+        }
+    } else if (slice_ieq(f, "elapsed")) {
+        int64_t unit = unit_arg(call, 1);
+        for (size_t i = 1; i < n; i++) {
+            ot[k] = t[i];
+            ov[k++] = iqv_int((t[i] - t[i - 1]) / unit);
+        }
+    } else {
+        return st_fail(c->e, ST_EINVAL, "%.*s() not supported by Strata yet", (int)f.n, f.p);
+    }
+    *on = k;
+    return 0;
+}
+
+/* ------------------------------------------------------------ several rows a bucket */
+
+static int cmp_tv_time(const void *a, const void *b)
+{
+    const tv *x = a, *y = b;
+    return (x->t > y->t) - (x->t < y->t);
+}
+
+int iqs_multi(const mctx *m, const iql_expr *call, size_t from, size_t to, int64_t bucket_t, bool point_time,
+              tv **out, size_t *nout)
+{
+    sctx *c = m->c;
+    st_slice f = call->str;
+    *nout = 0;
+    if (!call->nargs) return st_fail(c->e, ST_EINVAL, "invalid number of arguments for %.*s", (int)f.n, f.p);
+    tv *v = NULL;
+    size_t cap = 0, n = collect(m, call->args[0], from, to, &v, &cap), k = 0;
+    if (slice_ieq(f, "distinct")) {
+        /* each value once, in the order it first came */
+        tv *o = st_malloc((n + 1) * sizeof *o);
+        for (size_t i = 0; i < n; i++) {
+            bool seen = false;
+            for (size_t j = 0; j < k && !seen; j++) seen = iqv_eq(o[j].v, v[i].v);
+            if (!seen) o[k++] = (tv){bucket_t, v[i].v};
+        }
+        st_free(v);
+        *out = o;
+        *nout = k;
+        return 0;
+    }
+    /* top / bottom (field, N): the N largest (smallest), earlier first on ties, then in time order */
+    if (call->nargs != 2 || call->args[1]->kind != IQL_E_NUMBER || !call->args[1]->is_int) {
+        st_free(v);
+        return st_fail(c->e, ST_EINVAL, "%.*s() with tags not supported by Strata yet", (int)f.n, f.p);
+    }
+    int64_t want = call->args[1]->ns;
+    if (want < 1) {
+        st_free(v);
+        return st_fail(c->e, ST_EINVAL, "limit (%lld) in %.*s function must be at least 1", (long long)want, (int)f.n, f.p);
+    }
+    bool top = slice_ieq(f, "top");
+    /* by value (descending for top), ties by time */
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0; j--) {
+            int d = iqv_cmp(v[j - 1].v, v[j].v);
+            bool swap = top ? d < 0 : d > 0;
+            if (!swap && d == 0) swap = v[j - 1].t > v[j].t;
+            if (!swap) break;
+            tv t = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+        }
+    k = n < (size_t)want ? n : (size_t)want;
+    qsort(v, k, sizeof *v, cmp_tv_time);
+    if (!point_time)
+        for (size_t i = 0; i < k; i++) v[i].t = bucket_t;
+    *out = v;
+    *nout = k;
+    return 0;
+}

@@ -169,5 +169,14 @@ iql_val iqs_eval_point(const mctx *m, size_t i, const iql_expr *x, bool *field, 
 int iqs_agg_call(const mctx *m, const iql_expr *call, size_t from, size_t to, aggv *out);
 iql_val iqs_eval_bucket(const mctx *m, const iql_expr *x, size_t from, size_t to, aggv *sel, int *rc);
 void iqs_fill(sctx *c, table *tb);
+/* distinct, top and bottom: several rows for points [from, to) of a group,
+ * at bucket_t or, with point_time, at their points' times (*out owned by
+ * the caller, st_free). */
+int iqs_multi(const mctx *m, const iql_expr *call, size_t from, size_t to, int64_t bucket_t, bool point_time,
+              tv **out, size_t *nout);
+/* A transformation (derivative, difference, cumulative_sum, ...) of the
+ * non-null values v at times t (n of them) into ot/ov (room for n). */
+int iqs_transform(sctx *c, const iql_expr *call, const int64_t *t, const iql_val *v, size_t n, int64_t *ot,
+                  iql_val *ov, size_t *on);
 
 #endif
