@@ -41,6 +41,9 @@ typedef struct qctx {
     const flags *f;
     st_arena *arena;
     int64_t epoch_unit;   /* ns per unit of ?epoch=; 0 = RFC3339 strings */
+    bool chunked;         /* ?chunked=true: a JSON object a line, chunk_size rows at most each */
+    size_t chunk_size;
+    size_t stmt_id;
     rx rxs[32];
     size_t nrx;
     int64_t mint, maxt;
@@ -900,43 +903,66 @@ static int exec_select(qctx *c, const iql_stmt *st, st_buf *b)
         return rc;
     }
     if (!r.nseries) return 0;
-    PUTS(b, "\"series\":[");
+    /* Unchunked: every series in this statement's object. Chunked (as
+     * InfluxDB 1.x streams): one series, or chunk_size rows of one, a line;
+     * "partial" on a series cut short, and on every line of the statement
+     * but its last. */
+    size_t per = c->chunked ? (c->chunk_size ? c->chunk_size : 10000) : SIZE_MAX;
+    if (!c->chunked) PUTS(b, "\"series\":[");
+    bool first_line = true;
     for (size_t i = 0; i < r.nseries; i++) {
         const iql_rseries *x = &r.series[i];
-        if (i) st_buf_putc(b, ',');
-        PUTS(b, "{\"name\":");
-        jstr(b, x->name);
-        if (x->ntags) {
-            PUTS(b, ",\"tags\":{");
-            for (size_t k = 0; k < x->ntags; k++) {
-                if (k) st_buf_putc(b, ',');
-                jstr(b, x->tags[k].name);
-                st_buf_putc(b, ':');
-                jstr(b, x->tags[k].value);
-            }
-            st_buf_putc(b, '}');
-        }
-        PUTS(b, ",\"columns\":[");
-        for (size_t k = 0; k < x->ncols; k++) {
-            if (k) st_buf_putc(b, ',');
-            jstr(b, x->cols[k]);
-        }
-        PUTS(b, "],\"values\":[");
         size_t nv = x->ncols - 1;
-        for (size_t row = 0; row < x->nrows; row++) {
-            if (row) st_buf_putc(b, ',');
-            st_buf_putc(b, '[');
-            if (c->epoch_unit) json_int(b, x->time[row] / c->epoch_unit);
-            else put_rfc3339(b, x->time[row]);
-            for (size_t k = 0; k < nv; k++) {
+        for (size_t row0 = 0; row0 < x->nrows || (row0 == 0 && !x->nrows); row0 += per) {
+            size_t row1 = x->nrows - row0 > per ? row0 + per : x->nrows;
+            bool cut = row1 < x->nrows, last = !cut && i + 1 == r.nseries;
+            if (c->chunked) {
+                if (!first_line) st_buf_printf(b, "{\"results\":[{\"statement_id\":%zu,", c->stmt_id);
+                PUTS(b, "\"series\":[");
+            } else if (i) {
                 st_buf_putc(b, ',');
-                put_val(b, &x->vals[row * nv + k]);
+            }
+            PUTS(b, "{\"name\":");
+            jstr(b, x->name);
+            if (x->ntags) {
+                PUTS(b, ",\"tags\":{");
+                for (size_t k = 0; k < x->ntags; k++) {
+                    if (k) st_buf_putc(b, ',');
+                    jstr(b, x->tags[k].name);
+                    st_buf_putc(b, ':');
+                    jstr(b, x->tags[k].value);
+                }
+                st_buf_putc(b, '}');
+            }
+            PUTS(b, ",\"columns\":[");
+            for (size_t k = 0; k < x->ncols; k++) {
+                if (k) st_buf_putc(b, ',');
+                jstr(b, x->cols[k]);
+            }
+            PUTS(b, "],\"values\":[");
+            for (size_t row = row0; row < row1; row++) {
+                if (row > row0) st_buf_putc(b, ',');
+                st_buf_putc(b, '[');
+                if (c->epoch_unit) json_int(b, x->time[row] / c->epoch_unit);
+                else put_rfc3339(b, x->time[row]);
+                for (size_t k = 0; k < nv; k++) {
+                    st_buf_putc(b, ',');
+                    put_val(b, &x->vals[row * nv + k]);
+                }
+                st_buf_putc(b, ']');
             }
             st_buf_putc(b, ']');
+            if (c->chunked && cut) PUTS(b, ",\"partial\":true");
+            st_buf_putc(b, '}');
+            if (c->chunked) {
+                st_buf_putc(b, ']');
+                if (!last) PUTS(b, ",\"partial\":true}]}\n");
+                first_line = false;
+            }
+            if (!x->nrows) break;
         }
-        PUTS(b, "]}");
     }
-    st_buf_putc(b, ']');
+    if (!c->chunked) st_buf_putc(b, ']');
     return 0;
 }
 
@@ -1017,11 +1043,13 @@ void api_influx_query(http_req *rq, http_resp *rs, store *s, const flags *f)
     bool post = !strcmp(rq->method, "POST");
     const char *chunked = http_arg(rq, "chunked");
     bool chunk = chunked && !strcmp(chunked, "true");
+    const char *csz = http_arg(rq, "chunk_size");
     /* /db/NAME/query names the database as ?db= does (Grafana users put the
      * prefix in the data source URL); ?db= wins when both are given */
     const char *dbp = http_arg(rq, "db");
     if ((!dbp || !*dbp) && rq->db_in_path) dbp = rq->db;
-    qctx c = {.s = s, .db = dbp && *dbp ? dbp : NULL, .now = st_now_ns(), .f = f, .arena = rq->arena};
+    qctx c = {.s = s, .db = dbp && *dbp ? dbp : NULL, .now = st_now_ns(), .f = f, .arena = rq->arena,
+              .chunked = chunk, .chunk_size = csz && atoll(csz) > 0 ? (size_t)atoll(csz) : 0};
     const char *epoch = http_arg(rq, "epoch");
     if (epoch && *epoch) {
         static const struct {
@@ -1038,6 +1066,7 @@ void api_influx_query(http_req *rq, http_resp *rs, store *s, const flags *f)
         if (chunk) PUTS(b, "{\"results\":[");
         else if (i) st_buf_putc(b, ',');
         st_buf_printf(b, "{\"statement_id\":%zu", i);
+        c.stmt_id = i;
         size_t before = b->len;
         st_buf_putc(b, ',');
         c.e.msg[0] = 0;
