@@ -1091,10 +1091,128 @@ static void emit(sctx *c, iql_result *res, size_t *cap, const schema *sc, const 
 
 /* ------------------------------------------------------------ statement */
 
+/* ---- a subquery's answer as the source of points ---- */
+
+static uint8_t stored_type(iql_vt t)
+{
+    switch (t) {
+    case IQL_VT_INT: return ST_VT_INT;
+    case IQL_VT_UINT: return ST_VT_UINT;
+    case IQL_VT_STRING: return ST_VT_STRING;
+    case IQL_VT_BOOL: return ST_VT_BOOL;
+    default: return ST_VT_FLOAT;
+    }
+}
+
+/* The schema of the subquery's series named name: its columns are the
+ * fields, its series' tags the tags. */
+static void sub_schema(sctx *c, st_slice name, schema *out)
+{
+    const iql_result *r = c->sub;
+    memset(out, 0, sizeof *out);
+    out->name = name;
+    size_t capf = 0, capt = 0;
+    st_slice *f = NULL, *t = NULL;
+    uint8_t *ft = NULL;
+    size_t nf = 0, nt = 0;
+    for (size_t i = 0; i < r->nseries; i++) {
+        const iql_rseries *x = &r->series[i];
+        if (!st_slice_eq(x->name, name)) continue;
+        for (size_t k = 1; k < x->ncols; k++) {
+            bool seen = false;
+            for (size_t j = 0; j < nf && !seen; j++) seen = st_slice_eq(f[j], x->cols[k]);
+            if (seen) continue;
+            iql_vt vt = IQL_VT_FLOAT;
+            for (size_t row = 0; row < x->nrows; row++)
+                if (x->vals[row * (x->ncols - 1) + k - 1].t != IQL_VT_NULL) {
+                    vt = x->vals[row * (x->ncols - 1) + k - 1].t;
+                    break;
+                }
+            size_t cf = capf;
+            f = grow(f, nf, &capf, sizeof *f);
+            if (capf != cf) ft = st_realloc(ft, capf);
+            ft[nf] = stored_type(vt);
+            f[nf++] = x->cols[k];
+        }
+        for (size_t k = 0; k < x->ntags; k++) {
+            bool seen = false;
+            for (size_t j = 0; j < nt && !seen; j++) seen = st_slice_eq(t[j], x->tags[k].name);
+            if (seen) continue;
+            t = grow(t, nt, &capt, sizeof *t);
+            t[nt++] = x->tags[k].name;
+        }
+    }
+    /* fields sorted (with their types), tags sorted */
+    for (size_t i = 1; i < nf; i++)
+        for (size_t j = i; j > 0 && st_slice_cmp(f[j - 1], f[j]) > 0; j--) {
+            st_slice a = f[j];
+            f[j] = f[j - 1];
+            f[j - 1] = a;
+            uint8_t b = ft[j];
+            ft[j] = ft[j - 1];
+            ft[j - 1] = b;
+        }
+    if (nt > 1) qsort(t, nt, sizeof *t, cmp_slice);
+    out->fields = st_arena_alloc(c->a, (nf + 1) * sizeof *out->fields);
+    out->metrics = st_arena_alloc(c->a, (nf + 1) * sizeof *out->metrics);
+    out->ftypes = st_arena_alloc(c->a, nf + 1);
+    if (nf) {
+        memcpy(out->fields, f, nf * sizeof *f);
+        memcpy(out->metrics, f, nf * sizeof *f);
+        memcpy(out->ftypes, ft, nf);
+    }
+    out->nfields = nf;
+    out->tags = st_arena_alloc(c->a, (nt + 1) * sizeof *out->tags);
+    if (nt) memcpy(out->tags, t, nt * sizeof *t);
+    out->ntags = nt;
+    st_free(f);
+    st_free(ft);
+    st_free(t);
+}
+
+/* The subquery's rows of one name as points, tag set by tag set. */
+static int sub_points(sctx *c, const schema *sc, const need *nd, pointset *ps)
+{
+    const iql_result *r = c->sub;
+    fbuf *fb = st_calloc(nd->n + 1, sizeof *fb);
+    int rc = 0;
+    for (size_t i = 0; i < r->nseries && rc == 0; i++) {
+        const iql_rseries *x = &r->series[i];
+        if (!st_slice_eq(x->name, sc->name)) continue;
+        ps->tsets = grow(ps->tsets, ps->ntsets, &ps->captsets, sizeof *ps->tsets);
+        ps->tsets[ps->ntsets++] = (tset){x->tags, x->ntags};
+        size_t nv = x->ncols - 1;
+        for (size_t k = 1; k < x->ncols; k++) {
+            long f = find_slice(sc->fields, sc->nfields, x->cols[k]);
+            long slot = f >= 0 ? nd->slot[f] : -1;
+            if (slot < 0) continue;
+            fbuf *b = &fb[slot];
+            b->ts = st_realloc(b->ts, (x->nrows + 1) * sizeof *b->ts);
+            b->v = st_realloc(b->v, (x->nrows + 1) * sizeof *b->v);
+            b->cap = x->nrows + 1;
+            for (size_t row = 0; row < x->nrows; row++) {
+                iql_val v = x->vals[row * nv + k - 1];
+                if (v.t == IQL_VT_NULL || x->time[row] < c->mint || x->time[row] > c->maxt) continue;
+                b->ts[b->n] = x->time[row];
+                b->v[b->n++] = v;
+            }
+        }
+        rc = flush_tset(c, sc, nd, c->st->where, ps, fb);
+    }
+    for (size_t k = 0; k < nd->n; k++) {
+        st_free(fb[k].ts);
+        st_free(fb[k].v);
+    }
+    st_free(fb);
+    return rc;
+}
+
 static int one_measurement(sctx *c, st_slice name, iql_result *res, size_t *cap)
 {
     schema sc;
-    int rc = load_schema(c, name, &sc);
+    int rc = 0;
+    if (c->sub) sub_schema(c, name, &sc);
+    else rc = load_schema(c, name, &sc);
     if (rc || !sc.nfields) return rc;
     group_tags(c, &sc);
     ocol *cols = NULL;
@@ -1109,11 +1227,13 @@ static int one_measurement(sctx *c, st_slice name, iql_result *res, size_t *cap)
     pointset ps = {0};
     if (!any_field && !c->aggregate)
         rc = st_fail(c->e, ST_EINVAL, "statement must have at least one field in select clause");
-    if (rc == 0 && any_field) rc = read_points(c, &sc, &nd, &ps);
+    if (rc == 0 && any_field) rc = c->sub ? sub_points(c, &sc, &nd, &ps) : read_points(c, &sc, &nd, &ps);
     if (rc == 0 && ps.ngroups > 1) qsort_r(ps.groups, ps.ngroups, sizeof *ps.groups, cmp_group, c);
     for (size_t gi = 0; gi < ps.ngroups && rc == 0; gi++) {
         group *g = &ps.groups[gi];
-        group_sort(g, nd.n);
+        /* a raw query over a subquery keeps its rows' order (series by
+         * series, as InfluxDB reads them) */
+        if (c->aggregate || !c->sub) group_sort(g, nd.n);
         mctx m = {c, &sc, &nd, &ps, g};
         table tb = {0};
         rc = group_rows(&m, cols, ncols, &tb);
@@ -1139,10 +1259,7 @@ static int sources(sctx *c, st_slice **out, size_t *n)
     int rc = 0;
     for (size_t i = 0; i < st->nfrom && rc == 0; i++) {
         const iql_source *src = &st->from[i];
-        if (src->sub) {
-            rc = unsupported(c, "subqueries are");
-            break;
-        }
+        if (src->sub) continue; /* iql_select_exec runs them */
         if (src->db.n && !(strlen(c->db) == src->db.n && !memcmp(c->db, src->db.p, src->db.n))) {
             rc = unsupported(c, "a measurement of another database than the query's is");
             break;
@@ -1220,6 +1337,14 @@ int iql_select_exec(store *s, const char *db, const iql_stmt *st, const iql_sele
     }
     if (rc == 0) rc = rx_compile_all(&c, st->where);
     if (rc == 0) rc = time_bounds(&c, st->where);
+    if (o->outer && !c.has_min && o->outer_has_min) {
+        c.mint = o->outer_mint;
+        c.has_min = true;
+    }
+    if (o->outer && !c.has_max && o->outer_has_max) {
+        c.maxt = o->outer_maxt;
+        c.has_max = true;
+    }
     for (size_t i = 0; i < sel->nfields && rc == 0 && c.by_time && !c.aggregate; i++) {
         const iql_expr *x = sel->fields[i].expr;
         if (x->kind == IQL_E_CALL && iqs_is_transform(x->str))
@@ -1232,6 +1357,44 @@ int iql_select_exec(store *s, const char *db, const iql_stmt *st, const iql_sele
     if (rc == 0 && db) rc = sources(&c, &ms, &nm);
     for (size_t i = 0; i < nm && rc == 0; i++) rc = one_measurement(&c, ms[i], out, &cap);
     st_free(ms);
+    /* subqueries: their answers are the points, in the outer time range
+     * when they name none themselves */
+    for (size_t i = 0; i < st->nfrom && rc == 0 && db; i++) {
+        if (!st->from[i].sub) continue;
+        iql_select_opts io = *o;
+        io.outer = true;
+        io.outer_has_min = c.has_min;
+        io.outer_has_max = c.has_max;
+        io.outer_mint = c.mint;
+        io.outer_maxt = c.maxt;
+        /* The outer GROUP BY tags are pushed into a raw subquery (as InfluxDB
+         * does), so that its points keep them; not when a LIMIT or OFFSET
+         * counts its rows across tag sets. */
+        const iql_stmt *sub = st->from[i].sub;
+        iql_stmt split;
+        iql_select ssel;
+        bool raw = true;
+        for (size_t k = 0; k < sub->sel->nfields && raw; k++) raw = !has_aggregate(sub->sel->fields[k].expr);
+        size_t push = 0;
+        for (size_t d = 0; d < sel->ndims; d++) push += sel->dims[d].kind != IQL_DIM_TIME;
+        if (raw && push && !sub->limit && !sub->offset) {
+            split = *sub;
+            ssel = *sub->sel;
+            ssel.dims = st_arena_alloc(a, (ssel.ndims + push) * sizeof *ssel.dims);
+            if (sub->sel->ndims) memcpy(ssel.dims, sub->sel->dims, sub->sel->ndims * sizeof *ssel.dims);
+            for (size_t d = 0; d < sel->ndims; d++)
+                if (sel->dims[d].kind != IQL_DIM_TIME) ssel.dims[ssel.ndims++] = sel->dims[d];
+            split.sel = &ssel;
+            sub = &split;
+        }
+        iql_result inner;
+        rc = iql_select_exec(s, db, sub, &io, a, &inner, e);
+        c.sub = &inner;
+        for (size_t k = 0; k < inner.nseries && rc == 0; k++)
+            if (!k || !st_slice_eq(inner.series[k].name, inner.series[k - 1].name))
+                rc = one_measurement(&c, inner.series[k].name, out, &cap);
+        c.sub = NULL;
+    }
     for (size_t i = 0; i < c.nrx; i++) matcher_free(c.rx[i].m);
     if (rc == 0 && (sel->slimit > 0 || sel->soffset > 0)) {
         size_t from = sel->soffset > 0 ? (size_t)sel->soffset : 0;

@@ -40,6 +40,7 @@ typedef struct sctx {
     size_t npoints, max_points;
     rxent rx[64];
     size_t nrx;
+    const iql_result *sub; /* the subquery answer being read, or NULL */
     /* the group tags of the current measurement */
     st_slice *gtags;
     size_t ngtags;
