@@ -992,7 +992,19 @@ static int base_rows(const mctx *m, const ocol *cols, size_t ncols, table *tb)
             rc = st_fail(c->e, ST_ELIMIT, "max-select-buckets limit exceeded: (%zu/%zu)", c->npoints, c->max_points);
         if (b > last - c->interval) break;
     }
-    if (rc == 0) iqs_fill(c, tb);
+    /* integral() has no row for an empty bucket, whatever the fill */
+    bool integral = ncols > 0;
+    for (size_t k = 0; k < ncols && integral; k++)
+        integral = cols[k].x->kind == IQL_E_CALL && slice_ieq(cols[k].x->str, "integral");
+    if (rc == 0 && integral) {
+        iql_fill was = c->sel->fill;
+        iql_select *sel = (iql_select *)c->sel; /* the statement's own fill is put back at once */
+        sel->fill = IQL_FILL_NONE;
+        iqs_fill(c, tb);
+        sel->fill = was;
+    } else if (rc == 0) {
+        iqs_fill(c, tb);
+    }
     return rc;
 }
 

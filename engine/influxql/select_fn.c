@@ -197,6 +197,34 @@ iql_val iqs_eval_point(const mctx *m, size_t i, const iql_expr *x, bool *field, 
 /* ------------------------------------------------------------ aggregates */
 
 
+/* The nearest point with a value of field arg before index at (dir -1) or
+ * from index at on (dir 1). */
+static bool neighbour(const mctx *m, const iql_expr *arg, size_t at, int dir, tv *out)
+{
+    if (arg->kind != IQL_E_IDENT || iqs_is_tag(m->sc, arg)) return false;
+    long f = iqs_field_index(m->sc, arg);
+    if (f < 0 || m->nd->slot[f] < 0) return false;
+    size_t s = (size_t)m->nd->slot[f];
+    if (dir < 0) {
+        for (size_t i = at; i-- > 0;) {
+            iql_val v = m->g->vals[i * m->nd->n + s];
+            if (v.t != IQL_VT_NULL) {
+                *out = (tv){m->g->ts[i], v};
+                return true;
+            }
+        }
+        return false;
+    }
+    for (size_t i = at; i < m->g->n; i++) {
+        iql_val v = m->g->vals[i * m->nd->n + s];
+        if (v.t != IQL_VT_NULL) {
+            *out = (tv){m->g->ts[i], v};
+            return true;
+        }
+    }
+    return false;
+}
+
 static int cmp_tv_val(const void *a, const void *b)
 {
     const tv *x = a, *y = b;
@@ -329,6 +357,30 @@ int iqs_agg_call(const mctx *m, const iql_expr *call, size_t from, size_t to, ag
             }
             out->v = iqv_float(sqrt(m2 / (double)(n - 1)));
         }
+    } else if (slice_ieq(f, "integral")) {
+        /* the area under the points (trapezoids) in units of the unit (1s) */
+        int64_t unit = ST_NS_PER_S;
+        if (call->nargs >= 2 && call->args[1]->kind == IQL_E_DURATION && call->args[1]->ns > 0) unit = call->args[1]->ns;
+        double area = 0, U = (double)unit;
+        for (size_t i = 1; i < n; i++)
+            area += (iqv_f(v[i].v) + iqv_f(v[i - 1].v)) / 2 * ((double)(v[i].t - v[i - 1].t) / U);
+        if (c->by_time) {
+            /* InfluxDB's windows reach their edges: the line to the points
+             * just outside, interpolated at the bucket's start and end */
+            int64_t bs = v[0].t - ((v[0].t - c->offset) % c->interval + c->interval) % c->interval, be = bs + c->interval;
+            tv before, after;
+            if (neighbour(m, arg, from, -1, &before)) {
+                double y0 = iqv_f(before.v), y1 = iqv_f(v[0].v);
+                double ys = y0 + (y1 - y0) * (double)(bs - before.t) / (double)(v[0].t - before.t);
+                area += (ys + y1) / 2 * ((double)(v[0].t - bs) / U);
+            }
+            if (neighbour(m, arg, to, 1, &after)) {
+                double y0 = iqv_f(v[n - 1].v), y1 = iqv_f(after.v);
+                double ye = y0 + (y1 - y0) * (double)(be - v[n - 1].t) / (double)(after.t - v[n - 1].t);
+                area += (y0 + ye) / 2 * ((double)(be - v[n - 1].t) / U);
+            }
+        }
+        out->v = iqv_float(area);
     } else if (slice_ieq(f, "mode")) {
         /* the most frequent value; of equally frequent ones the earliest */
         qsort(v, n, sizeof *v, cmp_tv_val);
@@ -365,7 +417,7 @@ iql_val iqs_eval_bucket(const mctx *m, const iql_expr *x, size_t from, size_t to
                 if (args[k].t == IQL_VT_NULL) return iqv_null();
             return iqs_math(m->c, x, args, n, rc);
         }
-        if (!iqs_is_aggregate(x->str) || slice_ieq(x->str, "sample") || slice_ieq(x->str, "integral") ||
+        if (!iqs_is_aggregate(x->str) || slice_ieq(x->str, "sample") ||
             slice_ieq(x->str, "distinct") || slice_ieq(x->str, "top") || slice_ieq(x->str, "bottom")) {
             *rc = st_fail(m->c->e, ST_EINVAL, "%.*s() not supported by Strata yet", (int)x->str.n, x->str.p);
             return iqv_null();
