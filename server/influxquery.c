@@ -10,6 +10,7 @@
 
 #include "api.h"
 #include "catalog.h"
+#include "export.h"
 #include "influxql/influxql.h"
 #include "influxql/select.h"
 #include "json.h"
@@ -887,6 +888,96 @@ static void put_val(st_buf *b, const iql_val *v)
     }
 }
 
+/* Line protocol's escapes: measurement (commas, spaces), tag keys and
+ * values and field keys (commas, equal signs, spaces). */
+static void lp_escaped(st_buf *b, st_slice s, bool measurement)
+{
+    for (size_t i = 0; i < s.n; i++) {
+        char ch = s.p[i];
+        if (ch == ',' || ch == ' ' || (!measurement && ch == '=')) st_buf_putc(b, '\\');
+        st_buf_putc(b, ch);
+    }
+}
+
+/* SELECT ... INTO: the answer's rows written through the normal write path
+ * (WAL, fsync before the answer) as points of the target measurement, the
+ * series' tags as tags and the columns as fields; answers InfluxDB's
+ * "result" series with the number of points written. */
+static int exec_into(qctx *c, const iql_stmt *st, const iql_result *r, st_buf *b)
+{
+    const iql_select *sel = st->sel;
+    char dbname[CATALOG_NAME_MAX + 1];
+    if (!sel->into.db.n && !c->db) return st_fail(&c->e, ST_EINVAL, "database name required");
+    st_slice tdb = sel->into.db.n ? sel->into.db : st_slice_of(c->db, strlen(c->db));
+    if (tdb.n > CATALOG_NAME_MAX) return st_fail(&c->e, ST_EINVAL, "database name too long");
+    memcpy(dbname, tdb.p, tdb.n);
+    dbname[tdb.n] = 0;
+    if (!store_db_exists(c->s, dbname)) return st_fail(&c->e, ST_ENOTFOUND, "database not found: %s", dbname);
+    st_buf lp = {0};
+    uint64_t points = 0;
+    for (size_t i = 0; i < r->nseries; i++) {
+        const iql_rseries *x = &r->series[i];
+        size_t nv = x->ncols - 1;
+        for (size_t row = 0; row < x->nrows; row++) {
+            size_t at = lp.len;
+            lp_escaped(&lp, sel->into_backref ? x->name : sel->into.name, true);
+            for (size_t k = 0; k < x->ntags; k++) {
+                if (!x->tags[k].value.n) continue;
+                st_buf_putc(&lp, ',');
+                lp_escaped(&lp, x->tags[k].name, false);
+                st_buf_putc(&lp, '=');
+                lp_escaped(&lp, x->tags[k].value, false);
+            }
+            bool any = false;
+            for (size_t k = 0; k < nv; k++) {
+                const iql_val *v = &x->vals[row * nv + k];
+                if (v->t == IQL_VT_NULL || (v->t == IQL_VT_FLOAT && !isfinite(v->f))) continue;
+                st_buf_putc(&lp, any ? ',' : ' ');
+                any = true;
+                lp_escaped(&lp, x->cols[k + 1], false);
+                st_buf_putc(&lp, '=');
+                switch (v->t) {
+                case IQL_VT_FLOAT: put_float(&lp, v->f); break;
+                case IQL_VT_INT: st_buf_printf(&lp, "%" PRId64 "i", v->i); break;
+                case IQL_VT_UINT: st_buf_printf(&lp, "%" PRIu64 "u", v->u); break;
+                case IQL_VT_BOOL: PUTS(&lp, v->b ? "true" : "false"); break;
+                default:
+                    st_buf_putc(&lp, '"');
+                    for (size_t j = 0; j < v->s.n; j++) {
+                        if (v->s.p[j] == '"' || v->s.p[j] == '\\') st_buf_putc(&lp, '\\');
+                        st_buf_putc(&lp, v->s.p[j]);
+                    }
+                    st_buf_putc(&lp, '"');
+                }
+            }
+            if (!any) {
+                lp.len = at;
+                continue;
+            }
+            st_buf_printf(&lp, " %" PRId64 "\n", x->time[row]);
+            points++;
+        }
+    }
+    int rc = 0;
+    if (lp.len) {
+        store_batch *batch = store_batch_new();
+        import_stats is = {0};
+        rc = import_line((const char *)lp.p, lp.len, LP_NS, c->now, batch, &is, &c->e);
+        if (rc == 0) {
+            store_write_result wr;
+            rc = store_write(c->s, dbname, batch, &wr, &c->e);
+        }
+        store_batch_free(batch);
+    }
+    st_buf_free(&lp);
+    if (rc) return rc;
+    st_buf_printf(b, "\"series\":[{\"name\":\"result\",\"columns\":[\"time\",\"written\"],\"values\":[[");
+    if (c->epoch_unit) PUTS(b, "0");
+    else put_rfc3339(b, 0);
+    st_buf_printf(b, ",%" PRIu64 "]]}]", points);
+    return 0;
+}
+
 static int exec_select(qctx *c, const iql_stmt *st, st_buf *b)
 {
     scan_budget bud = {.max_samples = c->f ? c->f->query_max_samples : 0};
@@ -894,7 +985,17 @@ static int exec_select(qctx *c, const iql_stmt *st, st_buf *b)
     scan_budget_init(&bud);
     iql_select_opts o = {.now = c->now, .budget = &bud};
     iql_result r;
-    int rc = iql_select_exec(c->s, c->db, st, &o, c->arena, &r, &c->e);
+    iql_stmt plain;
+    iql_select psel;
+    const iql_stmt *run = st;
+    if (st->sel->has_into) { /* evaluated as a SELECT, then written */
+        plain = *st;
+        psel = *st->sel;
+        psel.has_into = false;
+        plain.sel = &psel;
+        run = &plain;
+    }
+    int rc = iql_select_exec(c->s, c->db, run, &o, c->arena, &r, &c->e);
     if (rc) {
         if (atomic_load(&bud.code)) {
             c->e.code = atomic_load(&bud.code);
@@ -902,6 +1003,7 @@ static int exec_select(qctx *c, const iql_stmt *st, st_buf *b)
         }
         return rc;
     }
+    if (st->sel->has_into) return exec_into(c, st, &r, b);
     if (!r.nseries) return 0;
     /* Unchunked: every series in this statement's object. Chunked (as
      * InfluxDB 1.x streams): one series, or chunk_size rows of one, a line;

@@ -422,6 +422,10 @@ static int plan_columns(sctx *c, const schema *sc, ocol **out, size_t *nout)
                                   (!tags || ti >= sc->ntags || st_slice_cmp(sc->fields[fi], sc->tags[ti]) <= 0);
                 st_slice name = take_field ? sc->fields[fi++] : sc->tags[ti++];
                 if (m && !matcher_matches(m, name)) continue;
+                /* a GROUP BY tag is in the series' tags, not a column */
+                bool grouped = false;
+                for (size_t g = 0; !take_field && g < c->ngtags && !grouped; g++) grouped = st_slice_eq(c->gtags[g], name);
+                if (grouped) continue;
                 iql_expr *id = ident_node(c, name);
                 id->cast = take_field ? st_slice_of("field", 5) : st_slice_of("tag", 3);
                 add_col(c, &cols, &n, &cap, id, name);
@@ -1259,7 +1263,14 @@ static int one_measurement(sctx *c, st_slice name, iql_result *res, size_t *cap)
     return rc;
 }
 
-/* The measurements of FROM, sorted and unique. */
+/* The measurements of FROM in the statement's database, sorted and unique
+ * (a measurement of another database is run by iql_select_exec on its own). */
+static bool other_db(const sctx *c, const iql_source *src)
+{
+    st_slice db = src->db.n ? src->db : st_slice_of(c->home_db, strlen(c->home_db));
+    return !(strlen(c->db) == db.n && !memcmp(c->db, db.p, db.n));
+}
+
 static int sources(sctx *c, st_slice **out, size_t *n)
 {
     const iql_stmt *st = c->st;
@@ -1272,10 +1283,7 @@ static int sources(sctx *c, st_slice **out, size_t *n)
     for (size_t i = 0; i < st->nfrom && rc == 0; i++) {
         const iql_source *src = &st->from[i];
         if (src->sub) continue; /* iql_select_exec runs them */
-        if (src->db.n && !(strlen(c->db) == src->db.n && !memcmp(c->db, src->db.p, src->db.n))) {
-            rc = unsupported(c, "a measurement of another database than the query's is");
-            break;
-        }
+        if (other_db(c, src)) continue;
         if (!src->regex) {
             v = grow(v, cnt, &cap, sizeof *v);
             v[cnt++] = src->name;
@@ -1323,7 +1331,7 @@ int iql_select_exec(store *s, const char *db, const iql_stmt *st, const iql_sele
 {
     memset(out, 0, sizeof *out);
     const iql_select *sel = st->sel;
-    sctx c = {.s = s, .db = db, .st = st, .sel = sel, .o = o, .a = a, .e = e, .mint = INT64_MIN, .maxt = INT64_MAX,
+    sctx c = {.s = s, .db = db, .home_db = db, .st = st, .sel = sel, .o = o, .a = a, .e = e, .mint = INT64_MIN, .maxt = INT64_MAX,
               .max_points = o->max_points ? o->max_points : DEFAULT_MAX_POINTS};
     int rc = 0;
     if (sel->has_into) rc = unsupported(&c, "SELECT INTO is");
@@ -1369,6 +1377,24 @@ int iql_select_exec(store *s, const char *db, const iql_stmt *st, const iql_sele
     if (rc == 0 && db) rc = sources(&c, &ms, &nm);
     for (size_t i = 0; i < nm && rc == 0; i++) rc = one_measurement(&c, ms[i], out, &cap);
     st_free(ms);
+    /* measurements of other databases (db.rp.m), each database once, in order */
+    for (size_t i = 0; i < st->nfrom && rc == 0 && db; i++) {
+        const iql_source *src = &st->from[i];
+        if (src->sub || !other_db(&c, src)) continue;
+        bool done = false;
+        for (size_t j = 0; j < i && !done; j++)
+            done = !st->from[j].sub && other_db(&c, &st->from[j]) && st_slice_eq(st->from[j].db, src->db);
+        if (done) continue;
+        char *odb = st_arena_strndup(a, src->db.p, src->db.n);
+        const char *keep = c.db;
+        c.db = odb;
+        st_slice *oms = NULL;
+        size_t nom = 0;
+        rc = sources(&c, &oms, &nom);
+        for (size_t k = 0; k < nom && rc == 0; k++) rc = one_measurement(&c, oms[k], out, &cap);
+        st_free(oms);
+        c.db = keep;
+    }
     /* subqueries: their answers are the points, in the outer time range
      * when they name none themselves */
     for (size_t i = 0; i < st->nfrom && rc == 0 && db; i++) {

@@ -41,6 +41,7 @@ typedef struct sctx {
     rxent rx[64];
     size_t nrx;
     const iql_result *sub; /* the subquery answer being read, or NULL */
+    const char *home_db;   /* the statement's database (db is the one being read) */
     /* the group tags of the current measurement */
     st_slice *gtags;
     size_t ngtags;
