@@ -1186,13 +1186,21 @@ void api_influx_query(http_req *rq, http_resp *rs, store *s, const flags *f)
             json_str(b, msg, strlen(msg));
             PUTS(b, "}]");
         }
+        /* A SELECT that fails stops the request: InfluxDB 1.x answers the
+         * statements after it "not executed", merged into the failed one's
+         * result unless chunked (its own error is then lost, as there). */
+        bool stop = rc && stmts[i].kind == IQL_SELECT && i + 1 < n && !strstr(c.e.msg, "not supported by Strata yet");
         if (rc) {
             PUTS(b, ",\"error\":");
-            const char *said = api_client_message(c.e.code ? c.e.code : rc, c.e.msg);
+            const char *said = stop && !chunk ? "not executed" : api_client_message(c.e.code ? c.e.code : rc, c.e.msg);
             json_str(b, said, strlen(said));
         }
         st_buf_putc(b, '}');
         if (chunk) PUTS(b, "]}\n");
+        if (stop) {
+            if (chunk) st_buf_printf(b, "{\"results\":[{\"statement_id\":%zu,\"error\":\"not executed\"}]}\n", i);
+            break;
+        }
     }
     if (!chunk) PUTS(b, "]}\n");
     rs->status = 200;

@@ -95,6 +95,14 @@ static int fail_at(parser *ps, const char *at, const char *fmt, ...)
     return st_fail(ps->e, ST_EINVAL, "%s at line %d, char %d", msg, line, col);
 }
 
+/* A message InfluxDB gives without a position. */
+static int fail_plain(parser *ps, const char *msg)
+{
+    if (ps->failed) return ST_EINVAL;
+    ps->failed = true;
+    return st_fail(ps->e, ST_EINVAL, "%s", msg);
+}
+
 /* How InfluxDB names a token in "found X": its text, or EOF. */
 static void tok_name(const tok *t, char *out, size_t cap)
 {
@@ -272,6 +280,15 @@ static void next(parser *ps)
                     p = x;
                     while (p < end && is_digit((unsigned char)*p)) p++;
                 }
+            }
+            if (is_digit(c) && !isfloat && p < end && (is_letter((unsigned char)*p) || *p == '_')) {
+                /* digits run into letters that are no duration unit: InfluxDB's words */
+                t->kind = T_BAD;
+                while (p < end && is_ident_char((unsigned char)*p)) p++;
+                t->len = (size_t)(p - s);
+                ps->p = p;
+                fail_plain(ps, "invalid duration");
+                return;
             }
             char buf[64];
             if ((size_t)(p - s) >= sizeof buf) {
@@ -608,13 +625,22 @@ static int parse_unary_at(parser *ps, iql_expr **out)
             if (ps->t.kind == T_COLONS && parse_cast(ps, &x->cast)) return ST_EINVAL;
             break;
         }
-        if (t->op == IQL_OP_SUB) { /* a negative literal */
+        if (t->op == IQL_OP_SUB) { /* a negative literal, or -x as -1 * x */
             next(ps);
             if (parse_unary(ps, &x)) return ST_EINVAL;
-            if (x->kind != IQL_E_NUMBER && x->kind != IQL_E_DURATION)
-                return fail_at(ps, ps->t.pos, "unary minus applies to numbers and durations only");
-            x->num = -x->num;
-            x->ns = -x->ns;
+            if (x->kind == IQL_E_NUMBER || x->kind == IQL_E_DURATION) {
+                x->num = -x->num;
+                x->ns = -x->ns;
+                break;
+            }
+            iql_expr *m1 = new_expr(ps, IQL_E_NUMBER), *b = new_expr(ps, IQL_E_BINARY);
+            m1->num = -1;
+            m1->ns = -1;
+            m1->is_int = true;
+            b->op = IQL_OP_MUL;
+            b->l = m1;
+            b->r = x;
+            x = b;
             break;
         }
         /* fall through */
@@ -876,7 +902,6 @@ static int parse_dims(parser *ps, iql_select *sel)
             next(ps);
             if (ps->t.kind != T_DURATION) return fail_at(ps, ps->t.pos, "time dimension must have duration argument");
             if (parse_duration(ps, false, &d->interval)) return ST_EINVAL;
-            if (d->interval <= 0) return fail_at(ps, ps->t.pos, "time dimension must have duration argument");
             if (ps->t.kind == T_COMMA) {
                 next(ps);
                 if (is_kw(&ps->t, "now")) {
@@ -892,6 +917,7 @@ static int parse_dims(parser *ps, iql_select *sel)
             next(ps);
         } else {
             d->kind = IQL_DIM_TAG;
+            if (ps->t.kind != T_IDENT && ps->t.kind != T_QIDENT) return expected(ps, "identifier, string, number, bool");
             if (parse_ident(ps, &d->name)) return ST_EINVAL;
             if (ps->t.kind == T_COLONS) { /* host::tag */
                 st_slice cast;
@@ -914,9 +940,11 @@ static int parse_fill(parser *ps, iql_select *sel)
     else if (accept_kw(ps, "previous")) sel->fill = IQL_FILL_PREVIOUS;
     else if (accept_kw(ps, "linear")) sel->fill = IQL_FILL_LINEAR;
     else {
+        if (ps->t.kind != T_NUMBER && ps->t.kind != T_INTEGER && !(ps->t.kind == T_OP && ps->t.op == IQL_OP_SUB))
+            return fail_plain(ps, "expected number argument in fill()");
         iql_expr *x;
         if (parse_unary(ps, &x)) return ST_EINVAL;
-        if (x->kind != IQL_E_NUMBER) return fail_at(ps, ps->t.pos, "fill must be a function call");
+        if (x->kind != IQL_E_NUMBER) return fail_plain(ps, "expected number argument in fill()");
         sel->fill = IQL_FILL_VALUE;
         sel->fill_value = x;
     }
@@ -950,11 +978,11 @@ static int parse_select(parser *ps, iql_stmt *s)
     if (is_kw(&ps->t, "fill") && parse_fill(ps, sel)) return ST_EINVAL;
     if (accept_kw(ps, "ORDER")) {
         if (expect_kw(ps, "BY")) return ST_EINVAL;
-        if (!is_kw(&ps->t, "time")) return fail_at(ps, ps->t.pos, "only ORDER BY time supported at this time");
+        if (!is_kw(&ps->t, "time")) return fail_plain(ps, "only ORDER BY time supported at this time");
         next(ps);
         if (accept_kw(ps, "DESC")) sel->desc = true;
         else accept_kw(ps, "ASC");
-        if (ps->t.kind == T_COMMA) return fail_at(ps, ps->t.pos, "only ORDER BY time supported at this time");
+        if (ps->t.kind == T_COMMA) return fail_plain(ps, "only ORDER BY time supported at this time");
     }
     if (accept_kw(ps, "LIMIT") && parse_int(ps, &s->limit)) return ST_EINVAL;
     if (accept_kw(ps, "OFFSET") && parse_int(ps, &s->offset)) return ST_EINVAL;

@@ -161,22 +161,13 @@ static int time_value(sctx *c, const iql_expr *x, int64_t *out)
     return st_fail(c->e, ST_EINVAL, "invalid time condition");
 }
 
-static bool mentions_time(const iql_expr *x)
-{
-    if (!x) return false;
-    return is_time(x) || mentions_time(x->l) || mentions_time(x->r);
-}
-
-/* Time comparisons of the top-level AND chain bound the read; under an OR
- * InfluxDB refuses them too. */
+/* Every time comparison of WHERE bounds the read, wherever it stands (as
+ * InfluxDB 1.x takes them out of the expression, an OR included); the
+ * rest of the condition is evaluated with them as true. */
 static int time_bounds(sctx *c, const iql_expr *x)
 {
     if (!x || x->kind != IQL_E_BINARY) return 0;
-    if (x->op == IQL_OP_AND) return time_bounds(c, x->l) || time_bounds(c, x->r) ? ST_EINVAL : 0;
-    if (x->op == IQL_OP_OR) {
-        if (mentions_time(x)) return st_fail(c->e, ST_EINVAL, "invalid condition: time conditions joined by OR");
-        return 0;
-    }
+    if (x->op == IQL_OP_AND || x->op == IQL_OP_OR) return time_bounds(c, x->l) || time_bounds(c, x->r) ? ST_EINVAL : 0;
     const iql_expr *v;
     iql_op op = x->op;
     if (is_time(x->l)) {
@@ -452,6 +443,7 @@ static int plan_columns(sctx *c, const schema *sc, ocol **out, size_t *nout)
             }
             continue;
         }
+        if (is_time(x) && !f->alias.n) continue; /* the time column is always there */
         st_slice name = f->alias;
         if (!name.n) {
             nb.len = 0;
@@ -462,13 +454,20 @@ static int plan_columns(sctx *c, const schema *sc, ocol **out, size_t *nout)
     }
     /* duplicate names get _1, _2, ... as InfluxDB gives them */
     for (size_t i = 1; i < n; i++) {
-        int k = 0;
-        for (size_t j = 0; j < i; j++)
-            if (st_slice_eq(cols[j].name, cols[i].name)) k++;
-        if (k) {
+        bool dup = false;
+        for (size_t j = 0; j < i && !dup; j++) dup = st_slice_eq(cols[j].name, cols[i].name);
+        if (!dup) continue;
+        /* the next free base_N */
+        for (int k = 1;; k++) {
             char suf[24];
             int sl = snprintf(suf, sizeof suf, "%d", k);
-            cols[i].name = arena_name(c, cols[i].name.p, cols[i].name.n, suf, (size_t)sl);
+            st_slice cand = arena_name(c, cols[i].name.p, cols[i].name.n, suf, (size_t)sl);
+            bool used = false;
+            for (size_t j = 0; j < n && !used; j++) used = j != i && st_slice_eq(cols[j].name, cand);
+            if (!used) {
+                cols[i].name = cand;
+                break;
+            }
         }
     }
     st_buf_free(&nb);
@@ -538,11 +537,20 @@ static iql_val operand(sctx *c, const pctx *p, const iql_expr *x, bool *tag)
     return iqv_literal(x);
 }
 
+static bool time_cmp(const iql_expr *x)
+{
+    return x && x->kind == IQL_E_BINARY && x->op != IQL_OP_AND && x->op != IQL_OP_OR && (is_time(x->l) || is_time(x->r));
+}
+
+/* A point's WHERE. Time comparisons are taken out of the expression (they
+ * bound the read): an AND or OR with one on a side is its other side. */
 static bool cond(sctx *c, const pctx *p, const iql_expr *x)
 {
     if (!x) return true;
     if (x->kind == IQL_E_BOOL) return x->ns != 0;
     if (x->kind != IQL_E_BINARY) return false;
+    if ((x->op == IQL_OP_AND || x->op == IQL_OP_OR) && time_cmp(x->l)) return cond(c, p, x->r);
+    if ((x->op == IQL_OP_AND || x->op == IQL_OP_OR) && time_cmp(x->r)) return cond(c, p, x->l);
     if (x->op == IQL_OP_AND) return cond(c, p, x->l) && cond(c, p, x->r);
     if (x->op == IQL_OP_OR) return cond(c, p, x->l) || cond(c, p, x->r);
     if (is_time(x->l) || is_time(x->r)) return true; /* the read's bounds */
@@ -723,7 +731,7 @@ static int read_points(sctx *c, const schema *sc, const need *nd, pointset *ps)
     scan_iter *it = NULL;
     if (rc == 0) {
         scan_spec sp = {.db = c->db, .sel = sel, .nsel = nsel, .nselectors = nd->n, .table = sc->name,
-                        .mint = c->mint, .maxt = c->maxt, .mode = SCAN_SAMPLES, .order = SCAN_ORDER_TABLE,
+                        .mint = c->read_mint, .maxt = c->maxt, .mode = SCAN_SAMPLES, .order = SCAN_ORDER_TABLE,
                         .budget = c->o->budget};
         rc = scan_open(c->s, &sp, &scn, c->e);
         if (rc == ST_ENOTFOUND) rc = 0;
@@ -834,6 +842,23 @@ static iql_val *table_row(table *tb, int64_t t)
     return tb->v + tb->n++ * tb->ncols;
 }
 
+/* ORDER BY time DESC: InfluxDB reverses before transformations and fill
+ * see the rows. */
+static void table_reverse(table *tb)
+{
+    size_t nc = tb->ncols;
+    for (size_t i = 0, j = tb->n ? tb->n - 1 : 0; i < j; i++, j--) {
+        int64_t t = tb->t[i];
+        tb->t[i] = tb->t[j];
+        tb->t[j] = t;
+        for (size_t k = 0; k < nc; k++) {
+            iql_val v = tb->v[i * nc + k];
+            tb->v[i * nc + k] = tb->v[j * nc + k];
+            tb->v[j * nc + k] = v;
+        }
+    }
+}
+
 static void table_free(table *tb)
 {
     st_free(tb->t);
@@ -850,6 +875,94 @@ static int64_t floor_div(int64_t a, int64_t b)
 static int64_t bucket_of(const sctx *c, int64_t t)
 {
     return floor_div(t - c->offset, c->interval) * c->interval + c->offset;
+}
+
+/* Aggregate calls in x (math functions aside); *last is set to one. */
+static size_t count_calls(const iql_expr *x, const iql_expr **last)
+{
+    if (!x) return 0;
+    size_t n = 0;
+    if (x->kind == IQL_E_CALL && !iqs_is_math(x->str)) {
+        *last = x;
+        return 1;
+    }
+    n += count_calls(x->l, last) + count_calls(x->r, last);
+    for (size_t i = 0; i < x->nargs; i++) n += count_calls(x->args[i], last);
+    return n;
+}
+
+static bool has_field_ref(const iql_expr *x)
+{
+    if (!x) return false;
+    if (x->kind == IQL_E_IDENT) return true;
+    if (has_field_ref(x->l) || has_field_ref(x->r)) return true;
+    for (size_t i = 0; i < x->nargs; i++)
+        if (has_field_ref(x->args[i])) return true;
+    return false;
+}
+
+/* Calls with the number of arguments InfluxDB takes, in its words. */
+static int check_args(sctx *c, const iql_expr *x)
+{
+    if (!x) return 0;
+    if (x->kind == IQL_E_CALL) {
+        static const struct {
+            const char *name;
+            int lo, hi;
+        } arity[] = {{"count", 1, 1}, {"mean", 1, 1}, {"median", 1, 1}, {"mode", 1, 1}, {"spread", 1, 1},
+                     {"stddev", 1, 1}, {"sum", 1, 1}, {"first", 1, 1}, {"last", 1, 1}, {"max", 1, 1},
+                     {"min", 1, 1}, {"distinct", 1, 1}, {"percentile", 2, 2}, {"sample", 2, 2},
+                     {"moving_average", 2, 2}, {"difference", 1, 1}, {"non_negative_difference", 1, 1},
+                     {"cumulative_sum", 1, 1}, {"integral", 1, 2}, {"derivative", 1, 2},
+                     {"non_negative_derivative", 1, 2}, {"elapsed", 1, 2}, {"atan2", 2, 2}, {"log", 2, 2},
+                     {"pow", 2, 2}, {"abs", 1, 1}, {"acos", 1, 1}, {"asin", 1, 1}, {"atan", 1, 1}, {"ceil", 1, 1},
+                     {"cos", 1, 1}, {"exp", 1, 1}, {"floor", 1, 1}, {"ln", 1, 1}, {"log2", 1, 1}, {"log10", 1, 1},
+                     {"round", 1, 1}, {"sin", 1, 1}, {"sqrt", 1, 1}, {"tan", 1, 1}};
+        for (size_t i = 0; i < sizeof arity / sizeof *arity; i++) {
+            if (!slice_ieq(x->str, arity[i].name)) continue;
+            int n = (int)x->nargs;
+            if (n >= arity[i].lo && n <= arity[i].hi) break;
+            if (arity[i].lo == arity[i].hi)
+                return st_fail(c->e, ST_EINVAL, "invalid number of arguments for %s, expected %d, got %d", arity[i].name,
+                               arity[i].lo, n);
+            return st_fail(c->e, ST_EINVAL, "invalid number of arguments for %s, expected at least %d but no more than %d, got %d",
+                           arity[i].name, arity[i].lo, arity[i].hi, n);
+        }
+        if ((slice_ieq(x->str, "elapsed") || slice_ieq(x->str, "integral") || slice_ieq(x->str, "derivative") ||
+             slice_ieq(x->str, "non_negative_derivative")) &&
+            x->nargs == 2 && x->args[1]->kind == IQL_E_DURATION && x->args[1]->ns <= 0) {
+            char d[64];
+            iql_format_duration(x->args[1]->ns, d, sizeof d);
+            return st_fail(c->e, ST_EINVAL, "duration argument must be positive, got %s", d);
+        }
+    }
+    if (check_args(c, x->l) || check_args(c, x->r)) return ST_EINVAL;
+    for (size_t i = 0; i < x->nargs; i++)
+        if (check_args(c, x->args[i])) return ST_EINVAL;
+    return 0;
+}
+
+/* Aggregates of numbers over a string or boolean field: InfluxDB's words. */
+static int check_types(sctx *c, const schema *sc, const iql_expr *x)
+{
+    if (!x) return 0;
+    if (x->kind == IQL_E_CALL && x->nargs >= 1 && x->args[0]->kind == IQL_E_IDENT &&
+        (slice_ieq(x->str, "mean") || slice_ieq(x->str, "sum") || slice_ieq(x->str, "median") ||
+         slice_ieq(x->str, "stddev") || slice_ieq(x->str, "spread") || slice_ieq(x->str, "integral"))) {
+        long f = iqs_field_index(sc, x->args[0]);
+        if (f >= 0 && (sc->ftypes[f] == ST_VT_STRING || sc->ftypes[f] == ST_VT_BOOL)) {
+            char name[32];
+            size_t n = x->str.n < sizeof name - 1 ? x->str.n : sizeof name - 1;
+            for (size_t i = 0; i < n; i++) name[i] = (char)tolower((unsigned char)x->str.p[i]);
+            name[n] = 0;
+            return st_fail(c->e, ST_EINVAL, "unsupported %s iterator type: *query.%sInterruptIterator", name,
+                           sc->ftypes[f] == ST_VT_STRING ? "string" : "boolean");
+        }
+    }
+    if (check_types(c, sc, x->l) || check_types(c, sc, x->r)) return ST_EINVAL;
+    for (size_t i = 0; i < x->nargs; i++)
+        if (check_types(c, sc, x->args[i])) return ST_EINVAL;
+    return 0;
 }
 
 static bool is_transform_col(const ocol *o)
@@ -911,7 +1024,9 @@ static int group_rows(const mctx *m, const ocol *cols, size_t ncols, table *tb)
     /* a plain aggregate column has every bucket (filled); transformations
      * have the rows they produced */
     bool plain = c->by_time && nt < ncols;
+    int64_t from_t = c->by_time && c->has_min ? bucket_of(c, c->mint) : INT64_MIN;
     for (size_t i = 0; i < base.n && rc == 0; i++) {
+        if (base.t[i] < from_t) continue;
         bool any = plain;
         for (size_t k = 0; k < ncols && !any; k++) any = out[i * ncols + k].t != IQL_VT_NULL;
         if (any) memcpy(table_row(tb, base.t[i]), out + i * ncols, ncols * sizeof *out);
@@ -940,6 +1055,7 @@ static int base_rows(const mctx *m, const ocol *cols, size_t ncols, table *tb)
             if (field && rc == 0) memcpy(table_row(tb, g->ts[i]), tmp, ncols * sizeof *tmp);
             st_free(tmp);
         }
+        if (c->sel->desc) table_reverse(tb);
         return rc;
     }
     /* distinct, top, bottom alone: several rows a bucket */
@@ -964,38 +1080,51 @@ static int base_rows(const mctx *m, const ocol *cols, size_t ncols, table *tb)
         }
         return rc;
     }
-    /* one selector alone, without GROUP BY time: the row has its point's time */
+    /* One selector and nothing else aggregated: its point gives the other
+     * columns (fields and tags), and without GROUP BY time the row's time. */
+    const iql_expr *only = NULL;
     size_t ncalls = 0;
-    bool selector = false;
-    for (size_t k = 0; k < ncols; k++)
-        if (cols[k].x->kind == IQL_E_CALL) {
-            ncalls++;
-            selector = iqs_is_selector(cols[k].x->str);
-        }
-    bool point_time = !c->by_time && ncalls == 1 && ncols == 1 && selector;
-    if (!c->by_time) {
-        iql_val *row = st_malloc((ncols ? ncols : 1) * sizeof *row);
-        aggv sel = {0};
-        for (size_t k = 0; k < ncols && rc == 0; k++) row[k] = iqs_eval_bucket(m, cols[k].x, 0, g->n, &sel, &rc);
-        if (rc == 0) {
-            int64_t t = point_time && sel.has_t ? sel.t : c->has_min ? c->mint : 0;
-            memcpy(table_row(tb, t), row, ncols * sizeof *row);
-        }
-        st_free(row);
-        return rc;
+    for (size_t k = 0; k < ncols; k++) ncalls += count_calls(cols[k].x, &only);
+    bool selector = ncalls == 1 && iqs_is_selector(only->str);
+    bool point_time = !c->by_time && selector;
+    bool *raw = st_calloc(ncols + 1, sizeof *raw);
+    for (size_t k = 0; k < ncols; k++) raw[k] = !has_aggregate(cols[k].x);
+    for (size_t k = 0; k < ncols && rc == 0; k++)
+        if (raw[k] && !selector && has_field_ref(cols[k].x))
+            rc = st_fail(c->e, ST_EINVAL, "mixing aggregate and non-aggregate queries is not supported");
+    int64_t first = 0, last = 0;
+    if (c->by_time) {
+        first = bucket_of(c, c->has_min ? c->read_mint : g->ts[0]);
+        last = bucket_of(c, c->maxt);
     }
-    int64_t first = bucket_of(c, c->has_min ? c->mint : g->ts[0]);
-    int64_t last = bucket_of(c, c->maxt);
     size_t i = 0;
     for (int64_t b = first; rc == 0; b += c->interval) {
         size_t from = i;
-        while (i < g->n && g->ts[i] < b + c->interval) i++;
-        iql_val *row = table_row(tb, b);
-        for (size_t k = 0; k < ncols && rc == 0; k++) row[k] = iqs_eval_bucket(m, cols[k].x, from, i, NULL, &rc);
+        if (c->by_time) while (i < g->n && g->ts[i] < b + c->interval) i++;
+        else i = g->n;
+        iql_val *row = st_malloc((ncols ? ncols : 1) * sizeof *row);
+        aggv sel = {0};
+        for (size_t k = 0; k < ncols && rc == 0; k++)
+            row[k] = raw[k] ? iqv_null() : iqs_eval_bucket(m, cols[k].x, from, i, &sel, &rc);
+        bool field = false;
+        for (size_t k = 0; k < ncols && rc == 0; k++)
+            if (raw[k] && sel.has_t) row[k] = iqs_eval_point(m, sel.row, cols[k].x, &field, &rc);
+        if (c->by_time) {
+            memcpy(table_row(tb, b), row, ncols * sizeof *row);
+        } else {
+            bool any = false;
+            for (size_t k = 0; k < ncols && !any; k++) any = row[k].t != IQL_VT_NULL;
+            int64_t t = point_time && sel.has_t ? sel.t : c->has_min ? c->mint : 0;
+            if (rc == 0 && any) memcpy(table_row(tb, t), row, ncols * sizeof *row);
+        }
+        st_free(row);
         if (++c->npoints > c->max_points)
             rc = st_fail(c->e, ST_ELIMIT, "max-select-buckets limit exceeded: (%zu/%zu)", c->npoints, c->max_points);
-        if (b > last - c->interval) break;
+        if (!c->by_time || b > last - c->interval) break;
     }
+    st_free(raw);
+    if (!c->by_time) return rc;
+    if (c->sel->desc) table_reverse(tb);
     /* integral() has no row for an empty bucket, whatever the fill */
     bool integral = ncols > 0;
     for (size_t k = 0; k < ncols && integral; k++)
@@ -1004,10 +1133,10 @@ static int base_rows(const mctx *m, const ocol *cols, size_t ncols, table *tb)
         iql_fill was = c->sel->fill;
         iql_select *sel = (iql_select *)c->sel; /* the statement's own fill is put back at once */
         sel->fill = IQL_FILL_NONE;
-        iqs_fill(c, tb);
+        iqs_fill(c, tb, cols);
         sel->fill = was;
     } else if (rc == 0) {
-        iqs_fill(c, tb);
+        iqs_fill(c, tb, cols);
     }
     return rc;
 }
@@ -1064,17 +1193,6 @@ static void emit(sctx *c, iql_result *res, size_t *cap, const schema *sc, const 
                  size_t ncols, table *tb)
 {
     if (!tb->n) return;
-    if (c->sel->desc)
-        for (size_t i = 0, j = tb->n - 1; i < j; i++, j--) {
-            int64_t t = tb->t[i];
-            tb->t[i] = tb->t[j];
-            tb->t[j] = t;
-            for (size_t k = 0; k < ncols; k++) {
-                iql_val v = tb->v[i * ncols + k];
-                tb->v[i * ncols + k] = tb->v[j * ncols + k];
-                tb->v[j * ncols + k] = v;
-            }
-        }
     size_t from = c->st->offset > 0 ? (size_t)c->st->offset : 0;
     if (from >= tb->n) return;
     size_t n = tb->n - from;
@@ -1208,7 +1326,7 @@ static int sub_points(sctx *c, const schema *sc, const need *nd, pointset *ps)
             b->cap = x->nrows + 1;
             for (size_t row = 0; row < x->nrows; row++) {
                 iql_val v = x->vals[row * nv + k - 1];
-                if (v.t == IQL_VT_NULL || x->time[row] < c->mint || x->time[row] > c->maxt) continue;
+                if (v.t == IQL_VT_NULL || x->time[row] < c->read_mint || x->time[row] > c->maxt) continue;
                 b->ts[b->n] = x->time[row];
                 b->v[b->n++] = v;
             }
@@ -1233,18 +1351,28 @@ static int one_measurement(sctx *c, st_slice name, iql_result *res, size_t *cap)
     group_tags(c, &sc);
     ocol *cols = NULL;
     size_t ncols = 0;
-    rc = plan_columns(c, &sc, &cols, &ncols);
+    rc = plan_columns(c, c->wide ? c->wide : &sc, &cols, &ncols);
     if (rc) return rc;
+    for (size_t k = 0; k < ncols && rc == 0; k++) rc = check_types(c, &sc, cols[k].x);
+    if (rc) {
+        st_free(cols);
+        return rc;
+    }
     need nd = {.slot = st_malloc((sc.nfields + 1) * sizeof(long)), .field = st_malloc((sc.nfields + 1) * sizeof(long))};
     for (size_t i = 0; i < sc.nfields; i++) nd.slot[i] = -1;
     for (size_t k = 0; k < ncols; k++) need_walk(&sc, cols[k].x, &nd);
     bool any_field = nd.n > 0;
     need_walk(&sc, c->st->where, &nd);
     pointset ps = {0};
-    if (!any_field && !c->aggregate)
-        rc = st_fail(c->e, ST_EINVAL, "statement must have at least one field in select clause");
+    /* nothing but tags, or fields the measurement lacks: no rows, as in InfluxDB */
     if (rc == 0 && any_field) rc = c->sub ? sub_points(c, &sc, &nd, &ps) : read_points(c, &sc, &nd, &ps);
     if (rc == 0 && ps.ngroups > 1) qsort_r(ps.groups, ps.ngroups, sizeof *ps.groups, cmp_group, c);
+    if (rc == 0 && c->sel->desc) /* DESC reverses the series too */
+        for (size_t i = 0, j = ps.ngroups ? ps.ngroups - 1 : 0; i < j; i++, j--) {
+            group t = ps.groups[i];
+            ps.groups[i] = ps.groups[j];
+            ps.groups[j] = t;
+        }
     for (size_t gi = 0; gi < ps.ngroups && rc == 0; gi++) {
         group *g = &ps.groups[gi];
         /* a raw query over a subquery keeps its rows' order (series by
@@ -1260,6 +1388,81 @@ static int one_measurement(sctx *c, st_slice name, iql_result *res, size_t *cap)
     st_free(nd.slot);
     st_free(nd.field);
     st_free(cols);
+    return rc;
+}
+
+static bool wants_wildcard(const iql_select *sel)
+{
+    for (size_t i = 0; i < sel->nfields; i++) {
+        const iql_expr *x = sel->fields[i].expr;
+        if (x->kind == IQL_E_WILDCARD || x->kind == IQL_E_REGEX) return true;
+        if (x->kind == IQL_E_CALL && x->nargs && (x->args[0]->kind == IQL_E_WILDCARD || x->args[0]->kind == IQL_E_REGEX))
+            return true;
+    }
+    return false;
+}
+
+/* The union of the measurements' schemas (the first type of a field stands). */
+static int wide_schema(sctx *c, const st_slice *ms, size_t nm, schema *out)
+{
+    memset(out, 0, sizeof *out);
+    size_t capf = 0, capt = 0;
+    st_slice *f = NULL, *t = NULL, *met = NULL;
+    uint8_t *ft = NULL;
+    size_t nf = 0, nt = 0;
+    int rc = 0;
+    for (size_t i = 0; i < nm && rc == 0; i++) {
+        schema one;
+        rc = load_schema(c, ms[i], &one);
+        for (size_t k = 0; k < one.nfields && rc == 0; k++) {
+            if (nf && find_slice(f, nf, one.fields[k]) >= 0) continue;
+            size_t cf = capf;
+            f = grow(f, nf, &capf, sizeof *f);
+            if (capf != cf) {
+                ft = st_realloc(ft, capf);
+                met = st_realloc(met, capf * sizeof *met);
+            }
+            /* kept sorted for find_slice */
+            size_t at = nf;
+            while (at > 0 && st_slice_cmp(f[at - 1], one.fields[k]) > 0) {
+                f[at] = f[at - 1];
+                ft[at] = ft[at - 1];
+                met[at] = met[at - 1];
+                at--;
+            }
+            f[at] = one.fields[k];
+            ft[at] = one.ftypes[k];
+            met[at] = one.metrics[k];
+            nf++;
+        }
+        for (size_t k = 0; k < one.ntags && rc == 0; k++) {
+            if (nt && find_slice(t, nt, one.tags[k]) >= 0) continue;
+            t = grow(t, nt, &capt, sizeof *t);
+            size_t at = nt;
+            while (at > 0 && st_slice_cmp(t[at - 1], one.tags[k]) > 0) {
+                t[at] = t[at - 1];
+                at--;
+            }
+            t[at] = one.tags[k];
+            nt++;
+        }
+    }
+    out->fields = st_arena_alloc(c->a, (nf + 1) * sizeof *out->fields);
+    out->metrics = st_arena_alloc(c->a, (nf + 1) * sizeof *out->metrics);
+    out->ftypes = st_arena_alloc(c->a, nf + 1);
+    if (nf) {
+        memcpy(out->fields, f, nf * sizeof *f);
+        memcpy(out->metrics, met, nf * sizeof *met);
+        memcpy(out->ftypes, ft, nf);
+    }
+    out->nfields = nf;
+    out->tags = st_arena_alloc(c->a, (nt + 1) * sizeof *out->tags);
+    if (nt) memcpy(out->tags, t, nt * sizeof *t);
+    out->ntags = nt;
+    st_free(f);
+    st_free(t);
+    st_free(ft);
+    st_free(met);
     return rc;
 }
 
@@ -1336,13 +1539,16 @@ int iql_select_exec(store *s, const char *db, const iql_stmt *st, const iql_sele
     int rc = 0;
     if (sel->has_into) rc = unsupported(&c, "SELECT INTO is");
     else if (sel->tz.n) rc = unsupported(&c, "tz() is");
+    for (size_t i = 0; i < sel->nfields && rc == 0; i++) rc = check_args(&c, sel->fields[i].expr);
     for (size_t i = 0; i < sel->nfields && rc == 0; i++) {
         c.aggregate |= has_aggregate(sel->fields[i].expr);
         rc = rx_compile_all(&c, sel->fields[i].expr);
     }
     for (size_t d = 0; d < sel->ndims && rc == 0; d++) {
         const iql_dim *dm = &sel->dims[d];
-        if (dm->kind == IQL_DIM_TIME) {
+        if (dm->kind == IQL_DIM_TIME && dm->interval == 0) {
+            continue; /* time(0s): no time dimension */
+        } else if (dm->kind == IQL_DIM_TIME) {
             if (c.by_time) rc = st_fail(e, ST_EINVAL, "multiple time dimensions not allowed");
             c.by_time = true;
             c.interval = dm->interval;
@@ -1372,10 +1578,43 @@ int iql_select_exec(store *s, const char *db, const iql_stmt *st, const iql_sele
     }
     if (rc == 0 && c.by_time && !c.aggregate) rc = st_fail(e, ST_EINVAL, "GROUP BY requires at least one aggregate function");
     if (rc == 0 && c.by_time && !c.has_max) c.maxt = o->now;
+    /* transformations of buckets read the bucket before the range too (the
+     * first bucket in it then has a derivative or a difference) */
+    c.read_mint = c.mint;
+    if (rc == 0 && c.by_time && c.has_min) {
+        int64_t extra = 0;
+        for (size_t i = 0; i < sel->nfields; i++) {
+            const iql_expr *x = sel->fields[i].expr;
+            if (x->kind != IQL_E_CALL || !iqs_is_transform(x->str) || !x->nargs || !has_aggregate(x->args[0])) continue;
+            int64_t k = slice_ieq(x->str, "cumulative_sum") ? 0 : 1; /* one bucket, as InfluxDB reads */
+            if (k > extra) extra = k;
+        }
+        if (extra && extra < 100000) {
+            int64_t b0 = bucket_of(&c, c.mint);
+            c.read_mint = b0 - extra * c.interval < b0 ? b0 - extra * c.interval : b0;
+        }
+    }
+    for (size_t i = 0; i < st->nfrom && rc == 0; i++) {
+        const iql_source *src = &st->from[i];
+        if (src->sub) continue;
+        char dbn[256];
+        st_slice d = src->db.n ? src->db : st_slice_of(db ? db : "", db ? strlen(db) : 0);
+        snprintf(dbn, sizeof dbn, "%.*s", (int)(d.n > 200 ? 200 : d.n), d.p);
+        if (d.n && !store_db_exists(s, dbn)) rc = st_fail(e, ST_ENOTFOUND, "database not found: %s", dbn);
+        else if (src->rp.n && !slice_ieq(src->rp, "autogen"))
+            rc = st_fail(e, ST_ENOTFOUND, "retention policy not found: %.*s", (int)src->rp.n, src->rp.p);
+    }
     st_slice *ms = NULL;
     size_t nm = 0, cap = 0;
     if (rc == 0 && db) rc = sources(&c, &ms, &nm);
+    /* `*` over several measurements: every one's fields and tags on each (InfluxDB's columns) */
+    schema wide;
+    if (rc == 0 && nm > 1 && wants_wildcard(sel)) {
+        rc = wide_schema(&c, ms, nm, &wide);
+        if (rc == 0) c.wide = &wide;
+    }
     for (size_t i = 0; i < nm && rc == 0; i++) rc = one_measurement(&c, ms[i], out, &cap);
+    c.wide = NULL;
     st_free(ms);
     /* measurements of other databases (db.rp.m), each database once, in order */
     for (size_t i = 0; i < st->nfrom && rc == 0 && db; i++) {
@@ -1396,7 +1635,10 @@ int iql_select_exec(store *s, const char *db, const iql_stmt *st, const iql_sele
         c.db = keep;
     }
     /* subqueries: their answers are the points, in the outer time range
-     * when they name none themselves */
+     * when they name none themselves; the answers of several are one
+     * source (series of one name from two subqueries are read together) */
+    iql_result all = {0};
+    size_t capall = 0;
     for (size_t i = 0; i < st->nfrom && rc == 0 && db; i++) {
         if (!st->from[i].sub) continue;
         iql_select_opts io = *o;
@@ -1427,10 +1669,23 @@ int iql_select_exec(store *s, const char *db, const iql_stmt *st, const iql_sele
         }
         iql_result inner;
         rc = iql_select_exec(s, db, sub, &io, a, &inner, e);
-        c.sub = &inner;
-        for (size_t k = 0; k < inner.nseries && rc == 0; k++)
-            if (!k || !st_slice_eq(inner.series[k].name, inner.series[k - 1].name))
-                rc = one_measurement(&c, inner.series[k].name, out, &cap);
+        if (rc == 0 && all.nseries + inner.nseries > capall) {
+            capall = (all.nseries + inner.nseries) * 2;
+            iql_rseries *m = st_arena_alloc(a, capall * sizeof *m);
+            if (all.nseries) memcpy(m, all.series, all.nseries * sizeof *m);
+            all.series = m;
+        }
+        if (rc == 0 && inner.nseries) memcpy(all.series + all.nseries, inner.series, inner.nseries * sizeof *inner.series);
+        if (rc == 0) all.nseries += inner.nseries;
+    }
+    if (rc == 0 && all.nseries) {
+        c.sub = &all;
+        st_slice *names = st_malloc(all.nseries * sizeof *names);
+        for (size_t k = 0; k < all.nseries; k++) names[k] = all.series[k].name;
+        qsort(names, all.nseries, sizeof *names, cmp_slice);
+        for (size_t k = 0; k < all.nseries && rc == 0; k++)
+            if (!k || !st_slice_eq(names[k], names[k - 1])) rc = one_measurement(&c, names[k], out, &cap);
+        st_free(names);
         c.sub = NULL;
     }
     for (size_t i = 0; i < c.nrx; i++) matcher_free(c.rx[i].m);

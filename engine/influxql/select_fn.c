@@ -120,6 +120,29 @@ static const char *const TRANSFORMS[] = {"cumulative_sum", "derivative", "differ
                                          "triple_exponential_derivative"};
 static const char *const MATHS[] = {"abs", "acos", "asin", "atan", "atan2", "ceil", "cos", "exp", "floor", "ln",
                                     "log", "log2", "log10", "pow", "round", "sin", "sqrt", "tan"};
+/* x::type: numbers convert between integer and float (a float truncated,
+ * as Go converts); a value of another type reads as null. */
+iql_val iqs_cast(iql_val v, st_slice cast)
+{
+    if (!cast.n || v.t == IQL_VT_NULL || slice_ieq(cast, "field") || slice_ieq(cast, "tag")) return v;
+    if (slice_ieq(cast, "integer")) {
+        if (v.t == IQL_VT_INT) return v;
+        if (v.t == IQL_VT_FLOAT && v.f >= -0x1p63 && v.f < 0x1p63) return iqv_int((int64_t)v.f);
+        if (v.t == IQL_VT_UINT) return iqv_int((int64_t)v.u);
+        return iqv_null();
+    }
+    if (slice_ieq(cast, "float")) return iqv_is_num(v) ? iqv_float(iqv_f(v)) : iqv_null();
+    if (slice_ieq(cast, "unsigned")) {
+        if (v.t == IQL_VT_UINT) return v;
+        if (v.t == IQL_VT_INT) return (iql_val){.t = IQL_VT_UINT, .u = (uint64_t)v.i};
+        if (v.t == IQL_VT_FLOAT && v.f >= 0 && v.f < 0x1p64) return (iql_val){.t = IQL_VT_UINT, .u = (uint64_t)v.f};
+        return iqv_null();
+    }
+    if (slice_ieq(cast, "string")) return v.t == IQL_VT_STRING ? v : iqv_null();
+    if (slice_ieq(cast, "boolean")) return v.t == IQL_VT_BOOL ? v : iqv_null();
+    return iqv_null();
+}
+
 /* ------------------------------------------------------------ math */
 
 iql_val iqs_math(sctx *c, const iql_expr *call, const iql_val *a, size_t n, int *rc)
@@ -171,7 +194,7 @@ iql_val iqs_eval_point(const mctx *m, size_t i, const iql_expr *x, bool *field, 
         }
         long f = iqs_field_index(m->sc, x);
         if (f < 0 || m->nd->slot[f] < 0) return iqv_null();
-        iql_val v = m->g->vals[i * m->nd->n + (size_t)m->nd->slot[f]];
+        iql_val v = iqs_cast(m->g->vals[i * m->nd->n + (size_t)m->nd->slot[f]], x->cast);
         if (v.t != IQL_VT_NULL) *field = true;
         return v;
     }
@@ -209,7 +232,7 @@ static bool neighbour(const mctx *m, const iql_expr *arg, size_t at, int dir, tv
         for (size_t i = at; i-- > 0;) {
             iql_val v = m->g->vals[i * m->nd->n + s];
             if (v.t != IQL_VT_NULL) {
-                *out = (tv){m->g->ts[i], v};
+                *out = (tv){m->g->ts[i], v, i};
                 return true;
             }
         }
@@ -218,7 +241,7 @@ static bool neighbour(const mctx *m, const iql_expr *arg, size_t at, int dir, tv
     for (size_t i = at; i < m->g->n; i++) {
         iql_val v = m->g->vals[i * m->nd->n + s];
         if (v.t != IQL_VT_NULL) {
-            *out = (tv){m->g->ts[i], v};
+            *out = (tv){m->g->ts[i], v, i};
             return true;
         }
     }
@@ -246,7 +269,7 @@ static size_t collect(const mctx *m, const iql_expr *arg, size_t from, size_t to
         iql_val v = m->g->vals[i * m->nd->n + s];
         if (v.t == IQL_VT_NULL) continue;
         *out = grow(*out, n, cap, sizeof **out);
-        (*out)[n++] = (tv){m->g->ts[i], v};
+        (*out)[n++] = (tv){m->g->ts[i], v, i};
     }
     return n;
 }
@@ -276,7 +299,8 @@ int iqs_agg_call(const mctx *m, const iql_expr *call, size_t from, size_t to, ag
             k = 1;
             for (size_t i = 1; i < n; i++) k += !iqv_eq(v[i].v, v[i - 1].v);
         }
-        out->v = iqv_int((int64_t)k);
+        /* an empty bucket's count is null here: fill decides (0 for fill(null)) */
+        out->v = n ? iqv_int((int64_t)k) : iqv_null();
         st_free(v);
         return 0;
     }
@@ -292,6 +316,7 @@ int iqs_agg_call(const mctx *m, const iql_expr *call, size_t from, size_t to, ag
             if (last ? v[i].t >= v[k].t : v[i].t < v[k].t) k = i;
         out->v = v[k].v;
         out->t = v[k].t;
+        out->row = v[k].row;
         out->has_t = true;
     } else if (slice_ieq(f, "max") || slice_ieq(f, "min")) {
         bool max = slice_ieq(f, "max");
@@ -303,6 +328,7 @@ int iqs_agg_call(const mctx *m, const iql_expr *call, size_t from, size_t to, ag
         }
         out->v = v[k].v;
         out->t = v[k].t;
+        out->row = v[k].row;
         out->has_t = true;
     } else if (slice_ieq(f, "sum")) {
         iql_val acc = v[0].v;
@@ -335,6 +361,7 @@ int iqs_agg_call(const mctx *m, const iql_expr *call, size_t from, size_t to, ag
             } else {
                 out->v = v[i].v;
                 out->t = v[i].t;
+                out->row = v[i].row;
                 out->has_t = true;
             }
         }
@@ -426,6 +453,9 @@ iql_val iqs_eval_bucket(const mctx *m, const iql_expr *x, size_t from, size_t to
             aggv a;
             if ((*rc = iqs_agg_call(m, x, from, to, &a)) != 0) return iqv_null();
             if (sel && a.has_t) *sel = a;
+            /* fill(value) fills the aggregate, before any math over it */
+            if (a.v.t == IQL_VT_NULL && m->c->by_time && m->c->sel->fill == IQL_FILL_VALUE)
+                return iqv_literal(m->c->sel->fill_value);
             return a.v;
         }
     case IQL_E_BINARY: {
@@ -442,10 +472,18 @@ iql_val iqs_eval_bucket(const mctx *m, const iql_expr *x, size_t from, size_t to
 
 /* fill(previous|linear|value) of the buckets' null columns; fill(none)
  * drops a bucket whose columns are all null. */
-void iqs_fill(sctx *c, table *tb)
+void iqs_fill(sctx *c, table *tb, const ocol *cols)
 {
     const iql_select *sel = c->sel;
     size_t nc = tb->ncols;
+    if (sel->fill == IQL_FILL_NULL && !c->o->outer) { /* count() of an empty bucket is 0 (not in a subquery) */
+        for (size_t k = 0; k < nc; k++) {
+            if (cols[k].x->kind != IQL_E_CALL || !slice_ieq(cols[k].x->str, "count")) continue;
+            for (size_t i = 0; i < tb->n; i++)
+                if (tb->v[i * nc + k].t == IQL_VT_NULL) tb->v[i * nc + k] = iqv_int(0);
+        }
+        return;
+    }
     if (sel->fill == IQL_FILL_NONE) {
         size_t w = 0;
         for (size_t i = 0; i < tb->n; i++) {
@@ -516,7 +554,9 @@ int iqs_transform(sctx *c, const iql_expr *call, const int64_t *t, const iql_val
         double unit = (double)unit_arg(call, c->by_time ? c->interval : ST_NS_PER_S);
         for (size_t i = 1; i < n; i++) {
             if (!iqv_is_num(v[i]) || !iqv_is_num(v[i - 1]) || t[i] == t[i - 1]) continue;
-            double d = (iqv_f(v[i]) - iqv_f(v[i - 1])) / ((double)(t[i] - t[i - 1]) / unit);
+            /* the time between as a positive span (ORDER BY time DESC walks backwards) */
+            int64_t dt = t[i] > t[i - 1] ? t[i] - t[i - 1] : t[i - 1] - t[i];
+            double d = (iqv_f(v[i]) - iqv_f(v[i - 1])) / ((double)dt / unit);
             if (nonneg && d < 0) continue;
             ot[k] = t[i];
             ov[k++] = iqv_float(d);
@@ -585,7 +625,7 @@ int iqs_multi(const mctx *m, const iql_expr *call, size_t from, size_t to, int64
         for (size_t i = 0; i < n; i++) {
             bool seen = false;
             for (size_t j = 0; j < k && !seen; j++) seen = iqv_eq(o[j].v, v[i].v);
-            if (!seen) o[k++] = (tv){bucket_t, v[i].v};
+            if (!seen) o[k++] = (tv){bucket_t, v[i].v, v[i].row};
         }
         st_free(v);
         *out = o;

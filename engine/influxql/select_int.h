@@ -42,6 +42,8 @@ typedef struct sctx {
     size_t nrx;
     const iql_result *sub; /* the subquery answer being read, or NULL */
     const char *home_db;   /* the statement's database (db is the one being read) */
+    int64_t read_mint;     /* mint, or earlier when transformations of buckets need them */
+    const schema *wide;    /* `*` over several measurements: the union of their schemas */
     /* the group tags of the current measurement */
     st_slice *gtags;
     size_t ngtags;
@@ -107,10 +109,12 @@ typedef struct mctx {
 typedef struct tv {
     int64_t t;
     iql_val v;
+    size_t row;   /* the point's index in its group */
 } tv;
 typedef struct aggv {
     iql_val v;
     int64_t t;    /* selectors: the time of the point chosen */
+    size_t row;   /* and its index in the group */
     bool has_t;
 } aggv;
 typedef struct table {
@@ -170,7 +174,9 @@ iql_val iqs_math(sctx *c, const iql_expr *call, const iql_val *a, size_t n, int 
 iql_val iqs_eval_point(const mctx *m, size_t i, const iql_expr *x, bool *field, int *rc);
 int iqs_agg_call(const mctx *m, const iql_expr *call, size_t from, size_t to, aggv *out);
 iql_val iqs_eval_bucket(const mctx *m, const iql_expr *x, size_t from, size_t to, aggv *sel, int *rc);
-void iqs_fill(sctx *c, table *tb);
+void iqs_fill(sctx *c, table *tb, const ocol *cols);
+/* x::type of one value */
+iql_val iqs_cast(iql_val v, st_slice cast);
 /* distinct, top and bottom: several rows for points [from, to) of a group,
  * at bucket_t or, with point_time, at their points' times (*out owned by
  * the caller, st_free). */
