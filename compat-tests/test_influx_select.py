@@ -733,6 +733,44 @@ def ensure_binary():
     return R.check(os.path.exists(BIN), f"the Strata binary is there ({BIN})")
 
 
+INTO_CASES = [  # (SELECT INTO, read back) run on both servers, POST as writes want
+    ("SELECT mean(usage_user) AS m INTO down_mean FROM cpu WHERE time >= {start} AND time < {end} "
+     "GROUP BY time(10m), hostname", "SELECT * FROM down_mean GROUP BY *"),
+    ("SELECT usage_user, usage_system, hostname INTO raw_copy FROM cpu WHERE hostname = 'host_2' "
+     "AND time >= {end} - 30m", "SELECT * FROM raw_copy"),
+    ("SELECT max(temp), count(status) INTO {db}.autogen.:MEASUREMENT FROM sensors WHERE time >= {start} "
+     "AND time < {end} GROUP BY time(30m), device", "SELECT * FROM \"sensors\" WHERE time >= {start} AND time < {end} "
+     "AND max > -1000 GROUP BY *"),
+    ("SELECT last(status), last(online), last(reading) INTO typed FROM sensors GROUP BY device",
+     "SELECT * FROM typed GROUP BY *"),
+]
+
+
+def into_and_limits(influx, strata, values):
+    """SELECT INTO on both servers (the answer, then what was written, read
+    back), and the limits only Strata has."""
+    for q, back in INTO_CASES:
+        q, back = influxql_corpus.fill(q, values), influxql_corpus.fill(back, values)
+        answers = []
+        for srv in (influx, strata):
+            st, body = http(srv.port, "POST", "/query?" + urllib.parse.urlencode({"db": DB, "q": q, "epoch": "ns"}))
+            answers.append(Answer(st, decode_stream(body) if st == 200 else None, body))
+        o = judge("into", q, "INTO", answers[0], answers[1], epoch="ns")
+        R.check(o.kind == "pass", f"SELECT INTO answers 'written' as InfluxDB does: {q[:90]}", f"{o.detail} strata: {answers[1].short(300)}")
+        ia = query(influx.port, {"db": DB, "q": back, "epoch": "ns"}, 30)
+        sa = query(strata.port, {"db": DB, "q": back, "epoch": "ns"}, 30)
+        o = judge("into", back, "read back", ia, sa, epoch="ns")
+        R.check(o.kind == "pass" and bool(ia.objs and ia.objs[0]["results"][0].get("series")),
+                f"what SELECT INTO wrote reads back as in InfluxDB: {back[:90]}", o.detail)
+    # a bucket count past the limit is refused before any bucket is made
+    sa = query(strata.port, {"db": DB, "q": "SELECT mean(usage_user) FROM cpu WHERE time > now() - 3650d "
+                                            "GROUP BY time(1ms)"}, 30)
+    R.check(sa.status == 200 and any("max-select-buckets limit exceeded" in e for e in sa.errors()),
+            "GROUP BY time past the bucket limit: a per-statement error naming it", sa.short())
+    st, _ = http(strata.port, "GET", "/-/healthy")
+    R.check(st == 200, "Strata serves on after the refused query")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("-k", action="append", default=[], help="only queries containing this text (repeatable)")
@@ -764,6 +802,8 @@ def main():
         print(f"# data: {len(data.lines)} lines, {data.first}..{data.last} (END {values['end_rfc']}), "
               f"loaded in {time.time() - t_start:.1f} s")
         run_queries(args, influx, strata, values)
+        if strata and not args.k and not args.category:
+            into_and_limits(influx, strata, values)
         if strata:
             st, _ = http(strata.port, "GET", "/-/healthy")
             R.check(st == 200, "Strata healthy at the end")

@@ -940,7 +940,7 @@ static int exec_into(qctx *c, const iql_stmt *st, const iql_result *r, st_buf *b
                 case IQL_VT_FLOAT: put_float(&lp, v->f); break;
                 case IQL_VT_INT: st_buf_printf(&lp, "%" PRId64 "i", v->i); break;
                 case IQL_VT_UINT: st_buf_printf(&lp, "%" PRIu64 "u", v->u); break;
-                case IQL_VT_BOOL: PUTS(&lp, v->b ? "true" : "false"); break;
+                case IQL_VT_BOOL: st_buf_put(&lp, v->b ? "true" : "false", v->b ? 4 : 5); break;
                 default:
                     st_buf_putc(&lp, '"');
                     for (size_t j = 0; j < v->s.n; j++) {

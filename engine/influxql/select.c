@@ -17,7 +17,9 @@
 #include "bits.h"
 #include "matcher.h"
 
-#define DEFAULT_MAX_POINTS 50000000u
+/* Points read, and bucket values made, by one statement at most: memory
+ * stays bounded (a value is 32 bytes) whatever GROUP BY time asks for. */
+#define DEFAULT_MAX_POINTS 10000000u
 
 /* ------------------------------------------------------------ time strings */
 
@@ -872,9 +874,12 @@ static int64_t floor_div(int64_t a, int64_t b)
     return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
-static int64_t bucket_of(const sctx *c, int64_t t)
+int64_t iqs_bucket_of(const sctx *c, int64_t t)
 {
-    return floor_div(t - c->offset, c->interval) * c->interval + c->offset;
+    int64_t x;
+    if (__builtin_sub_overflow(t, c->offset, &x)) x = c->offset > 0 ? INT64_MIN : INT64_MAX; /* the ends of time */
+    int64_t b = floor_div(x, c->interval) * c->interval, r;
+    return __builtin_add_overflow(b, c->offset, &r) ? b : r;
 }
 
 /* Aggregate calls in x (math functions aside); *last is set to one. */
@@ -1024,7 +1029,7 @@ static int group_rows(const mctx *m, const ocol *cols, size_t ncols, table *tb)
     /* a plain aggregate column has every bucket (filled); transformations
      * have the rows they produced */
     bool plain = c->by_time && nt < ncols;
-    int64_t from_t = c->by_time && c->has_min ? bucket_of(c, c->mint) : INT64_MIN;
+    int64_t from_t = c->by_time && c->has_min ? iqs_bucket_of(c, c->mint) : INT64_MIN;
     for (size_t i = 0; i < base.n && rc == 0; i++) {
         if (base.t[i] < from_t) continue;
         bool any = plain;
@@ -1062,12 +1067,12 @@ static int base_rows(const mctx *m, const ocol *cols, size_t ncols, table *tb)
     if (ncols == 1 && cols[0].x->kind == IQL_E_CALL &&
         (slice_ieq(cols[0].x->str, "distinct") || slice_ieq(cols[0].x->str, "top") ||
          slice_ieq(cols[0].x->str, "bottom"))) {
-        int64_t first = c->by_time ? bucket_of(c, c->has_min ? c->mint : (g->n ? g->ts[0] : 0)) : 0;
-        int64_t last = c->by_time ? bucket_of(c, c->maxt) : 0;
+        /* bucket by bucket where there are points (an empty one has no row) */
         size_t i = 0;
-        for (int64_t b = first; rc == 0; b += c->interval) {
+        while (rc == 0 && i < g->n) {
             size_t from = i;
-            if (c->by_time) while (i < g->n && g->ts[i] < b + c->interval) i++;
+            int64_t b = c->by_time ? iqs_bucket_of(c, g->ts[i]) : 0;
+            if (c->by_time) while (i < g->n && (uint64_t)g->ts[i] - (uint64_t)b < (uint64_t)c->interval) i++;
             else i = g->n;
             tv *o = NULL;
             size_t no = 0;
@@ -1076,7 +1081,6 @@ static int base_rows(const mctx *m, const ocol *cols, size_t ncols, table *tb)
             rc = iqs_multi(m, cols[0].x, from, i, bt, !slice_ieq(cols[0].x->str, "distinct"), &o, &no);
             for (size_t k = 0; k < no && rc == 0; k++) *table_row(tb, o[k].t) = o[k].v;
             st_free(o);
-            if (!c->by_time || b > last - c->interval) break;
         }
         return rc;
     }
@@ -1094,13 +1098,19 @@ static int base_rows(const mctx *m, const ocol *cols, size_t ncols, table *tb)
             rc = st_fail(c->e, ST_EINVAL, "mixing aggregate and non-aggregate queries is not supported");
     int64_t first = 0, last = 0;
     if (c->by_time) {
-        first = bucket_of(c, c->has_min ? c->read_mint : g->ts[0]);
-        last = bucket_of(c, c->maxt);
+        first = iqs_bucket_of(c, c->has_min ? c->read_mint : g->ts[0]);
+        last = iqs_bucket_of(c, c->maxt);
+        /* how many buckets, before any is made */
+        uint64_t nb = last >= first ? ((uint64_t)last - (uint64_t)first) / (uint64_t)c->interval + 1 : 1;
+        uint64_t vals = nb * (ncols ? ncols : 1);
+        if (rc == 0 && (nb > c->max_points || vals / (ncols ? ncols : 1) != nb || c->npoints + vals > c->max_points))
+            rc = st_fail(c->e, ST_ELIMIT, "max-select-buckets limit exceeded: (%llu/%zu)", (unsigned long long)nb,
+                         c->max_points);
     }
     size_t i = 0;
     for (int64_t b = first; rc == 0; b += c->interval) {
         size_t from = i;
-        if (c->by_time) while (i < g->n && g->ts[i] < b + c->interval) i++;
+        if (c->by_time) while (i < g->n && (uint64_t)g->ts[i] - (uint64_t)b < (uint64_t)c->interval) i++;
         else i = g->n;
         iql_val *row = st_malloc((ncols ? ncols : 1) * sizeof *row);
         aggv sel = {0};
@@ -1118,9 +1128,8 @@ static int base_rows(const mctx *m, const ocol *cols, size_t ncols, table *tb)
             if (rc == 0 && any) memcpy(table_row(tb, t), row, ncols * sizeof *row);
         }
         st_free(row);
-        if (++c->npoints > c->max_points)
-            rc = st_fail(c->e, ST_ELIMIT, "max-select-buckets limit exceeded: (%zu/%zu)", c->npoints, c->max_points);
-        if (!c->by_time || b > last - c->interval) break;
+        c->npoints += ncols ? ncols : 1;
+        if (!c->by_time || b >= last) break;
     }
     st_free(raw);
     if (!c->by_time) return rc;
@@ -1590,8 +1599,10 @@ int iql_select_exec(store *s, const char *db, const iql_stmt *st, const iql_sele
             if (k > extra) extra = k;
         }
         if (extra && extra < 100000) {
-            int64_t b0 = bucket_of(&c, c.mint);
-            c.read_mint = b0 - extra * c.interval < b0 ? b0 - extra * c.interval : b0;
+            int64_t b0 = iqs_bucket_of(&c, c.mint);
+            int64_t back;
+            if (!__builtin_mul_overflow(extra, c.interval, &back) && !__builtin_sub_overflow(b0, back, &back))
+                c.read_mint = back;
         }
     }
     for (size_t i = 0; i < st->nfrom && rc == 0; i++) {

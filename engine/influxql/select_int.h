@@ -162,6 +162,8 @@ bool iqs_is_transform(st_slice name);
 bool iqs_is_math(st_slice name);
 
 /* select.c */
+/* The start of the GROUP BY time bucket holding t. */
+int64_t iqs_bucket_of(const sctx *c, int64_t t);
 bool iqs_is_tag(const schema *sc, const iql_expr *id);
 long iqs_field_index(const schema *sc, const iql_expr *id);
 st_slice iqs_tag_of(const tset *t, st_slice key);
