@@ -4,6 +4,7 @@
  *   strata-catalog 1
  *   next_id <n>
  *   db <id> <name> <retention_ns> <memory_window_ns>
+ *   cq <database> <name, hex> <CREATE CONTINUOUS QUERY text, hex>
  *   ...
  *   crc <crc32c of every byte before this line, hex>
  */
@@ -81,8 +82,89 @@ void catalog_remove(catalog *c, const char *name)
     }
 }
 
+static char *dup_str(const char *s);
+
+catalog_cq *catalog_find_cq(catalog *c, const char *db, const char *name)
+{
+    for (size_t i = 0; i < c->ncqs; i++)
+        if (!strcmp(c->cqs[i].db, db) && !strcmp(c->cqs[i].name, name)) return &c->cqs[i];
+    return NULL;
+}
+
+catalog_cq *catalog_add_cq(catalog *c, const char *db, const char *name, const char *text)
+{
+    if (c->ncqs == c->capcqs) {
+        c->capcqs = c->capcqs ? c->capcqs * 2 : 8;
+        c->cqs = st_realloc(c->cqs, c->capcqs * sizeof *c->cqs);
+    }
+    catalog_cq *q = &c->cqs[c->ncqs++];
+    snprintf(q->db, sizeof q->db, "%s", db);
+    q->name = dup_str(name);
+    q->text = dup_str(text);
+    return q;
+}
+
+void catalog_remove_cq(catalog *c, const char *db, const char *name)
+{
+    for (size_t i = 0; i < c->ncqs; i++) {
+        if (strcmp(c->cqs[i].db, db) || (name && strcmp(c->cqs[i].name, name))) continue;
+        st_free(c->cqs[i].name);
+        st_free(c->cqs[i].text);
+        memmove(&c->cqs[i], &c->cqs[i + 1], (c->ncqs - i - 1) * sizeof *c->cqs);
+        c->ncqs--;
+        i--;
+    }
+}
+
+/* A string as hex ("-" when empty): one token whatever it holds. */
+static void put_hex(st_buf *b, const char *s)
+{
+    static const char hx[] = "0123456789abcdef";
+    if (!*s) st_buf_putc(b, '-');
+    for (; *s; s++) {
+        st_buf_putc(b, hx[(unsigned char)*s >> 4]);
+        st_buf_putc(b, hx[(unsigned char)*s & 15]);
+    }
+}
+
+static char *dup_str(const char *s)
+{
+    size_t n = strlen(s);
+    char *d = st_malloc(n + 1);
+    memcpy(d, s, n + 1);
+    return d;
+}
+
+/* The text of hex (or "-" for empty), into a new string; NULL if malformed. */
+static char *get_hex(const char *h, size_t n)
+{
+    if (n == 1 && h[0] == '-') return dup_str("");
+    if (n % 2) return NULL;
+    char *out = st_malloc(n / 2 + 1);
+    for (size_t i = 0; i < n / 2; i++) {
+        int v = 0;
+        for (int k = 0; k < 2; k++) {
+            char ch = h[2 * i + (size_t)k];
+            int d = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
+            if (d < 0) {
+                st_free(out);
+                return NULL;
+            }
+            v = v * 16 + d;
+        }
+        out[i] = (char)v;
+    }
+    out[n / 2] = 0;
+    return out;
+}
+
 void catalog_free(catalog *c)
 {
+    for (size_t i = 0; i < c->ncqs; i++) {
+        st_free(c->cqs[i].name);
+        st_free(c->cqs[i].text);
+    }
+    st_free(c->cqs);
     st_free(c->dbs);
     memset(c, 0, sizeof *c);
 }
@@ -94,6 +176,13 @@ int catalog_save(const vfs *v, const char *dir, const catalog *c, st_err *e)
     for (size_t i = 0; i < c->n; i++)
         st_buf_printf(&b, "db %" PRIu32 " %s %" PRId64 " %" PRId64 "\n", c->dbs[i].id,
                       c->dbs[i].name, c->dbs[i].retention, c->dbs[i].memory_window);
+    for (size_t i = 0; i < c->ncqs; i++) {
+        st_buf_printf(&b, "cq %s ", c->cqs[i].db);
+        put_hex(&b, c->cqs[i].name);
+        st_buf_putc(&b, ' ');
+        put_hex(&b, c->cqs[i].text);
+        st_buf_putc(&b, '\n');
+    }
     uint32_t crc = crc32c(0, b.p, b.len);
     st_buf_printf(&b, "crc %08x\n", crc);
     int rc = vfs_write_file_atomic(v, dir, "catalog", b.p, b.len);
@@ -155,6 +244,21 @@ int catalog_load(const vfs *v, const char *dir, catalog *c, st_err *e)
             }
             catalog_db *d = catalog_add(c, name, ret, mw);
             d->id = id;
+        } else if (!strncmp(line, "cq ", 3)) {
+            char *p1 = strchr(line + 3, ' '), *p2 = p1 ? strchr(p1 + 1, ' ') : NULL;
+            char *nm = p2 ? get_hex(p1 + 1, (size_t)(p2 - p1 - 1)) : NULL, *tx = p2 ? get_hex(p2 + 1, strlen(p2 + 1)) : NULL;
+            if (!nm || !tx || (size_t)(p1 - line - 3) > CATALOG_NAME_MAX) {
+                st_free(nm);
+                st_free(tx);
+                st_free(buf);
+                catalog_free(c);
+                return st_fail(e, ST_ECORRUPT, "%s: invalid continuous query entry", path);
+            }
+            char db[CATALOG_NAME_MAX + 1];
+            snprintf(db, sizeof db, "%.*s", (int)(p1 - line - 3), line + 3);
+            catalog_add_cq(c, db, nm, tx);
+            st_free(nm);
+            st_free(tx);
         }
     }
     c->next_id = file_next;

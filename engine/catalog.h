@@ -1,4 +1,4 @@
-/* catalog: the persistent list of databases.
+/* catalog: the persistent list of databases and their continuous queries.
  *
  * A database name becomes a directory name, so names are validated here and
  * nowhere else: 1 to 64 characters from [A-Za-z0-9_.-], not starting with
@@ -24,10 +24,20 @@ typedef struct catalog_db {
     int64_t memory_window; /* ns; -1 = default */
 } catalog_db;
 
+/* A continuous query: its name in its database and the statement that
+ * created it (the reader parses it; the catalog keeps text). */
+typedef struct catalog_cq {
+    char db[CATALOG_NAME_MAX + 1];
+    char *name;
+    char *text;
+} catalog_cq;
+
 typedef struct catalog {
     catalog_db *dbs;
     size_t n, cap;
     uint32_t next_id;
+    catalog_cq *cqs;
+    size_t ncqs, capcqs;
 } catalog;
 
 int catalog_name_valid(const char *name, size_t len, st_err *e);
@@ -39,6 +49,10 @@ catalog_db *catalog_find_id(catalog *c, uint32_t id);
 /* Adds a database (name must be valid and absent); returns it. */
 catalog_db *catalog_add(catalog *c, const char *name, int64_t retention, int64_t memory_window);
 void catalog_remove(catalog *c, const char *name);
+catalog_cq *catalog_find_cq(catalog *c, const char *db, const char *name);
+/* Copies name and text. */
+catalog_cq *catalog_add_cq(catalog *c, const char *db, const char *name, const char *text);
+void catalog_remove_cq(catalog *c, const char *db, const char *name);
 void catalog_free(catalog *c);
 
 #endif

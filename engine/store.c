@@ -303,7 +303,15 @@ int store_db_drop(store *s, const char *name, st_err *e)
     }
     catalog_db old = *c;
     catalog_remove(&s->cat, name);
+    /* its continuous queries go with it (kept aside until the save holds) */
+    catalog kept = {0};
+    for (size_t i = 0; i < s->cat.ncqs; i++)
+        if (!strcmp(s->cat.cqs[i].db, name)) catalog_add_cq(&kept, name, s->cat.cqs[i].name, s->cat.cqs[i].text);
+    catalog_remove_cq(&s->cat, name, NULL);
     int rc = catalog_save(s->vfs, s->data_dir, &s->cat, e);
+    if (rc == 0 && kept.ncqs) atomic_fetch_add(&s->cq_gen, 1);
+    for (size_t i = 0; rc && i < kept.ncqs; i++) catalog_add_cq(&s->cat, name, kept.cqs[i].name, kept.cqs[i].text);
+    catalog_free(&kept);
     if (rc) {
         catalog_db *back = catalog_add(&s->cat, old.name, old.retention, old.memory_window);
         back->id = old.id;
@@ -344,6 +352,76 @@ int store_db_drop(store *s, const char *name, st_err *e)
     }
     store_log(s, "info", "dropped database \"%s\"", name);
     return 0;
+}
+
+int store_cq_create(store *s, const char *db, const char *name, const char *text, st_err *e)
+{
+    pthread_mutex_lock(&s->cat_mu);
+    int rc = 0;
+    if (!catalog_find(&s->cat, db)) rc = st_fail(e, ST_ENOTFOUND, "database not found: %s", db);
+    else if (catalog_find_cq(&s->cat, db, name)) {
+        /* the same statement again is no change, as in InfluxDB */
+        if (strcmp(catalog_find_cq(&s->cat, db, name)->text, text) != 0)
+            rc = st_fail(e, ST_EEXIST, "continuous query already exists");
+        pthread_mutex_unlock(&s->cat_mu);
+        return rc;
+    }
+    if (rc == 0) {
+        catalog_add_cq(&s->cat, db, name, text);
+        rc = catalog_save(s->vfs, s->data_dir, &s->cat, e);
+        if (rc) catalog_remove_cq(&s->cat, db, name);
+        else atomic_fetch_add(&s->cq_gen, 1);
+    }
+    pthread_mutex_unlock(&s->cat_mu);
+    return rc;
+}
+
+int store_cq_drop(store *s, const char *db, const char *name, st_err *e)
+{
+    pthread_mutex_lock(&s->cat_mu);
+    catalog_cq *q = catalog_find_cq(&s->cat, db, name);
+    int rc = 0;
+    if (!q) {
+        rc = st_fail(e, ST_ENOTFOUND, "continuous query not found");
+    } else {
+        char *text = q->text;
+        q->text = NULL;
+        catalog_remove_cq(&s->cat, db, name);
+        rc = catalog_save(s->vfs, s->data_dir, &s->cat, e);
+        if (rc) catalog_add_cq(&s->cat, db, name, text);
+        else atomic_fetch_add(&s->cq_gen, 1);
+        st_free(text);
+    }
+    pthread_mutex_unlock(&s->cat_mu);
+    return rc;
+}
+
+void store_cq_list(store *s, store_cq **out, size_t *n, uint64_t *gen)
+{
+    pthread_mutex_lock(&s->cat_mu);
+    if (gen) *gen = atomic_load(&s->cq_gen);
+    store_cq *v = st_calloc(s->cat.ncqs ? s->cat.ncqs : 1, sizeof *v);
+    for (size_t i = 0; i < s->cat.ncqs; i++) {
+        const catalog_cq *q = &s->cat.cqs[i];
+        snprintf(v[i].db, sizeof v[i].db, "%s", q->db);
+        size_t nl = strlen(q->name), tl = strlen(q->text);
+        v[i].name = st_malloc(nl + 1);
+        memcpy(v[i].name, q->name, nl + 1);
+        v[i].text = st_malloc(tl + 1);
+        memcpy(v[i].text, q->text, tl + 1);
+    }
+    *out = v;
+    *n = s->cat.ncqs;
+    pthread_mutex_unlock(&s->cat_mu);
+}
+
+void store_cq_list_free(store_cq *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        st_free(v[i].name);
+        st_free(v[i].text);
+    }
+    st_free(v);
 }
 
 static int cmp_info(const void *a, const void *b)

@@ -79,6 +79,24 @@ bool store_db_exists(store *s, const char *name);
 /* Array owned by the caller (st_free). Sorted by name. */
 int store_db_list(store *s, store_db_info **out, size_t *n);
 
+/* ---- continuous queries (kept in the catalog; run by the server) ---- */
+typedef struct store_cq {
+    char db[65];
+    char *name;
+    char *text; /* the CREATE CONTINUOUS QUERY statement */
+} store_cq;
+
+/* ST_ENOTFOUND without the database, ST_EEXIST if the name is taken there
+ * by another statement (the same one again changes nothing). */
+int store_cq_create(store *s, const char *db, const char *name, const char *text, st_err *e);
+/* ST_ENOTFOUND if there is no such query. */
+int store_cq_drop(store *s, const char *db, const char *name, st_err *e);
+/* Copies of every continuous query, by database then creation; free them
+ * with store_cq_list_free. gen (may be NULL) is a counter that moves on
+ * every change, so a caller can tell when to list again. */
+void store_cq_list(store *s, store_cq **out, size_t *n, uint64_t *gen);
+void store_cq_list_free(store_cq *v, size_t n);
+
 /* ---- writing ---- */
 typedef struct store_batch store_batch;
 

@@ -72,6 +72,7 @@ struct store {
     wal *wal;
     int lock_fd; /* flock on <data>/LOCK while open */
     pthread_mutex_t cat_mu; /* catalog changes */
+    _Atomic uint64_t cq_gen; /* moves on every change of the continuous queries */
     catalog cat;
     pthread_rwlock_t dbs_lock;
     sdb **dbs;

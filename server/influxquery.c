@@ -820,7 +820,7 @@ static bool needs_post(iql_kind k)
     switch (k) {
     case IQL_CREATE_DATABASE: case IQL_DROP_DATABASE: case IQL_CREATE_RETENTION_POLICY:
     case IQL_ALTER_RETENTION_POLICY: case IQL_DROP_RETENTION_POLICY: case IQL_DROP_SERIES:
-    case IQL_DROP_MEASUREMENT: case IQL_DELETE:
+    case IQL_DROP_MEASUREMENT: case IQL_DELETE: case IQL_CREATE_CQ: case IQL_DROP_CQ:
         return true;
     default:
         return false;
@@ -1068,6 +1068,107 @@ static int exec_select(qctx *c, const iql_stmt *st, st_buf *b)
     return 0;
 }
 
+/* ------------------------------------------------------------ continuous queries */
+
+int influx_cq_check(const iql_stmt *cq, st_err *e)
+{
+    const iql_select *sel = cq->sel;
+    bool by_time = false;
+    for (size_t d = 0; d < sel->ndims; d++) by_time |= sel->dims[d].kind == IQL_DIM_TIME && sel->dims[d].interval > 0;
+    if (!sel->has_into) return st_fail(e, ST_EINVAL, "continuous query must contain an INTO clause");
+    if (!by_time) return st_fail(e, ST_EINVAL, "continuous query must contain a GROUP BY time() clause");
+    return 0;
+}
+
+int influx_cq_run(store *s, const char *db, const iql_stmt *cq, int64_t mint, int64_t maxt, uint64_t *written,
+                  st_err *e)
+{
+    qctx c = {.s = s, .db = db, .now = st_now_ns()};
+    st_buf b = {0};
+    /* the window as the outer time range: the statement names none of its own */
+    scan_budget bud = {0};
+    scan_budget_init(&bud);
+    iql_select_opts o = {.now = c.now, .budget = &bud, .outer = true, .outer_has_min = true, .outer_has_max = true,
+                         .outer_mint = mint, .outer_maxt = maxt};
+    iql_stmt plain = *cq;
+    iql_select psel = *cq->sel;
+    psel.has_into = false;
+    plain.sel = &psel;
+    st_arena *a = st_arena_new(64 * 1024);
+    iql_result r;
+    int rc = iql_select_exec(s, db, &plain, &o, a, &r, &c.e);
+    if (rc == 0) rc = exec_into(&c, cq, &r, &b);
+    if (rc) *e = c.e;
+    /* the answer holds the count: "written", the last number */
+    *written = 0;
+    if (rc == 0 && b.len) {
+        const char *p = (const char *)b.p + b.len;
+        while (p > (const char *)b.p && p[-1] != ',') p--;
+        *written = strtoull(p, NULL, 10);
+    }
+    st_buf_free(&b);
+    st_arena_free(a);
+    return rc;
+}
+
+static int exec_cq(qctx *c, const iql_stmt *st, st_buf *b)
+{
+    char db[CATALOG_NAME_MAX + 1], name[256];
+    if (st->kind == IQL_SHOW_CQS) {
+        store_cq *q;
+        size_t nq;
+        store_cq_list(c->s, &q, &nq, NULL);
+        store_db_info *dbs;
+        size_t n;
+        store_db_list(c->s, &dbs, &n);
+        bool first = true;
+        for (size_t i = 0; i < n; i++) {
+            st_slice dn = st_slice_of(dbs[i].name, strlen(dbs[i].name));
+            size_t k = 0;
+            for (size_t j = 0; j < nq; j++) k += !strcmp(q[j].db, dbs[i].name);
+            if (!k) {
+                st_buf_put(b, first ? "\"series\":[" : ",", first ? 10 : 1);
+                first = false;
+                PUTS(b, "{\"name\":");
+                jstr(b, dn);
+                PUTS(b, ",\"columns\":[\"name\",\"query\"]}");
+                continue;
+            }
+            series_open(b, &first, &dn, "\"name\",\"query\"");
+            bool firstrow = true;
+            for (size_t j = 0; j < nq; j++) {
+                if (strcmp(q[j].db, dbs[i].name)) continue;
+                if (!firstrow) st_buf_putc(b, ',');
+                firstrow = false;
+                st_buf_putc(b, '[');
+                json_str(b, q[j].name, strlen(q[j].name));
+                st_buf_putc(b, ',');
+                json_str(b, q[j].text, strlen(q[j].text));
+                st_buf_putc(b, ']');
+            }
+            series_close(b);
+        }
+        if (!first) st_buf_putc(b, ']');
+        st_free(dbs);
+        store_cq_list_free(q, nq);
+        return 0;
+    }
+    if (st->on.n > CATALOG_NAME_MAX || st->name.n >= sizeof name) return st_fail(&c->e, ST_EINVAL, "name too long");
+    snprintf(db, sizeof db, "%.*s", (int)st->on.n, st->on.p);
+    snprintf(name, sizeof name, "%.*s", (int)st->name.n, st->name.p);
+    if (st->kind == IQL_DROP_CQ) { /* as InfluxDB: dropping what is not there succeeds */
+        int rc = store_cq_drop(c->s, db, name, &c->e);
+        return rc == ST_ENOTFOUND ? 0 : rc;
+    }
+    if (influx_cq_check(st->cq, &c->e)) return ST_EINVAL;
+    char *text = st_malloc(st->text.n + 1);
+    memcpy(text, st->text.p, st->text.n);
+    text[st->text.n] = 0;
+    int rc = store_cq_create(c->s, db, name, text, &c->e);
+    st_free(text);
+    return rc;
+}
+
 static int exec_one(qctx *c, const iql_stmt *st, st_buf *b)
 {
     char dbb[CATALOG_NAME_MAX + 8];
@@ -1110,6 +1211,7 @@ static int exec_one(qctx *c, const iql_stmt *st, st_buf *b)
         break;
     }
     case IQL_SELECT: rc = exec_select(c, st, b); break;
+    case IQL_CREATE_CQ: case IQL_DROP_CQ: case IQL_SHOW_CQS: rc = exec_cq(c, st, b); break;
     case IQL_UNSUPPORTED:
         rc = st_fail(&c->e, ST_EINVAL, "statement not supported by Strata yet: %.*s", (int)(st->text.n > 200 ? 200 : st->text.n),
                      st->text.p);

@@ -1,10 +1,11 @@
 /* influxquery: GET|POST /query, InfluxDB 1.x's query endpoint, for the
  * statements clients send before any data query: databases and retention
  * policies (one per database: Strata's retention), schema exploration
- * (measurements, tag keys and values, field keys with types, series) and
- * deletion (DROP SERIES, DROP MEASUREMENT, DELETE). Statements are parsed by
- * engine/influxql/influxql.h; SELECT answers a per-statement error until the query
- * language issue lands.
+ * (measurements, tag keys and values, field keys with types, series),
+ * deletion (DROP SERIES, DROP MEASUREMENT, DELETE), SELECT (evaluated by
+ * engine/influxql/select.h; SELECT INTO writes through the store) and
+ * continuous queries (kept in the catalog, run by server/cq.h). Statements
+ * are parsed by engine/influxql/influxql.h.
  *
  * How the store maps onto InfluxDB's model (../shared/DESIGN.md): a series
  * named N with table length L belongs to measurement N[0..L); its field is
@@ -28,5 +29,13 @@
 #include "store.h"
 
 void api_influx_query(http_req *rq, http_resp *rs, store *s, const flags *f);
+
+/* Continuous queries: whether a parsed SELECT may be one (INTO and GROUP BY
+ * time() required), and one run of it over [mint, maxt] (ns) in database
+ * db, written through the store; *written = points written. */
+typedef struct iql_stmt iql_stmt;
+int influx_cq_check(const iql_stmt *cq, st_err *e);
+int influx_cq_run(store *s, const char *db, const iql_stmt *cq, int64_t mint, int64_t maxt, uint64_t *written,
+                  st_err *e);
 
 #endif

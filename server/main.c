@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "cq.h"
 #include "pool.h"
 #include "flags.h"
 #include "influx.h"
@@ -100,6 +101,7 @@ int main(int argc, char **argv)
         store_close(s, NULL);
         return 1;
     }
+    if (cq_start(s, &e)) api_log(NULL, "error", e.msg);
     api_set_ready(true);
     char msg[512];
     snprintf(msg, sizeof msg, "strata %s listening on %s:%d, data in %s", STRATA_VERSION,
@@ -123,6 +125,7 @@ int main(int argc, char **argv)
     api_set_ready(false);
     http_quiesce(hs);
     http_stop(hs, 30);
+    cq_stop();
     api_set_query_pool(NULL);
     pool_free(qpool);
     rc = store_close(s, &e);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "api.h"
+#include "cq.h"
 #include "prr.h"
 #include "influx.h"
 #include "prw.h"
@@ -177,4 +178,15 @@ void api_metrics(http_req *rq, http_resp *rs, store *s)
           is.cache_bytes);
     gauge(b, "strata_disk_full", "1 while writes are refused because the disk is full.", "gauge",
           store_disk_full(s) ? 1 : 0);
+    cq_stats cq;
+    cq_get_stats(&cq);
+    gauge(b, "strata_continuous_queries", "InfluxQL continuous queries the runner knows.", "gauge", cq.queries);
+    gauge(b, "strata_continuous_query_runs_total", "Runs of continuous queries.", "counter", cq.runs);
+    gauge(b, "strata_continuous_query_failures_total", "Runs of continuous queries that failed (logged).", "counter",
+          cq.failures);
+    gauge(b, "strata_continuous_query_points_written_total", "Points continuous queries wrote.", "counter", cq.points);
+    st_buf_printf(b, "# HELP strata_continuous_query_run_seconds_total Time continuous queries ran.\n"
+                     "# TYPE strata_continuous_query_run_seconds_total counter\n"
+                     "strata_continuous_query_run_seconds_total %.6f\n",
+                  (double)cq.run_ns / 1e9);
 }

@@ -21,7 +21,8 @@
  * allows for it. SELECT in full: fields (expressions with calls, `*`,
  * `x::type`, aliases), INTO, FROM (measurements, regexes, db.rp.m,
  * subqueries), WHERE, GROUP BY (time(i[, offset]), tags, regexes, `*`),
- * fill(), ORDER BY time, LIMIT, OFFSET, SLIMIT, SOFFSET and tz(); what the
+ * fill(), ORDER BY time, LIMIT, OFFSET, SLIMIT, SOFFSET and tz(); CREATE,
+ * DROP and SHOW CONTINUOUS QUERIES (with RESAMPLE EVERY/FOR); what the
  * statement means is the evaluator's (select.h) to check. Other statements
  * InfluxQL knows (GRANT, KILL, ...)
  * are recognised by their leading keywords and returned as
@@ -59,6 +60,9 @@ typedef enum iql_kind {
     IQL_DROP_MEASUREMENT,
     IQL_DELETE,
     IQL_SELECT,
+    IQL_CREATE_CQ,   /* CREATE CONTINUOUS QUERY name ON db [RESAMPLE ...] BEGIN select END */
+    IQL_DROP_CQ,     /* DROP CONTINUOUS QUERY name ON db */
+    IQL_SHOW_CQS,    /* SHOW CONTINUOUS QUERIES */
     IQL_UNSUPPORTED, /* valid InfluxQL that Strata does not run (yet) */
 } iql_kind;
 
@@ -175,6 +179,9 @@ typedef struct iql_stmt {
     iql_expr *where;   /* NULL when absent */
     int64_t limit, offset; /* 0 = none */
     iql_select *sel;   /* IQL_SELECT */
+    /* IQL_CREATE_CQ: the SELECT, and RESAMPLE EVERY / FOR (ns, 0 when absent) */
+    struct iql_stmt *cq;
+    int64_t cq_every, cq_for;
 } iql_stmt;
 
 /* Parses q[0..n) into *out (an array of *nout statements, allocated in a).

@@ -51,6 +51,7 @@ typedef struct parser {
     st_err *e;
     bool failed;
     unsigned depth;  /* nesting of parentheses and unary minus */
+    bool cq;         /* parsing a continuous query's SELECT: INTO and GROUP BY time(...) first */
     size_t nodes;    /* expression nodes of the statement */
 } parser;
 
@@ -970,10 +971,25 @@ static int parse_select(parser *ps, iql_stmt *s)
         if (ps->t.kind != T_COMMA) break;
         next(ps);
     }
-    if (accept_kw(ps, "INTO") && parse_into(ps, sel)) return ST_EINVAL;
+    if (accept_kw(ps, "INTO")) {
+        if (parse_into(ps, sel)) return ST_EINVAL;
+    } else if (ps->cq && ps->depth == 0) {
+        return expected(ps, "INTO");
+    }
     if (parse_from(ps, s, true) || parse_where(ps, s)) return ST_EINVAL;
+    bool cq = ps->cq && ps->depth == 0;
     if (accept_kw(ps, "GROUP")) {
-        if (expect_kw(ps, "BY") || parse_dims(ps, sel)) return ST_EINVAL;
+        if (expect_kw(ps, "BY")) return ST_EINVAL;
+        /* a continuous query groups by time first */
+        if (cq && !(is_kw(&ps->t, "time") && peek_char(ps) == '(')) return expected(ps, "GROUP BY time(...)");
+        if (parse_dims(ps, sel)) return ST_EINVAL;
+    } else if (cq) {
+        /* InfluxDB names the statement's source as the token found */
+        char found[80];
+        const iql_source *src = s->nfrom ? &s->from[0] : NULL;
+        snprintf(found, sizeof found, "%.*s", src ? (int)(src->name.n > 60 ? 60 : src->name.n) : 3,
+                 src ? src->name.p : "EOF");
+        return fail_at(ps, src && src->name.p ? src->name.p : ps->t.pos, "found %s, expected GROUP BY time(...)", found);
     }
     if (is_kw(&ps->t, "fill") && parse_fill(ps, sel)) return ST_EINVAL;
     if (accept_kw(ps, "ORDER")) {
@@ -1068,7 +1084,37 @@ static int parse_create(parser *ps, iql_stmt *s)
             return ST_EINVAL;
         return parse_rp_options(ps, s, true);
     }
-    if (is_kw(&ps->t, "USER") || is_kw(&ps->t, "CONTINUOUS") || is_kw(&ps->t, "SUBSCRIPTION")) {
+    if (accept_kw(ps, "CONTINUOUS")) {
+        s->kind = IQL_CREATE_CQ;
+        if (expect_kw(ps, "QUERY") || parse_ident(ps, &s->name) || expect_kw(ps, "ON") || parse_ident(ps, &s->on))
+            return ST_EINVAL;
+        if (accept_kw(ps, "RESAMPLE")) {
+            bool any = false;
+            if (accept_kw(ps, "EVERY")) {
+                if (parse_duration(ps, false, &s->cq_every)) return ST_EINVAL;
+                any = true;
+            }
+            if (accept_kw(ps, "FOR")) {
+                if (parse_duration(ps, false, &s->cq_for)) return ST_EINVAL;
+                any = true;
+            }
+            if (!any) return expected(ps, "EVERY, FOR");
+        }
+        if (expect_kw(ps, "BEGIN")) return ST_EINVAL;
+        if (!is_kw(&ps->t, "SELECT")) return expected(ps, "SELECT");
+        const char *start = ps->t.pos;
+        s->cq = st_arena_alloc(ps->a, sizeof *s->cq);
+        memset(s->cq, 0, sizeof *s->cq);
+        ps->cq = true;
+        int rc = parse_select(ps, s->cq);
+        ps->cq = false;
+        if (rc) return ST_EINVAL;
+        s->cq->text = st_slice_of(start, (size_t)(ps->t.pos - start));
+        while (s->cq->text.n && (s->cq->text.p[s->cq->text.n - 1] == ' ' || s->cq->text.p[s->cq->text.n - 1] == '\n'))
+            s->cq->text.n--;
+        return expect_kw(ps, "END");
+    }
+    if (is_kw(&ps->t, "USER") || is_kw(&ps->t, "SUBSCRIPTION")) {
         s->kind = IQL_UNSUPPORTED;
         return 0;
     }
@@ -1098,8 +1144,13 @@ static int parse_drop(parser *ps, iql_stmt *s)
         s->kind = IQL_DROP_MEASUREMENT;
         return parse_ident(ps, &s->name);
     }
-    if (is_kw(&ps->t, "SHARD") || is_kw(&ps->t, "USER") || is_kw(&ps->t, "CONTINUOUS") ||
-        is_kw(&ps->t, "SUBSCRIPTION")) {
+    if (accept_kw(ps, "CONTINUOUS")) {
+        s->kind = IQL_DROP_CQ;
+        return expect_kw(ps, "QUERY") || parse_ident(ps, &s->name) || expect_kw(ps, "ON") || parse_ident(ps, &s->on)
+                   ? ST_EINVAL
+                   : 0;
+    }
+    if (is_kw(&ps->t, "SHARD") || is_kw(&ps->t, "USER") || is_kw(&ps->t, "SUBSCRIPTION")) {
         s->kind = IQL_UNSUPPORTED;
         return 0;
     }
@@ -1209,7 +1260,11 @@ static int parse_show(parser *ps, iql_stmt *s)
                    ? ST_EINVAL
                    : 0;
     }
-    static const char *const other[] = {"CONTINUOUS", "DIAGNOSTICS", "GRANTS", "QUERIES", "SHARD", "SHARDS",
+    if (accept_kw(ps, "CONTINUOUS")) {
+        s->kind = IQL_SHOW_CQS;
+        return expect_kw(ps, "QUERIES");
+    }
+    static const char *const other[] = {"DIAGNOSTICS", "GRANTS", "QUERIES", "SHARD", "SHARDS",
                                         "STATS", "SUBSCRIPTIONS", "MEASUREMENT"};
     for (size_t i = 0; i < sizeof other / sizeof *other; i++)
         if (is_kw(&ps->t, other[i])) {
