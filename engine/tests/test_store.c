@@ -686,6 +686,51 @@ static void test_checkpoint_threshold(void)
     CHECK_OK(store_close(s, NULL));
 }
 
+/* Continuous queries in the catalog: created, listed, kept across a
+ * restart (any text: quotes, newlines, spaces), dropped alone or with
+ * their database. */
+static void test_continuous_queries(void)
+{
+    static char dir[4200];
+    snprintf(dir, sizeof dir, "%s/cqs", g_dir);
+    store *s = open_store(dir, 2LL * 3600 * ST_NS_PER_S);
+    if (!s) { CHECK(0); return; }
+    CHECK_OK(store_db_create(s, "d1", -1, -1, NULL));
+    const char *t1 = "CREATE CONTINUOUS QUERY a ON d1 BEGIN SELECT mean(\"v x\") INTO m FROM \"c\"\n GROUP BY time(1m) END";
+    CHECK_OK(store_cq_create(s, "d1", "a", t1, NULL));
+    CHECK_OK(store_cq_create(s, "d1", "a", t1, NULL)); /* the same again: no change */
+    CHECK(store_cq_create(s, "d1", "a", "other", NULL) == ST_EEXIST);
+    CHECK(store_cq_create(s, "nodb", "b", "x", NULL) == ST_ENOTFOUND);
+    CHECK_OK(store_cq_create(s, "default", "b b", "", NULL));
+    store_cq *q;
+    size_t n;
+    uint64_t g1, g2;
+    store_cq_list(s, &q, &n, &g1);
+    CHECK_EQ_INT(n, 2);
+    CHECK(n == 2 && !strcmp(q[0].db, "d1") && !strcmp(q[0].text, t1) && !strcmp(q[1].name, "b b") && !q[1].text[0]);
+    store_cq_list_free(q, n);
+    CHECK_OK(store_close(s, NULL));
+    s = open_store(dir, 2LL * 3600 * ST_NS_PER_S);
+    if (!s) { CHECK(0); return; }
+    store_cq_list(s, &q, &n, &g1);
+    CHECK_EQ_INT(n, 2);
+    CHECK(n == 2 && !strcmp(q[0].name, "a") && !strcmp(q[0].text, t1));
+    store_cq_list_free(q, n);
+    CHECK(store_cq_drop(s, "d1", "nope", NULL) == ST_ENOTFOUND);
+    CHECK_OK(store_db_drop(s, "d1", NULL));
+    store_cq_list(s, &q, &n, &g2);
+    CHECK(n == 1 && !strcmp(q[0].name, "b b") && g2 != g1);
+    store_cq_list_free(q, n);
+    CHECK_OK(store_cq_drop(s, "default", "b b", NULL));
+    CHECK_OK(store_close(s, NULL));
+    s = open_store(dir, 2LL * 3600 * ST_NS_PER_S);
+    if (!s) { CHECK(0); return; }
+    store_cq_list(s, &q, &n, NULL);
+    CHECK_EQ_INT(n, 0);
+    store_cq_list_free(q, n);
+    CHECK_OK(store_close(s, NULL));
+}
+
 /* A vfs whose rename fails while armed: a flush's block commit fails. */
 static int g_fail_rename;
 static int fail_rename(const vfs *v, const char *a, const char *b)
@@ -945,6 +990,7 @@ int main(void)
     RUN(test_flush_failure_and_damaged_block);
     RUN(test_big_checkpoint);
     RUN(test_checkpoint_threshold);
+    RUN(test_continuous_queries);
     RUN(test_series_refs);
     testlib_rmrf(g_dir);
     return testlib_done("test_store");
