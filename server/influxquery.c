@@ -1221,6 +1221,141 @@ static int exec_one(qctx *c, const iql_stmt *st, st_buf *b)
     return rc;
 }
 
+/* ------------------------------------------------------------ CSV */
+
+/* encoding/csv's quoting: a field with a comma, a quote, a line break or a
+ * leading space is quoted, its quotes doubled. */
+static void csv_field(st_buf *b, st_slice v)
+{
+    bool quote = v.n && (v.p[0] == ' ' || v.p[0] == '\t');
+    for (size_t i = 0; i < v.n && !quote; i++) quote = v.p[i] == ',' || v.p[i] == '"' || v.p[i] == '\n' || v.p[i] == '\r';
+    if (!quote) {
+        st_buf_put(b, v.p, v.n);
+        return;
+    }
+    st_buf_putc(b, '"');
+    for (size_t i = 0; i < v.n; i++) {
+        if (v.p[i] == '"') st_buf_putc(b, '"');
+        st_buf_putc(b, v.p[i]);
+    }
+    st_buf_putc(b, '"');
+}
+
+/* One value of a "values" row as a CSV field: strings unquoted from JSON,
+ * numbers and booleans as written, null empty. */
+static int csv_value(json_reader *r, st_buf *b, st_err *e)
+{
+    int c = json_peek(r);
+    st_slice v;
+    if (c == '"') {
+        if (json_read_string(r, &v, e)) return ST_EINVAL;
+        csv_field(b, v);
+        return 0;
+    }
+    if (json_read_word(r, &v, e)) return ST_EINVAL;
+    if (!(v.n == 4 && !memcmp(v.p, "null", 4))) st_buf_put(b, v.p, v.n);
+    return 0;
+}
+
+/* InfluxDB 1.x's CSV (Accept: application/csv) from the JSON answer: per
+ * statement a header "name,tags,<columns>" (again when the columns change),
+ * a row per value row with the series' name and its tags as k=v,...; a
+ * blank line between statements; a statement's error is left out. */
+static int results_to_csv(const st_buf *json, st_arena *a, st_buf *out, st_err *e)
+{
+    json_reader r;
+    json_reader_init(&r, (const char *)json->p, json->len, a);
+    if (json_expect(&r, '{', e)) return ST_EINVAL;
+    st_slice k;
+    if (json_read_string(&r, &k, e) || json_expect(&r, ':', e) || json_expect(&r, '[', e)) return ST_EINVAL;
+    bool first_stmt = true;
+    st_buf header = {0}, cols = {0};
+    int rc = 0;
+    while (rc == 0 && !json_accept(&r, ']')) {
+        json_accept(&r, ',');
+        if ((rc = json_expect(&r, '{', e))) break;
+        bool stmt_printed = false;
+        header.len = 0;
+        while (rc == 0 && !json_accept(&r, '}')) {
+            json_accept(&r, ',');
+            if ((rc = json_read_string(&r, &k, e)) || (rc = json_expect(&r, ':', e))) break;
+            if (!(k.n == 6 && !memcmp(k.p, "series", 6))) {
+                rc = json_skip_value(&r, e);
+                continue;
+            }
+            if ((rc = json_expect(&r, '[', e))) break;
+            while (rc == 0 && !json_accept(&r, ']')) {
+                json_accept(&r, ',');
+                if ((rc = json_expect(&r, '{', e))) break;
+                st_slice name = {0};
+                st_buf tags = {0};
+                cols.len = 0;
+                while (rc == 0 && !json_accept(&r, '}')) {
+                    json_accept(&r, ',');
+                    if ((rc = json_read_string(&r, &k, e)) || (rc = json_expect(&r, ':', e))) break;
+                    if (k.n == 4 && !memcmp(k.p, "name", 4)) {
+                        rc = json_read_string(&r, &name, e);
+                    } else if (k.n == 4 && !memcmp(k.p, "tags", 4)) {
+                        rc = json_expect(&r, '{', e);
+                        while (rc == 0 && !json_accept(&r, '}')) {
+                            json_accept(&r, ',');
+                            st_slice tk, tv;
+                            if ((rc = json_read_string(&r, &tk, e)) || (rc = json_expect(&r, ':', e)) ||
+                                (rc = json_read_string(&r, &tv, e)))
+                                break;
+                            if (tags.len) st_buf_putc(&tags, ',');
+                            st_buf_put(&tags, tk.p, tk.n);
+                            st_buf_putc(&tags, '=');
+                            st_buf_put(&tags, tv.p, tv.n);
+                        }
+                    } else if (k.n == 7 && !memcmp(k.p, "columns", 7)) {
+                        rc = json_expect(&r, '[', e);
+                        while (rc == 0 && !json_accept(&r, ']')) {
+                            json_accept(&r, ',');
+                            st_slice cn;
+                            if ((rc = json_read_string(&r, &cn, e))) break;
+                            st_buf_putc(&cols, ',');
+                            csv_field(&cols, cn);
+                        }
+                    } else if (k.n == 6 && !memcmp(k.p, "values", 6)) {
+                        /* the header first, when it is new for this statement */
+                        if (!stmt_printed || header.len != cols.len || memcmp(header.p, cols.p, cols.len)) {
+                            if (!stmt_printed && !first_stmt) st_buf_putc(out, '\n');
+                            PUTS(out, "name,tags");
+                            st_buf_put(out, cols.p, cols.len);
+                            st_buf_putc(out, '\n');
+                            header.len = 0;
+                            st_buf_put(&header, cols.p, cols.len);
+                            stmt_printed = true;
+                        }
+                        rc = json_expect(&r, '[', e);
+                        while (rc == 0 && !json_accept(&r, ']')) {
+                            json_accept(&r, ',');
+                            csv_field(out, name);
+                            st_buf_putc(out, ',');
+                            csv_field(out, st_slice_of((const char *)tags.p, tags.len));
+                            if ((rc = json_expect(&r, '[', e))) break;
+                            while (rc == 0 && !json_accept(&r, ']')) {
+                                json_accept(&r, ',');
+                                st_buf_putc(out, ',');
+                                rc = csv_value(&r, out, e);
+                            }
+                            st_buf_putc(out, '\n');
+                        }
+                    } else {
+                        rc = json_skip_value(&r, e);
+                    }
+                }
+                st_buf_free(&tags);
+            }
+        }
+        if (stmt_printed) first_stmt = false;
+    }
+    st_buf_free(&header);
+    st_buf_free(&cols);
+    return rc;
+}
+
 void api_influx_query(http_req *rq, http_resp *rs, store *s, const flags *f)
 {
     http_set_header(rs, "X-Influxdb-Version", "1.8.10");
@@ -1235,10 +1370,19 @@ void api_influx_query(http_req *rq, http_resp *rs, store *s, const flags *f)
     st_err e = {0};
     iql_stmt *stmts;
     size_t n;
+    const char *accept = http_header(rq, "Accept");
+    bool csv = accept && strstr(accept, "application/csv");
     if (iql_parse(q, strlen(q), rq->arena, &stmts, &n, &e)) {
         rs->status = 400;
         char msg[ST_ERR_MSG + 40];
         snprintf(msg, sizeof msg, "error parsing query: %s", e.msg);
+        if (csv) {
+            rs->content_type = "text/csv";
+            PUTS(&rs->body, "error\n");
+            csv_field(&rs->body, st_slice_of(msg, strlen(msg)));
+            st_buf_putc(&rs->body, '\n');
+            return;
+        }
         PUTS(&rs->body, "{\"error\":");
         json_str(&rs->body, msg, strlen(msg));
         PUTS(&rs->body, "}\n");
@@ -1246,7 +1390,7 @@ void api_influx_query(http_req *rq, http_resp *rs, store *s, const flags *f)
     }
     bool post = !strcmp(rq->method, "POST");
     const char *chunked = http_arg(rq, "chunked");
-    bool chunk = chunked && !strcmp(chunked, "true");
+    bool chunk = chunked && !strcmp(chunked, "true") && !csv; /* CSV comes whole */
     const char *csz = http_arg(rq, "chunk_size");
     /* /db/NAME/query names the database as ?db= does (Grafana users put the
      * prefix in the data source URL); ?db= wins when both are given */
@@ -1255,6 +1399,7 @@ void api_influx_query(http_req *rq, http_resp *rs, store *s, const flags *f)
     qctx c = {.s = s, .db = dbp && *dbp ? dbp : NULL, .now = st_now_ns(), .f = f, .arena = rq->arena,
               .chunked = chunk, .chunk_size = csz && atoll(csz) > 0 ? (size_t)atoll(csz) : 0};
     const char *epoch = http_arg(rq, "epoch");
+    if (csv && (!epoch || !*epoch)) epoch = "ns"; /* CSV times are numbers */
     if (epoch && *epoch) {
         static const struct {
             const char *name;
@@ -1306,4 +1451,15 @@ void api_influx_query(http_req *rq, http_resp *rs, store *s, const flags *f)
     }
     if (!chunk) PUTS(b, "]}\n");
     rs->status = 200;
+    if (csv) {
+        st_buf out = {0};
+        st_err ce = {0};
+        if (results_to_csv(b, rq->arena, &out, &ce) == 0) {
+            st_buf_free(b);
+            *b = out;
+            rs->content_type = "text/csv";
+        } else {
+            st_buf_free(&out);
+        }
+    }
 }
