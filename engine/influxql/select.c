@@ -453,6 +453,14 @@ static int plan_columns(sctx *c, const schema *sc, ocol **out, size_t *nout)
             name = st_slice_of(st_arena_strndup(c->a, nb.p ? (const char *)nb.p : "", nb.len), nb.len);
         }
         add_col(c, &cols, &n, &cap, x, name);
+        /* top(field, tag..., N): each tag is a column too */
+        if (x->kind == IQL_E_CALL && (slice_ieq(x->str, "top") || slice_ieq(x->str, "bottom")) && x->nargs > 2)
+            for (size_t a = 1; a + 1 < x->nargs; a++)
+                if (x->args[a]->kind == IQL_E_IDENT) {
+                    iql_expr *id = ident_node(c, x->args[a]->str);
+                    id->cast = st_slice_of("tag", 3);
+                    add_col(c, &cols, &n, &cap, id, x->args[a]->str);
+                }
     }
     /* duplicate names get _1, _2, ... as InfluxDB gives them */
     for (size_t i = 1; i < n; i++) {
@@ -923,6 +931,9 @@ static int check_args(sctx *c, const iql_expr *x)
                      {"pow", 2, 2}, {"abs", 1, 1}, {"acos", 1, 1}, {"asin", 1, 1}, {"atan", 1, 1}, {"ceil", 1, 1},
                      {"cos", 1, 1}, {"exp", 1, 1}, {"floor", 1, 1}, {"ln", 1, 1}, {"log2", 1, 1}, {"log10", 1, 1},
                      {"round", 1, 1}, {"sin", 1, 1}, {"sqrt", 1, 1}, {"tan", 1, 1}};
+        if ((slice_ieq(x->str, "top") || slice_ieq(x->str, "bottom")) && x->nargs < 2)
+            return st_fail(c->e, ST_EINVAL, "invalid number of arguments for %s, expected at least 2, got %zu",
+                           slice_ieq(x->str, "top") ? "top" : "bottom", x->nargs);
         for (size_t i = 0; i < sizeof arity / sizeof *arity; i++) {
             if (!slice_ieq(x->str, arity[i].name)) continue;
             int n = (int)x->nargs;
@@ -1063,10 +1074,14 @@ static int base_rows(const mctx *m, const ocol *cols, size_t ncols, table *tb)
         if (c->sel->desc) table_reverse(tb);
         return rc;
     }
-    /* distinct, top, bottom alone: several rows a bucket */
-    if (ncols == 1 && cols[0].x->kind == IQL_E_CALL &&
-        (slice_ieq(cols[0].x->str, "distinct") || slice_ieq(cols[0].x->str, "top") ||
-         slice_ieq(cols[0].x->str, "bottom"))) {
+    /* distinct, top, bottom alone (top and bottom with their tag columns):
+     * several rows a bucket */
+    bool multi = ncols >= 1 && cols[0].x->kind == IQL_E_CALL &&
+                 (slice_ieq(cols[0].x->str, "distinct") || slice_ieq(cols[0].x->str, "top") ||
+                  slice_ieq(cols[0].x->str, "bottom") || slice_ieq(cols[0].x->str, "sample"));
+    /* other columns: tags or fields of the points chosen */
+    for (size_t k = 1; k < ncols && multi; k++) multi = cols[k].x->kind == IQL_E_IDENT && !slice_ieq(cols[0].x->str, "distinct");
+    if (multi) {
         /* bucket by bucket where there are points (an empty one has no row) */
         size_t i = 0;
         while (rc == 0 && i < g->n) {
@@ -1079,7 +1094,12 @@ static int base_rows(const mctx *m, const ocol *cols, size_t ncols, table *tb)
             int64_t bt = c->by_time ? b : c->has_min ? c->mint : 0;
             /* top and bottom give their points' times, distinct the bucket's */
             rc = iqs_multi(m, cols[0].x, from, i, bt, !slice_ieq(cols[0].x->str, "distinct"), &o, &no);
-            for (size_t k = 0; k < no && rc == 0; k++) *table_row(tb, o[k].t) = o[k].v;
+            for (size_t k = 0; k < no && rc == 0; k++) {
+                iql_val *row = table_row(tb, o[k].t);
+                row[0] = o[k].v;
+                bool field = false;
+                for (size_t j = 1; j < ncols; j++) row[j] = iqs_eval_point(m, o[k].row, cols[j].x, &field, &rc);
+            }
             st_free(o);
         }
         return rc;

@@ -445,7 +445,7 @@ iql_val iqs_eval_bucket(const mctx *m, const iql_expr *x, size_t from, size_t to
                 if (args[k].t == IQL_VT_NULL) return iqv_null();
             return iqs_math(m->c, x, args, n, rc);
         }
-        if (!iqs_is_aggregate(x->str) || slice_ieq(x->str, "sample") ||
+        if (!iqs_is_aggregate(x->str) ||
             slice_ieq(x->str, "distinct") || slice_ieq(x->str, "top") || slice_ieq(x->str, "bottom")) {
             *rc = st_fail(m->c->e, ST_EINVAL, "%.*s() not supported by Strata yet", (int)x->str.n, x->str.p);
             return iqv_null();
@@ -605,6 +605,21 @@ int iqs_transform(sctx *c, const iql_expr *call, const int64_t *t, const iql_val
 
 /* ------------------------------------------------------------ several rows a bucket */
 
+/* by value, the largest (smallest) first, then the earlier */
+static int cmp_tv_top(const void *a, const void *b)
+{
+    const tv *x = a, *y = b;
+    int d = iqv_cmp(y->v, x->v);
+    return d ? d : (x->t > y->t) - (x->t < y->t);
+}
+
+static int cmp_tv_bottom(const void *a, const void *b)
+{
+    const tv *x = a, *y = b;
+    int d = iqv_cmp(x->v, y->v);
+    return d ? d : (x->t > y->t) - (x->t < y->t);
+}
+
 static int cmp_tv_time(const void *a, const void *b)
 {
     const tv *x = a, *y = b;
@@ -633,29 +648,63 @@ int iqs_multi(const mctx *m, const iql_expr *call, size_t from, size_t to, int64
         *nout = k;
         return 0;
     }
-    /* top / bottom (field, N): the N largest (smallest), earlier first on ties, then in time order */
-    if (call->nargs != 2 || call->args[1]->kind != IQL_E_NUMBER || !call->args[1]->is_int) {
-        st_free(v);
-        return st_fail(c->e, ST_EINVAL, "%.*s() with tags not supported by Strata yet", (int)f.n, f.p);
+    if (slice_ieq(f, "sample")) {
+        /* N points at random (a reservoir), in time order */
+        const iql_expr *ne = call->args[call->nargs - 1];
+        if (call->nargs != 2 || ne->kind != IQL_E_NUMBER || !ne->is_int || ne->ns < 1) {
+            st_free(v);
+            return st_fail(c->e, ST_EINVAL, "sample window must be greater than 1, got %lld",
+                           call->nargs == 2 ? (long long)ne->ns : 0LL);
+        }
+        size_t want = (size_t)ne->ns;
+        uint64_t x = 0x9e3779b97f4a7c15ull ^ (uint64_t)n;
+        for (size_t i = want; i < n; i++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            size_t j = (size_t)(x % (i + 1));
+            if (j < want) v[j] = v[i];
+        }
+        k = n < want ? n : want;
+        qsort(v, k, sizeof *v, cmp_tv_time);
+        *out = v;
+        *nout = k;
+        return 0;
     }
-    int64_t want = call->args[1]->ns;
+    /* top / bottom (field[, tag...], N): the N largest (smallest), the
+     * earlier first on ties; with tags, the best of each distinct tag value
+     * set; then in time order */
+    const iql_expr *nexpr = call->args[call->nargs - 1];
+    if (call->nargs < 2 || nexpr->kind != IQL_E_NUMBER || !nexpr->is_int) {
+        st_free(v);
+        st_slice found = call->nargs < 2 ? st_slice_of("nothing", 7)
+                         : nexpr->kind == IQL_E_IDENT || nexpr->kind == IQL_E_STRING ? nexpr->str
+                                                                                    : st_slice_of("an expression", 13);
+        return st_fail(c->e, ST_EINVAL, "expected integer as last argument in %.*s(), found %.*s", (int)f.n, f.p,
+                       (int)found.n, found.p);
+    }
+    int64_t want = nexpr->ns;
     if (want < 1) {
         st_free(v);
         return st_fail(c->e, ST_EINVAL, "limit (%lld) in %.*s function must be at least 1", (long long)want, (int)f.n, f.p);
     }
-    bool top = slice_ieq(f, "top");
-    /* by value (descending for top), ties by time */
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = i; j > 0; j--) {
-            int d = iqv_cmp(v[j - 1].v, v[j].v);
-            bool swap = top ? d < 0 : d > 0;
-            if (!swap && d == 0) swap = v[j - 1].t > v[j].t;
-            if (!swap) break;
-            tv t = v[j];
-            v[j] = v[j - 1];
-            v[j - 1] = t;
+    qsort(v, n, sizeof *v, slice_ieq(f, "top") ? cmp_tv_top : cmp_tv_bottom);
+    size_t ntags = call->nargs - 2;
+    if (!ntags) {
+        k = n < (size_t)want ? n : (size_t)want;
+    } else {
+        for (size_t i = 0; i < n && k < (size_t)want; i++) {
+            const tset *ti = &m->ps->tsets[m->g->tset[v[i].row]];
+            bool seen = false;
+            for (size_t j = 0; j < k && !seen; j++) {
+                const tset *tj = &m->ps->tsets[m->g->tset[v[j].row]];
+                seen = true;
+                for (size_t a = 0; a < ntags && seen; a++)
+                    seen = st_slice_eq(iqs_tag_of(ti, call->args[1 + a]->str), iqs_tag_of(tj, call->args[1 + a]->str));
+            }
+            if (!seen) v[k++] = v[i];
         }
-    k = n < (size_t)want ? n : (size_t)want;
+    }
     qsort(v, k, sizeof *v, cmp_tv_time);
     if (!point_time)
         for (size_t i = 0; i < k; i++) v[i].t = bucket_t;
