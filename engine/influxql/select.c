@@ -931,6 +931,8 @@ static int check_args(sctx *c, const iql_expr *x)
                      {"pow", 2, 2}, {"abs", 1, 1}, {"acos", 1, 1}, {"asin", 1, 1}, {"atan", 1, 1}, {"ceil", 1, 1},
                      {"cos", 1, 1}, {"exp", 1, 1}, {"floor", 1, 1}, {"ln", 1, 1}, {"log2", 1, 1}, {"log10", 1, 1},
                      {"round", 1, 1}, {"sin", 1, 1}, {"sqrt", 1, 1}, {"tan", 1, 1}};
+        if (!iqs_is_aggregate(x->str) && !iqs_is_transform(x->str) && !iqs_is_math(x->str))
+            return st_fail(c->e, ST_EINVAL, "undefined function %.*s()", (int)x->str.n, x->str.p);
         if ((slice_ieq(x->str, "top") || slice_ieq(x->str, "bottom")) && x->nargs < 2)
             return st_fail(c->e, ST_EINVAL, "invalid number of arguments for %s, expected at least 2, got %zu",
                            slice_ieq(x->str, "top") ? "top" : "bottom", x->nargs);
@@ -981,9 +983,41 @@ static int check_types(sctx *c, const schema *sc, const iql_expr *x)
     return 0;
 }
 
-static bool is_transform_col(const ocol *o)
+/* The transformation call in x (at the top, or under math), or NULL. */
+static const iql_expr *find_transform(const iql_expr *x)
 {
-    return o->x->kind == IQL_E_CALL && iqs_is_transform(o->x->str) && o->x->nargs >= 1;
+    if (!x) return NULL;
+    if (x->kind == IQL_E_CALL && iqs_is_transform(x->str) && x->nargs >= 1) return x;
+    if (x->kind == IQL_E_CALL && !iqs_is_math(x->str)) return NULL;
+    const iql_expr *t = find_transform(x->l);
+    if (!t) t = find_transform(x->r);
+    for (size_t i = 0; !t && i < x->nargs; i++) t = find_transform(x->args[i]);
+    return t;
+}
+
+static bool is_transform_col(const ocol *o) { return find_transform(o->x) != NULL; }
+
+/* x with its transformation node tn worth v: the math around it. */
+static iql_val eval_around(sctx *c, const iql_expr *x, const iql_expr *tn, iql_val v, int *rc)
+{
+    if (x == tn) return v;
+    switch (x->kind) {
+    case IQL_E_BINARY: {
+        iql_val a = eval_around(c, x->l, tn, v, rc), b = eval_around(c, x->r, tn, v, rc);
+        if (a.t == IQL_VT_NULL || b.t == IQL_VT_NULL) return iqv_null();
+        return iqv_arith(x->op, a, b);
+    }
+    case IQL_E_CALL: {
+        iql_val args[2];
+        size_t n = x->nargs < 2 ? x->nargs : 2;
+        for (size_t k = 0; k < n; k++) {
+            args[k] = eval_around(c, x->args[k], tn, v, rc);
+            if (args[k].t == IQL_VT_NULL) return iqv_null();
+        }
+        return iqs_math(c, x, args, n, rc);
+    }
+    default: return iqv_literal(x);
+    }
 }
 
 /* One group's rows: projected points, or aggregated buckets. */
@@ -1002,14 +1036,14 @@ static int group_rows(const mctx *m, const ocol *cols, size_t ncols, table *tb)
     int rc = 0;
     for (size_t k = 0; k < ncols && rc == 0; k++) {
         inner[k] = cols[k];
-        if (!is_transform_col(&cols[k])) continue;
-        const iql_expr *arg = cols[k].x->args[0];
+        const iql_expr *tn = find_transform(cols[k].x);
+        if (!tn) continue;
+        const iql_expr *arg = tn->args[0];
         if (has_aggregate(arg) && !c->by_time)
-            rc = st_fail(c->e, ST_EINVAL, "%.*s aggregate requires a GROUP BY interval", (int)cols[k].x->str.n,
-                         cols[k].x->str.p);
+            rc = st_fail(c->e, ST_EINVAL, "%.*s aggregate requires a GROUP BY interval", (int)tn->str.n, tn->str.p);
         else if (!has_aggregate(arg) && c->by_time)
-            rc = st_fail(c->e, ST_EINVAL, "aggregate function required inside the call to %.*s",
-                         (int)cols[k].x->str.n, cols[k].x->str.p);
+            rc = st_fail(c->e, ST_EINVAL, "aggregate function required inside the call to %.*s", (int)tn->str.n,
+                         tn->str.p);
         inner[k].x = arg;
     }
     table base = {0};
@@ -1021,7 +1055,8 @@ static int group_rows(const mctx *m, const ocol *cols, size_t ncols, table *tb)
     iql_val *out = st_malloc((base.n * ncols + 1) * sizeof *out);
     for (size_t i = 0; i < base.n * ncols; i++) out[i] = base.v[i];
     for (size_t k = 0; k < ncols && rc == 0; k++) {
-        if (!is_transform_col(&cols[k])) continue;
+        const iql_expr *tn = find_transform(cols[k].x);
+        if (!tn) continue;
         size_t n = 0, on = 0;
         for (size_t i = 0; i < base.n; i++) {
             iql_val x = base.v[i * ncols + k];
@@ -1029,11 +1064,11 @@ static int group_rows(const mctx *m, const ocol *cols, size_t ncols, table *tb)
             t[n] = base.t[i];
             v[n++] = x;
         }
-        rc = iqs_transform(c, cols[k].x, t, v, n, ot, ov, &on);
+        rc = iqs_transform(c, tn, t, v, n, ot, ov, &on);
         size_t j = 0;
         for (size_t i = 0; i < base.n && rc == 0; i++) {
             iql_val x = iqv_null();
-            if (j < on && ot[j] == base.t[i]) x = ov[j++];
+            if (j < on && ot[j] == base.t[i]) x = eval_around(c, cols[k].x, tn, ov[j++], &rc);
             out[i * ncols + k] = x;
         }
     }
@@ -1601,8 +1636,8 @@ int iql_select_exec(store *s, const char *db, const iql_stmt *st, const iql_sele
         c.has_max = true;
     }
     for (size_t i = 0; i < sel->nfields && rc == 0 && c.by_time && !c.aggregate; i++) {
-        const iql_expr *x = sel->fields[i].expr;
-        if (x->kind == IQL_E_CALL && iqs_is_transform(x->str))
+        const iql_expr *x = find_transform(sel->fields[i].expr);
+        if (x)
             rc = st_fail(e, ST_EINVAL, "aggregate function required inside the call to %.*s", (int)x->str.n, x->str.p);
     }
     if (rc == 0 && c.by_time && !c.aggregate) rc = st_fail(e, ST_EINVAL, "GROUP BY requires at least one aggregate function");
@@ -1613,8 +1648,8 @@ int iql_select_exec(store *s, const char *db, const iql_stmt *st, const iql_sele
     if (rc == 0 && c.by_time && c.has_min) {
         int64_t extra = 0;
         for (size_t i = 0; i < sel->nfields; i++) {
-            const iql_expr *x = sel->fields[i].expr;
-            if (x->kind != IQL_E_CALL || !iqs_is_transform(x->str) || !x->nargs || !has_aggregate(x->args[0])) continue;
+            const iql_expr *x = find_transform(sel->fields[i].expr);
+            if (!x || !has_aggregate(x->args[0])) continue;
             int64_t k = slice_ieq(x->str, "cumulative_sum") ? 0 : 1; /* one bucket, as InfluxDB reads */
             if (k > extra) extra = k;
         }
