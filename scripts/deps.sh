@@ -10,7 +10,7 @@ pkgs=(
   libmicrohttpd-dev libprotobuf-c-dev protobuf-c-compiler libsnappy-dev
   libjemalloc-dev libzstd-dev zlib1g-dev libpcre2-dev
   clang libclang-rt-14-dev
-  curl python3 procps bsdutils
+  curl python3 procps bsdutils tzdata
   prometheus victoria-metrics influxdb influxdb-client
   prometheus-node-exporter
 )

@@ -830,9 +830,18 @@ static bool needs_post(iql_kind k)
 /* Runs one statement, appending its result members (after statement_id). */
 /* ------------------------------------------------------------ SELECT */
 
-/* Go's time.Format(RFC3339Nano) in UTC: the fraction without trailing zeros. */
-static void put_rfc3339(st_buf *b, int64_t ns)
+/* Go's time.Format(RFC3339Nano): the fraction without trailing zeros, the
+ * wall clock of a zone zone_s seconds east of UTC with its offset (Z at 0). */
+static void put_rfc3339_zone(st_buf *b, int64_t ns, int32_t zone_s);
+
+static void put_rfc3339(st_buf *b, int64_t ns) { put_rfc3339_zone(b, ns, 0); }
+
+static void put_rfc3339_zone(st_buf *b, int64_t ns, int32_t zone_s)
 {
+    if (zone_s && !__builtin_add_overflow(ns, (int64_t)zone_s * ST_NS_PER_S, &ns)) {
+    } else {
+        zone_s = 0;
+    }
     int64_t secs = ns / ST_NS_PER_S, frac = ns % ST_NS_PER_S;
     if (frac < 0) {
         frac += ST_NS_PER_S;
@@ -857,7 +866,12 @@ static void put_rfc3339(st_buf *b, int64_t ns)
         while (n > 1 && f[n - 1] == '0') n--;
         st_buf_put(b, f, (size_t)n);
     }
-    PUTS(b, "Z\"");
+    if (!zone_s) {
+        PUTS(b, "Z\"");
+        return;
+    }
+    int32_t a = zone_s < 0 ? -zone_s : zone_s;
+    st_buf_printf(b, "%c%02d:%02d\"", zone_s < 0 ? '-' : '+', a / 3600, a / 60 % 60);
 }
 
 /* encoding/json's float: 'f', or 'e' below 1e-6 and from 1e21 (e-07 as e-7). */
@@ -1046,7 +1060,7 @@ static int exec_select(qctx *c, const iql_stmt *st, st_buf *b)
                 if (row > row0) st_buf_putc(b, ',');
                 st_buf_putc(b, '[');
                 if (c->epoch_unit) json_int(b, x->time[row] / c->epoch_unit);
-                else put_rfc3339(b, x->time[row]);
+                else put_rfc3339_zone(b, x->time[row], x->zone ? x->zone[row] : 0);
                 for (size_t k = 0; k < nv; k++) {
                     st_buf_putc(b, ',');
                     put_val(b, &x->vals[row * nv + k]);

@@ -4,6 +4,7 @@
  * statement here. */
 #include "influxql.h"
 
+#include "influxql/tz.h"
 #include "matcher.h"
 
 #include <errno.h>
@@ -1009,6 +1010,15 @@ static int parse_select(parser *ps, iql_stmt *s)
         next(ps);
         if (ps->t.kind != T_STRING) return expected(ps, "string");
         sel->tz = ps->t.val;
+        /* an unknown zone is a parse error in InfluxDB */
+        iql_tz *z;
+        st_err ze;
+        if (iql_tz_load(sel->tz, &z, &ze)) {
+            char msg[200];
+            snprintf(msg, sizeof msg, "unable to find time zone %.*s", (int)(sel->tz.n > 100 ? 100 : sel->tz.n), sel->tz.p);
+            return fail_plain(ps, msg);
+        }
+        iql_tz_free(z);
         next(ps);
         if (ps->t.kind != T_RPAREN) return expected(ps, ")");
         next(ps);

@@ -886,8 +886,30 @@ int64_t iqs_bucket_of(const sctx *c, int64_t t)
 {
     int64_t x;
     if (__builtin_sub_overflow(t, c->offset, &x)) x = c->offset > 0 ? INT64_MIN : INT64_MAX; /* the ends of time */
-    int64_t b = floor_div(x, c->interval) * c->interval, r;
+    int64_t zone = c->tz ? (int64_t)iql_tz_offset(c->tz, x) * ST_NS_PER_S : 0, lx;
+    if (__builtin_add_overflow(x, zone, &lx)) lx = x;
+    /* the bucket's start on the zone's wall clock, as an instant; its
+     * offset moves it when the zone changed within the bucket, unless the
+     * change is as long as the bucket or longer (as InfluxDB's windows) */
+    int64_t b = floor_div(lx, c->interval) * c->interval - zone, r;
+    if (c->tz) {
+        int64_t o = zone - (int64_t)iql_tz_offset(c->tz, b) * ST_NS_PER_S;
+        if (o && (o < 0 ? -o : o) < c->interval) b += o;
+    }
     return __builtin_add_overflow(b, c->offset, &r) ? b : r;
+}
+
+int64_t iqs_bucket_next(const sctx *c, int64_t b)
+{
+    int64_t n;
+    if (__builtin_add_overflow(b, c->interval, &n)) return INT64_MAX;
+    if (!c->tz) return n;
+    /* a day the zone lengthened ends after b + interval: look an hour on */
+    int64_t x = iqs_bucket_of(c, n);
+    if (x > b) return x;
+    if (__builtin_add_overflow(n, 3600 * ST_NS_PER_S, &n)) return INT64_MAX;
+    x = iqs_bucket_of(c, n);
+    return x > b ? x : n;
 }
 
 /* Aggregate calls in x (math functions aside); *last is set to one. */
@@ -1122,7 +1144,8 @@ static int base_rows(const mctx *m, const ocol *cols, size_t ncols, table *tb)
         while (rc == 0 && i < g->n) {
             size_t from = i;
             int64_t b = c->by_time ? iqs_bucket_of(c, g->ts[i]) : 0;
-            if (c->by_time) while (i < g->n && (uint64_t)g->ts[i] - (uint64_t)b < (uint64_t)c->interval) i++;
+            int64_t bn = c->by_time ? iqs_bucket_next(c, b) : 0;
+            if (c->by_time) while (i < g->n && g->ts[i] < bn) i++;
             else i = g->n;
             tv *o = NULL;
             size_t no = 0;
@@ -1163,9 +1186,10 @@ static int base_rows(const mctx *m, const ocol *cols, size_t ncols, table *tb)
                          c->max_points);
     }
     size_t i = 0;
-    for (int64_t b = first; rc == 0; b += c->interval) {
+    for (int64_t b = first; rc == 0; b = iqs_bucket_next(c, b)) {
         size_t from = i;
-        if (c->by_time) while (i < g->n && (uint64_t)g->ts[i] - (uint64_t)b < (uint64_t)c->interval) i++;
+        int64_t bn = c->by_time ? iqs_bucket_next(c, b) : 0;
+        if (c->by_time) while (i < g->n && g->ts[i] < bn) i++;
         else i = g->n;
         iql_val *row = st_malloc((ncols ? ncols : 1) * sizeof *row);
         aggv sel = {0};
@@ -1283,6 +1307,10 @@ static void emit(sctx *c, iql_result *res, size_t *cap, const schema *sc, const 
     r->nrows = n;
     r->time = st_arena_alloc(c->a, n * sizeof *r->time);
     memcpy(r->time, tb->t + from, n * sizeof *r->time);
+    if (c->tz) {
+        r->zone = st_arena_alloc(c->a, n * sizeof *r->zone);
+        for (size_t i = 0; i < n; i++) r->zone[i] = iql_tz_offset(c->tz, r->time[i]);
+    }
     r->vals = st_arena_alloc(c->a, (n * ncols > 0 ? n * ncols : 1) * sizeof *r->vals);
     if (ncols) memcpy(r->vals, tb->v + from * ncols, n * ncols * sizeof *r->vals);
 }
@@ -1602,7 +1630,7 @@ int iql_select_exec(store *s, const char *db, const iql_stmt *st, const iql_sele
               .max_points = o->max_points ? o->max_points : DEFAULT_MAX_POINTS};
     int rc = 0;
     if (sel->has_into) rc = unsupported(&c, "SELECT INTO is");
-    else if (sel->tz.n) rc = unsupported(&c, "tz() is");
+    else if (sel->tz.n) rc = iql_tz_load(sel->tz, &c.tz, e);
     for (size_t i = 0; i < sel->nfields && rc == 0; i++) rc = check_args(&c, sel->fields[i].expr);
     for (size_t i = 0; i < sel->nfields && rc == 0; i++) {
         c.aggregate |= has_aggregate(sel->fields[i].expr);
@@ -1755,6 +1783,7 @@ int iql_select_exec(store *s, const char *db, const iql_stmt *st, const iql_sele
         c.sub = NULL;
     }
     for (size_t i = 0; i < c.nrx; i++) matcher_free(c.rx[i].m);
+    iql_tz_free(c.tz);
     if (rc == 0 && (sel->slimit > 0 || sel->soffset > 0)) {
         size_t from = sel->soffset > 0 ? (size_t)sel->soffset : 0;
         if (from >= out->nseries) {

@@ -43,6 +43,7 @@ typedef struct iql_rseries {
     st_slice *cols;   /* cols[0] is "time" */
     size_t ncols;
     int64_t *time;    /* ns, one a row */
+    int32_t *zone;    /* with tz(): each row's offset east of UTC in seconds; else NULL */
     iql_val *vals;    /* nrows x (ncols - 1), row-major */
     size_t nrows;
 } iql_rseries;

@@ -394,8 +394,7 @@ int iqs_agg_call(const mctx *m, const iql_expr *call, size_t from, size_t to, ag
         if (c->by_time) {
             /* InfluxDB's windows reach their edges: the line to the points
              * just outside, interpolated at the bucket's start and end */
-            int64_t bs = iqs_bucket_of(c, v[0].t), be;
-            if (__builtin_add_overflow(bs, c->interval, &be)) be = INT64_MAX;
+            int64_t bs = iqs_bucket_of(c, v[0].t), be = iqs_bucket_next(c, bs);
             tv before, after;
             if (neighbour(m, arg, from, -1, &before)) {
                 double y0 = iqv_f(before.v), y1 = iqv_f(v[0].v);

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "influxql/select.h"
+#include "influxql/tz.h"
 #include "matcher.h"
 
 typedef struct rxent {
@@ -44,6 +45,7 @@ typedef struct sctx {
     const char *home_db;   /* the statement's database (db is the one being read) */
     int64_t read_mint;     /* mint, or earlier when transformations of buckets need them */
     const schema *wide;    /* `*` over several measurements: the union of their schemas */
+    iql_tz *tz;            /* tz('...'), or NULL */
     /* the group tags of the current measurement */
     st_slice *gtags;
     size_t ngtags;
@@ -162,8 +164,10 @@ bool iqs_is_transform(st_slice name);
 bool iqs_is_math(st_slice name);
 
 /* select.c */
-/* The start of the GROUP BY time bucket holding t. */
+/* The start of the GROUP BY time bucket holding t, and of the one after
+ * the bucket starting at b (not always b + interval with tz()). */
 int64_t iqs_bucket_of(const sctx *c, int64_t t);
+int64_t iqs_bucket_next(const sctx *c, int64_t b);
 bool iqs_is_tag(const schema *sc, const iql_expr *id);
 long iqs_field_index(const schema *sc, const iql_expr *id);
 st_slice iqs_tag_of(const tset *t, st_slice key);
