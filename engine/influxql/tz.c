@@ -154,14 +154,21 @@ int32_t iql_tz_offset(const iql_tz *z, int64_t utc_ns)
 int64_t iql_tz_from_local(const iql_tz *z, int64_t local_ns)
 {
     if (!z) return local_ns;
-    /* the offset of the instant a guess lands on, twice: a guess made with
-     * the offset before a change lands after it when the change skipped it */
-    int64_t u = local_ns - (int64_t)iql_tz_offset(z, local_ns) * ST_NS_PER_S;
-    int64_t u2 = local_ns - (int64_t)iql_tz_offset(z, u) * ST_NS_PER_S;
-    int64_t a = u < u2 ? u : u2, b = u < u2 ? u2 : u;
-    /* the earlier one if it reads local_ns, else the later */
-    if (a + (int64_t)iql_tz_offset(z, a) * ST_NS_PER_S == local_ns) return a;
-    return b;
+    /* the offsets half a day either side cover any one change: with each,
+     * a candidate; of those whose wall clock reads local_ns the earlier,
+     * and when none does (a skipped time) the later */
+    const int64_t half = 12 * 3600 * ST_NS_PER_S;
+    int64_t lo, hi, ca, cb;
+    if (__builtin_sub_overflow(local_ns, half, &lo)) lo = local_ns;
+    if (__builtin_add_overflow(local_ns, half, &hi)) hi = local_ns;
+    int64_t oa = (int64_t)iql_tz_offset(z, lo) * ST_NS_PER_S, ob = (int64_t)iql_tz_offset(z, hi) * ST_NS_PER_S;
+    if (__builtin_sub_overflow(local_ns, oa, &ca) || __builtin_sub_overflow(local_ns, ob, &cb)) return local_ns;
+    bool va = ca + (int64_t)iql_tz_offset(z, ca) * ST_NS_PER_S == local_ns;
+    bool vb = cb + (int64_t)iql_tz_offset(z, cb) * ST_NS_PER_S == local_ns;
+    if (va && vb) return ca < cb ? ca : cb;
+    if (va) return ca;
+    if (vb) return cb;
+    return ca > cb ? ca : cb;
 }
 
 static bool name_ok(st_slice n)
