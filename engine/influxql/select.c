@@ -891,10 +891,11 @@ int64_t iqs_bucket_of(const sctx *c, int64_t t)
     /* the bucket's start on the zone's wall clock, as an instant; its
      * offset moves it when the zone changed within the bucket, unless the
      * change is as long as the bucket or longer (as InfluxDB's windows) */
-    int64_t b = floor_div(lx, c->interval) * c->interval - zone, r;
-    if (c->tz) {
+    int64_t b = floor_div(lx, c->interval) * c->interval, r;
+    if (c->tz && !__builtin_sub_overflow(b, zone, &r)) {
+        b = r;
         int64_t o = zone - (int64_t)iql_tz_offset(c->tz, b) * ST_NS_PER_S;
-        if (o && (o < 0 ? -o : o) < c->interval) b += o;
+        if (o && (o < 0 ? -o : o) < c->interval && !__builtin_add_overflow(b, o, &r)) b = r;
     }
     return __builtin_add_overflow(b, c->offset, &r) ? b : r;
 }
