@@ -56,8 +56,16 @@
 # /proc/PID/clear_refs). Then /api/v1/series, /api/v1/labels and label
 # values over 200,000 series on all three, and Strata's SHOW MEASUREMENTS.
 #
+# InfluxQL (wire/bench/bench_influxql.py): Strata and Debian's InfluxDB 1.6
+# get the same TSBS-like cpu data by line protocol, then TSBS's query shapes
+# as InfluxQL (single-groupby-1-1-1, single-groupby-5-8-1, double-groupby-1,
+# cpu-max-all-1, groupby-orderby-limit, high-cpu-1, lastpoint): answers
+# compared, then median and p90 of repeated requests, side by side.
+#
 # usage: run-bench.sh [BUILD_DIR]
-#   STRATA_BENCH_SECTION=engine|prw|lp|query   run one section only (default: all, in that order)
+#   STRATA_BENCH_SECTION=engine|prw|lp|query|influxql   run one section only (default: all, in that order)
+#   STRATA_BENCH_INFLUXQL_HOSTS="1000 10000"   host counts of the InfluxQL data sets
+#   STRATA_BENCH_INFLUXQL_SPAN_H=2   hours of data (10 s apart; 60 s past 1,000 hosts)
 #   STRATA_BENCH_PRW_SIZES="10000:200 100000:20"   series:scrapes per size
 #   STRATA_BENCH_PRW_RUNS=N   ingest rates as the best of N runs on fresh servers
 #                             (default 2, for every server alike: the machine's other load moves them)
@@ -82,7 +90,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 bash scripts/deps.sh --bench
 section=${STRATA_BENCH_SECTION:-all}
-case "$section" in all|engine|prw|lp|query) ;; *) echo "STRATA_BENCH_SECTION: engine, prw, lp, query or unset" >&2; exit 2 ;; esac
+case "$section" in all|engine|prw|lp|query|influxql) ;; *) echo "STRATA_BENCH_SECTION: engine, prw, lp, query, influxql or unset" >&2; exit 2 ;; esac
 work=$(mktemp -d /tmp/strata-bench-XXXXXX)
 vm_pid=""
 srv_pid=""
@@ -877,3 +885,9 @@ if [ "$section" = all ] || [ "$section" = engine ]; then engine_section; fi
 if [ "$section" = all ] || [ "$section" = prw ]; then prw_section; fi
 if [ "$section" = all ] || [ "$section" = lp ]; then lp_section; fi
 if [ "$section" = all ] || [ "$section" = query ]; then query_section; fi
+if [ "$section" = all ] || [ "$section" = influxql ]; then
+  echo
+  # shellcheck disable=SC2086
+  python3 wire/bench/bench_influxql.py --strata "${STRATA_BENCH_STRATA:-./$build/strata}" \
+    --hosts ${STRATA_BENCH_INFLUXQL_HOSTS:-1000 10000} --span-h "${STRATA_BENCH_INFLUXQL_SPAN_H:-2}"
+fi

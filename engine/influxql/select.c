@@ -239,7 +239,7 @@ static int load_schema(sctx *c, st_slice m, schema *out)
     memset(out, 0, sizeof *out);
     out->name = m;
     scan_spec sp = {.db = c->db, .table = m, .mint = INT64_MIN, .maxt = INT64_MAX, .mode = SCAN_KEYS,
-                    .order = SCAN_ORDER_TABLE, .budget = c->o->budget};
+                    .order = SCAN_ORDER_CREATION, .budget = c->o->budget}; /* any order: no sort */
     scan *sc;
     int rc = scan_open(c->s, &sp, &sc, c->e);
     if (rc == ST_ENOTFOUND) return 0;
@@ -258,9 +258,14 @@ static int load_schema(sctx *c, st_slice m, schema *out)
     scan_series ss;
     while (rc == 0 && (rc = scan_iter_next(it, &ss, c->e)) == 1) {
         rc = 0;
-        f = grow(f, nf, &capf, sizeof *f);
-        f[nf++] = (fent){st_slice_of(st_arena_strndup(c->a, ss.column.p, ss.column.n), ss.column.n),
-                         st_slice_of(st_arena_strndup(c->a, ss.metric.p, ss.metric.n), ss.metric.n), ss.type};
+        /* each field once (a measurement has few; its series are many) */
+        bool known = false;
+        for (size_t j = nf; j-- > 0 && !known;) known = st_slice_eq(f[j].name, ss.column);
+        if (!known) {
+            f = grow(f, nf, &capf, sizeof *f);
+            f[nf++] = (fent){st_slice_of(st_arena_strndup(c->a, ss.column.p, ss.column.n), ss.column.n),
+                             st_slice_of(st_arena_strndup(c->a, ss.metric.p, ss.metric.n), ss.metric.n), ss.type};
+        }
         for (size_t i = 0; i < ss.nlabels; i++) {
             st_slice k = ss.labels[i].name;
             if (k.n == 8 && !memcmp(k.p, LABEL_METRIC_NAME, 8)) continue;
@@ -725,28 +730,129 @@ static void new_tset(sctx *c, pointset *ps, const scan_series *ss)
 }
 
 /* Every point of the measurement the statement reads, in groups. */
+/* ---- WHERE's tag conditions as the scan's matchers ---- */
+
+/* The matchers a tag comparison of WHERE stands for (x is `tag op 'v'` or
+ * `tag op /re/`), or NULL when it is not one. The scan then reads only the
+ * series it can hold; cond() still judges every point. */
+static matcher *tag_matcher(const schema *sc, const iql_expr *x)
+{
+    if (!x || x->kind != IQL_E_BINARY) return NULL;
+    const iql_expr *id = x->l, *v = x->r;
+    if (id->kind != IQL_E_IDENT || !iqs_is_tag(sc, id)) return NULL;
+    match_op op;
+    char buf[4200];
+    st_slice val = v->str;
+    if (v->kind == IQL_E_STRING && (x->op == IQL_OP_EQ || x->op == IQL_OP_NEQ)) {
+        op = x->op == IQL_OP_EQ ? MATCH_EQ : MATCH_NEQ;
+    } else if (v->kind == IQL_E_REGEX && (x->op == IQL_OP_RE || x->op == IQL_OP_NRE) && v->str.n <= 4096) {
+        op = x->op == IQL_OP_RE ? MATCH_RE : MATCH_NRE;
+        int n = snprintf(buf, sizeof buf, ".*(?:%.*s).*", (int)v->str.n, v->str.p);
+        val = st_slice_of(buf, (size_t)n);
+    } else {
+        return NULL;
+    }
+    matcher *m;
+    st_err e;
+    return matcher_new(op, id->str, val, &m, &e) == 0 ? m : NULL;
+}
+
+typedef struct pushdown {
+    matcher **all;    /* conditions every point must meet */
+    size_t nall, capall;
+    matcher **any;    /* one of these (an OR of tag equalities), or none */
+    size_t nany, capany;
+} pushdown;
+
+static bool or_of_tags(const schema *sc, const iql_expr *x, pushdown *pd)
+{
+    if (x->kind == IQL_E_BINARY && x->op == IQL_OP_OR)
+        return or_of_tags(sc, x->l, pd) && or_of_tags(sc, x->r, pd);
+    matcher *m = tag_matcher(sc, x);
+    if (!m) return false;
+    pd->any = grow(pd->any, pd->nany, &pd->capany, sizeof *pd->any);
+    pd->any[pd->nany++] = m;
+    return true;
+}
+
+static void pushdown_free(pushdown *pd)
+{
+    for (size_t i = 0; i < pd->nall; i++) matcher_free(pd->all[i]);
+    for (size_t i = 0; i < pd->nany; i++) matcher_free(pd->any[i]);
+    st_free(pd->all);
+    st_free(pd->any);
+    memset(pd, 0, sizeof *pd);
+}
+
+/* The terms of WHERE's top AND chain that are tag conditions; one OR of
+ * them at most. */
+static void pushdown_walk(const schema *sc, const iql_expr *x, pushdown *pd)
+{
+    if (!x || x->kind != IQL_E_BINARY) return;
+    if (x->op == IQL_OP_AND) {
+        pushdown_walk(sc, x->l, pd);
+        pushdown_walk(sc, x->r, pd);
+        return;
+    }
+    if (x->op == IQL_OP_OR) {
+        if (pd->nany) return;
+        pushdown p2 = {0};
+        if (or_of_tags(sc, x, &p2) && !time_cmp(x->l) && !time_cmp(x->r)) {
+            pd->any = p2.any;
+            pd->nany = p2.nany;
+            pd->capany = p2.capany;
+        } else {
+            pushdown_free(&p2);
+        }
+        return;
+    }
+    matcher *m = tag_matcher(sc, x);
+    if (!m) return;
+    pd->all = grow(pd->all, pd->nall, &pd->capall, sizeof *pd->all);
+    pd->all[pd->nall++] = m;
+}
+
 static int read_points(sctx *c, const schema *sc, const need *nd, pointset *ps)
 {
     if (!nd->n) return 0;
-    matcher **ms = st_calloc(nd->n, sizeof *ms);
-    matcher *const **sel = st_calloc(nd->n, sizeof *sel);
-    size_t *nsel = st_calloc(nd->n, sizeof *nsel);
+    pushdown pd = {0};
+    pushdown_walk(sc, c->st->where, &pd);
+    /* a selector per field (and per alternative of the OR): the field's
+     * series name, then the tag conditions */
+    size_t alts = pd.nany ? pd.nany : 1, nsel_all = nd->n * alts, per = 2 + pd.nall;
+    matcher **names = st_calloc(nd->n, sizeof *names);
+    matcher **flat = st_calloc(nsel_all * per, sizeof *flat);
+    matcher *const **sel = st_calloc(nsel_all, sizeof *sel);
+    size_t *nsel = st_calloc(nsel_all, sizeof *nsel);
     int rc = 0;
-    for (size_t k = 0; k < nd->n && rc == 0; k++) {
-        rc = matcher_new(MATCH_EQ, st_slice_of(LABEL_METRIC_NAME, 8), sc->metrics[nd->field[k]], &ms[k], c->e);
-        sel[k] = &ms[k];
-        nsel[k] = 1;
-    }
+    for (size_t k = 0; k < nd->n && rc == 0; k++)
+        rc = matcher_new(MATCH_EQ, st_slice_of(LABEL_METRIC_NAME, 8), sc->metrics[nd->field[k]], &names[k], c->e);
+    for (size_t k = 0; k < nd->n && rc == 0; k++)
+        for (size_t a = 0; a < alts; a++) {
+            matcher **row = flat + (k * alts + a) * per;
+            size_t n = 0;
+            row[n++] = names[k];
+            for (size_t i = 0; i < pd.nall; i++) row[n++] = pd.all[i];
+            if (pd.nany) row[n++] = pd.any[a];
+            sel[k * alts + a] = row;
+            nsel[k * alts + a] = n;
+        }
     scan *scn = NULL;
     scan_iter *it = NULL;
     if (rc == 0) {
-        scan_spec sp = {.db = c->db, .sel = sel, .nsel = nsel, .nselectors = nd->n, .table = sc->name,
+        scan_spec sp = {.db = c->db, .sel = sel, .nsel = nsel, .nselectors = nsel_all, .table = sc->name,
                         .mint = c->read_mint, .maxt = c->maxt, .mode = SCAN_SAMPLES, .order = SCAN_ORDER_TABLE,
                         .budget = c->o->budget};
         rc = scan_open(c->s, &sp, &scn, c->e);
         if (rc == ST_ENOTFOUND) rc = 0;
         else if (rc == 0) rc = scan_iter_open(scn, 0, SIZE_MAX, &it, c->e);
     }
+    for (size_t k = 0; k < nd->n; k++) matcher_free(names[k]);
+    st_free(names);
+    st_free(flat);
+    st_free(sel);
+    st_free(nsel);
+    pushdown_free(&pd);
     fbuf *fb = st_calloc(nd->n, sizeof *fb);
     scan_series ss;
     while (rc == 0 && it && (rc = scan_iter_next(it, &ss, c->e)) == 1) {
@@ -779,14 +885,10 @@ static int read_points(sctx *c, const schema *sc, const need *nd, pointset *ps)
     for (size_t k = 0; k < nd->n; k++) {
         st_free(fb[k].ts);
         st_free(fb[k].v);
-        matcher_free(ms[k]);
     }
     st_free(fb);
     scan_iter_close(it);
     scan_close(scn);
-    st_free(ms);
-    st_free(sel);
-    st_free(nsel);
     return rc < 0 ? rc : 0;
 }
 
