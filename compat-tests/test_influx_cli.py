@@ -2,7 +2,8 @@
 a real InfluxDB 1.6 holding the same data: `-execute` with SELECT and SHOW
 statements in `-format json|csv|column`, with `-precision rfc3339` and
 without, and `-pretty`; the CLI's output (what a person at the prompt sees,
-after the client's own formatting) must be the same from both servers."""
+after the client's own formatting) must be the same from both servers.
+(STRATA_SMOKE: also runs under ASan.)"""
 import os
 import re
 import subprocess

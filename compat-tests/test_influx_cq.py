@@ -6,7 +6,8 @@ reruns and picks up late points; the queries survive a restart and run at
 start for the window a downtime missed; one over a dropped measurement
 keeps running without failing; /metrics counts runs, failures and points.
 (InfluxDB runs its own queries only on its schedule, minutes apart, so the
-runs themselves are checked against hand-run SELECT INTO, not against it.)"""
+runs themselves are checked against hand-run SELECT INTO, not against it.)
+(STRATA_SMOKE: also runs under ASan.)"""
 import json
 import os
 import sys

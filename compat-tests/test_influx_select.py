@@ -53,7 +53,8 @@ Usage: test_influx_select.py [-k TEXT]... [-c CATEGORY]... [-v] [--max-print N]
 Hidden: --self-check (InfluxDB against itself: every query twice; must
 find no difference), --check-judge (only the judge's own unit check,
 which every run does first).
-Environment: STRATA_BIN (default build/strata, built when missing).
+Environment: STRATA_BIN (default build/strata, built when missing);
+STRATA_SMOKE: also runs under ASan (make test-asan).
 About 10 s on 2 cores. The last line is
 "test_influx_select: N passed, M failed"."""
 import argparse
