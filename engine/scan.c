@@ -1502,3 +1502,213 @@ void scan_head_cardinality_free(scan_cardinality *c)
     st_free(c->metrics);
     memset(c, 0, sizeof *c);
 }
+
+/* ------------------------------------------------------------------ table schemas */
+
+/* One table's schema as the database keeps it (plain allocations). */
+struct schema_memo {
+    char *table;
+    size_t tlen;
+    uint64_t gen;
+    scan_table_schema s; /* strings in blob */
+    char *blob;
+};
+
+static void memo_clear(struct schema_memo *m)
+{
+    st_free(m->table);
+    st_free(m->blob);
+    st_free(m->s.fields);
+    st_free(m->s.metrics);
+    st_free(m->s.types);
+    st_free(m->s.tags);
+    memset(m, 0, sizeof *m);
+}
+
+void scan_memo_free(sdb *d)
+{
+    for (size_t i = 0; i < d->nmemo; i++) memo_clear(&d->memo[i]);
+    st_free(d->memo);
+    d->memo = NULL;
+    d->nmemo = d->capmemo = 0;
+}
+
+static int cmp_slice_ix(const void *a, const void *b, void *arg)
+{
+    const st_slice *v = arg;
+    return st_slice_cmp(v[*(const size_t *)a], v[*(const size_t *)b]);
+}
+
+/* A copy of src: the arrays in a, the strings too. */
+static void schema_copy(const scan_table_schema *src, st_arena *a, scan_table_schema *out)
+{
+    size_t nf = src->nfields, nt = src->ntags;
+    out->nfields = nf;
+    out->ntags = nt;
+    out->fields = st_arena_alloc(a, (nf + 1) * sizeof *out->fields);
+    out->metrics = st_arena_alloc(a, (nf + 1) * sizeof *out->metrics);
+    out->types = st_arena_alloc(a, nf + 1);
+    out->tags = st_arena_alloc(a, (nt + 1) * sizeof *out->tags);
+    for (size_t i = 0; i < nf; i++) {
+        out->fields[i] = st_slice_of(st_arena_strndup(a, src->fields[i].p, src->fields[i].n), src->fields[i].n);
+        out->metrics[i] = st_slice_of(st_arena_strndup(a, src->metrics[i].p, src->metrics[i].n), src->metrics[i].n);
+    }
+    if (nf) memcpy(out->types, src->types, nf);
+    for (size_t i = 0; i < nt; i++)
+        out->tags[i] = st_slice_of(st_arena_strndup(a, src->tags[i].p, src->tags[i].n), src->tags[i].n);
+}
+
+/* The schema from the table's series keys (no order asked: no sort). */
+static int schema_compute(store *s, const char *db, st_slice table, st_arena *a, scan_table_schema *out, st_err *e)
+{
+    memset(out, 0, sizeof *out);
+    scan_spec sp = {.db = db, .table = table, .mint = INT64_MIN, .maxt = INT64_MAX, .mode = SCAN_KEYS,
+                    .order = SCAN_ORDER_CREATION};
+    scan *sc;
+    int rc = scan_open(s, &sp, &sc, e);
+    if (rc) return rc;
+    scan_iter *it;
+    rc = scan_iter_open(sc, 0, SIZE_MAX, &it, e);
+    size_t capf = 0, capt = 0, nf = 0, nt = 0;
+    st_slice *f = NULL, *met = NULL, *t = NULL;
+    uint8_t *ty = NULL;
+    scan_series ss;
+    while (rc == 0 && (rc = scan_iter_next(it, &ss, e)) == 1) {
+        rc = 0;
+        bool known = false;
+        for (size_t j = nf; j-- > 0 && !known;) known = st_slice_eq(f[j], ss.column);
+        if (!known) {
+            if (nf == capf) {
+                capf = capf ? capf * 2 : 16;
+                f = st_realloc(f, capf * sizeof *f);
+                met = st_realloc(met, capf * sizeof *met);
+                ty = st_realloc(ty, capf);
+            }
+            f[nf] = st_slice_of(st_arena_strndup(a, ss.column.p, ss.column.n), ss.column.n);
+            met[nf] = st_slice_of(st_arena_strndup(a, ss.metric.p, ss.metric.n), ss.metric.n);
+            ty[nf++] = (uint8_t)ss.type;
+        }
+        for (size_t i = 0; i < ss.nlabels; i++) {
+            st_slice k = ss.labels[i].name;
+            if (k.n == 8 && !memcmp(k.p, LABEL_METRIC_NAME, 8)) continue;
+            bool seen = false;
+            for (size_t j = 0; j < nt && !seen; j++) seen = st_slice_eq(t[j], k);
+            if (seen) continue;
+            if (nt == capt) {
+                capt = capt ? capt * 2 : 16;
+                t = st_realloc(t, capt * sizeof *t);
+            }
+            t[nt++] = st_slice_of(st_arena_strndup(a, k.p, k.n), k.n);
+        }
+    }
+    scan_iter_close(it);
+    scan_close(sc);
+    if (rc == 0) {
+        size_t *ix = st_malloc((nf + 1) * sizeof *ix);
+        for (size_t i = 0; i < nf; i++) ix[i] = i;
+        if (nf > 1) qsort_r(ix, nf, sizeof *ix, cmp_slice_ix, f);
+        out->fields = st_arena_alloc(a, (nf + 1) * sizeof *out->fields);
+        out->metrics = st_arena_alloc(a, (nf + 1) * sizeof *out->metrics);
+        out->types = st_arena_alloc(a, nf + 1);
+        for (size_t i = 0; i < nf; i++) {
+            out->fields[i] = f[ix[i]];
+            out->metrics[i] = met[ix[i]];
+            out->types[i] = ty[ix[i]];
+        }
+        out->nfields = nf;
+        if (nt > 1) qsort(t, nt, sizeof *t, cmp_slice);
+        out->tags = st_arena_alloc(a, (nt + 1) * sizeof *out->tags);
+        if (nt) memcpy(out->tags, t, nt * sizeof *t);
+        out->ntags = nt;
+        st_free(ix);
+    }
+    st_free(f);
+    st_free(met);
+    st_free(ty);
+    st_free(t);
+    return rc < 0 ? rc : 0;
+}
+
+/* Kept: the schema in plain allocations (one blob for the strings). */
+static void memo_put(struct schema_memo *m, st_slice table, uint64_t gen, const scan_table_schema *src)
+{
+    memo_clear(m);
+    m->table = st_malloc(table.n + 1);
+    memcpy(m->table, table.p, table.n);
+    m->tlen = table.n;
+    m->gen = gen;
+    size_t bytes = 1;
+    for (size_t i = 0; i < src->nfields; i++) bytes += src->fields[i].n + src->metrics[i].n;
+    for (size_t i = 0; i < src->ntags; i++) bytes += src->tags[i].n;
+    m->blob = st_malloc(bytes);
+    char *p = m->blob;
+    m->s.nfields = src->nfields;
+    m->s.ntags = src->ntags;
+    m->s.fields = st_malloc((src->nfields + 1) * sizeof *m->s.fields);
+    m->s.metrics = st_malloc((src->nfields + 1) * sizeof *m->s.metrics);
+    m->s.types = st_malloc(src->nfields + 1);
+    m->s.tags = st_malloc((src->ntags + 1) * sizeof *m->s.tags);
+    for (size_t i = 0; i < src->nfields; i++) {
+        memcpy(p, src->fields[i].p, src->fields[i].n);
+        m->s.fields[i] = st_slice_of(p, src->fields[i].n);
+        p += src->fields[i].n;
+        memcpy(p, src->metrics[i].p, src->metrics[i].n);
+        m->s.metrics[i] = st_slice_of(p, src->metrics[i].n);
+        p += src->metrics[i].n;
+    }
+    if (src->nfields) memcpy(m->s.types, src->types, src->nfields);
+    for (size_t i = 0; i < src->ntags; i++) {
+        memcpy(p, src->tags[i].p, src->tags[i].n);
+        m->s.tags[i] = st_slice_of(p, src->tags[i].n);
+        p += src->tags[i].n;
+    }
+}
+
+/* Tables a database keeps schemas for, at most (then the oldest goes). */
+#define SCHEMA_MEMOS 256
+
+int scan_table_schema_get(store *s, const char *db, st_slice table, st_arena *a, scan_table_schema *out,
+                          st_err *e)
+{
+    sdb *d = store_db_get(s, db);
+    if (!d) return st_fail(e, ST_ENOTFOUND, "database not found: \"%s\"", db);
+    uint64_t gen = atomic_load(&d->series_gen);
+    pthread_mutex_lock(&d->schema_mu);
+    for (size_t i = 0; i < d->nmemo; i++) {
+        struct schema_memo *m = &d->memo[i];
+        if (m->gen == gen && m->tlen == table.n && !memcmp(m->table, table.p, table.n)) {
+            schema_copy(&m->s, a, out);
+            pthread_mutex_unlock(&d->schema_mu);
+            sdb_unref(s, d);
+            return 0;
+        }
+    }
+    pthread_mutex_unlock(&d->schema_mu);
+    /* computed outside the lock; kept under the generation read before it
+     * (a change meanwhile moves the generation, and the next call computes
+     * again) */
+    int rc = schema_compute(s, db, table, a, out, e);
+    if (rc == 0) {
+        pthread_mutex_lock(&d->schema_mu);
+        size_t at = d->nmemo;
+        for (size_t i = 0; i < d->nmemo; i++)
+            if (d->memo[i].tlen == table.n && !memcmp(d->memo[i].table, table.p, table.n)) at = i;
+        if (at == d->nmemo) {
+            if (d->nmemo == SCHEMA_MEMOS) {
+                memo_clear(&d->memo[0]);
+                memmove(d->memo, d->memo + 1, (d->nmemo - 1) * sizeof *d->memo);
+                d->nmemo--;
+                at = d->nmemo;
+            }
+            if (d->nmemo == d->capmemo) {
+                d->capmemo = d->capmemo ? d->capmemo * 2 : 8;
+                d->memo = st_realloc(d->memo, d->capmemo * sizeof *d->memo);
+            }
+            memset(&d->memo[d->nmemo++], 0, sizeof *d->memo);
+        }
+        memo_put(&d->memo[at], table, gen, out);
+        pthread_mutex_unlock(&d->schema_mu);
+    }
+    sdb_unref(s, d);
+    return rc;
+}

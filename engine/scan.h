@@ -207,6 +207,24 @@ int scan_label_values(scan *sc, st_slice name, st_slice **out, size_t *n, st_err
  * walks the series instead. */
 int scan_tables(scan *sc, st_slice **out, size_t *n, bool *exact, st_err *e);
 
+/* The fields and tag keys of one SQL table (an InfluxDB measurement): its
+ * series' columns, sorted and each once with the type of the first series
+ * seen and the series name it is stored under, and their label names but
+ * __name__, sorted. Computed from keys alone and kept in the database
+ * until its series change (a series created, a block added or removed, a
+ * delete), so that asking again costs a copy. Slices in a. An unknown
+ * database is ST_ENOTFOUND. */
+typedef struct scan_table_schema {
+    st_slice *fields, *metrics;
+    uint8_t *types;
+    size_t nfields;
+    st_slice *tags;
+    size_t ntags;
+} scan_table_schema;
+
+int scan_table_schema_get(store *s, const char *db, st_slice table, st_arena *a, scan_table_schema *out,
+                          st_err *e);
+
 /* Cardinality of a database's in-memory tier, from its index alone (what
  * Prometheus's /api/v1/status/tsdb shows): every label pair with its
  * series count, each label name with its number of values and the bytes of

@@ -108,6 +108,7 @@ static sdb *sdb_new(store *s, const catalog_db *c)
     pthread_rwlockattr_destroy(&attr);
     pthread_mutex_init(&d->blocks_mu, NULL);
     pthread_mutex_init(&d->types_mu, NULL);
+    pthread_mutex_init(&d->schema_mu, NULL);
     atomic_init(&d->refs, 1);
     return d;
 }
@@ -181,6 +182,8 @@ static void sdb_free(store *s, sdb *d)
     pthread_mutex_destroy(&d->blocks_mu);
     pthread_mutex_destroy(&d->types_mu);
     st_free(d->types);
+    scan_memo_free(d);
+    pthread_mutex_destroy(&d->schema_mu);
     st_free(d);
 }
 
@@ -470,6 +473,7 @@ void sdb_add_block_locked(sdb *d, blk *b)
     }
     d->blocks[i] = b;
     d->nblocks++;
+    atomic_fetch_add(&d->series_gen, 1);
 }
 
 void sdb_remove_block_locked(sdb *d, blk *b)
@@ -478,6 +482,7 @@ void sdb_remove_block_locked(sdb *d, blk *b)
         if (d->blocks[i] == b) {
             memmove(&d->blocks[i], &d->blocks[i + 1], (d->nblocks - i - 1) * sizeof *d->blocks);
             d->nblocks--;
+            atomic_fetch_add(&d->series_gen, 1);
             return;
         }
     }
@@ -975,6 +980,7 @@ int store_write(store *s, const char *dbname, store_batch *b, store_write_result
                 if (rc) break;
                 hs = head_create_locked(h, sh, x->hash, x->key, x->keylen, x->meta, ref);
                 atomic_fetch_add(&s->series_created, 1);
+                atomic_fetch_add(&d->series_gen, 1);
             } else if (hseries_meta(hs).table_len != x->meta.table_len) {
                 atomic_fetch_add(&s->series_clashes, 1);
             }
@@ -1105,6 +1111,7 @@ static int delete_sel(store *s, const char *dbname, const del_sel *sel, int64_t 
      * sources, would otherwise bring the deleted samples back. */
     pthread_mutex_lock(&s->maint_mu);
     sdb *d = store_db_get(s, dbname);
+    if (d) atomic_fetch_add(&d->series_gen, 1); /* a series may end here */
     if (!d) {
         pthread_mutex_unlock(&s->maint_mu);
         return st_fail(e, ST_ENOTFOUND, "database not found: \"%s\"", dbname);
@@ -1279,6 +1286,7 @@ static int replay_record(void *arg, uint8_t type, const uint8_t *p, size_t n)
         if (!hs) {
             series_meta m = {vt, (uint16_t)tl};
             hs = head_create_locked(d->head, sh, hash, p, keylen, m, ref);
+            atomic_fetch_add(&d->series_gen, 1);
         }
         refent *r = ref_find(c, ref, true);
         r->db = d;

@@ -58,7 +58,17 @@ typedef struct sdb {
     pthread_mutex_t types_mu;
     uint64_t *types; /* hash << 3 | type; 0 = empty */
     size_t ntypes, captypes;
+    /* Moves whenever the set of series may change (a series created, a
+     * block added or removed, a delete), so that what is derived from the
+     * series alone (scan_table_schema) can be kept until it moves. */
+    _Atomic uint64_t series_gen;
+    pthread_mutex_t schema_mu;
+    struct schema_memo *memo; /* scan.c's */
+    size_t nmemo, capmemo;
 } sdb;
+
+/* Frees what scan.c keeps in the database (scan_table_schema's memo). */
+void scan_memo_free(sdb *d);
 
 /* Remembers (or looks up, 0 = unknown) the type of a series by key hash. */
 void sdb_type_put(sdb *d, uint64_t hash, uint8_t type);

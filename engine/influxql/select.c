@@ -233,78 +233,21 @@ static long find_slice(const st_slice *v, size_t n, st_slice k)
 static int cmp_slice(const void *a, const void *b) { return st_slice_cmp(*(const st_slice *)a, *(const st_slice *)b); }
 
 /* Fields (with types and the series names they live under) and tag keys of
- * one measurement, from keys alone. */
+ * one measurement: the query layer keeps them until the series change. */
 static int load_schema(sctx *c, st_slice m, schema *out)
 {
     memset(out, 0, sizeof *out);
     out->name = m;
-    scan_spec sp = {.db = c->db, .table = m, .mint = INT64_MIN, .maxt = INT64_MAX, .mode = SCAN_KEYS,
-                    .order = SCAN_ORDER_CREATION, .budget = c->o->budget}; /* any order: no sort */
-    scan *sc;
-    int rc = scan_open(c->s, &sp, &sc, c->e);
+    scan_table_schema ts;
+    int rc = scan_table_schema_get(c->s, c->db, m, c->a, &ts, c->e);
     if (rc == ST_ENOTFOUND) return 0;
     if (rc) return rc;
-    scan_iter *it;
-    rc = scan_iter_open(sc, 0, SIZE_MAX, &it, c->e);
-    size_t capf = 0, capt = 0;
-    typedef struct fent {
-        st_slice name, metric;
-        uint8_t type;
-    } fent;
-    fent *f = NULL;
-    size_t nf = 0;
-    st_slice *tags = NULL;
-    size_t nt = 0;
-    scan_series ss;
-    while (rc == 0 && (rc = scan_iter_next(it, &ss, c->e)) == 1) {
-        rc = 0;
-        /* each field once (a measurement has few; its series are many) */
-        bool known = false;
-        for (size_t j = nf; j-- > 0 && !known;) known = st_slice_eq(f[j].name, ss.column);
-        if (!known) {
-            f = grow(f, nf, &capf, sizeof *f);
-            f[nf++] = (fent){st_slice_of(st_arena_strndup(c->a, ss.column.p, ss.column.n), ss.column.n),
-                             st_slice_of(st_arena_strndup(c->a, ss.metric.p, ss.metric.n), ss.metric.n), ss.type};
-        }
-        for (size_t i = 0; i < ss.nlabels; i++) {
-            st_slice k = ss.labels[i].name;
-            if (k.n == 8 && !memcmp(k.p, LABEL_METRIC_NAME, 8)) continue;
-            bool seen = false;
-            for (size_t j = 0; j < nt && !seen; j++) seen = st_slice_eq(tags[j], k);
-            if (seen) continue;
-            tags = grow(tags, nt, &capt, sizeof *tags);
-            tags[nt++] = st_slice_of(st_arena_strndup(c->a, k.p, k.n), k.n);
-        }
-    }
-    scan_iter_close(it);
-    scan_close(sc);
-    if (rc < 0) {
-        st_free(f);
-        st_free(tags);
-        return rc;
-    }
-    /* fields sorted and unique (the first type seen stands) */
-    for (size_t i = 1; i < nf; i++)
-        for (size_t j = i; j > 0 && st_slice_cmp(f[j - 1].name, f[j].name) > 0; j--) {
-            fent t = f[j];
-            f[j] = f[j - 1];
-            f[j - 1] = t;
-        }
-    out->fields = st_arena_alloc(c->a, (nf + 1) * sizeof *out->fields);
-    out->metrics = st_arena_alloc(c->a, (nf + 1) * sizeof *out->metrics);
-    out->ftypes = st_arena_alloc(c->a, nf + 1);
-    for (size_t i = 0; i < nf; i++) {
-        if (out->nfields && st_slice_eq(out->fields[out->nfields - 1], f[i].name)) continue;
-        out->fields[out->nfields] = f[i].name;
-        out->metrics[out->nfields] = f[i].metric;
-        out->ftypes[out->nfields++] = f[i].type;
-    }
-    if (nt > 1) qsort(tags, nt, sizeof *tags, cmp_slice);
-    out->tags = st_arena_alloc(c->a, (nt + 1) * sizeof *out->tags);
-    if (nt) memcpy(out->tags, tags, nt * sizeof *tags);
-    out->ntags = nt;
-    st_free(f);
-    st_free(tags);
+    out->fields = ts.fields;
+    out->metrics = ts.metrics;
+    out->ftypes = ts.types;
+    out->nfields = ts.nfields;
+    out->tags = ts.tags;
+    out->ntags = ts.ntags;
     return 0;
 }
 

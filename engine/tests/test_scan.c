@@ -322,6 +322,46 @@ static void test_creation_order(void)
     store_close(s, NULL);
 }
 
+/* scan_table_schema_get: fields sorted with their types and series names,
+ * tags sorted; kept until the series change: a new field, a new tag, a
+ * flush (the same answer from blocks), a delete. */
+static void test_table_schema(void)
+{
+    store *s = open_store("schema");
+    CHECK(s != NULL);
+    if (!s) return;
+    put(s, "cpu_usage_user", 3, "a", "x", ST_VT_FLOAT, T0, 3, 1);
+    put(s, "cpu_idle", 3, "b", "y", ST_VT_INT, T0, 3, 1);
+    st_arena *a = st_arena_new(4096);
+    scan_table_schema ts;
+    CHECK_OK(scan_table_schema_get(s, "default", st_slice_cstr("cpu"), a, &ts, NULL));
+    CHECK(ts.nfields == 2 && st_slice_eq(ts.fields[0], st_slice_cstr("idle")) && ts.types[0] == ST_VT_INT &&
+          st_slice_eq(ts.metrics[0], st_slice_cstr("cpu_idle")) && st_slice_eq(ts.fields[1], st_slice_cstr("usage_user")));
+    CHECK(ts.ntags == 2 && st_slice_eq(ts.tags[0], st_slice_cstr("dc")) && st_slice_eq(ts.tags[1], st_slice_cstr("host")));
+    /* asked again: the same (kept) */
+    CHECK_OK(scan_table_schema_get(s, "default", st_slice_cstr("cpu"), a, &ts, NULL));
+    CHECK_EQ_INT(ts.nfields, 2);
+    /* a new field shows at once */
+    put(s, "cpu_steal", 3, "a", "x", ST_VT_FLOAT, T0, 3, 1);
+    CHECK_OK(scan_table_schema_get(s, "default", st_slice_cstr("cpu"), a, &ts, NULL));
+    CHECK(ts.nfields == 3 && st_slice_eq(ts.fields[1], st_slice_cstr("steal")));
+    /* the same from blocks */
+    CHECK_OK(store_flush_all(s, NULL));
+    CHECK_OK(scan_table_schema_get(s, "default", st_slice_cstr("cpu"), a, &ts, NULL));
+    CHECK_EQ_INT(ts.nfields, 3);
+    /* a field whose series is deleted goes */
+    matcher *m[1] = {eq("__name__", "cpu_steal")};
+    uint64_t nser;
+    CHECK_OK(store_delete(s, "default", m, 1, INT64_MIN, INT64_MAX, &nser, NULL));
+    matcher_free(m[0]);
+    CHECK_OK(store_flush_all(s, NULL));
+    CHECK_OK(scan_table_schema_get(s, "default", st_slice_cstr("cpu"), a, &ts, NULL));
+    CHECK_MSG(ts.nfields == 2, "%zu fields after the delete", ts.nfields);
+    CHECK(scan_table_schema_get(s, "nodb", st_slice_cstr("cpu"), a, &ts, NULL) == ST_ENOTFOUND);
+    st_arena_free(a);
+    store_close(s, NULL);
+}
+
 /* Reads series name{host} whole through a scan, in batches of `batch`. */
 static size_t read_all(store *s, const char *name, int64_t mint, int64_t maxt, size_t batch, codec_samples *out,
                        size_t *max_batch, int *order_errors)
@@ -791,6 +831,7 @@ int main(void)
     g_dir = testlib_tmpdir("scan");
     RUN(test_selection_and_orders);
     RUN(test_creation_order);
+    RUN(test_table_schema);
     RUN(test_merge_and_batches);
     RUN(test_threads_and_flush_under_scan);
     RUN(test_modes_decode);
