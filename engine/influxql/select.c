@@ -998,7 +998,12 @@ static int check_args(sctx *c, const iql_expr *x)
                      {"non_negative_derivative", 1, 2}, {"elapsed", 1, 2}, {"atan2", 2, 2}, {"log", 2, 2},
                      {"pow", 2, 2}, {"abs", 1, 1}, {"acos", 1, 1}, {"asin", 1, 1}, {"atan", 1, 1}, {"ceil", 1, 1},
                      {"cos", 1, 1}, {"exp", 1, 1}, {"floor", 1, 1}, {"ln", 1, 1}, {"log2", 1, 1}, {"log10", 1, 1},
-                     {"round", 1, 1}, {"sin", 1, 1}, {"sqrt", 1, 1}, {"tan", 1, 1}};
+                     {"round", 1, 1}, {"sin", 1, 1}, {"sqrt", 1, 1}, {"tan", 1, 1},
+                     {"exponential_moving_average", 2, 4}, {"double_exponential_moving_average", 2, 4},
+                     {"triple_exponential_moving_average", 2, 4}, {"triple_exponential_derivative", 2, 4},
+                     {"relative_strength_index", 2, 4}, {"chande_momentum_oscillator", 2, 4},
+                     {"kaufmans_efficiency_ratio", 2, 3}, {"kaufmans_adaptive_moving_average", 2, 3},
+                     {"holt_winters", 3, 3}, {"holt_winters_with_fit", 3, 3}};
         if (!iqs_is_aggregate(x->str) && !iqs_is_transform(x->str) && !iqs_is_math(x->str))
             return st_fail(c->e, ST_EINVAL, "undefined function %.*s()", (int)x->str.n, x->str.p);
         if ((slice_ieq(x->str, "top") || slice_ieq(x->str, "bottom")) && x->nargs < 2)

@@ -543,6 +543,143 @@ static int64_t unit_arg(const iql_expr *call, int64_t def)
     return def;
 }
 
+/* An exponential moving average of x as it comes (alpha = 2 / (period +
+ * 1)). Warmup "exponential": ready from the first value, the n-th of the
+ * first period values weighted 2 / (n + 1), so that the first values are
+ * not drowned by a seed; "simple": ready at the period-th value, seeded
+ * with the mean of the first period values. */
+typedef struct ema {
+    double alpha, value, sum;
+    size_t seen, period;
+    bool simple;
+} ema;
+
+static bool ema_add(ema *e, double x)
+{
+    e->seen++;
+    if (e->simple && e->seen <= e->period) {
+        e->sum += x;
+        if (e->seen < e->period) return false;
+        e->value = e->sum / (double)e->period;
+        return true;
+    }
+    double a = !e->simple && e->seen <= e->period ? 2.0 / ((double)e->seen + 1) : e->alpha;
+    e->value = e->seen == 1 ? x : e->value + a * (x - e->value);
+    return true;
+}
+
+/* exponential_moving_average and its double and triple forms, and
+ * triple_exponential_derivative (the percent change of the triple-smoothed
+ * average): (x, period[, hold period[, warmup]]). Each stage takes the
+ * values of the one before once they are ready. A row comes from the
+ * value at index hold on (counting from 0) once every stage is ready; the
+ * hold period defaults to period - 1 (period for the derivative) with the
+ * exponential warmup, 0 with the simple one. */
+static int ema_family(sctx *c, const iql_expr *call, const int64_t *t, const iql_val *v, size_t n, int64_t *ot,
+                      iql_val *ov, size_t *on)
+{
+    st_slice f = call->str;
+    if (call->nargs < 2 || call->args[1]->kind != IQL_E_NUMBER || !call->args[1]->is_int || call->args[1]->ns < 1)
+        return st_fail(c->e, ST_EINVAL, "%.*s period must be greater than or equal to 1", (int)f.n, f.p);
+    size_t period = (size_t)call->args[1]->ns;
+    int64_t hold = -1;
+    if (call->nargs >= 3) {
+        if (call->args[2]->kind != IQL_E_NUMBER || !call->args[2]->is_int)
+            return st_fail(c->e, ST_EINVAL, "%.*s hold period must be an integer", (int)f.n, f.p);
+        hold = call->args[2]->ns;
+    }
+    bool simple = false;
+    if (call->nargs >= 4) {
+        st_slice w = call->args[3]->str;
+        if (call->args[3]->kind != IQL_E_STRING || (!slice_ieq(w, "exponential") && !slice_ieq(w, "simple")))
+            return st_fail(c->e, ST_EINVAL, "%.*s warmup type must be one of: 'exponential' 'simple'", (int)f.n, f.p);
+        simple = slice_ieq(w, "simple");
+    }
+    int stages = slice_ieq(f, "exponential_moving_average") ? 1 : slice_ieq(f, "double_exponential_moving_average") ? 2 : 3;
+    bool trix = slice_ieq(f, "triple_exponential_derivative");
+    if (simple && stages > 1 && hold >= 0) /* where InfluxDB starts those rows is not known yet */
+        return st_fail(c->e, ST_EINVAL, "%.*s() with a hold period and the simple warmup not supported by Strata yet",
+                       (int)f.n, f.p);
+    if (hold < 0) hold = simple ? 0 : (int64_t)(period - 1 + (trix ? 1 : 0));
+    ema e[3];
+    for (int i = 0; i < 3; i++) e[i] = (ema){.alpha = 2.0 / ((double)period + 1), .period = period, .simple = simple};
+    double prev = NAN;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!iqv_is_num(v[i])) continue;
+        double x = iqv_f(v[i]);
+        bool ok = ema_add(&e[0], x);
+        for (int st = 1; st < stages && ok; st++) ok = ema_add(&e[st], e[st - 1].value);
+        if (!ok) continue;
+        double out;
+        if (stages == 1) out = e[0].value;
+        else if (stages == 2) out = 2 * e[0].value - e[1].value;
+        else out = 3 * e[0].value - 3 * e[1].value + e[2].value;
+        if (trix) {
+            double cur = e[2].value;
+            bool have = !isnan(prev);
+            out = have ? (cur - prev) / prev * 100 : NAN;
+            prev = cur;
+            if (!have) continue;
+        }
+        if ((int64_t)i < hold) continue;
+        ot[k] = t[i];
+        ov[k++] = iqv_float(out);
+    }
+    *on = k;
+    return 0;
+}
+
+/* kaufmans_efficiency_ratio (|net change| over the sum of the changes of
+ * the last period values, from index period on) and
+ * chande_momentum_oscillator without warmup (100 x (gains - losses) /
+ * (gains + losses) of the last period changes, from index period - 1 on):
+ * (x, period[, hold period[, 'none']]); a hold period given is the index
+ * rows start from instead. */
+static int window_family(sctx *c, const iql_expr *call, const int64_t *t, const iql_val *v, size_t n, int64_t *ot,
+                         iql_val *ov, size_t *on)
+{
+    st_slice f = call->str;
+    if (call->nargs < 2 || call->args[1]->kind != IQL_E_NUMBER || !call->args[1]->is_int || call->args[1]->ns < 1)
+        return st_fail(c->e, ST_EINVAL, "%.*s period must be greater than or equal to 1", (int)f.n, f.p);
+    size_t period = (size_t)call->args[1]->ns;
+    int64_t hold = call->nargs >= 3 && call->args[2]->kind == IQL_E_NUMBER ? call->args[2]->ns : -1;
+    bool ker = slice_ieq(f, "kaufmans_efficiency_ratio");
+    if (ker && hold >= 0 && (size_t)hold < period) /* InfluxDB's window then is not known yet */
+        return st_fail(c->e, ST_EINVAL, "%.*s() with a hold period under the period not supported by Strata yet",
+                       (int)f.n, f.p);
+    /* a hold period given is where rows start, the window then shorter */
+    size_t from = hold >= 0 ? (size_t)hold : ker ? period : period - 1;
+    double *x = st_malloc((n + 1) * sizeof *x);
+    int64_t *xt = st_malloc((n + 1) * sizeof *xt);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (iqv_is_num(v[i])) {
+            x[m] = iqv_f(v[i]);
+            xt[m++] = t[i];
+        }
+    size_t k = 0;
+    for (size_t i = from ? from : 1; i < m; i++) {
+        size_t lo = i >= period ? i - period : 0;
+        double up = 0, down = 0, path = 0;
+        for (size_t j = lo + 1; j <= i; j++) {
+            double d = x[j] - x[j - 1];
+            if (d > 0) up += d;
+            else down -= d;
+            path += d < 0 ? -d : d;
+        }
+        double out;
+        if (ker) out = path == 0 ? 0 : fabs(x[i] - x[lo]) / path;
+        else out = up + down == 0 ? 0 : 100 * (up - down) / (up + down);
+        ot[k] = xt[i];
+        ov[k++] = iqv_float(out);
+    }
+    st_free(x);
+    st_free(xt);
+    *on = k;
+    return 0;
+}
+
 int iqs_transform(sctx *c, const iql_expr *call, const int64_t *t, const iql_val *v, size_t n, int64_t *ot,
                   iql_val *ov, size_t *on)
 {
@@ -595,6 +732,15 @@ int iqs_transform(sctx *c, const iql_expr *call, const int64_t *t, const iql_val
             ot[k] = t[i];
             ov[k++] = iqv_int((t[i] - t[i - 1]) / unit);
         }
+    } else if (slice_ieq(f, "kaufmans_efficiency_ratio") ||
+               (slice_ieq(f, "chande_momentum_oscillator") &&
+                (call->nargs < 4 || (call->args[3]->kind == IQL_E_STRING && slice_ieq(call->args[3]->str, "none"))))) {
+        int rc = window_family(c, call, t, v, n, ot, ov, &k);
+        if (rc) return rc;
+    } else if (slice_ieq(f, "exponential_moving_average") || slice_ieq(f, "double_exponential_moving_average") ||
+               slice_ieq(f, "triple_exponential_moving_average") || slice_ieq(f, "triple_exponential_derivative")) {
+        int rc = ema_family(c, call, t, v, n, ot, ov, &k);
+        if (rc) return rc;
     } else {
         return st_fail(c->e, ST_EINVAL, "%.*s() not supported by Strata yet", (int)f.n, f.p);
     }
