@@ -272,6 +272,11 @@ CORPUS = [
 
     # ---------------------------------------------------------------- aggregates
     ("aggregates", "SELECT count(usage_user) FROM cpu"),
+    # one selector under arithmetic still gives its point's time
+    ("aggregates", "SELECT last(usage_user) * 2 FROM cpu WHERE hostname = 'host_1'"),
+    ("aggregates", "SELECT 100 - max(usage_idle) FROM cpu WHERE hostname = 'host_2' AND time >= {mid}"),
+    ("aggregates", "SELECT min(temp) + 1, device FROM sensors WHERE device = 'd3'"),
+    ("aggregates", "SELECT first(reading) * 2 - 1 FROM sensors WHERE device = 'd1' GROUP BY time(30m)"),
     ("aggregates", "SELECT count(usage_user) FROM cpu WHERE time >= {start} AND time < {end}"),
     ("aggregates", "SELECT count(*) FROM cpu"),
     ("aggregates", "SELECT count(*) FROM sensors"),

@@ -15,6 +15,10 @@
   MEASUREMENTS, TAG KEYS, TAG VALUES, SERIES, FIELD KEYS) decode no sample
   (strata_scan_samples_decoded_total does not move; a query does move it),
   with the series in memory and again after a flush, read from blocks;
+- --influxql-max-points: an InfluxQL SELECT that would hold more points
+  (raw rows, median) or buckets answers the statement's error in
+  InfluxDB's words; aggregates that fold as samples come (count, mean,
+  max) hold buckets only and answer whatever the number of points;
 - the label limit: a line-protocol point with more tags than a series may
   have is refused with a 400 naming the limit; one at the limit is stored
   and findable by its labels in memory and after a flush.
@@ -235,10 +239,39 @@ def test_label_limit(srv):
         R.check(st == 204, f"admin flush after the checks {when}: 204", (st, body[:200]))
 
 
+def test_influxql_points(srv):
+    """Started with --influxql-max-points 1000: 2,000 points in one series."""
+    t0 = (NOW - 2000) * 10**9
+    body = "".join(f"m,h=a v={i} {t0 + i * 10**9}\n" for i in range(2000)).encode()
+    st, _, _ = srv.request("POST", "/query", b"q=CREATE+DATABASE+lim", {"Content-Type": "application/x-www-form-urlencoded"})
+    st, b, _ = srv.request("POST", "/write?db=lim", body)
+    R.check(st == 204, "2,000 points written", (st, b[:200]))
+
+    def ask(q):
+        st, js = query(srv, "/query", db="lim", q=q)
+        res = js.get("results", [{}])[0] if st == 200 else {}
+        return st, res
+    for q, want in (("SELECT v FROM m", "max-select-point limit exceeded"),
+                    ("SELECT median(v) FROM m", "max-select-point limit exceeded"),
+                    ("SELECT mean(v) FROM m WHERE time >= now() - 1h GROUP BY time(1s)",
+                     "max-select-buckets limit exceeded")):
+        st, res = ask(q)
+        R.check(st == 200 and want in res.get("error", ""), f"--influxql-max-points: {q} answers {want!r}", (st, res))
+    st, res = ask("SELECT count(v), mean(v), max(v) FROM m")
+    vals = res.get("series", [{}])[0].get("values", [[None]])[0]
+    R.check(st == 200 and vals[1:] == [2000, 999.5, 1999], "count, mean and max over more points than the limit",
+            (st, res))
+    st, res = ask("SELECT max(v) FROM m WHERE time >= now() - 1h GROUP BY time(10s)")
+    rows = res.get("series", [{}])[0].get("values", [])
+    R.check(st == 200 and 360 <= len(rows) <= 361 and max(r[1] for r in rows if r[1] is not None) == 1999,
+            "360 buckets under the limit of 1,000 are answered", (st, str(res)[:300]))
+
+
 def main():
     srv = Server("--query-timeout", "60s")
     small = None
     short = None
+    tiny = None
     prom = None
     try:
         srv.start()
@@ -263,12 +296,16 @@ def main():
         test_keys_only_blocks(srv)
         test_disconnect(srv)
         test_label_limit(srv)
+        tiny = Server("--influxql-max-points", "1000", "--retention", "0", data_dir=srv.data_dir + "-tiny")
+        tiny.own_dir = True
+        tiny.start()
+        test_influxql_points(tiny)
     except Exception as e:
         report_crash(R, e, srv)
     finally:
         if prom:
             prom.stop()
-        for s in (srv, small, short):
+        for s in (srv, small, short, tiny):
             if s:
                 s.cleanup()
     return R.done()

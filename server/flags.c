@@ -64,6 +64,9 @@ void flags_usage(FILE *out)
         "                            a request's own ?timeout= can only shorten it)\n"
         "  --query-max-samples N     samples one query may load; more: 422 \"execution\"\n"
         "                            (default 50000000, 0 = unlimited)\n"
+        "  --influxql-max-points N   points or buckets one InfluxQL SELECT may hold at once;\n"
+        "                            more: the statement's error \"max-select-point limit\n"
+        "                            exceeded\" or \"max-select-buckets ...\" (default 10000000)\n"
         "  --query-lookback-delta DUR  how far back an instant selector looks (default 5m)\n"
         "  --query-subquery-step DUR  resolution of a subquery without a step, Prometheus's\n"
         "                            evaluation_interval (default 1m)\n"
@@ -166,6 +169,7 @@ int flags_parse(flags *f, int argc, char **argv, st_err *e)
     f->remote_read_sample_limit = 50000000;
     f->query_timeout = 120 * ST_NS_PER_S;
     f->query_max_samples = 50000000;
+    f->influxql_max_points = 10000000;
     f->query_lookback_delta = 300 * ST_NS_PER_S;
     f->query_subquery_step = 60 * ST_NS_PER_S;
     f->remote_read_frame_bytes = 1ull << 20;
@@ -254,6 +258,9 @@ int flags_parse(flags *f, int argc, char **argv, st_err *e)
             rc = st_parse_duration(val, &f->query_timeout, e);
         } else if (!strcmp(name, "--query-max-samples")) {
             rc = parse_uint(val, UINT64_MAX, &f->query_max_samples, e);
+        } else if (!strcmp(name, "--influxql-max-points")) {
+            rc = parse_uint(val, UINT64_MAX, &f->influxql_max_points, e);
+            if (!rc && f->influxql_max_points == 0) rc = st_fail(e, ST_EINVAL, "must be at least 1");
         } else if (!strcmp(name, "--query-lookback-delta")) {
             rc = st_parse_duration(val, &f->query_lookback_delta, e);
             if (!rc && f->query_lookback_delta < ST_NS_PER_MS) rc = st_fail(e, ST_EINVAL, "must be at least 1ms");

@@ -997,7 +997,7 @@ static int exec_select(qctx *c, const iql_stmt *st, st_buf *b)
     scan_budget bud = {.max_samples = c->f ? c->f->query_max_samples : 0};
     if (c->f && c->f->query_timeout > 0) bud.deadline_ns = st_mono_ns() + c->f->query_timeout;
     scan_budget_init(&bud);
-    iql_select_opts o = {.now = c->now, .budget = &bud};
+    iql_select_opts o = {.now = c->now, .budget = &bud, .max_points = c->f ? (size_t)c->f->influxql_max_points : 0};
     iql_result r;
     iql_stmt plain;
     iql_select psel;
@@ -1317,6 +1317,7 @@ static int results_to_csv(const st_buf *json, st_arena *a, st_buf *out, st_err *
                             if ((rc = json_read_string(&r, &tk, e)) || (rc = json_expect(&r, ':', e)) ||
                                 (rc = json_read_string(&r, &tv, e)))
                                 break;
+                            if (!tv.n) continue; /* as 1.x: a tag without a value is not listed */
                             if (tags.len) st_buf_putc(&tags, ',');
                             st_buf_put(&tags, tk.p, tk.n);
                             st_buf_putc(&tags, '=');

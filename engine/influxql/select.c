@@ -755,18 +755,19 @@ static void pushdown_walk(const schema *sc, const iql_expr *x, pushdown *pd)
     pd->all[pd->nall++] = m;
 }
 
-static int read_points(sctx *c, const schema *sc, const need *nd, pointset *ps)
+int iqs_scan_open(sctx *c, const schema *sc, const need *nd, scan_order order, scan **out, scan_iter **it)
 {
-    if (!nd->n) return 0;
+    *out = NULL;
+    *it = NULL;
     pushdown pd = {0};
     pushdown_walk(sc, c->st->where, &pd);
     /* a selector per field (and per alternative of the OR): the field's
      * series name, then the tag conditions */
     size_t alts = pd.nany ? pd.nany : 1, nsel_all = nd->n * alts, per = 2 + pd.nall;
-    matcher **names = st_calloc(nd->n, sizeof *names);
-    matcher **flat = st_calloc(nsel_all * per, sizeof *flat);
-    matcher *const **sel = st_calloc(nsel_all, sizeof *sel);
-    size_t *nsel = st_calloc(nsel_all, sizeof *nsel);
+    matcher **names = st_calloc(nd->n + 1, sizeof *names);
+    matcher **flat = st_calloc(nsel_all * per + 1, sizeof *flat);
+    matcher *const **sel = st_calloc(nsel_all + 1, sizeof *sel);
+    size_t *nsel = st_calloc(nsel_all + 1, sizeof *nsel);
     int rc = 0;
     for (size_t k = 0; k < nd->n && rc == 0; k++)
         rc = matcher_new(MATCH_EQ, st_slice_of(LABEL_METRIC_NAME, 8), sc->metrics[nd->field[k]], &names[k], c->e);
@@ -780,15 +781,13 @@ static int read_points(sctx *c, const schema *sc, const need *nd, pointset *ps)
             sel[k * alts + a] = row;
             nsel[k * alts + a] = n;
         }
-    scan *scn = NULL;
-    scan_iter *it = NULL;
     if (rc == 0) {
         scan_spec sp = {.db = c->db, .sel = sel, .nsel = nsel, .nselectors = nsel_all, .table = sc->name,
-                        .mint = c->read_mint, .maxt = c->maxt, .mode = SCAN_SAMPLES, .order = SCAN_ORDER_TABLE,
+                        .mint = c->read_mint, .maxt = c->maxt, .mode = SCAN_SAMPLES, .order = order,
                         .budget = c->o->budget};
-        rc = scan_open(c->s, &sp, &scn, c->e);
+        rc = scan_open(c->s, &sp, out, c->e);
         if (rc == ST_ENOTFOUND) rc = 0;
-        else if (rc == 0) rc = scan_iter_open(scn, 0, SIZE_MAX, &it, c->e);
+        else if (rc == 0) rc = scan_iter_open(*out, 0, SIZE_MAX, it, c->e);
     }
     for (size_t k = 0; k < nd->n; k++) matcher_free(names[k]);
     st_free(names);
@@ -796,6 +795,22 @@ static int read_points(sctx *c, const schema *sc, const need *nd, pointset *ps)
     st_free(sel);
     st_free(nsel);
     pushdown_free(&pd);
+    return rc;
+}
+
+bool iqs_where_tags(sctx *c, const schema *sc, const need *nd, const tset *t)
+{
+    iql_val none[1] = {{.t = IQL_VT_NULL}};
+    pctx p = {.sc = sc, .nd = nd, .ts = t, .row = none};
+    return cond(c, &p, c->st->where);
+}
+
+static int read_points(sctx *c, const schema *sc, const need *nd, pointset *ps)
+{
+    if (!nd->n) return 0;
+    scan *scn = NULL;
+    scan_iter *it = NULL;
+    int rc = iqs_scan_open(c, sc, nd, SCAN_ORDER_TABLE, &scn, &it);
     fbuf *fb = st_calloc(nd->n, sizeof *fb);
     scan_series ss;
     while (rc == 0 && it && (rc = scan_iter_next(it, &ss, c->e)) == 1) {
@@ -886,7 +901,7 @@ static void group_sort(group *g, size_t nv)
 /* ------------------------------------------------------------ output */
 
 
-static iql_val *table_row(table *tb, int64_t t)
+iql_val *iqs_table_row(table *tb, int64_t t)
 {
     if (tb->n == tb->cap) {
         tb->cap = tb->cap ? tb->cap * 2 : 64;
@@ -899,7 +914,7 @@ static iql_val *table_row(table *tb, int64_t t)
 
 /* ORDER BY time DESC: InfluxDB reverses before transformations and fill
  * see the rows. */
-static void table_reverse(table *tb)
+void iqs_table_reverse(table *tb)
 {
     size_t nc = tb->ncols;
     for (size_t i = 0, j = tb->n ? tb->n - 1 : 0; i < j; i++, j--) {
@@ -914,7 +929,7 @@ static void table_reverse(table *tb)
     }
 }
 
-static void table_free(table *tb)
+void iqs_table_free(table *tb)
 {
     st_free(tb->t);
     st_free(tb->v);
@@ -959,7 +974,7 @@ int64_t iqs_bucket_next(const sctx *c, int64_t b)
 }
 
 /* Aggregate calls in x (math functions aside); *last is set to one. */
-static size_t count_calls(const iql_expr *x, const iql_expr **last)
+size_t iqs_count_calls(const iql_expr *x, const iql_expr **last)
 {
     if (!x) return 0;
     size_t n = 0;
@@ -967,8 +982,8 @@ static size_t count_calls(const iql_expr *x, const iql_expr **last)
         *last = x;
         return 1;
     }
-    n += count_calls(x->l, last) + count_calls(x->r, last);
-    for (size_t i = 0; i < x->nargs; i++) n += count_calls(x->args[i], last);
+    n += iqs_count_calls(x->l, last) + iqs_count_calls(x->r, last);
+    for (size_t i = 0; i < x->nargs; i++) n += iqs_count_calls(x->args[i], last);
     return n;
 }
 
@@ -1153,7 +1168,7 @@ static int group_rows(const mctx *m, const ocol *cols, size_t ncols, table *tb)
         if (base.t[i] < from_t) continue;
         bool any = plain;
         for (size_t k = 0; k < ncols && !any; k++) any = out[i * ncols + k].t != IQL_VT_NULL;
-        if (any) memcpy(table_row(tb, base.t[i]), out + i * ncols, ncols * sizeof *out);
+        if (any) memcpy(iqs_table_row(tb, base.t[i]), out + i * ncols, ncols * sizeof *out);
     }
     st_free(t);
     st_free(ot);
@@ -1161,7 +1176,7 @@ static int group_rows(const mctx *m, const ocol *cols, size_t ncols, table *tb)
     st_free(ov);
     st_free(out);
     st_free(inner);
-    table_free(&base);
+    iqs_table_free(&base);
     return rc;
 }
 
@@ -1176,10 +1191,10 @@ static int base_rows(const mctx *m, const ocol *cols, size_t ncols, table *tb)
             bool field = false;
             iql_val *tmp = st_malloc((ncols ? ncols : 1) * sizeof *tmp);
             for (size_t k = 0; k < ncols && rc == 0; k++) tmp[k] = iqs_eval_point(m, i, cols[k].x, &field, &rc);
-            if (field && rc == 0) memcpy(table_row(tb, g->ts[i]), tmp, ncols * sizeof *tmp);
+            if (field && rc == 0) memcpy(iqs_table_row(tb, g->ts[i]), tmp, ncols * sizeof *tmp);
             st_free(tmp);
         }
-        if (c->sel->desc) table_reverse(tb);
+        if (c->sel->desc) iqs_table_reverse(tb);
         return rc;
     }
     /* distinct, top, bottom alone (top and bottom with their tag columns):
@@ -1204,7 +1219,7 @@ static int base_rows(const mctx *m, const ocol *cols, size_t ncols, table *tb)
             /* top and bottom give their points' times, distinct the bucket's */
             rc = iqs_multi(m, cols[0].x, from, i, bt, !slice_ieq(cols[0].x->str, "distinct"), &o, &no);
             for (size_t k = 0; k < no && rc == 0; k++) {
-                iql_val *row = table_row(tb, o[k].t);
+                iql_val *row = iqs_table_row(tb, o[k].t);
                 row[0] = o[k].v;
                 bool field = false;
                 for (size_t j = 1; j < ncols; j++) row[j] = iqs_eval_point(m, o[k].row, cols[j].x, &field, &rc);
@@ -1217,7 +1232,7 @@ static int base_rows(const mctx *m, const ocol *cols, size_t ncols, table *tb)
      * columns (fields and tags), and without GROUP BY time the row's time. */
     const iql_expr *only = NULL;
     size_t ncalls = 0;
-    for (size_t k = 0; k < ncols; k++) ncalls += count_calls(cols[k].x, &only);
+    for (size_t k = 0; k < ncols; k++) ncalls += iqs_count_calls(cols[k].x, &only);
     bool selector = ncalls == 1 && iqs_is_selector(only->str);
     bool point_time = !c->by_time && selector;
     bool *raw = st_calloc(ncols + 1, sizeof *raw);
@@ -1250,12 +1265,12 @@ static int base_rows(const mctx *m, const ocol *cols, size_t ncols, table *tb)
         for (size_t k = 0; k < ncols && rc == 0; k++)
             if (raw[k] && sel.has_t) row[k] = iqs_eval_point(m, sel.row, cols[k].x, &field, &rc);
         if (c->by_time) {
-            memcpy(table_row(tb, b), row, ncols * sizeof *row);
+            memcpy(iqs_table_row(tb, b), row, ncols * sizeof *row);
         } else {
             bool any = false;
             for (size_t k = 0; k < ncols && !any; k++) any = row[k].t != IQL_VT_NULL;
             int64_t t = point_time && sel.has_t ? sel.t : c->has_min ? c->mint : 0;
-            if (rc == 0 && any) memcpy(table_row(tb, t), row, ncols * sizeof *row);
+            if (rc == 0 && any) memcpy(iqs_table_row(tb, t), row, ncols * sizeof *row);
         }
         st_free(row);
         c->npoints += ncols ? ncols : 1;
@@ -1263,7 +1278,7 @@ static int base_rows(const mctx *m, const ocol *cols, size_t ncols, table *tb)
     }
     st_free(raw);
     if (!c->by_time) return rc;
-    if (c->sel->desc) table_reverse(tb);
+    if (c->sel->desc) iqs_table_reverse(tb);
     /* integral() has no row for an empty bucket, whatever the fill */
     bool integral = ncols > 0;
     for (size_t k = 0; k < ncols && integral; k++)
@@ -1328,8 +1343,8 @@ static void group_tags(sctx *c, const schema *sc)
     qsort(c->gtags, c->ngtags, sizeof *c->gtags, cmp_slice);
 }
 
-static void emit(sctx *c, iql_result *res, size_t *cap, const schema *sc, const group *g, const ocol *cols,
-                 size_t ncols, table *tb)
+void iqs_emit(sctx *c, iql_result *res, size_t *cap, const schema *sc, const st_slice *key, const ocol *cols,
+              size_t ncols, const table *tb)
 {
     if (!tb->n) return;
     size_t from = c->st->offset > 0 ? (size_t)c->st->offset : 0;
@@ -1348,7 +1363,7 @@ static void emit(sctx *c, iql_result *res, size_t *cap, const schema *sc, const 
     r->name = sc->name;
     if (c->ngtags) {
         r->tags = st_arena_alloc(c->a, c->ngtags * sizeof *r->tags);
-        for (size_t k = 0; k < c->ngtags; k++) r->tags[k] = (label){c->gtags[k], g->key[k]};
+        for (size_t k = 0; k < c->ngtags; k++) r->tags[k] = (label){c->gtags[k], key[k]};
         r->ntags = c->ngtags;
     }
     r->ncols = ncols + 1;
@@ -1507,8 +1522,15 @@ static int one_measurement(sctx *c, st_slice name, iql_result *res, size_t *cap)
     bool any_field = nd.n > 0;
     need_walk(&sc, c->st->where, &nd);
     pointset ps = {0};
+    /* aggregates that fold as the samples come, when nothing else is asked */
+    bool folded = false;
+    if (rc == 0 && any_field && iqs_fold_fits(c, &sc, cols, ncols)) {
+        rc = iqs_fold(c, &sc, &nd, cols, ncols, res, cap);
+        folded = rc != IQS_FOLD_NO;
+        if (!folded) rc = 0;
+    }
     /* nothing but tags, or fields the measurement lacks: no rows, as in InfluxDB */
-    if (rc == 0 && any_field) rc = c->sub ? sub_points(c, &sc, &nd, &ps) : read_points(c, &sc, &nd, &ps);
+    if (rc == 0 && any_field && !folded) rc = c->sub ? sub_points(c, &sc, &nd, &ps) : read_points(c, &sc, &nd, &ps);
     if (rc == 0 && ps.ngroups > 1) qsort_r(ps.groups, ps.ngroups, sizeof *ps.groups, cmp_group, c);
     if (rc == 0 && c->sel->desc) /* DESC reverses the series too */
         for (size_t i = 0, j = ps.ngroups ? ps.ngroups - 1 : 0; i < j; i++, j--) {
@@ -1524,8 +1546,8 @@ static int one_measurement(sctx *c, st_slice name, iql_result *res, size_t *cap)
         mctx m = {c, &sc, &nd, &ps, g};
         table tb = {0};
         rc = group_rows(&m, cols, ncols, &tb);
-        if (rc == 0) emit(c, res, cap, &sc, g, cols, ncols, &tb);
-        table_free(&tb);
+        if (rc == 0) iqs_emit(c, res, cap, &sc, g->key, cols, ncols, &tb);
+        iqs_table_free(&tb);
     }
     pointset_free(&ps);
     st_free(nd.slot);

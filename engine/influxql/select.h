@@ -56,7 +56,7 @@ typedef struct iql_result {
 typedef struct iql_select_opts {
     int64_t now;          /* ns: now() and the end of GROUP BY time without an upper bound */
     scan_budget *budget;  /* NULL = none */
-    size_t max_points;    /* points held per statement at most (0 = 50,000,000) */
+    size_t max_points;    /* points or buckets held per statement at most (0 = 10,000,000) */
     /* a subquery's: the outer statement's time bounds, taken where it names none */
     bool outer, outer_has_min, outer_has_max;
     int64_t outer_mint, outer_maxt;

@@ -459,7 +459,7 @@ iql_val iqs_eval_bucket(const mctx *m, const iql_expr *x, size_t from, size_t to
             return a.v;
         }
     case IQL_E_BINARY: {
-        iql_val a = iqs_eval_bucket(m, x->l, from, to, NULL, rc), b = iqs_eval_bucket(m, x->r, from, to, NULL, rc);
+        iql_val a = iqs_eval_bucket(m, x->l, from, to, sel, rc), b = iqs_eval_bucket(m, x->r, from, to, sel, rc);
         if (a.t == IQL_VT_NULL || b.t == IQL_VT_NULL) return iqv_null();
         return iqv_arith(x->op, a, b);
     }

@@ -11,6 +11,7 @@
 #include "influxql/select.h"
 #include "influxql/tz.h"
 #include "matcher.h"
+#include "scan.h"
 
 typedef struct rxent {
     const iql_expr *x;
@@ -172,6 +173,33 @@ bool iqs_is_tag(const schema *sc, const iql_expr *id);
 long iqs_field_index(const schema *sc, const iql_expr *id);
 st_slice iqs_tag_of(const tset *t, st_slice key);
 matcher *iqs_rx_get(sctx *c, const iql_expr *x);
+
+/* Opens the scan of the fields nd names, WHERE's tag conditions pushed
+ * into it as matchers, and an iterator over all of it (both NULL when the
+ * database is gone). */
+int iqs_scan_open(sctx *c, const schema *sc, const need *nd, scan_order order, scan **out, scan_iter **it);
+/* WHERE of a statement whose WHERE names no field, for a tag set. */
+bool iqs_where_tags(sctx *c, const schema *sc, const need *nd, const tset *t);
+/* Aggregate calls in x (math functions aside); *last is set to one. */
+size_t iqs_count_calls(const iql_expr *x, const iql_expr **last);
+/* A group's rows (table) as one series of the answer; key holds the
+ * values of c->gtags. */
+void iqs_emit(sctx *c, iql_result *res, size_t *cap, const schema *sc, const st_slice *key, const ocol *cols,
+              size_t ncols, const table *tb);
+iql_val *iqs_table_row(table *tb, int64_t t);
+void iqs_table_reverse(table *tb);
+void iqs_table_free(table *tb);
+
+/* select_fold.c: statements whose every column is count, sum, mean, min,
+ * max, first, last or spread of a field (math and literals around them),
+ * with WHERE on tags and time only, folded bucket by bucket as the scan
+ * hands over samples: no point is held. Answers as the general path does;
+ * IQS_FOLD_NO when a value it cannot fold in order (a NaN under min, max
+ * or spread) turns up, for the caller to take the general path. */
+#define IQS_FOLD_NO 1
+bool iqs_fold_fits(sctx *c, const schema *sc, const ocol *cols, size_t ncols);
+int iqs_fold(sctx *c, const schema *sc, const need *nd, const ocol *cols, size_t ncols, iql_result *res,
+             size_t *cap);
 
 /* select_fn.c: math of a row or bucket; a column of one point (field is
  * set when a field of the point fed it); one aggregate over points [from,
