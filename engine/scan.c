@@ -236,26 +236,6 @@ static bool next_tag(const uint8_t **p, const uint8_t *end, st_slice *name, st_s
     return false;
 }
 
-static int cmp_order_table(const void *a, const void *b)
-{
-    const sent *x = a, *y = b;
-    if (x->keylen == y->keylen && !memcmp(x->key, y->key, x->keylen)) return tie(x, y);
-    int c = st_slice_cmp(ent_table(x), ent_table(y));
-    if (c) return c;
-    const uint8_t *px = x->key, *ex = px + x->keylen, *py = y->key, *ey = py + y->keylen;
-    for (;;) {
-        st_slice nx, vx, ny, vy;
-        bool hx = next_tag(&px, ex, &nx, &vx), hy = next_tag(&py, ey, &ny, &vy);
-        if (!hx || !hy) {
-            if (hx != hy) return hx ? 1 : -1;
-            break;
-        }
-        if ((c = st_slice_cmp(nx, ny)) || (c = st_slice_cmp(vx, vy))) return c;
-    }
-    c = st_slice_cmp(ent_column(x), ent_column(y));
-    return c ? c : cmp_key_bytes(x, y);
-}
-
 /* Pins the database's blocks overlapping the range that are not pinned
  * yet into (*arr, *n). view_lock held shared by the caller. */
 static void pin_new_blocks(scan *sc, blk ***arr, size_t *n, size_t *cap)
@@ -484,18 +464,55 @@ static int cmp_order_key_bytes(const void *a, const void *b)
     return x->prec < y->prec ? -1 : x->prec > y->prec;
 }
 
-/* Label order by one encoding per entry and byte comparisons: parsing the
- * keys' length prefixes in every comparison cost more than the sort. */
-static void sort_by_labels(scan *sc)
+/* One string of an order key: NUL as 00 01, ended by 00 00, so that
+ * memcmp orders such strings as st_slice_cmp (bytes, then shorter first). */
+static size_t put_ordered(uint8_t *o, st_slice s)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < s.n; i++) {
+        o[w++] = (uint8_t)s.p[i];
+        if (!s.p[i]) o[w++] = 1;
+    }
+    o[w++] = 0;
+    o[w++] = 0;
+    return w;
+}
+
+/* SCAN_ORDER_TABLE as bytes: the table, each tag as 01 then its name and
+ * value, 00 after the last (a tag set that is a prefix of another comes
+ * first), the column, then the key itself for what is left. At most
+ * 6 x keylen + 16 bytes. */
+static size_t table_order_bytes(const sent *x, uint8_t *out)
+{
+    size_t w = put_ordered(out, ent_table(x));
+    const uint8_t *p = x->key, *end = p + x->keylen;
+    st_slice name, value;
+    while (next_tag(&p, end, &name, &value)) {
+        out[w++] = 1;
+        w += put_ordered(out + w, name);
+        w += put_ordered(out + w, value);
+    }
+    out[w++] = 0;
+    w += put_ordered(out + w, ent_column(x));
+    memcpy(out + w, x->key, x->keylen);
+    return w + x->keylen;
+}
+
+/* Label or table order by one encoding per entry and byte comparisons:
+ * parsing the keys' length prefixes in every comparison cost more than
+ * the sort. */
+static void sort_by_bytes(scan *sc, scan_order order)
 {
     size_t n = sc->nents, bytes = 0;
-    for (size_t i = 0; i < n; i++) bytes += 2 * (size_t)sc->ents[i].keylen;
+    for (size_t i = 0; i < n; i++)
+        bytes += (order == SCAN_ORDER_TABLE ? 6 : 2) * (size_t)sc->ents[i].keylen + 16;
     uint8_t *buf = st_malloc(bytes ? bytes : 1);
     order_key *k = st_malloc(n * sizeof *k);
     size_t off = 0;
     for (size_t i = 0; i < n; i++) {
         const sent *x = &sc->ents[i];
-        size_t len = labels_key_order_bytes(x->key, x->keylen, buf + off);
+        size_t len = order == SCAN_ORDER_TABLE ? table_order_bytes(x, buf + off)
+                                               : labels_key_order_bytes(x->key, x->keylen, buf + off);
         k[i] = (order_key){buf + off, (uint32_t)len, (uint32_t)i, prec(x)};
         off += len;
     }
@@ -584,10 +601,11 @@ static void sort_and_group(scan *sc, scan_order order, unsigned types)
         return;
     }
     if (sc->nents > 1 && (order == SCAN_ORDER_LABELS || order == SCAN_ORDER_CREATION))
-        sort_by_labels(sc);
+        sort_by_bytes(sc, SCAN_ORDER_LABELS);
+    else if (sc->nents > 1 && order == SCAN_ORDER_TABLE)
+        sort_by_bytes(sc, SCAN_ORDER_TABLE);
     else if (sc->nents > 1)
-        sort_array(sc, sc->ents, sc->nents, sizeof *sc->ents,
-                   order == SCAN_ORDER_TABLE ? cmp_order_table : cmp_order_key);
+        sort_array(sc, sc->ents, sc->nents, sizeof *sc->ents, cmp_order_key);
     group(sc, types);
 }
 

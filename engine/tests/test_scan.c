@@ -825,12 +825,117 @@ static void test_cardinality_and_label_limit(void)
     store_close(s, NULL);
 }
 
+/* SCAN_ORDER_TABLE against a comparator written from its definition:
+ * table, then the tags (no __name__) pair by pair, name then value, a tag
+ * set that is a prefix of another first, then the column. Random series
+ * whose tags share prefixes, have empty values and prefix-related names;
+ * half of them flushed into a block, so the merged order is checked too. */
+static int ref_table_cmp(const scan_series *a, const scan_series *b)
+{
+    int d = st_slice_cmp(a->table, b->table);
+    if (d) return d;
+    size_t i = 0, j = 0;
+    for (;;) {
+        while (i < a->nlabels && st_slice_eq(a->labels[i].name, st_slice_cstr("__name__"))) i++;
+        while (j < b->nlabels && st_slice_eq(b->labels[j].name, st_slice_cstr("__name__"))) j++;
+        if (i == a->nlabels || j == b->nlabels) {
+            if ((i == a->nlabels) != (j == b->nlabels)) return i == a->nlabels ? -1 : 1;
+            break;
+        }
+        if ((d = st_slice_cmp(a->labels[i].name, b->labels[j].name))) return d;
+        if ((d = st_slice_cmp(a->labels[i].value, b->labels[j].value))) return d;
+        i++, j++;
+    }
+    return st_slice_cmp(a->column, b->column);
+}
+
+typedef struct scopy {
+    char buf[512];
+    label ls[8];
+    scan_series ss;
+} scopy;
+
+static void scopy_set(scopy *c, const scan_series *ss)
+{
+    size_t w = 0;
+    c->ss = *ss;
+    for (size_t i = 0; i < ss->nlabels && i < 8; i++) {
+        const label *l = &ss->labels[i];
+        memcpy(c->buf + w, l->name.p, l->name.n);
+        c->ls[i].name = st_slice_of(c->buf + w, l->name.n);
+        w += l->name.n;
+        memcpy(c->buf + w, l->value.p, l->value.n);
+        c->ls[i].value = st_slice_of(c->buf + w, l->value.n);
+        w += l->value.n;
+    }
+    c->ss.labels = c->ls;
+    memcpy(c->buf + w, ss->table.p, ss->table.n);
+    c->ss.table = st_slice_of(c->buf + w, ss->table.n);
+    w += ss->table.n;
+    memcpy(c->buf + w, ss->column.p, ss->column.n);
+    c->ss.column = st_slice_of(c->buf + w, ss->column.n);
+}
+
+static void test_table_order_random(void)
+{
+    store *s = open_store("torder");
+    CHECK(s != NULL);
+    if (!s) return;
+    static const char *names[] = {"a", "ab", "b", "ba", "host"};
+    static const char *values[] = {"", "x", "xy", "x y", "y", "0"};
+    static const char *metrics[][2] = {{"cpu_user", "cpu"}, {"cpu_idle", "cpu"}, {"cpu", "cpu"}, {"cp_u", "cp"}};
+    uint64_t r = 88172645463325252ull;
+    for (int round = 0; round < 2; round++) {
+        for (int k = 0; k < 300; k++) {
+            store_batch *b = store_batch_new();
+            label ls[6];
+            size_t n = 0;
+            r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+            int m = (int)(r % 4);
+            ls[n++] = (label){st_slice_cstr("__name__"), st_slice_cstr(metrics[m][0])};
+            for (int t = 0; t < 5; t++) {
+                r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+                if (r % 3 == 0) continue;
+                ls[n++] = (label){st_slice_cstr(names[t]), st_slice_cstr(values[(r >> 8) % 6])};
+            }
+            uint32_t h;
+            st_err e = {0};
+            if (store_batch_series(b, ls, n, (series_meta){ST_VT_FLOAT, (uint16_t)strlen(metrics[m][1])}, &h, &e) == 0) {
+                store_batch_add(b, h, T0 + round, 0);
+                store_write_result wr;
+                if (store_write(s, "default", b, &wr, &e)) fprintf(stderr, "write: %s\n", e.msg);
+            }
+            store_batch_free(b);
+        }
+        if (round == 0) CHECK_OK(store_flush_all(s, NULL));
+    }
+    scan_spec sp = {.db = "default", .mint = INT64_MIN, .maxt = INT64_MAX, .mode = SCAN_KEYS,
+                    .order = SCAN_ORDER_TABLE};
+    scan *sc;
+    CHECK_OK(scan_open(s, &sp, &sc, NULL));
+    scan_iter *it;
+    CHECK_OK(scan_iter_open(sc, 0, SIZE_MAX, &it, NULL));
+    scan_series ss;
+    static scopy prev;
+    size_t n = 0, bad = 0;
+    while (scan_iter_next(it, &ss, NULL) == 1) {
+        if (n++ && ref_table_cmp(&prev.ss, &ss) > 0) bad++;
+        scopy_set(&prev, &ss);
+    }
+    CHECK(n > 100);
+    CHECK_MSG(bad == 0, "%zu of %zu series out of table order", bad, n);
+    scan_iter_close(it);
+    scan_close(sc);
+    store_close(s, NULL);
+}
+
 int main(void)
 {
     T0 = (st_now_ns() / ST_NS_PER_S / 3600 - 6) * 3600 * ST_NS_PER_S;
     g_dir = testlib_tmpdir("scan");
     RUN(test_selection_and_orders);
     RUN(test_creation_order);
+    RUN(test_table_order_random);
     RUN(test_table_schema);
     RUN(test_merge_and_batches);
     RUN(test_threads_and_flush_under_scan);
