@@ -945,6 +945,8 @@ static bool chunks_overlap(const hchunk *c, uint32_t n, int64_t mint, int64_t ma
     return false;
 }
 
+int64_t hseries_last_ts(const hseries *s) { return s->last_ts; }
+
 bool hseries_overlaps(const hseries *s, int64_t mint, int64_t maxt)
 {
     return buf_overlaps(&s->open, mint, maxt) || buf_overlaps(&s->ooo, mint, maxt) ||

@@ -148,6 +148,9 @@ void head_select_table_locked(head *h, unsigned shard, st_slice table, postings 
  * without decoding (a chunk that overlaps counts even if the samples
  * inside it miss the range, as Prometheus decides for /api/v1/series). */
 bool hseries_overlaps(const hseries *s, int64_t mint, int64_t maxt);
+/* The newest timestamp of s's in-order data (INT64_MIN when none);
+ * out-of-order samples are older by construction. Shard lock held. */
+int64_t hseries_last_ts(const hseries *s);
 /* The shard's index: its ids may name removed series while a
  * head_remove_empty is under way (see above). */
 idx *head_index_locked(head *h, unsigned shard);

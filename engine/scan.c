@@ -116,6 +116,7 @@ struct scan {
     sdb *d;
     int64_t mint, maxt;
     scan_mode mode;
+    bool tail;           /* scan_spec.tail */
     scan_order order;
     size_t batch;
     scan_budget *budget;
@@ -530,18 +531,14 @@ static void sort_by_bytes(scan *sc, scan_order order)
  * are created. Each shard's entries come in id order, which is already
  * theirs; the shards interleave, so a radix sort of (ref, entry) pairs,
  * 11 bits a pass, over the bits the largest ref has. */
-static void sort_by_ref(scan *sc)
+/* A stable LSD radix sort of n keys, 11 bits a pass up to max's highest
+ * bit: *key ends sorted (the buffer may be swapped for another: the
+ * caller frees what *key points to) and *pos holds the entries'
+ * original positions. */
+static void radix_sort(uint64_t **keyp, size_t n, uint64_t max, uint32_t **posp)
 {
-    size_t n = sc->nents;
-    uint64_t max = 0;
-    bool sorted = true;
-    for (size_t i = 0; i < n; i++) {
-        if (sc->refs[i] > max) max = sc->refs[i];
-        if (i && sc->refs[i] < sc->refs[i - 1]) sorted = false;
-    }
-    if (sorted) return;
-    uint64_t *key = sc->refs, *ktmp = st_malloc(n * sizeof *ktmp);
-    uint32_t *pos = st_malloc(n * sizeof *pos), *itmp = st_malloc(n * sizeof *itmp);
+    uint64_t *key = *keyp, *ktmp = st_malloc((n + 1) * sizeof *ktmp);
+    uint32_t *pos = st_malloc((n + 1) * sizeof *pos), *itmp = st_malloc((n + 1) * sizeof *itmp);
     for (size_t i = 0; i < n; i++) pos[i] = (uint32_t)i;
     size_t *cnt = st_malloc(2048 * sizeof *cnt);
     for (unsigned shift = 0; shift < 64 && (max >> shift); shift += 11) {
@@ -565,18 +562,65 @@ static void sort_by_ref(scan *sc)
         pos = itmp;
         itmp = it;
     }
-    sent *out = st_malloc(n * sizeof *out);
+    st_free(ktmp);
+    st_free(itmp);
+    st_free(cnt);
+    *keyp = key;
+    *posp = pos;
+}
+
+static void reorder(scan *sc, const uint32_t *pos)
+{
+    size_t n = sc->nents;
+    sent *out = st_malloc((n + 1) * sizeof *out);
     for (size_t i = 0; i < n; i++) out[i] = sc->ents[pos[i]];
     st_free(sc->ents);
     sc->ents = out;
     sc->capents = n;
-    /* key is refs or ktmp after an odd number of passes: keep one, free the other */
-    sc->refs = key;
+}
+
+static void sort_by_ref(scan *sc)
+{
+    size_t n = sc->nents;
+    uint64_t max = 0;
+    bool sorted = true;
+    for (size_t i = 0; i < n; i++) {
+        if (sc->refs[i] > max) max = sc->refs[i];
+        if (i && sc->refs[i] < sc->refs[i - 1]) sorted = false;
+    }
+    if (sorted) return;
+    uint32_t *pos;
+    radix_sort(&sc->refs, n, max, &pos);
+    reorder(sc, pos);
     sc->caprefs = n;
-    st_free(ktmp);
     st_free(pos);
-    st_free(itmp);
-    st_free(cnt);
+}
+
+/* SCAN_ORDER_ANY with blocks: the entries of one series (equal keys, one
+ * per source) must be adjacent and in precedence order, nothing more. A
+ * radix sort by a hash of the key, then each run of equal hashes (a series'
+ * sources, or a collision) put in key, then precedence, order. */
+static void sort_by_hash(scan *sc)
+{
+    size_t n = sc->nents;
+    uint64_t *h = st_malloc((n + 1) * sizeof *h);
+    for (size_t i = 0; i < n; i++) h[i] = st_hash64(sc->ents[i].key, sc->ents[i].keylen, 0x5eed);
+    uint32_t *pos;
+    radix_sort(&h, n, UINT64_MAX, &pos);
+    reorder(sc, pos);
+    for (size_t a = 0; a < n;) {
+        size_t b = a + 1;
+        while (b < n && h[b] == h[a]) b++;
+        for (size_t i = a + 1; i < b; i++) /* insertion sort: runs of a few */
+            for (size_t j = i; j > a && cmp_order_key(&sc->ents[j - 1], &sc->ents[j]) > 0; j--) {
+                sent t = sc->ents[j];
+                sc->ents[j] = sc->ents[j - 1];
+                sc->ents[j - 1] = t;
+            }
+        a = b;
+    }
+    st_free(h);
+    st_free(pos);
 }
 
 /* The head alone holds each series once: every entry is a series. */
@@ -598,6 +642,15 @@ static void sort_and_group(scan *sc, scan_order order, unsigned types)
     if (order == SCAN_ORDER_CREATION && sc->refs) { /* the head alone */
         if (sc->nents > 1) sort_by_ref(sc);
         group_unique(sc, types);
+        return;
+    }
+    if (order == SCAN_ORDER_ANY && !sc->nblocks) { /* the head alone: each series once */
+        group_unique(sc, types);
+        return;
+    }
+    if (order == SCAN_ORDER_ANY) {
+        if (sc->nents > 1) sort_by_hash(sc);
+        group(sc, types);
         return;
     }
     if (sc->nents > 1 && (order == SCAN_ORDER_LABELS || order == SCAN_ORDER_CREATION))
@@ -647,6 +700,7 @@ int scan_open(store *s, const scan_spec *sp, scan **out, st_err *e)
     sc->mint = sp->mint;
     sc->maxt = sp->maxt;
     sc->mode = sp->mode;
+    sc->tail = sp->tail && sp->mode == SCAN_SAMPLES;
     sc->order = sp->order;
     sc->batch = sp->batch ? sp->batch : DEFAULT_BATCH;
     sc->budget = sp->budget;
@@ -729,6 +783,8 @@ struct scan_iter {
     /* sources */
     source *src;
     size_t nsrc, capsrc;
+    int64_t mint;        /* the current series' range starts here: the scan's,
+                            or later for a tail scan (see resolve) */
     codec_samples head;  /* the head's samples of the series in the range */
     codec_samples scratch[3];
     head_snap *snap; /* the head's part of a series, copied under its lock */
@@ -818,10 +874,10 @@ static void block_span(scan_iter *it, source *s)
         int64_t cmin, cmax;
         bool exact;
         blk_chunk_bounds(s->b, s->id, c, &cmin, &cmax, &exact); /* the index only: no chunk page */
-        if (cmax < sc->mint || cmin > sc->maxt) continue;
+        if (cmax < it->mint || cmin > sc->maxt) continue;
         if (c0 == n) c0 = c;
         c1 = c + 1;
-        int64_t lo = cmin > sc->mint ? cmin : sc->mint, hi = cmax < sc->maxt ? cmax : sc->maxt;
+        int64_t lo = cmin > it->mint ? cmin : it->mint, hi = cmax < sc->maxt ? cmax : sc->maxt;
         if (lo < s->lo) s->lo = lo;
         if (hi > s->hi) s->hi = hi;
     }
@@ -855,6 +911,7 @@ static int resolve(scan_iter *it, size_t a, size_t b, bool *head_overlaps, st_er
     scan *sc = it->sc;
     head *h = sc->d->head;
     it->nsrc = 0;
+    it->mint = sc->mint;
     samples_clear(&it->head);
     *head_overlaps = false;
     const sent *x0 = &sc->ents[a];
@@ -883,9 +940,15 @@ static int resolve(scan_iter *it, size_t a, size_t b, bool *head_overlaps, st_er
             if (sc->mode == SCAN_CHUNKS) {
                 *head_overlaps = hseries_overlaps(hs, sc->mint, sc->maxt);
             } else {
+                /* a tail scan: the newest sample in memory, when in the
+                 * range, is where the series' last samples start (memory
+                 * holds the newest data; a block sample at the same time
+                 * still meets it in the merge) */
+                int64_t last = hseries_last_ts(hs);
+                if (sc->tail && last >= sc->mint && last <= sc->maxt) it->mint = last;
                 if (!it->snap) it->snap = head_snap_new();
-                copied = head_snap_take_locked(hs, sc->mint, sc->maxt, it->snap);
-                if (!copied) rc = head_read_locked(h, hs, sc->mint, sc->maxt, &it->head, it->scratch, e);
+                copied = head_snap_take_locked(hs, it->mint, sc->maxt, it->snap);
+                if (!copied) rc = head_read_locked(h, hs, it->mint, sc->maxt, &it->head, it->scratch, e);
             }
         }
         head_unlock(h, x->shard);
@@ -893,7 +956,7 @@ static int resolve(scan_iter *it, size_t a, size_t b, bool *head_overlaps, st_er
     pthread_rwlock_unlock(&sc->d->view_lock);
     /* the snapshot is decoded, and the budget charged (it may wait on
      * nothing, but a failing one formats), with no lock held */
-    if (rc == 0 && copied) rc = head_snap_read(it->snap, sc->mint, sc->maxt, &it->head, it->scratch, e);
+    if (rc == 0 && copied) rc = head_snap_read(it->snap, it->mint, sc->maxt, &it->head, it->scratch, e);
     if (rc == 0 && it->head.n) rc = charge(it, it->head.n, e);
     return rc;
 }
@@ -991,7 +1054,7 @@ static int plan_chunks(scan_iter *it, st_err *e)
 /* Decodes block chunk c of source s into out, trimmed to the range. */
 static int decode_chunk(scan_iter *it, source *s, uint32_t c, codec_samples *out, st_err *e)
 {
-    int rc = blk_read_chunk(s->b, s->id, c, it->sc->mint, it->sc->maxt, out, e);
+    int rc = blk_read_chunk(s->b, s->id, c, it->mint, it->sc->maxt, out, e);
     if (rc) return rc;
     it->chunks_decoded++;
     return charge(it, out->n, e);
@@ -1113,7 +1176,7 @@ static int find_first_sample(scan_iter *it, bool *any, st_err *e)
         const scan_chunk *m = &x->meta;
         /* exact bounds, one of them in the range, nothing deleted: a sample is there */
         bool known = x->src >= 0 && m->exact_mint && !m->tombstoned &&
-                     ((m->mint >= sc->mint && m->mint <= sc->maxt) || (m->maxt >= sc->mint && m->maxt <= sc->maxt));
+                     ((m->mint >= it->mint && m->mint <= sc->maxt) || (m->maxt >= it->mint && m->maxt <= sc->maxt));
         if (x->src >= 0 && !it->src[x->src].b) known = it->head.n > 0;
         if (known) {
             *any = true;

@@ -62,6 +62,9 @@ typedef enum scan_order {
                               a scan that reads the head alone, creation order (its
                               postings' order: no label sort); with blocks, labels
                               (its merged order) */
+    SCAN_ORDER_ANY = 4,    /* no order: for a consumer that folds each series on its
+                              own (memory alone: as collected; with blocks, grouped
+                              by a hash of the key) */
 } scan_order;
 
 /* Value types, as a bit mask of (1 << st_vtype). */
@@ -103,6 +106,11 @@ typedef struct scan_spec {
     st_slice column;       /* empty = any; else only this column of table */
     int64_t mint, maxt;    /* ns, inclusive */
     scan_mode mode;
+    /* SCAN_SAMPLES for a consumer that wants only each series' last sample
+     * in the range: a series whose newest sample in memory lies in the
+     * range is read from that sample on (its earlier samples may be left
+     * out); the last sample given is still the series' last in the range */
+    bool tail;
     scan_order order;
     unsigned types;        /* SCAN_TYPES_*; 0 = all */
     size_t batch;          /* SCAN_SAMPLES: samples per batch at most; 0 = 4096 */

@@ -755,7 +755,8 @@ static void pushdown_walk(const schema *sc, const iql_expr *x, pushdown *pd)
     pd->all[pd->nall++] = m;
 }
 
-int iqs_scan_open(sctx *c, const schema *sc, const need *nd, scan_order order, scan **out, scan_iter **it)
+int iqs_scan_open(sctx *c, const schema *sc, const need *nd, scan_order order, bool tail, scan **out,
+                  scan_iter **it)
 {
     *out = NULL;
     *it = NULL;
@@ -784,7 +785,7 @@ int iqs_scan_open(sctx *c, const schema *sc, const need *nd, scan_order order, s
     if (rc == 0) {
         scan_spec sp = {.db = c->db, .sel = sel, .nsel = nsel, .nselectors = nsel_all, .table = sc->name,
                         .mint = c->read_mint, .maxt = c->maxt, .mode = SCAN_SAMPLES, .order = order,
-                        .budget = c->o->budget};
+                        .tail = tail, .budget = c->o->budget};
         rc = scan_open(c->s, &sp, out, c->e);
         if (rc == ST_ENOTFOUND) rc = 0;
         else if (rc == 0) rc = scan_iter_open(*out, 0, SIZE_MAX, it, c->e);
@@ -810,7 +811,7 @@ static int read_points(sctx *c, const schema *sc, const need *nd, pointset *ps)
     if (!nd->n) return 0;
     scan *scn = NULL;
     scan_iter *it = NULL;
-    int rc = iqs_scan_open(c, sc, nd, SCAN_ORDER_TABLE, &scn, &it);
+    int rc = iqs_scan_open(c, sc, nd, SCAN_ORDER_TABLE, false, &scn, &it);
     fbuf *fb = st_calloc(nd->n, sizeof *fb);
     scan_series ss;
     while (rc == 0 && it && (rc = scan_iter_next(it, &ss, c->e)) == 1) {

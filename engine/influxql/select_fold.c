@@ -715,7 +715,10 @@ int iqs_fold(sctx *c, const schema *sc, const need *nd, const ocol *cols, size_t
     for (size_t k = 0; k < ncols; k++) add_calls(&f, sc, cols[k].x, &capc);
     scan *scn = NULL;
     scan_iter *it = NULL;
-    int rc = iqs_scan_open(c, sc, nd, SCAN_ORDER_CREATION, &scn, &it);
+    /* last() alone over one bucket: only each series' newest samples matter */
+    bool tail = !c->by_time;
+    for (size_t k = 0; k < f.ncalls; k++) tail &= f.calls[k].k == F_LAST;
+    int rc = iqs_scan_open(c, sc, nd, SCAN_ORDER_ANY, tail, &scn, &it);
     label *tagbuf = NULL;
     size_t captag = 0;
     scan_series ss;

@@ -176,8 +176,10 @@ matcher *iqs_rx_get(sctx *c, const iql_expr *x);
 
 /* Opens the scan of the fields nd names, WHERE's tag conditions pushed
  * into it as matchers, and an iterator over all of it (both NULL when the
- * database is gone). */
-int iqs_scan_open(sctx *c, const schema *sc, const need *nd, scan_order order, scan **out, scan_iter **it);
+ * database is gone); tail: only each series' last sample is wanted
+ * (scan_spec.tail). */
+int iqs_scan_open(sctx *c, const schema *sc, const need *nd, scan_order order, bool tail, scan **out,
+                  scan_iter **it);
 /* WHERE of a statement whose WHERE names no field, for a tag set. */
 bool iqs_where_tags(sctx *c, const schema *sc, const need *nd, const tset *t);
 /* Aggregate calls in x (math functions aside); *last is set to one. */
@@ -217,8 +219,16 @@ iql_val iqs_cast(iql_val v, st_slice cast);
 int iqs_multi(const mctx *m, const iql_expr *call, size_t from, size_t to, int64_t bucket_t, bool point_time,
               tv **out, size_t *nout);
 /* A transformation (derivative, difference, cumulative_sum, ...) of the
- * non-null values v at times t (n of them) into ot/ov (room for n). */
+ * non-null values v at times t (n of them) into ot/ov (room for n): rows
+ * at times of t. holt_winters is refused here (its rows go past t). */
 int iqs_transform(sctx *c, const iql_expr *call, const int64_t *t, const iql_val *v, size_t n, int64_t *ot,
                   iql_val *ov, size_t *on);
+/* Any transformation, holt_winters too, its rows in *ot and *ov (*on of
+ * them; allocated, owned by the caller, st_free both, also after an
+ * error). Rows come in the order of t; holt_winters's lie on the GROUP BY
+ * grid, its forecasts after t's last time, its fitted values between
+ * t's times too (where a bucket had no value). */
+int iqs_transform_rows(sctx *c, const iql_expr *call, const int64_t *t, const iql_val *v, size_t n, int64_t **ot,
+                       iql_val **ov, size_t *on);
 
 #endif

@@ -929,6 +929,112 @@ static void test_table_order_random(void)
     store_close(s, NULL);
 }
 
+/* SCAN_ORDER_ANY gives every selected series once with the samples the
+ * ordered scans give; a tail scan gives the same last sample per series.
+ * Series: 60 with old samples in a block and newer ones in memory, one of
+ * them rewritten in memory at a time the block holds (the later write
+ * wins), some only in the block, some only in memory; ranges that end
+ * before the newest samples in memory and start after the oldest. */
+typedef struct lastof {
+    char host[16];
+    int64_t t;
+    uint64_t v;
+    size_t n;
+} lastof;
+
+static size_t read_last(store *s, scan_order order, bool tail, int64_t mint, int64_t maxt, lastof *out, size_t cap)
+{
+    matcher *m[1] = {eq("__name__", "any")};
+    matcher *const *sel[1] = {m};
+    size_t nsel[1] = {1};
+    scan_spec sp = {.db = "default", .sel = sel, .nsel = nsel, .nselectors = 1, .mint = mint, .maxt = maxt,
+                    .mode = SCAN_SAMPLES, .order = order, .tail = tail};
+    scan *sc;
+    size_t n = 0;
+    if (scan_open(s, &sp, &sc, NULL)) return 0;
+    scan_iter *it;
+    CHECK_OK(scan_iter_open(sc, 0, SIZE_MAX, &it, NULL));
+    scan_series ss;
+    while (scan_iter_next(it, &ss, NULL) == 1 && n < cap) {
+        lastof *l = &out[n++];
+        st_slice h = labels_key_get(ss.key, ss.keylen, st_slice_cstr("host"));
+        snprintf(l->host, sizeof l->host, "%.*s", (int)h.n, h.p);
+        l->n = 0;
+        scan_batch b;
+        while (scan_iter_batch(it, &b, NULL) == 1) {
+            l->t = b.ts[b.n - 1];
+            l->v = b.vals[b.n - 1];
+            l->n += b.n;
+        }
+    }
+    scan_iter_close(it);
+    scan_close(sc);
+    matcher_free(m[0]);
+    return n;
+}
+
+static int cmp_lastof(const void *a, const void *b) { return strcmp(((const lastof *)a)->host, ((const lastof *)b)->host); }
+
+static void put1(store *s, const char *host, int64_t t, uint64_t v)
+{
+    store_batch *b = store_batch_new();
+    label ls[2] = {{st_slice_cstr("__name__"), st_slice_cstr("any")}, {st_slice_cstr("host"), st_slice_cstr(host)}};
+    uint32_t h;
+    st_err e = {0};
+    if (store_batch_series(b, ls, 2, (series_meta){ST_VT_FLOAT, 3}, &h, &e) == 0) {
+        store_batch_add(b, h, t, v);
+        store_write_result r;
+        if (store_write(s, "default", b, &r, &e)) fprintf(stderr, "write: %s\n", e.msg);
+    }
+    store_batch_free(b);
+}
+
+static void test_any_order_and_tail(void)
+{
+    store *s = open_store("anytail");
+    CHECK(s != NULL);
+    if (!s) return;
+    enum { N = 60 };
+    char host[16];
+    for (int i = 0; i < N; i++) {
+        snprintf(host, sizeof host, "h%02d", i);
+        if (i % 5 != 4) /* h04, h09, ... only in memory */
+            for (int k = 0; k < 30; k++) put1(s, host, T0 + k * ST_NS_PER_S, (uint64_t)(i * 1000 + k));
+    }
+    CHECK_OK(store_flush_all(s, NULL));
+    for (int i = 0; i < N; i++) {
+        snprintf(host, sizeof host, "h%02d", i);
+        if (i % 5 == 3) continue; /* h03, h08, ... only in the block */
+        for (int k = 30; k < 60; k++) put1(s, host, T0 + k * ST_NS_PER_S, (uint64_t)(i * 1000 + k));
+        if (i % 7 == 0) put1(s, host, T0 + 29 * ST_NS_PER_S, 777); /* rewrites the block's last sample */
+    }
+    const int64_t ranges[][2] = {{INT64_MIN, INT64_MAX}, {T0 + 10 * ST_NS_PER_S, T0 + 45 * ST_NS_PER_S},
+                                        {T0 + 31 * ST_NS_PER_S, T0 + 29 * ST_NS_PER_S + 1}, {INT64_MIN, T0 + 29 * ST_NS_PER_S},
+                                        {T0 + 29 * ST_NS_PER_S, T0 + 29 * ST_NS_PER_S}};
+    for (size_t r = 0; r < sizeof ranges / sizeof *ranges; r++) {
+        static lastof want[N], any[N], tail[N];
+        size_t nw = read_last(s, SCAN_ORDER_LABELS, false, ranges[r][0], ranges[r][1], want, N);
+        size_t na = read_last(s, SCAN_ORDER_ANY, false, ranges[r][0], ranges[r][1], any, N);
+        size_t nt = read_last(s, SCAN_ORDER_ANY, true, ranges[r][0], ranges[r][1], tail, N);
+        qsort(any, na, sizeof *any, cmp_lastof);
+        qsort(tail, nt, sizeof *tail, cmp_lastof);
+        CHECK_MSG(nw == na && nw == nt, "range %zu: %zu %zu %zu series", r, nw, na, nt);
+        int bad = 0;
+        size_t fewer = 0;
+        for (size_t i = 0; i < nw && i < na && i < nt; i++) {
+            if (strcmp(want[i].host, any[i].host) || want[i].t != any[i].t || want[i].v != any[i].v ||
+                want[i].n != any[i].n)
+                bad++;
+            if (strcmp(want[i].host, tail[i].host) || want[i].t != tail[i].t || want[i].v != tail[i].v) bad++;
+            fewer += tail[i].n < want[i].n;
+        }
+        CHECK_MSG(bad == 0, "range %zu: %d differences", r, bad);
+        /* a tail scan reads less wherever memory's newest sample is in the range */
+        if (r == 0) CHECK_MSG(fewer >= N / 2, "tail read fewer samples for %zu series", fewer);
+    }
+    store_close(s, NULL);
+}
+
 int main(void)
 {
     T0 = (st_now_ns() / ST_NS_PER_S / 3600 - 6) * 3600 * ST_NS_PER_S;
@@ -936,6 +1042,7 @@ int main(void)
     RUN(test_selection_and_orders);
     RUN(test_creation_order);
     RUN(test_table_order_random);
+    RUN(test_any_order_and_tail);
     RUN(test_table_schema);
     RUN(test_merge_and_batches);
     RUN(test_threads_and_flush_under_scan);
