@@ -1695,6 +1695,22 @@ static int sources(sctx *c, st_slice **out, size_t *n)
     return 0;
 }
 
+/* ORDER BY time DESC lists each measurement's series in reverse: turns
+ * every run of one name around (an involution). */
+static void reverse_runs(iql_result *r)
+{
+    for (size_t a = 0; a < r->nseries;) {
+        size_t b = a + 1;
+        while (b < r->nseries && st_slice_eq(r->series[b].name, r->series[a].name)) b++;
+        for (size_t i = a, j = b - 1; i < j; i++, j--) {
+            iql_rseries t = r->series[i];
+            r->series[i] = r->series[j];
+            r->series[j] = t;
+        }
+        a = b;
+    }
+}
+
 int iql_select_exec(store *s, const char *db, const iql_stmt *st, const iql_select_opts *o, st_arena *a,
                iql_result *out, st_err *e)
 {
@@ -1755,10 +1771,11 @@ int iql_select_exec(store *s, const char *db, const iql_stmt *st, const iql_sele
             int64_t k = slice_ieq(x->str, "cumulative_sum") ? 0 : 1; /* one bucket, as InfluxDB reads */
             if (k > extra) extra = k;
         }
+        /* InfluxDB moves the start back by whole intervals, not to a bucket
+         * boundary: the bucket before a start inside a bucket is read in part */
         if (extra && extra < 100000) {
-            int64_t b0 = iqs_bucket_of(&c, c.mint);
             int64_t back;
-            if (!__builtin_mul_overflow(extra, c.interval, &back) && !__builtin_sub_overflow(b0, back, &back))
+            if (!__builtin_mul_overflow(extra, c.interval, &back) && !__builtin_sub_overflow(c.mint, back, &back))
                 c.read_mint = back;
         }
     }
@@ -1859,6 +1876,9 @@ int iql_select_exec(store *s, const char *db, const iql_stmt *st, const iql_sele
     for (size_t i = 0; i < c.nrx; i++) matcher_free(c.rx[i].m);
     iql_tz_free(c.tz);
     if (rc == 0 && (sel->slimit > 0 || sel->soffset > 0)) {
+        /* InfluxDB counts SLIMIT and SOFFSET over the series in ascending
+         * order, then reverses them for DESC */
+        if (sel->desc) reverse_runs(out);
         size_t from = sel->soffset > 0 ? (size_t)sel->soffset : 0;
         if (from >= out->nseries) {
             out->nseries = 0;
@@ -1867,6 +1887,7 @@ int iql_select_exec(store *s, const char *db, const iql_stmt *st, const iql_sele
             out->nseries -= from;
             if (sel->slimit > 0 && (size_t)sel->slimit < out->nseries) out->nseries = (size_t)sel->slimit;
         }
+        if (sel->desc) reverse_runs(out);
     }
     return rc;
 }
