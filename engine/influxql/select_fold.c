@@ -369,6 +369,28 @@ static bool earlier(const fold *f, int64_t t, uint32_t ts, const facc *a)
     return f->ties && ts != a->tset && tset_cmp(&f->tsets[ts], &f->tsets[a->tset]) < 0;
 }
 
+/* Whether a first() or last() candidate (value v or string sv at time t,
+ * tag set ts) replaces the chosen one: the earlier (first) or later
+ * (last) time wins. On equal times (points of several tag sets), with
+ * GROUP BY time InfluxDB's reducers keep the larger value (of booleans,
+ * false for first and true for last); without it, the tag set it orders
+ * first (first) or last (last). */
+static bool pick(const fold *f, const fcall *fc, const facc *a, int64_t t, uint64_t v, st_slice sv, uint32_t ts)
+{
+    bool last = fc->k == F_LAST;
+    if (!a->n) return true;
+    if (t != a->t) return last ? t > a->t : t < a->t;
+    if (f->c->by_time) {
+        if (fc->type == ST_VT_BOOL) return last ? (v && !a->a) : (!v && a->a);
+        if (fc->type == ST_VT_STRING)
+            return st_slice_cmp(sv, st_slice_of((const char *)(uintptr_t)a->a, (size_t)a->b)) > 0;
+        return vcmp(fc->type, v, a->a) > 0;
+    }
+    if (!f->ties || ts == a->tset) return last;
+    int d = tset_cmp(&f->tsets[ts], &f->tsets[a->tset]);
+    return last ? d >= 0 : d < 0;
+}
+
 /* Folds values [i, j) of a batch into a. IQS_FOLD_NO on a NaN that an
  * order-dependent call would see. */
 static int fold_run(fold *f, const fcall *fc, facc *a, const scan_batch *bt, size_t i, size_t j, uint32_t ts)
@@ -419,18 +441,11 @@ static int fold_run(fold *f, const fcall *fc, facc *a, const scan_batch *bt, siz
         break;
     }
     case F_FIRST:
-        if (!a->n || earlier(f, bt->ts[i], ts, a)) {
-            a->a = t == ST_VT_STRING ? keep_str(f, bt->strs[i], &a->b) : bt->vals[i];
-            a->t = bt->ts[i];
-            a->tset = ts;
-        }
-        break;
     case F_LAST: {
-        size_t k = j - 1;
-        bool later = !a->n || bt->ts[k] > a->t ||
-                     (bt->ts[k] == a->t && (!f->ties || ts == a->tset || tset_cmp(&f->tsets[ts], &f->tsets[a->tset]) >= 0));
-        if (later) {
-            a->a = t == ST_VT_STRING ? keep_str(f, bt->strs[k], &a->b) : bt->vals[k];
+        size_t k = fc->k == F_FIRST ? i : j - 1;
+        st_slice sv = t == ST_VT_STRING ? bt->strs[k] : st_slice_of(NULL, 0);
+        if (pick(f, fc, a, bt->ts[k], t == ST_VT_STRING ? 0 : bt->vals[k], sv, ts)) {
+            a->a = t == ST_VT_STRING ? keep_str(f, sv, &a->b) : bt->vals[k];
             a->t = bt->ts[k];
             a->tset = ts;
         }
@@ -473,15 +488,14 @@ static void fold_stats(fold *f, const fcall *fc, facc *a, const scan_chunk *ch, 
         break;
     }
     case F_FIRST:
-        if (!a->n || earlier(f, ch->mint, ts, a)) {
+        if (pick(f, fc, a, ch->mint, s->first, st_slice_of(NULL, 0), ts)) {
             a->a = s->first;
             a->t = ch->mint;
             a->tset = ts;
         }
         break;
     case F_LAST:
-        if (!a->n || ch->maxt > a->t ||
-            (ch->maxt == a->t && (!f->ties || ts == a->tset || tset_cmp(&f->tsets[ts], &f->tsets[a->tset]) >= 0))) {
+        if (pick(f, fc, a, ch->maxt, s->last, st_slice_of(NULL, 0), ts)) {
             a->a = s->last;
             a->t = ch->maxt;
             a->tset = ts;
