@@ -163,7 +163,17 @@ Aggregates, selectors, GROUP BY time
   and T. Raw, they run over the merged series when there is no GROUP BY
   (difference of temp across devices).
 * holt_winters(agg, N, S) answers N forecast buckets starting at the
-  bucket after the last one; holt_winters_with_fit the fitted buckets too.
+  bucket after the last one; holt_winters_with_fit the fitted buckets too
+  (from the first bucket with a value on, gaps included). It reads no
+  bucket before the lower time bound, its rows may lie past the upper one
+  (other columns null there, whatever the fill), and ORDER BY time DESC
+  gives no row. S < 2 means no season.
+* The technical-analysis functions take every value (a bucket's: fill
+  applies first) and give a row from the (hold + 1)-th value on; their
+  averages' warmups and the hold defaults are gota's (query/internal/gota).
+  RSI and the smoothed CMO compare the first value with 0; an output of
+  NaN (0/0) is a row with null; chande_momentum_oscillator(x, 1) panics
+  (statement_id -1) once a value comes.
 
 Time zones
 * tz('Europe/Paris') GROUP BY time(1d): buckets start at local midnight,
@@ -272,6 +282,12 @@ CORPUS = [
 
     # ---------------------------------------------------------------- aggregates
     ("aggregates", "SELECT count(usage_user) FROM cpu"),
+    # ties across tag sets under GROUP BY time (every host has a point at
+    # each 10 s): InfluxDB's reducers keep the larger value
+    ("aggregates", "SELECT first(usage_user), last(usage_system) FROM cpu WHERE time >= {mid} AND time < {mid} + 10m GROUP BY time(1m)"),
+    ("aggregates", "SELECT first(usage_user), hostname FROM cpu WHERE time >= {mid} AND time < {mid} + 5m GROUP BY time(1m)"),
+    ("aggregates", "SELECT last(usage_idle), region FROM cpu WHERE time >= {mid} AND time < {mid} + 5m GROUP BY time(30s)"),
+    ("aggregates", "SELECT last(status), first(online), last(online) FROM sensors GROUP BY time(1h)"),
     # one selector under arithmetic still gives its point's time
     ("aggregates", "SELECT last(usage_user) * 2 FROM cpu WHERE hostname = 'host_1'"),
     ("aggregates", "SELECT 100 - max(usage_idle) FROM cpu WHERE hostname = 'host_2' AND time >= {mid}"),
@@ -420,6 +436,49 @@ CORPUS = [
     ("technical", "SELECT triple_exponential_derivative(usage_user, 4) FROM cpu WHERE hostname = 'host_7' LIMIT 20"),
     ("technical", "SELECT triple_exponential_derivative(mean(usage_user), 3) FROM cpu WHERE time >= {start} AND time < {end} GROUP BY time(5m), hostname LIMIT 5"),
     ("technical", "SELECT triple_exponential_derivative(temp, 3, 2, 'simple') FROM sensors WHERE device = 'd1' LIMIT 20"),
+    # holt_winters: seasons or none (S < 2), gaps (d2 has none for 20 min), integer fields, several series
+    ("technical", "SELECT holt_winters(mean(temp), 4, 3) FROM sensors WHERE device = 'd2' AND time >= {start} AND time < {end} GROUP BY time(5m)"),
+    ("technical", "SELECT holt_winters(sum(reading), 7, 1) FROM sensors WHERE time >= {start} AND time < {end} GROUP BY time(5m), device"),
+    ("technical", "SELECT holt_winters(mean(usage_user), 10, 12) FROM cpu WHERE time >= {start} AND time < {end} GROUP BY time(2m), hostname"),
+    ("technical", "SELECT holt_winters(mean(temp), 3, 0), mean(temp) FROM sensors WHERE device = 'd1' AND time >= {start} AND time < {start} + 30m GROUP BY time(5m) fill(none)"),
+    ("technical", "SELECT holt_winters(mean(temp), 3, 0) FROM sensors WHERE device = 'd1' AND time >= {start} AND time < {start} + 30m GROUP BY time(5m,1m)"),
+    ("technical", "SELECT holt_winters(count(temp), 5, 6) FROM sensors WHERE time >= {start} AND time < {end} GROUP BY time(5m) fill(none)"),
+    ("technical", "SELECT holt_winters(mean(temp), 3, 0) FROM sensors WHERE device = 'd2' AND time >= {start} AND time < {end} GROUP BY time(5m) ORDER BY time DESC"),
+    ("technical", "SELECT holt_winters(mean(temp), 3, 2) * 2 FROM sensors WHERE device = 'd1' AND time >= {start} AND time < {end} GROUP BY time(10m) LIMIT 2 OFFSET 1"),
+    ("technical", "SELECT holt_winters_with_fit(mean(temp), 4, 3) FROM sensors WHERE device = 'd2' AND time >= {start} AND time < {end} GROUP BY time(5m)"),
+    ("technical", "SELECT holt_winters_with_fit(mean(reading), 3, 5) FROM sensors WHERE time >= {start} AND time < {end} GROUP BY time(3m), device"),
+    ("technical", "SELECT holt_winters_with_fit(last(humidity), 8, 4) FROM weather WHERE time >= {wstart} AND time < {end} GROUP BY time(3h), location"),
+    ("technical", "SELECT holt_winters_with_fit(mean(temp), 2, 0) FROM sensors WHERE device = 'd2' AND time >= {start} AND time < {start} + 60m GROUP BY time(5m) fill(0)"),
+    ("technical", "SELECT holt_winters_with_fit(mean(usage_user), 2, 0) FROM cpu WHERE hostname = 'host_1' AND time >= {start} + 90m AND time < {end} GROUP BY time(5m)"),
+    ("technical", "SELECT holt_winters(first(usage_user), 3, 0), holt_winters_with_fit(last(usage_user), 2, 3) FROM cpu WHERE hostname = 'host_1' AND time >= {start} AND time < {end} GROUP BY time(10m)"),
+    ("technical", "SELECT holt_winters_with_fit(first(usage_user), 3, 0), difference(first(usage_user)) FROM cpu WHERE hostname = 'host_1' AND time >= {start} + 30m AND time < {end} GROUP BY time(10m)"),
+    ("technical", "SELECT holt_winters_with_fit(mean(usage_user), 3, 2) FROM cpu WHERE hostname = 'host_1' AND time >= {start} + 33m AND time < {end} - 7m GROUP BY time(10m)"),
+    # relative_strength_index, kaufmans_adaptive_moving_average: hold periods, warmups, buckets
+    ("technical", "SELECT relative_strength_index(temp, 3, 0) FROM sensors WHERE device = 'd2' LIMIT 20"),
+    ("technical", "SELECT relative_strength_index(reading, 6, 2, 'simple') FROM sensors WHERE device = 'd3' LIMIT 20"),
+    ("technical", "SELECT relative_strength_index(mean(usage_user), 4) FROM cpu WHERE time >= {start} AND time < {end} GROUP BY time(5m), hostname"),
+    ("technical", "SELECT relative_strength_index(mean(temp), 3) FROM sensors WHERE time >= {start} AND time < {end} GROUP BY time(5m), device fill(linear)"),
+    ("technical", "SELECT kaufmans_adaptive_moving_average(temp, 5, 0) FROM sensors WHERE device = 'd1' LIMIT 20"),
+    ("technical", "SELECT kaufmans_adaptive_moving_average(reading, 3, 7) FROM sensors WHERE device = 'd3' LIMIT 20"),
+    ("technical", "SELECT kaufmans_adaptive_moving_average(usage_user, 20) FROM cpu WHERE hostname = 'host_3'"),
+    ("technical", "SELECT kaufmans_adaptive_moving_average(max(reading), 3, 1) FROM sensors WHERE time >= {start} AND time < {end} GROUP BY time(10m), device fill(previous)"),
+    ("technical", "SELECT kaufmans_adaptive_moving_average(temp, 4) FROM sensors GROUP BY device LIMIT 10"),
+    # the multi-stage averages with a hold period and the simple warmup (the
+    # later stages start once the one before is warm; rows from the hold on)
+    ("technical", "SELECT double_exponential_moving_average(temp, 3, 2, 'simple') FROM sensors WHERE device = 'd1' LIMIT 20"),
+    ("technical", "SELECT double_exponential_moving_average(temp, 4, 0, 'simple') FROM sensors WHERE device = 'd2' LIMIT 20"),
+    ("technical", "SELECT triple_exponential_moving_average(reading, 3, 1, 'simple') FROM sensors WHERE device = 'd3' LIMIT 20"),
+    ("technical", "SELECT triple_exponential_moving_average(mean(temp), 3, 4, 'simple') FROM sensors WHERE time >= {start} AND time < {end} GROUP BY time(5m), device fill(0)"),
+    ("technical", "SELECT triple_exponential_derivative(temp, 3, 1, 'simple') FROM sensors WHERE device = 'd2' LIMIT 20"),
+    ("technical", "SELECT triple_exponential_moving_average(usage_user, 5, 0, 'exponential') FROM cpu WHERE hostname = 'host_2' LIMIT 20"),
+    # kaufmans_efficiency_ratio with a hold period under the period (the
+    # window reaches back to zeros before the first value)
+    ("technical", "SELECT kaufmans_efficiency_ratio(temp, 5, 0) FROM sensors WHERE device = 'd1' LIMIT 20"),
+    ("technical", "SELECT kaufmans_efficiency_ratio(reading, 10, 2) FROM sensors WHERE device = 'd2' LIMIT 20"),
+    ("technical", "SELECT kaufmans_efficiency_ratio(usage_user, 500, 3) FROM cpu WHERE hostname = 'host_3' LIMIT 40"),
+    # chande_momentum_oscillator with its warmups (averages of gains and losses)
+    ("technical", "SELECT chande_momentum_oscillator(temp, 5, -1, 'exponential') FROM sensors WHERE device = 'd1' LIMIT 20"),
+    ("technical", "SELECT chande_momentum_oscillator(reading, 4, 1, 'simple') FROM sensors WHERE device = 'd2' LIMIT 20"),
 
     # ---------------------------------------------------------------- group_by_time
     ("group_by_time", "SELECT mean(usage_user) FROM cpu WHERE time >= {start} AND time < {end} GROUP BY time(10m)"),
@@ -711,6 +770,9 @@ CORPUS = [
 
     # ---------------------------------------------------------------- errors
     ("errors", "SELECT"),
+    ("errors", "SELECT holt_winters(mean(temp), 0, 1) FROM sensors"),
+    ("errors", "SELECT holt_winters_with_fit(temp, 2, 1) FROM sensors WHERE time >= {start} GROUP BY time(5m)"),
+    ("errors", "SELECT relative_strength_index(x, 0) FROM nosuch"),
     ("errors", "SELECT FROM cpu"),
     ("errors", "SELECT usage_user FROM"),
     ("errors", "SELECT usage_user cpu"),
@@ -736,6 +798,16 @@ CORPUS = [
     ("errors", "SELECT derivative(mean(usage_user)) FROM cpu"),
     ("errors", "SELECT holt_winters(usage_user, 3, 1) FROM cpu"),
     ("errors", "SELECT holt_winters(mean(usage_user), 3, 1) FROM cpu"),
+    ("errors", "SELECT holt_winters(mean(temp), 2, -1) FROM sensors WHERE time >= {start} AND time < {end} GROUP BY time(5m)"),
+    ("errors", "SELECT holt_winters_with_fit(mean(temp), 2.5, 1) FROM sensors WHERE time >= {start} AND time < {end} GROUP BY time(5m)"),
+    ("errors", "SELECT holt_winters(mean(temp), 2, 'x') FROM sensors WHERE time >= {start} AND time < {end} GROUP BY time(5m)"),
+    ("errors", "SELECT triple_exponential_derivative(temp, 4, 0) FROM sensors"),
+    ("errors", "SELECT exponential_moving_average(temp, 3, 1, 'Simple') FROM sensors"),
+    ("errors", "SELECT relative_strength_index(temp, 3, -2) FROM sensors"),
+    ("errors", "SELECT kaufmans_adaptive_moving_average(temp, 'a') FROM sensors"),
+    ("errors", "SELECT kaufmans_efficiency_ratio(temp, 0) FROM sensors"),
+    ("errors", "SELECT chande_momentum_oscillator(temp, 3, 1, 5) FROM sensors"),
+    ("errors", "SELECT moving_average(temp, 1) FROM sensors"),
     ("errors", "SELECT percentile(usage_user) FROM cpu"),
     ("errors", "SELECT top(usage_user) FROM cpu"),
     ("errors", "SELECT top(usage_user, 0) FROM cpu"),

@@ -3,8 +3,9 @@
  * The pieces, in the order a statement goes through them: time bounds and
  * conditions from WHERE; the measurements of FROM and each one's schema
  * (fields with their types, tag keys: keys only, nothing decoded); the
- * fields the statement reads; points, tag set by tag set; groups; then
- * projection (raw) or buckets and aggregates, fill, order and limits. */
+ * fields the statement reads; points, tag set by tag set, into groups
+ * (select_read.c), or aggregates folded as samples come (select_fold.c);
+ * then projection (raw) or buckets and aggregates, fill, order and limits. */
 #include "influxql/select_int.h"
 
 #include <ctype.h>
@@ -217,7 +218,7 @@ static int time_bounds(sctx *c, const iql_expr *x)
 
 /* ------------------------------------------------------------ schema */
 
-static long find_slice(const st_slice *v, size_t n, st_slice k)
+long iqs_find_slice(const st_slice *v, size_t n, st_slice k)
 {
     size_t lo = 0, hi = n;
     while (lo < hi) {
@@ -230,7 +231,7 @@ static long find_slice(const st_slice *v, size_t n, st_slice k)
     return -1;
 }
 
-static int cmp_slice(const void *a, const void *b) { return st_slice_cmp(*(const st_slice *)a, *(const st_slice *)b); }
+int iqs_cmp_slice(const void *a, const void *b) { return st_slice_cmp(*(const st_slice *)a, *(const st_slice *)b); }
 
 /* Fields (with types and the series names they live under) and tag keys of
  * one measurement: the query layer keeps them until the series change. */
@@ -254,13 +255,13 @@ static int load_schema(sctx *c, st_slice m, schema *out)
 bool iqs_is_tag(const schema *sc, const iql_expr *id)
 {
     if (id->cast.n && !slice_ieq(id->cast, "tag")) return false;
-    return find_slice(sc->tags, sc->ntags, id->str) >= 0;
+    return iqs_find_slice(sc->tags, sc->ntags, id->str) >= 0;
 }
 
 long iqs_field_index(const schema *sc, const iql_expr *id)
 {
     if (id->cast.n && slice_ieq(id->cast, "tag")) return -1;
-    return find_slice(sc->fields, sc->nfields, id->str);
+    return iqs_find_slice(sc->fields, sc->nfields, id->str);
 }
 
 /* ------------------------------------------------------------ fields */
@@ -462,443 +463,6 @@ st_slice iqs_tag_of(const tset *t, st_slice key)
     return st_slice_of("", 0);
 }
 
-/* ---- WHERE on a point ---- */
-
-typedef struct pctx {
-    const schema *sc;
-    const need *nd;
-    const tset *ts;
-    const iql_val *row;
-} pctx;
-
-static iql_val operand(sctx *c, const pctx *p, const iql_expr *x, bool *tag)
-{
-    *tag = false;
-    if (x->kind == IQL_E_IDENT) {
-        if (iqs_is_tag(p->sc, x)) {
-            *tag = true;
-            return (iql_val){.t = IQL_VT_STRING, .s = iqs_tag_of(p->ts, x->str)};
-        }
-        long f = iqs_field_index(p->sc, x);
-        if (f >= 0 && p->nd->slot[f] >= 0) return p->row[p->nd->slot[f]];
-        if (f < 0) { /* neither: reads as an absent tag */
-            *tag = true;
-            return (iql_val){.t = IQL_VT_STRING, .s = st_slice_of("", 0)};
-        }
-        return iqv_null();
-    }
-    if (x->kind == IQL_E_BINARY && x->op >= IQL_OP_ADD) {
-        bool t1, t2;
-        iql_val a = operand(c, p, x->l, &t1), b = operand(c, p, x->r, &t2);
-        return iqv_arith(x->op, a, b);
-    }
-    return iqv_literal(x);
-}
-
-static bool time_cmp(const iql_expr *x)
-{
-    return x && x->kind == IQL_E_BINARY && x->op != IQL_OP_AND && x->op != IQL_OP_OR && (is_time(x->l) || is_time(x->r));
-}
-
-/* A point's WHERE. Time comparisons are taken out of the expression (they
- * bound the read): an AND or OR with one on a side is its other side. */
-static bool cond(sctx *c, const pctx *p, const iql_expr *x)
-{
-    if (!x) return true;
-    if (x->kind == IQL_E_BOOL) return x->ns != 0;
-    if (x->kind != IQL_E_BINARY) return false;
-    if ((x->op == IQL_OP_AND || x->op == IQL_OP_OR) && time_cmp(x->l)) return cond(c, p, x->r);
-    if ((x->op == IQL_OP_AND || x->op == IQL_OP_OR) && time_cmp(x->r)) return cond(c, p, x->l);
-    if (x->op == IQL_OP_AND) return cond(c, p, x->l) && cond(c, p, x->r);
-    if (x->op == IQL_OP_OR) return cond(c, p, x->l) || cond(c, p, x->r);
-    if (is_time(x->l) || is_time(x->r)) return true; /* the read's bounds */
-    const iql_expr *l = x->l, *r = x->r;
-    iql_op op = x->op;
-    if (r->kind == IQL_E_REGEX || l->kind == IQL_E_REGEX) {
-        const iql_expr *id = r->kind == IQL_E_REGEX ? l : r, *re = r->kind == IQL_E_REGEX ? r : l;
-        bool tag;
-        iql_val v = operand(c, p, id, &tag);
-        if (v.t != IQL_VT_STRING) return false;
-        matcher *m = iqs_rx_get(c, re);
-        bool hit = m && matcher_matches(m, v.s);
-        return op == IQL_OP_RE ? hit : op == IQL_OP_NRE ? !hit : false;
-    }
-    bool lt, rt;
-    iql_val a = operand(c, p, l, &lt), b = operand(c, p, r, &rt);
-    if (a.t == IQL_VT_NULL || b.t == IQL_VT_NULL) return false;
-    if (a.t == IQL_VT_STRING || b.t == IQL_VT_STRING) {
-        if (a.t != b.t) return false;
-    } else if ((a.t == IQL_VT_BOOL) != (b.t == IQL_VT_BOOL)) {
-        return false;
-    }
-    int d = iqv_cmp(a, b);
-    switch (op) {
-    case IQL_OP_EQ: return d == 0;
-    case IQL_OP_NEQ: return d != 0;
-    case IQL_OP_LT: return d < 0;
-    case IQL_OP_LTE: return d <= 0;
-    case IQL_OP_GT: return d > 0;
-    case IQL_OP_GTE: return d >= 0;
-    default: return false;
-    }
-}
-
-/* ---- reading ---- */
-
-typedef struct fbuf {
-    int64_t *ts;
-    iql_val *v;
-    size_t n, cap;
-} fbuf;
-
-static uint64_t key_hash(sctx *c, const tset *t)
-{
-    uint64_t h = 0x9e3779b97f4a7c15ull;
-    for (size_t k = 0; k < c->ngtags; k++) {
-        st_slice v = iqs_tag_of(t, c->gtags[k]);
-        h = (h ^ st_hash64(v.p, v.n, h + v.n)) * 0xff51afd7ed558ccdull;
-    }
-    return h;
-}
-
-static void slots_put(pointset *ps, uint64_t h, size_t gi)
-{
-    size_t j = h & (ps->capslots - 1);
-    while (ps->slots[j]) j = (j + 1) & (ps->capslots - 1);
-    ps->slots[j] = (uint32_t)gi + 1;
-}
-
-static group *group_for(sctx *c, pointset *ps, const tset *t)
-{
-    uint64_t h = key_hash(c, t);
-    if (ps->capslots) {
-        for (size_t j = h & (ps->capslots - 1); ps->slots[j]; j = (j + 1) & (ps->capslots - 1)) {
-            size_t i = ps->slots[j] - 1;
-            if (ps->hashes[i] != h) continue;
-            bool same = true;
-            for (size_t k = 0; k < c->ngtags && same; k++)
-                same = st_slice_eq(ps->groups[i].key[k], iqs_tag_of(t, c->gtags[k]));
-            if (same) return &ps->groups[i];
-        }
-    }
-    if ((ps->ngroups + 1) * 2 > ps->capslots) {
-        size_t cap = ps->capslots ? ps->capslots * 2 : 64;
-        st_free(ps->slots);
-        ps->slots = st_calloc(cap, sizeof *ps->slots);
-        ps->capslots = cap;
-        for (size_t i = 0; i < ps->ngroups; i++) slots_put(ps, ps->hashes[i], i);
-    }
-    size_t capg = ps->capgroups;
-    ps->groups = grow(ps->groups, ps->ngroups, &ps->capgroups, sizeof *ps->groups);
-    if (ps->capgroups != capg) ps->hashes = st_realloc(ps->hashes, ps->capgroups * sizeof *ps->hashes);
-    ps->hashes[ps->ngroups] = h;
-    slots_put(ps, h, ps->ngroups);
-    group *g = &ps->groups[ps->ngroups++];
-    memset(g, 0, sizeof *g);
-    g->key = st_arena_alloc(c->a, (c->ngtags + 1) * sizeof *g->key);
-    for (size_t k = 0; k < c->ngtags; k++) g->key[k] = iqs_tag_of(t, c->gtags[k]);
-    return g;
-}
-
-/* One tag set's fields merged into points by time, filtered, into its group. */
-static int flush_tset(sctx *c, const schema *sc, const need *nd, const iql_expr *where, pointset *ps, fbuf *fb)
-{
-    const tset *t = &ps->tsets[ps->ntsets - 1];
-    group *g = NULL;
-    size_t *at = st_calloc(nd->n + 1, sizeof *at);
-    iql_val *row = st_malloc((nd->n + 1) * sizeof *row);
-    pctx p = {.sc = sc, .nd = nd, .ts = t, .row = row};
-    int rc = 0;
-    for (;;) {
-        int64_t tmin = INT64_MAX;
-        bool any = false;
-        for (size_t k = 0; k < nd->n; k++)
-            if (at[k] < fb[k].n && (!any || fb[k].ts[at[k]] < tmin)) {
-                tmin = fb[k].ts[at[k]];
-                any = true;
-            }
-        if (!any) break;
-        for (size_t k = 0; k < nd->n; k++) {
-            row[k] = iqv_null();
-            if (at[k] < fb[k].n && fb[k].ts[at[k]] == tmin) row[k] = fb[k].v[at[k]++];
-        }
-        if (!cond(c, &p, where)) continue;
-        if (++c->npoints > c->max_points) {
-            rc = st_fail(c->e, ST_ELIMIT, "max-select-point limit exceeded: (%zu/%zu)", c->npoints, c->max_points);
-            break;
-        }
-        if (!g) g = group_for(c, ps, t);
-        if (g->n == g->cap) {
-            g->cap = g->cap ? g->cap * 2 : 64;
-            g->ts = st_realloc(g->ts, g->cap * sizeof *g->ts);
-            g->tset = st_realloc(g->tset, g->cap * sizeof *g->tset);
-            g->vals = st_realloc(g->vals, g->cap * (nd->n ? nd->n : 1) * sizeof *g->vals);
-        }
-        g->ts[g->n] = tmin;
-        g->tset[g->n] = (uint32_t)(ps->ntsets - 1);
-        if (nd->n) memcpy(g->vals + g->n * nd->n, row, nd->n * sizeof *row);
-        g->n++;
-    }
-    for (size_t k = 0; k < nd->n; k++) fb[k].n = 0;
-    st_free(at);
-    st_free(row);
-    return rc;
-}
-
-static bool same_tags(const scan_series *ss, const tset *t)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < ss->nlabels; i++) {
-        if (ss->labels[i].name.n == 8 && !memcmp(ss->labels[i].name.p, LABEL_METRIC_NAME, 8)) continue;
-        if (k >= t->n || !st_slice_eq(ss->labels[i].name, t->tags[k].name) ||
-            !st_slice_eq(ss->labels[i].value, t->tags[k].value))
-            return false;
-        k++;
-    }
-    return k == t->n;
-}
-
-static void new_tset(sctx *c, pointset *ps, const scan_series *ss)
-{
-    ps->tsets = grow(ps->tsets, ps->ntsets, &ps->captsets, sizeof *ps->tsets);
-    tset *t = &ps->tsets[ps->ntsets++];
-    t->tags = st_arena_alloc(c->a, (ss->nlabels + 1) * sizeof *t->tags);
-    t->n = 0;
-    for (size_t i = 0; i < ss->nlabels; i++) {
-        const label *l = &ss->labels[i];
-        if (l->name.n == 8 && !memcmp(l->name.p, LABEL_METRIC_NAME, 8)) continue;
-        t->tags[t->n].name = st_slice_of(st_arena_strndup(c->a, l->name.p, l->name.n), l->name.n);
-        t->tags[t->n++].value = st_slice_of(st_arena_strndup(c->a, l->value.p, l->value.n), l->value.n);
-    }
-}
-
-/* Every point of the measurement the statement reads, in groups. */
-/* ---- WHERE's tag conditions as the scan's matchers ---- */
-
-/* The matchers a tag comparison of WHERE stands for (x is `tag op 'v'` or
- * `tag op /re/`), or NULL when it is not one. The scan then reads only the
- * series it can hold; cond() still judges every point. */
-static matcher *tag_matcher(const schema *sc, const iql_expr *x)
-{
-    if (!x || x->kind != IQL_E_BINARY) return NULL;
-    const iql_expr *id = x->l, *v = x->r;
-    if (id->kind != IQL_E_IDENT || !iqs_is_tag(sc, id)) return NULL;
-    match_op op;
-    char buf[4200];
-    st_slice val = v->str;
-    if (v->kind == IQL_E_STRING && (x->op == IQL_OP_EQ || x->op == IQL_OP_NEQ)) {
-        op = x->op == IQL_OP_EQ ? MATCH_EQ : MATCH_NEQ;
-    } else if (v->kind == IQL_E_REGEX && (x->op == IQL_OP_RE || x->op == IQL_OP_NRE) && v->str.n <= 4096) {
-        op = x->op == IQL_OP_RE ? MATCH_RE : MATCH_NRE;
-        int n = snprintf(buf, sizeof buf, ".*(?:%.*s).*", (int)v->str.n, v->str.p);
-        val = st_slice_of(buf, (size_t)n);
-    } else {
-        return NULL;
-    }
-    matcher *m;
-    st_err e;
-    return matcher_new(op, id->str, val, &m, &e) == 0 ? m : NULL;
-}
-
-typedef struct pushdown {
-    matcher **all;    /* conditions every point must meet */
-    size_t nall, capall;
-    matcher **any;    /* one of these (an OR of tag equalities), or none */
-    size_t nany, capany;
-} pushdown;
-
-static bool or_of_tags(const schema *sc, const iql_expr *x, pushdown *pd)
-{
-    if (x->kind == IQL_E_BINARY && x->op == IQL_OP_OR)
-        return or_of_tags(sc, x->l, pd) && or_of_tags(sc, x->r, pd);
-    matcher *m = tag_matcher(sc, x);
-    if (!m) return false;
-    pd->any = grow(pd->any, pd->nany, &pd->capany, sizeof *pd->any);
-    pd->any[pd->nany++] = m;
-    return true;
-}
-
-static void pushdown_free(pushdown *pd)
-{
-    for (size_t i = 0; i < pd->nall; i++) matcher_free(pd->all[i]);
-    for (size_t i = 0; i < pd->nany; i++) matcher_free(pd->any[i]);
-    st_free(pd->all);
-    st_free(pd->any);
-    memset(pd, 0, sizeof *pd);
-}
-
-/* The terms of WHERE's top AND chain that are tag conditions; one OR of
- * them at most. */
-static void pushdown_walk(const schema *sc, const iql_expr *x, pushdown *pd)
-{
-    if (!x || x->kind != IQL_E_BINARY) return;
-    if (x->op == IQL_OP_AND) {
-        pushdown_walk(sc, x->l, pd);
-        pushdown_walk(sc, x->r, pd);
-        return;
-    }
-    if (x->op == IQL_OP_OR) {
-        if (pd->nany) return;
-        pushdown p2 = {0};
-        if (or_of_tags(sc, x, &p2) && !time_cmp(x->l) && !time_cmp(x->r)) {
-            pd->any = p2.any;
-            pd->nany = p2.nany;
-            pd->capany = p2.capany;
-        } else {
-            pushdown_free(&p2);
-        }
-        return;
-    }
-    matcher *m = tag_matcher(sc, x);
-    if (!m) return;
-    pd->all = grow(pd->all, pd->nall, &pd->capall, sizeof *pd->all);
-    pd->all[pd->nall++] = m;
-}
-
-int iqs_scan_open(sctx *c, const schema *sc, const need *nd, scan_order order, bool tail, scan **out,
-                  scan_iter **it)
-{
-    *out = NULL;
-    *it = NULL;
-    pushdown pd = {0};
-    pushdown_walk(sc, c->st->where, &pd);
-    /* a selector per field (and per alternative of the OR): the field's
-     * series name, then the tag conditions */
-    size_t alts = pd.nany ? pd.nany : 1, nsel_all = nd->n * alts, per = 2 + pd.nall;
-    matcher **names = st_calloc(nd->n + 1, sizeof *names);
-    matcher **flat = st_calloc(nsel_all * per + 1, sizeof *flat);
-    matcher *const **sel = st_calloc(nsel_all + 1, sizeof *sel);
-    size_t *nsel = st_calloc(nsel_all + 1, sizeof *nsel);
-    int rc = 0;
-    for (size_t k = 0; k < nd->n && rc == 0; k++)
-        rc = matcher_new(MATCH_EQ, st_slice_of(LABEL_METRIC_NAME, 8), sc->metrics[nd->field[k]], &names[k], c->e);
-    for (size_t k = 0; k < nd->n && rc == 0; k++)
-        for (size_t a = 0; a < alts; a++) {
-            matcher **row = flat + (k * alts + a) * per;
-            size_t n = 0;
-            row[n++] = names[k];
-            for (size_t i = 0; i < pd.nall; i++) row[n++] = pd.all[i];
-            if (pd.nany) row[n++] = pd.any[a];
-            sel[k * alts + a] = row;
-            nsel[k * alts + a] = n;
-        }
-    if (rc == 0) {
-        scan_spec sp = {.db = c->db, .sel = sel, .nsel = nsel, .nselectors = nsel_all, .table = sc->name,
-                        .mint = c->read_mint, .maxt = c->maxt, .mode = SCAN_SAMPLES, .order = order,
-                        .tail = tail, .budget = c->o->budget};
-        rc = scan_open(c->s, &sp, out, c->e);
-        if (rc == ST_ENOTFOUND) rc = 0;
-        else if (rc == 0) rc = scan_iter_open(*out, 0, SIZE_MAX, it, c->e);
-    }
-    for (size_t k = 0; k < nd->n; k++) matcher_free(names[k]);
-    st_free(names);
-    st_free(flat);
-    st_free(sel);
-    st_free(nsel);
-    pushdown_free(&pd);
-    return rc;
-}
-
-bool iqs_where_tags(sctx *c, const schema *sc, const need *nd, const tset *t)
-{
-    iql_val none[1] = {{.t = IQL_VT_NULL}};
-    pctx p = {.sc = sc, .nd = nd, .ts = t, .row = none};
-    return cond(c, &p, c->st->where);
-}
-
-static int read_points(sctx *c, const schema *sc, const need *nd, pointset *ps)
-{
-    if (!nd->n) return 0;
-    scan *scn = NULL;
-    scan_iter *it = NULL;
-    int rc = iqs_scan_open(c, sc, nd, SCAN_ORDER_TABLE, false, &scn, &it);
-    fbuf *fb = st_calloc(nd->n, sizeof *fb);
-    scan_series ss;
-    while (rc == 0 && it && (rc = scan_iter_next(it, &ss, c->e)) == 1) {
-        rc = 0;
-        if (!ps->ntsets || !same_tags(&ss, &ps->tsets[ps->ntsets - 1])) {
-            if (ps->ntsets && (rc = flush_tset(c, sc, nd, c->st->where, ps, fb))) break;
-            new_tset(c, ps, &ss);
-        }
-        long f = find_slice(sc->fields, sc->nfields, ss.column);
-        long k = f >= 0 ? nd->slot[f] : -1;
-        if (k < 0) continue;
-        fbuf *b = &fb[k];
-        scan_batch bt;
-        while ((rc = scan_iter_batch(it, &bt, c->e)) == 1) {
-            rc = 0;
-            if (b->n + bt.n > b->cap) {
-                b->cap = (b->n + bt.n) * 2;
-                b->ts = st_realloc(b->ts, b->cap * sizeof *b->ts);
-                b->v = st_realloc(b->v, b->cap * sizeof *b->v);
-            }
-            for (size_t i = 0; i < bt.n; i++) {
-                st_slice s = {0};
-                if (ss.type == ST_VT_STRING) s = st_slice_of(st_arena_strndup(c->a, bt.strs[i].p, bt.strs[i].n), bt.strs[i].n);
-                b->ts[b->n] = bt.ts[i];
-                b->v[b->n++] = iqv_stored(ss.type, ss.type == ST_VT_STRING ? 0 : bt.vals[i], s);
-            }
-        }
-    }
-    if (rc == 0 && ps->ntsets) rc = flush_tset(c, sc, nd, c->st->where, ps, fb);
-    for (size_t k = 0; k < nd->n; k++) {
-        st_free(fb[k].ts);
-        st_free(fb[k].v);
-    }
-    st_free(fb);
-    scan_iter_close(it);
-    scan_close(scn);
-    return rc < 0 ? rc : 0;
-}
-
-static void pointset_free(pointset *ps)
-{
-    for (size_t i = 0; i < ps->ngroups; i++) {
-        st_free(ps->groups[i].ts);
-        st_free(ps->groups[i].vals);
-        st_free(ps->groups[i].tset);
-    }
-    st_free(ps->groups);
-    st_free(ps->tsets);
-    st_free(ps->slots);
-    st_free(ps->hashes);
-}
-
-/* A group's points in time order, ties in tag-set order (a stable sort:
- * the points came tag set by tag set, each in time order). */
-static int cmp_pt(const void *a, const void *b, void *arg)
-{
-    const group *g = arg;
-    size_t x = *(const size_t *)a, y = *(const size_t *)b;
-    if (g->ts[x] != g->ts[y]) return g->ts[x] < g->ts[y] ? -1 : 1;
-    return (x > y) - (x < y);
-}
-
-static void group_sort(group *g, size_t nv)
-{
-    bool sorted = true;
-    for (size_t i = 1; i < g->n && sorted; i++) sorted = g->ts[i - 1] <= g->ts[i];
-    if (sorted) return;
-    size_t *ix = st_malloc(g->n * sizeof *ix);
-    for (size_t i = 0; i < g->n; i++) ix[i] = i;
-    qsort_r(ix, g->n, sizeof *ix, cmp_pt, g);
-    int64_t *ts = st_malloc(g->n * sizeof *ts);
-    uint32_t *tsv = st_malloc(g->n * sizeof *tsv);
-    iql_val *vals = st_malloc(g->n * (nv ? nv : 1) * sizeof *vals);
-    for (size_t i = 0; i < g->n; i++) {
-        ts[i] = g->ts[ix[i]];
-        tsv[i] = g->tset[ix[i]];
-        if (nv) memcpy(vals + i * nv, g->vals + ix[i] * nv, nv * sizeof *vals);
-    }
-    st_free(g->ts);
-    st_free(g->tset);
-    st_free(g->vals);
-    g->ts = ts;
-    g->tset = tsv;
-    g->vals = vals;
-    st_free(ix);
-}
-
 /* ------------------------------------------------------------ output */
 
 
@@ -1042,6 +606,10 @@ static int check_args(sctx *c, const iql_expr *x)
             iql_format_duration(x->args[1]->ns, d, sizeof d);
             return st_fail(c->e, ST_EINVAL, "duration argument must be positive, got %s", d);
         }
+        if (iqs_is_transform(x->str)) {
+            int rc = iqs_transform_check(c, x);
+            if (rc) return rc;
+        }
     }
     if (check_args(c, x->l) || check_args(c, x->r)) return ST_EINVAL;
     for (size_t i = 0; i < x->nargs; i++)
@@ -1138,44 +706,64 @@ static int group_rows(const mctx *m, const ocol *cols, size_t ncols, table *tb)
     table base = {0};
     if (rc == 0) rc = base_rows(m, inner, ncols, &base);
     tb->ncols = ncols;
-    int64_t *t = st_malloc((base.n + 1) * sizeof *t), *ot = st_malloc((base.n + 1) * sizeof *ot);
-    iql_val *v = st_malloc((base.n + 1) * sizeof *v), *ov = st_malloc((base.n + 1) * sizeof *ov);
-    /* the transformed columns, each as (time, value) in row order */
-    iql_val *out = st_malloc((base.n * ncols + 1) * sizeof *out);
-    for (size_t i = 0; i < base.n * ncols; i++) out[i] = base.v[i];
+    int64_t *t = st_malloc((base.n + 1) * sizeof *t);
+    iql_val *v = st_malloc((base.n + 1) * sizeof *v);
+    /* the transformed columns, each as (time, value) in row order; those
+     * of holt_winters may lie where no bucket has a row (its forecasts) */
+    const iql_expr **tns = st_calloc(ncols + 1, sizeof *tns);
+    int64_t **ot = st_calloc(ncols + 1, sizeof *ot);
+    iql_val **ov = st_calloc(ncols + 1, sizeof *ov);
+    size_t *on = st_calloc(ncols + 1, sizeof *on), *j = st_calloc(ncols + 1, sizeof *j);
     for (size_t k = 0; k < ncols && rc == 0; k++) {
-        const iql_expr *tn = find_transform(cols[k].x);
-        if (!tn) continue;
-        size_t n = 0, on = 0;
+        tns[k] = find_transform(cols[k].x);
+        if (!tns[k]) continue;
+        size_t n = 0;
         for (size_t i = 0; i < base.n; i++) {
             iql_val x = base.v[i * ncols + k];
             if (x.t == IQL_VT_NULL) continue;
             t[n] = base.t[i];
             v[n++] = x;
         }
-        rc = iqs_transform(c, tn, t, v, n, ot, ov, &on);
-        size_t j = 0;
-        for (size_t i = 0; i < base.n && rc == 0; i++) {
-            iql_val x = iqv_null();
-            if (j < on && ot[j] == base.t[i]) x = eval_around(c, cols[k].x, tn, ov[j++], &rc);
-            out[i * ncols + k] = x;
-        }
+        rc = iqs_transform_rows(c, tns[k], t, v, n, &ot[k], &ov[k], &on[k]);
     }
-    /* a plain aggregate column has every bucket (filled); transformations
-     * have the rows they produced */
-    bool plain = c->by_time && nt < ncols;
+    /* rows at the buckets' times and the transformations' (both in the
+     * statement's order); a plain aggregate column has every bucket
+     * (filled), transformations have the rows they produced */
+    bool plain = c->by_time && nt < ncols, desc = c->sel->desc;
     int64_t from_t = c->by_time && c->has_min ? iqs_bucket_of(c, c->mint) : INT64_MIN;
-    for (size_t i = 0; i < base.n && rc == 0; i++) {
-        if (base.t[i] < from_t) continue;
-        bool any = plain;
-        for (size_t k = 0; k < ncols && !any; k++) any = out[i * ncols + k].t != IQL_VT_NULL;
-        if (any) memcpy(iqs_table_row(tb, base.t[i]), out + i * ncols, ncols * sizeof *out);
+    iql_val *row = st_malloc((ncols + 1) * sizeof *row);
+    for (size_t i = 0; rc == 0;) {
+        bool have = i < base.n;
+        int64_t at = have ? base.t[i] : 0;
+        for (size_t k = 0; k < ncols; k++)
+            if (j[k] < on[k] && (!have || (desc ? ot[k][j[k]] > at : ot[k][j[k]] < at))) {
+                at = ot[k][j[k]];
+                have = true;
+            }
+        if (!have) break;
+        bool bucket = i < base.n && base.t[i] == at, any = bucket && plain;
+        for (size_t k = 0; k < ncols && rc == 0; k++) {
+            if (!tns[k]) row[k] = bucket ? base.v[i * ncols + k] : iqv_null();
+            else if (j[k] < on[k] && ot[k][j[k]] == at)
+                row[k] = eval_around(c, cols[k].x, tns[k], ov[k][j[k]++], &rc);
+            else row[k] = iqv_null();
+            any = any || row[k].t != IQL_VT_NULL;
+        }
+        if (bucket) i++;
+        if (any && at >= from_t && rc == 0) memcpy(iqs_table_row(tb, at), row, ncols * sizeof *row);
+    }
+    for (size_t k = 0; k < ncols; k++) {
+        st_free(ot[k]);
+        st_free(ov[k]);
     }
     st_free(t);
-    st_free(ot);
     st_free(v);
+    st_free(tns);
+    st_free(ot);
     st_free(ov);
-    st_free(out);
+    st_free(on);
+    st_free(j);
+    st_free(row);
     st_free(inner);
     iqs_table_free(&base);
     return rc;
@@ -1341,7 +929,7 @@ static void group_tags(sctx *c, const schema *sc)
             if (!seen) c->gtags[c->ngtags++] = name;
         }
     }
-    qsort(c->gtags, c->ngtags, sizeof *c->gtags, cmp_slice);
+    qsort(c->gtags, c->ngtags, sizeof *c->gtags, iqs_cmp_slice);
 }
 
 void iqs_emit(sctx *c, iql_result *res, size_t *cap, const schema *sc, const st_slice *key, const ocol *cols,
@@ -1384,127 +972,11 @@ void iqs_emit(sctx *c, iql_result *res, size_t *cap, const schema *sc, const st_
 
 /* ------------------------------------------------------------ statement */
 
-/* ---- a subquery's answer as the source of points ---- */
-
-static uint8_t stored_type(iql_vt t)
-{
-    switch (t) {
-    case IQL_VT_INT: return ST_VT_INT;
-    case IQL_VT_UINT: return ST_VT_UINT;
-    case IQL_VT_STRING: return ST_VT_STRING;
-    case IQL_VT_BOOL: return ST_VT_BOOL;
-    default: return ST_VT_FLOAT;
-    }
-}
-
-/* The schema of the subquery's series named name: its columns are the
- * fields, its series' tags the tags. */
-static void sub_schema(sctx *c, st_slice name, schema *out)
-{
-    const iql_result *r = c->sub;
-    memset(out, 0, sizeof *out);
-    out->name = name;
-    size_t capf = 0, capt = 0;
-    st_slice *f = NULL, *t = NULL;
-    uint8_t *ft = NULL;
-    size_t nf = 0, nt = 0;
-    for (size_t i = 0; i < r->nseries; i++) {
-        const iql_rseries *x = &r->series[i];
-        if (!st_slice_eq(x->name, name)) continue;
-        for (size_t k = 1; k < x->ncols; k++) {
-            bool seen = false;
-            for (size_t j = 0; j < nf && !seen; j++) seen = st_slice_eq(f[j], x->cols[k]);
-            if (seen) continue;
-            iql_vt vt = IQL_VT_FLOAT;
-            for (size_t row = 0; row < x->nrows; row++)
-                if (x->vals[row * (x->ncols - 1) + k - 1].t != IQL_VT_NULL) {
-                    vt = x->vals[row * (x->ncols - 1) + k - 1].t;
-                    break;
-                }
-            size_t cf = capf;
-            f = grow(f, nf, &capf, sizeof *f);
-            if (capf != cf) ft = st_realloc(ft, capf);
-            ft[nf] = stored_type(vt);
-            f[nf++] = x->cols[k];
-        }
-        for (size_t k = 0; k < x->ntags; k++) {
-            bool seen = false;
-            for (size_t j = 0; j < nt && !seen; j++) seen = st_slice_eq(t[j], x->tags[k].name);
-            if (seen) continue;
-            t = grow(t, nt, &capt, sizeof *t);
-            t[nt++] = x->tags[k].name;
-        }
-    }
-    /* fields sorted (with their types), tags sorted */
-    for (size_t i = 1; i < nf; i++)
-        for (size_t j = i; j > 0 && st_slice_cmp(f[j - 1], f[j]) > 0; j--) {
-            st_slice a = f[j];
-            f[j] = f[j - 1];
-            f[j - 1] = a;
-            uint8_t b = ft[j];
-            ft[j] = ft[j - 1];
-            ft[j - 1] = b;
-        }
-    if (nt > 1) qsort(t, nt, sizeof *t, cmp_slice);
-    out->fields = st_arena_alloc(c->a, (nf + 1) * sizeof *out->fields);
-    out->metrics = st_arena_alloc(c->a, (nf + 1) * sizeof *out->metrics);
-    out->ftypes = st_arena_alloc(c->a, nf + 1);
-    if (nf) {
-        memcpy(out->fields, f, nf * sizeof *f);
-        memcpy(out->metrics, f, nf * sizeof *f);
-        memcpy(out->ftypes, ft, nf);
-    }
-    out->nfields = nf;
-    out->tags = st_arena_alloc(c->a, (nt + 1) * sizeof *out->tags);
-    if (nt) memcpy(out->tags, t, nt * sizeof *t);
-    out->ntags = nt;
-    st_free(f);
-    st_free(ft);
-    st_free(t);
-}
-
-/* The subquery's rows of one name as points, tag set by tag set. */
-static int sub_points(sctx *c, const schema *sc, const need *nd, pointset *ps)
-{
-    const iql_result *r = c->sub;
-    fbuf *fb = st_calloc(nd->n + 1, sizeof *fb);
-    int rc = 0;
-    for (size_t i = 0; i < r->nseries && rc == 0; i++) {
-        const iql_rseries *x = &r->series[i];
-        if (!st_slice_eq(x->name, sc->name)) continue;
-        ps->tsets = grow(ps->tsets, ps->ntsets, &ps->captsets, sizeof *ps->tsets);
-        ps->tsets[ps->ntsets++] = (tset){x->tags, x->ntags};
-        size_t nv = x->ncols - 1;
-        for (size_t k = 1; k < x->ncols; k++) {
-            long f = find_slice(sc->fields, sc->nfields, x->cols[k]);
-            long slot = f >= 0 ? nd->slot[f] : -1;
-            if (slot < 0) continue;
-            fbuf *b = &fb[slot];
-            b->ts = st_realloc(b->ts, (x->nrows + 1) * sizeof *b->ts);
-            b->v = st_realloc(b->v, (x->nrows + 1) * sizeof *b->v);
-            b->cap = x->nrows + 1;
-            for (size_t row = 0; row < x->nrows; row++) {
-                iql_val v = x->vals[row * nv + k - 1];
-                if (v.t == IQL_VT_NULL || x->time[row] < c->read_mint || x->time[row] > c->maxt) continue;
-                b->ts[b->n] = x->time[row];
-                b->v[b->n++] = v;
-            }
-        }
-        rc = flush_tset(c, sc, nd, c->st->where, ps, fb);
-    }
-    for (size_t k = 0; k < nd->n; k++) {
-        st_free(fb[k].ts);
-        st_free(fb[k].v);
-    }
-    st_free(fb);
-    return rc;
-}
-
 static int one_measurement(sctx *c, st_slice name, iql_result *res, size_t *cap)
 {
     schema sc;
     int rc = 0;
-    if (c->sub) sub_schema(c, name, &sc);
+    if (c->sub) iqs_sub_schema(c, name, &sc);
     else rc = load_schema(c, name, &sc);
     if (rc || !sc.nfields) return rc;
     group_tags(c, &sc);
@@ -1531,7 +1003,7 @@ static int one_measurement(sctx *c, st_slice name, iql_result *res, size_t *cap)
         if (!folded) rc = 0;
     }
     /* nothing but tags, or fields the measurement lacks: no rows, as in InfluxDB */
-    if (rc == 0 && any_field && !folded) rc = c->sub ? sub_points(c, &sc, &nd, &ps) : read_points(c, &sc, &nd, &ps);
+    if (rc == 0 && any_field && !folded) rc = c->sub ? iqs_sub_points(c, &sc, &nd, &ps) : iqs_read_points(c, &sc, &nd, &ps);
     if (rc == 0 && ps.ngroups > 1) qsort_r(ps.groups, ps.ngroups, sizeof *ps.groups, cmp_group, c);
     if (rc == 0 && c->sel->desc) /* DESC reverses the series too */
         for (size_t i = 0, j = ps.ngroups ? ps.ngroups - 1 : 0; i < j; i++, j--) {
@@ -1543,14 +1015,14 @@ static int one_measurement(sctx *c, st_slice name, iql_result *res, size_t *cap)
         group *g = &ps.groups[gi];
         /* a raw query over a subquery keeps its rows' order (series by
          * series, as InfluxDB reads them) */
-        if (c->aggregate || !c->sub) group_sort(g, nd.n);
+        if (c->aggregate || !c->sub) iqs_group_sort(g, nd.n);
         mctx m = {c, &sc, &nd, &ps, g};
         table tb = {0};
         rc = group_rows(&m, cols, ncols, &tb);
         if (rc == 0) iqs_emit(c, res, cap, &sc, g->key, cols, ncols, &tb);
         iqs_table_free(&tb);
     }
-    pointset_free(&ps);
+    iqs_pointset_free(&ps);
     st_free(nd.slot);
     st_free(nd.field);
     st_free(cols);
@@ -1581,14 +1053,14 @@ static int wide_schema(sctx *c, const st_slice *ms, size_t nm, schema *out)
         schema one;
         rc = load_schema(c, ms[i], &one);
         for (size_t k = 0; k < one.nfields && rc == 0; k++) {
-            if (nf && find_slice(f, nf, one.fields[k]) >= 0) continue;
+            if (nf && iqs_find_slice(f, nf, one.fields[k]) >= 0) continue;
             size_t cf = capf;
             f = grow(f, nf, &capf, sizeof *f);
             if (capf != cf) {
                 ft = st_realloc(ft, capf);
                 met = st_realloc(met, capf * sizeof *met);
             }
-            /* kept sorted for find_slice */
+            /* kept sorted for iqs_find_slice */
             size_t at = nf;
             while (at > 0 && st_slice_cmp(f[at - 1], one.fields[k]) > 0) {
                 f[at] = f[at - 1];
@@ -1602,7 +1074,7 @@ static int wide_schema(sctx *c, const st_slice *ms, size_t nm, schema *out)
             nf++;
         }
         for (size_t k = 0; k < one.ntags && rc == 0; k++) {
-            if (nt && find_slice(t, nt, one.tags[k]) >= 0) continue;
+            if (nt && iqs_find_slice(t, nt, one.tags[k]) >= 0) continue;
             t = grow(t, nt, &capt, sizeof *t);
             size_t at = nt;
             while (at > 0 && st_slice_cmp(t[at - 1], one.tags[k]) > 0) {
@@ -1686,7 +1158,7 @@ static int sources(sctx *c, st_slice **out, size_t *n)
         st_free(v);
         return rc;
     }
-    if (cnt > 1) qsort(v, cnt, sizeof *v, cmp_slice);
+    if (cnt > 1) qsort(v, cnt, sizeof *v, iqs_cmp_slice);
     size_t w = 0;
     for (size_t i = 0; i < cnt; i++)
         if (!w || !st_slice_eq(v[w - 1], v[i])) v[w++] = v[i];
@@ -1768,7 +1240,10 @@ int iql_select_exec(store *s, const char *db, const iql_stmt *st, const iql_sele
         for (size_t i = 0; i < sel->nfields; i++) {
             const iql_expr *x = find_transform(sel->fields[i].expr);
             if (!x || !has_aggregate(x->args[0])) continue;
-            int64_t k = slice_ieq(x->str, "cumulative_sum") ? 0 : 1; /* one bucket, as InfluxDB reads */
+            /* one bucket, as InfluxDB reads; holt_winters none */
+            bool none = slice_ieq(x->str, "cumulative_sum") || slice_ieq(x->str, "holt_winters") ||
+                        slice_ieq(x->str, "holt_winters_with_fit");
+            int64_t k = none ? 0 : 1;
             if (k > extra) extra = k;
         }
         /* InfluxDB moves the start back by whole intervals, not to a bucket
@@ -1867,7 +1342,7 @@ int iql_select_exec(store *s, const char *db, const iql_stmt *st, const iql_sele
         c.sub = &all;
         st_slice *names = st_malloc(all.nseries * sizeof *names);
         for (size_t k = 0; k < all.nseries; k++) names[k] = all.series[k].name;
-        qsort(names, all.nseries, sizeof *names, cmp_slice);
+        qsort(names, all.nseries, sizeof *names, iqs_cmp_slice);
         for (size_t k = 0; k < all.nseries && rc == 0; k++)
             if (!k || !st_slice_eq(names[k], names[k - 1])) rc = one_measurement(&c, names[k], out, &cap);
         st_free(names);

@@ -2,6 +2,7 @@
  * InfluxQL's SELECT (see select_int.h). */
 #include <stdlib.h>
 
+#include "influxql/holtwinters.h"
 #include "influxql/select_int.h"
 
 /* ------------------------------------------------------------ values */
@@ -312,8 +313,22 @@ int iqs_agg_call(const mctx *m, const iql_expr *call, size_t from, size_t to, ag
     if (slice_ieq(f, "first") || slice_ieq(f, "last")) {
         size_t k = 0;
         bool last = slice_ieq(f, "last");
-        for (size_t i = 1; i < n; i++)
-            if (last ? v[i].t >= v[k].t : v[i].t < v[k].t) k = i;
+        for (size_t i = 1; i < n; i++) {
+            if (v[i].t != v[k].t) {
+                if (last ? v[i].t > v[k].t : v[i].t < v[k].t) k = i;
+                continue;
+            }
+            /* points of several tag sets at one time: under GROUP BY time
+             * InfluxDB's reducers keep the larger value (of booleans, false
+             * for first and true for last); without, the tag set order
+             * decides (the points come in it) */
+            bool take = last;
+            if (c->by_time && v[i].v.t == IQL_VT_BOOL && v[k].v.t == IQL_VT_BOOL)
+                take = last ? v[i].v.b && !v[k].v.b : !v[i].v.b && v[k].v.b;
+            else if (c->by_time)
+                take = iqv_cmp(v[i].v, v[k].v) > 0;
+            if (take) k = i;
+        }
         out->v = v[k].v;
         out->t = v[k].t;
         out->row = v[k].row;
@@ -401,10 +416,18 @@ int iqs_agg_call(const mctx *m, const iql_expr *call, size_t from, size_t to, ag
                 double ys = y0 + (y1 - y0) * (double)(bs - before.t) / (double)(v[0].t - before.t);
                 area += (ys + y1) / 2 * ((double)(v[0].t - bs) / U);
             }
-            if (neighbour(m, arg, to, 1, &after)) {
+            bool more = neighbour(m, arg, to, 1, &after);
+            if (more) {
                 double y0 = iqv_f(v[n - 1].v), y1 = iqv_f(after.v);
                 double ye = y0 + (y1 - y0) * (double)(be - v[n - 1].t) / (double)(after.t - v[n - 1].t);
                 area += (y0 + ye) / 2 * ((double)(be - v[n - 1].t) / U);
+            }
+            /* InfluxDB's last window ends with its last point: one at the
+             * window's very start leaves nothing to emit */
+            if (!more && v[n - 1].t == bs) {
+                st_free(v);
+                out->v = iqv_null();
+                return 0;
             }
         }
         out->v = iqv_float(area);
@@ -498,23 +521,40 @@ void iqs_fill(sctx *c, table *tb, const ocol *cols)
         return;
     }
     for (size_t k = 0; k < nc; k++) {
+        size_t last = SIZE_MAX; /* the row of the column's last value (not a filled one) */
         for (size_t i = 0; i < tb->n; i++) {
             iql_val *x = &tb->v[i * nc + k];
-            if (x->t != IQL_VT_NULL) continue;
+            if (x->t != IQL_VT_NULL) {
+                last = i;
+                continue;
+            }
             if (sel->fill == IQL_FILL_VALUE) {
                 *x = iqv_literal(sel->fill_value);
             } else if (sel->fill == IQL_FILL_PREVIOUS) {
                 if (i) *x = tb->v[(i - 1) * nc + k];
             } else if (sel->fill == IQL_FILL_LINEAR) {
-                size_t a = i, b = i;
-                while (a > 0 && tb->v[(a - 1) * nc + k].t == IQL_VT_NULL) a--;
+                /* the line between the values around, never from a filled
+                 * one (an integer column would drift by its truncations) */
+                size_t b = i;
                 while (b < tb->n && tb->v[b * nc + k].t == IQL_VT_NULL) b++;
-                if (a == 0 || b == tb->n) continue;
-                iql_val va = tb->v[(a - 1) * nc + k], vb = tb->v[b * nc + k];
+                if (last == SIZE_MAX || b == tb->n) continue;
+                iql_val va = tb->v[last * nc + k], vb = tb->v[b * nc + k];
                 if (!iqv_is_num(va) || !iqv_is_num(vb)) continue;
-                double ta = (double)tb->t[a - 1], tbt = (double)tb->t[b], ti = (double)tb->t[i];
-                double y = iqv_f(va) + (iqv_f(vb) - iqv_f(va)) * (ti - ta) / (tbt - ta);
-                *x = va.t == IQL_VT_INT && vb.t == IQL_VT_INT ? iqv_int((int64_t)y) : iqv_float(y);
+                /* InfluxDB's line, for its digits: over bucket numbers (time
+                 * / interval), the slope times the steps from the value
+                 * before, plus that value; integers subtract as integers */
+                int64_t iv = c->interval > 0 ? c->interval : 1;
+                int64_t na = tb->t[last] / iv, steps = tb->t[i] / iv - na, span = tb->t[b] / iv - na;
+                if (va.t == IQL_VT_INT && vb.t == IQL_VT_INT) {
+                    double m = (double)(int64_t)((uint64_t)vb.i - (uint64_t)va.i) / (double)span;
+                    *x = iqv_int((int64_t)(m * (double)steps + (double)va.i));
+                } else if (va.t == IQL_VT_UINT && vb.t == IQL_VT_UINT) {
+                    double m = (double)(vb.u - va.u) / (double)span;
+                    *x = (iql_val){.t = IQL_VT_UINT, .u = (uint64_t)(m * (double)steps + (double)va.u)};
+                } else {
+                    double m = (iqv_f(vb) - iqv_f(va)) / (double)span;
+                    *x = iqv_float(m * (double)steps + iqv_f(va));
+                }
             }
         }
     }
@@ -543,139 +583,278 @@ static int64_t unit_arg(const iql_expr *call, int64_t def)
     return def;
 }
 
-/* An exponential moving average of x as it comes (alpha = 2 / (period +
- * 1)). Warmup "exponential": ready from the first value, the n-th of the
- * first period values weighted 2 / (n + 1), so that the first values are
- * not drowned by a seed; "simple": ready at the period-th value, seeded
- * with the mean of the first period values. */
-typedef struct ema {
-    double alpha, value, sum;
-    size_t seen, period;
-    bool simple;
-} ema;
+/* ------------------------------------------------- technical analysis
+ * InfluxDB's technical-analysis functions (its port of the gota package),
+ * value by value: every numeric value (an integer as a float) goes in, in
+ * order, and gives one output; the output is a row once more values than
+ * the hold period came in (hold -1: the function's warm-up count). Float
+ * operations are done in InfluxDB's order, their running sums kept as it
+ * keeps them, so that the digits are its digits. */
 
-static bool ema_add(ema *e, double x)
+typedef enum ta_warm { TA_WARM_EXP, TA_WARM_SIMPLE, TA_WARM_NONE } ta_warm;
+
+typedef enum ta_kind { TA_EMA, TA_DEMA, TA_TEMA, TA_TRIX, TA_RSI, TA_CMO, TA_KER, TA_KAMA, TA_NONE } ta_kind;
+
+/* by ta_kind; InfluxDB's messages name the function in lower case */
+static const char *const TA_NAMES[] = {"exponential_moving_average", "double_exponential_moving_average",
+                                       "triple_exponential_moving_average", "triple_exponential_derivative",
+                                       "relative_strength_index", "chande_momentum_oscillator",
+                                       "kaufmans_efficiency_ratio", "kaufmans_adaptive_moving_average"};
+
+static ta_kind ta_kind_of(st_slice f)
 {
-    e->seen++;
-    if (e->simple && e->seen <= e->period) {
-        e->sum += x;
-        if (e->seen < e->period) return false;
-        e->value = e->sum / (double)e->period;
-        return true;
-    }
-    double a = !e->simple && e->seen <= e->period ? 2.0 / ((double)e->seen + 1) : e->alpha;
-    e->value = e->seen == 1 ? x : e->value + a * (x - e->value);
-    return true;
+    for (size_t i = 0; i < sizeof TA_NAMES / sizeof *TA_NAMES; i++)
+        if (slice_ieq(f, TA_NAMES[i])) return (ta_kind)i;
+    return TA_NONE;
 }
 
-/* exponential_moving_average and its double and triple forms, and
- * triple_exponential_derivative (the percent change of the triple-smoothed
- * average): (x, period[, hold period[, warmup]]). Each stage takes the
- * values of the one before once they are ready. A row comes from the
- * value at index hold on (counting from 0) once every stage is ready; the
- * hold period defaults to period - 1 (period for the derivative) with the
- * exponential warmup, 0 with the simple one. */
-static int ema_family(sctx *c, const iql_expr *call, const int64_t *t, const iql_val *v, size_t n, int64_t *ot,
-                      iql_val *ov, size_t *on)
+/* An exponential moving average: from the period-th value on, each value
+ * weighs alpha = 2 / (period + 1); before, the exponential warmup weighs
+ * the k-th value 2 / (k + 1) (the first values are not drowned by a seed)
+ * and the simple one averages the values so far. */
+typedef struct ta_ema {
+    double alpha, last;
+    uint64_t period, count; /* unsigned: no overflow whatever the period */
+    ta_warm warm;
+} ta_ema;
+
+static ta_ema ta_ema_new(uint64_t period, ta_warm warm)
 {
-    st_slice f = call->str;
-    if (call->nargs < 2 || call->args[1]->kind != IQL_E_NUMBER || !call->args[1]->is_int || call->args[1]->ns < 1)
-        return st_fail(c->e, ST_EINVAL, "%.*s period must be greater than or equal to 1", (int)f.n, f.p);
-    size_t period = (size_t)call->args[1]->ns;
-    int64_t hold = -1;
-    if (call->nargs >= 3) {
-        if (call->args[2]->kind != IQL_E_NUMBER || !call->args[2]->is_int)
-            return st_fail(c->e, ST_EINVAL, "%.*s hold period must be an integer", (int)f.n, f.p);
-        hold = call->args[2]->ns;
+    return (ta_ema){.alpha = 2 / (double)(period + 1), .period = period, .warm = warm};
+}
+
+static bool ta_ema_warmed(const ta_ema *e) { return e->count == e->period; }
+
+static double ta_ema_add(ta_ema *e, double v)
+{
+    double avg;
+    if (e->count == 0)
+        avg = v;
+    else if (ta_ema_warmed(e))
+        avg = (v - e->last) * e->alpha + e->last;
+    else if (e->warm == TA_WARM_SIMPLE)
+        avg = (e->last * (double)e->count + v) / (double)(e->count + 1);
+    else
+        avg = (v - e->last) * (2 / (double)(e->count + 2)) + e->last;
+    e->last = avg;
+    if (e->count < e->period) e->count++;
+    return avg;
+}
+
+/* The state of one function over one series. */
+typedef struct ta {
+    ta_kind kind;
+    ta_warm warm;
+    uint64_t period;
+    ta_ema e[3];      /* the stages of the averages; RSI and the smoothed CMO: gains [0], losses [1] */
+    double last;      /* TRIX: the last triple average; RSI and smoothed CMO: the last value; KAMA: its average */
+    /* the efficiency ratio (of KAMA too) and CMO without warmup: a ring of
+     * the last values and their changes (zeros before the first value) and
+     * the running sums over it */
+    double *price, *diff;
+    size_t ring, idx;
+    uint64_t count;
+    double noise, up, down;
+} ta;
+
+/* Kaufman's efficiency ratio: |the change over the ring| / the sum of
+ * the |changes| in it, 0 when either is 0. */
+static double ta_ker_add(ta *s, double v)
+{
+    size_t old = s->idx + 1 >= s->ring ? 0 : s->idx + 1;
+    double signal = fabs(v - s->price[old]), d = fabs(v - s->price[s->idx]);
+    s->noise -= s->diff[old];
+    s->noise += d;
+    s->idx = old;
+    s->price[old] = v;
+    s->diff[old] = d;
+    if (s->count != s->period + 1) s->count++;
+    return signal == 0 || s->noise == 0 ? 0 : signal / s->noise;
+}
+
+/* Kaufman's adaptive moving average: the smoothing constant goes from
+ * 2/31 (noise) to 2/3 (trend) with the efficiency ratio, squared; until
+ * the ratio's window is full it moves from the value before. */
+static double ta_kama_add(ta *s, double v)
+{
+    if (s->count != s->period + 1) s->last = s->price[s->idx];
+    double er = ta_ker_add(s, v);
+    double x = er * (56.0 / 93.0) + 2.0 / 31.0; /* 2/3 - 2/31, rounded once as Go's constant arithmetic does */
+    double sc = x * x;
+    s->last = s->last + sc * (v - s->last);
+    return s->last;
+}
+
+/* Chande's momentum oscillator without warmup: 100 x (gains - losses) /
+ * (gains + losses) of the changes in the ring and the new one. */
+static double ta_cmo_add(ta *s, double v)
+{
+    size_t old = s->idx + 1 == s->ring ? 0 : s->idx + 1;
+    double d = 0;
+    if (s->count != 0) {
+        d = v - s->price[s->idx];
+        if (d > 0) s->up += d;
+        else if (d < 0) s->down -= d;
     }
-    bool simple = false;
-    if (call->nargs >= 4) {
-        st_slice w = call->args[3]->str;
-        if (call->args[3]->kind != IQL_E_STRING || (!slice_ieq(w, "exponential") && !slice_ieq(w, "simple")))
-            return st_fail(c->e, ST_EINVAL, "%.*s warmup type must be one of: 'exponential' 'simple'", (int)f.n, f.p);
-        simple = slice_ieq(w, "simple");
+    double out = 0;
+    if (s->up != 0 || s->down != 0) out = 100.0 * ((s->up - s->down) / (s->up + s->down));
+    if (s->diff[old] > 0) s->up -= s->diff[old];
+    else if (s->diff[old] < 0) s->down += s->diff[old];
+    s->price[old] = v;
+    s->diff[old] = d;
+    s->idx = old;
+    if (s->count != s->period + 1) s->count++;
+    return out;
+}
+
+static double ta_add(ta *s, double v)
+{
+    switch (s->kind) {
+    case TA_EMA: return ta_ema_add(&s->e[0], v);
+    case TA_DEMA: {
+        double a1 = ta_ema_add(&s->e[0], v);
+        double a2 = ta_ema_warmed(&s->e[0]) || s->warm == TA_WARM_EXP ? ta_ema_add(&s->e[1], a1) : a1;
+        return 2 * a1 - a2;
     }
-    int stages = slice_ieq(f, "exponential_moving_average") ? 1 : slice_ieq(f, "double_exponential_moving_average") ? 2 : 3;
-    bool trix = slice_ieq(f, "triple_exponential_derivative");
-    if (simple && stages > 1 && hold >= 0) /* where InfluxDB starts those rows is not known yet */
-        return st_fail(c->e, ST_EINVAL, "%.*s() with a hold period and the simple warmup not supported by Strata yet",
-                       (int)f.n, f.p);
-    if (hold < 0) hold = simple ? 0 : (int64_t)(period - 1 + (trix ? 1 : 0));
-    ema e[3];
-    for (int i = 0; i < 3; i++) e[i] = (ema){.alpha = 2.0 / ((double)period + 1), .period = period, .simple = simple};
-    double prev = NAN;
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!iqv_is_num(v[i])) continue;
-        double x = iqv_f(v[i]);
-        bool ok = ema_add(&e[0], x);
-        for (int st = 1; st < stages && ok; st++) ok = ema_add(&e[st], e[st - 1].value);
-        if (!ok) continue;
-        double out;
-        if (stages == 1) out = e[0].value;
-        else if (stages == 2) out = 2 * e[0].value - e[1].value;
-        else out = 3 * e[0].value - 3 * e[1].value + e[2].value;
-        if (trix) {
-            double cur = e[2].value;
-            bool have = !isnan(prev);
-            out = have ? (cur - prev) / prev * 100 : NAN;
-            prev = cur;
-            if (!have) continue;
+    case TA_TEMA: {
+        double a1 = ta_ema_add(&s->e[0], v);
+        double a2 = ta_ema_warmed(&s->e[0]) || s->warm == TA_WARM_EXP ? ta_ema_add(&s->e[1], a1) : a1;
+        double a3 = ta_ema_warmed(&s->e[1]) || s->warm == TA_WARM_EXP ? ta_ema_add(&s->e[2], a2) : a2;
+        return 3 * a1 - 3 * a2 + a3;
+    }
+    case TA_TRIX: {
+        /* the percent change of the triple average (the first against 0) */
+        double cur = ta_ema_add(&s->e[0], v);
+        if (ta_ema_warmed(&s->e[0]) || s->warm == TA_WARM_EXP) {
+            cur = ta_ema_add(&s->e[1], cur);
+            if (ta_ema_warmed(&s->e[1]) || s->warm == TA_WARM_EXP) cur = ta_ema_add(&s->e[2], cur);
         }
-        if ((int64_t)i < hold) continue;
-        ot[k] = t[i];
-        ov[k++] = iqv_float(out);
+        double rate = ((cur / s->last) - 1) * 100;
+        s->last = cur;
+        return rate;
     }
-    *on = k;
+    case TA_RSI:
+    case TA_CMO: {
+        if (s->kind == TA_CMO && s->warm == TA_WARM_NONE) return ta_cmo_add(s, v);
+        /* averages of the gains and of the losses (the first value's against 0) */
+        double up = 0, down = 0;
+        if (v > s->last) up = v - s->last;
+        else if (v < s->last) down = s->last - v;
+        ta_ema_add(&s->e[0], up);
+        ta_ema_add(&s->e[1], down);
+        s->last = v;
+        double u = s->e[0].last, dn = s->e[1].last;
+        if (s->kind == TA_RSI) return 100 - (100 / (1 + u / dn));
+        return 100.0 * ((u - dn) / (u + dn));
+    }
+    case TA_KER: return ta_ker_add(s, v);
+    case TA_KAMA: return ta_kama_add(s, v);
+    default: return NAN;
+    }
+}
+
+/* How many values a function takes before its rows start by default
+ * (wrapping as Go's int does, for an absurd period). */
+static uint64_t ta_warm_count(const ta *s)
+{
+    uint64_t p = s->period;
+    bool simple = s->warm == TA_WARM_SIMPLE;
+    switch (s->kind) {
+    case TA_EMA: return p - 1;
+    case TA_DEMA: return simple ? 2 * (p - 1) : p - 1;
+    case TA_TEMA: return simple ? 3 * (p - 1) : p - 1;
+    case TA_TRIX: return simple ? 3 * (p - 1) + 1 : p;
+    case TA_CMO: return s->warm == TA_WARM_NONE ? p - 1 : p;
+    default: return p; /* RSI (its averages run over period + 1), KER, KAMA */
+    }
+}
+
+/* The arguments (x, period[, hold period[, warmup]]), checked in
+ * InfluxDB's order and words. */
+static int ta_args(sctx *c, const iql_expr *call, ta_kind kind, uint64_t *period, int64_t *hold, ta_warm *warm)
+{
+    const char *f = TA_NAMES[kind];
+    const iql_expr *p = call->nargs >= 2 ? call->args[1] : NULL;
+    if (!p || p->kind != IQL_E_NUMBER || !p->is_int) return st_fail(c->e, ST_EINVAL, "%s period must be an integer", f);
+    if (p->ns < 1) return st_fail(c->e, ST_EINVAL, "%s period must be greater than or equal to 1", f);
+    *period = (uint64_t)p->ns;
+    *hold = -1;
+    if (call->nargs >= 3) {
+        const iql_expr *h = call->args[2];
+        if (h->kind != IQL_E_NUMBER || !h->is_int)
+            return st_fail(c->e, ST_EINVAL, "%s hold period must be an integer", f);
+        if (kind == TA_TRIX && h->ns < 1 && h->ns != -1)
+            return st_fail(c->e, ST_EINVAL, "%s hold period must be greater than or equal to 1", f);
+        if (h->ns < 0 && h->ns != -1)
+            return st_fail(c->e, ST_EINVAL, "%s hold period must be greater than or equal to 0", f);
+        *hold = h->ns;
+    }
+    /* the warmup, spelt exactly */
+    *warm = kind == TA_CMO ? TA_WARM_NONE : TA_WARM_EXP;
+    if (call->nargs >= 4 && kind != TA_KER && kind != TA_KAMA) {
+        const iql_expr *w = call->args[3];
+        if (w->kind != IQL_E_STRING) return st_fail(c->e, ST_EINVAL, "%s warmup type must be a string", f);
+        bool exp = w->str.n == 11 && !memcmp(w->str.p, "exponential", 11);
+        bool simple = w->str.n == 6 && !memcmp(w->str.p, "simple", 6);
+        bool none = w->str.n == 4 && !memcmp(w->str.p, "none", 4);
+        if (kind == TA_CMO && !exp && !simple && !none)
+            return st_fail(c->e, ST_EINVAL, "%s warmup type must be one of: 'none' 'exponential' 'simple'", f);
+        if (kind != TA_CMO && !exp && !simple)
+            return st_fail(c->e, ST_EINVAL, "%s warmup type must be one of: 'exponential' 'simple'", f);
+        *warm = exp ? TA_WARM_EXP : simple ? TA_WARM_SIMPLE : TA_WARM_NONE;
+    }
     return 0;
 }
 
-/* kaufmans_efficiency_ratio (|net change| over the sum of the changes of
- * the last period values, from index period on) and
- * chande_momentum_oscillator without warmup (100 x (gains - losses) /
- * (gains + losses) of the last period changes, from index period - 1 on):
- * (x, period[, hold period[, 'none']]); a hold period given is the index
- * rows start from instead. */
-static int window_family(sctx *c, const iql_expr *call, const int64_t *t, const iql_val *v, size_t n, int64_t *ot,
-                         iql_val *ov, size_t *on)
+/* One technical-analysis function over the values v at times t (n of
+ * them, nulls skipped): its rows into ot/ov (room for n). */
+static int technical(sctx *c, const iql_expr *call, ta_kind kind, const int64_t *t, const iql_val *v, size_t n,
+                     int64_t *ot, iql_val *ov, size_t *on)
 {
-    st_slice f = call->str;
-    if (call->nargs < 2 || call->args[1]->kind != IQL_E_NUMBER || !call->args[1]->is_int || call->args[1]->ns < 1)
-        return st_fail(c->e, ST_EINVAL, "%.*s period must be greater than or equal to 1", (int)f.n, f.p);
-    size_t period = (size_t)call->args[1]->ns;
-    int64_t hold = call->nargs >= 3 && call->args[2]->kind == IQL_E_NUMBER ? call->args[2]->ns : -1;
-    bool ker = slice_ieq(f, "kaufmans_efficiency_ratio");
-    if (ker && hold >= 0 && (size_t)hold < period) /* InfluxDB's window then is not known yet */
-        return st_fail(c->e, ST_EINVAL, "%.*s() with a hold period under the period not supported by Strata yet",
-                       (int)f.n, f.p);
-    /* a hold period given is where rows start, the window then shorter */
-    size_t from = hold >= 0 ? (size_t)hold : ker ? period : period - 1;
-    double *x = st_malloc((n + 1) * sizeof *x);
-    int64_t *xt = st_malloc((n + 1) * sizeof *xt);
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++)
-        if (iqv_is_num(v[i])) {
-            x[m] = iqv_f(v[i]);
-            xt[m++] = t[i];
-        }
+    ta s = {.kind = kind};
+    int64_t hold = -1;
+    int rc = ta_args(c, call, kind, &s.period, &hold, &s.warm);
+    if (rc) return rc;
+    *on = 0;
+    if (kind == TA_CMO && s.warm == TA_WARM_NONE && s.period == 1) {
+        /* InfluxDB's ring of period - 1 changes is empty then: it fails on
+         * the first value (index out of range) */
+        for (size_t i = 0; i < n; i++)
+            if (iqv_is_num(v[i]))
+                return st_fail(c->e, ST_EINVAL, "%s period 1 makes InfluxDB 1.6 fail (index out of range)",
+                               TA_NAMES[kind]);
+        return 0;
+    }
+    if (kind == TA_RSI || (kind == TA_CMO && s.warm != TA_WARM_NONE)) {
+        /* averages over period + 1 values, each new one weighing 1 / period */
+        s.e[0] = s.e[1] = ta_ema_new(s.period + 1, s.warm);
+        s.e[0].alpha = s.e[1].alpha = 1 / (double)s.period;
+    } else {
+        for (int i = 0; i < 3; i++) s.e[i] = ta_ema_new(s.period, s.warm);
+    }
+    if (kind == TA_KER || kind == TA_KAMA || kind == TA_CMO) {
+        /* the ring (period values; period - 1 for CMO); one longer than the
+         * values behaves the same when the period is longer still: its
+         * oldest slot is then always one never written */
+        uint64_t want = kind == TA_CMO ? s.period - 1 : s.period;
+        s.ring = want < n + 1 ? (size_t)want : n + 1;
+        s.price = st_calloc(s.ring, sizeof *s.price);
+        s.diff = st_calloc(s.ring, sizeof *s.diff);
+    }
+    /* InfluxDB holds its counts in 32 bits */
+    uint32_t hold32 = hold == -1 ? (uint32_t)ta_warm_count(&s) : (uint32_t)hold, count = 0;
+    bool drop_inf = kind == TA_TRIX || kind == TA_KER || kind == TA_KAMA;
     size_t k = 0;
-    for (size_t i = from ? from : 1; i < m; i++) {
-        size_t lo = i >= period ? i - period : 0;
-        double up = 0, down = 0, path = 0;
-        for (size_t j = lo + 1; j <= i; j++) {
-            double d = x[j] - x[j - 1];
-            if (d > 0) up += d;
-            else down -= d;
-            path += d < 0 ? -d : d;
-        }
-        double out;
-        if (ker) out = path == 0 ? 0 : fabs(x[i] - x[lo]) / path;
-        else out = up + down == 0 ? 0 : 100 * (up - down) / (up + down);
-        ot[k] = xt[i];
+    for (size_t i = 0; i < n; i++) {
+        if (!iqv_is_num(v[i])) continue;
+        double out = ta_add(&s, iqv_f(v[i]));
+        count++;
+        if (count <= hold32 || (drop_inf && isinf(out))) continue;
+        ot[k] = t[i];
         ov[k++] = iqv_float(out);
     }
-    st_free(x);
-    st_free(xt);
+    st_free(s.price);
+    st_free(s.diff);
     *on = k;
     return 0;
 }
@@ -685,6 +864,8 @@ int iqs_transform(sctx *c, const iql_expr *call, const int64_t *t, const iql_val
 {
     st_slice f = call->str;
     size_t k = 0;
+    int rc = iqs_transform_check(c, call);
+    if (rc) return rc;
     if (slice_ieq(f, "derivative") || slice_ieq(f, "non_negative_derivative")) {
         bool nonneg = slice_ieq(f, "non_negative_derivative");
         /* without a unit: a second, or the GROUP BY interval over buckets */
@@ -716,9 +897,6 @@ int iqs_transform(sctx *c, const iql_expr *call, const int64_t *t, const iql_val
             ov[k++] = acc;
         }
     } else if (slice_ieq(f, "moving_average")) {
-        if (call->nargs != 2 || call->args[1]->kind != IQL_E_NUMBER || !call->args[1]->is_int || call->args[1]->ns < 1)
-            return st_fail(c->e, ST_EINVAL, "moving_average window must be greater than 1, got %lld",
-                           call->nargs == 2 ? (long long)call->args[1]->ns : 0LL);
         size_t w = (size_t)call->args[1]->ns;
         for (size_t i = w - 1; i < n; i++) {
             double sum = 0; /* each window summed afresh: no drift from a running sum */
@@ -732,20 +910,127 @@ int iqs_transform(sctx *c, const iql_expr *call, const int64_t *t, const iql_val
             ot[k] = t[i];
             ov[k++] = iqv_int((t[i] - t[i - 1]) / unit);
         }
-    } else if (slice_ieq(f, "kaufmans_efficiency_ratio") ||
-               (slice_ieq(f, "chande_momentum_oscillator") &&
-                (call->nargs < 4 || (call->args[3]->kind == IQL_E_STRING && slice_ieq(call->args[3]->str, "none"))))) {
-        int rc = window_family(c, call, t, v, n, ot, ov, &k);
-        if (rc) return rc;
-    } else if (slice_ieq(f, "exponential_moving_average") || slice_ieq(f, "double_exponential_moving_average") ||
-               slice_ieq(f, "triple_exponential_moving_average") || slice_ieq(f, "triple_exponential_derivative")) {
-        int rc = ema_family(c, call, t, v, n, ot, ov, &k);
+    } else if (ta_kind_of(f) != TA_NONE) {
+        rc = technical(c, call, ta_kind_of(f), t, v, n, ot, ov, &k);
         if (rc) return rc;
     } else {
         return st_fail(c->e, ST_EINVAL, "%.*s() not supported by Strata yet", (int)f.n, f.p);
     }
     *on = k;
     return 0;
+}
+
+/* holt_winters's arguments (aggregate, N, S) checked in InfluxDB's order
+ * and words (but the GROUP BY interval). */
+static int hw_args(sctx *c, const iql_expr *call)
+{
+    const char *name = slice_ieq(call->str, "holt_winters_with_fit") ? "holt_winters_with_fit" : "holt_winters";
+    if (call->nargs != 3)
+        return st_fail(c->e, ST_EINVAL, "invalid number of arguments for %s, expected 3, got %zu", name, call->nargs);
+    const iql_expr *h = call->args[1], *s = call->args[2];
+    if (h->kind != IQL_E_NUMBER || !h->is_int)
+        return st_fail(c->e, ST_EINVAL, "expected integer argument as second arg in %s", name);
+    if (h->ns <= 0)
+        return st_fail(c->e, ST_EINVAL, "second arg to %s must be greater than 0, got %lld", name, (long long)h->ns);
+    if (s->kind != IQL_E_NUMBER || !s->is_int)
+        return st_fail(c->e, ST_EINVAL, "expected integer argument as third arg in %s", name);
+    if (s->ns < 0)
+        return st_fail(c->e, ST_EINVAL, "third arg to %s cannot be negative, got %lld", name, (long long)s->ns);
+    if (call->args[0]->kind != IQL_E_CALL)
+        return st_fail(c->e, ST_EINVAL, "must use aggregate function with %s", name);
+    return 0;
+}
+
+/* holt_winters(aggregate, N, S) and holt_winters_with_fit(...): N
+ * buckets forecast after the last one, with a season of S buckets (under
+ * 2: none). The rows go to *ot and *ov, allocated. */
+static int holt_winters(sctx *c, const iql_expr *call, const int64_t *t, const iql_val *v, size_t n, int64_t **ot,
+                        iql_val **ov, size_t *on)
+{
+    bool fit = slice_ieq(call->str, "holt_winters_with_fit");
+    const char *name = fit ? "holt_winters_with_fit" : "holt_winters";
+    int rc = hw_args(c, call);
+    if (rc) return rc;
+    const iql_expr *h = call->args[1], *s = call->args[2];
+    if (!c->by_time) return st_fail(c->e, ST_EINVAL, "%s aggregate requires a GROUP BY interval", name);
+    /* InfluxDB reads no bucket before the lower time bound's for it (other
+     * transformations of the statement may have read one) */
+    int64_t from = c->has_min ? iqs_bucket_of(c, c->mint) : INT64_MIN;
+    int64_t *xt = st_malloc((n + 1) * sizeof *xt);
+    double *x = st_malloc((n + 1) * sizeof *x);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (iqv_is_num(v[i]) && t[i] >= from) {
+            xt[m] = t[i];
+            x[m++] = iqv_f(v[i]);
+        }
+    /* the buckets from the first value on and the forecasts, and the
+     * simplex (6 + S + 1 vertices of 6 + S values), count against the
+     * bucket limit: InfluxDB would just try */
+    size_t rows = iql_hw_rows(xt, m, c->interval, h->ns, fit), all = iql_hw_rows(xt, m, c->interval, h->ns, true);
+    uint64_t season = s->ns >= 2 ? (uint64_t)s->ns : 0, simplex = (season + 7) * (season + 6);
+    if (all > c->max_points || (season <= m && simplex > c->max_points)) {
+        st_free(xt);
+        st_free(x);
+        return st_fail(c->e, ST_ELIMIT, "max-select-buckets limit exceeded: (%llu/%zu)",
+                       (unsigned long long)(all > c->max_points ? all : simplex), c->max_points);
+    }
+    *ot = st_malloc((rows + 1) * sizeof **ot);
+    *ov = st_malloc((rows + 1) * sizeof **ov);
+    double *y = st_malloc((rows + 1) * sizeof *y);
+    *on = iql_hw_forecast(xt, x, m, c->interval, h->ns, s->ns, fit, *ot, y);
+    for (size_t i = 0; i < *on; i++) (*ov)[i] = iqv_float(y[i]);
+    st_free(y);
+    st_free(xt);
+    st_free(x);
+    return 0;
+}
+
+int iqs_transform_check(sctx *c, const iql_expr *call)
+{
+    st_slice f = call->str;
+    ta_kind kind = ta_kind_of(f);
+    if (kind != TA_NONE) {
+        uint64_t period;
+        int64_t hold;
+        ta_warm warm;
+        return ta_args(c, call, kind, &period, &hold, &warm);
+    }
+    if (slice_ieq(f, "holt_winters") || slice_ieq(f, "holt_winters_with_fit")) return hw_args(c, call);
+    if (slice_ieq(f, "moving_average")) {
+        if (call->nargs != 2)
+            return st_fail(c->e, ST_EINVAL, "invalid number of arguments for moving_average, expected 2, got %zu",
+                           call->nargs);
+        const iql_expr *w = call->args[1];
+        if (w->kind != IQL_E_NUMBER || !w->is_int) {
+            /* Go's %T of the literal */
+            const char *type = w->kind == IQL_E_NUMBER     ? "*influxql.NumberLiteral"
+                               : w->kind == IQL_E_STRING   ? "*influxql.StringLiteral"
+                               : w->kind == IQL_E_DURATION ? "*influxql.DurationLiteral"
+                               : w->kind == IQL_E_BOOL     ? "*influxql.BooleanLiteral"
+                               : w->kind == IQL_E_IDENT    ? "*influxql.VarRef"
+                               : w->kind == IQL_E_CALL     ? "*influxql.Call"
+                                                           : "*influxql.BinaryExpr";
+            return st_fail(c->e, ST_EINVAL, "second argument for moving_average must be an integer, got %s", type);
+        }
+        if (w->ns <= 1)
+            return st_fail(c->e, ST_EINVAL, "moving_average window must be greater than 1, got %lld", (long long)w->ns);
+    }
+    return 0;
+}
+
+int iqs_transform_rows(sctx *c, const iql_expr *call, const int64_t *t, const iql_val *v, size_t n, int64_t **ot,
+                       iql_val **ov, size_t *on)
+{
+    *on = 0;
+    if (slice_ieq(call->str, "holt_winters") || slice_ieq(call->str, "holt_winters_with_fit")) {
+        *ot = NULL;
+        *ov = NULL;
+        return holt_winters(c, call, t, v, n, ot, ov, on);
+    }
+    *ot = st_malloc((n + 1) * sizeof **ot);
+    *ov = st_malloc((n + 1) * sizeof **ov);
+    return iqs_transform(c, call, t, v, n, *ot, *ov, on);
 }
 
 /* ------------------------------------------------------------ several rows a bucket */

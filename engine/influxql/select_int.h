@@ -1,6 +1,9 @@
-/* select_int: what select.c (the statement, schema, points, groups and
- * output) and select_fn.c (values, math, aggregates, transformations,
- * fill) share. Internal to engine/influxql. */
+/* select_int: what the parts of InfluxQL's SELECT share: select.c (the
+ * statement, schema, columns, buckets and output), select_read.c (points
+ * into groups, WHERE, the scan's matchers, subqueries as sources),
+ * select_fold.c (aggregates folded as samples come), select_fn.c (values,
+ * math, aggregates, transformations, fill) and holtwinters.c. Internal to
+ * engine/influxql. */
 #ifndef ST_IQL_SELECT_INT_H
 #define ST_IQL_SELECT_INT_H
 
@@ -174,6 +177,20 @@ long iqs_field_index(const schema *sc, const iql_expr *id);
 st_slice iqs_tag_of(const tset *t, st_slice key);
 matcher *iqs_rx_get(sctx *c, const iql_expr *x);
 
+/* select.c: the schema's sorted names: index of k, or -1; qsort's order */
+long iqs_find_slice(const st_slice *v, size_t n, st_slice k);
+int iqs_cmp_slice(const void *a, const void *b);
+
+/* select_read.c: every point of the measurement the statement reads (the
+ * fields nd names), tag set by tag set, WHERE applied, into groups by the
+ * group tags; the same from the subquery's answer c->sub (whose schema
+ * iqs_sub_schema makes); a group's points in time order, ties in tag-set
+ * order (nv values a point). */
+int iqs_read_points(sctx *c, const schema *sc, const need *nd, pointset *ps);
+void iqs_sub_schema(sctx *c, st_slice name, schema *out);
+int iqs_sub_points(sctx *c, const schema *sc, const need *nd, pointset *ps);
+void iqs_group_sort(group *g, size_t nv);
+void iqs_pointset_free(pointset *ps);
 /* Opens the scan of the fields nd names, WHERE's tag conditions pushed
  * into it as matchers, and an iterator over all of it (both NULL when the
  * database is gone); tail: only each series' last sample is wanted
@@ -218,6 +235,12 @@ iql_val iqs_cast(iql_val v, st_slice cast);
  * the caller, st_free). */
 int iqs_multi(const mctx *m, const iql_expr *call, size_t from, size_t to, int64_t bucket_t, bool point_time,
               tv **out, size_t *nout);
+/* The literal arguments of a transformation checked as InfluxDB compiles
+ * them (before any point is read, so that the error comes whatever the
+ * data): moving_average's window, the technical-analysis functions'
+ * period, hold period and warmup, holt_winters's N and S and that its
+ * argument is an aggregate; in its words. */
+int iqs_transform_check(sctx *c, const iql_expr *call);
 /* A transformation (derivative, difference, cumulative_sum, ...) of the
  * non-null values v at times t (n of them) into ot/ov (room for n): rows
  * at times of t. holt_winters is refused here (its rows go past t). */
