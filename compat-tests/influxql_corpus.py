@@ -332,6 +332,12 @@ CORPUS = [
     ("aggregates", "SELECT mean(temperature), median(temperature), mode(humidity), spread(temperature) FROM weather"),
 
     # ---------------------------------------------------------------- selectors
+    # math around the functions that give several rows, raw fields beside a selector inside a column,
+    # distinct's order (first time, then value) across tag sets
+    ("selectors", "SELECT distinct(reading) + 1 FROM sensors WHERE device = 'd2' GROUP BY time(1h)"),
+    ("selectors", "SELECT top(usage_user, 2) * 2, hostname FROM cpu WHERE time >= {mid} AND time < {mid} + 1m"),
+    ("selectors", "SELECT max(usage_user) - usage_system, hostname FROM cpu WHERE time >= {mid} AND time < {mid} + 5m"),
+    ("selectors", "SELECT abs(usage_idle) + max(usage_idle) FROM cpu WHERE hostname = 'host_2' GROUP BY time(10m)"),
     ("selectors", "SELECT first(usage_user) FROM cpu GROUP BY region, hostname"),
     ("selectors", "SELECT last(usage_user) FROM cpu WHERE hostname = 'host_9' AND time < {mid}"),
     ("selectors", "SELECT first(usage_user) FROM cpu WHERE hostname = 'host_3'"),
@@ -770,6 +776,12 @@ CORPUS = [
 
     # ---------------------------------------------------------------- errors
     ("errors", "SELECT"),
+    ("errors", "SELECT mean(usage_user + 1) FROM cpu"),
+    ("errors", "SELECT sum(max(usage_user)) FROM cpu GROUP BY time(1h)"),
+    ("errors", "SELECT max(usage_user), distinct(usage_user) FROM cpu"),
+    ("errors", "SELECT distinct(usage_user), hostname FROM cpu"),
+    ("errors", "SELECT top(usage_user, 1), bottom(usage_user, 1) FROM cpu"),
+    ("errors", "SELECT usage_user + mean(usage_user) FROM cpu WHERE hostname = 'host_1'"),
     ("errors", "SELECT holt_winters(mean(temp), 0, 1) FROM sensors"),
     ("errors", "SELECT holt_winters_with_fit(temp, 2, 1) FROM sensors WHERE time >= {start} GROUP BY time(5m)"),
     ("errors", "SELECT relative_strength_index(x, 0) FROM nosuch"),

@@ -677,6 +677,69 @@ static iql_val eval_around(sctx *c, const iql_expr *x, const iql_expr *tn, iql_v
     }
 }
 
+/* The call of x that gives several rows a bucket (distinct, top, bottom,
+ * sample), under math and arithmetic only; NULL when there is none. */
+static const iql_expr *multi_call(const iql_expr *x)
+{
+    if (x->kind == IQL_E_BINARY) {
+        const iql_expr *l = multi_call(x->l);
+        return l ? l : multi_call(x->r);
+    }
+    if (x->kind != IQL_E_CALL) return NULL;
+    if (slice_ieq(x->str, "distinct") || slice_ieq(x->str, "top") || slice_ieq(x->str, "bottom") ||
+        slice_ieq(x->str, "sample"))
+        return x;
+    if (!iqs_is_math(x->str)) return NULL;
+    for (size_t i = 0; i < x->nargs; i++) {
+        const iql_expr *a = multi_call(x->args[i]);
+        if (a) return a;
+    }
+    return NULL;
+}
+
+/* A field or tag outside every aggregate of x (a raw reference beside one). */
+static bool raw_outside_calls(const iql_expr *x)
+{
+    if (!x) return false;
+    if (x->kind == IQL_E_IDENT) return !is_time(x);
+    if (x->kind == IQL_E_CALL && !iqs_is_math(x->str)) return false;
+    if (raw_outside_calls(x->l) || raw_outside_calls(x->r)) return true;
+    for (size_t i = 0; i < x->nargs; i++)
+        if (raw_outside_calls(x->args[i])) return true;
+    return false;
+}
+
+/* A column that mixes an aggregate with raw references: these take their
+ * values from the point the statement's one selector chose (InfluxDB's
+ * auxiliary fields). */
+static iql_val eval_mixed(const mctx *m, const iql_expr *x, size_t from, size_t to, const aggv *sel, int *rc)
+{
+    switch (x->kind) {
+    case IQL_E_IDENT: {
+        if (!sel->has_t) return iqv_null();
+        bool field = false;
+        return iqs_eval_point(m, sel->row, x, &field, rc);
+    }
+    case IQL_E_BINARY: {
+        iql_val a = eval_mixed(m, x->l, from, to, sel, rc), b = eval_mixed(m, x->r, from, to, sel, rc);
+        if (a.t == IQL_VT_NULL || b.t == IQL_VT_NULL) return iqv_null();
+        return iqv_arith(x->op, a, b);
+    }
+    case IQL_E_CALL:
+        if (iqs_is_math(x->str)) {
+            iql_val args[2];
+            size_t n = x->nargs < 2 ? x->nargs : 2;
+            for (size_t k = 0; k < n; k++) {
+                args[k] = eval_mixed(m, x->args[k], from, to, sel, rc);
+                if (args[k].t == IQL_VT_NULL) return iqv_null();
+            }
+            return iqs_math(m->c, x, args, n, rc);
+        }
+        return iqs_eval_bucket(m, x, from, to, NULL, rc);
+    default: return iqv_literal(x);
+    }
+}
+
 /* One group's rows: projected points, or aggregated buckets. */
 static int base_rows(const mctx *m, const ocol *cols, size_t ncols, table *tb);
 
@@ -786,13 +849,22 @@ static int base_rows(const mctx *m, const ocol *cols, size_t ncols, table *tb)
         if (c->sel->desc) iqs_table_reverse(tb);
         return rc;
     }
-    /* distinct, top, bottom alone (top and bottom with their tag columns):
-     * several rows a bucket */
-    bool multi = ncols >= 1 && cols[0].x->kind == IQL_E_CALL &&
-                 (slice_ieq(cols[0].x->str, "distinct") || slice_ieq(cols[0].x->str, "top") ||
-                  slice_ieq(cols[0].x->str, "bottom") || slice_ieq(cols[0].x->str, "sample"));
+    /* distinct, top, bottom, sample (math around it allowed), top and
+     * bottom with their tag or field columns: several rows a bucket */
+    const iql_expr *mc = NULL;
+    size_t nall = 0;
+    for (size_t k = 0; k < ncols; k++) nall += iqs_count_calls(cols[k].x, &mc);
+    mc = NULL;
+    for (size_t k = 0; k < ncols && !mc; k++) mc = multi_call(cols[k].x);
+    if (mc && slice_ieq(mc->str, "distinct") && (ncols > 1 || nall > 1))
+        return st_fail(c->e, ST_EINVAL, "aggregate function distinct() cannot be combined with other functions or fields");
+    if (mc && !slice_ieq(mc->str, "distinct") && !slice_ieq(mc->str, "sample") && nall > 1)
+        return st_fail(c->e, ST_EINVAL, "selector function %.*s() cannot be combined with other functions",
+                       (int)mc->str.n, mc->str.p);
+    if (mc && mc != multi_call(cols[0].x)) mc = NULL; /* sample() beside others: below */
+    bool multi = mc != NULL;
     /* other columns: tags or fields of the points chosen */
-    for (size_t k = 1; k < ncols && multi; k++) multi = cols[k].x->kind == IQL_E_IDENT && !slice_ieq(cols[0].x->str, "distinct");
+    for (size_t k = 1; k < ncols && multi; k++) multi = cols[k].x->kind == IQL_E_IDENT;
     if (multi) {
         /* bucket by bucket where there are points (an empty one has no row) */
         size_t i = 0;
@@ -806,10 +878,10 @@ static int base_rows(const mctx *m, const ocol *cols, size_t ncols, table *tb)
             size_t no = 0;
             int64_t bt = c->by_time ? b : c->has_min ? c->mint : 0;
             /* top and bottom give their points' times, distinct the bucket's */
-            rc = iqs_multi(m, cols[0].x, from, i, bt, !slice_ieq(cols[0].x->str, "distinct"), &o, &no);
+            rc = iqs_multi(m, mc, from, i, bt, !slice_ieq(mc->str, "distinct"), &o, &no);
             for (size_t k = 0; k < no && rc == 0; k++) {
                 iql_val *row = iqs_table_row(tb, o[k].t);
-                row[0] = o[k].v;
+                row[0] = eval_around(c, cols[0].x, mc, o[k].v, &rc);
                 bool field = false;
                 for (size_t j = 1; j < ncols; j++) row[j] = iqs_eval_point(m, o[k].row, cols[j].x, &field, &rc);
             }
@@ -824,10 +896,14 @@ static int base_rows(const mctx *m, const ocol *cols, size_t ncols, table *tb)
     for (size_t k = 0; k < ncols; k++) ncalls += iqs_count_calls(cols[k].x, &only);
     bool selector = ncalls == 1 && iqs_is_selector(only->str);
     bool point_time = !c->by_time && selector;
-    bool *raw = st_calloc(ncols + 1, sizeof *raw);
-    for (size_t k = 0; k < ncols; k++) raw[k] = !has_aggregate(cols[k].x);
+    bool *raw = st_calloc(ncols + 1, sizeof *raw), *mixed = st_calloc(ncols + 1, sizeof *mixed), any_mixed = false;
+    for (size_t k = 0; k < ncols; k++) {
+        raw[k] = !has_aggregate(cols[k].x);
+        mixed[k] = !raw[k] && raw_outside_calls(cols[k].x);
+        any_mixed |= mixed[k];
+    }
     for (size_t k = 0; k < ncols && rc == 0; k++)
-        if (raw[k] && !selector && has_field_ref(cols[k].x))
+        if ((raw[k] || mixed[k]) && !selector && has_field_ref(cols[k].x))
             rc = st_fail(c->e, ST_EINVAL, "mixing aggregate and non-aggregate queries is not supported");
     int64_t first = 0, last = 0;
     if (c->by_time) {
@@ -848,11 +924,14 @@ static int base_rows(const mctx *m, const ocol *cols, size_t ncols, table *tb)
         else i = g->n;
         iql_val *row = st_malloc((ncols ? ncols : 1) * sizeof *row);
         aggv sel = {0};
+        if (any_mixed && rc == 0) rc = iqs_agg_call(m, only, from, i, &sel);
         for (size_t k = 0; k < ncols && rc == 0; k++)
-            row[k] = raw[k] ? iqv_null() : iqs_eval_bucket(m, cols[k].x, from, i, &sel, &rc);
+            row[k] = raw[k] || mixed[k] ? iqv_null() : iqs_eval_bucket(m, cols[k].x, from, i, &sel, &rc);
         bool field = false;
-        for (size_t k = 0; k < ncols && rc == 0; k++)
+        for (size_t k = 0; k < ncols && rc == 0; k++) {
             if (raw[k] && sel.has_t) row[k] = iqs_eval_point(m, sel.row, cols[k].x, &field, &rc);
+            if (mixed[k]) row[k] = eval_mixed(m, cols[k].x, from, i, &sel, &rc);
+        }
         if (c->by_time) {
             memcpy(iqs_table_row(tb, b), row, ncols * sizeof *row);
         } else {
@@ -866,6 +945,7 @@ static int base_rows(const mctx *m, const ocol *cols, size_t ncols, table *tb)
         if (!c->by_time || b >= last) break;
     }
     st_free(raw);
+    st_free(mixed);
     if (!c->by_time) return rc;
     if (c->sel->desc) iqs_table_reverse(tb);
     /* integral() has no row for an empty bucket, whatever the fill */

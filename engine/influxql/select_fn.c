@@ -288,7 +288,7 @@ int iqs_agg_call(const mctx *m, const iql_expr *call, size_t from, size_t to, ag
         arg = arg->args[0];
     }
     if (arg->kind != IQL_E_IDENT)
-        return unsupported(c, "an aggregate over an expression or another function");
+        return st_fail(c->e, ST_EINVAL, "expected field argument in %.*s()", (int)call->str.n, call->str.p);
     tv *v = NULL;
     size_t cap = 0, n = collect(m, arg, from, to, &v, &cap);
     st_slice f = call->str;
@@ -1056,6 +1056,27 @@ static int cmp_tv_time(const void *a, const void *b)
     return (x->t > y->t) - (x->t < y->t);
 }
 
+/* distinct: equal values together (type first, so that only values
+ * iqv_eq calls equal meet), each value's first occurrence first */
+static int cmp_tv_distinct(const void *a, const void *b)
+{
+    const tv *x = a, *y = b;
+    if (x->v.t != y->v.t) return (int)x->v.t - (int)y->v.t;
+    int d = iqv_cmp(x->v, y->v);
+    if (d) return d;
+    return (x->row > y->row) - (x->row < y->row);
+}
+
+/* distinct's output: by first occurrence's time, then value */
+static int cmp_tv_first(const void *a, const void *b)
+{
+    const tv *x = a, *y = b;
+    if (x->t != y->t) return x->t < y->t ? -1 : 1;
+    int d = iqv_cmp(x->v, y->v);
+    if (d) return d;
+    return (x->row > y->row) - (x->row < y->row);
+}
+
 int iqs_multi(const mctx *m, const iql_expr *call, size_t from, size_t to, int64_t bucket_t, bool point_time,
               tv **out, size_t *nout)
 {
@@ -1066,13 +1087,15 @@ int iqs_multi(const mctx *m, const iql_expr *call, size_t from, size_t to, int64
     tv *v = NULL;
     size_t cap = 0, n = collect(m, call->args[0], from, to, &v, &cap), k = 0;
     if (slice_ieq(f, "distinct")) {
-        /* each value once, in the order it first came */
+        /* each value once, ordered as InfluxDB's reducer emits them: by the
+         * time the value first came, then by value (the points come in time
+         * order: their index orders the occurrences) */
+        qsort(v, n, sizeof *v, cmp_tv_distinct);
         tv *o = st_malloc((n + 1) * sizeof *o);
-        for (size_t i = 0; i < n; i++) {
-            bool seen = false;
-            for (size_t j = 0; j < k && !seen; j++) seen = iqv_eq(o[j].v, v[i].v);
-            if (!seen) o[k++] = (tv){bucket_t, v[i].v, v[i].row};
-        }
+        for (size_t i = 0; i < n; i++)
+            if (!i || !iqv_eq(v[i].v, v[i - 1].v)) o[k++] = v[i];
+        qsort(o, k, sizeof *o, cmp_tv_first);
+        for (size_t i = 0; i < k; i++) o[i].t = bucket_t;
         st_free(v);
         *out = o;
         *nout = k;
