@@ -931,6 +931,18 @@ void head_select_table_locked(head *h, unsigned si, st_slice table, postings *ou
     }
 }
 
+void head_filter_table_locked(head *h, unsigned si, st_slice table, postings *a)
+{
+    shard *sh = &h->shards[si];
+    idx_postings_filter(sh->ix, st_slice_of("", 0), table, a);
+    if (sh->gc) {
+        size_t w = 0;
+        for (size_t i = 0; i < a->n; i++)
+            if (sh->series[a->ids[i]]) a->ids[w++] = a->ids[i];
+        a->n = w;
+    }
+}
+
 static bool buf_overlaps(const rawbuf *b, int64_t mint, int64_t maxt)
 {
     if (!b->n || b->p[0].ts > maxt || b->p[b->n - 1].ts < mint) return false;

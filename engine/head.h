@@ -144,6 +144,9 @@ int head_select_locked(head *h, unsigned shard, matcher *const *ms, size_t n, po
                        st_err *e);
 /* The live series of one SQL table (the table index, index.h). */
 void head_select_table_locked(head *h, unsigned shard, st_slice table, postings *out);
+/* a = a & the series of that table (a few selected ids against a table's
+ * many: nothing copied). */
+void head_filter_table_locked(head *h, unsigned shard, st_slice table, postings *a);
 /* Does s hold data in [mint, maxt]? Decided from chunk and buffer bounds,
  * without decoding (a chunk that overlaps counts even if the samples
  * inside it miss the range, as Prometheus decides for /api/v1/series). */

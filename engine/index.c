@@ -85,6 +85,7 @@ static void p_filter(postings *a, const uint32_t *b, size_t bn, bool keep_common
 }
 
 void postings_intersect(postings *a, const postings *b) { p_filter(a, b->ids, b->n, true); }
+void postings_intersect_ids(postings *a, const uint32_t *b, size_t bn) { p_filter(a, b, bn, true); }
 void postings_subtract(postings *a, const postings *b) { p_filter(a, b->ids, b->n, false); }
 
 static size_t merge2(uint32_t *out, const uint32_t *a, size_t an, const uint32_t *b, size_t bn)
@@ -886,6 +887,14 @@ void idx_postings(idx *x, st_slice name, st_slice value, postings *out)
     nent *ne = name_find(x, name);
     vent *ve = ne && value.n ? value_find(x, ne, value) : NULL;
     if (ve) p_set(out, VIDS(ve), ve->n);
+}
+
+void idx_postings_filter(idx *x, st_slice name, st_slice value, postings *a)
+{
+    nent *ne = name_find(x, name);
+    vent *ve = ne && value.n ? value_find(x, ne, value) : NULL;
+    if (!ve) a->n = 0;
+    else p_filter(a, VIDS(ve), ve->n, true);
 }
 
 void idx_each_pair(idx *x, void (*fn)(void *ctx, st_slice name, st_slice value, size_t count), void *ctx)

@@ -30,6 +30,7 @@ typedef struct postings {
 
 void postings_free(postings *p);
 void postings_intersect(postings *a, const postings *b); /* a = a & b */
+void postings_intersect_ids(postings *a, const uint32_t *b, size_t bn); /* a = a & b[0..bn), b sorted */
 void postings_union(postings *a, const postings *b);     /* a = a | b */
 void postings_subtract(postings *a, const postings *b);  /* a = a - b */
 
@@ -76,6 +77,9 @@ int idx_select(idx *x, matcher *const *ms, size_t n, postings *out, st_err *e);
 
 /* The postings of one pair name=value (empty when absent), into out. */
 void idx_postings(idx *x, st_slice name, st_slice value, postings *out);
+/* a = a & the postings of name=value, without copying them (a few ids
+ * against a long list: a galloping search). */
+void idx_postings_filter(idx *x, st_slice name, st_slice value, postings *a);
 /* Label names (sorted, unique) of the series in `of` (NULL = all), appended
  * to out as slices borrowed from the index (valid until the next change). */
 void idx_label_names(idx *x, const postings *of, st_slice **out, size_t *n, size_t *cap);

@@ -293,6 +293,18 @@ static int select_ids(scan *sc, selection *x, int32_t src, uint32_t shard, st_er
         if (rc == 0) postings_union(&x->acc, &x->ids);
     }
     if (rc || !sp->table.n) return rc;
+    /* selectors first, then the table as a filter over their few ids */
+    if (sp->nselectors) {
+        if (src == HEAD_SRC) {
+            head_filter_table_locked(h, shard, sp->table, &x->acc);
+        } else {
+            const uint32_t *t;
+            size_t n;
+            blk_table_series(sc->blocks[src], sp->table, &t, &n);
+            postings_intersect_ids(&x->acc, t, n);
+        }
+        return 0;
+    }
     if (src == HEAD_SRC) {
         head_select_table_locked(h, shard, sp->table, &x->tab);
     } else {
