@@ -30,12 +30,12 @@ ifneq ($(NOJEMALLOC),1)
 LDLIBS  += -ljemalloc
 endif
 
-ENGINE_SRC := $(wildcard engine/*.c engine/promql/*.c engine/influxql/*.c)
+ENGINE_SRC := $(wildcard engine/*.c engine/promql/*.c engine/influxql/*.c engine/sql/*.c)
 WIRE_SRC   := $(wildcard wire/*.c)
 SERVER_SRC := $(wildcard server/*.c)
 LIB_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(ENGINE_SRC) $(WIRE_SRC))
 SERVER_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(SERVER_SRC))
-TEST_SRC   := $(wildcard engine/tests/test_*.c engine/promql/tests/test_*.c engine/influxql/tests/test_*.c wire/tests/test_*.c server/tests/test_*.c)
+TEST_SRC   := $(wildcard engine/tests/test_*.c engine/promql/tests/test_*.c engine/influxql/tests/test_*.c engine/sql/tests/test_*.c wire/tests/test_*.c server/tests/test_*.c)
 TEST_BIN   := $(patsubst %.c,$(BUILD)/%,$(TEST_SRC))
 BENCH_SRC  := $(wildcard engine/bench/*.c wire/bench/*.c)
 FUZZ_SRC   := $(wildcard fuzz/fuzz_*.c)

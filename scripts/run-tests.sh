@@ -47,7 +47,7 @@ run_one() {
 }
 
 run_unit() {
-  for t in $(find "$build/engine/tests" "$build/engine/promql/tests" "$build/engine/influxql/tests" "$build/wire/tests" "$build/server/tests" \
+  for t in $(find "$build/engine/tests" "$build/engine/promql/tests" "$build/engine/influxql/tests" "$build/engine/sql/tests" "$build/wire/tests" "$build/server/tests" \
                -maxdepth 1 -type f -name 'test_*' -perm -u+x 2>/dev/null | sort); do
     run_one "$(basename "$t")" "$t"
   done
