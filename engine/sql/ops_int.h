@@ -1,0 +1,90 @@
+/* ops_int: what the executor's operator files (ops.c, agg.c, join.c,
+ * window.c, scanop.c) share: a hash index of row numbers, row hashing and
+ * equality, the held-rows limit, budget polling, and the stable sort.
+ * Private to engine/sql. */
+#ifndef ST_SQL_OPS_INT_H
+#define ST_SQL_OPS_INT_H
+
+#include "sql/exec.h"
+
+/* Open addressing from a hash to row numbers; the caller judges equality
+ * (so one index serves rows, keys of rows, or anything numbered). */
+typedef struct sql_htab {
+    uint64_t *hashes;
+    uint32_t *slots; /* row number + 1; 0 = empty */
+    size_t cap, n;
+} sql_htab;
+
+typedef bool (*sql_htab_eq)(void *ctx, uint32_t ri);
+
+/* The first row number with this hash that eq accepts, or UINT32_MAX. */
+uint32_t sql_htab_find(const sql_htab *h, uint64_t hash, sql_htab_eq eq, void *ctx);
+void sql_htab_put(sql_htab *h, uint64_t hash, uint32_t ri);
+void sql_htab_free(sql_htab *h);
+
+uint64_t sql_row_hash(const sql_value *row, size_t n);
+/* Grouping equality of n values (NULL equals NULL). */
+bool sql_row_same(const sql_value *a, const sql_value *b, size_t n);
+
+/* Counts one more held row; ST_ELIMIT naming the operator past max_rows. */
+int sql_ops_hold(sql_exec_ctx *x, uint64_t *held, const char *what, st_err *e);
+/* Polls the budget every 1024th call (the deadline check reads a clock). */
+int sql_ops_poll(sql_exec_ctx *x, uint64_t *tick, st_err *e);
+
+/* Order of two rows by keys: Trino's NULL placement is absolute (NULLS
+ * FIRST puts NULLs first whatever the direction). */
+int sql_rows_cmp(const sql_value *a, const sql_value *b, const sql_sort_key *keys, size_t nkeys);
+/* A stable merge sort of row pointers by keys; polls the budget. */
+int sql_rows_sort(sql_exec_ctx *x, sql_value **rows, size_t n, const sql_sort_key *keys, size_t nkeys,
+                  st_err *e);
+
+/* ORDER BY keys LIMIT limit (an OFFSET goes into limit: the caller skips
+ * it with sql_op_limit above): only the best limit rows are held, in a
+ * heap, so ORDER BY t DESC LIMIT 10 over millions of rows holds ten. Ties
+ * keep input order, as sql_op_sort. A limit past 2^24 (or < 0) is a plain
+ * sort. For the planner; exec.h may take it over. */
+sql_op *sql_op_sort_limit(sql_exec_ctx *x, sql_op *in, const sql_sort_key *keys, size_t nkeys, int64_t limit);
+
+/* A value with its varchar bytes copied into a (NULLs and other types as is). */
+sql_value sql_value_copy(st_arena *a, const sql_value *v);
+
+/* ---- aggregate state (agg.c), shared with window.c ---- */
+
+/* The running state of one aggregate over one group (or window frame). */
+typedef struct sql_aggst {
+    int64_t n;          /* values taken (count, avg, variance, ...) */
+    int64_t i;          /* bigint and interval sums */
+    __int128 wide;      /* avg(bigint): a sum that cannot overflow */
+    double d;           /* double sums, geometric mean's sum of logs */
+    double mean, m2;    /* Welford's running mean and sum of squared deviations */
+    bool has, b;
+    sql_value v, k;     /* min, max, arbitrary; max_by/min_by's value and key */
+    char *vbuf, *kbuf;  /* own copies of v's and k's varchar bytes */
+    size_t vcap, kcap;
+    /* DISTINCT and approx_distinct: the values seen */
+    sql_htab seen;
+    sql_value *seenv;
+    size_t nseen, capseen;
+    st_arena *seen_a;
+    /* approx_percentile: the values, and the percentage */
+    sql_value *vals;
+    size_t nvals, capvals;
+    double p;
+    bool has_p;
+} sql_aggst;
+
+void sql_agg_init(sql_aggst *s);
+/* Takes one input row's arguments (v NULL for count(*); v2 the second
+ * argument or NULL). held counts values kept (DISTINCT, percentiles)
+ * against max_rows under the name what. */
+int sql_agg_add(sql_exec_ctx *x, const sx_agg *ag, sql_aggst *s, const sql_value *v, const sql_value *v2,
+                uint64_t *held, const char *what, st_err *e);
+/* The result; strings point into the state (valid until sql_agg_free). */
+int sql_agg_final(const sx_agg *ag, sql_aggst *s, sql_value *out, st_err *e);
+void sql_agg_free(sql_aggst *s);
+/* Evaluates an aggregate's FILTER and arguments on a row and adds them:
+ * the common path of GROUP BY and windows. ev is reset by the caller. */
+int sql_agg_step(sql_exec_ctx *x, const sx_agg *ag, sql_aggst *s, const sql_value *row, st_arena *ev,
+                 uint64_t *held, const char *what, st_err *e);
+
+#endif

@@ -1,0 +1,1589 @@
+/* plan: queries to operator trees, with WHERE's time ranges and dimension
+ * conditions pushed into the table scans. */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sql/ops_int.h"
+#include "sql/plan_int.h"
+
+void sqlplan_explain(sqlplan *p, const char *fmt, ...)
+{
+    if (!p->explain) return;
+    for (int i = 0; i < p->depth; i++) st_buf_put(p->explain, "  ", 2);
+    va_list ap;
+    va_start(ap, fmt);
+    char line[1024];
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    st_buf_put(p->explain, line, strlen(line));
+    st_buf_putc(p->explain, '\n');
+}
+
+static const char *expr_text(sqlplan *p, const sql_expr *ex)
+{
+    st_buf b = {0};
+    sql_expr_format(ex, &b);
+    char *s = st_arena_strndup(p->a, (const char *)b.p, b.len);
+    st_buf_free(&b);
+    return s;
+}
+
+static st_slice keep(sqlplan *p, st_slice s)
+{
+    return st_slice_of(st_arena_strndup(p->a, s.p ? s.p : "", s.n), s.n);
+}
+
+/* ---------------------------------------------------------------- FROM */
+
+enum { PN_SCAN = 1, PN_REL, PN_JOIN };
+
+typedef struct pnode {
+    int kind;
+    pcol *cols;
+    size_t ncols;
+    /* PN_SCAN */
+    sql_scan_def def;
+    st_slice table;
+    const char *db;
+    size_t time_col, ntags; /* tags are columns 0..ntags, in the node */
+    matcher **m;
+    size_t nm, capm;
+    bool empty;             /* a condition no row meets (another measure_name) */
+    /* PN_REL */
+    prel rel;
+    /* PN_JOIN */
+    sql_join_kind jk;
+    struct pnode *l, *r;
+    const sql_relation *src;
+} pnode;
+
+static uint8_t ctype_of(uint8_t st)
+{
+    switch (st) {
+    case ST_VT_FLOAT: return SQLT_DOUBLE;
+    case ST_VT_INT:
+    case ST_VT_UINT: return SQLT_BIGINT;
+    case ST_VT_BOOL: return SQLT_BOOLEAN;
+    default: return SQLT_VARCHAR;
+    }
+}
+
+static int plan_relation(sqlplan *p, const sql_relation *r, pnode **out);
+
+static void name_cols(sqlplan *p, pcol *cols, size_t n, const sql_relation *r, st_slice qual)
+{
+    for (size_t i = 0; i < n; i++) {
+        cols[i].qual = qual;
+        if (r && i < r->ncolumns) cols[i].name = keep(p, r->columns[i].name);
+    }
+}
+
+/* information_schema.tables and .columns, for SQL tools: every database is
+ * a schema, every measurement a table. */
+static int info_schema(sqlplan *p, const sql_relation *r, st_slice which, pnode **out)
+{
+    bool tables = st_slice_eq(which, st_slice_cstr("tables"));
+    if (!tables && !st_slice_eq(which, st_slice_cstr("columns")))
+        return sqlplan_fail(p, r->line, r->col, ST_EINVAL, "Table 'information_schema.%.*s' does not exist",
+                            (int)which.n, which.p);
+    static const char *const tnames[] = {"table_catalog", "table_schema", "table_name", "table_type"};
+    static const char *const cnames[] = {"table_catalog", "table_schema", "table_name", "column_name",
+                                         "ordinal_position", "data_type", "is_nullable"};
+    size_t ncols = tables ? 4 : 7;
+    uint8_t *types = sqlplan_alloc(p, ncols);
+    for (size_t i = 0; i < ncols; i++) types[i] = SQLT_VARCHAR;
+    if (!tables) types[4] = SQLT_BIGINT;
+    store_db_info *dbs;
+    size_t ndbs;
+    int rc = store_db_list(p->x->s, &dbs, &ndbs);
+    if (rc) return sqlplan_fail(p, r->line, r->col, rc, "cannot list databases");
+    sql_value *rows = NULL;
+    size_t nrows = 0, cap = 0;
+    for (size_t d = 0; d < ndbs && !rc; d++) {
+        scan_spec sp = {.db = dbs[d].name, .mint = INT64_MIN, .maxt = INT64_MAX, .mode = SCAN_KEYS};
+        scan *sc;
+        if (scan_open(p->x->s, &sp, &sc, p->e)) continue; /* dropped meanwhile */
+        st_slice *tl;
+        size_t nt;
+        bool exact;
+        if (scan_tables(sc, &tl, &nt, &exact, p->e)) nt = 0;
+        st_slice dbname = keep(p, st_slice_cstr(dbs[d].name));
+        for (size_t t = 0; t < nt; t++) {
+            st_slice tname = keep(p, tl[t]);
+            scan_table_schema sch = {0};
+            if (!tables && scan_table_schema_get(p->x->s, dbs[d].name, tname, p->a, &sch, p->e)) continue;
+            size_t add = tables ? 1 : sch.ntags + sch.nfields + 2;
+            if (nrows + add > cap) {
+                size_t nc = (nrows + add) * 2 + 16;
+                sql_value *nv = sqlplan_alloc(p, nc * ncols * sizeof *nv);
+                if (nrows) memcpy(nv, rows, nrows * ncols * sizeof *nv);
+                rows = nv;
+                cap = nc;
+            }
+            if (tables) {
+                sql_value *v = rows + nrows++ * ncols;
+                v[0] = sqlv_str(st_slice_cstr("strata"));
+                v[1] = sqlv_str(dbname);
+                v[2] = sqlv_str(tname);
+                v[3] = sqlv_str(st_slice_cstr("BASE TABLE"));
+                continue;
+            }
+            for (size_t c = 0; c < add; c++) {
+                sql_value *v = rows + nrows++ * ncols;
+                st_slice cn, ct;
+                if (c < sch.ntags) cn = sch.tags[c], ct = st_slice_cstr("varchar");
+                else if (c < sch.ntags + sch.nfields) {
+                    cn = sch.fields[c - sch.ntags];
+                    ct = st_slice_cstr(sql_vtype_name(ctype_of(sch.types[c - sch.ntags])));
+                } else if (c == sch.ntags + sch.nfields) cn = st_slice_cstr("measure_name"), ct = st_slice_cstr("varchar");
+                else cn = st_slice_cstr("time"), ct = st_slice_cstr("timestamp");
+                v[0] = sqlv_str(st_slice_cstr("strata"));
+                v[1] = sqlv_str(dbname);
+                v[2] = sqlv_str(tname);
+                v[3] = sqlv_str(cn);
+                v[4] = sqlv_int(SQLT_BIGINT, (int64_t)c + 1);
+                v[5] = sqlv_str(ct);
+                v[6] = sqlv_str(st_slice_cstr("YES"));
+            }
+        }
+        scan_close(sc);
+    }
+    st_free(dbs);
+    pnode *n = sqlplan_alloc(p, sizeof *n);
+    n->kind = PN_REL;
+    static const sql_value none[1];
+    n->rel.op = sql_op_values(p->x, ncols, types, nrows ? rows : none, nrows);
+    n->ncols = ncols;
+    n->cols = sqlplan_alloc(p, ncols * sizeof *n->cols);
+    for (size_t i = 0; i < ncols; i++)
+        n->cols[i] = (pcol){.name = st_slice_cstr(tables ? tnames[i] : cnames[i]), .type = types[i]};
+    n->rel.cols = n->cols;
+    n->rel.ncols = ncols;
+    name_cols(p, n->cols, ncols, r, r->alias.name.n ? keep(p, r->alias.name) : keep(p, which));
+    sqlplan_explain(p, "information_schema.%.*s: %zu rows", (int)which.n, which.p, nrows);
+    *out = n;
+    return 0;
+}
+
+static int plan_table(sqlplan *p, const sql_relation *r, pnode **out)
+{
+    const sql_name *nm = &r->table;
+    st_slice tname = nm->parts[nm->n - 1].name;
+    /* a WITH query */
+    if (nm->n == 1) {
+        for (sqlplan_cte *c = p->ctes; c; c = c->next)
+            if (st_slice_eq(c->name, tname)) {
+                sqlplan_cte *saved = p->ctes;
+                p->ctes = c->next; /* a CTE sees the ones before it, not itself */
+                pnode *n = sqlplan_alloc(p, sizeof *n);
+                n->kind = PN_REL;
+                sqlplan_explain(p, "With %.*s", (int)tname.n, tname.p);
+                p->depth++;
+                int rc = sqlplan_plan_query(p, c->w->query, &n->rel);
+                p->depth--;
+                p->ctes = saved;
+                if (rc) return rc;
+                if (c->w->ncolumns && c->w->ncolumns != n->rel.ncols)
+                    return sqlplan_fail(p, r->line, r->col, ST_EINVAL,
+                                     "WITH column alias list has %zu entries but WITH query has %zu columns",
+                                     c->w->ncolumns, n->rel.ncols);
+                n->cols = n->rel.cols;
+                n->ncols = n->rel.ncols;
+                for (size_t i = 0; i < c->w->ncolumns; i++) n->cols[i].name = keep(p, c->w->columns[i].name);
+                name_cols(p, n->cols, n->ncols, r, r->alias.name.n ? keep(p, r->alias.name) : tname);
+                *out = n;
+                return 0;
+            }
+    }
+    if (nm->n >= 2 && st_slice_eq(nm->parts[nm->n - 2].name, st_slice_cstr("information_schema")))
+        return info_schema(p, r, tname, out);
+    char db[CATALOG_NAME_MAX + 1];
+    if (nm->n == 1) {
+        if (!p->o->db || !*p->o->db)
+            return sqlplan_fail(p, r->line, r->col, ST_EINVAL,
+                             "Table '%.*s' needs a database: write db.%.*s or pass db", (int)tname.n, tname.p,
+                             (int)tname.n, tname.p);
+        snprintf(db, sizeof db, "%s", p->o->db);
+    } else if (nm->n == 2) {
+        st_slice d = nm->parts[0].name;
+        if (d.n > CATALOG_NAME_MAX)
+            return sqlplan_fail(p, r->line, r->col, ST_EINVAL, "Database '%.*s' does not exist", (int)d.n, d.p);
+        snprintf(db, sizeof db, "%.*s", (int)d.n, d.p);
+    } else {
+        return sqlplan_fail(p, r->line, r->col, ST_EINVAL, "Table names are db.table; '%s' has too many parts",
+                         expr_text(p, &(sql_expr){.kind = SQL_E_COLUMN, .u.column = *nm}));
+    }
+    if (!store_db_exists(p->x->s, db))
+        return sqlplan_fail(p, r->line, r->col, ST_EINVAL, "Database '%s' does not exist", db);
+    scan_table_schema sch;
+    st_err e2 = {0};
+    int rc = scan_table_schema_get(p->x->s, db, tname, p->a, &sch, &e2);
+    if (rc) return sqlplan_fail(p, r->line, r->col, rc, "%s", e2.msg);
+    if (!sch.nfields)
+        return sqlplan_fail(p, r->line, r->col, ST_EINVAL, "Table '%s.%.*s' does not exist", db, (int)tname.n,
+                         tname.p);
+    pnode *n = sqlplan_alloc(p, sizeof *n);
+    n->kind = PN_SCAN;
+    n->db = st_arena_strndup(p->a, db, strlen(db));
+    n->table = keep(p, tname);
+    n->ntags = sch.ntags;
+    n->time_col = sch.ntags + 1;
+    n->ncols = sch.ntags + 2 + sch.nfields;
+    n->cols = sqlplan_alloc(p, n->ncols * sizeof *n->cols);
+    for (size_t i = 0; i < sch.ntags; i++) n->cols[i] = (pcol){.name = sch.tags[i], .type = SQLT_VARCHAR};
+    n->cols[sch.ntags] = (pcol){.name = st_slice_cstr("measure_name"), .type = SQLT_VARCHAR};
+    n->cols[sch.ntags + 1] = (pcol){.name = st_slice_cstr("time"), .type = SQLT_TIMESTAMP};
+    sql_scan_def *d = &n->def;
+    d->table = n->table;
+    d->tags = sch.tags;
+    d->ntags = sch.ntags;
+    d->fields = sch.fields;
+    d->metrics = sch.metrics;
+    d->ftypes = sch.types;
+    d->nfields = sch.nfields;
+    d->ctypes = sqlplan_alloc(p, sch.nfields);
+    d->read = sqlplan_alloc(p, sch.nfields * sizeof *d->read);
+    for (size_t i = 0; i < sch.nfields; i++) {
+        d->ctypes[i] = ctype_of(sch.types[i]);
+        d->read[i] = true;
+        n->cols[sch.ntags + 2 + i] = (pcol){.name = sch.fields[i], .type = d->ctypes[i]};
+    }
+    d->all_fields = true;
+    d->mint = INT64_MIN;
+    d->maxt = INT64_MAX;
+    name_cols(p, n->cols, n->ncols, r, r->alias.name.n ? keep(p, r->alias.name) : n->table);
+    *out = n;
+    return 0;
+}
+
+static int plan_relation(sqlplan *p, const sql_relation *r, pnode **out)
+{
+    switch (r->kind) {
+    case SQL_R_TABLE: return plan_table(p, r, out);
+    case SQL_R_SUBQUERY: {
+        if (r->lateral)
+            return sqlplan_fail(p, r->line, r->col, ST_EINVAL, "LATERAL is not supported by Strata yet");
+        pnode *n = sqlplan_alloc(p, sizeof *n);
+        n->kind = PN_REL;
+        sqlplan_explain(p, "Subquery%s%.*s", r->alias.name.n ? " " : "", (int)r->alias.name.n, r->alias.name.p);
+        p->depth++;
+        int rc = sqlplan_plan_query(p, r->query, &n->rel);
+        p->depth--;
+        if (rc) return rc;
+        if (r->ncolumns && r->ncolumns != n->rel.ncols)
+            return sqlplan_fail(p, r->line, r->col, ST_EINVAL, "Column alias list has %zu entries but '%.*s' has %zu columns",
+                             r->ncolumns, (int)r->alias.name.n, r->alias.name.p, n->rel.ncols);
+        n->cols = n->rel.cols;
+        n->ncols = n->rel.ncols;
+        name_cols(p, n->cols, n->ncols, r, keep(p, r->alias.name));
+        *out = n;
+        return 0;
+    }
+    case SQL_R_JOIN: {
+        pnode *n = sqlplan_alloc(p, sizeof *n);
+        n->kind = PN_JOIN;
+        n->jk = r->join;
+        n->src = r;
+        int rc = plan_relation(p, r->left, &n->l);
+        if (!rc) rc = plan_relation(p, r->right, &n->r);
+        if (rc) return rc;
+        n->ncols = n->l->ncols + n->r->ncols;
+        n->cols = sqlplan_alloc(p, n->ncols * sizeof *n->cols);
+        memcpy(n->cols, n->l->cols, n->l->ncols * sizeof *n->cols);
+        memcpy(n->cols + n->l->ncols, n->r->cols, n->r->ncols * sizeof *n->cols);
+        if (r->alias.name.n) name_cols(p, n->cols, n->ncols, NULL, keep(p, r->alias.name));
+        *out = n;
+        return 0;
+    }
+    case SQL_R_UNNEST:
+    default:
+        return sqlplan_fail(p, r->line, r->col, ST_EINVAL, "UNNEST is not supported by Strata yet");
+    }
+}
+
+/* The scan leaf holding combined column c, and c's place in it. */
+static pnode *leaf_of(pnode *n, size_t c, size_t *at)
+{
+    if (n->kind == PN_JOIN) {
+        if (c < n->l->ncols) return leaf_of(n->l, c, at);
+        return leaf_of(n->r, c - n->l->ncols, at);
+    }
+    *at = c;
+    return n->kind == PN_SCAN ? n : NULL;
+}
+
+static void add_matcher(sqlplan *p, pnode *n, matcher *m)
+{
+    if (n->nm == n->capm) {
+        size_t nc = n->capm ? n->capm * 2 : 4;
+        matcher **v = sqlplan_alloc(p, nc * sizeof *v);
+        if (n->nm) memcpy(v, n->m, n->nm * sizeof *v);
+        n->m = v;
+        n->capm = nc;
+    }
+    n->m[n->nm++] = m;
+}
+
+/* A constant's value, when ex binds to one (no column, no error). */
+static bool const_value(sqlplan *p, const sql_expr *ex, sql_value *out)
+{
+    bscope none = {0};
+    st_err saved = *p->e, tmp = {0};
+    st_err *pe = p->e;
+    p->e = &tmp;
+    sx *x;
+    bool ok = !sqlplan_bind(p, &none, ex, &x) && sx_is_const(x) && !sqlplan_eval_const(p, x, out);
+    if (ok && x->kind != SX_CONST) sx_release(x);
+    p->e = pe;
+    *p->e = saved;
+    return ok;
+}
+
+/* The FROM column ex names, or -1. */
+static int column_of(const pnode *from, const sql_expr *ex)
+{
+    if (ex->kind != SQL_E_COLUMN) return -1;
+    const sql_name *nm = &ex->u.column;
+    st_slice qual = {0};
+    if (nm->n >= 2) qual = nm->parts[nm->n - 2].name;
+    return sqlplan_find_col(from->cols, from->ncols, qual, nm->parts[nm->n - 1].name);
+}
+
+static bool as_time(const sql_value *v, int64_t *ns)
+{
+    if (v->null) return false;
+    if (v->type == SQLT_TIMESTAMP) *ns = v->u.i;
+    else if (v->type == SQLT_VARCHAR) return sqlv_parse_timestamp(v->u.s, ns); /* the binder's PostgreSQL rule */
+    else if (v->type == SQLT_DATE) {
+        if (v->u.i > INT64_MAX / 86400 / ST_NS_PER_S || v->u.i < INT64_MIN / 86400 / ST_NS_PER_S) return false;
+        *ns = v->u.i * 86400 * ST_NS_PER_S;
+    } else return false;
+    return true;
+}
+
+static void bound_time(pnode *leaf, sql_binop op, int64_t t)
+{
+    sql_scan_def *d = &leaf->def;
+    switch (op) {
+    case SQL_OP_EQ:
+        if (t > d->mint) d->mint = t;
+        if (t < d->maxt) d->maxt = t;
+        break;
+    case SQL_OP_GT:
+        if (t == INT64_MAX) leaf->empty = true;
+        else if (t + 1 > d->mint) d->mint = t + 1;
+        break;
+    case SQL_OP_GE:
+        if (t > d->mint) d->mint = t;
+        break;
+    case SQL_OP_LT:
+        if (t == INT64_MIN) leaf->empty = true;
+        else if (t - 1 < d->maxt) d->maxt = t - 1;
+        break;
+    case SQL_OP_LE:
+        if (t < d->maxt) d->maxt = t;
+        break;
+    default: break;
+    }
+}
+
+static sql_binop flip(sql_binop op)
+{
+    switch (op) {
+    case SQL_OP_LT: return SQL_OP_GT;
+    case SQL_OP_LE: return SQL_OP_GE;
+    case SQL_OP_GT: return SQL_OP_LT;
+    case SQL_OP_GE: return SQL_OP_LE;
+    default: return op;
+    }
+}
+
+static void regex_quote(st_buf *b, st_slice s)
+{
+    for (size_t i = 0; i < s.n; i++) {
+        char c = s.p[i];
+        if (strchr("\\^$.|?*+()[]{}", c)) st_buf_putc(b, '\\');
+        st_buf_putc(b, (uint8_t)c);
+    }
+}
+
+/* Narrows scans by one WHERE conjunct; the filter above still checks it,
+ * so what is pushed only has to keep every row the conjunct keeps. */
+static void push_conjunct(sqlplan *p, pnode *from, const sql_expr *c)
+{
+    size_t at;
+    if (c->kind == SQL_E_BINOP && c->u.binop.op >= SQL_OP_EQ && c->u.binop.op <= SQL_OP_GE &&
+        c->u.binop.op != SQL_OP_NE) {
+        const sql_expr *col = c->u.binop.l, *k = c->u.binop.r;
+        sql_binop op = c->u.binop.op;
+        int ci = column_of(from, col);
+        if (ci < 0) {
+            col = c->u.binop.r, k = c->u.binop.l, op = flip(op);
+            ci = column_of(from, col);
+        }
+        if (ci < 0) return;
+        pnode *leaf = leaf_of(from, (size_t)ci, &at);
+        if (!leaf) return;
+        sql_value v;
+        if (!const_value(p, k, &v)) return;
+        int64_t t;
+        if (at == leaf->time_col && as_time(&v, &t)) {
+            bound_time(leaf, op, t);
+        } else if (at < leaf->ntags && op == SQL_OP_EQ && v.type == SQLT_VARCHAR && !v.null && v.u.s.n) {
+            matcher *m;
+            st_err e2 = {0};
+            if (!matcher_new(MATCH_EQ, leaf->cols[at].name, v.u.s, &m, &e2)) add_matcher(p, leaf, m);
+        } else if (at == leaf->ntags && op == SQL_OP_EQ && v.type == SQLT_VARCHAR && !v.null &&
+                   !st_slice_eq(v.u.s, leaf->table)) {
+            leaf->empty = true;
+        }
+        return;
+    }
+    if (c->kind == SQL_E_BETWEEN && !c->u.pred.negated) {
+        int ci = column_of(from, c->u.pred.arg);
+        if (ci < 0) return;
+        pnode *leaf = leaf_of(from, (size_t)ci, &at);
+        if (!leaf || at != leaf->time_col) return;
+        sql_value a, b;
+        int64_t ta, tb;
+        if (const_value(p, c->u.pred.a, &a) && as_time(&a, &ta)) bound_time(leaf, SQL_OP_GE, ta);
+        if (const_value(p, c->u.pred.b, &b) && as_time(&b, &tb)) bound_time(leaf, SQL_OP_LE, tb);
+        return;
+    }
+    if (c->kind == SQL_E_LIKE && !c->u.pred.negated && !c->u.pred.b) {
+        /* tag LIKE 'p': % becomes .*; a pattern with _ (one character, which
+         * may be several bytes) is left to the filter */
+        int ci = column_of(from, c->u.pred.arg);
+        if (ci < 0) return;
+        pnode *leaf = leaf_of(from, (size_t)ci, &at);
+        sql_value v;
+        if (!leaf || at >= leaf->ntags || !const_value(p, c->u.pred.a, &v) || v.type != SQLT_VARCHAR || v.null ||
+            memchr(v.u.s.p, '_', v.u.s.n))
+            return;
+        st_buf re = {0};
+        for (size_t i = 0; i < v.u.s.n;) {
+            size_t j = i;
+            while (j < v.u.s.n && v.u.s.p[j] != '%') j++;
+            regex_quote(&re, st_slice_of(v.u.s.p + i, j - i));
+            if (j < v.u.s.n) st_buf_put(&re, "(?s:.*)", 7);
+            i = j + 1;
+        }
+        matcher *m;
+        st_err e2 = {0};
+        if (!matcher_new(MATCH_RE, leaf->cols[at].name, st_slice_of(re.len ? (const char *)re.p : "", re.len), &m, &e2)) {
+            if (matcher_matches_empty(m)) matcher_free(m); /* "" is also the absent tag: keep the scan whole */
+            else add_matcher(p, leaf, m);
+        }
+        st_buf_free(&re);
+        return;
+    }
+    if (c->kind == SQL_E_CALL && !c->u.call.over && c->u.call.nargs == 2 &&
+        st_slice_eq(c->u.call.name, st_slice_cstr("regexp_like"))) {
+        int ci = column_of(from, c->u.call.args[0]);
+        if (ci < 0) return;
+        pnode *leaf = leaf_of(from, (size_t)ci, &at);
+        sql_value v;
+        if (!leaf || at >= leaf->ntags || !const_value(p, c->u.call.args[1], &v) || v.type != SQLT_VARCHAR || v.null)
+            return;
+        st_buf re = {0};
+        st_buf_printf(&re, "(?s:.*)(?:%.*s)(?s:.*)", (int)v.u.s.n, v.u.s.p);
+        matcher *m;
+        st_err e2 = {0};
+        if (!matcher_new(MATCH_RE, leaf->cols[at].name, st_slice_of((const char *)re.p, re.len), &m, &e2)) {
+            if (matcher_matches_empty(m)) matcher_free(m);
+            else add_matcher(p, leaf, m);
+        }
+        st_buf_free(&re);
+        return;
+    }
+    if (c->kind == SQL_E_IN_LIST && !c->u.pred.negated) {
+        int ci = column_of(from, c->u.pred.arg);
+        if (ci < 0) return;
+        pnode *leaf = leaf_of(from, (size_t)ci, &at);
+        if (!leaf || at >= leaf->ntags) return;
+        st_buf re = {0};
+        for (size_t i = 0; i < c->u.pred.n; i++) {
+            sql_value v;
+            if (!const_value(p, c->u.pred.list[i], &v) || v.type != SQLT_VARCHAR || v.null || !v.u.s.n) {
+                st_buf_free(&re);
+                return;
+            }
+            if (i) st_buf_putc(&re, '|');
+            regex_quote(&re, v.u.s);
+        }
+        matcher *m;
+        st_err e2 = {0};
+        if (re.len && !matcher_new(MATCH_RE, leaf->cols[at].name, st_slice_of((const char *)re.p, re.len), &m, &e2))
+            add_matcher(p, leaf, m);
+        st_buf_free(&re);
+    }
+}
+
+static void conjuncts(sqlplan *p, const sql_expr *ex, const sql_expr ***v, size_t *n, size_t *cap)
+{
+    if (ex->kind == SQL_E_AND) {
+        for (size_t i = 0; i < ex->u.list.n; i++) conjuncts(p, ex->u.list.items[i], v, n, cap);
+        return;
+    }
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 8;
+        const sql_expr **nv = sqlplan_alloc(p, nc * sizeof *nv);
+        if (*n) memcpy(nv, *v, *n * sizeof *nv);
+        *v = nv;
+        *cap = nc;
+    }
+    (*v)[(*n)++] = ex;
+}
+
+static void fmt_time(int64_t t, char *buf, size_t n)
+{
+    if (t == INT64_MIN) snprintf(buf, n, "-inf");
+    else if (t == INT64_MAX) snprintf(buf, n, "+inf");
+    else {
+        st_buf b = {0};
+        sqlv_format_rfc3339(t, &b);
+        snprintf(buf, n, "%.*s", (int)b.len, (const char *)b.p);
+        st_buf_free(&b);
+    }
+}
+
+static int materialize(sqlplan *p, pnode *n, prel *out);
+static int join_op_in(sqlplan *p, pnode *n, prel *lp, prel *rp, prel *out);
+
+static int join_op(sqlplan *p, pnode *n, prel *out)
+{
+    prel l, r;
+    int rc = materialize(p, n->l, &l);
+    if (rc) return rc;
+    if ((rc = materialize(p, n->r, &r))) {
+        sql_op_close(l.op);
+        return rc;
+    }
+    rc = join_op_in(p, n, &l, &r, out);
+    if (rc) {
+        sql_op_close(l.op);
+        sql_op_close(r.op);
+    }
+    return rc;
+}
+
+static int join_op_in(sqlplan *p, pnode *n, prel *lp, prel *rp, prel *out)
+{
+    prel l = *lp, r = *rp;
+    int rc;
+    const sql_relation *src = n->src;
+    size_t nl = l.ncols;
+    size_t *lk = sqlplan_alloc(p, (n->ncols + src->nusing + 1) * sizeof *lk);
+    size_t *rk = sqlplan_alloc(p, (n->ncols + src->nusing + 1) * sizeof *rk);
+    size_t nk = 0;
+    sx *cond = NULL;
+    bscope sc = {.cols = n->cols, .ncols = n->ncols};
+    for (size_t i = 0; i < src->nusing; i++) {
+        st_slice name = src->using_[i].name;
+        int a = sqlplan_find_col(l.cols, nl, (st_slice){0}, name), b = sqlplan_find_col(r.cols, r.ncols, (st_slice){0}, name);
+        if (a < 0 || b < 0)
+            return sqlplan_fail(p, src->using_[i].line, src->using_[i].col, ST_EINVAL,
+                             "Column '%.*s' is missing from %s side of the join", (int)name.n, name.p,
+                             a < 0 ? "left" : "right");
+        if (l.cols[a].type != r.cols[b].type)
+            return sqlplan_fail(p, src->using_[i].line, src->using_[i].col, ST_EINVAL,
+                             "Column types of the USING column '%.*s' differ: %s vs %s", (int)name.n, name.p,
+                             sql_vtype_name(l.cols[a].type), sql_vtype_name(r.cols[b].type));
+        lk[nk] = (size_t)a;
+        rk[nk++] = (size_t)b;
+        n->cols[nl + (size_t)b].hidden = true;
+    }
+    if (src->on) {
+        const sql_expr **cs = NULL;
+        size_t ncs = 0, capcs = 0;
+        conjuncts(p, src->on, &cs, &ncs, &capcs);
+        sx **rest = sqlplan_alloc(p, ncs * sizeof *rest);
+        size_t nrest = 0;
+        for (size_t i = 0; i < ncs; i++) {
+            sx *b;
+            if ((rc = sqlplan_bind_root(p, &sc, cs[i], &b))) return rc;
+            if (b->type == SQLT_UNKNOWN) b = sqlplan_cast(p, b, SQLT_BOOLEAN);
+            if (b->type != SQLT_BOOLEAN)
+                return sqlplan_fail(p, cs[i]->line, cs[i]->col, ST_EINVAL, "JOIN ON clause must evaluate to a boolean: actual type %s",
+                                 sql_vtype_name(b->type));
+            if (b->kind == SX_CMP && b->op == SQL_OP_EQ && b->args[0]->kind == SX_COL && b->args[1]->kind == SX_COL) {
+                size_t x = b->args[0]->index, y = b->args[1]->index;
+                if (x >= nl && y < nl) {
+                    size_t t = x;
+                    x = y;
+                    y = t;
+                }
+                if (x < nl && y >= nl) {
+                    lk[nk] = x;
+                    rk[nk++] = y - nl;
+                    continue;
+                }
+            }
+            rest[nrest++] = b;
+        }
+        if (nrest == 1) cond = rest[0];
+        else if (nrest > 1) {
+            cond = sqlplan_alloc(p, sizeof *cond);
+            cond->kind = SX_AND;
+            cond->type = SQLT_BOOLEAN;
+            cond->args = rest;
+            cond->nargs = (uint32_t)nrest;
+        }
+    }
+    static const char *const kinds[] = {"", "Cross", "Inner", "Left", "Right", "Full"};
+    sqlplan_explain(p, "%s join: %zu hash key%s%s", kinds[n->jk], nk, nk == 1 ? "" : "s",
+                 cond ? ", with a condition" : "");
+    out->op = sql_op_join(p->x, l.op, r.op, n->jk, lk, rk, nk, cond);
+    out->cols = n->cols;
+    out->ncols = n->ncols;
+    return out->op ? 0 : st_fail(p->e, ST_EIO, "out of memory");
+}
+
+static int materialize(sqlplan *p, pnode *n, prel *out)
+{
+    if (n->kind == PN_REL) {
+        *out = n->rel;
+        out->cols = n->cols;
+        n->rel.op = NULL;
+        return 0;
+    }
+    if (n->kind == PN_JOIN) return join_op(p, n, out);
+    sql_scan_def *d = &n->def;
+    if (n->empty) {
+        d->mint = 1;
+        d->maxt = 0;
+    }
+    d->matchers = n->m;
+    d->nmatchers = n->nm;
+    if (p->explain) {
+        char a[48], b[48];
+        fmt_time(d->mint, a, sizeof a);
+        fmt_time(d->maxt, b, sizeof b);
+        st_buf ms = {0};
+        for (size_t i = 0; i < n->nm; i++) {
+            st_slice mn = matcher_name(n->m[i]), mv = matcher_value(n->m[i]);
+            st_buf_printf(&ms, "%s%.*s%s\"%.*s\"", i ? ", " : "", (int)mn.n, mn.p,
+                          matcher_op(n->m[i]) == MATCH_EQ ? "=" : "=~", (int)mv.n, mv.p);
+        }
+        sqlplan_explain(p, "Scan %s.%.*s: time [%s, %s], dimensions {%.*s}", n->db, (int)n->table.n, n->table.p, a, b,
+                     (int)ms.len, ms.len ? (const char *)ms.p : "");
+        st_buf_free(&ms);
+    }
+    sql_exec_ctx *saved = p->x;
+    /* the scan reads its own database */
+    sql_exec_ctx *x = sqlplan_alloc(p, sizeof *x);
+    *x = *saved;
+    x->db = n->db;
+    n->m = NULL;
+    n->nm = 0; /* owned by the operator from here on, even when it fails */
+    int rc = sql_op_scan(x, d, &out->op, p->e);
+    if (rc) return rc;
+    out->cols = n->cols;
+    out->ncols = n->ncols;
+    return 0;
+}
+
+/* Which fields a query can read: every name it mentions (a superset). */
+static void mark_read(pnode *n, const bool *any_star, st_slice *names, size_t nnames)
+{
+    if (n->kind == PN_JOIN) {
+        mark_read(n->l, any_star, names, nnames);
+        mark_read(n->r, any_star, names, nnames);
+        return;
+    }
+    if (n->kind != PN_SCAN || *any_star) return;
+    for (size_t i = 0; i < n->def.nfields; i++) {
+        bool hit = false;
+        for (size_t k = 0; k < nnames && !hit; k++) hit = st_slice_eq(names[k], n->def.fields[i]);
+        n->def.read[i] = hit;
+    }
+}
+
+/* ----------------------------------------------------------- mentions */
+
+typedef struct mentions {
+    st_slice *v;
+    size_t n, cap;
+    bool star;
+} mentions;
+
+static void mention_query(sqlplan *p, const sql_query *q, mentions *m);
+
+static void mention(sqlplan *p, const sql_expr *ex, mentions *m)
+{
+    if (!ex) return;
+    switch (ex->kind) {
+    case SQL_E_COLUMN: {
+        if (m->n == m->cap) {
+            size_t nc = m->cap ? m->cap * 2 : 16;
+            st_slice *nv = sqlplan_alloc(p, nc * sizeof *nv);
+            if (m->n) memcpy(nv, m->v, m->n * sizeof *nv);
+            m->v = nv;
+            m->cap = nc;
+        }
+        m->v[m->n++] = ex->u.column.parts[ex->u.column.n - 1].name;
+        return;
+    }
+    case SQL_E_FIELD: mention(p, ex->u.field.base, m); return;
+    case SQL_E_SUBSCRIPT: mention(p, ex->u.subscript.base, m); mention(p, ex->u.subscript.index, m); return;
+    case SQL_E_UNARY:
+    case SQL_E_NOT: mention(p, ex->u.unary.arg, m); return;
+    case SQL_E_BINOP:
+    case SQL_E_AT_TIME_ZONE: mention(p, ex->u.binop.l, m); mention(p, ex->u.binop.r, m); return;
+    case SQL_E_AND:
+    case SQL_E_OR:
+    case SQL_E_ARRAY:
+    case SQL_E_ROW:
+        for (size_t i = 0; i < ex->u.list.n; i++) mention(p, ex->u.list.items[i], m);
+        return;
+    case SQL_E_IS_NULL:
+    case SQL_E_DISTINCT_FROM:
+    case SQL_E_BETWEEN:
+    case SQL_E_IN_LIST:
+    case SQL_E_IN_QUERY:
+    case SQL_E_LIKE:
+    case SQL_E_QUANTIFIED:
+        mention(p, ex->u.pred.arg, m);
+        mention(p, ex->u.pred.a, m);
+        mention(p, ex->u.pred.b, m);
+        for (size_t i = 0; i < ex->u.pred.n; i++) mention(p, ex->u.pred.list[i], m);
+        if (ex->u.pred.query) mention_query(p, ex->u.pred.query, m);
+        return;
+    case SQL_E_EXISTS:
+    case SQL_E_SUBQUERY: mention_query(p, ex->u.query, m); return;
+    case SQL_E_CAST: mention(p, ex->u.cast.arg, m); return;
+    case SQL_E_CASE:
+        mention(p, ex->u.case_.operand, m);
+        for (size_t i = 0; i < ex->u.case_.nwhens; i++) {
+            mention(p, ex->u.case_.whens[i].cond, m);
+            mention(p, ex->u.case_.whens[i].result, m);
+        }
+        mention(p, ex->u.case_.else_, m);
+        return;
+    case SQL_E_CALL:
+        for (size_t i = 0; i < ex->u.call.nargs; i++) mention(p, ex->u.call.args[i], m);
+        mention(p, ex->u.call.filter, m);
+        for (size_t i = 0; i < ex->u.call.norder; i++) mention(p, ex->u.call.order[i].expr, m);
+        if (ex->u.call.over) {
+            for (size_t i = 0; i < ex->u.call.over->npartition; i++) mention(p, ex->u.call.over->partition[i], m);
+            for (size_t i = 0; i < ex->u.call.over->norder; i++) mention(p, ex->u.call.over->order[i].expr, m);
+        }
+        return;
+    case SQL_E_EXTRACT: mention(p, ex->u.extract.arg, m); return;
+    case SQL_E_LAMBDA: mention(p, ex->u.lambda.body, m); return;
+    default: return;
+    }
+}
+
+static void mention_rel(sqlplan *p, const sql_relation *r, mentions *m)
+{
+    if (!r) return;
+    if (r->kind == SQL_R_JOIN) {
+        mention_rel(p, r->left, m);
+        mention_rel(p, r->right, m);
+        mention(p, r->on, m);
+        for (size_t i = 0; i < r->nusing; i++) mention(p, &(sql_expr){.kind = SQL_E_COLUMN, .u.column = {&r->using_[i], 1}}, m);
+    }
+    for (size_t i = 0; i < r->nargs; i++) mention(p, r->args[i], m);
+}
+
+static void mention_query(sqlplan *p, const sql_query *q, mentions *m)
+{
+    if (!q) return;
+    for (size_t i = 0; i < q->nwith; i++) mention_query(p, q->with[i].query, m);
+    mention_query(p, q->left, m);
+    mention_query(p, q->right, m);
+    mention_query(p, q->inner, m);
+    for (size_t i = 0; i < q->norder; i++) mention(p, q->order[i].expr, m);
+    if (q->select) {
+        const sql_select *s = q->select;
+        for (size_t i = 0; i < s->nitems; i++) {
+            if (s->items[i].star) m->star = true;
+            mention(p, s->items[i].expr, m);
+        }
+        for (size_t i = 0; i < s->nfrom; i++) mention_rel(p, s->from[i], m);
+        mention(p, s->where, m);
+        for (size_t g = 0; g < s->ngroup; g++)
+            for (size_t k = 0; k < s->group[g].nsets; k++)
+                for (size_t j = 0; j < s->group[g].sets[k].n; j++) mention(p, s->group[g].sets[k].exprs[j], m);
+        mention(p, s->having, m);
+    }
+    for (size_t i = 0; i < q->nrows; i++) mention(p, q->rows[i], m);
+}
+
+/* --------------------------------------------------------------- SELECT */
+
+static int int_arg(sqlplan *p, const sql_expr *ex, const char *what, int64_t *out)
+{
+    sql_value v;
+    if (!ex) return 0;
+    if (!const_value(p, ex, &v) || v.null || v.type != SQLT_BIGINT || v.u.i < 0)
+        return sqlplan_fail(p, ex->line, ex->col, ST_EINVAL, "%s must be a non-negative integer", what);
+    *out = v.u.i;
+    return 0;
+}
+
+/* ORDER BY, holding only offset + limit rows when a LIMIT follows. */
+static sql_op *sort_op(sqlplan *p, const sql_query *q, sql_op *in, const sql_sort_key *keys, size_t nkeys)
+{
+    int64_t off = 0, lim = -1;
+    sql_value v;
+    if (q->limit && !q->with_ties && const_value(p, q->limit, &v) && v.type == SQLT_BIGINT && !v.null && v.u.i >= 0)
+        lim = v.u.i;
+    if (lim >= 0 && q->offset && const_value(p, q->offset, &v) && v.type == SQLT_BIGINT && !v.null && v.u.i >= 0)
+        off = v.u.i;
+    if (lim >= 0 && !__builtin_add_overflow(lim, off, &lim) && lim <= (1 << 24)) {
+        sqlplan_explain(p, "Sort: %zu key%s, top %" PRId64, nkeys, nkeys == 1 ? "" : "s", lim);
+        return sql_op_sort_limit(p->x, in, keys, nkeys, lim);
+    }
+    sqlplan_explain(p, "Sort: %zu key%s", nkeys, nkeys == 1 ? "" : "s");
+    return sql_op_sort(p->x, in, keys, nkeys);
+}
+
+static int limit_of(sqlplan *p, const sql_query *q, prel *r)
+{
+    if (q->with_ties)
+        return sqlplan_fail(p, q->line, q->col, ST_EINVAL, "FETCH FIRST ... WITH TIES is not supported by Strata yet");
+    int64_t off = 0, lim = -1;
+    int rc = int_arg(p, q->offset, "OFFSET", &off);
+    if (!rc && q->limit) rc = int_arg(p, q->limit, "LIMIT", &lim);
+    if (rc) return rc;
+    if (!q->offset && !q->limit) return 0;
+    sqlplan_explain(p, "Limit %" PRId64 " offset %" PRId64, lim, off);
+    r->op = sql_op_limit(p->x, r->op, off, lim);
+    return 0;
+}
+
+static st_slice col_name(sqlplan *p, const sql_select_item *it, size_t i)
+{
+    if (it->alias.name.n) return keep(p, it->alias.name);
+    if (it->expr && it->expr->kind == SQL_E_COLUMN)
+        return keep(p, it->expr->u.column.parts[it->expr->u.column.n - 1].name);
+    char buf[32];
+    int n = snprintf(buf, sizeof buf, "_col%zu", i);
+    return st_slice_of(st_arena_strndup(p->a, buf, (size_t)n), (size_t)n);
+}
+
+static int agg_of(sqlplan *p, const bscope *in, const sql_expr *call, sx_agg *out)
+{
+    bscope sc = *in;
+    sc.grouped = false;
+    sc.in_aggregate = true;
+    sc.nwins = 0;
+    memset(out, 0, sizeof *out);
+    out->src = call;
+    out->distinct = call->u.call.distinct;
+    size_t n = call->u.call.nargs;
+    st_slice name = call->u.call.name;
+    if (call->u.call.norder || call->u.call.nulls)
+        return sqlplan_fail(p, call->line, call->col, ST_EINVAL, "ORDER BY and IGNORE NULLS inside %.*s() are not supported by Strata yet",
+                         (int)name.n, name.p);
+    uint8_t types[2] = {0, 0};
+    sx *args[2] = {NULL, NULL};
+    if (n > 2)
+        return sqlplan_fail(p, call->line, call->col, ST_EINVAL, "Unexpected parameters for function %.*s: %zu arguments",
+                         (int)name.n, name.p, n);
+    for (size_t i = 0; i < n; i++) {
+        int rc = sqlplan_bind_root(p, &sc, call->u.call.args[i], &args[i]);
+        if (rc) return rc;
+        types[i] = args[i]->type;
+    }
+    sql_aggk kind;
+    uint8_t ret;
+    st_err e2 = {0};
+    if (call->u.call.star) kind = SQL_AGG_COUNT_STAR, ret = SQLT_BIGINT;
+    else {
+        int rc = sql_agg_resolve(name, types, n, out->distinct, &kind, &ret, &e2);
+        if (rc) return sqlplan_fail(p, call->line, call->col, ST_EINVAL, "%s", e2.msg);
+    }
+    out->kind = kind;
+    out->type = ret;
+    out->arg = args[0];
+    out->arg2 = args[1];
+    if (call->u.call.filter) {
+        sx *f;
+        int rc = sqlplan_bind_root(p, &sc, call->u.call.filter, &f);
+        if (rc) return rc;
+        if (f->type == SQLT_UNKNOWN) f = sqlplan_cast(p, f, SQLT_BOOLEAN);
+        if (f->type != SQLT_BOOLEAN)
+            return sqlplan_fail(p, call->line, call->col, ST_EINVAL, "Filter expression must evaluate to a boolean: actual type %s",
+                             sql_vtype_name(f->type));
+        out->filter = f;
+    }
+    return 0;
+}
+
+/* Appends an expression to a projection being built: its column. */
+typedef struct projb {
+    sx **v;
+    size_t n, cap;
+} projb;
+
+static size_t proj_add(sqlplan *p, projb *b, sx *x)
+{
+    if (b->n == b->cap) {
+        size_t nc = b->cap ? b->cap * 2 : 16;
+        sx **nv = sqlplan_alloc(p, nc * sizeof *nv);
+        if (b->n) memcpy(nv, b->v, b->n * sizeof *nv);
+        b->v = nv;
+        b->cap = nc;
+    }
+    b->v[b->n] = x;
+    return b->n++;
+}
+
+static int frame_n(sqlplan *p, const sql_bound *b, int64_t *out)
+{
+    *out = 0;
+    if (b->kind != SQL_BOUND_PRECEDING && b->kind != SQL_BOUND_FOLLOWING) return 0;
+    return int_arg(p, b->value, "Window frame offset", out);
+}
+
+/* Window operators, one per distinct (PARTITION BY, ORDER BY), appended to
+ * the row; wincol gets each call's column. */
+static int plan_windows(sqlplan *p, prel *cur, bscope *view, sql_expr **wins, size_t nwins, size_t *wincol,
+                        uint8_t *wintypes)
+{
+    bscope sc = *view;
+    sc.nwins = 0;
+    bool *done = sqlplan_alloc(p, nwins);
+    for (size_t w = 0; w < nwins; w++) {
+        if (done[w]) continue;
+        const sql_window *spec = wins[w]->u.call.over;
+        /* keys: existing columns or computed ones projected first */
+        projb pb = {0};
+        for (size_t i = 0; i < cur->ncols; i++) proj_add(p, &pb, sqlplan_col(p, i, cur->cols[i].type));
+        size_t *pcols = sqlplan_alloc(p, (spec->npartition + 1) * sizeof *pcols);
+        sql_sort_key *ok = sqlplan_alloc(p, (spec->norder + 1) * sizeof *ok);
+        for (size_t i = 0; i < spec->npartition; i++) {
+            sx *k;
+            int rc = sqlplan_bind_root(p, &sc, spec->partition[i], &k);
+            if (rc) return rc;
+            pcols[i] = k->kind == SX_COL ? k->index : proj_add(p, &pb, k);
+        }
+        for (size_t i = 0; i < spec->norder; i++) {
+            sx *k;
+            int rc = sqlplan_bind_root(p, &sc, spec->order[i].expr, &k);
+            if (rc) return rc;
+            ok[i].col = k->kind == SX_COL ? k->index : proj_add(p, &pb, k);
+            ok[i].desc = spec->order[i].desc;
+            ok[i].nulls_first = spec->order[i].nulls == SQL_NULLS_FIRST;
+        }
+        size_t base = pb.n;
+        pcol *ncols = sqlplan_alloc(p, (pb.n + nwins) * sizeof *ncols);
+        memcpy(ncols, cur->cols, cur->ncols * sizeof *ncols);
+        if (pb.n > cur->ncols) {
+            uint8_t *unused = NULL;
+            (void)unused;
+            for (size_t i = cur->ncols; i < pb.n; i++) ncols[i] = (pcol){.type = pb.v[i]->type, .hidden = true};
+            cur->op = sql_op_project(p->x, cur->op, pb.v, pb.n);
+        }
+        sql_win *fns = sqlplan_alloc(p, nwins * sizeof *fns);
+        size_t nf = 0;
+        for (size_t j = w; j < nwins; j++) {
+            const sql_window *o = wins[j]->u.call.over;
+            if (done[j]) continue;
+            bool same = o->npartition == spec->npartition && o->norder == spec->norder;
+            for (size_t i = 0; same && i < o->npartition; i++) same = sql_expr_equal(o->partition[i], spec->partition[i]);
+            for (size_t i = 0; same && i < o->norder; i++)
+                same = sql_expr_equal(o->order[i].expr, spec->order[i].expr) && o->order[i].desc == spec->order[i].desc &&
+                       o->order[i].nulls == spec->order[i].nulls;
+            if (!same) continue;
+            done[j] = true;
+            const sql_expr *call = wins[j];
+            sql_win *f = &fns[nf];
+            st_slice name = call->u.call.name;
+            size_t na = call->u.call.nargs;
+            f->frame = o->frame;
+            f->start = o->start.kind;
+            f->end = o->end.kind;
+            if (o->frame != SQL_FRAME_NONE && o->end.kind == SQL_BOUND_NONE) f->end = SQL_BOUND_CURRENT_ROW;
+            int rc = frame_n(p, &o->start, &f->start_n);
+            if (!rc) rc = frame_n(p, &o->end, &f->end_n);
+            if (rc) return rc;
+            if (o->frame == SQL_FRAME_GROUPS || (o->frame == SQL_FRAME_RANGE && (f->start_n || f->end_n)))
+                return sqlplan_fail(p, call->line, call->col, ST_EINVAL, "this window frame is not supported by Strata yet");
+            if (sqlplan_is_aggregate_name(name)) {
+                f->fn = SQL_WIN_AGG;
+                if ((rc = agg_of(p, &sc, call, &f->agg))) return rc;
+                f->type = f->agg.type;
+            } else if (st_slice_eq(name, st_slice_cstr("row_number")) || st_slice_eq(name, st_slice_cstr("rank")) ||
+                       st_slice_eq(name, st_slice_cstr("dense_rank"))) {
+                f->fn = name.p[0] == 'r' ? (name.n == 10 ? SQL_WIN_ROW_NUMBER : SQL_WIN_RANK) : SQL_WIN_DENSE_RANK;
+                f->type = SQLT_BIGINT;
+                if (na) return sqlplan_fail(p, call->line, call->col, ST_EINVAL, "%.*s() takes no arguments", (int)name.n, name.p);
+            } else if (st_slice_eq(name, st_slice_cstr("lag")) || st_slice_eq(name, st_slice_cstr("lead")) ||
+                       st_slice_eq(name, st_slice_cstr("first_value")) || st_slice_eq(name, st_slice_cstr("last_value"))) {
+                bool lagged = name.n < 5;
+                f->fn = name.p[0] == 'f' ? SQL_WIN_FIRST_VALUE
+                        : name.n == 10  ? SQL_WIN_LAST_VALUE
+                        : name.p[1] == 'a' ? SQL_WIN_LAG
+                                           : SQL_WIN_LEAD;
+                if (na < 1 || na > (lagged ? 3u : 1u))
+                    return sqlplan_fail(p, call->line, call->col, ST_EINVAL, "Invalid number of arguments (%zu) for %.*s()", na,
+                                     (int)name.n, name.p);
+                if ((rc = sqlplan_bind_root(p, &sc, call->u.call.args[0], &f->arg))) return rc;
+                f->type = f->arg->type;
+                f->offset = 1;
+                if (na >= 2 && (rc = int_arg(p, call->u.call.args[1], "lag/lead offset", &f->offset))) return rc;
+                if (na == 3) {
+                    if ((rc = sqlplan_bind_root(p, &sc, call->u.call.args[2], &f->dflt))) return rc;
+                    uint8_t t;
+                    if (!sql_fn_common_type(f->type, f->dflt->type, &t))
+                        return sqlplan_fail(p, call->line, call->col, ST_EINVAL, "lag/lead default must have the argument's type");
+                    f->arg = sqlplan_cast(p, f->arg, t);
+                    f->dflt = sqlplan_cast(p, f->dflt, t);
+                    f->type = t;
+                }
+            } else {
+                return sqlplan_fail(p, call->line, call->col, ST_EINVAL, "Window function %.*s is not supported by Strata yet",
+                                 (int)name.n, name.p);
+            }
+            wincol[j] = base + nf;
+            wintypes[j] = f->type;
+            ncols[base + nf] = (pcol){.type = f->type, .hidden = true};
+            nf++;
+        }
+        sqlplan_explain(p, "Window: %zu function%s, %zu partition key%s, %zu order key%s", nf, nf == 1 ? "" : "s",
+                     spec->npartition, spec->npartition == 1 ? "" : "s", spec->norder, spec->norder == 1 ? "" : "s");
+        cur->op = sql_op_window(p->x, cur->op, pcols, spec->npartition, ok, spec->norder, fns, nf);
+        cur->cols = ncols;
+        cur->ncols = base + nf;
+    }
+    view->wins = wins;
+    view->nwins = nwins;
+    view->wincol = wincol;
+    view->wintypes = wintypes;
+    return 0;
+}
+
+static int plan_select_in(sqlplan *p, const sql_query *q, prel *out, prel *cur, pnode **fromp)
+{
+    const sql_select *s = q->select;
+    int rc;
+    pnode *from = NULL;
+    /* FROM */
+    if (!s->nfrom) {
+        static const sql_value none[1];
+        cur->op = sql_op_values(p->x, 0, NULL, none, 1);
+    } else {
+        for (size_t i = 0; i < s->nfrom; i++) {
+            pnode *n;
+            if ((rc = plan_relation(p, s->from[i], &n))) return rc;
+            if (!from) from = *fromp = n;
+            else {
+                pnode *j = sqlplan_alloc(p, sizeof *j);
+                j->kind = PN_JOIN;
+                j->jk = SQL_JOIN_CROSS;
+                j->l = from;
+                j->r = n;
+                j->src = &(sql_relation){.kind = SQL_R_JOIN};
+                j->src = sqlplan_alloc(p, sizeof *j->src);
+                j->ncols = from->ncols + n->ncols;
+                j->cols = sqlplan_alloc(p, j->ncols * sizeof *j->cols);
+                memcpy(j->cols, from->cols, from->ncols * sizeof *j->cols);
+                memcpy(j->cols + from->ncols, n->cols, n->ncols * sizeof *j->cols);
+                from = *fromp = j;
+            }
+        }
+        if (s->where) {
+            const sql_expr **cs = NULL;
+            size_t ncs = 0, capcs = 0;
+            conjuncts(p, s->where, &cs, &ncs, &capcs);
+            for (size_t i = 0; i < ncs; i++) push_conjunct(p, from, cs[i]);
+        }
+        mentions m = {0};
+        mention_query(p, q, &m);
+        mark_read(from, &m.star, m.v, m.n);
+        rc = materialize(p, from, cur);
+        if (rc) return rc;
+    }
+    if (!cur->op) return st_fail(p->e, ST_EIO, "out of memory");
+    pcol *fromcols = cur->cols;
+    size_t nfromcols = cur->ncols;
+    bscope view = {.cols = fromcols, .ncols = nfromcols};
+    /* WHERE */
+    if (s->where) {
+        sql_expr **aggs = NULL, **wins = NULL;
+        size_t na = 0, ca = 0, nw = 0, cw = 0;
+        sqlplan_collect(p, s->where, &aggs, &na, &ca, &wins, &nw, &cw);
+        if (na || nw)
+            return sqlplan_fail(p, s->where->line, s->where->col, ST_EINVAL,
+                             "WHERE clause cannot contain aggregations, window functions or grouping operations: %s",
+                             expr_text(p, na ? aggs[0] : wins[0]));
+        sx *c;
+        if ((rc = sqlplan_bind_root(p, &view, s->where, &c))) return rc;
+        if (c->type == SQLT_UNKNOWN) c = sqlplan_cast(p, c, SQLT_BOOLEAN);
+        if (c->type != SQLT_BOOLEAN)
+            return sqlplan_fail(p, s->where->line, s->where->col, ST_EINVAL,
+                             "WHERE clause must evaluate to a boolean: actual type %s", sql_vtype_name(c->type));
+        sqlplan_explain(p, "Filter %s", expr_text(p, s->where));
+        cur->op = sql_op_filter(p->x, cur->op, c);
+    }
+    /* aggregates and windows named anywhere after WHERE */
+    sql_expr **aggs = NULL, **wins = NULL;
+    size_t naggs = 0, capaggs = 0, nwins = 0, capwins = 0;
+    for (size_t i = 0; i < s->nitems; i++)
+        sqlplan_collect(p, s->items[i].expr, &aggs, &naggs, &capaggs, &wins, &nwins, &capwins);
+    if (s->having) {
+        sql_expr **hw = NULL;
+        size_t nhw = 0, chw = 0;
+        sqlplan_collect(p, s->having, &aggs, &naggs, &capaggs, &hw, &nhw, &chw);
+        if (nhw)
+            return sqlplan_fail(p, s->having->line, s->having->col, ST_EINVAL, "HAVING clause cannot contain window functions");
+    }
+    for (size_t i = 0; i < q->norder; i++)
+        sqlplan_collect(p, q->order[i].expr, &aggs, &naggs, &capaggs, &wins, &nwins, &capwins);
+    /* GROUP BY */
+    size_t nkeys = 0;
+    for (size_t g = 0; g < s->ngroup; g++) {
+        if (s->group[g].kind != SQL_GROUP_SET || s->group[g].nsets != 1)
+            return sqlplan_fail(p, s->group[g].line, s->group[g].col, ST_EINVAL,
+                             "ROLLUP, CUBE and GROUPING SETS are not supported by Strata yet");
+        nkeys += s->group[g].sets[0].n;
+    }
+    bool grouped = s->ngroup || naggs || s->having;
+    if (grouped) {
+        sql_expr **keys = sqlplan_alloc(p, (nkeys + 1) * sizeof *keys);
+        sx **kx = sqlplan_alloc(p, (nkeys + 1) * sizeof *kx);
+        int *keycol = sqlplan_alloc(p, (nkeys + 1) * sizeof *keycol);
+        uint8_t *keytypes = sqlplan_alloc(p, nkeys + 1);
+        size_t k = 0;
+        for (size_t g = 0; g < s->ngroup; g++)
+            for (size_t j = 0; j < s->group[g].sets[0].n; j++) {
+                sql_expr *ex = s->group[g].sets[0].exprs[j];
+                if (ex->kind == SQL_E_INT) {
+                    int64_t ord = ex->u.num.i;
+                    if (ord < 1 || (uint64_t)ord > s->nitems)
+                        return sqlplan_fail(p, ex->line, ex->col, ST_EINVAL, "GROUP BY position %" PRId64 " is not in select list", ord);
+                    const sql_select_item *it = &s->items[ord - 1];
+                    if (!it->expr)
+                        return sqlplan_fail(p, ex->line, ex->col, ST_EINVAL, "GROUP BY position %" PRId64 " is not an expression", ord);
+                    ex = it->expr;
+                }
+                sql_expr **ca = NULL, **cw = NULL;
+                size_t nca = 0, cca = 0, ncw = 0, ccw = 0;
+                sqlplan_collect(p, ex, &ca, &nca, &cca, &cw, &ncw, &ccw);
+                if (nca || ncw)
+                    return sqlplan_fail(p, ex->line, ex->col, ST_EINVAL, "GROUP BY clause cannot contain aggregations or window functions: %s",
+                                     expr_text(p, nca ? ca[0] : cw[0]));
+                if ((rc = sqlplan_bind_root(p, &view, ex, &kx[k]))) return rc;
+                keys[k] = ex;
+                keycol[k] = kx[k]->kind == SX_COL ? (int)kx[k]->index : -1;
+                keytypes[k] = kx[k]->type;
+                k++;
+            }
+        sx_agg *ax = sqlplan_alloc(p, (naggs + 1) * sizeof *ax);
+        uint8_t *aggtypes = sqlplan_alloc(p, naggs + 1);
+        for (size_t i = 0; i < naggs; i++) {
+            if ((rc = agg_of(p, &view, aggs[i], &ax[i]))) return rc;
+            aggtypes[i] = ax[i].type;
+        }
+        sqlplan_explain(p, "Aggregate: %zu key%s, %zu aggregate%s", nkeys, nkeys == 1 ? "" : "s", naggs, naggs == 1 ? "" : "s");
+        cur->op = sql_op_aggregate(p->x, cur->op, kx, nkeys, ax, naggs);
+        pcol *gcols = sqlplan_alloc(p, (nkeys + naggs + 1) * sizeof *gcols);
+        for (size_t i = 0; i < nkeys; i++)
+            gcols[i] = keycol[i] >= 0 ? fromcols[keycol[i]] : (pcol){.type = keytypes[i], .hidden = true};
+        for (size_t i = 0; i < naggs; i++) gcols[nkeys + i] = (pcol){.type = aggtypes[i], .hidden = true};
+        cur->cols = gcols;
+        cur->ncols = nkeys + naggs;
+        view.grouped = true;
+        view.keys = keys;
+        view.nkeys = nkeys;
+        view.keycol = keycol;
+        view.keytypes = keytypes;
+        view.aggs = aggs;
+        view.naggs = naggs;
+        view.aggtypes = aggtypes;
+        if (s->having) {
+            sx *c;
+            if ((rc = sqlplan_bind_root(p, &view, s->having, &c))) return rc;
+            if (c->type == SQLT_UNKNOWN) c = sqlplan_cast(p, c, SQLT_BOOLEAN);
+            if (c->type != SQLT_BOOLEAN)
+                return sqlplan_fail(p, s->having->line, s->having->col, ST_EINVAL,
+                                 "HAVING clause must evaluate to a boolean: actual type %s", sql_vtype_name(c->type));
+            sqlplan_explain(p, "Filter (HAVING) %s", expr_text(p, s->having));
+            cur->op = sql_op_filter(p->x, cur->op, c);
+        }
+    }
+    if (nwins) {
+        size_t *wincol = sqlplan_alloc(p, nwins * sizeof *wincol);
+        uint8_t *wintypes = sqlplan_alloc(p, nwins);
+        if ((rc = plan_windows(p, cur, &view, wins, nwins, wincol, wintypes))) return rc;
+    }
+    /* SELECT list */
+    projb pb = {0};
+    pcol *ocols = NULL;
+    size_t nocols = 0, capocols = 0;
+    for (size_t i = 0; i < s->nitems; i++) {
+        const sql_select_item *it = &s->items[i];
+        if (it->star) {
+            st_slice qual = {0};
+            if (it->expr) {
+                if (it->expr->kind != SQL_E_COLUMN)
+                    return sqlplan_fail(p, it->line, it->col, ST_EINVAL, "expr.* is supported for a table name only");
+                qual = it->expr->u.column.parts[it->expr->u.column.n - 1].name;
+            }
+            if (grouped)
+                return sqlplan_fail(p, it->line, it->col, ST_EINVAL, "SELECT * with GROUP BY or aggregates is not supported: name the columns");
+            bool any = false;
+            /* Timestream's order: dimensions, measures, then measure_name and time */
+            for (int pass = 0; pass < 2; pass++)
+                for (size_t c = 0; c < nfromcols; c++) {
+                    const pcol *pc = &fromcols[c];
+                    if (pc->hidden || (qual.n && !st_slice_eq(pc->qual, qual))) continue;
+                    bool tail = st_slice_eq(pc->name, st_slice_cstr("measure_name")) || st_slice_eq(pc->name, st_slice_cstr("time"));
+                    if ((pass == 0) == tail) continue;
+                    any = true;
+                    if (nocols == capocols) {
+                        size_t nc = capocols ? capocols * 2 : 16;
+                        pcol *nv = sqlplan_alloc(p, nc * sizeof *nv);
+                        if (nocols) memcpy(nv, ocols, nocols * sizeof *nv);
+                        ocols = nv;
+                        capocols = nc;
+                    }
+                    ocols[nocols++] = (pcol){.name = pc->name, .type = pc->type};
+                    proj_add(p, &pb, sqlplan_col(p, c, pc->type));
+                }
+            if (!any && qual.n)
+                return sqlplan_fail(p, it->line, it->col, ST_EINVAL, "Table '%.*s' not found", (int)qual.n, qual.p);
+            continue;
+        }
+        sx *x;
+        if ((rc = sqlplan_bind_root(p, &view, it->expr, &x))) return rc;
+        if (nocols == capocols) {
+            size_t nc = capocols ? capocols * 2 : 16;
+            pcol *nv = sqlplan_alloc(p, nc * sizeof *nv);
+            if (nocols) memcpy(nv, ocols, nocols * sizeof *nv);
+            ocols = nv;
+            capocols = nc;
+        }
+        ocols[nocols] = (pcol){.name = col_name(p, it, nocols), .type = x->type};
+        nocols++;
+        proj_add(p, &pb, x);
+    }
+    size_t visible = nocols;
+    /* ORDER BY: output names and ordinals first, then expressions */
+    sql_sort_key *keys = sqlplan_alloc(p, (q->norder + 1) * sizeof *keys);
+    for (size_t i = 0; i < q->norder; i++) {
+        const sql_order *o = &q->order[i];
+        const sql_expr *ex = o->expr;
+        long col = -1;
+        if (ex->kind == SQL_E_INT) {
+            if (ex->u.num.i < 1 || (uint64_t)ex->u.num.i > visible)
+                return sqlplan_fail(p, ex->line, ex->col, ST_EINVAL, "ORDER BY position %" PRId64 " is not in select list",
+                                 ex->u.num.i);
+            col = (long)ex->u.num.i - 1;
+        } else if (ex->kind == SQL_E_COLUMN && ex->u.column.n == 1) {
+            int hits = 0;
+            for (size_t c = 0; c < visible; c++)
+                if (st_slice_eq(ocols[c].name, ex->u.column.parts[0].name)) {
+                    if (!hits) col = (long)c;
+                    hits++;
+                }
+            if (hits > 1) {
+                /* the same column twice is no ambiguity */
+                bool same = true;
+                for (size_t c = 0; c < visible; c++)
+                    if (st_slice_eq(ocols[c].name, ex->u.column.parts[0].name) &&
+                        !(s->items[0].expr && pb.v[c]->kind == SX_COL && pb.v[col]->kind == SX_COL &&
+                          pb.v[c]->index == pb.v[col]->index))
+                        same = false;
+                if (!same)
+                    return sqlplan_fail(p, ex->line, ex->col, ST_EINVAL, "'%.*s' in ORDER BY is ambiguous",
+                                     (int)ex->u.column.parts[0].name.n, ex->u.column.parts[0].name.p);
+            }
+        }
+        if (col < 0)
+            for (size_t c = 0; c < s->nitems && col < 0; c++)
+                if (!s->items[c].star && s->items[c].expr && sql_expr_equal(s->items[c].expr, ex)) {
+                    /* the item's output position: items before it may be stars */
+                    size_t pos = 0;
+                    bool stars = false;
+                    for (size_t d = 0; d < c; d++) stars |= s->items[d].star;
+                    if (!stars) {
+                        pos = c;
+                        col = (long)pos;
+                    }
+                }
+        if (col < 0) {
+            if (s->distinct)
+                return sqlplan_fail(p, ex->line, ex->col, ST_EINVAL, "For SELECT DISTINCT, ORDER BY expressions must appear in select list");
+            sx *x;
+            if ((rc = sqlplan_bind_root(p, &view, ex, &x))) return rc;
+            col = (long)proj_add(p, &pb, x);
+        }
+        keys[i].col = (size_t)col;
+        keys[i].desc = o->desc;
+        keys[i].nulls_first = o->nulls == SQL_NULLS_FIRST;
+    }
+    sqlplan_explain(p, "Project %zu column%s", visible, visible == 1 ? "" : "s");
+    cur->op = sql_op_project(p->x, cur->op, pb.v, pb.n);
+    if (s->distinct) {
+        sqlplan_explain(p, "Distinct");
+        cur->op = sql_op_distinct(p->x, cur->op);
+    }
+    if (q->norder) {
+        cur->op = sort_op(p, q, cur->op, keys, q->norder);
+    }
+    if ((rc = limit_of(p, q, cur))) return rc;
+    if (pb.n > visible) {
+        sx **trim = sqlplan_alloc(p, visible * sizeof *trim);
+        for (size_t c = 0; c < visible; c++) trim[c] = sqlplan_col(p, c, ocols[c].type);
+        cur->op = sql_op_project(p->x, cur->op, trim, visible);
+    }
+    out->op = cur->op;
+    out->cols = ocols;
+    out->ncols = visible;
+    return 0;
+}
+
+static void free_pnode(pnode *n)
+{
+    if (!n) return;
+    if (n->kind == PN_REL && n->rel.op) {
+        sql_op_close(n->rel.op);
+        n->rel.op = NULL;
+    }
+    for (size_t i = 0; i < n->nm; i++) matcher_free(n->m[i]);
+    n->nm = 0;
+    if (n->kind == PN_JOIN) {
+        free_pnode(n->l);
+        free_pnode(n->r);
+    }
+}
+
+/* On failure nothing stays open: the operators built so far are closed. */
+static int plan_select(sqlplan *p, const sql_query *q, prel *out)
+{
+    prel cur = {0};
+    pnode *from = NULL;
+    int rc = plan_select_in(p, q, out, &cur, &from);
+    if (rc) {
+        if (cur.op) sql_op_close(cur.op);
+        free_pnode(from);
+        out->op = NULL;
+    }
+    return rc;
+}
+
+/* ------------------------------------------------ set operations, VALUES */
+
+static int cast_cols(sqlplan *p, prel *r, const uint8_t *types)
+{
+    bool need = false;
+    for (size_t i = 0; i < r->ncols; i++) need |= r->cols[i].type != types[i];
+    if (!need) return 0;
+    sx **v = sqlplan_alloc(p, r->ncols * sizeof *v);
+    for (size_t i = 0; i < r->ncols; i++) {
+        v[i] = sqlplan_cast(p, sqlplan_col(p, i, r->cols[i].type), types[i]);
+        if (v[i]->kind == SX_CAST) {
+            if (p->nroots == p->caproots) {
+                size_t nc = p->caproots ? p->caproots * 2 : 32;
+                sx **nv = sqlplan_alloc(p, nc * sizeof *nv);
+                if (p->nroots) memcpy(nv, p->roots, p->nroots * sizeof *nv);
+                p->roots = nv;
+                p->caproots = nc;
+            }
+            p->roots[p->nroots++] = v[i];
+        }
+    }
+    r->op = sql_op_project(p->x, r->op, v, r->ncols);
+    return 0;
+}
+
+static int plan_setop_in(sqlplan *p, const sql_query *q, prel *lp, prel *rp, prel *out);
+
+static int plan_setop(sqlplan *p, const sql_query *q, prel *out)
+{
+    static const char *const names[] = {"", "UNION", "INTERSECT", "EXCEPT"};
+    prel l, r;
+    sqlplan_explain(p, "%s%s", names[q->op], q->quant == SQL_QUANT_ALL ? " ALL" : "");
+    p->depth++;
+    int rc = sqlplan_plan_query(p, q->left, &l);
+    if (rc) {
+        p->depth--;
+        return rc;
+    }
+    rc = sqlplan_plan_query(p, q->right, &r);
+    p->depth--;
+    if (rc) {
+        sql_op_close(l.op);
+        return rc;
+    }
+    rc = plan_setop_in(p, q, &l, &r, out);
+    if (rc) {
+        sql_op_close(l.op);
+        sql_op_close(r.op);
+    }
+    return rc;
+}
+
+static int plan_setop_in(sqlplan *p, const sql_query *q, prel *lp, prel *rp, prel *out)
+{
+    static const char *const names[] = {"", "UNION", "INTERSECT", "EXCEPT"};
+    prel l = *lp, r = *rp;
+    if (l.ncols != r.ncols)
+        return sqlplan_fail(p, q->line, q->col, ST_EINVAL, "%s query has different number of fields: %zu, %zu", names[q->op],
+                         l.ncols, r.ncols);
+    uint8_t *types = sqlplan_alloc(p, l.ncols + 1);
+    for (size_t i = 0; i < l.ncols; i++)
+        if (!sql_fn_common_type(l.cols[i].type, r.cols[i].type, &types[i]))
+            return sqlplan_fail(p, q->line, q->col, ST_EINVAL, "column %zu in %s query has incompatible types: %s, %s", i + 1,
+                             names[q->op], sql_vtype_name(l.cols[i].type), sql_vtype_name(r.cols[i].type));
+    if (q->quant == SQL_QUANT_ALL && q->op != SQL_UNION)
+        return sqlplan_fail(p, q->line, q->col, ST_EINVAL, "%s ALL is not supported by Strata yet", names[q->op]);
+    cast_cols(p, &l, types);
+    cast_cols(p, &r, types);
+    *lp = l;
+    *rp = r;
+    sql_op *op;
+    if (q->op == SQL_UNION) {
+        op = sql_op_concat(p->x, l.op, r.op);
+        if (q->quant != SQL_QUANT_ALL) op = sql_op_distinct(p->x, op);
+    } else {
+        op = sql_op_setop(p->x, l.op, r.op, q->op == SQL_INTERSECT);
+    }
+    out->op = op;
+    out->ncols = l.ncols;
+    out->cols = sqlplan_alloc(p, (l.ncols + 1) * sizeof *out->cols);
+    for (size_t i = 0; i < l.ncols; i++) out->cols[i] = (pcol){.name = l.cols[i].name, .type = types[i]};
+    return 0;
+}
+
+static int plan_values(sqlplan *p, const sql_query *q, prel *out)
+{
+    size_t nrows = q->nrows, ncols = 0;
+    for (size_t i = 0; i < nrows; i++) {
+        const sql_expr *r = q->rows[i];
+        size_t n = r->kind == SQL_E_ROW ? r->u.list.n : 1;
+        if (i && n != ncols)
+            return sqlplan_fail(p, r->line, r->col, ST_EINVAL, "Values rows have mismatched sizes: %zu vs %zu", ncols, n);
+        ncols = n;
+    }
+    sql_value *rows = sqlplan_alloc(p, (nrows * ncols + 1) * sizeof *rows);
+    uint8_t *types = sqlplan_alloc(p, ncols + 1);
+    bscope none = {0};
+    for (size_t i = 0; i < nrows; i++) {
+        const sql_expr *r = q->rows[i];
+        for (size_t c = 0; c < ncols; c++) {
+            const sql_expr *ex = r->kind == SQL_E_ROW ? r->u.list.items[c] : r;
+            sx *x;
+            int rc = sqlplan_bind(p, &none, ex, &x);
+            if (rc) return rc;
+            if ((rc = sqlplan_eval_const(p, x, &rows[i * ncols + c]))) {
+                sx_release(x);
+                return sqlplan_fail(p, ex->line, ex->col, rc, "%s", p->e->msg);
+            }
+            sx_release(x);
+            rows[i * ncols + c] = *sql_row_copy(p->a, &rows[i * ncols + c], 1);
+            uint8_t t;
+            if (!sql_fn_common_type(types[c], rows[i * ncols + c].type, &t))
+                return sqlplan_fail(p, ex->line, ex->col, ST_EINVAL, "Values rows have mismatched types: %s vs %s",
+                                 sql_vtype_name(types[c]), sql_vtype_name(rows[i * ncols + c].type));
+            types[c] = t;
+        }
+    }
+    for (size_t i = 0; i < nrows * ncols; i++) {
+        uint8_t t = types[i % ncols];
+        if (rows[i].type != t) {
+            sql_value v;
+            int rc = sqlv_cast(&rows[i], t, p->a, &v, p->e);
+            if (rc) return rc;
+            rows[i] = v;
+        }
+    }
+    out->op = sql_op_values(p->x, ncols, types, rows, nrows);
+    out->ncols = ncols;
+    out->cols = sqlplan_alloc(p, (ncols + 1) * sizeof *out->cols);
+    for (size_t c = 0; c < ncols; c++) {
+        char buf[32];
+        int n = snprintf(buf, sizeof buf, "_col%zu", c);
+        out->cols[c] = (pcol){.name = st_slice_of(st_arena_strndup(p->a, buf, (size_t)n), (size_t)n), .type = types[c]};
+    }
+    sqlplan_explain(p, "Values: %zu row%s", nrows, nrows == 1 ? "" : "s");
+    return 0;
+}
+
+/* ORDER BY and LIMIT over a query's output columns (set operations,
+ * VALUES, nested queries). */
+static int order_output(sqlplan *p, const sql_query *q, prel *r)
+{
+    if (q->norder) {
+        bscope sc = {.cols = r->cols, .ncols = r->ncols};
+        projb pb = {0};
+        for (size_t i = 0; i < r->ncols; i++) proj_add(p, &pb, sqlplan_col(p, i, r->cols[i].type));
+        sql_sort_key *keys = sqlplan_alloc(p, q->norder * sizeof *keys);
+        for (size_t i = 0; i < q->norder; i++) {
+            const sql_expr *ex = q->order[i].expr;
+            size_t col;
+            if (ex->kind == SQL_E_INT) {
+                if (ex->u.num.i < 1 || (uint64_t)ex->u.num.i > r->ncols)
+                    return sqlplan_fail(p, ex->line, ex->col, ST_EINVAL, "ORDER BY position %" PRId64 " is not in select list",
+                                     ex->u.num.i);
+                col = (size_t)ex->u.num.i - 1;
+            } else {
+                sx *x;
+                int rc = sqlplan_bind_root(p, &sc, ex, &x);
+                if (rc) return rc;
+                col = x->kind == SX_COL ? x->index : proj_add(p, &pb, x);
+            }
+            keys[i].col = col;
+            keys[i].desc = q->order[i].desc;
+            keys[i].nulls_first = q->order[i].nulls == SQL_NULLS_FIRST;
+        }
+        if (pb.n > r->ncols) r->op = sql_op_project(p->x, r->op, pb.v, pb.n);
+        r->op = sort_op(p, q, r->op, keys, q->norder);
+        int rc = limit_of(p, q, r);
+        if (rc) return rc;
+        if (pb.n > r->ncols) {
+            sx **trim = sqlplan_alloc(p, r->ncols * sizeof *trim);
+            for (size_t c = 0; c < r->ncols; c++) trim[c] = sqlplan_col(p, c, r->cols[c].type);
+            r->op = sql_op_project(p->x, r->op, trim, r->ncols);
+        }
+        return 0;
+    }
+    return limit_of(p, q, r);
+}
+
+int sqlplan_plan_query(sqlplan *p, const sql_query *q, prel *out)
+{
+    if (p->depth > 64) return sqlplan_fail(p, q->line, q->col, ST_EINVAL, "Query is nested too deeply");
+    sqlplan_cte *saved = p->ctes;
+    if (q->recursive && q->nwith)
+        return sqlplan_fail(p, q->line, q->col, ST_EINVAL, "WITH RECURSIVE is not supported by Strata yet");
+    for (size_t i = 0; i < q->nwith; i++) {
+        sqlplan_cte *c = sqlplan_alloc(p, sizeof *c);
+        c->name = q->with[i].name.name;
+        c->w = &q->with[i];
+        c->next = p->ctes;
+        p->ctes = c;
+    }
+    int rc;
+    out->op = NULL;
+    switch (q->kind) {
+    case SQL_Q_SELECT: rc = plan_select(p, q, out); break;
+    case SQL_Q_SETOP:
+        rc = plan_setop(p, q, out);
+        if (!rc) rc = order_output(p, q, out);
+        break;
+    case SQL_Q_VALUES:
+        rc = plan_values(p, q, out);
+        if (!rc) rc = order_output(p, q, out);
+        break;
+    case SQL_Q_NESTED:
+        rc = sqlplan_plan_query(p, q->inner, out);
+        if (!rc) rc = order_output(p, q, out);
+        break;
+    default: rc = sqlplan_fail(p, q->line, q->col, ST_EINVAL, "unknown query kind");
+    }
+    p->ctes = saved;
+    if (!rc && !out->op) rc = st_fail(p->e, ST_EIO, "out of memory");
+    if (rc && out->op) {
+        sql_op_close(out->op);
+        out->op = NULL;
+    }
+    return rc;
+}

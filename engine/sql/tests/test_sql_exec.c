@@ -1,0 +1,243 @@
+/* test_sql_exec: SQL statements end to end (run.h) over a real store:
+ * planning, pushdown, every clause, SHOW/DESCRIBE, errors with positions. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../tests/testlib.h"
+#include "scan.h"
+#include "sql/run.h"
+#include "store.h"
+
+static char g_dir[4096];
+static store *g_s;
+
+static void quiet(void *ctx, const char *level, const char *msg) { (void)ctx, (void)level, (void)msg; }
+
+#define T0 (1704067200LL * ST_NS_PER_S) /* 2024-01-01T00:00:00Z */
+#define S10 (10LL * ST_NS_PER_S)
+
+/* One sample of table.column{tags}: name is table_column ("value" is the
+ * column of a remote_write metric named as its table). */
+static void put(const char *table, const char *column, const char *host, const char *region, uint8_t type,
+                int64_t ts, double v, bool b)
+{
+    char name[128];
+    uint16_t tl = (uint16_t)strlen(table);
+    if (!strcmp(column, "value")) snprintf(name, sizeof name, "%s", table);
+    else snprintf(name, sizeof name, "%s_%s", table, column);
+    label ls[3] = {{st_slice_cstr("__name__"), st_slice_cstr(name)}, {st_slice_cstr("host"), st_slice_cstr(host)}};
+    size_t n = 2;
+    if (region) ls[n++] = (label){st_slice_cstr("region"), st_slice_cstr(region)};
+    store_batch *bt = store_batch_new();
+    uint32_t h;
+    st_err e = {0};
+    if (store_batch_series(bt, ls, n, (series_meta){type, tl}, &h, &e)) fprintf(stderr, "%s\n", e.msg);
+    uint64_t bits;
+    if (type == ST_VT_FLOAT) memcpy(&bits, &v, 8);
+    else if (type == ST_VT_BOOL) bits = b;
+    else bits = (uint64_t)(int64_t)v;
+    store_batch_add(bt, h, ts, bits);
+    store_write_result res;
+    if (store_write(g_s, "t", bt, &res, &e)) fprintf(stderr, "write: %s\n", e.msg);
+    store_batch_free(bt);
+}
+
+static void load(void)
+{
+    st_err e = {0};
+    if (store_db_create(g_s, "t", -1, -1, &e)) fprintf(stderr, "%s\n", e.msg);
+    put("cpu", "usage", "a", "eu", ST_VT_FLOAT, T0, 1.5, 0);
+    put("cpu", "usage", "a", "eu", ST_VT_FLOAT, T0 + S10, 2.5, 0);
+    put("cpu", "usage", "a", "eu", ST_VT_FLOAT, T0 + 2 * S10, 3.5, 0);
+    put("cpu", "n", "a", "eu", ST_VT_INT, T0, 1, 0);
+    put("cpu", "n", "a", "eu", ST_VT_INT, T0 + S10, 2, 0);
+    put("cpu", "usage", "b", NULL, ST_VT_FLOAT, T0, 10, 0);
+    put("cpu", "usage", "b", NULL, ST_VT_FLOAT, T0 + S10, 20, 0);
+    put("cpu", "n", "b", NULL, ST_VT_INT, T0 + 2 * S10, 5, 0);
+    put("cpu", "flag", "b", NULL, ST_VT_BOOL, T0, 0, true);
+    put("mem", "value", "a", NULL, ST_VT_FLOAT, T0, 100, 0);
+    put("mem", "value", "a", NULL, ST_VT_FLOAT, T0 + S10, 200, 0);
+}
+
+/* The answer as text: a header line of names, then rows, cells by '|'. */
+static int run(const char *q, st_buf *out, st_err *e)
+{
+    sql_run_opts o = {.s = g_s, .db = "t", .now_ns = T0 + 60 * ST_NS_PER_S, .max_rows = 1000};
+    sql_cursor *c;
+    out->len = 0;
+    int rc = sql_cursor_open(&o, q, strlen(q), &c, e, NULL);
+    if (rc) return rc;
+    for (size_t i = 0; i < sql_cursor_ncols(c); i++) {
+        st_slice n = sql_cursor_colname(c, i);
+        st_buf_printf(out, "%s%.*s", i ? "|" : "", (int)n.n, n.p);
+    }
+    st_buf_putc(out, '\n');
+    const sql_value *row;
+    while ((rc = sql_cursor_next(c, &row, e)) == 1) {
+        for (size_t i = 0; i < sql_cursor_ncols(c); i++) {
+            if (i) st_buf_putc(out, '|');
+            sqlv_format(&row[i], out);
+        }
+        st_buf_putc(out, '\n');
+    }
+    sql_cursor_close(c);
+    return rc < 0 ? rc : 0;
+}
+
+static void expect(const char *q, const char *want)
+{
+    st_buf b = {0};
+    st_err e = {0};
+    int rc = run(q, &b, &e);
+    CHECK_MSG(rc == 0, "%s: %s", q, e.msg);
+    if (!rc) {
+        st_buf_putc(&b, 0);
+        CHECK_MSG(!strcmp((const char *)b.p, want), "%s\n-- got --\n%s-- want --\n%s", q, (const char *)b.p, want);
+    }
+    st_buf_free(&b);
+}
+
+static void expect_err(const char *q, const char *want)
+{
+    st_buf b = {0};
+    st_err e = {0};
+    int rc = run(q, &b, &e);
+    CHECK_MSG(rc != 0 && strstr(e.msg, want), "%s: rc %d, message '%s', want '%s'", q, rc, e.msg, want);
+    st_buf_free(&b);
+}
+
+static void test_select(void)
+{
+    expect("SELECT host, region, usage FROM t.cpu ORDER BY host, time",
+           "host|region|usage\na|eu|1.5\na|eu|2.5\na|eu|3.5\nb|NULL|10.0\nb|NULL|20.0\nb|NULL|NULL\n");
+    expect("SELECT * FROM t.cpu WHERE host = 'b' AND time = TIMESTAMP '2024-01-01 00:00:00'",
+           "host|region|flag|n|usage|measure_name|time\nb|NULL|true|NULL|10.0|cpu|2024-01-01 00:00:00.000000000\n");
+    expect("SELECT host, n FROM cpu WHERE n IS NOT NULL ORDER BY n DESC", "host|n\nb|5\na|2\na|1\n");
+    expect("SELECT host FROM t.cpu WHERE time >= TIMESTAMP '2024-01-01 00:00:10' AND host = 'a' ORDER BY time DESC LIMIT 1",
+           "host\na\n");
+    expect("SELECT DISTINCT host FROM t.cpu ORDER BY host", "host\na\nb\n");
+    expect("SELECT 1 + 2, 'x' || 'y', CAST('42' AS bigint) * 2", "_col0|_col1|_col2\n3|xy|84\n");
+    expect("SELECT count(*) FROM t.cpu WHERE measure_name = 'other'", "_col0\n0\n");
+    expect("SELECT host, usage FROM t.cpu ORDER BY usage DESC NULLS FIRST, host LIMIT 2 OFFSET 1",
+           "host|usage\nb|20.0\nb|10.0\n");
+    /* PostgreSQL idioms of Grafana's PostgreSQL data source */
+    expect("SELECT floor(extract(epoch from time)/20)*20 AS \"time\", avg(usage) AS a FROM t.cpu "
+           "WHERE time BETWEEN '2024-01-01T00:00:00Z' AND '2024-01-01T00:00:10Z' GROUP BY 1 ORDER BY 1",
+           "time|a\n1.7040672E9|8.5\n");
+    expect("SELECT to_timestamp(1704067210) = TIMESTAMP '2024-01-01 00:00:10', extract(epoch from TIMESTAMP '1970-01-01 00:00:01.5')",
+           "_col0|_col1\ntrue|1.5\n");
+    expect("SELECT usage * 2 AS d FROM t.cpu WHERE host = 'a' AND time BETWEEN ago(60s) AND now() - 50s ORDER BY d",
+           "d\n3.0\n5.0\n");
+}
+
+static void test_aggregate(void)
+{
+    expect("SELECT count(*), count(usage), sum(n), avg(usage) FROM t.cpu", "_col0|_col1|_col2|_col3\n6|5|8|7.5\n");
+    expect("SELECT host, max(usage) AS m FROM t.cpu GROUP BY host ORDER BY m DESC", "host|m\nb|20.0\na|3.5\n");
+    expect("SELECT bin(time, 20s) AS b, count(*) FROM t.cpu GROUP BY 1 ORDER BY 1",
+           "b|_col1\n2024-01-01 00:00:00.000000000|4\n2024-01-01 00:00:20.000000000|2\n");
+    expect("SELECT host, count(*) c FROM t.cpu GROUP BY host HAVING sum(usage) > 10 ORDER BY host", "host|c\nb|3\n");
+    expect("SELECT host, sum(usage) FILTER (WHERE time > TIMESTAMP '2024-01-01') AS s FROM t.cpu GROUP BY host ORDER BY count(*), host",
+           "host|s\na|6.0\nb|20.0\n");
+    expect("SELECT region, count(*) FROM t.cpu GROUP BY region ORDER BY region NULLS FIRST", "region|_col1\nNULL|3\neu|3\n");
+}
+
+static void test_relations(void)
+{
+    expect("SELECT host, usage, row_number() OVER (PARTITION BY host ORDER BY time DESC) AS rn FROM t.cpu "
+           "WHERE usage IS NOT NULL ORDER BY host, rn",
+           "host|usage|rn\na|3.5|1\na|2.5|2\na|1.5|3\nb|20.0|1\nb|10.0|2\n");
+    expect("SELECT c.host, m.value FROM t.cpu c JOIN t.mem m ON c.host = m.host AND c.time = m.time ORDER BY c.time",
+           "host|value\na|100.0\na|200.0\n");
+    expect("SELECT c.host, m.value FROM t.cpu c LEFT JOIN t.mem m ON c.host = m.host AND c.time = m.time "
+           "WHERE c.usage > 3 ORDER BY c.usage",
+           "host|value\na|NULL\nb|NULL\nb|NULL\n");
+    expect("SELECT host FROM t.cpu WHERE usage > (SELECT avg(usage) FROM t.cpu) ORDER BY usage", "host\nb\nb\n");
+    expect("WITH h AS (SELECT host, sum(usage) s FROM t.cpu GROUP BY host) SELECT host FROM h WHERE s > 10", "host\nb\n");
+    expect("SELECT host FROM t.cpu WHERE host IN (SELECT host FROM t.mem) GROUP BY host", "host\na\n");
+    expect("VALUES (1, 'a'), (2, 'b')", "_col0|_col1\n1|a\n2|b\n");
+    expect("SELECT host FROM t.cpu UNION SELECT host FROM t.mem ORDER BY 1", "host\na\nb\n");
+    expect("SELECT x.h, x.k FROM (SELECT host AS h, count(*) AS k FROM t.cpu GROUP BY host) AS x ORDER BY x.h",
+           "h|k\na|3\nb|3\n");
+    expect("SELECT count(*) FROM t.cpu a, t.mem b", "_col0\n12\n");
+}
+
+static void test_meta(void)
+{
+    expect("SHOW TABLES FROM t", "Table\ncpu\nmem\n");
+    expect("SHOW TABLES LIKE 'c%'", "Table\ncpu\n");
+    expect("SHOW DATABASES", "Database\ndefault\nt\n");
+    expect("DESCRIBE t.cpu",
+           "Column|Type|Column Category\nhost|varchar|DIMENSION\nregion|varchar|DIMENSION\nflag|boolean|MULTI\n"
+           "n|bigint|MULTI\nusage|double|MULTI\nmeasure_name|varchar|MEASURE_NAME\ntime|timestamp|TIMESTAMP\n");
+    expect("SELECT table_name FROM information_schema.tables WHERE table_schema = 't' ORDER BY 1", "table_name\ncpu\nmem\n");
+    expect("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'mem' ORDER BY ordinal_position",
+           "column_name|data_type\nhost|varchar\nvalue|double\nmeasure_name|varchar\ntime|timestamp\n");
+    expect("SHOW MEASURES FROM t.mem", "measure_name|data_type|dimensions\nvalue|double|[{dimension_name: host, data_type: varchar}]\n");
+    st_buf b = {0};
+    st_err e = {0};
+    int rc = run("EXPLAIN SELECT host FROM t.cpu WHERE time >= TIMESTAMP '2024-01-01 00:00:10' AND host IN ('a', 'c')", &b, &e);
+    CHECK_MSG(rc == 0, "%s", e.msg);
+    st_buf_putc(&b, 0);
+    CHECK_MSG(strstr((const char *)b.p, "time [2024-01-01T00:00:10.000000000Z, +inf]") &&
+                  strstr((const char *)b.p, "host=~\"a|c\""),
+              "%s", (const char *)b.p);
+    st_buf_free(&b);
+    rc = run("EXPLAIN SELECT host FROM t.cpu WHERE host LIKE 'a%' AND regexp_like(region, 'u$')", &b, &e);
+    CHECK_MSG(rc == 0, "%s", e.msg);
+    st_buf_putc(&b, 0);
+    CHECK_MSG(strstr((const char *)b.p, "host=~\"a(?s:.*)\"") && strstr((const char *)b.p, "region=~\"(?s:.*)(?:u$)(?s:.*)\""),
+              "%s", (const char *)b.p);
+    st_buf_free(&b);
+    expect("SELECT host, region FROM t.cpu WHERE host LIKE 'a%' AND regexp_like(region, 'u$') AND time = TIMESTAMP '2024-01-01'",
+           "host|region\na|eu\n");
+    expect("SELECT count(*) FROM t.cpu WHERE host LIKE '%'", "_col0\n6\n");
+    expect("SELECT count(*) FROM t.cpu WHERE region LIKE '%' OR host = 'b'", "_col0\n6\n");
+    expect("SELECT count(*) FROM t.cpu WHERE regexp_like(host, 'b|z')", "_col0\n3\n");
+}
+
+static void test_errors(void)
+{
+    expect_err("SELECT x FROM t.cpu", "line 1:8: Column 'x' does not exist");
+    expect_err("SELECT host FROM t.nope", "line 1:18: Table 't.nope' does not exist");
+    expect_err("SELECT host FROM nodb.cpu", "Database 'nodb' does not exist");
+    expect_err("SELECT host, count(*) FROM t.cpu", "line 1:8: 'host' must be an aggregate expression or appear in GROUP BY clause");
+    expect_err("SELECT foo(1)", "line 1:8: Function 'foo' not registered");
+    expect_err("SELECT host FROM t.cpu WHERE count(*) > 1", "WHERE clause cannot contain aggregations");
+    expect_err("SELECT FROM", "line 1:8: mismatched input 'FROM'");
+    expect_err("SELECT host FROM t.cpu UNION SELECT host, n FROM t.cpu", "UNION query has different number of fields: 1, 2");
+    expect_err("SELECT host FROM t.cpu WHERE usage > (SELECT usage FROM t.cpu)", "Scalar sub-query has returned multiple rows");
+    expect_err("SELECT host FROM t.cpu c, t.mem m WHERE host = 'a'", "Column 'host' is ambiguous");
+}
+
+int main(void)
+{
+    snprintf(g_dir, sizeof g_dir, "/tmp/test_sql_exec.%d", (int)getpid());
+    store_opts o;
+    store_opts_default(&o);
+    o.data_dir = g_dir;
+    o.maintenance_interval = 0;
+    o.memory_window = 24LL * 3600 * ST_NS_PER_S;
+    o.retention = 0;
+    o.nshards = 2;
+    o.log = quiet;
+    st_err e = {0};
+    if (store_open(&o, &g_s, &e)) {
+        fprintf(stderr, "store_open: %s\n", e.msg);
+        return 1;
+    }
+    load();
+    RUN(test_select);
+    RUN(test_aggregate);
+    RUN(test_relations);
+    RUN(test_meta);
+    RUN(test_errors);
+    store_close(g_s, &e);
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
+    if (system(cmd)) {
+    }
+    return testlib_done("test_sql_exec");
+}
