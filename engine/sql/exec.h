@@ -167,6 +167,32 @@ typedef struct sql_scan_def {
 
 int sql_op_scan(sql_exec_ctx *x, const sql_scan_def *d, sql_op **out, st_err *e);
 
+/* GROUP BY dimensions and one time bucket, with count/sum/avg/min/max of
+ * fields, folded straight from a table's series (foldop.c): the planner
+ * uses it in place of scan + aggregate when every WHERE condition went
+ * into the scan exactly. Rows as sql_op_aggregate gives them: keys, then
+ * aggregates (in no order). */
+typedef enum sql_fold_key { SQL_FOLD_KEY_TAG = 1, SQL_FOLD_KEY_BUCKET, SQL_FOLD_KEY_MEASURE } sql_fold_key;
+
+typedef struct sql_fold_agg {
+    sql_aggk kind;        /* COUNT, SUM, AVG, MIN, MAX */
+    size_t field;         /* index into scan.fields */
+    uint8_t type;         /* result type */
+    uint8_t stype;        /* the operator's own use */
+} sql_fold_agg;
+
+typedef struct sql_fold_def {
+    sql_scan_def scan;    /* read and all_fields unused; matchers owned by the operator */
+    int64_t width;        /* the bucket's width in ns (bin and date_trunc up to day); 0 = no bucket */
+    const uint8_t *keys;  /* sql_fold_key of each output key */
+    size_t nkeys;
+    const size_t *keytags; /* the scan.tags index of each TAG key, in key order */
+    sql_fold_agg *aggs;
+    size_t naggs;
+} sql_fold_def;
+
+int sql_op_fold(sql_exec_ctx *x, const sql_fold_def *d, sql_op **out, st_err *e);
+
 /* Rows of in for which cond is true. */
 sql_op *sql_op_filter(sql_exec_ctx *x, sql_op *in, sx *cond);
 /* One row of n expressions per input row. */

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sql/ops_int.h"
 #include "sql/plan_int.h"
@@ -411,7 +412,7 @@ static void regex_quote(st_buf *b, st_slice s)
 
 /* Narrows scans by one WHERE conjunct; the filter above still checks it,
  * so what is pushed only has to keep every row the conjunct keeps. */
-static void push_conjunct(sqlplan *p, pnode *from, const sql_expr *c)
+static bool push_conjunct(sqlplan *p, pnode *from, const sql_expr *c)
 {
     size_t at;
     if (c->kind == SQL_E_BINOP && c->u.binop.op >= SQL_OP_EQ && c->u.binop.op <= SQL_OP_GE &&
@@ -423,45 +424,51 @@ static void push_conjunct(sqlplan *p, pnode *from, const sql_expr *c)
             col = c->u.binop.r, k = c->u.binop.l, op = flip(op);
             ci = column_of(from, col);
         }
-        if (ci < 0) return;
+        if (ci < 0) return false;
         pnode *leaf = leaf_of(from, (size_t)ci, &at);
-        if (!leaf) return;
+        if (!leaf) return false;
         sql_value v;
-        if (!const_value(p, k, &v)) return;
+        if (!const_value(p, k, &v)) return false;
         int64_t t;
         if (at == leaf->time_col && as_time(&v, &t)) {
             bound_time(leaf, op, t);
+            return true;
         } else if (at < leaf->ntags && op == SQL_OP_EQ && v.type == SQLT_VARCHAR && !v.null && v.u.s.n) {
             matcher *m;
             st_err e2 = {0};
-            if (!matcher_new(MATCH_EQ, leaf->cols[at].name, v.u.s, &m, &e2)) add_matcher(p, leaf, m);
-        } else if (at == leaf->ntags && op == SQL_OP_EQ && v.type == SQLT_VARCHAR && !v.null &&
-                   !st_slice_eq(v.u.s, leaf->table)) {
-            leaf->empty = true;
+            if (!matcher_new(MATCH_EQ, leaf->cols[at].name, v.u.s, &m, &e2)) {
+                add_matcher(p, leaf, m);
+                return true;
+            }
+        } else if (at == leaf->ntags && op == SQL_OP_EQ && v.type == SQLT_VARCHAR && !v.null) {
+            if (!st_slice_eq(v.u.s, leaf->table)) leaf->empty = true;
+            return true;
         }
-        return;
+        return false;
     }
     if (c->kind == SQL_E_BETWEEN && !c->u.pred.negated) {
         int ci = column_of(from, c->u.pred.arg);
-        if (ci < 0) return;
+        if (ci < 0) return false;
         pnode *leaf = leaf_of(from, (size_t)ci, &at);
-        if (!leaf || at != leaf->time_col) return;
+        if (!leaf || at != leaf->time_col) return false;
         sql_value a, b;
         int64_t ta, tb;
-        if (const_value(p, c->u.pred.a, &a) && as_time(&a, &ta)) bound_time(leaf, SQL_OP_GE, ta);
-        if (const_value(p, c->u.pred.b, &b) && as_time(&b, &tb)) bound_time(leaf, SQL_OP_LE, tb);
-        return;
+        bool ea = const_value(p, c->u.pred.a, &a) && as_time(&a, &ta);
+        bool eb = const_value(p, c->u.pred.b, &b) && as_time(&b, &tb);
+        if (ea) bound_time(leaf, SQL_OP_GE, ta);
+        if (eb) bound_time(leaf, SQL_OP_LE, tb);
+        return ea && eb;
     }
     if (c->kind == SQL_E_LIKE && !c->u.pred.negated && !c->u.pred.b) {
         /* tag LIKE 'p': % becomes .*; a pattern with _ (one character, which
          * may be several bytes) is left to the filter */
         int ci = column_of(from, c->u.pred.arg);
-        if (ci < 0) return;
+        if (ci < 0) return false;
         pnode *leaf = leaf_of(from, (size_t)ci, &at);
         sql_value v;
         if (!leaf || at >= leaf->ntags || !const_value(p, c->u.pred.a, &v) || v.type != SQLT_VARCHAR || v.null ||
             memchr(v.u.s.p, '_', v.u.s.n))
-            return;
+            return false;
         st_buf re = {0};
         for (size_t i = 0; i < v.u.s.n;) {
             size_t j = i;
@@ -474,51 +481,61 @@ static void push_conjunct(sqlplan *p, pnode *from, const sql_expr *c)
         st_err e2 = {0};
         if (!matcher_new(MATCH_RE, leaf->cols[at].name, st_slice_of(re.len ? (const char *)re.p : "", re.len), &m, &e2)) {
             if (matcher_matches_empty(m)) matcher_free(m); /* "" is also the absent tag: keep the scan whole */
-            else add_matcher(p, leaf, m);
+            else {
+                add_matcher(p, leaf, m);
+                st_buf_free(&re);
+                return true;
+            }
         }
         st_buf_free(&re);
-        return;
+        return false;
     }
     if (c->kind == SQL_E_CALL && !c->u.call.over && c->u.call.nargs == 2 &&
         st_slice_eq(c->u.call.name, st_slice_cstr("regexp_like"))) {
         int ci = column_of(from, c->u.call.args[0]);
-        if (ci < 0) return;
+        if (ci < 0) return false;
         pnode *leaf = leaf_of(from, (size_t)ci, &at);
         sql_value v;
         if (!leaf || at >= leaf->ntags || !const_value(p, c->u.call.args[1], &v) || v.type != SQLT_VARCHAR || v.null)
-            return;
+            return false;
         st_buf re = {0};
         st_buf_printf(&re, "(?s:.*)(?:%.*s)(?s:.*)", (int)v.u.s.n, v.u.s.p);
         matcher *m;
         st_err e2 = {0};
         if (!matcher_new(MATCH_RE, leaf->cols[at].name, st_slice_of((const char *)re.p, re.len), &m, &e2)) {
             if (matcher_matches_empty(m)) matcher_free(m);
-            else add_matcher(p, leaf, m);
+            else {
+                add_matcher(p, leaf, m);
+                st_buf_free(&re);
+                return true;
+            }
         }
         st_buf_free(&re);
-        return;
+        return false;
     }
     if (c->kind == SQL_E_IN_LIST && !c->u.pred.negated) {
         int ci = column_of(from, c->u.pred.arg);
-        if (ci < 0) return;
+        if (ci < 0) return false;
         pnode *leaf = leaf_of(from, (size_t)ci, &at);
-        if (!leaf || at >= leaf->ntags) return;
+        if (!leaf || at >= leaf->ntags) return false;
         st_buf re = {0};
         for (size_t i = 0; i < c->u.pred.n; i++) {
             sql_value v;
             if (!const_value(p, c->u.pred.list[i], &v) || v.type != SQLT_VARCHAR || v.null || !v.u.s.n) {
                 st_buf_free(&re);
-                return;
+                return false;
             }
             if (i) st_buf_putc(&re, '|');
             regex_quote(&re, v.u.s);
         }
         matcher *m;
         st_err e2 = {0};
-        if (re.len && !matcher_new(MATCH_RE, leaf->cols[at].name, st_slice_of((const char *)re.p, re.len), &m, &e2))
-            add_matcher(p, leaf, m);
+        bool ok = re.len && !matcher_new(MATCH_RE, leaf->cols[at].name, st_slice_of((const char *)re.p, re.len), &m, &e2);
+        if (ok) add_matcher(p, leaf, m);
         st_buf_free(&re);
+        return ok;
     }
+    return false;
 }
 
 static void conjuncts(sqlplan *p, const sql_expr *ex, const sql_expr ***v, size_t *n, size_t *cap)
@@ -1059,11 +1076,134 @@ static int plan_windows(sqlplan *p, prel *cur, bscope *view, sql_expr **wins, si
     return 0;
 }
 
+/* The FROM relation opened, with the WHERE filter on it. */
+static int open_input(sqlplan *p, pnode *from, sx *wcond, const sql_expr *where, prel *cur)
+{
+    if (cur->op) return 0;
+    int rc = materialize(p, from, cur);
+    if (rc) return rc;
+    if (wcond) {
+        sqlplan_explain(p, "Filter %s", expr_text(p, where));
+        cur->op = sql_op_filter(p->x, cur->op, wcond);
+    }
+    return 0;
+}
+
+/* bin(time, w) or date_trunc('unit', time) for a unit of fixed length:
+ * the bucket's width, else 0. */
+static int64_t bucket_width(const pnode *leaf, const sx *k)
+{
+    if (k->kind != SX_FN || !k->name || k->nargs != 2) return 0;
+    if (!strcmp(k->name, "bin")) {
+        const sx *t = k->args[0], *w = k->args[1];
+        if (t->kind == SX_COL && t->index == leaf->time_col && w->kind == SX_CONST && !w->k.null &&
+            w->k.type == SQLT_INTERVAL_DS && w->k.u.i > 0)
+            return w->k.u.i;
+        return 0;
+    }
+    if (!strcmp(k->name, "date_trunc")) {
+        const sx *u = k->args[0], *t = k->args[1];
+        if (t->kind != SX_COL || t->index != leaf->time_col || u->kind != SX_CONST || u->k.null ||
+            u->k.type != SQLT_VARCHAR)
+            return 0;
+        static const struct {
+            const char *unit;
+            int64_t ns;
+        } units[] = {{"second", ST_NS_PER_S}, {"minute", 60 * ST_NS_PER_S}, {"hour", 3600 * ST_NS_PER_S},
+                     {"day", 86400 * ST_NS_PER_S}};
+        for (size_t i = 0; i < sizeof units / sizeof *units; i++)
+            if (u->k.u.s.n == strlen(units[i].unit) && !strncasecmp(u->k.u.s.p, units[i].unit, u->k.u.s.n))
+                return units[i].ns;
+    }
+    return 0;
+}
+
+/* GROUP BY over one table whose WHERE went into the scan whole: folded
+ * from the series (foldop.c) when the keys are dimensions, measure_name
+ * and one time bucket, and the aggregates count/sum/avg/min/max of
+ * fields. *out stays NULL when the shape is another. */
+static int fold_plan(sqlplan *p, pnode *leaf, sx **kx, size_t nkeys, const sx_agg *ax, size_t naggs, sql_op **out)
+{
+    *out = NULL;
+    uint8_t *keys = sqlplan_alloc(p, nkeys + 1);
+    size_t *keytags = sqlplan_alloc(p, (nkeys + 1) * sizeof *keytags);
+    size_t nkt = 0;
+    int64_t width = 0;
+    for (size_t i = 0; i < nkeys; i++) {
+        const sx *k = kx[i];
+        if (k->kind == SX_COL && k->index < leaf->ntags) {
+            keys[i] = SQL_FOLD_KEY_TAG;
+            keytags[nkt++] = k->index;
+        } else if (k->kind == SX_COL && k->index == leaf->ntags) {
+            keys[i] = SQL_FOLD_KEY_MEASURE;
+        } else {
+            int64_t w = bucket_width(leaf, k);
+            if (!w || (width && w != width)) return 0;
+            width = w;
+            keys[i] = SQL_FOLD_KEY_BUCKET;
+        }
+    }
+    size_t fbase = leaf->ntags + 2, nf = leaf->def.nfields;
+    sql_fold_agg *fa = sqlplan_alloc(p, (naggs + 1) * sizeof *fa);
+    for (size_t j = 0; j < naggs; j++) {
+        const sx_agg *a = &ax[j];
+        if (a->distinct || a->filter || a->arg2) return 0;
+        size_t field;
+        sql_aggk kind = a->kind;
+        if (kind == SQL_AGG_COUNT_STAR) {
+            if (nf != 1) return 0; /* rows are times of any field: only one field counts them */
+            field = 0;
+            kind = SQL_AGG_COUNT;
+        } else {
+            if (!a->arg || a->arg->kind != SX_COL || a->arg->index < fbase) return 0;
+            field = a->arg->index - fbase;
+            uint8_t ct = leaf->def.ctypes[field];
+            if (kind != SQL_AGG_COUNT &&
+                !((kind == SQL_AGG_SUM || kind == SQL_AGG_AVG || kind == SQL_AGG_MIN || kind == SQL_AGG_MAX) &&
+                  (ct == SQLT_DOUBLE || ct == SQLT_BIGINT)))
+                return 0;
+        }
+        fa[j] = (sql_fold_agg){.kind = kind, .field = field, .type = a->type};
+    }
+    sql_fold_def d = {.scan = leaf->def, .width = width, .keys = keys, .nkeys = nkeys, .keytags = keytags,
+                      .aggs = fa, .naggs = naggs};
+    if (leaf->empty) {
+        d.scan.mint = 1;
+        d.scan.maxt = 0;
+    }
+    d.scan.matchers = leaf->m;
+    d.scan.nmatchers = leaf->nm;
+    if (p->explain) {
+        char a[48], b[48];
+        fmt_time(d.scan.mint, a, sizeof a);
+        fmt_time(d.scan.maxt, b, sizeof b);
+        st_buf ms = {0};
+        for (size_t i = 0; i < leaf->nm; i++) {
+            st_slice mn = matcher_name(leaf->m[i]), mv = matcher_value(leaf->m[i]);
+            st_buf_printf(&ms, "%s%.*s%s\"%.*s\"", i ? ", " : "", (int)mn.n, mn.p,
+                          matcher_op(leaf->m[i]) == MATCH_EQ ? "=" : "=~", (int)mv.n, mv.p);
+        }
+        sqlplan_explain(p, "Fold scan %s.%.*s: time [%s, %s], dimensions {%.*s}, %zu key%s, bucket %" PRId64
+                           " ns, %zu aggregate%s from chunk statistics where a chunk lies in one bucket",
+                        leaf->db, (int)leaf->table.n, leaf->table.p, a, b, (int)ms.len,
+                        ms.len ? (const char *)ms.p : "", nkeys, nkeys == 1 ? "" : "s", width, naggs,
+                        naggs == 1 ? "" : "s");
+        st_buf_free(&ms);
+    }
+    leaf->m = NULL;
+    leaf->nm = 0; /* the operator's from here on */
+    sql_exec_ctx *x = sqlplan_alloc(p, sizeof *x);
+    *x = *p->x;
+    x->db = leaf->db;
+    return sql_op_fold(x, &d, out, p->e);
+}
+
 static int plan_select_in(sqlplan *p, const sql_query *q, prel *out, prel *cur, pnode **fromp)
 {
     const sql_select *s = q->select;
     int rc;
     pnode *from = NULL;
+    bool exact = true; /* every WHERE condition went into the scan exactly */
     /* FROM */
     if (!s->nfrom) {
         static const sql_value none[1];
@@ -1079,7 +1219,6 @@ static int plan_select_in(sqlplan *p, const sql_query *q, prel *out, prel *cur, 
                 j->jk = SQL_JOIN_CROSS;
                 j->l = from;
                 j->r = n;
-                j->src = &(sql_relation){.kind = SQL_R_JOIN};
                 j->src = sqlplan_alloc(p, sizeof *j->src);
                 j->ncols = from->ncols + n->ncols;
                 j->cols = sqlplan_alloc(p, j->ncols * sizeof *j->cols);
@@ -1092,19 +1231,20 @@ static int plan_select_in(sqlplan *p, const sql_query *q, prel *out, prel *cur, 
             const sql_expr **cs = NULL;
             size_t ncs = 0, capcs = 0;
             conjuncts(p, s->where, &cs, &ncs, &capcs);
-            for (size_t i = 0; i < ncs; i++) push_conjunct(p, from, cs[i]);
+            for (size_t i = 0; i < ncs; i++) exact &= push_conjunct(p, from, cs[i]);
         }
         mentions m = {0};
         mention_query(p, q, &m);
         mark_read(from, &m.star, m.v, m.n);
-        rc = materialize(p, from, cur);
-        if (rc) return rc;
+        /* opened once GROUP BY is known: it may fold the scan instead */
+        cur->cols = from->cols;
+        cur->ncols = from->ncols;
     }
-    if (!cur->op) return st_fail(p->e, ST_EIO, "out of memory");
     pcol *fromcols = cur->cols;
     size_t nfromcols = cur->ncols;
     bscope view = {.cols = fromcols, .ncols = nfromcols};
     /* WHERE */
+    sx *wcond = NULL;
     if (s->where) {
         sql_expr **aggs = NULL, **wins = NULL;
         size_t na = 0, ca = 0, nw = 0, cw = 0;
@@ -1113,14 +1253,11 @@ static int plan_select_in(sqlplan *p, const sql_query *q, prel *out, prel *cur, 
             return sqlplan_fail(p, s->where->line, s->where->col, ST_EINVAL,
                              "WHERE clause cannot contain aggregations, window functions or grouping operations: %s",
                              expr_text(p, na ? aggs[0] : wins[0]));
-        sx *c;
-        if ((rc = sqlplan_bind_root(p, &view, s->where, &c))) return rc;
-        if (c->type == SQLT_UNKNOWN) c = sqlplan_cast(p, c, SQLT_BOOLEAN);
-        if (c->type != SQLT_BOOLEAN)
+        if ((rc = sqlplan_bind_root(p, &view, s->where, &wcond))) return rc;
+        if (wcond->type == SQLT_UNKNOWN) wcond = sqlplan_cast(p, wcond, SQLT_BOOLEAN);
+        if (wcond->type != SQLT_BOOLEAN)
             return sqlplan_fail(p, s->where->line, s->where->col, ST_EINVAL,
-                             "WHERE clause must evaluate to a boolean: actual type %s", sql_vtype_name(c->type));
-        sqlplan_explain(p, "Filter %s", expr_text(p, s->where));
-        cur->op = sql_op_filter(p->x, cur->op, c);
+                             "WHERE clause must evaluate to a boolean: actual type %s", sql_vtype_name(wcond->type));
     }
     /* aggregates and windows named anywhere after WHERE */
     sql_expr **aggs = NULL, **wins = NULL;
@@ -1181,8 +1318,15 @@ static int plan_select_in(sqlplan *p, const sql_query *q, prel *out, prel *cur, 
             if ((rc = agg_of(p, &view, aggs[i], &ax[i]))) return rc;
             aggtypes[i] = ax[i].type;
         }
-        sqlplan_explain(p, "Aggregate: %zu key%s, %zu aggregate%s", nkeys, nkeys == 1 ? "" : "s", naggs, naggs == 1 ? "" : "s");
-        cur->op = sql_op_aggregate(p->x, cur->op, kx, nkeys, ax, naggs);
+        if (!cur->op && exact && s->nfrom == 1 && from->kind == PN_SCAN) {
+            if ((rc = fold_plan(p, from, kx, nkeys, ax, naggs, &cur->op))) return rc;
+        }
+        if (!cur->op) {
+            if ((rc = open_input(p, from, wcond, s->where, cur))) return rc;
+            sqlplan_explain(p, "Aggregate: %zu key%s, %zu aggregate%s", nkeys, nkeys == 1 ? "" : "s", naggs,
+                            naggs == 1 ? "" : "s");
+            cur->op = sql_op_aggregate(p->x, cur->op, kx, nkeys, ax, naggs);
+        }
         pcol *gcols = sqlplan_alloc(p, (nkeys + naggs + 1) * sizeof *gcols);
         for (size_t i = 0; i < nkeys; i++)
             gcols[i] = keycol[i] >= 0 ? fromcols[keycol[i]] : (pcol){.type = keytypes[i], .hidden = true};
@@ -1208,6 +1352,7 @@ static int plan_select_in(sqlplan *p, const sql_query *q, prel *out, prel *cur, 
             cur->op = sql_op_filter(p->x, cur->op, c);
         }
     }
+    if (!cur->op && (rc = open_input(p, from, wcond, s->where, cur))) return rc;
     if (nwins) {
         size_t *wincol = sqlplan_alloc(p, nwins * sizeof *wincol);
         uint8_t *wintypes = sqlplan_alloc(p, nwins);

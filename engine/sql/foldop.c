@@ -1,0 +1,496 @@
+/* foldop: GROUP BY dimensions and a time bucket with count, sum, avg, min
+ * and max of fields, folded series by series as the scan reads them.
+ *
+ * The general plan merges a tag set's fields into rows, evaluates bin()
+ * per row and hashes each row into its group. When a query is only that
+ * shape (see plan.c: every WHERE condition pushed into the scan exactly,
+ * keys that are dimensions, measure_name or bin/date_trunc of time,
+ * aggregates of plain fields), the rows need never be made: each field's
+ * series is folded straight into its (group, bucket) accumulators, and a
+ * chunk lying inside one bucket and inside the range is folded from its
+ * statistics without being decoded.
+ *
+ * A group exists where a row exists: a bucket where some field of some of
+ * its tag sets has a value, even when the aggregated fields have none
+ * there (their aggregates are then NULL, count 0). Fields nobody
+ * aggregates are therefore read too, but only for their times, and a
+ * chunk that sits inside one bucket answers that from its bounds alone.
+ *
+ * Values convert as the scan operator converts them (scanop.c): integers
+ * and unsigned integers into a double column, unsigned into bigint when
+ * it fits (else the query fails), other mismatches are NULL. Of two series
+ * stored for one (tag set, column), the one under the metric the schema
+ * names is read (the scan operator prefers it as well; it differs only
+ * when that series is missing from a tag set that has the other).
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <string.h>
+
+#include "labels.h"
+#include "sql/ops_int.h"
+
+typedef struct facc {
+    uint64_t n;
+    int64_t i;       /* bigint sum, min, max */
+    __int128 wide;   /* avg of bigints */
+    double d;        /* double sum, min, max */
+    bool has;
+} facc;
+
+typedef struct fentry {
+    uint32_t group;
+    int64_t bucket;
+    facc *acc;       /* naggs */
+} fentry;
+
+typedef struct fold_op {
+    sql_op op;
+    sql_fold_def d;
+    st_arena *a;
+    size_t *byname;
+    /* groups: the key tags' values */
+    st_slice *gvals;           /* ngroups x nkt; .p NULL = the tag is absent */
+    size_t nkt, ngroups, capgroups;
+    sql_htab gtab;
+    /* (group, bucket) entries */
+    fentry *ents;
+    size_t nents, capents;
+    sql_htab etab;
+    uint64_t held, tick;
+    /* answering */
+    bool done;
+    size_t next;
+    sql_value *out;
+} fold_op;
+
+static int64_t bucket_of(const fold_op *o, int64_t t)
+{
+    int64_t w = o->d.width;
+    if (w <= 0) return 0;
+    int64_t q = t / w;
+    if (t % w != 0 && t < 0) q--;
+    return q * w;
+}
+
+static long field_of(const fold_op *o, st_slice col)
+{
+    size_t lo = 0, hi = o->d.scan.nfields;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = st_slice_cmp(o->d.scan.fields[o->byname[mid]], col);
+        if (c == 0) return (long)o->byname[mid];
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return -1;
+}
+
+typedef struct gkey {
+    fold_op *o;
+    const st_slice *v;
+} gkey;
+
+static bool group_eq(void *ctx, uint32_t gi)
+{
+    gkey *k = ctx;
+    const st_slice *g = k->o->gvals + (size_t)gi * k->o->nkt;
+    for (size_t i = 0; i < k->o->nkt; i++) {
+        if ((g[i].p == NULL) != (k->v[i].p == NULL)) return false;
+        if (g[i].p && !st_slice_eq(g[i], k->v[i])) return false;
+    }
+    return true;
+}
+
+/* The group of a series: its values of the key tags. */
+static int group_of(fold_op *o, const scan_series *ss, uint32_t *out, st_err *e)
+{
+    st_slice v[64];
+    uint64_t h = 0x9e3779b97f4a7c15ull;
+    for (size_t k = 0; k < o->nkt; k++) {
+        st_slice name = o->d.scan.tags[o->d.keytags[k]];
+        v[k] = (st_slice){0};
+        for (size_t i = 0; i < ss->nlabels; i++)
+            if (st_slice_eq(ss->labels[i].name, name)) {
+                v[k] = ss->labels[i].value;
+                if (!v[k].p) v[k].p = "";
+                break;
+            }
+        for (size_t i = 0; i < v[k].n; i++) h = (h ^ (uint8_t)v[k].p[i]) * 0x100000001b3ull;
+        h = (h ^ (v[k].p ? 0xff : 0xfe)) * 0x100000001b3ull;
+    }
+    gkey key = {o, v};
+    uint32_t gi = sql_htab_find(&o->gtab, h, group_eq, &key);
+    if (gi != UINT32_MAX) {
+        *out = gi;
+        return 0;
+    }
+    if (o->ngroups == o->capgroups) {
+        size_t nc = o->capgroups ? o->capgroups * 2 : 64;
+        st_slice *nv = st_arena_alloc(o->a, nc * (o->nkt ? o->nkt : 1) * sizeof *nv);
+        if (o->ngroups) memcpy(nv, o->gvals, o->ngroups * o->nkt * sizeof *nv);
+        o->gvals = nv;
+        o->capgroups = nc;
+    }
+    st_slice *g = o->gvals + o->ngroups * o->nkt;
+    for (size_t k = 0; k < o->nkt; k++)
+        g[k] = v[k].p ? st_slice_of(st_arena_strndup(o->a, v[k].p, v[k].n), v[k].n) : (st_slice){0};
+    sql_htab_put(&o->gtab, h, (uint32_t)o->ngroups);
+    *out = (uint32_t)o->ngroups++;
+    (void)e;
+    return 0;
+}
+
+typedef struct ekey {
+    fold_op *o;
+    uint32_t g;
+    int64_t b;
+} ekey;
+
+static bool ent_eq(void *ctx, uint32_t ei)
+{
+    ekey *k = ctx;
+    return k->o->ents[ei].group == k->g && k->o->ents[ei].bucket == k->b;
+}
+
+static fentry *entry(fold_op *o, uint32_t g, int64_t b, st_err *e, int *rc)
+{
+    uint64_t h = ((uint64_t)g * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)b * 0xc2b2ae3d27d4eb4full);
+    h ^= h >> 29;
+    ekey k = {o, g, b};
+    uint32_t ei = sql_htab_find(&o->etab, h, ent_eq, &k);
+    if (ei != UINT32_MAX) return &o->ents[ei];
+    if ((*rc = sql_ops_hold(o->op.x, &o->held, "GROUP BY", e))) return NULL;
+    if (o->nents == o->capents) {
+        size_t nc = o->capents ? o->capents * 2 : 256;
+        fentry *nv = st_realloc(o->ents, nc * sizeof *nv);
+        o->ents = nv;
+        o->capents = nc;
+    }
+    fentry *en = &o->ents[o->nents];
+    en->group = g;
+    en->bucket = b;
+    en->acc = st_arena_alloc(o->a, (o->d.naggs ? o->d.naggs : 1) * sizeof *en->acc);
+    memset(en->acc, 0, (o->d.naggs ? o->d.naggs : 1) * sizeof *en->acc);
+    sql_htab_put(&o->etab, h, (uint32_t)o->nents);
+    return &o->ents[o->nents++];
+}
+
+/* How a series' stored values read in its column: 0 not at all (NULL),
+ * 1 as double, 2 as bigint, 3 as bigint checked (unsigned), 4 as is
+ * (count only: strings, booleans). */
+static int reading(uint8_t ctype, uint8_t stype)
+{
+    switch (ctype) {
+    case SQLT_DOUBLE: return stype == ST_VT_FLOAT || stype == ST_VT_INT || stype == ST_VT_UINT ? 1 : 0;
+    case SQLT_BIGINT: return stype == ST_VT_INT ? 2 : stype == ST_VT_UINT ? 3 : 0;
+    case SQLT_VARCHAR: return stype == ST_VT_STRING ? 4 : 0;
+    case SQLT_BOOLEAN: return stype == ST_VT_BOOL ? 4 : 0;
+    default: return 0;
+    }
+}
+
+/* Trino's order of doubles for min and max: NaN above everything. */
+static bool dbl_less(double a, double b)
+{
+    if (isnan(a)) return false;
+    if (isnan(b)) return true;
+    return a < b;
+}
+
+static int fold_value(fold_op *o, const sql_fold_agg *ag, facc *a, int mode, uint64_t bits, st_err *e)
+{
+    if (!mode) return 0;
+    if (ag->kind == SQL_AGG_COUNT || mode == 4) {
+        a->n++;
+        a->has = true;
+        return 0;
+    }
+    if (mode == 1) {
+        double v = mode == 1 ? scan_value_double((st_vtype)ag->stype, bits) : 0;
+        switch (ag->kind) {
+        case SQL_AGG_SUM:
+        case SQL_AGG_AVG: a->d += v; break;
+        case SQL_AGG_MIN:
+            if (!a->has || dbl_less(v, a->d)) a->d = v;
+            break;
+        case SQL_AGG_MAX:
+            if (!a->has || dbl_less(a->d, v)) a->d = v;
+            break;
+        default: break;
+        }
+    } else {
+        if (mode == 3 && bits > (uint64_t)INT64_MAX)
+            return st_fail(e, ST_EINVAL, "value %" PRIu64 " of column '%.*s' is out of range for bigint", bits,
+                           (int)o->d.scan.fields[ag->field].n, o->d.scan.fields[ag->field].p);
+        int64_t v = (int64_t)bits;
+        switch (ag->kind) {
+        case SQL_AGG_SUM:
+            if (__builtin_add_overflow(a->i, v, &a->i))
+                return st_fail(e, ST_EINVAL, "bigint addition overflow: %" PRId64 " + %" PRId64, a->i, v);
+            break;
+        case SQL_AGG_AVG: a->wide += v; break;
+        case SQL_AGG_MIN:
+            if (!a->has || v < a->i) a->i = v;
+            break;
+        case SQL_AGG_MAX:
+            if (!a->has || v > a->i) a->i = v;
+            break;
+        default: break;
+        }
+    }
+    a->n++;
+    a->has = true;
+    return 0;
+}
+
+/* A whole chunk from its statistics (floats into double columns, integers
+ * into bigint columns only: other pairs are decoded). */
+static bool stats_fit(const scan_chunk *ch, const sql_fold_agg *const *mine, size_t nmine, uint8_t stype,
+                      const uint8_t *ctypes)
+{
+    if (!ch->has_stats || !ch->stats.count || !(ch->stats.flags & CODEC_STATS_VALID)) return false;
+    for (size_t k = 0; k < nmine; k++) {
+        uint8_t ct = ctypes[mine[k]->field];
+        bool ok = (stype == ST_VT_FLOAT && ct == SQLT_DOUBLE) || (stype == ST_VT_INT && ct == SQLT_BIGINT) ||
+                  mine[k]->kind == SQL_AGG_COUNT;
+        if (!ok || !reading(ct, stype)) return false;
+    }
+    return true;
+}
+
+static int fold_stats(const sql_fold_agg *ag, facc *a, const scan_chunk *ch, uint8_t stype, st_err *e)
+{
+    uint32_t n = ch->stats.count;
+    if (ag->kind == SQL_AGG_COUNT) {
+        a->n += n;
+        a->has = true;
+        return 0;
+    }
+    if (stype == ST_VT_FLOAT) {
+        double sum, mn, mx;
+        memcpy(&sum, &ch->stats.sum, 8);
+        memcpy(&mn, &ch->stats.min, 8);
+        memcpy(&mx, &ch->stats.max, 8);
+        switch (ag->kind) {
+        case SQL_AGG_SUM:
+        case SQL_AGG_AVG: a->d += sum; break;
+        case SQL_AGG_MIN:
+            if (!a->has || dbl_less(mn, a->d)) a->d = mn;
+            break;
+        case SQL_AGG_MAX:
+            if (!a->has || dbl_less(a->d, mx)) a->d = mx;
+            break;
+        default: break;
+        }
+    } else {
+        int64_t sum = (int64_t)ch->stats.sum, mn = (int64_t)ch->stats.min, mx = (int64_t)ch->stats.max;
+        switch (ag->kind) {
+        case SQL_AGG_SUM:
+            if (__builtin_add_overflow(a->i, sum, &a->i))
+                return st_fail(e, ST_EINVAL, "bigint addition overflow: %" PRId64 " + %" PRId64, a->i, sum);
+            break;
+        case SQL_AGG_AVG: a->wide += sum; break;
+        case SQL_AGG_MIN:
+            if (!a->has || mn < a->i) a->i = mn;
+            break;
+        case SQL_AGG_MAX:
+            if (!a->has || mx > a->i) a->i = mx;
+            break;
+        default: break;
+        }
+    }
+    a->n += n;
+    a->has = true;
+    return 0;
+}
+
+static int fold_series(fold_op *o, scan_iter *it, const scan_series *ss, st_err *e)
+{
+    long f = field_of(o, ss->column);
+    if (f < 0) return 0;
+    if (o->d.scan.metrics && !st_slice_eq(ss->metric, o->d.scan.metrics[f])) return 0;
+    uint32_t g;
+    int rc = group_of(o, ss, &g, e);
+    if (rc) return rc;
+    sql_fold_agg *mine[64];
+    size_t slot[64], nmine = 0;
+    uint8_t stype = (uint8_t)ss->type;
+    for (size_t k = 0; k < o->d.naggs && nmine < 64; k++) {
+        if (o->d.aggs[k].field != (size_t)f) continue;
+        o->d.aggs[k].stype = stype;
+        slot[nmine] = k;
+        mine[nmine++] = &o->d.aggs[k];
+    }
+    int mode[64];
+    for (size_t k = 0; k < nmine; k++) mode[k] = reading(o->d.scan.ctypes[f], stype);
+    scan_chunk ch;
+    const sql_scan_def *d = &o->d.scan;
+    while ((rc = scan_iter_chunk(it, &ch)) == 1) {
+        rc = 0;
+        bool inside = ch.mint >= d->mint && ch.maxt <= d->maxt && !ch.tombstoned;
+        bool one = bucket_of(o, ch.mint) == bucket_of(o, ch.maxt);
+        if (inside && one) {
+            if (!nmine) {
+                fentry *en = entry(o, g, bucket_of(o, ch.mint), e, &rc);
+                if (!en) return rc;
+                continue;
+            }
+            if ((rc = scan_iter_chunk_stats(it, &ch, e))) return rc;
+            if (stats_fit(&ch, (const sql_fold_agg *const *)mine, nmine, stype, d->ctypes)) {
+                fentry *en = entry(o, g, bucket_of(o, ch.mint), e, &rc);
+                if (!en) return rc;
+                for (size_t k = 0; k < nmine; k++)
+                    if ((rc = fold_stats(mine[k], &en->acc[slot[k]], &ch, stype, e))) return rc;
+                continue;
+            }
+        }
+        scan_batch bt;
+        while ((rc = scan_iter_chunk_samples(it, &bt, e)) == 1) {
+            rc = 0;
+            if ((rc = sql_ops_poll(o->op.x, &o->tick, e))) return rc;
+            for (size_t i = 0; i < bt.n;) {
+                int64_t b = bucket_of(o, bt.ts[i]);
+                size_t j = i + 1;
+                if (o->d.width > 0) {
+                    int64_t next = b > INT64_MAX - o->d.width ? INT64_MAX : b + o->d.width;
+                    while (j < bt.n && bt.ts[j] < next) j++;
+                } else {
+                    j = bt.n;
+                }
+                fentry *en = entry(o, g, b, e, &rc);
+                if (!en) return rc;
+                for (size_t k = 0; k < nmine; k++)
+                    for (size_t s = i; s < j; s++)
+                        if ((rc = fold_value(o, mine[k], &en->acc[slot[k]], mode[k], bt.vals ? bt.vals[s] : 0, e)))
+                            return rc;
+                i = j;
+            }
+        }
+        if (rc) return rc;
+    }
+    return rc;
+}
+
+static int fold_all(fold_op *o, st_err *e)
+{
+    const sql_scan_def *d = &o->d.scan;
+    if (!d->nfields || d->mint > d->maxt) return 0;
+    matcher *const *sel[1] = {d->matchers};
+    size_t nsel[1] = {d->nmatchers};
+    scan_spec sp = {.db = o->op.x->db, .sel = sel, .nsel = nsel, .nselectors = d->nmatchers ? 1 : 0,
+                    .table = d->table, .mint = d->mint, .maxt = d->maxt, .mode = SCAN_SAMPLES, /* chunk by chunk: scan_iter_chunk */
+                    .order = SCAN_ORDER_ANY, .budget = o->op.x->budget};
+    scan *sc;
+    int rc = scan_open(o->op.x->s, &sp, &sc, e);
+    if (rc == ST_ENOTFOUND) return st_fail(e, ST_EINVAL, "Database '%s' does not exist", o->op.x->db);
+    if (rc) return rc;
+    scan_iter *it;
+    if ((rc = scan_iter_open(sc, 0, SIZE_MAX, &it, e))) {
+        scan_close(sc);
+        return rc;
+    }
+    scan_series ss;
+    while ((rc = scan_iter_next(it, &ss, e)) == 1)
+        if ((rc = fold_series(o, it, &ss, e))) break;
+    scan_iter_close(it);
+    scan_close(sc);
+    return rc < 0 ? rc : 0;
+}
+
+static sql_value acc_value(const fold_op *o, const sql_fold_agg *ag, const facc *a)
+{
+    uint8_t ct = o->d.scan.ctypes[ag->field];
+    if (ag->kind == SQL_AGG_COUNT) return sqlv_int(SQLT_BIGINT, (int64_t)a->n);
+    if (!a->has) return sqlv_null(ag->type);
+    switch (ag->kind) {
+    case SQL_AGG_AVG:
+        if (ct == SQLT_BIGINT) return sqlv_double((double)a->wide / (double)a->n);
+        return sqlv_double(a->d / (double)a->n);
+    default:
+        if (ct == SQLT_BIGINT) return sqlv_int(SQLT_BIGINT, a->i);
+        return sqlv_double(a->d);
+    }
+}
+
+static int foldop_next(sql_op *op, const sql_value **row, st_err *e)
+{
+    fold_op *o = (fold_op *)op;
+    if (!o->done) {
+        o->done = true;
+        int rc = fold_all(o, e);
+        if (rc) {
+            o->next = o->nents;
+            return rc;
+        }
+        /* no key: one row even over nothing (count 0) */
+        if (!o->d.nkeys && !o->nents) {
+            uint32_t g;
+            scan_series none = {0};
+            if ((rc = group_of(o, &none, &g, e))) return rc;
+            if (!entry(o, g, 0, e, &rc)) return rc;
+        }
+    }
+    if (o->next >= o->nents) return 0;
+    const fentry *en = &o->ents[o->next++];
+    const st_slice *g = o->gvals + (size_t)en->group * o->nkt;
+    size_t kt = 0;
+    for (size_t k = 0; k < o->d.nkeys; k++) {
+        switch (o->d.keys[k]) {
+        case SQL_FOLD_KEY_TAG:
+            o->out[k] = g[kt].p ? sqlv_str(g[kt]) : sqlv_null(SQLT_VARCHAR);
+            kt++;
+            break;
+        case SQL_FOLD_KEY_BUCKET: o->out[k] = sqlv_int(SQLT_TIMESTAMP, en->bucket); break;
+        default: o->out[k] = sqlv_str(o->d.scan.table); break;
+        }
+    }
+    for (size_t k = 0; k < o->d.naggs; k++) o->out[o->d.nkeys + k] = acc_value(o, &o->d.aggs[k], &en->acc[k]);
+    *row = o->out;
+    return 1;
+}
+
+static void foldop_close(sql_op *op)
+{
+    fold_op *o = (fold_op *)op;
+    for (size_t i = 0; i < o->d.scan.nmatchers; i++) matcher_free(o->d.scan.matchers[i]);
+    sql_htab_free(&o->gtab);
+    sql_htab_free(&o->etab);
+    st_free(o->ents);
+    st_arena_free(o->a);
+    st_free(o);
+}
+
+int sql_op_fold(sql_exec_ctx *x, const sql_fold_def *d, sql_op **out, st_err *e)
+{
+    *out = NULL;
+    fold_op *o = st_calloc(1, sizeof *o);
+    o->a = st_arena_new(8192);
+    o->d = *d;
+    size_t nf = d->scan.nfields;
+    o->byname = st_arena_alloc(o->a, (nf + 1) * sizeof *o->byname);
+    for (size_t i = 0; i < nf; i++) {
+        size_t j = i;
+        while (j > 0 && st_slice_cmp(d->scan.fields[o->byname[j - 1]], d->scan.fields[i]) > 0) {
+            o->byname[j] = o->byname[j - 1];
+            j--;
+        }
+        o->byname[j] = i;
+    }
+    o->d.aggs = st_arena_alloc(o->a, (d->naggs + 1) * sizeof *o->d.aggs);
+    if (d->naggs) memcpy(o->d.aggs, d->aggs, d->naggs * sizeof *d->aggs);
+    for (size_t k = 0; k < d->nkeys; k++) o->nkt += d->keys[k] == SQL_FOLD_KEY_TAG;
+    size_t n = d->nkeys + d->naggs;
+    o->out = st_arena_alloc(o->a, (n + 1) * sizeof *o->out);
+    o->op = (sql_op){.next = foldop_next, .close = foldop_close, .ncols = n, .x = x};
+    o->op.types = st_arena_alloc(o->a, n + 1);
+    for (size_t k = 0; k < d->nkeys; k++)
+        o->op.types[k] = d->keys[k] == SQL_FOLD_KEY_BUCKET ? SQLT_TIMESTAMP : SQLT_VARCHAR;
+    for (size_t k = 0; k < d->naggs; k++) o->op.types[d->nkeys + k] = d->aggs[k].type;
+    if (o->nkt > 64) {
+        foldop_close(&o->op);
+        return st_fail(e, ST_EINVAL, "too many GROUP BY dimensions to fold");
+    }
+    *out = &o->op;
+    return 0;
+}
