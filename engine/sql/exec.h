@@ -163,6 +163,8 @@ typedef struct sql_scan_def {
     int64_t mint, maxt;   /* ns, inclusive */
     matcher **matchers;   /* tag conditions every row meets (owned by the operator) */
     size_t nmatchers;
+    bool tail;            /* only each tag set's last row is wanted (scan.h's tail): earlier
+                             rows may be missing */
 } sql_scan_def;
 
 int sql_op_scan(sql_exec_ctx *x, const sql_scan_def *d, sql_op **out, st_err *e);

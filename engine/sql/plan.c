@@ -1118,6 +1118,43 @@ static int64_t bucket_width(const pnode *leaf, const sx *k)
     return 0;
 }
 
+/* Does the query want only each tag set's last row? A GROUP BY of
+ * dimensions whose aggregates are max(time) and max_by(x, time), or an
+ * ORDER BY time DESC LIMIT 1: then the scan may skip all but the newest
+ * samples (scan.h's tail). */
+static bool wants_tail_grouped(const pnode *leaf, sx **kx, size_t nkeys, const sx_agg *ax, size_t naggs)
+{
+    if (!naggs) return false;
+    for (size_t i = 0; i < nkeys; i++)
+        if (kx[i]->kind != SX_COL || kx[i]->index > leaf->ntags) return false;
+    for (size_t j = 0; j < naggs; j++) {
+        const sx_agg *a = &ax[j];
+        if (a->distinct || a->filter) return false;
+        const sx *key = a->kind == SQL_AGG_MAX ? a->arg : a->kind == SQL_AGG_MAX_BY ? a->arg2 : NULL;
+        if (!key || key->kind != SX_COL || key->index != leaf->time_col) return false;
+    }
+    return true;
+}
+
+static bool wants_tail_ordered(sqlplan *p, const sql_query *q, const pnode *leaf)
+{
+    const sql_select *s = q->select;
+    if (!q->norder || !q->limit || q->offset || s->distinct || !q->order[0].desc) return false;
+    sql_value v;
+    if (!const_value(p, q->limit, &v) || v.type != SQLT_BIGINT || v.null || v.u.i != 1) return false;
+    const sql_expr *ex = q->order[0].expr;
+    if (column_of(leaf, ex) != (int)leaf->time_col) return false;
+    /* an output column named like it would be what ORDER BY means */
+    st_slice name = ex->u.column.parts[ex->u.column.n - 1].name;
+    for (size_t i = 0; i < s->nitems; i++) {
+        const sql_select_item *it = &s->items[i];
+        if (it->alias.name.n && st_slice_eq(it->alias.name, name) &&
+            !(it->expr && column_of(leaf, it->expr) == (int)leaf->time_col))
+            return false;
+    }
+    return true;
+}
+
 /* GROUP BY over one table whose WHERE went into the scan whole: folded
  * from the series (foldop.c) when the keys are dimensions, measure_name
  * and one time bucket, and the aggregates count/sum/avg/min/max of
@@ -1320,6 +1357,10 @@ static int plan_select_in(sqlplan *p, const sql_query *q, prel *out, prel *cur, 
         }
         if (!cur->op && exact && s->nfrom == 1 && from->kind == PN_SCAN) {
             if ((rc = fold_plan(p, from, kx, nkeys, ax, naggs, &cur->op))) return rc;
+            if (!cur->op && wants_tail_grouped(from, kx, nkeys, ax, naggs)) {
+                from->def.tail = true;
+                sqlplan_explain(p, "Scan from each series' newest sample (last row per tag set)");
+            }
         }
         if (!cur->op) {
             if ((rc = open_input(p, from, wcond, s->where, cur))) return rc;
@@ -1351,6 +1392,11 @@ static int plan_select_in(sqlplan *p, const sql_query *q, prel *out, prel *cur, 
             sqlplan_explain(p, "Filter (HAVING) %s", expr_text(p, s->having));
             cur->op = sql_op_filter(p->x, cur->op, c);
         }
+    }
+    if (!cur->op && exact && !grouped && !nwins && s->nfrom == 1 && from->kind == PN_SCAN &&
+        wants_tail_ordered(p, q, from)) {
+        from->def.tail = true;
+        sqlplan_explain(p, "Scan from each series' newest sample (ORDER BY time DESC LIMIT 1)");
     }
     if (!cur->op && (rc = open_input(p, from, wcond, s->where, cur))) return rc;
     if (nwins) {

@@ -301,6 +301,7 @@ int sql_op_scan(sql_exec_ctx *x, const sql_scan_def *d, sql_op **out, st_err *e)
     c->all_fields = d->all_fields;
     c->mint = d->mint;
     c->maxt = d->maxt;
+    c->tail = d->tail;
     c->nmatchers = d->nmatchers;
     c->matchers = st_arena_alloc(a, (d->nmatchers + 1) * sizeof *c->matchers);
     for (size_t i = 0; i < d->nmatchers; i++) c->matchers[i] = d->matchers[i];
@@ -334,7 +335,7 @@ int sql_op_scan(sql_exec_ctx *x, const sql_scan_def *d, sql_op **out, st_err *e)
         matcher *const *sel[1] = {c->matchers};
         size_t nsel[1] = {c->nmatchers};
         scan_spec sp = {.db = x->db, .sel = sel, .nsel = nsel, .nselectors = c->nmatchers ? 1 : 0,
-                        .table = c->table, .mint = c->mint, .maxt = c->maxt, .mode = SCAN_SAMPLES,
+                        .table = c->table, .mint = c->mint, .maxt = c->maxt, .mode = SCAN_SAMPLES, .tail = c->tail,
                         .order = SCAN_ORDER_TABLE, .budget = x->budget};
         rc = scan_open(x->s, &sp, &o->sc, e);
         if (rc == 0) rc = scan_iter_open(o->sc, 0, SIZE_MAX, &o->it, e);

@@ -273,11 +273,25 @@ static void test_fold(void)
            "a|2024-01-01 00:00:20.000000000|1|3.5\nb|2024-01-01 00:00:00.000000000|1|10.0\n"
            "b|2024-01-01 00:00:10.000000000|1|20.0\nb|2024-01-01 00:00:20.000000000|0|NULL\n");
     fold_cases(); /* in memory */
+    expect("SELECT host, max_by(f, time), max(time) FROM t.big GROUP BY host ORDER BY host",
+           "host|_col1|_col2\nh1|7.75|2024-01-01 00:14:59.000000000\nh2|11.0|2024-01-01 00:14:59.000001000\n"
+           "h3|14.25|2024-01-01 00:14:59.000002000\n");
+    expect("SELECT host, i, time FROM t.big WHERE host = 'h1' ORDER BY time DESC LIMIT 1",
+           "host|i|time\nh1|NULL|2024-01-01 00:14:59.000000000\n");
+    expect("SELECT host, max_by(i, time) FROM t.big GROUP BY host ORDER BY host", "host|_col1\nh1|NULL\nh2|370\nh3|371\n");
     st_err e = {0};
     CHECK_OK(store_flush_all(g_s, &e));
     fold_cases(); /* from blocks, whole chunks from their statistics */
     put_big(); /* the same samples again in memory over the blocks */
     fold_cases();
+    expect("SELECT host, max_by(f, time), max(time) FROM t.big GROUP BY host ORDER BY host",
+           "host|_col1|_col2\nh1|7.75|2024-01-01 00:14:59.000000000\nh2|11.0|2024-01-01 00:14:59.000001000\n"
+           "h3|14.25|2024-01-01 00:14:59.000002000\n");
+    st_buf b = {0};
+    CHECK(run("EXPLAIN SELECT host, max_by(f, time) FROM t.big GROUP BY host", &b, &e) == 0);
+    st_buf_putc(&b, 0);
+    CHECK_MSG(strstr((const char *)b.p, "newest sample"), "%s", (const char *)b.p);
+    st_buf_free(&b);
 }
 
 static void test_errors(void)
