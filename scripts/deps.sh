@@ -13,11 +13,14 @@ pkgs=(
   curl python3 procps bsdutils tzdata
   prometheus victoria-metrics influxdb influxdb-client
   prometheus-node-exporter
+  postgresql-15 python3-psycopg2
 )
 
 # The peers (prometheus, victoria-metrics, influxdb 1.6) serve the
 # compatibility tests (promtool, vmctl, the differential line protocol test)
-# and the benchmarks. `--bench` adds perf (linux-perf), which the line
+# and the benchmarks. PostgreSQL 15 and psycopg2 are the reference of the
+# differential SQL test (compat-tests/test_sql_pg.py, which runs its own
+# private server on a temp dir). `--bench` adds perf (linux-perf), which the line
 # protocol benchmark uses to profile Strata when STRATA_BENCH_LP_PROFILE=1.
 if [ "${1:-}" = --bench ]; then pkgs+=(linux-perf); fi
 

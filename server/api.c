@@ -14,6 +14,7 @@
 #include "metadata.h"
 #include "prr.h"
 #include "prw.h"
+#include "sqlapi.h"
 
 static store *g_store;
 static const flags *g_flags;
@@ -233,7 +234,12 @@ void api_too_large(http_req *rq, http_resp *rs, uint64_t max_body)
 {
     if (!strcmp(rq->path, "/write") || !strcmp(rq->path, "/api/v2/write"))
         influx_too_large(rs, strcmp(rq->path, "/write") ? INFLUX_V2 : INFLUX_V1, max_body);
-    else
+    else if (!strcmp(rq->path, "/api/v3/query_sql")) {
+        rs->status = 413;
+        rs->content_type = "application/json";
+        st_buf_printf(&rs->body, "{\"error\":\"request body is larger than --max-body-size (%llu bytes)\"}\n",
+                      (unsigned long long)max_body);
+    } else
         http_text(rs, 413, "request body is larger than --max-body-size (%llu bytes)\n",
                   (unsigned long long)max_body);
 }
@@ -277,6 +283,9 @@ void api_handle(http_req *rq, http_resp *rs)
     } else if (is(rq, NULL, "/query")) {
         if (!get && !post) http_text(rs, 405, "use GET or POST\n");
         else api_influx_query(rq, rs, g_store, g_flags);
+    } else if (is(rq, NULL, "/api/v3/query_sql")) {
+        if (!get && !post) http_text(rs, 405, "use GET or POST\n");
+        else api_sql_query(rq, rs, g_store, g_flags);
     } else if (is(rq, NULL, "/api/v1/write")) {
         api_prw_write(rq, rs, g_store, g_flags);
     } else if (is(rq, NULL, "/api/v1/read")) {

@@ -67,6 +67,12 @@ void flags_usage(FILE *out)
         "  --influxql-max-points N   points or buckets one InfluxQL SELECT may hold at once;\n"
         "                            more: the statement's error \"max-select-point limit\n"
         "                            exceeded\" or \"max-select-buckets ...\" (default 10000000)\n"
+        "  --sql-max-rows N          rows one SQL sort, aggregation, join or DISTINCT may hold\n"
+        "                            (and format=pretty, which holds its answer, at most\n"
+        "                            100000 anyway); more: 422\n"
+        "                            (default 10000000, 0 = unlimited)\n"
+        "  --sql-max-result-rows N   rows one SQL answer may have; more: 422, or a streamed\n"
+        "                            answer cut short (default 0 = unlimited)\n"
         "  --query-lookback-delta DUR  how far back an instant selector looks (default 5m)\n"
         "  --query-subquery-step DUR  resolution of a subquery without a step, Prometheus's\n"
         "                            evaluation_interval (default 1m)\n"
@@ -170,6 +176,7 @@ int flags_parse(flags *f, int argc, char **argv, st_err *e)
     f->query_timeout = 120 * ST_NS_PER_S;
     f->query_max_samples = 50000000;
     f->influxql_max_points = 10000000;
+    f->sql_max_rows = 10000000;
     f->query_lookback_delta = 300 * ST_NS_PER_S;
     f->query_subquery_step = 60 * ST_NS_PER_S;
     f->remote_read_frame_bytes = 1ull << 20;
@@ -261,6 +268,10 @@ int flags_parse(flags *f, int argc, char **argv, st_err *e)
         } else if (!strcmp(name, "--influxql-max-points")) {
             rc = parse_uint(val, UINT64_MAX, &f->influxql_max_points, e);
             if (!rc && f->influxql_max_points == 0) rc = st_fail(e, ST_EINVAL, "must be at least 1");
+        } else if (!strcmp(name, "--sql-max-rows")) {
+            rc = parse_uint(val, UINT64_MAX, &f->sql_max_rows, e);
+        } else if (!strcmp(name, "--sql-max-result-rows")) {
+            rc = parse_uint(val, UINT64_MAX, &f->sql_max_result_rows, e);
         } else if (!strcmp(name, "--query-lookback-delta")) {
             rc = st_parse_duration(val, &f->query_lookback_delta, e);
             if (!rc && f->query_lookback_delta < ST_NS_PER_MS) rc = st_fail(e, ST_EINVAL, "must be at least 1ms");

@@ -7,6 +7,7 @@
 #include "prr.h"
 #include "influx.h"
 #include "prw.h"
+#include "sqlapi.h"
 
 static void gauge(st_buf *b, const char *name, const char *help, const char *type, uint64_t v)
 {
@@ -89,6 +90,7 @@ void api_metrics(http_req *rq, http_resp *rs, store *s)
     st_buf_printf(b, "# HELP strata_promql_evaluation_seconds_total Time spent evaluating PromQL queries.\n"
                      "# TYPE strata_promql_evaluation_seconds_total counter\n"
                      "strata_promql_evaluation_seconds_total %.6f\n", (double)pq_ns / 1e9);
+    api_sql_metrics(b);
     prw_stats ps;
     prw_get_stats(&ps);
     st_buf_printf(b, "# HELP strata_remote_write_requests_total remote_write requests, by protocol version.\n"

@@ -39,6 +39,8 @@ static sx *node(sqlplan *p, sx_kind k, uint8_t type, const sql_expr *src, uint32
     return x;
 }
 
+static int bind_cmp(sqlplan *p, const sql_expr *ex, sql_binop op, sx *l, sx *r, sx **out);
+
 sx *sqlplan_col(sqlplan *p, size_t index, uint8_t type)
 {
     sx *x = node(p, SX_COL, type, NULL, 0);
@@ -280,6 +282,55 @@ static int bind_list(sqlplan *p, const bscope *sc, sql_expr *const *in, size_t n
     return 0;
 }
 
+static bool same_ref(const sql_expr *a, st_slice qual, st_slice name)
+{
+    const sql_name *nm = &a->u.column;
+    st_slice aq = {0}, an = nm->parts[nm->n - 1].name;
+    if (nm->n >= 2) aq = nm->parts[nm->n - 2].name;
+    return st_slice_eq(an, name) && aq.n == qual.n && (!qual.n || st_slice_eq(aq, qual));
+}
+
+/* A name the subquery's own relations do not have: the outer row's value
+ * (a correlated subquery planned for that row), or, while a subquery is
+ * planned once to find out, a reference to the enclosing query noted
+ * (with a typed NULL standing in). */
+static bool outer_ref(sqlplan *p, const sql_expr *ex, st_slice qual, st_slice name, sx **out)
+{
+    if (p->local && sqlplan_find_col(p->local, p->nlocal, qual, name) != -1) return false;
+    if (p->corr) {
+        for (size_t k = 0; k < p->corr->n; k++)
+            if (same_ref(p->corr->refs[k], qual, name)) {
+                *out = sqlplan_const(p, p->corr->vals[k]);
+                (*out)->line = ex->line, (*out)->col = ex->col;
+                return true;
+            }
+    }
+    if (!p->probe) return false;
+    int j = sqlplan_find_col(p->probe->cols, p->probe->ncols, qual, name);
+    if (j < 0) return false;
+    uint8_t t = p->probe->cols[j].type;
+    bool seen = false;
+    for (size_t k = 0; k < p->nprobe && !seen; k++) seen = same_ref(p->probe_refs[k], qual, name);
+    if (!seen) {
+        if (p->nprobe == p->capprobe) {
+            size_t nc = p->capprobe ? p->capprobe * 2 : 8;
+            sql_expr **nv = sqlplan_alloc(p, nc * sizeof *nv);
+            uint8_t *nt = sqlplan_alloc(p, nc);
+            if (p->nprobe) {
+                memcpy(nv, p->probe_refs, p->nprobe * sizeof *nv);
+                memcpy(nt, p->probe_types, p->nprobe);
+            }
+            p->probe_refs = nv;
+            p->probe_types = nt;
+            p->capprobe = nc;
+        }
+        p->probe_refs[p->nprobe] = (sql_expr *)ex;
+        p->probe_types[p->nprobe++] = t;
+    }
+    *out = sqlplan_const(p, sqlv_null(t));
+    return true;
+}
+
 static int bind_column(sqlplan *p, const bscope *sc, const sql_expr *ex, sx **out)
 {
     const sql_name *nm = &ex->u.column;
@@ -292,6 +343,7 @@ static int bind_column(sqlplan *p, const bscope *sc, const sql_expr *ex, sx **ou
     int i = sqlplan_find_col(sc->cols, sc->ncols, qual, name);
     if (i == -2)
         return sqlplan_fail(p, ex->line, ex->col, ST_EINVAL, "Column '%.*s' is ambiguous", (int)name.n, name.p);
+    if (i < 0 && outer_ref(p, ex, qual, name, out)) return 0;
     if (i < 0) {
         if (qual.n)
             return sqlplan_fail(p, ex->line, ex->col, ST_EINVAL, "Column '%.*s.%.*s' does not exist", (int)qual.n,
@@ -371,17 +423,229 @@ static int bind_literal(sqlplan *p, const sql_expr *ex, sx **out)
     return 0;
 }
 
-static int subquery_values(sqlplan *p, const sql_expr *ex, const sql_query *q, uint64_t max, sql_value **rows,
-                           size_t *nrows, uint8_t *type)
+/* ---- subqueries ---- */
+
+typedef enum cq_mode { CQ_EXISTS = 1, CQ_SCALAR, CQ_IN } cq_mode;
+
+typedef struct cq_memo {
+    uint64_t hash;
+    sql_value *key;
+    sql_value *rows;
+    size_t nrows;
+    bool used;
+} cq_memo;
+
+/* A correlated subquery: planned and run again for each outer row whose
+ * referenced values it has not seen (the answers are remembered). */
+typedef struct corrq {
+    sqlplan *parent;
+    const sql_query *q;
+    sql_expr **refs;
+    size_t nrefs;
+    cq_mode mode;
+    bool negated;
+    uint8_t type;    /* CQ_SCALAR: the result; CQ_IN: what both sides compare as */
+    cq_memo *memo;
+    size_t capmemo, nmemo;
+} corrq;
+
+#define CQ_MEMO_MAX 4096
+#define CQ_MEMO_ROWS 1024
+
+static int corr_rows(corrq *k, sx_ctx *c, const sql_value *keyv, const sql_value **rows, size_t *nrows)
 {
-    size_t ncols;
+    uint64_t h = 0x51ed2701;
+    for (size_t i = 0; i < k->nrefs; i++) h = sqlv_hash(&keyv[i], h);
+    if (k->capmemo) {
+        for (size_t at = h & (k->capmemo - 1);; at = (at + 1) & (k->capmemo - 1)) {
+            cq_memo *m = &k->memo[at];
+            if (!m->used) break;
+            if (m->hash != h) continue;
+            bool same = true;
+            for (size_t i = 0; i < k->nrefs && same; i++) same = sqlv_same(&m->key[i], &keyv[i]);
+            if (same) {
+                *rows = m->rows;
+                *nrows = m->nrows;
+                return 0;
+            }
+        }
+    }
+    sqlplan child = {0};
+    child.x = k->parent->x;
+    child.a = st_arena_new(4096);
+    child.o = k->parent->o;
+    child.e = c->e;
+    child.depth = k->parent->depth + 1;
+    sqlcorr corr = {k->refs, keyv, k->nrefs};
+    child.corr = &corr;
+    sql_value *got;
+    size_t n, ncols;
     uint8_t *types;
-    int rc = sqlplan_run_subquery(p, q, max, rows, nrows, &ncols, &types);
+    uint64_t max = k->mode == CQ_EXISTS ? 1 : k->mode == CQ_SCALAR ? 2 : 0;
+    int rc = sqlplan_run_subquery(&child, k->q, max, &got, &n, &ncols, &types);
+    for (size_t i = 0; i < child.nroots; i++) sx_release(child.roots[i]);
+    if (rc) {
+        st_arena_free(child.a);
+        return rc < 0 ? rc : st_fail(c->e, ST_EINVAL, "subquery reads a column of a query two levels out: not supported by Strata yet");
+    }
+    if (ncols > 1 && k->mode != CQ_EXISTS) n = 0;
+    /* kept in the query's arena when remembered, else the row's */
+    bool keep = k->nmemo < CQ_MEMO_MAX && n <= CQ_MEMO_ROWS;
+    st_arena *a = keep ? k->parent->a : c->a;
+    sql_value *copy = st_arena_alloc(a, (n ? n : 1) * sizeof *copy);
+    for (size_t i = 0; i < n; i++) copy[i] = *sql_row_copy(a, &got[i * ncols], 1);
+    st_arena_free(child.a);
+    *rows = copy;
+    *nrows = n;
+    if (!keep) return 0;
+    if ((k->nmemo + 1) * 2 > k->capmemo) {
+        size_t nc = k->capmemo ? k->capmemo * 2 : 64;
+        cq_memo *nm = st_arena_alloc(k->parent->a, nc * sizeof *nm);
+        memset(nm, 0, nc * sizeof *nm);
+        for (size_t i = 0; i < k->capmemo; i++) {
+            if (!k->memo[i].used) continue;
+            size_t at = k->memo[i].hash & (nc - 1);
+            while (nm[at].used) at = (at + 1) & (nc - 1);
+            nm[at] = k->memo[i];
+        }
+        k->memo = nm;
+        k->capmemo = nc;
+    }
+    size_t at = h & (k->capmemo - 1);
+    while (k->memo[at].used) at = (at + 1) & (k->capmemo - 1);
+    cq_memo *m = &k->memo[at];
+    m->used = true;
+    m->hash = h;
+    m->key = sql_row_copy(k->parent->a, keyv, k->nrefs);
+    m->rows = copy;
+    m->nrows = n;
+    k->nmemo++;
+    return 0;
+}
+
+static int corr_fn(sx_ctx *c, const sx *x, const sql_value *argv, sql_value *out)
+{
+    corrq *k = x->aux;
+    const sql_value *rows = NULL;
+    size_t n = 0;
+    int rc = corr_rows(k, c, argv + (k->mode == CQ_IN ? 1 : 0), &rows, &n);
     if (rc) return rc;
-    if (ncols != 1)
-        return sqlplan_fail(p, ex->line, ex->col, ST_EINVAL, "Multiple columns returned by subquery are not yet supported. Found %zu",
-                         ncols);
-    *type = types[0];
+    switch (k->mode) {
+    case CQ_EXISTS: *out = sqlv_bool(n > 0); return 0;
+    case CQ_SCALAR:
+        if (n > 1) return st_fail(c->e, ST_EINVAL, "Scalar sub-query has returned multiple rows");
+        if (!n) {
+            *out = sqlv_null(k->type);
+            return 0;
+        }
+        return sqlv_cast(&rows[0], k->type, c->a, out, c->e);
+    default: {
+        const sql_value *v = &argv[0];
+        if (!n) {
+            *out = sqlv_bool(k->negated);
+            return 0;
+        }
+        if (v->null) {
+            *out = sqlv_null(SQLT_BOOLEAN);
+            return 0;
+        }
+        bool null = false;
+        for (size_t i = 0; i < n; i++) {
+            sql_value w;
+            if ((rc = sqlv_cast(&rows[i], k->type, c->a, &w, c->e))) return rc;
+            if (w.null) null = true;
+            else if (!sqlv_cmp(v, &w)) {
+                *out = sqlv_bool(!k->negated);
+                return 0;
+            }
+        }
+        *out = null ? sqlv_null(SQLT_BOOLEAN) : sqlv_bool(k->negated);
+        return 0;
+    }
+    }
+}
+
+/* Plans q once with sc as its outer scope: 0 with its rows when it reads
+ * nothing of sc (run now, once); 1 with the outer references when it does
+ * (run per outer row by corr_fn). */
+static int subquery(sqlplan *p, const bscope *sc, const sql_query *q, uint64_t max, sql_value **rows, size_t *nrows,
+                    size_t *ncols, uint8_t **types, sql_expr ***refs, size_t *nrefs)
+{
+    const bscope *sp = p->probe;
+    sql_expr **sr = p->probe_refs;
+    uint8_t *st = p->probe_types;
+    size_t sn = p->nprobe, sc_ = p->capprobe;
+    p->probe = sc;
+    p->probe_refs = NULL;
+    p->probe_types = NULL;
+    p->nprobe = p->capprobe = 0;
+    int rc = sqlplan_run_subquery(p, q, max, rows, nrows, ncols, types);
+    *refs = p->probe_refs;
+    *nrefs = p->nprobe;
+    p->probe = sp;
+    p->probe_refs = sr;
+    p->probe_types = st;
+    p->nprobe = sn;
+    p->capprobe = sc_;
+    return rc;
+}
+
+static int correlated(sqlplan *p, const bscope *sc, const sql_expr *ex, const sql_query *q, cq_mode mode, sx *arg,
+                      bool negated, uint8_t type, sql_expr **refs, size_t nrefs, sx **out)
+{
+    corrq *k = sqlplan_alloc(p, sizeof *k);
+    k->parent = p;
+    k->q = q;
+    k->refs = refs;
+    k->nrefs = nrefs;
+    k->mode = mode;
+    k->negated = negated;
+    k->type = type;
+    size_t off = arg ? 1 : 0;
+    sx *x = node(p, SX_FN, mode == CQ_SCALAR ? type : SQLT_BOOLEAN, ex, (uint32_t)(nrefs + off));
+    if (arg) x->args[0] = arg;
+    for (size_t i = 0; i < nrefs; i++) {
+        int rc = sqlplan_bind(p, sc, refs[i], &x->args[off + i]);
+        if (rc) return rc;
+    }
+    x->fn = corr_fn;
+    x->aux = k;
+    x->name = "subquery";
+    sqlplan_explain(p, "Correlated subquery at line %u:%u: run for each outer row with new values of its %zu outer column%s",
+                    ex->line, ex->col, nrefs, nrefs == 1 ? "" : "s");
+    *out = x;
+    return 0;
+}
+
+static int one_column(sqlplan *p, const sql_expr *ex, size_t ncols)
+{
+    if (ncols == 1) return 0;
+    return sqlplan_fail(p, ex->line, ex->col, ST_EINVAL,
+                        "Multiple columns returned by subquery are not yet supported. Found %zu", ncols);
+}
+
+/* (a, b) IN ((1, 2), ...) and (a, b) IN (SELECT x, y ...): rows equal
+ * column by column, with SQL's NULLs (an OR of ANDs). */
+static int row_in(sqlplan *p, const sql_expr *ex, sx **left, size_t n, sx **right, size_t nrows, bool negated,
+                  sx **out)
+{
+    sx *any = node(p, SX_OR, SQLT_BOOLEAN, ex, (uint32_t)nrows);
+    for (size_t r = 0; r < nrows; r++) {
+        sx *all = node(p, SX_AND, SQLT_BOOLEAN, ex, (uint32_t)n);
+        for (size_t i = 0; i < n; i++) {
+            int rc = bind_cmp(p, ex, SQL_OP_EQ, left[i], right[r * n + i], &all->args[i]);
+            if (rc) return rc;
+        }
+        any->args[r] = n == 1 ? all->args[0] : all;
+    }
+    sx *res = nrows ? any : sqlplan_const(p, sqlv_bool(false));
+    if (nrows == 1) res = any->args[0];
+    if (negated) {
+        sx *nx = node(p, SX_NOT, SQLT_BOOLEAN, ex, 1);
+        nx->args[0] = res;
+        res = nx;
+    }
+    *out = res;
     return 0;
 }
 
@@ -641,6 +905,20 @@ int sqlplan_bind(sqlplan *p, const bscope *sc, const sql_expr *ex, sx **out)
     }
     case SQL_E_IN_LIST: {
         size_t n = ex->u.pred.n;
+        if (ex->u.pred.arg->kind == SQL_E_ROW) {
+            const sql_expr *l = ex->u.pred.arg;
+            size_t w = l->u.list.n;
+            sx **left, **right = sqlplan_alloc(p, (n * w + 1) * sizeof *right);
+            if ((rc = bind_list(p, sc, l->u.list.items, w, &left))) return rc;
+            for (size_t r = 0; r < n; r++) {
+                const sql_expr *it = ex->u.pred.list[r];
+                if (it->kind != SQL_E_ROW || it->u.list.n != w)
+                    return sqlplan_fail(p, it->line, it->col, ST_EINVAL, "IN value and list items must be the same type: row(%zu) vs another", w);
+                for (size_t i = 0; i < w; i++)
+                    if ((rc = sqlplan_bind(p, sc, it->u.list.items[i], &right[r * w + i]))) return rc;
+            }
+            return row_in(p, ex, left, w, right, n, ex->u.pred.negated, out);
+        }
         sx **v = sqlplan_alloc(p, (n + 1) * sizeof *v);
         if ((rc = sqlplan_bind(p, sc, ex->u.pred.arg, &v[0]))) return rc;
         for (size_t i = 0; i < n; i++)
@@ -655,21 +933,52 @@ int sqlplan_bind(sqlplan *p, const bscope *sc, const sql_expr *ex, sx **out)
         return 0;
     }
     case SQL_E_IN_QUERY: {
-        sx *a;
-        if ((rc = sqlplan_bind(p, sc, ex->u.pred.arg, &a))) return rc;
+        const sql_expr *l = ex->u.pred.arg;
+        size_t w = l->kind == SQL_E_ROW ? l->u.list.n : 1;
+        sx **left;
+        if (l->kind == SQL_E_ROW) {
+            if ((rc = bind_list(p, sc, l->u.list.items, w, &left))) return rc;
+        } else {
+            left = sqlplan_alloc(p, sizeof *left);
+            if ((rc = sqlplan_bind(p, sc, l, &left[0]))) return rc;
+        }
         sql_value *rows;
-        size_t nrows;
-        uint8_t t;
-        if ((rc = subquery_values(p, ex, ex->u.pred.query, 0, &rows, &nrows, &t))) return rc;
-        return in_constants(p, ex, a, rows, nrows, t, ex->u.pred.negated, out);
+        size_t nrows, ncols, nrefs;
+        uint8_t *types;
+        sql_expr **refs;
+        rc = subquery(p, sc, ex->u.pred.query, 0, &rows, &nrows, &ncols, &types, &refs, &nrefs);
+        if (rc < 0) return rc;
+        if (ncols != w)
+            return sqlplan_fail(p, ex->line, ex->col, ST_EINVAL, "Value expression and result of subquery must be of the same type: %zu column%s vs %zu",
+                                w, w == 1 ? "" : "s", ncols);
+        if (rc == 1) {
+            if (w != 1)
+                return sqlplan_fail(p, ex->line, ex->col, ST_EINVAL, "a row IN a correlated subquery is not supported by Strata yet");
+            uint8_t t;
+            if (!sql_fn_common_type(left[0]->type, types[0], &t))
+                return sqlplan_fail(p, ex->line, ex->col, ST_EINVAL, "Value expression and result of subquery must be of the same type: %s vs %s",
+                                    sql_vtype_name(left[0]->type), sql_vtype_name(types[0]));
+            return correlated(p, sc, ex, ex->u.pred.query, CQ_IN, sqlplan_cast(p, left[0], t), ex->u.pred.negated, t,
+                              refs, nrefs, out);
+        }
+        if (w == 1) return in_constants(p, ex, left[0], rows, nrows, types[0], ex->u.pred.negated, out);
+        sx **right = sqlplan_alloc(p, (nrows * w + 1) * sizeof *right);
+        for (size_t i = 0; i < nrows * w; i++) right[i] = sqlplan_const(p, rows[i]);
+        return row_in(p, ex, left, w, right, nrows, ex->u.pred.negated, out);
     }
     case SQL_E_QUANTIFIED: {
         sx *a;
         if ((rc = sqlplan_bind(p, sc, ex->u.pred.arg, &a))) return rc;
         sql_value *rows;
-        size_t nrows;
-        uint8_t t;
-        if ((rc = subquery_values(p, ex, ex->u.pred.query, 0, &rows, &nrows, &t))) return rc;
+        size_t nrows, ncols, nrefs;
+        uint8_t *types;
+        sql_expr **refs;
+        rc = subquery(p, sc, ex->u.pred.query, 0, &rows, &nrows, &ncols, &types, &refs, &nrefs);
+        if (rc < 0) return rc;
+        if (rc == 1)
+            return sqlplan_fail(p, ex->line, ex->col, ST_EINVAL, "ANY/SOME/ALL over a correlated subquery is not supported by Strata yet");
+        if ((rc = one_column(p, ex, ncols))) return rc;
+        uint8_t t = types[0];
         bool all = ex->u.pred.quant == SQL_QUANT_ALL;
         if (ex->u.pred.op == SQL_OP_EQ && !all) return in_constants(p, ex, a, rows, nrows, t, false, out);
         if (ex->u.pred.op == SQL_OP_NE && all) return in_constants(p, ex, a, rows, nrows, t, true, out);
@@ -703,20 +1012,28 @@ int sqlplan_bind(sqlplan *p, const bscope *sc, const sql_expr *ex, sx **out)
     }
     case SQL_E_EXISTS: {
         sql_value *rows;
-        size_t nrows, ncols;
+        size_t nrows, ncols, nrefs;
         uint8_t *types;
-        if ((rc = sqlplan_run_subquery(p, ex->u.query, 1, &rows, &nrows, &ncols, &types))) return rc;
+        sql_expr **refs;
+        rc = subquery(p, sc, ex->u.query, 1, &rows, &nrows, &ncols, &types, &refs, &nrefs);
+        if (rc < 0) return rc;
+        if (rc == 1) return correlated(p, sc, ex, ex->u.query, CQ_EXISTS, NULL, false, SQLT_BOOLEAN, refs, nrefs, out);
         *out = sqlplan_const(p, sqlv_bool(nrows > 0));
         return 0;
     }
     case SQL_E_SUBQUERY: {
         sql_value *rows;
-        size_t nrows;
-        uint8_t t;
-        if ((rc = subquery_values(p, ex, ex->u.query, 2, &rows, &nrows, &t))) return rc;
+        size_t nrows, ncols, nrefs;
+        uint8_t *types;
+        sql_expr **refs;
+        rc = subquery(p, sc, ex->u.query, 2, &rows, &nrows, &ncols, &types, &refs, &nrefs);
+        if (rc < 0) return rc;
+        int rc2 = one_column(p, ex, ncols);
+        if (rc2) return rc2;
+        if (rc == 1) return correlated(p, sc, ex, ex->u.query, CQ_SCALAR, NULL, false, types[0], refs, nrefs, out);
         if (nrows > 1)
             return sqlplan_fail(p, ex->line, ex->col, ST_EINVAL, "Scalar sub-query has returned multiple rows");
-        *out = sqlplan_const(p, nrows ? rows[0] : sqlv_null(t));
+        *out = sqlplan_const(p, nrows ? rows[0] : sqlv_null(types[0]));
         return 0;
     }
     case SQL_E_CAST: {

@@ -328,7 +328,35 @@ static void add_matcher(sqlplan *p, pnode *n, matcher *m)
 }
 
 /* A constant's value, when ex binds to one (no column, no error). */
+static bool const_value_in(sqlplan *p, const sql_expr *ex, sql_value *out);
+
+/* A constant's value, for pushdown into from's scans: an outer row's
+ * column (a correlated subquery's) counts as one, from's own do not. */
+static bool const_value_for(sqlplan *p, const pnode *from, const sql_expr *ex, sql_value *out)
+{
+    const pcol *sl = p->local;
+    size_t sn = p->nlocal;
+    p->local = from->cols;
+    p->nlocal = from->ncols;
+    bool ok = const_value_in(p, ex, out);
+    p->local = sl;
+    p->nlocal = sn;
+    return ok;
+}
+
 static bool const_value(sqlplan *p, const sql_expr *ex, sql_value *out)
+{
+    const sqlcorr *c = p->corr;
+    const bscope *pr = p->probe;
+    p->corr = NULL;
+    p->probe = NULL;
+    bool ok = const_value_in(p, ex, out);
+    p->corr = c;
+    p->probe = pr;
+    return ok;
+}
+
+static bool const_value_in(sqlplan *p, const sql_expr *ex, sql_value *out)
 {
     bscope none = {0};
     st_err saved = *p->e, tmp = {0};
@@ -428,7 +456,7 @@ static bool push_conjunct(sqlplan *p, pnode *from, const sql_expr *c)
         pnode *leaf = leaf_of(from, (size_t)ci, &at);
         if (!leaf) return false;
         sql_value v;
-        if (!const_value(p, k, &v)) return false;
+        if (!const_value_for(p, from, k, &v)) return false;
         int64_t t;
         if (at == leaf->time_col && as_time(&v, &t)) {
             bound_time(leaf, op, t);
@@ -453,8 +481,8 @@ static bool push_conjunct(sqlplan *p, pnode *from, const sql_expr *c)
         if (!leaf || at != leaf->time_col) return false;
         sql_value a, b;
         int64_t ta, tb;
-        bool ea = const_value(p, c->u.pred.a, &a) && as_time(&a, &ta);
-        bool eb = const_value(p, c->u.pred.b, &b) && as_time(&b, &tb);
+        bool ea = const_value_for(p, from, c->u.pred.a, &a) && as_time(&a, &ta);
+        bool eb = const_value_for(p, from, c->u.pred.b, &b) && as_time(&b, &tb);
         if (ea) bound_time(leaf, SQL_OP_GE, ta);
         if (eb) bound_time(leaf, SQL_OP_LE, tb);
         return ea && eb;
@@ -466,7 +494,7 @@ static bool push_conjunct(sqlplan *p, pnode *from, const sql_expr *c)
         if (ci < 0) return false;
         pnode *leaf = leaf_of(from, (size_t)ci, &at);
         sql_value v;
-        if (!leaf || at >= leaf->ntags || !const_value(p, c->u.pred.a, &v) || v.type != SQLT_VARCHAR || v.null ||
+        if (!leaf || at >= leaf->ntags || !const_value_for(p, from, c->u.pred.a, &v) || v.type != SQLT_VARCHAR || v.null ||
             memchr(v.u.s.p, '_', v.u.s.n))
             return false;
         st_buf re = {0};
@@ -496,7 +524,7 @@ static bool push_conjunct(sqlplan *p, pnode *from, const sql_expr *c)
         if (ci < 0) return false;
         pnode *leaf = leaf_of(from, (size_t)ci, &at);
         sql_value v;
-        if (!leaf || at >= leaf->ntags || !const_value(p, c->u.call.args[1], &v) || v.type != SQLT_VARCHAR || v.null)
+        if (!leaf || at >= leaf->ntags || !const_value_for(p, from, c->u.call.args[1], &v) || v.type != SQLT_VARCHAR || v.null)
             return false;
         st_buf re = {0};
         st_buf_printf(&re, "(?s:.*)(?:%.*s)(?s:.*)", (int)v.u.s.n, v.u.s.p);
@@ -521,7 +549,7 @@ static bool push_conjunct(sqlplan *p, pnode *from, const sql_expr *c)
         st_buf re = {0};
         for (size_t i = 0; i < c->u.pred.n; i++) {
             sql_value v;
-            if (!const_value(p, c->u.pred.list[i], &v) || v.type != SQLT_VARCHAR || v.null || !v.u.s.n) {
+            if (!const_value_for(p, from, c->u.pred.list[i], &v) || v.type != SQLT_VARCHAR || v.null || !v.u.s.n) {
                 st_buf_free(&re);
                 return false;
             }

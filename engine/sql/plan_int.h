@@ -28,6 +28,16 @@ typedef struct sqlplan_cte {
     struct sqlplan_cte *next;
 } sqlplan_cte;
 
+/* The outer row's values a correlated subquery reads, while it is
+ * planned for that row. */
+typedef struct sqlcorr {
+    sql_expr **refs;           /* the outer column references, as written */
+    const sql_value *vals;
+    size_t n;
+} sqlcorr;
+
+typedef struct bscope bscope;
+
 typedef struct sqlplan {
     sql_exec_ctx *x;
     st_arena *a;               /* lives as long as the cursor */
@@ -39,10 +49,21 @@ typedef struct sqlplan {
     sx **roots;                /* every bound expression, released at close */
     size_t nroots, caproots;
     int depth;                 /* nested subqueries planned */
+    /* a subquery planned once to learn whether it is correlated: names
+     * it cannot resolve are looked up in probe and collected */
+    const bscope *probe;
+    sql_expr **probe_refs;
+    uint8_t *probe_types;
+    size_t nprobe, capprobe;
+    const sqlcorr *corr;       /* a correlated subquery planned for one outer row */
+    /* while a constant is folded for pushdown: the relation's own columns,
+     * which are never outer references */
+    const pcol *local;
+    size_t nlocal;
 } sqlplan;
 
 /* How an expression sees its input. */
-typedef struct bscope {
+struct bscope {
     const pcol *cols;
     size_t ncols;
     /* grouped: the aggregate operator's output (keys, then aggregates) */
@@ -61,7 +82,7 @@ typedef struct bscope {
     size_t nwins;
     /* output columns ORDER BY may name (NULL elsewhere) */
     bool in_aggregate;         /* binding an aggregate's argument */
-} bscope;
+};
 
 /* bind.c */
 int sqlplan_fail(sqlplan *p, uint32_t line, uint32_t col, int code, const char *fmt, ...)
@@ -82,7 +103,9 @@ bool sqlplan_is_window_name(st_slice name);
 void sqlplan_collect(sqlplan *p, const sql_expr *ex, sql_expr ***aggs, size_t *naggs, size_t *capaggs, sql_expr ***wins,
                   size_t *nwins, size_t *capwins);
 int sqlplan_vtype_of(sqlplan *p, const sql_type *t, uint8_t *out);
-/* Runs an uncorrelated subquery to the end: rows of ncols values. */
+/* Runs an uncorrelated subquery to the end: rows of ncols values. With
+ * p->probe set, a subquery that reads the probe's columns is not run:
+ * 1, with p->probe_refs filled and *ncols, *types set. */
 int sqlplan_run_subquery(sqlplan *p, const sql_query *q, uint64_t max, sql_value **rows, size_t *nrows, size_t *ncols,
                       uint8_t **types);
 /* Finds column name (qualified by qual when qual.n) among cols: its index,

@@ -57,6 +57,15 @@ int sqlplan_run_subquery(sqlplan *p, const sql_query *q, uint64_t max, sql_value
     int rc = sqlplan_plan_query(p, q, &r);
     p->depth--;
     if (rc) return rc;
+    if (p->probe && p->nprobe) {
+        sql_op_close(r.op);
+        *ncols = r.ncols;
+        *types = sqlplan_alloc(p, r.ncols + 1);
+        for (size_t i = 0; i < r.ncols; i++) (*types)[i] = r.cols[i].type;
+        *rows = NULL;
+        *nrows = 0;
+        return 1;
+    }
     size_t n = 0, cap = 16;
     sql_value *v = sqlplan_alloc(p, cap * (r.ncols ? r.ncols : 1) * sizeof *v);
     const sql_value *row;

@@ -162,6 +162,18 @@ static void test_relations(void)
     expect("SELECT x.h, x.k FROM (SELECT host AS h, count(*) AS k FROM t.cpu GROUP BY host) AS x ORDER BY x.h",
            "h|k\na|3\nb|3\n");
     expect("SELECT count(*) FROM t.cpu a, t.mem b", "_col0\n12\n");
+    /* correlated subqueries, row values */
+    expect("SELECT host, usage FROM t.cpu c WHERE usage = (SELECT max(usage) FROM t.cpu x WHERE x.host = c.host) ORDER BY host",
+           "host|usage\na|3.5\nb|20.0\n");
+    expect("SELECT DISTINCT host FROM t.cpu c WHERE EXISTS (SELECT 1 FROM t.mem m WHERE m.host = c.host)", "host\na\n");
+    expect("SELECT DISTINCT host FROM t.cpu c WHERE NOT EXISTS (SELECT 1 FROM t.mem m WHERE m.host = c.host)", "host\nb\n");
+    expect("SELECT host, n FROM t.cpu c WHERE n IN (SELECT n FROM t.cpu x WHERE x.host = c.host AND x.n > 1) ORDER BY n",
+           "host|n\na|2\nb|5\n");
+    expect("SELECT host, (SELECT count(*) FROM t.mem m WHERE m.host = c.host) AS k FROM t.cpu c GROUP BY host ORDER BY host",
+           "host|k\na|2\nb|0\n");
+    expect("SELECT host, time FROM t.cpu WHERE (host, time) IN (SELECT host, max(time) FROM t.cpu GROUP BY host) ORDER BY host",
+           "host|time\na|2024-01-01 00:00:20.000000000\nb|2024-01-01 00:00:20.000000000\n");
+    expect("SELECT (1, 2) IN ((1, 2), (3, 4)), (1, NULL) IN ((1, 2)), (5, 6) NOT IN ((1, 2))", "_col0|_col1|_col2\ntrue|NULL|true\n");
 }
 
 static void test_meta(void)
@@ -306,6 +318,9 @@ static void test_errors(void)
     expect_err("SELECT host FROM t.cpu UNION SELECT host, n FROM t.cpu", "UNION query has different number of fields: 1, 2");
     expect_err("SELECT host FROM t.cpu WHERE usage > (SELECT usage FROM t.cpu)", "Scalar sub-query has returned multiple rows");
     expect_err("SELECT host FROM t.cpu c, t.mem m WHERE host = 'a'", "Column 'host' is ambiguous");
+    expect_err("SELECT host FROM t.cpu c WHERE EXISTS (SELECT 1 FROM t.mem m WHERE m.host = c.nosuch)", "Column 'c.nosuch' does not exist");
+    expect_err("SELECT host, count(*) FROM t.cpu c GROUP BY host HAVING count(*) > (SELECT count(*) FROM t.mem m WHERE m.value > c.usage)",
+               "'usage' must be an aggregate expression or appear in GROUP BY clause");
 }
 
 int main(void)
