@@ -295,7 +295,8 @@ void sqlv_format_double(double d, st_buf *out)
 static void put_ts(int64_t ns, st_buf *out, char sep, bool zulu)
 {
     int64_t secs = sqlv_floordiv(ns, ST_NS_PER_S);
-    int64_t frac = ns - secs * ST_NS_PER_S;
+    int64_t frac = ns % ST_NS_PER_S; /* not ns - secs * 1e9, which overflows near INT64_MIN */
+    if (frac < 0) frac += ST_NS_PER_S;
     int64_t days = sqlv_floordiv(secs, 86400), sod = secs - days * 86400;
     int64_t y;
     unsigned m, d;

@@ -1,0 +1,71 @@
+/* fn_int: what fn.c, fn_str.c, fn_time.c and expr.c share (not public). */
+#ifndef ST_SQL_FN_INT_H
+#define ST_SQL_FN_INT_H
+
+#include "sql/fn.h"
+
+/* Short type names for the signature tables. */
+enum {
+    FT_U = SQLT_UNKNOWN,
+    FT_B = SQLT_BOOLEAN,
+    FT_I = SQLT_BIGINT,
+    FT_D = SQLT_DOUBLE,
+    FT_V = SQLT_VARCHAR,
+    FT_T = SQLT_TIMESTAMP,
+    FT_DT = SQLT_DATE,
+    FT_DS = SQLT_INTERVAL_DS,
+    FT_YM = SQLT_INTERVAL_YM,
+};
+
+/* Entry flags. */
+#define FN_LAX 1u      /* not strict: sees NULL arguments */
+#define FN_VOLATILE 2u /* a new value per call (random): never folded */
+#define FN_AUX 4u      /* keeps a cache in sx.aux (a sql_fn_aux) */
+
+/* One signature of a function. Functions whose types depend on their
+ * arguments (greatest, least, concat, typeof) are resolved in fn.c itself. */
+typedef struct sql_fn_entry {
+    const char *name;
+    sx_fn fn;
+    int op;
+    uint8_t ret;
+    uint8_t nargs;
+    uint8_t args[4];
+    uint8_t flags;
+} sql_fn_entry;
+
+/* A cache hung on sx.aux: freed through its first member. */
+typedef struct sql_fn_aux {
+    void (*free)(struct sql_fn_aux *a);
+} sql_fn_aux;
+
+extern const sql_fn_entry sql_fn_math_tab[];
+extern const size_t sql_fn_math_n;
+extern const sql_fn_entry sql_fn_str_tab[];
+extern const size_t sql_fn_str_n;
+extern const sql_fn_entry sql_fn_time_tab[];
+extern const size_t sql_fn_time_n;
+
+/* Flags of the function f (0 when it is not in a table). */
+unsigned sql_fn_flags(sx_fn f);
+/* a op b for SQL_OP_EQ..SQL_OP_GE on two non-NULL values of one type, with
+ * Trino's NaN rules (NaN equals nothing and orders against nothing). */
+bool sql_fn_cmp(int op, const sql_value *a, const sql_value *b);
+
+/* UTF-8: the code point at s[*i] (a bad byte counts as one code point of its
+ * own value), advancing *i. */
+uint32_t sql_fn_utf8_next(const char *s, size_t n, size_t *i);
+size_t sql_fn_utf8_put(uint32_t cp, char *out);
+
+/* A string of n bytes in the evaluation arena. */
+static inline char *sql_fn_alloc(sx_ctx *c, size_t n) { return st_arena_alloc(c->a, n ? n : 1); }
+
+/* Dates stay within about five million years of 1970, so that calendar
+ * arithmetic on them never overflows int64. */
+#define SQL_FN_MAX_DAYS 1800000000LL
+
+/* Calendar pieces fn.c's operators share with fn_time.c. */
+int sql_fn_add_months_ns(int64_t ns, int64_t months, int64_t *out, st_err *e);
+int sql_fn_add_months_days(int64_t days, int64_t months, int64_t *out, st_err *e);
+
+#endif
