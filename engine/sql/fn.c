@@ -308,6 +308,8 @@ unsigned sql_fn_flags(sx_fn f)
 
 static bool coercible(uint8_t from, uint8_t to)
 {
+    if (sqlt_is_composite(from) || sqlt_is_composite(to)) /* array(bigint) -> array(double), array(unknown) -> any */
+        return (from & 0x60) == (to & 0x60) && coercible((uint8_t)sqlt_elem(from), (uint8_t)sqlt_elem(to));
     return from == to || from == SQLT_UNKNOWN || (from == SQLT_BIGINT && to == SQLT_DOUBLE) ||
            (from == SQLT_DATE && to == SQLT_TIMESTAMP);
 }
@@ -395,7 +397,9 @@ int sql_fn_resolve(st_slice name, const uint8_t *argtypes, size_t nargs, sql_fn_
         return st_fail(e, ST_EINVAL, "Too many arguments for function %.*s (%zu; at most %d)", (int)name.n, name.p,
                        nargs, SQL_FN_MAXARGS);
     }
-    int rc = resolve_special(name, argtypes, nargs, out, e);
+    int rc = sql_fn_ts_resolve(name, argtypes, nargs, out, e);
+    if (rc != ST_ENOTFOUND) return rc;
+    rc = resolve_special(name, argtypes, nargs, out, e);
     if (rc) return rc < 0 ? rc : 0;
     tab_ref t[3];
     size_t nt = tabs(t);

@@ -46,6 +46,10 @@ extern const size_t sql_fn_str_n;
 extern const sql_fn_entry sql_fn_time_tab[];
 extern const size_t sql_fn_time_n;
 
+/* Arrays and Timestream's time-series functions (fn_ts.c): ST_ENOTFOUND
+ * when name is none of them, so sql_fn_resolve goes on with its tables. */
+int sql_fn_ts_resolve(st_slice name, const uint8_t *argtypes, size_t nargs, sql_fn_sig *out, st_err *e);
+
 /* Flags of the function f (0 when it is not in a table). */
 unsigned sql_fn_flags(sx_fn f);
 /* a op b for SQL_OP_EQ..SQL_OP_GE on two non-NULL values of one type, with

@@ -77,12 +77,7 @@ int sql_ops_poll(sql_exec_ctx *x, uint64_t *tick, st_err *e)
     return scan_budget_poll(x->budget, e);
 }
 
-sql_value sql_value_copy(st_arena *a, const sql_value *v)
-{
-    sql_value o = *v;
-    if (!v->null && v->type == SQLT_VARCHAR && v->u.s.n) o.u.s.p = st_arena_strndup(a, v->u.s.p, v->u.s.n);
-    return o;
-}
+sql_value sql_value_copy(st_arena *a, const sql_value *v) { return sqlv_copy(a, v); }
 
 sql_value *sql_row_copy(st_arena *a, const sql_value *row, size_t n)
 {

@@ -21,8 +21,52 @@ const char *sql_vtype_name(sql_vtype t)
     case SQLT_DATE: return "date";
     case SQLT_INTERVAL_DS: return "interval day to second";
     case SQLT_INTERVAL_YM: return "interval year to month";
-    default: return "unknown";
+    default: break;
     }
+    static const char *const arrays[] = {"array(unknown)", "array(boolean)", "array(bigint)", "array(double)",
+                                         "array(varchar)", "array(timestamp)", "array(date)",
+                                         "array(interval day to second)", "array(interval year to month)"};
+    static const char *const series[] = {"timeseries(unknown)", "timeseries(boolean)", "timeseries(bigint)",
+                                         "timeseries(double)", "timeseries(varchar)", "timeseries(timestamp)",
+                                         "timeseries(date)", "timeseries(interval day to second)",
+                                         "timeseries(interval year to month)"};
+    unsigned el = sqlt_elem(t);
+    if (el <= SQLT_INTERVAL_YM) {
+        if (sqlt_is_array(t)) return arrays[el];
+        if (sqlt_is_ts(t)) return series[el];
+    }
+    return "unknown";
+}
+
+sql_value sqlv_array(st_arena *a, uint8_t t, size_t n, sql_value **elems, int64_t **times)
+{
+    sql_array *arr = st_arena_alloc(a, sizeof *arr);
+    sql_value *v = st_arena_alloc(a, (n ? n : 1) * sizeof *v);
+    int64_t *ts = sqlt_is_ts(t) ? st_arena_alloc(a, (n ? n : 1) * sizeof *ts) : NULL;
+    arr->n = n;
+    arr->v = v;
+    arr->times = ts;
+    *elems = v;
+    if (times) *times = ts;
+    sql_value out = {.type = t};
+    out.u.arr = arr;
+    return out;
+}
+
+sql_value sqlv_copy(st_arena *a, const sql_value *v)
+{
+    sql_value o = *v;
+    if (v->null) return o;
+    if (v->type == SQLT_VARCHAR && v->u.s.n) o.u.s.p = st_arena_strndup(a, v->u.s.p, v->u.s.n);
+    else if (sqlt_is_composite(v->type) && v->u.arr) {
+        const sql_array *src = v->u.arr;
+        sql_value *el;
+        int64_t *ts;
+        o = sqlv_array(a, v->type, src->n, &el, &ts);
+        for (size_t i = 0; i < src->n; i++) el[i] = sqlv_copy(a, &src->v[i]);
+        if (ts && src->times) memcpy(ts, src->times, src->n * sizeof *ts);
+    }
+    return o;
 }
 
 /* ---- checked bigint arithmetic ---- */
@@ -73,8 +117,26 @@ static int cmp_double(double x, double y)
     return (x > y) - (x < y);
 }
 
+static int cmp_arrays(const sql_value *a, const sql_value *b)
+{
+    const sql_array *x = a->u.arr, *y = b->u.arr;
+    size_t n = x->n < y->n ? x->n : y->n;
+    for (size_t i = 0; i < n; i++) {
+        if (x->times && y->times && x->times[i] != y->times[i]) return x->times[i] < y->times[i] ? -1 : 1;
+        const sql_value *p = &x->v[i], *q = &y->v[i];
+        if (p->null || q->null) {
+            if (p->null != q->null) return p->null ? 1 : -1;
+            continue;
+        }
+        int c = sqlv_cmp(p, q);
+        if (c) return c;
+    }
+    return (x->n > y->n) - (x->n < y->n);
+}
+
 int sqlv_cmp(const sql_value *a, const sql_value *b)
 {
+    if (sqlt_is_composite(a->type)) return cmp_arrays(a, b);
     switch (a->type) {
     case SQLT_BOOLEAN: return (int)a->u.b - (int)b->u.b;
     case SQLT_DOUBLE: return cmp_double(a->u.d, b->u.d);
@@ -88,6 +150,15 @@ bool sqlv_same(const sql_value *a, const sql_value *b)
 {
     if (a->null || b->null) return a->null && b->null;
     if (a->type != b->type) return false;
+    if (sqlt_is_composite(a->type)) {
+        const sql_array *x = a->u.arr, *y = b->u.arr;
+        if (x->n != y->n) return false;
+        for (size_t i = 0; i < x->n; i++) {
+            if (x->times && y->times && x->times[i] != y->times[i]) return false;
+            if (!sqlv_same(&x->v[i], &y->v[i])) return false;
+        }
+        return true;
+    }
     if (a->type == SQLT_DOUBLE) return a->u.d == b->u.d || (isnan(a->u.d) && isnan(b->u.d));
     return sqlv_cmp(a, b) == 0;
 }
@@ -95,6 +166,14 @@ bool sqlv_same(const sql_value *a, const sql_value *b)
 uint64_t sqlv_hash(const sql_value *v, uint64_t seed)
 {
     if (v->null) return seed * 31 + 7;
+    if (sqlt_is_composite(v->type)) {
+        uint64_t h = st_hash64(&v->u.arr->n, sizeof v->u.arr->n, seed);
+        for (size_t i = 0; i < v->u.arr->n; i++) {
+            if (v->u.arr->times) h = st_hash64(&v->u.arr->times[i], 8, h);
+            h = sqlv_hash(&v->u.arr->v[i], h);
+        }
+        return h;
+    }
     switch (v->type) {
     case SQLT_VARCHAR: return st_hash64(v->u.s.p, v->u.s.n, seed);
     case SQLT_DOUBLE: {
@@ -340,7 +419,27 @@ void sqlv_format(const sql_value *v, st_buf *out)
         st_buf_printf(out, "%s%" PRIu64 "-%" PRIu64, mo < 0 ? "-" : "", a / 12, a % 12);
         break;
     }
-    default: st_buf_printf(out, "NULL"); break;
+    default:
+        if (sqlt_is_composite(v->type)) {
+            const sql_array *arr = v->u.arr;
+            st_buf_putc(out, '[');
+            for (size_t i = 0; i < arr->n; i++) {
+                if (i) st_buf_put(out, ", ", 2);
+                if (arr->times) {
+                    st_buf_put(out, "{time: ", 7);
+                    put_ts(arr->times[i], out, ' ', false);
+                    st_buf_put(out, ", value: ", 9);
+                    sqlv_format(&arr->v[i], out);
+                    st_buf_putc(out, '}');
+                } else {
+                    sqlv_format(&arr->v[i], out);
+                }
+            }
+            st_buf_putc(out, ']');
+            break;
+        }
+        st_buf_printf(out, "NULL");
+        break;
     }
 }
 
@@ -349,6 +448,8 @@ void sqlv_format(const sql_value *v, st_buf *out)
 bool sqlv_castable(sql_vtype from, sql_vtype to)
 {
     if (from == to || from == SQLT_UNKNOWN || to == SQLT_VARCHAR) return true;
+    if (sqlt_is_composite(from) || sqlt_is_composite(to))
+        return (from & 0x60) == (to & 0x60) && sqlv_castable((sql_vtype)sqlt_elem(from), (sql_vtype)sqlt_elem(to));
     switch (to) {
     case SQLT_BOOLEAN:
     case SQLT_BIGINT:
@@ -426,6 +527,18 @@ int sqlv_cast(const sql_value *v, sql_vtype to, st_arena *a, sql_value *out, st_
     sql_vtype from = v->type;
     if (from == to) {
         *out = *v;
+        return 0;
+    }
+    if (sqlt_is_composite(from) && (from & 0x60) == (to & 0x60)) {
+        const sql_array *src = v->u.arr;
+        sql_value *el;
+        int64_t *ts;
+        *out = sqlv_array(a, (uint8_t)to, src->n, &el, &ts);
+        for (size_t i = 0; i < src->n; i++) {
+            int rc = sqlv_cast(&src->v[i], (sql_vtype)sqlt_elem(to), a, &el[i], e);
+            if (rc) return rc;
+        }
+        if (ts) memcpy(ts, src->times, src->n * sizeof *ts);
         return 0;
     }
     switch (to) {

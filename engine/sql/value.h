@@ -33,9 +33,31 @@ typedef enum sql_vtype {
     SQLT_DATE,        /* days since 1970-01-01 */
     SQLT_INTERVAL_DS, /* ns */
     SQLT_INTERVAL_YM, /* months */
+    /* composites of one scalar element type T (the low bits): array(T),
+     * and Timestream's timeseries(T), points of (time, value) ascending by
+     * time. u.arr holds them. */
+    SQLT_ARRAY = 0x20,
+    SQLT_TIMESERIES = 0x40,
 } sql_vtype;
 
-typedef struct sql_value {
+#define SQLT_ELEM_MASK 0x1f
+static inline bool sqlt_is_array(unsigned t) { return (t & 0x60) == SQLT_ARRAY; }
+static inline bool sqlt_is_ts(unsigned t) { return (t & 0x60) == SQLT_TIMESERIES; }
+static inline bool sqlt_is_composite(unsigned t) { return (t & 0x60) != 0; }
+static inline unsigned sqlt_elem(unsigned t) { return t & SQLT_ELEM_MASK; }
+
+typedef struct sql_value sql_value;
+
+/* An array's or a timeseries' elements (a timeseries also has times[]).
+ * Lives where the value that points at it lives (sql_row_copy copies it
+ * whole). */
+typedef struct sql_array {
+    size_t n;
+    const int64_t *times;  /* timeseries: n instants, ascending; NULL for an array */
+    const sql_value *v;    /* n elements of the element type (each may be NULL) */
+} sql_array;
+
+struct sql_value {
     uint8_t type; /* sql_vtype */
     bool null;
     union {
@@ -43,11 +65,19 @@ typedef struct sql_value {
         int64_t i; /* bigint, timestamp, date, intervals */
         double d;
         st_slice s;
+        const sql_array *arr; /* array(T), timeseries(T) */
     } u;
-} sql_value;
+};
 
-/* "bigint", "interval day to second", ... (Trino's names). */
+/* "bigint", "interval day to second", "array(double)", "timeseries(double)"
+ * (Trino's and Timestream's names). */
 const char *sql_vtype_name(sql_vtype t);
+
+/* A deep copy of v into a (strings and composites). */
+sql_value sqlv_copy(st_arena *a, const sql_value *v);
+/* A composite value of type t over n elements (and times for a
+ * timeseries), which the caller fills before it is used. */
+sql_value sqlv_array(st_arena *a, uint8_t t, size_t n, sql_value **elems, int64_t **times);
 
 static inline sql_value sqlv_null(sql_vtype t)
 {
@@ -103,7 +133,9 @@ bool sqlv_castable(sql_vtype from, sql_vtype to);
 /* Text as Trino prints a value (CAST(v AS varchar) and Timestream's
  * rendering): doubles like Java's Double.toString (35.0, 1.0E10),
  * timestamps "2020-06-05 15:15:51.000000000", dates "2020-08-08",
- * intervals "1 21:00:00.000000000" and "2-7". NULL prints "NULL". */
+ * intervals "1 21:00:00.000000000" and "2-7", arrays "[1, 2]",
+ * timeseries "[{time: 2020-06-05 15:15:51.000000000, value: 35.0}, ...]".
+ * NULL prints "NULL". */
 void sqlv_format(const sql_value *v, st_buf *out);
 /* A double as Java's Double.toString writes it (shortest round trip). */
 void sqlv_format_double(double d, st_buf *out);
