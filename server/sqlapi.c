@@ -115,6 +115,25 @@ static void put_text(st_buf *b, const sql_value *v)
 
 static void put_json_value(st_buf *b, const sql_value *v, st_buf *tmp)
 {
+    if (sqlt_is_composite(v->type)) {
+        /* an array as a JSON array; a timeseries as its points
+         * [{"time": ..., "value": ...}], NULL elements as null */
+        const sql_array *a = v->u.arr;
+        st_buf_putc(b, '[');
+        for (size_t i = 0; i < a->n; i++) {
+            if (i) st_buf_putc(b, ',');
+            if (a->times) {
+                PUTS(b, "{\"time\":\"");
+                sqlv_format_rfc3339(a->times[i], b);
+                PUTS(b, "\",\"value\":");
+            }
+            if (a->v[i].null) PUTS(b, "null");
+            else put_json_value(b, &a->v[i], tmp);
+            if (a->times) st_buf_putc(b, '}');
+        }
+        st_buf_putc(b, ']');
+        return;
+    }
     switch (v->type) {
     case SQLT_BOOLEAN:
         if (v->u.b) PUTS(b, "true");

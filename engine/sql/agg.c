@@ -27,6 +27,8 @@ typedef enum fam {
     F_MIN_BY,
     F_APPROX_DISTINCT,
     F_APPROX_PERCENTILE,
+    F_ARRAY_AGG,
+    F_CREATE_TS,
 } fam;
 
 static const struct {
@@ -38,8 +40,8 @@ static const struct {
     {"count_if", F_COUNT_IF, "count_if(boolean)"},
     {"sum", F_SUM, "sum(bigint), sum(double), sum(interval day to second), sum(interval year to month)"},
     {"avg", F_AVG, "avg(bigint), avg(double), avg(interval day to second), avg(interval year to month)"},
-    {"min", F_MIN, "min(t) t:orderable"},
-    {"max", F_MAX, "max(t) t:orderable"},
+    {"min", F_MIN, "min(t) t:orderable, min(t, bigint)"},
+    {"max", F_MAX, "max(t) t:orderable, max(t, bigint)"},
     {"arbitrary", F_ARBITRARY, "arbitrary(t)"},
     {"any_value", F_ARBITRARY, "any_value(t)"},
     {"bool_and", F_BOOL_AND, "bool_and(boolean)"},
@@ -56,7 +58,12 @@ static const struct {
     {"min_by", F_MIN_BY, "min_by(v, k) k:orderable"},
     {"approx_distinct", F_APPROX_DISTINCT, "approx_distinct(t), approx_distinct(t, double)"},
     {"approx_percentile", F_APPROX_PERCENTILE,
-     "approx_percentile(bigint, double), approx_percentile(double, double), approx_percentile(timestamp, double)"},
+     "approx_percentile(bigint, double), approx_percentile(double, double), approx_percentile(timestamp, double), "
+     "approx_percentile(bigint, array(double)), approx_percentile(double, array(double))"},
+    {"array_agg", F_ARRAY_AGG, "array_agg(t)"},
+    {"create_time_series", F_CREATE_TS,
+     "create_time_series(timestamp, bigint), create_time_series(timestamp, double), "
+     "create_time_series(timestamp, varchar), create_time_series(timestamp, boolean)"},
 };
 
 static bool is_num(uint8_t t) { return t == SQLT_BIGINT || t == SQLT_DOUBLE || t == SQLT_UNKNOWN; }
@@ -102,9 +109,26 @@ int sql_agg_resolve(st_slice name, const uint8_t *argtypes, size_t nargs, bool d
     case F_MIN:
     case F_MAX:
     case F_ARBITRARY:
-        ok = nargs == 1;
+        ok = nargs == 1 && !sqlt_is_composite(t0);
         k = NAMES[w].f == F_MIN ? SQL_AGG_MIN : NAMES[w].f == F_MAX ? SQL_AGG_MAX : SQL_AGG_ARBITRARY;
         r = t0;
+        if (NAMES[w].f != F_ARBITRARY && nargs == 2 && !sqlt_is_composite(t0) &&
+            (t1 == SQLT_BIGINT || t1 == SQLT_UNKNOWN)) {
+            ok = true;
+            k = NAMES[w].f == F_MIN ? SQL_AGG_MIN_N : SQL_AGG_MAX_N;
+            r = (uint8_t)(SQLT_ARRAY | t0);
+        }
+        break;
+    case F_ARRAY_AGG:
+        ok = nargs == 1 && !sqlt_is_composite(t0);
+        k = SQL_AGG_ARRAY_AGG;
+        r = (uint8_t)(SQLT_ARRAY | t0);
+        break;
+    case F_CREATE_TS:
+        ok = nargs == 2 && (t0 == SQLT_TIMESTAMP || t0 == SQLT_UNKNOWN) &&
+             (t1 == SQLT_BIGINT || t1 == SQLT_DOUBLE || t1 == SQLT_VARCHAR || t1 == SQLT_BOOLEAN);
+        k = SQL_AGG_CREATE_TIME_SERIES;
+        r = (uint8_t)(SQLT_TIMESERIES | t1);
         break;
     case F_BOOL_AND:
     case F_BOOL_OR:
@@ -137,9 +161,11 @@ int sql_agg_resolve(st_slice name, const uint8_t *argtypes, size_t nargs, bool d
         r = SQLT_BIGINT;
         break;
     case F_APPROX_PERCENTILE:
-        ok = nargs == 2 && (is_num(t0) || t0 == SQLT_TIMESTAMP) && is_num(t1);
+        ok = nargs == 2 && (is_num(t0) || t0 == SQLT_TIMESTAMP) &&
+             (is_num(t1) || (sqlt_is_array(t1) && is_num((uint8_t)sqlt_elem(t1))));
         k = SQL_AGG_APPROX_PERCENTILE;
         r = t0 == SQLT_UNKNOWN ? SQLT_DOUBLE : t0;
+        if (sqlt_is_array(t1)) r = (uint8_t)(SQLT_ARRAY | r);
         break;
     }
     if (!ok) {
@@ -173,6 +199,7 @@ void sql_agg_free(sql_aggst *s)
     st_free(s->seenv);
     if (s->seen_a) st_arena_free(s->seen_a);
     st_free(s->vals);
+    st_free(s->times);
     memset(s, 0, sizeof *s);
 }
 
@@ -235,6 +262,100 @@ static void welford(sql_aggst *s, double x)
     s->m2 += d * (x - s->mean);
 }
 
+/* array_agg, create_time_series, max/min(x, n): the values kept (copied
+ * into the state's arena), counted against max_rows. */
+static int collect(sql_exec_ctx *x, const sx_agg *ag, sql_aggst *s, const sql_value *v, const sql_value *v2,
+                   uint64_t *held, const char *what, st_err *e)
+{
+    const sql_value *val = v;
+    int64_t t = 0;
+    if (ag->kind == SQL_AGG_CREATE_TIME_SERIES) {
+        /* a point needs its time and its value */
+        if (v->null || !v2 || v2->null) return 0;
+        t = v->u.i;
+        val = v2;
+    } else if (ag->kind != SQL_AGG_ARRAY_AGG) {
+        if (v->null) return 0;
+        if (!s->has_p) {
+            if (!v2 || v2->null || v2->u.i < 0)
+                return st_fail(e, ST_EINVAL, "second argument of %s must be a positive integer",
+                               ag->kind == SQL_AGG_MAX_N ? "max" : "min");
+            if (v2->u.i > 10000)
+                return st_fail(e, ST_EINVAL, "second argument of %s must be less than or equal to 10000",
+                               ag->kind == SQL_AGG_MAX_N ? "max" : "min");
+            s->p = (double)v2->u.i;
+            s->has_p = true;
+        }
+    }
+    int rc = sql_ops_hold(x, held, what, e);
+    if (rc) return rc;
+    if (s->nvals == s->capvals) {
+        s->capvals = s->capvals ? s->capvals * 2 : 16;
+        s->vals = st_realloc(s->vals, s->capvals * sizeof *s->vals);
+        if (ag->kind == SQL_AGG_CREATE_TIME_SERIES) s->times = st_realloc(s->times, s->capvals * sizeof *s->times);
+    }
+    if (!s->seen_a) s->seen_a = st_arena_new(256);
+    s->vals[s->nvals] = sqlv_copy(s->seen_a, val);
+    if (ag->kind == SQL_AGG_CREATE_TIME_SERIES) s->times[s->nvals] = t;
+    s->nvals++;
+    s->has = true;
+    return 0;
+}
+
+static int cmp_val(const void *a, const void *b);
+
+typedef struct tpoint {
+    int64_t t;
+    size_t i; /* input position: of two points at one instant the later is kept */
+} tpoint;
+
+static int cmp_tpoint(const void *a, const void *b)
+{
+    const tpoint *x = a, *y = b;
+    if (x->t != y->t) return x->t < y->t ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static int cmp_val_desc(const void *a, const void *b) { return sqlv_cmp(b, a); }
+
+/* The collected values as the aggregate's array or timeseries, in the
+ * state's arena. */
+static void collected(const sx_agg *ag, sql_aggst *s, sql_value *out)
+{
+    if (!s->seen_a) s->seen_a = st_arena_new(256);
+    sql_value *el;
+    int64_t *ts;
+    if (ag->kind == SQL_AGG_ARRAY_AGG) {
+        if (!s->nvals) return; /* array_agg of no rows is NULL */
+        *out = sqlv_array(s->seen_a, ag->type, s->nvals, &el, NULL);
+        memcpy(el, s->vals, s->nvals * sizeof *el);
+        return;
+    }
+    if (ag->kind == SQL_AGG_CREATE_TIME_SERIES) {
+        if (!s->nvals) return;
+        tpoint *p = st_arena_alloc(s->seen_a, s->nvals * sizeof *p);
+        for (size_t i = 0; i < s->nvals; i++) p[i] = (tpoint){s->times[i], i};
+        qsort(p, s->nvals, sizeof *p, cmp_tpoint);
+        size_t n = 0;
+        for (size_t i = 0; i < s->nvals; i++) {
+            if (n && p[n - 1].t == p[i].t) n--; /* the later write of an instant wins */
+            p[n++] = p[i];
+        }
+        *out = sqlv_array(s->seen_a, ag->type, n, &el, &ts);
+        for (size_t i = 0; i < n; i++) {
+            ts[i] = p[i].t;
+            el[i] = s->vals[p[i].i];
+        }
+        return;
+    }
+    /* max(x, n), min(x, n): NULL over no rows, else up to n values */
+    if (!s->nvals) return;
+    qsort(s->vals, s->nvals, sizeof *s->vals, ag->kind == SQL_AGG_MAX_N ? cmp_val_desc : cmp_val);
+    size_t n = s->nvals < (size_t)s->p ? s->nvals : (size_t)s->p;
+    *out = sqlv_array(s->seen_a, ag->type, n, &el, NULL);
+    memcpy(el, s->vals, n * sizeof *el);
+}
+
 int sql_agg_add(sql_exec_ctx *x, const sx_agg *ag, sql_aggst *s, const sql_value *v, const sql_value *v2,
                 uint64_t *held, const char *what, st_err *e)
 {
@@ -243,6 +364,9 @@ int sql_agg_add(sql_exec_ctx *x, const sx_agg *ag, sql_aggst *s, const sql_value
         return 0;
     }
     if (!v) return 0;
+    if (ag->kind == SQL_AGG_ARRAY_AGG || ag->kind == SQL_AGG_CREATE_TIME_SERIES || ag->kind == SQL_AGG_MAX_N ||
+        ag->kind == SQL_AGG_MIN_N)
+        return collect(x, ag, s, v, v2, held, what, e);
     /* max_by/min_by take rows whose key is not NULL, the value may be */
     bool by = ag->kind == SQL_AGG_MAX_BY || ag->kind == SQL_AGG_MIN_BY;
     if (by ? (!v2 || v2->null) : v->null) return 0;
@@ -309,9 +433,21 @@ int sql_agg_add(sql_exec_ctx *x, const sx_agg *ag, sql_aggst *s, const sql_value
     case SQL_AGG_APPROX_PERCENTILE: {
         if (!s->has_p) {
             if (!v2 || v2->null) return st_fail(e, ST_EINVAL, "Percentile cannot be null");
-            double p = as_double(v2);
-            if (!(p >= 0 && p <= 1)) return st_fail(e, ST_EINVAL, "Percentile must be between 0 and 1");
-            s->p = p;
+            if (sqlt_is_array(v2->type)) {
+                /* several percentages: kept (copied) for the answer */
+                if (!s->seen_a) s->seen_a = st_arena_new(256);
+                for (size_t i = 0; i < v2->u.arr->n; i++) {
+                    const sql_value *q = &v2->u.arr->v[i];
+                    double p = q->null ? NAN : as_double(q);
+                    if (q->null) return st_fail(e, ST_EINVAL, "Percentile cannot be null");
+                    if (!(p >= 0 && p <= 1)) return st_fail(e, ST_EINVAL, "Percentile must be between 0 and 1");
+                }
+                s->k = sqlv_copy(s->seen_a, v2);
+            } else {
+                double p = as_double(v2);
+                if (!(p >= 0 && p <= 1)) return st_fail(e, ST_EINVAL, "Percentile must be between 0 and 1");
+                s->p = p;
+            }
             s->has_p = true;
         }
         if ((rc = sql_ops_hold(x, held, what, e))) return rc;
@@ -389,12 +525,28 @@ int sql_agg_final(const sx_agg *ag, sql_aggst *s, sql_value *out, st_err *e)
          * 0-based rank floor(p * N), the largest when p = 1. With every
          * value kept the digest is exact, so that rank is the answer. */
         qsort(s->vals, s->nvals, sizeof *s->vals, cmp_val);
+        if (sqlt_is_array(t)) {
+            const sql_array *ps = s->k.u.arr;
+            sql_value *el;
+            *out = sqlv_array(s->seen_a, t, ps->n, &el, NULL);
+            for (size_t j = 0; j < ps->n; j++) {
+                double r = floor(as_double(&ps->v[j]) * (double)s->nvals);
+                size_t i = r >= (double)s->nvals ? s->nvals - 1 : (size_t)r;
+                el[j] = s->vals[i];
+                el[j].type = (uint8_t)sqlt_elem(t);
+            }
+            break;
+        }
         double r = floor(s->p * (double)s->nvals);
         size_t i = r >= (double)s->nvals ? s->nvals - 1 : (size_t)r;
         *out = s->vals[i];
         out->type = t;
         break;
     }
+    case SQL_AGG_ARRAY_AGG:
+    case SQL_AGG_CREATE_TIME_SERIES:
+    case SQL_AGG_MAX_N:
+    case SQL_AGG_MIN_N: collected(ag, s, out); break;
     default: return st_fail(e, ST_EINVAL, "unknown aggregate kind %d", (int)ag->kind);
     }
     return 0;

@@ -210,6 +210,19 @@ int sqlplan_vtype_of(sqlplan *p, const sql_type *t, uint8_t *out)
         return 0;
     case SQL_T_INTERVAL_DS: *out = SQLT_INTERVAL_DS; return 0;
     case SQL_T_INTERVAL_YM: *out = SQLT_INTERVAL_YM; return 0;
+    case SQL_T_ARRAY:
+    case SQL_T_TIMESERIES: {
+        uint8_t el;
+        if (t->nparams != 1 || !t->params[0].type)
+            return sqlplan_fail(p, t->line, t->col, ST_EINVAL, "%s takes one element type",
+                                t->kind == SQL_T_ARRAY ? "array" : "timeseries");
+        int rc = sqlplan_vtype_of(p, t->params[0].type, &el);
+        if (rc) return rc;
+        if (sqlt_is_composite(el))
+            return sqlplan_fail(p, t->line, t->col, ST_EINVAL, "nested arrays are not supported by Strata yet");
+        *out = (uint8_t)((t->kind == SQL_T_ARRAY ? SQLT_ARRAY : SQLT_TIMESERIES) | el);
+        return 0;
+    }
     case SQL_T_NAMED:
         if (slice_is(t->name, "text")) { /* PostgreSQL's, from Grafana */
             *out = SQLT_VARCHAR;
@@ -680,6 +693,11 @@ static int bind_call(sqlplan *p, const bscope *sc, const sql_expr *ex, sx **out)
     }
     if (ex->u.call.distinct || ex->u.call.filter || ex->u.call.star)
         return sqlplan_fail(p, ex->line, ex->col, ST_EINVAL, "%s is not an aggregate function", zname);
+    int lrc = sqlplan_bind_lambda_call(p, sc, ex, out);
+    if (lrc != ST_ENOTFOUND) return lrc;
+    for (size_t i = 0; i < n; i++)
+        if (ex->u.call.args[i]->kind == SQL_E_LAMBDA)
+            return sqlplan_fail(p, ex->line, ex->col, ST_EINVAL, "%s does not take a lambda", zname);
     sx **args;
     int rc = bind_list(p, sc, ex->u.call.args, n, &args);
     if (rc) return rc;
@@ -1117,11 +1135,12 @@ int sqlplan_bind(sqlplan *p, const bscope *sc, const sql_expr *ex, sx **out)
             return sqlplan_bind(p, sc, ex->u.binop.l, out);
         return sqlplan_fail(p, ex->line, ex->col, ST_EINVAL, "AT TIME ZONE other than 'UTC' is not supported: all times are UTC");
     }
-    case SQL_E_ARRAY:
+    case SQL_E_ARRAY: return sqlplan_bind_array(p, sc, ex, out);
+    case SQL_E_SUBSCRIPT: return sqlplan_bind_subscript(p, sc, ex, out);
+    case SQL_E_LAMBDA:
+        return sqlplan_fail(p, ex->line, ex->col, ST_EINVAL, "a lambda expression is allowed only as an argument of filter, reduce or transform");
     case SQL_E_ROW:
     case SQL_E_FIELD:
-    case SQL_E_SUBSCRIPT:
-    case SQL_E_LAMBDA:
     case SQL_E_BINARY:
     default: break;
     }

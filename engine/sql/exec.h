@@ -117,7 +117,11 @@ typedef enum sql_aggk {
     SQL_AGG_MAX_BY,     /* args[0] at the largest args[1] */
     SQL_AGG_MIN_BY,
     SQL_AGG_APPROX_DISTINCT, /* exact below the planner's threshold is fine: Trino's error bound is an upper bound */
-    SQL_AGG_APPROX_PERCENTILE, /* args[1] a constant in [0, 1] */
+    SQL_AGG_APPROX_PERCENTILE, /* args[1] a constant in [0, 1], or an array of them (then an array) */
+    SQL_AGG_ARRAY_AGG,         /* array(T), NULLs included */
+    SQL_AGG_CREATE_TIME_SERIES, /* arg time, arg2 value: timeseries(T) ascending */
+    SQL_AGG_MAX_N,             /* max(x, n): array of the n largest, descending */
+    SQL_AGG_MIN_N,
 } sql_aggk;
 
 typedef struct sx_agg {
@@ -261,6 +265,13 @@ typedef struct sql_win {
 
 sql_op *sql_op_window(sql_exec_ctx *x, sql_op *in, const size_t *pcols, size_t npcols, const sql_sort_key *order,
                       size_t norder, sql_win *fns, size_t nfns);
+
+/* UNNEST(a, ...) beside each row of in (a lateral join): the row, then per
+ * argument its element (an array) or its time and value (a timeseries),
+ * then the ordinal WITH ORDINALITY; arrays of unequal length are padded
+ * with NULLs. outer (LEFT JOIN UNNEST ... ON true): a row whose arrays are
+ * all empty or NULL still comes once, padded. */
+sql_op *sql_op_unnest(sql_exec_ctx *x, sql_op *in, sx **args, size_t nargs, bool ordinality, bool outer);
 
 /* Copies n values into arena memory (strings too). */
 sql_value *sql_row_copy(st_arena *a, const sql_value *row, size_t n);

@@ -308,6 +308,7 @@ unsigned sql_fn_flags(sx_fn f)
 
 static bool coercible(uint8_t from, uint8_t to)
 {
+    if (from == SQLT_UNKNOWN) return true;
     if (sqlt_is_composite(from) || sqlt_is_composite(to)) /* array(bigint) -> array(double), array(unknown) -> any */
         return (from & 0x60) == (to & 0x60) && coercible((uint8_t)sqlt_elem(from), (uint8_t)sqlt_elem(to));
     return from == to || from == SQLT_UNKNOWN || (from == SQLT_BIGINT && to == SQLT_DOUBLE) ||

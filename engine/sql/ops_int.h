@@ -66,8 +66,10 @@ typedef struct sql_aggst {
     sql_value *seenv;
     size_t nseen, capseen;
     st_arena *seen_a;
-    /* approx_percentile: the values, and the percentage */
+    /* approx_percentile, array_agg, max/min(x, n), create_time_series: the
+     * values (strings and composites copied into seen_a), and the times */
     sql_value *vals;
+    int64_t *times;
     size_t nvals, capvals;
     double p;
     bool has_p;

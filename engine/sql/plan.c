@@ -38,7 +38,7 @@ static st_slice keep(sqlplan *p, st_slice s)
 
 /* ---------------------------------------------------------------- FROM */
 
-enum { PN_SCAN = 1, PN_REL, PN_JOIN };
+enum { PN_SCAN = 1, PN_REL, PN_JOIN, PN_UNNEST };
 
 typedef struct pnode {
     int kind;
@@ -54,10 +54,14 @@ typedef struct pnode {
     bool empty;             /* a condition no row meets (another measure_name) */
     /* PN_REL */
     prel rel;
-    /* PN_JOIN */
+    /* PN_JOIN; PN_UNNEST: l is the relation it reads (NULL: one empty row) */
     sql_join_kind jk;
     struct pnode *l, *r;
     const sql_relation *src;
+    /* PN_UNNEST */
+    sx **uargs;
+    size_t nuargs;
+    bool outer;
 } pnode;
 
 static uint8_t ctype_of(uint8_t st)
@@ -259,6 +263,54 @@ static int plan_table(sqlplan *p, const sql_relation *r, pnode **out)
     return 0;
 }
 
+/* UNNEST(...) [WITH ORDINALITY] [AS t(c, ...)] over the rows of left (a
+ * lateral join: its arguments read left's columns). */
+static int plan_unnest(sqlplan *p, const sql_relation *r, pnode *left, bool outer, pnode **out)
+{
+    pnode *n = sqlplan_alloc(p, sizeof *n);
+    n->kind = PN_UNNEST;
+    n->l = left;
+    n->src = r;
+    n->outer = outer;
+    n->nuargs = r->nargs;
+    n->uargs = sqlplan_alloc(p, (r->nargs + 1) * sizeof *n->uargs);
+    bscope sc = {.cols = left ? left->cols : NULL, .ncols = left ? left->ncols : 0};
+    size_t nl = left ? left->ncols : 0, add = r->ordinality ? 1 : 0;
+    for (size_t i = 0; i < r->nargs; i++) {
+        int rc = sqlplan_bind_root(p, &sc, r->args[i], &n->uargs[i]);
+        if (rc) return rc;
+        uint8_t t = n->uargs[i]->type;
+        if (!sqlt_is_composite(t))
+            return sqlplan_fail(p, r->args[i]->line, r->args[i]->col, ST_EINVAL,
+                                "Cannot unnest type: %s", sql_vtype_name(t));
+        add += sqlt_is_ts(t) ? 2 : 1;
+    }
+    if (r->ncolumns && r->ncolumns != add)
+        return sqlplan_fail(p, r->line, r->col, ST_EINVAL, "Column alias list has %zu entries but UNNEST has %zu columns",
+                            r->ncolumns, add);
+    n->ncols = nl + add;
+    n->cols = sqlplan_alloc(p, (n->ncols + 1) * sizeof *n->cols);
+    if (nl) memcpy(n->cols, left->cols, nl * sizeof *n->cols);
+    st_slice qual = r->alias.name.n ? keep(p, r->alias.name) : (st_slice){0};
+    size_t k = nl;
+    for (size_t i = 0; i < r->nargs; i++) {
+        uint8_t t = n->uargs[i]->type;
+        if (sqlt_is_ts(t)) {
+            n->cols[k++] = (pcol){.qual = qual, .name = st_slice_cstr("time"), .type = SQLT_TIMESTAMP};
+            n->cols[k++] = (pcol){.qual = qual, .name = st_slice_cstr("value"), .type = (uint8_t)sqlt_elem(t)};
+        } else {
+            char buf[32];
+            int m = snprintf(buf, sizeof buf, "_col%zu", k - nl);
+            n->cols[k++] = (pcol){.qual = qual, .name = st_slice_of(st_arena_strndup(p->a, buf, (size_t)m), (size_t)m),
+                                  .type = (uint8_t)sqlt_elem(t)};
+        }
+    }
+    if (r->ordinality) n->cols[k++] = (pcol){.qual = qual, .name = st_slice_cstr("ordinality"), .type = SQLT_BIGINT};
+    for (size_t i = 0; i < r->ncolumns; i++) n->cols[nl + i].name = keep(p, r->columns[i].name);
+    *out = n;
+    return 0;
+}
+
 static int plan_relation(sqlplan *p, const sql_relation *r, pnode **out)
 {
     switch (r->kind) {
@@ -283,6 +335,17 @@ static int plan_relation(sqlplan *p, const sql_relation *r, pnode **out)
         return 0;
     }
     case SQL_R_JOIN: {
+        if (r->right->kind == SQL_R_UNNEST) {
+            /* CROSS JOIN UNNEST(...), JOIN UNNEST(...) ON true, LEFT JOIN UNNEST(...) ON true */
+            bool on_true = !r->on || (r->on->kind == SQL_E_BOOL && r->on->u.b);
+            if (r->join == SQL_JOIN_RIGHT || r->join == SQL_JOIN_FULL || !on_true || r->nusing)
+                return sqlplan_fail(p, r->line, r->col, ST_EINVAL,
+                                    "UNNEST joins only as CROSS JOIN, or JOIN/LEFT JOIN ... ON true");
+            pnode *left;
+            int rc = plan_relation(p, r->left, &left);
+            if (rc) return rc;
+            return plan_unnest(p, r->right, left, r->join == SQL_JOIN_LEFT, out);
+        }
         pnode *n = sqlplan_alloc(p, sizeof *n);
         n->kind = PN_JOIN;
         n->jk = r->join;
@@ -298,15 +361,15 @@ static int plan_relation(sqlplan *p, const sql_relation *r, pnode **out)
         *out = n;
         return 0;
     }
-    case SQL_R_UNNEST:
-    default:
-        return sqlplan_fail(p, r->line, r->col, ST_EINVAL, "UNNEST is not supported by Strata yet");
+    case SQL_R_UNNEST: return plan_unnest(p, r, NULL, false, out);
+    default: return sqlplan_fail(p, r->line, r->col, ST_EINVAL, "unknown relation");
     }
 }
 
 /* The scan leaf holding combined column c, and c's place in it. */
 static pnode *leaf_of(pnode *n, size_t c, size_t *at)
 {
+    if (n->kind == PN_UNNEST) return n->l && c < n->l->ncols ? leaf_of(n->l, c, at) : NULL;
     if (n->kind == PN_JOIN) {
         if (c < n->l->ncols) return leaf_of(n->l, c, at);
         return leaf_of(n->r, c - n->l->ncols, at);
@@ -695,6 +758,22 @@ static int materialize(sqlplan *p, pnode *n, prel *out)
         return 0;
     }
     if (n->kind == PN_JOIN) return join_op(p, n, out);
+    if (n->kind == PN_UNNEST) {
+        prel in = {0};
+        if (n->l) {
+            int rc = materialize(p, n->l, &in);
+            if (rc) return rc;
+        } else {
+            static const sql_value none[1];
+            in.op = sql_op_values(p->x, 0, NULL, none, 1);
+        }
+        sqlplan_explain(p, "Unnest: %zu argument%s%s%s", n->nuargs, n->nuargs == 1 ? "" : "s",
+                        n->src->ordinality ? ", with ordinality" : "", n->outer ? ", outer" : "");
+        out->op = sql_op_unnest(p->x, in.op, n->uargs, n->nuargs, n->src->ordinality, n->outer);
+        out->cols = n->cols;
+        out->ncols = n->ncols;
+        return 0;
+    }
     sql_scan_def *d = &n->def;
     if (n->empty) {
         d->mint = 1;
@@ -733,6 +812,10 @@ static int materialize(sqlplan *p, pnode *n, prel *out)
 /* Which fields a query can read: every name it mentions (a superset). */
 static void mark_read(pnode *n, const bool *any_star, st_slice *names, size_t nnames)
 {
+    if (n->kind == PN_UNNEST) {
+        if (n->l) mark_read(n->l, any_star, names, nnames);
+        return;
+    }
     if (n->kind == PN_JOIN) {
         mark_read(n->l, any_star, names, nnames);
         mark_read(n->r, any_star, names, nnames);
@@ -1276,6 +1359,12 @@ static int plan_select_in(sqlplan *p, const sql_query *q, prel *out, prel *cur, 
     } else {
         for (size_t i = 0; i < s->nfrom; i++) {
             pnode *n;
+            if (from && s->from[i]->kind == SQL_R_UNNEST) {
+                /* FROM t, UNNEST(t.x): lateral, as in Trino */
+                if ((rc = plan_unnest(p, s->from[i], from, false, &n))) return rc;
+                from = *fromp = n;
+                continue;
+            }
             if ((rc = plan_relation(p, s->from[i], &n))) return rc;
             if (!from) from = *fromp = n;
             else {
@@ -1568,7 +1657,7 @@ static void free_pnode(pnode *n)
     }
     for (size_t i = 0; i < n->nm; i++) matcher_free(n->m[i]);
     n->nm = 0;
-    if (n->kind == PN_JOIN) {
+    if (n->kind == PN_JOIN || n->kind == PN_UNNEST) {
         free_pnode(n->l);
         free_pnode(n->r);
     }

@@ -112,6 +112,12 @@ int sqlplan_run_subquery(sqlplan *p, const sql_query *q, uint64_t max, sql_value
  * -1 when absent, -2 when ambiguous. */
 int sqlplan_find_col(const pcol *cols, size_t n, st_slice qual, st_slice name);
 
+/* lambda.c */
+int sqlplan_bind_array(sqlplan *p, const bscope *sc, const sql_expr *ex, sx **out);
+int sqlplan_bind_subscript(sqlplan *p, const bscope *sc, const sql_expr *ex, sx **out);
+/* filter, reduce, transform: ST_ENOTFOUND for another name. */
+int sqlplan_bind_lambda_call(sqlplan *p, const bscope *sc, const sql_expr *ex, sx **out);
+
 /* plan.c */
 typedef struct prel {
     sql_op *op;

@@ -306,8 +306,46 @@ static void test_fold(void)
     st_buf_free(&b);
 }
 
+static void test_series(void)
+{
+    expect("SELECT ARRAY[1, 2, 3], ARRAY[1.5, 2][2], ARRAY['a', NULL]", "_col0|_col1|_col2\n[1, 2, 3]|2.0|[a, NULL]\n");
+    expect("SELECT host, array_agg(usage) FROM t.cpu WHERE host = 'a' GROUP BY host", "host|_col1\na|[1.5, 2.5, 3.5]\n");
+    expect("SELECT host, create_time_series(time, usage) AS ts FROM t.cpu GROUP BY host ORDER BY host",
+           "host|ts\na|[{time: 2024-01-01 00:00:00.000000000, value: 1.5}, {time: 2024-01-01 00:00:10.000000000, value: 2.5}, "
+           "{time: 2024-01-01 00:00:20.000000000, value: 3.5}]\n"
+           "b|[{time: 2024-01-01 00:00:00.000000000, value: 10.0}, {time: 2024-01-01 00:00:10.000000000, value: 20.0}]\n");
+    expect("SELECT host, u.time, u.value FROM (SELECT host, create_time_series(time, usage) AS ts FROM t.cpu GROUP BY host) "
+           "CROSS JOIN UNNEST(ts) AS u(time, value) WHERE u.value > 2 ORDER BY host, u.time",
+           "host|time|value\na|2024-01-01 00:00:10.000000000|2.5\na|2024-01-01 00:00:20.000000000|3.5\n"
+           "b|2024-01-01 00:00:00.000000000|10.0\nb|2024-01-01 00:00:10.000000000|20.0\n");
+    expect("SELECT host, filter(create_time_series(time, usage), x -> x.value > 2 AND x.time < TIMESTAMP '2024-01-01 00:00:20') "
+           "FROM t.cpu GROUP BY host ORDER BY host",
+           "host|_col1\na|[{time: 2024-01-01 00:00:10.000000000, value: 2.5}]\n"
+           "b|[{time: 2024-01-01 00:00:00.000000000, value: 10.0}, {time: 2024-01-01 00:00:10.000000000, value: 20.0}]\n");
+    expect("SELECT host, reduce(create_time_series(time, usage), 0.0, (s, x) -> s + x.value, s -> s * 2) FROM t.cpu GROUP BY host ORDER BY host",
+           "host|_col1\na|15.0\nb|60.0\n");
+    expect("SELECT transform(ARRAY[1, 2, 3], x -> x * 10), filter(ARRAY[1, 2, 3, 4], x -> x % 2 = 0), "
+           "reduce(ARRAY[1, 2, 3], 0, (s, x) -> s + x, s -> s * 2), reduce(ARRAY[1, 2], 0, (s, x) -> s + x / 4.0, s -> s)",
+           "_col0|_col1|_col2|_col3\n[10, 20, 30]|[2, 4]|12|0.75\n");
+    expect("SELECT max(usage, 2), min(usage, 2), approx_percentile(usage, ARRAY[0.0, 0.5, 1.0]) FROM t.cpu",
+           "_col0|_col1|_col2\n[20.0, 10.0]|[1.5, 2.5]|[1.5, 3.5, 20.0]\n");
+    expect("SELECT * FROM UNNEST(ARRAY['a', 'b']) WITH ORDINALITY AS t(x, i)", "x|i\na|1\nb|2\n");
+    expect("SELECT c.h, u.x FROM (VALUES 'p', 'q') AS c(h) LEFT JOIN UNNEST(CASE WHEN c.h = 'p' THEN ARRAY[1, 2] ELSE ARRAY[] END) AS u(x) ON true "
+           "ORDER BY 1, 2",
+           "h|x\np|1\np|2\nq|NULL\n");
+    expect("SELECT count(*) FROM t.cpu, UNNEST(ARRAY[1, 2, 3]) AS u(k) WHERE host = 'a'", "_col0\n9\n");
+    expect("SELECT filter(CAST(NULL AS array(bigint)), x -> x > 1) IS NULL, reduce(CAST(NULL AS array(bigint)), 0, (s, x) -> s + x, s -> s)",
+           "_col0|_col1\ntrue|NULL\n");
+    expect("SELECT CAST(ARRAY[1, 2] AS array(double)), ARRAY[1, 2] = ARRAY[1, 2], ARRAY[1, 3] > ARRAY[1, 2]",
+           "_col0|_col1|_col2\n[1.0, 2.0]|true|true\n");
+}
+
 static void test_errors(void)
 {
+    expect_err("SELECT filter(ARRAY[1], x -> x + 1)", "filter's lambda must return a boolean");
+    expect_err("SELECT host FROM t.cpu CROSS JOIN UNNEST(host) AS u(x)", "Cannot unnest type: varchar");
+    expect_err("SELECT transform(ARRAY[1], x -> usage) FROM t.cpu", "Column 'usage' does not exist");
+    expect_err("SELECT ARRAY[1, 2][0]", "Array subscript must be greater than or equal to 1");
     expect_err("SELECT x FROM t.cpu", "line 1:8: Column 'x' does not exist");
     expect_err("SELECT host FROM t.nope", "line 1:18: Table 't.nope' does not exist");
     expect_err("SELECT host FROM nodb.cpu", "Database 'nodb' does not exist");
@@ -344,6 +382,7 @@ int main(void)
     RUN(test_aggregate);
     RUN(test_relations);
     RUN(test_meta);
+    RUN(test_series);
     RUN(test_errors);
     RUN(test_fold);
     store_close(g_s, &e);
