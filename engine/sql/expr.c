@@ -179,8 +179,9 @@ int sx_eval(sx_ctx *c, const sx *x, const sql_value *row, sql_value *out)
     case SX_CONST: *out = x->k; return 0;
     case SX_COL: *out = row[x->index]; return 0;
     case SX_FN: {
-        sql_value argv[SQL_FN_MAXARGS];
-        if (x->nargs > SQL_FN_MAXARGS) return st_fail(c->e, ST_EINVAL, "too many arguments for function %s", x->name);
+        sql_value small[SQL_FN_MAXARGS];
+        /* ARRAY[...] may have many elements: their values go in the arena */
+        sql_value *argv = x->nargs <= SQL_FN_MAXARGS ? small : st_arena_alloc(c->a, x->nargs * sizeof *argv);
         for (uint32_t i = 0; i < x->nargs; i++) {
             if ((rc = sx_eval(c, x->args[i], row, &argv[i]))) return rc;
             if (argv[i].null && x->strict) {
