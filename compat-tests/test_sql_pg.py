@@ -716,8 +716,6 @@ q("up", "SELECT job, instance, max_by(value, time) AS last FROM up GROUP BY job,
 # Strata's answers known to differ from the translation: {Strata query: reason}.
 # Reported on every run (and when they match again); they do not fail.
 KNOWN_DIFFERENCES = {
-    NTILE: "ntile, percent_rank and cume_dist are Trino's but not in issue 11's list of window functions: "
-           "Strata answers 400 'Window function ntile is not supported by Strata yet'",
 }
 
 # Errors: (query, status, regex the "error" text must match).

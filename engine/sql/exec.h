@@ -249,6 +249,9 @@ typedef enum sql_winfn {
     SQL_WIN_FIRST_VALUE,
     SQL_WIN_LAST_VALUE,
     SQL_WIN_AGG,          /* an aggregate over the frame */
+    SQL_WIN_PERCENT_RANK, /* (rank - 1) / (rows - 1) */
+    SQL_WIN_CUME_DIST,    /* rows up to the current peer group / rows */
+    SQL_WIN_NTILE,        /* offset: the number of buckets */
 } sql_winfn;
 
 typedef struct sql_win {

@@ -1142,6 +1142,15 @@ static int plan_windows(sqlplan *p, prel *cur, bscope *view, sql_expr **wins, si
                 f->fn = name.p[0] == 'r' ? (name.n == 10 ? SQL_WIN_ROW_NUMBER : SQL_WIN_RANK) : SQL_WIN_DENSE_RANK;
                 f->type = SQLT_BIGINT;
                 if (na) return sqlplan_fail(p, call->line, call->col, ST_EINVAL, "%.*s() takes no arguments", (int)name.n, name.p);
+            } else if (st_slice_eq(name, st_slice_cstr("percent_rank")) || st_slice_eq(name, st_slice_cstr("cume_dist"))) {
+                f->fn = name.p[0] == 'p' ? SQL_WIN_PERCENT_RANK : SQL_WIN_CUME_DIST;
+                f->type = SQLT_DOUBLE;
+                if (na) return sqlplan_fail(p, call->line, call->col, ST_EINVAL, "%.*s() takes no arguments", (int)name.n, name.p);
+            } else if (st_slice_eq(name, st_slice_cstr("ntile"))) {
+                f->fn = SQL_WIN_NTILE;
+                f->type = SQLT_BIGINT;
+                if (na != 1) return sqlplan_fail(p, call->line, call->col, ST_EINVAL, "ntile() takes the number of buckets");
+                if ((rc = int_arg(p, call->u.call.args[0], "ntile's buckets", &f->offset))) return rc;
             } else if (st_slice_eq(name, st_slice_cstr("lag")) || st_slice_eq(name, st_slice_cstr("lead")) ||
                        st_slice_eq(name, st_slice_cstr("first_value")) || st_slice_eq(name, st_slice_cstr("last_value"))) {
                 bool lagged = name.n < 5;

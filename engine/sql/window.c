@@ -169,6 +169,28 @@ static int partition(win_op *w, size_t ps, size_t pe, st_err *e)
                 if (w->pstart[i] == i) dense++;
                 *out = sqlv_int(SQLT_BIGINT, dense);
                 break;
+            case SQL_WIN_PERCENT_RANK: {
+                size_t n = pe - ps;
+                *out = sqlv_double(n > 1 ? (double)(w->pstart[i] - ps) / (double)(n - 1) : 0.0);
+                break;
+            }
+            case SQL_WIN_CUME_DIST: *out = sqlv_double((double)(w->pend[i] - ps) / (double)(pe - ps)); break;
+            case SQL_WIN_NTILE: {
+                if (f->offset <= 0) {
+                    rc = st_fail(e, ST_EINVAL, "Buckets must be greater than 0");
+                    break;
+                }
+                /* the first n % k buckets take one row more */
+                uint64_t n = pe - ps, k = (uint64_t)f->offset, r = i - ps;
+                uint64_t b;
+                if (k >= n) b = r;
+                else {
+                    uint64_t size = n / k, extra = n % k, big = extra * (size + 1);
+                    b = r < big ? r / (size + 1) : extra + (r - big) / size;
+                }
+                *out = sqlv_int(SQLT_BIGINT, (int64_t)b + 1);
+                break;
+            }
             case SQL_WIN_LAG:
             case SQL_WIN_LEAD: {
                 if (f->offset < 0) {
