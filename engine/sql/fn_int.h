@@ -72,4 +72,18 @@ static inline char *sql_fn_alloc(sx_ctx *c, size_t n) { return st_arena_alloc(c-
 int sql_fn_add_months_ns(int64_t ns, int64_t months, int64_t *out, st_err *e);
 int sql_fn_add_months_days(int64_t days, int64_t months, int64_t *out, st_err *e);
 
+/* ---- arrays and time series (fn_array.c, fn_ts.c) ---- */
+
+/* The type variable E of a generic signature in fn_array.c's and fn_ts.c's
+ * tables: alone, or as the element of array(E) / timeseries(E). The
+ * resolver binds it to the arguments' element type (no real type has
+ * these low bits). */
+#define FT_E SQLT_ELEM_MASK
+/* Constraints on E, printed in the "Expected:" list as Trino does. */
+#define FN_E_COMPARABLE 0x40u
+#define FN_E_ORDERABLE 0x80u
+
+extern const sql_fn_entry sql_fn_array_tab[];
+extern const size_t sql_fn_array_n;
+
 #endif

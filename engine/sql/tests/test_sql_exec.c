@@ -340,6 +340,41 @@ static void test_series(void)
            "_col0|_col1|_col2\n[1.0, 2.0]|true|true\n");
 }
 
+/* Timestream's guide's shapes: bins, gap filling by interpolation over a
+ * sequence, flattened with UNNEST; integrals and derivatives. */
+static void test_timeseries(void)
+{
+    const char *binned = "WITH binned AS (SELECT host, bin(time, 10s) AS b, avg(usage) AS a FROM t.cpu "
+                         "WHERE usage IS NOT NULL GROUP BY host, bin(time, 10s)) ";
+    char q[1024];
+    snprintf(q, sizeof q,
+             "%sSELECT host, INTERPOLATE_LINEAR(CREATE_TIME_SERIES(b, a), SEQUENCE(min(b), max(b), 5s)) AS s "
+             "FROM binned GROUP BY host ORDER BY host",
+             binned);
+    expect(q, "host|s\na|[{time: 2024-01-01 00:00:00.000000000, value: 1.5}, {time: 2024-01-01 00:00:05.000000000, value: 2.0}, "
+              "{time: 2024-01-01 00:00:10.000000000, value: 2.5}, {time: 2024-01-01 00:00:15.000000000, value: 3.0}, "
+              "{time: 2024-01-01 00:00:20.000000000, value: 3.5}]\n"
+              "b|[{time: 2024-01-01 00:00:00.000000000, value: 10.0}, {time: 2024-01-01 00:00:05.000000000, value: 15.0}, "
+              "{time: 2024-01-01 00:00:10.000000000, value: 20.0}]\n");
+    snprintf(q, sizeof q,
+             "%sSELECT host, u.time, u.value FROM (SELECT host, INTERPOLATE_LINEAR(CREATE_TIME_SERIES(b, a), "
+             "SEQUENCE(min(b), max(b), 5s)) AS s FROM binned GROUP BY host) CROSS JOIN UNNEST(s) AS u (time, value) "
+             "WHERE host = 'b' ORDER BY u.time",
+             binned);
+    expect(q, "host|time|value\nb|2024-01-01 00:00:00.000000000|10.0\nb|2024-01-01 00:00:05.000000000|15.0\n"
+              "b|2024-01-01 00:00:10.000000000|20.0\n");
+    expect("SELECT host, INTEGRAL_TRAPEZOIDAL(CREATE_TIME_SERIES(time, usage)), INTEGRAL_TRAPEZOIDAL(CREATE_TIME_SERIES(time, usage), 10s) "
+           "FROM t.cpu GROUP BY host ORDER BY host",
+           "host|_col1|_col2\na|50.0|5.0\nb|150.0|15.0\n");
+    expect("SELECT DERIVATIVE_LINEAR(CREATE_TIME_SERIES(time, usage), 1s) FROM t.cpu WHERE host = 'a'",
+           "_col0\n[{time: 2024-01-01 00:00:10.000000000, value: 0.1}, {time: 2024-01-01 00:00:20.000000000, value: 0.1}]\n");
+    expect("SELECT host, INTERPOLATE_LOCF(CREATE_TIME_SERIES(time, n), TIMESTAMP '2024-01-01 00:00:15'), "
+           "cardinality(CREATE_TIME_SERIES(time, n)) FROM t.cpu GROUP BY host ORDER BY host",
+           "host|_col1|_col2\na|2|2\nb|NULL|1\n");
+    expect("SELECT CORRELATE_PEARSON(CREATE_TIME_SERIES(time, usage), CREATE_TIME_SERIES(time, usage * 2 + 1)) FROM t.cpu WHERE host = 'a'",
+           "_col0\n1.0\n");
+}
+
 static void test_errors(void)
 {
     expect_err("SELECT filter(ARRAY[1], x -> x + 1)", "filter's lambda must return a boolean");
@@ -383,6 +418,7 @@ int main(void)
     RUN(test_relations);
     RUN(test_meta);
     RUN(test_series);
+    RUN(test_timeseries);
     RUN(test_errors);
     RUN(test_fold);
     store_close(g_s, &e);
