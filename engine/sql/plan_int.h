@@ -124,6 +124,58 @@ typedef struct prel {
     pcol *cols;
     size_t ncols;
 } prel;
+/* plan_from.c: FROM's relations. A scan leaf stays a definition until
+ * WHERE has been pushed into it and GROUP BY has had the chance to fold
+ * it; then it is materialized into an operator. */
+enum { PN_SCAN = 1, PN_REL, PN_JOIN, PN_UNNEST };
+
+typedef struct pnode {
+    int kind;
+    pcol *cols;
+    size_t ncols;
+    /* PN_SCAN */
+    sql_scan_def def;
+    st_slice table;
+    const char *db;
+    size_t time_col, ntags; /* tags are columns 0..ntags, in the node */
+    matcher **m;
+    size_t nm, capm;
+    bool empty;             /* a condition no row meets (another measure_name) */
+    /* PN_REL */
+    prel rel;
+    /* PN_JOIN; PN_UNNEST: l is the relation it reads (NULL: one empty row) */
+    sql_join_kind jk;
+    struct pnode *l, *r;
+    const sql_relation *src;
+    /* PN_UNNEST */
+    sx **uargs;
+    size_t nuargs;
+    bool outer;
+} pnode;
+
+int sqlplan_relation(sqlplan *p, const sql_relation *r, pnode **out);
+/* UNNEST(...) over left's rows (NULL: one empty row). */
+int sqlplan_unnest(sqlplan *p, const sql_relation *r, pnode *left, bool outer, pnode **out);
+/* Narrows from's scans by one WHERE conjunct: true when the scan then
+ * meets it exactly (the filter could be dropped). */
+bool sqlplan_push(sqlplan *p, pnode *from, const sql_expr *c);
+void sqlplan_conjuncts(sqlplan *p, const sql_expr *ex, const sql_expr ***v, size_t *n, size_t *cap);
+int sqlplan_materialize(sqlplan *p, pnode *n, prel *out);
+void sqlplan_free_pnode(pnode *n);
+void sqlplan_explain_scan(sqlplan *p, const char *what, const pnode *n, int64_t mint, int64_t maxt, const char *more);
+bool sqlplan_const_value(sqlplan *p, const sql_expr *ex, sql_value *out);
+int sqlplan_column_of(const pnode *from, const sql_expr *ex);
+st_slice sqlplan_keep(sqlplan *p, st_slice s);
+const char *sqlplan_expr_text(sqlplan *p, const sql_expr *ex);
+/* The names a query mentions anywhere (a superset of the fields it reads). */
+typedef struct mentions {
+    st_slice *v;
+    size_t n, cap;
+    bool star;
+} mentions;
+void sqlplan_mention_query(sqlplan *p, const sql_query *q, mentions *m);
+void sqlplan_mark_read(pnode *n, const bool *any_star, st_slice *names, size_t nnames);
+
 int sqlplan_plan_query(sqlplan *p, const sql_query *q, prel *out);
 void sqlplan_explain(sqlplan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
