@@ -959,6 +959,34 @@ static bool chunks_overlap(const hchunk *c, uint32_t n, int64_t mint, int64_t ma
 
 int64_t hseries_last_ts(const hseries *s) { return s->last_ts; }
 
+static size_t add_span(int64_t lo, int64_t hi, int64_t mint, int64_t maxt, int64_t *out, size_t cap, size_t n)
+{
+    if (lo > maxt || hi < mint) return n;
+    if (n < cap) {
+        out[2 * n] = lo < mint ? mint : lo;
+        out[2 * n + 1] = hi > maxt ? maxt : hi;
+    }
+    return n + 1;
+}
+
+size_t hseries_spans(const hseries *s, int64_t mint, int64_t maxt, int64_t *out, size_t cap)
+{
+    size_t n = 0;
+    for (uint32_t i = 0; i < s->nchunks; i++) n = add_span(s->chunks[i].mint, s->chunks[i].maxt, mint, maxt, out, cap, n);
+    for (uint32_t i = 0; i < s->nfrozen; i++) n = add_span(s->frozen[i].mint, s->frozen[i].maxt, mint, maxt, out, cap, n);
+    /* a buffer's span is narrowed to its samples inside the range, so that
+     * the ends still hold samples */
+    const rawbuf *bufs[2] = {&s->open, &s->ooo};
+    for (int k = 0; k < 2; k++) {
+        const rawbuf *b = bufs[k];
+        if (!buf_overlaps(b, mint, maxt)) continue;
+        uint32_t i = lower_bound(b, mint), j = b->n;
+        while (j > i && b->p[j - 1].ts > maxt) j--;
+        n = add_span(b->p[i].ts, b->p[j - 1].ts, mint, maxt, out, cap, n);
+    }
+    return n;
+}
+
 bool hseries_overlaps(const hseries *s, int64_t mint, int64_t maxt)
 {
     return buf_overlaps(&s->open, mint, maxt) || buf_overlaps(&s->ooo, mint, maxt) ||

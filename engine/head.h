@@ -154,6 +154,12 @@ bool hseries_overlaps(const hseries *s, int64_t mint, int64_t maxt);
 /* The newest timestamp of s's in-order data (INT64_MIN when none);
  * out-of-order samples are older by construction. Shard lock held. */
 int64_t hseries_last_ts(const hseries *s);
+/* The time spans [mint, maxt] of the series' parts in memory (sealed and
+ * frozen chunks, the open and out-of-order buffers) that overlap [mint,
+ * maxt], clipped to it, as pairs into out (at most cap pairs): their
+ * count, or more than cap when they did not all fit. Each span holds a
+ * sample at both its ends (before clipping). */
+size_t hseries_spans(const hseries *s, int64_t mint, int64_t maxt, int64_t *out, size_t cap);
 /* The shard's index: its ids may name removed series while a
  * head_remove_empty is under way (see above). */
 idx *head_index_locked(head *h, unsigned shard);

@@ -814,6 +814,9 @@ struct scan_iter {
     /* added to the store's counters at close: iterators on several threads
      * would otherwise share their cache lines per series and per chunk */
     uint64_t samples_seen, series_seen, chunks_decoded, chunks_by_stats;
+    /* SCAN_CHUNKS: the current series' spans in memory (pairs) */
+    int64_t hspans[2 * SCAN_HEAD_SPANS];
+    size_t nhspans;
 };
 
 int scan_iter_open(scan *sc, size_t from, size_t to, scan_iter **out, st_err *e)
@@ -926,6 +929,7 @@ static int resolve(scan_iter *it, size_t a, size_t b, bool *head_overlaps, st_er
     it->mint = sc->mint;
     samples_clear(&it->head);
     *head_overlaps = false;
+    it->nhspans = 0;
     const sent *x0 = &sc->ents[a];
     pthread_rwlock_rdlock(&sc->d->view_lock);
     catch_up_locked(sc);
@@ -951,6 +955,7 @@ static int resolve(scan_iter *it, size_t a, size_t b, bool *head_overlaps, st_er
         if (hs && hseries_meta(hs).type == it->type) {
             if (sc->mode == SCAN_CHUNKS) {
                 *head_overlaps = hseries_overlaps(hs, sc->mint, sc->maxt);
+                it->nhspans = hseries_spans(hs, sc->mint, sc->maxt, it->hspans, SCAN_HEAD_SPANS);
             } else {
                 /* a tail scan: the newest sample in memory, when in the
                  * range, is where the series' last samples start (memory
@@ -1299,6 +1304,12 @@ int scan_iter_chunk(scan_iter *it, scan_chunk *out)
     if (it->ci >= it->nxc) return 0;
     *out = it->xc[it->ci].meta;
     return 1;
+}
+
+size_t scan_iter_head_spans(const scan_iter *it, const int64_t **spans)
+{
+    *spans = it->hspans;
+    return it->nhspans;
 }
 
 int scan_iter_chunk_stats(scan_iter *it, scan_chunk *out, st_err *e)

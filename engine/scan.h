@@ -197,6 +197,13 @@ int scan_iter_chunk(scan_iter *it, scan_chunk *out);
 /* SCAN_CHUNKS: out = the current chunk with its count and statistics (a
  * block chunk's are read from the block once). 0 or an error. */
 int scan_iter_chunk_stats(scan_iter *it, scan_chunk *out, st_err *e);
+/* SCAN_CHUNKS: what the current series holds in memory within the range,
+ * as time spans (pairs [mint, maxt]) with no sample outside them, read
+ * without decoding anything: their number (none when the series is all in
+ * blocks), more than SCAN_HEAD_SPANS when only the first SCAN_HEAD_SPANS
+ * are given. Valid until the iterator's next call. */
+#define SCAN_HEAD_SPANS 64
+size_t scan_iter_head_spans(const scan_iter *it, const int64_t **spans);
 /* SCAN_CHUNKS: the samples of the chunk scan_iter_chunk returned last,
  * merged with every overlapping source, within [mint, maxt] of the scan. */
 int scan_iter_chunk_samples(scan_iter *it, scan_batch *out, st_err *e);

@@ -305,14 +305,37 @@ static int fold_stats(const sql_fold_agg *ag, facc *a, const scan_chunk *ch, uin
     return 0;
 }
 
-static int fold_series(fold_op *o, scan_iter *it, const scan_series *ss, st_err *e)
+static fentry *entry_find(fold_op *o, uint32_t g, int64_t b)
+{
+    uint64_t h = ((uint64_t)g * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)b * 0xc2b2ae3d27d4eb4full);
+    h ^= h >> 29;
+    ekey k = {o, g, b};
+    uint32_t ei = sql_htab_find(&o->etab, h, ent_eq, &k);
+    return ei == UINT32_MAX ? NULL : &o->ents[ei];
+}
+
+/* Does every bucket a chunk of a field nobody aggregates could touch
+ * already exist? Then the chunk cannot add a group: it is not read. */
+static bool covered(fold_op *o, uint32_t g, const scan_chunk *ch)
+{
+    const sql_scan_def *d = &o->d.scan;
+    int64_t lo = ch->mint > d->mint ? ch->mint : d->mint, hi = ch->maxt < d->maxt ? ch->maxt : d->maxt;
+    if (lo > hi) return true;
+    int64_t b0 = bucket_of(o, lo), b1 = bucket_of(o, hi);
+    if (o->d.width > 0 && (b1 - b0) / o->d.width > 64) return false;
+    for (int64_t b = b0;; b += o->d.width) {
+        if (!entry_find(o, g, b)) return false;
+        if (b >= b1 || o->d.width <= 0) return true;
+    }
+}
+
+/* One series into its groups (a field nobody aggregates only makes them,
+ * and only its chunks that could make a new one are read). */
+static int fold_series(fold_op *o, scan_iter *it, const scan_series *ss, int pass, st_err *e)
 {
     long f = field_of(o, ss->column);
     if (f < 0) return 0;
     if (o->d.scan.metrics && !st_slice_eq(ss->metric, o->d.scan.metrics[f])) return 0;
-    uint32_t g;
-    int rc = group_of(o, ss, &g, e);
-    if (rc) return rc;
     sql_fold_agg *mine[64];
     size_t slot[64], nmine = 0;
     uint8_t stype = (uint8_t)ss->type;
@@ -322,12 +345,17 @@ static int fold_series(fold_op *o, scan_iter *it, const scan_series *ss, st_err 
         slot[nmine] = k;
         mine[nmine++] = &o->d.aggs[k];
     }
+    (void)pass;
+    uint32_t g;
+    int rc = group_of(o, ss, &g, e);
+    if (rc) return rc;
     int mode[64];
     for (size_t k = 0; k < nmine; k++) mode[k] = reading(o->d.scan.ctypes[f], stype);
     scan_chunk ch;
     const sql_scan_def *d = &o->d.scan;
     while ((rc = scan_iter_chunk(it, &ch)) == 1) {
         rc = 0;
+        if (!nmine && !ch.tombstoned && covered(o, g, &ch)) continue;
         bool inside = ch.mint >= d->mint && ch.maxt <= d->maxt && !ch.tombstoned;
         bool one = bucket_of(o, ch.mint) == bucket_of(o, ch.maxt);
         if (inside && one) {
@@ -372,30 +400,118 @@ static int fold_series(fold_op *o, scan_iter *it, const scan_series *ss, st_err 
     return rc;
 }
 
+/* A scan of the table's series of the fields marked in which (by their
+ * stored names), under the WHERE's dimension matchers. */
+static int open_fields(fold_op *o, const bool *which, scan_mode mode, scan **out, st_err *e)
+{
+    const sql_scan_def *d = &o->d.scan;
+    size_t nf = d->nfields, per = d->nmatchers + 1, ns = 0;
+    matcher **names = st_calloc(nf + 1, sizeof *names);
+    matcher **flat = st_calloc((nf + 1) * per, sizeof *flat);
+    matcher *const **sel = st_calloc(nf + 1, sizeof *sel);
+    size_t *nsel = st_calloc(nf + 1, sizeof *nsel);
+    int rc = 0;
+    for (size_t f = 0; f < nf && rc == 0; f++) {
+        if (!which[f]) continue;
+        if ((rc = matcher_new(MATCH_EQ, st_slice_of(LABEL_METRIC_NAME, 8), d->metrics[f], &names[f], e))) break;
+        matcher **row = flat + ns * per;
+        row[0] = names[f];
+        for (size_t i = 0; i < d->nmatchers; i++) row[1 + i] = d->matchers[i];
+        sel[ns] = row;
+        nsel[ns++] = per;
+    }
+    *out = NULL;
+    if (rc == 0 && ns) {
+        scan_spec sp = {.db = o->op.x->db, .sel = sel, .nsel = nsel, .nselectors = ns, .table = d->table,
+                        .mint = d->mint, .maxt = d->maxt, .mode = mode, .order = SCAN_ORDER_ANY,
+                        .budget = o->op.x->budget};
+        rc = scan_open(o->op.x->s, &sp, out, e);
+        if (rc == ST_ENOTFOUND) rc = st_fail(e, ST_EINVAL, "Database '%s' does not exist", o->op.x->db);
+    }
+    for (size_t f = 0; f < nf; f++) matcher_free(names[f]);
+    st_free(names);
+    st_free(flat);
+    st_free(sel);
+    st_free(nsel);
+    return rc;
+}
+
+static int each_series(fold_op *o, scan *sc, int pass, st_err *e)
+{
+    scan_iter *it;
+    int rc = scan_iter_open(sc, 0, SIZE_MAX, &it, e);
+    if (rc) return rc;
+    scan_series ss;
+    while ((rc = scan_iter_next(it, &ss, e)) == 1)
+        if ((rc = fold_series(o, it, &ss, pass, e)) < 0) break;
+    scan_iter_close(it);
+    return rc < 0 ? rc : 0;
+}
+
+/* Whether every series of the fields nobody aggregates lies, by its
+ * chunks' bounds and its spans in memory, in groups and buckets that
+ * already exist: then none of them is read. */
+static int all_covered(fold_op *o, scan *sc, bool *yes, st_err *e)
+{
+    scan_iter *it;
+    int rc = scan_iter_open(sc, 0, SIZE_MAX, &it, e);
+    if (rc) return rc;
+    scan_series ss;
+    *yes = true;
+    while (*yes && (rc = scan_iter_next(it, &ss, e)) == 1) {
+        uint32_t g;
+        if ((rc = group_of(o, &ss, &g, e))) break;
+        scan_chunk ch;
+        while (*yes && (rc = scan_iter_chunk(it, &ch)) == 1)
+            if (ch.tombstoned || !covered(o, g, &ch)) *yes = false;
+        if (rc < 0) break;
+        const int64_t *sp;
+        size_t n = scan_iter_head_spans(it, &sp);
+        if (n > SCAN_HEAD_SPANS) *yes = false;
+        for (size_t i = 0; *yes && i < n; i++) {
+            scan_chunk span = {.mint = sp[2 * i], .maxt = sp[2 * i + 1]};
+            if (!covered(o, g, &span)) *yes = false;
+        }
+        rc = 0;
+    }
+    scan_iter_close(it);
+    return rc < 0 ? rc : 0;
+}
+
+/* The aggregated fields' series first (only theirs are decoded); then the
+ * other fields', which matter only where they would make a group of their
+ * own: answered from bounds when they cannot, read otherwise. */
 static int fold_all(fold_op *o, st_err *e)
 {
     const sql_scan_def *d = &o->d.scan;
     if (!d->nfields || d->mint > d->maxt) return 0;
-    matcher *const *sel[1] = {d->matchers};
-    size_t nsel[1] = {d->nmatchers};
-    scan_spec sp = {.db = o->op.x->db, .sel = sel, .nsel = nsel, .nselectors = d->nmatchers ? 1 : 0,
-                    .table = d->table, .mint = d->mint, .maxt = d->maxt, .mode = SCAN_SAMPLES, /* chunk by chunk: scan_iter_chunk */
-                    .order = SCAN_ORDER_ANY, .budget = o->op.x->budget};
-    scan *sc;
-    int rc = scan_open(o->op.x->s, &sp, &sc, e);
-    if (rc == ST_ENOTFOUND) return st_fail(e, ST_EINVAL, "Database '%s' does not exist", o->op.x->db);
-    if (rc) return rc;
-    scan_iter *it;
-    if ((rc = scan_iter_open(sc, 0, SIZE_MAX, &it, e))) {
-        scan_close(sc);
-        return rc;
-    }
-    scan_series ss;
-    while ((rc = scan_iter_next(it, &ss, e)) == 1)
-        if ((rc = fold_series(o, it, &ss, e))) break;
-    scan_iter_close(it);
+    size_t nf = d->nfields;
+    bool *agg = st_calloc(nf + 1, sizeof *agg), *rest = st_calloc(nf + 1, sizeof *rest);
+    bool any_rest = false;
+    for (size_t k = 0; k < o->d.naggs; k++) agg[o->d.aggs[k].field] = true;
+    for (size_t f = 0; f < nf; f++) any_rest |= rest[f] = !agg[f];
+    scan *sc = NULL;
+    int rc = open_fields(o, agg, SCAN_SAMPLES, &sc, e);
+    if (rc == 0 && sc) rc = each_series(o, sc, 1, e);
     scan_close(sc);
-    return rc < 0 ? rc : 0;
+    sc = NULL;
+    if (rc == 0 && any_rest) {
+        bool yes = false;
+        if (o->nents) {
+            rc = open_fields(o, rest, SCAN_CHUNKS, &sc, e);
+            if (rc == 0 && sc) rc = all_covered(o, sc, &yes, e);
+            scan_close(sc);
+            sc = NULL;
+        }
+        if (rc == 0 && !yes) {
+            rc = open_fields(o, rest, SCAN_SAMPLES, &sc, e);
+            if (rc == 0 && sc) rc = each_series(o, sc, 1, e);
+            scan_close(sc);
+        }
+    }
+    st_free(agg);
+    st_free(rest);
+    return rc;
 }
 
 static sql_value acc_value(const fold_op *o, const sql_fold_agg *ag, const facc *a)

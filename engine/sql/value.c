@@ -1,5 +1,6 @@
 /* value: SQL values (see value.h). */
 #include <errno.h>
+#include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -332,10 +333,13 @@ void sqlv_format_double(double d, st_buf *out)
         st_buf_printf(out, signbit(d) ? "-0.0" : "0.0");
         return;
     }
-    /* the shortest digits that read back as d */
+    /* the shortest digits that read back as d: a double whose shortest
+     * form has at most 15 digits prints as exactly those, zeros after,
+     * with 15 (its rounding error is below half a unit of the 15th), so
+     * one try usually does; else 16, then 17 */
     char buf[40];
-    int prec;
-    for (prec = 0; prec < 17; prec++) {
+    /* subnormals carry fewer digits: every length is tried */
+    for (int prec = fabs(d) < DBL_MIN ? 0 : 14; prec <= 16; prec++) {
         snprintf(buf, sizeof buf, "%.*e", prec, d);
         if (strtod(buf, NULL) == d) break;
     }

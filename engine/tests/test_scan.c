@@ -1035,6 +1035,59 @@ static void test_any_order_and_tail(void)
     store_close(s, NULL);
 }
 
+/* SCAN_CHUNKS gives a series' spans in memory: every sample of the range
+ * lies in one, each lies in the range, and a series only in blocks has
+ * none. */
+static void test_head_spans(void)
+{
+    store *s = open_store("spans");
+    CHECK(s != NULL);
+    if (!s) return;
+    for (int k = 0; k < 40; k++) put1(s, "blk", T0 + k * ST_NS_PER_S, (uint64_t)k);
+    CHECK_OK(store_flush_all(s, NULL));
+    for (int k = 0; k < 400; k += 3) put1(s, "mem", T0 + k * ST_NS_PER_S, (uint64_t)k);
+    put1(s, "mem", T0 + 7 * ST_NS_PER_S, 1); /* out of order */
+    const int64_t ranges[][2] = {{INT64_MIN, INT64_MAX}, {T0 + 5 * ST_NS_PER_S, T0 + 200 * ST_NS_PER_S},
+                                 {T0 + 398 * ST_NS_PER_S, T0 + 500 * ST_NS_PER_S}};
+    for (size_t r = 0; r < sizeof ranges / sizeof *ranges; r++) {
+        int64_t lo = ranges[r][0], hi = ranges[r][1];
+        scan_spec sp = {.db = "default", .mint = lo, .maxt = hi, .mode = SCAN_CHUNKS, .order = SCAN_ORDER_LABELS};
+        scan *sc;
+        scan_iter *it;
+        st_err e = {0};
+        CHECK_OK(scan_open(s, &sp, &sc, &e));
+        CHECK_OK(scan_iter_open(sc, 0, SIZE_MAX, &it, &e));
+        scan_series ss;
+        int seen = 0;
+        while (scan_iter_next(it, &ss, &e) == 1) {
+            const int64_t *v;
+            size_t n = scan_iter_head_spans(it, &v);
+            bool mem = ss.labels[1].value.n == 3 && !memcmp(ss.labels[1].value.p, "mem", 3);
+            if (!mem) {
+                CHECK_MSG(n == 0, "range %zu: a series in blocks only has %zu spans in memory", r, n);
+                continue;
+            }
+            seen++;
+            CHECK(n >= 1 && n <= SCAN_HEAD_SPANS);
+            for (size_t i = 0; i < n && i < SCAN_HEAD_SPANS; i++)
+                CHECK_MSG(v[2 * i] <= v[2 * i + 1] && v[2 * i] >= lo && v[2 * i + 1] <= hi, "range %zu: span %zu", r, i);
+            int outside = 0;
+            for (int k = 0; k < 400; k++) {
+                int64_t t = T0 + k * ST_NS_PER_S;
+                if ((k % 3 && k != 7) || t < lo || t > hi) continue;
+                bool in = false;
+                for (size_t i = 0; i < n && !in; i++) in = t >= v[2 * i] && t <= v[2 * i + 1];
+                outside += !in;
+            }
+            CHECK_MSG(outside == 0, "range %zu: %d samples outside every span", r, outside);
+        }
+        CHECK_MSG(seen == 1, "range %zu: the series in memory seen %d times", r, seen);
+        scan_iter_close(it);
+        scan_close(sc);
+    }
+    store_close(s, NULL);
+}
+
 int main(void)
 {
     T0 = (st_now_ns() / ST_NS_PER_S / 3600 - 6) * 3600 * ST_NS_PER_S;
@@ -1043,6 +1096,7 @@ int main(void)
     RUN(test_creation_order);
     RUN(test_table_order_random);
     RUN(test_any_order_and_tail);
+    RUN(test_head_spans);
     RUN(test_table_schema);
     RUN(test_merge_and_batches);
     RUN(test_threads_and_flush_under_scan);
