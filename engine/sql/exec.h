@@ -181,8 +181,8 @@ int sql_op_scan(sql_exec_ctx *x, const sql_scan_def *d, sql_op **out, st_err *e)
 typedef enum sql_fold_key { SQL_FOLD_KEY_TAG = 1, SQL_FOLD_KEY_BUCKET, SQL_FOLD_KEY_MEASURE } sql_fold_key;
 
 typedef struct sql_fold_agg {
-    sql_aggk kind;        /* COUNT, SUM, AVG, MIN, MAX */
-    size_t field;         /* index into scan.fields */
+    sql_aggk kind;        /* COUNT, SUM, AVG, MIN, MAX; with last: MAX (of time) and MAX_BY (field, time) */
+    size_t field;         /* index into scan.fields (SIZE_MAX: time) */
     uint8_t type;         /* result type */
     uint8_t stype;        /* the operator's own use */
 } sql_fold_agg;
@@ -195,6 +195,8 @@ typedef struct sql_fold_def {
     const size_t *keytags; /* the scan.tags index of each TAG key, in key order */
     sql_fold_agg *aggs;
     size_t naggs;
+    bool last;            /* the aggregates are max(time) and max_by(field, time), no bucket:
+                             each group's last row, read from the series' newest samples */
 } sql_fold_def;
 
 int sql_op_fold(sql_exec_ctx *x, const sql_fold_def *d, sql_op **out, st_err *e);

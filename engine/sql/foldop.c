@@ -36,12 +36,16 @@ typedef struct facc {
     __int128 wide;   /* avg of bigints */
     double d;        /* double sum, min, max */
     bool has;
+    int64_t t;       /* max_by: the time of v */
+    sql_value v;     /* max_by: the value, converted (strings in the operator's arena) */
 } facc;
 
 typedef struct fentry {
     uint32_t group;
     int64_t bucket;
     facc *acc;       /* naggs */
+    int64_t last;    /* last rows: the group's newest time */
+    bool has_last;
 } fentry;
 
 typedef struct fold_op {
@@ -170,6 +174,8 @@ static fentry *entry(fold_op *o, uint32_t g, int64_t b, st_err *e, int *rc)
     fentry *en = &o->ents[o->nents];
     en->group = g;
     en->bucket = b;
+    en->last = INT64_MIN;
+    en->has_last = false;
     en->acc = st_arena_alloc(o->a, (o->d.naggs ? o->d.naggs : 1) * sizeof *en->acc);
     memset(en->acc, 0, (o->d.naggs ? o->d.naggs : 1) * sizeof *en->acc);
     sql_htab_put(&o->etab, h, (uint32_t)o->nents);
@@ -402,7 +408,7 @@ static int fold_series(fold_op *o, scan_iter *it, const scan_series *ss, int pas
 
 /* A scan of the table's series of the fields marked in which (by their
  * stored names), under the WHERE's dimension matchers. */
-static int open_fields(fold_op *o, const bool *which, scan_mode mode, scan **out, st_err *e)
+static int open_fields(fold_op *o, const bool *which, scan_mode mode, bool tail, scan **out, st_err *e)
 {
     const sql_scan_def *d = &o->d.scan;
     size_t nf = d->nfields, per = d->nmatchers + 1, ns = 0;
@@ -423,7 +429,7 @@ static int open_fields(fold_op *o, const bool *which, scan_mode mode, scan **out
     *out = NULL;
     if (rc == 0 && ns) {
         scan_spec sp = {.db = o->op.x->db, .sel = sel, .nsel = nsel, .nselectors = ns, .table = d->table,
-                        .mint = d->mint, .maxt = d->maxt, .mode = mode, .order = SCAN_ORDER_ANY,
+                        .mint = d->mint, .maxt = d->maxt, .mode = mode, .tail = tail, .order = SCAN_ORDER_ANY,
                         .budget = o->op.x->budget};
         rc = scan_open(o->op.x->s, &sp, out, e);
         if (rc == ST_ENOTFOUND) rc = st_fail(e, ST_EINVAL, "Database '%s' does not exist", o->op.x->db);
@@ -478,6 +484,139 @@ static int all_covered(fold_op *o, scan *sc, bool *yes, st_err *e)
     return rc < 0 ? rc : 0;
 }
 
+/* Last rows: each series' newest sample in the range (a tail scan). */
+static int last_samples(fold_op *o, scan *sc, st_err *e)
+{
+    scan_iter *it;
+    int rc = scan_iter_open(sc, 0, SIZE_MAX, &it, e);
+    if (rc) return rc;
+    scan_series ss;
+    while ((rc = scan_iter_next(it, &ss, e)) == 1) {
+        long f = field_of(o, ss.column);
+        if (f < 0 || !st_slice_eq(ss.metric, o->d.scan.metrics[f])) continue;
+        scan_batch bt;
+        int64_t t = 0;
+        uint64_t bits = 0;
+        st_slice str = {0};
+        bool any = false;
+        while ((rc = scan_iter_batch(it, &bt, e)) == 1) {
+            t = bt.ts[bt.n - 1];
+            bits = bt.vals ? bt.vals[bt.n - 1] : 0;
+            if (bt.strs) str = bt.strs[bt.n - 1];
+            any = true;
+        }
+        if (rc < 0) break;
+        if (!any) continue;
+        if ((rc = sql_ops_poll(o->op.x, &o->tick, e))) break;
+        uint32_t g;
+        if ((rc = group_of(o, &ss, &g, e))) break;
+        fentry *en = entry(o, g, 0, e, &rc);
+        if (!en) break;
+        if (!en->has_last || t > en->last) en->last = t, en->has_last = true;
+        for (size_t k = 0; k < o->d.naggs; k++) {
+            facc *a = &en->acc[k];
+            if (o->d.aggs[k].field != (size_t)f || (a->has && t <= a->t)) continue;
+            sql_value v = sqlv_null(o->d.scan.ctypes[f]);
+            uint8_t ct = o->d.scan.ctypes[f], st = (uint8_t)ss.type;
+            switch (reading(ct, st)) {
+            case 1: v = sqlv_double(scan_value_double((st_vtype)st, bits)); break;
+            case 3:
+                if (bits > (uint64_t)INT64_MAX) {
+                    rc = st_fail(e, ST_EINVAL, "value %" PRIu64 " of column '%.*s' is out of range for bigint", bits,
+                                 (int)o->d.scan.fields[f].n, o->d.scan.fields[f].p);
+                    break;
+                }
+                /* fall through */
+            case 2: v = sqlv_int(SQLT_BIGINT, (int64_t)bits); break;
+            case 4:
+                if (ct == SQLT_BOOLEAN) v = sqlv_bool(bits != 0);
+                else v = sqlv_str(st_slice_of(str.n ? st_arena_strndup(o->a, str.p, str.n) : "", str.n));
+                break;
+            default: break;
+            }
+            if (rc) break;
+            a->v = v;
+            a->t = t;
+            a->has = true;
+        }
+        if (rc) break;
+    }
+    scan_iter_close(it);
+    return rc < 0 ? rc : 0;
+}
+
+/* Last rows of the fields nobody asks the value of: only their newest
+ * time counts, read from chunk bounds and memory spans. *sure is false
+ * when a bound was cut by the range's end (or a deletion): then that
+ * time is not known without reading. */
+static int last_times(fold_op *o, scan *sc, bool *sure, st_err *e)
+{
+    scan_iter *it;
+    int rc = scan_iter_open(sc, 0, SIZE_MAX, &it, e);
+    if (rc) return rc;
+    const sql_scan_def *d = &o->d.scan;
+    scan_series ss;
+    *sure = true;
+    while (*sure && (rc = scan_iter_next(it, &ss, e)) == 1) {
+        long f = field_of(o, ss.column);
+        if (f < 0 || !st_slice_eq(ss.metric, d->metrics[f])) continue;
+        int64_t t = INT64_MIN;
+        scan_chunk ch;
+        while ((rc = scan_iter_chunk(it, &ch)) == 1) {
+            if (ch.tombstoned || ch.maxt > d->maxt) *sure = false;
+            else if (ch.maxt > t) t = ch.maxt;
+        }
+        if (rc < 0) break;
+        const int64_t *sp;
+        size_t n = scan_iter_head_spans(it, &sp);
+        if (n > SCAN_HEAD_SPANS) *sure = false;
+        for (size_t i = 0; i < n && i < SCAN_HEAD_SPANS; i++) {
+            if (sp[2 * i + 1] == d->maxt && d->maxt != INT64_MAX) *sure = false; /* maybe cut */
+            if (sp[2 * i + 1] > t) t = sp[2 * i + 1];
+        }
+        if (!*sure || t == INT64_MIN) continue;
+        uint32_t g;
+        if ((rc = group_of(o, &ss, &g, e))) break;
+        fentry *en = entry(o, g, 0, e, &rc);
+        if (!en) break;
+        if (!en->has_last || t > en->last) en->last = t, en->has_last = true;
+        rc = 0;
+    }
+    scan_iter_close(it);
+    return rc < 0 ? rc : 0;
+}
+
+static int fold_last(fold_op *o, st_err *e)
+{
+    const sql_scan_def *d = &o->d.scan;
+    size_t nf = d->nfields;
+    bool *val = st_calloc(nf + 1, sizeof *val), *rest = st_calloc(nf + 1, sizeof *rest);
+    bool any_rest = false;
+    for (size_t k = 0; k < o->d.naggs; k++)
+        if (o->d.aggs[k].field != SIZE_MAX) val[o->d.aggs[k].field] = true;
+    for (size_t f = 0; f < nf; f++) any_rest |= rest[f] = !val[f];
+    scan *sc = NULL;
+    int rc = open_fields(o, val, SCAN_SAMPLES, true, &sc, e);
+    if (rc == 0 && sc) rc = last_samples(o, sc, e);
+    scan_close(sc);
+    sc = NULL;
+    if (rc == 0 && any_rest) {
+        bool sure = false;
+        rc = open_fields(o, rest, SCAN_CHUNKS, false, &sc, e);
+        if (rc == 0 && sc) rc = last_times(o, sc, &sure, e);
+        scan_close(sc);
+        sc = NULL;
+        if (rc == 0 && !sure) {
+            rc = open_fields(o, rest, SCAN_SAMPLES, true, &sc, e);
+            if (rc == 0 && sc) rc = last_samples(o, sc, e);
+            scan_close(sc);
+        }
+    }
+    st_free(val);
+    st_free(rest);
+    return rc;
+}
+
 /* The aggregated fields' series first (only theirs are decoded); then the
  * other fields', which matter only where they would make a group of their
  * own: answered from bounds when they cannot, read otherwise. */
@@ -485,26 +624,27 @@ static int fold_all(fold_op *o, st_err *e)
 {
     const sql_scan_def *d = &o->d.scan;
     if (!d->nfields || d->mint > d->maxt) return 0;
+    if (o->d.last) return fold_last(o, e);
     size_t nf = d->nfields;
     bool *agg = st_calloc(nf + 1, sizeof *agg), *rest = st_calloc(nf + 1, sizeof *rest);
     bool any_rest = false;
     for (size_t k = 0; k < o->d.naggs; k++) agg[o->d.aggs[k].field] = true;
     for (size_t f = 0; f < nf; f++) any_rest |= rest[f] = !agg[f];
     scan *sc = NULL;
-    int rc = open_fields(o, agg, SCAN_SAMPLES, &sc, e);
+    int rc = open_fields(o, agg, SCAN_SAMPLES, false, &sc, e);
     if (rc == 0 && sc) rc = each_series(o, sc, 1, e);
     scan_close(sc);
     sc = NULL;
     if (rc == 0 && any_rest) {
         bool yes = false;
         if (o->nents) {
-            rc = open_fields(o, rest, SCAN_CHUNKS, &sc, e);
+            rc = open_fields(o, rest, SCAN_CHUNKS, false, &sc, e);
             if (rc == 0 && sc) rc = all_covered(o, sc, &yes, e);
             scan_close(sc);
             sc = NULL;
         }
         if (rc == 0 && !yes) {
-            rc = open_fields(o, rest, SCAN_SAMPLES, &sc, e);
+            rc = open_fields(o, rest, SCAN_SAMPLES, false, &sc, e);
             if (rc == 0 && sc) rc = each_series(o, sc, 1, e);
             scan_close(sc);
         }
@@ -514,8 +654,14 @@ static int fold_all(fold_op *o, st_err *e)
     return rc;
 }
 
-static sql_value acc_value(const fold_op *o, const sql_fold_agg *ag, const facc *a)
+static sql_value acc_value(const fold_op *o, const sql_fold_agg *ag, const fentry *en, const facc *a)
 {
+    if (o->d.last) {
+        if (ag->field == SIZE_MAX) return en->has_last ? sqlv_int(SQLT_TIMESTAMP, en->last) : sqlv_null(ag->type);
+        /* the value of the group's newest row: NULL when that row lacks it */
+        if (!a->has || !en->has_last || a->t != en->last) return sqlv_null(ag->type);
+        return a->v;
+    }
     uint8_t ct = o->d.scan.ctypes[ag->field];
     if (ag->kind == SQL_AGG_COUNT) return sqlv_int(SQLT_BIGINT, (int64_t)a->n);
     if (!a->has) return sqlv_null(ag->type);
@@ -561,7 +707,7 @@ static int foldop_next(sql_op *op, const sql_value **row, st_err *e)
         default: o->out[k] = sqlv_str(o->d.scan.table); break;
         }
     }
-    for (size_t k = 0; k < o->d.naggs; k++) o->out[o->d.nkeys + k] = acc_value(o, &o->d.aggs[k], &en->acc[k]);
+    for (size_t k = 0; k < o->d.naggs; k++) o->out[o->d.nkeys + k] = acc_value(o, &o->d.aggs[k], en, &en->acc[k]);
     *row = o->out;
     return 1;
 }

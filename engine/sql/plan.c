@@ -370,7 +370,22 @@ static int fold_plan(sqlplan *p, pnode *leaf, sx **kx, size_t nkeys, const sx_ag
     }
     size_t fbase = leaf->ntags + 2, nf = leaf->def.nfields;
     sql_fold_agg *fa = sqlplan_alloc(p, (naggs + 1) * sizeof *fa);
+    /* last rows: max(time), max_by(field, time) and nothing else */
+    size_t nlast = 0;
     for (size_t j = 0; j < naggs; j++) {
+        const sx_agg *a = &ax[j];
+        if (a->distinct || a->filter) break;
+        if (a->kind == SQL_AGG_MAX && a->arg && a->arg->kind == SX_COL && a->arg->index == leaf->time_col)
+            fa[nlast++] = (sql_fold_agg){.kind = SQL_AGG_MAX, .field = SIZE_MAX, .type = a->type};
+        else if (a->kind == SQL_AGG_MAX_BY && a->arg && a->arg->kind == SX_COL && a->arg->index >= fbase && a->arg2 &&
+                 a->arg2->kind == SX_COL && a->arg2->index == leaf->time_col)
+            fa[nlast++] = (sql_fold_agg){.kind = SQL_AGG_MAX_BY, .field = a->arg->index - fbase, .type = a->type};
+        else break;
+    }
+    bool last = nlast && nlast == naggs;
+    if (nlast && !last) return 0;
+    if (last && width) return 0;
+    for (size_t j = 0; j < naggs && !last; j++) {
         const sx_agg *a = &ax[j];
         if (a->distinct || a->filter || a->arg2) return 0;
         size_t field;
@@ -391,7 +406,7 @@ static int fold_plan(sqlplan *p, pnode *leaf, sx **kx, size_t nkeys, const sx_ag
         fa[j] = (sql_fold_agg){.kind = kind, .field = field, .type = a->type};
     }
     sql_fold_def d = {.scan = leaf->def, .width = width, .keys = keys, .nkeys = nkeys, .keytags = keytags,
-                      .aggs = fa, .naggs = naggs};
+                      .aggs = fa, .naggs = naggs, .last = last};
     if (leaf->empty) {
         d.scan.mint = 1;
         d.scan.maxt = 0;
@@ -400,8 +415,12 @@ static int fold_plan(sqlplan *p, pnode *leaf, sx **kx, size_t nkeys, const sx_ag
     d.scan.nmatchers = leaf->nm;
     if (p->explain) {
         char what[160];
-        snprintf(what, sizeof what, ", %zu key%s, bucket %" PRId64 " ns, %zu aggregate%s from chunk statistics where a chunk lies in one bucket",
-                 nkeys, nkeys == 1 ? "" : "s", width, naggs, naggs == 1 ? "" : "s");
+        if (last)
+            snprintf(what, sizeof what, ", %zu key%s, the last row of each group from the series' newest samples", nkeys,
+                     nkeys == 1 ? "" : "s");
+        else
+            snprintf(what, sizeof what, ", %zu key%s, bucket %" PRId64 " ns, %zu aggregate%s from chunk statistics where a chunk lies in one bucket",
+                     nkeys, nkeys == 1 ? "" : "s", width, naggs, naggs == 1 ? "" : "s");
         sqlplan_explain_scan(p, "Fold scan", leaf, d.scan.mint, d.scan.maxt, what);
     }
     leaf->m = NULL;

@@ -275,6 +275,12 @@ static void fold_cases(void)
     same_as_general("SELECT host, max(i)", "time >= TIMESTAMP '2024-01-01 00:10:00'", "GROUP BY host ORDER BY host");
     same_as_general("SELECT count(f)", "time > TIMESTAMP '2030-01-01'", "");
     same_as_general("SELECT host, bin(time, 1s) AS b, sum(f)", "host LIKE 'h%' AND time < TIMESTAMP '2024-01-01 00:00:05'", "GROUP BY host, bin(time, 1s) ORDER BY 1, 2");
+    /* last rows */
+    same_as_general("SELECT host, max_by(f, time), max(time), max_by(i, time)", "", "GROUP BY host ORDER BY host");
+    same_as_general("SELECT host, max_by(i, time), max(time)", "time <= TIMESTAMP '2024-01-01 00:10:00.000001'", "GROUP BY host ORDER BY host");
+    same_as_general("SELECT max(time), max_by(i, time)", "host = 'h1'", "");
+    same_as_general("SELECT max_by(f, time)", "time < TIMESTAMP '2024-01-01 00:07:00'", "");
+    same_as_general("SELECT measure_name, max(time)", "time > TIMESTAMP '2030-01-01'", "GROUP BY measure_name");
 }
 
 static void test_fold(void)
