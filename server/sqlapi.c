@@ -105,10 +105,50 @@ static void csv_field(st_buf *b, const char *p, size_t n)
     st_buf_putc(b, '"');
 }
 
+/* A finite double as Java's Double.toString writes it (Trino's text:
+ * 35.0, 0.001, 1.0E7, 1.0E-4), from the shortest round-trip digits, which
+ * json_shortest finds without printf: answers of many doubles spend their
+ * time here. */
+static void put_double(st_buf *b, double d)
+{
+    if (!isfinite(d)) {
+        sqlv_format_double(d, b);
+        return;
+    }
+    if (d == 0) {
+        if (signbit(d)) PUTS(b, "-0.0");
+        else PUTS(b, "0.0");
+        return;
+    }
+    char dg[24];
+    int dp, nd = json_shortest(d, dg, &dp);
+    if (d < 0) st_buf_putc(b, '-');
+    double ad = fabs(d);
+    if (ad >= 1e-3 && ad < 1e7) {
+        if (dp <= 0) {
+            PUTS(b, "0.");
+            for (int i = 0; i < -dp; i++) st_buf_putc(b, '0');
+            st_buf_put(b, dg, (size_t)nd);
+        } else {
+            for (int i = 0; i < dp; i++) st_buf_putc(b, i < nd ? (uint8_t)dg[i] : '0');
+            st_buf_putc(b, '.');
+            if (nd <= dp) st_buf_putc(b, '0');
+            else st_buf_put(b, dg + dp, (size_t)(nd - dp));
+        }
+        return;
+    }
+    st_buf_putc(b, (uint8_t)dg[0]);
+    st_buf_putc(b, '.');
+    if (nd == 1) st_buf_putc(b, '0');
+    else st_buf_put(b, dg + 1, (size_t)(nd - 1));
+    st_buf_printf(b, "E%d", dp - 1);
+}
+
 /* A non-NULL value as text: Trino's, but timestamps in RFC 3339. */
 static void put_text(st_buf *b, const sql_value *v)
 {
-    if (v->type == SQLT_TIMESTAMP) sqlv_format_rfc3339(v->u.i, b);
+    if (v->type == SQLT_DOUBLE) put_double(b, v->u.d);
+    else if (v->type == SQLT_TIMESTAMP) sqlv_format_rfc3339(v->u.i, b);
     else if (v->type == SQLT_VARCHAR) st_buf_put(b, v->u.s.p, v->u.s.n);
     else sqlv_format(v, b);
 }
@@ -142,7 +182,7 @@ static void put_json_value(st_buf *b, const sql_value *v, st_buf *tmp)
     case SQLT_BIGINT: json_int(b, v->u.i); return;
     case SQLT_DOUBLE:
         if (!isfinite(v->u.d)) PUTS(b, "null");
-        else sqlv_format_double(v->u.d, b); /* 35.0, 1.0E10: JSON numbers */
+        else put_double(b, v->u.d); /* 35.0, 1.0E10: JSON numbers */
         return;
     case SQLT_VARCHAR: json_str(b, v->u.s.p, v->u.s.n); return;
     default:

@@ -250,6 +250,52 @@ static int fold_value(fold_op *o, const sql_fold_agg *ag, facc *a, int mode, uin
     return 0;
 }
 
+/* A run of floats into a double column, one bucket's: accumulated in
+ * registers and merged once (the accumulator is memory the compiler must
+ * otherwise store to on every sample). */
+static void fold_floats(const sql_fold_agg *ag, facc *a, const uint64_t *vals, size_t n)
+{
+    if (!n) return;
+    switch (ag->kind) {
+    case SQL_AGG_COUNT: break;
+    case SQL_AGG_SUM:
+    case SQL_AGG_AVG: {
+        double sum = 0;
+        for (size_t i = 0; i < n; i++) {
+            double v;
+            memcpy(&v, &vals[i], 8);
+            sum += v;
+        }
+        a->d += sum;
+        break;
+    }
+    case SQL_AGG_MIN:
+    case SQL_AGG_MAX: {
+        bool max = ag->kind == SQL_AGG_MAX, nan = false, any = false;
+        double best = 0;
+        for (size_t i = 0; i < n; i++) {
+            double v;
+            memcpy(&v, &vals[i], 8);
+            if (v != v) {
+                nan = true;
+                continue;
+            }
+            if (!any || (max ? v > best : v < best)) best = v;
+            any = true;
+        }
+        /* NaN is above every number (Trino's order): max takes it, min only
+         * when nothing else came */
+        if (max && nan) best = NAN, any = true;
+        if (!any) best = NAN;
+        if (!a->has || (max ? dbl_less(a->d, best) : dbl_less(best, a->d))) a->d = best;
+        break;
+    }
+    default: break;
+    }
+    a->n += n;
+    a->has = true;
+}
+
 /* A whole chunk from its statistics (floats into double columns, integers
  * into bigint columns only: other pairs are decoded). */
 static bool stats_fit(const scan_chunk *ch, const sql_fold_agg *const *mine, size_t nmine, uint8_t stype,
@@ -394,10 +440,15 @@ static int fold_series(fold_op *o, scan_iter *it, const scan_series *ss, int pas
                 }
                 fentry *en = entry(o, g, b, e, &rc);
                 if (!en) return rc;
-                for (size_t k = 0; k < nmine; k++)
+                for (size_t k = 0; k < nmine; k++) {
+                    if (mode[k] == 1 && stype == ST_VT_FLOAT) {
+                        fold_floats(mine[k], &en->acc[slot[k]], bt.vals + i, j - i);
+                        continue;
+                    }
                     for (size_t s = i; s < j; s++)
                         if ((rc = fold_value(o, mine[k], &en->acc[slot[k]], mode[k], bt.vals ? bt.vals[s] : 0, e)))
                             return rc;
+                }
                 i = j;
             }
         }
