@@ -56,6 +56,10 @@ typedef struct fold_op {
     /* groups: the key tags' values */
     st_slice *gvals;           /* ngroups x nkt; .p NULL = the tag is absent */
     size_t nkt, ngroups, capgroups;
+    /* each group's buckets so far: their span and number (dense when it
+     * fills the span), which answers whether a span is covered at once */
+    int64_t *gbmin, *gbmax;
+    uint64_t *gnb;
     sql_htab gtab;
     /* (group, bucket) entries */
     fentry *ents;
@@ -135,11 +139,17 @@ static int group_of(fold_op *o, const scan_series *ss, uint32_t *out, st_err *e)
         if (o->ngroups) memcpy(nv, o->gvals, o->ngroups * o->nkt * sizeof *nv);
         o->gvals = nv;
         o->capgroups = nc;
+        o->gbmin = st_realloc(o->gbmin, nc * sizeof *o->gbmin);
+        o->gbmax = st_realloc(o->gbmax, nc * sizeof *o->gbmax);
+        o->gnb = st_realloc(o->gnb, nc * sizeof *o->gnb);
     }
     st_slice *g = o->gvals + o->ngroups * o->nkt;
     for (size_t k = 0; k < o->nkt; k++)
         g[k] = v[k].p ? st_slice_of(st_arena_strndup(o->a, v[k].p, v[k].n), v[k].n) : (st_slice){0};
     sql_htab_put(&o->gtab, h, (uint32_t)o->ngroups);
+    o->gbmin[o->ngroups] = INT64_MAX;
+    o->gbmax[o->ngroups] = INT64_MIN;
+    o->gnb[o->ngroups] = 0;
     *out = (uint32_t)o->ngroups++;
     (void)e;
     return 0;
@@ -174,6 +184,9 @@ static fentry *entry(fold_op *o, uint32_t g, int64_t b, st_err *e, int *rc)
     fentry *en = &o->ents[o->nents];
     en->group = g;
     en->bucket = b;
+    if (b < o->gbmin[g]) o->gbmin[g] = b;
+    if (b > o->gbmax[g]) o->gbmax[g] = b;
+    o->gnb[g]++;
     en->last = INT64_MIN;
     en->has_last = false;
     en->acc = st_arena_alloc(o->a, (o->d.naggs ? o->d.naggs : 1) * sizeof *en->acc);
@@ -374,7 +387,11 @@ static bool covered(fold_op *o, uint32_t g, const scan_chunk *ch)
     int64_t lo = ch->mint > d->mint ? ch->mint : d->mint, hi = ch->maxt < d->maxt ? ch->maxt : d->maxt;
     if (lo > hi) return true;
     int64_t b0 = bucket_of(o, lo), b1 = bucket_of(o, hi);
-    if (o->d.width > 0 && (b1 - b0) / o->d.width > 64) return false;
+    int64_t w = o->d.width;
+    if (w > 0 && o->gnb[g] && b0 >= o->gbmin[g] && b1 <= o->gbmax[g] &&
+        (uint64_t)((o->gbmax[g] - o->gbmin[g]) / w) + 1 == o->gnb[g])
+        return true; /* every bucket of the group's span exists */
+    if (w > 0 && (b1 - b0) / w > 64) return false;
     for (int64_t b = b0;; b += o->d.width) {
         if (!entry_find(o, g, b)) return false;
         if (b >= b1 || o->d.width <= 0) return true;
@@ -769,6 +786,9 @@ static void foldop_close(sql_op *op)
     for (size_t i = 0; i < o->d.scan.nmatchers; i++) matcher_free(o->d.scan.matchers[i]);
     sql_htab_free(&o->gtab);
     sql_htab_free(&o->etab);
+    st_free(o->gbmin);
+    st_free(o->gbmax);
+    st_free(o->gnb);
     st_free(o->ents);
     st_arena_free(o->a);
     st_free(o);
