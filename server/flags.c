@@ -82,6 +82,9 @@ void flags_usage(FILE *out)
         "  --http-threads N          HTTP worker threads (default 2 x cores, at least 4)\n"
         "  --http-timeout SECONDS    idle connection timeout (default 60)\n"
         "  --http-max-connections N  concurrent connections (default 1024)\n"
+        "  --pg-listen HOST:PORT     SQL over the PostgreSQL wire protocol (default 127.0.0.1:8812;\n"
+        "                            empty = off). No TLS or authentication yet: keep it on loopback\n"
+        "  --pg-max-connections N    PostgreSQL sessions at once, a thread each (default 64)\n"
         "  --maintenance-interval DUR  how often to flush, compact and apply retention (default 30s)\n"
         "  --auto-create-db true|false  create a database on first write (default true)\n"
         "  --log-level debug|info|warn|error  (default info)\n"
@@ -163,6 +166,8 @@ int flags_parse(flags *f, int argc, char **argv, st_err *e)
     f->maintenance_interval = 30LL * ST_NS_PER_S;
     f->http_timeout_s = 60;
     f->http_max_connections = 1024;
+    snprintf(f->pg_listen, sizeof f->pg_listen, "127.0.0.1:8812");
+    f->pg_max_connections = 64;
     f->max_body_bytes = 64ull << 20;
     f->max_decoded_bytes = 256ull << 20;
     f->auto_create_db = true;
@@ -294,6 +299,14 @@ int flags_parse(flags *f, int argc, char **argv, st_err *e)
             rc = parse_uint(val, 1000000, &u, e);
             if (rc == 0 && u == 0) rc = st_fail(e, ST_EINVAL, "--http-max-connections must be at least 1");
             f->http_max_connections = (unsigned)u;
+        } else if (!strcmp(name, "--pg-listen")) {
+            if (strlen(val) >= sizeof f->pg_listen) rc = st_fail(e, ST_EINVAL, "too long: \"%.64s...\"", val);
+            else snprintf(f->pg_listen, sizeof f->pg_listen, "%s", val);
+            f->pg_listen_given = true;
+        } else if (!strcmp(name, "--pg-max-connections")) {
+            rc = parse_uint(val, 100000, &u, e);
+            if (rc == 0 && u == 0) rc = st_fail(e, ST_EINVAL, "--pg-max-connections must be at least 1");
+            f->pg_max_connections = (unsigned)u;
         } else if (!strcmp(name, "--auto-create-db")) rc = parse_bool(val, &f->auto_create_db, e);
         else if (!strcmp(name, "--log-level")) {
             static const char *lv[] = {"debug", "info", "warn", "error"};

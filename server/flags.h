@@ -24,6 +24,10 @@ typedef struct flags {
     unsigned http_threads;
     unsigned http_timeout_s;
     unsigned http_max_connections;
+    /* the PostgreSQL front (pgwire.h) */
+    char pg_listen[256];            /* "HOST:PORT"; empty = off */
+    bool pg_listen_given;           /* on the command line: failing to listen is then fatal */
+    unsigned pg_max_connections;    /* sessions at once */
     uint64_t max_body_bytes;
     uint64_t max_decoded_bytes;
     /* remote_write limits: a series over one is rejected (400, named) */

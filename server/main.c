@@ -20,6 +20,7 @@
 #include "pool.h"
 #include "flags.h"
 #include "influx.h"
+#include "pgwire.h"
 #include "prw.h"
 #include "http.h"
 #include "store.h"
@@ -101,6 +102,33 @@ int main(int argc, char **argv)
         store_close(s, NULL);
         return 1;
     }
+    /* the PostgreSQL front (--pg-listen; empty = off) */
+    pgwire_server *pg = NULL;
+    if (f.pg_listen[0]) {
+        pgwire_opts po = {.listen = f.pg_listen, .max_connections = f.pg_max_connections, .s = s, .f = &f};
+        if (pgwire_start(&po, &pg, &e)) {
+            if (f.pg_listen_given) {
+                fprintf(stderr, "strata: %s\n", e.msg);
+                http_quiesce(hs);
+                http_stop(hs, 0);
+                api_set_query_pool(NULL);
+                pool_free(qpool);
+                store_close(s, NULL);
+                return 1;
+            }
+            /* the default address taken (another server on this host):
+             * everything else still starts, and the log says why psql
+             * cannot connect */
+            char m[600];
+            snprintf(m, sizeof m, "%s: serving without the PostgreSQL protocol", e.msg);
+            api_log(NULL, "warn", m);
+            pg = NULL;
+        } else {
+            char m[300];
+            snprintf(m, sizeof m, "PostgreSQL protocol on %s", f.pg_listen);
+            api_log(NULL, "info", m);
+        }
+    }
     if (cq_start(s, &e)) api_log(NULL, "error", e.msg);
     api_set_ready(true);
     char msg[512];
@@ -124,6 +152,7 @@ int main(int argc, char **argv)
     api_log(NULL, "info", msg);
     api_set_ready(false);
     http_quiesce(hs);
+    pgwire_stop(pg, 10);
     http_stop(hs, 30);
     cq_stop();
     api_set_query_pool(NULL);
