@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sql/plan_int.h"
 
@@ -204,8 +205,7 @@ int sqlplan_vtype_of(sqlplan *p, const sql_type *t, uint8_t *out)
     case SQL_T_CHAR:
     case SQL_T_JSON: *out = SQLT_VARCHAR; return 0;
     case SQL_T_DATE: *out = SQLT_DATE; return 0;
-    case SQL_T_TIMESTAMP:
-        if (t->with_time_zone) break;
+    case SQL_T_TIMESTAMP: /* with time zone too: every time is UTC here */
         *out = SQLT_TIMESTAMP;
         return 0;
     case SQL_T_INTERVAL_DS: *out = SQLT_INTERVAL_DS; return 0;
@@ -234,6 +234,18 @@ int sqlplan_vtype_of(sqlplan *p, const sql_type *t, uint8_t *out)
         }
         if (slice_is(t->name, "int8") || slice_is(t->name, "int4")) {
             *out = SQLT_BIGINT;
+            return 0;
+        }
+        if (slice_is(t->name, "timestamptz")) {
+            *out = SQLT_TIMESTAMP;
+            return 0;
+        }
+        if (slice_is(t->name, "interval")) { /* PostgreSQL's bare interval */
+            *out = SQLT_INTERVAL_DS;
+            return 0;
+        }
+        if (slice_is(t->name, "bool")) {
+            *out = SQLT_BOOLEAN;
             return 0;
         }
         return sqlplan_fail(p, t->line, t->col, ST_EINVAL, "Unknown type: %.*s", (int)t->name.n, t->name.p);
@@ -755,6 +767,15 @@ static int bind_call(sqlplan *p, const bscope *sc, const sql_expr *ex, sx **out)
     }
     if (n > SQL_FN_MAXARGS)
         return sqlplan_fail(p, ex->line, ex->col, ST_EINVAL, "Too many arguments for function call %s()", zname);
+    if (slice_is(name, "date_bin") && n >= 1 && args[0]->kind == SX_CONST && args[0]->type == SQLT_VARCHAR &&
+        !args[0]->k.null) {
+        /* PostgreSQL's date_bin('1 minute', ...): the stride written as text */
+        sql_value iv;
+        st_err e2 = {0};
+        if (sqlv_cast(&args[0]->k, SQLT_INTERVAL_DS, p->a, &iv, &e2))
+            return sqlplan_fail(p, ex->line, ex->col, ST_EINVAL, "%s", e2.msg);
+        args[0] = sqlplan_const(p, iv);
+    }
     if (slice_is(name, "to_timestamp") && n == 1) {
         /* PostgreSQL's to_timestamp(epoch seconds), which Grafana writes */
         name = st_slice_cstr("from_unixtime");
@@ -776,6 +797,21 @@ static int literal_time(sqlplan *p, sx **lit, const sx *other)
 {
     sx *k = *lit;
     if (k->kind != SX_CONST || k->type != SQLT_VARCHAR || k->k.null) return 0;
+    if (other->type == SQLT_BOOLEAN) {
+        /* PostgreSQL's boolean text: ok = 't' */
+        static const char *const yes[] = {"t", "true", "y", "yes", "on", "1"}, *const no[] = {"f", "false", "n", "no", "off", "0"};
+        st_slice v = k->k.u.s;
+        for (size_t i = 0; i < 6; i++) {
+            bool y = strlen(yes[i]) == v.n && !strncasecmp(yes[i], v.p, v.n), n = strlen(no[i]) == v.n && !strncasecmp(no[i], v.p, v.n);
+            if (y || n) {
+                sx *c = sqlplan_const(p, sqlv_bool(y));
+                c->line = k->line, c->col = k->col;
+                *lit = c;
+                return 0;
+            }
+        }
+        return 0;
+    }
     if (other->type != SQLT_TIMESTAMP && other->type != SQLT_DATE) return 0;
     sql_value v;
     st_err e2 = {0};

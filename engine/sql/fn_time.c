@@ -302,6 +302,21 @@ static int fn_bin(sx_ctx *c, const sx *x, const sql_value *v, sql_value *out)
     return 0;
 }
 
+/* PostgreSQL's date_bin(stride, source, origin): bins of stride counted
+ * from origin (Grafana's PostgreSQL users write it; bin() is the origin at
+ * the epoch). */
+static int fn_date_bin(sx_ctx *c, const sx *x, const sql_value *v, sql_value *out)
+{
+    (void)x;
+    int64_t w = v[0].u.i, t = v[1].u.i, o = v[2].u.i, d, r;
+    if (w <= 0) return st_fail(c->e, ST_EINVAL, "stride must be greater than zero");
+    if (__builtin_sub_overflow(t, o, &d) || __builtin_mul_overflow(sqlv_floordiv(d, w), w, &r) ||
+        __builtin_add_overflow(r, o, &r))
+        return ts_range(c->e);
+    *out = sqlv_int(SQLT_TIMESTAMP, r);
+    return 0;
+}
+
 /* ---- epoch conversions ---- */
 
 enum { E_MS = 1, E_NS, E_S_D, E_TO_MS, E_TO_NS, E_TO_S, E_IV_MS, E_IV_NS };
@@ -743,6 +758,7 @@ const sql_fn_entry sql_fn_time_tab[] = {
     {"current_date", fn_now, N_DATE, FT_DT, 0, {0}, 0},
     {"ago", fn_ago, 0, FT_T, 1, {FT_DS}, 0},
     {"bin", fn_bin, 0, FT_T, 2, {FT_T, FT_DS}, 0},
+    {"date_bin", fn_date_bin, 0, FT_T, 3, {FT_DS, FT_T, FT_T}, 0},
     {"date_trunc", fn_date_trunc, 0, FT_DT, 2, {FT_V, FT_DT}, 0},
     {"date_trunc", fn_date_trunc, 0, FT_T, 2, {FT_V, FT_T}, 0},
     {"date_add", fn_date_add, 0, FT_DT, 3, {FT_V, FT_I, FT_DT}, 0},

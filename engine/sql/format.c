@@ -334,6 +334,7 @@ static void expr(st_buf *b, const sql_expr *e)
         }
         put(b, e->u.interval.negative ? "INTERVAL -" : "INTERVAL ");
         string_lit(b, e->u.interval.text);
+        if (!e->u.interval.from) break; /* PostgreSQL's form: the units are in the string */
         st_buf_putc(b, ' ');
         put(b, unit_words[e->u.interval.from]);
         if (e->u.interval.to) {

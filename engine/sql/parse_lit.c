@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static sql_expr *lit_node(sql_parser *p, sql_expr_kind kind, const sql_token *at)
 {
@@ -318,7 +319,93 @@ static bool interval_value(st_slice v, sql_unit from, sql_unit to, bool *ym, int
     return true;
 }
 
-/* INTERVAL [+|-] 'value' field [TO field] */
+static bool is_unit_kw(sql_parser *p)
+{
+    return sqlp_is_kw(p, KW_YEAR) || sqlp_is_kw(p, KW_MONTH) || sqlp_is_kw(p, KW_DAY) || sqlp_is_kw(p, KW_HOUR) ||
+           sqlp_is_kw(p, KW_MINUTE) || sqlp_is_kw(p, KW_SECOND);
+}
+
+/* PostgreSQL's interval text: pairs "[-]N[.F] unit" ('5 minutes', '1 day
+ * 2 hours', '90 s', '1.5h'), units from microseconds to years in their
+ * singular, plural and short spellings. Months and years make a year to
+ * month interval, the rest day to second; the two kinds do not mix (no
+ * type holds both). */
+bool sql_parse_pg_interval(st_slice v, bool *ym, int64_t *months, int64_t *ns)
+{
+    static const struct {
+        const char *name;
+        int64_t ns;      /* 0: months */
+        int64_t months;
+    } units[] = {
+        {"microseconds", 1000, 0}, {"microsecond", 1000, 0}, {"usecs", 1000, 0}, {"usec", 1000, 0}, {"us", 1000, 0},
+        {"milliseconds", 1000000, 0}, {"millisecond", 1000000, 0}, {"msecs", 1000000, 0}, {"msec", 1000000, 0},
+        {"ms", 1000000, 0}, {"seconds", ST_NS_PER_S, 0}, {"second", ST_NS_PER_S, 0}, {"secs", ST_NS_PER_S, 0},
+        {"sec", ST_NS_PER_S, 0}, {"s", ST_NS_PER_S, 0}, {"minutes", 60 * ST_NS_PER_S, 0}, {"minute", 60 * ST_NS_PER_S, 0},
+        {"mins", 60 * ST_NS_PER_S, 0}, {"min", 60 * ST_NS_PER_S, 0}, {"m", 60 * ST_NS_PER_S, 0},
+        {"hours", 3600 * ST_NS_PER_S, 0}, {"hour", 3600 * ST_NS_PER_S, 0}, {"hrs", 3600 * ST_NS_PER_S, 0},
+        {"hr", 3600 * ST_NS_PER_S, 0}, {"h", 3600 * ST_NS_PER_S, 0}, {"days", 86400 * ST_NS_PER_S, 0},
+        {"day", 86400 * ST_NS_PER_S, 0}, {"d", 86400 * ST_NS_PER_S, 0}, {"weeks", 7 * 86400 * ST_NS_PER_S, 0},
+        {"week", 7 * 86400 * ST_NS_PER_S, 0}, {"w", 7 * 86400 * ST_NS_PER_S, 0}, {"months", 0, 1}, {"month", 0, 1},
+        {"mons", 0, 1}, {"mon", 0, 1}, {"years", 0, 12}, {"year", 0, 12}, {"yrs", 0, 12}, {"yr", 0, 12}, {"y", 0, 12},
+    };
+    const char *s = v.p;
+    size_t n = v.n, j = 0;
+    bool any = false, has_m = false, has_ns = false;
+    int64_t m = 0, t = 0;
+    for (;;) {
+        while (j < n && s[j] == ' ') j++;
+        if (j == n) break;
+        bool neg = false;
+        if (s[j] == '-' || s[j] == '+') neg = s[j++] == '-';
+        int64_t whole = 0, frac = 0, scale = 1;
+        bool digits = j < n && s[j] >= '0' && s[j] <= '9';
+        if (digits && !read_num(s, n, &j, &whole)) return false;
+        if (j < n && s[j] == '.') {
+            j++;
+            while (j < n && s[j] >= '0' && s[j] <= '9') {
+                if (scale < 1000000000) {
+                    frac = frac * 10 + (s[j] - '0');
+                    scale *= 10;
+                }
+                digits = true;
+                j++;
+            }
+        }
+        if (!digits) return false;
+        while (j < n && s[j] == ' ') j++;
+        size_t u0 = j;
+        while (j < n && ((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= 'A' && s[j] <= 'Z'))) j++;
+        size_t ul = j - u0;
+        size_t k = 0;
+        for (; k < ST_ARRAY_LEN(units); k++)
+            if (strlen(units[k].name) == ul && !strncasecmp(units[k].name, s + u0, ul)) break;
+        if (k == ST_ARRAY_LEN(units)) return false;
+        int64_t add;
+        if (units[k].ns) {
+            if (__builtin_mul_overflow(whole, units[k].ns, &add)) return false;
+            /* the fraction of a unit, to the nanosecond */
+            int64_t f = (int64_t)((__int128)frac * units[k].ns / scale);
+            if (__builtin_add_overflow(add, f, &add)) return false;
+            if (neg) add = -add;
+            if (__builtin_add_overflow(t, add, &t)) return false;
+            has_ns = true;
+        } else {
+            if (frac) return false; /* a fraction of a month has no length */
+            if (__builtin_mul_overflow(whole, units[k].months, &add)) return false;
+            if (neg) add = -add;
+            if (__builtin_add_overflow(m, add, &m)) return false;
+            has_m = true;
+        }
+        any = true;
+    }
+    if (!any || (has_m && has_ns)) return false;
+    *ym = has_m;
+    *months = m;
+    *ns = t;
+    return true;
+}
+
+/* INTERVAL [+|-] 'value' field [TO field], or PostgreSQL's INTERVAL 'N unit ...' */
 sql_expr *sqlp_interval_literal(sql_parser *p)
 {
     const sql_token *at = sqlp_cur(p);
@@ -337,10 +424,21 @@ sql_expr *sqlp_interval_literal(sql_parser *p)
     e->u.interval.text = sqlp_string(p, s);
     e->u.interval.negative = neg;
     sqlp_advance(p);
-    if (!(e->u.interval.from = interval_field(p))) return sqlp_fail(p);
-    if (sqlp_accept_kw(p, KW_TO) && !(e->u.interval.to = interval_field(p))) return sqlp_fail(p);
     bool ym = false;
     int64_t months = 0, ns = 0;
+    if (!is_unit_kw(p) && !sqlp_is_ident_tok(sqlp_cur(p))) {
+        /* PostgreSQL's form, the units inside the string ('5 minutes',
+         * '1 day 2 hours'), which Grafana's PostgreSQL users write */
+        if (!sql_parse_pg_interval(e->u.interval.text, &ym, &months, &ns))
+            return sqlp_fatal(p, at, "'%.*s' is not a valid interval literal",
+                              e->u.interval.text.n > 60 ? 60 : (int)e->u.interval.text.n, e->u.interval.text.p);
+        e->u.interval.year_month = ym;
+        e->u.interval.months = neg ? -months : months;
+        e->u.interval.ns = neg ? -ns : ns;
+        return e;
+    }
+    if (!(e->u.interval.from = interval_field(p))) return sqlp_fail(p);
+    if (sqlp_accept_kw(p, KW_TO) && !(e->u.interval.to = interval_field(p))) return sqlp_fail(p);
     if (!interval_value(e->u.interval.text, e->u.interval.from, e->u.interval.to, &ym, &months, &ns))
         return sqlp_fatal(p, at, "'%.*s' is not a valid interval literal",
                           e->u.interval.text.n > 60 ? 60 : (int)e->u.interval.text.n, e->u.interval.text.p);

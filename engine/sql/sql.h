@@ -518,6 +518,10 @@ bool sql_query_equal(const sql_query *a, const sql_query *b);
 bool sql_expr_equal(const sql_expr *a, const sql_expr *b);
 bool sql_type_equal(const sql_type *a, const sql_type *b);
 
+/* PostgreSQL's interval text ('5 minutes', '1 day 2 hours', '2h'): a year
+ * to month interval (*ym, *months) or a day to second one (*ns). */
+bool sql_parse_pg_interval(st_slice v, bool *ym, int64_t *months, int64_t *ns);
+
 /* "=", "<>", "+", "||", ...; "-" and "+" for the unary ones. */
 const char *sql_binop_str(sql_binop op);
 /* Is s[0..n) (any case) a reserved word of Trino's SQL? */

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "bits.h"
+#include "sql/sql.h"
 #include "sql/value.h"
 
 const char *sql_vtype_name(sql_vtype t)
@@ -461,6 +462,8 @@ bool sqlv_castable(sql_vtype from, sql_vtype to)
         return from == SQLT_BOOLEAN || from == SQLT_BIGINT || from == SQLT_DOUBLE || from == SQLT_VARCHAR;
     case SQLT_TIMESTAMP: return from == SQLT_VARCHAR || from == SQLT_DATE;
     case SQLT_DATE: return from == SQLT_VARCHAR || from == SQLT_TIMESTAMP;
+    case SQLT_INTERVAL_DS:
+    case SQLT_INTERVAL_YM: return from == SQLT_VARCHAR;
     default: return false;
     }
 }
@@ -617,6 +620,18 @@ int sqlv_cast(const sql_value *v, sql_vtype to, st_arena *a, sql_value *out, st_
             *out = sqlv_int(SQLT_DATE, sqlv_floordiv(v->u.i, 86400 * ST_NS_PER_S));
         } else break;
         return 0;
+    case SQLT_INTERVAL_DS:
+    case SQLT_INTERVAL_YM:
+        if (from == SQLT_VARCHAR) {
+            /* PostgreSQL's interval text ('2h', '5 minutes'), as '2h'::interval */
+            bool ym;
+            int64_t months, ns;
+            if (!sql_parse_pg_interval(trim(v->u.s), &ym, &months, &ns) || ym != (to == SQLT_INTERVAL_YM))
+                return st_fail(e, ST_EINVAL, "Value cannot be cast to %s: %.*s", sql_vtype_name(to), (int)v->u.s.n, v->u.s.p);
+            *out = sqlv_int(to, ym ? months : ns);
+            return 0;
+        }
+        break;
     default: break;
     }
     return st_fail(e, ST_EINVAL, "Cannot cast %s to %s", sql_vtype_name(from), sql_vtype_name(to));

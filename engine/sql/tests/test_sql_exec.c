@@ -128,6 +128,16 @@ static void test_select(void)
            "time|a\n1.7040672E9|8.5\n");
     expect("SELECT to_timestamp(1704067210) = TIMESTAMP '2024-01-01 00:00:10', extract(epoch from TIMESTAMP '1970-01-01 00:00:01.5')",
            "_col0|_col1\ntrue|1.5\n");
+    expect("SELECT count(*) FROM t.cpu WHERE time > TIMESTAMP '2024-01-01 00:00:30' - INTERVAL '25 seconds' AND flag IS NULL",
+           "_col0\n4\n");
+    expect("SELECT '2h'::interval, INTERVAL '1 day 2 hours', CAST('3 months' AS interval year to month), INTERVAL '1.5 min'",
+           "_col0|_col1|_col2|_col3\n0 02:00:00.000000000|1 02:00:00.000000000|0-3|0 00:01:30.000000000\n");
+    expect("SELECT date_bin(INTERVAL '15 seconds', time, TIMESTAMP '2024-01-01 00:00:05') AS b, count(*) FROM t.cpu GROUP BY 1 ORDER BY 1",
+           "b|_col1\n2023-12-31 23:59:50.000000000|2\n2024-01-01 00:00:05.000000000|2\n2024-01-01 00:00:20.000000000|2\n");
+    expect("SELECT count(*) FROM t.cpu WHERE flag = 't' OR flag = 'no'", "_col0\n1\n");
+    expect("SELECT count(*) FROM t.cpu WHERE host ILIKE 'A%' AND region NOT ILIKE 'X_'", "_col0\n3\n");
+    expect("SELECT CAST(time AS timestamptz), time::timestamp with time zone FROM t.cpu WHERE host = 'a' ORDER BY time LIMIT 1",
+           "_col0|_col1\n2024-01-01 00:00:00.000000000|2024-01-01 00:00:00.000000000\n");
     expect("SELECT usage * 2 AS d FROM t.cpu WHERE host = 'a' AND time BETWEEN ago(60s) AND now() - 50s ORDER BY d",
            "d\n3.0\n5.0\n");
 }
@@ -387,6 +397,8 @@ static void test_errors(void)
     expect_err("SELECT host FROM t.cpu CROSS JOIN UNNEST(host) AS u(x)", "Cannot unnest type: varchar");
     expect_err("SELECT transform(ARRAY[1], x -> usage) FROM t.cpu", "Column 'usage' does not exist");
     expect_err("SELECT ARRAY[1, 2][0]", "Array subscript must be greater than or equal to 1");
+    expect_err("SELECT INTERVAL '1 month 2 days'", "is not a valid interval literal");
+    expect_err("SELECT '2 parsecs'::interval", "Value cannot be cast to interval day to second: 2 parsecs");
     expect_err("SELECT x FROM t.cpu", "line 1:8: Column 'x' does not exist");
     expect_err("SELECT host FROM t.nope", "line 1:18: Table 't.nope' does not exist");
     expect_err("SELECT host FROM nodb.cpu", "Database 'nodb' does not exist");
