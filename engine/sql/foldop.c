@@ -562,16 +562,34 @@ static int last_samples(fold_op *o, scan *sc, st_err *e)
     while ((rc = scan_iter_next(it, &ss, e)) == 1) {
         long f = field_of(o, ss.column);
         if (f < 0 || !st_slice_eq(ss.metric, o->d.scan.metrics[f])) continue;
+        /* the newest sample: a chunk whose statistics hold gives it (its
+         * last value at its end) without being decoded; others are read.
+         * Chunks come in time order, so the last one seen wins. */
         scan_batch bt;
+        scan_chunk ch;
         int64_t t = 0;
         uint64_t bits = 0;
         st_slice str = {0};
         bool any = false;
-        while ((rc = scan_iter_batch(it, &bt, e)) == 1) {
-            t = bt.ts[bt.n - 1];
-            bits = bt.vals ? bt.vals[bt.n - 1] : 0;
-            if (bt.strs) str = bt.strs[bt.n - 1];
-            any = true;
+        const sql_scan_def *d = &o->d.scan;
+        while ((rc = scan_iter_chunk(it, &ch)) == 1) {
+            rc = 0;
+            if (ss.type != ST_VT_STRING && !ch.tombstoned && ch.exact_mint && ch.mint >= d->mint && ch.maxt <= d->maxt) {
+                if ((rc = scan_iter_chunk_stats(it, &ch, e))) break;
+                if (ch.has_stats && ch.stats.count) {
+                    t = ch.maxt;
+                    bits = ch.stats.last;
+                    any = true;
+                    continue;
+                }
+            }
+            while ((rc = scan_iter_chunk_samples(it, &bt, e)) == 1) {
+                t = bt.ts[bt.n - 1];
+                bits = bt.vals ? bt.vals[bt.n - 1] : 0;
+                if (bt.strs) str = bt.strs[bt.n - 1];
+                any = true;
+            }
+            if (rc < 0) break;
         }
         if (rc < 0) break;
         if (!any) continue;
