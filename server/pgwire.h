@@ -26,7 +26,7 @@
  *    Strata's catalog (pgwire_catalog.c). Everything else goes to the SQL
  *    engine (engine/sql/run.h).
  *
- * Values: see pgwire.c's header comment for the text and binary forms
+ * Values: see pgwire_value.c's header comment for the text and binary forms
  * (timestamps are `timestamp without time zone` in UTC, nanoseconds
  * truncated to PostgreSQL's microseconds).
  *
@@ -65,7 +65,7 @@ int pgwire_start(const pgwire_opts *o, pgwire_server **out, st_err *e);
  * waits (up to grace_s) for their threads, then frees the server. */
 void pgwire_stop(pgwire_server *ps, unsigned grace_s);
 
-/* ---- shared by pgwire.c and pgwire_catalog.c (not for other callers) ---- */
+/* ---- shared by the pgwire*.c files (not for other callers; see also pgwire_int.h) ---- */
 
 /* PostgreSQL type OIDs used on the wire. */
 enum {
