@@ -62,10 +62,23 @@
 # cpu-max-all-1, groupby-orderby-limit, high-cpu-1, lastpoint): answers
 # compared, then median and p90 of repeated requests, side by side.
 #
+# SQL (wire/bench/bench_sql.py): TSBS's query shapes (single-groupby-1-1-1,
+# single-groupby-5-1-12, double-groupby-1, cpu-max-all-1,
+# groupby-orderby-limit, high-cpu-1, lastpoint) in Strata's SQL
+# (/api/v3/query_sql), in Debian's PostgreSQL 15 (initdb on a temporary
+# directory, indexes (hostname, time) and (time), psycopg2 over TCP) and in
+# DuckDB (npm @duckdb/node-api under Debian's nodejs, installed into
+# BUILD_DIR/bench-cache/duckdb when absent, timed inside one persistent node
+# process), and the same questions in Strata's InfluxQL and PromQL, on the
+# same TSBS-like cpu data: answers compared, then medians, side by side with
+# the goal (<= 0.1 x PostgreSQL, < DuckDB, <= InfluxQL/PromQL).
+#
 # usage: run-bench.sh [BUILD_DIR]
-#   STRATA_BENCH_SECTION=engine|prw|lp|query|influxql   run one section only (default: all, in that order)
+#   STRATA_BENCH_SECTION=engine|prw|lp|query|influxql|sql   run one section only (default: all, in that order)
 #   STRATA_BENCH_INFLUXQL_HOSTS="1000 10000"   host counts of the InfluxQL data sets
 #   STRATA_BENCH_INFLUXQL_SPAN_H=2   hours of data (10 s apart; 60 s past 1,000 hosts)
+#   STRATA_BENCH_SQL_SIZES="1000:12:10 10000:12:60"   hosts:hours:interval-seconds of the SQL data sets
+#   STRATA_BENCH_SQL_REPS=5   timed runs per query and system (fewer when one run takes seconds)
 #   STRATA_BENCH_PRW_SIZES="10000:200 100000:20"   series:scrapes per size
 #   STRATA_BENCH_PRW_RUNS=N   ingest rates as the best of N runs on fresh servers
 #                             (default 2, for every server alike: the machine's other load moves them)
@@ -90,7 +103,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 bash scripts/deps.sh --bench
 section=${STRATA_BENCH_SECTION:-all}
-case "$section" in all|engine|prw|lp|query|influxql) ;; *) echo "STRATA_BENCH_SECTION: engine, prw, lp, query, influxql or unset" >&2; exit 2 ;; esac
+case "$section" in all|engine|prw|lp|query|influxql|sql) ;; *) echo "STRATA_BENCH_SECTION: engine, prw, lp, query, influxql, sql or unset" >&2; exit 2 ;; esac
 work=$(mktemp -d /tmp/strata-bench-XXXXXX)
 vm_pid=""
 srv_pid=""
@@ -881,6 +894,50 @@ query_section() {
   cat "$work/q.bench"
 }
 
+# ---------------------------------------------------------------- SQL
+
+# sql_deps: the SQL section's peers. PostgreSQL 15, psycopg2 (for Debian's
+# python3, which the section runs) and nodejs/npm from Debian when missing;
+# DuckDB's npm package into the build directory's cache when absent.
+sql_deps() {
+  local missing=() p
+  for p in postgresql-15 python3-psycopg2; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  command -v node >/dev/null || missing+=(nodejs)
+  command -v npm >/dev/null || missing+=(npm)
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "sql: installing ${missing[*]}"
+    local sudo="" policy=/usr/sbin/policy-rc.d created=0
+    [ "$(id -u)" -ne 0 ] && sudo=sudo
+    # no PostgreSQL cluster service started by the package
+    if [ ! -e "$policy" ]; then
+      printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null; $sudo chmod +x "$policy"; created=1
+    fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" || {
+      [ $created -eq 1 ] && $sudo rm -f "$policy"; echo "sql: could not install ${missing[*]}" >&2; exit 1; }
+    [ $created -eq 1 ] && $sudo rm -f "$policy"
+  fi
+  sql_duck="$root/$build/bench-cache/duckdb"
+  if [ ! -d "$sql_duck/node_modules/@duckdb/node-api" ]; then
+    echo "sql: npm install --prefix $sql_duck @duckdb/node-api"
+    mkdir -p "$sql_duck"
+    timeout 600 npm install --prefix "$sql_duck" --no-audit --no-fund @duckdb/node-api >"$work/npm.log" 2>&1 \
+      || { tail -20 "$work/npm.log"; echo "sql: npm install @duckdb/node-api failed" >&2; exit 1; }
+  fi
+}
+
+sql_section() {
+  sql_deps
+  echo
+  # Debian's python3: the one python3-psycopg2 is installed for
+  # shellcheck disable=SC2086
+  /usr/bin/python3 wire/bench/bench_sql.py --strata "${STRATA_BENCH_STRATA:-./$build/strata}" \
+    --duckdb-dir "$sql_duck" --sizes ${STRATA_BENCH_SQL_SIZES:-1000:12:10 10000:12:60} \
+    --reps "${STRATA_BENCH_SQL_REPS:-5}"
+}
+
 if [ "$section" = all ] || [ "$section" = engine ]; then engine_section; fi
 if [ "$section" = all ] || [ "$section" = prw ]; then prw_section; fi
 if [ "$section" = all ] || [ "$section" = lp ]; then lp_section; fi
@@ -891,3 +948,4 @@ if [ "$section" = all ] || [ "$section" = influxql ]; then
   python3 wire/bench/bench_influxql.py --strata "${STRATA_BENCH_STRATA:-./$build/strata}" \
     --hosts ${STRATA_BENCH_INFLUXQL_HOSTS:-1000 10000} --span-h "${STRATA_BENCH_INFLUXQL_SPAN_H:-2}"
 fi
+if [ "$section" = all ] || [ "$section" = sql ]; then sql_section; fi
