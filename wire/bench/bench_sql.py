@@ -79,12 +79,10 @@ class Fail(Exception):
     pass
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_influxql  # noqa: E402  (its server helpers, shared)
+
+free_port = bench_influxql.free_port
 
 
 def stop(p, sig=None):
@@ -149,19 +147,10 @@ def generate(hosts, start_s, rounds, interval_s, csv_path, lines_per_body=20000)
 # ------------------------------------------------------------------ Strata
 
 def wait_http(port, path, want, proc, timeout=60):
-    t0 = time.time()
-    while time.time() - t0 < timeout:
-        if proc.poll() is not None:
-            raise Fail(f"server exited: {proc.returncode}")
-        try:
-            c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            c.request("GET", path)
-            if c.getresponse().status == want:
-                return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise Fail("server did not start within 60 s")
+    try:
+        bench_influxql.wait_http(port, path, want, proc, timeout)
+    except RuntimeError as exc:
+        raise Fail(f"{exc} (within {timeout} s)") from exc
 
 
 def start_strata(binary, d):
