@@ -111,37 +111,13 @@ static void csv_field(st_buf *b, const char *p, size_t n)
  * time here. */
 static void put_double(st_buf *b, double d)
 {
-    if (!isfinite(d)) {
+    if (!isfinite(d) || d == 0) {
         sqlv_format_double(d, b);
-        return;
-    }
-    if (d == 0) {
-        if (signbit(d)) PUTS(b, "-0.0");
-        else PUTS(b, "0.0");
         return;
     }
     char dg[24];
     int dp, nd = json_shortest(d, dg, &dp);
-    if (d < 0) st_buf_putc(b, '-');
-    double ad = fabs(d);
-    if (ad >= 1e-3 && ad < 1e7) {
-        if (dp <= 0) {
-            PUTS(b, "0.");
-            for (int i = 0; i < -dp; i++) st_buf_putc(b, '0');
-            st_buf_put(b, dg, (size_t)nd);
-        } else {
-            for (int i = 0; i < dp; i++) st_buf_putc(b, i < nd ? (uint8_t)dg[i] : '0');
-            st_buf_putc(b, '.');
-            if (nd <= dp) st_buf_putc(b, '0');
-            else st_buf_put(b, dg + dp, (size_t)(nd - dp));
-        }
-        return;
-    }
-    st_buf_putc(b, (uint8_t)dg[0]);
-    st_buf_putc(b, '.');
-    if (nd == 1) st_buf_putc(b, '0');
-    else st_buf_put(b, dg + 1, (size_t)(nd - 1));
-    st_buf_printf(b, "E%d", dp - 1);
+    sqlv_format_digits(d < 0, dg, (size_t)nd, dp, b);
 }
 
 /* A non-NULL value as text: Trino's, but timestamps in RFC 3339. */

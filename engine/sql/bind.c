@@ -131,63 +131,30 @@ static void push_unique(sqlplan *p, const sql_expr *ex, sql_expr ***v, size_t *n
     (*v)[(*n)++] = (sql_expr *)ex;
 }
 
+typedef struct cctx {
+    sqlplan *p;
+    sql_expr ***aggs, ***wins;
+    size_t *naggs, *capaggs, *nwins, *capwins;
+} cctx;
+
+static void collect_each(void *ctx, const sql_expr *ex)
+{
+    cctx *c = ctx;
+    sqlplan_collect(c->p, ex, c->aggs, c->naggs, c->capaggs, c->wins, c->nwins, c->capwins);
+}
+
 void sqlplan_collect(sqlplan *p, const sql_expr *ex, sql_expr ***aggs, size_t *naggs, size_t *capaggs, sql_expr ***wins,
                   size_t *nwins, size_t *capwins)
 {
-    if (!ex) return;
-#define REC(e) sqlplan_collect(p, (e), aggs, naggs, capaggs, wins, nwins, capwins)
-    switch (ex->kind) {
-    case SQL_E_CALL:
-        if (ex->u.call.over) {
-            if (wins) push_unique(p, ex, wins, nwins, capwins);
-            for (size_t i = 0; i < ex->u.call.nargs; i++) REC(ex->u.call.args[i]);
-            for (size_t i = 0; i < ex->u.call.over->npartition; i++) REC(ex->u.call.over->partition[i]);
-            for (size_t i = 0; i < ex->u.call.over->norder; i++) REC(ex->u.call.over->order[i].expr);
-            return;
-        }
-        if (sqlplan_is_aggregate_name(ex->u.call.name)) {
-            if (aggs) push_unique(p, ex, aggs, naggs, capaggs);
-            return;
-        }
-        for (size_t i = 0; i < ex->u.call.nargs; i++) REC(ex->u.call.args[i]);
-        return;
-    case SQL_E_FIELD: REC(ex->u.field.base); return;
-    case SQL_E_SUBSCRIPT: REC(ex->u.subscript.base); REC(ex->u.subscript.index); return;
-    case SQL_E_UNARY:
-    case SQL_E_NOT: REC(ex->u.unary.arg); return;
-    case SQL_E_BINOP:
-    case SQL_E_AT_TIME_ZONE: REC(ex->u.binop.l); REC(ex->u.binop.r); return;
-    case SQL_E_AND:
-    case SQL_E_OR:
-    case SQL_E_ARRAY:
-    case SQL_E_ROW:
-        for (size_t i = 0; i < ex->u.list.n; i++) REC(ex->u.list.items[i]);
-        return;
-    case SQL_E_IS_NULL:
-    case SQL_E_DISTINCT_FROM:
-    case SQL_E_BETWEEN:
-    case SQL_E_IN_LIST:
-    case SQL_E_IN_QUERY:
-    case SQL_E_LIKE:
-    case SQL_E_QUANTIFIED:
-        REC(ex->u.pred.arg);
-        REC(ex->u.pred.a);
-        REC(ex->u.pred.b);
-        for (size_t i = 0; i < ex->u.pred.n; i++) REC(ex->u.pred.list[i]);
-        return;
-    case SQL_E_CAST: REC(ex->u.cast.arg); return;
-    case SQL_E_CASE:
-        REC(ex->u.case_.operand);
-        for (size_t i = 0; i < ex->u.case_.nwhens; i++) {
-            REC(ex->u.case_.whens[i].cond);
-            REC(ex->u.case_.whens[i].result);
-        }
-        REC(ex->u.case_.else_);
-        return;
-    case SQL_E_EXTRACT: REC(ex->u.extract.arg); return;
-    default: return;
+    if (!ex || ex->kind == SQL_E_LAMBDA) return; /* a lambda's body reads its parameters only */
+    if (ex->kind == SQL_E_CALL && ex->u.call.over) {
+        if (wins) push_unique(p, ex, wins, nwins, capwins);
+    } else if (ex->kind == SQL_E_CALL && sqlplan_is_aggregate_name(ex->u.call.name)) {
+        if (aggs) push_unique(p, ex, aggs, naggs, capaggs);
+        return; /* what is inside an aggregate is its own */
     }
-#undef REC
+    cctx c = {p, aggs, wins, naggs, capaggs, nwins, capwins};
+    sql_expr_each_child(ex, collect_each, &c);
 }
 
 int sqlplan_vtype_of(sqlplan *p, const sql_type *t, uint8_t *out)
@@ -790,10 +757,11 @@ static int bind_call(sqlplan *p, const bscope *sc, const sql_expr *ex, sx **out)
     return fn_call(p, ex, &sig, args, n, keep, out);
 }
 
-/* A string literal beside a timestamp or a date takes that type, as in
- * PostgreSQL, whose idioms Grafana's PostgreSQL data source writes
- * (`time BETWEEN '2024-01-01T00:00:00Z' AND ...`); Trino would refuse it. */
-static int literal_time(sqlplan *p, sx **lit, const sx *other)
+/* A string literal beside a timestamp, a date or a boolean takes that
+ * type, as in PostgreSQL, whose idioms Grafana's PostgreSQL data source
+ * writes (`time BETWEEN '2024-01-01T00:00:00Z' AND ...`, `ok = 't'`);
+ * Trino would refuse it. */
+static int literal_coerce(sqlplan *p, sx **lit, const sx *other)
 {
     sx *k = *lit;
     if (k->kind != SX_CONST || k->type != SQLT_VARCHAR || k->k.null) return 0;
@@ -826,8 +794,8 @@ static int literal_time(sqlplan *p, sx **lit, const sx *other)
 static int bind_cmp(sqlplan *p, const sql_expr *ex, sql_binop op, sx *l, sx *r, sx **out)
 {
     sql_fn_sig sig;
-    int rc = literal_time(p, &l, r);
-    if (!rc) rc = literal_time(p, &r, l);
+    int rc = literal_coerce(p, &l, r);
+    if (!rc) rc = literal_coerce(p, &r, l);
     if (rc) return rc;
     st_err e2 = {0};
     if (sql_fn_binop(op, l->type, r->type, &sig, &e2))
@@ -948,7 +916,7 @@ int sqlplan_bind(sqlplan *p, const bscope *sc, const sql_expr *ex, sx **out)
         if ((rc = sqlplan_bind(p, sc, ex->u.pred.arg, &v[0]))) return rc;
         if ((rc = sqlplan_bind(p, sc, ex->u.pred.a, &v[1]))) return rc;
         if ((rc = sqlplan_bind(p, sc, ex->u.pred.b, &v[2]))) return rc;
-        if ((rc = literal_time(p, &v[1], v[0])) || (rc = literal_time(p, &v[2], v[0]))) return rc;
+        if ((rc = literal_coerce(p, &v[1], v[0])) || (rc = literal_coerce(p, &v[2], v[0]))) return rc;
         uint8_t t;
         if ((rc = unify(p, v, 3, ex, "BETWEEN operands", &t))) return rc;
         sx *x = node(p, SX_BETWEEN, SQLT_BOOLEAN, ex, 3);

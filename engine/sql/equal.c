@@ -229,3 +229,65 @@ bool sql_stmt_equal(const sql_stmt *a, const sql_stmt *b)
     if (a->kind == SQL_S_EXPLAIN) return sql_stmt_equal(a->explained, b->explained);
     return true;
 }
+
+void sql_expr_each_child(const sql_expr *e, void (*fn)(void *ctx, const sql_expr *child), void *ctx)
+{
+#define KID(x)                        \
+    do {                              \
+        if (x) fn(ctx, (x));          \
+    } while (0)
+    switch (e->kind) {
+    case SQL_E_FIELD: KID(e->u.field.base); return;
+    case SQL_E_SUBSCRIPT:
+        KID(e->u.subscript.base);
+        KID(e->u.subscript.index);
+        return;
+    case SQL_E_UNARY:
+    case SQL_E_NOT: KID(e->u.unary.arg); return;
+    case SQL_E_BINOP:
+    case SQL_E_AT_TIME_ZONE:
+        KID(e->u.binop.l);
+        KID(e->u.binop.r);
+        return;
+    case SQL_E_AND:
+    case SQL_E_OR:
+    case SQL_E_ARRAY:
+    case SQL_E_ROW:
+        for (size_t i = 0; i < e->u.list.n; i++) KID(e->u.list.items[i]);
+        return;
+    case SQL_E_IS_NULL:
+    case SQL_E_DISTINCT_FROM:
+    case SQL_E_BETWEEN:
+    case SQL_E_IN_LIST:
+    case SQL_E_IN_QUERY:
+    case SQL_E_LIKE:
+    case SQL_E_QUANTIFIED:
+        KID(e->u.pred.arg);
+        KID(e->u.pred.a);
+        KID(e->u.pred.b);
+        for (size_t i = 0; i < e->u.pred.n; i++) KID(e->u.pred.list[i]);
+        return;
+    case SQL_E_CAST: KID(e->u.cast.arg); return;
+    case SQL_E_CASE:
+        KID(e->u.case_.operand);
+        for (size_t i = 0; i < e->u.case_.nwhens; i++) {
+            KID(e->u.case_.whens[i].cond);
+            KID(e->u.case_.whens[i].result);
+        }
+        KID(e->u.case_.else_);
+        return;
+    case SQL_E_CALL:
+        for (size_t i = 0; i < e->u.call.nargs; i++) KID(e->u.call.args[i]);
+        KID(e->u.call.filter);
+        for (size_t i = 0; i < e->u.call.norder; i++) KID(e->u.call.order[i].expr);
+        if (e->u.call.over) {
+            for (size_t i = 0; i < e->u.call.over->npartition; i++) KID(e->u.call.over->partition[i]);
+            for (size_t i = 0; i < e->u.call.over->norder; i++) KID(e->u.call.over->order[i].expr);
+        }
+        return;
+    case SQL_E_EXTRACT: KID(e->u.extract.arg); return;
+    case SQL_E_LAMBDA: KID(e->u.lambda.body); return;
+    default: return;
+    }
+#undef KID
+}

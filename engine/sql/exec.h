@@ -158,7 +158,7 @@ typedef struct sql_scan_def {
     st_slice *tags;       /* the table's tag keys, sorted: row columns 0..ntags) */
     size_t ntags;
     /* then measure_name (ntags), time (ntags + 1), then the fields */
-    st_slice *fields, *metrics;
+    st_slice *fields, *metrics; /* fields sorted by name, as scan_table_schema_get gives them */
     uint8_t *ftypes;      /* st_vtype as stored */
     uint8_t *ctypes;      /* sql_vtype of each field's column */
     bool *read;           /* fields whose series are read (others: NULL) */

@@ -52,7 +52,6 @@ typedef struct fold_op {
     sql_op op;
     sql_fold_def d;
     st_arena *a;
-    size_t *byname;
     /* groups: the key tags' values */
     st_slice *gvals;           /* ngroups x nkt; .p NULL = the tag is absent */
     size_t nkt, ngroups, capgroups;
@@ -79,19 +78,6 @@ static int64_t bucket_of(const fold_op *o, int64_t t)
     int64_t q = t / w;
     if (t % w != 0 && t < 0) q--;
     return q * w;
-}
-
-static long field_of(const fold_op *o, st_slice col)
-{
-    size_t lo = 0, hi = o->d.scan.nfields;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = st_slice_cmp(o->d.scan.fields[o->byname[mid]], col);
-        if (c == 0) return (long)o->byname[mid];
-        if (c < 0) lo = mid + 1;
-        else hi = mid;
-    }
-    return -1;
 }
 
 typedef struct gkey {
@@ -226,7 +212,7 @@ static int fold_value(fold_op *o, const sql_fold_agg *ag, facc *a, int mode, uin
         return 0;
     }
     if (mode == 1) {
-        double v = mode == 1 ? scan_value_double((st_vtype)ag->stype, bits) : 0;
+        double v = scan_value_double((st_vtype)ag->stype, bits);
         switch (ag->kind) {
         case SQL_AGG_SUM:
         case SQL_AGG_AVG: a->d += v; break;
@@ -400,9 +386,9 @@ static bool covered(fold_op *o, uint32_t g, const scan_chunk *ch)
 
 /* One series into its groups (a field nobody aggregates only makes them,
  * and only its chunks that could make a new one are read). */
-static int fold_series(fold_op *o, scan_iter *it, const scan_series *ss, int pass, st_err *e)
+static int fold_series(fold_op *o, scan_iter *it, const scan_series *ss, st_err *e)
 {
-    long f = field_of(o, ss->column);
+    long f = sql_scan_field(&o->d.scan, ss->column);
     if (f < 0) return 0;
     if (o->d.scan.metrics && !st_slice_eq(ss->metric, o->d.scan.metrics[f])) return 0;
     sql_fold_agg *mine[64];
@@ -414,7 +400,6 @@ static int fold_series(fold_op *o, scan_iter *it, const scan_series *ss, int pas
         slot[nmine] = k;
         mine[nmine++] = &o->d.aggs[k];
     }
-    (void)pass;
     uint32_t g;
     int rc = group_of(o, ss, &g, e);
     if (rc) return rc;
@@ -510,14 +495,14 @@ static int open_fields(fold_op *o, const bool *which, scan_mode mode, bool tail,
     return rc;
 }
 
-static int each_series(fold_op *o, scan *sc, int pass, st_err *e)
+static int each_series(fold_op *o, scan *sc, st_err *e)
 {
     scan_iter *it;
     int rc = scan_iter_open(sc, 0, SIZE_MAX, &it, e);
     if (rc) return rc;
     scan_series ss;
     while ((rc = scan_iter_next(it, &ss, e)) == 1)
-        if ((rc = fold_series(o, it, &ss, pass, e)) < 0) break;
+        if ((rc = fold_series(o, it, &ss, e)) < 0) break;
     scan_iter_close(it);
     return rc < 0 ? rc : 0;
 }
@@ -560,7 +545,7 @@ static int last_samples(fold_op *o, scan *sc, st_err *e)
     if (rc) return rc;
     scan_series ss;
     while ((rc = scan_iter_next(it, &ss, e)) == 1) {
-        long f = field_of(o, ss.column);
+        long f = sql_scan_field(&o->d.scan, ss.column);
         if (f < 0 || !st_slice_eq(ss.metric, o->d.scan.metrics[f])) continue;
         /* the newest sample: a chunk whose statistics hold gives it (its
          * last value at its end) without being decoded; others are read.
@@ -644,7 +629,7 @@ static int last_times(fold_op *o, scan *sc, bool *sure, st_err *e)
     scan_series ss;
     *sure = true;
     while (*sure && (rc = scan_iter_next(it, &ss, e)) == 1) {
-        long f = field_of(o, ss.column);
+        long f = sql_scan_field(&o->d.scan, ss.column);
         if (f < 0 || !st_slice_eq(ss.metric, d->metrics[f])) continue;
         int64_t t = INT64_MIN;
         scan_chunk ch;
@@ -718,7 +703,7 @@ static int fold_all(fold_op *o, st_err *e)
     for (size_t f = 0; f < nf; f++) any_rest |= rest[f] = !agg[f];
     scan *sc = NULL;
     int rc = open_fields(o, agg, SCAN_SAMPLES, false, &sc, e);
-    if (rc == 0 && sc) rc = each_series(o, sc, 1, e);
+    if (rc == 0 && sc) rc = each_series(o, sc, e);
     scan_close(sc);
     sc = NULL;
     if (rc == 0 && any_rest) {
@@ -731,7 +716,7 @@ static int fold_all(fold_op *o, st_err *e)
         }
         if (rc == 0 && !yes) {
             rc = open_fields(o, rest, SCAN_SAMPLES, false, &sc, e);
-            if (rc == 0 && sc) rc = each_series(o, sc, 1, e);
+            if (rc == 0 && sc) rc = each_series(o, sc, e);
             scan_close(sc);
         }
     }
@@ -818,16 +803,6 @@ int sql_op_fold(sql_exec_ctx *x, const sql_fold_def *d, sql_op **out, st_err *e)
     fold_op *o = st_calloc(1, sizeof *o);
     o->a = st_arena_new(8192);
     o->d = *d;
-    size_t nf = d->scan.nfields;
-    o->byname = st_arena_alloc(o->a, (nf + 1) * sizeof *o->byname);
-    for (size_t i = 0; i < nf; i++) {
-        size_t j = i;
-        while (j > 0 && st_slice_cmp(d->scan.fields[o->byname[j - 1]], d->scan.fields[i]) > 0) {
-            o->byname[j] = o->byname[j - 1];
-            j--;
-        }
-        o->byname[j] = i;
-    }
     o->d.aggs = st_arena_alloc(o->a, (d->naggs + 1) * sizeof *o->d.aggs);
     if (d->naggs) memcpy(o->d.aggs, d->aggs, d->naggs * sizeof *d->aggs);
     for (size_t k = 0; k < d->nkeys; k++) o->nkt += d->keys[k] == SQL_FOLD_KEY_TAG;

@@ -117,6 +117,10 @@ static void element_row(const lam *l, const sql_array *a, size_t i, sql_value *r
 static int lambda_fn(sx_ctx *c, const sx *x, const sql_value *argv, sql_value *out)
 {
     const lam *l = x->aux;
+    if (argv[0].null) { /* a NULL array gives NULL; a NULL initial state does not */
+        *out = sqlv_null(x->type);
+        return 0;
+    }
     const sql_array *a = argv[0].u.arr;
     sql_value row[4];
     int rc;
@@ -258,23 +262,7 @@ int sqlplan_bind_lambda_call(sqlplan *p, const bscope *sc, const sql_expr *ex, s
         x->args[1] = sqlplan_cast(p, init, st);
     }
     x->aux = l;
-    x->strict = false;
-    /* a NULL array or timeseries gives NULL: checked here rather than
-     * making the node strict, which would also drop a NULL initial state */
-    sx *isnull = sqlplan_alloc(p, sizeof *isnull);
-    isnull->kind = SX_IS_NULL;
-    isnull->type = SQLT_BOOLEAN;
-    isnull->nargs = 1;
-    isnull->args = sqlplan_alloc(p, sizeof *isnull->args);
-    isnull->args[0] = coll;
-    sx *c = sqlplan_alloc(p, sizeof *c);
-    c->kind = SX_CASE;
-    c->type = x->type;
-    c->nargs = 3;
-    c->args = sqlplan_alloc(p, 3 * sizeof *c->args);
-    c->args[0] = isnull;
-    c->args[1] = sqlplan_const(p, sqlv_null(x->type));
-    c->args[2] = x;
-    *out = c;
+    x->strict = false; /* lambda_fn answers a NULL array itself */
+    *out = x;
     return 0;
 }

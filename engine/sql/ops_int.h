@@ -45,6 +45,9 @@ int sql_rows_sort(sql_exec_ctx *x, sql_value **rows, size_t n, const sql_sort_ke
  * sort. For the planner; exec.h may take it over. */
 sql_op *sql_op_sort_limit(sql_exec_ctx *x, sql_op *in, const sql_sort_key *keys, size_t nkeys, int64_t limit);
 
+/* The index of the field column col of a table scan (d->fields sorted), or -1. */
+long sql_scan_field(const sql_scan_def *d, st_slice col);
+
 /* A value with its varchar bytes copied into a (NULLs and other types as is). */
 sql_value sql_value_copy(st_arena *a, const sql_value *v);
 

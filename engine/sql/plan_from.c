@@ -811,11 +811,17 @@ void sqlplan_mark_read(pnode *n, const bool *any_star, st_slice *names, size_t n
 /* ----------------------------------------------------------- mentions */
 
 
+typedef struct mctx {
+    sqlplan *p;
+    mentions *m;
+} mctx;
+
+static void mention_each(void *ctx, const sql_expr *ex);
+
 static void mention(sqlplan *p, const sql_expr *ex, mentions *m)
 {
     if (!ex) return;
-    switch (ex->kind) {
-    case SQL_E_COLUMN: {
+    if (ex->kind == SQL_E_COLUMN) {
         if (m->n == m->cap) {
             size_t nc = m->cap ? m->cap * 2 : 16;
             st_slice *nv = sqlplan_alloc(p, nc * sizeof *nv);
@@ -826,55 +832,17 @@ static void mention(sqlplan *p, const sql_expr *ex, mentions *m)
         m->v[m->n++] = ex->u.column.parts[ex->u.column.n - 1].name;
         return;
     }
-    case SQL_E_FIELD: mention(p, ex->u.field.base, m); return;
-    case SQL_E_SUBSCRIPT: mention(p, ex->u.subscript.base, m); mention(p, ex->u.subscript.index, m); return;
-    case SQL_E_UNARY:
-    case SQL_E_NOT: mention(p, ex->u.unary.arg, m); return;
-    case SQL_E_BINOP:
-    case SQL_E_AT_TIME_ZONE: mention(p, ex->u.binop.l, m); mention(p, ex->u.binop.r, m); return;
-    case SQL_E_AND:
-    case SQL_E_OR:
-    case SQL_E_ARRAY:
-    case SQL_E_ROW:
-        for (size_t i = 0; i < ex->u.list.n; i++) mention(p, ex->u.list.items[i], m);
-        return;
-    case SQL_E_IS_NULL:
-    case SQL_E_DISTINCT_FROM:
-    case SQL_E_BETWEEN:
-    case SQL_E_IN_LIST:
-    case SQL_E_IN_QUERY:
-    case SQL_E_LIKE:
-    case SQL_E_QUANTIFIED:
-        mention(p, ex->u.pred.arg, m);
-        mention(p, ex->u.pred.a, m);
-        mention(p, ex->u.pred.b, m);
-        for (size_t i = 0; i < ex->u.pred.n; i++) mention(p, ex->u.pred.list[i], m);
-        if (ex->u.pred.query) sqlplan_mention_query(p, ex->u.pred.query, m);
-        return;
-    case SQL_E_EXISTS:
-    case SQL_E_SUBQUERY: sqlplan_mention_query(p, ex->u.query, m); return;
-    case SQL_E_CAST: mention(p, ex->u.cast.arg, m); return;
-    case SQL_E_CASE:
-        mention(p, ex->u.case_.operand, m);
-        for (size_t i = 0; i < ex->u.case_.nwhens; i++) {
-            mention(p, ex->u.case_.whens[i].cond, m);
-            mention(p, ex->u.case_.whens[i].result, m);
-        }
-        mention(p, ex->u.case_.else_, m);
-        return;
-    case SQL_E_CALL:
-        for (size_t i = 0; i < ex->u.call.nargs; i++) mention(p, ex->u.call.args[i], m);
-        mention(p, ex->u.call.filter, m);
-        for (size_t i = 0; i < ex->u.call.norder; i++) mention(p, ex->u.call.order[i].expr, m);
-        if (ex->u.call.over) {
-            for (size_t i = 0; i < ex->u.call.over->npartition; i++) mention(p, ex->u.call.over->partition[i], m);
-            for (size_t i = 0; i < ex->u.call.over->norder; i++) mention(p, ex->u.call.over->order[i].expr, m);
-        }
-        return;
-    case SQL_E_EXTRACT: mention(p, ex->u.extract.arg, m); return;
-    case SQL_E_LAMBDA: mention(p, ex->u.lambda.body, m); return;
-    default: return;
-    }
+    if (ex->kind == SQL_E_EXISTS || ex->kind == SQL_E_SUBQUERY) sqlplan_mention_query(p, ex->u.query, m);
+    else if ((ex->kind == SQL_E_IN_QUERY || ex->kind == SQL_E_QUANTIFIED) && ex->u.pred.query)
+        sqlplan_mention_query(p, ex->u.pred.query, m);
+    mctx c = {p, m};
+    sql_expr_each_child(ex, mention_each, &c);
+}
+
+static void mention_each(void *ctx, const sql_expr *ex)
+{
+    mctx *c = ctx;
+    mention(c->p, ex, c->m);
 }
 
 static void mention_rel(sqlplan *p, const sql_relation *r, mentions *m)

@@ -52,7 +52,7 @@ int sqlplan_run_subquery(sqlplan *p, const sql_query *q, uint64_t max, sql_value
                       uint8_t **types)
 {
     prel r;
-    sqlplan_explain(p, "Subquery (run once while planning)");
+    sqlplan_explain(p, "Subquery");
     p->depth++;
     int rc = sqlplan_plan_query(p, q, &r);
     p->depth--;
@@ -86,6 +86,7 @@ int sqlplan_run_subquery(sqlplan *p, const sql_query *q, uint64_t max, sql_value
     }
     sql_op_close(r.op);
     if (rc < 0) return rc;
+    sqlplan_explain(p, "Subquery answered while planning: %zu row%s", n, n == 1 ? "" : "s");
     *rows = v;
     *nrows = n;
     *ncols = r.ncols;

@@ -57,7 +57,6 @@ typedef struct scan_op {
     st_arena *g;    /* the current tag set's labels and tag values */
     scan *sc;
     scan_iter *it;
-    size_t *byname; /* field indices sorted by column name */
     slot *slots;    /* one per field */
     label *gl;      /* the current tag set (labels but __name__) */
     size_t ngl;
@@ -75,13 +74,13 @@ static st_slice slice_dup(st_arena *a, st_slice s)
 
 static bool is_name(st_slice n) { return n.n == 8 && !memcmp(n.p, LABEL_METRIC_NAME, 8); }
 
-static long field_of(const scan_op *o, st_slice col)
+long sql_scan_field(const sql_scan_def *d, st_slice col)
 {
-    size_t lo = 0, hi = o->d.nfields;
+    size_t lo = 0, hi = d->nfields;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        int c = st_slice_cmp(o->d.fields[o->byname[mid]], col);
-        if (c == 0) return (long)o->byname[mid];
+        int c = st_slice_cmp(d->fields[mid], col);
+        if (c == 0) return (long)mid;
         if (c < 0) lo = mid + 1;
         else hi = mid;
     }
@@ -126,7 +125,7 @@ static void set_tags(scan_op *o, const scan_series *ss)
  * unread. */
 static int take(scan_op *o, const scan_series *ss, st_err *e)
 {
-    long f = field_of(o, ss->column);
+    long f = sql_scan_field(&o->d, ss->column);
     if (f < 0 || (!o->d.read[f] && !o->d.all_fields)) return 0;
     slot *sl = &o->slots[f];
     bool pref = o->d.metrics && st_slice_eq(ss->metric, o->d.metrics[f]);
@@ -306,15 +305,6 @@ int sql_op_scan(sql_exec_ctx *x, const sql_scan_def *d, sql_op **out, st_err *e)
     c->matchers = st_arena_alloc(a, (d->nmatchers + 1) * sizeof *c->matchers);
     for (size_t i = 0; i < d->nmatchers; i++) c->matchers[i] = d->matchers[i];
 
-    o->byname = st_arena_alloc(a, (nf + 1) * sizeof *o->byname);
-    for (size_t i = 0; i < nf; i++) { /* insertion sort: a table has tens of fields, not thousands */
-        size_t j = i;
-        while (j > 0 && st_slice_cmp(c->fields[o->byname[j - 1]], c->fields[i]) > 0) {
-            o->byname[j] = o->byname[j - 1];
-            j--;
-        }
-        o->byname[j] = i;
-    }
     o->slots = st_calloc(nf + 1, sizeof *o->slots);
     o->tagv = st_arena_alloc(a, (nt + 1) * sizeof *o->tagv);
     o->out = st_arena_alloc(a, n * sizeof *o->out);

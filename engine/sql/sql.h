@@ -522,6 +522,12 @@ bool sql_type_equal(const sql_type *a, const sql_type *b);
  * to month interval (*ym, *months) or a day to second one (*ns). */
 bool sql_parse_pg_interval(st_slice v, bool *ym, int64_t *months, int64_t *ns);
 
+/* Calls fn on each expression directly inside e, in order: operands,
+ * arguments, FILTER, ORDER BY and window keys of a call, CASE branches, a
+ * lambda's body; not the subqueries (u.query, u.pred.query), which a
+ * walker that wants them visits itself. */
+void sql_expr_each_child(const sql_expr *e, void (*fn)(void *ctx, const sql_expr *child), void *ctx);
+
 /* "=", "<>", "+", "||", ...; "-" and "+" for the unary ones. */
 const char *sql_binop_str(sql_binop op);
 /* Is s[0..n) (any case) a reserved word of Trino's SQL? */

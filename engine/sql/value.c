@@ -354,17 +354,22 @@ void sqlv_format_double(double d, st_buf *out)
         if (*p != '.') dig[nd++] = *p;
     int exp10 = atoi(p + 1);
     while (nd > 1 && dig[nd - 1] == '0') nd--;
+    sqlv_format_digits(neg, dig, nd, exp10 + 1, out);
+}
+
+void sqlv_format_digits(bool neg, const char *dig, size_t nd, int dp, st_buf *out)
+{
     if (neg) st_buf_putc(out, '-');
-    double ad = fabs(d);
-    if (ad >= 1e-3 && ad < 1e7) {
-        if (exp10 >= 0) {
-            for (int i = 0; i <= exp10; i++) st_buf_putc(out, (size_t)i < nd ? (uint8_t)dig[i] : '0');
+    /* 1e-3 <= |v| < 1e7, Java's plain range, is -2 <= dp <= 7 */
+    if (dp >= -2 && dp <= 7) {
+        if (dp > 0) {
+            for (int i = 0; i < dp; i++) st_buf_putc(out, (size_t)i < nd ? (uint8_t)dig[i] : '0');
             st_buf_putc(out, '.');
-            if ((size_t)exp10 + 1 >= nd) st_buf_putc(out, '0');
-            for (size_t i = (size_t)exp10 + 1; i < nd; i++) st_buf_putc(out, (uint8_t)dig[i]);
+            if ((size_t)dp >= nd) st_buf_putc(out, '0');
+            else st_buf_put(out, dig + dp, nd - (size_t)dp);
         } else {
             st_buf_put(out, "0.", 2);
-            for (int i = 0; i < -exp10 - 1; i++) st_buf_putc(out, '0');
+            for (int i = 0; i < -dp; i++) st_buf_putc(out, '0');
             st_buf_put(out, dig, nd);
         }
         return;
@@ -373,7 +378,7 @@ void sqlv_format_double(double d, st_buf *out)
     st_buf_putc(out, '.');
     if (nd == 1) st_buf_putc(out, '0');
     else st_buf_put(out, dig + 1, nd - 1);
-    st_buf_printf(out, "E%d", exp10);
+    st_buf_printf(out, "E%d", dp - 1);
 }
 
 static void put_ts(int64_t ns, st_buf *out, char sep, bool zulu)

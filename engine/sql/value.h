@@ -139,6 +139,10 @@ bool sqlv_castable(sql_vtype from, sql_vtype to);
 void sqlv_format(const sql_value *v, st_buf *out);
 /* A double as Java's Double.toString writes it (shortest round trip). */
 void sqlv_format_double(double d, st_buf *out);
+/* Java's layout of a finite nonzero double given its shortest digits
+ * dig[0..nd) (no trailing zero) with |v| = 0.dig x 10^dp: for callers that
+ * find the digits faster than printf (the HTTP answers). */
+void sqlv_format_digits(bool neg, const char *dig, size_t nd, int dp, st_buf *out);
 /* A timestamp as RFC 3339 with nanoseconds: 2020-06-05T15:15:51.000000000Z. */
 void sqlv_format_rfc3339(int64_t ns, st_buf *out);
 

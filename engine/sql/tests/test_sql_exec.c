@@ -207,6 +207,15 @@ static void test_meta(void)
                   strstr((const char *)b.p, "host=~\"a|c\""),
               "%s", (const char *)b.p);
     st_buf_free(&b);
+    /* what README says of correlated subqueries and ORDER BY ... LIMIT */
+    rc = run("EXPLAIN SELECT host FROM t.cpu c WHERE EXISTS (SELECT 1 FROM t.mem m WHERE m.host = c.host) ORDER BY time DESC LIMIT 2 OFFSET 1",
+             &b, &e);
+    CHECK_MSG(rc == 0, "%s", e.msg);
+    st_buf_putc(&b, 0);
+    CHECK_MSG(strstr((const char *)b.p, "Correlated subquery at line 1:40: run for each outer row") &&
+                  !strstr((const char *)b.p, "answered while planning") && strstr((const char *)b.p, "Sort: 1 key, top 3"),
+              "%s", (const char *)b.p);
+    b.len = 0;
     rc = run("EXPLAIN SELECT host FROM t.cpu WHERE host LIKE 'a%' AND regexp_like(region, 'u$')", &b, &e);
     CHECK_MSG(rc == 0, "%s", e.msg);
     st_buf_putc(&b, 0);
