@@ -290,6 +290,9 @@ static void blk_free(blk *b)
     st_free(b->tables);
     st_free(b->tab_off);
     st_free(b->tab_ids);
+    st_free(b->tab_lo);
+    st_free(b->tab_hi);
+    st_free((void *)b->crc_ok);
     st_free(b);
 }
 
@@ -703,6 +706,7 @@ static int parse_series(blk *b, const uint8_t *p, size_t n, st_err *e)
     if (nch != b->nchunks)
         return blk_corrupt(e, d, f, "%llu chunks, meta says %llu", (unsigned long long)nch,
                        (unsigned long long)b->nchunks);
+    b->crc_ok = st_calloc((size_t)nch / 64 + 1, sizeof *b->crc_ok);
     /* 6: record lengths; offsets follow from them */
     if (b->chunks_len <= UINT32_MAX) b->cend32 = st_malloc(((size_t)nch + 1) * sizeof(uint32_t));
     else b->cend64 = st_malloc(((size_t)nch + 1) * sizeof(uint64_t));
@@ -1130,29 +1134,50 @@ int blk_select(blk *b, matcher *const *ms, size_t n, postings *out, st_err *e)
     postings tmp = {0};
     bool have = false;
     out->n = 0;
-    /* Matchers that exclude series without the label narrow the set first;
-     * those that match "" can only subtract afterwards. */
+    /* Matchers that exclude series without the label narrow the set first,
+     * equalities smallest first and read in place (a metric name's postings
+     * can hold every series); those that match "" can only subtract
+     * afterwards. */
+    typedef struct bsel {
+        matcher *m;
+        const bname *nm;
+        const uint32_t *ids; /* equalities: their postings */
+        size_t n;            /* SIZE_MAX: not an equality */
+    } bsel;
+    bsel stack[16], *pl = n > 16 ? st_malloc(n * sizeof *pl) : stack;
+    size_t np = 0;
     for (size_t i = 0; i < n; i++) {
         matcher *m = ms[i];
         if (matcher_matches_empty(m)) continue;
         const bname *nm = find_name(b, matcher_name(m));
         if (!nm) goto empty; /* no series has the label: "" does not match */
-        uint32_t pr;
+        bsel s = {m, nm, NULL, SIZE_MAX};
         if (matcher_op(m) == MATCH_EQ) {
+            uint32_t pr;
+            if (!find_pair(b, nm, matcher_value(m), &pr)) goto empty;
+            s.ids = b->post_ids + b->post_off[pr];
+            s.n = b->post_off[pr + 1] - b->post_off[pr];
+        }
+        size_t j = np++;
+        for (; j > 0 && pl[j - 1].n > s.n; j--) pl[j] = pl[j - 1];
+        pl[j] = s;
+    }
+    for (size_t i = 0; i < np; i++) {
+        if (pl[i].n != SIZE_MAX) {
+            if (!have) postings_set(out, pl[i].ids, pl[i].n);
+            else postings_intersect_ids(out, pl[i].ids, pl[i].n);
+        } else {
             tmp.n = 0;
-            if (find_pair(b, nm, matcher_value(m), &pr))
-                postings_set(&tmp, b->post_ids + b->post_off[pr], b->post_off[pr + 1] - b->post_off[pr]);
-        } else {
-            collect(b, nm, m, true, &tmp);
+            collect(b, pl[i].nm, pl[i].m, true, &tmp);
+            if (!have) {
+                postings t = *out;
+                *out = tmp;
+                tmp = t;
+            } else {
+                postings_intersect(out, &tmp);
+            }
         }
-        if (!have) {
-            postings t = *out;
-            *out = tmp;
-            tmp = t;
-            have = true;
-        } else {
-            postings_intersect(out, &tmp);
-        }
+        have = true;
         if (out->n == 0) goto empty;
     }
     for (size_t i = 0; i < n; i++) {
@@ -1167,10 +1192,12 @@ int blk_select(blk *b, matcher *const *ms, size_t n, postings *out, st_err *e)
     }
     if (!have) postings_all(b, out);
     postings_free(&tmp);
+    if (pl != stack) st_free(pl);
     return 0;
 empty:
     out->n = 0;
     postings_free(&tmp);
+    if (pl != stack) st_free(pl);
     return 0;
 }
 
@@ -1375,6 +1402,20 @@ static void build_tables(blk *b)
     memcpy(fill, b->tab_off, (size_t)b->ntables * sizeof *fill);
     for (uint32_t i = 0; i < n; i++)
         if (of[i] != UINT32_MAX) b->tab_ids[fill[cb[of[i]].table]++] = i;
+    b->tab_lo = st_malloc(((size_t)b->ntables + 1) * sizeof *b->tab_lo);
+    b->tab_hi = st_malloc(((size_t)b->ntables + 1) * sizeof *b->tab_hi);
+    for (uint32_t t = 0; t < b->ntables; t++) {
+        int64_t lo = INT64_MAX, hi = INT64_MIN;
+        for (uint32_t k = b->tab_off[t]; k < b->tab_off[t + 1]; k++) {
+            uint32_t id = b->tab_ids[k], c0 = b->chk_first[id], c1 = b->chk_first[id + 1];
+            if (c0 == c1) continue;
+            /* a series' chunks are in time order */
+            if (blk_cmint(b, c0) < lo) lo = blk_cmint(b, c0);
+            if (blk_cmaxt(b, c1 - 1) > hi) hi = blk_cmaxt(b, c1 - 1);
+        }
+        b->tab_lo[t] = lo;
+        b->tab_hi[t] = hi;
+    }
     st_free(fill);
     st_free(ts);
     st_free(cb);
@@ -1397,6 +1438,24 @@ void blk_table_series(const blk *b, st_slice table, const uint32_t **ids, size_t
         }
         if (c < 0) lo = mid + 1;
         else hi = mid;
+    }
+}
+
+void blk_table_bounds(const blk *b, st_slice table, int64_t *lo, int64_t *hi)
+{
+    uint32_t l = 0, h = b->ntables;
+    *lo = INT64_MAX;
+    *hi = INT64_MIN;
+    while (l < h) {
+        uint32_t mid = l + (h - l) / 2;
+        int c = blk_bytes_cmp(b->tables[mid].p, b->tables[mid].n, table.p, table.n);
+        if (c == 0) {
+            *lo = b->tab_lo[mid];
+            *hi = b->tab_hi[mid];
+            return;
+        }
+        if (c < 0) l = mid + 1;
+        else h = mid;
     }
 }
 

@@ -14,8 +14,9 @@
  * fsyncs each file and the directory, renames to "<parent>/<id>" and fsyncs
  * the parent. A directory without a valid meta is not a block (the store
  * removes leftovers). Readers load the index into memory and mmap the chunks;
- * a chunk's checksum is verified when it is read (ST_ECORRUPT, never a
- * crash, on any damage). Blocks are reference counted: blk_unref of the last
+ * a chunk's checksum is verified the first time it is read after the block
+ * is opened (ST_ECORRUPT, never a crash, on any damage; the decoders check
+ * their bounds, so bytes damaged later cannot crash either). Blocks are reference counted: blk_unref of the last
  * reference unmaps and, if blk_mark_deleted was called, removes the
  * directory, so compaction and retention never free a block under a query.
  *
@@ -113,6 +114,10 @@ bool blk_tombstoned(blk *b, uint32_t id, int64_t mint, int64_t maxt);
  * block is referenced; *n = 0 when none. */
 void blk_table_series(const blk *b, st_slice table, const uint32_t **ids, size_t *n);
 /* The distinct tables of the block, sorted, borrowed like the above. */
+/* Bounds of the table's chunks in the block, from the index (computed at
+ * open): every sample of the table lies in [*lo, *hi]; *lo > *hi when the
+ * block holds none of it. */
+void blk_table_bounds(const blk *b, st_slice table, int64_t *lo, int64_t *hi);
 void blk_tables(const blk *b, const st_slice **tables, size_t *n);
 /* Label names / values of the series in `of` (NULL = all), like idx_*. */
 void blk_label_names(blk *b, const postings *of, st_slice **out, size_t *n, size_t *cap);

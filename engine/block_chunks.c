@@ -444,9 +444,13 @@ static int chunk_record(const blk *b, uint32_t id, uint32_t c, const uint8_t **c
     const uint8_t *p = b->chunks + start;
     size_t len = (size_t)(blk_cend(b, c) - start - 4);
     uint32_t k = c - b->chk_first[id];
-    if (CRC_BAD(crc32c(0, p, len), get_u32le(p + len)))
-        return blk_corrupt(e, b->dir, "chunks", "series %u: chunk %u at offset %llu: checksum mismatch",
-                           id, k, (unsigned long long)start);
+    uint64_t bit = 1ull << (c % 64);
+    if (!(atomic_load_explicit(&b->crc_ok[c / 64], memory_order_relaxed) & bit)) {
+        if (CRC_BAD(crc32c(0, p, len), get_u32le(p + len)))
+            return blk_corrupt(e, b->dir, "chunks", "series %u: chunk %u at offset %llu: checksum mismatch",
+                               id, k, (unsigned long long)start);
+        atomic_fetch_or_explicit(&b->crc_ok[c / 64], bit, memory_order_relaxed);
+    }
     *slen = 0;
     if (b->version >= BLK_VERSION_2) {
         const char *why = "";

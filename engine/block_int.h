@@ -99,6 +99,11 @@ struct blk {
     uint32_t ntables;
     st_slice *tables;
     uint32_t *tab_off, *tab_ids;
+    int64_t *tab_lo, *tab_hi; /* bounds of each table's chunks (lo > hi: none) */
+
+    /* chunks whose checksum held when first read: a bit each (a dashboard
+     * rereads the same chunks every refresh; the bytes are immutable) */
+    _Atomic uint64_t *crc_ok;
 
     pthread_mutex_t tmu;    /* guards the tomb pointer */
     pthread_mutex_t add_mu; /* serialises blk_add_tombstones */

@@ -75,6 +75,11 @@ typedef struct shard {
     /* head_remove_empty is under way: ids of removed series may still be in
      * ix, and selections filter them out */
     bool gc;
+    /* every sample time the shard holds lies in [lo, hi] (appends widen
+     * it; a flush that drops data marks lo_stale, and head_time_bounds
+     * narrows it again from the series) */
+    int64_t lo, hi;
+    bool lo_stale;
     char pad[64];
 } shard;
 
@@ -127,6 +132,8 @@ head *head_new(const head_opts *o)
         sh->nslots = 1024;
         sh->slots = st_calloc(sh->nslots, sizeof *sh->slots);
         sh->ix = idx_new();
+        sh->lo = INT64_MAX;
+        sh->hi = INT64_MIN;
     }
     pthread_mutexattr_destroy(&ma);
     return h;
@@ -571,6 +578,9 @@ void head_append_locked(head *h, hseries *s, int64_t ts, uint64_t val, st_slice 
 {
     bool is_str = s->type == ST_VT_STRING;
     if (is_str) val = str_new(h, str);
+    shard *sh = &h->shards[head_shard_of(h, s->hash)];
+    if (ts < sh->lo) sh->lo = ts;
+    if (ts > sh->hi) sh->hi = ts;
     if (ts > s->last_ts) {
         rawbuf *b = &s->open;
         if (b->n == b->cap) buf_grow(h, b);
@@ -834,6 +844,7 @@ int head_read_frozen_locked(head *h, hseries *s, codec_samples *out, st_err *e)
 
 void head_thaw_drop_locked(head *h, hseries *s)
 {
+    if (s->nfrozen) h->shards[head_shard_of(h, s->hash)].lo_stale = true;
     for (uint32_t i = 0; i < s->nfrozen; i++) chunk_drop(h, &s->frozen[i]);
     s->nfrozen = 0;
 }
@@ -997,6 +1008,56 @@ bool hseries_overlaps(const hseries *s, int64_t mint, int64_t maxt)
 idx *head_index_locked(head *h, unsigned si) { return h->shards[si].ix; }
 uint32_t head_id_bound_locked(head *h, unsigned si) { return h->shards[si].nids; }
 
+/* The bounds of what s holds in memory; lo > hi when nothing. */
+static void series_bounds(const hseries *s, int64_t *lo_out, int64_t *hi_out)
+{
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    if (s->nchunks) {
+        lo = s->chunks[0].mint;
+        hi = s->chunks[s->nchunks - 1].maxt;
+    }
+    for (uint32_t i = 0; i < s->nfrozen; i++) {
+        if (s->frozen[i].mint < lo) lo = s->frozen[i].mint;
+        if (s->frozen[i].maxt > hi) hi = s->frozen[i].maxt;
+    }
+    if (s->ooo.n) {
+        if (s->ooo.p[0].ts < lo) lo = s->ooo.p[0].ts;
+        if (s->ooo.p[s->ooo.n - 1].ts > hi) hi = s->ooo.p[s->ooo.n - 1].ts;
+    }
+    if (s->open.n) {
+        if (s->open.p[0].ts < lo) lo = s->open.p[0].ts;
+        if (s->open.p[s->open.n - 1].ts > hi) hi = s->open.p[s->open.n - 1].ts;
+    }
+    *lo_out = lo;
+    *hi_out = hi;
+}
+
+void head_time_bounds(head *h, int64_t *lo, int64_t *hi)
+{
+    *lo = INT64_MAX;
+    *hi = INT64_MIN;
+    for (unsigned i = 0; i < h->nshards; i++) {
+        shard *sh = &h->shards[i];
+        pthread_mutex_lock(&sh->mu);
+        if (sh->lo_stale) {
+            int64_t l = INT64_MAX, u = INT64_MIN;
+            for (uint32_t j = 0; j < sh->nids; j++) {
+                if (!sh->series[j]) continue;
+                int64_t a, b;
+                series_bounds(sh->series[j], &a, &b);
+                if (a < l) l = a;
+                if (b > u) u = b;
+            }
+            sh->lo = l;
+            sh->hi = u;
+            sh->lo_stale = false;
+        }
+        if (sh->lo < *lo) *lo = sh->lo;
+        if (sh->hi > *hi) *hi = sh->hi;
+        pthread_mutex_unlock(&sh->mu);
+    }
+}
+
 void head_get_stats(head *h, head_stats *out)
 {
     memset(out, 0, sizeof *out);
@@ -1011,19 +1072,8 @@ void head_get_stats(head *h, head_stats *out)
             hseries *s = sh->series[j];
             if (!s) continue;
             out->buffer_samples += s->open.n + s->ooo.n;
-            int64_t lo = INT64_MAX, hi = INT64_MIN;
-            if (s->nchunks) {
-                lo = s->chunks[0].mint;
-                hi = s->chunks[s->nchunks - 1].maxt;
-            }
-            if (s->ooo.n) {
-                if (s->ooo.p[0].ts < lo) lo = s->ooo.p[0].ts;
-                if (s->ooo.p[s->ooo.n - 1].ts > hi) hi = s->ooo.p[s->ooo.n - 1].ts;
-            }
-            if (s->open.n) {
-                if (s->open.p[0].ts < lo) lo = s->open.p[0].ts;
-                if (s->open.p[s->open.n - 1].ts > hi) hi = s->open.p[s->open.n - 1].ts;
-            }
+            int64_t lo, hi;
+            series_bounds(s, &lo, &hi);
             if (lo < out->mint) out->mint = lo;
             if (hi > out->maxt) out->maxt = hi;
         }

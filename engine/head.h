@@ -176,6 +176,9 @@ typedef struct head_stats {
 } head_stats;
 
 void head_get_stats(head *h, head_stats *out);
+/* Bounds that every sample time in memory lies within (lo > hi: none);
+ * they may be wider than the data (deletes do not narrow them). */
+void head_time_bounds(head *h, int64_t *lo, int64_t *hi);
 /* Cheap, lock-free estimate of the memory the head holds. */
 uint64_t head_memory(const head *h);
 uint64_t head_series_count(const head *h);

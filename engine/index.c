@@ -69,6 +69,17 @@ static size_t gallop(const uint32_t *a, size_t lo, size_t n, uint32_t v)
 static void p_filter(postings *a, const uint32_t *b, size_t bn, bool keep_common)
 {
     size_t w = 0, j = 0;
+    if (keep_common && a->n > 16 * bn) {
+        /* few ids against many: walk the few, gallop through the many
+         * (matches land at or after where they are written) */
+        size_t i = 0;
+        for (size_t k = 0; k < bn && i < a->n; k++) {
+            i = gallop(a->ids, i, a->n, b[k]);
+            if (i < a->n && a->ids[i] == b[k]) a->ids[w++] = a->ids[i++];
+        }
+        a->n = w;
+        return;
+    }
     bool skewed = bn > 16 * a->n;
     for (size_t i = 0; i < a->n; i++) {
         uint32_t v = a->ids[i];

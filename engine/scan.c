@@ -1629,8 +1629,32 @@ static void memo_clear(struct schema_memo *m)
     memset(m, 0, sizeof *m);
 }
 
+/* scan_table_tagsets' answers: distinct value tuples of some tags over a
+ * table's series, kept like the schema until the series change. */
+#define TAGSET_MEMOS 8
+
+struct tagset_memo {
+    uint64_t gen;
+    st_arena *a;         /* everything below */
+    st_slice table;
+    st_slice *tags;      /* ntags */
+    size_t ntags;
+    st_slice *vals;      /* ntuples x ntags; .p NULL: the series lacks the tag */
+    size_t ntuples;
+};
+
+static void tsmemo_clear(struct tagset_memo *m)
+{
+    st_arena_free(m->a);
+    memset(m, 0, sizeof *m);
+}
+
 void scan_memo_free(sdb *d)
 {
+    for (size_t i = 0; i < d->ntsmemo; i++) tsmemo_clear(&d->tsmemo[i]);
+    st_free(d->tsmemo);
+    d->tsmemo = NULL;
+    d->ntsmemo = 0;
     for (size_t i = 0; i < d->nmemo; i++) memo_clear(&d->memo[i]);
     st_free(d->memo);
     d->memo = NULL;
@@ -1770,6 +1794,178 @@ static void memo_put(struct schema_memo *m, st_slice table, uint64_t gen, const 
 
 /* Tables a database keeps schemas for, at most (then the oldest goes). */
 #define SCHEMA_MEMOS 256
+
+int scan_table_bounds(store *s, const char *db, st_slice table, int64_t mint, int64_t maxt, int64_t *lo,
+                      int64_t *hi, st_err *e)
+{
+    sdb *d = store_db_get(s, db);
+    if (!d) return st_fail(e, ST_ENOTFOUND, "database not found: \"%s\"", db);
+    int64_t l = INT64_MAX, u = INT64_MIN;
+    /* one view: a flush moves data from memory into a block under the
+     * view's write lock, so the data is seen in one place or the other */
+    pthread_rwlock_rdlock(&d->view_lock);
+    pthread_mutex_lock(&d->blocks_mu);
+    for (size_t i = 0; i < d->nblocks; i++) {
+        blk *b = d->blocks[i];
+        if (blk_maxt(b) < mint || blk_mint(b) > maxt) continue;
+        int64_t a, z;
+        blk_table_bounds(b, table, &a, &z);
+        if (a < l) l = a;
+        if (z > u) u = z;
+    }
+    pthread_mutex_unlock(&d->blocks_mu);
+    int64_t hl, hu;
+    head_time_bounds(d->head, &hl, &hu);
+    pthread_rwlock_unlock(&d->view_lock);
+    if (hl < l) l = hl;
+    if (hu > u) u = hu;
+    *lo = l > mint ? l : mint;
+    *hi = u < maxt ? u : maxt;
+    sdb_unref(s, d);
+    return 0;
+}
+
+static bool tsmemo_is(const struct tagset_memo *m, uint64_t gen, st_slice table, const st_slice *tags,
+                      size_t ntags)
+{
+    if (!m->a || m->gen != gen || m->ntags != ntags || !st_slice_eq(m->table, table)) return false;
+    for (size_t i = 0; i < ntags; i++)
+        if (!st_slice_eq(m->tags[i], tags[i])) return false;
+    return true;
+}
+
+static uint64_t tuple_hash(const st_slice *v, size_t n)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ull;
+    for (size_t i = 0; i < n; i++) h = (h ^ (v[i].p ? st_hash64(v[i].p, v[i].n, 0) : 0x5bd1e995u)) * 0x100000001b3ull;
+    return h;
+}
+
+static bool tuple_eq(const st_slice *a, const st_slice *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if ((a[i].p == NULL) != (b[i].p == NULL)) return false;
+        if (a[i].p && !st_slice_eq(a[i], b[i])) return false;
+    }
+    return true;
+}
+
+/* Walks the table's keys into m (outside every lock). */
+static int tsmemo_compute(store *s, const char *db, st_slice table, const st_slice *tags, size_t ntags,
+                          struct tagset_memo *m, st_err *e)
+{
+    m->a = st_arena_new(16 * 1024);
+    m->table = st_slice_of(st_arena_strndup(m->a, table.p, table.n), table.n);
+    m->tags = st_arena_alloc(m->a, (ntags + 1) * sizeof *m->tags);
+    for (size_t i = 0; i < ntags; i++) m->tags[i] = st_slice_of(st_arena_strndup(m->a, tags[i].p, tags[i].n), tags[i].n);
+    m->ntags = ntags;
+    scan_spec sp = {.db = db, .table = table, .mint = INT64_MIN, .maxt = INT64_MAX, .mode = SCAN_KEYS,
+                    .order = SCAN_ORDER_CREATION};
+    scan *sc;
+    int rc = scan_open(s, &sp, &sc, e);
+    if (rc) return rc;
+    scan_iter *it;
+    rc = scan_iter_open(sc, 0, SIZE_MAX, &it, e);
+    size_t cap = 0, nslots = 1024;
+    uint32_t *slots = st_calloc(nslots, sizeof *slots); /* tuple index + 1 */
+    st_slice *cur = st_malloc((ntags + 1) * sizeof *cur);
+    scan_series ss;
+    while (rc == 0 && (rc = scan_iter_next(it, &ss, e)) == 1) {
+        rc = 0;
+        for (size_t k = 0; k < ntags; k++) {
+            cur[k] = (st_slice){0};
+            for (size_t i = 0; i < ss.nlabels; i++)
+                if (st_slice_eq(ss.labels[i].name, tags[k])) {
+                    cur[k] = ss.labels[i].value;
+                    if (!cur[k].p) cur[k].p = "";
+                    break;
+                }
+        }
+        uint64_t h = tuple_hash(cur, ntags);
+        size_t at = h & (nslots - 1);
+        bool seen = false;
+        for (; slots[at]; at = (at + 1) & (nslots - 1))
+            if (tuple_eq(m->vals + (size_t)(slots[at] - 1) * ntags, cur, ntags)) {
+                seen = true;
+                break;
+            }
+        if (seen) continue;
+        if (m->ntuples == cap) {
+            size_t nc = cap ? cap * 2 : 256;
+            st_slice *nv = st_arena_alloc(m->a, (nc * ntags + 1) * sizeof *nv);
+            if (m->ntuples) memcpy(nv, m->vals, m->ntuples * ntags * sizeof *nv);
+            m->vals = nv;
+            cap = nc;
+        }
+        st_slice *dst = m->vals + m->ntuples * ntags;
+        for (size_t k = 0; k < ntags; k++)
+            dst[k] = cur[k].p ? st_slice_of(st_arena_strndup(m->a, cur[k].p, cur[k].n), cur[k].n) : (st_slice){0};
+        slots[at] = (uint32_t)++m->ntuples;
+        if (m->ntuples * 2 > nslots) {
+            /* grow: rehash every tuple */
+            st_free(slots);
+            nslots *= 2;
+            slots = st_calloc(nslots, sizeof *slots);
+            for (size_t t = 0; t < m->ntuples; t++) {
+                size_t j = tuple_hash(m->vals + t * ntags, ntags) & (nslots - 1);
+                while (slots[j]) j = (j + 1) & (nslots - 1);
+                slots[j] = (uint32_t)(t + 1);
+            }
+        }
+    }
+    st_free(cur);
+    st_free(slots);
+    scan_iter_close(it);
+    scan_close(sc);
+    return rc < 0 ? rc : 0;
+}
+
+int scan_table_tagsets(store *s, const char *db, st_slice table, const st_slice *tags, size_t ntags,
+                       int (*fn)(void *ctx, const st_slice *vals), void *ctx, st_err *e)
+{
+    sdb *d = store_db_get(s, db);
+    if (!d) return st_fail(e, ST_ENOTFOUND, "database not found: \"%s\"", db);
+    uint64_t gen = atomic_load(&d->series_gen);
+    int rc = 0;
+    pthread_mutex_lock(&d->schema_mu);
+    struct tagset_memo *m = NULL;
+    for (size_t i = 0; i < d->ntsmemo && !m; i++)
+        if (tsmemo_is(&d->tsmemo[i], gen, table, tags, ntags)) m = &d->tsmemo[i];
+    if (!m) {
+        pthread_mutex_unlock(&d->schema_mu);
+        /* computed outside the lock and kept under the generation read
+         * before it (a change meanwhile moves it: the next call computes) */
+        struct tagset_memo fresh = {0};
+        rc = tsmemo_compute(s, db, table, tags, ntags, &fresh, e);
+        if (rc) {
+            tsmemo_clear(&fresh);
+            sdb_unref(s, d);
+            return rc;
+        }
+        fresh.gen = gen;
+        pthread_mutex_lock(&d->schema_mu);
+        size_t at = d->ntsmemo;
+        for (size_t i = 0; i < d->ntsmemo; i++)
+            if (d->tsmemo[i].gen != atomic_load(&d->series_gen) || tsmemo_is(&d->tsmemo[i], gen, table, tags, ntags)) at = i;
+        if (at == d->ntsmemo && d->ntsmemo == TAGSET_MEMOS) {
+            tsmemo_clear(&d->tsmemo[0]);
+            memmove(d->tsmemo, d->tsmemo + 1, (TAGSET_MEMOS - 1) * sizeof *d->tsmemo);
+            at = --d->ntsmemo;
+        }
+        if (at == d->ntsmemo) {
+            if (!d->tsmemo) d->tsmemo = st_calloc(TAGSET_MEMOS, sizeof *d->tsmemo);
+            d->ntsmemo++;
+        } else {
+            tsmemo_clear(&d->tsmemo[at]);
+        }
+        d->tsmemo[at] = fresh;
+        m = &d->tsmemo[at];
+    }
+    for (size_t t = 0; t < m->ntuples && rc == 0; t++) rc = fn(ctx, m->vals + t * ntags);
+    pthread_mutex_unlock(&d->schema_mu);
+    sdb_unref(s, d);
+    return rc;
+}
 
 int scan_table_schema_get(store *s, const char *db, st_slice table, st_arena *a, scan_table_schema *out,
                           st_err *e)

@@ -240,6 +240,22 @@ typedef struct scan_table_schema {
 int scan_table_schema_get(store *s, const char *db, st_slice table, st_arena *a, scan_table_schema *out,
                           st_err *e);
 
+/* Bounds [*lo, *hi] within [mint, maxt] that every sample of the table's
+ * series in that range lies in, from block indexes and memory's bounds
+ * alone (nothing decoded): they may be wider than the data, never
+ * narrower. *lo > *hi when the table holds nothing there. */
+int scan_table_bounds(store *s, const char *db, st_slice table, int64_t mint, int64_t maxt, int64_t *lo,
+                      int64_t *hi, st_err *e);
+
+/* The distinct combinations of the named tags' values over a table's
+ * series (every source, any time; .p NULL where a series lacks the tag),
+ * each given to fn once, under a lock that fn must not call back into the
+ * scan layer under. Computed from keys and kept, like the schema, until
+ * the series change. A nonzero return of fn ends the walk and is
+ * returned. */
+int scan_table_tagsets(store *s, const char *db, st_slice table, const st_slice *tags, size_t ntags,
+                       int (*fn)(void *ctx, const st_slice *vals), void *ctx, st_err *e);
+
 /* Cardinality of a database's in-memory tier, from its index alone (what
  * Prometheus's /api/v1/status/tsdb shows): every label pair with its
  * series count, each label name with its number of values and the bytes of

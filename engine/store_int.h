@@ -65,6 +65,8 @@ typedef struct sdb {
     pthread_mutex_t schema_mu;
     struct schema_memo *memo; /* scan.c's */
     size_t nmemo, capmemo;
+    struct tagset_memo *tsmemo; /* scan.c's: scan_table_tagsets, under schema_mu */
+    size_t ntsmemo;
 } sdb;
 
 /* Frees what scan.c keeps in the database (scan_table_schema's memo). */

@@ -197,6 +197,8 @@ typedef struct sql_fold_def {
     size_t naggs;
     bool last;            /* the aggregates are max(time) and max_by(field, time), no bucket:
                              each group's last row, read from the series' newest samples */
+    bool ordered;         /* rows in key order (ascending, NULLs last), as an ORDER BY of
+                             the keys would put them: its sort then finds them in place */
 } sql_fold_def;
 
 int sql_op_fold(sql_exec_ctx *x, const sql_fold_def *d, sql_op **out, st_err *e);

@@ -25,6 +25,7 @@
  */
 #include <inttypes.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "labels.h"
@@ -96,11 +97,20 @@ static bool group_eq(void *ctx, uint32_t gi)
     return true;
 }
 
+static uint64_t group_hash(const fold_op *o, const st_slice *v)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ull;
+    for (size_t k = 0; k < o->nkt; k++) {
+        for (size_t i = 0; i < v[k].n; i++) h = (h ^ (uint8_t)v[k].p[i]) * 0x100000001b3ull;
+        h = (h ^ (v[k].p ? 0xff : 0xfe)) * 0x100000001b3ull;
+    }
+    return h;
+}
+
 /* The group of a series: its values of the key tags. */
 static int group_of(fold_op *o, const scan_series *ss, uint32_t *out, st_err *e)
 {
     st_slice v[64];
-    uint64_t h = 0x9e3779b97f4a7c15ull;
     for (size_t k = 0; k < o->nkt; k++) {
         st_slice name = o->d.scan.tags[o->d.keytags[k]];
         v[k] = (st_slice){0};
@@ -110,9 +120,8 @@ static int group_of(fold_op *o, const scan_series *ss, uint32_t *out, st_err *e)
                 if (!v[k].p) v[k].p = "";
                 break;
             }
-        for (size_t i = 0; i < v[k].n; i++) h = (h ^ (uint8_t)v[k].p[i]) * 0x100000001b3ull;
-        h = (h ^ (v[k].p ? 0xff : 0xfe)) * 0x100000001b3ull;
     }
+    uint64_t h = group_hash(o, v);
     gkey key = {o, v};
     uint32_t gi = sql_htab_find(&o->gtab, h, group_eq, &key);
     if (gi != UINT32_MAX) {
@@ -537,6 +546,57 @@ static int all_covered(fold_op *o, scan *sc, bool *yes, st_err *e)
     return rc < 0 ? rc : 0;
 }
 
+/* A tag set of the table (scan_table_tagsets) without a group, or a group
+ * whose buckets do not fill the span: the bounds cannot answer. */
+typedef struct tagset_check {
+    fold_op *o;
+    scan_chunk span;
+} tagset_check;
+
+static int tagset_known(void *ctx, const st_slice *vals)
+{
+    tagset_check *c = ctx;
+    gkey key = {c->o, vals};
+    uint32_t g = sql_htab_find(&c->o->gtab, group_hash(c->o, vals), group_eq, &key);
+    return g == UINT32_MAX || !covered(c->o, g, &c->span);
+}
+
+/* Whether the other fields can make no group of their own, from bounds
+ * alone (nothing opened): every sample of the table lies in a span (block
+ * indexes and memory's bounds), every group's buckets fill that span, and
+ * every tag set the table has (a memo of its keys) is one of the groups.
+ * Without key dimensions every series falls in the one group. */
+static int covered_by_bounds(fold_op *o, bool *yes, st_err *e)
+{
+    *yes = false;
+    if (!o->ngroups || !o->nents || !o->d.scan.table.n) return 0;
+    if (!o->nkt && o->d.width <= 0) {
+        *yes = true; /* the one row exists already */
+        return 0;
+    }
+    int64_t lo, hi;
+    int rc = scan_table_bounds(o->op.x->s, o->op.x->db, o->d.scan.table, o->d.scan.mint, o->d.scan.maxt, &lo, &hi,
+                               e);
+    if (rc) return rc == ST_ENOTFOUND ? 0 : rc;
+    if (lo > hi) {
+        *yes = true;
+        return 0;
+    }
+    tagset_check c = {o, {.mint = lo, .maxt = hi}};
+    for (size_t g = 0; g < o->ngroups; g++)
+        if (!covered(o, (uint32_t)g, &c.span)) return 0;
+    if (!o->nkt) {
+        *yes = true;
+        return 0;
+    }
+    st_slice names[64];
+    for (size_t k = 0; k < o->nkt; k++) names[k] = o->d.scan.tags[o->d.keytags[k]];
+    rc = scan_table_tagsets(o->op.x->s, o->op.x->db, o->d.scan.table, names, o->nkt, tagset_known, &c, e);
+    if (rc < 0) return rc == ST_ENOTFOUND ? 0 : rc;
+    *yes = rc == 0;
+    return 0;
+}
+
 /* Last rows: each series' newest sample in the range (a tail scan). */
 static int last_samples(fold_op *o, scan *sc, st_err *e)
 {
@@ -708,7 +768,8 @@ static int fold_all(fold_op *o, st_err *e)
     sc = NULL;
     if (rc == 0 && any_rest) {
         bool yes = false;
-        if (o->nents) {
+        rc = covered_by_bounds(o, &yes, e);
+        if (rc == 0 && !yes && o->nents) {
             rc = open_fields(o, rest, SCAN_CHUNKS, false, &sc, e);
             if (rc == 0 && sc) rc = all_covered(o, sc, &yes, e);
             scan_close(sc);
@@ -746,6 +807,62 @@ static sql_value acc_value(const fold_op *o, const sql_fold_agg *ag, const fentr
     }
 }
 
+/* Key order: each key tag's value ranked once over the groups, then the
+ * entries sorted by integers alone. */
+typedef struct order_ctx {
+    const fold_op *o;
+    size_t kt;            /* the tag being ranked */
+    const uint32_t *rank; /* nkt x ngroups */
+} order_ctx;
+
+static int group_value_cmp(const void *a, const void *b, void *arg)
+{
+    const order_ctx *c = arg;
+    const st_slice *x = &c->o->gvals[(size_t)*(const uint32_t *)a * c->o->nkt + c->kt];
+    const st_slice *y = &c->o->gvals[(size_t)*(const uint32_t *)b * c->o->nkt + c->kt];
+    if (!x->p || !y->p) return (x->p == NULL) - (y->p == NULL); /* NULLs last */
+    return st_slice_cmp(*x, *y);
+}
+
+static int entry_cmp(const void *a, const void *b, void *arg)
+{
+    const order_ctx *c = arg;
+    const fentry *x = a, *y = b;
+    size_t kt = 0;
+    for (size_t k = 0; k < c->o->d.nkeys; k++) {
+        if (c->o->d.keys[k] == SQL_FOLD_KEY_BUCKET) {
+            if (x->bucket != y->bucket) return x->bucket < y->bucket ? -1 : 1;
+        } else if (c->o->d.keys[k] == SQL_FOLD_KEY_TAG) {
+            const uint32_t *r = c->rank + kt * c->o->ngroups;
+            if (r[x->group] != r[y->group]) return r[x->group] < r[y->group] ? -1 : 1;
+            kt++;
+        }
+    }
+    return 0;
+}
+
+static void order_entries(fold_op *o)
+{
+    if (o->nents < 2) return;
+    order_ctx c = {o, 0, NULL};
+    uint32_t *rank = st_malloc((o->nkt * o->ngroups + 1) * sizeof *rank);
+    uint32_t *by = st_malloc((o->ngroups + 1) * sizeof *by);
+    for (size_t kt = 0; kt < o->nkt; kt++) {
+        for (size_t g = 0; g < o->ngroups; g++) by[g] = (uint32_t)g;
+        c.kt = kt;
+        qsort_r(by, o->ngroups, sizeof *by, group_value_cmp, &c);
+        uint32_t *r = rank + kt * o->ngroups, at = 0;
+        for (size_t i = 0; i < o->ngroups; i++) {
+            if (i && group_value_cmp(&by[i - 1], &by[i], &c) != 0) at++;
+            r[by[i]] = at;
+        }
+    }
+    c.rank = rank;
+    qsort_r(o->ents, o->nents, sizeof *o->ents, entry_cmp, &c);
+    st_free(by);
+    st_free(rank);
+}
+
 static int foldop_next(sql_op *op, const sql_value **row, st_err *e)
 {
     fold_op *o = (fold_op *)op;
@@ -763,6 +880,8 @@ static int foldop_next(sql_op *op, const sql_value **row, st_err *e)
             if ((rc = group_of(o, &none, &g, e))) return rc;
             if (!entry(o, g, 0, e, &rc)) return rc;
         }
+        /* (the entry table's indexes are not used after this) */
+        if (o->d.ordered) order_entries(o);
     }
     if (o->next >= o->nents) return 0;
     const fentry *en = &o->ents[o->next++];

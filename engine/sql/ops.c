@@ -103,6 +103,10 @@ int sql_rows_cmp(const sql_value *a, const sql_value *b, const sql_sort_key *key
 int sql_rows_sort(sql_exec_ctx *x, sql_value **rows, size_t n, const sql_sort_key *keys, size_t nkeys, st_err *e)
 {
     if (n < 2 || !nkeys) return 0;
+    /* rows that come in order (a fold answers in key order) cost a pass */
+    size_t in_order = 1;
+    while (in_order < n && sql_rows_cmp(rows[in_order], rows[in_order - 1], keys, nkeys) >= 0) in_order++;
+    if (in_order == n) return 0;
     /* bottom-up merge sort: stable, n log n, one scratch array */
     sql_value **tmp = st_malloc(n * sizeof *tmp), **src = rows, **dst = tmp;
     uint64_t tick = 0;

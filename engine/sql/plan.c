@@ -347,7 +347,8 @@ static bool wants_tail_ordered(sqlplan *p, const sql_query *q, const pnode *leaf
  * from the series (foldop.c) when the keys are dimensions, measure_name
  * and one time bucket, and the aggregates count/sum/avg/min/max of
  * fields. *out stays NULL when the shape is another. */
-static int fold_plan(sqlplan *p, pnode *leaf, sx **kx, size_t nkeys, const sx_agg *ax, size_t naggs, sql_op **out)
+static int fold_plan(sqlplan *p, pnode *leaf, sx **kx, size_t nkeys, const sx_agg *ax, size_t naggs, bool ordered,
+                     sql_op **out)
 {
     *out = NULL;
     uint8_t *keys = sqlplan_alloc(p, nkeys + 1);
@@ -406,7 +407,7 @@ static int fold_plan(sqlplan *p, pnode *leaf, sx **kx, size_t nkeys, const sx_ag
         fa[j] = (sql_fold_agg){.kind = kind, .field = field, .type = a->type};
     }
     sql_fold_def d = {.scan = leaf->def, .width = width, .keys = keys, .nkeys = nkeys, .keytags = keytags,
-                      .aggs = fa, .naggs = naggs, .last = last};
+                      .aggs = fa, .naggs = naggs, .last = last, .ordered = ordered};
     if (leaf->empty) {
         d.scan.mint = 1;
         d.scan.maxt = 0;
@@ -558,7 +559,7 @@ static int plan_select_in(sqlplan *p, const sql_query *q, prel *out, prel *cur, 
             aggtypes[i] = ax[i].type;
         }
         if (!cur->op && exact && s->nfrom == 1 && from->kind == PN_SCAN) {
-            if ((rc = fold_plan(p, from, kx, nkeys, ax, naggs, &cur->op))) return rc;
+            if ((rc = fold_plan(p, from, kx, nkeys, ax, naggs, q->norder > 0, &cur->op))) return rc;
             if (!cur->op && wants_tail_grouped(from, kx, nkeys, ax, naggs)) {
                 from->def.tail = true;
                 sqlplan_explain(p, "Scan from each series' newest sample (last row per tag set)");

@@ -390,6 +390,25 @@ static void put_ts(int64_t ns, st_buf *out, char sep, bool zulu)
     int64_t y;
     unsigned m, d;
     sqlv_civil_from_days(days, &y, &m, &d);
+    if (y >= 0 && y <= 9999) {
+        /* every answer's timestamps go through here: no printf */
+        char b[32], *p = b;
+        unsigned v4 = (unsigned)y;
+        *p++ = (char)('0' + v4 / 1000), *p++ = (char)('0' + v4 / 100 % 10);
+        *p++ = (char)('0' + v4 / 10 % 10), *p++ = (char)('0' + v4 % 10);
+        unsigned two[5] = {m, d, (unsigned)(sod / 3600), (unsigned)(sod / 60 % 60), (unsigned)(sod % 60)};
+        const char seps[5] = {'-', '-', sep, ':', ':'};
+        for (int i = 0; i < 5; i++) {
+            *p++ = seps[i];
+            *p++ = (char)('0' + two[i] / 10), *p++ = (char)('0' + two[i] % 10);
+        }
+        *p++ = '.';
+        for (int i = 8; i >= 0; i--, frac /= 10) p[i] = (char)('0' + frac % 10);
+        p += 9;
+        if (zulu) *p++ = 'Z';
+        st_buf_put(out, b, (size_t)(p - b));
+        return;
+    }
     st_buf_printf(out, "%04" PRId64 "-%02u-%02u%c%02d:%02d:%02d.%09" PRId64 "%s", y, m, d, sep, (int)(sod / 3600),
                   (int)(sod / 60 % 60), (int)(sod % 60), frac, zulu ? "Z" : "");
 }

@@ -158,9 +158,45 @@ static void run_model(uint8_t type, uint64_t seed)
         }
         if (!same(h, s, m, is_str, step)) ok = false;
         head_unlock(h, sh);
+        /* the head's time bounds hold every sample it has */
+        int64_t lo, hi;
+        head_time_bounds(h, &lo, &hi);
+        for (int64_t t = 0; t < TS_SPACE; t++)
+            if (m->has[t] && (t < lo || t > hi)) ok = false;
     }
     CHECK_MSG(ok, "type %u seed %llu", type, (unsigned long long)seed);
     free(m);
+    head_free(h);
+}
+
+/* Bounds narrow again once a flush drops what it wrote out. */
+static void test_time_bounds(void)
+{
+    head *h = head_new(NULL);
+    unsigned sh;
+    hseries *s = mk(h, "tb", ST_VT_FLOAT, &sh);
+    int64_t lo, hi;
+    head_time_bounds(h, &lo, &hi);
+    CHECK(lo > hi);
+    head_lock(h, sh);
+    for (int64_t t = 10; t <= 20; t++) head_append_locked(h, s, t, 1, st_slice_cstr(""));
+    head_append_locked(h, s, 5, 1, st_slice_cstr("")); /* out of order */
+    head_unlock(h, sh);
+    head_time_bounds(h, &lo, &hi);
+    CHECK(lo == 5 && hi == 20);
+    head_lock(h, sh);
+    CHECK_OK(head_freeze_locked(h, s, 15, NULL));
+    head_thaw_drop_locked(h, s);
+    head_unlock(h, sh);
+    head_time_bounds(h, &lo, &hi);
+    CHECK_MSG(lo == 15 && hi == 20, "%lld %lld", (long long)lo, (long long)hi);
+    head_lock(h, sh);
+    CHECK_OK(head_freeze_locked(h, s, INT64_MAX, NULL));
+    head_thaw_drop_locked(h, s);
+    head_append_locked(h, s, 50, 1, st_slice_cstr(""));
+    head_unlock(h, sh);
+    head_time_bounds(h, &lo, &hi);
+    CHECK(lo == 50 && hi == 50);
     head_free(h);
 }
 
@@ -368,6 +404,7 @@ static void test_remove_empty(void)
 int main(void)
 {
     for (int i = 0; i < TS_SPACE; i++) snprintf(strval[i], sizeof strval[i], "v%d%s", i, i % 3 ? "" : "ü");
+    RUN(test_time_bounds);
     RUN(test_model_float);
     RUN(test_model_string);
     RUN(test_memory_accounting);

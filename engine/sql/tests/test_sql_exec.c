@@ -231,11 +231,14 @@ static void test_meta(void)
 
 /* The same answer from the fold (foldop.c) and from the general plan,
  * which a condition the scan cannot take forces. */
+static const char *g_fold_table = "big";
+
 static void same_as_general(const char *select, const char *where, const char *rest)
 {
     char q1[1024], q2[1024], ex[1100];
-    snprintf(q1, sizeof q1, "%s FROM t.big %s%s %s", select, where[0] ? "WHERE " : "", where, rest);
-    snprintf(q2, sizeof q2, "%s FROM t.big WHERE (host = host OR host IS NULL) %s%s %s", select, where[0] ? "AND " : "", where, rest);
+    snprintf(q1, sizeof q1, "%s FROM t.%s %s%s %s", select, g_fold_table, where[0] ? "WHERE " : "", where, rest);
+    snprintf(q2, sizeof q2, "%s FROM t.%s WHERE (host = host OR host IS NULL) %s%s %s", select, g_fold_table,
+             where[0] ? "AND " : "", where, rest);
     snprintf(ex, sizeof ex, "EXPLAIN %s", q1);
     st_buf a = {0}, b = {0}, x = {0};
     st_err e = {0};
@@ -329,6 +332,67 @@ static void test_fold(void)
     st_buf_putc(&b, 0);
     CHECK_MSG(strstr((const char *)b.p, "newest sample"), "%s", (const char *)b.p);
     st_buf_free(&b);
+}
+
+/* Table wide: hosts w1 and w2 write fields a and b at the same times;
+ * w1's b goes on 3 minutes after its a stops; w3 writes only b. Groups
+ * that only b makes must appear when a alone is aggregated, whether the
+ * fold answers them from bounds (block indexes, memory's bounds, the
+ * table's tag sets) or reads b. */
+static void put_wide(const char *host, const char *field, int from, int to)
+{
+    store_batch *bt = store_batch_new();
+    label l[2] = {{st_slice_cstr("__name__"), st_slice_cstr(field)}, {st_slice_cstr("host"), st_slice_cstr(host)}};
+    uint32_t id;
+    st_err e = {0};
+    store_batch_series(bt, l, 2, (series_meta){ST_VT_FLOAT, 4}, &id, &e);
+    for (int i = from; i < to; i++) {
+        double v = (double)(i % 17) + 0.5;
+        uint64_t bits;
+        memcpy(&bits, &v, 8);
+        store_batch_add(bt, id, T0 + (int64_t)i * 10 * ST_NS_PER_S, bits);
+    }
+    store_write_result res;
+    if (store_write(g_s, "t", bt, &res, &e)) fprintf(stderr, "write: %s\n", e.msg);
+    store_batch_free(bt);
+}
+
+static void wide_cases(void)
+{
+    const char *lim = "time < TIMESTAMP '2024-01-01 00:10:00'";
+    same_as_general("SELECT bin(time, 60s) AS b, count(a), avg(a)", "", "GROUP BY 1 ORDER BY 1");
+    same_as_general("SELECT bin(time, 60s) AS b, count(a), avg(a)", lim, "GROUP BY 1 ORDER BY 1");
+    same_as_general("SELECT bin(time, 60s) AS b, count(a)", "host = 'w2'", "GROUP BY 1 ORDER BY 1");
+    same_as_general("SELECT host, bin(time, 60s) AS b, avg(a)", "", "GROUP BY 1, 2 ORDER BY 1, 2");
+    same_as_general("SELECT host, bin(time, 60s) AS b, avg(a)", lim, "GROUP BY 1, 2 ORDER BY 2, 1");
+    same_as_general("SELECT host, bin(time, 60s) AS b, max(a)", "host IN ('w1', 'w2')", "GROUP BY 1, 2 ORDER BY 1, 2");
+    same_as_general("SELECT host, count(a)", "", "GROUP BY 1 ORDER BY 1");
+    same_as_general("SELECT bin(time, 60s) AS b, host, min(a)", lim, "GROUP BY 1, 2 ORDER BY 1 DESC, 2");
+}
+
+static void test_fold_bounds(void)
+{
+    g_fold_table = "wide";
+    put_wide("w1", "wide_a", 0, 60);
+    put_wide("w1", "wide_b", 0, 78);
+    put_wide("w2", "wide_a", 0, 60);
+    put_wide("w2", "wide_b", 0, 60);
+    wide_cases(); /* in memory */
+    expect("SELECT bin(time, 60s) AS b, count(a) FROM t.wide WHERE time >= TIMESTAMP '2024-01-01 00:09:00' GROUP BY 1 ORDER BY 1",
+           "b|_col1\n2024-01-01 00:09:00.000000000|12\n2024-01-01 00:10:00.000000000|0\n"
+           "2024-01-01 00:11:00.000000000|0\n2024-01-01 00:12:00.000000000|0\n");
+    put_wide("w3", "wide_b", 20, 30); /* a new tag set: the table's tag sets are asked again */
+    wide_cases();
+    expect("SELECT host, count(a), count(*) FROM t.wide WHERE time < TIMESTAMP '2024-01-01 00:10:00' GROUP BY 1 ORDER BY 1",
+           "host|_col1|_col2\nw1|60|60\nw2|60|60\nw3|0|10\n");
+    st_err e = {0};
+    CHECK_OK(store_flush_all(g_s, &e));
+    wide_cases(); /* from blocks */
+    put_wide("w2", "wide_b", 60, 61); /* memory over blocks: one more bucket, made by b alone */
+    wide_cases();
+    expect("SELECT bin(time, 60s) AS b, count(a) FROM t.wide WHERE host = 'w2' AND time >= TIMESTAMP '2024-01-01 00:09:00' GROUP BY 1 ORDER BY 1",
+           "b|_col1\n2024-01-01 00:09:00.000000000|6\n2024-01-01 00:10:00.000000000|0\n");
+    g_fold_table = "big";
 }
 
 static void test_series(void)
@@ -448,6 +512,7 @@ int main(void)
     RUN(test_timeseries);
     RUN(test_errors);
     RUN(test_fold);
+    RUN(test_fold_bounds);
     store_close(g_s, &e);
     char cmd[4200];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
