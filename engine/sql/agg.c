@@ -198,16 +198,25 @@ void sql_agg_free(sql_aggst *s)
     sql_htab_free(&s->seen);
     st_free(s->seenv);
     if (s->seen_a) st_arena_free(s->seen_a);
+    if (s->vcomp) st_arena_free(s->vcomp);
+    if (s->kcomp) st_arena_free(s->kcomp);
     st_free(s->vals);
     st_free(s->times);
     memset(s, 0, sizeof *s);
 }
 
 /* dst = src, a varchar's bytes copied into the state's own buffer (reused:
- * a max over many strings keeps one copy, not one per change). */
-static void keep(sql_value *dst, char **buf, size_t *cap, const sql_value *src)
+ * a max over many strings keeps one copy, not one per change), an array
+ * into its own arena (emptied first): src lives only until the next row. */
+static void keep(sql_value *dst, char **buf, size_t *cap, st_arena **comp, const sql_value *src)
 {
     *dst = *src;
+    if (!src->null && sqlt_is_composite(src->type)) {
+        if (*comp) st_arena_reset(*comp);
+        else *comp = st_arena_new(256);
+        *dst = sqlv_copy(*comp, src);
+        return;
+    }
     if (src->null || src->type != SQLT_VARCHAR) return;
     if (src->u.s.n > *cap) {
         *cap = src->u.s.n * 2;
@@ -395,12 +404,12 @@ int sql_agg_add(sql_exec_ctx *x, const sx_agg *ag, sql_aggst *s, const sql_value
     case SQL_AGG_MIN:
     case SQL_AGG_MAX: {
         int c = s->has ? sqlv_cmp(v, &s->v) : 0;
-        if (!s->has || (ag->kind == SQL_AGG_MIN ? c < 0 : c > 0)) keep(&s->v, &s->vbuf, &s->vcap, v);
+        if (!s->has || (ag->kind == SQL_AGG_MIN ? c < 0 : c > 0)) keep(&s->v, &s->vbuf, &s->vcap, &s->vcomp, v);
         s->has = true;
         break;
     }
     case SQL_AGG_ARBITRARY:
-        if (!s->has) keep(&s->v, &s->vbuf, &s->vcap, v);
+        if (!s->has) keep(&s->v, &s->vbuf, &s->vcap, &s->vcomp, v);
         s->has = true;
         break;
     case SQL_AGG_BOOL_AND:
@@ -424,8 +433,8 @@ int sql_agg_add(sql_exec_ctx *x, const sx_agg *ag, sql_aggst *s, const sql_value
     case SQL_AGG_MIN_BY: {
         int c = s->has ? sqlv_cmp(v2, &s->k) : 0;
         if (!s->has || (ag->kind == SQL_AGG_MAX_BY ? c > 0 : c < 0)) {
-            keep(&s->v, &s->vbuf, &s->vcap, v);
-            keep(&s->k, &s->kbuf, &s->kcap, v2);
+            keep(&s->v, &s->vbuf, &s->vcap, &s->vcomp, v);
+            keep(&s->k, &s->kbuf, &s->kcap, &s->kcomp, v2);
         }
         s->has = true;
         break;

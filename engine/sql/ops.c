@@ -561,6 +561,9 @@ static void topn_close(sql_op *o)
 sql_op *sql_op_sort_limit(sql_exec_ctx *x, sql_op *in, const sql_sort_key *keys, size_t nkeys, int64_t limit)
 {
     if (limit < 0 || (uint64_t)limit > ((uint64_t)1 << 24)) return sql_op_sort(x, in, keys, nkeys);
+    /* the heap keeps flat copies (tn_copy): arrays are copied by the sort */
+    for (size_t i = 0; i < in->ncols; i++)
+        if (sqlt_is_composite(in->types[i])) return sql_op_sort(x, in, keys, nkeys);
     topn_op *t = st_calloc(1, sizeof *t);
     t->op = (sql_op){.next = topn_next, .close = topn_close, .ncols = in->ncols, .types = in->types, .x = x};
     t->in = in;

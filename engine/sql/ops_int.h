@@ -64,6 +64,7 @@ typedef struct sql_aggst {
     sql_value v, k;     /* min, max, arbitrary; max_by/min_by's value and key */
     char *vbuf, *kbuf;  /* own copies of v's and k's varchar bytes */
     size_t vcap, kcap;
+    st_arena *vcomp, *kcomp; /* own copies of v's and k's arrays (reset on each change) */
     /* DISTINCT and approx_distinct: the values seen */
     sql_htab seen;
     sql_value *seenv;

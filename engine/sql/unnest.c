@@ -15,6 +15,7 @@ typedef struct unnest_op {
     sql_value *vals;       /* its arrays */
     size_t len, at;        /* elements to give, given */
     bool have;
+    bool padded;           /* LEFT JOIN over no element: the one row of NULLs */
     size_t nin;
     sql_value *out;
     uint64_t tick;
@@ -36,7 +37,8 @@ static int unnest_next(sql_op *op, const sql_value **row, st_err *e)
         }
         o->at = 0;
         o->have = true;
-        if (!o->len && o->outer) {
+        o->padded = !o->len && o->outer;
+        if (o->padded) {
             o->len = 1; /* one padded row */
             o->at = 0;
             for (size_t i = 0; i < o->nargs; i++) o->vals[i] = sqlv_null(o->args[i]->type);
@@ -55,8 +57,7 @@ static int unnest_next(sql_op *op, const sql_value **row, st_err *e)
         o->out[k - 1].type = el;
     }
     if (o->ordinality) {
-        bool padded = o->outer && o->len == 1 && o->nargs && o->vals[0].null;
-        o->out[k++] = padded ? sqlv_null(SQLT_BIGINT) : sqlv_int(SQLT_BIGINT, (int64_t)o->at + 1);
+        o->out[k++] = o->padded ? sqlv_null(SQLT_BIGINT) : sqlv_int(SQLT_BIGINT, (int64_t)o->at + 1);
     }
     o->at++;
     *row = o->out;

@@ -117,6 +117,9 @@ static int agg_over(win_op *w, const sql_win *f, size_t ps, size_t pe, size_t fi
      * row: one running state; other frames are computed afresh per row */
     bool running = f->frame == SQL_FRAME_NONE || f->start == SQL_BOUND_UNBOUNDED_PRECEDING;
     int64_t upto = (int64_t)ps - 1;
+    /* what the state holds counts against the row limit beside the rows,
+     * once: a state computed afresh starts from the rows' count again */
+    uint64_t held = w->held;
     for (size_t i = ps; i < pe && rc == 0; i++) {
         int64_t fs, fe;
         if ((rc = frame_of(w, f, ps, pe, i, &fs, &fe, e))) break;
@@ -124,10 +127,11 @@ static int agg_over(win_op *w, const sql_win *f, size_t ps, size_t pe, size_t fi
             sql_agg_free(&st);
             sql_agg_init(&st);
             upto = fs - 1;
+            held = w->held;
         }
         for (; upto < fe && rc == 0; upto++) {
             st_arena_reset(w->ev);
-            rc = sql_agg_step(w->op.x, &f->agg, &st, w->rows[upto + 1], w->ev, &w->held, "window", e);
+            rc = sql_agg_step(w->op.x, &f->agg, &st, w->rows[upto + 1], w->ev, &held, "window", e);
             if (rc == 0) rc = sql_ops_poll(w->op.x, &w->tick, e);
         }
         if (rc) break;

@@ -398,6 +398,18 @@ static void test_fold_bounds(void)
 static void test_series(void)
 {
     expect("SELECT ARRAY[1, 2, 3], ARRAY[1.5, 2][2], ARRAY['a', NULL]", "_col0|_col1|_col2\n[1, 2, 3]|2.0|[a, NULL]\n");
+    /* a frame computed afresh per row holds its rows once against the
+     * row limit (1000 here), not once per row */
+    expect("SELECT sum(c) FROM (SELECT count(DISTINCT x) OVER (ORDER BY x ROWS 1 PRECEDING) AS c "
+           "FROM UNNEST(sequence(1, 600)) AS u(x))", "_col0\n1199\n");
+    /* arrays kept across rows: by ORDER BY ... LIMIT, by max_by */
+    expect("SELECT x, sequence(1, x) s FROM (VALUES 1, 2, 3, 4, 5) AS t(x) ORDER BY x DESC LIMIT 2",
+           "x|s\n5|[1, 2, 3, 4, 5]\n4|[1, 2, 3, 4]\n");
+    expect("SELECT max_by(sequence(1, x), x), min_by(sequence(x, 3), x) FROM (VALUES 1, 3, 2) AS t(x)",
+           "_col0|_col1\n[1, 2, 3]|[1, 2, 3]\n");
+    expect("SELECT host, max_by(sequence(1, CAST(usage AS bigint)), time), min_by(ARRAY[usage], time) FROM t.cpu "
+           "GROUP BY host ORDER BY host",
+           "host|_col1|_col2\na|[1, 2, 3, 4]|[1.5]\nb|NULL|[10.0]\n"); /* b's newest row has no usage */
     expect("SELECT host, array_agg(usage) FROM t.cpu WHERE host = 'a' GROUP BY host", "host|_col1\na|[1.5, 2.5, 3.5]\n");
     expect("SELECT host, create_time_series(time, usage) AS ts FROM t.cpu GROUP BY host ORDER BY host",
            "host|ts\na|[{time: 2024-01-01 00:00:00.000000000, value: 1.5}, {time: 2024-01-01 00:00:10.000000000, value: 2.5}, "
@@ -419,6 +431,11 @@ static void test_series(void)
     expect("SELECT max(usage, 2), min(usage, 2), approx_percentile(usage, ARRAY[0.0, 0.5, 1.0]) FROM t.cpu",
            "_col0|_col1|_col2\n[20.0, 10.0]|[1.5, 2.5]|[1.5, 3.5, 20.0]\n");
     expect("SELECT * FROM UNNEST(ARRAY['a', 'b']) WITH ORDINALITY AS t(x, i)", "x|i\na|1\nb|2\n");
+    /* the first array NULL, the second not: real rows, numbered */
+    expect("SELECT c.h, u.x, u.y, u.i FROM (VALUES 'p') AS c(h) LEFT JOIN UNNEST(CAST(NULL AS array(bigint)), ARRAY[5]) "
+           "WITH ORDINALITY AS u(x, y, i) ON true", "h|x|y|i\np|NULL|5|1\n");
+    expect("SELECT c.h, u.x, u.i FROM (VALUES 'p') AS c(h) LEFT JOIN UNNEST(CAST(NULL AS array(bigint))) "
+           "WITH ORDINALITY AS u(x, i) ON true", "h|x|i\np|NULL|NULL\n");
     expect("SELECT c.h, u.x FROM (VALUES 'p', 'q') AS c(h) LEFT JOIN UNNEST(CASE WHEN c.h = 'p' THEN ARRAY[1, 2] ELSE ARRAY[] END) AS u(x) ON true "
            "ORDER BY 1, 2",
            "h|x\np|1\np|2\nq|NULL\n");
