@@ -258,7 +258,7 @@ static int first_seen(sql_exec_ctx *x, sql_aggst *s, const sql_value *v, uint64_
         s->capseen = s->capseen ? s->capseen * 2 : 16;
         s->seenv = st_realloc(s->seenv, s->capseen * sizeof *s->seenv);
     }
-    s->seenv[s->nseen] = sql_value_copy(s->seen_a, v);
+    s->seenv[s->nseen] = sqlv_copy(s->seen_a, v);
     sql_htab_put(&s->seen, h, (uint32_t)s->nseen++);
     return 0;
 }

@@ -11,9 +11,8 @@
 
 #include <string.h>
 
-static bool slice_eq(st_slice a, st_slice b) { return a.n == b.n && (a.n == 0 || !memcmp(a.p, b.p, a.n)); }
 
-static bool ident_eq(const sql_ident *a, const sql_ident *b) { return slice_eq(a->name, b->name); }
+static bool ident_eq(const sql_ident *a, const sql_ident *b) { return st_slice_eq(a->name, b->name); }
 
 static bool idents_eq(const sql_ident *a, size_t na, const sql_ident *b, size_t nb)
 {
@@ -56,7 +55,7 @@ static bool orders_eq(const sql_order *a, size_t na, const sql_order *b, size_t 
 
 bool sql_type_equal(const sql_type *a, const sql_type *b)
 {
-    if (a->kind != b->kind || !slice_eq(a->name, b->name) || a->with_time_zone != b->with_time_zone ||
+    if (a->kind != b->kind || !st_slice_eq(a->name, b->name) || a->with_time_zone != b->with_time_zone ||
         a->nparams != b->nparams)
         return false;
     for (size_t i = 0; i < a->nparams; i++) {
@@ -88,17 +87,17 @@ bool sql_expr_equal(const sql_expr *a, const sql_expr *b)
     case SQL_E_BOOL: return a->u.b == b->u.b;
     case SQL_E_INT: return a->u.num.i == b->u.num.i;
     case SQL_E_DECIMAL:
-    case SQL_E_DOUBLE: return slice_eq(a->u.num.text, b->u.num.text);
+    case SQL_E_DOUBLE: return st_slice_eq(a->u.num.text, b->u.num.text);
     case SQL_E_STRING:
-    case SQL_E_BINARY: return slice_eq(a->u.str, b->u.str);
-    case SQL_E_TYPED: return slice_eq(a->u.typed.type, b->u.typed.type) && slice_eq(a->u.typed.value, b->u.typed.value);
+    case SQL_E_BINARY: return st_slice_eq(a->u.str, b->u.str);
+    case SQL_E_TYPED: return st_slice_eq(a->u.typed.type, b->u.typed.type) && st_slice_eq(a->u.typed.value, b->u.typed.value);
     case SQL_E_INTERVAL:
         return a->u.interval.short_form == b->u.interval.short_form &&
                a->u.interval.year_month == b->u.interval.year_month && a->u.interval.from == b->u.interval.from &&
                a->u.interval.to == b->u.interval.to && a->u.interval.months == b->u.interval.months &&
                a->u.interval.ns == b->u.interval.ns && a->u.interval.negative == b->u.interval.negative &&
-               slice_eq(a->u.interval.text, b->u.interval.text);
-    case SQL_E_PARAM: return slice_eq(a->u.param.name, b->u.param.name) && a->u.param.index == b->u.param.index;
+               st_slice_eq(a->u.interval.text, b->u.interval.text);
+    case SQL_E_PARAM: return st_slice_eq(a->u.param.name, b->u.param.name) && a->u.param.index == b->u.param.index;
     case SQL_E_COLUMN: return name_eq(&a->u.column, &b->u.column);
     case SQL_E_FIELD:
         return ident_eq(&a->u.field.name, &b->u.field.name) && sql_expr_equal(a->u.field.base, b->u.field.base);
@@ -142,13 +141,13 @@ bool sql_expr_equal(const sql_expr *a, const sql_expr *b)
                 return false;
         return true;
     case SQL_E_CALL:
-        return slice_eq(a->u.call.name, b->u.call.name) && a->u.call.distinct == b->u.call.distinct &&
+        return st_slice_eq(a->u.call.name, b->u.call.name) && a->u.call.distinct == b->u.call.distinct &&
                a->u.call.star == b->u.call.star && a->u.call.nulls == b->u.call.nulls &&
                exprs_eq(a->u.call.args, a->u.call.nargs, b->u.call.args, b->u.call.nargs) &&
                orders_eq(a->u.call.order, a->u.call.norder, b->u.call.order, b->u.call.norder) &&
                opt_expr_eq(a->u.call.filter, b->u.call.filter) && window_eq(a->u.call.over, b->u.call.over);
     case SQL_E_EXTRACT:
-        return slice_eq(a->u.extract.field, b->u.extract.field) && sql_expr_equal(a->u.extract.arg, b->u.extract.arg);
+        return st_slice_eq(a->u.extract.field, b->u.extract.field) && sql_expr_equal(a->u.extract.arg, b->u.extract.arg);
     case SQL_E_LAMBDA:
         return idents_eq(a->u.lambda.params, a->u.lambda.nparams, b->u.lambda.params, b->u.lambda.nparams) &&
                sql_expr_equal(a->u.lambda.body, b->u.lambda.body);
@@ -222,7 +221,7 @@ bool sql_query_equal(const sql_query *a, const sql_query *b)
 bool sql_stmt_equal(const sql_stmt *a, const sql_stmt *b)
 {
     if (a->kind != b->kind || !name_eq(&a->name, &b->name) || a->has_like != b->has_like ||
-        !slice_eq(a->like, b->like) || a->has_escape != b->has_escape || !slice_eq(a->escape, b->escape) ||
+        !st_slice_eq(a->like, b->like) || a->has_escape != b->has_escape || !st_slice_eq(a->escape, b->escape) ||
         a->analyze != b->analyze || a->verbose != b->verbose || a->nparams != b->nparams)
         return false;
     if (a->kind == SQL_S_QUERY) return sql_query_equal(a->query, b->query);

@@ -97,12 +97,8 @@ static int fn_array_join(sx_ctx *c, const sx *x, const sql_value *v, sql_value *
         if (s.n) st_buf_put(&b, s.p, s.n);
         first = false;
     }
-    if (rc == 0) {
-        char *p = sql_fn_alloc(c, b.len);
-        if (b.len) memcpy(p, b.p, b.len);
-        *out = sqlv_str(st_slice_of(p, b.len));
-    }
-    st_buf_free(&b);
+    if (rc == 0) *out = sql_fn_buf_value(c, &b);
+    else st_buf_free(&b);
     return rc;
 }
 

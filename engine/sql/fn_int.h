@@ -2,6 +2,8 @@
 #ifndef ST_SQL_FN_INT_H
 #define ST_SQL_FN_INT_H
 
+#include <string.h>
+
 #include "sql/fn.h"
 
 /* Short type names for the signature tables. */
@@ -63,6 +65,15 @@ size_t sql_fn_utf8_put(uint32_t cp, char *out);
 
 /* A string of n bytes in the evaluation arena. */
 static inline char *sql_fn_alloc(sx_ctx *c, size_t n) { return st_arena_alloc(c->a, n ? n : 1); }
+/* A varchar of b's bytes in the call's arena; b is freed. */
+static inline sql_value sql_fn_buf_value(sx_ctx *c, st_buf *b)
+{
+    char *p = sql_fn_alloc(c, b->len);
+    if (b->len) memcpy(p, b->p, b->len);
+    sql_value v = sqlv_str(st_slice_of(p, b->len));
+    st_buf_free(b);
+    return v;
+}
 
 /* Dates stay within about five million years of 1970, so that calendar
  * arithmetic on them never overflows int64. */

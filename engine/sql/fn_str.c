@@ -133,10 +133,7 @@ static int fn_replace(sx_ctx *c, const sx *x, const sql_value *v, sql_value *out
         }
         st_buf_put(&o, s.p + i, s.n - i);
     }
-    char *p = sql_fn_alloc(c, o.len);
-    if (o.len) memcpy(p, o.p, o.len);
-    *out = str_of(p, o.len);
-    st_buf_free(&o);
+    *out = sql_fn_buf_value(c, &o);
     return 0;
 }
 
@@ -224,10 +221,7 @@ static int fn_pad(sx_ctx *c, const sx *x, const sql_value *v, sql_value *out)
         if (pi >= pad.n) pi = 0;
     }
     if (!x->op) st_buf_put(&o, s.p, s.n);
-    char *p = sql_fn_alloc(c, o.len);
-    memcpy(p, o.p, o.len);
-    *out = str_of(p, o.len);
-    st_buf_free(&o);
+    *out = sql_fn_buf_value(c, &o);
     return 0;
 }
 
@@ -591,10 +585,7 @@ static int fn_regexp_replace(sx_ctx *c, const sx *x, const sql_value *v, sql_val
         return rc;
     }
     st_buf_put(&o, s.p + copied, s.n - copied);
-    char *p = sql_fn_alloc(c, o.len);
-    if (o.len) memcpy(p, o.p, o.len);
-    *out = str_of(p, o.len);
-    st_buf_free(&o);
+    *out = sql_fn_buf_value(c, &o);
     return 0;
 }
 

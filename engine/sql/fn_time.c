@@ -431,15 +431,6 @@ static int fn_from_iso(sx_ctx *c, const sx *x, const sql_value *v, sql_value *ou
     return 0;
 }
 
-static sql_value buf_value(sx_ctx *c, st_buf *b)
-{
-    char *p = sql_fn_alloc(c, b->len);
-    if (b->len) memcpy(p, b->p, b->len);
-    sql_value v = sqlv_str(st_slice_of(p, b->len));
-    st_buf_free(b);
-    return v;
-}
-
 static int fn_to_iso(sx_ctx *c, const sx *x, const sql_value *v, sql_value *out)
 {
     (void)x;
@@ -447,7 +438,7 @@ static int fn_to_iso(sx_ctx *c, const sx *x, const sql_value *v, sql_value *out)
     st_buf b = {0};
     if (v[0].type == SQLT_DATE) sqlv_format(&v[0], &b);
     else sqlv_format_rfc3339(v[0].u.i, &b);
-    *out = buf_value(c, &b);
+    *out = sql_fn_buf_value(c, &b);
     return 0;
 }
 
@@ -518,7 +509,7 @@ static int fn_date_format(sx_ctx *c, const sx *x, const sql_value *v, sql_value 
         default: st_buf_putc(&b, (uint8_t)k); break; /* %% and any other %x: x */
         }
     }
-    *out = buf_value(c, &b);
+    *out = sql_fn_buf_value(c, &b);
     return 0;
 }
 

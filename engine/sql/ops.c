@@ -77,12 +77,11 @@ int sql_ops_poll(sql_exec_ctx *x, uint64_t *tick, st_err *e)
     return scan_budget_poll(x->budget, e);
 }
 
-sql_value sql_value_copy(st_arena *a, const sql_value *v) { return sqlv_copy(a, v); }
 
 sql_value *sql_row_copy(st_arena *a, const sql_value *row, size_t n)
 {
     sql_value *r = st_arena_alloc(a, (n ? n : 1) * sizeof *r);
-    for (size_t i = 0; i < n; i++) r[i] = sql_value_copy(a, &row[i]);
+    for (size_t i = 0; i < n; i++) r[i] = sqlv_copy(a, &row[i]);
     return r;
 }
 

@@ -48,9 +48,6 @@ sql_op *sql_op_sort_limit(sql_exec_ctx *x, sql_op *in, const sql_sort_key *keys,
 /* The index of the field column col of a table scan (d->fields sorted), or -1. */
 long sql_scan_field(const sql_scan_def *d, st_slice col);
 
-/* A value with its varchar bytes copied into a (NULLs and other types as is). */
-sql_value sql_value_copy(st_arena *a, const sql_value *v);
-
 /* ---- aggregate state (agg.c), shared with window.c ---- */
 
 /* The running state of one aggregate over one group (or window frame). */

@@ -103,7 +103,7 @@ static int eval_keep(win_op *w, sx *x, const sql_value *r, sql_value *out, st_er
     sql_value v;
     int rc = sx_eval(&c, x, r, &v);
     if (rc < 0) return rc;
-    *out = sql_value_copy(w->a, &v);
+    *out = sqlv_copy(w->a, &v);
     out->type = x->type;
     return 0;
 }
@@ -137,7 +137,7 @@ static int agg_over(win_op *w, const sql_win *f, size_t ps, size_t pe, size_t fi
         if (rc) break;
         sql_value v;
         if ((rc = sql_agg_final(&f->agg, &st, &v, e))) break;
-        w->res[i * w->nfns + fi] = sql_value_copy(w->a, &v); /* the state's bytes change with the next row */
+        w->res[i * w->nfns + fi] = sqlv_copy(w->a, &v); /* the state's bytes change with the next row */
     }
     sql_agg_free(&st);
     return rc;
