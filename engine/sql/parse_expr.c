@@ -52,12 +52,6 @@ static sql_expr *parse_logical(sql_parser *p, bool is_or);
 static sql_expr *call_node(sql_parser *p, const sql_token *at, const char *name);
 static void add_arg(sql_parser *p, sql_expr *call, size_t *cap, sql_expr *arg);
 
-static bool is_ilike(sql_parser *p, const sql_token *t)
-{
-    if (!sqlp_is_ident_tok(t)) return false;
-    st_slice w = sqlp_ident_text(p, t);
-    return w.n == 5 && !memcmp(w.p, "ilike", 5);
-}
 static sql_expr *value_prec(sql_parser *p, int min);
 static sql_expr *parse_unary(sql_parser *p);
 
@@ -244,7 +238,7 @@ static sql_expr *parse_predicated(sql_parser *p)
     bool neg = false;
     const sql_token *t1 = sqlp_peek(p, 1);
     if (sqlp_tok_is_kw(t, KW_NOT) && (sqlp_tok_is_kw(t1, KW_BETWEEN) || sqlp_tok_is_kw(t1, KW_IN) ||
-                                      sqlp_tok_is_kw(t1, KW_LIKE) || is_ilike(p, t1))) {
+                                      sqlp_tok_is_kw(t1, KW_LIKE) || sqlp_tok_is_kw(t1, KW_ILIKE))) {
         neg = true;
         sqlp_advance(p);
     }
@@ -263,35 +257,28 @@ static sql_expr *parse_predicated(sql_parser *p)
         return done(p, e, t);
     }
     if (sqlp_tok_is_kw(k, KW_IN)) return in_predicate(p, v, t, neg);
-    if (sqlp_tok_is_kw(k, KW_LIKE)) {
+    bool ilike = sqlp_tok_is_kw(k, KW_ILIKE);
+    if (ilike || sqlp_tok_is_kw(k, KW_LIKE)) {
         sqlp_advance(p);
         sql_expr *e = mk(p, SQL_E_LIKE, t);
-        e->u.pred.arg = v;
         e->u.pred.negated = neg;
-        if (!(e->u.pred.a = value_prec(p, 1))) return NULL;
-        if (sqlp_accept_kw(p, KW_ESCAPE) && !(e->u.pred.b = value_prec(p, 1))) return NULL;
-        sub(e, v);
-        sub(e, e->u.pred.a);
-        sub(e, e->u.pred.b);
-        return done(p, e, t);
-    }
-    if (is_ilike(p, k)) {
-        /* PostgreSQL's ILIKE, which Grafana's PostgreSQL users write: read
-         * as lower(a) LIKE lower(p) */
-        sqlp_advance(p);
-        sql_expr *e = mk(p, SQL_E_LIKE, t);
-        sql_expr *la = call_node(p, t, "lower"), *lp = call_node(p, t, "lower");
-        size_t ca = 0, cp = 0;
-        add_arg(p, la, &ca, v);
         sql_expr *pat = value_prec(p, 1);
         if (!pat) return NULL;
-        add_arg(p, lp, &cp, pat);
-        e->u.pred.arg = la;
-        e->u.pred.a = lp;
-        e->u.pred.negated = neg;
+        if (ilike) {
+            /* PostgreSQL's ILIKE, which Grafana's PostgreSQL users write:
+             * read as lower(a) LIKE lower(p) */
+            sql_expr *la = call_node(p, t, "lower"), *lp = call_node(p, t, "lower");
+            size_t ca = 0, cp = 0;
+            add_arg(p, la, &ca, v);
+            add_arg(p, lp, &cp, pat);
+            v = la;
+            pat = lp;
+        }
+        e->u.pred.arg = v;
+        e->u.pred.a = pat;
         if (sqlp_accept_kw(p, KW_ESCAPE) && !(e->u.pred.b = value_prec(p, 1))) return NULL;
-        sub(e, la);
-        sub(e, lp);
+        sub(e, v);
+        sub(e, pat);
         sub(e, e->u.pred.b);
         return done(p, e, t);
     }

@@ -136,6 +136,7 @@ static void test_select(void)
            "b|_col1\n2023-12-31 23:59:50.000000000|2\n2024-01-01 00:00:05.000000000|2\n2024-01-01 00:00:20.000000000|2\n");
     expect("SELECT count(*) FROM t.cpu WHERE flag = 't' OR flag = 'no'", "_col0\n1\n");
     expect("SELECT count(*) FROM t.cpu WHERE host ILIKE 'A%' AND region NOT ILIKE 'X_'", "_col0\n3\n");
+    expect("SELECT DISTINCT host \"ilike\" FROM t.cpu WHERE host = 'b'", "ilike\nb\n"); /* a quoted name, not ILIKE */
     expect("SELECT CAST(time AS timestamptz), time::timestamp with time zone FROM t.cpu WHERE host = 'a' ORDER BY time LIMIT 1",
            "_col0|_col1\n2024-01-01 00:00:00.000000000|2024-01-01 00:00:00.000000000\n");
     expect("SELECT usage * 2 AS d FROM t.cpu WHERE host = 'a' AND time BETWEEN ago(60s) AND now() - 50s ORDER BY d",
