@@ -14,9 +14,10 @@
  * fsyncs each file and the directory, renames to "<parent>/<id>" and fsyncs
  * the parent. A directory without a valid meta is not a block (the store
  * removes leftovers). Readers load the index into memory and mmap the chunks;
- * a chunk's checksum is verified the first time it is read after the block
- * is opened (ST_ECORRUPT, never a crash, on any damage; the decoders check
- * their bounds, so bytes damaged later cannot crash either). Blocks are reference counted: blk_unref of the last
+ * a chunk's checksum is verified the first time a query reads it after the
+ * block is opened, and on every read by compaction (ST_ECORRUPT, never a
+ * crash, on any damage; the decoders check their bounds, so bytes damaged
+ * after a query's check cannot crash a later query either). Blocks are reference counted: blk_unref of the last
  * reference unmaps and, if blk_mark_deleted was called, removes the
  * directory, so compaction and retention never free a block under a query.
  *
@@ -79,7 +80,8 @@ series_meta blk_series_meta(const blk *b, uint32_t id);
 /* Finds a series by canonical key; ST_ENOTFOUND if absent. */
 int blk_find(const blk *b, const uint8_t *key, size_t len, uint32_t *id);
 /* Decodes the samples of series id with mint <= ts <= maxt into out
- * (replacing), tombstones applied. */
+ * (replacing), tombstones applied, every checksum verified again (what
+ * compaction reads here it writes under a new checksum). */
 int blk_read(blk *b, uint32_t id, int64_t mint, int64_t maxt, codec_samples *out, st_err *e);
 
 /* Chunk metadata, for scans that skip chunks outside their range or answer

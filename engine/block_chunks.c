@@ -434,10 +434,12 @@ int blk_stats_decode(st_vtype type, const uint8_t *rec, size_t stats_len, uint32
 /* ------------------------------------------------------------------------ */
 /* Chunk records                                                            */
 
-/* The record of chunk c (series id), its crc verified; *codec and *clen
+/* The record of chunk c (series id), its crc verified (once per open for
+ * queries; every time when recheck: what compaction copies into a new
+ * block under a new checksum must be what was written); *codec and *clen
  * are the codec chunk inside it, *slen the statistics record before it
  * (0 in version 1). */
-static int chunk_record(const blk *b, uint32_t id, uint32_t c, const uint8_t **codec, size_t *clen,
+static int chunk_record(const blk *b, uint32_t id, uint32_t c, bool recheck, const uint8_t **codec, size_t *clen,
                         size_t *slen, st_err *e)
 {
     uint64_t start = blk_cstart(b, c);
@@ -445,7 +447,7 @@ static int chunk_record(const blk *b, uint32_t id, uint32_t c, const uint8_t **c
     size_t len = (size_t)(blk_cend(b, c) - start - 4);
     uint32_t k = c - b->chk_first[id];
     uint64_t bit = 1ull << (c % 64);
-    if (!(atomic_load_explicit(&b->crc_ok[c / 64], memory_order_relaxed) & bit)) {
+    if (recheck || !(atomic_load_explicit(&b->crc_ok[c / 64], memory_order_relaxed) & bit)) {
         if (CRC_BAD(crc32c(0, p, len), get_u32le(p + len)))
             return blk_corrupt(e, b->dir, "chunks", "series %u: chunk %u at offset %llu: checksum mismatch",
                                id, k, (unsigned long long)start);
@@ -474,11 +476,11 @@ static int chunk_record(const blk *b, uint32_t id, uint32_t c, const uint8_t **c
  * index; version 1 ones are relative to b->base and must lie within the
  * chunk's bounds: a second line against an index that points at the wrong
  * (intact) chunk. */
-static int chunk_decode(const blk *b, uint32_t id, uint32_t c, codec_samples *s, st_err *e)
+static int chunk_decode(const blk *b, uint32_t id, uint32_t c, bool recheck, codec_samples *s, st_err *e)
 {
     const uint8_t *p;
     size_t len, slen;
-    int rc = chunk_record(b, id, c, &p, &len, &slen, e);
+    int rc = chunk_record(b, id, c, recheck, &p, &len, &slen, e);
     if (rc) {
         s->n = 0;
         return rc;
@@ -587,7 +589,7 @@ static int read_chunks(blk *b, uint32_t id, uint32_t c, uint32_t cend, int64_t m
     out->n = 0;
     out->strbuf.len = 0;
     for (; c < cend; c++) {
-        rc = chunk_decode(b, id, c, &tmp, e);
+        rc = chunk_decode(b, id, c, true, &tmp, e);
         if (rc) break;
         keep_range(&tmp, str, mint, maxt);
         if (!tmp.n) continue;
@@ -631,7 +633,7 @@ int blk_read(blk *b, uint32_t id, int64_t mint, int64_t maxt, codec_samples *out
     while (cend < c1 && blk_cmint(b, cend) <= maxt) cend++;
     int rc = 0;
     if (cend - c == 1) {
-        rc = chunk_decode(b, id, c, out, e);
+        rc = chunk_decode(b, id, c, true, out, e);
         if (rc == 0) keep_range(out, str, mint, maxt);
     } else if (cend > c) {
         rc = read_chunks(b, id, c, cend, mint, maxt, out, e);
@@ -664,7 +666,7 @@ int blk_read_chunk(blk *b, uint32_t id, uint32_t i, int64_t mint, int64_t maxt, 
     int rc = chunk_ref(b, id, i, &c, e);
     if (rc) return rc;
     if (mint > maxt || maxt < blk_cmint(b, c) || mint > blk_cmaxt(b, c)) return 0;
-    rc = chunk_decode(b, id, c, out, e);
+    rc = chunk_decode(b, id, c, false, out, e);
     if (rc) return rc;
     keep_range(out, b->meta[id].type == ST_VT_STRING, mint, maxt);
     tombs_apply(b, id, out, b->meta[id].type == ST_VT_STRING);
@@ -697,7 +699,7 @@ int blk_chunk_meta(blk *b, uint32_t id, uint32_t i, blk_chunk *out, st_err *e)
     out->exact_mint = true;
     const uint8_t *p;
     size_t len, slen;
-    rc = chunk_record(b, id, c, &p, &len, &slen, e);
+    rc = chunk_record(b, id, c, false, &p, &len, &slen, e);
     if (rc) return rc;
     st_vtype t;
     size_t n;

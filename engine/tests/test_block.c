@@ -765,6 +765,22 @@ static void test_open_mem(void)
         CHECK(same(&cs, &c.s[5], INT64_MIN, INT64_MAX));
         uint32_t id = 0;
         CHECK_EQ_INT(blk_add_tombstones(b, &id, 1, 0, 1, &e), ST_EINVAL);
+        /* a checksum verified once is not verified again for queries, but
+         * blk_read (compaction's read) verifies every time */
+        for (uint32_t s = 0; s < blk_nseries(b); s++)
+            for (uint32_t k = 0; k < blk_series_nchunks(b, s); k++)
+                CHECK_OK(blk_read_chunk(b, s, k, INT64_MIN, INT64_MAX, &cs, &e));
+        ch[cn / 2] ^= 0x5a;
+        int bad = 0;
+        for (uint32_t s = 0; s < blk_nseries(b); s++) {
+            for (uint32_t k = 0; k < blk_series_nchunks(b, s); k++)
+                CHECK_OK(blk_read_chunk(b, s, k, INT64_MIN, INT64_MAX, &cs, &e));
+            int rc = blk_read(b, s, INT64_MIN, INT64_MAX, &cs, &e);
+            if (rc == ST_ECORRUPT) bad++;
+            else CHECK_OK(rc);
+        }
+        CHECK_EQ_INT(bad, 1);
+        ch[cn / 2] ^= 0x5a;
         codec_samples_free(&cs);
         blk_mark_deleted(b);
         blk_unref(b);
