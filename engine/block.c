@@ -1423,40 +1423,32 @@ static void build_tables(blk *b)
     st_free(head);
 }
 
-void blk_table_series(const blk *b, st_slice table, const uint32_t **ids, size_t *n)
+/* The table's index in the table index, or ntables. */
+static uint32_t table_index(const blk *b, st_slice table)
 {
     uint32_t lo = 0, hi = b->ntables;
-    *ids = NULL;
-    *n = 0;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
         int c = blk_bytes_cmp(b->tables[mid].p, b->tables[mid].n, table.p, table.n);
-        if (c == 0) {
-            *ids = b->tab_ids + b->tab_off[mid];
-            *n = b->tab_off[mid + 1] - b->tab_off[mid];
-            return;
-        }
+        if (c == 0) return mid;
         if (c < 0) lo = mid + 1;
         else hi = mid;
     }
+    return b->ntables;
+}
+
+void blk_table_series(const blk *b, st_slice table, const uint32_t **ids, size_t *n)
+{
+    uint32_t t = table_index(b, table);
+    *ids = t < b->ntables ? b->tab_ids + b->tab_off[t] : NULL;
+    *n = t < b->ntables ? b->tab_off[t + 1] - b->tab_off[t] : 0;
 }
 
 void blk_table_bounds(const blk *b, st_slice table, int64_t *lo, int64_t *hi)
 {
-    uint32_t l = 0, h = b->ntables;
-    *lo = INT64_MAX;
-    *hi = INT64_MIN;
-    while (l < h) {
-        uint32_t mid = l + (h - l) / 2;
-        int c = blk_bytes_cmp(b->tables[mid].p, b->tables[mid].n, table.p, table.n);
-        if (c == 0) {
-            *lo = b->tab_lo[mid];
-            *hi = b->tab_hi[mid];
-            return;
-        }
-        if (c < 0) l = mid + 1;
-        else h = mid;
-    }
+    uint32_t t = table_index(b, table);
+    *lo = t < b->ntables ? b->tab_lo[t] : INT64_MAX;
+    *hi = t < b->ntables ? b->tab_hi[t] : INT64_MIN;
 }
 
 void blk_tables(const blk *b, const st_slice **tables, size_t *n)

@@ -1860,7 +1860,7 @@ static int tsmemo_compute(store *s, const char *db, st_slice table, const st_sli
     for (size_t i = 0; i < ntags; i++) m->tags[i] = st_slice_of(st_arena_strndup(m->a, tags[i].p, tags[i].n), tags[i].n);
     m->ntags = ntags;
     scan_spec sp = {.db = db, .table = table, .mint = INT64_MIN, .maxt = INT64_MAX, .mode = SCAN_KEYS,
-                    .order = SCAN_ORDER_CREATION};
+                    .order = SCAN_ORDER_ANY};
     scan *sc;
     int rc = scan_open(s, &sp, &sc, e);
     if (rc) return rc;

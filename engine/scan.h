@@ -243,12 +243,14 @@ int scan_table_schema_get(store *s, const char *db, st_slice table, st_arena *a,
 /* Bounds [*lo, *hi] within [mint, maxt] that every sample of the table's
  * series in that range lies in, from block indexes and memory's bounds
  * alone (nothing decoded): they may be wider than the data, never
- * narrower. *lo > *hi when the table holds nothing there. */
+ * narrower. Memory's bounds are the whole database's (a table written now
+ * reaches now whatever the others hold). *lo > *hi: nothing there. */
 int scan_table_bounds(store *s, const char *db, st_slice table, int64_t mint, int64_t maxt, int64_t *lo,
                       int64_t *hi, st_err *e);
 
 /* The distinct combinations of the named tags' values over a table's
- * series (every source, any time; .p NULL where a series lacks the tag),
+ * series (every source, any time, whatever a query's conditions: a host
+ * gone quiet long ago is still listed; .p NULL where a series lacks the tag),
  * each given to fn once, under a lock that fn must not call back into the
  * scan layer under. Computed from keys and kept, like the schema, until
  * the series change. A nonzero return of fn ends the walk and is

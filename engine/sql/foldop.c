@@ -546,19 +546,12 @@ static int all_covered(fold_op *o, scan *sc, bool *yes, st_err *e)
     return rc < 0 ? rc : 0;
 }
 
-/* A tag set of the table (scan_table_tagsets) without a group, or a group
- * whose buckets do not fill the span: the bounds cannot answer. */
-typedef struct tagset_check {
-    fold_op *o;
-    scan_chunk span;
-} tagset_check;
-
-static int tagset_known(void *ctx, const st_slice *vals)
+/* A tag set of the table (scan_table_tagsets) that is no group yet. */
+static int tagset_unknown(void *ctx, const st_slice *vals)
 {
-    tagset_check *c = ctx;
-    gkey key = {c->o, vals};
-    uint32_t g = sql_htab_find(&c->o->gtab, group_hash(c->o, vals), group_eq, &key);
-    return g == UINT32_MAX || !covered(c->o, g, &c->span);
+    fold_op *o = ctx;
+    gkey key = {o, vals};
+    return sql_htab_find(&o->gtab, group_hash(o, vals), group_eq, &key) == UINT32_MAX;
 }
 
 /* Whether the other fields can make no group of their own, from bounds
@@ -582,16 +575,16 @@ static int covered_by_bounds(fold_op *o, bool *yes, st_err *e)
         *yes = true;
         return 0;
     }
-    tagset_check c = {o, {.mint = lo, .maxt = hi}};
+    scan_chunk span = {.mint = lo, .maxt = hi};
     for (size_t g = 0; g < o->ngroups; g++)
-        if (!covered(o, (uint32_t)g, &c.span)) return 0;
+        if (!covered(o, (uint32_t)g, &span)) return 0;
     if (!o->nkt) {
         *yes = true;
         return 0;
     }
     st_slice names[64];
     for (size_t k = 0; k < o->nkt; k++) names[k] = o->d.scan.tags[o->d.keytags[k]];
-    rc = scan_table_tagsets(o->op.x->s, o->op.x->db, o->d.scan.table, names, o->nkt, tagset_known, &c, e);
+    rc = scan_table_tagsets(o->op.x->s, o->op.x->db, o->d.scan.table, names, o->nkt, tagset_unknown, o, e);
     if (rc < 0) return rc == ST_ENOTFOUND ? 0 : rc;
     *yes = rc == 0;
     return 0;

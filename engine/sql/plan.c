@@ -559,7 +559,10 @@ static int plan_select_in(sqlplan *p, const sql_query *q, prel *out, prel *cur, 
             aggtypes[i] = ax[i].type;
         }
         if (!cur->op && exact && s->nfrom == 1 && from->kind == PN_SCAN) {
-            if ((rc = fold_plan(p, from, kx, nkeys, ax, naggs, q->norder > 0, &cur->op))) return rc;
+            /* keys in order help an ascending ORDER BY that sorts everything (a
+             * LIMIT keeps a heap, which gains nothing from it) */
+            bool ordered = q->norder > 0 && !q->order[0].desc && !q->limit;
+            if ((rc = fold_plan(p, from, kx, nkeys, ax, naggs, ordered, &cur->op))) return rc;
             if (!cur->op && wants_tail_grouped(from, kx, nkeys, ax, naggs)) {
                 from->def.tail = true;
                 sqlplan_explain(p, "Scan from each series' newest sample (last row per tag set)");

@@ -346,7 +346,7 @@ static void put_wide(const char *host, const char *field, int from, int to)
     label l[2] = {{st_slice_cstr("__name__"), st_slice_cstr(field)}, {st_slice_cstr("host"), st_slice_cstr(host)}};
     uint32_t id;
     st_err e = {0};
-    store_batch_series(bt, l, 2, (series_meta){ST_VT_FLOAT, 4}, &id, &e);
+    store_batch_series(bt, l, 2, (series_meta){ST_VT_FLOAT, (uint16_t)(strchr(field, '_') - field)}, &id, &e);
     for (int i = from; i < to; i++) {
         double v = (double)(i % 17) + 0.5;
         uint64_t bits;
@@ -371,6 +371,20 @@ static void wide_cases(void)
     same_as_general("SELECT bin(time, 60s) AS b, host, min(a)", lim, "GROUP BY 1, 2 ORDER BY 1 DESC, 2");
 }
 
+/* Scans a query opens (run twice: the first fills the table's memos). */
+static uint64_t scans_of(const char *q)
+{
+    st_buf b = {0};
+    st_err e = {0};
+    CHECK_MSG(run(q, &b, &e) == 0, "%s: %s", q, e.msg);
+    store_stats s0, s1;
+    store_get_stats(g_s, &s0);
+    CHECK_MSG(run(q, &b, &e) == 0, "%s: %s", q, e.msg);
+    store_get_stats(g_s, &s1);
+    st_buf_free(&b);
+    return s1.scans - s0.scans;
+}
+
 static void test_fold_bounds(void)
 {
     g_fold_table = "wide";
@@ -379,11 +393,19 @@ static void test_fold_bounds(void)
     put_wide("w2", "wide_a", 0, 60);
     put_wide("w2", "wide_b", 0, 60);
     wide_cases(); /* in memory */
+    /* answered from bounds: one scan, of a alone; else b's series too */
+    const char *q0 = "SELECT bin(time, 60s), count(a) FROM t.wide WHERE time < TIMESTAMP '2024-01-01 00:10:00' GROUP BY 1";
+    const char *q1 = "SELECT host, bin(time, 60s), count(a) FROM t.wide WHERE time < TIMESTAMP '2024-01-01 00:10:00' GROUP BY 1, 2";
+    CHECK_EQ_INT(scans_of(q0), 1);
+    CHECK_EQ_INT(scans_of(q1), 1);
+    CHECK(scans_of("SELECT bin(time, 60s), count(a) FROM t.wide GROUP BY 1") >= 2); /* w1's b goes on */
     expect("SELECT bin(time, 60s) AS b, count(a) FROM t.wide WHERE time >= TIMESTAMP '2024-01-01 00:09:00' GROUP BY 1 ORDER BY 1",
            "b|_col1\n2024-01-01 00:09:00.000000000|12\n2024-01-01 00:10:00.000000000|0\n"
            "2024-01-01 00:11:00.000000000|0\n2024-01-01 00:12:00.000000000|0\n");
     put_wide("w3", "wide_b", 20, 30); /* a new tag set: the table's tag sets are asked again */
     wide_cases();
+    CHECK_EQ_INT(scans_of(q0), 1);
+    CHECK(scans_of(q1) >= 2); /* w3 is no group of a */
     expect("SELECT host, count(a), count(*) FROM t.wide WHERE time < TIMESTAMP '2024-01-01 00:10:00' GROUP BY 1 ORDER BY 1",
            "host|_col1|_col2\nw1|60|60\nw2|60|60\nw3|0|10\n");
     st_err e = {0};
@@ -392,6 +414,17 @@ static void test_fold_bounds(void)
     put_wide("w2", "wide_b", 60, 61); /* memory over blocks: one more bucket, made by b alone */
     wide_cases();
     expect("SELECT bin(time, 60s) AS b, count(a) FROM t.wide WHERE host = 'w2' AND time >= TIMESTAMP '2024-01-01 00:09:00' GROUP BY 1 ORDER BY 1",
+           "b|_col1\n2024-01-01 00:09:00.000000000|6\n2024-01-01 00:10:00.000000000|0\n");
+    /* only memory holds what makes a bucket: the blocks' bounds alone would
+     * say it cannot exist */
+    put_wide("n1", "nar_a", 0, 60);
+    put_wide("n1", "nar_b", 0, 60);
+    CHECK_OK(store_flush_all(g_s, &e));
+    put_wide("n1", "nar_b", 60, 61);
+    g_fold_table = "nar";
+    same_as_general("SELECT bin(time, 60s) AS b, count(a)", "", "GROUP BY 1 ORDER BY 1");
+    same_as_general("SELECT host, bin(time, 60s) AS b, avg(a)", "", "GROUP BY 1, 2 ORDER BY 1, 2");
+    expect("SELECT bin(time, 60s) AS b, count(a) FROM t.nar WHERE time >= TIMESTAMP '2024-01-01 00:09:00' GROUP BY 1 ORDER BY 1",
            "b|_col1\n2024-01-01 00:09:00.000000000|6\n2024-01-01 00:10:00.000000000|0\n");
     g_fold_table = "big";
 }
