@@ -632,7 +632,13 @@ def test_cancel(port):
     x = Raw(port)
     x.raw(struct.pack("!iiii", 16, 80877102, pid, secret + 1))  # a wrong secret cancels nothing
     x.close()
-    time.sleep(0.3)
+    c.s.settimeout(0.5)
+    try:
+        early = c.s.recv(1, socket.MSG_PEEK)
+    except socket.timeout:
+        early = b""
+    c.s.settimeout(120)
+    R.check(early == b"", "a CancelRequest with a wrong secret leaves the query running", repr(early))
     x = Raw(port)
     x.raw(struct.pack("!iiii", 16, 80877102, pid, secret))
     t0 = time.time()
@@ -932,6 +938,27 @@ def test_grafana(port):
     c.close()
 
 
+def test_idle_timeout(port):
+    """--pg-idle-timeout: a silent session is told why and closed; one that
+    speaks in time is not."""
+    busy, idle = Raw(port, timeout=30), Raw(port, timeout=30)
+    busy.startup()
+    idle.startup()
+    for _ in range(3):
+        time.sleep(1.5)
+        R.check(rows_of(busy.query("SELECT 1")) == [["1"]], "a session that speaks within the idle timeout is served")
+    m = idle.until("E")
+    e = errfields(first(m, "E") or b"")
+    R.check(e.get("C") == "57P05" and e.get("S") == "FATAL", "a silent session: FATAL 57P05", e)
+    try:
+        gone = idle.s.recv(100)
+    except OSError:
+        gone = b""
+    R.check(gone == b"", "...and its connection is closed", gone)
+    busy.close()
+    idle.close()
+
+
 def main():
     srv = small = None
     try:
@@ -948,12 +975,14 @@ def main():
         test_limits(pg)
         test_grafana(pg)
         pg2 = free_port()
-        small = Server(*pg_args(pg2, ["--pg-max-connections", "2", "--query-timeout", "2s"]), data_dir=srv.data_dir + "-small")
+        small = Server(*pg_args(pg2, ["--pg-max-connections", "2", "--query-timeout", "2s", "--pg-idle-timeout", "3"]),
+                       data_dir=srv.data_dir + "-small")
         small.own_dir = True
         small.start()
         load(small)
         test_max_connections(pg2)
         test_timeout(pg2)
+        test_idle_timeout(pg2)
         c = Raw(pg)
         c.startup()
         R.check(rows_of(c.query("SELECT 8")) == [["8"]], "the server serves after every test above")

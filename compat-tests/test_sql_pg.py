@@ -1216,7 +1216,9 @@ def check_shapes(res, srv, pg):
         res.check(st == status and isinstance(msg, str) and re.search(rx, msg) is not None,
                   f"error: {sql}", f"{st} {msg!r} (want {status}, /{rx}/)")
     st, body, _ = srv.request("GET", "/metrics")
-    res.check(st == 200 and b'strata_sql_queries_total{result="bad_data"}' in body, "/metrics counts SQL queries")
+    m = re.search(rb'strata_sql_queries_total\{result="bad_data"\} (\d+)', body)
+    res.check(st == 200 and m is not None and int(m.group(1)) >= len(ERRORS) // 2,
+              "/metrics counts the refused SQL queries", m.group(0) if m else body[:200])
 
 
 def check_limits(res, data_dir):

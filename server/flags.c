@@ -85,6 +85,7 @@ void flags_usage(FILE *out)
         "  --pg-listen HOST:PORT     SQL over the PostgreSQL wire protocol (default 127.0.0.1:8812;\n"
         "                            empty = off). No TLS or authentication yet: keep it on loopback\n"
         "  --pg-max-connections N    PostgreSQL sessions at once, a thread each (default 64)\n"
+        "  --pg-idle-timeout SECONDS a PostgreSQL session silent this long is closed (default 3600)\n"
         "  --maintenance-interval DUR  how often to flush, compact and apply retention (default 30s)\n"
         "  --auto-create-db true|false  create a database on first write (default true)\n"
         "  --log-level debug|info|warn|error  (default info)\n"
@@ -168,6 +169,7 @@ int flags_parse(flags *f, int argc, char **argv, st_err *e)
     f->http_max_connections = 1024;
     snprintf(f->pg_listen, sizeof f->pg_listen, "127.0.0.1:8812");
     f->pg_max_connections = 64;
+    f->pg_idle_timeout_s = 3600;
     f->max_body_bytes = 64ull << 20;
     f->max_decoded_bytes = 256ull << 20;
     f->auto_create_db = true;
@@ -307,6 +309,10 @@ int flags_parse(flags *f, int argc, char **argv, st_err *e)
             rc = parse_uint(val, 100000, &u, e);
             if (rc == 0 && u == 0) rc = st_fail(e, ST_EINVAL, "--pg-max-connections must be at least 1");
             f->pg_max_connections = (unsigned)u;
+        } else if (!strcmp(name, "--pg-idle-timeout")) {
+            rc = parse_uint(val, 86400 * 7, &u, e);
+            if (rc == 0 && u == 0) rc = st_fail(e, ST_EINVAL, "--pg-idle-timeout must be at least 1");
+            f->pg_idle_timeout_s = (unsigned)u;
         } else if (!strcmp(name, "--auto-create-db")) rc = parse_bool(val, &f->auto_create_db, e);
         else if (!strcmp(name, "--log-level")) {
             static const char *lv[] = {"debug", "info", "warn", "error"};

@@ -28,6 +28,7 @@ typedef struct flags {
     char pg_listen[256];            /* "HOST:PORT"; empty = off */
     bool pg_listen_given;           /* on the command line: failing to listen is then fatal */
     unsigned pg_max_connections;    /* sessions at once */
+    unsigned pg_idle_timeout_s;     /* a session silent this long is closed */
     uint64_t max_body_bytes;
     uint64_t max_decoded_bytes;
     /* remote_write limits: a series over one is rejected (400, named) */
