@@ -613,6 +613,18 @@ def test_extended(port):
             (tags, vals))
     m = c.query("FETCH 1 FROM c1")
     R.check(errfields(first(m, "E") or b"").get("C") == "34000", "FETCH from a closed cursor: 34000")
+    m = c.query("BEGIN; DECLARE c2 CURSOR FOR SELECT v FROM big WHERE v < 6 ORDER BY v; MOVE 3 IN c2; "
+                "FETCH ALL FROM c2; CLOSE c2; COMMIT")
+    tags = [b.rstrip(b"\0").decode() for t, b in m if t == "C"]
+    R.check(rows_of(m) == [["3"], ["4"], ["5"]] and "MOVE 3" in tags, "MOVE n skips rows without sending them",
+            (tags, rows_of(m)))
+    m = c.query("COPY cpu (host, usage_user, note) TO STDOUT (FORMAT csv, HEADER, DELIMITER ';', NULL 'none')")
+    got = b"".join(b for t, b in m if t == "d")
+    R.check(got == b'host;usage_user;note\na;10.5;hi\na;30;z\nb;20.25;x y\n',
+            "COPY table (columns) TO STDOUT as CSV with HEADER, DELIMITER and NULL", got)
+    m = c.query("COPY (SELECT NULL AS a, 'q' AS b) TO STDOUT (FORMAT csv, NULL 'none')")
+    R.check(b"".join(b for t, b in m if t == "d") == b"none,q\n", "COPY ... NULL 'none' writes NULL as none",
+            b"".join(b for t, b in m if t == "d"))
     # transaction status through Sync
     c.parse("", "BEGIN")
     c.bind("", "")

@@ -88,6 +88,13 @@ def main():
         error_is(st, doc, 400, ["statement is too large"], "400 nested CASEs: 400 naming the limit", took, 5)
         alive(srv, "deep nesting")
 
+        # without format=, the Accept header picks the answer's format
+        for accept, want in (("text/csv", b"x\r\n1\r\n"), ("application/jsonl", b'{"x":1}\n')):
+            st, body, hdr = srv.request("GET", "/api/v3/query_sql?" + urllib.parse.urlencode({"db": "h", "q": "SELECT 1 AS x"}),
+                                        headers={"Accept": accept})
+            R.check(st == 200 and body.replace(b"\r\n", b"\n") == want.replace(b"\r\n", b"\n"),
+                    f"Accept: {accept} picks the format", (st, body[:100], hdr.get("Content-Type")))
+
         # huge IN lists
         items = ", ".join(f"'host_{i:06d}'" for i in range(200000))
         st, doc, took = sql(srv, f"SELECT count(*) FROM cpu WHERE host IN ({items})")
@@ -130,13 +137,17 @@ def main():
         alive(srv, "a correlated subquery")
 
         # every series under a small sample budget
-        small = Server("--query-max-samples", "5000", data_dir=srv.data_dir + "-small")
+        small = Server("--query-max-samples", "5000", "--max-body-size", "8M", data_dir=srv.data_dir + "-small")
         small.start()
         load(small)
         st, doc, took = sql(small, "SELECT host, avg(usage) FROM cpu GROUP BY host")
         error_is(st, doc, 422, ["sample"], "every series over --query-max-samples 5000: 422 naming the sample limit", took, 10)
         st, doc, took = sql(small, "SELECT count(*) AS c FROM cpu WHERE host = 'host_007'")
         R.check(st == 200 and doc == [{"c": POINTS}], "one series under the sample budget: answered", (st, str(doc)[:200]))
+        st, doc, took = sql(small, "SELECT 1 AS x" + " " * (9 << 20))
+        R.check(st == 413 and isinstance(doc, dict) and "error" in doc,
+                "a request body over --max-body-size: 413 with a JSON error", (st, str(doc)[:200]))
+        alive(small, "an oversized body")
     except Exception as exc:  # noqa: BLE001
         report_crash(R, exc, srv)
     finally:
