@@ -599,6 +599,14 @@ def test_extended(port):
     m = c.sync()
     R.check(kinds(m) == "12nCSZ" and c.params.get("application_name") != "x" and
             b"application_name\0ext\0" in (first(m, "S") or b""), "SET in the extended protocol", kinds(m))
+    # set_config() changes the session when executed, not when parsed
+    c.parse("sc", "SELECT set_config('application_name', 'parsed', false)")
+    c.sync()
+    R.check(rows_of(c.query("SHOW application_name")) == [["ext"]], "a parsed set_config() changes nothing yet")
+    c.bind("", "sc")
+    c.execute("")
+    c.sync()
+    R.check(rows_of(c.query("SHOW application_name")) == [["parsed"]], "an executed set_config() changes the setting")
     # SQL cursors over the simple protocol: outside a block only WITH HOLD
     m = c.query("DECLARE c1 CURSOR FOR SELECT v FROM big ORDER BY v")
     R.check(errfields(first(m, "E") or b"").get("C") == "25P01", "DECLARE without HOLD outside a block: 25P01")

@@ -307,7 +307,9 @@ static void do_parse(pgconn *c, rd *r)
     if (!pgwire_changes_session(s->sql, s->n)) {
         pgwire_result tmp = {0};
         pgwire_error err = {{0}};
+        c->sess.parsing = true; /* set_config() takes effect when executed */
         pgwire_kind k = pgwire_catalog_answer(&c->sess, s->sql, s->n, &tmp, &err);
+        c->sess.parsing = false;
         st_buf_free(&tmp.cells);
         if (k == PGWIRE_ENGINE) {
             st_arena *a = st_arena_new(4096);

@@ -89,6 +89,7 @@ typedef struct pgwire_sess {
     char txn;                /* ReadyForQuery status: 'I' idle, 'T' in a block, 'E' failed block */
     pgwire_setting *set;     /* SET values and start-up options (owned) */
     size_t nset;
+    bool parsing;            /* a statement is only being parsed: answer, change nothing */
 } pgwire_sess;
 
 /* An error as PostgreSQL reports it. */

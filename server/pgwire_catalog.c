@@ -641,7 +641,7 @@ static bool select_functions(pgwire_sess *ss, const toks *ts, pgwire_result *r)
             else isnull[nc] = true;
         } else if (call && !strcmp(fn, "set_config") && nargs == 3) {
             pgwire_error e2 = {{0}};
-            if (pgwire_setting_set(ss, args[0], args[1], &e2)) return false;
+            if (!ss->parsing && pgwire_setting_set(ss, args[0], args[1], &e2)) return false;
             snprintf(v, 256, "%s", args[1]);
         } else if (call && !strcmp(fn, "pg_backend_pid") && !nargs)
             snprintf(v, 256, "%" PRId32, ss->pid), type = PGWIRE_INT4;
