@@ -41,6 +41,7 @@
 #include <strings.h>
 
 #include "api.h"
+#include "json.h"
 #include "pgwire_int.h"
 
 #define MAX_PARAMS 65535
@@ -88,21 +89,18 @@ static void put_double(st_buf *b, double d)
         else st_buf_put(b, "Infinity", 8);
         return;
     }
-    char e[40];
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(e, sizeof e, "%.*e", prec - 1, d);
-        if (strtod(e, NULL) == d) break;
+    if (d == 0) {
+        if (signbit(d)) st_buf_put(b, "-0", 2);
+        else st_buf_putc(b, '0');
+        return;
     }
-    const char *p = e;
-    bool neg = *p == '-';
-    if (neg) p++;
+    /* the shortest round-trip digits without printf (every float cell of
+     * an answer comes through here) */
     char digits[24];
-    size_t nd = 0;
-    for (; *p && *p != 'e'; p++)
-        if (*p != '.') digits[nd++] = *p;
-    int exp = atoi(p + 1);
-    while (nd > 1 && digits[nd - 1] == '0') nd--;
-    if (neg) st_buf_putc(b, '-');
+    int dp;
+    size_t nd = (size_t)json_shortest(d, digits, &dp);
+    int exp = dp - 1;
+    if (d < 0) st_buf_putc(b, '-');
     if (exp >= -4 && exp < 15) {
         if (exp < 0) {
             st_buf_put(b, "0.", 2);
