@@ -65,6 +65,17 @@ int scan_budget_fail(scan_budget *b, int code, const char *msg, st_err *e)
     return st_fail(e, c, "%s", b->msg);
 }
 
+int scan_budget_error(scan_budget *b, int rc, st_err *e)
+{
+    int bc = atomic_load_explicit(&b->code, memory_order_acquire);
+    if (bc && (rc == bc || !e->code || e->code == bc)) {
+        e->code = bc;
+        snprintf(e->msg, sizeof e->msg, "%s", b->msg);
+        return bc;
+    }
+    return e->code ? e->code : rc;
+}
+
 int scan_budget_poll(scan_budget *b, st_err *e)
 {
     if (!b) return 0;

@@ -95,6 +95,10 @@ int scan_budget_charge(scan_budget *b, uint64_t n, st_err *e);
 int scan_budget_poll(scan_budget *b, st_err *e);
 /* Fails the budget from outside (the evaluator's own limits); first wins. */
 int scan_budget_fail(scan_budget *b, int code, const char *msg, st_err *e);
+/* The code a failed query reports, e's message made to match: the
+ * budget's when it stopped the work (its message then), else e's code, else
+ * rc. */
+int scan_budget_error(scan_budget *b, int rc, st_err *e);
 
 typedef struct scan_spec {
     const char *db;

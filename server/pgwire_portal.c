@@ -557,8 +557,7 @@ int pgwire_portal_open(pgconn *c, pportal *p, size_t base_chars, pgwire_error *e
     if (rc) {
         p->cur = NULL;
         p->state = 2;
-        int bc = atomic_load(&p->budget.code);
-        if (bc) rc = bc;
+        rc = scan_budget_error(&p->budget, rc, &e);
         pgwire_engine_error(rc, &e, &where, p->sql, p->n, base_chars, err);
         return -1;
     }
@@ -767,13 +766,7 @@ static int rows_out(pgconn *c, pportal *p, const int16_t *fmts, size_t nfmts, ui
                 c->out.len = at - 1;
                 p->state = 2;
                 if (rc < 0) {
-                    int bc = atomic_load(&p->budget.code);
-                    if (bc && (rc == bc || !e.code || e.code == bc)) {
-                        rc = bc;
-                        snprintf(e.msg, sizeof e.msg, "%s", p->budget.msg);
-                    } else if (e.code) {
-                        rc = e.code;
-                    }
+                    rc = scan_budget_error(&p->budget, rc, &e);
                     pgwire_engine_error(rc, &e, NULL, p->sql, p->n, base_chars, err);
                     return -1;
                 }

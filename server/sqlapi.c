@@ -207,17 +207,6 @@ static void ctx_free(void *arg)
 
 /* The error code of a failed cursor call: the budget's when it was the
  * budget that stopped it. */
-static int fix_code(sql_ctx *x, int rc, st_err *e)
-{
-    int bc = atomic_load(&x->budget.code);
-    if (bc && (rc == bc || !e->code || e->code == bc)) {
-        e->code = bc;
-        snprintf(e->msg, sizeof e->msg, "%s", x->budget.msg);
-        return bc;
-    }
-    return e->code ? e->code : rc;
-}
-
 static void put_row(sql_ctx *x, const sql_value *row)
 {
     st_buf *b = &x->out;
@@ -254,7 +243,7 @@ static int produce(sql_ctx *x, size_t limit, st_err *e)
     while (!x->done && x->out.len - x->pos < limit) {
         const sql_value *row;
         int rc = sql_cursor_next(x->cur, &row, e);
-        if (rc < 0) return fix_code(x, rc, e);
+        if (rc < 0) return scan_budget_error(&x->budget, rc, e);
         if (rc == 0) {
             x->done = true;
             if (x->fmt == FMT_JSON) PUTS(&x->out, "]\n");
@@ -336,7 +325,7 @@ static int pretty(sql_ctx *x, uint64_t max_rows, st_buf *outb, st_err *e)
         const sql_value *row;
         int r = sql_cursor_next(x->cur, &row, e);
         if (r < 0) {
-            rc = fix_code(x, r, e);
+            rc = scan_budget_error(&x->budget, r, e);
             break;
         }
         if (r == 0) break;
@@ -591,7 +580,7 @@ void api_sql_query(http_req *rq, http_resp *rs, store *s, const flags *f)
     int rc = sql_cursor_open(&o, p.q, p.qlen, &x->cur, &e, &where);
     if (rc) {
         x->cur = NULL;
-        rc = fix_code(x, rc, &e);
+        rc = scan_budget_error(&x->budget, rc, &e);
         x->code = rc;
         sql_error_resp(rs, status_of(rc), rc, e.msg, where.line ? &where : NULL);
         ctx_free(x);
