@@ -252,7 +252,6 @@ static bool bare_alias_ok(const sql_parser *p)
     return true;
 }
 
-static uint32_t hmax(uint32_t a, uint32_t b) { return a > b ? a : b; }
 
 /* ------------------------------------------------------------ queries */
 
@@ -292,6 +291,21 @@ sql_query *sqlp_paren_query(sql_parser *p)
     return q;
 }
 
+sql_query *sqlp_try_paren_query(sql_parser *p, size_t skip)
+{
+    size_t save = p->i;
+    uint32_t np = p->nparams;
+    int depth = p->depth;
+    for (size_t k = 0; k < skip; k++) sqlp_advance(p);
+    sql_query *q = sqlp_paren_query(p);
+    if (q || p->fatal) return q;
+    p->i = save;
+    p->failed = false;
+    p->nparams = np;
+    p->depth = depth;
+    return NULL;
+}
+
 bool sqlp_order_items(sql_parser *p, sql_order **out, size_t *n, uint32_t *height)
 {
     size_t cap = 0;
@@ -299,7 +313,7 @@ bool sqlp_order_items(sql_parser *p, sql_order **out, size_t *n, uint32_t *heigh
     do {
         sql_order *o = PUSH(p, *out, *n, cap);
         if (!(o->expr = sqlp_expr(p))) return false;
-        *height = hmax(*height, o->expr->height);
+        *height = sqlp_hmax(*height, o->expr->height);
         if (sqlp_accept_kw(p, KW_DESC)) o->desc = true;
         else sqlp_accept_kw(p, KW_ASC);
         if (sqlp_accept_kw(p, KW_NULLS)) {
@@ -346,11 +360,7 @@ static bool query_tail(sql_parser *p, sql_query *q, uint32_t *h)
             if (!(q->limit = row_count(p))) return false;
         } else {
             /* FETCH FIRST ROW ONLY: one row */
-            sql_expr *one = sqlp_node(p, sizeof *one);
-            one->kind = SQL_E_INT;
-            one->line = t->line;
-            one->col = t->col;
-            one->height = 1;
+            sql_expr *one = sqlp_mk(p, SQL_E_INT, t);
             one->u.num.text = st_slice_of("1", 1);
             one->u.num.i = 1;
             q->limit = one;
@@ -395,7 +405,7 @@ static bool select_item(sql_parser *p, sql_select *s, size_t *cap, uint32_t *h)
     p->star_depth = saved;
     if (!e) return false;
     it->expr = e;
-    *h = hmax(*h, e->height);
+    *h = sqlp_hmax(*h, e->height);
     if (sqlp_cur(p)->kind == T_DOT && sqlp_peek(p, 1)->kind == T_STAR && p->star_base == e) {
         sqlp_advance(p);
         sqlp_advance(p);
@@ -420,7 +430,7 @@ static bool grouping_set(sql_parser *p, sql_group_set *gs, uint32_t *h)
     sqlp_expect_at(p, T_LPAREN);
     sql_expr *e = sqlp_expr(p);
     if (!e) return false;
-    *h = hmax(*h, e->height);
+    *h = sqlp_hmax(*h, e->height);
     if (e->kind == SQL_E_ROW && e->u.list.paren) {
         gs->exprs = e->u.list.items;
         gs->n = e->u.list.n;
@@ -491,12 +501,12 @@ static sql_query *select_core(sql_parser *p)
             sql_relation *r = parse_relation(p);
             if (!r) return NULL;
             *PUSH(p, s->from, s->nfrom, cap) = r;
-            h = hmax(h, r->height);
+            h = sqlp_hmax(h, r->height);
         } while (sqlp_accept(p, T_COMMA));
     }
     if (sqlp_accept_kw(p, KW_WHERE)) {
         if (!(s->where = sqlp_expr(p))) return NULL;
-        h = hmax(h, s->where->height);
+        h = sqlp_hmax(h, s->where->height);
     }
     if (sqlp_accept_kw(p, KW_GROUP)) {
         if (!sqlp_expect_kw(p, KW_BY)) return NULL;
@@ -514,7 +524,7 @@ static sql_query *select_core(sql_parser *p)
     }
     if (sqlp_accept_kw(p, KW_HAVING)) {
         if (!(s->having = sqlp_expr(p))) return NULL;
-        h = hmax(h, s->having->height);
+        h = sqlp_hmax(h, s->having->height);
     }
     q->height = h + 1;
     return sqlp_check_height(p, q->height, at) ? q : NULL;
@@ -533,7 +543,7 @@ static sql_query *query_primary(sql_parser *p)
             sql_expr *e = sqlp_expr(p);
             if (!e) return NULL;
             *PUSH(p, q->rows, q->nrows, cap) = e;
-            h = hmax(h, e->height);
+            h = sqlp_hmax(h, e->height);
         } while (sqlp_accept(p, T_COMMA));
         q->height = h + 1;
         return sqlp_check_height(p, q->height, t) ? q : NULL;
@@ -578,7 +588,7 @@ static sql_query *parse_setop(sql_parser *p, int min)
         else if (sqlp_accept_kw(p, KW_DISTINCT)) q->quant = SQL_QUANT_DISTINCT;
         q->left = l;
         if (!(q->right = parse_setop(p, prec + 1))) return NULL;
-        q->height = hmax(l->height, q->right->height) + 1;
+        q->height = sqlp_hmax(l->height, q->right->height) + 1;
         if (!sqlp_check_height(p, q->height, t)) return NULL;
         l = q;
     }
@@ -611,7 +621,7 @@ static sql_query *parse_query(sql_parser *p)
             }
             if (!sqlp_expect_kw(p, KW_AS)) goto out;
             if (!(w->query = sqlp_paren_query(p))) goto out;
-            h = hmax(h, w->query->height);
+            h = sqlp_hmax(h, w->query->height);
         } while (sqlp_accept(p, T_COMMA));
     }
     q = parse_setop(p, 0);
@@ -623,9 +633,9 @@ static sql_query *parse_query(sql_parser *p)
         q = NULL;
         goto out;
     }
-    if (q->limit) h = hmax(h, q->limit->height);
-    if (q->offset) h = hmax(h, q->offset->height);
-    q->height = hmax(q->height, h + 1);
+    if (q->limit) h = sqlp_hmax(h, q->limit->height);
+    if (q->offset) h = sqlp_hmax(h, q->offset->height);
+    q->height = sqlp_hmax(q->height, h + 1);
     if (!sqlp_check_height(p, q->height, at)) q = NULL;
 out:
     sqlp_leave(p);
@@ -649,10 +659,7 @@ static sql_relation *relation_primary(sql_parser *p)
     const sql_token *t = sqlp_cur(p);
     if (t->kind == T_LPAREN) {
         if (sqlp_query_start(sqlp_peek(p, 1))) {
-            size_t save = p->i;
-            uint32_t np = p->nparams;
-            int depth = p->depth;
-            sql_query *q = sqlp_paren_query(p);
+            sql_query *q = sqlp_try_paren_query(p, 0);
             if (q) {
                 sql_relation *r = new_rel(p, SQL_R_SUBQUERY, t);
                 r->query = q;
@@ -660,10 +667,6 @@ static sql_relation *relation_primary(sql_parser *p)
                 return r;
             }
             if (p->fatal) return NULL;
-            p->i = save;
-            p->failed = false;
-            p->nparams = np;
-            p->depth = depth;
         }
         sqlp_advance(p);
         if (!sqlp_query_start(sqlp_cur(p))) sqlp_expect_at(p, EXP_QUERY);
@@ -681,7 +684,7 @@ static sql_relation *relation_primary(sql_parser *p)
             sql_expr *e = sqlp_expr(p);
             if (!e) return NULL;
             *PUSH(p, r->args, r->nargs, cap) = e;
-            h = hmax(h, e->height);
+            h = sqlp_hmax(h, e->height);
         } while (sqlp_accept(p, T_COMMA));
         if (!sqlp_expect(p, T_RPAREN)) return NULL;
         if (sqlp_is_kw(p, KW_WITH) && sqlp_tok_is_kw(sqlp_peek(p, 1), KW_ORDINALITY)) {
@@ -771,14 +774,14 @@ static sql_relation *parse_relation(sql_parser *p)
         j->join = jk;
         j->left = l;
         j->right = right;
-        j->height = hmax(l->height, right->height) + 1;
+        j->height = sqlp_hmax(l->height, right->height) + 1;
         if (jk != SQL_JOIN_CROSS) {
             if (sqlp_accept_kw(p, KW_ON)) {
                 if (!(j->on = sqlp_expr(p))) {
                     l = NULL;
                     break;
                 }
-                j->height = hmax(j->height, j->on->height + 1);
+                j->height = sqlp_hmax(j->height, j->on->height + 1);
             } else if (sqlp_accept_kw(p, KW_USING)) {
                 if (!ident_list(p, &j->using_, &j->nusing)) {
                     l = NULL;

@@ -20,26 +20,15 @@
 
 #include <string.h>
 
-static uint32_t hmax(uint32_t a, uint32_t b) { return a > b ? a : b; }
-
-static sql_expr *mk(sql_parser *p, sql_expr_kind kind, const sql_token *at)
-{
-    sql_expr *e = sqlp_node(p, sizeof *e);
-    e->kind = kind;
-    e->line = at->line;
-    e->col = at->col;
-    e->height = 1;
-    return e;
-}
 
 static void sub(sql_expr *parent, const sql_expr *child)
 {
-    if (child) parent->height = hmax(parent->height, child->height + 1);
+    if (child) parent->height = sqlp_hmax(parent->height, child->height + 1);
 }
 
 static void subq(sql_expr *parent, const sql_query *q)
 {
-    if (q) parent->height = hmax(parent->height, q->height + 1);
+    if (q) parent->height = sqlp_hmax(parent->height, q->height + 1);
 }
 
 static sql_expr *done(sql_parser *p, sql_expr *e, const sql_token *at)
@@ -105,7 +94,7 @@ static sql_expr *parse_not(sql_parser *p)
     sql_expr *arg = parse_not(p);
     sqlp_leave(p);
     if (!arg) return NULL;
-    sql_expr *e = mk(p, SQL_E_NOT, at);
+    sql_expr *e = sqlp_mk(p, SQL_E_NOT, at);
     e->u.unary.arg = arg;
     sub(e, arg);
     return done(p, e, at);
@@ -122,7 +111,7 @@ static sql_expr *parse_logical(sql_parser *p, bool is_or)
         return first;
     }
     const sql_token *at = sqlp_cur(p);
-    sql_expr *e = mk(p, is_or ? SQL_E_OR : SQL_E_AND, at);
+    sql_expr *e = sqlp_mk(p, is_or ? SQL_E_OR : SQL_E_AND, at);
     size_t cap = 0;
     *PUSH(p, e->u.list.items, e->u.list.n, cap) = first;
     sub(e, first);
@@ -153,12 +142,9 @@ static sql_expr *in_predicate(sql_parser *p, sql_expr *v, const sql_token *at, b
 {
     sqlp_advance(p); /* IN */
     if (sqlp_cur(p)->kind == T_LPAREN && sqlp_query_start(sqlp_peek(p, 1))) {
-        size_t save = p->i;
-        uint32_t np = p->nparams;
-        int depth = p->depth;
-        sql_query *q = sqlp_paren_query(p);
+        sql_query *q = sqlp_try_paren_query(p, 0);
         if (q) {
-            sql_expr *e = mk(p, SQL_E_IN_QUERY, at);
+            sql_expr *e = sqlp_mk(p, SQL_E_IN_QUERY, at);
             e->u.pred.arg = v;
             e->u.pred.query = q;
             e->u.pred.negated = neg;
@@ -167,13 +153,9 @@ static sql_expr *in_predicate(sql_parser *p, sql_expr *v, const sql_token *at, b
             return done(p, e, at);
         }
         if (p->fatal) return NULL;
-        p->i = save;
-        p->failed = false;
-        p->nparams = np;
-        p->depth = depth;
     }
     if (!sqlp_expect(p, T_LPAREN)) return NULL;
-    sql_expr *e = mk(p, SQL_E_IN_LIST, at);
+    sql_expr *e = sqlp_mk(p, SQL_E_IN_LIST, at);
     e->u.pred.arg = v;
     e->u.pred.negated = neg;
     sub(e, v);
@@ -204,13 +186,9 @@ static sql_expr *parse_predicated(sql_parser *p)
                                                         : SQL_QUANT_NONE;
         if (quant && sqlp_peek(p, 1)->kind == T_LPAREN && sqlp_query_start(sqlp_peek(p, 2))) {
             /* = ANY (query), or a call of a function named any: try the query first */
-            size_t save = p->i;
-            uint32_t np = p->nparams;
-            int depth = p->depth;
-            sqlp_advance(p);
-            sql_query *q = sqlp_paren_query(p);
+            sql_query *q = sqlp_try_paren_query(p, 1);
             if (q) {
-                sql_expr *e = mk(p, SQL_E_QUANTIFIED, t);
+                sql_expr *e = sqlp_mk(p, SQL_E_QUANTIFIED, t);
                 e->u.pred.arg = v;
                 e->u.pred.op = op;
                 e->u.pred.quant = quant;
@@ -220,14 +198,10 @@ static sql_expr *parse_predicated(sql_parser *p)
                 return done(p, e, t);
             }
             if (p->fatal) return NULL;
-            p->i = save;
-            p->failed = false;
-            p->nparams = np;
-            p->depth = depth;
         }
         sql_expr *r = value_prec(p, 1);
         if (!r) return NULL;
-        sql_expr *e = mk(p, SQL_E_BINOP, t);
+        sql_expr *e = sqlp_mk(p, SQL_E_BINOP, t);
         e->u.binop.op = op;
         e->u.binop.l = v;
         e->u.binop.r = r;
@@ -245,7 +219,7 @@ static sql_expr *parse_predicated(sql_parser *p)
     const sql_token *k = sqlp_cur(p);
     if (sqlp_tok_is_kw(k, KW_BETWEEN)) {
         sqlp_advance(p);
-        sql_expr *e = mk(p, SQL_E_BETWEEN, t);
+        sql_expr *e = sqlp_mk(p, SQL_E_BETWEEN, t);
         e->u.pred.arg = v;
         e->u.pred.negated = neg;
         if (!(e->u.pred.a = value_prec(p, 1)) || !sqlp_expect_kw(p, KW_AND) ||
@@ -260,7 +234,7 @@ static sql_expr *parse_predicated(sql_parser *p)
     bool ilike = sqlp_tok_is_kw(k, KW_ILIKE);
     if (ilike || sqlp_tok_is_kw(k, KW_LIKE)) {
         sqlp_advance(p);
-        sql_expr *e = mk(p, SQL_E_LIKE, t);
+        sql_expr *e = sqlp_mk(p, SQL_E_LIKE, t);
         e->u.pred.negated = neg;
         sql_expr *pat = value_prec(p, 1);
         if (!pat) return NULL;
@@ -287,9 +261,9 @@ static sql_expr *parse_predicated(sql_parser *p)
         bool n = sqlp_accept_kw(p, KW_NOT);
         sql_expr *e;
         if (sqlp_accept_kw(p, KW_NULL)) {
-            e = mk(p, SQL_E_IS_NULL, t);
+            e = sqlp_mk(p, SQL_E_IS_NULL, t);
         } else if (sqlp_accept_kw(p, KW_DISTINCT)) {
-            e = mk(p, SQL_E_DISTINCT_FROM, t);
+            e = sqlp_mk(p, SQL_E_DISTINCT_FROM, t);
             if (!sqlp_expect_kw(p, KW_FROM) || !(e->u.pred.a = value_prec(p, 1))) return NULL;
             sub(e, e->u.pred.a);
         } else {
@@ -335,7 +309,7 @@ static sql_expr *value_prec(sql_parser *p, int min)
         sqlp_advance(p);
         sql_expr *r = value_prec(p, prec + 1);
         if (!r) return NULL;
-        sql_expr *e = mk(p, SQL_E_BINOP, t);
+        sql_expr *e = sqlp_mk(p, SQL_E_BINOP, t);
         e->u.binop.op = op;
         e->u.binop.l = l;
         e->u.binop.r = r;
@@ -374,7 +348,7 @@ static sql_expr *parse_unary(sql_parser *p)
         sql_expr *arg = parse_unary(p);
         sqlp_leave(p);
         if (!arg) return NULL;
-        sql_expr *e = mk(p, SQL_E_UNARY, t);
+        sql_expr *e = sqlp_mk(p, SQL_E_UNARY, t);
         e->u.unary.op = t->kind == T_MINUS ? SQL_OP_NEG : SQL_OP_PLUS;
         e->u.unary.arg = arg;
         sub(e, arg);
@@ -392,7 +366,7 @@ static sql_expr *parse_unary(sql_parser *p)
         if (sqlp_tok_is_kw(z, KW_INTERVAL)) {
             zone = sqlp_interval_literal(p);
         } else if (z->kind == T_STRING) {
-            zone = mk(p, SQL_E_STRING, z);
+            zone = sqlp_mk(p, SQL_E_STRING, z);
             zone->u.str = sqlp_string(p, z);
             sqlp_advance(p);
         } else {
@@ -401,7 +375,7 @@ static sql_expr *parse_unary(sql_parser *p)
             return sqlp_fail(p);
         }
         if (!zone) return NULL;
-        sql_expr *n = mk(p, SQL_E_AT_TIME_ZONE, at);
+        sql_expr *n = sqlp_mk(p, SQL_E_AT_TIME_ZONE, at);
         n->line = e->line;
         n->col = e->col;
         n->u.binop.l = e;
@@ -426,7 +400,7 @@ static sql_expr *parse_postfix(sql_parser *p)
             sqlp_advance(p);
             sql_expr *idx = sqlp_value(p);
             if (!idx || !sqlp_expect(p, T_RBRACKET)) return NULL;
-            n = mk(p, SQL_E_SUBSCRIPT, t);
+            n = sqlp_mk(p, SQL_E_SUBSCRIPT, t);
             n->u.subscript.base = e;
             n->u.subscript.index = idx;
             sub(n, idx);
@@ -437,12 +411,12 @@ static sql_expr *parse_postfix(sql_parser *p)
             }
             sqlp_advance(p);
             if (p->depth == p->star_depth) sqlp_expect_at(p, T_STAR);
-            n = mk(p, SQL_E_FIELD, t);
+            n = sqlp_mk(p, SQL_E_FIELD, t);
             if (!sqlp_take_ident(p, &n->u.field.name)) return NULL;
             n->u.field.base = e;
         } else if (t->kind == T_DCOLON) {
             sqlp_advance(p);
-            n = mk(p, SQL_E_CAST, t);
+            n = sqlp_mk(p, SQL_E_CAST, t);
             if (!(n->u.cast.type = sqlp_type(p))) return NULL;
             n->u.cast.arg = e;
             n->u.cast.pg = true;
@@ -467,7 +441,7 @@ static sql_expr *parse_postfix(sql_parser *p)
 static sql_expr *lambda(sql_parser *p)
 {
     const sql_token *at = sqlp_cur(p);
-    sql_expr *e = mk(p, SQL_E_LAMBDA, at);
+    sql_expr *e = sqlp_mk(p, SQL_E_LAMBDA, at);
     size_t cap = 0;
     if (at->kind == T_LPAREN) {
         sqlp_advance(p);
@@ -506,27 +480,20 @@ static sql_expr *paren(sql_parser *p)
     const sql_token *t = sqlp_cur(p);
     if (paren_lambda_ahead(p)) return lambda(p);
     if (sqlp_query_start(sqlp_peek(p, 1))) {
-        size_t save = p->i;
-        uint32_t np = p->nparams;
-        int depth = p->depth;
-        sql_query *q = sqlp_paren_query(p);
+        sql_query *q = sqlp_try_paren_query(p, 0);
         if (q) {
-            sql_expr *e = mk(p, SQL_E_SUBQUERY, t);
+            sql_expr *e = sqlp_mk(p, SQL_E_SUBQUERY, t);
             e->u.query = q;
             subq(e, q);
             return done(p, e, t);
         }
         if (p->fatal) return NULL;
-        p->i = save;
-        p->failed = false;
-        p->nparams = np;
-        p->depth = depth;
     }
     sqlp_advance(p);
     sql_expr *e = sqlp_expr(p);
     if (!e) return NULL;
     if (!sqlp_accept(p, T_COMMA)) return sqlp_expect(p, T_RPAREN) ? e : NULL;
-    sql_expr *row = mk(p, SQL_E_ROW, t);
+    sql_expr *row = sqlp_mk(p, SQL_E_ROW, t);
     row->u.list.paren = true;
     size_t cap = 0;
     *PUSH(p, row->u.list.items, row->u.list.n, cap) = e;
@@ -544,7 +511,7 @@ static sql_expr *paren(sql_parser *p)
 /* '(' expr, ... ')' or '[' ... ']' into a list node; empty allowed if empty_ok */
 static sql_expr *list_node(sql_parser *p, sql_expr_kind kind, const sql_token *at, tok_kind close, bool empty_ok)
 {
-    sql_expr *e = mk(p, kind, at);
+    sql_expr *e = sqlp_mk(p, kind, at);
     size_t cap = 0;
     if (empty_ok && sqlp_accept(p, close)) return e;
     do {
@@ -561,13 +528,13 @@ static sql_expr *cast(sql_parser *p, bool try_)
 {
     const sql_token *at = sqlp_cur(p);
     sqlp_advance(p);
-    sql_expr *e = mk(p, SQL_E_CAST, at);
+    sql_expr *e = sqlp_mk(p, SQL_E_CAST, at);
     e->u.cast.try_ = try_;
     if (!sqlp_expect(p, T_LPAREN) || !(e->u.cast.arg = sqlp_expr(p)) || !sqlp_expect_kw(p, KW_AS) ||
         !(e->u.cast.type = sqlp_type(p)) || !sqlp_expect(p, T_RPAREN))
         return NULL;
     sub(e, e->u.cast.arg);
-    e->height = hmax(e->height, e->u.cast.type->height + 1);
+    e->height = sqlp_hmax(e->height, e->u.cast.type->height + 1);
     return done(p, e, at);
 }
 
@@ -575,7 +542,7 @@ static sql_expr *case_expr(sql_parser *p)
 {
     const sql_token *at = sqlp_cur(p);
     sqlp_advance(p);
-    sql_expr *e = mk(p, SQL_E_CASE, at);
+    sql_expr *e = sqlp_mk(p, SQL_E_CASE, at);
     if (!sqlp_is_kw(p, KW_WHEN)) {
         sqlp_expect_at(p, EXP_KW + KW_WHEN);
         if (!(e->u.case_.operand = sqlp_expr(p))) return NULL;
@@ -599,7 +566,7 @@ static sql_expr *case_expr(sql_parser *p)
 
 static sql_expr *call_node(sql_parser *p, const sql_token *at, const char *name)
 {
-    sql_expr *e = mk(p, SQL_E_CALL, at);
+    sql_expr *e = sqlp_mk(p, SQL_E_CALL, at);
     e->u.call.name = st_slice_cstr(name);
     return e;
 }
@@ -715,7 +682,7 @@ static bool window(sql_parser *p, sql_expr *owner)
     if (sqlp_accept_kw(p, KW_ORDER)) {
         uint32_t h = 0;
         if (!sqlp_order_items(p, &w->order, &w->norder, &h)) return false;
-        owner->height = hmax(owner->height, h + 1);
+        owner->height = sqlp_hmax(owner->height, h + 1);
     }
     if (sqlp_accept_kw(p, KW_ROWS)) w->frame = SQL_FRAME_ROWS;
     else if (sqlp_accept_kw(p, KW_RANGE)) w->frame = SQL_FRAME_RANGE;
@@ -736,7 +703,7 @@ static bool window(sql_parser *p, sql_expr *owner)
 static sql_expr *call(sql_parser *p, const sql_token *at, st_slice name)
 {
     sqlp_advance(p); /* ( */
-    sql_expr *e = mk(p, SQL_E_CALL, at);
+    sql_expr *e = sqlp_mk(p, SQL_E_CALL, at);
     e->u.call.name = name;
     size_t cap = 0;
     if (sqlp_accept(p, T_STAR)) {
@@ -763,7 +730,7 @@ static sql_expr *call(sql_parser *p, const sql_token *at, st_slice name)
         if (sqlp_accept_kw(p, KW_ORDER)) {
             uint32_t h = 0;
             if (!sqlp_order_items(p, &e->u.call.order, &e->u.call.norder, &h)) return NULL;
-            e->height = hmax(e->height, h + 1);
+            e->height = sqlp_hmax(e->height, h + 1);
         }
         if (!sqlp_expect(p, T_RPAREN)) return NULL;
     }
@@ -801,7 +768,7 @@ static sql_expr *current(sql_parser *p, sql_current which, bool precision)
 {
     const sql_token *at = sqlp_cur(p);
     sqlp_advance(p);
-    sql_expr *e = mk(p, SQL_E_CURRENT, at);
+    sql_expr *e = sqlp_mk(p, SQL_E_CURRENT, at);
     e->u.current.which = which;
     e->u.current.precision = -1;
     if (precision && sqlp_accept(p, T_LPAREN)) {
@@ -827,11 +794,11 @@ static sql_expr *reserved_primary(sql_parser *p)
     switch (t->kw) {
     case KW_NULL:
         sqlp_advance(p);
-        return mk(p, SQL_E_NULL, t);
+        return sqlp_mk(p, SQL_E_NULL, t);
     case KW_TRUE:
     case KW_FALSE:
         sqlp_advance(p);
-        e = mk(p, SQL_E_BOOL, t);
+        e = sqlp_mk(p, SQL_E_BOOL, t);
         e->u.b = t->kw == KW_TRUE;
         return e;
     case KW_CASE: return case_expr(p);
@@ -844,14 +811,14 @@ static sql_expr *reserved_primary(sql_parser *p)
         }
         sql_query *q = sqlp_paren_query(p);
         if (!q) return NULL;
-        e = mk(p, SQL_E_EXISTS, t);
+        e = sqlp_mk(p, SQL_E_EXISTS, t);
         e->u.query = q;
         subq(e, q);
         return done(p, e, t);
     }
     case KW_EXTRACT: {
         sqlp_advance(p);
-        e = mk(p, SQL_E_EXTRACT, t);
+        e = sqlp_mk(p, SQL_E_EXTRACT, t);
         sql_ident field;
         if (!sqlp_expect(p, T_LPAREN) || !sqlp_take_ident(p, &field) || !sqlp_expect_kw(p, KW_FROM) ||
             !(e->u.extract.arg = sqlp_value(p)) || !sqlp_expect(p, T_RPAREN))
@@ -879,7 +846,7 @@ static sql_expr *reserved_primary(sql_parser *p)
         if (!sqlp_accept(p, T_RPAREN)) {
             do {
                 const sql_token *c = sqlp_cur(p);
-                sql_expr *col = mk(p, SQL_E_COLUMN, c);
+                sql_expr *col = sqlp_mk(p, SQL_E_COLUMN, c);
                 size_t pcap = 0;
                 do {
                     if (!sqlp_take_ident(p, PUSH(p, col->u.column.parts, col->u.column.n, pcap))) return NULL;
@@ -907,7 +874,7 @@ static sql_expr *reserved_primary(sql_parser *p)
             if (!ok || form.quoted)
                 return sqlp_fatal(p, f, "Invalid normal form: %.*s", (int)(form.name.n > 20 ? 20 : form.name.n),
                                   form.name.p);
-            sql_expr *s = mk(p, SQL_E_STRING, f);
+            sql_expr *s = sqlp_mk(p, SQL_E_STRING, f);
             char *up = st_arena_strndup(p->a, form.name.p, form.name.n);
             for (char *c = up; *c; c++) *c = (char)(*c - 32);
             s->u.str = st_slice_of(up, form.name.n);
@@ -989,7 +956,7 @@ static sql_expr *ident_primary(sql_parser *p)
             if (sqlp_tok_is_kw(t1, KW_PRECISION) && t2->kind == T_STRING) {
                 sqlp_advance(p);
                 sqlp_advance(p);
-                sql_expr *e = mk(p, SQL_E_TYPED, t);
+                sql_expr *e = sqlp_mk(p, SQL_E_TYPED, t);
                 e->u.typed.type = st_slice_cstr("double");
                 e->u.typed.value = sqlp_string(p, t2);
                 sqlp_advance(p);
@@ -1004,7 +971,7 @@ static sql_expr *ident_primary(sql_parser *p)
         /* type 'value': DATE '2024-01-01', TIMESTAMP '...', any type name */
         sql_ident id;
         if (!sqlp_take_ident(p, &id)) return NULL;
-        sql_expr *e = mk(p, SQL_E_TYPED, t);
+        sql_expr *e = sqlp_mk(p, SQL_E_TYPED, t);
         char *lc = st_arena_strndup(p->a, id.name.p, id.name.n);
         for (char *c = lc; *c; c++)
             if (*c >= 'A' && *c <= 'Z') *c = (char)(*c + 32);
@@ -1022,7 +989,7 @@ static sql_expr *ident_primary(sql_parser *p)
         sqlp_advance(p);
     }
     if (sqlp_cur(p)->kind == T_LPAREN) return call(p, t, join_name(p, &name));
-    sql_expr *e = mk(p, SQL_E_COLUMN, t);
+    sql_expr *e = sqlp_mk(p, SQL_E_COLUMN, t);
     e->u.column = name;
     return e;
 }
@@ -1036,7 +1003,7 @@ static sql_expr *parse_primary(sql_parser *p)
     case T_DECIMAL:
     case T_DOUBLE: return sqlp_number(p, NULL);
     case T_STRING:
-        e = mk(p, SQL_E_STRING, t);
+        e = sqlp_mk(p, SQL_E_STRING, t);
         e->u.str = sqlp_string(p, t);
         sqlp_advance(p);
         return e;

@@ -16,15 +16,6 @@
 #include <string.h>
 #include <strings.h>
 
-static sql_expr *lit_node(sql_parser *p, sql_expr_kind kind, const sql_token *at)
-{
-    sql_expr *e = sqlp_node(p, sizeof *e);
-    e->kind = kind;
-    e->line = at->line;
-    e->col = at->col;
-    e->height = 1;
-    return e;
-}
 
 static int hexval(int c)
 {
@@ -53,7 +44,7 @@ sql_expr *sqlp_number(sql_parser *p, const sql_token *minus)
 {
     const sql_token *t = sqlp_cur(p), *at = minus ? minus : t;
     sqlp_advance(p);
-    sql_expr *e = lit_node(p, t->kind == T_INTEGER ? SQL_E_INT : t->kind == T_DECIMAL ? SQL_E_DECIMAL : SQL_E_DOUBLE, at);
+    sql_expr *e = sqlp_mk(p, t->kind == T_INTEGER ? SQL_E_INT : t->kind == T_DECIMAL ? SQL_E_DECIMAL : SQL_E_DOUBLE, at);
     size_t n = t->len + (minus ? 1 : 0);
     char *text = st_arena_alloc(p->a, n + 1);
     if (minus) text[0] = '-';
@@ -144,7 +135,7 @@ sql_expr *sqlp_unicode_string(sql_parser *p)
         j = s + digits - 1;
     }
     d[k] = 0;
-    sql_expr *e = lit_node(p, SQL_E_STRING, t);
+    sql_expr *e = sqlp_mk(p, SQL_E_STRING, t);
     e->u.str = st_slice_of(d, k);
     return e;
 }
@@ -171,7 +162,7 @@ sql_expr *sqlp_binary_literal(sql_parser *p)
     }
     if (hi >= 0) return sqlp_fatal(p, t, "Binary literal must contain an even number of digits");
     d[nd] = 0;
-    sql_expr *e = lit_node(p, SQL_E_BINARY, t);
+    sql_expr *e = sqlp_mk(p, SQL_E_BINARY, t);
     e->u.str = st_slice_of(d, nd);
     return e;
 }
@@ -205,7 +196,7 @@ sql_expr *sqlp_short_interval(sql_parser *p)
         else v = v * 10 + d;
     }
     sql_unit u = sql_unit_lookup(s + j, t->len - j);
-    sql_expr *e = lit_node(p, SQL_E_INTERVAL, t);
+    sql_expr *e = sqlp_mk(p, SQL_E_INTERVAL, t);
     e->u.interval.short_form = true;
     e->u.interval.from = u;
     e->u.interval.text = sqlp_ident_text(p, t); /* lowercased */
@@ -420,7 +411,7 @@ sql_expr *sqlp_interval_literal(sql_parser *p)
         sqlp_expect_at(p, T_STRING);
         return sqlp_fail(p);
     }
-    sql_expr *e = lit_node(p, SQL_E_INTERVAL, at);
+    sql_expr *e = sqlp_mk(p, SQL_E_INTERVAL, at);
     e->u.interval.text = sqlp_string(p, s);
     e->u.interval.negative = neg;
     sqlp_advance(p);
@@ -452,7 +443,7 @@ sql_expr *sqlp_param(sql_parser *p)
 {
     const sql_token *t = sqlp_cur(p);
     sqlp_advance(p);
-    sql_expr *e = lit_node(p, SQL_E_PARAM, t);
+    sql_expr *e = sqlp_mk(p, SQL_E_PARAM, t);
     if (t->len > 1) e->u.param.name = st_slice_of(st_arena_strndup(p->a, p->q + t->off + 1, t->len - 1), t->len - 1);
     e->u.param.index = ++p->nparams;
     return e;

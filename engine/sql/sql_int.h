@@ -177,6 +177,17 @@ void *sqlp_fatal(sql_parser *p, const sql_token *at, const char *fmt, ...)
 bool sqlp_enter(sql_parser *p);                    /* one level deeper, or fatal */
 void sqlp_leave(sql_parser *p);
 void *sqlp_node(sql_parser *p, size_t size);       /* zeroed, counted against SQL_MAX_NODES */
+/* An expression node of one kind at a token (height 1). */
+static inline sql_expr *sqlp_mk(sql_parser *p, sql_expr_kind kind, const sql_token *at)
+{
+    sql_expr *e = sqlp_node(p, sizeof *e);
+    e->kind = kind;
+    e->line = at->line;
+    e->col = at->col;
+    e->height = 1;
+    return e;
+}
+static inline uint32_t sqlp_hmax(uint32_t a, uint32_t b) { return a > b ? a : b; }
 void *sqlp_grow(sql_parser *p, void *arr, size_t n, size_t *cap, size_t esz); /* a copy, doubled */
 /* Appends a zeroed element to arr (n elements, cap allocated) and yields its address. */
 #define PUSH(p, arr, n, cap)                                                                        \
@@ -187,6 +198,9 @@ bool sqlp_take_ident(sql_parser *p, sql_ident *out); /* records <identifier> whe
 st_slice sqlp_ident_text(sql_parser *p, const sql_token *t);
 bool sqlp_query_start(const sql_token *t);
 sql_query *sqlp_paren_query(sql_parser *p);       /* '(' query ')', memoized */
+/* '(' query ')' after skip tokens, or NULL with the parser where it was
+ * (then the caller reads something else; a fatal error stays fatal) */
+sql_query *sqlp_try_paren_query(sql_parser *p, size_t skip);
 bool sqlp_order_items(sql_parser *p, sql_order **out, size_t *n, uint32_t *height);
 bool sqlp_check_height(sql_parser *p, uint32_t height, const sql_token *at);
 
