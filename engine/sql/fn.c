@@ -288,17 +288,21 @@ typedef struct tab_ref {
     size_t n;
 } tab_ref;
 
-static size_t tabs(tab_ref out[3])
+#define NTABS 5
+
+static size_t tabs(tab_ref out[NTABS])
 {
     out[0] = (tab_ref){sql_fn_math_tab, sql_fn_math_n};
     out[1] = (tab_ref){sql_fn_str_tab, sql_fn_str_n};
     out[2] = (tab_ref){sql_fn_time_tab, sql_fn_time_n};
-    return 3;
+    out[3] = (tab_ref){sql_fn_array_tab, sql_fn_array_n};
+    out[4] = (tab_ref){sql_fn_ts_tab, sql_fn_ts_n};
+    return NTABS;
 }
 
 unsigned sql_fn_flags(sx_fn f)
 {
-    tab_ref t[3];
+    tab_ref t[NTABS];
     size_t nt = tabs(t);
     for (size_t k = 0; k < nt; k++)
         for (size_t i = 0; i < t[k].n; i++)
@@ -308,11 +312,10 @@ unsigned sql_fn_flags(sx_fn f)
 
 static bool coercible(uint8_t from, uint8_t to)
 {
-    if (from == SQLT_UNKNOWN) return true;
+    if (from == to || from == SQLT_UNKNOWN) return true;
     if (sqlt_is_composite(from) || sqlt_is_composite(to)) /* array(bigint) -> array(double), array(unknown) -> any */
         return (from & 0x60) == (to & 0x60) && coercible((uint8_t)sqlt_elem(from), (uint8_t)sqlt_elem(to));
-    return from == to || from == SQLT_UNKNOWN || (from == SQLT_BIGINT && to == SQLT_DOUBLE) ||
-           (from == SQLT_DATE && to == SQLT_TIMESTAMP);
+    return (from == SQLT_BIGINT && to == SQLT_DOUBLE) || (from == SQLT_DATE && to == SQLT_TIMESTAMP);
 }
 
 /* 0 exact, 1 from unknown, 2 widened; -1 impossible */
@@ -321,6 +324,56 @@ static int coerce_cost(uint8_t from, uint8_t to)
     if (from == to) return 0;
     if (!coercible(from, to)) return -1;
     return from == SQLT_UNKNOWN ? 1 : 2;
+}
+
+static bool has_e(uint8_t t) { return (t & SQLT_ELEM_MASK) == FT_E; }
+static uint8_t subst(uint8_t t, uint8_t e) { return has_e(t) ? (uint8_t)((t & 0x60) | e) : t; }
+
+/* Binds the type variable E (fn_int.h) and prices the coercions: the total
+ * cost (0 exact, 1 per bare NULL, 2 per widening), or -1 when the entry
+ * does not take these types. */
+static int match(const sql_fn_entry *f, const uint8_t *at, uint8_t *args, uint8_t *ret)
+{
+    bool bound = false;
+    uint8_t e = SQLT_UNKNOWN;
+    for (size_t i = 0; i < f->nargs; i++) {
+        if (!has_e(f->args[i]) || at[i] == SQLT_UNKNOWN) continue;
+        if ((at[i] & 0x60) != (f->args[i] & 0x60)) return -1;
+        uint8_t cand = (uint8_t)sqlt_elem(at[i]);
+        if (!bound || coercible(e, cand)) e = cand;
+        else if (!coercible(cand, e)) return -1;
+        bound = true;
+    }
+    int cost = 0;
+    for (size_t i = 0; i < f->nargs; i++) {
+        args[i] = subst(f->args[i], e);
+        if (at[i] == args[i]) continue;
+        if (!coercible(at[i], args[i])) return -1;
+        cost += at[i] == SQLT_UNKNOWN ? 1 : 2;
+    }
+    *ret = subst(f->ret, e);
+    return cost;
+}
+
+static void put_type(st_buf *b, uint8_t t)
+{
+    if (!has_e(t)) st_buf_printf(b, "%s", sql_vtype_name((sql_vtype)t));
+    else st_buf_printf(b, "%s", sqlt_is_array(t) ? "array(E)" : sqlt_is_ts(t) ? "timeseries(E)" : "E");
+}
+
+/* name(types) as Trino lists it, with E's constraint for a generic one */
+static void put_sig(st_buf *b, const sql_fn_entry *f)
+{
+    bool generic = has_e(f->ret);
+    st_buf_printf(b, "%s(", f->name);
+    for (size_t i = 0; i < f->nargs; i++) {
+        if (i) st_buf_printf(b, ", ");
+        put_type(b, f->args[i]);
+        generic = generic || has_e(f->args[i]);
+    }
+    st_buf_putc(b, ')');
+    if (generic)
+        st_buf_printf(b, " E%s", f->flags & FN_E_ORDERABLE ? ":orderable" : f->flags & FN_E_COMPARABLE ? ":comparable" : "");
 }
 
 bool sql_fn_common_type(uint8_t a, uint8_t b, uint8_t *out)
@@ -398,13 +451,12 @@ int sql_fn_resolve(st_slice name, const uint8_t *argtypes, size_t nargs, sql_fn_
         return st_fail(e, ST_EINVAL, "Too many arguments for function %.*s (%zu; at most %d)", (int)name.n, name.p,
                        nargs, SQL_FN_MAXARGS);
     }
-    int rc = sql_fn_ts_resolve(name, argtypes, nargs, out, e);
-    if (rc != ST_ENOTFOUND) return rc;
-    rc = resolve_special(name, argtypes, nargs, out, e);
+    int rc = resolve_special(name, argtypes, nargs, out, e);
     if (rc) return rc < 0 ? rc : 0;
-    tab_ref t[3];
+    tab_ref t[NTABS];
     size_t nt = tabs(t);
     const sql_fn_entry *best = NULL;
+    uint8_t best_args[SQL_FN_MAXARGS], best_ret = 0;
     int best_cost = 0;
     bool known = false;
     for (size_t k = 0; k < nt; k++)
@@ -413,12 +465,12 @@ int sql_fn_resolve(st_slice name, const uint8_t *argtypes, size_t nargs, sql_fn_
             if (strlen(f->name) != name.n || memcmp(f->name, name.p, name.n)) continue;
             known = true;
             if (f->nargs != nargs) continue;
-            int cost = 0;
-            for (size_t a = 0; a < nargs && cost >= 0; a++) {
-                int c = coerce_cost(argtypes[a], f->args[a]);
-                cost = c < 0 ? -1 : cost + c;
+            uint8_t args[SQL_FN_MAXARGS], ret;
+            int cost = match(f, argtypes, args, &ret);
+            if (cost >= 0 && (!best || cost < best_cost)) {
+                best = f, best_cost = cost, best_ret = ret;
+                memcpy(best_args, args, nargs);
             }
-            if (cost >= 0 && (!best || cost < best_cost)) best = f, best_cost = cost;
         }
     if (!known) return st_fail(e, ST_ENOTFOUND, "Function '%.*s' not registered", (int)name.n, name.p);
     if (!best) {
@@ -428,8 +480,8 @@ int sql_fn_resolve(st_slice name, const uint8_t *argtypes, size_t nargs, sql_fn_
             for (size_t i = 0; i < t[k].n; i++) {
                 const sql_fn_entry *f = &t[k].t[i];
                 if (strlen(f->name) != name.n || memcmp(f->name, name.p, name.n)) continue;
-                st_buf_printf(&exp, "%s%s", first ? "" : ", ", f->name);
-                put_types(&exp, f->args, f->nargs);
+                if (!first) st_buf_printf(&exp, ", ");
+                put_sig(&exp, f);
                 first = false;
             }
         st_buf_putc(&exp, 0);
@@ -437,7 +489,7 @@ int sql_fn_resolve(st_slice name, const uint8_t *argtypes, size_t nargs, sql_fn_
         st_buf_free(&exp);
         return rc;
     }
-    fill(out, best->fn, best->ret, best->args, nargs, !(best->flags & FN_LAX), best->op);
+    fill(out, best->fn, best_ret, best_args, nargs, true, best->op); /* NULL in, NULL out */
     return 0;
 }
 

@@ -19,8 +19,8 @@ enum {
     FT_YM = SQLT_INTERVAL_YM,
 };
 
-/* Entry flags. */
-#define FN_LAX 1u      /* not strict: sees NULL arguments */
+/* Entry flags (every table function is strict: a NULL argument, a NULL
+ * answer; typeof, resolved apart, sees NULLs). */
 #define FN_VOLATILE 2u /* a new value per call (random): never folded */
 #define FN_AUX 4u      /* keeps a cache in sx.aux (a sql_fn_aux) */
 
@@ -47,10 +47,6 @@ extern const sql_fn_entry sql_fn_str_tab[];
 extern const size_t sql_fn_str_n;
 extern const sql_fn_entry sql_fn_time_tab[];
 extern const size_t sql_fn_time_n;
-
-/* Arrays and Timestream's time-series functions (fn_ts.c): ST_ENOTFOUND
- * when name is none of them, so sql_fn_resolve goes on with its tables. */
-int sql_fn_ts_resolve(st_slice name, const uint8_t *argtypes, size_t nargs, sql_fn_sig *out, st_err *e);
 
 /* Flags of the function f (0 when it is not in a table). */
 unsigned sql_fn_flags(sx_fn f);
@@ -96,5 +92,7 @@ int sql_fn_add_months_days(int64_t days, int64_t months, int64_t *out, st_err *e
 
 extern const sql_fn_entry sql_fn_array_tab[];
 extern const size_t sql_fn_array_n;
+extern const sql_fn_entry sql_fn_ts_tab[];
+extern const size_t sql_fn_ts_n;
 
 #endif

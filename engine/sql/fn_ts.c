@@ -335,7 +335,7 @@ static int fn_correlate(sx_ctx *c, const sx *x, const sql_value *v, sql_value *o
 #define TSD (SQLT_TIMESERIES | SQLT_DOUBLE)
 #define TSE (SQLT_TIMESERIES | FT_E)
 #define ATS (SQLT_ARRAY | SQLT_TIMESTAMP)
-static const sql_fn_entry ts_tab[] = {
+const sql_fn_entry sql_fn_ts_tab[] = {
     {"interpolate_linear", fn_interp, IP_LINEAR | IP_MANY, TSD, 2, {TSD, ATS}, 0},
     {"interpolate_linear", fn_interp, IP_LINEAR, FT_D, 2, {TSD, FT_T}, 0},
     {"interpolate_spline_cubic", fn_interp, IP_SPLINE | IP_MANY, TSD, 2, {TSD, ATS}, 0},
@@ -355,115 +355,4 @@ static const sql_fn_entry ts_tab[] = {
 #undef TSE
 #undef ATS
 
-/* ---- the resolver ---- */
-
-/* fn.c's implicit coercions, plus a bare NULL to any composite. */
-static bool coercible(uint8_t from, uint8_t to)
-{
-    if (from == to || from == SQLT_UNKNOWN) return true;
-    if (sqlt_is_composite(from) || sqlt_is_composite(to))
-        return (from & 0x60) == (to & 0x60) && coercible((uint8_t)sqlt_elem(from), (uint8_t)sqlt_elem(to));
-    return (from == SQLT_BIGINT && to == SQLT_DOUBLE) || (from == SQLT_DATE && to == SQLT_TIMESTAMP);
-}
-
-static bool has_e(uint8_t t) { return (t & SQLT_ELEM_MASK) == FT_E; }
-static uint8_t subst(uint8_t t, uint8_t e) { return has_e(t) ? (uint8_t)((t & 0x60) | e) : t; }
-
-/* Binds E and prices the coercions: the total cost (0 exact, 1 per bare
- * NULL, 2 per widening), or -1 when the entry does not take these types. */
-static int match(const sql_fn_entry *f, const uint8_t *at, uint8_t *args, uint8_t *ret)
-{
-    bool bound = false;
-    uint8_t e = SQLT_UNKNOWN;
-    for (size_t i = 0; i < f->nargs; i++) {
-        if (!has_e(f->args[i]) || at[i] == SQLT_UNKNOWN) continue;
-        if ((at[i] & 0x60) != (f->args[i] & 0x60)) return -1;
-        uint8_t cand = (uint8_t)sqlt_elem(at[i]);
-        if (!bound || coercible(e, cand)) e = cand;
-        else if (!coercible(cand, e)) return -1;
-        bound = true;
-    }
-    int cost = 0;
-    for (size_t i = 0; i < f->nargs; i++) {
-        args[i] = subst(f->args[i], e);
-        if (at[i] == args[i]) continue;
-        if (!coercible(at[i], args[i])) return -1;
-        cost += at[i] == SQLT_UNKNOWN ? 1 : 2;
-    }
-    *ret = subst(f->ret, e);
-    return cost;
-}
-
-static void put_type(st_buf *b, uint8_t t)
-{
-    if (!has_e(t)) st_buf_printf(b, "%s", sql_vtype_name((sql_vtype)t));
-    else st_buf_printf(b, "%s", sqlt_is_array(t) ? "array(E)" : sqlt_is_ts(t) ? "timeseries(E)" : "E");
-}
-
-static void put_sig(st_buf *b, const sql_fn_entry *f)
-{
-    bool generic = has_e(f->ret);
-    st_buf_printf(b, "%s(", f->name);
-    for (size_t i = 0; i < f->nargs; i++) {
-        if (i) st_buf_printf(b, ", ");
-        put_type(b, f->args[i]);
-        generic = generic || has_e(f->args[i]);
-    }
-    st_buf_putc(b, ')');
-    if (generic)
-        st_buf_printf(b, " E%s", f->flags & FN_E_ORDERABLE ? ":orderable" : f->flags & FN_E_COMPARABLE ? ":comparable" : "");
-}
-
-int sql_fn_ts_resolve(st_slice name, const uint8_t *argtypes, size_t nargs, sql_fn_sig *out, st_err *e)
-{
-    const struct {
-        const sql_fn_entry *t;
-        size_t n;
-    } tabs[2] = {{sql_fn_array_tab, sql_fn_array_n}, {ts_tab, ST_ARRAY_LEN(ts_tab)}};
-    const sql_fn_entry *best = NULL;
-    uint8_t best_args[SQL_FN_MAXARGS], best_ret = 0;
-    int best_cost = 0;
-    bool known = false;
-    for (size_t k = 0; k < 2; k++)
-        for (size_t i = 0; i < tabs[k].n; i++) {
-            const sql_fn_entry *f = &tabs[k].t[i];
-            if (strlen(f->name) != name.n || memcmp(f->name, name.p, name.n)) continue;
-            known = true;
-            if (f->nargs != nargs) continue;
-            uint8_t args[SQL_FN_MAXARGS], ret;
-            int cost = match(f, argtypes, args, &ret);
-            if (cost >= 0 && (!best || cost < best_cost)) {
-                best = f, best_cost = cost, best_ret = ret;
-                memcpy(best_args, args, nargs);
-            }
-        }
-    if (!known) return ST_ENOTFOUND;
-    if (!best) {
-        st_buf b = {0};
-        st_buf_putc(&b, '(');
-        for (size_t i = 0; i < nargs; i++) {
-            if (i) st_buf_printf(&b, ", ");
-            put_type(&b, argtypes[i]);
-        }
-        st_buf_printf(&b, ") for function %.*s. Expected: ", (int)name.n, name.p);
-        bool first = true;
-        for (size_t k = 0; k < 2; k++)
-            for (size_t i = 0; i < tabs[k].n; i++) {
-                const sql_fn_entry *f = &tabs[k].t[i];
-                if (strlen(f->name) != name.n || memcmp(f->name, name.p, name.n)) continue;
-                if (!first) st_buf_printf(&b, ", ");
-                put_sig(&b, f);
-                first = false;
-            }
-        int rc = st_fail(e, ST_EINVAL, "Unexpected parameters %.*s", (int)b.len, (const char *)b.p);
-        st_buf_free(&b);
-        return rc;
-    }
-    memset(out, 0, sizeof *out);
-    out->fn = best->fn;
-    out->ret = best_ret;
-    memcpy(out->args, best_args, nargs);
-    out->strict = true; /* every function here: a NULL argument gives NULL */
-    out->op = best->op;
-    return 0;
-}
+const size_t sql_fn_ts_n = ST_ARRAY_LEN(sql_fn_ts_tab);
