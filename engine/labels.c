@@ -341,6 +341,35 @@ st_slice labels_key_get(const uint8_t *key, size_t len, st_slice name)
     return none;
 }
 
+void labels_pick(const label *ls, size_t n, const st_slice *names, size_t nnames, st_slice *out)
+{
+    for (size_t k = 0; k < nnames; k++) {
+        out[k] = (st_slice){0};
+        for (size_t i = 0; i < n; i++)
+            if (st_slice_eq(ls[i].name, names[k])) {
+                out[k] = ls[i].value;
+                if (!out[k].p) out[k].p = "";
+                break;
+            }
+    }
+}
+
+uint64_t labels_tuple_hash(const st_slice *v, size_t n)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ull;
+    for (size_t i = 0; i < n; i++) h = (h ^ (v[i].p ? st_hash64(v[i].p, v[i].n, 0) : 0x5bd1e995u)) * 0x100000001b3ull;
+    return h;
+}
+
+bool labels_tuple_eq(const st_slice *a, const st_slice *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if ((a[i].p == NULL) != (b[i].p == NULL)) return false;
+        if (a[i].p && !st_slice_eq(a[i], b[i])) return false;
+    }
+    return true;
+}
+
 st_slice labels_key_name(const uint8_t *key, size_t len)
 {
     return labels_key_get(key, len, st_slice_of(LABEL_METRIC_NAME, 8));

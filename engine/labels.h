@@ -73,6 +73,13 @@ int labels_key_parse(const uint8_t *key, size_t len, label *out, size_t cap, siz
 /* The value of label `name` in a key, or an empty slice if absent. */
 st_slice labels_key_get(const uint8_t *key, size_t len, st_slice name);
 
+/* Grouping by some labels: out[i] is the value of names[i] in ls (.p
+ * NULL where the label is absent, never NULL where present); their hash
+ * and equality tell an absent label from an empty value. */
+void labels_pick(const label *ls, size_t n, const st_slice *names, size_t nnames, st_slice *out);
+uint64_t labels_tuple_hash(const st_slice *v, size_t n);
+bool labels_tuple_eq(const st_slice *a, const st_slice *b, size_t n);
+
 /* The metric name (value of __name__) in a key. */
 st_slice labels_key_name(const uint8_t *key, size_t len);
 

@@ -1845,22 +1845,6 @@ static bool tsmemo_is(const struct tagset_memo *m, uint64_t gen, st_slice table,
     return true;
 }
 
-static uint64_t tuple_hash(const st_slice *v, size_t n)
-{
-    uint64_t h = 0x9e3779b97f4a7c15ull;
-    for (size_t i = 0; i < n; i++) h = (h ^ (v[i].p ? st_hash64(v[i].p, v[i].n, 0) : 0x5bd1e995u)) * 0x100000001b3ull;
-    return h;
-}
-
-static bool tuple_eq(const st_slice *a, const st_slice *b, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        if ((a[i].p == NULL) != (b[i].p == NULL)) return false;
-        if (a[i].p && !st_slice_eq(a[i], b[i])) return false;
-    }
-    return true;
-}
-
 /* Walks the table's keys into m (outside every lock). */
 static int tsmemo_compute(store *s, const char *db, st_slice table, const st_slice *tags, size_t ntags,
                           struct tagset_memo *m, st_err *e)
@@ -1883,20 +1867,12 @@ static int tsmemo_compute(store *s, const char *db, st_slice table, const st_sli
     scan_series ss;
     while (rc == 0 && (rc = scan_iter_next(it, &ss, e)) == 1) {
         rc = 0;
-        for (size_t k = 0; k < ntags; k++) {
-            cur[k] = (st_slice){0};
-            for (size_t i = 0; i < ss.nlabels; i++)
-                if (st_slice_eq(ss.labels[i].name, tags[k])) {
-                    cur[k] = ss.labels[i].value;
-                    if (!cur[k].p) cur[k].p = "";
-                    break;
-                }
-        }
-        uint64_t h = tuple_hash(cur, ntags);
+        labels_pick(ss.labels, ss.nlabels, tags, ntags, cur);
+        uint64_t h = labels_tuple_hash(cur, ntags);
         size_t at = h & (nslots - 1);
         bool seen = false;
         for (; slots[at]; at = (at + 1) & (nslots - 1))
-            if (tuple_eq(m->vals + (size_t)(slots[at] - 1) * ntags, cur, ntags)) {
+            if (labels_tuple_eq(m->vals + (size_t)(slots[at] - 1) * ntags, cur, ntags)) {
                 seen = true;
                 break;
             }
@@ -1918,7 +1894,7 @@ static int tsmemo_compute(store *s, const char *db, st_slice table, const st_sli
             nslots *= 2;
             slots = st_calloc(nslots, sizeof *slots);
             for (size_t t = 0; t < m->ntuples; t++) {
-                size_t j = tuple_hash(m->vals + t * ntags, ntags) & (nslots - 1);
+                size_t j = labels_tuple_hash(m->vals + t * ntags, ntags) & (nslots - 1);
                 while (slots[j]) j = (j + 1) & (nslots - 1);
                 slots[j] = (uint32_t)(t + 1);
             }

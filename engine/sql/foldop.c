@@ -54,6 +54,7 @@ typedef struct fold_op {
     sql_fold_def d;
     st_arena *a;
     /* groups: the key tags' values */
+    st_slice *keynames;        /* the key tags' names, nkt */
     st_slice *gvals;           /* ngroups x nkt; .p NULL = the tag is absent */
     size_t nkt, ngroups, capgroups;
     /* each group's buckets so far: their span and number (dense when it
@@ -89,39 +90,15 @@ typedef struct gkey {
 static bool group_eq(void *ctx, uint32_t gi)
 {
     gkey *k = ctx;
-    const st_slice *g = k->o->gvals + (size_t)gi * k->o->nkt;
-    for (size_t i = 0; i < k->o->nkt; i++) {
-        if ((g[i].p == NULL) != (k->v[i].p == NULL)) return false;
-        if (g[i].p && !st_slice_eq(g[i], k->v[i])) return false;
-    }
-    return true;
-}
-
-static uint64_t group_hash(const fold_op *o, const st_slice *v)
-{
-    uint64_t h = 0x9e3779b97f4a7c15ull;
-    for (size_t k = 0; k < o->nkt; k++) {
-        for (size_t i = 0; i < v[k].n; i++) h = (h ^ (uint8_t)v[k].p[i]) * 0x100000001b3ull;
-        h = (h ^ (v[k].p ? 0xff : 0xfe)) * 0x100000001b3ull;
-    }
-    return h;
+    return labels_tuple_eq(k->o->gvals + (size_t)gi * k->o->nkt, k->v, k->o->nkt);
 }
 
 /* The group of a series: its values of the key tags. */
 static int group_of(fold_op *o, const scan_series *ss, uint32_t *out, st_err *e)
 {
     st_slice v[64];
-    for (size_t k = 0; k < o->nkt; k++) {
-        st_slice name = o->d.scan.tags[o->d.keytags[k]];
-        v[k] = (st_slice){0};
-        for (size_t i = 0; i < ss->nlabels; i++)
-            if (st_slice_eq(ss->labels[i].name, name)) {
-                v[k] = ss->labels[i].value;
-                if (!v[k].p) v[k].p = "";
-                break;
-            }
-    }
-    uint64_t h = group_hash(o, v);
+    labels_pick(ss->labels, ss->nlabels, o->keynames, o->nkt, v);
+    uint64_t h = labels_tuple_hash(v, o->nkt);
     gkey key = {o, v};
     uint32_t gi = sql_htab_find(&o->gtab, h, group_eq, &key);
     if (gi != UINT32_MAX) {
@@ -551,7 +528,7 @@ static int tagset_unknown(void *ctx, const st_slice *vals)
 {
     fold_op *o = ctx;
     gkey key = {o, vals};
-    return sql_htab_find(&o->gtab, group_hash(o, vals), group_eq, &key) == UINT32_MAX;
+    return sql_htab_find(&o->gtab, labels_tuple_hash(vals, o->nkt), group_eq, &key) == UINT32_MAX;
 }
 
 /* Whether the other fields can make no group of their own, from bounds
@@ -582,9 +559,7 @@ static int covered_by_bounds(fold_op *o, bool *yes, st_err *e)
         *yes = true;
         return 0;
     }
-    st_slice names[64];
-    for (size_t k = 0; k < o->nkt; k++) names[k] = o->d.scan.tags[o->d.keytags[k]];
-    rc = scan_table_tagsets(o->op.x->s, o->op.x->db, o->d.scan.table, names, o->nkt, tagset_unknown, o, e);
+    rc = scan_table_tagsets(o->op.x->s, o->op.x->db, o->d.scan.table, o->keynames, o->nkt, tagset_unknown, o, e);
     if (rc < 0) return rc == ST_ENOTFOUND ? 0 : rc;
     *yes = rc == 0;
     return 0;
@@ -918,6 +893,8 @@ int sql_op_fold(sql_exec_ctx *x, const sql_fold_def *d, sql_op **out, st_err *e)
     o->d.aggs = st_arena_alloc(o->a, (d->naggs + 1) * sizeof *o->d.aggs);
     if (d->naggs) memcpy(o->d.aggs, d->aggs, d->naggs * sizeof *d->aggs);
     for (size_t k = 0; k < d->nkeys; k++) o->nkt += d->keys[k] == SQL_FOLD_KEY_TAG;
+    o->keynames = st_arena_alloc(o->a, (o->nkt + 1) * sizeof *o->keynames);
+    for (size_t k = 0; k < o->nkt; k++) o->keynames[k] = d->scan.tags[d->keytags[k]];
     size_t n = d->nkeys + d->naggs;
     o->out = st_arena_alloc(o->a, (n + 1) * sizeof *o->out);
     o->op = (sql_op){.next = foldop_next, .close = foldop_close, .ncols = n, .x = x};

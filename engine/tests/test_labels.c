@@ -344,6 +344,22 @@ static int cmp_sets(const char *an, const char *av, const char *bn, const char *
 }
 
 /* Prometheus's order (labels.Compare), not the keys' byte order. */
+/* Grouping tuples: an absent label is not an empty value. */
+static void test_pick(void)
+{
+    label ls[2] = {{st_slice_cstr("host"), st_slice_cstr("a")}, {st_slice_cstr("region"), st_slice_cstr("eu")}};
+    st_slice names[3] = {st_slice_cstr("region"), st_slice_cstr("dc"), st_slice_cstr("host")}, v[3], w[3];
+    labels_pick(ls, 2, names, 3, v);
+    CHECK(st_slice_eq(v[0], st_slice_cstr("eu")) && v[1].p == NULL && st_slice_eq(v[2], st_slice_cstr("a")));
+    memcpy(w, v, sizeof w);
+    CHECK(labels_tuple_eq(v, w, 3) && labels_tuple_hash(v, 3) == labels_tuple_hash(w, 3));
+    w[1] = st_slice_of("", 0);
+    CHECK(!labels_tuple_eq(v, w, 3) && labels_tuple_hash(v, 3) != labels_tuple_hash(w, 3));
+    w[1] = v[1];
+    w[2] = st_slice_cstr("b");
+    CHECK(!labels_tuple_eq(v, w, 3));
+}
+
 static void test_key_compare(void)
 {
     CHECK(cmp_sets("aa", "1", "b", "1") < 0); /* "aa" < "b", though its key is longer */
@@ -432,6 +448,7 @@ int main(void)
     RUN(test_key);
     RUN(test_format);
     RUN(test_utf8_speed);
+    RUN(test_pick);
     RUN(test_key_compare);
     RUN(test_key_compare_random);
     return testlib_done("test_labels");
