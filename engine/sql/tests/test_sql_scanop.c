@@ -13,36 +13,13 @@
 #include "sql/exec.h"
 #include "store.h"
 
+#include "storeutil.h"
 #include "testlib.h"
 
 static char *g_dir;
 static int64_t T0; /* a whole hour, six hours ago */
 
-static void quiet(void *ctx, const char *level, const char *msg)
-{
-    (void)ctx;
-    if (getenv("STRATA_TEST_VERBOSE")) fprintf(stderr, "[%s] %s\n", level, msg);
-}
-
-static store *open_store(const char *sub)
-{
-    static char dirs[4][4096]; /* data_dir must outlive the store */
-    static int next;
-    char *dir = dirs[next++ % 4];
-    snprintf(dir, sizeof dirs[0], "%s/%s", g_dir, sub);
-    store_opts o;
-    store_opts_default(&o);
-    o.data_dir = dir;
-    o.maintenance_interval = 0;
-    o.memory_window = 24LL * 3600 * ST_NS_PER_S;
-    o.retention = 0;
-    o.nshards = 4;
-    o.log = quiet;
-    store *s = NULL;
-    st_err e = {0};
-    if (store_open(&o, &s, &e)) fprintf(stderr, "store_open: %s\n", e.msg);
-    return s;
-}
+static store *open_store(const char *sub) { return test_store_open(g_dir, sub); }
 
 /* Writes series name{tags} ("host=a,dc=x") of a type: samples at T0 + secs[i]
  * seconds with values written as text ("1.5", "-3", "1" for true, "hi"). */
