@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "bits.h"
+#include "htab.h"
 #include "labels.h"
 #include "samples.h"
 #include "scan.h"
@@ -1845,6 +1846,17 @@ static bool tsmemo_is(const struct tagset_memo *m, uint64_t gen, st_slice table,
     return true;
 }
 
+typedef struct tuple_probe {
+    const struct tagset_memo *m;
+    const st_slice *vals;
+} tuple_probe;
+
+static bool tuple_seen(void *ctx, uint32_t row)
+{
+    const tuple_probe *p = ctx;
+    return labels_tuple_eq(p->m->vals + (size_t)row * p->m->ntags, p->vals, p->m->ntags);
+}
+
 /* Walks the table's keys into m (outside every lock). */
 static int tsmemo_compute(store *s, const char *db, st_slice table, const st_slice *tags, size_t ntags,
                           struct tagset_memo *m, st_err *e)
@@ -1861,22 +1873,16 @@ static int tsmemo_compute(store *s, const char *db, st_slice table, const st_sli
     if (rc) return rc;
     scan_iter *it;
     rc = scan_iter_open(sc, 0, SIZE_MAX, &it, e);
-    size_t cap = 0, nslots = 1024;
-    uint32_t *slots = st_calloc(nslots, sizeof *slots); /* tuple index + 1 */
+    size_t cap = 0;
+    htab seen = {0};
     st_slice *cur = st_malloc((ntags + 1) * sizeof *cur);
+    tuple_probe pr = {m, cur};
     scan_series ss;
     while (rc == 0 && (rc = scan_iter_next(it, &ss, e)) == 1) {
         rc = 0;
         labels_pick(ss.labels, ss.nlabels, tags, ntags, cur);
         uint64_t h = labels_tuple_hash(cur, ntags);
-        size_t at = h & (nslots - 1);
-        bool seen = false;
-        for (; slots[at]; at = (at + 1) & (nslots - 1))
-            if (labels_tuple_eq(m->vals + (size_t)(slots[at] - 1) * ntags, cur, ntags)) {
-                seen = true;
-                break;
-            }
-        if (seen) continue;
+        if (htab_find(&seen, h, tuple_seen, &pr) != UINT32_MAX) continue;
         if (m->ntuples == cap) {
             size_t nc = cap ? cap * 2 : 256;
             st_slice *nv = st_arena_alloc(m->a, (nc * ntags + 1) * sizeof *nv);
@@ -1887,21 +1893,10 @@ static int tsmemo_compute(store *s, const char *db, st_slice table, const st_sli
         st_slice *dst = m->vals + m->ntuples * ntags;
         for (size_t k = 0; k < ntags; k++)
             dst[k] = cur[k].p ? st_slice_of(st_arena_strndup(m->a, cur[k].p, cur[k].n), cur[k].n) : (st_slice){0};
-        slots[at] = (uint32_t)++m->ntuples;
-        if (m->ntuples * 2 > nslots) {
-            /* grow: rehash every tuple */
-            st_free(slots);
-            nslots *= 2;
-            slots = st_calloc(nslots, sizeof *slots);
-            for (size_t t = 0; t < m->ntuples; t++) {
-                size_t j = labels_tuple_hash(m->vals + t * ntags, ntags) & (nslots - 1);
-                while (slots[j]) j = (j + 1) & (nslots - 1);
-                slots[j] = (uint32_t)(t + 1);
-            }
-        }
+        htab_put(&seen, h, (uint32_t)m->ntuples++);
     }
     st_free(cur);
-    st_free(slots);
+    htab_free(&seen);
     scan_iter_close(it);
     scan_close(sc);
     return rc < 0 ? rc : 0;

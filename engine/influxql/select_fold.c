@@ -39,7 +39,6 @@ typedef struct facc {
 
 typedef struct fgroup {
     st_slice *key;   /* values of c->gtags */
-    uint64_t hash;
     int64_t b0;      /* bucket of acc's first row */
     size_t nb, capb; /* rows held */
     facc *acc;       /* nb x ncalls */
@@ -55,13 +54,10 @@ typedef struct fold {
     bool ties;       /* selectors present: tag sets interned for ties */
     fgroup *groups;
     size_t ngroups, capgroups;
-    uint32_t *gslots; /* open addressing: group index + 1 */
-    size_t capgslots;
+    htab gix;        /* the groups by their key */
     tset *tsets;     /* interned tag sets (ties only) */
-    uint64_t *thash;
     size_t ntsets, captsets;
-    uint32_t *tslots;
-    size_t captslots;
+    htab tix;        /* the tag sets */
     size_t cells;    /* accumulators held, against max_points */
 } fold;
 
@@ -175,18 +171,15 @@ static bool tset_eq(const tset *a, const tset *b)
     return true;
 }
 
-static uint32_t *slots_grow(uint32_t *slots, size_t *cap, const uint64_t *hashes, size_t n)
+typedef struct tprobe {
+    const fold *f;
+    const tset *t;
+} tprobe;
+
+static bool tset_is(void *ctx, uint32_t i)
 {
-    size_t nc = *cap ? *cap * 2 : 64;
-    st_free(slots);
-    slots = st_calloc(nc, sizeof *slots);
-    for (size_t i = 0; i < n; i++) {
-        size_t j = hashes[i] & (nc - 1);
-        while (slots[j]) j = (j + 1) & (nc - 1);
-        slots[j] = (uint32_t)i + 1;
-    }
-    *cap = nc;
-    return slots;
+    const tprobe *p = ctx;
+    return tset_eq(&p->f->tsets[i], p->t);
 }
 
 /* The interned tag set t, copied on first sight. */
@@ -194,15 +187,12 @@ static uint32_t tset_intern(fold *f, const tset *t)
 {
     uint64_t h = 0x9e3779b97f4a7c15ull;
     for (size_t i = 0; i < t->n; i++) h = mix(mix(h, t->tags[i].name), t->tags[i].value);
-    if (f->captslots)
-        for (size_t j = h & (f->captslots - 1); f->tslots[j]; j = (j + 1) & (f->captslots - 1)) {
-            uint32_t i = f->tslots[j] - 1;
-            if (f->thash[i] == h && tset_eq(&f->tsets[i], t)) return i;
-        }
+    tprobe pr = {f, t};
+    uint32_t found = htab_find(&f->tix, h, tset_is, &pr);
+    if (found != UINT32_MAX) return found;
     if (f->ntsets == f->captsets) {
         f->captsets = f->captsets ? f->captsets * 2 : 64;
         f->tsets = st_realloc(f->tsets, f->captsets * sizeof *f->tsets);
-        f->thash = st_realloc(f->thash, f->captsets * sizeof *f->thash);
     }
     tset *n = &f->tsets[f->ntsets];
     n->tags = st_arena_alloc(f->c->a, (t->n + 1) * sizeof *n->tags);
@@ -212,15 +202,22 @@ static uint32_t tset_intern(fold *f, const tset *t)
         n->tags[i].name = st_slice_of(st_arena_strndup(f->c->a, l->name.p, l->name.n), l->name.n);
         n->tags[i].value = st_slice_of(st_arena_strndup(f->c->a, l->value.p, l->value.n), l->value.n);
     }
-    f->thash[f->ntsets] = h;
-    f->ntsets++;
-    if (f->ntsets * 2 > f->captslots) f->tslots = slots_grow(f->tslots, &f->captslots, f->thash, f->ntsets);
-    else {
-        size_t j = h & (f->captslots - 1);
-        while (f->tslots[j]) j = (j + 1) & (f->captslots - 1);
-        f->tslots[j] = (uint32_t)f->ntsets;
-    }
-    return (uint32_t)(f->ntsets - 1);
+    htab_put(&f->tix, h, (uint32_t)f->ntsets);
+    return (uint32_t)f->ntsets++;
+}
+
+typedef struct gprobe {
+    const fold *f;
+    const tset *t;
+} gprobe;
+
+static bool group_is(void *ctx, uint32_t gi)
+{
+    const gprobe *p = ctx;
+    const sctx *c = p->f->c;
+    for (size_t k = 0; k < c->ngtags; k++)
+        if (!st_slice_eq(p->f->groups[gi].key[k], iqs_tag_of(p->t, c->gtags[k]))) return false;
+    return true;
 }
 
 static fgroup *group_of(fold *f, const tset *t)
@@ -228,37 +225,21 @@ static fgroup *group_of(fold *f, const tset *t)
     sctx *c = f->c;
     uint64_t h = 0x9e3779b97f4a7c15ull;
     for (size_t k = 0; k < c->ngtags; k++) h = mix(h, iqs_tag_of(t, c->gtags[k]));
-    if (f->capgslots)
-        for (size_t j = h & (f->capgslots - 1); f->gslots[j]; j = (j + 1) & (f->capgslots - 1)) {
-            fgroup *g = &f->groups[f->gslots[j] - 1];
-            if (g->hash != h) continue;
-            bool same = true;
-            for (size_t k = 0; k < c->ngtags && same; k++) same = st_slice_eq(g->key[k], iqs_tag_of(t, c->gtags[k]));
-            if (same) return g;
-        }
+    gprobe pr = {f, t};
+    uint32_t gi = htab_find(&f->gix, h, group_is, &pr);
+    if (gi != UINT32_MAX) return &f->groups[gi];
     if (f->ngroups == f->capgroups) {
         f->capgroups = f->capgroups ? f->capgroups * 2 : 64;
         f->groups = st_realloc(f->groups, f->capgroups * sizeof *f->groups);
     }
+    htab_put(&f->gix, h, (uint32_t)f->ngroups);
     fgroup *g = &f->groups[f->ngroups++];
     memset(g, 0, sizeof *g);
-    g->hash = h;
     g->mint = INT64_MAX;
     g->key = st_arena_alloc(c->a, (c->ngtags + 1) * sizeof *g->key);
     for (size_t k = 0; k < c->ngtags; k++) {
         st_slice v = iqs_tag_of(t, c->gtags[k]);
         g->key[k] = st_slice_of(st_arena_strndup(c->a, v.p, v.n), v.n);
-    }
-    if (f->ngroups * 2 > f->capgslots) {
-        /* the slots hold indexes: rebuild from the groups' hashes */
-        uint64_t *hs = st_malloc(f->ngroups * sizeof *hs);
-        for (size_t i = 0; i < f->ngroups; i++) hs[i] = f->groups[i].hash;
-        f->gslots = slots_grow(f->gslots, &f->capgslots, hs, f->ngroups);
-        st_free(hs);
-    } else {
-        size_t j = h & (f->capgslots - 1);
-        while (f->gslots[j]) j = (j + 1) & (f->capgslots - 1);
-        f->gslots[j] = (uint32_t)f->ngroups;
     }
     return g;
 }
@@ -763,10 +744,9 @@ int iqs_fold(sctx *c, const schema *sc, const need *nd, const ocol *cols, size_t
     if (rc == IQS_FOLD_NO) c->npoints = npoints0;
     for (size_t i = 0; i < f.ngroups; i++) st_free(f.groups[i].acc);
     st_free(f.groups);
-    st_free(f.gslots);
+    htab_free(&f.gix);
     st_free(f.tsets);
-    st_free(f.thash);
-    st_free(f.tslots);
+    htab_free(&f.tix);
     st_free(f.calls);
     return rc;
 }

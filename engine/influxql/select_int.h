@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "htab.h"
 #include "influxql/select.h"
 #include "influxql/tz.h"
 #include "matcher.h"
@@ -101,9 +102,7 @@ typedef struct pointset {
     size_t ntsets, captsets;
     group *groups;
     size_t ngroups, capgroups;
-    uint32_t *slots;  /* open addressing over the groups' key hashes: index + 1, 0 = free */
-    uint64_t *hashes; /* per group */
-    size_t capslots;
+    htab gix;         /* the groups by their key */
 } pointset;
 typedef struct mctx {
     sctx *c;

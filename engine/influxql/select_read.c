@@ -106,38 +106,28 @@ static uint64_t key_hash(sctx *c, const tset *t)
     return h;
 }
 
-static void slots_put(pointset *ps, uint64_t h, size_t gi)
+typedef struct gprobe {
+    sctx *c;
+    const pointset *ps;
+    const tset *t;
+} gprobe;
+
+static bool group_is(void *ctx, uint32_t gi)
 {
-    size_t j = h & (ps->capslots - 1);
-    while (ps->slots[j]) j = (j + 1) & (ps->capslots - 1);
-    ps->slots[j] = (uint32_t)gi + 1;
+    const gprobe *p = ctx;
+    for (size_t k = 0; k < p->c->ngtags; k++)
+        if (!st_slice_eq(p->ps->groups[gi].key[k], iqs_tag_of(p->t, p->c->gtags[k]))) return false;
+    return true;
 }
 
 static group *group_for(sctx *c, pointset *ps, const tset *t)
 {
     uint64_t h = key_hash(c, t);
-    if (ps->capslots) {
-        for (size_t j = h & (ps->capslots - 1); ps->slots[j]; j = (j + 1) & (ps->capslots - 1)) {
-            size_t i = ps->slots[j] - 1;
-            if (ps->hashes[i] != h) continue;
-            bool same = true;
-            for (size_t k = 0; k < c->ngtags && same; k++)
-                same = st_slice_eq(ps->groups[i].key[k], iqs_tag_of(t, c->gtags[k]));
-            if (same) return &ps->groups[i];
-        }
-    }
-    if ((ps->ngroups + 1) * 2 > ps->capslots) {
-        size_t cap = ps->capslots ? ps->capslots * 2 : 64;
-        st_free(ps->slots);
-        ps->slots = st_calloc(cap, sizeof *ps->slots);
-        ps->capslots = cap;
-        for (size_t i = 0; i < ps->ngroups; i++) slots_put(ps, ps->hashes[i], i);
-    }
-    size_t capg = ps->capgroups;
+    gprobe pr = {c, ps, t};
+    uint32_t gi = htab_find(&ps->gix, h, group_is, &pr);
+    if (gi != UINT32_MAX) return &ps->groups[gi];
     ps->groups = grow(ps->groups, ps->ngroups, &ps->capgroups, sizeof *ps->groups);
-    if (ps->capgroups != capg) ps->hashes = st_realloc(ps->hashes, ps->capgroups * sizeof *ps->hashes);
-    ps->hashes[ps->ngroups] = h;
-    slots_put(ps, h, ps->ngroups);
+    htab_put(&ps->gix, h, (uint32_t)ps->ngroups);
     group *g = &ps->groups[ps->ngroups++];
     memset(g, 0, sizeof *g);
     g->key = st_arena_alloc(c->a, (c->ngtags + 1) * sizeof *g->key);
@@ -405,8 +395,7 @@ void iqs_pointset_free(pointset *ps)
     }
     st_free(ps->groups);
     st_free(ps->tsets);
-    st_free(ps->slots);
-    st_free(ps->hashes);
+    htab_free(&ps->gix);
 }
 
 /* A group's points in time order, ties in tag-set order (a stable sort:

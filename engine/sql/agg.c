@@ -195,7 +195,7 @@ void sql_agg_free(sql_aggst *s)
 {
     st_free(s->vbuf);
     st_free(s->kbuf);
-    sql_htab_free(&s->seen);
+    htab_free(&s->seen);
     st_free(s->seenv);
     if (s->seen_a) st_arena_free(s->seen_a);
     if (s->vcomp) st_arena_free(s->vcomp);
@@ -249,7 +249,7 @@ static int first_seen(sql_exec_ctx *x, sql_aggst *s, const sql_value *v, uint64_
 {
     uint64_t h = sqlv_hash(v, 0x51ed270b27ull);
     seen_probe p = {s, v};
-    *first = sql_htab_find(&s->seen, h, seen_eq, &p) == UINT32_MAX;
+    *first = htab_find(&s->seen, h, seen_eq, &p) == UINT32_MAX;
     if (!*first) return 0;
     int rc = sql_ops_hold(x, held, what, e);
     if (rc) return rc;
@@ -259,7 +259,7 @@ static int first_seen(sql_exec_ctx *x, sql_aggst *s, const sql_value *v, uint64_
         s->seenv = st_realloc(s->seenv, s->capseen * sizeof *s->seenv);
     }
     s->seenv[s->nseen] = sqlv_copy(s->seen_a, v);
-    sql_htab_put(&s->seen, h, (uint32_t)s->nseen++);
+    htab_put(&s->seen, h, (uint32_t)s->nseen++);
     return 0;
 }
 
@@ -586,7 +586,7 @@ typedef struct agg_op {
     size_t nkeys, naggs;
     st_arena *a;  /* groups' keys and states */
     st_arena *ev; /* evaluation, reset per row */
-    sql_htab h;
+    htab h;
     sql_value **gkeys;
     sql_aggst **gst;
     size_t ngroups, cap, at;
@@ -617,7 +617,7 @@ static sql_aggst *new_group(agg_op *g, const sql_value *k, uint64_t h)
     for (size_t j = 0; j < g->naggs; j++) sql_agg_init(&st[j]);
     g->gkeys[g->ngroups] = sql_row_copy(g->a, k, g->nkeys);
     g->gst[g->ngroups] = st;
-    sql_htab_put(&g->h, h, (uint32_t)g->ngroups++);
+    htab_put(&g->h, h, (uint32_t)g->ngroups++);
     return st;
 }
 
@@ -633,7 +633,7 @@ static int agg_load(agg_op *g, st_err *e)
             if ((rc = sx_eval(&c, g->keys[k], r, &g->kbuf[k])) < 0) return rc;
         uint64_t h = sql_row_hash(g->kbuf, g->nkeys);
         gprobe p = {g, g->kbuf};
-        uint32_t gi = sql_htab_find(&g->h, h, group_eq, &p);
+        uint32_t gi = htab_find(&g->h, h, group_eq, &p);
         sql_aggst *st;
         if (gi == UINT32_MAX) {
             if ((rc = sql_ops_hold(x, &g->held, "GROUP BY", e))) return rc;
@@ -676,7 +676,7 @@ static void agg_close(sql_op *o)
     sql_op_close(g->in);
     for (size_t i = 0; i < g->ngroups; i++)
         for (size_t j = 0; j < g->naggs; j++) sql_agg_free(&g->gst[i][j]);
-    sql_htab_free(&g->h);
+    htab_free(&g->h);
     st_free(g->gkeys);
     st_free(g->gst);
     st_arena_free(g->a);

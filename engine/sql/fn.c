@@ -592,17 +592,16 @@ static int fn_ts_ym(sx_ctx *c, const sx *x, const sql_value *v, sql_value *out)
     return 0;
 }
 
-#define NS_PER_DAY (86400 * ST_NS_PER_S)
 
 /* date +/- interval day to second: whole days only, as Trino */
 static int fn_date_ds(sx_ctx *c, const sx *x, const sql_value *v, sql_value *out)
 {
     bool sw = x->op & SWAP, sub = (x->op & 0xff) == SQL_OP_SUB;
     int64_t ns = v[!sw].u.i;
-    if (ns % NS_PER_DAY)
+    if (ns % SQL_NS_PER_DAY)
         return st_fail(c->e, ST_EINVAL, sub ? "Cannot subtract hour, minutes or seconds from a date"
                                             : "Cannot add hour, minutes or seconds to a date");
-    int rc = add_checked(c, v[sw].u.i, ns / NS_PER_DAY, sub, SQLT_DATE, out);
+    int rc = add_checked(c, v[sw].u.i, ns / SQL_NS_PER_DAY, sub, SQLT_DATE, out);
     if (rc == 0 && (out->u.i > SQL_FN_MAX_DAYS || out->u.i < -SQL_FN_MAX_DAYS)) return range_err(c->e, SQLT_DATE);
     return rc;
 }

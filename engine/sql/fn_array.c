@@ -168,7 +168,6 @@ static int fn_slice(sx_ctx *c, const sx *x, const sql_value *v, sql_value *out)
 /* ---- sequence ---- */
 
 #define SEQ_MAX 10000
-#define NS_PER_DAY (86400LL * 1000000000LL)
 
 enum { SQ_BIGINT = 1, SQ_DATE, SQ_DATE_DS, SQ_DATE_YM, SQ_TS_DS, SQ_TS_YM };
 
@@ -218,7 +217,7 @@ static int seq_months(sx_ctx *c, bool date, int64_t start, int64_t stop, int64_t
 {
     int rc = seq_check_step(start, stop, step, c->e);
     if (rc) return rc;
-    int64_t d1 = date ? start : sqlv_floordiv(start, NS_PER_DAY), d2 = date ? stop : sqlv_floordiv(stop, NS_PER_DAY);
+    int64_t d1 = date ? start : sqlv_floordiv(start, SQL_NS_PER_DAY), d2 = date ? stop : sqlv_floordiv(stop, SQL_NS_PER_DAY);
     int64_t y1, y2, k, t;
     unsigned m1, m2, dd;
     sqlv_civil_from_days(d1, &y1, &m1, &dd);
@@ -246,9 +245,9 @@ static int fn_sequence(sx_ctx *c, const sx *x, const sql_value *v, sql_value *ou
     case SQ_BIGINT: return seq_fixed(c, SQLT_BIGINT, a, b, x->nargs > 2 ? v[2].u.i : b >= a ? 1 : -1, out);
     case SQ_DATE: return seq_fixed(c, SQLT_DATE, a, b, b >= a ? 1 : -1, out);
     case SQ_DATE_DS:
-        if (v[2].u.i % NS_PER_DAY)
+        if (v[2].u.i % SQL_NS_PER_DAY)
             return st_fail(c->e, ST_EINVAL, "sequence step must be a day interval if start and end values are dates");
-        return seq_fixed(c, SQLT_DATE, a, b, v[2].u.i / NS_PER_DAY, out);
+        return seq_fixed(c, SQLT_DATE, a, b, v[2].u.i / SQL_NS_PER_DAY, out);
     case SQ_TS_DS: return seq_fixed(c, SQLT_TIMESTAMP, a, b, v[2].u.i, out);
     case SQ_DATE_YM: return seq_months(c, true, a, b, v[2].u.i, out);
     default: return seq_months(c, false, a, b, v[2].u.i, out);

@@ -7,18 +7,11 @@
 
 #include "sql/fn_int.h"
 
-#define NS_DAY (86400 * ST_NS_PER_S)
+#define NS_DAY SQL_NS_PER_DAY
 #define NS_HOUR (3600 * ST_NS_PER_S)
 #define NS_MIN (60 * ST_NS_PER_S)
 #define MAX_YEAR 5000000 /* far past any timestamp; keeps calendar arithmetic inside int64 */
 
-static bool is_leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-static unsigned days_in_month(int64_t y, unsigned m)
-{
-    static const unsigned md[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return m == 2 && is_leap(y) ? 29 : md[m - 1];
-}
 
 /* a mod b in [0, b), without the a - floor(a / b) * b that overflows near INT64_MIN */
 static int64_t floormod(int64_t a, int64_t b)
@@ -52,11 +45,11 @@ static void iso_week(const tparts *p, int *week, int64_t *year)
         y--;
         int64_t jan1 = sqlv_days_from_civil(y, 1, 1);
         int jdow = (int)floormod(jan1 + 3, 7) + 1;
-        w = (jdow == 4 || (jdow == 3 && is_leap(y))) ? 53 : 52;
+        w = (jdow == 4 || (jdow == 3 && sqlv_is_leap(y))) ? 53 : 52;
     } else if (w == 53) {
         int64_t jan1 = sqlv_days_from_civil(y, 1, 1);
         int jdow = (int)floormod(jan1 + 3, 7) + 1;
-        if (!(jdow == 4 || (jdow == 3 && is_leap(y)))) {
+        if (!(jdow == 4 || (jdow == 3 && sqlv_is_leap(y)))) {
             w = 1;
             y++;
         }
@@ -92,7 +85,7 @@ static int add_months_civil(int64_t days, int64_t months, int64_t *out, st_err *
     int64_t ny = sqlv_floordiv(t, 12);
     unsigned nm = (unsigned)(t - ny * 12) + 1;
     if (ny > MAX_YEAR || ny < -MAX_YEAR) return ts_range(e);
-    unsigned dim = days_in_month(ny, nm);
+    unsigned dim = sqlv_days_in_month(ny, nm);
     *out = sqlv_days_from_civil(ny, nm, d > dim ? dim : d);
     return 0;
 }
@@ -217,7 +210,7 @@ static int64_t months_between(int64_t a, int64_t b)
     split(b, &pb);
     int64_t diff = (pb.y - pa.y) * 12 + (int64_t)pb.mo - (int64_t)pa.mo;
     unsigned da = pa.d;
-    if (pb.d == days_in_month(pb.y, pb.mo) && da > pb.d) da = pb.d;
+    if (pb.d == sqlv_days_in_month(pb.y, pb.mo) && da > pb.d) da = pb.d;
     int64_t ra = (int64_t)(da - 1) * NS_DAY + pa.nsod, rb = (int64_t)(pb.d - 1) * NS_DAY + pb.nsod;
     if (rb < ra) diff--;
     return diff;
@@ -232,9 +225,9 @@ static int64_t years_between(int64_t a, int64_t b)
     __int128 ra = (__int128)(pa.doy - 1) * NS_DAY + pa.nsod, rb = (__int128)(pb.doy - 1) * NS_DAY + pb.nsod;
     const __int128 feb29 = (__int128)(31 + 28) * NS_DAY;
     if (ra >= feb29) {
-        if (is_leap(pa.y)) {
-            if (!is_leap(pb.y)) ra -= NS_DAY;
-        } else if (is_leap(pb.y)) {
+        if (sqlv_is_leap(pa.y)) {
+            if (!sqlv_is_leap(pb.y)) ra -= NS_DAY;
+        } else if (sqlv_is_leap(pb.y)) {
             rb -= NS_DAY;
         }
     }
@@ -377,7 +370,7 @@ static bool parse_iso(st_slice s, bool time, int64_t *out)
             if (!ndigits(&p, end, 2, 2, &d)) return false;
         }
     }
-    if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, (unsigned)m)) return false;
+    if (m < 1 || m > 12 || d < 1 || d > sqlv_days_in_month(y, (unsigned)m)) return false;
     int64_t days = sqlv_days_from_civil(y, (unsigned)m, (unsigned)d);
     if (!time) {
         if (p != end) return false;
@@ -629,11 +622,11 @@ static int fn_date_parse(sx_ctx *c, const sx *x, const sql_value *v, sql_value *
         h += 12;
     }
     RANGE(mo, 1, 12, "monthOfYear")
-    RANGE(d, 1, (int)days_in_month(y, (unsigned)mo), "dayOfMonth")
+    RANGE(d, 1, (int)sqlv_days_in_month(y, (unsigned)mo), "dayOfMonth")
     RANGE(h, 0, 23, "hourOfDay")
     RANGE(mi, 0, 59, "minuteOfHour")
     RANGE(sec, 0, 59, "secondOfMinute")
-    if (doy) RANGE(doy, 1, is_leap(y) ? 366 : 365, "dayOfYear")
+    if (doy) RANGE(doy, 1, sqlv_is_leap(y) ? 366 : 365, "dayOfYear")
 #undef RANGE
     int64_t days = doy ? sqlv_days_from_civil(y, 1, 1) + doy - 1 : sqlv_days_from_civil(y, (unsigned)mo, (unsigned)d);
     int64_t r = 0;
@@ -717,7 +710,7 @@ static int fn_field(sx_ctx *c, const sx *x, const sql_value *v, sql_value *out)
         break;
     }
     case F_LAST:
-        *out = sqlv_int(SQLT_DATE, sqlv_days_from_civil(p.y, p.mo, days_in_month(p.y, p.mo)));
+        *out = sqlv_int(SQLT_DATE, sqlv_days_from_civil(p.y, p.mo, sqlv_days_in_month(p.y, p.mo)));
         return 0;
     }
     *out = sqlv_int(SQLT_BIGINT, r);

@@ -61,11 +61,11 @@ typedef struct fold_op {
      * fills the span), which answers whether a span is covered at once */
     int64_t *gbmin, *gbmax;
     uint64_t *gnb;
-    sql_htab gtab;
+    htab gtab;
     /* (group, bucket) entries */
     fentry *ents;
     size_t nents, capents;
-    sql_htab etab;
+    htab etab;
     uint64_t held, tick;
     /* answering */
     bool done;
@@ -100,7 +100,7 @@ static int group_of(fold_op *o, const scan_series *ss, uint32_t *out, st_err *e)
     labels_pick(ss->labels, ss->nlabels, o->keynames, o->nkt, v);
     uint64_t h = labels_tuple_hash(v, o->nkt);
     gkey key = {o, v};
-    uint32_t gi = sql_htab_find(&o->gtab, h, group_eq, &key);
+    uint32_t gi = htab_find(&o->gtab, h, group_eq, &key);
     if (gi != UINT32_MAX) {
         *out = gi;
         return 0;
@@ -118,7 +118,7 @@ static int group_of(fold_op *o, const scan_series *ss, uint32_t *out, st_err *e)
     st_slice *g = o->gvals + o->ngroups * o->nkt;
     for (size_t k = 0; k < o->nkt; k++)
         g[k] = v[k].p ? st_slice_of(st_arena_strndup(o->a, v[k].p, v[k].n), v[k].n) : (st_slice){0};
-    sql_htab_put(&o->gtab, h, (uint32_t)o->ngroups);
+    htab_put(&o->gtab, h, (uint32_t)o->ngroups);
     o->gbmin[o->ngroups] = INT64_MAX;
     o->gbmax[o->ngroups] = INT64_MIN;
     o->gnb[o->ngroups] = 0;
@@ -144,7 +144,7 @@ static fentry *entry(fold_op *o, uint32_t g, int64_t b, st_err *e, int *rc)
     uint64_t h = ((uint64_t)g * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)b * 0xc2b2ae3d27d4eb4full);
     h ^= h >> 29;
     ekey k = {o, g, b};
-    uint32_t ei = sql_htab_find(&o->etab, h, ent_eq, &k);
+    uint32_t ei = htab_find(&o->etab, h, ent_eq, &k);
     if (ei != UINT32_MAX) return &o->ents[ei];
     if ((*rc = sql_ops_hold(o->op.x, &o->held, "GROUP BY", e))) return NULL;
     if (o->nents == o->capents) {
@@ -163,7 +163,7 @@ static fentry *entry(fold_op *o, uint32_t g, int64_t b, st_err *e, int *rc)
     en->has_last = false;
     en->acc = st_arena_alloc(o->a, (o->d.naggs ? o->d.naggs : 1) * sizeof *en->acc);
     memset(en->acc, 0, (o->d.naggs ? o->d.naggs : 1) * sizeof *en->acc);
-    sql_htab_put(&o->etab, h, (uint32_t)o->nents);
+    htab_put(&o->etab, h, (uint32_t)o->nents);
     return &o->ents[o->nents++];
 }
 
@@ -347,7 +347,7 @@ static fentry *entry_find(fold_op *o, uint32_t g, int64_t b)
     uint64_t h = ((uint64_t)g * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)b * 0xc2b2ae3d27d4eb4full);
     h ^= h >> 29;
     ekey k = {o, g, b};
-    uint32_t ei = sql_htab_find(&o->etab, h, ent_eq, &k);
+    uint32_t ei = htab_find(&o->etab, h, ent_eq, &k);
     return ei == UINT32_MAX ? NULL : &o->ents[ei];
 }
 
@@ -528,7 +528,7 @@ static int tagset_unknown(void *ctx, const st_slice *vals)
 {
     fold_op *o = ctx;
     gkey key = {o, vals};
-    return sql_htab_find(&o->gtab, labels_tuple_hash(vals, o->nkt), group_eq, &key) == UINT32_MAX;
+    return htab_find(&o->gtab, labels_tuple_hash(vals, o->nkt), group_eq, &key) == UINT32_MAX;
 }
 
 /* Whether the other fields can make no group of their own, from bounds
@@ -874,8 +874,8 @@ static void foldop_close(sql_op *op)
 {
     fold_op *o = (fold_op *)op;
     for (size_t i = 0; i < o->d.scan.nmatchers; i++) matcher_free(o->d.scan.matchers[i]);
-    sql_htab_free(&o->gtab);
-    sql_htab_free(&o->etab);
+    htab_free(&o->gtab);
+    htab_free(&o->etab);
     st_free(o->gbmin);
     st_free(o->gbmax);
     st_free(o->gnb);

@@ -17,7 +17,7 @@ typedef struct join_op {
     size_t nr, capr;
     bool *matched;          /* right rows joined at least once (RIGHT, FULL) */
     uint32_t *next, *tail;  /* chains of right rows with equal keys, in input order */
-    sql_htab h;             /* key -> first right row with it */
+    htab h;             /* key -> first right row with it */
     bool built, left_done;
     const sql_value *lrow;  /* the left row being joined (the left input's, valid until we pull again) */
     bool lmatched;
@@ -75,9 +75,9 @@ static int build(join_op *j, st_err *e)
         if (!j->nkeys || keys_null(j->rrows[i], j->rkeys, j->nkeys)) continue; /* NULL never matches */
         uint64_t h = keys_hash(j->rrows[i], j->rkeys, j->nkeys);
         kprobe p = {j, j->rrows[i], j->rkeys};
-        uint32_t head = sql_htab_find(&j->h, h, key_eq, &p);
+        uint32_t head = htab_find(&j->h, h, key_eq, &p);
         if (head == NONE) {
-            sql_htab_put(&j->h, h, i);
+            htab_put(&j->h, h, i);
             j->tail[i] = i;
         } else {
             j->next[j->tail[head]] = i;
@@ -124,7 +124,7 @@ static int join_next(sql_op *o, const sql_value **row, st_err *e)
                 j->cand = NONE;
                 if (!keys_null(l, j->lkeys, j->nkeys)) {
                     kprobe p = {j, l, j->lkeys};
-                    j->cand = sql_htab_find(&j->h, keys_hash(l, j->lkeys, j->nkeys), key_eq, &p);
+                    j->cand = htab_find(&j->h, keys_hash(l, j->lkeys, j->nkeys), key_eq, &p);
                 }
             } else {
                 j->cand = j->nr ? 0 : NONE;
@@ -171,7 +171,7 @@ static void join_close(sql_op *o)
     join_op *j = (join_op *)o;
     sql_op_close(j->l);
     sql_op_close(j->r);
-    sql_htab_free(&j->h);
+    htab_free(&j->h);
     st_free(j->rrows);
     st_free(j->next);
     st_free(j->tail);

@@ -7,47 +7,6 @@
 
 /* ---- shared helpers ---- */
 
-uint32_t sql_htab_find(const sql_htab *h, uint64_t hash, sql_htab_eq eq, void *ctx)
-{
-    if (!h->cap) return UINT32_MAX;
-    for (size_t j = hash & (h->cap - 1); h->slots[j]; j = (j + 1) & (h->cap - 1))
-        if (h->hashes[j] == hash && eq(ctx, h->slots[j] - 1)) return h->slots[j] - 1;
-    return UINT32_MAX;
-}
-
-static void htab_place(sql_htab *h, uint64_t hash, uint32_t slot)
-{
-    size_t j = hash & (h->cap - 1);
-    while (h->slots[j]) j = (j + 1) & (h->cap - 1);
-    h->slots[j] = slot;
-    h->hashes[j] = hash;
-}
-
-void sql_htab_put(sql_htab *h, uint64_t hash, uint32_t ri)
-{
-    if ((h->n + 1) * 2 > h->cap) { /* at most half full: probes stay short */
-        size_t ocap = h->cap, cap = ocap ? ocap * 2 : 64;
-        uint64_t *oh = h->hashes;
-        uint32_t *os = h->slots;
-        h->hashes = st_malloc(cap * sizeof *h->hashes);
-        h->slots = st_calloc(cap, sizeof *h->slots);
-        h->cap = cap;
-        for (size_t j = 0; j < ocap; j++)
-            if (os[j]) htab_place(h, oh[j], os[j]);
-        st_free(oh);
-        st_free(os);
-    }
-    htab_place(h, hash, ri + 1);
-    h->n++;
-}
-
-void sql_htab_free(sql_htab *h)
-{
-    st_free(h->hashes);
-    st_free(h->slots);
-    memset(h, 0, sizeof *h);
-}
-
 uint64_t sql_row_hash(const sql_value *row, size_t n)
 {
     uint64_t h = 0x9e3779b97f4a7c15ull;
@@ -276,7 +235,7 @@ sql_op *sql_op_project(sql_exec_ctx *x, sql_op *in, sx **exprs, size_t n)
 /* ---- a set of distinct rows (DISTINCT, INTERSECT, EXCEPT) ---- */
 
 typedef struct rowset {
-    sql_htab h;
+    htab h;
     sql_value **rows;
     size_t n, cap, ncols;
 } rowset;
@@ -295,7 +254,7 @@ static bool rs_eq(void *ctx, uint32_t ri)
 static bool rs_has(const rowset *rs, const sql_value *row, uint64_t h)
 {
     rs_probe p = {rs, row};
-    return sql_htab_find(&rs->h, h, rs_eq, &p) != UINT32_MAX;
+    return htab_find(&rs->h, h, rs_eq, &p) != UINT32_MAX;
 }
 
 static sql_value *rs_add(rowset *rs, st_arena *a, const sql_value *row, uint64_t h)
@@ -306,13 +265,13 @@ static sql_value *rs_add(rowset *rs, st_arena *a, const sql_value *row, uint64_t
     }
     sql_value *c = sql_row_copy(a, row, rs->ncols);
     rs->rows[rs->n] = c;
-    sql_htab_put(&rs->h, h, (uint32_t)rs->n++);
+    htab_put(&rs->h, h, (uint32_t)rs->n++);
     return c;
 }
 
 static void rs_free(rowset *rs)
 {
-    sql_htab_free(&rs->h);
+    htab_free(&rs->h);
     st_free(rs->rows);
 }
 

@@ -1,26 +1,12 @@
 /* ops_int: what the executor's operator files (ops.c, agg.c, join.c,
- * window.c, scanop.c) share: a hash index of row numbers, row hashing and
+ * window.c, scanop.c) share: a hash index of row numbers (htab.h), row hashing and
  * equality, the held-rows limit, budget polling, and the stable sort.
  * Private to engine/sql. */
 #ifndef ST_SQL_OPS_INT_H
 #define ST_SQL_OPS_INT_H
 
+#include "htab.h"
 #include "sql/exec.h"
-
-/* Open addressing from a hash to row numbers; the caller judges equality
- * (so one index serves rows, keys of rows, or anything numbered). */
-typedef struct sql_htab {
-    uint64_t *hashes;
-    uint32_t *slots; /* row number + 1; 0 = empty */
-    size_t cap, n;
-} sql_htab;
-
-typedef bool (*sql_htab_eq)(void *ctx, uint32_t ri);
-
-/* The first row number with this hash that eq accepts, or UINT32_MAX. */
-uint32_t sql_htab_find(const sql_htab *h, uint64_t hash, sql_htab_eq eq, void *ctx);
-void sql_htab_put(sql_htab *h, uint64_t hash, uint32_t ri);
-void sql_htab_free(sql_htab *h);
 
 uint64_t sql_row_hash(const sql_value *row, size_t n);
 /* Grouping equality of n values (NULL equals NULL). */
@@ -63,7 +49,7 @@ typedef struct sql_aggst {
     size_t vcap, kcap;
     st_arena *vcomp, *kcomp; /* own copies of v's and k's arrays (reset on each change) */
     /* DISTINCT and approx_distinct: the values seen */
-    sql_htab seen;
+    htab seen;
     sql_value *seenv;
     size_t nseen, capseen;
     st_arena *seen_a;

@@ -232,11 +232,7 @@ static bool digits(const char **p, const char *end, int n, int64_t *out)
 
 static bool valid_ymd(int64_t y, int64_t m, int64_t d)
 {
-    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m < 1 || m > 12 || d < 1) return false;
-    int md = mdays[m - 1];
-    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) md = 29;
-    return d <= md;
+    return m >= 1 && m <= 12 && d >= 1 && d <= (int64_t)sqlv_days_in_month(y, (unsigned)m);
 }
 
 static bool parse_ymd(const char **p, const char *end, int64_t *days)

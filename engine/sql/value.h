@@ -154,6 +154,14 @@ bool sqlv_parse_date(st_slice s, int64_t *days);
 /* Civil calendar (proleptic Gregorian, UTC). */
 int64_t sqlv_days_from_civil(int64_t y, unsigned m, unsigned d);
 void sqlv_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
+#define SQL_NS_PER_DAY (86400 * ST_NS_PER_S)
+static inline bool sqlv_is_leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+/* Days in month m (1..12) of year y. */
+static inline unsigned sqlv_days_in_month(int64_t y, unsigned m)
+{
+    static const unsigned md[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && sqlv_is_leap(y) ? 29 : md[m - 1];
+}
 /* floor(a / b) for b > 0. */
 static inline int64_t sqlv_floordiv(int64_t a, int64_t b)
 {
