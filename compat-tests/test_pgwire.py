@@ -630,6 +630,9 @@ def test_extended(port):
     got = b"".join(b for t, b in m if t == "d")
     R.check(got == b'host;usage_user;note\na;10.5;hi\na;30;z\nb;20.25;x y\n',
             "COPY table (columns) TO STDOUT as CSV with HEADER, DELIMITER and NULL", got)
+    m = c.query('COPY cpu ("no""pe") TO STDOUT')
+    R.check(errfields(first(m, "E") or b"").get("C") == "42703", 'COPY of a column named with a quote: no such column '
+            '(42703), not a syntax error', errfields(first(m, "E") or b""))
     m = c.query("COPY (SELECT NULL AS a, 'q' AS b) TO STDOUT (FORMAT csv, NULL 'none')")
     R.check(b"".join(b for t, b in m if t == "d") == b"none,q\n", "COPY ... NULL 'none' writes NULL as none",
             b"".join(b for t, b in m if t == "d"))

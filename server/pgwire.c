@@ -117,8 +117,6 @@ static void fatal(pgconn *c, const char *code, const char *msg)
 
 /* Reads exactly n bytes, waiting at most timeout_ms for each part. 0, or -1
  * when the peer closed, failed or stayed silent (*idle set then). */
-/* Reads exactly n bytes, waiting at most timeout_ms for each part. 0, or -1
- * when the peer closed, failed or stayed silent (*idle set then). */
 static int read_full(pgconn *c, void *buf, size_t n, int timeout_ms, bool *idle)
 {
     size_t got = 0;

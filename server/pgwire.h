@@ -99,6 +99,9 @@ typedef struct pgwire_error {
     size_t position;         /* 1-based character offset in the statement; 0 = none */
 } pgwire_error;
 
+/* Fills err with a SQLSTATE and a message; -1, for `return pgwire_fail(...)`. */
+__attribute__((format(printf, 3, 4))) int pgwire_fail(pgwire_error *err, const char *code, const char *fmt, ...);
+
 #define PGWIRE_LOCAL_MAXCOLS 16
 
 typedef enum pgwire_action {

@@ -317,12 +317,6 @@ static void cols(pgwire_result *r, size_t n, const char *const *names, const uin
     }
 }
 
-static void fail(pgwire_error *err, const char *code, const char *fmt, const char *arg)
-{
-    snprintf(err->code, sizeof err->code, "%s", code);
-    snprintf(err->msg, sizeof err->msg, fmt, arg ? arg : "");
-}
-
 /* ------------------------------------------------------------ settings */
 
 typedef struct known_setting {
@@ -395,38 +389,33 @@ int pgwire_setting_set(pgwire_sess *ss, const char *name, const char *value, pgw
     if (k && !strcmp(canon, "client_encoding")) {
         static const char *const ok[] = {"UTF8", "UTF-8", "UNICODE", NULL};
         if (!ieq_any(value, ok)) {
-            snprintf(err->code, sizeof err->code, "22023");
-            snprintf(err->msg, sizeof err->msg, "invalid value for parameter \"client_encoding\": \"%.200s\": "
+            pgwire_fail(err, "22023", "invalid value for parameter \"client_encoding\": \"%.200s\": "
                      "Strata speaks UTF8 only", value);
             return -1;
         }
         snprintf(norm, sizeof norm, "UTF8");
     } else if (k && !strcmp(canon, "DateStyle")) {
         if (!strcasestr(value, "iso")) {
-            snprintf(err->code, sizeof err->code, "22023");
-            snprintf(err->msg, sizeof err->msg, "invalid value for parameter \"DateStyle\": \"%.200s\": "
+            pgwire_fail(err, "22023", "invalid value for parameter \"DateStyle\": \"%.200s\": "
                      "Strata writes ISO dates only", value);
             return -1;
         }
         snprintf(norm, sizeof norm, "ISO, %s", strcasestr(value, "dmy") ? "DMY" : strcasestr(value, "ymd") ? "YMD" : "MDY");
     } else if (k && !strcmp(canon, "IntervalStyle")) {
         if (strcasecmp(value, "postgres")) {
-            snprintf(err->code, sizeof err->code, "22023");
-            snprintf(err->msg, sizeof err->msg, "invalid value for parameter \"IntervalStyle\": \"%.200s\": "
+            pgwire_fail(err, "22023", "invalid value for parameter \"IntervalStyle\": \"%.200s\": "
                      "Strata writes the postgres style only", value);
             return -1;
         }
     } else if (k && !strcmp(canon, "standard_conforming_strings")) {
         static const char *const ok[] = {"on", "true", "1", "yes", NULL};
         if (!ieq_any(value, ok)) {
-            snprintf(err->code, sizeof err->code, "0A000");
-            snprintf(err->msg, sizeof err->msg, "standard_conforming_strings cannot be turned off");
+            pgwire_fail(err, "0A000", "standard_conforming_strings cannot be turned off");
             return -1;
         }
         snprintf(norm, sizeof norm, "on");
     } else if (k && !strncmp(k->desc, "Shows", 5)) { /* read-only, as in PostgreSQL */
-        snprintf(err->code, sizeof err->code, "55P02");
-        snprintf(err->msg, sizeof err->msg, "parameter \"%.100s\" cannot be changed", canon);
+        pgwire_fail(err, "55P02", "parameter \"%.100s\" cannot be changed", canon);
         return -1;
     }
     for (size_t i = 0; i < ss->nset; i++)
@@ -436,8 +425,7 @@ int pgwire_setting_set(pgwire_sess *ss, const char *name, const char *value, pgw
             return 0;
         }
     if (ss->nset >= 256) {
-        snprintf(err->code, sizeof err->code, "54000");
-        snprintf(err->msg, sizeof err->msg, "too many settings in one session");
+        pgwire_fail(err, "54000", "too many settings in one session");
         return -1;
     }
     ss->set = st_realloc(ss->set, (ss->nset + 1) * sizeof *ss->set);
@@ -504,11 +492,11 @@ static pgwire_kind do_set(pgwire_sess *ss, const toks *ts, pgwire_result *r, pgw
             i++;
         }
         if (!*name) {
-            fail(err, "42601", "syntax error in SET", NULL);
+            pgwire_fail(err, "42601", "syntax error in SET");
             return PGWIRE_LOCAL;
         }
         if (!tk_is(ts, i, "to") && !tk_is(ts, i, "=")) {
-            fail(err, "42601", "syntax error at or near \"%s\": SET name TO value", i < ts->n ? ts->t[i].v : "end");
+            pgwire_fail(err, "42601", "syntax error at or near \"%s\": SET name TO value", i < ts->n ? ts->t[i].v : "end");
             return PGWIRE_LOCAL;
         }
         i++;
@@ -567,7 +555,7 @@ static pgwire_kind do_show(pgwire_sess *ss, const toks *ts, pgwire_result *r, pg
     }
     const char *v = *name ? pgwire_setting_get(ss, name) : NULL;
     if (!v) {
-        fail(err, "42704", "unrecognized configuration parameter \"%s\"", name);
+        pgwire_fail(err, "42704", "unrecognized configuration parameter \"%s\"", name);
         return PGWIRE_LOCAL;
     }
     const known_setting *k = known(name);
@@ -1174,7 +1162,7 @@ pgwire_kind pgwire_catalog_answer(pgwire_sess *ss, const char *q, size_t n, pgwi
                 !strcmp(first, "abort");
     if (ss->txn == 'E' && !ends) {
         k = PGWIRE_LOCAL;
-        fail(err, "25P02", "current transaction is aborted, commands ignored until end of transaction block", NULL);
+        pgwire_fail(err, "25P02", "current transaction is aborted, commands ignored until end of transaction block");
         goto out;
     }
     k = PGWIRE_LOCAL;

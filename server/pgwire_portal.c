@@ -187,13 +187,6 @@ pportal *pgwire_portal_new(const char *name, const char *sql, size_t n)
     return p;
 }
 
-static int cursor_error(pgwire_error *err, const char *code, const char *fmt, const char *arg)
-{
-    snprintf(err->code, sizeof err->code, "%s", code);
-    snprintf(err->msg, sizeof err->msg, fmt, arg);
-    return -1;
-}
-
 /* DECLARE, FETCH, MOVE and CLOSE: SQL cursors, which are portals (psql's
  * FETCH_COUNT, psycopg2's named cursors). 1 when q is one of them (p is
  * then set up, or err filled and -1), 0 otherwise. */
@@ -206,7 +199,7 @@ static int cursor_statement(pgconn *c, pportal *p, size_t base_chars, pgwire_err
     p->res.rows = false;
     if (!strcmp(w, "declare")) {
         if (!next_word(p->sql, p->n, &i, name, sizeof name))
-            return cursor_error(err, "42601", "syntax error at end of input%s", "");
+            return pgwire_fail(err, "42601", "syntax error at end of input");
         bool binary = false, hold = false, cursor = false, no = false;
         while (next_word(p->sql, p->n, &i, w, sizeof w)) {
             if (!strcmp(w, "binary")) binary = true;
@@ -214,10 +207,10 @@ static int cursor_statement(pgconn *c, pportal *p, size_t base_chars, pgwire_err
             else if (!strcmp(w, "with") && cursor) hold = true;
             else if (!strcmp(w, "for") && cursor) break;
             else if (!strcmp(w, "scroll") && !cursor && !no)
-                return cursor_error(err, "0A000", "SCROLL cursors are not supported: cursors move forward only%s", "");
+                return pgwire_fail(err, "0A000", "SCROLL cursors are not supported: cursors move forward only");
             no = !strcmp(w, "no");
         }
-        if (!cursor || i >= p->n) return cursor_error(err, "42601", "syntax error in DECLARE%s", "");
+        if (!cursor || i >= p->n) return pgwire_fail(err, "42601", "syntax error in DECLARE");
         /* a cursor is over a query: not over another cursor statement (which
          * would also let a long DECLARE ... FOR DECLARE ... chain recurse) */
         size_t peek = i;
@@ -225,12 +218,12 @@ static int cursor_statement(pgconn *c, pportal *p, size_t base_chars, pgwire_err
         next_word(p->sql, p->n, &peek, q1, sizeof q1);
         if (!strcmp(q1, "declare") || !strcmp(q1, "fetch") || !strcmp(q1, "move") ||
             pgwire_changes_session(p->sql + i, p->n - i))
-            return cursor_error(err, "42601", "DECLARE CURSOR must be followed by a query, not %s", q1);
+            return pgwire_fail(err, "42601", "DECLARE CURSOR must be followed by a query, not %s", q1);
         if (c->sess.txn == 'I' && !hold)
-            return cursor_error(err, "25P01", "DECLARE CURSOR can only be used in transaction blocks%s", "");
-        if (pgwire_find_portal(c, name)) return cursor_error(err, "42P03", "cursor \"%.200s\" already exists", name);
+            return pgwire_fail(err, "25P01", "DECLARE CURSOR can only be used in transaction blocks");
+        if (pgwire_find_portal(c, name)) return pgwire_fail(err, "42P03", "cursor \"%.200s\" already exists", name);
         if (c->nportals >= PGWIRE_MAX_PORTALS || c->held + (p->n - i) > PGWIRE_MAX_HELD)
-            return cursor_error(err, "54000", "too many cursors, or too much text held by them%s", "");
+            return pgwire_fail(err, "54000", "too many cursors, or too much text held by them");
         pportal *t = pgwire_portal_new(name, p->sql + i, p->n - i);
         t->hold = hold;
         /* DECLARE ... FOR SELECT ... $1 in the extended protocol: the
@@ -264,7 +257,7 @@ static int cursor_statement(pgconn *c, pportal *p, size_t base_chars, pgwire_err
     }
     if (!strcmp(w, "close")) {
         if (!next_word(p->sql, p->n, &i, name, sizeof name))
-            return cursor_error(err, "42601", "syntax error at end of input%s", "");
+            return pgwire_fail(err, "42601", "syntax error at end of input");
         if (!strcmp(name, "all")) {
             for (pportal **pp = &c->portals; *pp;) {
                 if ((*pp)->sql && *(*pp)->name && *pp != p) unlink_portal(c, pp);
@@ -272,7 +265,7 @@ static int cursor_statement(pgconn *c, pportal *p, size_t base_chars, pgwire_err
             }
         } else {
             pportal *t = pgwire_find_portal(c, name);
-            if (!t || t == p) return cursor_error(err, "34000", "cursor \"%.200s\" does not exist", name);
+            if (!t || t == p) return pgwire_fail(err, "34000", "cursor \"%.200s\" does not exist", name);
             pgwire_close_portal(c, name);
         }
         snprintf(p->res.tag, sizeof p->res.tag, "CLOSE CURSOR");
@@ -285,33 +278,33 @@ static int cursor_statement(pgconn *c, pportal *p, size_t base_chars, pgwire_err
     }
     /* [NEXT | FORWARD [n | ALL] | n | ALL] [FROM | IN] name */
     uint64_t count = 1;
-    if (!next_word(p->sql, p->n, &i, w, sizeof w)) return cursor_error(err, "42601", "syntax error at end of input%s", "");
+    if (!next_word(p->sql, p->n, &i, w, sizeof w)) return pgwire_fail(err, "42601", "syntax error at end of input");
     static const char *const backward[] = {"prior", "first", "last", "absolute", "relative", "backward", NULL};
     for (int b = 0; backward[b]; b++)
         if (!strcmp(w, backward[b]))
-            return cursor_error(err, "0A000", "FETCH %s is not supported: cursors move forward only", w);
+            return pgwire_fail(err, "0A000", "FETCH %s is not supported: cursors move forward only", w);
     if (!strcmp(w, "next") || !strcmp(w, "forward")) {
         bool fwd = !strcmp(w, "forward");
         size_t save = i;
-        if (!next_word(p->sql, p->n, &i, w, sizeof w)) return cursor_error(err, "42601", "syntax error%s", "");
+        if (!next_word(p->sql, p->n, &i, w, sizeof w)) return pgwire_fail(err, "42601", "syntax error");
         if (fwd && !strcmp(w, "all")) count = 0;
         else if (fwd && (isdigit((unsigned char)w[0]) || w[0] == '+')) count = strtoull(w, NULL, 10);
         else i = save;
-        if (!next_word(p->sql, p->n, &i, w, sizeof w)) return cursor_error(err, "42601", "syntax error%s", "");
+        if (!next_word(p->sql, p->n, &i, w, sizeof w)) return pgwire_fail(err, "42601", "syntax error");
     } else if (!strcmp(w, "all")) {
         count = 0;
-        if (!next_word(p->sql, p->n, &i, w, sizeof w)) return cursor_error(err, "42601", "syntax error%s", "");
+        if (!next_word(p->sql, p->n, &i, w, sizeof w)) return pgwire_fail(err, "42601", "syntax error");
     } else if (isdigit((unsigned char)w[0]) || w[0] == '+' || w[0] == '-') {
-        if (w[0] == '-') return cursor_error(err, "0A000", "FETCH %s is not supported: cursors move forward only", w);
+        if (w[0] == '-') return pgwire_fail(err, "0A000", "FETCH %s is not supported: cursors move forward only", w);
         count = strtoull(w, NULL, 10);
-        if (count == 0) return cursor_error(err, "0A000", "FETCH 0 (the current row) is not supported%s", "");
-        if (!next_word(p->sql, p->n, &i, w, sizeof w)) return cursor_error(err, "42601", "syntax error%s", "");
+        if (count == 0) return pgwire_fail(err, "0A000", "FETCH 0 (the current row) is not supported");
+        if (!next_word(p->sql, p->n, &i, w, sizeof w)) return pgwire_fail(err, "42601", "syntax error");
     }
     if (!strcmp(w, "from") || !strcmp(w, "in")) {
-        if (!next_word(p->sql, p->n, &i, w, sizeof w)) return cursor_error(err, "42601", "syntax error%s", "");
+        if (!next_word(p->sql, p->n, &i, w, sizeof w)) return pgwire_fail(err, "42601", "syntax error");
     }
     pportal *t = pgwire_find_portal(c, w);
-    if (!t || t == p || !*w) return cursor_error(err, "34000", "cursor \"%.200s\" does not exist", w);
+    if (!t || t == p || !*w) return pgwire_fail(err, "34000", "cursor \"%.200s\" does not exist", w);
     p->local = false;
     p->fetch = fetch;
     p->move = !fetch;
@@ -390,7 +383,7 @@ static int copy_statement(pportal *p, size_t *base_chars, pgwire_error *err)
             else if (p->sql[k] == ')') depth--;
             k++;
         }
-        if (depth) return cursor_error(err, "42601", "syntax error at end of input: COPY (query) is not closed%s", "");
+        if (depth) return pgwire_fail(err, "42601", "syntax error at end of input: COPY (query) is not closed");
         qs = p->sql + i + 1;
         qn = k - i - 2;
         for (size_t m = 0; m <= i; m++) *base_chars += ((uint8_t)p->sql[m] & 0xc0) != 0x80;
@@ -398,7 +391,7 @@ static int copy_statement(pportal *p, size_t *base_chars, pgwire_error *err)
     } else {
         /* a table, and maybe its columns */
         size_t t0 = i;
-        if (!next_word(p->sql, p->n, &i, w, sizeof w)) return cursor_error(err, "42601", "syntax error in COPY%s", "");
+        if (!next_word(p->sql, p->n, &i, w, sizeof w)) return pgwire_fail(err, "42601", "syntax error in COPY");
         st_buf_printf(&sel, "SELECT ");
         size_t save = i;
         char col[256];
@@ -406,7 +399,13 @@ static int copy_statement(pportal *p, size_t *base_chars, pgwire_error *err)
             bool firstcol = true;
             while (next_word(p->sql, p->n, &i, col, sizeof col) && strcmp(col, ")")) {
                 if (!strcmp(col, ",")) continue;
-                st_buf_printf(&sel, "%s\"%s\"", firstcol ? "" : ", ", col);
+                if (!firstcol) st_buf_put(&sel, ", ", 2);
+                st_buf_putc(&sel, '"');
+                for (const char *q = col; *q; q++) { /* a quote inside is doubled */
+                    if (*q == '"') st_buf_putc(&sel, '"');
+                    st_buf_putc(&sel, (uint8_t)*q);
+                }
+                st_buf_putc(&sel, '"');
                 firstcol = false;
             }
         } else {
@@ -421,12 +420,12 @@ static int copy_statement(pportal *p, size_t *base_chars, pgwire_error *err)
     char copy_delim = 0, nul[64] = "\\N";
     bool csv = false, header = false, nul_set = false;
     if (!next_word(p->sql, p->n, &i, w, sizeof w) || strcmp(w, "to")) {
-        rc = cursor_error(err, "0A000", "COPY FROM is not supported by Strata: write with line protocol or "
-                                        "remote_write%s", "");
+        rc = pgwire_fail(err, "0A000", "COPY FROM is not supported by Strata: write with line protocol or "
+                                        "remote_write");
         goto out;
     }
     if (!next_word(p->sql, p->n, &i, w, sizeof w) || strcmp(w, "stdout")) {
-        rc = cursor_error(err, "0A000", "COPY to a file is not supported: COPY ... TO STDOUT (psql's \\copy)%s", "");
+        rc = pgwire_fail(err, "0A000", "COPY to a file is not supported: COPY ... TO STDOUT (psql's \\copy)");
         goto out;
     }
     while (next_word(p->sql, p->n, &i, w, sizeof w)) {
@@ -435,13 +434,13 @@ static int copy_statement(pportal *p, size_t *base_chars, pgwire_error *err)
             continue;
         if (!strcmp(w, "csv")) csv = true;
         else if (!strcmp(w, "binary")) {
-            rc = cursor_error(err, "0A000", "COPY BINARY is not supported: use text or csv%s", "");
+            rc = pgwire_fail(err, "0A000", "COPY BINARY is not supported: use text or csv");
             goto out;
         } else if (!strcmp(w, "format")) {
             if (!next_word(p->sql, p->n, &i, w, sizeof w)) break;
             if (!strcmp(w, "csv")) csv = true;
             else if (strcmp(w, "text")) {
-                rc = cursor_error(err, "0A000", "COPY format %s is not supported: text or csv", w);
+                rc = pgwire_fail(err, "0A000", "COPY format %s is not supported: text or csv", w);
                 goto out;
             }
         } else if (!strcmp(w, "header")) {
@@ -457,7 +456,7 @@ static int copy_statement(pportal *p, size_t *base_chars, pgwire_error *err)
             size_t save = i;
             if (!next_word(p->sql, p->n, &i, w, sizeof w) || strcmp(w, "as")) i = save;
             if (!copy_literal(p->sql, p->n, &i, d, sizeof d) || strlen(d) != 1) {
-                rc = cursor_error(err, "0A000", "COPY delimiter must be a single one-byte character%s", "");
+                rc = pgwire_fail(err, "0A000", "COPY delimiter must be a single one-byte character");
                 goto out;
             }
             copy_delim = d[0];
@@ -465,12 +464,12 @@ static int copy_statement(pportal *p, size_t *base_chars, pgwire_error *err)
             size_t save = i;
             if (!next_word(p->sql, p->n, &i, w, sizeof w) || strcmp(w, "as")) i = save;
             if (!copy_literal(p->sql, p->n, &i, nul, sizeof nul)) {
-                rc = cursor_error(err, "42601", "COPY NULL wants a string%s", "");
+                rc = pgwire_fail(err, "42601", "COPY NULL wants a string");
                 goto out;
             }
             nul_set = true;
         } else {
-            rc = cursor_error(err, "0A000", "COPY option %s is not supported", w);
+            rc = pgwire_fail(err, "0A000", "COPY option %s is not supported", w);
             goto out;
         }
     }
@@ -642,15 +641,13 @@ int pgwire_check_formats(const pportal *p, pgwire_error *err)
 {
     size_t nc = portal_ncols(p);
     if (p->nfmts > 1 && p->nfmts != nc) {
-        snprintf(err->code, sizeof err->code, "08P01");
-        snprintf(err->msg, sizeof err->msg, "bind message has %zu result formats but query has %zu columns",
+        pgwire_fail(err, "08P01", "bind message has %zu result formats but query has %zu columns",
                  p->nfmts, nc);
         return -1;
     }
     for (size_t i = 0; i < p->nfmts; i++)
         if (p->fmts[i] != 0 && p->fmts[i] != 1) {
-            snprintf(err->code, sizeof err->code, "22023");
-            snprintf(err->msg, sizeof err->msg, "unsupported format code: %d", p->fmts[i]);
+            pgwire_fail(err, "22023", "unsupported format code: %d", p->fmts[i]);
             return -1;
         }
     return 0;
@@ -819,7 +816,7 @@ int pgwire_portal_run(pgconn *c, pportal *p, uint64_t max, size_t base_chars, pg
     if (p->fetch || p->move) {
         pportal *t = p->target;
         p->state = 2;
-        if (!t) return cursor_error(err, "34000", "cursor \"%s\" does not exist", "(closed)");
+        if (!t) return pgwire_fail(err, "34000", "cursor \"%s\" does not exist", "(closed)");
         size_t nf;
         const int16_t *fmts = formats_of(p, &nf);
         int r = t->state == 1 ? rows_out(c, t, fmts, nf, p->fetch_n, p->move, base_chars, err, &sent) : 0;

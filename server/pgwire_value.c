@@ -35,6 +35,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -317,20 +318,17 @@ int pgwire_decode_param(uint32_t oid, int fmt, const uint8_t *p, int32_t len, st
             *out = sqlv_str(st_slice_of(st_arena_strndup(a, (const char *)p, n), n));
             return 0;
         default:
-            snprintf(err->code, sizeof err->code, "0A000");
-            snprintf(err->msg, sizeof err->msg,
+            pgwire_fail(err, "0A000",
                      "binary format of parameter $%zu (type %" PRIu32 ") is not supported: send it as text or "
                      "declare bool, int2, int4, int8, float4, float8, text, varchar, date or timestamp",
                      pno + 1, oid);
             return -1;
         }
     badlen:
-        snprintf(err->code, sizeof err->code, "22P03");
-        snprintf(err->msg, sizeof err->msg, "incorrect binary data format in bind parameter %zu", pno + 1);
+        pgwire_fail(err, "22P03", "incorrect binary data format in bind parameter %zu", pno + 1);
         return -1;
     range:
-        snprintf(err->code, sizeof err->code, "22008");
-        snprintf(err->msg, sizeof err->msg, "timestamp out of range in bind parameter %zu", pno + 1);
+        pgwire_fail(err, "22008", "timestamp out of range in bind parameter %zu", pno + 1);
         return -1;
     }
     char *s = st_arena_strndup(a, (const char *)p, n);
@@ -392,8 +390,7 @@ int pgwire_decode_param(uint32_t oid, int fmt, const uint8_t *p, int32_t len, st
     default: *out = sqlv_str(sl); return 0;
     }
 syntax:
-    snprintf(err->code, sizeof err->code, "22P02");
-    snprintf(err->msg, sizeof err->msg, "invalid input syntax for type %s: \"%.200s\" (parameter $%zu)",
+    pgwire_fail(err, "22P02", "invalid input syntax for type %s: \"%.200s\" (parameter $%zu)",
              oid == PGWIRE_BOOL ? "boolean" : oid == PGWIRE_TIMESTAMP || oid == PGWIRE_TIMESTAMPTZ ? "timestamp"
              : oid == PGWIRE_DATE ? "date" : oid == PGWIRE_FLOAT4 || oid == PGWIRE_FLOAT8 || oid == PGWIRE_NUMERIC
              ? "double precision" : "bigint", s, pno + 1);
@@ -520,4 +517,14 @@ void pgwire_engine_error(int rc, const st_err *e, const sql_error *where, const 
         }
     }
     if (off != SIZE_MAX) err->position = base_chars + pgwire_chars_in(q, off) + 1;
+}
+
+int pgwire_fail(pgwire_error *err, const char *code, const char *fmt, ...)
+{
+    snprintf(err->code, sizeof err->code, "%s", code);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+    return -1;
 }
