@@ -205,6 +205,14 @@ static void ctx_free(void *arg)
     st_free(x);
 }
 
+/* A request refused before any row: the error answered, the context gone. */
+static void refuse(sql_ctx *x, http_resp *rs, int status, int code, const char *msg, const sql_error *where)
+{
+    x->code = code;
+    sql_error_resp(rs, status, code, msg, where);
+    ctx_free(x);
+}
+
 /* The error code of a failed cursor call: the budget's when it was the
  * budget that stopped it. */
 static void put_row(sql_ctx *x, const sql_value *row)
@@ -505,9 +513,7 @@ void api_sql_query(http_req *rq, http_resp *rs, store *s, const flags *f)
     sql_params p = {0};
     st_err e = {0};
     if (body_is_json(rq) && read_json_body((const char *)rq->body.p, rq->body.len, x->arena, &p, &e)) {
-        x->code = ST_EINVAL;
-        sql_error_resp(rs, 400, ST_EINVAL, e.msg, NULL);
-        ctx_free(x);
+        refuse(x, rs, 400, ST_EINVAL, e.msg, NULL);
         return;
     }
     /* the query string (and a form body) fill what the JSON body did not */
@@ -529,16 +535,12 @@ void api_sql_query(http_req *rq, http_resp *rs, store *s, const flags *f)
         json_reader_init(&r, copy, strlen(copy), x->arena);
         if (read_params(&r, x->arena, &p, &e) || json_expect_end(&r, &e)) {
             st_wrap(&e, "params");
-            x->code = ST_EINVAL;
-            sql_error_resp(rs, 400, ST_EINVAL, e.msg, NULL);
-            ctx_free(x);
+            refuse(x, rs, 400, ST_EINVAL, e.msg, NULL);
             return;
         }
     }
     if (!p.q || !p.qlen) {
-        x->code = ST_EINVAL;
-        sql_error_resp(rs, 400, ST_EINVAL, "missing query parameter \"q\"", NULL);
-        ctx_free(x);
+        refuse(x, rs, 400, ST_EINVAL, "missing query parameter \"q\"", NULL);
         return;
     }
     if (!p.format || !*p.format) {
@@ -556,17 +558,13 @@ void api_sql_query(http_req *rq, http_resp *rs, store *s, const flags *f)
     else {
         char msg[200];
         snprintf(msg, sizeof msg, "invalid format \"%.64s\": json, jsonl, csv or pretty", p.format);
-        x->code = ST_EINVAL;
-        sql_error_resp(rs, 400, ST_EINVAL, msg, NULL);
-        ctx_free(x);
+        refuse(x, rs, 400, ST_EINVAL, msg, NULL);
         return;
     }
     if (p.db_given && !store_db_exists(s, p.db)) {
         char msg[256];
         snprintf(msg, sizeof msg, "database not found: \"%.128s\"", p.db);
-        x->code = ST_ENOTFOUND;
-        sql_error_resp(rs, 404, ST_ENOTFOUND, msg, NULL);
-        ctx_free(x);
+        refuse(x, rs, 404, ST_ENOTFOUND, msg, NULL);
         return;
     }
 
@@ -581,9 +579,7 @@ void api_sql_query(http_req *rq, http_resp *rs, store *s, const flags *f)
     if (rc) {
         x->cur = NULL;
         rc = scan_budget_error(&x->budget, rc, &e);
-        x->code = rc;
-        sql_error_resp(rs, status_of(rc), rc, e.msg, where.line ? &where : NULL);
-        ctx_free(x);
+        refuse(x, rs, status_of(rc), rc, e.msg, where.line ? &where : NULL);
         return;
     }
     x->ncols = sql_cursor_ncols(x->cur);
@@ -619,9 +615,7 @@ void api_sql_query(http_req *rq, http_resp *rs, store *s, const flags *f)
     rc = produce(x, SQL_CHUNK, &e);
     x->live = false; /* from here on the request may go before the context */
     if (rc) {
-        x->code = rc;
-        sql_error_resp(rs, status_of(rc), rc, e.msg, NULL);
-        ctx_free(x);
+        refuse(x, rs, status_of(rc), rc, e.msg, NULL);
         return;
     }
     rs->content_type = x->fmt == FMT_JSON    ? "application/json"

@@ -311,7 +311,6 @@ static int collect(sql_exec_ctx *x, const sx_agg *ag, sql_aggst *s, const sql_va
     return 0;
 }
 
-static int cmp_val(const void *a, const void *b);
 
 typedef struct tpoint {
     int64_t t;
@@ -325,6 +324,7 @@ static int cmp_tpoint(const void *a, const void *b)
     return x->i < y->i ? -1 : x->i > y->i;
 }
 
+static int cmp_val(const void *a, const void *b) { return sqlv_cmp(a, b); }
 static int cmp_val_desc(const void *a, const void *b) { return sqlv_cmp(b, a); }
 
 /* The collected values as the aggregate's array or timeseries, in the
@@ -472,7 +472,6 @@ int sql_agg_add(sql_exec_ctx *x, const sx_agg *ag, sql_aggst *s, const sql_value
     return 0;
 }
 
-static int cmp_val(const void *a, const void *b) { return sqlv_cmp(a, b); }
 
 int sql_agg_final(const sx_agg *ag, sql_aggst *s, sql_value *out, st_err *e)
 {

@@ -631,7 +631,6 @@ static int fn_ivl_scale(sx_ctx *c, const sx *x, const sql_value *v, sql_value *o
     return 0;
 }
 
-static int fn_concat2(sx_ctx *c, const sx *x, const sql_value *v, sql_value *out) { return fn_concat(c, x, v, out); }
 
 static int fn_compare(sx_ctx *c, const sx *x, const sql_value *v, sql_value *out)
 {
@@ -689,7 +688,7 @@ static const binop_ent binops[] = {
     {B(SQL_OP_MUL), FT_D, FT_DS, FT_DS, fn_ivl_scale, SWAP},
     {B(SQL_OP_MUL), FT_I, FT_YM, FT_YM, fn_ivl_scale, SWAP},
     {B(SQL_OP_MUL), FT_D, FT_YM, FT_YM, fn_ivl_scale, SWAP},
-    {B(SQL_OP_CONCAT), FT_V, FT_V, FT_V, fn_concat2, 0},
+    {B(SQL_OP_CONCAT), FT_V, FT_V, FT_V, fn_concat, 0},
 };
 
 static int cannot_apply(sql_binop op, uint8_t l, uint8_t r, st_err *e)

@@ -159,7 +159,8 @@ static int lambda_fn(sx_ctx *c, const sx *x, const sql_value *argv, sql_value *o
             if ((rc = sx_eval(c, l->body, row, &s)) < 0) return rc;
         }
         row[0] = s;
-        return sx_eval(c, l->out, row, out) < 0 ? -1 : 0;
+        rc = sx_eval(c, l->out, row, out);
+        return rc < 0 ? rc : 0;
     }
     }
 }
