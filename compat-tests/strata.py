@@ -76,6 +76,14 @@ class Server:
         except urllib.error.HTTPError as e:
             return e.code, e.read(), dict(e.headers)
 
+
+    def metric(self, name, labels=""):
+        """The value of a /metrics line `name{labels} value`, or None."""
+        st, body, _ = self.request("GET", "/metrics")
+        for line in body.decode().splitlines():
+            if line.startswith(name + labels + " "):
+                return float(line.split()[-1])
+        return None
     def stop(self, sig=signal.SIGTERM, timeout=30):
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(sig)

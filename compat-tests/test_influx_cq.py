@@ -45,14 +45,6 @@ def series(ans):
     return ans.get("results", [{}])[0].get("series", [])
 
 
-def metric(srv, name):
-    st, body, _ = srv.request("GET", "/metrics")
-    for line in body.decode().splitlines():
-        if line.startswith(name + " "):
-            return float(line.split()[1])
-    return None
-
-
 def wait_for(cond, timeout=15):
     t0 = time.time()
     while time.time() - t0 < timeout:
@@ -115,11 +107,11 @@ def main():
         R.check(write(srv, points(now_s, 480, 180)) == 204, "points of 8 to 3 minutes ago written")
 
         # 1. a continuous query writes what the same SELECT INTO writes by hand
-        runs0 = metric(srv, "strata_continuous_query_runs_total") or 0
+        runs0 = srv.metric("strata_continuous_query_runs_total") or 0
         st, a = q(srv, "CREATE CONTINUOUS QUERY m1 ON cqdb RESAMPLE FOR 10m BEGIN SELECT mean(v) AS m, "
                        "count(n) AS c INTO cpu_1m FROM cpu GROUP BY time(1m), host END")
         R.check(st == 200 and "error" not in a["results"][0], "CREATE CONTINUOUS QUERY", a)
-        R.check(wait_for(lambda: (metric(srv, "strata_continuous_query_runs_total") or 0) > runs0),
+        R.check(wait_for(lambda: (srv.metric("strata_continuous_query_runs_total") or 0) > runs0),
                 "it runs at once for the window behind it")
         # (an interval without points writes nothing: fill(none))
         hand_q = ("SELECT mean(v) AS m, count(n) AS c INTO hand_1m FROM cpu WHERE time >= {t}s "
@@ -156,17 +148,17 @@ def main():
                "GROUP BY time(1m) END")
         write(srv, [f"gone,host=a v=1 {now_s - 90}"])
         q(srv, "DROP MEASUREMENT gone")
-        runs1 = metric(srv, "strata_continuous_query_runs_total")
-        R.check(wait_for(lambda: metric(srv, "strata_continuous_query_runs_total") >= runs1 + 3),
+        runs1 = srv.metric("strata_continuous_query_runs_total")
+        R.check(wait_for(lambda: srv.metric("strata_continuous_query_runs_total") >= runs1 + 3),
                 "queries keep running after their measurement was dropped")
-        R.check(metric(srv, "strata_continuous_query_failures_total") == 0, "no run failed",
-                metric(srv, "strata_continuous_query_failures_total"))
-        R.check(metric(srv, "strata_continuous_query_points_written_total") > 0, "points written are counted")
+        R.check(srv.metric("strata_continuous_query_failures_total") == 0, "no run failed",
+                srv.metric("strata_continuous_query_failures_total"))
+        R.check(srv.metric("strata_continuous_query_points_written_total") > 0, "points written are counted")
         st, _ = q(srv, "DROP CONTINUOUS QUERY r1 ON cqdb")
         st, _ = q(srv, "DROP CONTINUOUS QUERY d1 ON cqdb")
-        R.check(metric(srv, "strata_continuous_queries") is not None and
-                wait_for(lambda: metric(srv, "strata_continuous_queries") == 1),
-                "dropped queries leave the runner", metric(srv, "strata_continuous_queries"))
+        R.check(srv.metric("strata_continuous_queries") is not None and
+                wait_for(lambda: srv.metric("strata_continuous_queries") == 1),
+                "dropped queries leave the runner", srv.metric("strata_continuous_queries"))
 
         # 4. a restart: the query is still there and runs at start for the window missed
         q(srv, "DROP MEASUREMENT cpu_1m")

@@ -179,6 +179,13 @@ class Raw:
     def close_(self, kind, name):
         self.send("C", kind.encode() + name.encode() + b"\0")
 
+    def run(self, q):
+        """Parse, Bind and Execute of the unnamed statement and portal (no
+        Sync: several may be queued before one)."""
+        self.parse("", q)
+        self.bind("", "")
+        self.execute("")
+
     def sync(self):
         self.send("S")
         return self.until("Z")
@@ -544,15 +551,9 @@ def test_extended(port):
             first(m2, "C") == b"SELECT 1\0",
             "Execute with a row limit: PortalSuspended, resumed until CommandComplete", kinds(m) + "|" + kinds(m2))
     # an error in the middle of a pipeline: everything up to Sync is skipped
-    c.parse("", "SELECT 1 AS a")
-    c.bind("", "")
-    c.execute("")
-    c.parse("", "SELECT nope FROM cpu")
-    c.bind("", "")
-    c.execute("")
-    c.parse("", "SELECT 3")
-    c.bind("", "")
-    c.execute("")
+    c.run("SELECT 1 AS a")
+    c.run("SELECT nope FROM cpu")
+    c.run("SELECT 3")
     m = c.sync()
     e = errfields(first(m, "E") or b"")
     # (the unknown column is found when the statement is planned, at Bind's Execute: PostgreSQL finds it
@@ -560,12 +561,8 @@ def test_extended(port):
     R.check(kinds(m) in ("12DCEZ", "12DC12EZ") and e.get("C") == "42703" and e.get("P") == "8" and
             e.get("S") == "ERROR",
             "an error mid-pipeline: ErrorResponse (42703, Position 8), the rest skipped until Sync", (kinds(m), e))
-    c.parse("", "SELECT 1 AS a")
-    c.bind("", "")
-    c.execute("")
-    c.parse("", "SELECT FROM WHERE")
-    c.bind("", "")
-    c.execute("")
+    c.run("SELECT 1 AS a")
+    c.run("SELECT FROM WHERE")
     m = c.sync()
     e = errfields(first(m, "E") or b"")
     R.check(kinds(m) == "12DCEZ" and e.get("C") == "42601",
@@ -585,9 +582,7 @@ def test_extended(port):
     m = c.sync()
     R.check(errfields(first(m, "E") or b"").get("C") == "42601", "Parse of two statements is refused")
     # a parse error's position in the extended protocol
-    c.parse("", "SELECT host FROM cpu WHERE")
-    c.bind("", "")
-    c.execute("")
+    c.run("SELECT host FROM cpu WHERE")
     m = c.sync()
     e = errfields(first(m, "E") or b"")
     R.check(e.get("C") == "42601" and e.get("P") == "27", "a syntax error: 42601 with its Position", e)
@@ -637,9 +632,7 @@ def test_extended(port):
     R.check(b"".join(b for t, b in m if t == "d") == b"none,q\n", "COPY ... NULL 'none' writes NULL as none",
             b"".join(b for t, b in m if t == "d"))
     # transaction status through Sync
-    c.parse("", "BEGIN")
-    c.bind("", "")
-    c.execute("")
+    c.run("BEGIN")
     m = c.sync()
     R.check(first(m, "Z") == b"T", "BEGIN through Execute: Sync reports T")
     c.query("COMMIT")

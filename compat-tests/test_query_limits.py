@@ -63,14 +63,6 @@ def query(srv, path, **params):
         return st, {"raw": body[:200]}
 
 
-def metric(srv, name, labels=""):
-    st, body, _ = srv.request("GET", "/metrics")
-    for line in body.decode().splitlines():
-        if line.startswith(name + labels + " "):
-            return float(line.split()[-1])
-    return None
-
-
 HEAVY = "sum by (dc) (quantile_over_time(0.5, lim[10m]))"  # at 1 s steps over the hour: seconds of work
 SHORT_TIMEOUT = "100ms"  # HEAVY takes seconds; count(lim) a few ms
 
@@ -118,7 +110,7 @@ def test_points(srv):
 
 
 def test_disconnect(srv):
-    before = metric(srv, "strata_promql_queries_total", '{result="canceled"}') or 0
+    before = srv.metric("strata_promql_queries_total", '{result="canceled"}') or 0
     body = urllib.parse.urlencode(heavy_params()).encode()
     s = socket.create_connection(("127.0.0.1", srv.port))
     s.sendall(b"POST /api/v1/query_range HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
@@ -128,7 +120,7 @@ def test_disconnect(srv):
     s.close()
     got = False
     while time.time() - t0 < 20:
-        if (metric(srv, "strata_promql_queries_total", '{result="canceled"}') or 0) > before:
+        if (srv.metric("strata_promql_queries_total", '{result="canceled"}') or 0) > before:
             got = True
             break
         time.sleep(0.05)
@@ -173,7 +165,7 @@ def test_keys_only(srv, when):
     """Keys-only endpoints decode no sample; their answers hold every series
     of lim (SERIES hosts, 5 dcs), from memory or, after a flush, from blocks."""
     name = "strata_scan_samples_decoded_total"
-    before = metric(srv, name)
+    before = srv.metric(name)
     calls = [("GET", "/api/v1/series?" + urllib.parse.urlencode({"match[]": "lim", "start": str(NOW - 600)}), SERIES),
              ("GET", "/api/v1/labels", None),
              ("GET", "/api/v1/labels?" + urllib.parse.urlencode({"match[]": '{dc="dc1"}'}), 3),
@@ -191,11 +183,11 @@ def test_keys_only(srv, when):
             data = json.loads(body).get("data") if st == 200 else None
             R.check(isinstance(data, list) and len(data) == count, f"{path[:70]}: {count} entries {when}",
                     (st, len(data) if isinstance(data, list) else body[:200]))
-    after = metric(srv, name)
+    after = srv.metric(name)
     R.check(before is not None and after == before, f"keys-only endpoints decoded no sample {when}",
             f"{name}: {before} -> {after}")
     st, _ = query(srv, "/api/v1/query", query="count(lim)", time=str(NOW))
-    R.check(st == 200 and metric(srv, name) > after, f"a query does decode samples {when} (the counter works)")
+    R.check(st == 200 and srv.metric(name) > after, f"a query does decode samples {when} (the counter works)")
 
 
 def test_tsdb_status(srv):
@@ -215,7 +207,7 @@ def test_keys_only_blocks(srv):
     """The same endpoints once lim is flushed: the series come from blocks."""
     st, body, _ = srv.request("POST", "/api/v1/admin/flush")
     R.check(st == 204, "admin flush: 204", (st, body[:200]))
-    blocks, head = metric(srv, "strata_blocks"), metric(srv, "strata_head_chunks")
+    blocks, head = srv.metric("strata_blocks"), srv.metric("strata_head_chunks")
     R.check(blocks is not None and blocks >= 1 and head == 0, "the flush moved lim into blocks",
             f"strata_blocks {blocks}, strata_head_chunks {head}")
     test_keys_only(srv, "after a flush")
