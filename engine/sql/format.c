@@ -46,18 +46,21 @@ static bool bare_ok(st_slice s)
     return !st_slice_eq(s, st_slice_cstr("array"));
 }
 
+/* s between quotes, a quote inside doubled */
+static void quoted(st_buf *b, st_slice s, char quote)
+{
+    st_buf_putc(b, (uint8_t)quote);
+    for (size_t i = 0; i < s.n; i++) {
+        if (s.p[i] == quote) st_buf_putc(b, (uint8_t)quote);
+        st_buf_putc(b, (uint8_t)s.p[i]);
+    }
+    st_buf_putc(b, (uint8_t)quote);
+}
+
 void sql_ident_format(st_slice name, st_buf *out)
 {
-    if (bare_ok(name)) {
-        put_slice(out, name);
-        return;
-    }
-    st_buf_putc(out, '"');
-    for (size_t i = 0; i < name.n; i++) {
-        if (name.p[i] == '"') st_buf_putc(out, '"');
-        st_buf_putc(out, (uint8_t)name.p[i]);
-    }
-    st_buf_putc(out, '"');
+    if (bare_ok(name)) put_slice(out, name);
+    else quoted(out, name, '"');
 }
 
 /* A keyword-like word (a type of a typed literal, an EXTRACT field) in upper case when it can be bare. */
@@ -77,15 +80,7 @@ static void upper_word(st_buf *b, st_slice s)
     }
 }
 
-static void string_lit(st_buf *b, st_slice s)
-{
-    st_buf_putc(b, '\'');
-    for (size_t i = 0; i < s.n; i++) {
-        if (s.p[i] == '\'') st_buf_putc(b, '\'');
-        st_buf_putc(b, (uint8_t)s.p[i]);
-    }
-    st_buf_putc(b, '\'');
-}
+static void string_lit(st_buf *b, st_slice s) { quoted(b, s, '\''); }
 
 static void name(st_buf *b, const sql_name *n)
 {
@@ -126,6 +121,14 @@ static void exprs(st_buf *b, sql_expr *const *v, size_t n)
     for (size_t i = 0; i < n; i++) {
         if (i) put(b, ", ");
         expr(b, v[i]);
+    }
+}
+
+static void idents(st_buf *b, const sql_ident *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i) put(b, ", ");
+        sql_ident_format(v[i].name, b);
     }
 }
 
@@ -195,10 +198,7 @@ static void lambda(st_buf *b, const sql_expr *e)
         sql_ident_format(e->u.lambda.params[0].name, b);
     } else {
         st_buf_putc(b, '(');
-        for (size_t i = 0; i < e->u.lambda.nparams; i++) {
-            if (i) put(b, ", ");
-            sql_ident_format(e->u.lambda.params[i].name, b);
-        }
+        idents(b, e->u.lambda.params, e->u.lambda.nparams);
         st_buf_putc(b, ')');
     }
     put(b, " -> ");
@@ -535,10 +535,7 @@ static void alias(st_buf *b, const sql_relation *r)
     sql_ident_format(r->alias.name, b);
     if (r->ncolumns) {
         put(b, " (");
-        for (size_t i = 0; i < r->ncolumns; i++) {
-            if (i) put(b, ", ");
-            sql_ident_format(r->columns[i].name, b);
-        }
+        idents(b, r->columns, r->ncolumns);
         st_buf_putc(b, ')');
     }
 }
@@ -580,10 +577,7 @@ static void relation(st_buf *b, const sql_relation *r)
             expr(b, r->on);
         } else if (r->nusing) {
             put(b, " USING (");
-            for (size_t i = 0; i < r->nusing; i++) {
-                if (i) put(b, ", ");
-                sql_ident_format(r->using_[i].name, b);
-            }
+            idents(b, r->using_, r->nusing);
             st_buf_putc(b, ')');
         }
         if (r->alias.name.n) st_buf_putc(b, ')');
@@ -671,10 +665,7 @@ static void query(st_buf *b, const sql_query *q)
             sql_ident_format(w->name.name, b);
             if (w->ncolumns) {
                 put(b, " (");
-                for (size_t j = 0; j < w->ncolumns; j++) {
-                    if (j) put(b, ", ");
-                    sql_ident_format(w->columns[j].name, b);
-                }
+                idents(b, w->columns, w->ncolumns);
                 st_buf_putc(b, ')');
             }
             put(b, " AS (");

@@ -310,13 +310,8 @@ int sql_lex(const char *q, size_t n, sql_token **out, size_t *nout)
             const char *e = p;
             while (e < end && is_ident_char((unsigned char)*e)) e++;
             size_t len = (size_t)(e - p);
-            size_t mv = measure_value_len(p, end, len);
-            if (mv) {
-                emit(&lx, T_IDENT, mv, 0);
-                lx.t[lx.nt - 1].kw = KW_NONE;
-            } else {
-                emit(&lx, T_IDENT, len, 0);
-            }
+            size_t mv = measure_value_len(p, end, len); /* longer than any keyword: kw stays KW_NONE */
+            emit(&lx, T_IDENT, mv ? mv : len, 0);
             continue;
         }
         if (c == '@' && left > 1 && is_ident_start((unsigned char)c1)) {
@@ -378,7 +373,6 @@ int sql_lex(const char *q, size_t n, sql_token **out, size_t *nout)
     /* the end: at the end of the input even after a T_BAD (never reached) */
     lx.p = lx.end;
     emit(&lx, T_EOF, 0, 0);
-    lx.t[lx.nt - 1].off = (uint32_t)n;
     *out = lx.t;
     *nout = lx.nt;
     return 0;

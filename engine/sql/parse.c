@@ -163,24 +163,31 @@ bool sqlp_is_ident_tok(const sql_token *t)
     }
 }
 
+st_slice sqlp_unquote(sql_parser *p, const char *s, size_t n, char quote)
+{
+    char *d = st_arena_alloc(p->a, n + 1);
+    size_t k = 0;
+    for (size_t j = 0; j < n; j++) {
+        d[k++] = s[j];
+        if (s[j] == quote) j++; /* doubled */
+    }
+    d[k] = 0;
+    return st_slice_of(d, k);
+}
+
+st_slice sqlp_lower(sql_parser *p, st_slice s)
+{
+    char *d = st_arena_strndup(p->a, s.p, s.n);
+    for (size_t j = 0; j < s.n && d[j]; j++)
+        if (d[j] >= 'A' && d[j] <= 'Z') d[j] = (char)(d[j] + 32);
+    return st_slice_of(d, s.n);
+}
+
 st_slice sqlp_ident_text(sql_parser *p, const sql_token *t)
 {
     const char *s = p->q + t->off;
-    size_t n = t->len;
-    if (t->kind == T_QIDENT) {
-        char *d = st_arena_alloc(p->a, n);
-        size_t k = 0;
-        for (size_t j = 1; j + 1 < n; j++) {
-            d[k++] = s[j];
-            if (s[j] == '"') j++; /* "" */
-        }
-        d[k] = 0;
-        return st_slice_of(d, k);
-    }
-    char *d = st_arena_strndup(p->a, s, n);
-    for (size_t j = 0; j < n; j++)
-        if (d[j] >= 'A' && d[j] <= 'Z') d[j] = (char)(d[j] + 32);
-    return st_slice_of(d, n);
+    if (t->kind == T_QIDENT) return sqlp_unquote(p, s + 1, t->len - 2, '"');
+    return sqlp_lower(p, st_slice_of(s, t->len));
 }
 
 bool sqlp_take_ident(sql_parser *p, sql_ident *out)
@@ -207,6 +214,19 @@ bool sqlp_take_ident(sql_parser *p, sql_ident *out)
     out->quoted = t->kind == T_QIDENT;
     out->line = t->line;
     out->col = t->col;
+    sqlp_advance(p);
+    return true;
+}
+
+bool sqlp_take_string(sql_parser *p, st_slice *out)
+{
+    const sql_token *t = sqlp_cur(p);
+    if (t->kind != T_STRING) {
+        sqlp_expect_at(p, T_STRING);
+        sqlp_fail(p);
+        return false;
+    }
+    *out = sqlp_string(p, t);
     sqlp_advance(p);
     return true;
 }
@@ -304,6 +324,17 @@ sql_query *sqlp_try_paren_query(sql_parser *p, size_t skip)
     p->nparams = np;
     p->depth = depth;
     return NULL;
+}
+
+bool sqlp_expr_list(sql_parser *p, sql_expr ***arr, size_t *n, size_t *cap, uint32_t *height)
+{
+    do {
+        sql_expr *e = sqlp_expr(p);
+        if (!e) return false;
+        *PUSH(p, *arr, *n, *cap) = e;
+        *height = sqlp_hmax(*height, e->height);
+    } while (sqlp_accept(p, T_COMMA));
+    return true;
 }
 
 bool sqlp_order_items(sql_parser *p, sql_order **out, size_t *n, uint32_t *height)
@@ -539,12 +570,7 @@ static sql_query *query_primary(sql_parser *p)
         sql_query *q = new_query(p, SQL_Q_VALUES, t);
         size_t cap = 0;
         uint32_t h = 0;
-        do {
-            sql_expr *e = sqlp_expr(p);
-            if (!e) return NULL;
-            *PUSH(p, q->rows, q->nrows, cap) = e;
-            h = sqlp_hmax(h, e->height);
-        } while (sqlp_accept(p, T_COMMA));
+        if (!sqlp_expr_list(p, &q->rows, &q->nrows, &cap, &h)) return NULL;
         q->height = h + 1;
         return sqlp_check_height(p, q->height, t) ? q : NULL;
     }
@@ -679,14 +705,9 @@ static sql_relation *relation_primary(sql_parser *p)
         sql_relation *r = new_rel(p, SQL_R_UNNEST, t);
         size_t cap = 0;
         uint32_t h = 0;
-        if (!sqlp_expect(p, T_LPAREN)) return NULL;
-        do {
-            sql_expr *e = sqlp_expr(p);
-            if (!e) return NULL;
-            *PUSH(p, r->args, r->nargs, cap) = e;
-            h = sqlp_hmax(h, e->height);
-        } while (sqlp_accept(p, T_COMMA));
-        if (!sqlp_expect(p, T_RPAREN)) return NULL;
+        if (!sqlp_expect(p, T_LPAREN) || !sqlp_expr_list(p, &r->args, &r->nargs, &cap, &h) ||
+            !sqlp_expect(p, T_RPAREN))
+            return NULL;
         if (sqlp_is_kw(p, KW_WITH) && sqlp_tok_is_kw(sqlp_peek(p, 1), KW_ORDINALITY)) {
             sqlp_advance(p);
             sqlp_advance(p);
@@ -808,26 +829,9 @@ static sql_relation *parse_relation(sql_parser *p)
 static bool like_clause(sql_parser *p, sql_stmt *s)
 {
     if (!sqlp_accept_kw(p, KW_LIKE)) return true;
-    const sql_token *t = sqlp_cur(p);
-    if (t->kind != T_STRING) {
-        sqlp_expect_at(p, T_STRING);
-        sqlp_fail(p);
-        return false;
-    }
-    s->has_like = true;
-    s->like = sqlp_string(p, t);
-    sqlp_advance(p);
+    if (!(s->has_like = sqlp_take_string(p, &s->like))) return false;
     if (!sqlp_accept_kw(p, KW_ESCAPE)) return true;
-    t = sqlp_cur(p);
-    if (t->kind != T_STRING) {
-        sqlp_expect_at(p, T_STRING);
-        sqlp_fail(p);
-        return false;
-    }
-    s->has_escape = true;
-    s->escape = sqlp_string(p, t);
-    sqlp_advance(p);
-    return true;
+    return s->has_escape = sqlp_take_string(p, &s->escape);
 }
 
 static sql_stmt *parse_statement(sql_parser *p)
@@ -945,7 +949,6 @@ static int start(sql_parser *p, const char *q, size_t n, st_arena *a, st_err *e,
 {
     memset(p, 0, sizeof *p);
     p->q = q;
-    p->n = n;
     p->a = a;
     p->star_depth = -1;
     if (sql_lex(q, n, &p->t, &p->nt) != 0) {

@@ -160,13 +160,9 @@ static sql_expr *in_predicate(sql_parser *p, sql_expr *v, const sql_token *at, b
     e->u.pred.negated = neg;
     sub(e, v);
     size_t cap = 0;
-    do {
-        sql_expr *x = sqlp_expr(p);
-        if (!x) return NULL;
-        *PUSH(p, e->u.pred.list, e->u.pred.n, cap) = x;
-        sub(e, x);
-    } while (sqlp_accept(p, T_COMMA));
-    if (!sqlp_expect(p, T_RPAREN)) return NULL;
+    uint32_t h = 0;
+    if (!sqlp_expr_list(p, &e->u.pred.list, &e->u.pred.n, &cap, &h) || !sqlp_expect(p, T_RPAREN)) return NULL;
+    e->height = sqlp_hmax(e->height, h + 1);
     return done(p, e, at);
 }
 
@@ -496,15 +492,10 @@ static sql_expr *paren(sql_parser *p)
     sql_expr *row = sqlp_mk(p, SQL_E_ROW, t);
     row->u.list.paren = true;
     size_t cap = 0;
+    uint32_t h = e->height;
     *PUSH(p, row->u.list.items, row->u.list.n, cap) = e;
-    sub(row, e);
-    do {
-        sql_expr *x = sqlp_expr(p);
-        if (!x) return NULL;
-        *PUSH(p, row->u.list.items, row->u.list.n, cap) = x;
-        sub(row, x);
-    } while (sqlp_accept(p, T_COMMA));
-    if (!sqlp_expect(p, T_RPAREN)) return NULL;
+    if (!sqlp_expr_list(p, &row->u.list.items, &row->u.list.n, &cap, &h) || !sqlp_expect(p, T_RPAREN)) return NULL;
+    row->height = sqlp_hmax(row->height, h + 1);
     return done(p, row, t);
 }
 
@@ -513,14 +504,10 @@ static sql_expr *list_node(sql_parser *p, sql_expr_kind kind, const sql_token *a
 {
     sql_expr *e = sqlp_mk(p, kind, at);
     size_t cap = 0;
+    uint32_t h = 0;
     if (empty_ok && sqlp_accept(p, close)) return e;
-    do {
-        sql_expr *x = sqlp_expr(p);
-        if (!x) return NULL;
-        *PUSH(p, e->u.list.items, e->u.list.n, cap) = x;
-        sub(e, x);
-    } while (sqlp_accept(p, T_COMMA));
-    if (!sqlp_expect(p, close)) return NULL;
+    if (!sqlp_expr_list(p, &e->u.list.items, &e->u.list.n, &cap, &h) || !sqlp_expect(p, close)) return NULL;
+    e->height = sqlp_hmax(e->height, h + 1);
     return done(p, e, at);
 }
 
@@ -670,14 +657,10 @@ static bool window(sql_parser *p, sql_expr *owner)
     sqlp_advance(p); /* ( */
     sql_window *w = owner->u.call.over = sqlp_node(p, sizeof *w);
     if (sqlp_accept_kw(p, KW_PARTITION)) {
-        if (!sqlp_expect_kw(p, KW_BY)) return false;
         size_t cap = 0;
-        do {
-            sql_expr *x = sqlp_expr(p);
-            if (!x) return false;
-            *PUSH(p, w->partition, w->npartition, cap) = x;
-            sub(owner, x);
-        } while (sqlp_accept(p, T_COMMA));
+        uint32_t h = 0;
+        if (!sqlp_expect_kw(p, KW_BY) || !sqlp_expr_list(p, &w->partition, &w->npartition, &cap, &h)) return false;
+        owner->height = sqlp_hmax(owner->height, h + 1);
     }
     if (sqlp_accept_kw(p, KW_ORDER)) {
         uint32_t h = 0;
@@ -721,11 +704,9 @@ static sql_expr *call(sql_parser *p, const sql_token *at, st_slice name)
         }
         if (quant || !sqlp_is_kw(p, KW_ORDER)) {
             if (!quant) sqlp_expect_at(p, EXP_KW + KW_ORDER);
-            do {
-                sql_expr *x = sqlp_expr(p);
-                if (!x) return NULL;
-                add_arg(p, e, &cap, x);
-            } while (sqlp_accept(p, T_COMMA));
+            uint32_t h = 0;
+            if (!sqlp_expr_list(p, &e->u.call.args, &e->u.call.nargs, &cap, &h)) return NULL;
+            e->height = sqlp_hmax(e->height, h + 1);
         }
         if (sqlp_accept_kw(p, KW_ORDER)) {
             uint32_t h = 0;
@@ -972,10 +953,7 @@ static sql_expr *ident_primary(sql_parser *p)
         sql_ident id;
         if (!sqlp_take_ident(p, &id)) return NULL;
         sql_expr *e = sqlp_mk(p, SQL_E_TYPED, t);
-        char *lc = st_arena_strndup(p->a, id.name.p, id.name.n);
-        for (char *c = lc; *c; c++)
-            if (*c >= 'A' && *c <= 'Z') *c = (char)(*c + 32);
-        e->u.typed.type = st_slice_of(lc, id.name.n);
+        e->u.typed.type = sqlp_lower(p, id.name); /* a quoted name too */
         e->u.typed.value = sqlp_string(p, t1);
         sqlp_advance(p);
         return e;

@@ -27,17 +27,8 @@ static int hexval(int c)
 
 st_slice sqlp_string(sql_parser *p, const sql_token *t)
 {
-    const char *s = p->q + t->off + 1;
-    size_t n = t->len - 2;
-    if (t->kind == T_USTRING) s += 2, n -= 2;
-    char *d = st_arena_alloc(p->a, n + 1);
-    size_t k = 0;
-    for (size_t j = 0; j < n; j++) {
-        d[k++] = s[j];
-        if (s[j] == '\'') j++; /* '' */
-    }
-    d[k] = 0;
-    return st_slice_of(d, k);
+    size_t skip = t->kind == T_USTRING ? 3 : 1; /* U&' or ' */
+    return sqlp_unquote(p, p->q + t->off + skip, t->len - skip - 1, '\'');
 }
 
 sql_expr *sqlp_number(sql_parser *p, const sql_token *minus)
@@ -96,16 +87,12 @@ sql_expr *sqlp_unicode_string(sql_parser *p)
     char esc = '\\';
     if (sqlp_accept_kw(p, KW_UESCAPE)) {
         const sql_token *u = sqlp_cur(p);
-        if (u->kind != T_STRING) {
-            sqlp_expect_at(p, T_STRING);
-            return sqlp_fail(p);
-        }
-        st_slice c = sqlp_string(p, u);
+        st_slice c;
+        if (!sqlp_take_string(p, &c)) return NULL;
         if (c.n != 1 || hexval((unsigned char)c.p[0]) >= 0 || c.p[0] == '+' || c.p[0] == '"' || c.p[0] == '\'' ||
             c.p[0] == ' ' || (unsigned char)c.p[0] >= 0x80)
             return sqlp_fatal(p, u, "Invalid Unicode escape character: %.*s", (int)(c.n > 20 ? 20 : c.n), c.p);
         esc = c.p[0];
-        sqlp_advance(p);
     }
     st_slice raw = sqlp_string(p, t);
     char *d = st_arena_alloc(p->a, raw.n + 1);
@@ -310,12 +297,6 @@ static bool interval_value(st_slice v, sql_unit from, sql_unit to, bool *ym, int
     return true;
 }
 
-static bool is_unit_kw(sql_parser *p)
-{
-    return sqlp_is_kw(p, KW_YEAR) || sqlp_is_kw(p, KW_MONTH) || sqlp_is_kw(p, KW_DAY) || sqlp_is_kw(p, KW_HOUR) ||
-           sqlp_is_kw(p, KW_MINUTE) || sqlp_is_kw(p, KW_SECOND);
-}
-
 /* PostgreSQL's interval text: pairs "[-]N[.F] unit" ('5 minutes', '1 day
  * 2 hours', '90 s', '1.5h'), units from microseconds to years in their
  * singular, plural and short spellings. Months and years make a year to
@@ -406,33 +387,22 @@ sql_expr *sqlp_interval_literal(sql_parser *p)
         neg = sqlp_cur(p)->kind == T_MINUS;
         sqlp_advance(p);
     }
-    const sql_token *s = sqlp_cur(p);
-    if (s->kind != T_STRING) {
-        sqlp_expect_at(p, T_STRING);
-        return sqlp_fail(p);
-    }
     sql_expr *e = sqlp_mk(p, SQL_E_INTERVAL, at);
-    e->u.interval.text = sqlp_string(p, s);
+    if (!sqlp_take_string(p, &e->u.interval.text)) return NULL;
     e->u.interval.negative = neg;
-    sqlp_advance(p);
-    bool ym = false;
+    st_slice text = e->u.interval.text;
+    bool ym = false, ok;
     int64_t months = 0, ns = 0;
-    if (!is_unit_kw(p) && !sqlp_is_ident_tok(sqlp_cur(p))) {
+    if (!sqlp_is_ident_tok(sqlp_cur(p))) { /* the field words (YEAR ... SECOND) are not reserved */
         /* PostgreSQL's form, the units inside the string ('5 minutes',
          * '1 day 2 hours'), which Grafana's PostgreSQL users write */
-        if (!sql_parse_pg_interval(e->u.interval.text, &ym, &months, &ns))
-            return sqlp_fatal(p, at, "'%.*s' is not a valid interval literal",
-                              e->u.interval.text.n > 60 ? 60 : (int)e->u.interval.text.n, e->u.interval.text.p);
-        e->u.interval.year_month = ym;
-        e->u.interval.months = neg ? -months : months;
-        e->u.interval.ns = neg ? -ns : ns;
-        return e;
+        ok = sql_parse_pg_interval(text, &ym, &months, &ns);
+    } else {
+        if (!(e->u.interval.from = interval_field(p))) return sqlp_fail(p);
+        if (sqlp_accept_kw(p, KW_TO) && !(e->u.interval.to = interval_field(p))) return sqlp_fail(p);
+        ok = interval_value(text, e->u.interval.from, e->u.interval.to, &ym, &months, &ns);
     }
-    if (!(e->u.interval.from = interval_field(p))) return sqlp_fail(p);
-    if (sqlp_accept_kw(p, KW_TO) && !(e->u.interval.to = interval_field(p))) return sqlp_fail(p);
-    if (!interval_value(e->u.interval.text, e->u.interval.from, e->u.interval.to, &ym, &months, &ns))
-        return sqlp_fatal(p, at, "'%.*s' is not a valid interval literal",
-                          e->u.interval.text.n > 60 ? 60 : (int)e->u.interval.text.n, e->u.interval.text.p);
+    if (!ok) return sqlp_fatal(p, at, "'%.*s' is not a valid interval literal", text.n > 60 ? 60 : (int)text.n, text.p);
     e->u.interval.year_month = ym;
     e->u.interval.months = neg ? -months : months;
     e->u.interval.ns = neg ? -ns : ns;
@@ -527,10 +497,7 @@ sql_type *sqlp_type(sql_parser *p)
     sql_ident id;
     bool ok = sqlp_take_ident(p, &id);
     if (!ok) goto out;
-    char *lc = st_arena_strndup(p->a, id.name.p, id.name.n);
-    for (char *c = lc; *c; c++)
-        if (*c >= 'A' && *c <= 'Z') *c = (char)(*c + 32);
-    st_slice nm = st_slice_of(lc, id.name.n);
+    st_slice nm = sqlp_lower(p, id.name); /* a quoted name too */
     ty->kind = SQL_T_NAMED;
     ty->name = nm;
     for (size_t i = 0; i < ST_ARRAY_LEN(type_names); i++)

@@ -139,7 +139,6 @@ void sql_exp_name(int exp, char *out, size_t cap);
 
 typedef struct sql_parser {
     const char *q;
-    size_t n;
     st_arena *a;
     sql_token *t;
     size_t nt, i;        /* tokens (the last is T_EOF) and the current one */
@@ -196,11 +195,20 @@ void *sqlp_grow(sql_parser *p, void *arr, size_t n, size_t *cap, size_t esz); /*
 bool sqlp_is_ident_tok(const sql_token *t);
 bool sqlp_take_ident(sql_parser *p, sql_ident *out); /* records <identifier> when absent */
 st_slice sqlp_ident_text(sql_parser *p, const sql_token *t);
+/* s[0..n), the body of a quoted token, each doubled quote made one (in the arena). */
+st_slice sqlp_unquote(sql_parser *p, const char *s, size_t n, char quote);
+/* An arena copy of s with A-Z in lower case (up to a NUL, which a quoted name may hold). */
+st_slice sqlp_lower(sql_parser *p, st_slice s);
+/* A 'string' literal, decoded, or <string> recorded and a grammar error. */
+bool sqlp_take_string(sql_parser *p, st_slice *out);
 bool sqlp_query_start(const sql_token *t);
 sql_query *sqlp_paren_query(sql_parser *p);       /* '(' query ')', memoized */
 /* '(' query ')' after skip tokens, or NULL with the parser where it was
  * (then the caller reads something else; a fatal error stays fatal) */
 sql_query *sqlp_try_paren_query(sql_parser *p, size_t skip);
+/* expr (',' expr)*, appended to *arr (*n elements, *cap allocated); *height
+ * becomes the greatest of itself and the expressions' heights. */
+bool sqlp_expr_list(sql_parser *p, sql_expr ***arr, size_t *n, size_t *cap, uint32_t *height);
 bool sqlp_order_items(sql_parser *p, sql_order **out, size_t *n, uint32_t *height);
 bool sqlp_check_height(sql_parser *p, uint32_t height, const sql_token *at);
 
