@@ -551,48 +551,6 @@ static void sort_by_bytes(scan *sc, scan_order order)
     st_free(buf);
 }
 
-/* Head entries in creation order: refs come from one counter as series
- * are created. Each shard's entries come in id order, which is already
- * theirs; the shards interleave, so a radix sort of (ref, entry) pairs,
- * 11 bits a pass, over the bits the largest ref has. */
-/* A stable LSD radix sort of n keys, 11 bits a pass up to max's highest
- * bit: *key ends sorted (the buffer may be swapped for another: the
- * caller frees what *key points to) and *pos holds the entries'
- * original positions. */
-static void radix_sort(uint64_t **keyp, size_t n, uint64_t max, uint32_t **posp)
-{
-    uint64_t *key = *keyp, *ktmp = st_malloc((n + 1) * sizeof *ktmp);
-    uint32_t *pos = st_malloc((n + 1) * sizeof *pos), *itmp = st_malloc((n + 1) * sizeof *itmp);
-    for (size_t i = 0; i < n; i++) pos[i] = (uint32_t)i;
-    size_t *cnt = st_malloc(2048 * sizeof *cnt);
-    for (unsigned shift = 0; shift < 64 && (max >> shift); shift += 11) {
-        memset(cnt, 0, 2048 * sizeof *cnt);
-        for (size_t i = 0; i < n; i++) cnt[key[i] >> shift & 2047]++;
-        size_t sum = 0;
-        for (size_t d = 0; d < 2048; d++) {
-            size_t c = cnt[d];
-            cnt[d] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < n; i++) {
-            size_t at = cnt[key[i] >> shift & 2047]++;
-            ktmp[at] = key[i];
-            itmp[at] = pos[i];
-        }
-        uint64_t *kt = key;
-        key = ktmp;
-        ktmp = kt;
-        uint32_t *it = pos;
-        pos = itmp;
-        itmp = it;
-    }
-    st_free(ktmp);
-    st_free(itmp);
-    st_free(cnt);
-    *keyp = key;
-    *posp = pos;
-}
-
 static void reorder(scan *sc, const uint32_t *pos)
 {
     size_t n = sc->nents;
@@ -603,6 +561,10 @@ static void reorder(scan *sc, const uint32_t *pos)
     sc->capents = n;
 }
 
+/* Head entries in creation order: refs come from one counter as series
+ * are created. Each shard's entries come in id order, which is already
+ * theirs; the shards interleave, so a radix sort of (ref, entry) pairs,
+ * 11 bits a pass, over the bits the largest ref has. */
 static void sort_by_ref(scan *sc)
 {
     size_t n = sc->nents;
@@ -614,7 +576,7 @@ static void sort_by_ref(scan *sc)
     }
     if (sorted) return;
     uint32_t *pos;
-    radix_sort(&sc->refs, n, max, &pos);
+    st_radix_sort(&sc->refs, n, max, &pos);
     reorder(sc, pos);
     sc->caprefs = n;
     st_free(pos);
@@ -630,7 +592,7 @@ static void sort_by_hash(scan *sc)
     uint64_t *h = st_malloc((n + 1) * sizeof *h);
     for (size_t i = 0; i < n; i++) h[i] = st_hash64(sc->ents[i].key, sc->ents[i].keylen, 0x5eed);
     uint32_t *pos;
-    radix_sort(&h, n, UINT64_MAX, &pos);
+    st_radix_sort(&h, n, UINT64_MAX, &pos);
     reorder(sc, pos);
     for (size_t a = 0; a < n;) {
         size_t b = a + 1;

@@ -349,3 +349,41 @@ void st_format_duration(int64_t ns, char *out, size_t cap)
         }
     }
 }
+
+/* A stable LSD radix sort of n keys, 11 bits a pass up to max's highest
+ * bit: *key ends sorted (the buffer may be swapped for another: the
+ * caller frees what *key points to) and *pos holds the entries'
+ * original positions. */
+void st_radix_sort(uint64_t **keyp, size_t n, uint64_t max, uint32_t **posp)
+{
+    uint64_t *key = *keyp, *ktmp = st_malloc((n + 1) * sizeof *ktmp);
+    uint32_t *pos = st_malloc((n + 1) * sizeof *pos), *itmp = st_malloc((n + 1) * sizeof *itmp);
+    for (size_t i = 0; i < n; i++) pos[i] = (uint32_t)i;
+    size_t *cnt = st_malloc(2048 * sizeof *cnt);
+    for (unsigned shift = 0; shift < 64 && (max >> shift); shift += 11) {
+        memset(cnt, 0, 2048 * sizeof *cnt);
+        for (size_t i = 0; i < n; i++) cnt[key[i] >> shift & 2047]++;
+        size_t sum = 0;
+        for (size_t d = 0; d < 2048; d++) {
+            size_t c = cnt[d];
+            cnt[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++) {
+            size_t at = cnt[key[i] >> shift & 2047]++;
+            ktmp[at] = key[i];
+            itmp[at] = pos[i];
+        }
+        uint64_t *kt = key;
+        key = ktmp;
+        ktmp = kt;
+        uint32_t *it = pos;
+        pos = itmp;
+        itmp = it;
+    }
+    st_free(ktmp);
+    st_free(itmp);
+    st_free(cnt);
+    *keyp = key;
+    *posp = pos;
+}

@@ -92,6 +92,12 @@ void st_arena_free(st_arena *a);
 int st_path(char *out, size_t cap, const char *a, const char *b);
 
 /* Wall-clock and monotonic time in nanoseconds. */
+/* A stable LSD radix sort of n keys (all <= max), 11 bits a pass up to
+ * max's highest bit: *keyp ends sorted (the buffer may be swapped for
+ * another, which the caller then frees) and *posp (allocated, the
+ * caller's) holds each sorted key's original position. */
+void st_radix_sort(uint64_t **keyp, size_t n, uint64_t max, uint32_t **posp);
+
 int64_t st_now_ns(void);
 int64_t st_mono_ns(void);
 

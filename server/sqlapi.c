@@ -573,7 +573,8 @@ void api_sql_query(http_req *rq, http_resp *rs, store *s, const flags *f)
     scan_budget_init(&x->budget);
     x->live = true;
     sql_run_opts o = {.s = s, .db = p.db, .max_rows = f->sql_max_rows, .max_result_rows = f->sql_max_result_rows,
-                      .budget = &x->budget, .params = p.vals, .nparams = p.nvals};
+                      .budget = &x->budget, .pool = api_query_pool(), .threads = f->query_threads,
+                      .params = p.vals, .nparams = p.nvals};
     sql_error where = {0};
     int rc = sql_cursor_open(&o, p.q, p.qlen, &x->cur, &e, &where);
     if (rc) {

@@ -25,6 +25,7 @@
 #ifndef ST_SQL_EXEC_H
 #define ST_SQL_EXEC_H
 
+#include "pool.h"
 #include "scan.h"
 #include "sql/sql.h"
 #include "sql/value.h"
@@ -36,6 +37,8 @@ typedef struct sql_exec_ctx {
     int64_t now_ns;        /* now() and ago(): one instant for the whole query */
     uint64_t max_rows;     /* rows held at once by one sort, aggregation or DISTINCT; 0 = none */
     scan_budget *budget;   /* samples, deadline, cancellation */
+    pool *pool;            /* helpers a fold may borrow; NULL = the query's thread alone */
+    unsigned threads;      /* threads one fold may use, its own included */
 } sql_exec_ctx;
 
 /* ---- expressions ---- */
@@ -184,7 +187,6 @@ typedef struct sql_fold_agg {
     sql_aggk kind;        /* COUNT, SUM, AVG, MIN, MAX; with last: MAX (of time) and MAX_BY (field, time) */
     size_t field;         /* index into scan.fields (SIZE_MAX: time) */
     uint8_t type;         /* result type */
-    uint8_t stype;        /* the operator's own use */
 } sql_fold_agg;
 
 typedef struct sql_fold_def {
@@ -199,6 +201,10 @@ typedef struct sql_fold_def {
                              each group's last row, read from the series' newest samples */
     bool ordered;         /* rows in key order (ascending, NULLs last), as an ORDER BY of
                              the keys would put them: its sort then finds them in place */
+    int64_t top;          /* > 0: an ORDER BY of the bucket (newest first when top_desc)
+                             keeps only this many rows: the rows of the buckets nearest
+                             that end until there are that many suffice (more may come) */
+    bool top_desc;
 } sql_fold_def;
 
 int sql_op_fold(sql_exec_ctx *x, const sql_fold_def *d, sql_op **out, st_err *e);

@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "labels.h"
+#include "pool.h"
 #include "sql/ops_int.h"
 
 typedef struct facc {
@@ -67,6 +68,8 @@ typedef struct fold_op {
     size_t nents, capents;
     htab etab;
     uint64_t held, tick;
+    /* each field's aggregates (indexes into d.aggs), and the most of any */
+    size_t **fmine, *nfmine, maxmine;
     /* answering */
     bool done;
     size_t next;
@@ -93,18 +96,13 @@ static bool group_eq(void *ctx, uint32_t gi)
     return labels_tuple_eq(k->o->gvals + (size_t)gi * k->o->nkt, k->v, k->o->nkt);
 }
 
-/* The group of a series: its values of the key tags. */
-static int group_of(fold_op *o, const scan_series *ss, uint32_t *out, st_err *e)
+/* The group of key values v (nkt of them, hash h): found, or added with
+ * the values copied. */
+static uint32_t group_at(fold_op *o, const st_slice *v, uint64_t h)
 {
-    st_slice v[64];
-    labels_pick(ss->labels, ss->nlabels, o->keynames, o->nkt, v);
-    uint64_t h = labels_tuple_hash(v, o->nkt);
     gkey key = {o, v};
     uint32_t gi = htab_find(&o->gtab, h, group_eq, &key);
-    if (gi != UINT32_MAX) {
-        *out = gi;
-        return 0;
-    }
+    if (gi != UINT32_MAX) return gi;
     if (o->ngroups == o->capgroups) {
         size_t nc = o->capgroups ? o->capgroups * 2 : 64;
         st_slice *nv = st_arena_alloc(o->a, nc * (o->nkt ? o->nkt : 1) * sizeof *nv);
@@ -122,9 +120,15 @@ static int group_of(fold_op *o, const scan_series *ss, uint32_t *out, st_err *e)
     o->gbmin[o->ngroups] = INT64_MAX;
     o->gbmax[o->ngroups] = INT64_MIN;
     o->gnb[o->ngroups] = 0;
-    *out = (uint32_t)o->ngroups++;
-    (void)e;
-    return 0;
+    return (uint32_t)o->ngroups++;
+}
+
+/* The group of a series: its values of the key tags. */
+static uint32_t group_of(fold_op *o, const scan_series *ss)
+{
+    st_slice v[64];
+    labels_pick(ss->labels, ss->nlabels, o->keynames, o->nkt, v);
+    return group_at(o, v, labels_tuple_hash(v, o->nkt));
 }
 
 typedef struct ekey {
@@ -189,7 +193,8 @@ static bool dbl_less(double a, double b)
     return a < b;
 }
 
-static int fold_value(fold_op *o, const sql_fold_agg *ag, facc *a, int mode, uint64_t bits, st_err *e)
+static int fold_value(const fold_op *o, const sql_fold_agg *ag, facc *a, int mode, uint8_t stype, uint64_t bits,
+                      st_err *e)
 {
     if (!mode) return 0;
     if (ag->kind == SQL_AGG_COUNT || mode == 4) {
@@ -198,7 +203,7 @@ static int fold_value(fold_op *o, const sql_fold_agg *ag, facc *a, int mode, uin
         return 0;
     }
     if (mode == 1) {
-        double v = scan_value_double((st_vtype)ag->stype, bits);
+        double v = scan_value_double((st_vtype)stype, bits);
         switch (ag->kind) {
         case SQL_AGG_SUM:
         case SQL_AGG_AVG: a->d += v; break;
@@ -370,48 +375,244 @@ static bool covered(fold_op *o, uint32_t g, const scan_chunk *ch)
     }
 }
 
-/* One series into its groups (a field nobody aggregates only makes them,
- * and only its chunks that could make a new one are read). */
-static int fold_series(fold_op *o, scan_iter *it, const scan_series *ss, st_err *e)
+/* Merges b, a part of the same aggregate, into a. */
+static int acc_merge(const fold_op *o, const sql_fold_agg *ag, facc *a, const facc *b, st_err *e)
+{
+    if (!b->has) return 0;
+    if (ag->kind != SQL_AGG_COUNT) {
+        bool dbl = o->d.scan.ctypes[ag->field] == SQLT_DOUBLE;
+        switch (ag->kind) {
+        case SQL_AGG_SUM:
+            if (dbl) a->d += b->d;
+            else if (__builtin_add_overflow(a->i, b->i, &a->i))
+                return st_fail(e, ST_EINVAL, "bigint addition overflow: %" PRId64 " + %" PRId64, a->i, b->i);
+            break;
+        case SQL_AGG_AVG:
+            if (dbl) a->d += b->d;
+            else a->wide += b->wide;
+            break;
+        case SQL_AGG_MIN:
+            if (dbl ? !a->has || dbl_less(b->d, a->d) : !a->has || b->i < a->i) a->d = b->d, a->i = b->i;
+            break;
+        case SQL_AGG_MAX:
+            if (dbl ? !a->has || dbl_less(a->d, b->d) : !a->has || b->i > a->i) a->d = b->d, a->i = b->i;
+            break;
+        default: break;
+        }
+    }
+    a->n += b->n;
+    a->has = true;
+    return 0;
+}
+
+/* Series folded alone, a piece of the scan at a time (on any thread): each
+ * series' buckets with the partial aggregates of its field's aggregates,
+ * which piece_take then adds into the groups in the scan's order (so the
+ * answer is the same bit for bit however many threads did the pieces). */
+typedef struct spart {
+    const st_slice *gv; /* its key values (the slot's arena) */
+    uint64_t hash;      /* of gv */
+    size_t field;
+    size_t b0, nb;      /* its buckets: bk[b0 .. b0 + nb), accs maxmine each */
+} spart;
+
+typedef struct fslot {
+    st_arena *a;
+    spart *ser;
+    size_t nser, capser;
+    int64_t *bk;
+    facc *acc;
+    size_t nbk, capbk;
+} fslot;
+
+typedef struct fpieces {
+    fold_op *o;
+    scan *sc;
+    size_t n, size; /* series, series a piece */
+} fpieces;
+
+/* The accumulators of bucket b of the slot's last series (added zeroed
+ * when new: buckets mostly come in time order, sources that overlap may
+ * bring one back). */
+static facc *part_acc(const fold_op *o, fslot *sl, spart *sp, int64_t b)
+{
+    size_t m = o->maxmine;
+    for (size_t i = sp->b0 + sp->nb; i > sp->b0; i--) {
+        if (sl->bk[i - 1] == b) return sl->acc + (i - 1) * m;
+        if (sl->bk[i - 1] < b) break;
+    }
+    if (sl->nbk == sl->capbk) {
+        sl->capbk = sl->capbk ? sl->capbk * 2 : 256;
+        sl->bk = st_realloc(sl->bk, sl->capbk * sizeof *sl->bk);
+        sl->acc = st_realloc(sl->acc, sl->capbk * m * sizeof *sl->acc);
+    }
+    sl->bk[sl->nbk] = b;
+    facc *a = sl->acc + sl->nbk * m;
+    memset(a, 0, m * sizeof *a);
+    sl->nbk++;
+    sp->nb++;
+    return a;
+}
+
+/* One series of an aggregated field into the slot: chunks lying inside
+ * the range and one bucket from their statistics, others decoded. */
+static int fold_series(const fold_op *o, fslot *sl, scan_iter *it, const scan_series *ss, st_err *e)
+{
+    long fl = sql_scan_field(&o->d.scan, ss->column);
+    if (fl < 0) return 0;
+    size_t f = (size_t)fl, nmine = o->nfmine[f];
+    if (!nmine || (o->d.scan.metrics && !st_slice_eq(ss->metric, o->d.scan.metrics[f]))) return 0;
+    const sql_scan_def *d = &o->d.scan;
+    const size_t *slot = o->fmine[f];
+    const sql_fold_agg *mine[64];
+    for (size_t k = 0; k < nmine; k++) mine[k] = &o->d.aggs[slot[k]];
+    uint8_t stype = (uint8_t)ss->type;
+    int mode = reading(d->ctypes[f], stype);
+    if (sl->nser == sl->capser) {
+        sl->capser = sl->capser ? sl->capser * 2 : 64;
+        sl->ser = st_realloc(sl->ser, sl->capser * sizeof *sl->ser);
+    }
+    spart *sp = &sl->ser[sl->nser++];
+    st_slice v[64];
+    labels_pick(ss->labels, ss->nlabels, o->keynames, o->nkt, v);
+    st_slice *gv = st_arena_alloc(sl->a, (o->nkt ? o->nkt : 1) * sizeof *gv);
+    for (size_t k = 0; k < o->nkt; k++)
+        gv[k] = v[k].p ? st_slice_of(st_arena_strndup(sl->a, v[k].p, v[k].n), v[k].n) : (st_slice){0};
+    *sp = (spart){.gv = gv, .hash = labels_tuple_hash(gv, o->nkt), .field = f, .b0 = sl->nbk};
+    scan_chunk ch;
+    int rc;
+    while ((rc = scan_iter_chunk(it, &ch)) == 1) {
+        rc = 0;
+        if (ch.mint >= d->mint && ch.maxt <= d->maxt && !ch.tombstoned &&
+            bucket_of(o, ch.mint) == bucket_of(o, ch.maxt)) {
+            if ((rc = scan_iter_chunk_stats(it, &ch, e))) return rc;
+            if (stats_fit(&ch, mine, nmine, stype, d->ctypes)) {
+                facc *a = part_acc(o, sl, sp, bucket_of(o, ch.mint));
+                for (size_t k = 0; k < nmine; k++)
+                    if ((rc = fold_stats(mine[k], &a[k], &ch, stype, e))) return rc;
+                continue;
+            }
+        }
+        scan_batch bt;
+        while ((rc = scan_iter_chunk_samples(it, &bt, e)) == 1) {
+            rc = 0;
+            for (size_t i = 0; i < bt.n;) {
+                int64_t b = bucket_of(o, bt.ts[i]);
+                size_t j = i + 1;
+                if (o->d.width > 0) {
+                    int64_t next = b > INT64_MAX - o->d.width ? INT64_MAX : b + o->d.width;
+                    while (j < bt.n && bt.ts[j] < next) j++;
+                } else {
+                    j = bt.n;
+                }
+                facc *a = part_acc(o, sl, sp, b);
+                for (size_t k = 0; k < nmine; k++) {
+                    if (mode == 1 && stype == ST_VT_FLOAT) {
+                        fold_floats(mine[k], &a[k], bt.vals + i, j - i);
+                        continue;
+                    }
+                    for (size_t s = i; s < j; s++)
+                        if ((rc = fold_value(o, mine[k], &a[k], mode, stype, bt.vals ? bt.vals[s] : 0, e)))
+                            return rc;
+                }
+                i = j;
+            }
+        }
+        if (rc) return rc;
+    }
+    return rc;
+}
+
+static int piece_work(void *ctx, void *slot, size_t k, st_err *e)
+{
+    fpieces *fp = ctx;
+    fslot *sl = slot;
+    st_arena_reset(sl->a);
+    sl->nser = sl->nbk = 0;
+    scan_iter *it;
+    int rc = scan_iter_open(fp->sc, k * fp->size, (k + 1) * fp->size, &it, e);
+    if (rc) return rc;
+    scan_series ss;
+    scan_budget *bu = fp->o->op.x->budget;
+    while ((rc = scan_iter_next(it, &ss, e)) == 1)
+        if ((rc = fold_series(fp->o, sl, it, &ss, e)) || (bu && (rc = scan_budget_poll(bu, e)))) break;
+    scan_iter_close(it);
+    return rc < 0 ? rc : 0;
+}
+
+static int piece_take(void *ctx, void *slot, size_t k, st_err *e)
+{
+    (void)k;
+    fold_op *o = ((fpieces *)ctx)->o;
+    fslot *sl = slot;
+    int rc = 0;
+    for (size_t i = 0; i < sl->nser && rc == 0; i++) {
+        const spart *sp = &sl->ser[i];
+        uint32_t g = group_at(o, sp->gv, sp->hash);
+        const size_t *slot_of = o->fmine[sp->field];
+        for (size_t b = sp->b0; b < sp->b0 + sp->nb && rc == 0; b++) {
+            fentry *en = entry(o, g, sl->bk[b], e, &rc);
+            if (!en) break;
+            const facc *part = sl->acc + b * o->maxmine;
+            for (size_t m = 0; m < o->nfmine[sp->field] && rc == 0; m++)
+                rc = acc_merge(o, &o->d.aggs[slot_of[m]], &en->acc[slot_of[m]], &part[m], e);
+        }
+    }
+    return rc;
+}
+
+/* The aggregated fields' series: in pieces over the query's threads when
+ * there are enough of them to share. */
+static int fold_scan(fold_op *o, scan *sc, st_err *e)
+{
+    const sql_exec_ctx *x = o->op.x;
+    size_t n = scan_count(sc);
+    if (!n) return 0;
+    /* pieces of a size that does not depend on the thread count */
+    size_t size = n / 64;
+    if (size < 64) size = 64;
+    if (size > 1024) size = 1024;
+    fpieces fp = {.o = o, .sc = sc, .n = n, .size = size};
+    unsigned nt = x->threads ? x->threads : 1;
+    size_t nslots = x->pool && nt > 1 ? 2 * (size_t)nt + 1 : 1;
+    fslot *slots = st_calloc(nslots, sizeof *slots);
+    void **sp = st_calloc(nslots, sizeof *sp);
+    for (size_t i = 0; i < nslots; i++) {
+        slots[i].a = st_arena_new(16384);
+        sp[i] = &slots[i];
+    }
+    pool_pieces pp = {.pool = x->pool, .threads = nt, .npieces = (n + size - 1) / size, .slots = sp, .nslots = nslots,
+                      .ctx = &fp, .work = piece_work, .take = piece_take};
+    int rc = pool_run_pieces(&pp, e);
+    for (size_t i = 0; i < nslots; i++) {
+        st_arena_free(slots[i].a);
+        st_free(slots[i].ser);
+        st_free(slots[i].bk);
+        st_free(slots[i].acc);
+    }
+    st_free(slots);
+    st_free(sp);
+    return rc;
+}
+
+/* One series of a field nobody aggregates: only the groups and buckets
+ * it makes, and only its chunks that could make a new one are read. */
+static int mark_series(fold_op *o, scan_iter *it, const scan_series *ss, st_err *e)
 {
     long f = sql_scan_field(&o->d.scan, ss->column);
     if (f < 0) return 0;
     if (o->d.scan.metrics && !st_slice_eq(ss->metric, o->d.scan.metrics[f])) return 0;
-    sql_fold_agg *mine[64];
-    size_t slot[64], nmine = 0;
-    uint8_t stype = (uint8_t)ss->type;
-    for (size_t k = 0; k < o->d.naggs && nmine < 64; k++) {
-        if (o->d.aggs[k].field != (size_t)f) continue;
-        o->d.aggs[k].stype = stype;
-        slot[nmine] = k;
-        mine[nmine++] = &o->d.aggs[k];
-    }
-    uint32_t g;
-    int rc = group_of(o, ss, &g, e);
-    if (rc) return rc;
-    int mode[64];
-    for (size_t k = 0; k < nmine; k++) mode[k] = reading(o->d.scan.ctypes[f], stype);
-    scan_chunk ch;
+    uint32_t g = group_of(o, ss);
     const sql_scan_def *d = &o->d.scan;
+    scan_chunk ch;
+    int rc;
     while ((rc = scan_iter_chunk(it, &ch)) == 1) {
         rc = 0;
-        if (!nmine && !ch.tombstoned && covered(o, g, &ch)) continue;
-        bool inside = ch.mint >= d->mint && ch.maxt <= d->maxt && !ch.tombstoned;
-        bool one = bucket_of(o, ch.mint) == bucket_of(o, ch.maxt);
-        if (inside && one) {
-            if (!nmine) {
-                fentry *en = entry(o, g, bucket_of(o, ch.mint), e, &rc);
-                if (!en) return rc;
-                continue;
-            }
-            if ((rc = scan_iter_chunk_stats(it, &ch, e))) return rc;
-            if (stats_fit(&ch, (const sql_fold_agg *const *)mine, nmine, stype, d->ctypes)) {
-                fentry *en = entry(o, g, bucket_of(o, ch.mint), e, &rc);
-                if (!en) return rc;
-                for (size_t k = 0; k < nmine; k++)
-                    if ((rc = fold_stats(mine[k], &en->acc[slot[k]], &ch, stype, e))) return rc;
-                continue;
-            }
+        if (!ch.tombstoned && covered(o, g, &ch)) continue;
+        if (ch.mint >= d->mint && ch.maxt <= d->maxt && !ch.tombstoned &&
+            bucket_of(o, ch.mint) == bucket_of(o, ch.maxt)) {
+            if (!entry(o, g, bucket_of(o, ch.mint), e, &rc)) return rc;
+            continue;
         }
         scan_batch bt;
         while ((rc = scan_iter_chunk_samples(it, &bt, e)) == 1) {
@@ -426,17 +627,7 @@ static int fold_series(fold_op *o, scan_iter *it, const scan_series *ss, st_err 
                 } else {
                     j = bt.n;
                 }
-                fentry *en = entry(o, g, b, e, &rc);
-                if (!en) return rc;
-                for (size_t k = 0; k < nmine; k++) {
-                    if (mode[k] == 1 && stype == ST_VT_FLOAT) {
-                        fold_floats(mine[k], &en->acc[slot[k]], bt.vals + i, j - i);
-                        continue;
-                    }
-                    for (size_t s = i; s < j; s++)
-                        if ((rc = fold_value(o, mine[k], &en->acc[slot[k]], mode[k], bt.vals ? bt.vals[s] : 0, e)))
-                            return rc;
-                }
+                if (!entry(o, g, b, e, &rc)) return rc;
                 i = j;
             }
         }
@@ -481,14 +672,14 @@ static int open_fields(fold_op *o, const bool *which, scan_mode mode, bool tail,
     return rc;
 }
 
-static int each_series(fold_op *o, scan *sc, st_err *e)
+static int mark_scan(fold_op *o, scan *sc, st_err *e)
 {
     scan_iter *it;
     int rc = scan_iter_open(sc, 0, SIZE_MAX, &it, e);
     if (rc) return rc;
     scan_series ss;
     while ((rc = scan_iter_next(it, &ss, e)) == 1)
-        if ((rc = fold_series(o, it, &ss, e)) < 0) break;
+        if ((rc = mark_series(o, it, &ss, e)) < 0) break;
     scan_iter_close(it);
     return rc < 0 ? rc : 0;
 }
@@ -504,8 +695,7 @@ static int all_covered(fold_op *o, scan *sc, bool *yes, st_err *e)
     scan_series ss;
     *yes = true;
     while (*yes && (rc = scan_iter_next(it, &ss, e)) == 1) {
-        uint32_t g;
-        if ((rc = group_of(o, &ss, &g, e))) break;
+        uint32_t g = group_of(o, &ss);
         scan_chunk ch;
         while (*yes && (rc = scan_iter_chunk(it, &ch)) == 1)
             if (ch.tombstoned || !covered(o, g, &ch)) *yes = false;
@@ -607,8 +797,7 @@ static int last_samples(fold_op *o, scan *sc, st_err *e)
         if (rc < 0) break;
         if (!any) continue;
         if ((rc = sql_ops_poll(o->op.x, &o->tick, e))) break;
-        uint32_t g;
-        if ((rc = group_of(o, &ss, &g, e))) break;
+        uint32_t g = group_of(o, &ss);
         fentry *en = entry(o, g, 0, e, &rc);
         if (!en) break;
         if (!en->has_last || t > en->last) en->last = t, en->has_last = true;
@@ -674,8 +863,7 @@ static int last_times(fold_op *o, scan *sc, bool *sure, st_err *e)
             if (sp[2 * i + 1] > t) t = sp[2 * i + 1];
         }
         if (!*sure || t == INT64_MIN) continue;
-        uint32_t g;
-        if ((rc = group_of(o, &ss, &g, e))) break;
+        uint32_t g = group_of(o, &ss);
         fentry *en = entry(o, g, 0, e, &rc);
         if (!en) break;
         if (!en->has_last || t > en->last) en->last = t, en->has_last = true;
@@ -731,7 +919,7 @@ static int fold_all(fold_op *o, st_err *e)
     for (size_t f = 0; f < nf; f++) any_rest |= rest[f] = !agg[f];
     scan *sc = NULL;
     int rc = open_fields(o, agg, SCAN_SAMPLES, false, &sc, e);
-    if (rc == 0 && sc) rc = each_series(o, sc, e);
+    if (rc == 0 && sc) rc = fold_scan(o, sc, e);
     scan_close(sc);
     sc = NULL;
     if (rc == 0 && any_rest) {
@@ -745,12 +933,53 @@ static int fold_all(fold_op *o, st_err *e)
         }
         if (rc == 0 && !yes) {
             rc = open_fields(o, rest, SCAN_SAMPLES, false, &sc, e);
-            if (rc == 0 && sc) rc = each_series(o, sc, e);
+            if (rc == 0 && sc) rc = mark_scan(o, sc, e);
             scan_close(sc);
         }
     }
     st_free(agg);
     st_free(rest);
+    return rc;
+}
+
+/* The buckets nearest one end of the range first, in windows of whole
+ * buckets that double as they go, until the rows found number top: the
+ * rows an ORDER BY of the bucket keeps all lie in those buckets, and each
+ * bucket a window holds is complete (windows are disjoint and the folds
+ * add up). Starts from the table's bounds, so a range reaching far past
+ * the data costs nothing. */
+static int fold_top(fold_op *o, st_err *e)
+{
+    sql_scan_def *d = &o->d.scan;
+    const int64_t mint = d->mint, maxt = d->maxt, w = o->d.width;
+    const bool desc = o->d.top_desc;
+    int64_t lo, hi;
+    int rc = d->table.n ? scan_table_bounds(o->op.x->s, o->op.x->db, d->table, mint, maxt, &lo, &hi, e) : ST_ENOTFOUND;
+    if (rc == ST_ENOTFOUND) return fold_all(o, e);
+    if (rc) return rc;
+    if (lo > hi) return 0;
+    /* the first window holds top buckets from the data's end; a, b: the
+     * window, edge: where the next one would reach */
+    int64_t span, a = mint, b = maxt, edge;
+    if (__builtin_mul_overflow(w, o->d.top, &span)) return fold_all(o, e);
+    bool far = desc ? __builtin_sub_overflow(bucket_of(o, hi), span - w, &edge)
+                    : __builtin_add_overflow(bucket_of(o, lo), span - 1, &edge);
+    for (;;) {
+        bool last = far || (desc ? edge <= lo || edge <= mint : edge >= hi || edge >= maxt);
+        if (desc) a = last ? mint : edge;
+        else b = last ? maxt : edge;
+        d->mint = a;
+        d->maxt = b;
+        rc = fold_all(o, e);
+        if (rc || last || o->nents >= (uint64_t)o->d.top) break;
+        far = desc ? __builtin_sub_overflow(a, span, &edge) : __builtin_add_overflow(b, span, &edge);
+        if (desc) b = a - 1;
+        else a = b + 1;
+        if (span > INT64_MAX / 2) far = true;
+        else span *= 2;
+    }
+    d->mint = mint;
+    d->maxt = maxt;
     return rc;
 }
 
@@ -809,6 +1038,51 @@ static int entry_cmp(const void *a, const void *b, void *arg)
     return 0;
 }
 
+/* Each entry's place as one integer, its keys' ranks in key order (mixed
+ * radix), when those fit in 64 bits: then a radix sort orders them. */
+static bool entry_ranks(const fold_op *o, const uint32_t *rank, uint64_t **out, uint64_t *max)
+{
+    int64_t bmin = INT64_MAX, bmax = INT64_MIN, w = o->d.width > 0 ? o->d.width : 1;
+    for (size_t i = 0; i < o->nents; i++) {
+        if (o->ents[i].bucket < bmin) bmin = o->ents[i].bucket;
+        if (o->ents[i].bucket > bmax) bmax = o->ents[i].bucket;
+    }
+    uint64_t nb = ((uint64_t)bmax - (uint64_t)bmin) / (uint64_t)w + 1, span = 1;
+    if (!nb) return false;
+    uint64_t *radix = st_malloc((o->d.nkeys + 1) * sizeof *radix);
+    size_t kt = 0;
+    for (size_t k = 0; k < o->d.nkeys; k++) {
+        radix[k] = 1;
+        if (o->d.keys[k] == SQL_FOLD_KEY_BUCKET) radix[k] = nb;
+        else if (o->d.keys[k] == SQL_FOLD_KEY_TAG) {
+            const uint32_t *r = rank + kt++ * o->ngroups;
+            for (size_t g = 0; g < o->ngroups; g++)
+                if (r[g] + 1ull > radix[k]) radix[k] = r[g] + 1ull;
+        }
+        if (__builtin_mul_overflow(span, radix[k], &span)) {
+            st_free(radix);
+            return false;
+        }
+    }
+    uint64_t *key = st_malloc((o->nents + 1) * sizeof *key);
+    for (size_t i = 0; i < o->nents; i++) {
+        const fentry *en = &o->ents[i];
+        uint64_t v = 0;
+        kt = 0;
+        for (size_t k = 0; k < o->d.nkeys; k++) {
+            uint64_t d = 0;
+            if (o->d.keys[k] == SQL_FOLD_KEY_BUCKET) d = ((uint64_t)en->bucket - (uint64_t)bmin) / (uint64_t)w;
+            else if (o->d.keys[k] == SQL_FOLD_KEY_TAG) d = rank[kt++ * o->ngroups + en->group];
+            v = v * radix[k] + d;
+        }
+        key[i] = v;
+    }
+    st_free(radix);
+    *out = key;
+    *max = span - 1;
+    return true;
+}
+
 static void order_entries(fold_op *o)
 {
     if (o->nents < 2) return;
@@ -826,7 +1100,20 @@ static void order_entries(fold_op *o)
         }
     }
     c.rank = rank;
-    qsort_r(o->ents, o->nents, sizeof *o->ents, entry_cmp, &c);
+    uint64_t *key, max;
+    if (entry_ranks(o, rank, &key, &max)) {
+        uint32_t *pos;
+        st_radix_sort(&key, o->nents, max, &pos);
+        fentry *sorted = st_malloc((o->nents + 1) * sizeof *sorted);
+        for (size_t i = 0; i < o->nents; i++) sorted[i] = o->ents[pos[i]];
+        st_free(o->ents);
+        o->ents = sorted;
+        o->capents = o->nents;
+        st_free(pos);
+        st_free(key);
+    } else {
+        qsort_r(o->ents, o->nents, sizeof *o->ents, entry_cmp, &c);
+    }
     st_free(by);
     st_free(rank);
 }
@@ -836,17 +1123,15 @@ static int foldop_next(sql_op *op, const sql_value **row, st_err *e)
     fold_op *o = (fold_op *)op;
     if (!o->done) {
         o->done = true;
-        int rc = fold_all(o, e);
+        int rc = o->d.top > 0 && o->d.width > 0 && !o->d.last ? fold_top(o, e) : fold_all(o, e);
         if (rc) {
             o->next = o->nents;
             return rc;
         }
         /* no key: one row even over nothing (count 0) */
         if (!o->d.nkeys && !o->nents) {
-            uint32_t g;
             scan_series none = {0};
-            if ((rc = group_of(o, &none, &g, e))) return rc;
-            if (!entry(o, g, 0, e, &rc)) return rc;
+            if (!entry(o, group_of(o, &none), 0, e, &rc)) return rc;
         }
         /* (the entry table's indexes are not used after this) */
         if (o->d.ordered) order_entries(o);
@@ -893,6 +1178,16 @@ int sql_op_fold(sql_exec_ctx *x, const sql_fold_def *d, sql_op **out, st_err *e)
     o->d.aggs = st_arena_alloc(o->a, (d->naggs + 1) * sizeof *o->d.aggs);
     if (d->naggs) memcpy(o->d.aggs, d->aggs, d->naggs * sizeof *d->aggs);
     for (size_t k = 0; k < d->nkeys; k++) o->nkt += d->keys[k] == SQL_FOLD_KEY_TAG;
+    size_t nf = d->scan.nfields;
+    o->fmine = st_arena_alloc(o->a, (nf + 1) * sizeof *o->fmine);
+    o->nfmine = st_arena_alloc(o->a, (nf + 1) * sizeof *o->nfmine);
+    memset(o->nfmine, 0, (nf + 1) * sizeof *o->nfmine);
+    for (size_t f = 0; f < nf; f++) {
+        o->fmine[f] = st_arena_alloc(o->a, (d->naggs + 1) * sizeof **o->fmine);
+        for (size_t k = 0; k < d->naggs; k++)
+            if (d->aggs[k].field == f && o->nfmine[f] < 64) o->fmine[f][o->nfmine[f]++] = k;
+        if (o->nfmine[f] > o->maxmine) o->maxmine = o->nfmine[f];
+    }
     o->keynames = st_arena_alloc(o->a, (o->nkt + 1) * sizeof *o->keynames);
     for (size_t k = 0; k < o->nkt; k++) o->keynames[k] = d->scan.tags[d->keytags[k]];
     size_t n = d->nkeys + d->naggs;

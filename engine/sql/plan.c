@@ -343,12 +343,54 @@ static bool wants_tail_ordered(sqlplan *p, const sql_query *q, const pnode *leaf
     return true;
 }
 
+/* Which GROUP BY key an ORDER BY's first item sorts by, when only its
+ * first LIMIT + OFFSET rows are wanted and nothing between the grouping
+ * and the sort can drop or add rows (HAVING, DISTINCT, windows): the fold
+ * may then read only the buckets those rows come from. -1 otherwise. */
+static long top_key(sqlplan *p, const sql_query *q, sql_expr *const *keys, size_t nkeys, size_t nwins, int64_t *top)
+{
+    const sql_select *s = q->select;
+    if (!q->norder || !q->limit || q->with_ties || s->distinct || s->having || nwins) return -1;
+    sql_value v;
+    int64_t lim, off = 0;
+    if (!sqlplan_const_value(p, q->limit, &v) || v.type != SQLT_BIGINT || v.null || v.u.i < 0) return -1;
+    lim = v.u.i;
+    if (q->offset) {
+        if (!sqlplan_const_value(p, q->offset, &v) || v.type != SQLT_BIGINT || v.null || v.u.i < 0) return -1;
+        off = v.u.i;
+    }
+    if (__builtin_add_overflow(lim, off, top) || *top < 1 || *top > (1 << 20)) return -1;
+    const sql_expr *ex = q->order[0].expr;
+    for (size_t i = 0; i < s->nitems; i++)
+        if (s->items[i].star) return -1;
+    if (ex->kind == SQL_E_INT) {
+        if (ex->u.num.i < 1 || (uint64_t)ex->u.num.i > s->nitems) return -1;
+        ex = s->items[ex->u.num.i - 1].expr;
+    } else if (ex->kind == SQL_E_COLUMN && ex->u.column.n == 1) {
+        /* an output name is what ORDER BY means first */
+        const sql_expr *named = NULL;
+        for (size_t i = 0; i < s->nitems; i++) {
+            const sql_select_item *it = &s->items[i];
+            st_slice name = it->alias.name.n ? it->alias.name
+                          : it->expr->kind == SQL_E_COLUMN ? it->expr->u.column.parts[it->expr->u.column.n - 1].name
+                                                           : (st_slice){0};
+            if (!name.n || !st_slice_eq(name, ex->u.column.parts[0].name)) continue;
+            if (named && !sql_expr_equal(named, it->expr)) return -1;
+            named = it->expr;
+        }
+        if (named) ex = named;
+    }
+    for (size_t k = 0; k < nkeys; k++)
+        if (sql_expr_equal(ex, keys[k])) return (long)k;
+    return -1;
+}
+
 /* GROUP BY over one table whose WHERE went into the scan whole: folded
  * from the series (foldop.c) when the keys are dimensions, measure_name
  * and one time bucket, and the aggregates count/sum/avg/min/max of
  * fields. *out stays NULL when the shape is another. */
 static int fold_plan(sqlplan *p, pnode *leaf, sx **kx, size_t nkeys, const sx_agg *ax, size_t naggs, bool ordered,
-                     sql_op **out)
+                     long topk, int64_t top, bool top_desc, sql_op **out)
 {
     *out = NULL;
     uint8_t *keys = sqlplan_alloc(p, nkeys + 1);
@@ -408,6 +450,10 @@ static int fold_plan(sqlplan *p, pnode *leaf, sx **kx, size_t nkeys, const sx_ag
     }
     sql_fold_def d = {.scan = leaf->def, .width = width, .keys = keys, .nkeys = nkeys, .keytags = keytags,
                       .aggs = fa, .naggs = naggs, .last = last, .ordered = ordered};
+    if (topk >= 0 && keys[topk] == SQL_FOLD_KEY_BUCKET && width > 0) {
+        d.top = top;
+        d.top_desc = top_desc;
+    }
     if (leaf->empty) {
         d.scan.mint = 1;
         d.scan.maxt = 0;
@@ -415,13 +461,15 @@ static int fold_plan(sqlplan *p, pnode *leaf, sx **kx, size_t nkeys, const sx_ag
     d.scan.matchers = leaf->m;
     d.scan.nmatchers = leaf->nm;
     if (p->explain) {
-        char what[160];
+        char what[256];
         if (last)
             snprintf(what, sizeof what, ", %zu key%s, the last row of each group from the series' newest samples", nkeys,
                      nkeys == 1 ? "" : "s");
         else
-            snprintf(what, sizeof what, ", %zu key%s, bucket %" PRId64 " ns, %zu aggregate%s from chunk statistics where a chunk lies in one bucket",
-                     nkeys, nkeys == 1 ? "" : "s", width, naggs, naggs == 1 ? "" : "s");
+            snprintf(what, sizeof what, ", %zu key%s, bucket %" PRId64 " ns, %zu aggregate%s from chunk statistics where a chunk lies in one bucket%s",
+                     nkeys, nkeys == 1 ? "" : "s", width, naggs, naggs == 1 ? "" : "s",
+                     d.top ? (d.top_desc ? ", newest buckets first until the LIMIT's rows are whole"
+                                         : ", oldest buckets first until the LIMIT's rows are whole") : "");
         sqlplan_explain_scan(p, "Fold scan", leaf, d.scan.mint, d.scan.maxt, what);
     }
     leaf->m = NULL;
@@ -432,12 +480,25 @@ static int fold_plan(sqlplan *p, pnode *leaf, sx **kx, size_t nkeys, const sx_ag
     return sql_op_fold(x, &d, out, p->e);
 }
 
+/* Does the ORDER BY ask for the grouping keys' own order: its items the
+ * first keys in turn, each ascending with NULLs last (a fold's order)? */
+static bool keys_in_order(const sql_query *q, size_t nkeys, sx *const *proj, const sql_sort_key *keys)
+{
+    if (q->norder > nkeys) return false;
+    for (size_t i = 0; i < q->norder; i++) {
+        const sx *v = proj[keys[i].col];
+        if (keys[i].desc || keys[i].nulls_first || v->kind != SX_COL || v->index != i) return false;
+    }
+    return true;
+}
+
 static int plan_select_in(sqlplan *p, const sql_query *q, prel *out, prel *cur, pnode **fromp)
 {
     const sql_select *s = q->select;
     int rc;
     pnode *from = NULL;
     bool exact = true; /* every WHERE condition went into the scan exactly */
+    bool fold_ordered = false; /* a fold hands its rows in key order */
     /* FROM */
     if (!s->nfrom) {
         static const sql_value none[1];
@@ -562,7 +623,11 @@ static int plan_select_in(sqlplan *p, const sql_query *q, prel *out, prel *cur, 
             /* keys in order help an ascending ORDER BY that sorts everything (a
              * LIMIT keeps a heap, which gains nothing from it) */
             bool ordered = q->norder > 0 && !q->order[0].desc && !q->limit;
-            if ((rc = fold_plan(p, from, kx, nkeys, ax, naggs, ordered, &cur->op))) return rc;
+            int64_t top = 0;
+            long topk = top_key(p, q, keys, nkeys, nwins, &top);
+            bool top_desc = topk >= 0 && q->order[0].desc;
+            if ((rc = fold_plan(p, from, kx, nkeys, ax, naggs, ordered, topk, top, top_desc, &cur->op))) return rc;
+            fold_ordered = cur->op && ordered;
             if (!cur->op && wants_tail_grouped(from, kx, nkeys, ax, naggs)) {
                 from->def.tail = true;
                 sqlplan_explain(p, "Scan from each series' newest sample (last row per tag set)");
@@ -722,8 +787,10 @@ static int plan_select_in(sqlplan *p, const sql_query *q, prel *out, prel *cur, 
         sqlplan_explain(p, "Distinct");
         cur->op = sql_op_distinct(p->x, cur->op);
     }
-    if (q->norder) {
+    if (q->norder && !(fold_ordered && !s->distinct && !nwins && keys_in_order(q, nkeys, pb.v, keys))) {
         cur->op = sort_op(p, q, cur->op, keys, q->norder);
+    } else if (q->norder) {
+        sqlplan_explain(p, "Sort: none, the fold's rows come in this order");
     }
     if ((rc = limit_of(p, q, cur))) return rc;
     if (pb.n > visible) {

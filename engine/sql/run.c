@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sql/plan_int.h"
 
@@ -358,6 +359,12 @@ int sql_cursor_open(const sql_run_opts *o, const char *q, size_t n, sql_cursor *
     c->x.now_ns = o->now_ns ? o->now_ns : st_now_ns();
     c->x.max_rows = o->max_rows;
     c->x.budget = o->budget;
+    c->x.pool = o->pool;
+    c->x.threads = o->threads;
+    if (!c->x.threads) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        c->x.threads = cores > 0 ? (unsigned)cores : 1;
+    }
     c->p.x = &c->x;
     c->p.a = c->a;
     c->p.o = &c->o;

@@ -24,6 +24,7 @@
 #ifndef ST_SQL_RUN_H
 #define ST_SQL_RUN_H
 
+#include "pool.h"
 #include "scan.h"
 #include "sql/sql.h"
 #include "sql/value.h"
@@ -35,6 +36,8 @@ typedef struct sql_run_opts {
     uint64_t max_rows;      /* rows one sort, aggregation, join or DISTINCT may hold; 0 = none */
     uint64_t max_result_rows; /* rows answered at most: past it ST_ELIMIT; 0 = none */
     scan_budget *budget;    /* samples, deadline, cancellation; NULL = none */
+    pool *pool;             /* helpers a fold over many series may borrow; NULL = none */
+    unsigned threads;       /* threads one fold may use, its own included; 0 = the cores online */
     const sql_value *params; /* ? and @name parameters, 1-based order (params[0] is the first) */
     size_t nparams;
 } sql_run_opts;

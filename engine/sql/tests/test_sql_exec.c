@@ -6,12 +6,15 @@
 #include <unistd.h>
 
 #include "../../tests/testlib.h"
+#include "pool.h"
 #include "scan.h"
 #include "sql/run.h"
 #include "store.h"
 
 static char g_dir[4096];
 static store *g_s;
+static pool *g_pool;          /* set: folds take pieces on 2 threads */
+static scan_budget *g_budget; /* set: the queries' budget */
 
 static void quiet(void *ctx, const char *level, const char *msg) { (void)ctx, (void)level, (void)msg; }
 
@@ -64,7 +67,8 @@ static void load(void)
 /* The answer as text: a header line of names, then rows, cells by '|'. */
 static int run(const char *q, st_buf *out, st_err *e)
 {
-    sql_run_opts o = {.s = g_s, .db = "t", .now_ns = T0 + 60 * ST_NS_PER_S, .max_rows = 1000};
+    sql_run_opts o = {.s = g_s, .db = "t", .now_ns = T0 + 60 * ST_NS_PER_S, .max_rows = 1000, .pool = g_pool,
+                      .threads = g_pool ? 2 : 1, .budget = g_budget};
     sql_cursor *c;
     out->len = 0;
     int rc = sql_cursor_open(&o, q, strlen(q), &c, e, NULL);
@@ -429,6 +433,236 @@ static void test_fold_bounds(void)
     g_fold_table = "big";
 }
 
+/* Table many: 700 hosts in 3 regions (pieces of 64 series: 11 of them,
+ * taken on 2 threads or on one), a float field of quarters (sums exact in
+ * any order, so every path answers bit for bit alike) and an int field. */
+static void put_many(int from, int to)
+{
+    store_batch *bt = store_batch_new();
+    static const char *const regions[] = {"eu", "us", "ap"};
+    for (int h = 0; h < 700; h++) {
+        char host[16];
+        snprintf(host, sizeof host, "m%03d", h);
+        label lf[3] = {{st_slice_cstr("__name__"), st_slice_cstr("many_f")}, {st_slice_cstr("host"), st_slice_cstr(host)},
+                       {st_slice_cstr("region"), st_slice_cstr(regions[h % 3])}};
+        label li[3] = {{st_slice_cstr("__name__"), st_slice_cstr("many_i")}, {st_slice_cstr("host"), st_slice_cstr(host)},
+                       {st_slice_cstr("region"), st_slice_cstr(regions[h % 3])}};
+        uint32_t hf, hi;
+        st_err e = {0};
+        store_batch_series(bt, lf, 3, (series_meta){ST_VT_FLOAT, 4}, &hf, &e);
+        store_batch_series(bt, li, 3, (series_meta){ST_VT_INT, 4}, &hi, &e);
+        for (int i = from; i < to; i++) {
+            int64_t ts = T0 + (int64_t)i * S10 + h;
+            double v = (double)((i * 7 + h * 13) % 401) / 4.0 - 20;
+            uint64_t bits;
+            memcpy(&bits, &v, 8);
+            if (!(h % 5 == 0 && i % 30 < 6)) store_batch_add(bt, hf, ts, bits); /* gaps: i alone makes rows */
+            if (h % 7) store_batch_add(bt, hi, ts, (uint64_t)(int64_t)((i * 31 + h) % 1000 - 500));
+        }
+    }
+    store_write_result res;
+    st_err e = {0};
+    if (store_write(g_s, "t", bt, &res, &e)) fprintf(stderr, "write: %s\n", e.msg);
+    store_batch_free(bt);
+}
+
+/* The fold on one thread, on two, and the general plan: the same text. */
+static void same_threaded(const char *select, const char *where, const char *rest)
+{
+    char q[1024];
+    snprintf(q, sizeof q, "%s FROM t.%s %s%s %s", select, g_fold_table, where[0] ? "WHERE " : "", where, rest);
+    same_as_general(select, where, rest);
+    st_buf a = {0}, b = {0};
+    st_err e = {0};
+    CHECK_MSG(run(q, &a, &e) == 0, "%s: %s", q, e.msg);
+    g_pool = pool_new(2);
+    CHECK_MSG(run(q, &b, &e) == 0, "%s: %s", q, e.msg);
+    same_as_general(select, where, rest);
+    pool_free(g_pool);
+    g_pool = NULL;
+    CHECK_MSG(a.len > 40 && a.len == b.len && !memcmp(a.p, b.p, a.len), "%s\n-- one thread --\n%.*s-- two --\n%.*s", q,
+              (int)(a.len > 400 ? 400 : a.len), (const char *)a.p, (int)(b.len > 400 ? 400 : b.len), (const char *)b.p);
+    st_buf_free(&a);
+    st_buf_free(&b);
+}
+
+static void many_cases(void)
+{
+    same_threaded("SELECT region, bin(time, 60s) AS b, count(f), sum(f), avg(f), min(f), max(f), count(i), sum(i), avg(i), min(i), max(i)",
+                  "", "GROUP BY 1, 2 ORDER BY 1, 2");
+    same_threaded("SELECT host, bin(time, 30m) AS b, avg(f), max(i)", "", "GROUP BY 1, 2 ORDER BY 1, 2");
+    same_threaded("SELECT host, bin(time, 5m) AS b, avg(f), max(i)", "host LIKE 'm0%'", "GROUP BY 1, 2 ORDER BY 1, 2");
+    same_threaded("SELECT bin(time, 30s) AS b, sum(f), min(i)", "host LIKE 'm1%' AND time >= TIMESTAMP '2024-01-01 00:03:00'",
+                  "GROUP BY 1 ORDER BY 1");
+    same_threaded("SELECT count(f), sum(i), max(f), min(f)", "", "");
+    same_threaded("SELECT region, host, count(i)", "region IN ('eu', 'ap')", "GROUP BY 1, 2 ORDER BY 2");
+}
+
+static void test_fold_pieces(void)
+{
+    g_fold_table = "many";
+    put_many(0, 90);
+    many_cases(); /* in memory */
+    st_err e = {0};
+    CHECK_OK(store_flush_all(g_s, &e));
+    many_cases(); /* blocks: chunks inside a bucket from their statistics */
+    put_many(60, 120); /* memory overlapping the blocks, and past them */
+    many_cases();
+    /* a failure in a piece ends the query with its message, on either path */
+    scan_budget bu = {.max_samples = 5000};
+    scan_budget_init(&bu);
+    g_budget = &bu;
+    expect_err("SELECT region, sum(f) FROM t.many GROUP BY 1", "too many samples");
+    g_pool = pool_new(2);
+    scan_budget bu2 = {.max_samples = 5000};
+    scan_budget_init(&bu2);
+    g_budget = &bu2;
+    expect_err("SELECT region, sum(f) FROM t.many GROUP BY 1", "too many samples");
+    g_budget = NULL;
+    store_batch *bt = store_batch_new();
+    for (int h = 0; h < 300; h++) {
+        char host[16];
+        snprintf(host, sizeof host, "o%03d", h);
+        label l[2] = {{st_slice_cstr("__name__"), st_slice_cstr("ovf_i")}, {st_slice_cstr("host"), st_slice_cstr(host)}};
+        uint32_t id;
+        store_batch_series(bt, l, 2, (series_meta){ST_VT_INT, 3}, &id, &e);
+        store_batch_add(bt, id, T0, (uint64_t)(INT64_MAX / 200));
+    }
+    store_write_result res;
+    CHECK_OK(store_write(g_s, "t", bt, &res, &e));
+    store_batch_free(bt);
+    expect_err("SELECT sum(i) FROM t.ovf", "bigint addition overflow");
+    expect("SELECT count(i), max(i) / 1000000000 FROM t.ovf", "_col0|_col1\n300|46116860\n");
+    pool_free(g_pool);
+    g_pool = NULL;
+    expect_err("SELECT sum(i) FROM t.ovf", "bigint addition overflow");
+    g_fold_table = "big";
+}
+
+/* Samples a query decodes, by its budget. */
+static uint64_t samples_of(const char *q)
+{
+    scan_budget bu = {0};
+    scan_budget_init(&bu);
+    g_budget = &bu;
+    st_buf b = {0};
+    st_err e = {0};
+    CHECK_MSG(run(q, &b, &e) == 0, "%s: %s", q, e.msg);
+    g_budget = NULL;
+    st_buf_free(&b);
+    return atomic_load(&bu.samples);
+}
+
+/* ORDER BY the bucket with a LIMIT: the fold reads the buckets nearest
+ * the ordered end first, in growing windows, and must answer what the
+ * whole fold would (a subquery without the LIMIT is that reference). */
+static void same_top(const char *select, const char *where, const char *group, const char *order)
+{
+    char q1[1024], q2[1200], ex[1100];
+    snprintf(q1, sizeof q1, "%s FROM t.gap %s%s %s %s", select, where[0] ? "WHERE " : "", where, group, order);
+    snprintf(q2, sizeof q2, "SELECT * FROM (%s FROM t.gap %s%s %s) %s", select, where[0] ? "WHERE " : "", where, group, order);
+    snprintf(ex, sizeof ex, "EXPLAIN %s", q1);
+    st_buf a = {0}, b = {0}, x = {0};
+    st_err e = {0};
+    CHECK_MSG(run(ex, &x, &e) == 0, "%s: %s", ex, e.msg);
+    st_buf_putc(&x, 0);
+    CHECK_MSG(strstr((const char *)x.p, "buckets first"), "no top buckets: %s\n%s", q1, (const char *)x.p);
+    CHECK_MSG(run(q1, &a, &e) == 0, "%s: %s", q1, e.msg);
+    CHECK_MSG(run(q2, &b, &e) == 0, "%s: %s", q2, e.msg);
+    CHECK_MSG(a.len == b.len && !memcmp(a.p, b.p, a.len), "%s\n-- top --\n%.*s-- whole --\n%.*s", q1,
+              (int)(a.len > 600 ? 600 : a.len), (const char *)a.p, (int)(b.len > 600 ? 600 : b.len), (const char *)b.p);
+    st_buf_free(&a);
+    st_buf_free(&b);
+    st_buf_free(&x);
+}
+
+/* Table gap: hosts g1 and g2, field f every 10 s in minutes 0-9 and 50-52
+ * (none between), field g alone in minutes 53-55 (rows whose f is NULL),
+ * g2 also in minute 120. */
+static void put_gap(int m0, int m1, const char *field, const char *host)
+{
+    store_batch *bt = store_batch_new();
+    char name[16];
+    snprintf(name, sizeof name, "gap_%s", field);
+    label l[2] = {{st_slice_cstr("__name__"), st_slice_cstr(name)}, {st_slice_cstr("host"), st_slice_cstr(host)}};
+    uint32_t id;
+    st_err e = {0};
+    store_batch_series(bt, l, 2, (series_meta){ST_VT_FLOAT, 3}, &id, &e);
+    for (int i = m0 * 6; i < m1 * 6; i++) {
+        double v = (double)(i % 13) + (host[1] == '2' ? 0.5 : 0);
+        uint64_t bits;
+        memcpy(&bits, &v, 8);
+        store_batch_add(bt, id, T0 + (int64_t)i * S10, bits);
+    }
+    store_write_result res;
+    if (store_write(g_s, "t", bt, &res, &e)) fprintf(stderr, "write: %s\n", e.msg);
+    store_batch_free(bt);
+}
+
+static void top_cases(void)
+{
+    const char *sel = "SELECT bin(time, 60s) AS b, max(f) AS m, count(f) AS n";
+    same_top(sel, "", "GROUP BY 1", "ORDER BY 1 DESC LIMIT 5");
+    same_top(sel, "", "GROUP BY 1", "ORDER BY b DESC LIMIT 3 OFFSET 2");
+    same_top(sel, "", "GROUP BY 1", "ORDER BY 1 DESC LIMIT 100");
+    same_top(sel, "", "GROUP BY 1", "ORDER BY 1 LIMIT 4");
+    same_top(sel, "", "GROUP BY 1", "ORDER BY 1 LIMIT 12");
+    same_top(sel, "time < TIMESTAMP '2024-01-01 00:52:30'", "GROUP BY 1", "ORDER BY 1 DESC LIMIT 4");
+    same_top(sel, "time < TIMESTAMP '2024-01-01 00:52:30' AND time > TIMESTAMP '2024-01-01 00:05:05'", "GROUP BY 1",
+             "ORDER BY 1 DESC LIMIT 20");
+    same_top(sel, "time >= TIMESTAMP '2024-01-01 00:08:00'", "GROUP BY 1", "ORDER BY 1 ASC LIMIT 3");
+    same_top(sel, "host = 'g2'", "GROUP BY 1", "ORDER BY 1 DESC LIMIT 2");
+    same_top("SELECT host, bin(time, 60s) AS b, avg(f) AS m", "", "GROUP BY 1, 2", "ORDER BY 2 DESC, 1 LIMIT 7");
+    same_top("SELECT host, bin(time, 60s) AS b, avg(f) AS m", "", "GROUP BY 1, 2", "ORDER BY b, host DESC LIMIT 5");
+    same_top("SELECT bin(time, 20m) AS b, sum(f) AS s", "", "GROUP BY 1", "ORDER BY 1 DESC LIMIT 2");
+    same_top(sel, "time > TIMESTAMP '2030-01-01'", "GROUP BY 1", "ORDER BY 1 DESC LIMIT 2");
+}
+
+static void test_fold_top(void)
+{
+    put_gap(0, 10, "f", "g1");
+    put_gap(50, 53, "f", "g1");
+    put_gap(53, 56, "g", "g1");
+    put_gap(0, 10, "f", "g2");
+    put_gap(120, 121, "g", "g2");
+    top_cases(); /* in memory */
+    st_err e = {0};
+    CHECK_OK(store_flush_all(g_s, &e));
+    top_cases(); /* in blocks */
+    put_gap(50, 52, "f", "g2"); /* and memory over them */
+    top_cases();
+    /* the newest bucket alone reads about a minute of f, the whole far more */
+    uint64_t one = samples_of("SELECT bin(time, 60s) AS b, max(f) FROM t.gap WHERE time < TIMESTAMP '2024-01-01 00:53:00' "
+                              "GROUP BY 1 ORDER BY 1 DESC LIMIT 1");
+    uint64_t all = samples_of("SELECT bin(time, 60s) AS b, max(f) FROM t.gap WHERE time < TIMESTAMP '2024-01-01 00:53:00' "
+                              "GROUP BY 1 ORDER BY 1 DESC");
+    CHECK_MSG(one < all / 2, "LIMIT 1 decoded %llu samples, the whole %llu", (unsigned long long)one,
+              (unsigned long long)all);
+    /* not for shapes a LIMIT cannot cut: HAVING, a key other than the bucket first */
+    st_buf b = {0};
+    CHECK(run("EXPLAIN SELECT bin(time, 60s) AS b, max(f) FROM t.gap GROUP BY 1 HAVING max(f) > 3 ORDER BY 1 DESC LIMIT 2",
+              &b, &e) == 0);
+    st_buf_putc(&b, 0);
+    CHECK_MSG(!strstr((const char *)b.p, "buckets first"), "%s", (const char *)b.p);
+    CHECK(run("EXPLAIN SELECT host, bin(time, 60s) AS b, max(f) FROM t.gap GROUP BY 1, 2 ORDER BY 1, 2 DESC LIMIT 2",
+              &b, &e) == 0);
+    st_buf_putc(&b, 0);
+    CHECK_MSG(!strstr((const char *)b.p, "buckets first"), "%s", (const char *)b.p);
+    st_buf_free(&b);
+    expect("SELECT bin(time, 60s) AS b, max(f) m FROM t.gap GROUP BY 1 HAVING max(f) > 11.5 ORDER BY 1 DESC LIMIT 2",
+           "b|m\n2024-01-01 00:51:00.000000000|12.5\n2024-01-01 00:08:00.000000000|12.5\n");
+    /* ORDER BY the bucket's expression rather than its name or position */
+    st_buf x = {0}, y = {0};
+    CHECK(run("SELECT bin(time, 60s) AS b, max(f) FROM t.gap GROUP BY 1 ORDER BY bin(time, 60s) DESC LIMIT 9", &x, &e) == 0);
+    CHECK(run("SELECT * FROM (SELECT bin(time, 60s) AS b, max(f) FROM t.gap GROUP BY 1) ORDER BY 1 DESC LIMIT 9", &y, &e) == 0);
+    CHECK(x.len > 200 && x.len == y.len && !memcmp(x.p, y.p, x.len));
+    CHECK(run("EXPLAIN SELECT bin(time, 60s) AS b, max(f) FROM t.gap GROUP BY 1 ORDER BY bin(time, 60s) DESC LIMIT 9", &x, &e) == 0);
+    st_buf_putc(&x, 0);
+    CHECK_MSG(strstr((const char *)x.p, "newest buckets first"), "%s", (const char *)x.p);
+    st_buf_free(&x);
+    st_buf_free(&y);
+}
+
 static void test_series(void)
 {
     expect("SELECT ARRAY[1, 2, 3], ARRAY[1.5, 2][2], ARRAY['a', NULL]", "_col0|_col1|_col2\n[1, 2, 3]|2.0|[a, NULL]\n");
@@ -564,6 +798,8 @@ int main(void)
     RUN(test_errors);
     RUN(test_fold);
     RUN(test_fold_bounds);
+    RUN(test_fold_pieces);
+    RUN(test_fold_top);
     store_close(g_s, &e);
     char cmd[4200];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
