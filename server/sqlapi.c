@@ -161,6 +161,11 @@ static void put_json_value(st_buf *b, const sql_value *v, st_buf *tmp)
         else put_double(b, v->u.d); /* 35.0, 1.0E10: JSON numbers */
         return;
     case SQLT_VARCHAR: json_str(b, v->u.s.p, v->u.s.n); return;
+    case SQLT_TIMESTAMP: /* digits, '-', ':', 'T', '.' and 'Z': nothing to escape */
+        st_buf_putc(b, '"');
+        sqlv_format_rfc3339(v->u.i, b);
+        st_buf_putc(b, '"');
+        return;
     default:
         tmp->len = 0;
         put_text(tmp, v);

@@ -34,18 +34,21 @@
 
 typedef struct facc {
     uint64_t n;
-    int64_t i;       /* bigint sum, min, max */
-    __int128 wide;   /* avg of bigints */
-    double d;        /* double sum, min, max */
     bool has;
-    int64_t t;       /* max_by: the time of v */
-    sql_value v;     /* max_by: the value, converted (strings in the operator's arena) */
+    union { /* which one: by the aggregate and its column's type */
+        double d;       /* double sum, min, max */
+        int64_t i;      /* bigint sum, min, max */
+        __int128 wide;  /* avg of bigints */
+        struct {
+            int64_t t;   /* max_by: the time of v */
+            sql_value v; /* max_by: the value, converted (strings in the operator's arena) */
+        };
+    };
 } facc;
 
 typedef struct fentry {
     uint32_t group;
     int64_t bucket;
-    facc *acc;       /* naggs */
     int64_t last;    /* last rows: the group's newest time */
     bool has_last;
 } fentry;
@@ -62,10 +65,17 @@ typedef struct fold_op {
      * fills the span), which answers whether a span is covered at once */
     int64_t *gbmin, *gbmax;
     uint64_t *gnb;
+    /* each group's run: entries run0 .. run0 + runn - 1 are its buckets
+     * runb, runb + width, ... in turn (a series' buckets as it makes them),
+     * found by arithmetic; only entries outside runs are in etab */
+    size_t *run0, *runn;
+    int64_t *runb;
     htab gtab;
-    /* (group, bucket) entries */
+    /* (group, bucket) entries, and beside them their accumulators (naggs,
+     * at least 1, each; kept apart so that sorting moves both in one pass) */
     fentry *ents;
-    size_t nents, capents;
+    facc *accs;
+    size_t nents, capents, stride;
     htab etab;
     uint64_t held, tick;
     /* each field's aggregates (indexes into d.aggs), and the most of any */
@@ -112,6 +122,9 @@ static uint32_t group_at(fold_op *o, const st_slice *v, uint64_t h)
         o->gbmin = st_realloc(o->gbmin, nc * sizeof *o->gbmin);
         o->gbmax = st_realloc(o->gbmax, nc * sizeof *o->gbmax);
         o->gnb = st_realloc(o->gnb, nc * sizeof *o->gnb);
+        o->run0 = st_realloc(o->run0, nc * sizeof *o->run0);
+        o->runn = st_realloc(o->runn, nc * sizeof *o->runn);
+        o->runb = st_realloc(o->runb, nc * sizeof *o->runb);
     }
     st_slice *g = o->gvals + o->ngroups * o->nkt;
     for (size_t k = 0; k < o->nkt; k++)
@@ -120,6 +133,7 @@ static uint32_t group_at(fold_op *o, const st_slice *v, uint64_t h)
     o->gbmin[o->ngroups] = INT64_MAX;
     o->gbmax[o->ngroups] = INT64_MIN;
     o->gnb[o->ngroups] = 0;
+    o->runn[o->ngroups] = 0;
     return (uint32_t)o->ngroups++;
 }
 
@@ -143,18 +157,42 @@ static bool ent_eq(void *ctx, uint32_t ei)
     return k->o->ents[ei].group == k->g && k->o->ents[ei].bucket == k->b;
 }
 
-static fentry *entry(fold_op *o, uint32_t g, int64_t b, st_err *e, int *rc)
+static facc *acc_of(const fold_op *o, const fentry *en) { return o->accs + (size_t)(en - o->ents) * o->stride; }
+
+static uint64_t entry_hash(uint32_t g, int64_t b)
 {
     uint64_t h = ((uint64_t)g * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)b * 0xc2b2ae3d27d4eb4full);
-    h ^= h >> 29;
+    return h ^ (h >> 29);
+}
+
+/* The position of bucket b in group g's run, or SIZE_MAX. */
+static size_t run_at(const fold_op *o, uint32_t g, int64_t b)
+{
+    if (!o->runn[g]) return SIZE_MAX;
+    int64_t d;
+    if (__builtin_sub_overflow(b, o->runb[g], &d) || d < 0) return SIZE_MAX;
+    uint64_t k = o->d.width > 0 ? (d % o->d.width ? UINT64_MAX : (uint64_t)(d / o->d.width)) : (d ? UINT64_MAX : 0);
+    return k < o->runn[g] ? o->run0[g] + (size_t)k : SIZE_MAX;
+}
+
+static fentry *entry_find(fold_op *o, uint32_t g, int64_t b)
+{
+    size_t at = run_at(o, g, b);
+    if (at != SIZE_MAX) return &o->ents[at];
     ekey k = {o, g, b};
-    uint32_t ei = htab_find(&o->etab, h, ent_eq, &k);
-    if (ei != UINT32_MAX) return &o->ents[ei];
+    uint32_t ei = htab_find(&o->etab, entry_hash(g, b), ent_eq, &k);
+    return ei == UINT32_MAX ? NULL : &o->ents[ei];
+}
+
+static fentry *entry(fold_op *o, uint32_t g, int64_t b, st_err *e, int *rc)
+{
+    fentry *found = entry_find(o, g, b);
+    if (found) return found;
     if ((*rc = sql_ops_hold(o->op.x, &o->held, "GROUP BY", e))) return NULL;
     if (o->nents == o->capents) {
         size_t nc = o->capents ? o->capents * 2 : 256;
-        fentry *nv = st_realloc(o->ents, nc * sizeof *nv);
-        o->ents = nv;
+        o->ents = st_realloc(o->ents, nc * sizeof *o->ents);
+        o->accs = st_realloc(o->accs, nc * o->stride * sizeof *o->accs);
         o->capents = nc;
     }
     fentry *en = &o->ents[o->nents];
@@ -165,9 +203,19 @@ static fentry *entry(fold_op *o, uint32_t g, int64_t b, st_err *e, int *rc)
     o->gnb[g]++;
     en->last = INT64_MIN;
     en->has_last = false;
-    en->acc = st_arena_alloc(o->a, (o->d.naggs ? o->d.naggs : 1) * sizeof *en->acc);
-    memset(en->acc, 0, (o->d.naggs ? o->d.naggs : 1) * sizeof *en->acc);
-    htab_put(&o->etab, h, (uint32_t)o->nents);
+    memset(o->accs + o->nents * o->stride, 0, o->stride * sizeof *o->accs);
+    int64_t next;
+    if (!o->runn[g]) {
+        o->run0[g] = o->nents;
+        o->runb[g] = b;
+        o->runn[g] = 1;
+    } else if (o->d.width > 0 && o->run0[g] + o->runn[g] == o->nents &&
+               !__builtin_mul_overflow((int64_t)o->runn[g], o->d.width, &next) &&
+               !__builtin_add_overflow(next, o->runb[g], &next) && next == b) {
+        o->runn[g]++;
+    } else {
+        htab_put(&o->etab, entry_hash(g, b), (uint32_t)o->nents);
+    }
     return &o->ents[o->nents++];
 }
 
@@ -347,14 +395,6 @@ static int fold_stats(const sql_fold_agg *ag, facc *a, const scan_chunk *ch, uin
     return 0;
 }
 
-static fentry *entry_find(fold_op *o, uint32_t g, int64_t b)
-{
-    uint64_t h = ((uint64_t)g * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)b * 0xc2b2ae3d27d4eb4full);
-    h ^= h >> 29;
-    ekey k = {o, g, b};
-    uint32_t ei = htab_find(&o->etab, h, ent_eq, &k);
-    return ei == UINT32_MAX ? NULL : &o->ents[ei];
-}
 
 /* Does every bucket a chunk of a field nobody aggregates could touch
  * already exist? Then the chunk cannot add a group: it is not read. */
@@ -392,10 +432,10 @@ static int acc_merge(const fold_op *o, const sql_fold_agg *ag, facc *a, const fa
             else a->wide += b->wide;
             break;
         case SQL_AGG_MIN:
-            if (dbl ? !a->has || dbl_less(b->d, a->d) : !a->has || b->i < a->i) a->d = b->d, a->i = b->i;
+            if (dbl ? !a->has || dbl_less(b->d, a->d) : !a->has || b->i < a->i) a->i = b->i; /* the same bits as d */
             break;
         case SQL_AGG_MAX:
-            if (dbl ? !a->has || dbl_less(a->d, b->d) : !a->has || b->i > a->i) a->d = b->d, a->i = b->i;
+            if (dbl ? !a->has || dbl_less(a->d, b->d) : !a->has || b->i > a->i) a->i = b->i;
             break;
         default: break;
         }
@@ -555,7 +595,7 @@ static int piece_take(void *ctx, void *slot, size_t k, st_err *e)
             if (!en) break;
             const facc *part = sl->acc + b * o->maxmine;
             for (size_t m = 0; m < o->nfmine[sp->field] && rc == 0; m++)
-                rc = acc_merge(o, &o->d.aggs[slot_of[m]], &en->acc[slot_of[m]], &part[m], e);
+                rc = acc_merge(o, &o->d.aggs[slot_of[m]], &acc_of(o, en)[slot_of[m]], &part[m], e);
         }
     }
     return rc;
@@ -802,7 +842,7 @@ static int last_samples(fold_op *o, scan *sc, st_err *e)
         if (!en) break;
         if (!en->has_last || t > en->last) en->last = t, en->has_last = true;
         for (size_t k = 0; k < o->d.naggs; k++) {
-            facc *a = &en->acc[k];
+            facc *a = &acc_of(o, en)[k];
             if (o->d.aggs[k].field != (size_t)f || (a->has && t <= a->t)) continue;
             sql_value v = sqlv_null(o->d.scan.ctypes[f]);
             uint8_t ct = o->d.scan.ctypes[f], st = (uint8_t)ss.type;
@@ -1083,6 +1123,12 @@ static bool entry_ranks(const fold_op *o, const uint32_t *rank, uint64_t **out, 
     return true;
 }
 
+static int entry_at_cmp(const void *a, const void *b, void *arg)
+{
+    const order_ctx *c = arg;
+    return entry_cmp(&c->o->ents[*(const uint32_t *)a], &c->o->ents[*(const uint32_t *)b], arg);
+}
+
 static void order_entries(fold_op *o)
 {
     if (o->nents < 2) return;
@@ -1101,19 +1147,28 @@ static void order_entries(fold_op *o)
     }
     c.rank = rank;
     uint64_t *key, max;
+    uint32_t *pos;
     if (entry_ranks(o, rank, &key, &max)) {
-        uint32_t *pos;
         st_radix_sort(&key, o->nents, max, &pos);
-        fentry *sorted = st_malloc((o->nents + 1) * sizeof *sorted);
-        for (size_t i = 0; i < o->nents; i++) sorted[i] = o->ents[pos[i]];
-        st_free(o->ents);
-        o->ents = sorted;
-        o->capents = o->nents;
-        st_free(pos);
         st_free(key);
     } else {
-        qsort_r(o->ents, o->nents, sizeof *o->ents, entry_cmp, &c);
+        pos = st_malloc((o->nents + 1) * sizeof *pos);
+        for (size_t i = 0; i < o->nents; i++) pos[i] = (uint32_t)i;
+        qsort_r(pos, o->nents, sizeof *pos, entry_at_cmp, &c);
     }
+    fentry *sorted = st_malloc((o->nents + 1) * sizeof *sorted);
+    facc *accs = st_malloc((o->nents * o->stride + 1) * sizeof *accs);
+    for (size_t i = 0; i < o->nents; i++) {
+        sorted[i] = o->ents[pos[i]];
+        const facc *from = o->accs + (size_t)pos[i] * o->stride;
+        for (size_t k = 0; k < o->stride; k++) accs[i * o->stride + k] = from[k];
+    }
+    st_free(o->ents);
+    st_free(o->accs);
+    o->ents = sorted;
+    o->accs = accs;
+    o->capents = o->nents;
+    st_free(pos);
     st_free(by);
     st_free(rank);
 }
@@ -1139,6 +1194,11 @@ static int foldop_next(sql_op *op, const sql_value **row, st_err *e)
     if (o->next >= o->nents) return 0;
     const fentry *en = &o->ents[o->next++];
     const st_slice *g = o->gvals + (size_t)en->group * o->nkt;
+    if (o->next + 8 < o->nents) {
+        /* rows in bucket order read groups made in series order */
+        const fentry *ahead = &o->ents[o->next + 8];
+        if (o->nkt) __builtin_prefetch(o->gvals + (size_t)ahead->group * o->nkt);
+    }
     size_t kt = 0;
     for (size_t k = 0; k < o->d.nkeys; k++) {
         switch (o->d.keys[k]) {
@@ -1150,7 +1210,7 @@ static int foldop_next(sql_op *op, const sql_value **row, st_err *e)
         default: o->out[k] = sqlv_str(o->d.scan.table); break;
         }
     }
-    for (size_t k = 0; k < o->d.naggs; k++) o->out[o->d.nkeys + k] = acc_value(o, &o->d.aggs[k], en, &en->acc[k]);
+    for (size_t k = 0; k < o->d.naggs; k++) o->out[o->d.nkeys + k] = acc_value(o, &o->d.aggs[k], en, &acc_of(o, en)[k]);
     *row = o->out;
     return 1;
 }
@@ -1164,7 +1224,11 @@ static void foldop_close(sql_op *op)
     st_free(o->gbmin);
     st_free(o->gbmax);
     st_free(o->gnb);
+    st_free(o->run0);
+    st_free(o->runn);
+    st_free(o->runb);
     st_free(o->ents);
+    st_free(o->accs);
     st_arena_free(o->a);
     st_free(o);
 }
@@ -1175,6 +1239,7 @@ int sql_op_fold(sql_exec_ctx *x, const sql_fold_def *d, sql_op **out, st_err *e)
     fold_op *o = st_calloc(1, sizeof *o);
     o->a = st_arena_new(8192);
     o->d = *d;
+    o->stride = d->naggs ? d->naggs : 1;
     o->d.aggs = st_arena_alloc(o->a, (d->naggs + 1) * sizeof *o->d.aggs);
     if (d->naggs) memcpy(o->d.aggs, d->aggs, d->naggs * sizeof *d->aggs);
     for (size_t k = 0; k < d->nkeys; k++) o->nkt += d->keys[k] == SQL_FOLD_KEY_TAG;
