@@ -456,10 +456,24 @@ typedef struct spart {
     size_t b0, nb;      /* its buckets: bk[b0 .. b0 + nb), accs maxmine each */
 } spart;
 
+/* A series' newest sample (last rows): converted when taken, since only
+ * the newest of a group's is kept. */
+typedef struct lpart {
+    const st_slice *gv;
+    uint64_t hash;
+    size_t field;
+    uint8_t stype;
+    int64_t t;
+    uint64_t bits;
+    st_slice str;       /* strings: in the slot's arena */
+} lpart;
+
 typedef struct fslot {
     st_arena *a;
     spart *ser;
     size_t nser, capser;
+    lpart *lser;
+    size_t nl, capl;
     int64_t *bk;
     facc *acc;
     size_t nbk, capbk;
@@ -469,7 +483,20 @@ typedef struct fpieces {
     fold_op *o;
     scan *sc;
     size_t n, size; /* series, series a piece */
+    bool last;      /* last rows: each series' newest sample */
 } fpieces;
+
+/* The key values of a series, copied into the slot's arena. */
+static const st_slice *part_keys(const fold_op *o, fslot *sl, const scan_series *ss, uint64_t *hash)
+{
+    st_slice v[64];
+    labels_pick(ss->labels, ss->nlabels, o->keynames, o->nkt, v);
+    st_slice *gv = st_arena_alloc(sl->a, (o->nkt ? o->nkt : 1) * sizeof *gv);
+    for (size_t k = 0; k < o->nkt; k++)
+        gv[k] = v[k].p ? st_slice_of(st_arena_strndup(sl->a, v[k].p, v[k].n), v[k].n) : (st_slice){0};
+    *hash = labels_tuple_hash(gv, o->nkt);
+    return gv;
+}
 
 /* The accumulators of bucket b of the slot's last series (added zeroed
  * when new: buckets mostly come in time order, sources that overlap may
@@ -513,12 +540,8 @@ static int fold_series(const fold_op *o, fslot *sl, scan_iter *it, const scan_se
         sl->ser = st_realloc(sl->ser, sl->capser * sizeof *sl->ser);
     }
     spart *sp = &sl->ser[sl->nser++];
-    st_slice v[64];
-    labels_pick(ss->labels, ss->nlabels, o->keynames, o->nkt, v);
-    st_slice *gv = st_arena_alloc(sl->a, (o->nkt ? o->nkt : 1) * sizeof *gv);
-    for (size_t k = 0; k < o->nkt; k++)
-        gv[k] = v[k].p ? st_slice_of(st_arena_strndup(sl->a, v[k].p, v[k].n), v[k].n) : (st_slice){0};
-    *sp = (spart){.gv = gv, .hash = labels_tuple_hash(gv, o->nkt), .field = f, .b0 = sl->nbk};
+    *sp = (spart){.field = f, .b0 = sl->nbk};
+    sp->gv = part_keys(o, sl, ss, &sp->hash);
     scan_chunk ch;
     int rc;
     while ((rc = scan_iter_chunk(it, &ch)) == 1) {
@@ -563,19 +586,112 @@ static int fold_series(const fold_op *o, fslot *sl, scan_iter *it, const scan_se
     return rc;
 }
 
+/* Last rows: a series' newest sample in the range (a tail scan) into
+ * the slot. A chunk whose statistics hold gives it (its last value at its
+ * end) without being decoded; others are read. Chunks come in time
+ * order, so the last one seen wins. */
+static int last_series(const fold_op *o, fslot *sl, scan_iter *it, const scan_series *ss, st_err *e)
+{
+    long f = sql_scan_field(&o->d.scan, ss->column);
+    if (f < 0 || !st_slice_eq(ss->metric, o->d.scan.metrics[f])) return 0;
+    scan_batch bt;
+    scan_chunk ch;
+    int64_t t = 0;
+    uint64_t bits = 0;
+    st_slice str = {0};
+    bool any = false;
+    const sql_scan_def *d = &o->d.scan;
+    int rc;
+    while ((rc = scan_iter_chunk(it, &ch)) == 1) {
+        rc = 0;
+        if (ss->type != ST_VT_STRING && !ch.tombstoned && ch.exact_mint && ch.mint >= d->mint && ch.maxt <= d->maxt) {
+            if ((rc = scan_iter_chunk_stats(it, &ch, e))) return rc;
+            if (ch.has_stats && ch.stats.count) {
+                t = ch.maxt;
+                bits = ch.stats.last;
+                any = true;
+                continue;
+            }
+        }
+        while ((rc = scan_iter_chunk_samples(it, &bt, e)) == 1) {
+            t = bt.ts[bt.n - 1];
+            bits = bt.vals ? bt.vals[bt.n - 1] : 0;
+            if (bt.strs) str = bt.strs[bt.n - 1];
+            any = true;
+        }
+        if (rc < 0) return rc;
+    }
+    if (rc < 0 || !any) return rc;
+    if (sl->nl == sl->capl) {
+        sl->capl = sl->capl ? sl->capl * 2 : 64;
+        sl->lser = st_realloc(sl->lser, sl->capl * sizeof *sl->lser);
+    }
+    lpart *lp = &sl->lser[sl->nl++];
+    *lp = (lpart){.field = (size_t)f, .stype = (uint8_t)ss->type, .t = t, .bits = bits};
+    if (str.n) lp->str = st_slice_of(st_arena_strndup(sl->a, str.p, str.n), str.n);
+    lp->gv = part_keys(o, sl, ss, &lp->hash);
+    return 0;
+}
+
+/* A newest sample as the value of its column. */
+static int last_value(fold_op *o, const lpart *lp, sql_value *out, st_err *e)
+{
+    size_t f = lp->field;
+    uint8_t ct = o->d.scan.ctypes[f];
+    *out = sqlv_null(ct);
+    switch (reading(ct, lp->stype)) {
+    case 1: *out = sqlv_double(scan_value_double((st_vtype)lp->stype, lp->bits)); break;
+    case 3:
+        if (lp->bits > (uint64_t)INT64_MAX)
+            return st_fail(e, ST_EINVAL, "value %" PRIu64 " of column '%.*s' is out of range for bigint", lp->bits,
+                           (int)o->d.scan.fields[f].n, o->d.scan.fields[f].p);
+        /* fall through */
+    case 2: *out = sqlv_int(SQLT_BIGINT, (int64_t)lp->bits); break;
+    case 4:
+        if (ct == SQLT_BOOLEAN) *out = sqlv_bool(lp->bits != 0);
+        else *out = sqlv_str(st_slice_of(lp->str.n ? st_arena_strndup(o->a, lp->str.p, lp->str.n) : "", lp->str.n));
+        break;
+    default: break;
+    }
+    return 0;
+}
+
+static int take_last(fold_op *o, const fslot *sl, st_err *e)
+{
+    int rc = 0;
+    for (size_t i = 0; i < sl->nl && rc == 0; i++) {
+        const lpart *lp = &sl->lser[i];
+        fentry *en = entry(o, group_at(o, lp->gv, lp->hash), 0, e, &rc);
+        if (!en) break;
+        if (!en->has_last || lp->t > en->last) en->last = lp->t, en->has_last = true;
+        for (size_t m = 0; m < o->nfmine[lp->field] && rc == 0; m++) {
+            facc *a = &acc_of(o, en)[o->fmine[lp->field][m]];
+            if (a->has && lp->t <= a->t) continue;
+            sql_value v;
+            if ((rc = last_value(o, lp, &v, e))) break;
+            a->v = v;
+            a->t = lp->t;
+            a->has = true;
+        }
+    }
+    return rc;
+}
+
 static int piece_work(void *ctx, void *slot, size_t k, st_err *e)
 {
     fpieces *fp = ctx;
     fslot *sl = slot;
     st_arena_reset(sl->a);
-    sl->nser = sl->nbk = 0;
+    sl->nser = sl->nbk = sl->nl = 0;
     scan_iter *it;
     int rc = scan_iter_open(fp->sc, k * fp->size, (k + 1) * fp->size, &it, e);
     if (rc) return rc;
     scan_series ss;
     scan_budget *bu = fp->o->op.x->budget;
     while ((rc = scan_iter_next(it, &ss, e)) == 1)
-        if ((rc = fold_series(fp->o, sl, it, &ss, e)) || (bu && (rc = scan_budget_poll(bu, e)))) break;
+        if ((rc = fp->last ? last_series(fp->o, sl, it, &ss, e) : fold_series(fp->o, sl, it, &ss, e)) ||
+            (bu && (rc = scan_budget_poll(bu, e))))
+            break;
     scan_iter_close(it);
     return rc < 0 ? rc : 0;
 }
@@ -585,6 +701,7 @@ static int piece_take(void *ctx, void *slot, size_t k, st_err *e)
     (void)k;
     fold_op *o = ((fpieces *)ctx)->o;
     fslot *sl = slot;
+    if (((fpieces *)ctx)->last) return take_last(o, sl, e);
     int rc = 0;
     for (size_t i = 0; i < sl->nser && rc == 0; i++) {
         const spart *sp = &sl->ser[i];
@@ -601,9 +718,10 @@ static int piece_take(void *ctx, void *slot, size_t k, st_err *e)
     return rc;
 }
 
-/* The aggregated fields' series: in pieces over the query's threads when
- * there are enough of them to share. */
-static int fold_scan(fold_op *o, scan *sc, st_err *e)
+/* The aggregated fields' series (or, for last rows, each series' newest
+ * sample): in pieces over the query's threads when there are enough of
+ * them to share. */
+static int fold_scan(fold_op *o, scan *sc, bool last, st_err *e)
 {
     const sql_exec_ctx *x = o->op.x;
     size_t n = scan_count(sc);
@@ -612,7 +730,7 @@ static int fold_scan(fold_op *o, scan *sc, st_err *e)
     size_t size = n / 64;
     if (size < 64) size = 64;
     if (size > 1024) size = 1024;
-    fpieces fp = {.o = o, .sc = sc, .n = n, .size = size};
+    fpieces fp = {.o = o, .sc = sc, .n = n, .size = size, .last = last};
     unsigned nt = x->threads ? x->threads : 1;
     size_t nslots = x->pool && nt > 1 ? 2 * (size_t)nt + 1 : 1;
     fslot *slots = st_calloc(nslots, sizeof *slots);
@@ -627,6 +745,7 @@ static int fold_scan(fold_op *o, scan *sc, st_err *e)
     for (size_t i = 0; i < nslots; i++) {
         st_arena_free(slots[i].a);
         st_free(slots[i].ser);
+        st_free(slots[i].lser);
         st_free(slots[i].bk);
         st_free(slots[i].acc);
     }
@@ -795,84 +914,6 @@ static int covered_by_bounds(fold_op *o, bool *yes, st_err *e)
     return 0;
 }
 
-/* Last rows: each series' newest sample in the range (a tail scan). */
-static int last_samples(fold_op *o, scan *sc, st_err *e)
-{
-    scan_iter *it;
-    int rc = scan_iter_open(sc, 0, SIZE_MAX, &it, e);
-    if (rc) return rc;
-    scan_series ss;
-    while ((rc = scan_iter_next(it, &ss, e)) == 1) {
-        long f = sql_scan_field(&o->d.scan, ss.column);
-        if (f < 0 || !st_slice_eq(ss.metric, o->d.scan.metrics[f])) continue;
-        /* the newest sample: a chunk whose statistics hold gives it (its
-         * last value at its end) without being decoded; others are read.
-         * Chunks come in time order, so the last one seen wins. */
-        scan_batch bt;
-        scan_chunk ch;
-        int64_t t = 0;
-        uint64_t bits = 0;
-        st_slice str = {0};
-        bool any = false;
-        const sql_scan_def *d = &o->d.scan;
-        while ((rc = scan_iter_chunk(it, &ch)) == 1) {
-            rc = 0;
-            if (ss.type != ST_VT_STRING && !ch.tombstoned && ch.exact_mint && ch.mint >= d->mint && ch.maxt <= d->maxt) {
-                if ((rc = scan_iter_chunk_stats(it, &ch, e))) break;
-                if (ch.has_stats && ch.stats.count) {
-                    t = ch.maxt;
-                    bits = ch.stats.last;
-                    any = true;
-                    continue;
-                }
-            }
-            while ((rc = scan_iter_chunk_samples(it, &bt, e)) == 1) {
-                t = bt.ts[bt.n - 1];
-                bits = bt.vals ? bt.vals[bt.n - 1] : 0;
-                if (bt.strs) str = bt.strs[bt.n - 1];
-                any = true;
-            }
-            if (rc < 0) break;
-        }
-        if (rc < 0) break;
-        if (!any) continue;
-        if ((rc = sql_ops_poll(o->op.x, &o->tick, e))) break;
-        uint32_t g = group_of(o, &ss);
-        fentry *en = entry(o, g, 0, e, &rc);
-        if (!en) break;
-        if (!en->has_last || t > en->last) en->last = t, en->has_last = true;
-        for (size_t k = 0; k < o->d.naggs; k++) {
-            facc *a = &acc_of(o, en)[k];
-            if (o->d.aggs[k].field != (size_t)f || (a->has && t <= a->t)) continue;
-            sql_value v = sqlv_null(o->d.scan.ctypes[f]);
-            uint8_t ct = o->d.scan.ctypes[f], st = (uint8_t)ss.type;
-            switch (reading(ct, st)) {
-            case 1: v = sqlv_double(scan_value_double((st_vtype)st, bits)); break;
-            case 3:
-                if (bits > (uint64_t)INT64_MAX) {
-                    rc = st_fail(e, ST_EINVAL, "value %" PRIu64 " of column '%.*s' is out of range for bigint", bits,
-                                 (int)o->d.scan.fields[f].n, o->d.scan.fields[f].p);
-                    break;
-                }
-                /* fall through */
-            case 2: v = sqlv_int(SQLT_BIGINT, (int64_t)bits); break;
-            case 4:
-                if (ct == SQLT_BOOLEAN) v = sqlv_bool(bits != 0);
-                else v = sqlv_str(st_slice_of(str.n ? st_arena_strndup(o->a, str.p, str.n) : "", str.n));
-                break;
-            default: break;
-            }
-            if (rc) break;
-            a->v = v;
-            a->t = t;
-            a->has = true;
-        }
-        if (rc) break;
-    }
-    scan_iter_close(it);
-    return rc < 0 ? rc : 0;
-}
-
 /* Last rows of the fields nobody asks the value of: only their newest
  * time counts, read from chunk bounds and memory spans. *sure is false
  * when a bound was cut by the range's end (or a deletion): then that
@@ -924,7 +965,7 @@ static int fold_last(fold_op *o, st_err *e)
     for (size_t f = 0; f < nf; f++) any_rest |= rest[f] = !val[f];
     scan *sc = NULL;
     int rc = open_fields(o, val, SCAN_SAMPLES, true, &sc, e);
-    if (rc == 0 && sc) rc = last_samples(o, sc, e);
+    if (rc == 0 && sc) rc = fold_scan(o, sc, true, e);
     scan_close(sc);
     sc = NULL;
     if (rc == 0 && any_rest) {
@@ -935,7 +976,7 @@ static int fold_last(fold_op *o, st_err *e)
         sc = NULL;
         if (rc == 0 && !sure) {
             rc = open_fields(o, rest, SCAN_SAMPLES, true, &sc, e);
-            if (rc == 0 && sc) rc = last_samples(o, sc, e);
+            if (rc == 0 && sc) rc = fold_scan(o, sc, true, e);
             scan_close(sc);
         }
     }
@@ -959,7 +1000,7 @@ static int fold_all(fold_op *o, st_err *e)
     for (size_t f = 0; f < nf; f++) any_rest |= rest[f] = !agg[f];
     scan *sc = NULL;
     int rc = open_fields(o, agg, SCAN_SAMPLES, false, &sc, e);
-    if (rc == 0 && sc) rc = fold_scan(o, sc, e);
+    if (rc == 0 && sc) rc = fold_scan(o, sc, false, e);
     scan_close(sc);
     sc = NULL;
     if (rc == 0 && any_rest) {

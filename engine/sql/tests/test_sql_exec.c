@@ -496,6 +496,10 @@ static void many_cases(void)
                   "GROUP BY 1 ORDER BY 1");
     same_threaded("SELECT count(f), sum(i), max(f), min(f)", "", "");
     same_threaded("SELECT region, host, count(i)", "region IN ('eu', 'ap')", "GROUP BY 1, 2 ORDER BY 2");
+    /* last rows: each series' newest sample, the newest of a group's kept */
+    same_threaded("SELECT host, max_by(f, time), max(time), max_by(i, time)", "", "GROUP BY 1 ORDER BY 1");
+    same_threaded("SELECT region, max_by(f, time), max(time), max_by(i, time)", "", "GROUP BY 1 ORDER BY 1");
+    same_threaded("SELECT region, max_by(i, time), max(time)", "time < TIMESTAMP '2024-01-01 00:09:05'", "GROUP BY 1 ORDER BY 1");
 }
 
 static void test_fold_pieces(void)
