@@ -466,6 +466,24 @@ int json_shortest(double v, char *d, int *dp)
         *dp = nd;
         return strip_zeros(d, nd);
     }
+    /* A few decimals (most measurements are): v = m / 10^e with e <= 4,
+     * checked by dividing back, which rounds as reading "m e-e" does. With
+     * m under 10^15 no other string of at most 15 digits reads as v, so
+     * the fewest digits of m are the shortest. */
+    if (v >= 1e-4 && v < 1e11) {
+        static const double p10[5] = {1, 10, 100, 1000, 10000};
+        double x = v * 1e4, r = nearbyint(x);
+        if (fabs(x - r) <= x * 1e-12) {
+            uint64_t m = (uint64_t)r;
+            int e = 4;
+            while (e > 0 && m % 10 == 0) m /= 10, e--;
+            if (m && (double)m / p10[e] == v) {
+                int nd = u64_digits(m, d);
+                *dp = nd - e;
+                return strip_zeros(d, nd);
+            }
+        }
+    }
 #ifdef __SIZEOF_INT128__
     int nd;
     if (shortest_exact(v, d, &nd, dp)) return nd;

@@ -265,13 +265,70 @@ static int plan_windows(sqlplan *p, prel *cur, bscope *view, sql_expr **wins, si
 }
 
 /* The FROM relation opened, with the WHERE filter on it. */
-static int open_input(sqlplan *p, pnode *from, sx *wcond, const sql_expr *where, prel *cur)
+/* The bound WHERE without the conditions the scan answers exactly (the
+ * AND trees of ex and x walked side by side: binding keeps their shape):
+ * NULL when nothing is left to check. *text: what is left, for EXPLAIN. */
+static void unpushed_walk(sqlplan *p, const sql_expr *ex, sx *x, const sql_expr *const *pushed, size_t npushed,
+                          sx ***left, const sql_expr ***lex, size_t *n, size_t *cap)
+{
+    if (ex->kind == SQL_E_AND && x->kind == SX_AND && x->nargs == ex->u.list.n) {
+        for (size_t i = 0; i < ex->u.list.n; i++)
+            unpushed_walk(p, ex->u.list.items[i], x->args[i], pushed, npushed, left, lex, n, cap);
+        return;
+    }
+    for (size_t i = 0; i < npushed; i++)
+        if (pushed[i] == ex) return;
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 8;
+        sx **nv = sqlplan_alloc(p, nc * sizeof *nv);
+        const sql_expr **ne = sqlplan_alloc(p, nc * sizeof *ne);
+        if (*n) memcpy(nv, *left, *n * sizeof *nv), memcpy(ne, *lex, *n * sizeof *ne);
+        *left = nv;
+        *lex = ne;
+        *cap = nc;
+    }
+    (*left)[*n] = x;
+    (*lex)[(*n)++] = ex;
+}
+
+static sx *unpushed(sqlplan *p, const sql_expr *where, sx *x, const sql_expr *const *pushed, size_t npushed,
+                    const char **text)
+{
+    sx **left = NULL;
+    const sql_expr **lex = NULL;
+    size_t n = 0, cap = 0;
+    unpushed_walk(p, where, x, pushed, npushed, &left, &lex, &n, &cap);
+    *text = NULL;
+    if (!n) return NULL;
+    if (n == 1) {
+        *text = sqlplan_expr_text(p, lex[0]);
+        return left[0];
+    }
+    st_buf b = {0};
+    for (size_t i = 0; i < n; i++) st_buf_printf(&b, "%s%s", i ? " AND " : "", sqlplan_expr_text(p, lex[i]));
+    char *t = sqlplan_alloc(p, b.len + 1);
+    memcpy(t, b.p, b.len);
+    t[b.len] = 0;
+    st_buf_free(&b);
+    *text = t;
+    sx *all = sqlplan_alloc(p, sizeof *all);
+    memset(all, 0, sizeof *all);
+    all->kind = SX_AND;
+    all->type = SQLT_BOOLEAN;
+    all->line = where->line;
+    all->col = where->col;
+    all->args = left;
+    all->nargs = (uint32_t)n;
+    return all;
+}
+
+static int open_input(sqlplan *p, pnode *from, sx *wcond, const char *wtext, prel *cur)
 {
     if (cur->op) return 0;
     int rc = sqlplan_materialize(p, from, cur);
     if (rc) return rc;
     if (wcond) {
-        sqlplan_explain(p, "Filter %s", sqlplan_expr_text(p, where));
+        sqlplan_explain(p, "Filter %s", wtext);
         cur->op = sql_op_filter(p->x, cur->op, wcond);
     }
     return 0;
@@ -499,6 +556,8 @@ static int plan_select_in(sqlplan *p, const sql_query *q, prel *out, prel *cur, 
     pnode *from = NULL;
     bool exact = true; /* every WHERE condition went into the scan exactly */
     bool fold_ordered = false; /* a fold hands its rows in key order */
+    const sql_expr **pushed = NULL; /* WHERE's conditions the scan answers exactly */
+    size_t npushed = 0;
     /* FROM */
     if (!s->nfrom) {
         static const sql_value none[1];
@@ -532,7 +591,11 @@ static int plan_select_in(sqlplan *p, const sql_query *q, prel *out, prel *cur, 
             const sql_expr **cs = NULL;
             size_t ncs = 0, capcs = 0;
             sqlplan_conjuncts(p, s->where, &cs, &ncs, &capcs);
-            for (size_t i = 0; i < ncs; i++) exact &= sqlplan_push(p, from, cs[i]);
+            pushed = sqlplan_alloc(p, (ncs + 1) * sizeof *pushed);
+            for (size_t i = 0; i < ncs; i++) {
+                if (sqlplan_push(p, from, cs[i])) pushed[npushed++] = cs[i];
+                else exact = false;
+            }
         }
         mentions m = {0};
         sqlplan_mention_query(p, q, &m);
@@ -546,6 +609,7 @@ static int plan_select_in(sqlplan *p, const sql_query *q, prel *out, prel *cur, 
     bscope view = {.cols = fromcols, .ncols = nfromcols};
     /* WHERE */
     sx *wcond = NULL;
+    const char *wtext = NULL;
     if (s->where) {
         sql_expr **aggs = NULL, **wins = NULL;
         size_t na = 0, ca = 0, nw = 0, cw = 0;
@@ -559,6 +623,10 @@ static int plan_select_in(sqlplan *p, const sql_query *q, prel *out, prel *cur, 
         if (wcond->type != SQLT_BOOLEAN)
             return sqlplan_fail(p, s->where->line, s->where->col, ST_EINVAL,
                              "WHERE clause must evaluate to a boolean: actual type %s", sql_vtype_name(wcond->type));
+        /* a scan answers what went into it; through a join a condition on
+         * an outer join's NULL side must still be checked after it */
+        if (from && from->kind == PN_SCAN) wcond = unpushed(p, s->where, wcond, pushed, npushed, &wtext);
+        else wtext = sqlplan_expr_text(p, s->where);
     }
     /* aggregates and windows named anywhere after WHERE */
     sql_expr **aggs = NULL, **wins = NULL;
@@ -634,7 +702,7 @@ static int plan_select_in(sqlplan *p, const sql_query *q, prel *out, prel *cur, 
             }
         }
         if (!cur->op) {
-            if ((rc = open_input(p, from, wcond, s->where, cur))) return rc;
+            if ((rc = open_input(p, from, wcond, wtext, cur))) return rc;
             sqlplan_explain(p, "Aggregate: %zu key%s, %zu aggregate%s", nkeys, nkeys == 1 ? "" : "s", naggs,
                             naggs == 1 ? "" : "s");
             cur->op = sql_op_aggregate(p->x, cur->op, kx, nkeys, ax, naggs);
@@ -669,7 +737,7 @@ static int plan_select_in(sqlplan *p, const sql_query *q, prel *out, prel *cur, 
         from->def.tail = true;
         sqlplan_explain(p, "Scan from each series' newest sample (ORDER BY time DESC LIMIT 1)");
     }
-    if (!cur->op && (rc = open_input(p, from, wcond, s->where, cur))) return rc;
+    if (!cur->op && (rc = open_input(p, from, wcond, wtext, cur))) return rc;
     if (nwins) {
         size_t *wincol = sqlplan_alloc(p, nwins * sizeof *wincol);
         uint8_t *wintypes = sqlplan_alloc(p, nwins);

@@ -180,26 +180,25 @@ static int convert(const scan_op *o, size_t f, const slot *sl, size_t k, sql_val
 {
     uint8_t ct = o->d.ctypes[f];
     uint64_t bits = sl->s.vals ? sl->s.vals[k] : 0;
-    *v = sqlv_null(ct);
     switch (ct) {
     case SQLT_DOUBLE:
         if (sl->stype == ST_VT_FLOAT || sl->stype == ST_VT_INT || sl->stype == ST_VT_UINT)
-            *v = sqlv_double(scan_value_double((st_vtype)sl->stype, bits));
+            sqlv_set_double(v, scan_value_double((st_vtype)sl->stype, bits));
         break;
     case SQLT_BIGINT:
-        if (sl->stype == ST_VT_INT) *v = sqlv_int(SQLT_BIGINT, (int64_t)bits);
+        if (sl->stype == ST_VT_INT) sqlv_set_int(v, SQLT_BIGINT, (int64_t)bits);
         else if (sl->stype == ST_VT_UINT) {
             if (bits > (uint64_t)INT64_MAX)
                 return st_fail(e, ST_EINVAL, "value %" PRIu64 " of column '%.*s' is out of range for bigint", bits,
                                (int)o->d.fields[f].n, o->d.fields[f].p);
-            *v = sqlv_int(SQLT_BIGINT, (int64_t)bits);
+            sqlv_set_int(v, SQLT_BIGINT, (int64_t)bits);
         }
         break;
     case SQLT_VARCHAR:
-        if (sl->stype == ST_VT_STRING) *v = sqlv_str(sl->s.strs[k]);
+        if (sl->stype == ST_VT_STRING) sqlv_set_str(v, sl->s.strs[k]);
         break;
     case SQLT_BOOLEAN:
-        if (sl->stype == ST_VT_BOOL) *v = sqlv_bool(bits != 0);
+        if (sl->stype == ST_VT_BOOL) sqlv_set_bool(v, bits != 0);
         break;
     default: break;
     }
@@ -239,12 +238,12 @@ static int scanop_next(sql_op *op, const sql_value **row, st_err *e)
         }
         size_t nt = o->d.ntags;
         for (size_t k = 0; k < nt; k++) o->out[k] = o->tagv[k];
-        o->out[nt] = sqlv_str(o->d.table);
-        o->out[nt + 1] = sqlv_int(SQLT_TIMESTAMP, t);
+        sqlv_set_str(&o->out[nt], o->d.table);
+        sqlv_set_int(&o->out[nt + 1], SQLT_TIMESTAMP, t);
         for (size_t i = 0; i < o->d.nfields; i++) {
             slot *sl = &o->slots[i];
             sql_value *v = &o->out[nt + 2 + i];
-            *v = sqlv_null(o->d.ctypes[i]);
+            sqlv_set_null(v, o->d.ctypes[i]);
             if (!sl->has || sl->at >= sl->s.n || sl->s.ts[sl->at] != t) continue;
             size_t k = sl->at++;
             if (o->d.read[i] && (rc = convert(o, i, sl, k, v, e))) {

@@ -386,6 +386,20 @@ static void test_shortest_reference(void)
         if ((n1 != n2 || dp1 != dp2 || memcmp(d1, d2, (size_t)n1) != 0) && bad++ < 5)
             CHECK_MSG(0, "%.17g: %.*s/%d vs reference %.*s/%d", v, n1, d1, dp1, n2, d2, dp2);
     }
+    /* few decimals at every scale (json_shortest's own path for them), and
+     * their neighbours one unit in the last place away, which are not */
+    for (int i = 0; i < 60000; i++) {
+        char s[64];
+        snprintf(s, sizeof s, "%lld.%0*llde%d", (long long)(rnd() % 1000000), (int)(rnd() % 5 + 1),
+                 (long long)(rnd() % 100000), (int)(rnd() % 17) - 8);
+        double v = strtod(s, NULL);
+        if (i % 4 == 3) v = nextafter(v, 1e300);
+        if (!isfinite(v) || v == 0) continue;
+        char d1[20], d2[20];
+        int dp1 = 0, dp2 = 0, n1 = json_shortest(v, d1, &dp1), n2 = ref_shortest(v, d2, &dp2);
+        if ((n1 != n2 || dp1 != dp2 || memcmp(d1, d2, (size_t)n1) != 0) && bad++ < 5)
+            CHECK_MSG(0, "%s (%.17g): %.*s/%d vs reference %.*s/%d", s, v, n1, d1, dp1, n2, d2, dp2);
+    }
     CHECK_EQ_INT(bad, 0);
 }
 

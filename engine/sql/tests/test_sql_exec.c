@@ -159,6 +159,28 @@ static void test_aggregate(void)
     expect("SELECT region, count(*) FROM t.cpu GROUP BY region ORDER BY region NULLS FIRST", "region|_col1\nNULL|3\neu|3\n");
 }
 
+/* What the scan answers exactly is not checked again; what it cannot is. */
+static void test_where_split(void)
+{
+    st_buf b = {0};
+    st_err e = {0};
+    CHECK(run("EXPLAIN SELECT * FROM t.cpu WHERE host = 'a' AND usage > 2 AND time >= TIMESTAMP '2024-01-01'", &b, &e) == 0);
+    st_buf_putc(&b, 0);
+    CHECK_MSG(strstr((const char *)b.p, "Filter (usage > 2)\n") && !strstr((const char *)b.p, "Filter (host"), "%s",
+              (const char *)b.p);
+    CHECK(run("EXPLAIN SELECT * FROM t.cpu WHERE host = 'a' AND time < TIMESTAMP '2030-01-01'", &b, &e) == 0);
+    st_buf_putc(&b, 0);
+    CHECK_MSG(!strstr((const char *)b.p, "Filter"), "%s", (const char *)b.p);
+    st_buf_free(&b);
+    expect("SELECT host, usage FROM t.cpu WHERE host = 'a' AND usage > 2 AND time >= TIMESTAMP '2024-01-01' ORDER BY usage",
+           "host|usage\na|2.5\na|3.5\n");
+    expect("SELECT host, n FROM t.cpu WHERE usage > 2 OR n = 5 ORDER BY host, time", "host|n\na|2\na|NULL\nb|NULL\nb|NULL\nb|5\n");
+    /* through an outer join a condition on its NULL side still filters:
+     * a's NULL-extended row is not b's */
+    expect("SELECT count(*) FROM (SELECT DISTINCT host FROM t.cpu) x LEFT JOIN t.cpu y ON x.host = y.host WHERE y.host = 'b'",
+           "_col0\n3\n");
+}
+
 static void test_relations(void)
 {
     expect("SELECT host, usage, row_number() OVER (PARTITION BY host ORDER BY time DESC) AS rn FROM t.cpu "
@@ -796,6 +818,7 @@ int main(void)
     RUN(test_select);
     RUN(test_aggregate);
     RUN(test_relations);
+    RUN(test_where_split);
     RUN(test_meta);
     RUN(test_series);
     RUN(test_timeseries);
