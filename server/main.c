@@ -78,6 +78,7 @@ int main(int argc, char **argv)
     api_init(s, &f);
     /* query helpers: a query's own thread plus up to cores - 1 of these */
     unsigned qt = f.query_threads ? f.query_threads : (unsigned)(cores > 0 ? cores : 1);
+    f.query_threads = qt; /* resolved once: asking the system costs a file read per query */
     pool *qpool = pool_new(qt > 1 ? qt - 1 : 0);
     api_set_query_pool(qpool);
     prw_cache_set_limit(f.remote_write_cache_bytes);

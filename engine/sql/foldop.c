@@ -1064,25 +1064,26 @@ static int fold_top(fold_op *o, st_err *e)
     return rc;
 }
 
-static sql_value acc_value(const fold_op *o, const sql_fold_agg *ag, const fentry *en, const facc *a)
+static void acc_put(const fold_op *o, const sql_fold_agg *ag, const fentry *en, const facc *a, sql_value *out)
 {
     if (o->d.last) {
-        if (ag->field == SIZE_MAX) return en->has_last ? sqlv_int(SQLT_TIMESTAMP, en->last) : sqlv_null(ag->type);
+        if (ag->field == SIZE_MAX) {
+            if (en->has_last) sqlv_set_int(out, SQLT_TIMESTAMP, en->last);
+            else sqlv_set_null(out, ag->type);
+            return;
+        }
         /* the value of the group's newest row: NULL when that row lacks it */
-        if (!a->has || !en->has_last || a->t != en->last) return sqlv_null(ag->type);
-        return a->v;
+        if (!a->has || !en->has_last || a->t != en->last) sqlv_set_null(out, ag->type);
+        else *out = a->v;
+        return;
     }
     uint8_t ct = o->d.scan.ctypes[ag->field];
-    if (ag->kind == SQL_AGG_COUNT) return sqlv_int(SQLT_BIGINT, (int64_t)a->n);
-    if (!a->has) return sqlv_null(ag->type);
-    switch (ag->kind) {
-    case SQL_AGG_AVG:
-        if (ct == SQLT_BIGINT) return sqlv_double((double)a->wide / (double)a->n);
-        return sqlv_double(a->d / (double)a->n);
-    default:
-        if (ct == SQLT_BIGINT) return sqlv_int(SQLT_BIGINT, a->i);
-        return sqlv_double(a->d);
-    }
+    if (ag->kind == SQL_AGG_COUNT) sqlv_set_int(out, SQLT_BIGINT, (int64_t)a->n);
+    else if (!a->has) sqlv_set_null(out, ag->type);
+    else if (ag->kind == SQL_AGG_AVG)
+        sqlv_set_double(out, ct == SQLT_BIGINT ? (double)a->wide / (double)a->n : a->d / (double)a->n);
+    else if (ct == SQLT_BIGINT) sqlv_set_int(out, SQLT_BIGINT, a->i);
+    else sqlv_set_double(out, a->d);
 }
 
 /* Key order: each key tag's value ranked once over the groups, then the
@@ -1244,14 +1245,15 @@ static int foldop_next(sql_op *op, const sql_value **row, st_err *e)
     for (size_t k = 0; k < o->d.nkeys; k++) {
         switch (o->d.keys[k]) {
         case SQL_FOLD_KEY_TAG:
-            o->out[k] = g[kt].p ? sqlv_str(g[kt]) : sqlv_null(SQLT_VARCHAR);
+            if (g[kt].p) sqlv_set_str(&o->out[k], g[kt]);
+            else sqlv_set_null(&o->out[k], SQLT_VARCHAR);
             kt++;
             break;
-        case SQL_FOLD_KEY_BUCKET: o->out[k] = sqlv_int(SQLT_TIMESTAMP, en->bucket); break;
-        default: o->out[k] = sqlv_str(o->d.scan.table); break;
+        case SQL_FOLD_KEY_BUCKET: sqlv_set_int(&o->out[k], SQLT_TIMESTAMP, en->bucket); break;
+        default: sqlv_set_str(&o->out[k], o->d.scan.table); break;
         }
     }
-    for (size_t k = 0; k < o->d.naggs; k++) o->out[o->d.nkeys + k] = acc_value(o, &o->d.aggs[k], en, &acc_of(o, en)[k]);
+    for (size_t k = 0; k < o->d.naggs; k++) acc_put(o, &o->d.aggs[k], en, &acc_of(o, en)[k], &o->out[o->d.nkeys + k]);
     *row = o->out;
     return 1;
 }
