@@ -116,11 +116,19 @@ static void fatal(pgconn *c, const char *code, const char *msg)
 /* ------------------------------------------------------------ input */
 
 /* Reads exactly n bytes, waiting at most timeout_ms for each part. 0, or -1
- * when the peer closed, failed or stayed silent (*idle set then). */
+ * when the peer closed, failed or stayed silent (*idle set then). What
+ * has arrived beyond them waits in c->ahead for the next read. */
 static int read_full(pgconn *c, void *buf, size_t n, int timeout_ms, bool *idle)
 {
     size_t got = 0;
     while (got < n) {
+        if (c->ahead_at < c->ahead_len) {
+            size_t k = c->ahead_len - c->ahead_at < n - got ? c->ahead_len - c->ahead_at : n - got;
+            memcpy((char *)buf + got, c->ahead + c->ahead_at, k);
+            c->ahead_at += k;
+            got += k;
+            continue;
+        }
         struct pollfd pf = {.fd = c->fd, .events = POLLIN};
         int pr = poll(&pf, 1, timeout_ms);
         if (pr < 0 && errno == EINTR) continue;
@@ -129,10 +137,18 @@ static int read_full(pgconn *c, void *buf, size_t n, int timeout_ms, bool *idle)
             return -1;
         }
         if (pr < 0) return -1;
-        ssize_t r = recv(c->fd, (char *)buf + got, n - got, 0);
+        if (n - got >= sizeof c->ahead) { /* a large part: straight into place */
+            ssize_t r = recv(c->fd, (char *)buf + got, n - got, 0);
+            if (r < 0 && errno == EINTR) continue;
+            if (r <= 0) return -1;
+            got += (size_t)r;
+            continue;
+        }
+        ssize_t r = recv(c->fd, c->ahead, sizeof c->ahead, 0);
         if (r < 0 && errno == EINTR) continue;
         if (r <= 0) return -1;
-        got += (size_t)r;
+        c->ahead_at = 0;
+        c->ahead_len = (size_t)r;
     }
     return 0;
 }

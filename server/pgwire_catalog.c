@@ -1118,6 +1118,13 @@ static pgwire_kind catalog(pgwire_sess *ss, const toks *ts, pgwire_result *r)
     static const char *const classes[] = {"pg_class", "pg_namespace", "pg_am", NULL};
     static const char *const attrs[] = {"pg_attribute", "pg_attrdef", "pg_collation", "pg_type", "pg_class", NULL};
     static const char *const nsps[] = {"pg_namespace", NULL};
+    /* every relation below is a pg_* name or information_schema's: a
+     * statement naming none (every query of the data) is the engine's */
+    bool names_one = false;
+    for (size_t i = 0; i < ts->n && !names_one; i++)
+        names_one = ts->t[i].kind == TK_IDENT &&
+                    (!strncmp(ts->t[i].v, "pg_", 3) || !strcmp(ts->t[i].v, "information_schema"));
+    if (!names_one) return PGWIRE_ENGINE;
     if (reads(ts, "pg_catalog", "pg_database") && reads_only(ts, dbs)) return cat_databases(ss, ts, r);
     if (reads(ts, "pg_catalog", "pg_attribute") && tk_has(ts, TK_IDENT, "attrelid") && reads_only(ts, attrs))
         return cat_attributes(ss, ts, r);

@@ -96,6 +96,10 @@ typedef struct pgconn {
     size_t nstmts, nportals;
     size_t held;          /* bytes of statement text kept by statements and portals */
     bool skip;            /* an extended-protocol error: ignore until Sync */
+    /* bytes received ahead of the message being read: a message costs one
+     * receive, not one per header field */
+    size_t ahead_at, ahead_len;
+    uint8_t ahead[16384];
 } pgconn;
 
 struct pgwire_server {

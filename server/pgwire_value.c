@@ -153,8 +153,21 @@ static void put_timestamp(st_buf *b, int64_t ns)
     unsigned m, d;
     sqlv_civil_from_days(days, &y, &m, &d);
     int64_t secs = rem / 1000000;
-    st_buf_printf(b, "%04" PRId64 "-%02u-%02u %02d:%02d:%02d", y <= 0 ? 1 - y : y, m, d, (int)(secs / 3600),
-                  (int)(secs / 60 % 60), (int)(secs % 60));
+    int64_t yy = y <= 0 ? 1 - y : y;
+    if (yy <= 9999) { /* the common case without printf: answers of many rows spend their time here */
+        unsigned f[6] = {(unsigned)yy, m, d, (unsigned)(secs / 3600), (unsigned)(secs / 60 % 60), (unsigned)(secs % 60)};
+        char t[19] = "0000-00-00 00:00:00";
+        for (int i = 3; i >= 0; i--, f[0] /= 10) t[i] = (char)('0' + f[0] % 10);
+        for (int k = 1; k < 6; k++) {
+            int at = 2 + 3 * k; /* 5, 8, 11, 14, 17 */
+            t[at] = (char)('0' + f[k] / 10);
+            t[at + 1] = (char)('0' + f[k] % 10);
+        }
+        st_buf_put(b, t, sizeof t);
+    } else {
+        st_buf_printf(b, "%04" PRId64 "-%02u-%02u %02d:%02d:%02d", yy, m, d, (int)(secs / 3600),
+                      (int)(secs / 60 % 60), (int)(secs % 60));
+    }
     put_fraction(b, rem % 1000000);
     if (y <= 0) st_buf_put(b, " BC", 3);
 }
@@ -196,7 +209,7 @@ void pgwire_put_text(st_buf *b, const sql_value *v)
     int64_t days, us;
     switch (v->type) {
     case SQLT_BOOLEAN: st_buf_putc(b, v->u.b ? 't' : 'f'); return;
-    case SQLT_BIGINT: st_buf_printf(b, "%" PRId64, v->u.i); return;
+    case SQLT_BIGINT: json_int(b, v->u.i); return; /* digits and a sign, as PostgreSQL writes int8 */
     case SQLT_DOUBLE: put_double(b, v->u.d); return;
     case SQLT_VARCHAR: st_buf_put(b, v->u.s.p, v->u.s.n); return;
     case SQLT_TIMESTAMP: put_timestamp(b, v->u.i); return;

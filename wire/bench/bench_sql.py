@@ -42,6 +42,10 @@ printed loudly and the query's ratios are marked not comparable. Then
 seconds), and the median. Queries that fail on Strata are reported with the
 error and the run goes on; for those, and for those that miss a part of the
 goal, Strata's EXPLAIN is printed.
+Strata is also asked through its PostgreSQL wire protocol (--pg-listen)
+with psycopg2, set up as for PostgreSQL: the ratio to PostgreSQL compares
+the two through the same client and protocol, the others compare HTTP with
+HTTP (InfluxQL, PromQL) or with DuckDB's in-process time.
 Goal (issue 11): Strata SQL's median at most 0.1 x PostgreSQL's, below
 DuckDB's, and no slower than the same question in InfluxQL and PromQL.
 
@@ -154,10 +158,10 @@ def wait_http(port, path, want, proc, timeout=60):
 
 
 def start_strata(binary, d):
-    port = free_port()
+    port, pgport = free_port(), free_port()
     try:
         p = subprocess.Popen([binary, "--listen", f"127.0.0.1:{port}", "--data-dir", os.path.join(d, "strata"),
-                              "--retention", "0", "--query-timeout", "60s"],
+                              "--retention", "0", "--query-timeout", "60s", "--pg-listen", f"127.0.0.1:{pgport}"],
                              stdout=open(os.path.join(d, "strata.log"), "wb"), stderr=subprocess.STDOUT)
     except OSError as e:
         raise Fail(f"cannot run Strata: {e}")
@@ -166,7 +170,7 @@ def start_strata(binary, d):
     except Fail as e:
         stop(p)
         raise Fail(f"Strata did not start ({e}); its log: {open(os.path.join(d, 'strata.log')).read()[-2000:]}")
-    return p, port
+    return p, port, pgport
 
 
 class Strata:
@@ -243,18 +247,21 @@ def start_pg(d):
 
 
 class PG:
-    def __init__(self, port):
+    """A PostgreSQL wire protocol server through psycopg2: PostgreSQL itself,
+    or Strata's --pg-listen (dbname: the Strata database), the same client
+    and the same settings for both."""
+    def __init__(self, port, dbname="postgres", timeout=True):
         import psycopg2
         import psycopg2.extensions as ext
         self.psycopg2 = psycopg2
-        self.check = psycopg2.connect(host="127.0.0.1", port=port, user="bench", dbname="postgres")
+        self.check = psycopg2.connect(host="127.0.0.1", port=port, user="bench", dbname=dbname)
         self.check.autocommit = True
-        self.timed = psycopg2.connect(host="127.0.0.1", port=port, user="bench", dbname="postgres")
+        self.timed = psycopg2.connect(host="127.0.0.1", port=port, user="bench", dbname=dbname)
         self.timed.autocommit = True
         # timestamp, timestamptz, float8, numeric, int8 kept as text on the timed connection
         raw = ext.new_type((1114, 1184, 701, 1700, 20), "RAWTEXT", lambda v, cur: v)
         ext.register_type(raw, self.timed)
-        for c in (self.check, self.timed):
+        for c in (self.check, self.timed) if timeout else ():
             with c.cursor() as cur:
                 cur.execute(f"SET statement_timeout = '{TIMEOUT_S}s'")
 
@@ -609,12 +616,12 @@ def fmt_ratio(a, b):
 
 def run_size(args, hosts, span_h, interval_s, duck_dir, totals, notes):
     d = tempfile.mkdtemp(prefix="strata-bench-sql-")
-    procs, pgdir, pg, duck = [], None, None, None
+    procs, pgdir, pg, spg, duck = [], None, None, None, None
     try:
         rounds = int(span_h * 3600 / interval_s)
         end_s = (int(time.time()) - 300) // 3600 * 3600
         start_s = end_s - rounds * interval_s
-        sp, sport = start_strata(args.strata, d)
+        sp, sport, spgport = start_strata(args.strata, d)
         procs.append((sp, None))
         pgp, pgport, pgdir = start_pg(d)
         procs.append((pgp, 2))  # SIGINT: postgres's fast shutdown
@@ -640,6 +647,7 @@ def run_size(args, hosts, span_h, interval_s, duck_dir, totals, notes):
             r = st.conn.getresponse()
             r.read()
             flushed = f" + /api/v1/admin/flush {time.time() - t1:.1f} s ({r.status})"
+        spg = PG(spgport, dbname="bench", timeout=False)  # the flag's timeout holds there
         pg_copy, pg_index_vacuum, pg_index = pg.load(csv_path)
         duck_load = duck.load(csv_path)
         mb = os.path.getsize(csv_path) / 1e6
@@ -653,21 +661,25 @@ def run_size(args, hosts, span_h, interval_s, duck_dir, totals, notes):
         # floors: what a request that reads nothing costs
         floor = {
             "strata": statistics.median(st.sql("SELECT 1")[0] * 1000 for _ in range(21)),
+            "strata_pg": statistics.median(spg.run("SELECT 1", True)[0] * 1000 for _ in range(21)),
             "influxql": statistics.median(st.influxql("SHOW DATABASES")[0] * 1000 for _ in range(21)),
             "pg": statistics.median(pg.run("SELECT 1", True)[0] * 1000 for _ in range(21)),
             "duck": statistics.median(duck.run("SELECT 1", True)[0] * 1000 for _ in range(21)),
         }
         ok1 = st.sql("SELECT 1")
-        print(f"  round trip of an empty request: Strata SQL (SELECT 1) {floor['strata']:.2f} ms"
+        print(f"  round trip of an empty request: Strata SQL (SELECT 1) {floor['strata']:.2f} ms over HTTP, "
+              f"{floor['strata_pg']:.2f} ms over its PostgreSQL protocol"
               f"{'' if ok1[1] == 200 else ' [answered ' + str(ok1[1]) + ': ' + ok1[2][:100].decode(errors='replace') + ']'}, "
               f"Strata InfluxQL (SHOW DATABASES) {floor['influxql']:.2f} ms, PostgreSQL (SELECT 1) {floor['pg']:.2f} ms, "
               f"DuckDB (SELECT 1, in process) {floor['duck']:.3f} ms")
-        print(f"BENCH sql-{hosts} floor strata_ms {floor['strata']:.3f} influxql_ms {floor['influxql']:.3f} "
+        print(f"BENCH sql-{hosts} floor strata_ms {floor['strata']:.3f} strata_pgwire_ms {floor['strata_pg']:.3f} "
+              f"influxql_ms {floor['influxql']:.3f} "
               f"pg_ms {floor['pg']:.3f} duckdb_ms {floor['duck']:.3f}")
 
-        systems = ["strata", "pg", "duck", "influxql", "promql"]
+        systems = ["strata", "strata_pg", "pg", "duck", "influxql", "promql"]
         runners = {
             "strata": lambda q, timed: st.sql(q["strata"]),
+            "strata_pg": lambda q, timed: spg.run(q["strata"], timed),
             "influxql": lambda q, timed: st.influxql(q["influxql"]),
             "promql": lambda q, timed: st.promql(q["promql"]["params"]),
             "pg": lambda q, timed: pg.run(q["pg"], timed),
@@ -683,7 +695,7 @@ def run_size(args, hosts, span_h, interval_s, duck_dir, totals, notes):
                 t, a, b = runners[sysn](q, False)
                 first[sysn] = t
                 try:
-                    if sysn in ("pg", "duck"):
+                    if sysn in ("pg", "duck", "strata_pg"):
                         if a is None:
                             raise ValueError(b)
                         rows[sysn] = rows_sql(a, b)
@@ -699,7 +711,7 @@ def run_size(args, hosts, span_h, interval_s, duck_dir, totals, notes):
             for sysn in systems:
                 if sysn in errs or sysn == ref or ref is None:
                     continue
-                why = same_rows(rows[ref], rows[sysn], q["ordered"] and sysn in ("strata", "pg", "duck"))
+                why = same_rows(rows[ref], rows[sysn], q["ordered"] and sysn in ("strata", "strata_pg", "pg", "duck"))
                 if why:
                     diff[sysn] = why
             for sysn, e in errs.items():
@@ -718,13 +730,17 @@ def run_size(args, hosts, span_h, interval_s, duck_dir, totals, notes):
             m = {s: med.get(s) for s in systems}
             verdict = "same" if not errs and not diff else \
                 ("Strata FAILED" if "strata" in errs else "") + \
+                ("Strata over pgwire FAILED " if "strata_pg" in errs else "") + \
                 ("DIFF " + ",".join(sorted(diff)) if diff else "") + \
-                (" (" + ",".join(f"{s} failed" for s in sorted(errs) if s != "strata") + ")"
-                 if any(s != "strata" for s in errs) else "")
+                (" (" + ",".join(f"{s} failed" for s in sorted(errs) if s not in ("strata", "strata_pg")) + ")"
+                 if any(s not in ("strata", "strata_pg") for s in errs) else "")
             verdict = verdict.strip() or "same"
             comparable = lambda s: s in m and m[s] is not None and s not in diff and "strata" not in diff  # noqa: E731
             s_ms = m["strata"]
-            g_pg = s_ms is not None and comparable("pg") and s_ms <= 0.1 * m["pg"]
+            # PostgreSQL against Strata through the same client and protocol
+            # (psycopg2, the PostgreSQL wire protocol); the others over HTTP
+            p_ms = m["strata_pg"] if m["strata_pg"] is not None and "strata_pg" not in diff else None
+            g_pg = p_ms is not None and comparable("pg") and p_ms <= 0.1 * m["pg"]
             g_duck = s_ms is not None and comparable("duck") and s_ms < m["duck"]
             other = [x for x in ("influxql", "promql") if m[x] is not None]
             g_ql = s_ms is not None and all(comparable(x) and s_ms <= m[x] for x in other)
@@ -734,18 +750,19 @@ def run_size(args, hosts, span_h, interval_s, duck_dir, totals, notes):
             totals["ql"] += g_ql
             totals["all"] += g_pg and g_duck and g_ql
             # a tenth of PostgreSQL's median below Strata's own empty round trip
-            totals["floor"] += (not g_pg and m["pg"] is not None and 0.1 * m["pg"] < floor["strata"])
+            totals["floor"] += (not g_pg and m["pg"] is not None and 0.1 * m["pg"] < floor["strata_pg"])
             if "strata" in errs:
                 totals["failed"] += 1
             nc = lambda s: "" if comparable(s) or m[s] is None else "*"  # noqa: E731
-            lines.append(f"  {name:<22} {fmt_ms(s_ms):>8} {fmt_ms(m['pg']):>8} {fmt_ms(m['duck']):>8} "
-                         f"{fmt_ms(m['influxql']):>8} {fmt_ms(m['promql']):>8} | "
-                         f"{fmt_ratio(s_ms, m['pg']) + nc('pg'):>6} {fmt_ratio(s_ms, m['duck']) + nc('duck'):>6} "
+            lines.append(f"  {name:<22} {fmt_ms(s_ms):>8} {fmt_ms(m['strata_pg']):>8} {fmt_ms(m['pg']):>8} "
+                         f"{fmt_ms(m['duck']):>8} {fmt_ms(m['influxql']):>8} {fmt_ms(m['promql']):>8} | "
+                         f"{fmt_ratio(p_ms, m['pg']) + nc('pg'):>6} {fmt_ratio(s_ms, m['duck']) + nc('duck'):>6} "
                          f"{fmt_ratio(s_ms, m['influxql']) + nc('influxql'):>6} "
                          f"{fmt_ratio(s_ms, m['promql']) + nc('promql'):>6} | "
                          f"{'y' if g_pg else 'n'}{'y' if g_duck else 'n'}{'y' if g_ql else 'n'} | {verdict}")
             print(f"BENCH sql-{hosts} {name} " + " ".join(
-                f"{k}_ms {m[s]:.3f}" for s, k in (("strata", "strata"), ("pg", "pg"), ("duck", "duckdb"),
+                f"{k}_ms {m[s]:.3f}" for s, k in (("strata", "strata"), ("strata_pg", "strata_pgwire"), ("pg", "pg"),
+                                                  ("duck", "duckdb"),
                                                   ("influxql", "influxql"), ("promql", "promql")) if m[s] is not None)
                 + f" goal_pg {int(g_pg)} goal_duckdb {int(g_duck)} goal_ql {int(g_ql)} {verdict.replace(' ', '_')}")
             if "strata" in errs or not (g_pg and g_duck and g_ql):
@@ -758,13 +775,15 @@ def run_size(args, hosts, span_h, interval_s, duck_dir, totals, notes):
                 except ValueError:
                     pass
                 notes.append((hosts, name, q["strata"], errs.get("strata"), s_ms, m, es, why))
-        print(f"  {'query (median ms)':<22} {'S.SQL':>8} {'PG':>8} {'DuckDB':>8} {'S.IQL':>8} {'S.PromQL':>8} | "
-              f"{'S/PG':>6} {'S/Duck':>6} {'S/IQL':>6} {'S/Prom':>6} | goal | answers")
+        print(f"  {'query (median ms)':<22} {'S.SQL':>8} {'S.PGw':>8} {'PG':>8} {'DuckDB':>8} {'S.IQL':>8} "
+              f"{'S.PromQL':>8} | {'Sw/PG':>6} {'S/Duck':>6} {'S/IQL':>6} {'S/Prom':>6} | goal | answers")
         for ln in lines:
             print(ln)
     finally:
         if pg:
             pg.close()
+        if spg:
+            spg.close()
         if duck:
             duck.close()
         for p, sig in procs:
@@ -799,7 +818,8 @@ def main():
     print(f"== SQL: Strata ({args.strata}), {pgv or 'PostgreSQL 15 (missing)'}, DuckDB (npm @duckdb/node-api under "
           f"node {subprocess.run(['node', '--version'], capture_output=True, text=True).stdout.strip()}), "
           f"psycopg2 {psycopg2.__version__.split()[0]}; side by side")
-    print("  Strata: SQL over HTTP (/api/v3/query_sql, format=json), and the same question in InfluxQL (/query) and")
+    print("  Strata: SQL over HTTP (/api/v3/query_sql, format=json) and over its PostgreSQL protocol (psycopg2, as")
+    print("  PostgreSQL is asked), and the same question in InfluxQL (/query) and")
     print("  PromQL (/api/v1/query_range; lastpoint: /api/v1/query), one keep-alive connection, time to the last")
     print("  byte. PostgreSQL: psycopg2 over TCP, execute + fetchall (values kept as text). DuckDB: in its node")
     print("  process, runAndReadAll + getRows (no process start, no pipe). Medians of the timed runs.")
@@ -829,8 +849,10 @@ def main():
           f"InfluxQL/PromQL: {totals['ql']} of {n}; all three: {totals['all']} of {n}; Strata SQL failed: "
           f"{totals['failed']} of {n}")
     print(f"    of those not at a tenth of PostgreSQL's, {totals['floor']} ask for less than Strata SQL's round trip of "
-          f"an empty request (SELECT 1)")
-    print(f"  S.SQL, S.IQL, S.PromQL: Strata's SQL, InfluxQL, PromQL; ratio columns: Strata SQL / the other;")
+          f"an empty request (SELECT 1 over the PostgreSQL protocol)")
+    print(f"  S.SQL, S.IQL, S.PromQL: Strata's SQL, InfluxQL, PromQL over HTTP; S.PGw: Strata's SQL over its PostgreSQL")
+    print(f"  protocol through psycopg2, as PostgreSQL is asked; ratio columns: Strata SQL / the other, Sw/PG the")
+    print(f"  PostgreSQL protocol's (same client, same protocol), the others HTTP's;")
     print(f"  '*' marks a ratio whose answers differ (not comparable); '-': failed or not asked.")
     print(f"  goal column: y/n for PostgreSQL, DuckDB, InfluxQL+PromQL.")
     print(f"BENCH sql goal_pg {totals['pg']} goal_duckdb {totals['duck']} goal_ql {totals['ql']} "
