@@ -1258,9 +1258,17 @@ int scan_iter_read_all(scan_iter *it, codec_samples *out, st_err *e)
     scan_batch b;
     int rc;
     while ((rc = scan_iter_batch(it, &b, e)) == 1) {
-        codec_samples_reserve(out, out->n + b.n);
-        for (size_t i = 0; i < b.n; i++)
-            samples_push(out, it->is_str, b.ts[i], b.vals[i], it->is_str ? b.strs[i] : st_slice_of(NULL, 0));
+        if (out->n + b.n > out->cap) {
+            size_t cap = out->cap * 2 > out->n + b.n ? out->cap * 2 : out->n + b.n;
+            codec_samples_reserve(out, cap);
+        }
+        if (it->is_str) {
+            for (size_t i = 0; i < b.n; i++) samples_push(out, true, b.ts[i], 0, b.strs[i]);
+            continue;
+        }
+        memcpy(out->ts + out->n, b.ts, b.n * sizeof *b.ts);
+        memcpy(out->vals + out->n, b.vals, b.n * sizeof *b.vals);
+        out->n += b.n;
     }
     return rc;
 }

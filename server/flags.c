@@ -77,7 +77,7 @@ void flags_usage(FILE *out)
         "  --query-subquery-step DUR  resolution of a subquery without a step, Prometheus's\n"
         "                            evaluation_interval (default 1m)\n"
         "  --query-threads N         threads one query reads and evaluates series with\n"
-        "                            (default 0 = cores)\n"
+        "                            (PromQL, SQL folds; default 0 = cores)\n"
         "  --shards N                head shards (default 2 x cores)\n"
         "  --http-threads N          HTTP worker threads (default 2 x cores, at least 4)\n"
         "  --http-timeout SECONDS    idle connection timeout (default 60)\n"

@@ -60,7 +60,6 @@ typedef struct scan_op {
     slot *slots;    /* one per field */
     label *gl;      /* the current tag set (labels but __name__) */
     size_t ngl;
-    sql_value *tagv;
     sql_value *out;
     scan_series ss; /* the first series of the next tag set, not yet read */
     bool pending, eof, ingroup, failed;
@@ -110,12 +109,13 @@ static void set_tags(scan_op *o, const scan_series *ss)
         o->gl[o->ngl].name = slice_dup(o->g, ss->labels[i].name);
         o->gl[o->ngl++].value = slice_dup(o->g, ss->labels[i].value);
     }
-    /* a tag the series lacks is NULL (labels with empty values are never stored) */
+    /* a tag the series lacks is NULL (labels with empty values are never
+     * stored); the row's tag cells hold for every row of the tag set */
     for (size_t k = 0; k < o->d.ntags; k++) {
-        o->tagv[k] = sqlv_null(SQLT_VARCHAR);
+        sqlv_set_null(&o->out[k], SQLT_VARCHAR);
         for (size_t i = 0; i < o->ngl; i++)
             if (st_slice_eq(o->gl[i].name, o->d.tags[k])) {
-                o->tagv[k] = sqlv_str(o->gl[i].value);
+                sqlv_set_str(&o->out[k], o->gl[i].value);
                 break;
             }
     }
@@ -236,9 +236,7 @@ static int scanop_next(sql_op *op, const sql_value **row, st_err *e)
             o->failed = true;
             return rc;
         }
-        size_t nt = o->d.ntags;
-        for (size_t k = 0; k < nt; k++) o->out[k] = o->tagv[k];
-        sqlv_set_str(&o->out[nt], o->d.table);
+        size_t nt = o->d.ntags; /* tags: set with the tag set; measure_name: at open */
         sqlv_set_int(&o->out[nt + 1], SQLT_TIMESTAMP, t);
         for (size_t i = 0; i < o->d.nfields; i++) {
             slot *sl = &o->slots[i];
@@ -305,8 +303,8 @@ int sql_op_scan(sql_exec_ctx *x, const sql_scan_def *d, sql_op **out, st_err *e)
     for (size_t i = 0; i < d->nmatchers; i++) c->matchers[i] = d->matchers[i];
 
     o->slots = st_calloc(nf + 1, sizeof *o->slots);
-    o->tagv = st_arena_alloc(a, (nt + 1) * sizeof *o->tagv);
     o->out = st_arena_alloc(a, n * sizeof *o->out);
+    sqlv_set_str(&o->out[nt], c->table);
     o->op = (sql_op){.next = scanop_next, .close = scanop_close, .ncols = n, .x = x};
     o->op.types = st_arena_alloc(a, n);
     for (size_t k = 0; k < nt; k++) o->op.types[k] = SQLT_VARCHAR;

@@ -469,7 +469,10 @@ def queries(hosts, start_s, end_s, interval_s, rng):
     t0, t1 = window(12)
     s = f"SELECT * FROM cpu WHERE usage_user > 90.0 AND time >= {ts_sql(t0)} AND time < {ts_sql(t1)} AND hostname = '{h}'"
     i = f"SELECT * FROM cpu WHERE usage_user > 90.0 AND time >= {t0}s AND time < {t1}s AND hostname = '{h}'"
-    pr = {"params": {"query": f'cpu_usage_user{{hostname="{h}"}} > 90', "start": str(t0),
+    # every field at the times usage_user > 90: `and` keeps the left side's
+    # series (all ten) where the right side has a sample
+    pr = {"params": {"query": f'{{__name__=~"cpu_usage_.+",hostname="{h}"}} and on(hostname) '
+                              f'(cpu_usage_user{{hostname="{h}"}} > 90)', "start": str(t0),
                      "end": str(t1 - interval_s), "step": str(interval_s)}, "shift_ms": 0, "keys": ["time"]}
     add("high-cpu-1", "rows with usage_user > 90, 1 host, 12 h", s, s, s, i, pr)
 
@@ -829,7 +832,7 @@ def main():
     print("  fill(none), last(*). PromQL: max_over_time/avg_over_time range queries evaluated 1 ms before each")
     print("  bucket's end (so the window is the bucket), several fields joined with `or` and label_replace;")
     print("  groupby-orderby-limit as max(max_over_time(...[1m])) over the 5 minutes only (a range query is")
-    print("  bounded both ways); high-cpu-1 as `cpu_usage_user{hostname=...} > 90` (usage_user only); lastpoint")
+    print("  bounded both ways); high-cpu-1 as every field of the host `and on(hostname)` its usage_user > 90; lastpoint")
     print("  as an instant query of every host's 10 series at the last sample (values, not times). Answers are")
     print("  compared on the columns both sides have, against PostgreSQL's.")
     totals = {"n": 0, "pg": 0, "duck": 0, "ql": 0, "all": 0, "failed": 0, "floor": 0}
