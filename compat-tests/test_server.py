@@ -29,6 +29,38 @@ def test_health(srv):
     R.check(srv.request("GET", "/nope")[0] == 404, "unknown path 404")
 
 
+def test_routes(srv):
+    """The route table: methods (405 with Allow), paths (404), and a request
+    that names two databases for one refused before any work, in its
+    protocol's format."""
+    for method, path, allow in (("DELETE", "/api/v1/query", "GET, HEAD, POST"), ("GET", "/api/v1/admin/flush", "POST"),
+                                ("POST", "/metrics", "GET, HEAD"), ("GET", "/api/v1/import", "POST, PUT")):
+        st, body, hdr = srv.request(method, path)
+        R.check(st == 405 and hdr.get("Allow") == allow and body.startswith(b"use "),
+                f"{method} {path}: 405, Allow: {allow}", (st, hdr.get("Allow"), body[:80]))
+    R.check(srv.request("GET", "/api/v1/label/job")[0] == 404, "/api/v1/label/NAME without /values: 404")
+    R.check(srv.request("GET", "/api/v1/label/job/values")[0] == 200, "/api/v1/label/NAME/values: 200")
+    st, body, _ = srv.request("GET", "/db/a/api/v1/labels?db=b")
+    o = json.loads(body)
+    R.check(st == 400 and o.get("errorType") == "bad_data" and "/db/a/" in o.get("error", "") and "db=b" in o["error"],
+            "Prometheus API: /db/a/ with ?db=b is a 400 naming both", (st, body[:200]))
+    st, body, _ = srv.request("GET", "/api/v1/query?query=1&db=a&db=b")
+    R.check(st == 400 and b"two databases" in body, "?db=a&db=b is a 400", (st, body[:200]))
+    R.check(srv.request("GET", "/api/v1/query?query=1&db=a&db=a")[0] == 200, "the same database twice is one")
+    st, body, hdr = srv.request("GET", "/db/a/query?" + qs(q="SHOW MEASUREMENTS", db="b"))
+    R.check(st == 400 and "error" in json.loads(body) and "two databases" in hdr.get("X-Influxdb-Error", ""),
+            "InfluxQL: the 400 in InfluxDB's body and header", (st, body[:200], hdr))
+    st, body, _ = srv.request("GET", "/api/v3/query_sql?" + qs(q="SELECT 1") + "&db=a&db=b")
+    R.check(st == 400 and "two databases" in json.loads(body).get("error", ""), "SQL: the 400 as a JSON error",
+            (st, body[:200]))
+    # a write refused changes nothing: neither database gets the point
+    st, body, _ = srv.request("POST", "/write?db=twodb_a&db=twodb_b", b"twodb v=1\n")
+    R.check(st == 400, "a write naming two databases is refused", (st, body[:200]))
+    for db in ("twodb_a", "twodb_b"):
+        st, body, _ = srv.request("GET", "/query?" + qs(db=db, q="SELECT * FROM twodb"))
+        R.check(b'"series"' not in body, f"...and {db} holds nothing", body[:200])
+
+
 def parse_metrics(text):
     """Prometheus text format: every sample line is name{labels} value."""
     vals = {}
@@ -278,6 +310,7 @@ def main():
     srv = Server().start()
     try:
         test_health(srv)
+        test_routes(srv)
         n = test_json_roundtrip(srv)
         test_line_roundtrip(srv)
         test_nan_and_stale(srv)

@@ -1511,6 +1511,8 @@ int store_close(store *s, st_err *e)
 
 bool store_disk_full(store *s) { return atomic_load(&s->disk_full); }
 
+bool store_failed(store *s) { return atomic_load(&s->fatal) || wal_failed(s->wal); }
+
 void store_get_stats(store *s, store_stats *out)
 {
     memset(out, 0, sizeof *out);

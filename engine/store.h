@@ -210,5 +210,9 @@ const char *store_reject_reason_name(int i); /* NULL past the last */
 void store_get_stats(store *s, store_stats *out);
 /* True while writes are refused because the disk is full. */
 bool store_disk_full(store *s);
+/* True once an fsync of the WAL failed (ST_EFATAL): the state on disk is
+ * unknown, every write is refused, and the process must stop so that
+ * replay recovers a known state. Never cleared. */
+bool store_failed(store *s);
 
 #endif

@@ -103,6 +103,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,6 +145,7 @@ struct wal {
     uint64_t next_lsn, written_lsn, synced_lsn;
     bool flushing, closing, replayed, appended, ckpt_active;
     int fatal;
+    _Atomic bool failed;     /* fatal, readable without the lock */
     char errmsg[ST_ERR_MSG]; /* message of the fatal error or of the last failed flush */
     uint64_t fail_gen;       /* counts failed flushes */
     int fail_code;           /* ST_ENOSPC or ST_EIO of the last one */
@@ -506,6 +508,7 @@ static int lead(wal *w, int flags, direct *d)
     pthread_mutex_lock(&w->mu);
     if (rc == ST_EFATAL) {
         w->fatal = ST_EFATAL;
+        atomic_store(&w->failed, true);
         fprintf(stderr, "%s\n", e.msg);
     } else if (rc) {
         w->fail_gen++;
@@ -1235,6 +1238,8 @@ void wal_get_stats(wal *w, wal_stats *out)
     for (size_t i = 0; i < w->nsegs; i++) out->disk_bytes += w->segs[i].size;
     pthread_mutex_unlock(&w->mu);
 }
+
+bool wal_failed(wal *w) { return atomic_load(&w->failed); }
 
 int wal_error(wal *w)
 {

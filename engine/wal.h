@@ -95,6 +95,9 @@ void wal_checkpoint_abort(wal_ckpt *c);
 void wal_get_stats(wal *w, wal_stats *out);
 /* The sticky error, 0 if none (ST_EFATAL after a failed fsync). */
 int wal_error(wal *w);
+/* Whether that error is ST_EFATAL, without taking the log's lock (a health
+ * check must not wait behind an fsync). */
+bool wal_failed(wal *w);
 
 /* Writes and fsyncs what is buffered, then closes. An open checkpoint must
  * be committed or aborted first. Returns the sticky error

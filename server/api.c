@@ -1,8 +1,8 @@
-/* api: routing and the small endpoints (health, admin, deletes). */
+/* api: the server context, the route table and the small endpoints
+ * (health, admin, deletes). */
 #include "api.h"
 
 #include <inttypes.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -16,22 +16,19 @@
 #include "prw.h"
 #include "sqlapi.h"
 
-static store *g_store;
-static const flags *g_flags;
+/* the log's level: process-wide, as the log (stderr) is */
 static int g_log_level = 1;
-static _Atomic bool g_fatal;
-static _Atomic bool g_ready;
 
-void api_init(store *s, const flags *f)
+api_server *api_server_new(store *s, const flags *f, pool *query_pool)
 {
-    g_store = s;
-    g_flags = f;
+    api_server *sv = st_calloc(1, sizeof *sv);
+    sv->s = s;
+    sv->f = f;
+    sv->pool = query_pool;
+    return sv;
 }
 
-static pool *g_pool;
-
-void api_set_query_pool(pool *p) { g_pool = p; }
-pool *api_query_pool(void) { return g_pool; }
+void api_server_free(api_server *sv) { st_free(sv); }
 
 void api_set_log_level(int level) { g_log_level = level; }
 
@@ -65,8 +62,7 @@ const char *api_client_message(int code, const char *msg)
     return said;
 }
 
-bool api_fatal(void) { return atomic_load(&g_fatal); }
-void api_set_ready(bool ready) { atomic_store(&g_ready, ready); }
+bool api_failed(const api_server *sv) { return store_failed(sv->s); }
 
 int api_status_of(int code)
 {
@@ -113,7 +109,6 @@ static void json_escape(st_buf *b, const char *s)
 
 void api_error(http_resp *rs, int code, const char *msg)
 {
-    if (code == ST_EFATAL) atomic_store(&g_fatal, true);
     rs->status = api_status_of(code);
     rs->content_type = "application/json";
     rs->body.len = 0;
@@ -125,21 +120,21 @@ void api_error(http_resp *rs, int code, const char *msg)
     if (code == ST_ENOSPC) http_set_header(rs, "Retry-After", "30");
 }
 
-int api_db_for_write(http_req *rq, http_resp *rs)
+int api_db_for_write(api_server *sv, http_req *rq, http_resp *rs)
 {
     st_err e = {0};
     if (catalog_name_valid(rq->db, strlen(rq->db), &e) != 0) {
         api_error(rs, ST_EINVAL, e.msg);
         return -1;
     }
-    if (store_db_exists(g_store, rq->db)) return 0;
-    if (!g_flags->auto_create_db) {
+    if (store_db_exists(sv->s, rq->db)) return 0;
+    if (!sv->f->auto_create_db) {
         char msg[256];
         snprintf(msg, sizeof msg, "database not found: \"%s\"", rq->db);
         api_error(rs, ST_ENOTFOUND, msg);
         return -1;
     }
-    int rc = store_db_create(g_store, rq->db, -1, -1, &e);
+    int rc = store_db_create(sv->s, rq->db, -1, -1, &e);
     if (rc && rc != ST_EEXIST) {
         api_error(rs, rc, e.msg);
         return -1;
@@ -147,28 +142,68 @@ int api_db_for_write(http_req *rq, http_resp *rs)
     return 0;
 }
 
-static void health(http_resp *rs)
+/* ------------------------------------------------------------ endpoints */
+
+static void health(api_server *sv, http_req *rq, http_resp *rs)
 {
-    rs->status = 200;
+    (void)rq;
+    bool failed = api_failed(sv);
+    rs->status = failed ? 503 : 200;
     rs->content_type = "application/json";
-    st_buf_printf(&rs->body,
-                  "{\"name\":\"strata\",\"message\":\"ready for queries and writes\","
-                  "\"status\":\"pass\",\"checks\":[],\"version\":\"%s\"}\n",
-                  STRATA_VERSION);
-    if (api_fatal()) {
-        rs->status = 503;
-        rs->body.len = 0;
+    if (failed)
         st_buf_printf(&rs->body,
                       "{\"name\":\"strata\",\"message\":\"storage failed\",\"status\":\"fail\","
                       "\"checks\":[],\"version\":\"%s\"}\n",
                       STRATA_VERSION);
-    }
+    else
+        st_buf_printf(&rs->body,
+                      "{\"name\":\"strata\",\"message\":\"ready for queries and writes\","
+                      "\"status\":\"pass\",\"checks\":[],\"version\":\"%s\"}\n",
+                      STRATA_VERSION);
 }
 
-static void flush(http_resp *rs)
+static void healthy(api_server *sv, http_req *rq, http_resp *rs)
 {
+    (void)rq;
+    bool failed = api_failed(sv);
+    http_text(rs, failed ? 503 : 200, failed ? "Strata storage failed.\n" : "Strata is Healthy.\n");
+}
+
+static void ready(api_server *sv, http_req *rq, http_resp *rs)
+{
+    (void)rq;
+    bool ok = atomic_load(&sv->ready) && !api_failed(sv);
+    http_text(rs, ok ? 200 : 503, ok ? "Strata is Ready.\n" : "Service Unavailable\n");
+}
+
+static void ping(api_server *sv, http_req *rq, http_resp *rs)
+{
+    (void)sv, (void)rq;
+    rs->status = 204;
+    http_set_header(rs, "X-Influxdb-Version", "1.8.10");
+    http_set_header(rs, "X-Influxdb-Build", "OSS");
+}
+
+/* Clients (Grafana) read the version to decide which Prometheus features
+ * exist: Strata answers as the Prometheus it is compatible with, and names
+ * itself in extra fields. */
+static void buildinfo(api_server *sv, http_req *rq, http_resp *rs)
+{
+    (void)sv, (void)rq;
+    rs->status = 200;
+    rs->content_type = "application/json";
+    st_buf_printf(&rs->body,
+                  "{\"status\":\"success\",\"data\":{\"version\":\"2.42.0\",\"revision\":\"strata\","
+                  "\"branch\":\"strata\",\"buildUser\":\"strata\",\"buildDate\":\"\","
+                  "\"goVersion\":\"\",\"application\":\"strata\",\"strataVersion\":\"%s\"}}\n",
+                  STRATA_VERSION);
+}
+
+static void flush(api_server *sv, http_req *rq, http_resp *rs)
+{
+    (void)rq;
     st_err e = {0};
-    int rc = store_flush_all(g_store, &e);
+    int rc = store_flush_all(sv->s, &e);
     if (rc) {
         api_error(rs, rc, e.msg);
         return;
@@ -177,7 +212,7 @@ static void flush(http_resp *rs)
 }
 
 /* POST /api/v1/admin/tsdb/delete_series?match[]=...&start=&end= */
-static void delete_series(http_req *rq, http_resp *rs)
+static void delete_series(api_server *sv, http_req *rq, http_resp *rs)
 {
     const char *sel[64];
     size_t nsel = http_args(rq, "match[]", sel, 64);
@@ -196,7 +231,7 @@ static void delete_series(http_req *rq, http_resp *rs)
         api_error(rs, ST_EINVAL, e.msg);
         return;
     }
-    if (!store_db_exists(g_store, rq->db)) {
+    if (!store_db_exists(sv->s, rq->db)) {
         rs->status = 204;
         return;
     }
@@ -209,7 +244,7 @@ static void delete_series(http_req *rq, http_resp *rs)
             return;
         }
         uint64_t cnt;
-        rc = store_delete(g_store, rq->db, ms, n, mint, maxt, &cnt, &e);
+        rc = store_delete(sv->s, rq->db, ms, n, mint, maxt, &cnt, &e);
         pp_free_matchers(ms, n);
         if (rc) {
             api_error(rs, rc, e.msg);
@@ -219,123 +254,188 @@ static void delete_series(http_req *rq, http_resp *rs)
     rs->status = 204;
 }
 
-bool api_body_is_data(const char *path)
+static void influx_write_v1(api_server *sv, http_req *rq, http_resp *rs) { api_influx_write(sv, rq, rs, INFLUX_V1); }
+static void influx_write_v2(api_server *sv, http_req *rq, http_resp *rs) { api_influx_write(sv, rq, rs, INFLUX_V2); }
+
+/* ---------------------------------------------------------------- routes */
+
+enum { M_GET = 1, M_HEAD = 2, M_POST = 4, M_PUT = 8 };
+
+/* Who may call a route (the security issue's users and grants decide it
+ * here, before the handler). READ and WRITE are privileges on the route's
+ * databases; a route without databases needs only a known caller. */
+typedef enum api_access { ACCESS_PUBLIC, ACCESS_READ, ACCESS_WRITE, ACCESS_ADMIN } api_access;
+
+/* Where a route's databases come from: none; the request's (/db/NAME/ or
+ * ?db=, else "default"); InfluxDB 2's bucket; or the statements (InfluxQL
+ * ON db and db.rp.m, SQL's db.table), each resolved before any work. */
+typedef enum api_dbs { DBS_NONE, DBS_REQUEST, DBS_BUCKET, DBS_STATEMENTS } api_dbs;
+
+/* Whose error format a route answers in (405, 413, and the access
+ * answers to come). */
+typedef enum api_family { FAM_TEXT, FAM_PROM, FAM_INFLUX_V1, FAM_INFLUX_V2, FAM_SQL } api_family;
+
+typedef struct api_route {
+    const char *path;     /* exact; ending in '*': a prefix */
+    unsigned methods;     /* 0: any, the handler answers the others in its protocol's words */
+    const char *use;      /* the 405's advice */
+    api_access access;
+    api_dbs dbs;
+    api_family family;
+    bool body_is_data;    /* a POST body is data, never form arguments */
+    void (*fn)(api_server *sv, http_req *rq, http_resp *rs);
+} api_route;
+
+#define GP (M_GET | M_HEAD | M_POST)
+#define G (M_GET | M_HEAD)
+static const api_route routes[] = {
+    {"/health", 0, NULL, ACCESS_PUBLIC, DBS_NONE, FAM_TEXT, false, health},
+    {"/-/healthy", 0, NULL, ACCESS_PUBLIC, DBS_NONE, FAM_TEXT, false, healthy},
+    {"/-/ready", 0, NULL, ACCESS_PUBLIC, DBS_NONE, FAM_TEXT, false, ready},
+    {"/ping", 0, NULL, ACCESS_PUBLIC, DBS_NONE, FAM_TEXT, false, ping},
+    {"/metrics", G, "use GET", ACCESS_ADMIN, DBS_NONE, FAM_TEXT, false, api_metrics},
+    {"/api/v1/admin/flush", M_POST, "use POST", ACCESS_ADMIN, DBS_NONE, FAM_PROM, false, flush},
+    {"/api/v1/admin/tsdb/delete_series", M_POST | M_PUT, "use POST", ACCESS_WRITE, DBS_REQUEST, FAM_PROM, false,
+     delete_series},
+    {"/api/v1/export", GP, "use GET or POST", ACCESS_READ, DBS_REQUEST, FAM_PROM, false, api_export},
+    {"/api/v1/import", M_POST | M_PUT, "use POST", ACCESS_WRITE, DBS_REQUEST, FAM_PROM, true, api_import},
+    {"/query", GP, "use GET or POST", ACCESS_READ, DBS_STATEMENTS, FAM_INFLUX_V1, false, api_influx_query},
+    {"/api/v3/query_sql", GP, "use GET or POST", ACCESS_READ, DBS_STATEMENTS, FAM_SQL, false, api_sql_query},
+    {"/api/v1/write", 0, NULL, ACCESS_WRITE, DBS_REQUEST, FAM_TEXT, true, api_prw_write},
+    {"/api/v1/read", 0, NULL, ACCESS_READ, DBS_REQUEST, FAM_TEXT, true, api_prr_read},
+    {"/write", 0, NULL, ACCESS_WRITE, DBS_REQUEST, FAM_INFLUX_V1, true, influx_write_v1},
+    {"/api/v2/write", 0, NULL, ACCESS_WRITE, DBS_BUCKET, FAM_INFLUX_V2, true, influx_write_v2},
+    {"/api/v1/metadata", G, "use GET", ACCESS_READ, DBS_REQUEST, FAM_PROM, false, api_prom_metadata},
+    {"/api/v1/status/buildinfo", 0, NULL, ACCESS_READ, DBS_NONE, FAM_PROM, false, buildinfo},
+    {"/api/v1/status/tsdb", G, "use GET", ACCESS_READ, DBS_REQUEST, FAM_PROM, false, api_prom_tsdb_status},
+    {"/api/v1/query", GP, "use GET or POST", ACCESS_READ, DBS_REQUEST, FAM_PROM, false, api_prom_query},
+    {"/api/v1/query_range", GP, "use GET or POST", ACCESS_READ, DBS_REQUEST, FAM_PROM, false, api_prom_query_range},
+    {"/api/v1/query_exemplars", GP, "use GET or POST", ACCESS_READ, DBS_REQUEST, FAM_PROM, false,
+     api_prom_query_exemplars},
+    {"/api/v1/series", GP, "use GET or POST", ACCESS_READ, DBS_REQUEST, FAM_PROM, false, api_prom_series},
+    {"/api/v1/labels", GP, "use GET or POST", ACCESS_READ, DBS_REQUEST, FAM_PROM, false, api_prom_labels},
+    {"/api/v1/label/*", G, "use GET", ACCESS_READ, DBS_REQUEST, FAM_PROM, false, api_prom_label_values},
+};
+#undef GP
+#undef G
+
+static const api_route *route_of(const char *path)
 {
-    return !strcmp(path, "/api/v1/import") || !strcmp(path, "/api/v1/write") ||
-           !strcmp(path, "/write") || !strcmp(path, "/api/v2/write") || !strcmp(path, "/api/v1/read");
+    for (size_t i = 0; i < sizeof routes / sizeof *routes; i++) {
+        const char *p = routes[i].path;
+        size_t n = strlen(p);
+        if (p[n - 1] == '*' ? !strncmp(path, p, n - 1) : !strcmp(path, p)) return &routes[i];
+    }
+    return NULL;
 }
 
-static bool is(const http_req *rq, const char *method, const char *path)
+static unsigned method_bit(const char *m)
 {
-    return (!method || !strcmp(rq->method, method)) && !strcmp(rq->path, path);
+    return !strcmp(m, "GET") ? M_GET : !strcmp(m, "HEAD") ? M_HEAD : !strcmp(m, "POST") ? M_POST
+         : !strcmp(m, "PUT") ? M_PUT : 0;
 }
 
-void api_too_large(http_req *rq, http_resp *rs, uint64_t max_body)
+bool api_body_is_data(void *ctx, const char *path)
 {
-    if (!strcmp(rq->path, "/write") || !strcmp(rq->path, "/api/v2/write"))
-        influx_too_large(rs, strcmp(rq->path, "/write") ? INFLUX_V2 : INFLUX_V1, max_body);
-    else if (!strcmp(rq->path, "/api/v3/query_sql")) {
+    (void)ctx;
+    const api_route *rt = route_of(path);
+    return rt && rt->body_is_data;
+}
+
+void api_too_large(void *ctx, http_req *rq, http_resp *rs, uint64_t max_body)
+{
+    (void)ctx;
+    const api_route *rt = route_of(rq->path);
+    api_family fam = rt ? rt->family : FAM_TEXT;
+    if (fam == FAM_INFLUX_V1 || fam == FAM_INFLUX_V2) {
+        influx_too_large(rs, fam == FAM_INFLUX_V2 ? INFLUX_V2 : INFLUX_V1, max_body);
+    } else if (fam == FAM_SQL) {
         rs->status = 413;
         rs->content_type = "application/json";
         st_buf_printf(&rs->body, "{\"error\":\"request body is larger than --max-body-size (%llu bytes)\"}\n",
                       (unsigned long long)max_body);
-    } else
+    } else {
         http_text(rs, 413, "request body is larger than --max-body-size (%llu bytes)\n",
                   (unsigned long long)max_body);
+    }
 }
 
-void api_handle(http_req *rq, http_resp *rs)
+/* An error before the handler, in the route's own format. */
+static void refuse(const api_route *rt, http_resp *rs, int status, const char *msg)
 {
-    if (rq->db_in_path) {
+    switch (rt->family) {
+    case FAM_PROM:
+        api_error(rs, ST_EINVAL, msg);
+        rs->status = status;
+        break;
+    case FAM_INFLUX_V1:
+        rs->status = status;
+        rs->content_type = "application/json";
+        st_buf_put(&rs->body, "{\"error\":", 9);
+        json_escape(&rs->body, msg);
+        st_buf_put(&rs->body, "}\n", 2);
+        http_set_header(rs, "X-Influxdb-Error", msg);
+        break;
+    case FAM_INFLUX_V2:
+        rs->status = status;
+        rs->content_type = "application/json";
+        st_buf_put(&rs->body, "{\"code\":\"invalid\",\"message\":", 30);
+        json_escape(&rs->body, msg);
+        st_buf_put(&rs->body, "}\n", 2);
+        break;
+    case FAM_SQL:
+        rs->status = status;
+        rs->content_type = "application/json";
+        st_buf_put(&rs->body, "{\"error\":", 9);
+        json_escape(&rs->body, msg);
+        st_buf_put(&rs->body, "}\n", 2);
+        break;
+    default: http_text(rs, status, "%s\n", msg); break;
+    }
+}
+
+/* The request's database, from /db/NAME/ or ?db= (one name only), checked
+ * for a valid name. 0, or the refusal in rs. */
+static int request_db(const api_route *rt, http_req *rq, http_resp *rs)
+{
+    const char *dbs[2];
+    size_t n = http_args(rq, "db", dbs, 2);
+    char msg[400];
+    if (n > 1 && strcmp(dbs[0], dbs[1])) {
+        snprintf(msg, sizeof msg, "the request names two databases: db=%.100s and db=%.100s", dbs[0], dbs[1]);
+        refuse(rt, rs, 400, msg);
+        return -1;
+    }
+    if (rq->db_in_path && n && *dbs[0] && strcmp(dbs[0], rq->db)) {
+        snprintf(msg, sizeof msg, "the request names two databases: /db/%.100s/ in its path and db=%.100s",
+                 rq->db, dbs[0]);
+        refuse(rt, rs, 400, msg);
+        return -1;
+    }
+    return 0;
+}
+
+void api_handle(void *ctx, http_req *rq, http_resp *rs)
+{
+    api_server *sv = ctx;
+    if (rq->db_in_path) { /* /db/NAME/ is a database whatever follows it */
         st_err e = {0};
         if (catalog_name_valid(rq->db, strlen(rq->db), &e) != 0) {
             api_error(rs, ST_EINVAL, e.msg);
             return;
         }
     }
-    bool get = !strcmp(rq->method, "GET") || !strcmp(rq->method, "HEAD");
-    bool post = !strcmp(rq->method, "POST");
-    if (is(rq, NULL, "/health")) {
-        health(rs);
-    } else if (is(rq, NULL, "/-/healthy")) {
-        http_text(rs, api_fatal() ? 503 : 200, api_fatal() ? "Strata storage failed.\n" : "Strata is Healthy.\n");
-    } else if (is(rq, NULL, "/-/ready")) {
-        bool ready = atomic_load(&g_ready) && !api_fatal();
-        http_text(rs, ready ? 200 : 503, ready ? "Strata is Ready.\n" : "Service Unavailable\n");
-    } else if (is(rq, NULL, "/ping")) {
-        rs->status = 204;
-        http_set_header(rs, "X-Influxdb-Version", "1.8.10");
-        http_set_header(rs, "X-Influxdb-Build", "OSS");
-    } else if (is(rq, NULL, "/metrics") && get) {
-        api_metrics(rq, rs, g_store);
-    } else if (is(rq, NULL, "/api/v1/admin/flush")) {
-        if (!post) http_text(rs, 405, "use POST\n");
-        else flush(rs);
-    } else if (is(rq, NULL, "/api/v1/admin/tsdb/delete_series")) {
-        if (!post && strcmp(rq->method, "PUT")) http_text(rs, 405, "use POST\n");
-        else delete_series(rq, rs);
-    } else if (is(rq, NULL, "/api/v1/export")) {
-        if (!get && !post) http_text(rs, 405, "use GET or POST\n");
-        else api_export(rq, rs, g_store);
-    } else if (is(rq, NULL, "/api/v1/import")) {
-        if (!post && strcmp(rq->method, "PUT")) http_text(rs, 405, "use POST\n");
-        else api_import(rq, rs, g_store, g_flags->max_decoded_bytes);
-    } else if (is(rq, NULL, "/query")) {
-        if (!get && !post) http_text(rs, 405, "use GET or POST\n");
-        else api_influx_query(rq, rs, g_store, g_flags);
-    } else if (is(rq, NULL, "/api/v3/query_sql")) {
-        if (!get && !post) http_text(rs, 405, "use GET or POST\n");
-        else api_sql_query(rq, rs, g_store, g_flags);
-    } else if (is(rq, NULL, "/api/v1/write")) {
-        api_prw_write(rq, rs, g_store, g_flags);
-    } else if (is(rq, NULL, "/api/v1/read")) {
-        api_prr_read(rq, rs, g_store, g_flags);
-    } else if (is(rq, NULL, "/write")) {
-        api_influx_write(rq, rs, g_store, g_flags, INFLUX_V1);
-    } else if (is(rq, NULL, "/api/v2/write")) {
-        api_influx_write(rq, rs, g_store, g_flags, INFLUX_V2);
-    } else if (is(rq, NULL, "/api/v1/metadata")) {
-        if (!get) http_text(rs, 405, "use GET\n");
-        else api_prom_metadata(rq, rs);
-    } else if (is(rq, NULL, "/api/v1/status/buildinfo")) {
-        /* Clients (Grafana) read the version to decide which Prometheus
-         * features exist: Strata answers as the Prometheus it is compatible
-         * with, and names itself in extra fields. */
-        rs->status = 200;
-        rs->content_type = "application/json";
-        st_buf_printf(&rs->body,
-                      "{\"status\":\"success\",\"data\":{\"version\":\"2.42.0\",\"revision\":\"strata\","
-                      "\"branch\":\"strata\",\"buildUser\":\"strata\",\"buildDate\":\"\","
-                      "\"goVersion\":\"\",\"application\":\"strata\",\"strataVersion\":\"%s\"}}\n",
-                      STRATA_VERSION);
-    } else if (is(rq, NULL, "/api/v1/status/tsdb")) {
-        if (!get) http_text(rs, 405, "use GET\n");
-        else api_prom_tsdb_status(rq, rs, g_store);
-    } else if (is(rq, NULL, "/api/v1/query")) {
-        if (!get && !post) http_text(rs, 405, "use GET or POST\n");
-        else api_prom_query(rq, rs, g_store, g_flags);
-    } else if (is(rq, NULL, "/api/v1/query_range")) {
-        if (!get && !post) http_text(rs, 405, "use GET or POST\n");
-        else api_prom_query_range(rq, rs, g_store, g_flags);
-    } else if (is(rq, NULL, "/api/v1/query_exemplars")) {
-        if (!get && !post) http_text(rs, 405, "use GET or POST\n");
-        else api_prom_query_exemplars(rq, rs);
-    } else if (is(rq, NULL, "/api/v1/series")) {
-        if (!get && !post) http_text(rs, 405, "use GET or POST\n");
-        else api_prom_series(rq, rs, g_store);
-    } else if (is(rq, NULL, "/api/v1/labels")) {
-        if (!get && !post) http_text(rs, 405, "use GET or POST\n");
-        else api_prom_labels(rq, rs, g_store);
-    } else if (!strncmp(rq->path, "/api/v1/label/", 14) && strlen(rq->path) > 21 &&
-               !strcmp(rq->path + strlen(rq->path) - 7, "/values")) {
-        char name[256];
-        size_t n = strlen(rq->path) - 14 - 7;
-        if (n >= sizeof name) n = sizeof name - 1;
-        memcpy(name, rq->path + 14, n);
-        name[n] = 0;
-        if (!get) http_text(rs, 405, "use GET\n");
-        else api_prom_label_values(rq, rs, g_store, name);
-    } else {
+    const api_route *rt = route_of(rq->path);
+    if (!rt) {
         http_text(rs, 404, "404 page not found\n");
+        return;
     }
+    if (rt->methods && !(rt->methods & method_bit(rq->method))) {
+        http_text(rs, 405, "%s\n", rt->use);
+        http_set_header(rs, "Allow", rt->methods & M_GET ? (rt->methods & M_POST ? "GET, HEAD, POST" : "GET, HEAD")
+                                                         : rt->methods & M_PUT ? "POST, PUT" : "POST");
+        return;
+    }
+    if ((rt->dbs == DBS_REQUEST || rt->dbs == DBS_STATEMENTS || rq->db_in_path) && request_db(rt, rq, rs)) return;
+    rt->fn(sv, rq, rs);
 }

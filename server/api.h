@@ -1,24 +1,45 @@
 /* api: Strata's HTTP endpoints and the routing between them.
  *
- * The server's process-wide state (the store, the flags, request counters)
- * lives here, set once by api_init before the HTTP threads start.
+ * One server context (api_server) holds what the endpoints share: the
+ * store, the flags, the query helpers, readiness. main makes it before the
+ * HTTP threads start and frees it after they stop; every handler gets it.
+ *
+ * Routing is one table (api.c): each route names its path, the methods it
+ * takes, its access class (public, read, write, admin) and where the
+ * databases it touches come from, so that access is decided in one place
+ * before any handler runs, never inside handlers. Today every caller may do
+ * everything (users and grants come with the security issue); the table
+ * already refuses what no grant could allow: a request naming two
+ * databases for one (/db/A/ with ?db=B, or db=A&db=B) is a 400.
  */
 #ifndef ST_API_H
 #define ST_API_H
+
+#include <stdatomic.h>
 
 #include "flags.h"
 #include "http.h"
 #include "pool.h"
 #include "store.h"
 
-void api_init(store *s, const flags *f);
-void api_handle(http_req *rq, http_resp *rs);
-bool api_body_is_data(const char *path);
-/* http_opts.too_large: InfluxDB's error bodies for its write paths. */
-void api_too_large(http_req *rq, http_resp *rs, uint64_t max_body);
-/* Set when the process must stop (an fsync failed: see wal.h). */
-bool api_fatal(void);
-void api_set_ready(bool ready);
+typedef struct api_server {
+    store *s;
+    const flags *f;
+    pool *pool;            /* helpers queries borrow threads from (pool.h); NULL: none */
+    _Atomic bool ready;    /* /-/ready: set once serving, cleared when stopping */
+} api_server;
+
+/* The context for a store and its flags (both outlive it). */
+api_server *api_server_new(store *s, const flags *f, pool *query_pool);
+void api_server_free(api_server *sv);
+
+/* http_opts' handler, body_is_data and too_large; ctx is the api_server. */
+void api_handle(void *ctx, http_req *rq, http_resp *rs);
+bool api_body_is_data(void *ctx, const char *path);
+void api_too_large(void *ctx, http_req *rq, http_resp *rs, uint64_t max_body);
+
+/* Whether the storage failed (store_failed): the server then stops. */
+bool api_failed(const api_server *sv);
 
 /* The server's log (stderr): "TIME LEVEL message"; levels debug, info,
  * warn, error; below the level set, nothing. ctx is unused (it fits
@@ -39,26 +60,23 @@ const char *api_error_type(int code);
 
 /* Resolves the request's database for a write: creates it when missing and
  * --auto-create-db is on. Returns 0 or fills rs with the error. */
-int api_db_for_write(http_req *rq, http_resp *rs);
-
-/* The helpers PromQL queries borrow threads from (pool.h); NULL: none. */
-void api_set_query_pool(pool *p);
-pool *api_query_pool(void);
+int api_db_for_write(api_server *sv, http_req *rq, http_resp *rs);
 
 /* PromQL queries answered, by outcome (success, bad_data, execution,
  * timeout, canceled, internal), and the time spent evaluating them. */
 void api_promql_stats(uint64_t by_result[6], uint64_t *ns);
 
-/* Endpoints in other files. */
-void api_metrics(http_req *rq, http_resp *rs, store *s);
-void api_export(http_req *rq, http_resp *rs, store *s);
-void api_import(http_req *rq, http_resp *rs, store *s, uint64_t max_decoded);
-void api_prom_series(http_req *rq, http_resp *rs, store *s);
-void api_prom_query(http_req *rq, http_resp *rs, store *s, const flags *f);
-void api_prom_query_range(http_req *rq, http_resp *rs, store *s, const flags *f);
-void api_prom_query_exemplars(http_req *rq, http_resp *rs);
-void api_prom_labels(http_req *rq, http_resp *rs, store *s);
-void api_prom_tsdb_status(http_req *rq, http_resp *rs, store *s);
-void api_prom_label_values(http_req *rq, http_resp *rs, store *s, const char *name);
+/* Endpoints in other files: every handler takes the server context. */
+void api_metrics(api_server *sv, http_req *rq, http_resp *rs);
+void api_export(api_server *sv, http_req *rq, http_resp *rs);
+void api_import(api_server *sv, http_req *rq, http_resp *rs);
+void api_prom_series(api_server *sv, http_req *rq, http_resp *rs);
+void api_prom_query(api_server *sv, http_req *rq, http_resp *rs);
+void api_prom_query_range(api_server *sv, http_req *rq, http_resp *rs);
+void api_prom_query_exemplars(api_server *sv, http_req *rq, http_resp *rs);
+void api_prom_labels(api_server *sv, http_req *rq, http_resp *rs);
+void api_prom_tsdb_status(api_server *sv, http_req *rq, http_resp *rs);
+/* GET /api/v1/label/NAME/values (NAME taken from rq->path) */
+void api_prom_label_values(api_server *sv, http_req *rq, http_resp *rs);
 
 #endif

@@ -116,8 +116,9 @@ static long export_read(void *arg, char *buf, size_t max)
     return (long)n;
 }
 
-void api_export(http_req *rq, http_resp *rs, store *s)
+void api_export(api_server *sv, http_req *rq, http_resp *rs)
 {
+    store *s = sv->s;
     const char *sel[MAX_SELECTORS + 1];
     size_t nsel = http_args(rq, "match[]", sel, MAX_SELECTORS + 1);
     if (nsel == 0) {
@@ -175,8 +176,10 @@ void api_export(http_req *rq, http_resp *rs, store *s)
     rs->stream_free = export_free;
 }
 
-void api_import(http_req *rq, http_resp *rs, store *s, uint64_t max_decoded)
+void api_import(api_server *sv, http_req *rq, http_resp *rs)
 {
+    store *s = sv->s;
+    uint64_t max_decoded = sv->f->max_decoded_bytes;
     st_err e = {0};
     const char *fmt = http_arg(rq, "format");
     bool line = fmt && !strcmp(fmt, "line");
@@ -208,7 +211,7 @@ void api_import(http_req *rq, http_resp *rs, store *s, uint64_t max_decoded)
         }
         body = &plain;
     }
-    if (api_db_for_write(rq, rs) != 0) {
+    if (api_db_for_write(sv, rq, rs) != 0) {
         st_buf_free(&plain);
         return;
     }

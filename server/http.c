@@ -237,10 +237,14 @@ const char *http_header(const http_req *rq, const char *name)
 
 void http_set_header(http_resp *rs, const char *name, const char *value)
 {
-    if (rs->nheaders >= 4) return;
-    snprintf(rs->headers[rs->nheaders][0], 128, "%s", name);
-    snprintf(rs->headers[rs->nheaders][1], 128, "%s", value);
-    rs->nheaders++;
+    st_buf_put(&rs->headers, name, strlen(name) + 1);
+    st_buf_put(&rs->headers, value, strlen(value) + 1);
+}
+
+void http_resp_free(http_resp *rs)
+{
+    st_buf_free(&rs->body);
+    st_buf_free(&rs->headers);
 }
 
 void http_text(http_resp *rs, int status, const char *fmt, ...)
@@ -306,8 +310,12 @@ static enum MHD_Result respond(struct MHD_Connection *c, http_resp *rs)
     }
     if (!r) return MHD_NO;
     if (rs->content_type) MHD_add_response_header(r, "Content-Type", rs->content_type);
-    for (int i = 0; i < rs->nheaders; i++)
-        MHD_add_response_header(r, rs->headers[i][0], rs->headers[i][1]);
+    for (size_t at = 0; at < rs->headers.len;) {
+        const char *name = (const char *)rs->headers.p + at;
+        const char *value = name + strlen(name) + 1;
+        MHD_add_response_header(r, name, value);
+        at = (size_t)(value + strlen(value) + 1 - (const char *)rs->headers.p);
+    }
     enum MHD_Result ret = MHD_queue_response(c, (unsigned)rs->status, r);
     MHD_destroy_response(r);
     return ret;
@@ -364,7 +372,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                       "unsupported Transfer-Encoding \"%.100s\": send the body with Content-Length or "
                       "Transfer-Encoding: chunked (compression goes in Content-Encoding)\n", te);
             enum MHD_Result ret = respond(c, &rs);
-            st_buf_free(&rs.body);
+            http_resp_free(&rs);
             return ret;
         }
         return MHD_YES;
@@ -386,7 +394,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (rq->body_too_large) {
         resolve_db(rq, url);
         if (srv->o.too_large)
-            srv->o.too_large(rq, &rs, cs->max_body);
+            srv->o.too_large(srv->o.ctx, rq, &rs, cs->max_body);
         else
             http_text(&rs, 413, "request body is larger than --max-body-size (%llu bytes)\n",
                       (unsigned long long)cs->max_body);
@@ -396,15 +404,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
         if (!strcmp(method, "POST") && ct &&
             strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0 &&
-            (!srv->o.body_is_data || !srv->o.body_is_data(rq->path))) {
+            (!srv->o.body_is_data || !srv->o.body_is_data(srv->o.ctx, rq->path))) {
             parse_form(rq);
         }
         const char *db = http_arg(rq, "db");
         if (db && !rq->db_in_path && *db) snprintf(rq->db, sizeof rq->db, "%s", db);
-        srv->o.handler(rq, &rs);
+        srv->o.handler(srv->o.ctx, rq, &rs);
     }
     enum MHD_Result ret = respond(c, &rs);
-    st_buf_free(&rs.body);
+    http_resp_free(&rs);
     return ret;
 }
 

@@ -45,14 +45,17 @@ typedef struct http_resp {
     int status;
     const char *content_type;
     st_buf body;
-    char headers[4][2][128];
-    int nheaders;
+    st_buf headers;   /* name NUL value NUL, in the order set (http_set_header) */
     http_stream_fn stream;
     void *stream_ctx;
     void (*stream_free)(void *ctx);
 } http_resp;
 
-typedef void (*http_handler_fn)(http_req *rq, http_resp *rs);
+/* What a response holds (its body and headers); the stream is the
+ * server's once the response is sent. */
+void http_resp_free(http_resp *rs);
+
+typedef void (*http_handler_fn)(void *ctx, http_req *rq, http_resp *rs);
 
 typedef struct http_opts {
     const char *host;
@@ -62,12 +65,13 @@ typedef struct http_opts {
     unsigned max_connections;
     uint64_t max_body;
     http_handler_fn handler;
+    void *ctx; /* given to handler, body_is_data and too_large */
     /* Paths whose POST body is data (imports, writes), never form arguments,
      * whatever Content-Type the client sends (curl -d sends a form type). */
-    bool (*body_is_data)(const char *path);
+    bool (*body_is_data)(void *ctx, const char *path);
     /* The 413 for a body over max_body, in the format of the API at
      * rq->path (its body is not kept); NULL: a plain-text 413. */
-    void (*too_large)(http_req *rq, http_resp *rs, uint64_t max_body);
+    void (*too_large)(void *ctx, http_req *rq, http_resp *rs, uint64_t max_body);
 } http_opts;
 
 typedef struct http_server http_server;
@@ -87,7 +91,8 @@ const char *http_header(const http_req *rq, const char *name);
  * for it can stop). A peek at the socket; never blocks. */
 bool http_client_gone(const http_req *rq);
 
-/* Response helpers. */
+/* Response helpers. A header set twice is sent twice (as Set-Cookie or
+ * WWW-Authenticate may need); names and values are copied. */
 void http_set_header(http_resp *rs, const char *name, const char *value);
 void http_text(http_resp *rs, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

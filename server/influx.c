@@ -687,13 +687,6 @@ void influx_too_large(http_resp *rs, influx_api api, uint64_t max_body)
  * worth retrying; 1.x Telegraf retries only 5xx. */
 static void fail_storage(http_resp *rs, influx_api api, int code, const char *msg)
 {
-    if (code == ST_EFATAL) {
-        /* api_error raises the process-wide flag that stops the server;
-         * its body and headers are replaced below */
-        int nh = rs->nheaders;
-        api_error(rs, code, msg);
-        rs->nheaders = nh;
-    }
     const char *retry = NULL;
     int status;
     switch (code) {
@@ -800,8 +793,10 @@ static int resolve_db(http_resp *rs, influx_api api, store *s, const flags *f, c
     return 0;
 }
 
-void api_influx_write(http_req *rq, http_resp *rs, store *s, const flags *f, influx_api api)
+void api_influx_write(api_server *sv, http_req *rq, http_resp *rs, influx_api api)
 {
+    store *s = sv->s;
+    const flags *f = sv->f;
     atomic_fetch_add(&st_requests[api], 1);
     http_set_header(rs, "X-Influxdb-Version", INFLUX_COMPAT_VERSION);
     http_set_header(rs, "X-Influxdb-Build", "OSS");

@@ -43,7 +43,7 @@
 
 #include "export.h"
 #include "flags.h"
-#include "http.h"
+#include "api.h"
 #include "store.h"
 
 /* The InfluxDB version Strata answers as (/ping, the write endpoints). */
@@ -51,7 +51,7 @@
 
 typedef enum influx_api { INFLUX_V1 = 0, INFLUX_V2 = 1 } influx_api;
 
-void api_influx_write(http_req *rq, http_resp *rs, store *s, const flags *f, influx_api api);
+void api_influx_write(api_server *sv, http_req *rq, http_resp *rs, influx_api api);
 /* The 413 for a body over --max-body-size, in the API's error format. */
 void influx_too_large(http_resp *rs, influx_api api, uint64_t max_body);
 

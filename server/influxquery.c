@@ -1371,8 +1371,10 @@ static int results_to_csv(const st_buf *json, st_arena *a, st_buf *out, st_err *
     return rc;
 }
 
-void api_influx_query(http_req *rq, http_resp *rs, store *s, const flags *f)
+void api_influx_query(api_server *sv, http_req *rq, http_resp *rs)
 {
+    store *s = sv->s;
+    const flags *f = sv->f;
     http_set_header(rs, "X-Influxdb-Version", "1.8.10");
     http_set_header(rs, "X-Influxdb-Build", "OSS");
     rs->content_type = "application/json";

@@ -25,10 +25,10 @@
 #define ST_SERVER_INFLUXQUERY_H
 
 #include "flags.h"
-#include "http.h"
+#include "api.h"
 #include "store.h"
 
-void api_influx_query(http_req *rq, http_resp *rs, store *s, const flags *f);
+void api_influx_query(api_server *sv, http_req *rq, http_resp *rs);
 
 /* Continuous queries: whether a parsed SELECT may be one (INTO and GROUP BY
  * time() required), and one run of it over [mint, maxt] (ns) in database

@@ -75,12 +75,11 @@ int main(int argc, char **argv)
         return 1;
     }
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    api_init(s, &f);
     /* query helpers: a query's own thread plus up to cores - 1 of these */
     unsigned qt = f.query_threads ? f.query_threads : (unsigned)(cores > 0 ? cores : 1);
     f.query_threads = qt; /* resolved once: asking the system costs a file read per query */
     pool *qpool = pool_new(qt > 1 ? qt - 1 : 0);
-    api_set_query_pool(qpool);
+    api_server *sv = api_server_new(s, &f, qpool);
     prw_cache_set_limit(f.remote_write_cache_bytes);
     influx_cache_set_limit(f.line_protocol_cache_bytes);
     http_opts ho = {
@@ -91,6 +90,7 @@ int main(int argc, char **argv)
         .max_connections = f.http_max_connections,
         .max_body = f.max_body_bytes,
         .handler = api_handle,
+        .ctx = sv,
         .body_is_data = api_body_is_data,
         .too_large = api_too_large,
     };
@@ -98,7 +98,7 @@ int main(int argc, char **argv)
     rc = http_start(&ho, &hs, &e);
     if (rc) {
         fprintf(stderr, "strata: %s\n", e.msg);
-        api_set_query_pool(NULL);
+        api_server_free(sv);
         pool_free(qpool);
         store_close(s, NULL);
         return 1;
@@ -107,13 +107,13 @@ int main(int argc, char **argv)
     pgwire_server *pg = NULL;
     if (f.pg_listen[0]) {
         pgwire_opts po = {.listen = f.pg_listen, .max_connections = f.pg_max_connections,
-                          .idle_timeout_s = f.pg_idle_timeout_s, .s = s, .f = &f};
+                          .idle_timeout_s = f.pg_idle_timeout_s, .s = s, .f = &f, .pool = qpool};
         if (pgwire_start(&po, &pg, &e)) {
             if (f.pg_listen_given) {
                 fprintf(stderr, "strata: %s\n", e.msg);
                 http_quiesce(hs);
                 http_stop(hs, 0);
-                api_set_query_pool(NULL);
+                api_server_free(sv);
                 pool_free(qpool);
                 store_close(s, NULL);
                 return 1;
@@ -132,7 +132,7 @@ int main(int argc, char **argv)
         }
     }
     if (cq_start(s, &e)) api_log(NULL, "error", e.msg);
-    api_set_ready(true);
+    atomic_store(&sv->ready, true);
     char msg[512];
     snprintf(msg, sizeof msg, "strata %s listening on %s:%d, data in %s", STRATA_VERSION,
              f.listen_host, f.listen_port, f.data_dir);
@@ -144,7 +144,7 @@ int main(int argc, char **argv)
     for (;;) {
         sig = sigtimedwait(&set, NULL, &tick);
         if (sig > 0) break;
-        if (api_fatal()) {
+        if (api_failed(sv)) {
             api_log(NULL, "error", "an fsync of the WAL failed: stopping so that replay recovers "
                                     "a known state at the next start");
             _exit(3);
@@ -152,12 +152,12 @@ int main(int argc, char **argv)
     }
     snprintf(msg, sizeof msg, "received %s: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
     api_log(NULL, "info", msg);
-    api_set_ready(false);
+    atomic_store(&sv->ready, false);
     http_quiesce(hs);
     pgwire_stop(pg, 10);
     http_stop(hs, 30);
     cq_stop();
-    api_set_query_pool(NULL);
+    api_server_free(sv);
     pool_free(qpool);
     rc = store_close(s, &e);
     if (rc) {

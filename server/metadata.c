@@ -100,8 +100,9 @@ static const char *type_name(unsigned t)
     return t < 8 ? names[t] : "unknown";
 }
 
-void api_prom_metadata(http_req *rq, http_resp *rs)
+void api_prom_metadata(api_server *sv, http_req *rq, http_resp *rs)
 {
+    (void)sv;
     const char *lim = http_arg(rq, "limit"), *metric = http_arg(rq, "metric");
     long limit = -1;
     if (lim && *lim) {

@@ -10,13 +10,13 @@
 #ifndef ST_METADATA_H
 #define ST_METADATA_H
 
-#include "http.h"
+#include "api.h"
 #include "st.h"
 
 /* type: prometheus.MetricMetadata.MetricType (0 unknown .. 7 stateset). */
 void metadata_put(const char *db, st_slice family, unsigned type, st_slice help, st_slice unit);
 uint64_t metadata_dropped(void);
 /* GET /api/v1/metadata?limit=&metric= */
-void api_prom_metadata(http_req *rq, http_resp *rs);
+void api_prom_metadata(api_server *sv, http_req *rq, http_resp *rs);
 
 #endif

@@ -14,9 +14,10 @@ static void gauge(st_buf *b, const char *name, const char *help, const char *typ
     st_buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n%s %" PRIu64 "\n", name, help, name, type, name, v);
 }
 
-void api_metrics(http_req *rq, http_resp *rs, store *s)
+void api_metrics(api_server *sv, http_req *rq, http_resp *rs)
 {
     (void)rq;
+    store *s = sv->s;
     store_stats st;
     store_get_stats(s, &st);
     st_buf *b = &rs->body;

@@ -936,6 +936,7 @@ int pgwire_start(const pgwire_opts *o, pgwire_server **out, st_err *e)
     srv->idle_timeout_s = o->idle_timeout_s ? o->idle_timeout_s : PGWIRE_IDLE_TIMEOUT_S;
     srv->s = o->s;
     srv->f = o->f;
+    srv->pool = o->pool;
     srv->next_pid = 1000;
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
     struct addrinfo *ai = NULL;

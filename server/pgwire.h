@@ -42,6 +42,7 @@
 #define ST_PGWIRE_H
 
 #include "flags.h"
+#include "pool.h"
 #include "sql/value.h"
 #include "store.h"
 
@@ -54,6 +55,7 @@ typedef struct pgwire_opts {
     unsigned idle_timeout_s;   /* 0 = PGWIRE_IDLE_TIMEOUT_S */
     store *s;
     const flags *f;            /* query budgets: --query-timeout, --query-max-samples, --sql-max-rows... */
+    pool *pool;                /* helpers a query may borrow (pool.h); NULL: none */
 } pgwire_opts;
 
 typedef struct pgwire_server pgwire_server;

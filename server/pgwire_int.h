@@ -108,6 +108,7 @@ struct pgwire_server {
     unsigned max_sessions, idle_timeout_s;
     store *s;
     const flags *f;
+    pool *pool;
     int lfd;
     int wake[2];
     pthread_t acceptor;

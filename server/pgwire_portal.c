@@ -526,7 +526,7 @@ int pgwire_portal_open(pgconn *c, pportal *p, size_t base_chars, pgwire_error *e
     scan_budget_init(&p->budget);
     sql_run_opts o = {.s = c->srv->s, .db = c->sess.db, .max_rows = f ? f->sql_max_rows : 0,
                       .max_result_rows = f ? f->sql_max_result_rows : 0, .budget = &p->budget,
-                      .pool = api_query_pool(), .threads = f ? f->query_threads : 0,
+                      .pool = c->srv->pool, .threads = f ? f->query_threads : 0,
                       .params = p->params, .nparams = p->nparams};
     st_err e = {0};
     sql_error where = {0};

@@ -89,14 +89,14 @@ static void success_close(http_resp *rs) { st_buf_put(&rs->body, "]}\n", 3); }
 /* Opens a scan of the selectors, or answers: an unknown database has no
  * series (an empty success), other errors as such. Returns 0 when sc is
  * open. The selectors are freed either way. */
-static int open_or_answer(http_req *rq, http_resp *rs, store *s, int64_t mint, int64_t maxt,
+static int open_or_answer(api_server *sv, http_req *rq, http_resp *rs, int64_t mint, int64_t maxt,
                           sel_list *sl, scan_mode mode, unsigned types, scan **sc)
 {
     st_err e = {0};
     scan_spec sp = {.db = rq->db, .sel = (matcher *const *const *)sl->m, .nsel = sl->n,
                     .nselectors = sl->count, .mint = mint, .maxt = maxt, .mode = mode,
-                    .order = SCAN_ORDER_LABELS, .types = types, .pool = api_query_pool()};
-    int rc = scan_open(s, &sp, sc, &e);
+                    .order = SCAN_ORDER_LABELS, .types = types, .pool = sv->pool};
+    int rc = scan_open(sv->s, &sp, sc, &e);
     sel_free(sl);
     if (rc == 0) return 0;
     if (rc == ST_ENOTFOUND) {
@@ -112,14 +112,14 @@ static int open_or_answer(http_req *rq, http_resp *rs, store *s, int64_t mint, i
  * match[], from the selected series' keys with it; no sample decoded
  * (scan.h, SCAN_KEYS). Series of every value type count (line-protocol
  * string fields carry tags as any field does). */
-static void labels_common(http_req *rq, http_resp *rs, store *s, const char *name)
+static void labels_common(api_server *sv, http_req *rq, http_resp *rs, const char *name)
 {
     int64_t mint, maxt;
     if (parse_range(rq, rs, &mint, &maxt)) return;
     sel_list sl;
     if (parse_matches(rq, rs, &sl)) return;
     scan *sc;
-    if (open_or_answer(rq, rs, s, mint, maxt, &sl, SCAN_KEYS, 0, &sc)) return;
+    if (open_or_answer(sv, rq, rs, mint, maxt, &sl, SCAN_KEYS, 0, &sc)) return;
     st_err e = {0};
     st_slice *v;
     size_t n;
@@ -138,7 +138,7 @@ static void labels_common(http_req *rq, http_resp *rs, store *s, const char *nam
     scan_close(sc);
 }
 
-void api_prom_labels(http_req *rq, http_resp *rs, store *s) { labels_common(rq, rs, s, NULL); }
+void api_prom_labels(api_server *sv, http_req *rq, http_resp *rs) { labels_common(sv, rq, rs, NULL); }
 
 static bool label_name_ok(const char *n)
 {
@@ -152,8 +152,19 @@ static bool label_name_ok(const char *n)
     return true;
 }
 
-void api_prom_label_values(http_req *rq, http_resp *rs, store *s, const char *name)
+void api_prom_label_values(api_server *sv, http_req *rq, http_resp *rs)
 {
+    /* /api/v1/label/NAME/values */
+    const char *at = rq->path + strlen("/api/v1/label/");
+    size_t len = strlen(at);
+    if (len <= 7 || strcmp(at + len - 7, "/values")) {
+        http_text(rs, 404, "404 page not found\n");
+        return;
+    }
+    char name[256];
+    size_t n = len - 7 < sizeof name - 1 ? len - 7 : sizeof name - 1;
+    memcpy(name, at, n);
+    name[n] = 0;
     if (!label_name_ok(name)) {
         st_buf msg = {0};
         st_buf_printf(&msg, "invalid label name: ");
@@ -163,12 +174,12 @@ void api_prom_label_values(http_req *rq, http_resp *rs, store *s, const char *na
         st_buf_free(&msg);
         return;
     }
-    labels_common(rq, rs, s, name);
+    labels_common(sv, rq, rs, name);
 }
 
 /* Series with a chunk in the range, as Prometheus decides it: from chunk
  * bounds, no sample decoded (scan.h, SCAN_CHUNKS), in Prometheus's order. */
-void api_prom_series(http_req *rq, http_resp *rs, store *s)
+void api_prom_series(api_server *sv, http_req *rq, http_resp *rs)
 {
     int64_t mint, maxt;
     if (parse_range(rq, rs, &mint, &maxt)) return;
@@ -179,7 +190,7 @@ void api_prom_series(http_req *rq, http_resp *rs, store *s)
         return;
     }
     scan *sc;
-    if (open_or_answer(rq, rs, s, mint, maxt, &sl, SCAN_CHUNKS, SCAN_TYPES_NUMERIC, &sc)) return;
+    if (open_or_answer(sv, rq, rs, mint, maxt, &sl, SCAN_CHUNKS, SCAN_TYPES_NUMERIC, &sc)) return;
     st_err e = {0};
     scan_iter *it;
     int rc = scan_iter_open(sc, 0, SIZE_MAX, &it, &e);
@@ -238,8 +249,9 @@ static int64_t ns_to_ms(int64_t ns)
     return ns >= 0 ? ns / ST_NS_PER_MS : -((-(ns + 1)) / ST_NS_PER_MS) - 1;
 }
 
-void api_prom_tsdb_status(http_req *rq, http_resp *rs, store *s)
+void api_prom_tsdb_status(api_server *sv, http_req *rq, http_resp *rs)
 {
+    store *s = sv->s;
     scan_cardinality c;
     st_err e = {0};
     int rc = scan_head_cardinality(s, rq->db, &c, &e);

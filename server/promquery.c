@@ -137,8 +137,9 @@ static promql_node *parse_query(http_req *rq, http_resp *rs, st_arena *a, const 
 /* Strata does not keep exemplars (remote_write counts them as dropped), so
  * every valid request has an empty answer; invalid ones get Prometheus's
  * errors, so that Grafana's exemplar toggle behaves as against Prometheus. */
-void api_prom_query_exemplars(http_req *rq, http_resp *rs)
+void api_prom_query_exemplars(api_server *sv, http_req *rq, http_resp *rs)
 {
+    (void)sv;
     int64_t start = INT64_MIN, end = INT64_MAX;
     const char *names[2] = {"start", "end"};
     int64_t *outs[2] = {&start, &end};
@@ -341,6 +342,7 @@ typedef struct qstream {
     bool half_done;
     pthread_mutex_t mu;
     pthread_cond_t cv;
+    pool *pool;          /* the helper formatting the other half */
 } qstream;
 
 /* Points a refill formats: about 256 KB of text at ~30 bytes a point. */
@@ -380,7 +382,7 @@ static void refill(qstream *x)
     x->from = mid;
     x->to = e;
     x->half_done = false;
-    pool *p = api_query_pool();
+    pool *p = x->pool;
     bool lent = mid < e && p && pool_lend(p, format_half, x);
     size_t own_end = lent ? mid : e;
     for (size_t i = a; i < own_end; i++) put_matrix_series(&x->buf, &x->r.series[i], i);
@@ -432,9 +434,11 @@ static int query_deadline(http_req *rq, http_resp *rs, const flags *f, int64_t *
     return 0;
 }
 
-static void run(http_req *rq, http_resp *rs, store *s, const flags *f, promql_node *root, int64_t start,
+static void run(api_server *sv, http_req *rq, http_resp *rs, promql_node *root, int64_t start,
                 int64_t end, int64_t step)
 {
+    store *s = sv->s;
+    const flags *f = sv->f;
     int64_t t0 = st_mono_ns();
     scan_budget b = {.max_samples = f->query_max_samples, .cancelled = client_gone, .cancel_ctx = rq};
     if (query_deadline(rq, rs, f, &b.deadline_ns)) return;
@@ -442,7 +446,7 @@ static void run(http_req *rq, http_resp *rs, store *s, const flags *f, promql_no
     const char *stats = http_arg(rq, "stats");
     promql_opts o = {.lookback_ms = f->query_lookback_delta / ST_NS_PER_MS,
                      .subquery_step_ms = f->query_subquery_step / ST_NS_PER_MS, .threads = f->query_threads,
-                     .pool = api_query_pool(), .step_stats = stats && *stats};
+                     .pool = sv->pool, .step_stats = stats && *stats};
     promql_result r;
     st_err e = {0};
     int rc = promql_exec(s, rq->db, root, start, end, step, &o, &b, &r, &e);
@@ -460,6 +464,7 @@ static void run(http_req *rq, http_resp *rs, store *s, const flags *f, promql_no
     for (size_t i = 0; r.type == PROMQL_TYPE_MATRIX && i < r.nseries; i++) points += r.series[i].n;
     if (points > 20000) {
         qstream *x = st_calloc(1, sizeof *x);
+        x->pool = sv->pool;
         pthread_mutex_init(&x->mu, NULL);
         pthread_cond_init(&x->cv, NULL);
         st_buf_putc(&x->tail, ']');
@@ -480,17 +485,17 @@ static void run(http_req *rq, http_resp *rs, store *s, const flags *f, promql_no
     promql_result_free(&r);
 }
 
-void api_prom_query(http_req *rq, http_resp *rs, store *s, const flags *f)
+void api_prom_query(api_server *sv, http_req *rq, http_resp *rs)
 {
     int64_t t;
     if (param_time(rq, rs, "time", &t, false)) return;
     const char *q;
     promql_node *root = parse_query(rq, rs, rq->arena, &q, true);
     if (!root) return;
-    run(rq, rs, s, f, root, t, t, 0);
+    run(sv, rq, rs, root, t, t, 0);
 }
 
-void api_prom_query_range(http_req *rq, http_resp *rs, store *s, const flags *f)
+void api_prom_query_range(api_server *sv, http_req *rq, http_resp *rs)
 {
     int64_t start, end, step;
     if (param_time(rq, rs, "start", &start, true) || param_time(rq, rs, "end", &end, true)) return;
@@ -498,11 +503,11 @@ void api_prom_query_range(http_req *rq, http_resp *rs, store *s, const flags *f)
         api_error(rs, ST_EINVAL, "end timestamp must not be before start time");
         return;
     }
-    const char *sv = http_arg(rq, "step");
-    if (!sv || parse_step(sv, &step) != 0) {
+    const char *stepv = http_arg(rq, "step");
+    if (!stepv || parse_step(stepv, &step) != 0) {
         char msg[256];
         snprintf(msg, sizeof msg, "invalid parameter \"step\": cannot parse \"%.100s\" to a valid duration",
-                 sv ? sv : "");
+                 stepv ? stepv : "");
         api_error(rs, ST_EINVAL, msg);
         return;
     }
@@ -529,5 +534,5 @@ void api_prom_query_range(http_req *rq, http_resp *rs, store *s, const flags *f)
         api_error(rs, ST_EINVAL, msg);
         return;
     }
-    run(rq, rs, s, f, root, start, end, step);
+    run(sv, rq, rs, root, start, end, step);
 }

@@ -546,8 +546,10 @@ static bool answer_streamed(rctx *x, http_resp *rs)
     return true;
 }
 
-void api_prr_read(http_req *rq, http_resp *rs, store *s, const flags *f)
+void api_prr_read(api_server *sv, http_req *rq, http_resp *rs)
 {
+    store *s = sv->s;
+    const flags *f = sv->f;
     if (strcmp(rq->method, "POST")) {
         reject(rs, 405, "remote_read needs POST");
         http_set_header(rs, "Allow", "POST");

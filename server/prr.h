@@ -2,7 +2,7 @@
  * counters. Wire formats: wire/prr.h.
  *
  * Route: `POST /api/v1/read` (and `/db/NAME/api/v1/read`, ?db=) ->
- * api_prr_read(rq, rs, store, flags). It answers as Prometheus 2.42 does:
+ * api_prr_read(server, rq, rs). It answers as Prometheus 2.42 does:
  *   200  SAMPLES (snappy ReadResponse) or STREAMED_XOR_CHUNKS (frames), the
  *        first type of the client's list that is supported, SAMPLES when
  *        the list is empty; one result per query, in the queries' order;
@@ -47,10 +47,10 @@
 #define ST_SERVER_PRR_H
 
 #include "flags.h"
-#include "http.h"
+#include "api.h"
 #include "store.h"
 
-void api_prr_read(http_req *rq, http_resp *rs, store *s, const flags *f);
+void api_prr_read(api_server *sv, http_req *rq, http_resp *rs);
 
 /* Counters since start, for /metrics (monotonic but for in_flight). */
 typedef struct prr_stats {

@@ -840,8 +840,10 @@ static void reject(http_resp *rs, int status, const char *msg)
     http_text(rs, status, "%s\n", msg);
 }
 
-void api_prw_write(http_req *rq, http_resp *rs, store *s, const flags *f)
+void api_prw_write(api_server *sv, http_req *rq, http_resp *rs)
 {
+    store *s = sv->s;
+    const flags *f = sv->f;
     pthread_once(&g_once, cache_init);
     if (!strcmp(rq->method, "GET") && http_arg(rq, "get_vm_proto_version")) {
         /* vmagent 1.89 to 1.115 ask this before using zstd (VictoriaMetrics'
@@ -886,7 +888,7 @@ void api_prw_write(http_req *rq, http_resp *rs, store *s, const flags *f)
         else api_error(rs, rc, e.msg);
         return;
     }
-    if (api_db_for_write(rq, rs) != 0) {
+    if (api_db_for_write(sv, rq, rs) != 0) {
         st_buf_free(&plain);
         atomic_fetch_add(&st_req_rejected, 1);
         return;

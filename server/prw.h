@@ -2,7 +2,7 @@
  * receiver (1.0 and 2.0), and the process-wide series cache it uses.
  *
  * Route: `POST /api/v1/write` (and `/db/NAME/api/v1/write`, ?db=) ->
- * api_prw_write(rq, rs, store, flags). It answers:
+ * api_prw_write(server, rq, rs). It answers:
  *   204  everything written (2.0: with the X-Prometheus-Remote-Write-*-Written
  *        headers); also metadata-only requests
  *   400  undecodable body (nothing written), or some series/samples rejected
@@ -25,10 +25,10 @@
 #define ST_SERVER_PRW_H
 
 #include "flags.h"
-#include "http.h"
+#include "api.h"
 #include "store.h"
 
-void api_prw_write(http_req *rq, http_resp *rs, store *s, const flags *f);
+void api_prw_write(api_server *sv, http_req *rq, http_resp *rs);
 
 /* Counters since start, for /metrics (all monotonic). */
 typedef struct prw_stats {

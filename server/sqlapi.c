@@ -508,8 +508,10 @@ static bool body_is_json(const http_req *rq)
 
 /* ------------------------------------------------------------ the handler */
 
-void api_sql_query(http_req *rq, http_resp *rs, store *s, const flags *f)
+void api_sql_query(api_server *sv, http_req *rq, http_resp *rs)
 {
+    store *s = sv->s;
+    const flags *f = sv->f;
     int64_t t0 = st_mono_ns();
     sql_ctx *x = st_calloc(1, sizeof *x);
     x->arena = st_arena_new(4096);
@@ -578,7 +580,7 @@ void api_sql_query(http_req *rq, http_resp *rs, store *s, const flags *f)
     scan_budget_init(&x->budget);
     x->live = true;
     sql_run_opts o = {.s = s, .db = p.db, .max_rows = f->sql_max_rows, .max_result_rows = f->sql_max_result_rows,
-                      .budget = &x->budget, .pool = api_query_pool(), .threads = f->query_threads,
+                      .budget = &x->budget, .pool = sv->pool, .threads = f->query_threads,
                       .params = p.vals, .nparams = p.nvals};
     sql_error where = {0};
     int rc = sql_cursor_open(&o, p.q, p.qlen, &x->cur, &e, &where);

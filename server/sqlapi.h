@@ -37,10 +37,10 @@
 #define ST_SQLAPI_H
 
 #include "flags.h"
-#include "http.h"
+#include "api.h"
 #include "store.h"
 
-void api_sql_query(http_req *rq, http_resp *rs, store *s, const flags *f);
+void api_sql_query(api_server *sv, http_req *rq, http_resp *rs);
 
 /* Queries answered, by outcome (success, bad_data, execution, timeout,
  * canceled, internal), and the time spent on them, for /metrics: appended

@@ -278,10 +278,12 @@ static void test_fsync_failure_is_fatal(void)
     store_write_result r;
     fill_batch(b, 1);
     CHECK_OK(store_write(s, "default", b, &r, NULL));
+    CHECK(!store_failed(s));
     atomic_store(&g_rec.fail_fsync, EIO);
     fill_batch(b, 2);
     st_err e = {0};
     CHECK_EQ_INT(store_write(s, "default", b, &r, &e), ST_EFATAL);
+    CHECK(store_failed(s)); /* what the server polls to stop */
     atomic_store(&g_rec.fail_fsync, 0);
     /* sticky: no pretending after a failed fsync */
     fill_batch(b, 3);
@@ -291,6 +293,33 @@ static void test_fsync_failure_is_fatal(void)
     uint64_t acked[] = {1}, missing = 99;
     CHECK_OK(verify(dir, acked, 1, &missing));
     CHECK_EQ_INT(missing, 0);
+    store_batch_free(b);
+    testlib_rmrf(dir);
+    free(dir);
+}
+
+/* A delete whose WAL fsync fails leaves the store failed as a write's
+ * does: the server learns it from the store, not from an error body. */
+static void test_fsync_failure_in_delete(void)
+{
+    char *dir = testlib_tmpdir("fsyncdel");
+    memset(&g_rec, 0, sizeof g_rec);
+    store *s = open_rec(dir);
+    if (!s) { CHECK(0); return; }
+    store_batch *b = store_batch_new();
+    store_write_result r;
+    fill_batch(b, 1);
+    CHECK_OK(store_write(s, "default", b, &r, NULL));
+    matcher *m;
+    CHECK_OK(matcher_new(MATCH_EQ, st_slice_cstr("__name__"), st_slice_cstr("crash"), &m, NULL));
+    atomic_store(&g_rec.fail_fsync, EIO);
+    uint64_t n = 0;
+    st_err e = {0};
+    CHECK_EQ_INT(store_delete(s, "default", &m, 1, INT64_MIN, INT64_MAX, &n, &e), ST_EFATAL);
+    CHECK(store_failed(s));
+    atomic_store(&g_rec.fail_fsync, 0);
+    matcher_free(m);
+    store_close(s, NULL);
     store_batch_free(b);
     testlib_rmrf(dir);
     free(dir);
@@ -344,6 +373,7 @@ int main(void)
     T0 = (st_now_ns() / ST_NS_PER_S - 7200) * ST_NS_PER_S;
     RUN(test_fsync_precedes_ack);
     RUN(test_fsync_failure_is_fatal);
+    RUN(test_fsync_failure_in_delete);
     RUN(test_enospc_then_resume);
     RUN(test_sigkill_rounds);
     return testlib_done("test_crash");
