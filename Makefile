@@ -25,7 +25,7 @@ EXTRA_CFLAGS ?=
 CFLAGS  := $(OPT) $(SANFLAGS) $(EXTRA_CFLAGS) -std=c11 -D_GNU_SOURCE -fno-omit-frame-pointer -pthread $(WARN) \
            -MMD -MP -I. -Iengine -Iwire -Iserver -DSTRATA_VERSION='"$(VERSION)"'
 LDFLAGS := $(SANFLAGS)
-LDLIBS  := -lmicrohttpd -lpcre2-8 -lzstd -lz -lsnappy -lm -lpthread
+LDLIBS  := -lmicrohttpd -lgnutls -lpcre2-8 -lzstd -lz -lsnappy -lm -lpthread
 ifneq ($(NOJEMALLOC),1)
 LDLIBS  += -ljemalloc
 endif

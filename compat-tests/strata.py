@@ -7,6 +7,7 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -30,7 +31,11 @@ def free_port():
 
 
 class Server:
-    def __init__(self, *args, data_dir=None):
+    """Strata on a free loopback port; with ca_file= it speaks HTTPS (the
+    args must then carry --tls-cert-file and --tls-key-file) and requests
+    verify its certificate against that CA."""
+    def __init__(self, *args, data_dir=None, ca_file=None):
+        self.ctx = ssl.create_default_context(cafile=ca_file) if ca_file else None
         self.own_dir = data_dir is None
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="strata-compat-")
         self.args = list(args)
@@ -66,12 +71,12 @@ class Server:
             return ""
 
     def url(self, path):
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"{'https' if self.ctx else 'http'}://127.0.0.1:{self.port}{path}"
 
     def request(self, method, path, body=None, headers=None, timeout=60):
         req = urllib.request.Request(self.url(path), data=body, method=method, headers=headers or {})
         try:
-            with urllib.request.urlopen(req, timeout=timeout) as r:
+            with urllib.request.urlopen(req, timeout=timeout, context=self.ctx) as r:
                 return r.status, r.read(), dict(r.headers)
         except urllib.error.HTTPError as e:
             return e.code, e.read(), dict(e.headers)

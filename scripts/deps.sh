@@ -7,10 +7,10 @@ set -euo pipefail
 
 pkgs=(
   build-essential pkg-config
-  libmicrohttpd-dev libprotobuf-c-dev protobuf-c-compiler libsnappy-dev
+  libmicrohttpd-dev libgnutls28-dev libprotobuf-c-dev protobuf-c-compiler libsnappy-dev
   libjemalloc-dev libzstd-dev zlib1g-dev libpcre2-dev
   clang libclang-rt-14-dev
-  curl python3 procps bsdutils tzdata
+  curl python3 procps bsdutils tzdata openssl
   prometheus victoria-metrics influxdb influxdb-client
   prometheus-node-exporter
   postgresql-15 python3-psycopg2

@@ -82,6 +82,12 @@ void flags_usage(FILE *out)
         "  --http-threads N          HTTP worker threads (default 2 x cores, at least 4)\n"
         "  --http-timeout SECONDS    idle connection timeout (default 60)\n"
         "  --http-max-connections N  concurrent connections (default 1024)\n"
+        "  --tls-cert-file FILE      PEM certificate (then its chain): the HTTP listener speaks\n"
+        "                            HTTPS only; with --tls-key-file; reloaded on SIGHUP\n"
+        "  --tls-key-file FILE       PEM private key of that certificate (unencrypted)\n"
+        "  --tls-min-version 1.2|1.3  oldest TLS version accepted (default 1.2)\n"
+        "  --tls-priorities STRING   GnuTLS priority string (default: TLS 1.2 and 1.3 with\n"
+        "                            AES-GCM and ChaCha20-Poly1305 only); the minimum version holds\n"
         "  --pg-listen HOST:PORT     SQL over the PostgreSQL wire protocol (default 127.0.0.1:8812;\n"
         "                            empty = off). No TLS or authentication yet: keep it on loopback\n"
         "  --pg-max-connections N    PostgreSQL sessions at once, a thread each (default 64)\n"
@@ -170,6 +176,7 @@ int flags_parse(flags *f, int argc, char **argv, st_err *e)
     snprintf(f->pg_listen, sizeof f->pg_listen, "127.0.0.1:8812");
     f->pg_max_connections = 64;
     f->pg_idle_timeout_s = 3600;
+    f->tls_min_version = "1.2";
     f->max_body_bytes = 64ull << 20;
     f->max_decoded_bytes = 256ull << 20;
     f->auto_create_db = true;
@@ -301,6 +308,16 @@ int flags_parse(flags *f, int argc, char **argv, st_err *e)
             rc = parse_uint(val, 1000000, &u, e);
             if (rc == 0 && u == 0) rc = st_fail(e, ST_EINVAL, "--http-max-connections must be at least 1");
             f->http_max_connections = (unsigned)u;
+        } else if (!strcmp(name, "--tls-cert-file")) {
+            f->tls_cert_file = val;
+        } else if (!strcmp(name, "--tls-key-file")) {
+            f->tls_key_file = val;
+        } else if (!strcmp(name, "--tls-min-version")) {
+            if (strcmp(val, "1.2") && strcmp(val, "1.3"))
+                rc = st_fail(e, ST_EINVAL, "invalid --tls-min-version \"%s\" (1.2 or 1.3)", val);
+            f->tls_min_version = val;
+        } else if (!strcmp(name, "--tls-priorities")) {
+            f->tls_priorities = val;
         } else if (!strcmp(name, "--pg-listen")) {
             if (strlen(val) >= sizeof f->pg_listen) rc = st_fail(e, ST_EINVAL, "too long: \"%.64s...\"", val);
             else snprintf(f->pg_listen, sizeof f->pg_listen, "%s", val);
@@ -337,6 +354,10 @@ int flags_parse(flags *f, int argc, char **argv, st_err *e)
         }
         if (rc) return st_wrap(e, "%s", name);
     }
+    if (!f->tls_cert_file != !f->tls_key_file)
+        return st_fail(e, ST_EINVAL, "--tls-cert-file and --tls-key-file go together: give both or neither");
+    if (!f->tls_cert_file && (f->tls_priorities || strcmp(f->tls_min_version, "1.2")))
+        return st_fail(e, ST_EINVAL, "--tls-min-version and --tls-priorities need --tls-cert-file and --tls-key-file");
     return 0;
 }
 

@@ -24,6 +24,11 @@ typedef struct flags {
     unsigned http_threads;
     unsigned http_timeout_s;
     unsigned http_max_connections;
+    /* HTTPS (tls.h): both files, or neither (plain HTTP) */
+    const char *tls_cert_file;      /* PEM: the server's certificate, then its chain */
+    const char *tls_key_file;       /* PEM: its private key, unencrypted */
+    const char *tls_min_version;    /* "1.2" or "1.3" */
+    const char *tls_priorities;     /* GnuTLS priority string; NULL = AEAD ciphers only */
     /* the PostgreSQL front (pgwire.h) */
     char pg_listen[256];            /* "HOST:PORT"; empty = off */
     bool pg_listen_given;           /* on the command line: failing to listen is then fatal */

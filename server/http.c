@@ -45,7 +45,32 @@ struct http_server {
     int wake[2]; /* a byte on wake[1] stops the acceptor */
     pthread_t acceptor;
     bool accepting;
+    _Atomic int64_t log_second; /* mhd_log: the second of the last line written */
+    _Atomic uint64_t log_passed; /* ...and the lines passed over since */
 };
+
+/* libmicrohttpd's messages, one a second at most: a client failing its
+ * handshakes in a loop must not fill the log. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    http_server *s = cls;
+    int64_t now = st_mono_ns() / ST_NS_PER_S, last = atomic_load(&s->log_second);
+    if (now == last || !atomic_compare_exchange_strong(&s->log_second, &last, now)) {
+        atomic_fetch_add(&s->log_passed, 1);
+        return;
+    }
+    char msg[512];
+    int n = vsnprintf(msg, sizeof msg, fmt, ap);
+    while (n > 0 && (size_t)n < sizeof msg && (msg[n - 1] == '\n' || msg[n - 1] == ' ')) msg[--n] = 0;
+    uint64_t passed = atomic_exchange(&s->log_passed, 0);
+    if (passed) {
+        size_t len = strlen(msg);
+        snprintf(msg + len, sizeof msg - len, " (%llu more passed over since the last one logged)",
+                 (unsigned long long)passed);
+    }
+    if (s->o.log) s->o.log(msg);
+    else fprintf(stderr, "%s\n", msg);
+}
 
 static int worker_load(http_worker *w) { return atomic_load(&w->handed) + atomic_load(&w->open); }
 
@@ -453,6 +478,13 @@ int http_start(const http_opts *o, http_server **out, st_err *e)
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_EPOLL | MHD_USE_ITC |
                      MHD_ALLOW_SUSPEND_RESUME | MHD_USE_NO_LISTEN_SOCKET;
     if (ai->ai_family == AF_INET6) flags |= MHD_USE_IPv6;
+    if (o->tls_cert_callback) flags |= MHD_USE_TLS;
+    struct MHD_OptionItem tls[] = {
+        {MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)o->tls_priorities},
+        {MHD_OPTION_HTTPS_CERT_CALLBACK, 0, o->tls_cert_callback},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    if (!o->tls_cert_callback) tls[0].option = MHD_OPTION_END;
     freeaddrinfo(ai);
     s->nw = o->threads ? o->threads : 1;
     s->w = st_calloc(s->nw, sizeof *s->w);
@@ -469,7 +501,8 @@ int http_start(const http_opts *o, http_server **out, st_err *e)
                                      MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
                                      MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
                                      MHD_OPTION_NOTIFY_CONNECTION, notify_connection, &s->w[i],
-                                     MHD_OPTION_END);
+                                     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
+                                     MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
         ok = s->w[i].d != NULL;
     }
     if (ok && pthread_create(&s->acceptor, NULL, accept_loop, s) != 0) ok = false;

@@ -66,6 +66,15 @@ typedef struct http_opts {
     uint64_t max_body;
     http_handler_fn handler;
     void *ctx; /* given to handler, body_is_data and too_large */
+    /* HTTPS only when set (tls.h): the GnuTLS priority string and the
+     * certificate callback (a gnutls_certificate_retrieve_function2 *); a
+     * client speaking plain HTTP fails its handshake and is closed */
+    const char *tls_priorities;
+    void *tls_cert_callback;
+    /* libmicrohttpd's own messages (a failed handshake, a socket error),
+     * at most one a second with the count of those passed over; NULL:
+     * stderr */
+    void (*log)(const char *msg);
     /* Paths whose POST body is data (imports, writes), never form arguments,
      * whatever Content-Type the client sends (curl -d sends a form type). */
     bool (*body_is_data)(void *ctx, const char *path);

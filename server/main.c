@@ -24,12 +24,15 @@
 #include "prw.h"
 #include "http.h"
 #include "store.h"
+#include "tls.h"
 
 static uint64_t physical_memory(void)
 {
     long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
     return pages > 0 && size > 0 ? (uint64_t)pages * (uint64_t)size : 0;
 }
+
+static void http_log(const char *msg) { api_log(NULL, "warn", msg); }
 
 int main(int argc, char **argv)
 {
@@ -48,6 +51,7 @@ int main(int argc, char **argv)
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP); /* reloads the TLS certificate */
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
@@ -82,6 +86,17 @@ int main(int argc, char **argv)
     api_server *sv = api_server_new(s, &f, qpool);
     prw_cache_set_limit(f.remote_write_cache_bytes);
     influx_cache_set_limit(f.line_protocol_cache_bytes);
+    if (f.tls_cert_file) {
+        tls_opts to = {.cert_file = f.tls_cert_file, .key_file = f.tls_key_file, .min_version = f.tls_min_version,
+                       .priorities = f.tls_priorities};
+        if (tls_start(&to, &e)) {
+            fprintf(stderr, "strata: %s\n", e.msg);
+            api_server_free(sv);
+            pool_free(qpool);
+            store_close(s, NULL);
+            return 1;
+        }
+    }
     http_opts ho = {
         .host = f.listen_host,
         .port = f.listen_port,
@@ -93,11 +108,15 @@ int main(int argc, char **argv)
         .ctx = sv,
         .body_is_data = api_body_is_data,
         .too_large = api_too_large,
+        .tls_priorities = f.tls_cert_file ? tls_priorities() : NULL,
+        .tls_cert_callback = f.tls_cert_file ? tls_cert_callback() : NULL,
+        .log = http_log,
     };
     http_server *hs;
     rc = http_start(&ho, &hs, &e);
     if (rc) {
         fprintf(stderr, "strata: %s\n", e.msg);
+        if (f.tls_cert_file) tls_stop();
         api_server_free(sv);
         pool_free(qpool);
         store_close(s, NULL);
@@ -143,6 +162,19 @@ int main(int argc, char **argv)
     int sig = 0;
     for (;;) {
         sig = sigtimedwait(&set, NULL, &tick);
+        if (sig == SIGHUP) {
+            if (f.tls_cert_file) {
+                st_err re = {0};
+                if (tls_reload(&re)) {
+                    char m[sizeof re.msg + 64];
+                    snprintf(m, sizeof m, "SIGHUP: %s; the certificate in use stays", re.msg);
+                    api_log(NULL, "error", m);
+                } else {
+                    api_log(NULL, "info", "SIGHUP: TLS certificate reloaded");
+                }
+            }
+            continue;
+        }
         if (sig > 0) break;
         if (api_failed(sv)) {
             api_log(NULL, "error", "an fsync of the WAL failed: stopping so that replay recovers "
@@ -157,6 +189,7 @@ int main(int argc, char **argv)
     pgwire_stop(pg, 10);
     http_stop(hs, 30);
     cq_stop();
+    if (f.tls_cert_file) tls_stop();
     api_server_free(sv);
     pool_free(qpool);
     rc = store_close(s, &e);

@@ -8,6 +8,7 @@
 #include "influx.h"
 #include "prw.h"
 #include "sqlapi.h"
+#include "tls.h"
 
 static void gauge(st_buf *b, const char *name, const char *help, const char *type, uint64_t v)
 {
@@ -36,6 +37,14 @@ void api_metrics(api_server *sv, http_req *rq, http_resp *rs)
           "Writes of an existing series through another table/column mapping (the first one stands).",
           "counter", st.series_clashes);
     gauge(b, "strata_databases", "Databases in the catalog.", "gauge", st.databases);
+    if (sv->f->tls_cert_file) {
+        uint64_t ok, failed;
+        tls_reload_counts(&ok, &failed);
+        st_buf_printf(b, "# HELP strata_tls_reloads_total TLS certificate reloads (SIGHUP), by result.\n"
+                         "# TYPE strata_tls_reloads_total counter\n"
+                         "strata_tls_reloads_total{result=\"ok\"} %" PRIu64 "\n"
+                         "strata_tls_reloads_total{result=\"failed\"} %" PRIu64 "\n", ok, failed);
+    }
     gauge(b, "strata_head_chunks", "Compressed chunks in memory.", "gauge", st.head_chunks);
     gauge(b, "strata_head_chunk_bytes", "Bytes of compressed chunks in memory.", "gauge", st.head_chunk_bytes);
     gauge(b, "strata_head_memory_bytes", "Estimated memory held by the head.", "gauge", st.head_memory_bytes);

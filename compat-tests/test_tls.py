@@ -1,0 +1,293 @@
+"""HTTPS on the HTTP listener (--tls-cert-file, --tls-key-file): what
+clients get and what they are refused, certificate reloads, and a real
+Prometheus sending remote_write over TLS.
+
+Certificates come from Debian's openssl (a test CA, server certificates for
+127.0.0.1 signed by it). TLS 1.0/1.1 and CBC suites are asked for with
+`openssl s_client`; so that a refusal is the server's and not a client
+that cannot speak the old version, the same client is first shown to
+connect with it to `openssl s_server`."""
+import http.client
+import os
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from strata import Server, Results, Prometheus, free_port, qs, report_crash  # noqa: E402
+
+R = Results("test_tls")
+
+
+def run(*cmd, **kw):
+    return subprocess.run(list(cmd), capture_output=True, text=True, timeout=60, **kw)
+
+
+def make_ca(d):
+    run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+        "-keyout", f"{d}/ca.key", "-out", f"{d}/ca.pem", "-days", "30", "-subj", "/CN=strata test CA")
+
+
+def make_cert(d, name, cn):
+    """A certificate for 127.0.0.1 signed by the test CA: d/name.pem, d/name.key."""
+    run("openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
+        f"{d}/{name}.key", "-out", f"{d}/{name}.csr", "-subj", f"/CN={cn}")
+    with open(f"{d}/ext", "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    run("openssl", "x509", "-req", "-in", f"{d}/{name}.csr", "-CA", f"{d}/ca.pem", "-CAkey", f"{d}/ca.key",
+        "-CAcreateserial", "-out", f"{d}/{name}.pem", "-days", "30", "-extfile", f"{d}/ext")
+
+
+def peer_cn(port, ca):
+    ctx = ssl.create_default_context(cafile=ca)
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        with ctx.wrap_socket(s, server_hostname="127.0.0.1") as t:
+            subj = dict(x[0] for x in t.getpeercert()["subject"])
+            return subj.get("commonName"), t.version(), t.cipher()[0]
+
+
+def s_client(port, *opts):
+    """openssl s_client's verdict: the negotiated protocol and cipher, or
+    None when no session was made."""
+    p = run("openssl", "s_client", "-connect", f"127.0.0.1:{port}", *opts, input="")
+    out = p.stdout + p.stderr
+    for line in out.splitlines():
+        if "Cipher is" in line:
+            c = line.split("Cipher is", 1)[1].strip()
+            return None if c == "(NONE)" else c
+    return None
+
+
+def control_accepts(d, *opts):
+    """Whether s_client with opts connects to openssl s_server set up to
+    allow them (the client can speak them at all)."""
+    port = free_port()
+    srv = subprocess.Popen(["openssl", "s_server", "-accept", str(port), "-cert", f"{d}/one.pem", "-key",
+                            f"{d}/one.key", "-cipher", "ALL:@SECLEVEL=0", "-quiet"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.PIPE)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        return s_client(port, *opts) is not None
+    finally:
+        srv.kill()
+        srv.wait()
+
+
+def test_basics(srv, d):
+    st, body, _ = srv.request("GET", "/health")
+    R.check(st == 200 and b'"pass"' in body, "HTTPS /health 200", (st, body[:100]))
+    ts = (int(time.time()) - 60) * 10**9
+    st, body, _ = srv.request("POST", "/write?db=tls", f"m,host=a v=1.5 {ts}\n".encode())
+    R.check(st == 204, "line protocol over HTTPS", (st, body[:200]))
+    st, body, _ = srv.request("GET", "/query?" + qs(db="tls", q="SELECT v FROM m", epoch="ns"))
+    R.check(st == 200 and f"[{ts},1.5]".encode() in body, "...and read back over HTTPS", body[:200])
+    # plain HTTP on the HTTPS port: no answer, the connection closed
+    try:
+        c = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
+        c.request("GET", "/health")
+        r = c.getresponse()
+        R.check(False, "plain HTTP refused", f"answered {r.status}")
+    except (http.client.HTTPException, OSError):
+        R.check(True, "plain HTTP refused: no handler ran, the connection closed")
+    cn, ver, cipher = peer_cn(srv.port, f"{d}/ca.pem")
+    R.check(cn == "first" and ver in ("TLSv1.2", "TLSv1.3"), "the certificate given, TLS 1.2 or 1.3", (cn, ver))
+    # what the default refuses, each shown possible for the client elsewhere
+    for opts, what in ((["-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0"], "TLS 1.1"),
+                       (["-tls1", "-cipher", "DEFAULT@SECLEVEL=0"], "TLS 1.0"),
+                       (["-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-SHA"], "a CBC suite (TLS 1.2)")):
+        able = control_accepts(d, *opts)
+        R.check(able, f"control: openssl speaks {what} to openssl s_server")
+        got = s_client(srv.port, *opts)
+        R.check(got is None, f"{what} refused", got)
+    got = s_client(srv.port, "-tls1_2")
+    R.check(got is not None and "GCM" in got or "CHACHA20" in (got or ""), "TLS 1.2 with an AEAD suite", got)
+    got = s_client(srv.port, "-tls1_3")
+    R.check(got is not None, "TLS 1.3", got)
+    # refused handshakes are logged through the server's log, a line a second at most
+    t0 = time.time()
+    for _ in range(20):
+        s_client(srv.port, "-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0")
+    secs = time.time() - t0
+    lines = [ln for ln in srv.tail().splitlines() if "handshake" in ln]
+    R.check(lines and all(" warn " in ln for ln in lines), "failed handshakes logged as warnings", lines[-3:])
+    R.check(len(lines) <= secs + 12, f"{len(lines)} lines for the handshakes of {secs:.1f} s: at most one a second",
+            lines[-3:])
+
+
+def test_reload(srv, d):
+    """SIGHUP: new handshakes get the new certificate, a connection open
+    across it keeps working; a bad file keeps the certificate in use."""
+    ctx = ssl.create_default_context(cafile=f"{d}/ca.pem")
+    kept = http.client.HTTPSConnection("127.0.0.1", srv.port, timeout=10, context=ctx)
+    kept.request("GET", "/health")
+    R.check(kept.getresponse().read() != b"", "a keep-alive HTTPS connection before the reload")
+    stop = threading.Event()
+    errors, done = [], [0]
+
+    def load():
+        c = http.client.HTTPSConnection("127.0.0.1", srv.port, timeout=10, context=ctx)
+        while not stop.is_set():
+            try:
+                c.request("POST", "/write?db=tls", b"load v=1\n")
+                r = c.getresponse()
+                r.read()
+                if r.status != 204:
+                    errors.append(r.status)
+                done[0] += 1
+                if done[0] % 7 == 0:  # new connections too: new handshakes during the reloads
+                    c.close()
+                    c = http.client.HTTPSConnection("127.0.0.1", srv.port, timeout=10, context=ctx)
+            except (OSError, http.client.HTTPException) as e:
+                errors.append(repr(e))
+                c = http.client.HTTPSConnection("127.0.0.1", srv.port, timeout=10, context=ctx)
+    th = [threading.Thread(target=load) for _ in range(2)]
+    for t in th:
+        t.start()
+    for i in range(5):
+        name = "second" if i % 2 == 0 else "first"
+        shutil.copy(f"{d}/{name}.pem", f"{d}/srv.pem")
+        shutil.copy(f"{d}/{name}.key", f"{d}/srv.key")
+        srv.proc.send_signal(signal.SIGHUP)
+        time.sleep(0.3)
+        cn = peer_cn(srv.port, f"{d}/ca.pem")[0]
+        R.check(cn == name, f"reload {i + 1}: new handshakes get {name}", cn)
+    stop.set()
+    for t in th:
+        t.join()
+    R.check(not errors and done[0] > 20, f"{done[0]} writes over HTTPS during 5 reloads, none failed", errors[:5])
+    kept.request("GET", "/health")
+    R.check(kept.getresponse().status == 200, "the connection opened before the reloads still answers")
+    # a broken file: the one in use stays, the failure is counted and logged
+    last = peer_cn(srv.port, f"{d}/ca.pem")[0]
+    with open(f"{d}/srv.pem", "w") as f:
+        f.write("-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n")
+    srv.proc.send_signal(signal.SIGHUP)
+    time.sleep(0.3)
+    R.check(peer_cn(srv.port, f"{d}/ca.pem")[0] == last, "a bad certificate file keeps the one in use")
+    shutil.copy(f"{d}/first.pem", f"{d}/srv.pem")
+    shutil.copy(f"{d}/second.key", f"{d}/srv.key")  # a key that is not the certificate's
+    srv.proc.send_signal(signal.SIGHUP)
+    time.sleep(0.3)
+    R.check(peer_cn(srv.port, f"{d}/ca.pem")[0] == last, "a key not matching the certificate keeps the one in use")
+    R.check(srv.metric("strata_tls_reloads_total", '{result="failed"}') == 2 and
+            srv.metric("strata_tls_reloads_total", '{result="ok"}') == 5, "reloads counted in /metrics")
+    R.check("the certificate in use stays" in srv.tail(), "the failed reload is logged")
+
+
+def test_min_13(d):
+    srv = Server("--tls-cert-file", f"{d}/one.pem", "--tls-key-file", f"{d}/one.key", "--tls-min-version", "1.3",
+                 ca_file=f"{d}/ca.pem").start()
+    try:
+        R.check(s_client(srv.port, "-tls1_2") is None, "--tls-min-version 1.3 refuses TLS 1.2")
+        R.check(s_client(srv.port, "-tls1_3") is not None, "...and takes TLS 1.3")
+        # a priority string cannot bring back what the minimum version excludes
+    finally:
+        srv.cleanup()
+    srv = Server("--tls-cert-file", f"{d}/one.pem", "--tls-key-file", f"{d}/one.key", "--tls-priorities", "NORMAL",
+                 ca_file=f"{d}/ca.pem").start()
+    try:
+        R.check(s_client(srv.port, "-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0") is None,
+                "--tls-priorities NORMAL still refuses TLS 1.1")
+        R.check(s_client(srv.port, "-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-SHA") is not None,
+                "...and allows the CBC suite it asks for")
+    finally:
+        srv.cleanup()
+
+
+def test_bad_flags(d):
+    binary = os.environ.get("STRATA_BIN", "build/strata")
+    cases = [
+        (["--tls-cert-file", f"{d}/one.pem"], "give both or neither"),
+        (["--tls-cert-file", f"{d}/none.pem", "--tls-key-file", f"{d}/one.key"], "cannot read the TLS certificate"),
+        (["--tls-cert-file", f"{d}/one.pem", "--tls-key-file", f"{d}/second.key"], "one.pem with key"),
+        (["--tls-min-version", "1.1", "--tls-cert-file", f"{d}/one.pem", "--tls-key-file", f"{d}/one.key"],
+         "invalid --tls-min-version"),
+        (["--tls-priorities", "NORMAL:+NOPE", "--tls-cert-file", f"{d}/one.pem", "--tls-key-file", f"{d}/one.key"],
+         "--tls-priorities"),
+        (["--tls-min-version", "1.3"], "need --tls-cert-file"),
+    ]
+    for args, want in cases:
+        data = tempfile.mkdtemp(prefix="strata-tls-bad-")
+        p = run(binary, "--listen", f"127.0.0.1:{free_port()}", "--data-dir", data, "--pg-listen", "", *args)
+        shutil.rmtree(data, ignore_errors=True)
+        R.check(p.returncode != 0 and want in p.stderr, f"refuses to start: {' '.join(args[:2])}... ({want})",
+                (p.returncode, p.stderr[-300:]))
+
+
+def test_prometheus(srv, d):
+    """A real client: Prometheus 2.42 scrapes itself and sends remote_write
+    to Strata over HTTPS, verifying Strata's certificate with tls_config."""
+    if shutil.which("prometheus") is None:
+        R.check(False, "prometheus binary installed")
+        return
+    prom = Prometheus()
+    prom.set_config(f"""
+global:
+  scrape_interval: 1s
+scrape_configs:
+  - job_name: self
+    static_configs: [{{targets: ['127.0.0.1:{prom.port}']}}]
+remote_write:
+  - url: https://127.0.0.1:{srv.port}/db/promtls/api/v1/write
+    tls_config:
+      ca_file: {d}/ca.pem
+    queue_config:
+      batch_send_deadline: 1s
+""")
+    prom.start()
+    try:
+        got = 0
+        for _ in range(60):
+            time.sleep(0.5)
+            st, body, _ = srv.request("GET", "/db/promtls/api/v1/query?" + qs(query='up{job="self"}'))
+            if st == 200 and b'"result":[{' in body:
+                got = 1
+                break
+        R.check(got, "Prometheus's remote_write over HTTPS arrives (its up series queried back)", prom.tail())
+    finally:
+        prom.stop()
+
+
+def main():
+    if not shutil.which("openssl"):
+        R.check(False, "openssl installed (Debian: openssl)")
+        return R.done()
+    d = tempfile.mkdtemp(prefix="strata-tls-")
+    srv = None
+    try:
+        make_ca(d)
+        make_cert(d, "first", "first")
+        make_cert(d, "second", "second")
+        shutil.copy(f"{d}/first.pem", f"{d}/one.pem")
+        shutil.copy(f"{d}/first.key", f"{d}/one.key")
+        shutil.copy(f"{d}/first.pem", f"{d}/srv.pem")
+        shutil.copy(f"{d}/first.key", f"{d}/srv.key")
+        srv = Server("--tls-cert-file", f"{d}/srv.pem", "--tls-key-file", f"{d}/srv.key", "--pg-listen", "",
+                     ca_file=f"{d}/ca.pem").start()
+        test_basics(srv, d)
+        test_prometheus(srv, d)
+        test_reload(srv, d)
+        test_min_13(d)
+        test_bad_flags(d)
+    except Exception as e:
+        report_crash(R, e, srv)
+    finally:
+        if srv:
+            srv.cleanup()
+        shutil.rmtree(d, ignore_errors=True)
+    return R.done()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,169 @@
+/* tls: see tls.h. */
+#include "tls.h"
+
+#include <errno.h>
+#include <gnutls/abstract.h>
+#include <gnutls/gnutls.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/* A certificate chain and its key, as the handshake takes them. */
+typedef struct pair {
+    gnutls_pcert_st *certs;
+    unsigned ncerts;
+    gnutls_privkey_t key;
+    struct pair *replaced; /* older pairs, kept until tls_stop */
+} pair;
+
+#define MAX_CHAIN 16
+
+static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER; /* reloads */
+static _Atomic(pair *) g_pair;
+static char *g_cert, *g_key;
+static char g_prio[2048];
+static _Atomic uint64_t g_reloads, g_reload_failures;
+
+/* The AEAD suites of TLS 1.2 and 1.3; the version floor is appended. */
+static const char default_prio[] = "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-256-GCM:"
+                                   "+AES-128-GCM:+CHACHA20-POLY1305:-MAC-ALL:+AEAD";
+
+static void pair_free(pair *p)
+{
+    while (p) {
+        pair *next = p->replaced;
+        for (unsigned i = 0; i < p->ncerts; i++) gnutls_pcert_deinit(&p->certs[i]);
+        st_free(p->certs);
+        if (p->key) gnutls_privkey_deinit(p->key);
+        st_free(p);
+        p = next;
+    }
+}
+
+static int readable(const char *path, const char *what, st_err *e)
+{
+    if (access(path, R_OK) == 0) return 0;
+    return st_fail(e, ST_EINVAL, "cannot read the TLS %s %s: %s", what, path, strerror(errno));
+}
+
+static int load(pair **out, st_err *e)
+{
+    *out = NULL;
+    int rc = readable(g_cert, "certificate", e);
+    if (!rc) rc = readable(g_key, "key", e);
+    if (rc) return rc;
+    /* the pair as GnuTLS's own loader sees it: a key that is not the
+     * certificate's is refused here, not at the first handshake */
+    gnutls_certificate_credentials_t cr;
+    if (gnutls_certificate_allocate_credentials(&cr) < 0) return st_fail(e, ST_EINVAL, "TLS: out of memory");
+    int r = gnutls_certificate_set_x509_key_file(cr, g_cert, g_key, GNUTLS_X509_FMT_PEM);
+    gnutls_certificate_free_credentials(cr);
+    if (r < 0)
+        return st_fail(e, ST_EINVAL, "TLS certificate %s with key %s: %s", g_cert, g_key, gnutls_strerror(r));
+    pair *p = st_calloc(1, sizeof *p);
+    p->certs = st_calloc(MAX_CHAIN, sizeof *p->certs);
+    p->ncerts = MAX_CHAIN;
+    r = gnutls_pcert_list_import_x509_file(p->certs, &p->ncerts, g_cert, GNUTLS_X509_FMT_PEM, NULL, NULL, 0);
+    if (r < 0) {
+        p->ncerts = 0;
+        pair_free(p);
+        return st_fail(e, ST_EINVAL, "TLS certificate %s: %s (a chain of at most %d)", g_cert, gnutls_strerror(r),
+                       MAX_CHAIN);
+    }
+    gnutls_datum_t d = {0};
+    r = gnutls_load_file(g_key, &d);
+    if (r >= 0) r = gnutls_privkey_init(&p->key);
+    if (r >= 0) r = gnutls_privkey_import_x509_raw(p->key, &d, GNUTLS_X509_FMT_PEM, NULL, 0);
+    if (d.data) {
+        memset(d.data, 0, d.size); /* the key's bytes do not linger */
+        gnutls_free(d.data);
+    }
+    if (r < 0) {
+        pair_free(p);
+        return st_fail(e, ST_EINVAL, "TLS key %s: %s", g_key, gnutls_strerror(r));
+    }
+    *out = p;
+    return 0;
+}
+
+static int retrieve(gnutls_session_t s, const gnutls_datum_t *req_ca, int nreq, const gnutls_pk_algorithm_t *algos,
+                    int nalgos, gnutls_pcert_st **pcert, unsigned int *n, gnutls_privkey_t *key)
+{
+    (void)s, (void)req_ca, (void)nreq, (void)algos, (void)nalgos;
+    pair *p = atomic_load(&g_pair);
+    if (!p) return -1;
+    *pcert = p->certs;
+    *n = p->ncerts;
+    *key = p->key;
+    return 0;
+}
+
+int tls_start(const tls_opts *o, st_err *e)
+{
+    int r = gnutls_global_init();
+    if (r < 0) return st_fail(e, ST_EINVAL, "TLS: %s", gnutls_strerror(r));
+    g_cert = st_strndup(o->cert_file, strlen(o->cert_file));
+    g_key = st_strndup(o->key_file, strlen(o->key_file));
+    bool v13 = o->min_version && !strcmp(o->min_version, "1.3");
+    snprintf(g_prio, sizeof g_prio, "%s:-VERS-SSL3.0:-VERS-TLS1.0:-VERS-TLS1.1%s",
+             o->priorities ? o->priorities : default_prio, v13 ? ":-VERS-TLS1.2" : "");
+    gnutls_priority_t pc;
+    const char *at = NULL;
+    r = gnutls_priority_init(&pc, g_prio, &at);
+    if (r < 0) {
+        int rc = st_fail(e, ST_EINVAL, "--tls-priorities: %s at \"%.60s\"", gnutls_strerror(r), at ? at : g_prio);
+        tls_stop();
+        return rc;
+    }
+    gnutls_priority_deinit(pc);
+    pair *p;
+    int rc = load(&p, e);
+    if (rc) {
+        tls_stop();
+        return rc;
+    }
+    atomic_store(&g_pair, p);
+    return 0;
+}
+
+int tls_reload(st_err *e)
+{
+    pthread_mutex_lock(&g_mu);
+    pair *p;
+    int rc = load(&p, e);
+    if (rc == 0) {
+        p->replaced = atomic_exchange(&g_pair, p);
+        atomic_fetch_add(&g_reloads, 1);
+    } else {
+        atomic_fetch_add(&g_reload_failures, 1);
+    }
+    pthread_mutex_unlock(&g_mu);
+    return rc;
+}
+
+void tls_stop(void)
+{
+    pair_free(atomic_exchange(&g_pair, NULL));
+    st_free(g_cert);
+    st_free(g_key);
+    g_cert = g_key = NULL;
+    gnutls_global_deinit();
+}
+
+const char *tls_priorities(void) { return g_prio; }
+
+void *tls_cert_callback(void)
+{
+    gnutls_certificate_retrieve_function2 *f = retrieve;
+    void *v;
+    memcpy(&v, &f, sizeof v); /* libmicrohttpd takes it as a pointer argument */
+    return v;
+}
+
+void tls_reload_counts(uint64_t *ok, uint64_t *failed)
+{
+    *ok = atomic_load(&g_reloads);
+    *failed = atomic_load(&g_reload_failures);
+}

@@ -1,0 +1,46 @@
+/* tls: the HTTPS listener's certificate and its settings (GnuTLS, through
+ * libmicrohttpd).
+ *
+ * The certificate (PEM, the server's first and then its chain) and its
+ * unencrypted private key are read at start and again on tls_reload
+ * (SIGHUP): handshakes that start after a reload use the new pair, those
+ * already running finish with the one they took, connections open stay
+ * open. A reload that fails (a file missing, unreadable, or a key that is
+ * not the certificate's) keeps the pair in use and says why. Pairs
+ * replaced are kept until tls_stop, since libmicrohttpd holds no reference.
+ *
+ * The priority string: --tls-priorities, else TLS 1.2 and 1.3 with AEAD
+ * ciphers only (AES-GCM, ChaCha20-Poly1305); --tls-min-version's floor is
+ * appended to either, so no string can bring back TLS 1.0 or 1.1.
+ *
+ * Global state (the certificate callback libmicrohttpd calls has no
+ * context argument): one TLS setup per process, set up before the HTTP
+ * threads start and stopped after they stop.
+ */
+#ifndef ST_TLS_H
+#define ST_TLS_H
+
+#include "st.h"
+
+typedef struct tls_opts {
+    const char *cert_file, *key_file;
+    const char *min_version; /* "1.2" or "1.3" */
+    const char *priorities;  /* NULL: the default */
+} tls_opts;
+
+/* Reads the pair and checks the priority string; ST_EINVAL naming the
+ * file or the part of the string at fault. */
+int tls_start(const tls_opts *o, st_err *e);
+/* Reads the files again; on failure the pair in use stays. */
+int tls_reload(st_err *e);
+void tls_stop(void);
+
+/* For the HTTP daemon: the priority string in force, and the certificate
+ * callback (a gnutls_certificate_retrieve_function2 *). */
+const char *tls_priorities(void);
+void *tls_cert_callback(void);
+
+/* Reloads done and failed, for /metrics. */
+void tls_reload_counts(uint64_t *ok, uint64_t *failed);
+
+#endif
