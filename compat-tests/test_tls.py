@@ -1,6 +1,7 @@
-"""HTTPS on the HTTP listener (--tls-cert-file, --tls-key-file): what
-clients get and what they are refused, certificate reloads, and a real
-Prometheus sending remote_write over TLS.
+"""TLS on both listeners (--tls-cert-file, --tls-key-file): HTTPS and the
+PostgreSQL protocol's SSLRequest; what clients get and what they are
+refused, certificate reloads, and real clients (Prometheus remote_write,
+psql, psycopg2) over TLS.
 
 Certificates come from Debian's openssl (a test CA, server certificates for
 127.0.0.1 signed by it). TLS 1.0/1.1 and CBC suites are asked for with
@@ -185,6 +186,66 @@ def test_reload(srv, d):
     R.check("the certificate in use stays" in srv.tail(), "the failed reload is logged")
 
 
+def s_client_pg(port, *opts):
+    """openssl s_client through PostgreSQL's SSLRequest: (cipher or None,
+    the certificate's CN)."""
+    p = run("openssl", "s_client", "-starttls", "postgres", "-connect", f"127.0.0.1:{port}", *opts, input="")
+    out = p.stdout + p.stderr
+    cipher = cn = None
+    for line in out.splitlines():
+        if "Cipher is" in line:
+            c = line.split("Cipher is", 1)[1].strip()
+            cipher = None if c == "(NONE)" else c
+        if line.startswith("subject=") and "CN" in line:
+            cn = line.split("CN", 1)[1].lstrip(" =").split(",")[0].strip()
+    return cipher, cn
+
+
+def test_pgwire(srv, d):
+    """The PostgreSQL listener: SSLRequest answered 'S', the same
+    certificate and versions, sessions without TLS refused."""
+    port = srv.pg_port
+    env = dict(os.environ, PGCONNECT_TIMEOUT="10")
+    if shutil.which("psql"):
+        p = run("psql", f"host=127.0.0.1 port={port} dbname=tls user=t sslmode=require", "-Atc", "SELECT 40 + 2",
+                env=env)
+        R.check(p.returncode == 0 and p.stdout.strip() == "42", "psql with sslmode=require", (p.stdout, p.stderr))
+        p = run("psql", f"host=127.0.0.1 port={port} dbname=tls user=t sslmode=disable", "-Atc", "SELECT 1", env=env)
+        R.check(p.returncode != 0 and "SSL is required" in p.stderr, "psql without TLS: refused, saying why",
+                p.stderr[-300:])
+    else:
+        R.check(False, "psql installed (Debian: postgresql-client)")
+    try:
+        import psycopg2
+        c = psycopg2.connect(host="127.0.0.1", port=port, dbname="tls", user="t", sslmode="verify-full",
+                             sslrootcert=f"{d}/ca.pem", connect_timeout=10)
+        cur = c.cursor()
+        cur.execute("SELECT v FROM m")
+        rows = cur.fetchall()
+        R.check(c.info.ssl_in_use and rows == [(1.5,)], "psycopg2 with sslmode=verify-full reads the data",
+                (c.info.ssl_in_use, rows))
+        c.close()
+    except ImportError:
+        R.check(False, "psycopg2 installed (Debian: python3-psycopg2)")
+    cipher, cn = s_client_pg(port)
+    R.check(cipher is not None and cn == peer_cn(srv.port, f"{d}/ca.pem")[0],
+            "the same certificate as HTTPS", (cipher, cn))
+    R.check(s_client_pg(port, "-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0")[0] is None, "TLS 1.1 refused there too")
+    # bytes sent after SSLRequest and before the handshake are not taken as
+    # the session's (a plaintext injection): the connection is closed
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sk:
+        startup = b"\0\x03\0\0user\0t\0database\0tls\0\0"
+        sk.sendall(b"\0\0\0\x08\x04\xd2\x16\x2f" + len(startup + b"1234").to_bytes(4, "big") + startup)
+        first = sk.recv(1)
+        rest = b""
+        try:
+            rest = sk.recv(100)
+        except OSError:
+            pass
+        R.check(first == b"S" and rest == b"", "plaintext after SSLRequest: 'S', then the connection closed",
+                (first, rest))
+
+
 def test_min_13(d):
     srv = Server("--tls-cert-file", f"{d}/one.pem", "--tls-key-file", f"{d}/one.key", "--tls-min-version", "1.3",
                  ca_file=f"{d}/ca.pem").start()
@@ -273,11 +334,17 @@ def main():
         shutil.copy(f"{d}/first.key", f"{d}/one.key")
         shutil.copy(f"{d}/first.pem", f"{d}/srv.pem")
         shutil.copy(f"{d}/first.key", f"{d}/srv.key")
-        srv = Server("--tls-cert-file", f"{d}/srv.pem", "--tls-key-file", f"{d}/srv.key", "--pg-listen", "",
-                     ca_file=f"{d}/ca.pem").start()
+        pg_port = free_port()
+        srv = Server("--tls-cert-file", f"{d}/srv.pem", "--tls-key-file", f"{d}/srv.key", "--pg-listen",
+                     f"127.0.0.1:{pg_port}", ca_file=f"{d}/ca.pem").start()
+        srv.pg_port = pg_port
         test_basics(srv, d)
+        test_pgwire(srv, d)
         test_prometheus(srv, d)
         test_reload(srv, d)
+        cipher, cn = s_client_pg(pg_port)
+        R.check(cn == peer_cn(srv.port, f"{d}/ca.pem")[0], "after the reloads the PostgreSQL listener serves the "
+                "certificate HTTPS does", (cipher, cn))
         test_min_13(d)
         test_bad_flags(d)
     except Exception as e:

@@ -496,12 +496,12 @@ int http_start(const http_opts *o, http_server **out, st_err *e)
     bool ok = pipe2(s->wake, O_CLOEXEC) == 0;
     for (unsigned i = 0; ok && i < s->nw; i++) {
         s->w[i].d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
+                                     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s, /* first: it must be */
                                      MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o->timeout_s,
                                      MHD_OPTION_CONNECTION_LIMIT, limit,
                                      MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
                                      MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
                                      MHD_OPTION_NOTIFY_CONNECTION, notify_connection, &s->w[i],
-                                     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
                                      MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
         ok = s->w[i].d != NULL;
     }

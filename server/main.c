@@ -126,7 +126,8 @@ int main(int argc, char **argv)
     pgwire_server *pg = NULL;
     if (f.pg_listen[0]) {
         pgwire_opts po = {.listen = f.pg_listen, .max_connections = f.pg_max_connections,
-                          .idle_timeout_s = f.pg_idle_timeout_s, .s = s, .f = &f, .pool = qpool};
+                          .idle_timeout_s = f.pg_idle_timeout_s, .s = s, .f = &f, .pool = qpool,
+                          .tls = f.tls_cert_file != NULL};
         if (pgwire_start(&po, &pg, &e)) {
             if (f.pg_listen_given) {
                 fprintf(stderr, "strata: %s\n", e.msg);

@@ -38,12 +38,23 @@
 
 /* ------------------------------------------------------------ output */
 
+/* Receives into buf (TLS or not): > 0 bytes, 0 closed, < 0 error. */
+static long conn_recv(pgconn *c, void *buf, size_t n)
+{
+    for (;;) {
+        long r = c->tls ? tls_conn_recv(c->tls, buf, n) : (long)recv(c->fd, buf, n, 0);
+        if (r < 0 && !c->tls && errno == EINTR) continue;
+        return r;
+    }
+}
+
 int pgwire_flush_out(pgconn *c)
 {
     size_t off = 0;
     while (off < c->out.len && !c->dead) {
-        ssize_t w = send(c->fd, c->out.p + off, c->out.len - off, MSG_NOSIGNAL);
-        if (w < 0 && errno == EINTR) continue;
+        ssize_t w = c->tls ? tls_conn_send(c->tls, c->out.p + off, c->out.len - off)
+                           : send(c->fd, c->out.p + off, c->out.len - off, MSG_NOSIGNAL);
+        if (w < 0 && !c->tls && errno == EINTR) continue;
         if (w <= 0) {
             c->dead = true;
             break;
@@ -129,23 +140,23 @@ static int read_full(pgconn *c, void *buf, size_t n, int timeout_ms, bool *idle)
             got += k;
             continue;
         }
-        struct pollfd pf = {.fd = c->fd, .events = POLLIN};
-        int pr = poll(&pf, 1, timeout_ms);
-        if (pr < 0 && errno == EINTR) continue;
-        if (pr == 0) {
-            if (idle) *idle = true;
-            return -1;
+        if (!c->tls || !tls_conn_pending(c->tls)) { /* TLS may hold decrypted bytes the socket does not show */
+            struct pollfd pf = {.fd = c->fd, .events = POLLIN};
+            int pr = poll(&pf, 1, timeout_ms);
+            if (pr < 0 && errno == EINTR) continue;
+            if (pr == 0) {
+                if (idle) *idle = true;
+                return -1;
+            }
+            if (pr < 0) return -1;
         }
-        if (pr < 0) return -1;
         if (n - got >= sizeof c->ahead) { /* a large part: straight into place */
-            ssize_t r = recv(c->fd, (char *)buf + got, n - got, 0);
-            if (r < 0 && errno == EINTR) continue;
+            long r = conn_recv(c, (char *)buf + got, n - got);
             if (r <= 0) return -1;
             got += (size_t)r;
             continue;
         }
-        ssize_t r = recv(c->fd, c->ahead, sizeof c->ahead, 0);
-        if (r < 0 && errno == EINTR) continue;
+        long r = conn_recv(c, c->ahead, sizeof c->ahead);
         if (r <= 0) return -1;
         c->ahead_at = 0;
         c->ahead_len = (size_t)r;
@@ -621,7 +632,17 @@ static int startup(pgconn *c)
         c->in.len = len - 4;
         rd r = {c->in.p, c->in.len, 0, false};
         int32_t code = pgwire_get32(&r);
-        if (code == 80877103 || code == 80877104) { /* SSLRequest, GSSENCRequest: not yet */
+        if (code == 80877103 && srv->tls && !c->tls) { /* SSLRequest */
+            st_buf_putc(&c->out, 'S');
+            if (pgwire_flush_out(c)) return -1;
+            /* bytes sent before the handshake would be taken as if they
+             * came through it (plaintext injection): refused */
+            if (c->ahead_at < c->ahead_len) return -1;
+            st_err e = {0};
+            if (tls_accept(c->fd, tmo, &c->tls, &e)) return -1;
+            continue;
+        }
+        if (code == 80877103 || code == 80877104) { /* SSLRequest again or without TLS, GSSENCRequest */
             st_buf_putc(&c->out, 'N');
             if (pgwire_flush_out(c)) return -1;
             continue;
@@ -629,6 +650,11 @@ static int startup(pgconn *c)
         if (code == 80877102) { /* CancelRequest */
             int32_t pid = pgwire_get32(&r), secret = pgwire_get32(&r);
             if (!r.bad) do_cancel(srv, pid, secret);
+            return -1;
+        }
+        if (srv->tls && !c->tls && (code >> 16) == 3) {
+            fatal(c, "28000", "SSL is required: this server runs with --tls-cert-file (connect with sslmode=require "
+                              "or verify-full)");
             return -1;
         }
         if ((code >> 16) != 3) {
@@ -841,6 +867,7 @@ static void *conn_main(void *arg)
     srv->live--;
     pthread_cond_broadcast(&srv->cv);
     pthread_mutex_unlock(&srv->mu);
+    tls_conn_free(c->tls);
     close(c->fd); /* after leaving the registry, which pgwire_stop shuts sockets down through */
     st_free(c);
     return NULL;
@@ -937,6 +964,7 @@ int pgwire_start(const pgwire_opts *o, pgwire_server **out, st_err *e)
     srv->s = o->s;
     srv->f = o->f;
     srv->pool = o->pool;
+    srv->tls = o->tls;
     srv->next_pid = 1000;
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
     struct addrinfo *ai = NULL;

@@ -3,7 +3,9 @@
  * Grafana's PostgreSQL data source connect to Strata unchanged.
  *
  * What it speaks:
- *  - start-up: SSLRequest and GSSENCRequest answered 'N' (no TLS yet), a
+ *  - start-up: SSLRequest answered 'S' and the session then TLS when the
+ *    server has a certificate (tls.h; a session without it is refused),
+ *    'N' otherwise; GSSENCRequest answered 'N'; a
  *    StartupMessage whose database is the Strata database the queries read
  *    (a missing one: FATAL 3D000), AuthenticationOk (authentication plugs in
  *    at one place, pgwire.c's authenticate()), the ParameterStatus values
@@ -56,6 +58,7 @@ typedef struct pgwire_opts {
     store *s;
     const flags *f;            /* query budgets: --query-timeout, --query-max-samples, --sql-max-rows... */
     pool *pool;                /* helpers a query may borrow (pool.h); NULL: none */
+    bool tls;                  /* TLS is set up (tls.h): SSLRequest answered 'S', sessions without it refused */
 } pgwire_opts;
 
 typedef struct pgwire_server pgwire_server;

@@ -34,6 +34,7 @@
 
 #include "pgwire.h"
 #include "sql/run.h"
+#include "tls.h"
 
 #define PGWIRE_MAX_PORTALS 1000      /* open portals (each may hold a suspended cursor) */
 #define PGWIRE_MAX_HELD (64u << 20)  /* statement text a connection's statements and portals keep */
@@ -96,6 +97,7 @@ typedef struct pgconn {
     size_t nstmts, nportals;
     size_t held;          /* bytes of statement text kept by statements and portals */
     bool skip;            /* an extended-protocol error: ignore until Sync */
+    tls_conn *tls;        /* after an SSLRequest, when the server has TLS */
     /* bytes received ahead of the message being read: a message costs one
      * receive, not one per header field */
     size_t ahead_at, ahead_len;
@@ -109,6 +111,7 @@ struct pgwire_server {
     store *s;
     const flags *f;
     pool *pool;
+    bool tls;             /* SSL is offered and required (tls.h) */
     int lfd;
     int wake[2];
     pthread_t acceptor;

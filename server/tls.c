@@ -25,6 +25,8 @@ static _Atomic(pair *) g_pair;
 static char *g_cert, *g_key;
 static char g_prio[2048];
 static _Atomic uint64_t g_reloads, g_reload_failures;
+static gnutls_certificate_credentials_t g_cred;   /* tls_accept's sessions: the callback's pair */
+static gnutls_priority_t g_priority;
 
 /* The AEAD suites of TLS 1.2 and 1.3; the version floor is appended. */
 static const char default_prio[] = "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-256-GCM:"
@@ -109,15 +111,20 @@ int tls_start(const tls_opts *o, st_err *e)
     bool v13 = o->min_version && !strcmp(o->min_version, "1.3");
     snprintf(g_prio, sizeof g_prio, "%s:-VERS-SSL3.0:-VERS-TLS1.0:-VERS-TLS1.1%s",
              o->priorities ? o->priorities : default_prio, v13 ? ":-VERS-TLS1.2" : "");
-    gnutls_priority_t pc;
     const char *at = NULL;
-    r = gnutls_priority_init(&pc, g_prio, &at);
+    r = gnutls_priority_init(&g_priority, g_prio, &at);
     if (r < 0) {
+        g_priority = NULL;
         int rc = st_fail(e, ST_EINVAL, "--tls-priorities: %s at \"%.60s\"", gnutls_strerror(r), at ? at : g_prio);
         tls_stop();
         return rc;
     }
-    gnutls_priority_deinit(pc);
+    if (gnutls_certificate_allocate_credentials(&g_cred) < 0) {
+        g_cred = NULL;
+        tls_stop();
+        return st_fail(e, ST_EINVAL, "TLS: out of memory");
+    }
+    gnutls_certificate_set_retrieve_function2(g_cred, retrieve);
     pair *p;
     int rc = load(&p, e);
     if (rc) {
@@ -145,6 +152,10 @@ int tls_reload(st_err *e)
 
 void tls_stop(void)
 {
+    if (g_cred) gnutls_certificate_free_credentials(g_cred);
+    if (g_priority) gnutls_priority_deinit(g_priority);
+    g_cred = NULL;
+    g_priority = NULL;
     pair_free(atomic_exchange(&g_pair, NULL));
     st_free(g_cert);
     st_free(g_key);
@@ -166,4 +177,66 @@ void tls_reload_counts(uint64_t *ok, uint64_t *failed)
 {
     *ok = atomic_load(&g_reloads);
     *failed = atomic_load(&g_reload_failures);
+}
+
+/* ------------------------------------------------------ sessions on a socket */
+
+struct tls_conn {
+    gnutls_session_t s;
+};
+
+int tls_accept(int fd, int timeout_ms, tls_conn **out, st_err *e)
+{
+    *out = NULL;
+    if (!g_cred) return st_fail(e, ST_EIO, "TLS is not set up");
+    tls_conn *t = st_calloc(1, sizeof *t);
+    int r = gnutls_init(&t->s, GNUTLS_SERVER);
+    if (r >= 0) r = gnutls_priority_set(t->s, g_priority);
+    if (r >= 0) r = gnutls_credentials_set(t->s, GNUTLS_CRD_CERTIFICATE, g_cred);
+    if (r < 0) {
+        if (t->s) gnutls_deinit(t->s);
+        st_free(t);
+        return st_fail(e, ST_EIO, "TLS: %s", gnutls_strerror(r));
+    }
+    gnutls_transport_set_int(t->s, fd);
+    gnutls_handshake_set_timeout(t->s, (unsigned)timeout_ms);
+    do {
+        r = gnutls_handshake(t->s);
+    } while (r < 0 && !gnutls_error_is_fatal(r));
+    if (r < 0) {
+        gnutls_deinit(t->s);
+        st_free(t);
+        return st_fail(e, ST_EIO, "TLS handshake: %s", gnutls_strerror(r));
+    }
+    *out = t;
+    return 0;
+}
+
+long tls_conn_recv(tls_conn *t, void *buf, size_t n)
+{
+    for (;;) {
+        ssize_t r = gnutls_record_recv(t->s, buf, n);
+        if (r == GNUTLS_E_INTERRUPTED || r == GNUTLS_E_AGAIN) continue;
+        if (r == GNUTLS_E_PREMATURE_TERMINATION) return 0;
+        return (long)r;
+    }
+}
+
+long tls_conn_send(tls_conn *t, const void *buf, size_t n)
+{
+    for (;;) {
+        ssize_t r = gnutls_record_send(t->s, buf, n);
+        if (r == GNUTLS_E_INTERRUPTED || r == GNUTLS_E_AGAIN) continue;
+        return (long)r;
+    }
+}
+
+bool tls_conn_pending(tls_conn *t) { return gnutls_record_check_pending(t->s) > 0; }
+
+void tls_conn_free(tls_conn *t)
+{
+    if (!t) return;
+    gnutls_bye(t->s, GNUTLS_SHUT_WR);
+    gnutls_deinit(t->s);
+    st_free(t);
 }

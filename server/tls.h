@@ -43,4 +43,20 @@ void *tls_cert_callback(void);
 /* Reloads done and failed, for /metrics. */
 void tls_reload_counts(uint64_t *ok, uint64_t *failed);
 
+/* A TLS session over a connected blocking socket, with the same
+ * certificate and priorities (the PostgreSQL listener's, after its
+ * SSLRequest). tls_accept runs the handshake, waiting at most timeout_ms;
+ * ST_EIO with GnuTLS's reason when it fails. */
+typedef struct tls_conn tls_conn;
+int tls_accept(int fd, int timeout_ms, tls_conn **out, st_err *e);
+/* Bytes received (> 0), 0 when the peer closed, < 0 on an error. */
+long tls_conn_recv(tls_conn *t, void *buf, size_t n);
+/* Bytes sent (> 0) or < 0 on an error. */
+long tls_conn_send(tls_conn *t, const void *buf, size_t n);
+/* Whether decrypted bytes wait (a poll of the socket would not see them). */
+bool tls_conn_pending(tls_conn *t);
+/* Sends the closing alert (if it can at once) and frees the session; the
+ * socket is the caller's. */
+void tls_conn_free(tls_conn *t);
+
 #endif
