@@ -246,6 +246,84 @@ def test_pgwire(srv, d):
                 (first, rest))
 
 
+def https_status(port, d, cert=None):
+    ctx = ssl.create_default_context(cafile=f"{d}/ca.pem")
+    if cert:
+        ctx.load_cert_chain(f"{d}/{cert}.pem", f"{d}/{cert}.key")
+    c = http.client.HTTPSConnection("127.0.0.1", port, timeout=10, context=ctx)
+    try:
+        c.request("GET", "/health")
+        r = c.getresponse()
+        return r.status, r.read()
+    except (OSError, http.client.HTTPException) as e:
+        return None, repr(e).encode()
+    finally:
+        c.close()
+
+
+def test_client_certs(d):
+    """--tls-client-ca-file: a certificate the CA signs, or nothing is
+    served, on either listener; the CA file reloads with the pair."""
+    make_cert(d, "client", "client")
+    run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
+        f"{d}/stranger.key", "-out", f"{d}/stranger.pem", "-days", "30", "-subj", "/CN=stranger")
+    shutil.copy(f"{d}/ca.pem", f"{d}/clientca.pem")
+    pg_port = free_port()
+    srv = Server("--tls-cert-file", f"{d}/one.pem", "--tls-key-file", f"{d}/one.key", "--tls-client-ca-file",
+                 f"{d}/clientca.pem", "--pg-listen", f"127.0.0.1:{pg_port}", ca_file=f"{d}/ca.pem")
+    srv.ctx.load_cert_chain(f"{d}/client.pem", f"{d}/client.key")  # the harness's own requests
+    srv.start()
+    try:
+        st, body = https_status(srv.port, d)
+        R.check(st == 403 and b"client certificate is required" in body, "HTTPS without a client certificate: 403",
+                (st, body[:120]))
+        st, body = https_status(srv.port, d, "stranger")
+        R.check(st == 403 and b"not accepted" in body, "...with one another CA signed: 403 saying why",
+                (st, body[:160]))
+        st, body = https_status(srv.port, d, "client")
+        R.check(st == 200, "...with one the CA signed: 200", (st, body[:120]))
+        env = dict(os.environ, PGCONNECT_TIMEOUT="10")
+        base = f"host=127.0.0.1 port={pg_port} dbname=default user=t sslmode=require"
+        p = run("psql", f"{base} sslcert={d}/client.pem sslkey={d}/client.key", "-Atc", "SELECT 7", env=env)
+        R.check(p.returncode == 0 and p.stdout.strip() == "7", "psql with a client certificate", p.stderr[-200:])
+        p = run("psql", f"{base} sslcert={d}/none sslkey={d}/none", "-Atc", "SELECT 7", env=env)
+        R.check(p.returncode != 0 and "client certificate is required" in p.stderr,
+                "psql without one: FATAL, saying why", p.stderr[-200:])
+        # a real client: Prometheus's remote_write with cert_file/key_file
+        prom = Prometheus()
+        prom.set_config(f"""
+global:
+  scrape_interval: 1s
+scrape_configs:
+  - job_name: self
+    static_configs: [{{targets: ['127.0.0.1:{prom.port}']}}]
+remote_write:
+  - url: https://127.0.0.1:{srv.port}/db/mtls/api/v1/write
+    tls_config: {{ca_file: {d}/ca.pem, cert_file: {d}/client.pem, key_file: {d}/client.key}}
+    queue_config: {{batch_send_deadline: 1s}}
+""")
+        prom.start()
+        try:
+            got = False
+            for _ in range(60):
+                time.sleep(0.5)
+                st, body, _ = srv.request("GET", "/db/mtls/api/v1/query?" + qs(query='up{job="self"}'))
+                if st == 200 and b'"result":[{' in body:
+                    got = True
+                    break
+            R.check(got, "Prometheus's remote_write with a client certificate arrives", prom.tail())
+        finally:
+            prom.stop()
+        # another CA file on SIGHUP: the old client is refused, the new one let in
+        shutil.copy(f"{d}/stranger.pem", f"{d}/clientca.pem")
+        srv.proc.send_signal(signal.SIGHUP)
+        time.sleep(0.3)
+        R.check(https_status(srv.port, d, "client")[0] == 403 and https_status(srv.port, d, "stranger")[0] == 200,
+                "a reloaded client CA file decides the next requests")
+    finally:
+        srv.cleanup()
+
+
 def test_min_13(d):
     srv = Server("--tls-cert-file", f"{d}/one.pem", "--tls-key-file", f"{d}/one.key", "--tls-min-version", "1.3",
                  ca_file=f"{d}/ca.pem").start()
@@ -277,6 +355,9 @@ def test_bad_flags(d):
         (["--tls-priorities", "NORMAL:+NOPE", "--tls-cert-file", f"{d}/one.pem", "--tls-key-file", f"{d}/one.key"],
          "--tls-priorities"),
         (["--tls-min-version", "1.3"], "need --tls-cert-file"),
+        (["--tls-client-ca-file", f"{d}/ca.pem"], "need --tls-cert-file"),
+        (["--tls-client-ca-file", f"{d}/none.pem", "--tls-cert-file", f"{d}/one.pem", "--tls-key-file",
+          f"{d}/one.key"], "cannot read the TLS client CA file"),
     ]
     for args, want in cases:
         data = tempfile.mkdtemp(prefix="strata-tls-bad-")
@@ -346,6 +427,7 @@ def main():
         R.check(cn == peer_cn(srv.port, f"{d}/ca.pem")[0], "after the reloads the PostgreSQL listener serves the "
                 "certificate HTTPS does", (cipher, cn))
         test_min_13(d)
+        test_client_certs(d)
         test_bad_flags(d)
     except Exception as e:
         report_crash(R, e, srv)

@@ -88,6 +88,8 @@ void flags_usage(FILE *out)
         "  --tls-min-version 1.2|1.3  oldest TLS version accepted (default 1.2)\n"
         "  --tls-priorities STRING   GnuTLS priority string (default: TLS 1.2 and 1.3 with\n"
         "                            AES-GCM and ChaCha20-Poly1305 only); the minimum version holds\n"
+        "  --tls-client-ca-file FILE PEM CA certificates: every client must present a certificate\n"
+        "                            they sign (both listeners); reloaded on SIGHUP\n"
         "  --pg-listen HOST:PORT     SQL over the PostgreSQL wire protocol (default 127.0.0.1:8812;\n"
         "                            empty = off). No TLS or authentication yet: keep it on loopback\n"
         "  --pg-max-connections N    PostgreSQL sessions at once, a thread each (default 64)\n"
@@ -318,6 +320,8 @@ int flags_parse(flags *f, int argc, char **argv, st_err *e)
             f->tls_min_version = val;
         } else if (!strcmp(name, "--tls-priorities")) {
             f->tls_priorities = val;
+        } else if (!strcmp(name, "--tls-client-ca-file")) {
+            f->tls_client_ca_file = val;
         } else if (!strcmp(name, "--pg-listen")) {
             if (strlen(val) >= sizeof f->pg_listen) rc = st_fail(e, ST_EINVAL, "too long: \"%.64s...\"", val);
             else snprintf(f->pg_listen, sizeof f->pg_listen, "%s", val);
@@ -356,8 +360,9 @@ int flags_parse(flags *f, int argc, char **argv, st_err *e)
     }
     if (!f->tls_cert_file != !f->tls_key_file)
         return st_fail(e, ST_EINVAL, "--tls-cert-file and --tls-key-file go together: give both or neither");
-    if (!f->tls_cert_file && (f->tls_priorities || strcmp(f->tls_min_version, "1.2")))
-        return st_fail(e, ST_EINVAL, "--tls-min-version and --tls-priorities need --tls-cert-file and --tls-key-file");
+    if (!f->tls_cert_file && (f->tls_priorities || f->tls_client_ca_file || strcmp(f->tls_min_version, "1.2")))
+        return st_fail(e, ST_EINVAL, "--tls-min-version, --tls-priorities and --tls-client-ca-file need "
+                                     "--tls-cert-file and --tls-key-file");
     return 0;
 }
 

@@ -29,6 +29,7 @@ typedef struct flags {
     const char *tls_key_file;       /* PEM: its private key, unencrypted */
     const char *tls_min_version;    /* "1.2" or "1.3" */
     const char *tls_priorities;     /* GnuTLS priority string; NULL = AEAD ciphers only */
+    const char *tls_client_ca_file; /* PEM CAs: clients must present a certificate they sign */
     /* the PostgreSQL front (pgwire.h) */
     char pg_listen[256];            /* "HOST:PORT"; empty = off */
     bool pg_listen_given;           /* on the command line: failing to listen is then fatal */

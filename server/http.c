@@ -390,6 +390,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         /* libmicrohttpd frames only "chunked" bodies; with another transfer
          * coding it would read the body until the client closes, and the
          * client waits for an answer: refuse it before reading. */
+        if (srv->o.tls_verify_client) {
+            const union MHD_ConnectionInfo *ti = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+            st_err ve = {0};
+            if (!ti || srv->o.tls_verify_client(ti->tls_session, &ve)) {
+                http_resp rs = {0};
+                http_text(&rs, 403, "%s\n", ti ? ve.msg : "no TLS session");
+                enum MHD_Result ret = respond(c, &rs);
+                http_resp_free(&rs);
+                return ret;
+            }
+        }
         const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding");
         if (te && strcasecmp(te, "chunked")) {
             http_resp rs = {0};
@@ -482,6 +493,7 @@ int http_start(const http_opts *o, http_server **out, st_err *e)
     struct MHD_OptionItem tls[] = {
         {MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)o->tls_priorities},
         {MHD_OPTION_HTTPS_CERT_CALLBACK, 0, o->tls_cert_callback},
+        {o->tls_client_ca_pem ? MHD_OPTION_HTTPS_MEM_TRUST : MHD_OPTION_END, 0, (void *)o->tls_client_ca_pem},
         {MHD_OPTION_END, 0, NULL},
     };
     if (!o->tls_cert_callback) tls[0].option = MHD_OPTION_END;

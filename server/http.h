@@ -71,6 +71,11 @@ typedef struct http_opts {
      * client speaking plain HTTP fails its handshake and is closed */
     const char *tls_priorities;
     void *tls_cert_callback;
+    /* client certificates: the CAs' PEM (clients are asked for one) and
+     * the check every request passes before its handler (a 403 when it
+     * fails, saying why); NULL: none asked for */
+    const char *tls_client_ca_pem;
+    int (*tls_verify_client)(void *gnutls_session, st_err *e);
     /* libmicrohttpd's own messages (a failed handshake, a socket error),
      * at most one a second with the count of those passed over; NULL:
      * stderr */

@@ -88,7 +88,7 @@ int main(int argc, char **argv)
     influx_cache_set_limit(f.line_protocol_cache_bytes);
     if (f.tls_cert_file) {
         tls_opts to = {.cert_file = f.tls_cert_file, .key_file = f.tls_key_file, .min_version = f.tls_min_version,
-                       .priorities = f.tls_priorities};
+                       .priorities = f.tls_priorities, .client_ca_file = f.tls_client_ca_file};
         if (tls_start(&to, &e)) {
             fprintf(stderr, "strata: %s\n", e.msg);
             api_server_free(sv);
@@ -110,6 +110,8 @@ int main(int argc, char **argv)
         .too_large = api_too_large,
         .tls_priorities = f.tls_cert_file ? tls_priorities() : NULL,
         .tls_cert_callback = f.tls_cert_file ? tls_cert_callback() : NULL,
+        .tls_client_ca_pem = f.tls_client_ca_file ? tls_client_ca_pem() : NULL,
+        .tls_verify_client = f.tls_client_ca_file ? tls_verify_client : NULL,
         .log = http_log,
     };
     http_server *hs;

@@ -640,6 +640,10 @@ static int startup(pgconn *c)
             if (c->ahead_at < c->ahead_len) return -1;
             st_err e = {0};
             if (tls_accept(c->fd, tmo, &c->tls, &e)) return -1;
+            if (tls_conn_verify_client(c->tls, &e)) {
+                fatal(c, "28000", e.msg);
+                return -1;
+            }
             continue;
         }
         if (code == 80877103 || code == 80877104) { /* SSLRequest again or without TLS, GSSENCRequest */

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <gnutls/abstract.h>
 #include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@ typedef struct pair {
     gnutls_pcert_st *certs;
     unsigned ncerts;
     gnutls_privkey_t key;
+    gnutls_x509_trust_list_t trust; /* the client CA's; NULL when none */
     struct pair *replaced; /* older pairs, kept until tls_stop */
 } pair;
 
@@ -22,7 +24,8 @@ typedef struct pair {
 
 static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER; /* reloads */
 static _Atomic(pair *) g_pair;
-static char *g_cert, *g_key;
+static char *g_cert, *g_key, *g_client_ca;
+static char *g_client_ca_pem; /* as read at start, for libmicrohttpd */
 static char g_prio[2048];
 static _Atomic uint64_t g_reloads, g_reload_failures;
 static gnutls_certificate_credentials_t g_cred;   /* tls_accept's sessions: the callback's pair */
@@ -39,6 +42,7 @@ static void pair_free(pair *p)
         for (unsigned i = 0; i < p->ncerts; i++) gnutls_pcert_deinit(&p->certs[i]);
         st_free(p->certs);
         if (p->key) gnutls_privkey_deinit(p->key);
+        if (p->trust) gnutls_x509_trust_list_deinit(p->trust, 1);
         st_free(p);
         p = next;
     }
@@ -86,6 +90,19 @@ static int load(pair **out, st_err *e)
         pair_free(p);
         return st_fail(e, ST_EINVAL, "TLS key %s: %s", g_key, gnutls_strerror(r));
     }
+    if (g_client_ca) {
+        if ((rc = readable(g_client_ca, "client CA file", e))) {
+            pair_free(p);
+            return rc;
+        }
+        r = gnutls_x509_trust_list_init(&p->trust, 0);
+        if (r >= 0) r = gnutls_x509_trust_list_add_trust_file(p->trust, g_client_ca, NULL, GNUTLS_X509_FMT_PEM, 0, 0);
+        if (r <= 0) {
+            pair_free(p);
+            return st_fail(e, ST_EINVAL, "TLS client CA file %s: %s", g_client_ca,
+                           r == 0 ? "no certificate in it" : gnutls_strerror(r));
+        }
+    }
     *out = p;
     return 0;
 }
@@ -108,6 +125,17 @@ int tls_start(const tls_opts *o, st_err *e)
     if (r < 0) return st_fail(e, ST_EINVAL, "TLS: %s", gnutls_strerror(r));
     g_cert = st_strndup(o->cert_file, strlen(o->cert_file));
     g_key = st_strndup(o->key_file, strlen(o->key_file));
+    if (o->client_ca_file) {
+        g_client_ca = st_strndup(o->client_ca_file, strlen(o->client_ca_file));
+        gnutls_datum_t d = {0};
+        if (gnutls_load_file(g_client_ca, &d) < 0) {
+            int rc = st_fail(e, ST_EINVAL, "cannot read the TLS client CA file %s: %s", g_client_ca, strerror(errno));
+            tls_stop();
+            return rc;
+        }
+        g_client_ca_pem = st_strndup((const char *)d.data, d.size);
+        gnutls_free(d.data);
+    }
     bool v13 = o->min_version && !strcmp(o->min_version, "1.3");
     snprintf(g_prio, sizeof g_prio, "%s:-VERS-SSL3.0:-VERS-TLS1.0:-VERS-TLS1.1%s",
              o->priorities ? o->priorities : default_prio, v13 ? ":-VERS-TLS1.2" : "");
@@ -159,11 +187,50 @@ void tls_stop(void)
     pair_free(atomic_exchange(&g_pair, NULL));
     st_free(g_cert);
     st_free(g_key);
-    g_cert = g_key = NULL;
+    st_free(g_client_ca);
+    st_free(g_client_ca_pem);
+    g_cert = g_key = g_client_ca = g_client_ca_pem = NULL;
     gnutls_global_deinit();
 }
 
 const char *tls_priorities(void) { return g_prio; }
+
+const char *tls_client_ca_pem(void) { return g_client_ca_pem; }
+
+#define MAX_PEER_CHAIN 16
+
+int tls_verify_client(void *session, st_err *e)
+{
+    pair *p = atomic_load(&g_pair);
+    if (!p || !p->trust) return 0;
+    unsigned n = 0;
+    const gnutls_datum_t *der = gnutls_certificate_get_peers((gnutls_session_t)session, &n);
+    if (!der || !n) return st_fail(e, ST_EINVAL, "a client certificate is required (--tls-client-ca-file)");
+    if (n > MAX_PEER_CHAIN) n = MAX_PEER_CHAIN;
+    gnutls_x509_crt_t chain[MAX_PEER_CHAIN];
+    unsigned k = 0;
+    int r = 0;
+    for (; k < n; k++) {
+        if ((r = gnutls_x509_crt_init(&chain[k])) < 0) break;
+        if ((r = gnutls_x509_crt_import(chain[k], &der[k], GNUTLS_X509_FMT_DER)) < 0) {
+            gnutls_x509_crt_deinit(chain[k]);
+            break;
+        }
+    }
+    unsigned status = 0;
+    if (r >= 0) r = gnutls_x509_trust_list_verify_crt2(p->trust, chain, n, NULL, 0, 0, &status, NULL);
+    for (unsigned i = 0; i < k; i++) gnutls_x509_crt_deinit(chain[i]);
+    if (r < 0) return st_fail(e, ST_EINVAL, "the client certificate cannot be read: %s", gnutls_strerror(r));
+    if (status) {
+        gnutls_datum_t why = {0};
+        gnutls_certificate_verification_status_print(status, GNUTLS_CRT_X509, &why, 0);
+        int rc = st_fail(e, ST_EINVAL, "the client certificate is not accepted: %s",
+                         why.data ? (const char *)why.data : "verification failed");
+        gnutls_free(why.data);
+        return rc;
+    }
+    return 0;
+}
 
 void *tls_cert_callback(void)
 {
@@ -198,6 +265,7 @@ int tls_accept(int fd, int timeout_ms, tls_conn **out, st_err *e)
         st_free(t);
         return st_fail(e, ST_EIO, "TLS: %s", gnutls_strerror(r));
     }
+    if (g_client_ca) gnutls_certificate_server_set_request(t->s, GNUTLS_CERT_REQUEST);
     gnutls_transport_set_int(t->s, fd);
     gnutls_handshake_set_timeout(t->s, (unsigned)timeout_ms);
     do {
@@ -230,6 +298,8 @@ long tls_conn_send(tls_conn *t, const void *buf, size_t n)
         return (long)r;
     }
 }
+
+int tls_conn_verify_client(tls_conn *t, st_err *e) { return tls_verify_client(t->s, e); }
 
 bool tls_conn_pending(tls_conn *t) { return gnutls_record_check_pending(t->s) > 0; }
 

@@ -9,6 +9,11 @@
  * not the certificate's) keeps the pair in use and says why. Pairs
  * replaced are kept until tls_stop, since libmicrohttpd holds no reference.
  *
+ * With a client CA file, every client must present a certificate chain
+ * it signs, valid now (tls_verify_client): HTTPS before any handler, the
+ * PostgreSQL listener before the session starts. The file is read again
+ * with the pair on a reload.
+ *
  * The priority string: --tls-priorities, else TLS 1.2 and 1.3 with AEAD
  * ciphers only (AES-GCM, ChaCha20-Poly1305); --tls-min-version's floor is
  * appended to either, so no string can bring back TLS 1.0 or 1.1.
@@ -24,6 +29,7 @@
 
 typedef struct tls_opts {
     const char *cert_file, *key_file;
+    const char *client_ca_file; /* NULL: no client certificate asked for */
     const char *min_version; /* "1.2" or "1.3" */
     const char *priorities;  /* NULL: the default */
 } tls_opts;
@@ -40,6 +46,18 @@ void tls_stop(void);
 const char *tls_priorities(void);
 void *tls_cert_callback(void);
 
+typedef struct tls_conn tls_conn;
+
+/* The client CA file's PEM (libmicrohttpd asks clients for a certificate
+ * when given it); NULL without --tls-client-ca-file. Read at start. */
+const char *tls_client_ca_pem(void);
+/* Whether the peer of a GnuTLS session (libmicrohttpd's, or a tls_conn's)
+ * presented a chain the client CA signs, valid now: 0, or ST_EINVAL with
+ * why not (no certificate, an unknown signer, expired...). */
+int tls_verify_client(void *gnutls_session, st_err *e);
+/* The same for a tls_conn; 0 when no client CA is set. */
+int tls_conn_verify_client(tls_conn *t, st_err *e);
+
 /* Reloads done and failed, for /metrics. */
 void tls_reload_counts(uint64_t *ok, uint64_t *failed);
 
@@ -47,7 +65,6 @@ void tls_reload_counts(uint64_t *ok, uint64_t *failed);
  * certificate and priorities (the PostgreSQL listener's, after its
  * SSLRequest). tls_accept runs the handshake, waiting at most timeout_ms;
  * ST_EIO with GnuTLS's reason when it fails. */
-typedef struct tls_conn tls_conn;
 int tls_accept(int fd, int timeout_ms, tls_conn **out, st_err *e);
 /* Bytes received (> 0), 0 when the peer closed, < 0 on an error. */
 long tls_conn_recv(tls_conn *t, void *buf, size_t n);
