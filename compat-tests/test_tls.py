@@ -7,7 +7,9 @@ Certificates come from Debian's openssl (a test CA, server certificates for
 127.0.0.1 signed by it). TLS 1.0/1.1 and CBC suites are asked for with
 `openssl s_client`; so that a refusal is the server's and not a client
 that cannot speak the old version, the same client is first shown to
-connect with it to `openssl s_server`."""
+connect with it to `openssl s_server`.
+
+STRATA_SMOKE: runs under ASan too (make test-asan)."""
 import http.client
 import os
 import shutil
