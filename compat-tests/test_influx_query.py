@@ -287,6 +287,7 @@ def run(influx, strata):
             not any(l.startswith("disk ") for l in lines) and not any("host=b" in l for l in lines) and
             any("iface=eth0" in l for l in lines), "deletes reach the data", repr(lines))
     cli(strata)
+    redaction(strata)
     st, _, _ = strata.request("GET", "/-/healthy")
     R.check(st == 200, "healthy at the end")
 
@@ -334,6 +335,30 @@ def hostile(influx, strata, db):
          if isinstance(r, dict) else r,
          mask=lambda r: {"results": [{"statement_id": 0, "error": "-"}] + r["results"][1:]}
          if isinstance(r, dict) and len(r.get("results", [])) == 2 else r)
+
+
+def redaction(strata):
+    """Passwords inside InfluxQL never come back: not in an error, a
+    warning, a parse error or the server's log, over POST or GET, from a
+    client library or the influx CLI."""
+    secret = "hunter2-s3cr3t"
+    stmts = [f"CREATE USER u WITH PASSWORD '{secret}'",
+             f"CREATE USER \"u\" WITH PASSWORD '{secret}' WITH ALL PRIVILEGES",
+             f"SET PASSWORD FOR u = '{secret}'",
+             f"create user u with password {secret}",
+             f"SHOW DATABASES; CREATE USER x WITH PASSWORD '{secret}'",
+             f"CREATE USER u WITH PASSWORD '{secret}' garbage ((",
+             f"SELECT * FROM cpu WHERE password = '{secret}' AND ((("]
+    for q in stmts:
+        for method in ("POST", "GET"):
+            st, body = query(strata.port, q, method=method)
+            R.check(secret not in body and ("REDACTED" in body or "not repeated" in body),
+                    f"{method} {q[:40]}...: the password is not echoed", body[:300])
+    rc = subprocess.run(["influx", "-host", "127.0.0.1", "-port", str(strata.port), "-execute", stmts[0]],
+                        capture_output=True, text=True, timeout=60)
+    R.check(secret not in rc.stdout + rc.stderr and rc.returncode == 1, "influx CLI: the password is not echoed",
+            rc.stdout + rc.stderr)
+    R.check(secret not in strata.tail(), "...nor logged")
 
 
 def cli(strata):

@@ -2,6 +2,7 @@
  * (see influxquery.h). */
 #include "influxquery.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -623,6 +624,32 @@ static void collect_free(collect *co)
     st_free(co->koff);
 }
 
+/* Statement text safe to echo (errors, warnings): what follows a PASSWORD
+ * keyword (CREATE USER ... WITH PASSWORD '...', SET PASSWORD FOR u = '...',
+ * quoted or not) replaced by [REDACTED]. In a. */
+static st_slice redacted(st_arena *a, st_slice t)
+{
+    for (size_t i = 0; i + 8 <= t.n; i++) {
+        if (strncasecmp(t.p + i, "password", 8) || (i && (isalnum((unsigned char)t.p[i - 1]) || t.p[i - 1] == '_')))
+            continue;
+        size_t keep = i + 8;
+        char *out = st_arena_alloc(a, keep + 12);
+        memcpy(out, t.p, keep);
+        memcpy(out + keep, " [REDACTED]", 12);
+        return st_slice_of(out, keep + 11);
+    }
+    return t;
+}
+
+/* Whether a query sets a password somewhere (its parse errors, which may
+ * quote any token, are then not echoed). */
+static bool mentions_password(const char *q)
+{
+    for (const char *p = q; *p; p++)
+        if (!strncasecmp(p, "password", 8)) return true;
+    return false;
+}
+
 static const char *db_of(const iql_stmt *st, const char *def, char *buf, size_t cap)
 {
     if (st->on.n) {
@@ -1226,10 +1253,11 @@ static int exec_one(qctx *c, const iql_stmt *st, st_buf *b)
     }
     case IQL_SELECT: rc = exec_select(c, st, b); break;
     case IQL_CREATE_CQ: case IQL_DROP_CQ: case IQL_SHOW_CQS: rc = exec_cq(c, st, b); break;
-    case IQL_UNSUPPORTED:
-        rc = st_fail(&c->e, ST_EINVAL, "statement not supported by Strata yet: %.*s", (int)(st->text.n > 200 ? 200 : st->text.n),
-                     st->text.p);
+    case IQL_UNSUPPORTED: {
+        st_slice t = redacted(c->arena, st->text);
+        rc = st_fail(&c->e, ST_EINVAL, "statement not supported by Strata yet: %.*s", (int)(t.n > 200 ? 200 : t.n), t.p);
         break;
+    }
     }
     c->db = db_def;
     return rc;
@@ -1392,7 +1420,11 @@ void api_influx_query(api_server *sv, http_req *rq, http_resp *rs)
     if (iql_parse(q, strlen(q), rq->arena, &stmts, &n, &e)) {
         rs->status = 400;
         char msg[ST_ERR_MSG + 40];
-        snprintf(msg, sizeof msg, "error parsing query: %s", e.msg);
+        if (mentions_password(q)) /* the token quoted may be the password */
+            snprintf(msg, sizeof msg, "error parsing query: a statement with a password does not parse "
+                                      "(its text is not repeated here)");
+        else
+            snprintf(msg, sizeof msg, "error parsing query: %s", e.msg);
         if (csv) {
             rs->content_type = "text/csv";
             PUTS(&rs->body, "error\n");
@@ -1443,9 +1475,10 @@ void api_influx_query(api_server *sv, http_req *rq, http_resp *rs)
         if (!post && needs_post(stmts[i].kind)) {
             /* InfluxDB 1.x runs these on GET too, with this warning */
             char msg[400];
+            st_slice t = redacted(rq->arena, stmts[i].text);
             snprintf(msg, sizeof msg,
                      "deprecated use of '%.*s' in a read only context, please use a POST request instead",
-                     (int)(stmts[i].text.n > 300 ? 300 : stmts[i].text.n), stmts[i].text.p);
+                     (int)(t.n > 300 ? 300 : t.n), t.p);
             PUTS(b, ",\"messages\":[{\"level\":\"warning\",\"text\":");
             json_str(b, msg, strlen(msg));
             PUTS(b, "}]");
