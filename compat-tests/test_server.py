@@ -5,12 +5,16 @@ import json
 import math
 import os
 import re
+import shutil
 import struct
+import subprocess
 import sys
+import tempfile
 import time
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from strata import Server, Results, export_json, qs, report_crash  # noqa: E402
+from strata import Server, Results, export_json, free_port, qs, report_crash  # noqa: E402
 
 R = Results("test_server")
 now_ms = int(time.time() * 1000) // 1000 * 1000 - 600_000
@@ -59,6 +63,45 @@ def test_routes(srv):
     for db in ("twodb_a", "twodb_b"):
         st, body, _ = srv.request("GET", "/query?" + qs(db=db, q="SELECT * FROM twodb"))
         R.check(b'"series"' not in body, f"...and {db} holds nothing", body[:200])
+
+
+def test_open_address():
+    """No users or grants yet: a listener on a non-loopback address starts
+    only with --auth=false given; loopback ones need nothing."""
+    binary = os.environ.get("STRATA_BIN", "build/strata")
+    port, pg = free_port(), free_port()
+    cases = [
+        (["--listen", f"0.0.0.0:{port}"], "--listen 0.0.0.0 is not a loopback address"),
+        (["--listen", f":{port}"], "--listen 0.0.0.0 is not a loopback address"),
+        (["--listen", f"[::]:{port}"], "--listen :: is not a loopback address"),
+        (["--listen", f"example.invalid:{port}"], "is not a loopback address"),
+        (["--listen", f"127.0.0.1:{port}", "--pg-listen", f"0.0.0.0:{pg}"], "--pg-listen 0.0.0.0 is not a loopback"),
+        (["--listen", f"127.0.0.1:{port}", "--auth", "true"], "not supported by Strata yet"),
+    ]
+    for args, want in cases:
+        d = tempfile.mkdtemp(prefix="strata-open-")
+        p = subprocess.run([binary, "--data-dir", d] + args, capture_output=True, text=True, timeout=30)
+        shutil.rmtree(d, ignore_errors=True)
+        R.check(p.returncode != 0 and want in p.stderr, f"refuses {' '.join(args)}", (p.returncode, p.stderr[-300:]))
+    # an explicit acknowledgement lets a wildcard listener start
+    port = free_port()
+    d = tempfile.mkdtemp(prefix="strata-open-")
+    proc = subprocess.Popen([binary, "--listen", f"0.0.0.0:{port}", "--data-dir", d, "--auth=false", "--pg-listen", ""],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ok = False
+    try:
+        for _ in range(200):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/-/ready", timeout=2) as r:
+                    ok = r.status == 200
+                    break
+            except OSError:
+                time.sleep(0.05)
+    finally:
+        proc.terminate()
+        proc.wait(30)
+        shutil.rmtree(d, ignore_errors=True)
+    R.check(ok, "--listen 0.0.0.0 with --auth=false serves")
 
 
 def parse_metrics(text):
@@ -320,6 +363,7 @@ def main():
         test_metrics(srv, n)
         test_flush_and_restart(srv)
         test_connection_limit()
+        test_open_address()
     except Exception as e:
         report_crash(R, e, srv)
     finally:

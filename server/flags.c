@@ -3,7 +3,9 @@
 
 #include "flags.h"
 
+#include <arpa/inet.h>
 #include <inttypes.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,6 +98,8 @@ void flags_usage(FILE *out)
         "  --pg-idle-timeout SECONDS a PostgreSQL session silent this long is closed (default 3600)\n"
         "  --maintenance-interval DUR  how often to flush, compact and apply retention (default 30s)\n"
         "  --auto-create-db true|false  create a database on first write (default true)\n"
+        "  --auth false              Strata has no users or grants yet (issue 12): a listener on\n"
+        "                            a non-loopback address starts only with this acknowledgement\n"
         "  --log-level debug|info|warn|error  (default info)\n"
         "  --help, --version\n"
         "\n"
@@ -139,6 +143,16 @@ static int parse_bool(const char *s, bool *out, st_err *e)
     else if (!strcmp(s, "false") || !strcmp(s, "0") || !strcmp(s, "no")) *out = false;
     else return st_fail(e, ST_EINVAL, "invalid boolean \"%s\" (true or false)", s);
     return 0;
+}
+
+bool flags_loopback(const char *host)
+{
+    if (!strcmp(host, "localhost")) return true;
+    struct in_addr a4;
+    struct in6_addr a6;
+    if (inet_pton(AF_INET, host, &a4) == 1) return (ntohl(a4.s_addr) >> 24) == 127;
+    if (inet_pton(AF_INET6, host, &a6) == 1) return IN6_IS_ADDR_LOOPBACK(&a6);
+    return false; /* a name (but localhost) or nothing: any address it resolves to */
 }
 
 static int parse_listen(flags *f, const char *s, st_err *e)
@@ -335,6 +349,13 @@ int flags_parse(flags *f, int argc, char **argv, st_err *e)
             if (rc == 0 && u == 0) rc = st_fail(e, ST_EINVAL, "--pg-idle-timeout must be at least 1");
             f->pg_idle_timeout_s = (unsigned)u;
         } else if (!strcmp(name, "--auto-create-db")) rc = parse_bool(val, &f->auto_create_db, e);
+        else if (!strcmp(name, "--auth")) {
+            bool on = false;
+            rc = parse_bool(val, &on, e);
+            if (rc == 0 && on)
+                rc = st_fail(e, ST_EINVAL, "--auth true: users and grants are not supported by Strata yet (issue 12)");
+            f->auth_off_given = rc == 0;
+        }
         else if (!strcmp(name, "--log-level")) {
             static const char *lv[] = {"debug", "info", "warn", "error"};
             f->log_level = -1;
@@ -357,6 +378,23 @@ int flags_parse(flags *f, int argc, char **argv, st_err *e)
             return st_fail(e, ST_EINVAL, "unknown flag \"%s\" (see --help)", name);
         }
         if (rc) return st_wrap(e, "%s", name);
+    }
+    if (!f->auth_off_given) {
+        const char *open_at = !flags_loopback(f->listen_host) ? "--listen" : NULL, *host = f->listen_host;
+        char pg_host[256] = "";
+        const char *colon = strrchr(f->pg_listen, ':');
+        if (f->pg_listen[0] && colon) {
+            size_t hl = (size_t)(colon - f->pg_listen);
+            const char *h = f->pg_listen;
+            if (hl >= 2 && h[0] == '[' && h[hl - 1] == ']') h++, hl -= 2;
+            if (hl < sizeof pg_host) memcpy(pg_host, h, hl), pg_host[hl] = 0;
+            if (!open_at && !flags_loopback(pg_host)) open_at = "--pg-listen", host = pg_host;
+        }
+        if (open_at)
+            return st_fail(e, ST_EINVAL, "%s %s is not a loopback address and Strata has no users or grants yet (issue "
+                                         "12): every client that reaches it may read, write and delete every "
+                                         "database. Give --auth=false to accept that (and --tls-client-ca-file to "
+                                         "let in only holders of a client certificate)", open_at, host);
     }
     if (!f->tls_cert_file != !f->tls_key_file)
         return st_fail(e, ST_EINVAL, "--tls-cert-file and --tls-key-file go together: give both or neither");

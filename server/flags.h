@@ -59,6 +59,7 @@ typedef struct flags {
     unsigned query_threads;         /* threads one query may use; 0 = cores */
     int64_t maintenance_interval;
     bool auto_create_db;
+    bool auth_off_given;            /* --auth=false: serving a non-loopback address without users is wanted */
     int log_level; /* 0 debug, 1 info, 2 warn, 3 error */
     store_db_override *overrides;
     size_t noverrides;
@@ -69,5 +70,8 @@ typedef struct flags {
 int flags_parse(flags *f, int argc, char **argv, st_err *e);
 void flags_usage(FILE *out);
 void flags_free(flags *f);
+/* Whether a listen host is a loopback address (127.0.0.0/8, ::1,
+ * localhost); an empty host or another name is not. */
+bool flags_loopback(const char *host);
 
 #endif
