@@ -218,7 +218,11 @@ def test_pgwire(srv, d):
     else:
         R.check(False, "psql installed (Debian: postgresql-client)")
     try:
-        import psycopg2
+        try:
+            import psycopg2
+        except ImportError:  # Debian's python3-psycopg2 lives outside a pyenv interpreter's path
+            sys.path.append("/usr/lib/python3/dist-packages")
+            import psycopg2
         c = psycopg2.connect(host="127.0.0.1", port=port, dbname="tls", user="t", sslmode="verify-full",
                              sslrootcert=f"{d}/ca.pem", connect_timeout=10)
         cur = c.cursor()
