@@ -296,30 +296,9 @@ def test_client_certs(d):
         R.check(p.returncode != 0 and "client certificate is required" in p.stderr,
                 "psql without one: FATAL, saying why", p.stderr[-200:])
         # a real client: Prometheus's remote_write with cert_file/key_file
-        prom = Prometheus()
-        prom.set_config(f"""
-global:
-  scrape_interval: 1s
-scrape_configs:
-  - job_name: self
-    static_configs: [{{targets: ['127.0.0.1:{prom.port}']}}]
-remote_write:
-  - url: https://127.0.0.1:{srv.port}/db/mtls/api/v1/write
-    tls_config: {{ca_file: {d}/ca.pem, cert_file: {d}/client.pem, key_file: {d}/client.key}}
-    queue_config: {{batch_send_deadline: 1s}}
-""")
-        prom.start()
-        try:
-            got = False
-            for _ in range(60):
-                time.sleep(0.5)
-                st, body, _ = srv.request("GET", "/db/mtls/api/v1/query?" + qs(query='up{job="self"}'))
-                if st == 200 and b'"result":[{' in body:
-                    got = True
-                    break
-            R.check(got, "Prometheus's remote_write with a client certificate arrives", prom.tail())
-        finally:
-            prom.stop()
+        got, log = prometheus_writes(srv, "mtls", f"{{ca_file: {d}/ca.pem, cert_file: {d}/client.pem, "
+                                                  f"key_file: {d}/client.key}}")
+        R.check(got, "Prometheus's remote_write with a client certificate arrives", log)
         # another CA file on SIGHUP: the old client is refused, the new one let in
         shutil.copy(f"{d}/stranger.pem", f"{d}/clientca.pem")
         srv.proc.send_signal(signal.SIGHUP)
@@ -373,12 +352,10 @@ def test_bad_flags(d):
                 (p.returncode, p.stderr[-300:]))
 
 
-def test_prometheus(srv, d):
-    """A real client: Prometheus 2.42 scrapes itself and sends remote_write
-    to Strata over HTTPS, verifying Strata's certificate with tls_config."""
-    if shutil.which("prometheus") is None:
-        R.check(False, "prometheus binary installed")
-        return
+def prometheus_writes(srv, db, tls_config):
+    """Prometheus 2.42 scrapes itself and sends remote_write to Strata's
+    database db over HTTPS with tls_config (YAML flow mapping): whether its
+    up series arrives, and Prometheus's log."""
     prom = Prometheus()
     prom.set_config(f"""
 global:
@@ -387,25 +364,30 @@ scrape_configs:
   - job_name: self
     static_configs: [{{targets: ['127.0.0.1:{prom.port}']}}]
 remote_write:
-  - url: https://127.0.0.1:{srv.port}/db/promtls/api/v1/write
-    tls_config:
-      ca_file: {d}/ca.pem
-    queue_config:
-      batch_send_deadline: 1s
+  - url: https://127.0.0.1:{srv.port}/db/{db}/api/v1/write
+    tls_config: {tls_config}
+    queue_config: {{batch_send_deadline: 1s}}
 """)
     prom.start()
     try:
-        got = 0
         for _ in range(60):
             time.sleep(0.5)
-            st, body, _ = srv.request("GET", "/db/promtls/api/v1/query?" + qs(query='up{job="self"}'))
+            st, body, _ = srv.request("GET", f"/db/{db}/api/v1/query?" + qs(query='up{job="self"}'))
             if st == 200 and b'"result":[{' in body:
-                got = 1
-                break
-        R.check(got, "Prometheus's remote_write over HTTPS arrives (its up series queried back)", prom.tail())
+                return True, ""
+        return False, prom.tail()
     finally:
         prom.stop()
 
+
+def test_prometheus(srv, d):
+    """A real client: Prometheus's remote_write over HTTPS, verifying
+    Strata's certificate with tls_config."""
+    if shutil.which("prometheus") is None:
+        R.check(False, "prometheus binary installed")
+        return
+    got, log = prometheus_writes(srv, "promtls", f"{{ca_file: {d}/ca.pem}}")
+    R.check(got, "Prometheus's remote_write over HTTPS arrives (its up series queried back)", log)
 
 def main():
     if not shutil.which("openssl"):

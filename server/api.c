@@ -369,20 +369,7 @@ static void refuse(const api_route *rt, http_resp *rs, int status, const char *m
         rs->status = status;
         break;
     case FAM_INFLUX_V1:
-        rs->status = status;
-        rs->content_type = "application/json";
-        st_buf_put(&rs->body, "{\"error\":", 9);
-        json_escape(&rs->body, msg);
-        st_buf_put(&rs->body, "}\n", 2);
-        http_set_header(rs, "X-Influxdb-Error", msg);
-        break;
-    case FAM_INFLUX_V2:
-        rs->status = status;
-        rs->content_type = "application/json";
-        st_buf_put(&rs->body, "{\"code\":\"invalid\",\"message\":", 30);
-        json_escape(&rs->body, msg);
-        st_buf_put(&rs->body, "}\n", 2);
-        break;
+    case FAM_INFLUX_V2: influx_error(rs, rt->family == FAM_INFLUX_V2 ? INFLUX_V2 : INFLUX_V1, status, msg); break;
     case FAM_SQL:
         rs->status = status;
         rs->content_type = "application/json";

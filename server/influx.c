@@ -639,9 +639,8 @@ static const char *v2_code(int status)
     }
 }
 
-static void fail(http_resp *rs, influx_api api, int status, const char *msg)
+void influx_error(http_resp *rs, influx_api api, int status, const char *msg)
 {
-    atomic_fetch_add(&st_failed[api], 1);
     rs->status = status;
     rs->content_type = "application/json";
     rs->body.len = 0;
@@ -650,7 +649,7 @@ static void fail(http_resp *rs, influx_api api, int status, const char *msg)
         st_buf_put(&rs->body, "{\"error\":", 9);
         json_str_ex(&rs->body, msg, strlen(msg), JSON_ESC_HTML);
         st_buf_put(&rs->body, "}\n", 2);
-        /* a header value must not hold line breaks; http_set_header cuts it */
+        /* a header value must not hold line breaks, and is kept short */
         char h[128];
         size_t n = 0;
         for (; msg[n] && n < sizeof h - 1; n++) h[n] = (unsigned char)msg[n] < 0x20 ? ' ' : msg[n];
@@ -661,6 +660,12 @@ static void fail(http_resp *rs, influx_api api, int status, const char *msg)
         json_str_ex(&rs->body, msg, strlen(msg), JSON_ESC_HTML);
         st_buf_put(&rs->body, "}\n", 2);
     }
+}
+
+static void fail(http_resp *rs, influx_api api, int status, const char *msg)
+{
+    atomic_fetch_add(&st_failed[api], 1);
+    influx_error(rs, api, status, msg);
 }
 
 static void failf(http_resp *rs, influx_api api, int status, const char *fmt, ...)

@@ -54,6 +54,9 @@ typedef enum influx_api { INFLUX_V1 = 0, INFLUX_V2 = 1 } influx_api;
 void api_influx_write(api_server *sv, http_req *rq, http_resp *rs, influx_api api);
 /* The 413 for a body over --max-body-size, in the API's error format. */
 void influx_too_large(http_resp *rs, influx_api api, uint64_t max_body);
+/* InfluxDB's error answer: {"error":...} and X-Influxdb-Error (1.x), or
+ * {"code":...,"message":...} (2.x), with Go's JSON escaping. */
+void influx_error(http_resp *rs, influx_api api, int status, const char *msg);
 
 /* Counters since start, for /metrics (all monotonic). */
 typedef struct influx_stats {

@@ -415,6 +415,25 @@ static bool covered(fold_op *o, uint32_t g, const scan_chunk *ch)
     }
 }
 
+/* The end of the run of samples from i that lie in bucket b. */
+static size_t bucket_end(const fold_op *o, const scan_batch *bt, size_t i, int64_t b)
+{
+    if (o->d.width <= 0) return bt->n;
+    int64_t next = b > INT64_MAX - o->d.width ? INT64_MAX : b + o->d.width;
+    size_t j = i + 1;
+    while (j < bt->n && bt->ts[j] < next) j++;
+    return j;
+}
+
+/* A chunk inside the range and inside one bucket, untouched by deletions:
+ * what its statistics (or its bounds alone) can answer. */
+static bool whole_in_bucket(const fold_op *o, const scan_chunk *ch)
+{
+    const sql_scan_def *d = &o->d.scan;
+    return ch->mint >= d->mint && ch->maxt <= d->maxt && !ch->tombstoned &&
+           bucket_of(o, ch->mint) == bucket_of(o, ch->maxt);
+}
+
 /* Merges b, a part of the same aggregate, into a. */
 static int acc_merge(const fold_op *o, const sql_fold_agg *ag, facc *a, const facc *b, st_err *e)
 {
@@ -546,8 +565,7 @@ static int fold_series(const fold_op *o, fslot *sl, scan_iter *it, const scan_se
     int rc;
     while ((rc = scan_iter_chunk(it, &ch)) == 1) {
         rc = 0;
-        if (ch.mint >= d->mint && ch.maxt <= d->maxt && !ch.tombstoned &&
-            bucket_of(o, ch.mint) == bucket_of(o, ch.maxt)) {
+        if (whole_in_bucket(o, &ch)) {
             if ((rc = scan_iter_chunk_stats(it, &ch, e))) return rc;
             if (stats_fit(&ch, mine, nmine, stype, d->ctypes)) {
                 facc *a = part_acc(o, sl, sp, bucket_of(o, ch.mint));
@@ -561,13 +579,7 @@ static int fold_series(const fold_op *o, fslot *sl, scan_iter *it, const scan_se
             rc = 0;
             for (size_t i = 0; i < bt.n;) {
                 int64_t b = bucket_of(o, bt.ts[i]);
-                size_t j = i + 1;
-                if (o->d.width > 0) {
-                    int64_t next = b > INT64_MAX - o->d.width ? INT64_MAX : b + o->d.width;
-                    while (j < bt.n && bt.ts[j] < next) j++;
-                } else {
-                    j = bt.n;
-                }
+                size_t j = bucket_end(o, &bt, i, b);
                 facc *a = part_acc(o, sl, sp, b);
                 for (size_t k = 0; k < nmine; k++) {
                     if (mode == 1 && stype == ST_VT_FLOAT) {
@@ -762,14 +774,12 @@ static int mark_series(fold_op *o, scan_iter *it, const scan_series *ss, st_err 
     if (f < 0) return 0;
     if (o->d.scan.metrics && !st_slice_eq(ss->metric, o->d.scan.metrics[f])) return 0;
     uint32_t g = group_of(o, ss);
-    const sql_scan_def *d = &o->d.scan;
     scan_chunk ch;
     int rc;
     while ((rc = scan_iter_chunk(it, &ch)) == 1) {
         rc = 0;
         if (!ch.tombstoned && covered(o, g, &ch)) continue;
-        if (ch.mint >= d->mint && ch.maxt <= d->maxt && !ch.tombstoned &&
-            bucket_of(o, ch.mint) == bucket_of(o, ch.maxt)) {
+        if (whole_in_bucket(o, &ch)) {
             if (!entry(o, g, bucket_of(o, ch.mint), e, &rc)) return rc;
             continue;
         }
@@ -779,13 +789,7 @@ static int mark_series(fold_op *o, scan_iter *it, const scan_series *ss, st_err 
             if ((rc = sql_ops_poll(o->op.x, &o->tick, e))) return rc;
             for (size_t i = 0; i < bt.n;) {
                 int64_t b = bucket_of(o, bt.ts[i]);
-                size_t j = i + 1;
-                if (o->d.width > 0) {
-                    int64_t next = b > INT64_MAX - o->d.width ? INT64_MAX : b + o->d.width;
-                    while (j < bt.n && bt.ts[j] < next) j++;
-                } else {
-                    j = bt.n;
-                }
+                size_t j = bucket_end(o, &bt, i, b);
                 if (!entry(o, g, b, e, &rc)) return rc;
                 i = j;
             }
