@@ -25,7 +25,7 @@ EXTRA_CFLAGS ?=
 CFLAGS  := $(OPT) $(SANFLAGS) $(EXTRA_CFLAGS) -std=c11 -D_GNU_SOURCE -fno-omit-frame-pointer -pthread $(WARN) \
            -MMD -MP -I. -Iengine -Iwire -Iserver -DSTRATA_VERSION='"$(VERSION)"'
 LDFLAGS := $(SANFLAGS)
-LDLIBS  := -lmicrohttpd -lgnutls -lpcre2-8 -lzstd -lz -lsnappy -lm -lpthread
+LDLIBS  := -lmicrohttpd -lgnutls -lcrypt -lpcre2-8 -lzstd -lz -lsnappy -lm -lpthread
 ifneq ($(NOJEMALLOC),1)
 LDLIBS  += -ljemalloc
 endif
@@ -59,6 +59,12 @@ $(BUILD)/strata: $(SERVER_OBJ) $(BUILD)/libstrata.a
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
+
+# server modules' unit tests link the server's objects (all but main)
+SERVER_LIB_OBJ := $(filter-out $(BUILD)/server/main.o,$(SERVER_OBJ))
+$(BUILD)/server/tests/%: server/tests/%.c $(SERVER_LIB_OBJ) $(BUILD)/libstrata.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iengine/tests $(LDFLAGS) -o $@ $< $(SERVER_LIB_OBJ) $(BUILD)/libstrata.a $(LDLIBS)
 
 $(BUILD)/%: %.c $(BUILD)/libstrata.a
 	@mkdir -p $(@D)

@@ -52,6 +52,7 @@ const char *st_strerror(int code)
     case ST_ECLOSED: return "shutting down";
     case ST_ETIMEOUT: return "timed out";
     case ST_ECANCELED: return "canceled";
+    case ST_EDENIED: return "permission denied";
     default: return "unknown error";
     }
 }

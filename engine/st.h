@@ -31,6 +31,7 @@ enum {
     ST_ECLOSED = -11,  /* object is shutting down: 503 */
     ST_ETIMEOUT = -12, /* a query ran past its deadline: 503 */
     ST_ECANCELED = -13, /* the client went away: the work stopped */
+    ST_EDENIED = -14,  /* the caller lacks a privilege: 403 */
 };
 
 #define ST_ERR_MSG 512

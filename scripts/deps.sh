@@ -7,7 +7,7 @@ set -euo pipefail
 
 pkgs=(
   build-essential pkg-config
-  libmicrohttpd-dev libgnutls28-dev libprotobuf-c-dev protobuf-c-compiler libsnappy-dev
+  libmicrohttpd-dev libgnutls28-dev libcrypt-dev libprotobuf-c-dev protobuf-c-compiler libsnappy-dev
   libjemalloc-dev libzstd-dev zlib1g-dev libpcre2-dev
   clang libclang-rt-14-dev
   curl python3 procps bsdutils tzdata openssl

@@ -19,12 +19,13 @@
 /* the log's level: process-wide, as the log (stderr) is */
 static int g_log_level = 1;
 
-api_server *api_server_new(store *s, const flags *f, pool *query_pool)
+api_server *api_server_new(store *s, const flags *f, pool *query_pool, auth *a)
 {
     api_server *sv = st_calloc(1, sizeof *sv);
     sv->s = s;
     sv->f = f;
     sv->pool = query_pool;
+    sv->auth = a;
     return sv;
 }
 
@@ -73,6 +74,7 @@ int api_status_of(int code)
     case ST_ENOSPC: case ST_ECLOSED: case ST_ETIMEOUT: return 503;
     case ST_ECANCELED: return 499;
     case ST_EEXIST: return 409;
+    case ST_EDENIED: return 403;
     default: return 500;
     }
 }
@@ -86,6 +88,7 @@ const char *api_error_type(int code)
     case ST_ENOSPC: case ST_ECLOSED: return "unavailable";
     case ST_ETIMEOUT: return "timeout";
     case ST_ECANCELED: return "canceled";
+    case ST_EDENIED: return "forbidden";
     default: return "internal";
     }
 }
@@ -360,13 +363,18 @@ void api_too_large(void *ctx, http_req *rq, http_resp *rs, uint64_t max_body)
     }
 }
 
-/* An error before the handler, in the route's own format. */
-static void refuse(const api_route *rt, http_resp *rs, int status, const char *msg)
+/* An error before the handler, in the route's own format (prom_type: the
+ * Prometheus API's errorType). */
+static void refuse_as(const api_route *rt, http_resp *rs, int status, const char *prom_type, const char *msg)
 {
     switch (rt->family) {
     case FAM_PROM:
-        api_error(rs, ST_EINVAL, msg);
         rs->status = status;
+        rs->content_type = "application/json";
+        rs->body.len = 0;
+        st_buf_printf(&rs->body, "{\"status\":\"error\",\"errorType\":\"%s\",\"error\":", prom_type);
+        json_escape(&rs->body, msg);
+        st_buf_put(&rs->body, "}\n", 2);
         break;
     case FAM_INFLUX_V1:
     case FAM_INFLUX_V2: influx_error(rs, rt->family == FAM_INFLUX_V2 ? INFLUX_V2 : INFLUX_V1, status, msg); break;
@@ -379,6 +387,11 @@ static void refuse(const api_route *rt, http_resp *rs, int status, const char *m
         break;
     default: http_text(rs, status, "%s\n", msg); break;
     }
+}
+
+static void refuse(const api_route *rt, http_resp *rs, int status, const char *msg)
+{
+    refuse_as(rt, rs, status, "bad_data", msg);
 }
 
 /* The request's database, from /db/NAME/ or ?db= (one name only), checked
@@ -397,6 +410,170 @@ static int request_db(const api_route *rt, http_req *rq, http_resp *rs)
         snprintf(msg, sizeof msg, "the request names two databases: /db/%.100s/ in its path and db=%.100s",
                  rq->db, dbs[0]);
         refuse(rt, rs, 400, msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------- access */
+
+static auth_front front_of(const api_route *rt)
+{
+    switch (rt->family) {
+    case FAM_PROM: return AUTH_FRONT_PROMETHEUS;
+    case FAM_INFLUX_V1: return AUTH_FRONT_INFLUX_V1;
+    case FAM_INFLUX_V2: return AUTH_FRONT_INFLUX_V2;
+    case FAM_SQL: return AUTH_FRONT_SQL;
+    default: return AUTH_FRONT_REMOTE;
+    }
+}
+
+static bool peer_is_loopback(const char *peer)
+{
+    return !strncmp(peer, "127.", 4) || !strcmp(peer, "::1") || !strncmp(peer, "::ffff:127.", 11);
+}
+
+/* Failed logins in the log: at most one line a second, the lines passed
+ * over counted in the next; the name escaped and cut, never a secret. */
+static void log_failure(const char *user, size_t n, const char *peer, auth_front front, auth_reason r)
+{
+    static _Atomic int64_t last_s;
+    static _Atomic uint64_t skipped;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    int64_t prev = atomic_load(&last_s);
+    if (prev == ts.tv_sec || !atomic_compare_exchange_strong(&last_s, &prev, ts.tv_sec)) {
+        atomic_fetch_add(&skipped, 1);
+        return;
+    }
+    char name[4 * 64 + 1];
+    size_t o = 0;
+    for (size_t i = 0; i < n && i < 64; i++) {
+        unsigned char c = (unsigned char)user[i];
+        if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') o += (size_t)snprintf(name + o, 5, "\\x%02x", c);
+        else name[o++] = (char)c;
+    }
+    name[o] = 0;
+    char more[64] = "", msg[600];
+    uint64_t sk = atomic_exchange(&skipped, 0);
+    if (sk) snprintf(more, sizeof more, "; %llu failures before it not logged", (unsigned long long)sk);
+    snprintf(msg, sizeof msg, "authentication failed: user \"%s\" from %s (%s, %s)%s", name, *peer ? peer : "?",
+             auth_front_name(front), auth_reason_name(r), more);
+    api_log(NULL, "warn", msg);
+}
+
+/* The 401 (or 429, 503) for a request whose credentials failed. */
+static void unauthorized(const api_route *rt, http_resp *rs, auth_reason r, const char *why, bool no_admin)
+{
+    if (r == AUTH_THROTTLED) {
+        refuse_as(rt, rs, 429, "too_many_requests",
+                  "too many failed logins from this address: try again in a minute");
+        http_set_header(rs, "Retry-After", "60");
+        return;
+    }
+    if (r == AUTH_BUSY) {
+        refuse_as(rt, rs, 503, "unavailable", "too many password checks at once: try again");
+        http_set_header(rs, "Retry-After", "1");
+        return;
+    }
+    char msg[400];
+    if (rt->family == FAM_INFLUX_V1)
+        snprintf(msg, sizeof msg, "%s", r == AUTH_MISSING || r == AUTH_MALFORMED
+                                             ? "unable to parse authentication credentials"
+                                             : "authorization failed");
+    else if (rt->family == FAM_INFLUX_V2)
+        snprintf(msg, sizeof msg, "unauthorized access");
+    else if (r == AUTH_MISSING)
+        snprintf(msg, sizeof msg, "%s", no_admin ? "authentication required; no admin user exists yet: start Strata "
+                                                   "with --admin-user, or create one from the server's own host with "
+                                                   "CREATE USER ... WITH ALL PRIVILEGES"
+                                                 : "authentication required");
+    else if (r == AUTH_MALFORMED)
+        snprintf(msg, sizeof msg, "malformed credentials: %.300s", why);
+    else if (r == AUTH_BAD_SIGNATURE)
+        snprintf(msg, sizeof msg, "SigV4 signatures are not supported by Strata yet: use a password or an API token");
+    else
+        snprintf(msg, sizeof msg, "authentication failed");
+    refuse_as(rt, rs, 401, "unauthorized", msg);
+    if (rt->family == FAM_INFLUX_V2) {
+        rs->body.len = 0;
+        st_buf_printf(&rs->body, "{\"code\":\"unauthorized\",\"message\":\"%s\"}\n", msg);
+    }
+    http_set_header(rs, "WWW-Authenticate", "Basic realm=\"strata\"");
+}
+
+/* The 403 for an authenticated caller lacking priv (on db). */
+static void forbidden(const api_route *rt, http_resp *rs, const char *user, const char *db, auth_priv priv)
+{
+    char msg[400];
+    if (priv == AUTH_ADMIN)
+        snprintf(msg, sizeof msg, "user \"%s\" lacks the admin privilege", user);
+    else if (rt->family == FAM_INFLUX_V1)
+        snprintf(msg, sizeof msg, "\"%s\" user is not authorized to %s database \"%s\"", user,
+                 priv == AUTH_WRITE ? "write to" : "read from", db);
+    else if (rt->family == FAM_INFLUX_V2)
+        snprintf(msg, sizeof msg, "insufficient permissions for %s on bucket \"%s\"",
+                 priv == AUTH_WRITE ? "write" : "read", db);
+    else
+        snprintf(msg, sizeof msg, "user \"%s\" lacks %s on database \"%s\"", user, auth_priv_name(priv), db);
+    refuse_as(rt, rs, 403, "forbidden", msg);
+}
+
+bool api_may(api_server *sv, const http_req *rq, auth_front front, const char *db, auth_priv priv)
+{
+    if (!auth_enabled(sv->auth)) return true;
+    if (!rq->user) return false;
+    /* a database's own admin is the server's (no per-database ADMIN grant) */
+    return auth_may(sv->auth, front, rq->user, db, priv);
+}
+
+bool api_sees(api_server *sv, const http_req *rq, const char *db)
+{
+    if (!auth_enabled(sv->auth)) return true;
+    return rq->user && (users_privs(auth_users(sv->auth), rq->user, db) & USERS_READ);
+}
+
+/* Authenticates rq and checks the route's privilege. 0 to go on (rq->user
+ * set; NULL only for the first admin's creation from loopback), or the
+ * refusal in rs. */
+static int authorize(api_server *sv, const api_route *rt, http_req *rq, http_resp *rs)
+{
+    cred c = {0};
+    st_err e = {0};
+    char peer[64];
+    http_peer(rq, peer, sizeof peer);
+    auth_front front = front_of(rt);
+    int bad = cred_parse(http_header(rq, "Authorization"), http_arg(rq, "u"), http_arg(rq, "p"), &c, &e);
+    bool no_admin = !users_any_admin(auth_users(sv->auth));
+    if (!bad && c.kind == CRED_NONE && no_admin && rt->dbs == DBS_STATEMENTS && rt->family == FAM_INFLUX_V1 &&
+        peer_is_loopback(peer)) {
+        rq->user = NULL; /* influxquery allows CREATE USER ... WITH ALL PRIVILEGES only */
+        return 0;
+    }
+    char user[USERS_NAME_MAX + 1];
+    auth_reason r;
+    if (bad) {
+        c = (cred){0};
+        r = AUTH_MALFORMED;
+        auth_failed(sv->auth, front, r, peer);
+    } else {
+        r = auth_login(sv->auth, front, &c, peer, user);
+    }
+    if (r != AUTH_OK) {
+        if (r != AUTH_MISSING && r != AUTH_THROTTLED)
+            log_failure(c.user.p ? c.user.p : "", c.user.p ? c.user.n : 0, peer, front, r);
+        unauthorized(rt, rs, r, e.msg, no_admin);
+        return -1;
+    }
+    rq->user = st_arena_strndup(rq->arena, user, strlen(user));
+    const char *db = NULL;
+    auth_priv need = rt->access == ACCESS_ADMIN ? AUTH_ADMIN : rt->access == ACCESS_WRITE ? AUTH_WRITE : AUTH_READ;
+    if (rt->access == ACCESS_ADMIN) db = "";
+    else if (rt->dbs == DBS_REQUEST) db = rq->db;
+    else if (rt->dbs == DBS_BUCKET) db = http_arg(rq, "bucket"); /* none: the handler's 400 */
+    if (!db || (need != AUTH_ADMIN && !*db)) return 0;
+    if (!auth_may(sv->auth, front, rq->user, db, need)) {
+        forbidden(rt, rs, rq->user, db, need);
         return -1;
     }
     return 0;
@@ -424,5 +601,6 @@ void api_handle(void *ctx, http_req *rq, http_resp *rs)
         return;
     }
     if ((rt->dbs == DBS_REQUEST || rt->dbs == DBS_STATEMENTS || rq->db_in_path) && request_db(rt, rq, rs)) return;
+    if (auth_enabled(sv->auth) && rt->access != ACCESS_PUBLIC && authorize(sv, rt, rq, rs)) return;
     rt->fn(sv, rq, rs);
 }

@@ -7,16 +7,19 @@
  * Routing is one table (api.c): each route names its path, the methods it
  * takes, its access class (public, read, write, admin) and where the
  * databases it touches come from, so that access is decided in one place
- * before any handler runs, never inside handlers. Today every caller may do
- * everything (users and grants come with the security issue); the table
- * already refuses what no grant could allow: a request naming two
- * databases for one (/db/A/ with ?db=B, or db=A&db=B) is a 400.
+ * before any handler runs, never inside handlers: with --auth on, a
+ * route's caller is authenticated (auth.h) and its privilege on the
+ * request's database checked before the handler; routes whose databases
+ * come from their statements (InfluxQL, SQL) have their handler ask
+ * api_may for each one after parsing and before running any. A request
+ * naming two databases for one (/db/A/ with ?db=B, or db=A&db=B) is a 400.
  */
 #ifndef ST_API_H
 #define ST_API_H
 
 #include <stdatomic.h>
 
+#include "auth.h"
 #include "flags.h"
 #include "http.h"
 #include "pool.h"
@@ -27,10 +30,11 @@ typedef struct api_server {
     const flags *f;
     pool *pool;            /* helpers queries borrow threads from (pool.h); NULL: none */
     _Atomic bool ready;    /* /-/ready: set once serving, cleared when stopping */
+    auth *auth;            /* users and their privileges; enforced when auth_enabled */
 } api_server;
 
-/* The context for a store and its flags (both outlive it). */
-api_server *api_server_new(store *s, const flags *f, pool *query_pool);
+/* The context for a store, its flags and its users (all outlive it). */
+api_server *api_server_new(store *s, const flags *f, pool *query_pool, auth *a);
 void api_server_free(api_server *sv);
 
 /* http_opts' handler, body_is_data and too_large; ctx is the api_server. */
@@ -57,6 +61,14 @@ const char *api_client_message(int code, const char *msg);
 void api_error(http_resp *rs, int code, const char *msg);
 int api_status_of(int code);
 const char *api_error_type(int code);
+
+/* Whether rq's caller has priv (on db, for READ and WRITE): always with
+ * auth off. A refusal is counted under front; the handler answers it (a
+ * 403 in its protocol's words, before running anything). */
+bool api_may(api_server *sv, const http_req *rq, auth_front front, const char *db, auth_priv priv);
+/* Whether rq's caller may read db, for listings (SHOW DATABASES): nothing
+ * counted. */
+bool api_sees(api_server *sv, const http_req *rq, const char *db);
 
 /* Resolves the request's database for a write: creates it when missing and
  * --auto-create-db is on. Returns 0 or fills rs with the error. */

@@ -20,8 +20,8 @@ void flags_usage(FILE *out)
         "usage: strata [flags]\n"
         "\n"
         "  --listen HOST:PORT        address to serve every API on (default 127.0.0.1:9201).\n"
-        "                            There is no authentication yet: keep it on loopback or\n"
-        "                            behind a proxy that authenticates.\n"
+        "                            A non-loopback address needs --auth true, or --auth=false\n"
+        "                            to serve it open on purpose.\n"
         "  --data-dir DIR            where the catalog, WAL and blocks live (default ./data)\n"
         "  --retention DUR           keep data this long, 0 = forever (default " DEF_RETENTION ").\n"
         "                            Whole expired blocks are deleted.\n"
@@ -93,13 +93,25 @@ void flags_usage(FILE *out)
         "  --tls-client-ca-file FILE PEM CA certificates: every client must present a certificate\n"
         "                            they sign (both listeners); reloaded on SIGHUP\n"
         "  --pg-listen HOST:PORT     SQL over the PostgreSQL wire protocol (default 127.0.0.1:8812;\n"
-        "                            empty = off). No TLS or authentication yet: keep it on loopback\n"
+        "                            empty = off); the same TLS, users and loopback rule as --listen\n"
         "  --pg-max-connections N    PostgreSQL sessions at once, a thread each (default 64)\n"
         "  --pg-idle-timeout SECONDS a PostgreSQL session silent this long is closed (default 3600)\n"
         "  --maintenance-interval DUR  how often to flush, compact and apply retention (default 30s)\n"
         "  --auto-create-db true|false  create a database on first write (default true)\n"
-        "  --auth false              Strata has no users or grants yet (issue 12): a listener on\n"
-        "                            a non-loopback address starts only with this acknowledgement\n"
+        "  --auth true|false         users and grants (default false): with true, every request but\n"
+        "                            /health, /ping, /-/healthy and /-/ready needs credentials (Basic,\n"
+        "                            ?u=&p=, Token user:password, or an API token), and each database\n"
+        "                            a grant (InfluxQL's CREATE USER, GRANT ... over /query). With\n"
+        "                            false, a non-loopback listener starts only if it is given\n"
+        "  --admin-user NAME         with --admin-password-file: create this admin at start if no\n"
+        "                            user has the name (an existing one is never changed)\n"
+        "  --admin-password-file F   its password (first line), plain or a bcrypt hash ($2b$...)\n"
+        "  --auth-cache-size N       verified credentials remembered for 10 minutes, so a password\n"
+        "                            costs bcrypt once, not per request (default 10000; 0 = off)\n"
+        "  --auth-max-failures N     failed logins a minute from one address before it gets 429s\n"
+        "                            for a minute (default 20; 0 = never)\n"
+        "  --auth-hash-concurrency N password checks (bcrypt, ~60 ms each) at once; one waiting\n"
+        "                            over a second gets a 503 (default 0 = half the cores)\n"
         "  --log-level debug|info|warn|error  (default info)\n"
         "  --help, --version\n"
         "\n"
@@ -196,6 +208,8 @@ int flags_parse(flags *f, int argc, char **argv, st_err *e)
     f->max_body_bytes = 64ull << 20;
     f->max_decoded_bytes = 256ull << 20;
     f->auto_create_db = true;
+    f->auth_cache_size = 10000;
+    f->auth_max_failures = 20;
     f->max_labels_per_series = 256;
     f->max_label_name_len = 1024;
     f->max_label_value_len = 16384;
@@ -350,11 +364,20 @@ int flags_parse(flags *f, int argc, char **argv, st_err *e)
             f->pg_idle_timeout_s = (unsigned)u;
         } else if (!strcmp(name, "--auto-create-db")) rc = parse_bool(val, &f->auto_create_db, e);
         else if (!strcmp(name, "--auth")) {
-            bool on = false;
-            rc = parse_bool(val, &on, e);
-            if (rc == 0 && on)
-                rc = st_fail(e, ST_EINVAL, "--auth true: users and grants are not supported by Strata yet (issue 12)");
-            f->auth_off_given = rc == 0;
+            rc = parse_bool(val, &f->auth, e);
+            f->auth_off_given = rc == 0 && !f->auth;
+        } else if (!strcmp(name, "--admin-user")) {
+            f->admin_user = val;
+        } else if (!strcmp(name, "--admin-password-file")) {
+            f->admin_password_file = val;
+        } else if (!strcmp(name, "--auth-cache-size")) {
+            rc = parse_uint(val, 100000000, &f->auth_cache_size, e);
+        } else if (!strcmp(name, "--auth-max-failures")) {
+            rc = parse_uint(val, 1000000, &u, e);
+            f->auth_max_failures = (unsigned)u;
+        } else if (!strcmp(name, "--auth-hash-concurrency")) {
+            rc = parse_uint(val, 1024, &u, e);
+            f->auth_hash_concurrency = (unsigned)u;
         }
         else if (!strcmp(name, "--log-level")) {
             static const char *lv[] = {"debug", "info", "warn", "error"};
@@ -379,7 +402,9 @@ int flags_parse(flags *f, int argc, char **argv, st_err *e)
         }
         if (rc) return st_wrap(e, "%s", name);
     }
-    if (!f->auth_off_given) {
+    if (!f->admin_user != !f->admin_password_file)
+        return st_fail(e, ST_EINVAL, "--admin-user and --admin-password-file go together: give both or neither");
+    if (!f->auth && !f->auth_off_given) {
         const char *open_at = !flags_loopback(f->listen_host) ? "--listen" : NULL, *host = f->listen_host;
         char pg_host[256] = "";
         const char *colon = strrchr(f->pg_listen, ':');
@@ -391,10 +416,10 @@ int flags_parse(flags *f, int argc, char **argv, st_err *e)
             if (!open_at && !flags_loopback(pg_host)) open_at = "--pg-listen", host = pg_host;
         }
         if (open_at)
-            return st_fail(e, ST_EINVAL, "%s %s is not a loopback address and Strata has no users or grants yet (issue "
-                                         "12): every client that reaches it may read, write and delete every "
-                                         "database. Give --auth=false to accept that (and --tls-client-ca-file to "
-                                         "let in only holders of a client certificate)", open_at, host);
+            return st_fail(e, ST_EINVAL, "%s %s is not a loopback address and authentication is off: every client "
+                                         "that reaches it could read, write and delete every database. Give --auth "
+                                         "true (with --admin-user and --admin-password-file for the first admin), or "
+                                         "--auth=false to serve it open on purpose", open_at, host);
     }
     if (!f->tls_cert_file != !f->tls_key_file)
         return st_fail(e, ST_EINVAL, "--tls-cert-file and --tls-key-file go together: give both or neither");

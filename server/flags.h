@@ -59,7 +59,14 @@ typedef struct flags {
     unsigned query_threads;         /* threads one query may use; 0 = cores */
     int64_t maintenance_interval;
     bool auto_create_db;
-    bool auth_off_given;            /* --auth=false: serving a non-loopback address without users is wanted */
+    /* users and grants (auth.h) */
+    bool auth;                      /* --auth true: every request but health checks needs credentials */
+    bool auth_off_given;            /* --auth=false given: serving a non-loopback address open is wanted */
+    const char *admin_user;         /* created as admin at start when missing, never overwritten */
+    const char *admin_password_file; /* its password, plain or a bcrypt hash */
+    uint64_t auth_cache_size;       /* verified credentials remembered */
+    unsigned auth_max_failures;     /* failed logins a minute from one address before 429s; 0 = off */
+    unsigned auth_hash_concurrency; /* bcrypt checks at once; 0 = half the cores */
     int log_level; /* 0 debug, 1 info, 2 warn, 3 error */
     store_db_override *overrides;
     size_t noverrides;

@@ -244,6 +244,19 @@ size_t http_args(const http_req *rq, const char *key, const char **out, size_t m
     return n;
 }
 
+void http_peer(const http_req *rq, char *out, size_t cap)
+{
+    out[0] = 0;
+    if (!rq->conn) return;
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (!ci || !ci->client_addr) return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, (socklen_t)cap);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, (socklen_t)cap);
+}
+
 bool http_client_gone(const http_req *rq)
 {
     if (!rq->conn) return false;

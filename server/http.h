@@ -34,6 +34,7 @@ typedef struct http_req {
     st_arena *arena;
     http_kv *args; /* query string, then form body (POST x-www-form-urlencoded) */
     size_t nargs, capargs;
+    const char *user; /* who sent it, once authenticated (api.c); NULL: nobody, or auth off */
 } http_req;
 
 /* A producer writes up to max bytes into buf and returns the count, 0 at the
@@ -104,6 +105,8 @@ const char *http_header(const http_req *rq, const char *name);
 /* True when the client has closed its end of the connection (a long query
  * for it can stop). A peek at the socket; never blocks. */
 bool http_client_gone(const http_req *rq);
+/* The peer's address ("127.0.0.1", "::1"), or "" when unknown. */
+void http_peer(const http_req *rq, char *out, size_t cap);
 
 /* Response helpers. A header set twice is sent twice (as Set-Cookie or
  * WWW-Authenticate may need); names and values are copied. */

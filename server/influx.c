@@ -629,6 +629,8 @@ static const char *v2_code(int status)
 {
     switch (status) {
     case 400: return "invalid";
+    case 401: return "unauthorized";
+    case 403: return "forbidden";
     case 404: return "not found";
     case 405: return "method not allowed";
     case 413: return "request too large";

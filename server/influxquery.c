@@ -1,6 +1,7 @@
 /* influxquery: /query for InfluxQL schema and administration statements
  * (see influxquery.h). */
 #include "influxquery.h"
+#include "influxauth.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -50,6 +51,8 @@ typedef struct qctx {
     size_t nrx;
     int64_t mint, maxt;
     st_err e;
+    api_server *sv;       /* NULL for continuous queries (the server's own) */
+    const http_req *rq;
 } qctx;
 
 static void qctx_free(qctx *c)
@@ -627,20 +630,6 @@ static void collect_free(collect *co)
 /* Statement text safe to echo (errors, warnings): what follows a PASSWORD
  * keyword (CREATE USER ... WITH PASSWORD '...', SET PASSWORD FOR u = '...',
  * quoted or not) replaced by [REDACTED]. In a. */
-static st_slice redacted(st_arena *a, st_slice t)
-{
-    for (size_t i = 0; i + 8 <= t.n; i++) {
-        if (strncasecmp(t.p + i, "password", 8) || (i && (isalnum((unsigned char)t.p[i - 1]) || t.p[i - 1] == '_')))
-            continue;
-        size_t keep = i + 8;
-        char *out = st_arena_alloc(a, keep + 12);
-        memcpy(out, t.p, keep);
-        memcpy(out + keep, " [REDACTED]", 12);
-        return st_slice_of(out, keep + 11);
-    }
-    return t;
-}
-
 /* Whether a query sets a password somewhere (its parse errors, which may
  * quote any token, are then not echoed). */
 static bool mentions_password(const char *q)
@@ -802,16 +791,17 @@ static int exec_db(qctx *c, const iql_stmt *st, st_buf *b)
         size_t n;
         store_db_list(c->s, &dbs, &n);
         PUTS(b, "\"series\":[{\"name\":\"databases\",\"columns\":[\"name\"]");
-        if (n) {
-            PUTS(b, ",\"values\":[");
-            for (size_t i = 0; i < n; i++) {
-                if (i) st_buf_putc(b, ',');
-                st_buf_putc(b, '[');
-                json_str(b, dbs[i].name, strlen(dbs[i].name));
-                st_buf_putc(b, ']');
-            }
+        bool any = false;
+        for (size_t i = 0; i < n; i++) {
+            if (c->sv && !api_sees(c->sv, c->rq, dbs[i].name)) continue; /* only what the caller may read */
+            if (any) st_buf_putc(b, ',');
+            else PUTS(b, ",\"values\":[");
+            any = true;
+            st_buf_putc(b, '[');
+            json_str(b, dbs[i].name, strlen(dbs[i].name));
             st_buf_putc(b, ']');
         }
+        if (any) st_buf_putc(b, ']');
         PUTS(b, "}]");
         st_free(dbs);
         return 0;
@@ -1226,8 +1216,9 @@ static int exec_one(qctx *c, const iql_stmt *st, st_buf *b)
     case IQL_DROP_RETENTION_POLICY:
         rc = exec_rp(c, st, b);
         break;
-    case IQL_SHOW_USERS:
-        PUTS(b, "\"series\":[{\"columns\":[\"user\",\"admin\"]}]");
+    case IQL_SHOW_USERS: case IQL_CREATE_USER: case IQL_DROP_USER: case IQL_SET_PASSWORD: case IQL_GRANT:
+    case IQL_REVOKE: case IQL_SHOW_GRANTS: case IQL_CREATE_TOKEN: case IQL_SHOW_TOKENS: case IQL_DROP_TOKEN:
+        rc = c->sv ? influxauth_exec(c->sv, c->rq, st, b, &c->e) : st_fail(&c->e, ST_EINVAL, "not in a continuous query");
         break;
     case IQL_SHOW_MEASUREMENTS: rc = exec_schema(c, st, C_MEASUREMENTS, b); break;
     case IQL_SHOW_TAG_KEYS: rc = exec_schema(c, st, C_TAG_KEYS, b); break;
@@ -1254,7 +1245,7 @@ static int exec_one(qctx *c, const iql_stmt *st, st_buf *b)
     case IQL_SELECT: rc = exec_select(c, st, b); break;
     case IQL_CREATE_CQ: case IQL_DROP_CQ: case IQL_SHOW_CQS: rc = exec_cq(c, st, b); break;
     case IQL_UNSUPPORTED: {
-        st_slice t = redacted(c->arena, st->text);
+        st_slice t = influxauth_redacted(c->arena, st->text);
         rc = st_fail(&c->e, ST_EINVAL, "statement not supported by Strata yet: %.*s", (int)(t.n > 200 ? 200 : t.n), t.p);
         break;
     }
@@ -1445,7 +1436,8 @@ void api_influx_query(api_server *sv, http_req *rq, http_resp *rs)
      * prefix in the data source URL); ?db= wins when both are given */
     const char *dbp = http_arg(rq, "db");
     if ((!dbp || !*dbp) && rq->db_in_path) dbp = rq->db;
-    qctx c = {.s = s, .db = dbp && *dbp ? dbp : NULL, .now = st_now_ns(), .f = f, .arena = rq->arena,
+    if (influxauth_check(sv, rq, stmts, n, dbp && *dbp ? dbp : NULL, rs)) return;
+    qctx c = {.sv = sv, .rq = rq, .s = s, .db = dbp && *dbp ? dbp : NULL, .now = st_now_ns(), .f = f, .arena = rq->arena,
               .chunked = chunk, .chunk_size = csz && atoll(csz) > 0 ? (size_t)atoll(csz) : 0};
     const char *epoch = http_arg(rq, "epoch");
     if (csv && (!epoch || !*epoch)) epoch = "ns"; /* CSV times are numbers */
@@ -1475,7 +1467,7 @@ void api_influx_query(api_server *sv, http_req *rq, http_resp *rs)
         if (!post && needs_post(stmts[i].kind)) {
             /* InfluxDB 1.x runs these on GET too, with this warning */
             char msg[400];
-            st_slice t = redacted(rq->arena, stmts[i].text);
+            st_slice t = influxauth_redacted(rq->arena, stmts[i].text);
             snprintf(msg, sizeof msg,
                      "deprecated use of '%.*s' in a read only context, please use a POST request instead",
                      (int)(t.n > 300 ? 300 : t.n), t.p);

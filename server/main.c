@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "auth.h"
 #include "cq.h"
 #include "pool.h"
 #include "flags.h"
@@ -25,6 +26,8 @@
 #include "http.h"
 #include "store.h"
 #include "tls.h"
+#include "users.h"
+#include "vfs.h"
 
 static uint64_t physical_memory(void)
 {
@@ -83,7 +86,29 @@ int main(int argc, char **argv)
     unsigned qt = f.query_threads ? f.query_threads : (unsigned)(cores > 0 ? cores : 1);
     f.query_threads = qt; /* resolved once: asking the system costs a file read per query */
     pool *qpool = pool_new(qt > 1 ? qt - 1 : 0);
-    api_server *sv = api_server_new(s, &f, qpool);
+    users *us = NULL;
+    auth *au = NULL;
+    auth_opts ao = {.enabled = f.auth, .max_hashes = f.auth_hash_concurrency, .cache_entries = f.auth_cache_size,
+                    .max_failures = f.auth_max_failures};
+    bool created = false;
+    if (users_open(vfs_posix(), f.data_dir, &us, &e) || auth_new(us, &ao, &au, &e) ||
+        (f.admin_user && auth_bootstrap_admin(au, f.admin_user, f.admin_password_file, &created, &e))) {
+        fprintf(stderr, "strata: %s\n", e.msg);
+        auth_free(au);
+        users_close(us);
+        pool_free(qpool);
+        store_close(s, NULL);
+        return 1;
+    }
+    if (created) {
+        char m[200];
+        snprintf(m, sizeof m, "created the admin user \"%s\" (--admin-user)", f.admin_user);
+        api_log(NULL, "info", m);
+    }
+    if (f.auth && !users_any_admin(us))
+        api_log(NULL, "warn", "--auth true and no admin user yet: every request is refused until one is created "
+                              "(CREATE USER ... WITH ALL PRIVILEGES over /query from this host, or --admin-user)");
+    api_server *sv = api_server_new(s, &f, qpool, au);
     prw_cache_set_limit(f.remote_write_cache_bytes);
     influx_cache_set_limit(f.line_protocol_cache_bytes);
     if (f.tls_cert_file) {
@@ -92,6 +117,8 @@ int main(int argc, char **argv)
         if (tls_start(&to, &e)) {
             fprintf(stderr, "strata: %s\n", e.msg);
             api_server_free(sv);
+            auth_free(au);
+            users_close(us);
             pool_free(qpool);
             store_close(s, NULL);
             return 1;
@@ -120,6 +147,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "strata: %s\n", e.msg);
         if (f.tls_cert_file) tls_stop();
         api_server_free(sv);
+        auth_free(au);
+        users_close(us);
         pool_free(qpool);
         store_close(s, NULL);
         return 1;
@@ -129,13 +158,15 @@ int main(int argc, char **argv)
     if (f.pg_listen[0]) {
         pgwire_opts po = {.listen = f.pg_listen, .max_connections = f.pg_max_connections,
                           .idle_timeout_s = f.pg_idle_timeout_s, .s = s, .f = &f, .pool = qpool,
-                          .tls = f.tls_cert_file != NULL};
+                          .tls = f.tls_cert_file != NULL, .auth = au};
         if (pgwire_start(&po, &pg, &e)) {
             if (f.pg_listen_given) {
                 fprintf(stderr, "strata: %s\n", e.msg);
                 http_quiesce(hs);
                 http_stop(hs, 0);
                 api_server_free(sv);
+                auth_free(au);
+                users_close(us);
                 pool_free(qpool);
                 store_close(s, NULL);
                 return 1;
@@ -194,6 +225,8 @@ int main(int argc, char **argv)
     cq_stop();
     if (f.tls_cert_file) tls_stop();
     api_server_free(sv);
+    auth_free(au);
+    users_close(us);
     pool_free(qpool);
     rc = store_close(s, &e);
     if (rc) {

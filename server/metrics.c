@@ -45,6 +45,7 @@ void api_metrics(api_server *sv, http_req *rq, http_resp *rs)
                          "strata_tls_reloads_total{result=\"ok\"} %" PRIu64 "\n"
                          "strata_tls_reloads_total{result=\"failed\"} %" PRIu64 "\n", ok, failed);
     }
+    auth_metrics(sv->auth, b);
     gauge(b, "strata_head_chunks", "Compressed chunks in memory.", "gauge", st.head_chunks);
     gauge(b, "strata_head_chunk_bytes", "Bytes of compressed chunks in memory.", "gauge", st.head_chunk_bytes);
     gauge(b, "strata_head_memory_bytes", "Estimated memory held by the head.", "gauge", st.head_memory_bytes);

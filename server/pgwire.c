@@ -568,12 +568,69 @@ static void do_close(pgconn *c, rd *r)
 
 /* ------------------------------------------------------------ start-up */
 
-/* Where authentication will plug in (the security issue): 0 lets the
- * session start; otherwise err says why not (28P01, 28000). Today every
- * user is trusted and AuthenticationOk follows. */
-static int authenticate(pgconn *c, const char *user, pgwire_error *err)
+static bool sess_may_read(void *ctx, const char *db)
 {
-    (void)c, (void)user, (void)err;
+    pgconn *c = ctx;
+    return (users_privs(auth_users(c->srv->auth), c->sess.user, db) & USERS_READ) != 0;
+}
+
+/* With --auth on: asks for the password (cleartext: the stored hash is
+ * bcrypt, which no PostgreSQL challenge can use; TLS protects it off
+ * loopback), checks it (auth.h), then READ on the database, refused alike
+ * whether or not it exists. 0 lets the session start; otherwise err says
+ * why not. */
+static int authenticate(pgconn *c, const char *user, const char *db, pgwire_error *err)
+{
+    auth *a = c->srv->auth;
+    if (!a || !auth_enabled(a)) return 0;
+    size_t at = pgwire_msg_begin(&c->out, 'R');
+    pgwire_put32(&c->out, 3); /* AuthenticationCleartextPassword */
+    pgwire_msg_end(&c->out, at);
+    if (pgwire_flush_out(c)) return -1;
+    uint8_t hdr[5];
+    char pw[1024];
+    if (read_full(c, hdr, 5, 60000, NULL)) return -1;
+    uint32_t len = ((uint32_t)hdr[1] << 24) | ((uint32_t)hdr[2] << 16) | ((uint32_t)hdr[3] << 8) | hdr[4];
+    if (hdr[0] != 'p' || len < 5 || len - 4 > sizeof pw) {
+        snprintf(err->code, sizeof err->code, "08P01");
+        snprintf(err->msg, sizeof err->msg, "expected a password message");
+        return -1;
+    }
+    if (read_full(c, pw, len - 4, 60000, NULL)) return -1;
+    pw[len - 5] = 0; /* NUL-terminated on the wire: keep it so whatever came */
+    char peer[64] = "";
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    if (!getpeername(c->fd, (struct sockaddr *)&ss, &sl)) {
+        if (ss.ss_family == AF_INET) inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, peer, sizeof peer);
+        else if (ss.ss_family == AF_INET6)
+            inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, peer, sizeof peer);
+    }
+    cred cr = {.kind = CRED_BASIC, .user = st_slice_cstr(user), .secret = st_slice_of(pw, strlen(pw))};
+    char who[USERS_NAME_MAX + 1];
+    auth_reason r = strlen(user) > USERS_NAME_MAX ? AUTH_UNKNOWN_USER
+                                                   : auth_login(a, AUTH_FRONT_POSTGRES, &cr, peer, who);
+    explicit_bzero(pw, sizeof pw);
+    if (r == AUTH_THROTTLED || r == AUTH_BUSY) {
+        snprintf(err->code, sizeof err->code, "53300");
+        snprintf(err->msg, sizeof err->msg, "%s", r == AUTH_BUSY ? "too many password checks at once: try again"
+                                                                  : "too many failed logins from this address: "
+                                                                    "try again in a minute");
+        return -1;
+    }
+    if (r != AUTH_OK) {
+        snprintf(err->code, sizeof err->code, "28P01");
+        snprintf(err->msg, sizeof err->msg, "password authentication failed for user \"%.64s\"", user);
+        return -1;
+    }
+    if (!auth_may(a, AUTH_FRONT_POSTGRES, user, db, AUTH_READ)) {
+        snprintf(err->code, sizeof err->code, "42501");
+        snprintf(err->msg, sizeof err->msg, "permission denied for database \"%.64s\": user \"%.64s\" lacks READ",
+                 db, user);
+        return -1;
+    }
+    c->sess.may_read = sess_may_read;
+    c->sess.may_ctx = c;
     return 0;
 }
 
@@ -720,7 +777,8 @@ static int startup(pgconn *c)
             for (size_t i = 0; i < nunknown; i++) pgwire_putstr(&c->out, unknown[i]);
             pgwire_msg_end(&c->out, at);
         }
-        if (authenticate(c, user, &err)) {
+        if (authenticate(c, user, db, &err)) {
+            if (!err.code[0]) return -1; /* the connection went */
             send_error(c, "FATAL", &err);
             pgwire_flush_out(c);
             return -1;
@@ -969,6 +1027,7 @@ int pgwire_start(const pgwire_opts *o, pgwire_server **out, st_err *e)
     srv->f = o->f;
     srv->pool = o->pool;
     srv->tls = o->tls;
+    srv->auth = o->auth;
     srv->next_pid = 1000;
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
     struct addrinfo *ai = NULL;

@@ -7,8 +7,12 @@
  *    server has a certificate (tls.h; a session without it is refused),
  *    'N' otherwise; GSSENCRequest answered 'N'; a
  *    StartupMessage whose database is the Strata database the queries read
- *    (a missing one: FATAL 3D000), AuthenticationOk (authentication plugs in
- *    at one place, pgwire.c's authenticate()), the ParameterStatus values
+ *    (a missing one: FATAL 3D000), with --auth on a cleartext password
+ *    (AuthenticationCleartextPassword: the hash stays Strata's; use TLS off
+ *    loopback) checked by auth.h (FATAL 28P01 when wrong) and READ on the
+ *    database (FATAL 42501 otherwise, whether or not it exists; tables of
+ *    other databases are checked when a statement is planned),
+ *    AuthenticationOk, the ParameterStatus values
  *    clients read, BackendKeyData, ReadyForQuery;
  *  - the simple query protocol (several statements a message) and the
  *    extended one (Parse/Bind/Describe/Execute/Close/Flush/Sync, named and
@@ -43,6 +47,7 @@
 #ifndef ST_PGWIRE_H
 #define ST_PGWIRE_H
 
+#include "auth.h"
 #include "flags.h"
 #include "pool.h"
 #include "sql/value.h"
@@ -59,6 +64,7 @@ typedef struct pgwire_opts {
     const flags *f;            /* query budgets: --query-timeout, --query-max-samples, --sql-max-rows... */
     pool *pool;                /* helpers a query may borrow (pool.h); NULL: none */
     bool tls;                  /* TLS is set up (tls.h): SSLRequest answered 'S', sessions without it refused */
+    auth *auth;                /* users (auth.h): with auth on, a password is asked for at start-up */
 } pgwire_opts;
 
 typedef struct pgwire_server pgwire_server;
@@ -95,6 +101,10 @@ typedef struct pgwire_sess {
     pgwire_setting *set;     /* SET values and start-up options (owned) */
     size_t nset;
     bool parsing;            /* a statement is only being parsed: answer, change nothing */
+    /* whether the session's user may read a database (listings show only
+     * those); NULL: every one */
+    bool (*may_read)(void *ctx, const char *db);
+    void *may_ctx;
 } pgwire_sess;
 
 /* An error as PostgreSQL reports it. */

@@ -850,6 +850,7 @@ static pgwire_kind cat_databases(pgwire_sess *ss, const toks *ts, pgwire_result 
     }
     for (size_t i = 0; i < n; i++) {
         if (!rx_match(&x, st_slice_cstr(dbs[i].name))) continue;
+        if (ss->may_read && !ss->may_read(ss->may_ctx, dbs[i].name)) continue;
         cell(r, dbs[i].name);
         if (psql) {
             cell(r, "strata");

@@ -112,6 +112,7 @@ struct pgwire_server {
     const flags *f;
     pool *pool;
     bool tls;             /* SSL is offered and required (tls.h) */
+    auth *auth;
     int lfd;
     int wake[2];
     pthread_t acceptor;

@@ -527,10 +527,12 @@ int pgwire_portal_open(pgconn *c, pportal *p, size_t base_chars, pgwire_error *e
     sql_run_opts o = {.s = c->srv->s, .db = c->sess.db, .max_rows = f ? f->sql_max_rows : 0,
                       .max_result_rows = f ? f->sql_max_result_rows : 0, .budget = &p->budget,
                       .pool = c->srv->pool, .threads = f ? f->query_threads : 0,
-                      .params = p->params, .nparams = p->nparams};
+                      .params = p->params, .nparams = p->nparams, .may_read = c->sess.may_read,
+                      .may_ctx = c->sess.may_ctx};
     st_err e = {0};
     sql_error where = {0};
     int rc = sql_cursor_open(&o, p->sql, p->n, &p->cur, &e, &where);
+    if (rc == ST_EDENIED && c->srv->auth) auth_denied(c->srv->auth, AUTH_FRONT_POSTGRES, AUTH_READ);
     /* an untyped parameter taken for a number where the statement wants
      * text (note = $1 with '12'): try it as the text it was, keeping each
      * change that moves the error later in the statement (the planner checks

@@ -66,6 +66,7 @@ static int status_of(int code)
     switch (code) {
     case ST_EINVAL: case ST_ENOTFOUND: case ST_ERANGE: case ST_ECONFLICT: return 400;
     case ST_ELIMIT: return 422;
+    case ST_EDENIED: return 403;
     case ST_ETIMEOUT: case ST_ECANCELED: case ST_ECLOSED: case ST_ENOSPC: return 503;
     default: return 500;
     }
@@ -191,7 +192,18 @@ typedef struct sql_ctx {
     bool done, failed;
     int code;         /* the outcome, counted when the context goes */
     int64_t t0;
+    api_server *sv;
+    const char *user; /* the caller (in arena), NULL when auth is off */
 } sql_ctx;
+
+/* sql_run_opts' may_read: the caller's READ grants (counted as a denial
+ * by the handler when a statement is refused, not per listing) */
+static bool ctx_may_read(void *arg, const char *db)
+{
+    sql_ctx *x = arg;
+    return !auth_enabled(x->sv->auth) ||
+           (x->user && (users_privs(auth_users(x->sv->auth), x->user, db) & USERS_READ));
+}
 
 static bool ctx_client_gone(void *arg)
 {
@@ -568,6 +580,15 @@ void api_sql_query(api_server *sv, http_req *rq, http_resp *rs)
         refuse(x, rs, 400, ST_EINVAL, msg, NULL);
         return;
     }
+    x->sv = sv;
+    x->user = rq->user ? st_arena_strndup(x->arena, rq->user, strlen(rq->user)) : NULL;
+    if (p.db_given && !ctx_may_read(x, p.db)) {
+        char msg[300];
+        snprintf(msg, sizeof msg, "Access denied: no READ privilege on database '%.128s'", p.db);
+        auth_denied(sv->auth, AUTH_FRONT_SQL, AUTH_READ);
+        refuse(x, rs, 403, ST_EDENIED, msg, NULL);
+        return;
+    }
     if (p.db_given && !store_db_exists(s, p.db)) {
         char msg[256];
         snprintf(msg, sizeof msg, "database not found: \"%.128s\"", p.db);
@@ -581,9 +602,10 @@ void api_sql_query(api_server *sv, http_req *rq, http_resp *rs)
     x->live = true;
     sql_run_opts o = {.s = s, .db = p.db, .max_rows = f->sql_max_rows, .max_result_rows = f->sql_max_result_rows,
                       .budget = &x->budget, .pool = sv->pool, .threads = f->query_threads,
-                      .params = p.vals, .nparams = p.nvals};
+                      .params = p.vals, .nparams = p.nvals, .may_read = ctx_may_read, .may_ctx = x};
     sql_error where = {0};
     int rc = sql_cursor_open(&o, p.q, p.qlen, &x->cur, &e, &where);
+    if (rc == ST_EDENIED) auth_denied(sv->auth, AUTH_FRONT_SQL, AUTH_READ);
     if (rc) {
         x->cur = NULL;
         rc = scan_budget_error(&x->budget, rc, &e);

@@ -48,7 +48,18 @@ int iql_stmt_access(const iql_stmt *st, st_slice def, int (*fn)(void *ctx, st_sl
     case IQL_CREATE_DATABASE:
     case IQL_SHOW_USERS:
     case IQL_SHOW_CQS:
-    case IQL_UNSUPPORTED: /* users, grants, kill query...: the server's */
+    /* users, grants and tokens: the server's, a GRANT ... ON db's too (it
+     * reads and writes no database, only who may) */
+    case IQL_CREATE_USER:
+    case IQL_DROP_USER:
+    case IQL_SET_PASSWORD:
+    case IQL_GRANT:
+    case IQL_REVOKE:
+    case IQL_SHOW_GRANTS:
+    case IQL_CREATE_TOKEN:
+    case IQL_SHOW_TOKENS:
+    case IQL_DROP_TOKEN:
+    case IQL_UNSUPPORTED: /* kill query, subscriptions, shards...: the server's */
         return fn(ctx, server_wide, IQL_PRIV_ADMIN);
     case IQL_DROP_DATABASE: return fn(ctx, st->name, IQL_PRIV_ADMIN);
     case IQL_SHOW_RETENTION_POLICIES: return fn(ctx, on, IQL_PRIV_READ);

@@ -7,10 +7,14 @@
  * database, WRITE for writing and deleting data (INTO, DROP SERIES,
  * DELETE, DROP MEASUREMENT), ADMIN for a database's retention, continuous
  * queries and DROP DATABASE. A privilege with no database (db.n == 0) is
- * the server's: creating databases, users, SHOW USERS, SHOW CONTINUOUS
- * QUERIES of every database. SHOW DATABASES needs none (it lists what the
- * caller may read). A regex FROM reads measurements of one database, the
- * statement's, never others.
+ * the server's: creating databases, SHOW CONTINUOUS QUERIES of every
+ * database, every statement on users, grants and API tokens (CREATE/DROP
+ * USER, SET PASSWORD, GRANT and REVOKE, ON db or not, SHOW USERS, SHOW
+ * GRANTS, CREATE/SHOW/DROP TOKEN(S)), and the statements Strata does not
+ * run. What a user may do to their own account (SHOW TOKENS FOR
+ * themselves) is the server's to allow beyond this. SHOW DATABASES needs
+ * none (it lists what the caller may read). A regex FROM reads
+ * measurements of one database, the statement's, never others.
  *
  * Invariant: every database a statement reads or writes when it runs is
  * reported; one may be reported more than once.

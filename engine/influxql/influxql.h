@@ -23,9 +23,16 @@
  * subqueries), WHERE, GROUP BY (time(i[, offset]), tags, regexes, `*`),
  * fill(), ORDER BY time, LIMIT, OFFSET, SLIMIT, SOFFSET and tz(); CREATE,
  * DROP and SHOW CONTINUOUS QUERIES (with RESAMPLE EVERY/FOR); what the
- * statement means is the evaluator's (select.h) to check. Other statements
- * InfluxQL knows (GRANT, KILL, ...)
- * are recognised by their leading keywords and returned as
+ * statement means is the evaluator's (select.h) to check. Users and
+ * grants as InfluxDB 1.8 has them: CREATE USER u WITH PASSWORD 'pw' [WITH
+ * ALL PRIVILEGES], DROP USER u, SET PASSWORD FOR u = 'pw', GRANT
+ * READ|WRITE|ALL [PRIVILEGES] ON db TO u, GRANT ALL [PRIVILEGES] TO u
+ * (the server's admin), REVOKE the same with FROM u, SHOW GRANTS FOR u
+ * (PRIVILEGES only after ALL, as in InfluxDB); and Strata's API tokens:
+ * CREATE TOKEN FOR u, SHOW TOKENS [FOR u], DROP TOKEN 'id' (a string or an
+ * identifier). Other statements InfluxQL knows (CREATE/DROP SUBSCRIPTION,
+ * SHOW SHARDS, SHOW QUERIES, SHOW STATS, SHOW DIAGNOSTICS, KILL, EXPLAIN,
+ * ...) are recognised by their leading keywords and returned as
  * IQL_UNSUPPORTED with their text, so the caller can answer for each one;
  * anything else is a parse error in InfluxDB's words ("found X, expected
  * Y at line L, char C").
@@ -63,6 +70,15 @@ typedef enum iql_kind {
     IQL_CREATE_CQ,   /* CREATE CONTINUOUS QUERY name ON db [RESAMPLE ...] BEGIN select END */
     IQL_DROP_CQ,     /* DROP CONTINUOUS QUERY name ON db */
     IQL_SHOW_CQS,    /* SHOW CONTINUOUS QUERIES */
+    IQL_CREATE_USER, /* CREATE USER user WITH PASSWORD 'password' [WITH ALL PRIVILEGES] */
+    IQL_DROP_USER,   /* DROP USER user */
+    IQL_SET_PASSWORD, /* SET PASSWORD FOR user = 'password' */
+    IQL_GRANT,       /* GRANT grant ON db TO user; GRANT ALL TO user (all_privileges) */
+    IQL_REVOKE,      /* REVOKE grant ON db FROM user; REVOKE ALL FROM user (all_privileges) */
+    IQL_SHOW_GRANTS, /* SHOW GRANTS FOR user */
+    IQL_CREATE_TOKEN, /* CREATE TOKEN FOR user */
+    IQL_SHOW_TOKENS, /* SHOW TOKENS [FOR user] */
+    IQL_DROP_TOKEN,  /* DROP TOKEN id: the id in name */
     IQL_UNSUPPORTED, /* valid InfluxQL that Strata does not run (yet) */
 } iql_kind;
 
@@ -113,6 +129,9 @@ typedef struct iql_expr {
     size_t nargs;
 } iql_expr;
 
+/* The privileges GRANT and REVOKE give or take on one database. */
+typedef enum iql_priv_set { IQL_GRANT_READ = 1, IQL_GRANT_WRITE = 2, IQL_GRANT_ALL = 3 } iql_priv_set;
+
 struct iql_stmt;
 
 /* FROM item: [[db.]rp.]measurement, a regex over measurement names, or a
@@ -159,7 +178,7 @@ typedef struct iql_select {
 typedef struct iql_stmt {
     iql_kind kind;
     st_slice text;     /* the statement as written, for messages */
-    st_slice name;     /* database (CREATE/DROP DATABASE), policy, or measurement */
+    st_slice name;     /* database (CREATE/DROP DATABASE), policy, measurement, or token id (DROP TOKEN) */
     st_slice on;       /* ON db; n == 0 when absent */
     /* retention policies and CREATE DATABASE ... WITH */
     bool has_duration, has_shard_duration, has_replication, is_default, has_rp_name;
@@ -182,6 +201,11 @@ typedef struct iql_stmt {
     /* IQL_CREATE_CQ: the SELECT, and RESAMPLE EVERY / FOR (ns, 0 when absent) */
     struct iql_stmt *cq;
     int64_t cq_every, cq_for;
+    /* users and grants */
+    st_slice user;        /* CREATE/DROP USER, SET PASSWORD FOR, GRANT ... TO, REVOKE ... FROM, SHOW GRANTS FOR, CREATE TOKEN FOR, SHOW TOKENS FOR (n == 0: all) */
+    st_slice password;    /* CREATE USER ... WITH PASSWORD, SET PASSWORD ... = : the string, escapes decoded */
+    bool all_privileges;  /* CREATE USER ... WITH ALL PRIVILEGES; GRANT/REVOKE ALL [PRIVILEGES] without ON: the server's admin */
+    iql_priv_set grant;   /* GRANT/REVOKE READ|WRITE|ALL ON db: IQL_GRANT_READ, IQL_GRANT_WRITE or both; db in `on` */
 } iql_stmt;
 
 /* Parses q[0..n) into *out (an array of *nout statements, allocated in a).

@@ -1059,6 +1059,75 @@ static int parse_rp_options(parser *ps, iql_stmt *s, bool create)
     return 0;
 }
 
+/* ------------------------------------------------ users, grants, tokens */
+
+/* A 'string' literal, its escapes decoded (a password: never an identifier,
+ * as in InfluxDB). */
+static int parse_string(parser *ps, st_slice *out)
+{
+    if (ps->t.kind != T_STRING) return expected(ps, "string");
+    *out = ps->t.val;
+    next(ps);
+    return 0;
+}
+
+/* CREATE USER u WITH PASSWORD 'pw' [WITH ALL PRIVILEGES], after USER. */
+static int parse_create_user(parser *ps, iql_stmt *s)
+{
+    s->kind = IQL_CREATE_USER;
+    if (parse_ident(ps, &s->user) || expect_kw(ps, "WITH") || expect_kw(ps, "PASSWORD") ||
+        parse_string(ps, &s->password))
+        return ST_EINVAL;
+    if (!accept_kw(ps, "WITH")) return 0;
+    if (expect_kw(ps, "ALL") || expect_kw(ps, "PRIVILEGES")) return ST_EINVAL;
+    s->all_privileges = true;
+    return 0;
+}
+
+/* SET PASSWORD FOR u = 'pw', after SET. */
+static int parse_set_password(parser *ps, iql_stmt *s)
+{
+    s->kind = IQL_SET_PASSWORD;
+    if (expect_kw(ps, "PASSWORD") || expect_kw(ps, "FOR") || parse_ident(ps, &s->user)) return ST_EINVAL;
+    if (ps->t.kind != T_OP || ps->t.op != IQL_OP_EQ) return expected(ps, "=");
+    next(ps);
+    return parse_string(ps, &s->password);
+}
+
+/* READ, WRITE or ALL [PRIVILEGES] (PRIVILEGES only after ALL, as InfluxDB
+ * has it); 0 after an error. */
+static iql_priv_set parse_privilege(parser *ps)
+{
+    if (accept_kw(ps, "READ")) return IQL_GRANT_READ;
+    if (accept_kw(ps, "WRITE")) return IQL_GRANT_WRITE;
+    if (accept_kw(ps, "ALL")) {
+        accept_kw(ps, "PRIVILEGES");
+        return IQL_GRANT_ALL;
+    }
+    expected(ps, "READ, WRITE, ALL [PRIVILEGES]");
+    return 0;
+}
+
+/* After GRANT: priv ON db TO u, or ALL [PRIVILEGES] TO u (the server's
+ * admin); after REVOKE the same with FROM u. */
+static int parse_grant(parser *ps, iql_stmt *s, bool revoke)
+{
+    const char *to = revoke ? "FROM" : "TO";
+    s->kind = revoke ? IQL_REVOKE : IQL_GRANT;
+    iql_priv_set p = parse_privilege(ps);
+    if (!p) return ST_EINVAL;
+    if (accept_kw(ps, "ON")) {
+        s->grant = p;
+        return parse_ident(ps, &s->on) || expect_kw(ps, to) || parse_ident(ps, &s->user) ? ST_EINVAL : 0;
+    }
+    if (p == IQL_GRANT_ALL && accept_kw(ps, to)) {
+        s->all_privileges = true;
+        return parse_ident(ps, &s->user);
+    }
+    if (p != IQL_GRANT_ALL) return expected(ps, "ON");
+    return expected(ps, revoke ? "ON, FROM" : "ON, TO");
+}
+
 static int parse_create(parser *ps, iql_stmt *s)
 {
     if (accept_kw(ps, "DATABASE")) {
@@ -1124,11 +1193,16 @@ static int parse_create(parser *ps, iql_stmt *s)
             s->cq->text.n--;
         return expect_kw(ps, "END");
     }
-    if (is_kw(&ps->t, "USER") || is_kw(&ps->t, "SUBSCRIPTION")) {
+    if (accept_kw(ps, "USER")) return parse_create_user(ps, s);
+    if (accept_kw(ps, "TOKEN")) {
+        s->kind = IQL_CREATE_TOKEN;
+        return expect_kw(ps, "FOR") || parse_ident(ps, &s->user) ? ST_EINVAL : 0;
+    }
+    if (is_kw(&ps->t, "SUBSCRIPTION")) {
         s->kind = IQL_UNSUPPORTED;
         return 0;
     }
-    return expected(ps, "CONTINUOUS, DATABASE, USER, RETENTION, SUBSCRIPTION");
+    return expected(ps, "CONTINUOUS, DATABASE, USER, RETENTION, SUBSCRIPTION, TOKEN");
 }
 
 static int parse_drop(parser *ps, iql_stmt *s)
@@ -1160,11 +1234,21 @@ static int parse_drop(parser *ps, iql_stmt *s)
                    ? ST_EINVAL
                    : 0;
     }
-    if (is_kw(&ps->t, "SHARD") || is_kw(&ps->t, "USER") || is_kw(&ps->t, "SUBSCRIPTION")) {
+    if (accept_kw(ps, "USER")) {
+        s->kind = IQL_DROP_USER;
+        return parse_ident(ps, &s->user);
+    }
+    if (accept_kw(ps, "TOKEN")) { /* its id: a 'string' or an identifier */
+        s->kind = IQL_DROP_TOKEN;
+        if (ps->t.kind == T_STRING) return parse_string(ps, &s->name);
+        if (ps->t.kind == T_QIDENT || (ps->t.kind == T_IDENT && !is_reserved(&ps->t))) return parse_ident(ps, &s->name);
+        return expected(ps, "string, identifier");
+    }
+    if (is_kw(&ps->t, "SHARD") || is_kw(&ps->t, "SUBSCRIPTION")) {
         s->kind = IQL_UNSUPPORTED;
         return 0;
     }
-    return expected(ps, "CONTINUOUS, DATABASE, MEASUREMENT, RETENTION, SERIES, SHARD, SUBSCRIPTION, USER");
+    return expected(ps, "CONTINUOUS, DATABASE, MEASUREMENT, RETENTION, SERIES, SHARD, SUBSCRIPTION, TOKEN, USER");
 }
 
 static int parse_with_key(parser *ps, iql_stmt *s)
@@ -1274,7 +1358,15 @@ static int parse_show(parser *ps, iql_stmt *s)
         s->kind = IQL_SHOW_CQS;
         return expect_kw(ps, "QUERIES");
     }
-    static const char *const other[] = {"DIAGNOSTICS", "GRANTS", "QUERIES", "SHARD", "SHARDS",
+    if (accept_kw(ps, "GRANTS")) { /* FOR is required, as in InfluxDB */
+        s->kind = IQL_SHOW_GRANTS;
+        return expect_kw(ps, "FOR") || parse_ident(ps, &s->user) ? ST_EINVAL : 0;
+    }
+    if (accept_kw(ps, "TOKENS")) { /* without FOR: every user's */
+        s->kind = IQL_SHOW_TOKENS;
+        return accept_kw(ps, "FOR") ? parse_ident(ps, &s->user) : 0;
+    }
+    static const char *const other[] = {"DIAGNOSTICS", "QUERIES", "SHARD", "SHARDS",
                                         "STATS", "SUBSCRIPTIONS", "MEASUREMENT"};
     for (size_t i = 0; i < sizeof other / sizeof *other; i++)
         if (is_kw(&ps->t, other[i])) {
@@ -1282,7 +1374,7 @@ static int parse_show(parser *ps, iql_stmt *s)
             return 0;
         }
     return expected(ps, "CONTINUOUS, DATABASES, DIAGNOSTICS, FIELD, GRANTS, MEASUREMENT, MEASUREMENTS, "
-                        "QUERIES, RETENTION, SERIES, SHARD, SHARDS, STATS, SUBSCRIPTIONS, TAG, USERS");
+                        "QUERIES, RETENTION, SERIES, SHARD, SHARDS, STATS, SUBSCRIPTIONS, TAG, TOKENS, USERS");
 }
 
 /* Skips an unsupported statement to its ';' or the end, keeping quoted
@@ -1313,8 +1405,13 @@ static int parse_statement(parser *ps, iql_stmt *s)
         else rc = parse_from(ps, s, false) || parse_where(ps, s) ? ST_EINVAL : 0;
     } else if (is_kw(&ps->t, "SELECT")) {
         rc = parse_select(ps, s);
-    } else if (is_kw(&ps->t, "EXPLAIN") || is_kw(&ps->t, "GRANT") ||
-               is_kw(&ps->t, "REVOKE") || is_kw(&ps->t, "KILL") || is_kw(&ps->t, "SET")) {
+    } else if (accept_kw(ps, "GRANT")) {
+        rc = parse_grant(ps, s, false);
+    } else if (accept_kw(ps, "REVOKE")) {
+        rc = parse_grant(ps, s, true);
+    } else if (accept_kw(ps, "SET")) {
+        rc = parse_set_password(ps, s);
+    } else if (is_kw(&ps->t, "EXPLAIN") || is_kw(&ps->t, "KILL")) {
         s->kind = IQL_UNSUPPORTED;
         rc = 0;
     } else {

@@ -82,6 +82,7 @@ static int info_schema(sqlplan *p, const sql_relation *r, st_slice which, pnode 
     sql_value *rows = NULL;
     size_t nrows = 0, cap = 0;
     for (size_t d = 0; d < ndbs && !rc; d++) {
+        if (p->o->may_read && !p->o->may_read(p->o->may_ctx, dbs[d].name)) continue;
         scan_spec sp = {.db = dbs[d].name, .mint = INT64_MIN, .maxt = INT64_MAX, .mode = SCAN_KEYS};
         scan *sc;
         if (scan_open(p->x->s, &sp, &sc, p->e)) continue; /* dropped meanwhile */
@@ -195,6 +196,8 @@ static int plan_table(sqlplan *p, const sql_relation *r, pnode **out)
         return sqlplan_fail(p, r->line, r->col, ST_EINVAL, "Table names are db.table; '%s' has too many parts",
                          sqlplan_expr_text(p, &(sql_expr){.kind = SQL_E_COLUMN, .u.column = *nm}));
     }
+    if (p->o->may_read && !p->o->may_read(p->o->may_ctx, db))
+        return sqlplan_fail(p, r->line, r->col, ST_EDENIED, "Access denied: no READ privilege on database '%s'", db);
     if (!store_db_exists(p->x->s, db))
         return sqlplan_fail(p, r->line, r->col, ST_EINVAL, "Database '%s' does not exist", db);
     scan_table_schema sch;

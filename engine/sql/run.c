@@ -147,6 +147,7 @@ static int show_databases(sql_cursor *c, const sql_stmt *s)
     if (rc) return st_fail(c->p.e, rc, "cannot list databases");
     table_b t = {.ncols = 1};
     for (size_t i = 0; i < n; i++) {
+        if (c->o.may_read && !c->o.may_read(c->o.may_ctx, dbs[i].name)) continue;
         st_slice name = st_slice_cstr(dbs[i].name);
         if (!like_ok(s, name)) continue;
         sql_value v = sqlv_str(name);
@@ -168,6 +169,9 @@ static int db_of(sql_cursor *c, const sql_stmt *s, const sql_name *nm, size_t ta
     } else {
         return sqlplan_fail(&c->p, s->line, s->col, ST_EINVAL, "No database given: name it (db.table, FROM db) or pass db");
     }
+    if (c->o.may_read && !c->o.may_read(c->o.may_ctx, db))
+        return sqlplan_fail(&c->p, s->line, s->col, ST_EDENIED, "Access denied: no READ privilege on database '%s'",
+                            db);
     if (!store_db_exists(c->x.s, db))
         return sqlplan_fail(&c->p, s->line, s->col, ST_EINVAL, "Database '%s' does not exist", db);
     return 0;

@@ -40,6 +40,12 @@ typedef struct sql_run_opts {
     unsigned threads;       /* threads one fold may use, its own included; 0 = the cores online */
     const sql_value *params; /* ? and @name parameters, 1-based order (params[0] is the first) */
     size_t nparams;
+    /* Whether the caller may read db; NULL: every database. Asked for each
+     * database a statement names while it is planned, before anything
+     * runs (a refusal is ST_EDENIED, whether or not db exists), and for
+     * each one a listing (SHOW DATABASES, information_schema) would show. */
+    bool (*may_read)(void *ctx, const char *db);
+    void *may_ctx;
 } sql_run_opts;
 
 typedef struct sql_cursor sql_cursor;

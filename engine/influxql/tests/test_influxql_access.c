@@ -87,6 +87,39 @@ static void test_admin(void)
     expect("DROP CONTINUOUS QUERY c ON a", "admin:a");
     expect("SHOW CONTINUOUS QUERIES", "admin:");
     expect("CREATE USER u WITH PASSWORD 'p'", "admin:");
+    expect("KILL QUERY 1", "admin:");
+}
+
+/* Users, grants and tokens: always the server's admin, never a database's
+ * (not even GRANT ... ON db's), whichever database the request names. */
+static void test_users(void)
+{
+    expect("CREATE USER u WITH PASSWORD 'p' WITH ALL PRIVILEGES", "admin:");
+    expect("DROP USER u", "admin:");
+    expect("SET PASSWORD FOR u = 'p'", "admin:");
+    expect("GRANT READ ON a TO u", "admin:");
+    expect("GRANT WRITE ON a TO u", "admin:");
+    expect("GRANT ALL PRIVILEGES ON a TO u", "admin:");
+    expect("GRANT ALL TO u", "admin:");
+    expect("REVOKE READ ON a FROM u", "admin:");
+    expect("REVOKE ALL FROM u", "admin:");
+    expect("SHOW GRANTS FOR u", "admin:");
+    expect("CREATE TOKEN FOR u", "admin:");
+    expect("SHOW TOKENS", "admin:");
+    expect("SHOW TOKENS FOR u", "admin:");
+    expect("DROP TOKEN 't'", "admin:");
+    expect("GRANT READ ON a TO u; SELECT * FROM cpu; SHOW TOKENS FOR u", "admin: | read:home | admin:");
+    /* every kind up to IQL_UNSUPPORTED is decided, none by the fallback */
+    static const iql_kind kinds[] = {IQL_CREATE_USER, IQL_DROP_USER,    IQL_SET_PASSWORD, IQL_GRANT,     IQL_REVOKE,
+                                     IQL_SHOW_GRANTS, IQL_CREATE_TOKEN, IQL_SHOW_TOKENS,  IQL_DROP_TOKEN};
+    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
+        iql_stmt st = {.kind = kinds[i], .on = st_slice_cstr("a"), .name = st_slice_cstr("b")};
+        st_buf b = {0};
+        CHECK_EQ_INT(iql_stmt_access(&st, st_slice_cstr("home"), add, &b), 0);
+        st_buf_putc(&b, 0);
+        CHECK_MSG(!strcmp((const char *)b.p, "admin:"), "kind %d: %s", (int)kinds[i], (const char *)b.p);
+        st_buf_free(&b);
+    }
     /* several statements: each one's, in order */
     expect("SELECT * FROM cpu; DROP DATABASE b; SHOW MEASUREMENTS ON c", "read:home | admin:b | read:c");
 }
@@ -108,6 +141,7 @@ int main(void)
     RUN(test_select);
     RUN(test_show_and_delete);
     RUN(test_admin);
+    RUN(test_users);
     RUN(test_stop);
     st_arena_free(A);
     return testlib_done("test_influxql_access");

@@ -101,10 +101,19 @@ static void test_several_and_unsupported(void)
     size_t n;
     st_err e;
     const char *q = "SHOW DATABASES; SELECT mean(\"v;x\") FROM cpu WHERE a = ';' GROUP BY time(1m);\n"
-                    "-- a comment\nSHOW USERS;; GRANT ALL ON db TO u";
+                    "-- a comment\nSHOW USERS;; KILL QUERY 12";
     CHECK(iql_parse(q, strlen(q), A, &s, &n, &e) == 0);
     CHECK(n == 4);
     CHECK(n == 4 && s[1].kind == IQL_SELECT && s[2].kind == IQL_SHOW_USERS && s[3].kind == IQL_UNSUPPORTED);
+    /* what InfluxQL knows and Strata does not run: its text, the rest skipped */
+    const char *unsupported[] = {"CREATE SUBSCRIPTION s ON db.rp DESTINATIONS ALL 'udp://h:9'",
+                                 "DROP SUBSCRIPTION s ON db.rp", "DROP SHARD 1", "SHOW SHARDS", "SHOW SHARD GROUPS",
+                                 "SHOW QUERIES", "SHOW DIAGNOSTICS", "SHOW STATS", "SHOW SUBSCRIPTIONS",
+                                 "KILL QUERY 1", "EXPLAIN SELECT * FROM m", "SHOW SERIES CARDINALITY"};
+    for (size_t i = 0; i < sizeof unsupported / sizeof *unsupported; i++) {
+        iql_stmt *u = parse1(unsupported[i]);
+        CHECK_MSG(u && u->kind == IQL_UNSUPPORTED && sl_is(u->text, unsupported[i]), "%s", unsupported[i]);
+    }
     CHECK(n == 4 && sl_is(s[1].text, "SELECT mean(\"v;x\") FROM cpu WHERE a = ';' GROUP BY time(1m)"));
     CHECK(!strcmp(err_of(""), "empty query"));
     CHECK(!strcmp(err_of(" ;; -- x"), "empty query"));
@@ -175,6 +184,161 @@ static void test_durations(void)
     CHECK(strstr(err_of("CREATE DATABASE d WITH DURATION 99999999999999999999h"), "overflowed duration"));
 }
 
+/* Users: CREATE/DROP USER, SET PASSWORD; names bare or quoted, passwords
+ * strings decoded. */
+static void test_users(void)
+{
+    iql_stmt *s = parse1("CREATE USER bob WITH PASSWORD 's3cret'");
+    CHECK(s && s->kind == IQL_CREATE_USER && sl_is(s->user, "bob") && sl_is(s->password, "s3cret") &&
+          !s->all_privileges && s->name.n == 0 && s->on.n == 0 && s->grant == 0);
+    CHECK(s && sl_is(s->text, "CREATE USER bob WITH PASSWORD 's3cret'"));
+    s = parse1("create user \"Bob Smith\" with password 'it\\'s \\\\ \\\"q\\\"' with all privileges");
+    CHECK(s && s->kind == IQL_CREATE_USER && sl_is(s->user, "Bob Smith") && sl_is(s->password, "it's \\ \"q\"") &&
+          s->all_privileges);
+    s = parse1("CrEaTe UsEr \"user\" WiTh PaSsWoRd ''");
+    CHECK(s && s->kind == IQL_CREATE_USER && sl_is(s->user, "user") && s->password.n == 0 && !s->all_privileges);
+    s = parse1("CREATE USER u WITH PASSWORD 'p;q' ; SHOW USERS");
+    CHECK(s == NULL); /* two statements */
+    s = parse1("DROP USER \"Bob Smith\"");
+    CHECK(s && s->kind == IQL_DROP_USER && sl_is(s->user, "Bob Smith") && s->name.n == 0);
+    s = parse1("drop user bob");
+    CHECK(s && s->kind == IQL_DROP_USER && sl_is(s->user, "bob"));
+    s = parse1("SET PASSWORD FOR bob = 'n\\'ew'");
+    CHECK(s && s->kind == IQL_SET_PASSWORD && sl_is(s->user, "bob") && sl_is(s->password, "n'ew"));
+    s = parse1("set password for \"a b\"='x'");
+    CHECK(s && s->kind == IQL_SET_PASSWORD && sl_is(s->user, "a b") && sl_is(s->password, "x"));
+    s = parse1("SET PASSWORD FOR bob = ''");
+    CHECK(s && s->kind == IQL_SET_PASSWORD && s->password.n == 0);
+
+    CHECK(!strcmp(err_of("CREATE USER bob"), "found EOF, expected WITH at line 1, char 17"));
+    CHECK(!strcmp(err_of("CREATE USER bob WITH"), "found EOF, expected PASSWORD at line 1, char 22"));
+    CHECK(!strcmp(err_of("CREATE USER bob WITH PASSWORD bob"), "found bob, expected string at line 1, char 31"));
+    CHECK(!strcmp(err_of("CREATE USER bob WITH PASSWORD \"pw\""), "found pw, expected string at line 1, char 31"));
+    CHECK(!strcmp(err_of("CREATE USER bob WITH PASSWORD 'pw' WITH"), "found EOF, expected ALL at line 1, char 41"));
+    CHECK(!strcmp(err_of("CREATE USER bob WITH PASSWORD 'pw' WITH ALL"),
+                  "found EOF, expected PRIVILEGES at line 1, char 45"));
+    CHECK(!strcmp(err_of("CREATE USER bob WITH PASSWORD 'pw' x"), "found x, expected ; at line 1, char 36"));
+    CHECK(!strcmp(err_of("CREATE USER user WITH PASSWORD 'pw'"), "found user, expected identifier at line 1, char 13"));
+    CHECK(!strcmp(err_of("CREATE USER"), "found EOF, expected identifier at line 1, char 13"));
+    CHECK(!strcmp(err_of("DROP USER"), "found EOF, expected identifier at line 1, char 11"));
+    CHECK(!strcmp(err_of("DROP USER 'bob'"), "found bob, expected identifier at line 1, char 11"));
+    CHECK(!strcmp(err_of("SET"), "found EOF, expected PASSWORD at line 1, char 5"));
+    CHECK(!strcmp(err_of("SET PASSWORD bob = 'x'"), "found bob, expected FOR at line 1, char 14"));
+    CHECK(!strcmp(err_of("SET PASSWORD FOR bob 'x'"), "found x, expected = at line 1, char 22"));
+    CHECK(!strcmp(err_of("SET PASSWORD FOR bob = x"), "found x, expected string at line 1, char 24"));
+    CHECK(!strcmp(err_of("SET PASSWORD FOR bob ="), "found EOF, expected string at line 1, char 24"));
+    CHECK(strstr(err_of("CREATE USER bob WITH PASSWORD 'unterminated"), "expected string"));
+}
+
+/* GRANT and REVOKE, on a database or the server's admin; SHOW GRANTS. */
+static void test_grants(void)
+{
+    iql_stmt *s = parse1("GRANT READ ON telegraf TO bob");
+    CHECK(s && s->kind == IQL_GRANT && s->grant == IQL_GRANT_READ && sl_is(s->on, "telegraf") &&
+          sl_is(s->user, "bob") && !s->all_privileges);
+    s = parse1("grant write on \"my db\" to \"Bob Smith\"");
+    CHECK(s && s->kind == IQL_GRANT && s->grant == IQL_GRANT_WRITE && sl_is(s->on, "my db") &&
+          sl_is(s->user, "Bob Smith"));
+    s = parse1("GRANT ALL ON db TO u");
+    CHECK(s && s->kind == IQL_GRANT && s->grant == IQL_GRANT_ALL && sl_is(s->on, "db") && !s->all_privileges);
+    s = parse1("Grant All Privileges On db To u");
+    CHECK(s && s->kind == IQL_GRANT && s->grant == IQL_GRANT_ALL && sl_is(s->on, "db") && sl_is(s->user, "u"));
+    s = parse1("GRANT ALL TO admin");
+    CHECK(s && s->kind == IQL_GRANT && s->all_privileges && s->on.n == 0 && s->grant == 0 && sl_is(s->user, "admin"));
+    s = parse1("GRANT ALL PRIVILEGES TO \"the admin\"");
+    CHECK(s && s->kind == IQL_GRANT && s->all_privileges && s->on.n == 0 && sl_is(s->user, "the admin"));
+    s = parse1("REVOKE READ ON db FROM bob");
+    CHECK(s && s->kind == IQL_REVOKE && s->grant == IQL_GRANT_READ && sl_is(s->on, "db") && sl_is(s->user, "bob") &&
+          !s->all_privileges);
+    s = parse1("revoke write on db from bob");
+    CHECK(s && s->kind == IQL_REVOKE && s->grant == IQL_GRANT_WRITE);
+    s = parse1("REVOKE ALL PRIVILEGES ON db FROM bob");
+    CHECK(s && s->kind == IQL_REVOKE && s->grant == IQL_GRANT_ALL && sl_is(s->on, "db") && !s->all_privileges);
+    s = parse1("REVOKE ALL FROM bob");
+    CHECK(s && s->kind == IQL_REVOKE && s->all_privileges && s->on.n == 0 && s->grant == 0 && sl_is(s->user, "bob"));
+    s = parse1("revoke all privileges from \"b o b\"");
+    CHECK(s && s->kind == IQL_REVOKE && s->all_privileges && sl_is(s->user, "b o b"));
+    s = parse1("SHOW GRANTS FOR bob");
+    CHECK(s && s->kind == IQL_SHOW_GRANTS && sl_is(s->user, "bob"));
+    s = parse1("show grants for \"Bob Smith\"");
+    CHECK(s && s->kind == IQL_SHOW_GRANTS && sl_is(s->user, "Bob Smith"));
+
+    CHECK(!strcmp(err_of("GRANT READ TO bob"), "found TO, expected ON at line 1, char 12"));
+    CHECK(!strcmp(err_of("GRANT WRITE PRIVILEGES ON db TO bob"), "found PRIVILEGES, expected ON at line 1, char 13"));
+    CHECK(!strcmp(err_of("GRANT ALL bob"), "found bob, expected ON, TO at line 1, char 11"));
+    CHECK(!strcmp(err_of("GRANT"), "found EOF, expected READ, WRITE, ALL [PRIVILEGES] at line 1, char 7"));
+    CHECK(!strcmp(err_of("GRANT ADMIN TO bob"), "found ADMIN, expected READ, WRITE, ALL [PRIVILEGES] at line 1, char 7"));
+    CHECK(!strcmp(err_of("GRANT READ ON db"), "found EOF, expected TO at line 1, char 18"));
+    CHECK(!strcmp(err_of("GRANT READ ON db FROM bob"), "found FROM, expected TO at line 1, char 18"));
+    CHECK(!strcmp(err_of("GRANT READ ON db TO"), "found EOF, expected identifier at line 1, char 21"));
+    CHECK(!strcmp(err_of("GRANT ALL TO"), "found EOF, expected identifier at line 1, char 14"));
+    CHECK(!strcmp(err_of("GRANT READ ON TO bob"), "found TO, expected identifier at line 1, char 15"));
+    CHECK(!strcmp(err_of("REVOKE READ FROM bob"), "found FROM, expected ON at line 1, char 13"));
+    CHECK(!strcmp(err_of("REVOKE ALL TO bob"), "found TO, expected ON, FROM at line 1, char 12"));
+    CHECK(!strcmp(err_of("REVOKE READ ON db TO bob"), "found TO, expected FROM at line 1, char 19"));
+    CHECK(!strcmp(err_of("SHOW GRANTS"), "found EOF, expected FOR at line 1, char 13"));
+    CHECK(!strcmp(err_of("SHOW GRANTS bob"), "found bob, expected FOR at line 1, char 13"));
+    CHECK(!strcmp(err_of("SHOW GRANTS FOR"), "found EOF, expected identifier at line 1, char 17"));
+}
+
+/* Strata's API tokens: CREATE TOKEN FOR u, SHOW TOKENS [FOR u], DROP TOKEN id. */
+static void test_tokens(void)
+{
+    iql_stmt *s = parse1("CREATE TOKEN FOR bob");
+    CHECK(s && s->kind == IQL_CREATE_TOKEN && sl_is(s->user, "bob"));
+    s = parse1("create token for \"Bob Smith\"");
+    CHECK(s && s->kind == IQL_CREATE_TOKEN && sl_is(s->user, "Bob Smith"));
+    s = parse1("SHOW TOKENS");
+    CHECK(s && s->kind == IQL_SHOW_TOKENS && s->user.n == 0);
+    s = parse1("show tokens for bob");
+    CHECK(s && s->kind == IQL_SHOW_TOKENS && sl_is(s->user, "bob"));
+    s = parse1("DROP TOKEN 'stk_0a1b'");
+    CHECK(s && s->kind == IQL_DROP_TOKEN && sl_is(s->name, "stk_0a1b") && s->user.n == 0);
+    s = parse1("drop token stk_0a1b");
+    CHECK(s && s->kind == IQL_DROP_TOKEN && sl_is(s->name, "stk_0a1b"));
+    s = parse1("DROP TOKEN \"a b\"");
+    CHECK(s && s->kind == IQL_DROP_TOKEN && sl_is(s->name, "a b"));
+    s = parse1("DROP TOKEN 'it\\'s'");
+    CHECK(s && s->kind == IQL_DROP_TOKEN && sl_is(s->name, "it's"));
+
+    CHECK(!strcmp(err_of("CREATE TOKEN bob"), "found bob, expected FOR at line 1, char 14"));
+    CHECK(!strcmp(err_of("CREATE TOKEN FOR"), "found EOF, expected identifier at line 1, char 18"));
+    CHECK(!strcmp(err_of("SHOW TOKENS bob"), "found bob, expected ; at line 1, char 13"));
+    CHECK(!strcmp(err_of("SHOW TOKENS FOR"), "found EOF, expected identifier at line 1, char 17"));
+    CHECK(!strcmp(err_of("DROP TOKEN"), "found EOF, expected string, identifier at line 1, char 12"));
+    CHECK(!strcmp(err_of("DROP TOKEN 12"), "found 12, expected string, identifier at line 1, char 12"));
+    CHECK(!strcmp(err_of("DROP TOKEN 'a' 'b'"), "found b, expected ; at line 1, char 16"));
+    CHECK(!strcmp(err_of("CREATE x"),
+                  "found x, expected CONTINUOUS, DATABASE, USER, RETENTION, SUBSCRIPTION, TOKEN at line 1, char 8"));
+    CHECK(!strcmp(err_of("DROP x"), "found x, expected CONTINUOUS, DATABASE, MEASUREMENT, RETENTION, SERIES, "
+                                    "SHARD, SUBSCRIPTION, TOKEN, USER at line 1, char 6"));
+    CHECK(strstr(err_of("SHOW x"), "SUBSCRIPTIONS, TAG, TOKENS, USERS at line 1, char 6"));
+}
+
+/* Several user statements in one request: each its own fields and text. */
+static void test_users_several(void)
+{
+    iql_stmt *s;
+    size_t n;
+    st_err e;
+    const char *q = "CREATE USER a WITH PASSWORD 'x;y' WITH ALL PRIVILEGES;\n"
+                    "GRANT READ ON db TO a; revoke all from a ;SET PASSWORD FOR a = 'z\\'';"
+                    "SHOW GRANTS FOR a; DROP USER a;CREATE TOKEN FOR a; SHOW TOKENS; DROP TOKEN 't1'";
+    CHECK(iql_parse(q, strlen(q), A, &s, &n, &e) == 0);
+    CHECK_EQ_INT(n, 9);
+    if (n != 9) return;
+    CHECK(s[0].kind == IQL_CREATE_USER && sl_is(s[0].user, "a") && sl_is(s[0].password, "x;y") && s[0].all_privileges);
+    CHECK(sl_is(s[0].text, "CREATE USER a WITH PASSWORD 'x;y' WITH ALL PRIVILEGES"));
+    CHECK(s[1].kind == IQL_GRANT && s[1].grant == IQL_GRANT_READ && sl_is(s[1].on, "db") && sl_is(s[1].user, "a"));
+    CHECK(sl_is(s[1].text, "GRANT READ ON db TO a"));
+    CHECK(s[2].kind == IQL_REVOKE && s[2].all_privileges && s[2].on.n == 0 && sl_is(s[2].text, "revoke all from a"));
+    CHECK(s[3].kind == IQL_SET_PASSWORD && sl_is(s[3].password, "z'") && sl_is(s[3].text, "SET PASSWORD FOR a = 'z\\''"));
+    CHECK(s[4].kind == IQL_SHOW_GRANTS && s[5].kind == IQL_DROP_USER && s[6].kind == IQL_CREATE_TOKEN &&
+          s[7].kind == IQL_SHOW_TOKENS && s[7].user.n == 0 && s[8].kind == IQL_DROP_TOKEN && sl_is(s[8].name, "t1"));
+    /* an error in a later statement fails the whole request */
+    CHECK(!strcmp(err_of("SHOW USERS; GRANT READ TO bob"), "found TO, expected ON at line 1, char 24"));
+}
+
 /* SELECT: every clause into its place; precedence; calls; wildcards. */
 static void test_select(void)
 {
@@ -234,6 +398,10 @@ int main(void)
     RUN(test_durations);
     RUN(test_hostile);
     RUN(test_select);
+    RUN(test_users);
+    RUN(test_grants);
+    RUN(test_tokens);
+    RUN(test_users_several);
     st_arena_free(A);
     return testlib_done("test_influxql_parse");
 }
