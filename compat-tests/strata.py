@@ -3,6 +3,7 @@ loopback port with its own data directory, talk HTTP to it, stop it.
 
 Every test prints "name: N passed, N failed" last, like the unit tests."""
 import json
+import base64
 import os
 import shutil
 import signal
@@ -30,12 +31,36 @@ def free_port():
     return port
 
 
+def basic_auth(user, password):
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+def make_ca(d):
+    """A test CA (Debian's openssl): d/ca.pem, d/ca.key."""
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                    "-keyout", f"{d}/ca.key", "-out", f"{d}/ca.pem", "-days", "30", "-subj", "/CN=strata test CA"],
+                   capture_output=True, check=True, timeout=60)
+
+
+def make_cert(d, name, cn):
+    """A certificate for 127.0.0.1 signed by the test CA: d/name.pem, d/name.key."""
+    def run(*cmd):
+        subprocess.run(list(cmd), capture_output=True, check=True, timeout=60)
+    run("openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
+        f"{d}/{name}.key", "-out", f"{d}/{name}.csr", "-subj", f"/CN={cn}")
+    with open(f"{d}/ext", "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    run("openssl", "x509", "-req", "-in", f"{d}/{name}.csr", "-CA", f"{d}/ca.pem", "-CAkey", f"{d}/ca.key",
+        "-CAcreateserial", "-out", f"{d}/{name}.pem", "-days", "30", "-extfile", f"{d}/ext")
+
+
 class Server:
     """Strata on a free loopback port; with ca_file= it speaks HTTPS (the
     args must then carry --tls-cert-file and --tls-key-file) and requests
     verify its certificate against that CA."""
-    def __init__(self, *args, data_dir=None, ca_file=None):
+    def __init__(self, *args, data_dir=None, ca_file=None, auth=None):
         self.ctx = ssl.create_default_context(cafile=ca_file) if ca_file else None
+        self.auth = auth  # (user, password): sent as Basic by request() and metric()
         self.own_dir = data_dir is None
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="strata-compat-")
         self.args = list(args)
@@ -73,8 +98,14 @@ class Server:
     def url(self, path):
         return f"{'https' if self.ctx else 'http'}://127.0.0.1:{self.port}{path}"
 
-    def request(self, method, path, body=None, headers=None, timeout=60):
-        req = urllib.request.Request(self.url(path), data=body, method=method, headers=headers or {})
+    def request(self, method, path, body=None, headers=None, timeout=60, auth=True):
+        """auth: True = the server's credentials (if any), None/False = none,
+        or a (user, password) pair."""
+        headers = dict(headers or {})
+        pair = self.auth if auth is True else auth or None
+        if pair and "Authorization" not in headers:
+            headers["Authorization"] = basic_auth(*pair)
+        req = urllib.request.Request(self.url(path), data=body, method=method, headers=headers)
         try:
             with urllib.request.urlopen(req, timeout=timeout, context=self.ctx) as r:
                 return r.status, r.read(), dict(r.headers)
@@ -251,8 +282,14 @@ class Prometheus(Daemon):
     def start(self, timeout=60):
         return self.start_process(self.args, "/-/ready", 200, timeout)
 
-    def request(self, method, path, body=None, headers=None, timeout=60):
-        req = urllib.request.Request(self.url(path), data=body, method=method, headers=headers or {})
+    def request(self, method, path, body=None, headers=None, timeout=60, auth=True):
+        """auth: True = the server's credentials (if any), None/False = none,
+        or a (user, password) pair."""
+        headers = dict(headers or {})
+        pair = self.auth if auth is True else auth or None
+        if pair and "Authorization" not in headers:
+            headers["Authorization"] = basic_auth(*pair)
+        req = urllib.request.Request(self.url(path), data=body, method=method, headers=headers)
         try:
             with urllib.request.urlopen(req, timeout=timeout) as r:
                 return r.status, r.read(), dict(r.headers)

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -66,8 +67,8 @@ def test_routes(srv):
 
 
 def test_open_address():
-    """No users or grants yet: a listener on a non-loopback address starts
-    only with --auth=false given; loopback ones need nothing."""
+    """A listener on a non-loopback address starts with --auth true, or
+    open only with --auth=false given; loopback ones need nothing."""
     binary = os.environ.get("STRATA_BIN", "build/strata")
     port, pg = free_port(), free_port()
     cases = [
@@ -76,32 +77,42 @@ def test_open_address():
         (["--listen", f"[::]:{port}"], "--listen :: is not a loopback address"),
         (["--listen", f"example.invalid:{port}"], "is not a loopback address"),
         (["--listen", f"127.0.0.1:{port}", "--pg-listen", f"0.0.0.0:{pg}"], "--pg-listen 0.0.0.0 is not a loopback"),
-        (["--listen", f"127.0.0.1:{port}", "--auth", "true"], "not supported by Strata yet"),
+        (["--listen", f"127.0.0.1:{port}", "--admin-user", "a"], "--admin-user and --admin-password-file go together"),
+        (["--listen", f"127.0.0.1:{port}", "--auth", "true", "--admin-user", "a", "--admin-password-file",
+          "/nonexistent/pw"], "--admin-password-file /nonexistent/pw"),
     ]
     for args, want in cases:
         d = tempfile.mkdtemp(prefix="strata-open-")
         p = subprocess.run([binary, "--data-dir", d] + args, capture_output=True, text=True, timeout=30)
         shutil.rmtree(d, ignore_errors=True)
         R.check(p.returncode != 0 and want in p.stderr, f"refuses {' '.join(args)}", (p.returncode, p.stderr[-300:]))
-    # an explicit acknowledgement lets a wildcard listener start
-    port = free_port()
-    d = tempfile.mkdtemp(prefix="strata-open-")
-    proc = subprocess.Popen([binary, "--listen", f"0.0.0.0:{port}", "--data-dir", d, "--auth=false", "--pg-listen", ""],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    ok = False
-    try:
-        for _ in range(200):
+    # an explicit acknowledgement, or authentication, lets a wildcard
+    # listener start; with authentication a query needs credentials
+    for flag, query_status in (("--auth=false", 200), ("--auth=true", 401)):
+        port = free_port()
+        d = tempfile.mkdtemp(prefix="strata-open-")
+        proc = subprocess.Popen([binary, "--listen", f"0.0.0.0:{port}", "--data-dir", d, flag, "--pg-listen", ""],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        ok, got = False, None
+        try:
+            for _ in range(200):
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/-/ready", timeout=2) as r:
+                        ok = r.status == 200
+                        break
+                except OSError:
+                    time.sleep(0.05)
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/-/ready", timeout=2) as r:
-                    ok = r.status == 200
-                    break
-            except OSError:
-                time.sleep(0.05)
-    finally:
-        proc.terminate()
-        proc.wait(30)
-        shutil.rmtree(d, ignore_errors=True)
-    R.check(ok, "--listen 0.0.0.0 with --auth=false serves")
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/query?query=1", timeout=5) as r:
+                    got = r.status
+            except urllib.error.HTTPError as e:
+                got = e.code
+        finally:
+            proc.terminate()
+            proc.wait(30)
+            shutil.rmtree(d, ignore_errors=True)
+        R.check(ok and got == query_status, f"--listen 0.0.0.0 with {flag} serves; a query answers {query_status}",
+                got)
 
 
 def parse_metrics(text):

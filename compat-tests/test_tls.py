@@ -23,28 +23,13 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from strata import Server, Results, Prometheus, free_port, qs, report_crash  # noqa: E402
+from strata import Server, Results, Prometheus, free_port, make_ca, make_cert, qs, report_crash  # noqa: E402
 
 R = Results("test_tls")
 
 
 def run(*cmd, **kw):
     return subprocess.run(list(cmd), capture_output=True, text=True, timeout=60, **kw)
-
-
-def make_ca(d):
-    run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-        "-keyout", f"{d}/ca.key", "-out", f"{d}/ca.pem", "-days", "30", "-subj", "/CN=strata test CA")
-
-
-def make_cert(d, name, cn):
-    """A certificate for 127.0.0.1 signed by the test CA: d/name.pem, d/name.key."""
-    run("openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
-        f"{d}/{name}.key", "-out", f"{d}/{name}.csr", "-subj", f"/CN={cn}")
-    with open(f"{d}/ext", "w") as f:
-        f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
-    run("openssl", "x509", "-req", "-in", f"{d}/{name}.csr", "-CA", f"{d}/ca.pem", "-CAkey", f"{d}/ca.key",
-        "-CAcreateserial", "-out", f"{d}/{name}.pem", "-days", "30", "-extfile", f"{d}/ext")
 
 
 def peer_cn(port, ca):

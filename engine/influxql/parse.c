@@ -1202,7 +1202,7 @@ static int parse_create(parser *ps, iql_stmt *s)
         s->kind = IQL_UNSUPPORTED;
         return 0;
     }
-    return expected(ps, "CONTINUOUS, DATABASE, USER, RETENTION, SUBSCRIPTION, TOKEN");
+    return expected(ps, "CONTINUOUS, DATABASE, USER, RETENTION, SUBSCRIPTION");
 }
 
 static int parse_drop(parser *ps, iql_stmt *s)
@@ -1248,7 +1248,7 @@ static int parse_drop(parser *ps, iql_stmt *s)
         s->kind = IQL_UNSUPPORTED;
         return 0;
     }
-    return expected(ps, "CONTINUOUS, DATABASE, MEASUREMENT, RETENTION, SERIES, SHARD, SUBSCRIPTION, TOKEN, USER");
+    return expected(ps, "CONTINUOUS, DATABASE, MEASUREMENT, RETENTION, SERIES, SHARD, SUBSCRIPTION, USER");
 }
 
 static int parse_with_key(parser *ps, iql_stmt *s)
@@ -1374,7 +1374,7 @@ static int parse_show(parser *ps, iql_stmt *s)
             return 0;
         }
     return expected(ps, "CONTINUOUS, DATABASES, DIAGNOSTICS, FIELD, GRANTS, MEASUREMENT, MEASUREMENTS, "
-                        "QUERIES, RETENTION, SERIES, SHARD, SHARDS, STATS, SUBSCRIPTIONS, TAG, TOKENS, USERS");
+                        "QUERIES, RETENTION, SERIES, SHARD, SHARDS, STATS, SUBSCRIPTIONS, TAG, USERS");
 }
 
 /* Skips an unsupported statement to its ';' or the end, keeping quoted

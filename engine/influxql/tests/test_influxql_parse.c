@@ -309,10 +309,10 @@ static void test_tokens(void)
     CHECK(!strcmp(err_of("DROP TOKEN 12"), "found 12, expected string, identifier at line 1, char 12"));
     CHECK(!strcmp(err_of("DROP TOKEN 'a' 'b'"), "found b, expected ; at line 1, char 16"));
     CHECK(!strcmp(err_of("CREATE x"),
-                  "found x, expected CONTINUOUS, DATABASE, USER, RETENTION, SUBSCRIPTION, TOKEN at line 1, char 8"));
+                  "found x, expected CONTINUOUS, DATABASE, USER, RETENTION, SUBSCRIPTION at line 1, char 8"));
     CHECK(!strcmp(err_of("DROP x"), "found x, expected CONTINUOUS, DATABASE, MEASUREMENT, RETENTION, SERIES, "
-                                    "SHARD, SUBSCRIPTION, TOKEN, USER at line 1, char 6"));
-    CHECK(strstr(err_of("SHOW x"), "SUBSCRIPTIONS, TAG, TOKENS, USERS at line 1, char 6"));
+                                    "SHARD, SUBSCRIPTION, USER at line 1, char 6"));
+    CHECK(strstr(err_of("SHOW x"), "SUBSCRIPTIONS, TAG, USERS at line 1, char 6"));
 }
 
 /* Several user statements in one request: each its own fields and text. */
