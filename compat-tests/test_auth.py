@@ -18,11 +18,14 @@ in each form Strata's clients send them, and each database a grant:
   - grants, new passwords, dropped users and dropped tokens take effect on
     the next request (the credential cache keeps nothing stale);
   - throttling of repeated failures (429 + Retry-After);
+  - SigV4 (CREATE ACCESS KEY): requests signed by botocore, as the AWS SDKs
+    sign, accepted; a changed body, a wrong secret, an old date, an
+    unknown key, another service refused;
   - real clients over TLS with credentials: Prometheus 2.42 remote_write
     and remote_read with basic_auth and tls_config, promtool (Debian's 2.42
     has no --http.config.file: it takes the user from the URL and the CA
-    from SSL_CERT_FILE), vmagent with a bearer token, the influx CLI with
-    -ssl -username -password, psql with a password; Telegraf v1 and v2
+    from SSL_CERT_FILE), vmagent with a bearer token and with SigV4, the
+    influx CLI with -ssl -username -password, psql with a password; Telegraf v1 and v2
     requests replayed byte for byte as protocols.md §5 has them (Telegraf
     is not packaged in Debian);
   - /metrics counts failures and denials without naming users; the log
@@ -42,6 +45,7 @@ import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.append("/usr/lib/python3/dist-packages")  # Debian's botocore, from any interpreter
 from strata import (Server, Results, Prometheus, basic_auth, free_port, make_ca, make_cert, qs,  # noqa: E402
                     report_crash)
 from promwire import f_bytes, f_varint, fbits, series_v1, snappy  # noqa: E402
@@ -333,6 +337,77 @@ def test_changes_take_effect(srv):
     R.check("last admin" in json.dumps(res), "...nor lose ALL PRIVILEGES", res)
 
 
+def signed(srv, method, path, body=None, key=("writer", ""), service="aps", when=None, tamper=None):
+    """A request signed with SigV4 by botocore (Debian's python3-botocore),
+    as the AWS SDKs and Grafana sign; when: a datetime for X-Amz-Date."""
+    import datetime
+    from unittest import mock
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+    req = AWSRequest(method=method, url=srv.url(path), data=body,
+                     headers={"Content-Type": "application/x-protobuf"} if body else {})
+    import botocore.auth
+    when = when or datetime.datetime.utcnow()
+    if hasattr(botocore.auth, "get_current_datetime"):  # newer botocore than Debian's 1.29
+        clock = mock.patch("botocore.auth.get_current_datetime", return_value=when)
+    else:
+        clock = mock.patch("botocore.auth.datetime")
+    with clock as dt:
+        if not hasattr(botocore.auth, "get_current_datetime"):
+            dt.datetime.utcnow.return_value = when
+        SigV4Auth(Credentials(*key), service, "eu-central-1").add_auth(req)
+    headers = dict(req.headers)
+    if body:
+        headers["Content-Encoding"] = "snappy"
+    return srv.request(method, path, tamper if tamper is not None else body, headers, auth=None)
+
+
+def test_sigv4(srv):
+    """SigV4 (Timestream's SDKs, vmagent's and Grafana's AWS signing): the
+    access key id is the user's name, its secret made by CREATE ACCESS KEY."""
+    import datetime
+    st, res = iql(srv, "CREATE ACCESS KEY FOR writer; CREATE ACCESS KEY FOR reader", auth=ADMIN)
+    wkey = ("writer", res["results"][0]["series"][0]["values"][0][1])
+    rkey = ("reader", res["results"][1]["series"][0]["values"][0][1])
+    R.check(len(wkey[1]) == 40 and res["results"][0]["series"][0]["values"][0][0] == "writer",
+            "CREATE ACCESS KEY shows the key id (the user) and a 40-character secret once", res)
+    body = remote_write_body("sig_v", 4, T0 // 10**6 + 1000)
+    st, resp, _ = signed(srv, "POST", "/api/v1/write?db=dba", body, wkey)
+    R.check(st == 204, "remote_write signed by botocore (service aps) accepted", (st, resp[:300]))
+    st, resp, _ = signed(srv, "GET", "/api/v1/query?" + qs(query="sig_v", db="dba", time=T0 // 10**9 + 30), None,
+                         rkey)
+    R.check(st == 200 and b'"4"' in resp, "a signed PromQL query reads it back", (st, resp[:300]))
+    st, resp, _ = signed(srv, "GET", "/db/dba/api/v1/labels", None, rkey)
+    R.check(st == 200, "a signed request under /db/NAME/", (st, resp[:300]))
+    refusals = [
+        ("a body changed after signing", dict(method="POST", path="/api/v1/write?db=dba", body=body, key=wkey,
+                                               tamper=remote_write_body("sig_v", 5, T0 // 10**6 + 1000)), 401,
+         b"does not match"),
+        ("a wrong secret", dict(method="POST", path="/api/v1/write?db=dba", body=body, key=("writer", "x" * 40)),
+         401, b"does not match"),
+        ("a date 20 minutes old", dict(method="POST", path="/api/v1/write?db=dba", body=body, key=wkey,
+                                       when=datetime.datetime.utcnow() - datetime.timedelta(minutes=20)), 401,
+         b"expired"),
+        ("an unknown key", dict(method="POST", path="/api/v1/write?db=dba", body=body, key=("nobody", "x" * 40)), 401,
+         b"authentication failed"),
+        ("another service", dict(method="POST", path="/api/v1/write?db=dba", body=body, key=wkey, service="s3"), 401,
+         b"service"),
+        ("a database without a grant", dict(method="POST", path="/api/v1/write?db=dbb", body=body, key=wkey), 403,
+         b"lacks WRITE"),
+        ("READ's key writing", dict(method="POST", path="/api/v1/write?db=dba", body=body, key=rkey), 403,
+         b"lacks WRITE"),
+    ]
+    for what, kw, want, text in refusals:
+        st, resp, _ = signed(srv, **kw)
+        R.check(st == want and text in resp, f"SigV4: {what} refused with {want}", (st, resp[:300]))
+    iql(srv, "DROP ACCESS KEY FOR writer", auth=ADMIN)
+    st, resp, _ = signed(srv, "POST", "/api/v1/write?db=dba", body, wkey)
+    R.check(st == 401, "DROP ACCESS KEY: refused on the next request", (st, resp[:200]))
+    st, res = iql(srv, "CREATE ACCESS KEY FOR writer", auth=ADMIN)
+    return ("writer", res["results"][0]["series"][0]["values"][0][1])
+
+
 def test_metrics_and_log(srv):
     st, body, _ = srv.request("GET", "/metrics", auth=ADMIN)
     text = body.decode()
@@ -435,7 +510,7 @@ def wait_for(fn, secs=30):
     return fn()
 
 
-def test_real_clients(srv, d):
+def test_real_clients(srv, d, wkey):
     ca = f"{d}/ca.pem"
     tls = f"{{ca_file: {ca}}}"
     # Prometheus remote_write with basic_auth: the writer's into dba
@@ -505,6 +580,27 @@ def test_real_clients(srv, d):
             st, body, _ = srv.request("GET", "/api/v1/query?" + qs(query='up{job="vmagent"}', db="dba"), auth=ADMIN)
             return st == 200 and b'"result":[{' in body
         R.check(wait_for(vm_arrived), "vmagent remote_write with a bearer token over TLS arrives")
+    finally:
+        vma.terminate()
+        vma.wait(30)
+    # vmagent signing with SigV4 (its -remoteWrite.aws.* flags, service aps)
+    vport = free_port()
+    with open(cfg, "w") as f:
+        f.write(f"scrape_configs:\n  - job_name: vmagent_sig\n    scrape_interval: 1s\n"
+                f"    static_configs: [{{targets: ['127.0.0.1:{vport}']}}]\n")
+    vma = subprocess.Popen(["vmagent", f"-httpListenAddr=127.0.0.1:{vport}", f"-promscrape.config={cfg}",
+                            f"-remoteWrite.url=https://127.0.0.1:{srv.port}/api/v1/write?db=dba",
+                            "-remoteWrite.aws.useSigv4=true", f"-remoteWrite.aws.accessKey={wkey[0]}",
+                            f"-remoteWrite.aws.secretKey={wkey[1]}", "-remoteWrite.aws.region=eu-west-1",
+                            f"-remoteWrite.tlsCAFile={ca}", f"-remoteWrite.tmpDataPath={d}/vmq2",
+                            "-remoteWrite.flushInterval=200ms"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        def sig_arrived():
+            st, body, _ = srv.request("GET", "/api/v1/query?" + qs(query='up{job="vmagent_sig"}', db="dba"),
+                                      auth=ADMIN)
+            return st == 200 and b'"result":[{' in body
+        R.check(wait_for(sig_arrived), "vmagent remote_write signed with SigV4 over TLS arrives")
     finally:
         vma.terminate()
         vma.wait(30)
@@ -581,8 +677,9 @@ def main():
         test_families(srv)
         test_privileges(srv)
         test_changes_take_effect(srv)
+        wkey = test_sigv4(srv)
         if not SMOKE:
-            test_real_clients(srv, d)
+            test_real_clients(srv, d, wkey)
         test_metrics_and_log(srv)
     except Exception as e:
         report_crash(R, e, srv)

@@ -1297,7 +1297,7 @@ int blk_add_tombstones(blk *b, const uint32_t *ids, size_t n, int64_t mint, int6
     t->n = k;
     st_buf buf = {0};
     tombs_encode(t, &buf);
-    int rc = vfs_write_file_atomic(b->v, b->dir, "tombstones", buf.p, buf.len);
+    int rc = vfs_write_file_atomic(b->v, b->dir, "tombstones", buf.p, buf.len, 0644);
     if (rc) {
         rc = io_fail(e, rc, "writing tombstones of block", b->dir);
         st_free(t);

@@ -185,7 +185,7 @@ int catalog_save(const vfs *v, const char *dir, const catalog *c, st_err *e)
     }
     uint32_t crc = crc32c(0, b.p, b.len);
     st_buf_printf(&b, "crc %08x\n", crc);
-    int rc = vfs_write_file_atomic(v, dir, "catalog", b.p, b.len);
+    int rc = vfs_write_file_atomic(v, dir, "catalog", b.p, b.len, 0644);
     st_buf_free(&b);
     if (rc < 0)
         return st_fail(e, st_from_errno(rc), "writing %s/catalog: %s", dir, strerror(-rc));

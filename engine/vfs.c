@@ -102,13 +102,14 @@ int vfs_fsync_dir(const vfs *v, const char *dir)
     return rc;
 }
 
-int vfs_write_file_atomic(const vfs *v, const char *dir, const char *name, const void *buf, size_t n)
+int vfs_write_file_atomic(const vfs *v, const char *dir, const char *name, const void *buf, size_t n, int mode)
 {
     char tmp[PATH_MAX], dst[PATH_MAX];
     if (snprintf(tmp, sizeof tmp, "%s/%s.tmp", dir, name) >= (int)sizeof tmp ||
         snprintf(dst, sizeof dst, "%s/%s", dir, name) >= (int)sizeof dst)
         return -ENAMETOOLONG;
-    int fd = v->open(v, tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    v->unlink(v, tmp);
+    int fd = v->open(v, tmp, O_WRONLY | O_CREAT | O_EXCL, mode);
     if (fd < 0) return fd;
     int rc = vfs_write_all(v, fd, buf, n);
     if (rc == 0) rc = v->fsync(v, fd);

@@ -40,9 +40,10 @@ int vfs_pwrite_all(const vfs *v, int fd, const void *buf, size_t n, off_t off);
 int vfs_pread_all(const vfs *v, int fd, void *buf, size_t n, off_t off); /* -EIO on short read */
 /* fsync a directory so that a create/rename/unlink inside it is durable. */
 int vfs_fsync_dir(const vfs *v, const char *dir);
-/* Write a whole file atomically: write to path.tmp, fsync, rename, fsync dir. */
-int vfs_write_file_atomic(const vfs *v, const char *dir, const char *name,
-                          const void *buf, size_t n);
+/* Write a whole file atomically: write to path.tmp (made anew with mode,
+ * so a leftover one's permissions never carry over), fsync, rename, fsync
+ * dir. */
+int vfs_write_file_atomic(const vfs *v, const char *dir, const char *name, const void *buf, size_t n, int mode);
 /* Remove a directory tree (used for expired blocks and temporary dirs). */
 int vfs_remove_tree(const vfs *v, const char *path);
 /* mkdir -p, fsyncing each parent it had to create into. */

@@ -13,7 +13,7 @@ pkgs=(
   curl python3 procps bsdutils tzdata openssl
   prometheus victoria-metrics influxdb influxdb-client
   prometheus-node-exporter
-  postgresql-15 python3-psycopg2
+  postgresql-15 python3-psycopg2 python3-boto3
 )
 
 # The peers (prometheus, victoria-metrics, influxdb 1.6) serve the

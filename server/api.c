@@ -490,8 +490,8 @@ static void unauthorized(const api_route *rt, http_resp *rs, auth_reason r, cons
                                                  : "authentication required");
     else if (r == AUTH_MALFORMED)
         snprintf(msg, sizeof msg, "malformed credentials: %.300s", why);
-    else if (r == AUTH_BAD_SIGNATURE)
-        snprintf(msg, sizeof msg, "SigV4 signatures are not supported by Strata yet: use a password or an API token");
+    else if (r == AUTH_BAD_SIGNATURE || r == AUTH_EXPIRED)
+        snprintf(msg, sizeof msg, "%.300s", why);
     else
         snprintf(msg, sizeof msg, "authentication failed");
     refuse_as(rt, rs, 401, "unauthorized", msg);
@@ -533,6 +533,25 @@ bool api_sees(api_server *sv, const http_req *rq, const char *db)
     return rq->user && (users_privs(auth_users(sv->auth), rq->user, db) & USERS_READ);
 }
 
+static const char *req_header(void *ctx, const char *name) { return http_header(ctx, name); }
+
+/* A SigV4-signed request: its canonical parts as the client signed them
+ * (the whole path, the query string's arguments only, the body as sent). */
+static auth_reason sigv4_login(api_server *sv, auth_front front, http_req *rq, const cred *c, const char *peer,
+                               char user[USERS_NAME_MAX + 1], st_err *why)
+{
+    const char **keys = st_arena_alloc(rq->arena, (rq->nquery + 1) * sizeof *keys);
+    const char **vals = st_arena_alloc(rq->arena, (rq->nquery + 1) * sizeof *vals);
+    for (size_t i = 0; i < rq->nquery; i++) {
+        keys[i] = rq->args[i].key;
+        vals[i] = rq->args[i].value;
+    }
+    sigv4_req r = {.method = rq->method, .path = rq->url, .qkeys = keys, .qvals = vals, .nq = rq->nquery,
+                   .header = req_header, .header_ctx = rq, .body = rq->body.p, .body_len = rq->body.len,
+                   .now_s = (int64_t)time(NULL)};
+    return auth_login_sigv4(sv->auth, front, c, &r, peer, user, why);
+}
+
 /* Authenticates rq and checks the route's privilege. 0 to go on (rq->user
  * set; NULL only for the first admin's creation from loopback), or the
  * refusal in rs. */
@@ -556,6 +575,8 @@ static int authorize(api_server *sv, const api_route *rt, http_req *rq, http_res
         c = (cred){0};
         r = AUTH_MALFORMED;
         auth_failed(sv->auth, front, r, peer);
+    } else if (c.kind == CRED_SIGV4) {
+        r = sigv4_login(sv, front, rq, &c, peer, user, &e);
     } else {
         r = auth_login(sv->auth, front, &c, peer, user);
     }

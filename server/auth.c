@@ -330,10 +330,70 @@ auth_reason auth_login(auth *a, auth_front front, const cred *c, const char *pee
         uint64_t gen;
         r = users_token_owner(a->u, d, user, &gen) ? AUTH_BAD_TOKEN : AUTH_OK;
     } else {
-        r = AUTH_BAD_SIGNATURE; /* SigV4 keys come with Timestream's API (issue 13) */
+        r = AUTH_MALFORMED; /* SigV4 needs the request: auth_login_sigv4 */
     }
     if (r != AUTH_OK) auth_failed(a, front, r, peer);
     return r;
+}
+
+auth_reason auth_login_sigv4(auth *a, auth_front front, const cred *c, const sigv4_req *r, const char *peer,
+                             char user[USERS_NAME_MAX + 1], st_err *why)
+{
+    if (throttled(a, peer)) {
+        atomic_fetch_add(&a->throttled, 1);
+        return AUTH_THROTTLED;
+    }
+    auth_reason res;
+    char name[USERS_NAME_MAX + 1] = "", secret[USERS_KEY_MAX + 1];
+    uint64_t gen;
+    bool svc = (c->service.n == 3 && !memcmp(c->service.p, "aps", 3)) ||
+               (c->service.n == 10 && !memcmp(c->service.p, "timestream", 10));
+    if (!svc) {
+        st_fail(why, ST_EINVAL, "SigV4: the service is \"aps\" or \"timestream\", not \"%.*s\"",
+                (int)(c->service.n > 40 ? 40 : c->service.n), c->service.p);
+        res = AUTH_MALFORMED;
+    } else {
+        bool known = c->user.n <= USERS_NAME_MAX;
+        if (known) {
+            memcpy(name, c->user.p, c->user.n);
+            name[c->user.n] = 0;
+            known = users_key_get(a->u, name, secret, &gen) == 0;
+        }
+        if (!known) {
+            /* the same work for a key nobody has, so timing tells nothing */
+            sigv4_verify(c, r, "unknown-key-dummy-secret", why);
+            st_fail(why, ST_EINVAL, "The security token included in the request is invalid: no such access key");
+            res = AUTH_UNKNOWN_USER;
+        } else {
+            sigv4_result v = sigv4_verify(c, r, secret, why);
+            explicit_bzero(secret, sizeof secret);
+            res = v == SIGV4_OK ? AUTH_OK : v == SIGV4_EXPIRED ? AUTH_EXPIRED
+                : v == SIGV4_INCOMPLETE ? AUTH_MALFORMED : AUTH_BAD_SIGNATURE;
+        }
+    }
+    if (res != AUTH_OK) {
+        auth_failed(a, front, res, peer);
+        return res;
+    }
+    memcpy(user, name, sizeof name);
+    return AUTH_OK;
+}
+
+int auth_key_create(auth *a, const char *user, char secret[USERS_KEY_MAX + 1], st_err *e)
+{
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    uint8_t raw[30];
+    if (gnutls_rnd(GNUTLS_RND_KEY, raw, sizeof raw)) return st_fail(e, ST_EIO, "no randomness for a key");
+    size_t o = 0;
+    for (size_t i = 0; i < sizeof raw; i += 3) {
+        uint32_t v = (uint32_t)raw[i] << 16 | (uint32_t)raw[i + 1] << 8 | raw[i + 2];
+        for (int k = 3; k >= 0; k--) secret[o++] = b64[(v >> (6 * k)) & 63];
+    }
+    secret[o] = 0;
+    explicit_bzero(raw, sizeof raw);
+    int rc = users_key_set(a->u, user, secret, e);
+    if (rc) explicit_bzero(secret, USERS_KEY_MAX + 1);
+    return rc;
 }
 
 void auth_failed(auth *a, auth_front front, auth_reason r, const char *peer)

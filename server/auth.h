@@ -27,6 +27,7 @@
 
 
 #include "cred.h"
+#include "sigv4.h"
 #include "users.h"
 
 typedef enum auth_reason {
@@ -79,6 +80,15 @@ users *auth_users(auth *a);
  * failure under front. */
 auth_reason auth_login(auth *a, auth_front front, const cred *c, const char *peer,
                        char user[USERS_NAME_MAX + 1]);
+
+/* Authenticates a SigV4-signed request: c's access key id is a user's
+ * name, its secret the user's access key (CREATE ACCESS KEY), its service
+ * "aps" (Prometheus's) or "timestream", any region. why says what failed. */
+auth_reason auth_login_sigv4(auth *a, auth_front front, const cred *c, const sigv4_req *r, const char *peer,
+                             char user[USERS_NAME_MAX + 1], st_err *why);
+
+/* A new SigV4 secret access key for user (40 characters, shown once). */
+int auth_key_create(auth *a, const char *user, char secret[USERS_KEY_MAX + 1], st_err *e);
 
 /* Counts a failure found before auth_login (malformed credentials):
  * throttling and /metrics see it as they see the others. */

@@ -369,6 +369,7 @@ static void resolve_db(http_req *rq, const char *url)
 {
     snprintf(rq->db, sizeof rq->db, "default");
     rq->path = url;
+    rq->url = url;
     if (strncmp(url, "/db/", 4) == 0) {
         const char *name = url + 4;
         const char *slash = strchr(name, '/');
@@ -450,6 +451,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     } else {
         resolve_db(rq, url);
         MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_arg, rq);
+        rq->nquery = rq->nargs;
         const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
         if (!strcmp(method, "POST") && ct &&
             strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0 &&

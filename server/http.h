@@ -27,6 +27,7 @@ typedef struct http_req {
     void *conn; /* struct MHD_Connection */
     const char *method;
     const char *path;  /* without the /db/NAME prefix */
+    const char *url;   /* the whole path, decoded (what a signature covers) */
     char db[128];
     bool db_in_path;
     st_buf body;
@@ -34,6 +35,7 @@ typedef struct http_req {
     st_arena *arena;
     http_kv *args; /* query string, then form body (POST x-www-form-urlencoded) */
     size_t nargs, capargs;
+    size_t nquery; /* args[0..nquery) came from the query string */
     const char *user; /* who sent it, once authenticated (api.c); NULL: nobody, or auth off */
 } http_req;
 

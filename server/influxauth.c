@@ -97,15 +97,6 @@ int influxauth_check(api_server *sv, http_req *rq, const iql_stmt *stmts, size_t
 
 /* ---------------------------------------------------------- statements */
 
-bool influxauth_handles(iql_kind k)
-{
-    switch (k) {
-    case IQL_SHOW_USERS: case IQL_CREATE_USER: case IQL_DROP_USER: case IQL_SET_PASSWORD: case IQL_GRANT:
-    case IQL_REVOKE: case IQL_SHOW_GRANTS: case IQL_CREATE_TOKEN: case IQL_SHOW_TOKENS: case IQL_DROP_TOKEN:
-        return true;
-    default: return false;
-    }
-}
 
 typedef struct lister {
     st_buf *b;
@@ -255,6 +246,18 @@ int influxauth_exec(api_server *sv, const http_req *rq, const iql_stmt *st, st_b
         if (cstr(st->name, db, sizeof db, "token id", e)) return ST_EINVAL;
         rc = users_token_drop(u, db, e);
         break;
+    case IQL_CREATE_ACCESS_KEY: {
+        char secret[USERS_KEY_MAX + 1];
+        if ((rc = auth_key_create(sv->auth, name, secret, e))) break;
+        PUTS(b, "\"series\":[{\"columns\":[\"access_key_id\",\"secret_access_key\"],\"values\":[[");
+        json_str(b, name, strlen(name));
+        st_buf_putc(b, ',');
+        json_str(b, secret, strlen(secret));
+        PUTS(b, "]]}]");
+        explicit_bzero(secret, sizeof secret);
+        break;
+    }
+    case IQL_DROP_ACCESS_KEY: rc = users_key_set(u, name, "", e); break;
     default: return st_fail(e, ST_EINVAL, "not a users statement");
     }
     explicit_bzero(pw, sizeof pw);

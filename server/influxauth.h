@@ -29,9 +29,6 @@ int influxauth_check(api_server *sv, http_req *rq, const iql_stmt *stmts, size_t
  * form any statement text takes in an answer or a log. */
 st_slice influxauth_redacted(st_arena *a, st_slice t);
 
-/* Whether st is one of the statements influxauth_exec runs. */
-bool influxauth_handles(iql_kind k);
-
 /* Runs st: its "series" member into b (nothing for a change), or an
  * error in e. */
 int influxauth_exec(api_server *sv, const http_req *rq, const iql_stmt *st, st_buf *b, st_err *e);

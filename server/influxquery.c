@@ -1218,6 +1218,7 @@ static int exec_one(qctx *c, const iql_stmt *st, st_buf *b)
         break;
     case IQL_SHOW_USERS: case IQL_CREATE_USER: case IQL_DROP_USER: case IQL_SET_PASSWORD: case IQL_GRANT:
     case IQL_REVOKE: case IQL_SHOW_GRANTS: case IQL_CREATE_TOKEN: case IQL_SHOW_TOKENS: case IQL_DROP_TOKEN:
+    case IQL_CREATE_ACCESS_KEY: case IQL_DROP_ACCESS_KEY:
         rc = c->sv ? influxauth_exec(c->sv, c->rq, st, b, &c->e) : st_fail(&c->e, ST_EINVAL, "not in a continuous query");
         break;
     case IQL_SHOW_MEASUREMENTS: rc = exec_schema(c, st, C_MEASUREMENTS, b); break;

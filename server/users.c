@@ -28,6 +28,7 @@ typedef struct user_rec {
     size_t ngrants;
     user_token *tokens;
     size_t ntokens;
+    char key[USERS_KEY_MAX + 1]; /* SigV4 secret; "" = none */
 } user_rec;
 
 /* One version of the table: users sorted by name. Replaced whole. */
@@ -52,6 +53,8 @@ static const char FILE_NAME[] = "users";
 static void table_free(table *t)
 {
     for (size_t i = 0; i < t->n; i++) {
+        explicit_bzero(t->recs[i].hash, sizeof t->recs[i].hash); /* secrets never linger in freed memory */
+        explicit_bzero(t->recs[i].key, sizeof t->recs[i].key);
         st_free(t->recs[i].grants);
         st_free(t->recs[i].tokens);
     }
@@ -148,6 +151,11 @@ static void serialize(const table *t, st_buf *b)
             for (int j = 0; j < 32; j++) st_buf_printf(b, "%02x", r->tokens[k].digest[j]);
             st_buf_printf(b, " %lld\n", (long long)r->tokens[k].created_ms);
         }
+        if (r->key[0]) {
+            st_buf_put(b, "k ", 2);
+            put_name(b, r->name);
+            st_buf_printf(b, " %s\n", r->key);
+        }
     }
     st_buf_printf(b, "crc %08x\n", crc32c(0, b->p, b->len));
 }
@@ -231,6 +239,10 @@ static int parse_file(char *text, size_t len, table *t, uint64_t *gen, st_err *e
             k->created_ms = strtoll(f[4], NULL, 10);
             continue;
         }
+        if (f[0][0] == 'k' && nf == 3 && hash_ok(f[2]) && strlen(f[2]) <= USERS_KEY_MAX) {
+            snprintf(r->key, sizeof r->key, "%s", f[2]);
+            continue;
+        }
         return st_fail(e, ST_ECORRUPT, "users file: line %d is malformed", lineno);
     }
     return 0;
@@ -271,9 +283,9 @@ static int commit(users *u, table *t, st_err *e)
 {
     st_buf b = {0};
     serialize(t, &b);
-    int rc = vfs_write_file_atomic(u->v, u->dir, FILE_NAME, b.p, b.len);
+    int rc = vfs_write_file_atomic(u->v, u->dir, FILE_NAME, b.p, b.len, 0600); /* it holds hashes */
     /* the file holds hashes: wipe the copy */
-    memset(b.p, 0, b.len);
+    explicit_bzero(b.p, b.len);
     st_buf_free(&b);
     if (rc) {
         table_free(t);
@@ -306,7 +318,6 @@ int users_open(const vfs *v, const char *dir, users **out, st_err *e)
 void users_close(users *u)
 {
     if (!u) return;
-    for (size_t i = 0; i < u->t.n; i++) memset(u->t.recs[i].hash, 0, sizeof u->t.recs[i].hash);
     table_free(&u->t);
     pthread_rwlock_destroy(&u->lock);
     pthread_mutex_destroy(&u->change);
@@ -583,4 +594,31 @@ int users_token_drop(users *u, const char *id, st_err *e)
             }
     }
     return finish(u, &t, st_fail(e, ST_ENOTFOUND, "token not found"), e);
+}
+
+int users_key_set(users *u, const char *name, const char *secret, st_err *e)
+{
+    if (*secret && (!hash_ok(secret) || strlen(secret) > USERS_KEY_MAX))
+        return st_fail(e, ST_EINVAL, "a secret access key has no spaces and at most %d bytes", USERS_KEY_MAX);
+    table t;
+    long at;
+    int rc = begin(u, &t, name, &at, e);
+    if (rc) return rc;
+    if (!*secret && !t.recs[at].key[0]) return finish(u, &t, st_fail(e, ST_ENOTFOUND, "the user has no access key"), e);
+    snprintf(t.recs[at].key, sizeof t.recs[at].key, "%s", secret);
+    t.recs[at].gen = ++u->next_gen;
+    return finish(u, &t, 0, e);
+}
+
+int users_key_get(users *u, const char *name, char secret[USERS_KEY_MAX + 1], uint64_t *gen)
+{
+    pthread_rwlock_rdlock(&u->lock);
+    long at = find(&u->t, name);
+    int rc = at >= 0 && u->t.recs[at].key[0] ? 0 : ST_ENOTFOUND;
+    if (!rc) {
+        memcpy(secret, u->t.recs[at].key, USERS_KEY_MAX + 1);
+        *gen = u->t.recs[at].gen;
+    }
+    pthread_rwlock_unlock(&u->lock);
+    return rc;
 }

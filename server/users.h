@@ -4,8 +4,9 @@
  * A user has a name (1 to 64 bytes, no control characters), a password
  * hash (crypt(3) form: bcrypt "$2b$..." for passwords set here), whether
  * it is the server's admin, grants of READ and WRITE per database name (a
- * grant may name a database not created yet) and API tokens (kept as the
- * SHA-256 of the secret; the secret is shown once, when made).
+ * grant may name a database not created yet), API tokens (kept as the
+ * SHA-256 of the secret; the secret is shown once, when made) and a SigV4
+ * secret access key.
  *
  * Every change is written to disk before it is answered: the whole file is
  * replaced atomically (write, fsync, rename, fsync dir) and ends with a
@@ -29,6 +30,7 @@
 #define USERS_NAME_MAX 64
 #define USERS_HASH_MAX 127
 #define USERS_TOKEN_ID_LEN 16 /* hex */
+#define USERS_KEY_MAX 64      /* a SigV4 secret access key */
 
 /* privileges on a database */
 enum { USERS_READ = 1, USERS_WRITE = 2, USERS_ALL = 3 };
@@ -77,6 +79,13 @@ int users_grant(users *u, const char *name, const char *db, unsigned privs, bool
 int users_token_add(users *u, const char *name, const uint8_t digest[32], char id[USERS_TOKEN_ID_LEN + 1],
                     st_err *e);
 int users_token_drop(users *u, const char *id, st_err *e);
+/* The user's SigV4 secret access key (its access key id is the user's
+ * name): set, replaced, or dropped with "". A secret is kept as it is (an
+ * HMAC key cannot be hashed); the users file is the data directory's,
+ * encrypted with it. */
+int users_key_set(users *u, const char *name, const char *secret, st_err *e);
+/* ST_ENOTFOUND when the user or its key does not exist. */
+int users_key_get(users *u, const char *name, char secret[USERS_KEY_MAX + 1], uint64_t *gen);
 
 /* Listing (SHOW USERS, SHOW GRANTS, SHOW TOKENS): fn is called under the
  * readers' lock, in name order, and must not call back into users. */

@@ -59,6 +59,8 @@ int iql_stmt_access(const iql_stmt *st, st_slice def, int (*fn)(void *ctx, st_sl
     case IQL_CREATE_TOKEN:
     case IQL_SHOW_TOKENS:
     case IQL_DROP_TOKEN:
+    case IQL_CREATE_ACCESS_KEY:
+    case IQL_DROP_ACCESS_KEY:
     case IQL_UNSUPPORTED: /* kill query, subscriptions, shards...: the server's */
         return fn(ctx, server_wide, IQL_PRIV_ADMIN);
     case IQL_DROP_DATABASE: return fn(ctx, st->name, IQL_PRIV_ADMIN);

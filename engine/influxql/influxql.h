@@ -30,7 +30,7 @@
  * (the server's admin), REVOKE the same with FROM u, SHOW GRANTS FOR u
  * (PRIVILEGES only after ALL, as in InfluxDB); and Strata's API tokens:
  * CREATE TOKEN FOR u, SHOW TOKENS [FOR u], DROP TOKEN 'id' (a string or an
- * identifier). Other statements InfluxQL knows (CREATE/DROP SUBSCRIPTION,
+ * identifier); and SigV4 keys: CREATE ACCESS KEY FOR u, DROP ACCESS KEY FOR u. Other statements InfluxQL knows (CREATE/DROP SUBSCRIPTION,
  * SHOW SHARDS, SHOW QUERIES, SHOW STATS, SHOW DIAGNOSTICS, KILL, EXPLAIN,
  * ...) are recognised by their leading keywords and returned as
  * IQL_UNSUPPORTED with their text, so the caller can answer for each one;
@@ -79,6 +79,8 @@ typedef enum iql_kind {
     IQL_CREATE_TOKEN, /* CREATE TOKEN FOR user */
     IQL_SHOW_TOKENS, /* SHOW TOKENS [FOR user] */
     IQL_DROP_TOKEN,  /* DROP TOKEN id: the id in name */
+    IQL_CREATE_ACCESS_KEY, /* CREATE ACCESS KEY FOR user: a SigV4 secret (the key id is the user's name) */
+    IQL_DROP_ACCESS_KEY,   /* DROP ACCESS KEY FOR user */
     IQL_UNSUPPORTED, /* valid InfluxQL that Strata does not run (yet) */
 } iql_kind;
 
@@ -202,10 +204,13 @@ typedef struct iql_stmt {
     struct iql_stmt *cq;
     int64_t cq_every, cq_for;
     /* users and grants */
-    st_slice user;        /* CREATE/DROP USER, SET PASSWORD FOR, GRANT ... TO, REVOKE ... FROM, SHOW GRANTS FOR, CREATE TOKEN FOR, SHOW TOKENS FOR (n == 0: all) */
-    st_slice password;    /* CREATE USER ... WITH PASSWORD, SET PASSWORD ... = : the string, escapes decoded */
-    bool all_privileges;  /* CREATE USER ... WITH ALL PRIVILEGES; GRANT/REVOKE ALL [PRIVILEGES] without ON: the server's admin */
-    iql_priv_set grant;   /* GRANT/REVOKE READ|WRITE|ALL ON db: IQL_GRANT_READ, IQL_GRANT_WRITE or both; db in `on` */
+    /* the user a users statement names (SHOW TOKENS without FOR: n == 0) */
+    st_slice user;
+    st_slice password;    /* CREATE USER ... WITH PASSWORD, SET PASSWORD: the string, escapes decoded */
+    /* CREATE USER ... WITH ALL PRIVILEGES; GRANT/REVOKE ALL [PRIVILEGES]
+     * without ON: the server's admin */
+    bool all_privileges;
+    iql_priv_set grant;   /* GRANT/REVOKE READ|WRITE|ALL ON db: which; db in `on` */
 } iql_stmt;
 
 /* Parses q[0..n) into *out (an array of *nout statements, allocated in a).

@@ -1198,6 +1198,10 @@ static int parse_create(parser *ps, iql_stmt *s)
         s->kind = IQL_CREATE_TOKEN;
         return expect_kw(ps, "FOR") || parse_ident(ps, &s->user) ? ST_EINVAL : 0;
     }
+    if (accept_kw(ps, "ACCESS")) {
+        s->kind = IQL_CREATE_ACCESS_KEY;
+        return expect_kw(ps, "KEY") || expect_kw(ps, "FOR") || parse_ident(ps, &s->user) ? ST_EINVAL : 0;
+    }
     if (is_kw(&ps->t, "SUBSCRIPTION")) {
         s->kind = IQL_UNSUPPORTED;
         return 0;
@@ -1237,6 +1241,10 @@ static int parse_drop(parser *ps, iql_stmt *s)
     if (accept_kw(ps, "USER")) {
         s->kind = IQL_DROP_USER;
         return parse_ident(ps, &s->user);
+    }
+    if (accept_kw(ps, "ACCESS")) {
+        s->kind = IQL_DROP_ACCESS_KEY;
+        return expect_kw(ps, "KEY") || expect_kw(ps, "FOR") || parse_ident(ps, &s->user) ? ST_EINVAL : 0;
     }
     if (accept_kw(ps, "TOKEN")) { /* its id: a 'string' or an identifier */
         s->kind = IQL_DROP_TOKEN;

@@ -47,6 +47,10 @@ static void test_empty_and_create(void)
     /* read back */
     u = open_users();
     CHECK_EQ_INT(users_count(u), 2);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/users", dir);
+    struct stat sb;
+    CHECK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0600); /* hashes: the owner's only */
     CHECK_OK(users_get(u, "with space%and\xc3\xa9", &li));
     CHECK(!li.admin && !strcmp(li.hash, "$2b$10$x"));
     CHECK(users_is_admin(u, "admin"));

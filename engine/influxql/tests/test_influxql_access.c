@@ -108,10 +108,13 @@ static void test_users(void)
     expect("SHOW TOKENS", "admin:");
     expect("SHOW TOKENS FOR u", "admin:");
     expect("DROP TOKEN 't'", "admin:");
+    expect("CREATE ACCESS KEY FOR u", "admin:");
+    expect("DROP ACCESS KEY FOR u", "admin:");
     expect("GRANT READ ON a TO u; SELECT * FROM cpu; SHOW TOKENS FOR u", "admin: | read:home | admin:");
     /* every kind up to IQL_UNSUPPORTED is decided, none by the fallback */
     static const iql_kind kinds[] = {IQL_CREATE_USER, IQL_DROP_USER,    IQL_SET_PASSWORD, IQL_GRANT,     IQL_REVOKE,
-                                     IQL_SHOW_GRANTS, IQL_CREATE_TOKEN, IQL_SHOW_TOKENS,  IQL_DROP_TOKEN};
+                                     IQL_SHOW_GRANTS, IQL_CREATE_TOKEN, IQL_SHOW_TOKENS,  IQL_DROP_TOKEN,
+                                     IQL_CREATE_ACCESS_KEY, IQL_DROP_ACCESS_KEY};
     for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
         iql_stmt st = {.kind = kinds[i], .on = st_slice_cstr("a"), .name = st_slice_cstr("b")};
         st_buf b = {0};

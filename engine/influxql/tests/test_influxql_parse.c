@@ -301,6 +301,18 @@ static void test_tokens(void)
     s = parse1("DROP TOKEN 'it\\'s'");
     CHECK(s && s->kind == IQL_DROP_TOKEN && sl_is(s->name, "it's"));
 
+    {
+        st_arena *a = st_arena_new(4096);
+        iql_stmt *v;
+        size_t n;
+        st_err e = {0};
+        CHECK_OK(iql_parse("create access key for \"bob b\"; DROP ACCESS KEY FOR bob", 54, a, &v, &n, &e));
+        CHECK(n == 2 && v[0].kind == IQL_CREATE_ACCESS_KEY && v[0].user.n == 5 && !memcmp(v[0].user.p, "bob b", 5) &&
+              v[1].kind == IQL_DROP_ACCESS_KEY && v[1].user.n == 3);
+        st_arena_free(a);
+    }
+    CHECK(!strcmp(err_of("CREATE ACCESS FOR bob"), "found FOR, expected KEY at line 1, char 15"));
+    CHECK(!strcmp(err_of("DROP ACCESS KEY bob"), "found bob, expected FOR at line 1, char 17"));
     CHECK(!strcmp(err_of("CREATE TOKEN bob"), "found bob, expected FOR at line 1, char 14"));
     CHECK(!strcmp(err_of("CREATE TOKEN FOR"), "found EOF, expected identifier at line 1, char 18"));
     CHECK(!strcmp(err_of("SHOW TOKENS bob"), "found bob, expected ; at line 1, char 13"));
