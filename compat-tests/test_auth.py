@@ -252,6 +252,11 @@ def test_privileges(srv):
     R.check(st == 403, "a write to a database without a grant is refused, not created", (st, body[:200]))
     st, res = iql(srv, "SHOW DATABASES", auth=ADMIN)
     R.check("nosuch" not in json.dumps(res), "...and nothing was created", res)
+    iql(srv, "GRANT WRITE ON fresh TO writer", auth=ADMIN)
+    st, body, _ = srv.request("POST", "/write?db=fresh", b"cpu v=1\n", auth=WRITER)
+    st2, res = iql(srv, "SHOW DATABASES", auth=ADMIN)
+    R.check(st == 204 and ["fresh"] in res["results"][0]["series"][0]["values"],
+            "a write creates a database its user may write (a grant made before it existed)", (st, body[:200], res))
     # listings show only what the caller may read
     st, res = iql(srv, "SHOW DATABASES", auth=READER)
     R.check(st == 200 and res["results"][0]["series"][0]["values"] == [["dba"]], "SHOW DATABASES: dba only", res)

@@ -111,6 +111,13 @@ def test_basics(srv, d):
     R.check(lines and all(" warn " in ln for ln in lines), "failed handshakes logged as warnings", lines[-3:])
     R.check(len(lines) <= secs + 12, f"{len(lines)} lines for the handshakes of {secs:.1f} s: at most one a second",
             lines[-3:])
+    # ...and every one counted, whatever the log passed over
+    failures = srv.metric("strata_tls_handshake_failures_total")
+    R.check(failures is not None and failures >= 20, "strata_tls_handshake_failures_total counts them all", failures)
+    end = run("openssl", "x509", "-in", f"{d}/srv.pem", "-noout", "-enddate").stdout.strip().split("=", 1)[1]
+    want = int(subprocess.run(["date", "-u", "-d", end, "+%s"], capture_output=True, text=True).stdout)
+    got = srv.metric("strata_tls_cert_expiry_timestamp_seconds")
+    R.check(got == want, "strata_tls_cert_expiry_timestamp_seconds is the certificate's notAfter", (got, want))
 
 
 def test_reload(srv, d):

@@ -73,8 +73,17 @@
 # same TSBS-like cpu data: answers compared, then medians, side by side with
 # the issue's goal (<= 0.1 x PostgreSQL, < DuckDB, <= InfluxQL/PromQL).
 #
+# Security (issue 12 §6): the same Strata plain, and with TLS (HTTPS,
+# --tls-cert-file) and users (--auth true, every request with Basic
+# credentials, checked through the verified-credential cache), gets the
+# same loads in alternating runs: remote_write (bench_prw, 10,000 series x
+# 200 scrapes), line protocol (bench_lp, 1,000 TSBS hosts x 200 rounds),
+# then query_range latency of two raw selectors (bench_prw query). The goal:
+# at least 90% of the plain throughput, query latency within 10%.
+#
 # usage: run-bench.sh [BUILD_DIR]
-#   STRATA_BENCH_SECTION=engine|prw|lp|query|influxql|sql   run one section only (default: all, in that order)
+#   STRATA_BENCH_SECTION=engine|prw|lp|query|influxql|sql|security   run one section only (default: all, in that order)
+#   STRATA_BENCH_SEC_RUNS=3   alternating plain/secured runs of the security section (rates: best; latency: median)
 #   STRATA_BENCH_INFLUXQL_HOSTS="1000 10000"   host counts of the InfluxQL data sets
 #   STRATA_BENCH_INFLUXQL_SPAN_H=2   hours of data (10 s apart; 60 s past 1,000 hosts)
 #   STRATA_BENCH_SQL_SIZES="1000:12:10 10000:12:60"   hosts:hours:interval-seconds of the SQL data sets
@@ -103,7 +112,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 bash scripts/deps.sh --bench
 section=${STRATA_BENCH_SECTION:-all}
-case "$section" in all|engine|prw|lp|query|influxql|sql) ;; *) echo "STRATA_BENCH_SECTION: engine, prw, lp, query, influxql, sql or unset" >&2; exit 2 ;; esac
+case "$section" in all|engine|prw|lp|query|influxql|sql|security) ;; *) echo "STRATA_BENCH_SECTION: engine, prw, lp, query, influxql, sql, security or unset" >&2; exit 2 ;; esac
 work=$(mktemp -d /tmp/strata-bench-XXXXXX)
 vm_pid=""
 srv_pid=""
@@ -938,6 +947,89 @@ sql_section() {
     --reps "${STRATA_BENCH_SQL_REPS:-5}"
 }
 
+# sec_run MODE RUN: one Strata (plain or secured), the three loads; appends
+# "MODE KEY VALUE" lines to $work/sec.res
+sec_run() {
+  local mode=$1 run=$2 d="$work/sec" port dir out scheme=http
+  port=$(free_port); dir="$d/$mode-$run"; out="$dir.out"
+  local args=(--listen "127.0.0.1:$port" --data-dir "$dir" --wal-fsync always --pg-listen "")
+  if [ "$mode" = secured ]; then
+    args+=(--auth true --admin-user bench --admin-password-file "$d/pw" --tls-cert-file "$d/cert.pem"
+           --tls-key-file "$d/key.pem")
+    scheme=https
+  fi
+  sync
+  "./$build/strata" "${args[@]}" >"$dir.log" 2>&1 &
+  srv_pid=$!
+  for _ in $(seq 300); do curl -skf "$scheme://127.0.0.1:$port/-/ready" >/dev/null && break; sleep 0.1; done
+  local tls="" az=""
+  [ "$mode" = secured ] && { tls=1; az="Basic $(printf 'bench:%s' "$(cat "$d/pw")" | base64)"; }
+  local end_ms=$(( ($(date +%s%3N) - 120000) / 15000 * 15000 ))
+  local pargs=(--addr "127.0.0.1:$port" --series 10000 --rounds 200 --end-ms "$end_ms")
+  local largs=(--addr "127.0.0.1:$port" --hosts 1000 --rounds 200 --end-ms "$(( ($(date +%s%3N) - 120000) / 10000 * 10000 ))")
+  {
+    STRATA_BENCH_TLS=$tls STRATA_BENCH_AUTH=$az "./$build/wire/bench/bench_prw" write "${pargs[@]}" --conns 2 --batch 2000
+    STRATA_BENCH_TLS=$tls STRATA_BENCH_AUTH=$az "./$build/wire/bench/bench_prw" verify "${pargs[@]}"
+    STRATA_BENCH_TLS=$tls STRATA_BENCH_AUTH=$az "./$build/wire/bench/bench_lp" write "${largs[@]}" --path "/write?db=bench" \
+      --conns 2 --batch 5000 --server-pid "$srv_pid"
+    STRATA_BENCH_TLS=$tls STRATA_BENCH_AUTH=$az "./$build/wire/bench/bench_lp" verify "${largs[@]}" --server strata --db bench
+    STRATA_BENCH_TLS=$tls STRATA_BENCH_AUTH=$az "./$build/wire/bench/bench_prw" query "${pargs[@]}" --count 100
+  } >"$out" 2>&1 || { cat "$out"; echo "security: $mode load failed"; tail -20 "$dir.log"; exit 1; }
+  local cache=""
+  [ "$mode" = secured ] && cache=$(curl -sk -u "bench:$(cat "$d/pw")" "https://127.0.0.1:$port/metrics" | awk '
+    /^strata_auth_cache_hits_total / {h = $2} /^strata_auth_cache_misses_total / {m = $2}
+    END {printf "credential cache %d hits, %d bcrypt checks", h, m}')
+  stop_pid "$srv_pid"; srv_pid=""
+  rm -rf "$dir"
+  {
+    echo "$mode prw $(kv phase=steady rate "$out")"
+    echo "$mode lp $(lpkv phase=steady rate "$out")"
+    echo "$mode narrow $(kv "query kind=narrow" p50_ms "$out")"
+    echo "$mode wide $(kv "query kind=wide" p50_ms "$out")"
+  } >>"$work/sec.res"
+  printf '  %-8s run %d: remote_write %s samples/s, line protocol %s samples/s, query_range p50 %s / %s ms%s\n' \
+    "$mode" "$run" "$(kv phase=steady rate "$out")" "$(lpkv phase=steady rate "$out")" \
+    "$(kv "query kind=narrow" p50_ms "$out")" "$(kv "query kind=wide" p50_ms "$out")" "${cache:+; $cache}"
+}
+
+security_section() {
+  echo
+  echo "== security: Strata $(cat VERSION) plain against Strata with TLS and users (--auth true), same loads"
+  echo "  remote_write: bench_prw 10,000 series x 200 scrapes, 2,000 samples a request; line protocol: bench_lp"
+  echo "  1,000 TSBS hosts x 200 rounds, 5,000 lines a request; 2 connections each, keep-alive; secured: HTTPS"
+  echo "  (TLS 1.3, AES-GCM) and Basic credentials on every request; then query_range p50 of a narrow and a"
+  echo "  wide raw selector (bench_prw query). --wal-fsync always in both."
+  local d="$work/sec" runs=${STRATA_BENCH_SEC_RUNS:-3}
+  mkdir -p "$d"
+  : >"$work/sec.res"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$d/key.pem" -out "$d/cert.pem" \
+    -days 2 -subj /CN=127.0.0.1 -addext "subjectAltName=IP:127.0.0.1" >/dev/null 2>&1
+  echo "bench-$(date +%s)" >"$d/pw"
+  for run in $(seq "$runs"); do
+    sec_run plain "$run"
+    sec_run secured "$run"
+  done
+  python3 - "$work/sec.res" <<'PY'
+import statistics, sys
+vals = {}
+for line in open(sys.argv[1]):
+    mode, key, v = line.split()
+    vals.setdefault((mode, key), []).append(float(v))
+def get(mode, key):
+    v = vals[(mode, key)]
+    return max(v) if key in ("prw", "lp") else statistics.median(v)
+print()
+print("| | plain | TLS + auth | ratio | goal |")
+print("|---|---|---|---|---|")
+for key, what in (("prw", "remote_write, samples/s (best)"), ("lp", "line protocol, samples/s (best)")):
+    p, s = get("plain", key), get("secured", key)
+    print(f"| {what} | {p:,.0f} | {s:,.0f} | {s / p:.2f} | {'met' if s >= 0.9 * p else 'missed'} (>= 0.90) |")
+for key, what in (("narrow", "query_range p50, 32 series (median), ms"), ("wide", "query_range p50, 100 series (median), ms")):
+    p, s = get("plain", key), get("secured", key)
+    print(f"| {what} | {p:.2f} | {s:.2f} | {s / p:.2f} | {'met' if s <= 1.1 * p else 'missed'} (<= 1.10) |")
+PY
+}
+
 if [ "$section" = all ] || [ "$section" = engine ]; then engine_section; fi
 if [ "$section" = all ] || [ "$section" = prw ]; then prw_section; fi
 if [ "$section" = all ] || [ "$section" = lp ]; then lp_section; fi
@@ -949,3 +1041,4 @@ if [ "$section" = all ] || [ "$section" = influxql ]; then
     --hosts ${STRATA_BENCH_INFLUXQL_HOSTS:-1000 10000} --span-h "${STRATA_BENCH_INFLUXQL_SPAN_H:-2}"
 fi
 if [ "$section" = all ] || [ "$section" = sql ]; then sql_section; fi
+if [ "$section" = all ] || [ "$section" = security ]; then security_section; fi

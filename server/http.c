@@ -54,13 +54,14 @@ struct http_server {
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     http_server *s = cls;
+    char msg[512];
+    int n = vsnprintf(msg, sizeof msg, fmt, ap);
+    if (s->o.tls_handshake_failed && strstr(msg, "handshake")) s->o.tls_handshake_failed();
     int64_t now = st_mono_ns() / ST_NS_PER_S, last = atomic_load(&s->log_second);
     if (now == last || !atomic_compare_exchange_strong(&s->log_second, &last, now)) {
         atomic_fetch_add(&s->log_passed, 1);
         return;
     }
-    char msg[512];
-    int n = vsnprintf(msg, sizeof msg, fmt, ap);
     while (n > 0 && (size_t)n < sizeof msg && (msg[n - 1] == '\n' || msg[n - 1] == ' ')) msg[--n] = 0;
     uint64_t passed = atomic_exchange(&s->log_passed, 0);
     if (passed) {

@@ -83,6 +83,9 @@ typedef struct http_opts {
      * at most one a second with the count of those passed over; NULL:
      * stderr */
     void (*log)(const char *msg);
+    /* called for each failed TLS handshake (counted before the log's
+     * limit); NULL: none */
+    void (*tls_handshake_failed)(void);
     /* Paths whose POST body is data (imports, writes), never form arguments,
      * whatever Content-Type the client sends (curl -d sends a form type). */
     bool (*body_is_data)(void *ctx, const char *path);

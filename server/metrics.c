@@ -44,6 +44,10 @@ void api_metrics(api_server *sv, http_req *rq, http_resp *rs)
                          "# TYPE strata_tls_reloads_total counter\n"
                          "strata_tls_reloads_total{result=\"ok\"} %" PRIu64 "\n"
                          "strata_tls_reloads_total{result=\"failed\"} %" PRIu64 "\n", ok, failed);
+        gauge(b, "strata_tls_handshake_failures_total", "TLS handshakes that failed, both listeners.", "counter",
+              tls_handshake_failures());
+        gauge(b, "strata_tls_cert_expiry_timestamp_seconds", "When the certificate in use expires (Unix seconds).",
+              "gauge", (uint64_t)tls_cert_expiry());
     }
     auth_metrics(sv->auth, b);
     gauge(b, "strata_head_chunks", "Compressed chunks in memory.", "gauge", st.head_chunks);

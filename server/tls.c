@@ -14,6 +14,7 @@
 /* A certificate chain and its key, as the handshake takes them. */
 typedef struct pair {
     gnutls_pcert_st *certs;
+    int64_t expires; /* the leaf's notAfter, Unix seconds */
     unsigned ncerts;
     gnutls_privkey_t key;
     gnutls_x509_trust_list_t trust; /* the client CA's; NULL when none */
@@ -77,6 +78,11 @@ static int load(pair **out, st_err *e)
         pair_free(p);
         return st_fail(e, ST_EINVAL, "TLS certificate %s: %s (a chain of at most %d)", g_cert, gnutls_strerror(r),
                        MAX_CHAIN);
+    }
+    gnutls_x509_crt_t leaf;
+    if (gnutls_pcert_export_x509(&p->certs[0], &leaf) >= 0) {
+        p->expires = (int64_t)gnutls_x509_crt_get_expiration_time(leaf);
+        gnutls_x509_crt_deinit(leaf);
     }
     gnutls_datum_t d = {0};
     r = gnutls_load_file(g_key, &d);
@@ -240,6 +246,17 @@ void *tls_cert_callback(void)
     return v;
 }
 
+static _Atomic uint64_t g_handshake_failures;
+
+void tls_handshake_failed(void) { atomic_fetch_add(&g_handshake_failures, 1); }
+uint64_t tls_handshake_failures(void) { return atomic_load(&g_handshake_failures); }
+
+int64_t tls_cert_expiry(void)
+{
+    pair *p = atomic_load(&g_pair);
+    return p ? p->expires : 0;
+}
+
 void tls_reload_counts(uint64_t *ok, uint64_t *failed)
 {
     *ok = atomic_load(&g_reloads);
@@ -274,6 +291,7 @@ int tls_accept(int fd, int timeout_ms, tls_conn **out, st_err *e)
     if (r < 0) {
         gnutls_deinit(t->s);
         st_free(t);
+        tls_handshake_failed();
         return st_fail(e, ST_EIO, "TLS handshake: %s", gnutls_strerror(r));
     }
     *out = t;

@@ -60,6 +60,12 @@ int tls_conn_verify_client(tls_conn *t, st_err *e);
 
 /* Reloads done and failed, for /metrics. */
 void tls_reload_counts(uint64_t *ok, uint64_t *failed);
+/* Failed handshakes on either listener (http_opts' tls_handshake_failed
+ * and tls_accept count them), and when the certificate in use expires
+ * (Unix seconds), for /metrics. */
+void tls_handshake_failed(void);
+uint64_t tls_handshake_failures(void);
+int64_t tls_cert_expiry(void);
 
 /* A TLS session over a connected blocking socket, with the same
  * certificate and priorities (the PostgreSQL listener's, after its

@@ -10,6 +10,12 @@
  * static inline, so that a program using a part of it gets no
  * unused-function warning for the rest.
  *
+ * Two environment variables make every program of it speak to a secured
+ * server (the security benchmark of scripts/run-bench.sh): STRATA_BENCH_TLS=1
+ * (HTTPS through GnuTLS; the certificate is not verified: loopback, a
+ * benchmark's own) and STRATA_BENCH_AUTH="VALUE" (sent as Authorization:
+ * VALUE on every request).
+ *
  * Before including it, define BENCH_NAME (the program, for messages on
  * stderr) and BENCH_TAG (the prefix of the program's result lines, so that
  * a failure also shows in what scripts/run-bench.sh parses).
@@ -22,6 +28,7 @@
 #endif
 
 #include <errno.h>
+#include <gnutls/gnutls.h>
 #include <math.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -129,7 +136,44 @@ typedef struct conn {
     char host[256], port[16];
     int fd;
     buf in; /* received, not yet consumed */
+    gnutls_session_t tls; /* STRATA_BENCH_TLS=1 */
 } conn;
+
+static inline bool bench_tls(void)
+{
+    const char *v = getenv("STRATA_BENCH_TLS");
+    return v && !strcmp(v, "1");
+}
+
+/* "Authorization: VALUE\r\n" from STRATA_BENCH_AUTH, or "". */
+static inline const char *bench_auth_header(void)
+{
+    static char h[1024];
+    static bool done;
+    if (!done) {
+        const char *v = getenv("STRATA_BENCH_AUTH");
+        if (v && *v) snprintf(h, sizeof h, "Authorization: %s\r\n", v);
+        done = true;
+    }
+    return h;
+}
+
+static inline void tls_start(conn *c)
+{
+    static gnutls_certificate_credentials_t cred;
+    if (!cred && gnutls_certificate_allocate_credentials(&cred)) die("gnutls credentials");
+    /* AES-128-GCM first, as the Go clients that send Strata most of its data
+     * (Prometheus, vmagent, Telegraf) choose it on AES-NI hardware */
+    if (gnutls_init(&c->tls, GNUTLS_CLIENT) ||
+        gnutls_priority_set_direct(c->tls, "NORMAL:-CIPHER-ALL:+AES-128-GCM:+AES-256-GCM:+CHACHA20-POLY1305", NULL) ||
+        gnutls_credentials_set(c->tls, GNUTLS_CRD_CERTIFICATE, cred))
+        die("gnutls session setup");
+    gnutls_transport_set_int(c->tls, c->fd);
+    int rc;
+    do rc = gnutls_handshake(c->tls);
+    while (rc < 0 && !gnutls_error_is_fatal(rc));
+    if (rc < 0) die("TLS handshake with %s:%s: %s", c->host, c->port, gnutls_strerror(rc));
+}
 
 static inline void conn_open(conn *c)
 {
@@ -154,10 +198,15 @@ static inline void conn_open(conn *c)
     int one = 1;
     setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     c->in.len = 0;
+    if (bench_tls()) tls_start(c);
 }
 
 static inline void conn_close(conn *c)
 {
+    if (c->tls) {
+        gnutls_deinit(c->tls);
+        c->tls = NULL;
+    }
     if (c->fd >= 0) close(c->fd);
     c->fd = -1;
     c->in.len = 0;
@@ -185,7 +234,15 @@ static inline void conn_fill(conn *c, bool eof_ok, bool *eof)
 {
     buf_reserve(&c->in, 65536);
     for (;;) {
-        ssize_t n = recv(c->fd, c->in.p + c->in.len, c->in.cap - c->in.len, 0);
+        ssize_t n;
+        if (c->tls) {
+            n = gnutls_record_recv(c->tls, c->in.p + c->in.len, c->in.cap - c->in.len);
+            if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED) continue;
+            if (n == GNUTLS_E_PREMATURE_TERMINATION) n = 0;
+            if (n < 0) die("TLS receive from %s:%s: %s", c->host, c->port, gnutls_strerror((int)n));
+        } else {
+            n = recv(c->fd, c->in.p + c->in.len, c->in.cap - c->in.len, 0);
+        }
         if (n > 0) {
             c->in.len += (size_t)n;
             return;
@@ -202,6 +259,20 @@ static inline void conn_fill(conn *c, bool eof_ok, bool *eof)
 
 static inline void send_all(conn *c, struct iovec *iov, int iovcnt)
 {
+    if (c->tls) { /* records corked, so headers and body leave together */
+        gnutls_record_cork(c->tls);
+        for (int i = 0; i < iovcnt; i++) {
+            ssize_t n;
+            do n = gnutls_record_send(c->tls, iov[i].iov_base, iov[i].iov_len);
+            while (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED);
+            if (n < 0) die("TLS send to %s:%s: %s", c->host, c->port, gnutls_strerror((int)n));
+        }
+        int rc;
+        do rc = gnutls_record_uncork(c->tls, GNUTLS_RECORD_WAIT);
+        while (rc == GNUTLS_E_AGAIN || rc == GNUTLS_E_INTERRUPTED);
+        if (rc < 0) die("TLS send to %s:%s: %s", c->host, c->port, gnutls_strerror(rc));
+        return;
+    }
     while (iovcnt > 0) {
         struct msghdr mh = {.msg_iov = iov, .msg_iovlen = (size_t)iovcnt};
         ssize_t n = sendmsg(c->fd, &mh, MSG_NOSIGNAL);
@@ -248,8 +319,8 @@ static inline int http_exchange(conn *c, const char *method, const char *target,
     if (c->fd < 0) conn_open(c);
     char head[4096];
     int hl = snprintf(head, sizeof head,
-                      "%s %s HTTP/1.1\r\nHost: %s:%s\r\n%sContent-Length: %zu\r\n\r\n", method, target, c->host,
-                      c->port, extra_headers ? extra_headers : "", blen);
+                      "%s %s HTTP/1.1\r\nHost: %s:%s\r\n%s%sContent-Length: %zu\r\n\r\n", method, target, c->host,
+                      c->port, extra_headers ? extra_headers : "", bench_auth_header(), blen);
     if (hl < 0 || (size_t)hl >= sizeof head) die("request line too long");
     struct iovec iov[2] = {{head, (size_t)hl}, {(void *)body, blen}};
     send_all(c, iov, blen ? 2 : 1);
