@@ -211,8 +211,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
 
@@ -263,7 +261,7 @@ tombset *blk_tomb_get(blk *b)
 static void blk_free(blk *b)
 {
     if (!b) return;
-    if (b->mapped) munmap((void *)b->chunks, b->chunks_len);
+    if (b->mapped) b->v->unmap(b->v, b->chunks, b->chunks_len);
     blk_tomb_unref(b->tomb);
     pthread_mutex_destroy(&b->tmu);
     pthread_mutex_destroy(&b->add_mu);
@@ -877,8 +875,7 @@ int blk_open_mem(const uint8_t *meta, size_t meta_len, const uint8_t *index, siz
     return 0;
 }
 
-/* Reads dir/name whole. *fd_out, if given, receives the open fd (for the
- * chunks mmap) instead of the bytes. */
+/* Reads dir/name whole (the chunks are mapped instead, by map_chunks). */
 static int read_file(const vfs *v, const char *dir, const char *name, size_t max, uint8_t **buf,
                      size_t *len, int missing_code, st_err *e)
 {
@@ -890,14 +887,14 @@ static int read_file(const vfs *v, const char *dir, const char *name, size_t max
     if (fd == -ENOENT)
         return st_fail(e, missing_code, "block %s: %s is missing", dir, name);
     if (fd < 0) return io_fail(e, fd, "opening", path);
-    struct stat st;
-    int rc = 0;
-    if (fstat(fd, &st) != 0) {
-        rc = io_fail(e, -errno, "stat", path);
-    } else if ((uint64_t)st.st_size > max) {
-        rc = blk_corrupt(e, dir, name, "implausible size %lld", (long long)st.st_size);
+    uint64_t size = 0;
+    int rc = v->size(v, fd, &size);
+    if (rc < 0) {
+        rc = io_fail(e, rc, "stat", path);
+    } else if (size > max) {
+        rc = blk_corrupt(e, dir, name, "implausible size %lld", (long long)size);
     } else {
-        *len = (size_t)st.st_size;
+        *len = (size_t)size;
         *buf = st_malloc(*len ? *len : 1);
         int r = vfs_pread_all(v, fd, *buf, *len, 0);
         if (r) {
@@ -918,19 +915,20 @@ static int map_chunks(const vfs *v, blk *b, st_err *e)
     int fd = v->open(v, path, O_RDONLY, 0);
     if (fd == -ENOENT) return blk_corrupt(e, b->dir, "chunks", "file is missing");
     if (fd < 0) return io_fail(e, fd, "opening", path);
-    struct stat st;
-    int rc = 0;
-    if (fstat(fd, &st) != 0) {
-        rc = io_fail(e, -errno, "stat", path);
-    } else if (st.st_size < BLK_HDR_LEN) {
-        rc = blk_corrupt(e, b->dir, "chunks", "truncated (%lld bytes)", (long long)st.st_size);
+    uint64_t size = 0;
+    int rc = v->size(v, fd, &size);
+    if (rc < 0) {
+        rc = io_fail(e, rc, "stat", path);
+    } else if (size < BLK_HDR_LEN) {
+        rc = blk_corrupt(e, b->dir, "chunks", "truncated (%lld bytes)", (long long)size);
     } else {
-        void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
-        if (m == MAP_FAILED) {
-            rc = io_fail(e, -errno, "mmap", path);
+        const void *m = NULL;
+        int mr = v->map(v, fd, size, &m);
+        if (mr < 0) {
+            rc = io_fail(e, mr, "mmap", path);
         } else {
             b->chunks = m;
-            b->chunks_len = (size_t)st.st_size;
+            b->chunks_len = (size_t)size;
             b->mapped = true;
         }
     }
@@ -977,7 +975,7 @@ void blk_unref(blk *b)
         /* Unlink meta first: from then on the directory is not a block, so a
          * crash in the middle of the removal leaves a leftover the store
          * deletes, never a half-deleted block that fails to open. */
-        if (b->mapped) munmap((void *)b->chunks, b->chunks_len);
+        if (b->mapped) b->v->unmap(b->v, b->chunks, b->chunks_len);
         b->mapped = false;
         char path[PATH_MAX];
         if (snprintf(path, sizeof path, "%s/meta", b->dir) < (int)sizeof path)

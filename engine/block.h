@@ -13,7 +13,7 @@
  * Writes are atomic: the writer builds everything in "<parent>/.tmp-<id>",
  * fsyncs each file and the directory, renames to "<parent>/<id>" and fsyncs
  * the parent. A directory without a valid meta is not a block (the store
- * removes leftovers). Readers load the index into memory and mmap the chunks;
+ * removes leftovers). Readers load the index into memory and map the chunks (vfs map);
  * a chunk's checksum is verified the first time a query reads it after the
  * block is opened, and on every read by compaction (ST_ECORRUPT, never a
  * crash, on any damage; the decoders check their bounds, so bytes damaged

@@ -61,7 +61,7 @@ struct blk {
     size_t nsources;
     char (*sources)[BLK_ID_LEN + 1];
 
-    const uint8_t *chunks; /* mmap (or borrowed for blk_open_mem) */
+    const uint8_t *chunks; /* v->map of the file (or borrowed for blk_open_mem) */
     size_t chunks_len;
     bool mapped;
 

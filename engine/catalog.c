@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bits.h"
@@ -201,12 +200,12 @@ int catalog_load(const vfs *v, const char *dir, catalog *c, st_err *e)
     int fd = v->open(v, path, O_RDONLY, 0);
     if (fd == -ENOENT) return 0;
     if (fd < 0) return st_fail(e, st_from_errno(fd), "opening %s: %s", path, strerror(-fd));
-    struct stat stt;
-    if (fstat(fd, &stt) != 0 || stt.st_size > (1 << 24)) {
+    uint64_t size = 0;
+    if (v->size(v, fd, &size) < 0 || size > (1 << 24)) {
         v->close(v, fd);
         return st_fail(e, ST_ECORRUPT, "%s: unreadable or too large", path);
     }
-    size_t len = (size_t)stt.st_size;
+    size_t len = (size_t)size;
     char *buf = st_malloc(len + 1);
     int rc = len ? vfs_pread_all(v, fd, buf, len, 0) : 0;
     v->close(v, fd);

@@ -31,7 +31,6 @@
  */
 #include "store_int.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -44,60 +43,80 @@
 
 /* ---------------------------------------------------------------- loading */
 
+typedef struct load_ctx {
+    store *s;
+    sdb *d;
+    st_err *e;
+    int rc; /* an error that stops the load (the listing is stopped by 1) */
+    blk **found;
+    size_t n, cap;
+} load_ctx;
+
+static int load_entry(void *ctx, const char *name, bool is_dir)
+{
+    load_ctx *c = ctx;
+    store *s = c->s;
+    sdb *d = c->d;
+    (void)is_dir; /* a stray file fails blk_open like a block without meta */
+    if (name[0] == '.') {
+        if (strncmp(name, ".tmp", 4) == 0) {
+            char p[PATH_MAX];
+            if (st_path(p, sizeof p, d->blocks_dir, name)) return 0;
+            vfs_remove_tree(s->vfs, p);
+            store_log(s, "info", "removed unfinished block %s", p);
+        }
+        return 0;
+    }
+    char p[PATH_MAX];
+    if (st_path(p, sizeof p, d->blocks_dir, name)) return 0;
+    blk *b;
+    st_err be;
+    int orc = blk_open(s->vfs, p, &b, &be);
+    if (orc == ST_ENOTFOUND) {
+        /* no meta: a removal that a crash interrupted (meta goes first) */
+        vfs_remove_tree(s->vfs, p);
+        store_log(s, "info", "removed the remains of deleted block %s", p);
+        return 0;
+    }
+    if (orc != 0 && orc != ST_ECORRUPT) {
+        /* out of descriptors, memory or permissions: not the block's fault */
+        c->rc = st_fail(c->e, orc, "opening block %s: %s", p, be.msg);
+        return 1;
+    }
+    if (orc != 0) {
+        /* keep the data for an operator; never serve it */
+        char aside[PATH_MAX + 16];
+        snprintf(aside, sizeof aside, "%s.corrupt", p);
+        if (strstr(name, ".corrupt") == NULL) {
+            s->vfs->rename(s->vfs, p, aside);
+            atomic_fetch_add(&s->block_corruptions, 1);
+            store_log(s, "error", "block %s is damaged (%s); moved aside to %s", p, be.msg, aside);
+        }
+        return 0;
+    }
+    if (c->n == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 16;
+        c->found = st_realloc(c->found, c->cap * sizeof *c->found);
+    }
+    c->found[c->n++] = b;
+    return 0;
+}
+
 int maint_load_blocks(store *s, sdb *d, st_err *e)
 {
-    DIR *dir = opendir(d->blocks_dir);
-    if (!dir) return 0;
-    struct dirent *de;
-    blk **found = NULL;
-    size_t n = 0, cap = 0;
-    while ((de = readdir(dir))) {
-        if (de->d_name[0] == '.') {
-            if (strncmp(de->d_name, ".tmp", 4) == 0) {
-                char p[PATH_MAX];
-                if (st_path(p, sizeof p, d->blocks_dir, de->d_name)) continue;
-                vfs_remove_tree(s->vfs, p);
-                store_log(s, "info", "removed unfinished block %s", p);
-            }
-            continue;
-        }
-        char p[PATH_MAX];
-        if (st_path(p, sizeof p, d->blocks_dir, de->d_name)) continue;
-        blk *b;
-        st_err be;
-        int orc = blk_open(s->vfs, p, &b, &be);
-        if (orc == ST_ENOTFOUND) {
-            /* no meta: a removal that a crash interrupted (meta goes first) */
-            vfs_remove_tree(s->vfs, p);
-            store_log(s, "info", "removed the remains of deleted block %s", p);
-            continue;
-        }
-        if (orc != 0 && orc != ST_ECORRUPT) {
-            /* out of descriptors, memory or permissions: not the block's fault */
-            closedir(dir);
-            for (size_t i = 0; i < n; i++) blk_unref(found[i]);
-            st_free(found);
-            return st_fail(e, orc, "opening block %s: %s", p, be.msg);
-        }
-        if (orc != 0) {
-            /* keep the data for an operator; never serve it */
-            char aside[PATH_MAX + 16];
-            snprintf(aside, sizeof aside, "%s.corrupt", p);
-            if (strstr(de->d_name, ".corrupt") == NULL) {
-                s->vfs->rename(s->vfs, p, aside);
-                atomic_fetch_add(&s->block_corruptions, 1);
-                store_log(s, "error", "block %s is damaged (%s); moved aside to %s", p, be.msg,
-                          aside);
-            }
-            continue;
-        }
-        if (n == cap) {
-            cap = cap ? cap * 2 : 16;
-            found = st_realloc(found, cap * sizeof *found);
-        }
-        found[n++] = b;
+    load_ctx c = {.s = s, .d = d, .e = e};
+    int lrc = s->vfs->list(s->vfs, d->blocks_dir, load_entry, &c);
+    if (c.rc) {
+        for (size_t i = 0; i < c.n; i++) blk_unref(c.found[i]);
+        st_free(c.found);
+        return c.rc;
     }
-    closedir(dir);
+    /* an unreadable directory loads no blocks, as it always has (store_open
+     * has just created it, so this is a permissions or I/O problem) */
+    if (lrc < 0 && lrc != -ENOENT)
+        store_log(s, "error", "listing %s: %s", d->blocks_dir, strerror(-lrc));
+    blk **found = c.found;
+    size_t n = c.n;
     /* blocks superseded by a committed compaction are deleted */
     for (size_t i = 0; i < n; i++) {
         bool superseded = false;

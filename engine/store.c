@@ -21,16 +21,12 @@
  */
 #include "store_int.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <sys/statvfs.h>
 #include <time.h>
@@ -809,6 +805,9 @@ static void patch_count(uint8_t *p, uint32_t v)
     p[4] = (uint8_t)(v & 0x7f);
 }
 
+/* Asks the file system for its free space directly, not through the vfs:
+ * statvfs reads and writes no file, only the file system's counters, so no
+ * data passes around the vfs (an encrypting one would have nothing to add). */
 static bool disk_has_room(store *s)
 {
     struct statvfs sv;
@@ -1350,6 +1349,24 @@ corrupt:
 
 /* ---------------------------------------------------------------- open/close */
 
+typedef struct sweep_ctx {
+    store *s;
+    const char *dbdir;
+} sweep_ctx;
+
+/* Removes an entry of db/ that is hidden or names no database of the catalog. */
+static int sweep_entry(void *ctx, const char *name, bool is_dir)
+{
+    sweep_ctx *c = ctx;
+    (void)is_dir;
+    if (name[0] != '.' && catalog_find(&c->s->cat, name)) return 0;
+    char p[PATH_MAX];
+    if (st_path(p, sizeof p, c->dbdir, name)) return 0;
+    store_log(c->s, "info", "removing %s: no database of that name in the catalog", p);
+    vfs_remove_tree(c->s->vfs, p);
+    return 0;
+}
+
 int store_open(const store_opts *o, store **out, st_err *e)
 {
     store *s = st_calloc(1, sizeof *s);
@@ -1389,10 +1406,11 @@ int store_open(const store_opts *o, store **out, st_err *e)
     {
         char lp[PATH_MAX];
         st_path(lp, sizeof lp, s->data_dir, "LOCK");
-        s->lock_fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-        if (s->lock_fd < 0 || flock(s->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        int lrc = s->vfs->lock(s->vfs, lp, &s->lock_fd);
+        if (lrc < 0) {
+            s->lock_fd = -1;
             rc = st_fail(e, ST_EEXIST, "data directory %s is in use by another Strata process (%s)",
-                         s->data_dir, strerror(errno));
+                         s->data_dir, strerror(-lrc));
             goto fail;
         }
     }
@@ -1423,17 +1441,9 @@ int store_open(const store_opts *o, store **out, st_err *e)
          * between the catalog update and the rename) go */
         char dbdir[PATH_MAX];
         st_path(dbdir, sizeof dbdir, s->data_dir, "db");
-        DIR *dd = opendir(dbdir);
-        struct dirent *de;
-        while (dd && (de = readdir(dd))) {
-            if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
-            if (de->d_name[0] != '.' && catalog_find(&s->cat, de->d_name)) continue;
-            char p[PATH_MAX];
-            if (st_path(p, sizeof p, dbdir, de->d_name)) continue;
-            store_log(s, "info", "removing %s: no database of that name in the catalog", p);
-            vfs_remove_tree(s->vfs, p);
-        }
-        if (dd) closedir(dd);
+        sweep_ctx sc = {s, dbdir};
+        /* an unreadable db/ only leaves the leftovers for the next start */
+        s->vfs->list(s->vfs, dbdir, sweep_entry, &sc);
     }
     for (size_t i = 0; i < s->cat.n; i++) {
         sdb *d = sdb_new(s, &s->cat.dbs[i]);
@@ -1479,7 +1489,7 @@ int store_open(const store_opts *o, store **out, st_err *e)
     return 0;
 fail:
     if (s->wal) wal_close(s->wal, NULL);
-    if (s->lock_fd >= 0) close(s->lock_fd);
+    if (s->lock_fd >= 0) s->vfs->close(s->vfs, s->lock_fd);
     for (size_t i = 0; i < s->ndbs; i++) sdb_unref(s, s->dbs[i]);
     st_free(s->dbs);
     catalog_free(&s->cat);
@@ -1500,7 +1510,7 @@ int store_close(store *s, st_err *e)
     }
     int rc = wal_close(s->wal, e);
     for (size_t i = 0; i < s->ndbs; i++) sdb_unref(s, s->dbs[i]);
-    if (s->lock_fd >= 0) close(s->lock_fd); /* releases the flock */
+    if (s->lock_fd >= 0) s->vfs->close(s->vfs, s->lock_fd); /* releases the lock */
     st_free(s->dbs);
     catalog_free(&s->cat);
     pthread_rwlock_destroy(&s->dbs_lock);
@@ -1510,6 +1520,8 @@ int store_close(store *s, st_err *e)
 }
 
 bool store_disk_full(store *s) { return atomic_load(&s->disk_full); }
+
+const vfs *store_vfs(store *s) { return s->vfs; }
 
 bool store_failed(store *s) { return atomic_load(&s->fatal) || wal_failed(s->wal); }
 

@@ -33,7 +33,7 @@ typedef struct store_db_override {
 typedef void (*store_log_fn)(void *ctx, const char *level, const char *msg);
 
 typedef struct store_opts {
-    const vfs *vfs;               /* NULL = vfs_posix() */
+    const vfs *vfs;               /* NULL = vfs_posix(); every file of data_dir goes through it */
     const char *data_dir;
     int64_t retention;            /* ns, 0 = forever (default 30d) */
     int64_t memory_window;        /* ns (default 2h) */
@@ -57,6 +57,9 @@ void store_opts_default(store_opts *o);
 int store_open(const store_opts *o, store **out, st_err *e);
 /* Stops the background thread, syncs and closes the WAL. */
 int store_close(store *s, st_err *e);
+/* The vfs the store was opened with: whatever else keeps files in the data
+ * directory (the server's temporary files) goes through it too. */
+const vfs *store_vfs(store *s);
 
 /* ---- databases ---- */
 typedef struct store_db_info {

@@ -96,7 +96,6 @@
 
 #include "bits.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -675,27 +674,29 @@ static bool parse_name(const char *name, const char *pre, const char *suf, uint3
     return true;
 }
 
+static int list_entry(void *ctx, const char *nm, bool is_dir)
+{
+    wal *w = ctx;
+    (void)is_dir;
+    uint32_t no;
+    if (parse_name(nm, "", ".wal", &no)) {
+        segs_add(w, no, 0);
+    } else if (parse_name(nm, "checkpoint.", "", &no)) {
+        ckpts_add(w, no);
+    } else if (parse_name(nm, "", ".wal.corrupt", &no)) {
+        if (no > w->max_aside) w->max_aside = no;
+    } else if (parse_name(nm, "checkpoint.", ".tmp", &no) || parse_name(nm, "", ".wal.tmp", &no)) {
+        char p[PATH_MAX];
+        snprintf(p, sizeof p, "%s/%s", w->dir, nm);
+        w->v->unlink(w->v, p); /* an unfinished checkpoint or salvage */
+    }
+    return 0;
+}
+
 static int list_dir(wal *w, st_err *e)
 {
-    DIR *d = opendir(w->dir);
-    if (!d) return st_fail(e, st_from_errno(errno), "wal: listing %s: %s", w->dir, strerror(errno));
-    struct dirent *de;
-    uint32_t no;
-    while ((de = readdir(d))) {
-        const char *nm = de->d_name;
-        if (parse_name(nm, "", ".wal", &no)) {
-            segs_add(w, no, 0);
-        } else if (parse_name(nm, "checkpoint.", "", &no)) {
-            ckpts_add(w, no);
-        } else if (parse_name(nm, "", ".wal.corrupt", &no)) {
-            if (no > w->max_aside) w->max_aside = no;
-        } else if (parse_name(nm, "checkpoint.", ".tmp", &no) || parse_name(nm, "", ".wal.tmp", &no)) {
-            char p[PATH_MAX];
-            snprintf(p, sizeof p, "%s/%s", w->dir, nm);
-            w->v->unlink(w->v, p); /* an unfinished checkpoint or salvage */
-        }
-    }
-    closedir(d);
+    int rc = w->v->list(w->v, w->dir, list_entry, w);
+    if (rc < 0) return st_fail(e, st_from_errno(rc), "wal: listing %s: %s", w->dir, strerror(-rc));
     return 0;
 }
 

@@ -51,7 +51,7 @@ static int on_access(void *ctx, st_slice db, iql_priv p)
     /* a database's own admin is the server's: Strata has no per-database
      * ADMIN grant */
     const char *on = need == AUTH_ADMIN ? "" : c->db;
-    if (c->st->kind == IQL_CREATE_DATABASE && api_sees(c->sv, c->rq, "") == false) {
+    if (c->st->kind == IQL_CREATE_DATABASE && !users_is_admin(auth_users(c->sv->auth), c->rq->user)) {
         char name[CATALOG_NAME_MAX + 1];
         snprintf(name, sizeof name, "%.*s", (int)(c->st->name.n > CATALOG_NAME_MAX ? CATALOG_NAME_MAX : c->st->name.n),
                  c->st->name.p);

@@ -58,8 +58,13 @@ int main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    /* One vfs for everything in the data directory: the store's files, the
+     * users file and remote_read's spill files (reached via store_vfs), so
+     * that a wrapping vfs (encryption at rest) sees every file. */
+    const vfs *fs = vfs_posix();
     store_opts so;
     store_opts_default(&so);
+    so.vfs = fs;
     so.data_dir = f.data_dir;
     so.retention = f.retention;
     so.memory_window = f.memory_window;
@@ -91,7 +96,7 @@ int main(int argc, char **argv)
     auth_opts ao = {.enabled = f.auth, .max_hashes = f.auth_hash_concurrency, .cache_entries = f.auth_cache_size,
                     .max_failures = f.auth_max_failures};
     bool created = false;
-    if (users_open(vfs_posix(), f.data_dir, &us, &e) || auth_new(us, &ao, &au, &e) ||
+    if (users_open(fs, f.data_dir, &us, &e) || auth_new(us, &ao, &au, &e) ||
         (f.admin_user && auth_bootstrap_admin(au, f.admin_user, f.admin_password_file, &created, &e))) {
         fprintf(stderr, "strata: %s\n", e.msg);
         auth_free(au);
@@ -140,6 +145,7 @@ int main(int argc, char **argv)
         .tls_client_ca_pem = f.tls_client_ca_file ? tls_client_ca_pem() : NULL,
         .tls_verify_client = f.tls_client_ca_file ? tls_verify_client : NULL,
         .log = http_log,
+        .tls_handshake_failed = f.tls_cert_file ? tls_handshake_failed : NULL,
     };
     http_server *hs;
     rc = http_start(&ho, &hs, &e);

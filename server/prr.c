@@ -10,18 +10,17 @@
  * spool, in the order it goes out.
  *
  * The spool keeps its bytes in memory up to SPOOL_MEM; a streamed response
- * larger than that continues in an unnamed temporary file (O_TMPFILE, or a
- * file unlinked at once) in the data directory, read back entry by entry
- * while the client reads. Memory for a streamed response is therefore an
- * entry per series plus one series' samples, whatever its size, and the
- * store's view is released before the first byte goes out. A SAMPLES
- * response is one snappy block (the format has no other way), so it is
- * built whole, bounded by --remote-read-sample-limit.
+ * larger than that continues in an unnamed temporary file (the store's vfs
+ * tmpfile: O_TMPFILE, or a file unlinked at once) in the data directory,
+ * read back entry by entry while the client reads. Memory for a streamed
+ * response is therefore an entry per series plus one series' samples,
+ * whatever its size, and the store's view is released before the first
+ * byte goes out. A SAMPLES response is one snappy block (the format has no
+ * other way), so it is built whole, bounded by --remote-read-sample-limit.
  */
 #include "prr.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -145,6 +144,7 @@ typedef struct spool {
     uint64_t base; /* bytes before mem, in the file */
     int fd;        /* -1 while everything is in mem */
     bool may_spill;
+    const vfs *v; /* the store's: the file lives in the data directory */
     const char *dir;
     sent *ents;
     size_t n, cap;
@@ -153,17 +153,18 @@ typedef struct spool {
     uint64_t pos;
 } spool;
 
-static void spool_init(spool *sp, bool may_spill, const char *dir)
+static void spool_init(spool *sp, bool may_spill, const vfs *v, const char *dir)
 {
     memset(sp, 0, sizeof *sp);
     sp->fd = -1;
     sp->may_spill = may_spill;
+    sp->v = v;
     sp->dir = dir;
 }
 
 static void spool_free(spool *sp)
 {
-    if (sp->fd >= 0) close(sp->fd);
+    if (sp->fd >= 0) sp->v->close(sp->v, sp->fd);
     st_buf_free(&sp->mem);
     st_free(sp->ents);
     memset(sp, 0, sizeof *sp);
@@ -187,18 +188,10 @@ static void spool_add(spool *sp, uint32_t query, uint64_t off)
 static int spool_open_file(spool *sp, st_err *e)
 {
     /* unnamed: nothing to clean up after a crash */
-    int fd = open(sp->dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-    if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
-        size_t l = strlen(sp->dir) + 32;
-        char *path = st_malloc(l);
-        snprintf(path, l, "%s/.remote-read-XXXXXX", sp->dir);
-        fd = mkostemp(path, O_CLOEXEC);
-        if (fd >= 0) unlink(path);
-        st_free(path);
-    }
+    int fd = sp->v->tmpfile(sp->v, sp->dir);
     if (fd < 0)
-        return st_fail(e, st_from_errno(errno), "remote_read: cannot create a temporary file in %s for a large response: %s",
-                       sp->dir, strerror(errno));
+        return st_fail(e, st_from_errno(fd), "remote_read: cannot create a temporary file in %s for a large response: %s",
+                       sp->dir, strerror(-fd));
     sp->fd = fd;
     atomic_fetch_add(&st_spilled, 1);
     return 0;
@@ -216,7 +209,7 @@ static int spool_flush(spool *sp, bool all, st_err *e)
         return 0;
     }
     if (!sp->mem.len) return 0;
-    int rc = vfs_pwrite_all(vfs_posix(), sp->fd, sp->mem.p, sp->mem.len, (off_t)sp->base);
+    int rc = vfs_pwrite_all(sp->v, sp->fd, sp->mem.p, sp->mem.len, (off_t)sp->base);
     if (rc) return st_fail(e, st_from_errno(-rc), "remote_read: writing a temporary file for a large response: %s",
                            strerror(-rc));
     sp->base += sp->mem.len;
@@ -235,7 +228,7 @@ static long spool_read(spool *sp, char *buf, size_t max)
         size_t k = left < max - n ? (size_t)left : max - n;
         uint64_t at = x->off + sp->pos;
         if (sp->fd >= 0) {
-            int rc = vfs_pread_all(vfs_posix(), sp->fd, buf + n, k, (off_t)at);
+            int rc = vfs_pread_all(sp->v, sp->fd, buf + n, k, (off_t)at);
             if (rc) {
                 fprintf(stderr, "remote_read: reading back a temporary file: %s\n", strerror(-rc));
                 return -1;
@@ -600,7 +593,7 @@ void api_prr_read(api_server *sv, http_req *rq, http_resp *rs)
         goto out;
     }
     atomic_fetch_add(x->type == PRR_SAMPLES ? &st_req_samples : &st_req_streamed, 1);
-    spool_init(&x->sp, x->type == PRR_STREAMED_XOR_CHUNKS, f->data_dir);
+    spool_init(&x->sp, x->type == PRR_STREAMED_XOR_CHUNKS, store_vfs(s), f->data_dir);
     if (x->type == PRR_SAMPLES) {
         answer_samples(x, rs);
     } else if (answer_streamed(x, rs)) {

@@ -2,6 +2,7 @@
 #include "users.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -252,18 +253,24 @@ static int load(users *u, st_err *e)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", u->dir, FILE_NAME);
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        if (errno == ENOENT) return 0;
-        return st_fail(e, ST_EIO, "cannot read %s: %s", path, strerror(errno));
+    int fd = u->v->open(u->v, path, O_RDONLY, 0);
+    if (fd < 0) {
+        if (fd == -ENOENT) return 0;
+        return st_fail(e, ST_EIO, "cannot read %s: %s", path, strerror(-fd));
     }
+    /* in chunks to end of file: it has no size bound to check first */
     st_buf b = {0};
     char chunk[8192];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, fp)) > 0) st_buf_put(&b, chunk, got);
-    bool err = ferror(fp);
-    fclose(fp);
-    if (err) {
+    off_t off = 0;
+    ssize_t got;
+    while ((got = u->v->pread(u->v, fd, chunk, sizeof chunk, off)) != 0) {
+        if (got == -EINTR) continue;
+        if (got < 0) break;
+        st_buf_put(&b, chunk, (size_t)got);
+        off += got;
+    }
+    u->v->close(u->v, fd);
+    if (got < 0) {
         st_buf_free(&b);
         return st_fail(e, ST_EIO, "cannot read %s", path);
     }

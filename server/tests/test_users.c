@@ -1,6 +1,7 @@
 /* Tests for server/users: the users file (written before a change is
  * answered, read back whole, refused when damaged), grants, tokens and
  * generations. */
+#include <errno.h>
 #include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -227,6 +228,43 @@ static void test_concurrent_readers(void)
     users_close(r.u);
 }
 
+/* The file is read through the vfs users_open was given (the store's, in
+ * the server), never around it. */
+static int g_opens, g_preads, g_pread_err;
+static int counting_open(const vfs *v, const char *path, int flags, int mode)
+{
+    (void)v;
+    g_opens++;
+    return vfs_posix()->open(vfs_posix(), path, flags, mode);
+}
+static ssize_t counting_pread(const vfs *v, int fd, void *buf, size_t n, off_t off)
+{
+    (void)v;
+    g_preads++;
+    if (g_pread_err) return -g_pread_err;
+    return vfs_posix()->pread(vfs_posix(), fd, buf, n, off);
+}
+
+static void test_load_through_vfs(void)
+{
+    vfs cv = *vfs_posix();
+    cv.open = counting_open;
+    cv.pread = counting_pread;
+    users *u = NULL;
+    st_err e = {0};
+    g_opens = g_preads = 0;
+    CHECK_OK(users_open(&cv, dir, &u, &e));
+    CHECK_EQ_INT(g_opens, 1);
+    CHECK(g_preads >= 2); /* the contents, then end of file */
+    CHECK(users_count(u) > 0);
+    users_close(u);
+    g_pread_err = EIO;
+    u = NULL;
+    CHECK_EQ_INT(users_open(&cv, dir, &u, &e), ST_EIO);
+    CHECK(u == NULL);
+    g_pread_err = 0;
+}
+
 int main(void)
 {
     dir = testlib_tmpdir("users");
@@ -236,6 +274,7 @@ int main(void)
     RUN(test_damaged_file);
     RUN(test_failed_write_keeps_state);
     RUN(test_concurrent_readers);
+    RUN(test_load_through_vfs);
     char cmd[4200];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd)) return 1;
