@@ -102,7 +102,7 @@ class Server:
         """auth: True = the server's credentials (if any), None/False = none,
         or a (user, password) pair."""
         headers = dict(headers or {})
-        pair = self.auth if auth is True else auth or None
+        pair = getattr(self, "auth", None) if auth is True else auth or None
         if pair and "Authorization" not in headers:
             headers["Authorization"] = basic_auth(*pair)
         req = urllib.request.Request(self.url(path), data=body, method=method, headers=headers)
@@ -286,7 +286,7 @@ class Prometheus(Daemon):
         """auth: True = the server's credentials (if any), None/False = none,
         or a (user, password) pair."""
         headers = dict(headers or {})
-        pair = self.auth if auth is True else auth or None
+        pair = getattr(self, "auth", None) if auth is True else auth or None
         if pair and "Authorization" not in headers:
             headers["Authorization"] = basic_auth(*pair)
         req = urllib.request.Request(self.url(path), data=body, method=method, headers=headers)

@@ -66,6 +66,42 @@ def test_routes(srv):
         R.check(b'"series"' not in body, f"...and {db} holds nothing", body[:200])
 
 
+def local_address():
+    """This host's address on its way out (not loopback), or None."""
+    import socket
+    try:
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.connect(("10.255.255.255", 1))
+        addr = s.getsockname()[0]
+        s.close()
+        return None if addr.startswith("127.") else addr
+    except OSError:
+        return None
+
+
+def check_users_from_afar(port):
+    """With --auth=false, users made now would outlive the switch to --auth
+    true: only the server's own host may make them."""
+    import urllib.parse
+    addr = local_address()
+    R.check(addr is not None, "this host has a non-loopback address to test from (needed by the next checks)")
+    if addr is None:
+        return
+    results = {}
+    for host in (addr, "127.0.0.1"):
+        req = urllib.request.Request(f"http://{host}:{port}/query", method="POST",
+                                     data=urllib.parse.urlencode({"q": "CREATE TOKEN FOR nobody"}).encode())
+        try:
+            with urllib.request.urlopen(req, timeout=5) as r:
+                results[host] = (r.status, r.read())
+        except urllib.error.HTTPError as e:
+            results[host] = (e.code, e.read())
+    R.check(results[addr][0] == 403 and b"server's own host" in results[addr][1],
+            f"--auth=false: user management from {addr} refused", results[addr])
+    R.check(results["127.0.0.1"][0] == 200 and b"user not found" in results["127.0.0.1"][1],
+            "--auth=false: ...from loopback it runs (here: no such user)", results["127.0.0.1"])
+
+
 def test_open_address():
     """A listener on a non-loopback address starts with --auth true, or
     open only with --auth=false given; loopback ones need nothing."""
@@ -107,6 +143,8 @@ def test_open_address():
                     got = r.status
             except urllib.error.HTTPError as e:
                 got = e.code
+            if flag == "--auth=false":
+                check_users_from_afar(port)
         finally:
             proc.terminate()
             proc.wait(30)

@@ -398,14 +398,19 @@ static void refuse(const api_route *rt, http_resp *rs, int status, const char *m
  * for a valid name. 0, or the refusal in rs. */
 static int request_db(const api_route *rt, http_req *rq, http_resp *rs)
 {
-    const char *dbs[2];
-    size_t n = http_args(rq, "db", dbs, 2);
+    const char *dbs[16];
+    size_t n = http_args(rq, "db", dbs, 16);
     char msg[400];
-    if (n > 1 && strcmp(dbs[0], dbs[1])) {
-        snprintf(msg, sizeof msg, "the request names two databases: db=%.100s and db=%.100s", dbs[0], dbs[1]);
-        refuse(rt, rs, 400, msg);
+    if (n > 16) {
+        refuse(rt, rs, 400, "the request repeats db= more than 16 times");
         return -1;
     }
+    for (size_t i = 1; i < n; i++)
+        if (strcmp(dbs[0], dbs[i])) {
+            snprintf(msg, sizeof msg, "the request names two databases: db=%.100s and db=%.100s", dbs[0], dbs[i]);
+            refuse(rt, rs, 400, msg);
+            return -1;
+        }
     if (rq->db_in_path && n && *dbs[0] && strcmp(dbs[0], rq->db)) {
         snprintf(msg, sizeof msg, "the request names two databases: /db/%.100s/ in its path and db=%.100s",
                  rq->db, dbs[0]);
@@ -431,6 +436,13 @@ static auth_front front_of(const api_route *rt)
 static bool peer_is_loopback(const char *peer)
 {
     return !strncmp(peer, "127.", 4) || !strcmp(peer, "::1") || !strncmp(peer, "::ffff:127.", 11);
+}
+
+bool api_peer_is_loopback(const http_req *rq)
+{
+    char peer[64];
+    http_peer(rq, peer, sizeof peer);
+    return peer_is_loopback(peer);
 }
 
 /* Failed logins in the log: at most one line a second, the lines passed
@@ -490,8 +502,8 @@ static void unauthorized(const api_route *rt, http_resp *rs, auth_reason r, cons
                                                  : "authentication required");
     else if (r == AUTH_MALFORMED)
         snprintf(msg, sizeof msg, "malformed credentials: %.300s", why);
-    else if (r == AUTH_BAD_SIGNATURE || r == AUTH_EXPIRED)
-        snprintf(msg, sizeof msg, "%.300s", why);
+    else if (r == AUTH_BAD_SIGNATURE || r == AUTH_EXPIRED || (r == AUTH_UNKNOWN_USER && *why))
+        snprintf(msg, sizeof msg, "%.300s", why); /* SigV4: an unknown key is told what a wrong signature is */
     else
         snprintf(msg, sizeof msg, "authentication failed");
     refuse_as(rt, rs, 401, "unauthorized", msg);
@@ -587,6 +599,15 @@ static int authorize(api_server *sv, const api_route *rt, http_req *rq, http_res
         return -1;
     }
     rq->user = st_arena_strndup(rq->arena, user, strlen(user));
+    /* a page of another site driving a browser that holds credentials for
+     * Strata (browsers replay cached Basic credentials): nothing it asks
+     * may change data or the server */
+    const char *site = http_header(rq, "Sec-Fetch-Site");
+    if (site && !strcmp(site, "cross-site") && (rt->access == ACCESS_WRITE || rt->access == ACCESS_ADMIN)) {
+        refuse_as(rt, rs, 403, "forbidden", "a request that changes data is not served for another site's page "
+                                            "(Sec-Fetch-Site: cross-site)");
+        return -1;
+    }
     const char *db = NULL;
     auth_priv need = rt->access == ACCESS_ADMIN ? AUTH_ADMIN : rt->access == ACCESS_WRITE ? AUTH_WRITE : AUTH_READ;
     if (rt->access == ACCESS_ADMIN) db = "";

@@ -66,6 +66,9 @@ const char *api_error_type(int code);
  * auth off. A refusal is counted under front; the handler answers it (a
  * 403 in its protocol's words, before running anything). */
 bool api_may(api_server *sv, const http_req *rq, auth_front front, const char *db, auth_priv priv);
+/* Whether rq came from the server's own host. */
+bool api_peer_is_loopback(const http_req *rq);
+
 /* Whether rq's caller may read db, for listings (SHOW DATABASES): nothing
  * counted. */
 bool api_sees(api_server *sv, const http_req *rq, const char *db);

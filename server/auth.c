@@ -1,6 +1,7 @@
 /* auth: credentials checked, privileges decided (see auth.h). */
 #include "auth.h"
 
+#include <arpa/inet.h>
 #include <crypt.h>
 #include <errno.h>
 #include <gnutls/crypto.h>
@@ -16,7 +17,8 @@
 
 #define CACHE_WAYS 4
 #define CACHE_TTL_S 600
-#define THROTTLE_SLOTS 1024
+#define THROTTLE_SLOTS 4096
+#define THROTTLE_PROBE 8
 #define THROTTLE_WINDOW_S 60
 #define LOCK_STRIPES 64
 /* bcrypt reads at most 72 bytes of a password: longer ones are refused
@@ -42,6 +44,7 @@ struct auth {
     unsigned max_failures;
     uint8_t salt[32];
     char dummy_hash[USERS_HASH_MAX + 1];
+    char dummy_key[49]; /* what an unknown SigV4 key is checked against */
     sem_t hashes;
     cache_entry *cache;
     size_t nsets;
@@ -144,6 +147,7 @@ int auth_new(users *u, const auth_opts *o, auth **out, st_err *e)
     char pw[49];
     gnutls_rnd(GNUTLS_RND_NONCE, junk, sizeof junk);
     for (size_t i = 0; i < sizeof junk; i++) snprintf(pw + 2 * i, 3, "%02x", junk[i]);
+    memcpy(a->dummy_key, pw, sizeof a->dummy_key);
     int rc = auth_hash_password(pw, a->dummy_hash, e);
     if (rc) {
         st_free(a);
@@ -241,21 +245,59 @@ static void cache_put(auth *a, const uint8_t key[32], const char *user, uint64_t
 
 /* ----------------------------------------------------------- throttle */
 
-static throttle_slot *slot_of(auth *a, const char *peer)
+/* The unit throttled: an IPv4 address, or an IPv6 /64 (one host holds a
+ * whole /64: counting /128s would give it billions of tries). */
+static void peer_key(const char *peer, char out[64])
 {
-    uint8_t d[32];
-    sha256(peer, strlen(peer), d);
+    struct in6_addr a6;
+    if (strchr(peer, ':') && inet_pton(AF_INET6, peer, &a6) == 1 && !IN6_IS_ADDR_V4MAPPED(&a6)) {
+        memset(a6.s6_addr + 8, 0, 8);
+        inet_ntop(AF_INET6, &a6, out, 64);
+        strncat(out, "/64", 63 - strlen(out));
+        return;
+    }
+    snprintf(out, 64, "%s", peer);
+}
+
+/* The peer's slot: THROTTLE_PROBE places from a salted hash (so nobody can
+ * aim another address at it). create: a free or unblocked place is taken
+ * when the peer has none; a blocked peer is never displaced. NULL when the
+ * peer has none (and, creating, every place is blocked: the newcomer is
+ * then not counted, erring towards serving it). Called locked. */
+static throttle_slot *slot_of(auth *a, const char *key, bool create, int64_t now)
+{
+    uint8_t buf[32 + 64], d[32];
+    size_t kn = strlen(key);
+    memcpy(buf, a->salt, 32);
+    memcpy(buf + 32, key, kn);
+    sha256(buf, 32 + kn, d);
     uint32_t h;
     memcpy(&h, d, sizeof h);
-    return &a->throttle[h % THROTTLE_SLOTS];
+    throttle_slot *best = NULL;
+    for (unsigned i = 0; i < THROTTLE_PROBE; i++) {
+        throttle_slot *s = &a->throttle[(h + i) % THROTTLE_SLOTS];
+        if (!strcmp(s->peer, key)) return s;
+        if (!create || s->blocked_until > now) continue;
+        if (!s->peer[0]) {
+            if (!best || best->peer[0]) best = s;
+        } else if (!best || (best->peer[0] && s->window_start < best->window_start)) {
+            best = s;
+        }
+    }
+    if (best) *best = (throttle_slot){.window_start = now};
+    if (best) snprintf(best->peer, sizeof best->peer, "%s", key);
+    return best;
 }
 
 static bool throttled(auth *a, const char *peer)
 {
     if (!a->max_failures || !peer) return false;
+    char key[64];
+    peer_key(peer, key);
+    int64_t now = mono_s();
     pthread_mutex_lock(&a->throttle_lock);
-    throttle_slot *s = slot_of(a, peer);
-    bool t = !strcmp(s->peer, peer) && s->blocked_until > mono_s();
+    throttle_slot *s = slot_of(a, key, false, now);
+    bool t = s && s->blocked_until > now;
     pthread_mutex_unlock(&a->throttle_lock);
     return t;
 }
@@ -263,26 +305,25 @@ static bool throttled(auth *a, const char *peer)
 static void failed_from(auth *a, const char *peer)
 {
     if (!a->max_failures || !peer) return;
+    char key[64];
+    peer_key(peer, key);
     int64_t now = mono_s();
     pthread_mutex_lock(&a->throttle_lock);
-    throttle_slot *s = slot_of(a, peer);
-    /* an address sharing the slot takes it over: throttling errs towards
-     * letting a request through, never blocks a stranger */
-    if (strcmp(s->peer, peer) || now - s->window_start >= THROTTLE_WINDOW_S) {
-        if (strcmp(s->peer, peer) || s->blocked_until <= now) {
-            snprintf(s->peer, sizeof s->peer, "%s", peer);
-            s->window_start = now;
-            s->failures = 0;
-            s->blocked_until = 0;
-        }
+    throttle_slot *s = slot_of(a, key, true, now);
+    if (s && s->blocked_until <= now && now - s->window_start >= THROTTLE_WINDOW_S) {
+        s->window_start = now;
+        s->failures = 0;
     }
-    if (++s->failures >= a->max_failures) s->blocked_until = now + THROTTLE_WINDOW_S;
+    if (s && ++s->failures >= a->max_failures) s->blocked_until = now + THROTTLE_WINDOW_S;
     pthread_mutex_unlock(&a->throttle_lock);
 }
 
 /* -------------------------------------------------------------- login */
 
-static auth_reason password_login(auth *a, const cred *c, char user[USERS_NAME_MAX + 1])
+/* A cached credential passes even from a throttled address (it was
+ * verified: the guesser sharing the address does not hold it); anything
+ * else from there is refused before a hash is spent. */
+static auth_reason password_login(auth *a, const cred *c, const char *peer, char user[USERS_NAME_MAX + 1])
 {
     uint8_t key[32];
     st_slice secret = c->secret;
@@ -299,6 +340,10 @@ static auth_reason password_login(auth *a, const cred *c, char user[USERS_NAME_M
             memcpy(user, name, sizeof name);
             return AUTH_OK;
         }
+    }
+    if (throttled(a, peer)) {
+        atomic_fetch_add(&a->throttled, 1);
+        return AUTH_THROTTLED;
     }
     atomic_fetch_add(&a->misses, 1);
     users_login li;
@@ -319,12 +364,12 @@ auth_reason auth_login(auth *a, auth_front front, const cred *c, const char *pee
     auth_reason r;
     if (c->kind == CRED_NONE) {
         r = AUTH_MISSING;
-    } else if (throttled(a, peer)) {
-        atomic_fetch_add(&a->throttled, 1);
-        return AUTH_THROTTLED;
     } else if (c->kind == CRED_BASIC || c->kind == CRED_PARAMS || c->kind == CRED_TOKEN_USER) {
-        r = password_login(a, c, user);
+        r = password_login(a, c, peer, user);
+        if (r == AUTH_THROTTLED) return r;
     } else if (c->kind == CRED_TOKEN || c->kind == CRED_BEARER) {
+        /* 256-bit tokens and SigV4 signatures cannot be guessed: no
+         * throttling, only passwords are */
         uint8_t d[32];
         sha256(c->secret.p, c->secret.n, d);
         uint64_t gen;
@@ -339,10 +384,6 @@ auth_reason auth_login(auth *a, auth_front front, const cred *c, const char *pee
 auth_reason auth_login_sigv4(auth *a, auth_front front, const cred *c, const sigv4_req *r, const char *peer,
                              char user[USERS_NAME_MAX + 1], st_err *why)
 {
-    if (throttled(a, peer)) {
-        atomic_fetch_add(&a->throttled, 1);
-        return AUTH_THROTTLED;
-    }
     auth_reason res;
     char name[USERS_NAME_MAX + 1] = "", secret[USERS_KEY_MAX + 1];
     uint64_t gen;
@@ -360,10 +401,10 @@ auth_reason auth_login_sigv4(auth *a, auth_front front, const cred *c, const sig
             known = users_key_get(a->u, name, secret, &gen) == 0;
         }
         if (!known) {
-            /* the same work for a key nobody has, so timing tells nothing */
-            sigv4_verify(c, r, "unknown-key-dummy-secret", why);
-            st_fail(why, ST_EINVAL, "The security token included in the request is invalid: no such access key");
-            res = AUTH_UNKNOWN_USER;
+            /* the same work and the same answer as for a key that exists:
+             * neither timing nor the message tells which names have keys */
+            sigv4_result v = sigv4_verify(c, r, a->dummy_key, why);
+            res = v == SIGV4_EXPIRED ? AUTH_EXPIRED : v == SIGV4_INCOMPLETE ? AUTH_MALFORMED : AUTH_UNKNOWN_USER;
         } else {
             sigv4_result v = sigv4_verify(c, r, secret, why);
             explicit_bzero(secret, sizeof secret);

@@ -13,8 +13,12 @@
  *     so timing does not tell which names exist;
  *   - at most max_hashes checks run at once; one waiting over a second is
  *     refused (AUTH_BUSY: 503 and Retry-After);
- *   - a peer address with max_failures failures within a minute is refused
- *     for a minute (AUTH_THROTTLED: 429), without a hash.
+ *   - a peer address (an IPv6 /64) with max_failures failures within a
+ *     minute has its uncached passwords refused for a minute
+ *     (AUTH_THROTTLED: 429) without a hash; credentials already verified
+ *     (cached) still pass, so one guesser behind a shared address does not
+ *     lock out the clients next to it. Tokens and SigV4 signatures, which
+ *     cannot be guessed, are not throttled.
  * API tokens are 32 random bytes, kept as their SHA-256; a check is a hash
  * and a lookup. Secrets are compared in constant time.
  *

@@ -157,6 +157,20 @@ static int parse_bool(const char *s, bool *out, st_err *e)
     return 0;
 }
 
+bool flags_pg_loopback(const flags *f, char host[256])
+{
+    host[0] = 0;
+    const char *colon = strrchr(f->pg_listen, ':');
+    if (!f->pg_listen[0] || !colon) return true; /* off */
+    size_t hl = (size_t)(colon - f->pg_listen);
+    const char *h = f->pg_listen;
+    if (hl >= 2 && h[0] == '[' && h[hl - 1] == ']') h++, hl -= 2;
+    if (hl >= 256) return false;
+    memcpy(host, h, hl);
+    host[hl] = 0;
+    return flags_loopback(host);
+}
+
 bool flags_loopback(const char *host)
 {
     if (!strcmp(host, "localhost")) return true;
@@ -407,14 +421,7 @@ int flags_parse(flags *f, int argc, char **argv, st_err *e)
     if (!f->auth && !f->auth_off_given) {
         const char *open_at = !flags_loopback(f->listen_host) ? "--listen" : NULL, *host = f->listen_host;
         char pg_host[256] = "";
-        const char *colon = strrchr(f->pg_listen, ':');
-        if (f->pg_listen[0] && colon) {
-            size_t hl = (size_t)(colon - f->pg_listen);
-            const char *h = f->pg_listen;
-            if (hl >= 2 && h[0] == '[' && h[hl - 1] == ']') h++, hl -= 2;
-            if (hl < sizeof pg_host) memcpy(pg_host, h, hl), pg_host[hl] = 0;
-            if (!open_at && !flags_loopback(pg_host)) open_at = "--pg-listen", host = pg_host;
-        }
+        if (!open_at && !flags_pg_loopback(f, pg_host)) open_at = "--pg-listen", host = pg_host;
         if (open_at)
             return st_fail(e, ST_EINVAL, "%s %s is not a loopback address and authentication is off: every client "
                                          "that reaches it could read, write and delete every database. Give --auth "

@@ -80,5 +80,7 @@ void flags_free(flags *f);
 /* Whether a listen host is a loopback address (127.0.0.0/8, ::1,
  * localhost); an empty host or another name is not. */
 bool flags_loopback(const char *host);
+/* Whether --pg-listen is off or on a loopback address; host gets its host. */
+bool flags_pg_loopback(const flags *f, char host[256]);
 
 #endif

@@ -46,8 +46,11 @@ static int on_access(void *ctx, st_slice db, iql_priv p)
      * own, having touched nothing; a name too long for any grant is one
      * nobody may use */
     if (!db.n && need != AUTH_ADMIN) return 0;
-    if (db.n > CATALOG_NAME_MAX) db.n = CATALOG_NAME_MAX;
-    snprintf(c->db, sizeof c->db, "%.*s", (int)db.n, db.p);
+    snprintf(c->db, sizeof c->db, "%.*s", (int)(db.n > CATALOG_NAME_MAX ? CATALOG_NAME_MAX : db.n), db.p);
+    if (db.n > CATALOG_NAME_MAX && need != AUTH_ADMIN) {
+        c->need = p;
+        return 1;
+    }
     /* a database's own admin is the server's: Strata has no per-database
      * ADMIN grant */
     const char *on = need == AUTH_ADMIN ? "" : c->db;
@@ -65,11 +68,57 @@ static int on_access(void *ctx, st_slice db, iql_priv p)
     return 1;
 }
 
+static bool manages_users(iql_kind k)
+{
+    switch (k) {
+    case IQL_SHOW_USERS: case IQL_CREATE_USER: case IQL_DROP_USER: case IQL_SET_PASSWORD: case IQL_GRANT:
+    case IQL_REVOKE: case IQL_SHOW_GRANTS: case IQL_CREATE_TOKEN: case IQL_SHOW_TOKENS: case IQL_DROP_TOKEN:
+    case IQL_CREATE_ACCESS_KEY: case IQL_DROP_ACCESS_KEY:
+        return true;
+    default: return false;
+    }
+}
+
+/* Whether a statement changes the server (anything but reading). */
+static bool changes(const iql_stmt *st)
+{
+    switch (st->kind) {
+    case IQL_SELECT: return st->sel && st->sel->has_into;
+    case IQL_SHOW_DATABASES: case IQL_SHOW_RETENTION_POLICIES: case IQL_SHOW_MEASUREMENTS: case IQL_SHOW_TAG_KEYS:
+    case IQL_SHOW_TAG_VALUES: case IQL_SHOW_FIELD_KEYS: case IQL_SHOW_SERIES: case IQL_SHOW_USERS:
+    case IQL_SHOW_GRANTS: case IQL_SHOW_TOKENS: case IQL_SHOW_CQS:
+        return false;
+    default: return true;
+    }
+}
+
 int influxauth_check(api_server *sv, http_req *rq, const iql_stmt *stmts, size_t n, const char *def,
                      http_resp *rs)
 {
-    if (!auth_enabled(sv->auth)) return 0;
+    if (!auth_enabled(sv->auth)) {
+        /* users made while auth is off outlive it: only whoever is on the
+         * server's own host may make them, as only they could turn auth on */
+        for (size_t i = 0; i < n; i++)
+            if (manages_users(stmts[i].kind) && !api_peer_is_loopback(rq)) {
+                influx_error(rs, INFLUX_V1, 403,
+                             "error authorizing query: users, grants, tokens and keys are managed from the server's "
+                             "own host while --auth is off (or with --auth true)");
+                return -1;
+            }
+        return 0;
+    }
     char msg[600];
+    /* a page of another site driving a browser that holds credentials for
+     * Strata (Basic credentials are cached by browsers): it may not
+     * change anything */
+    const char *site = http_header(rq, "Sec-Fetch-Site");
+    if (site && !strcmp(site, "cross-site"))
+        for (size_t i = 0; i < n; i++)
+            if (changes(&stmts[i])) {
+                influx_error(rs, INFLUX_V1, 403, "error authorizing query: a statement that changes the server is not "
+                                                 "run for another site's page (Sec-Fetch-Site: cross-site)");
+                return -1;
+            }
     if (!rq->user) { /* no admin yet, a loopback caller without credentials */
         for (size_t i = 0; i < n; i++)
             if (stmts[i].kind != IQL_CREATE_USER || !stmts[i].all_privileges) {
@@ -101,8 +150,6 @@ int influxauth_check(api_server *sv, http_req *rq, const iql_stmt *stmts, size_t
 typedef struct lister {
     st_buf *b;
     bool first;
-    size_t admins;
-    const char *except;
 } lister;
 
 static void row_start(lister *l)
@@ -142,22 +189,6 @@ static void on_token(void *ctx, const char *user, const char *id, int64_t create
     char ts[40];
     strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
     st_buf_printf(l->b, ",\"%s\"]", ts);
-}
-
-static void count_admins(void *ctx, const char *name, bool admin)
-{
-    lister *l = ctx;
-    if (admin && strcmp(name, l->except)) l->admins++;
-}
-
-/* Whether taking name's admin away leaves none while auth is on. */
-static bool last_admin(api_server *sv, const char *name)
-{
-    users *u = auth_users(sv->auth);
-    if (!auth_enabled(sv->auth) || !users_is_admin(u, name)) return false;
-    lister l = {.except = name};
-    users_list(u, count_admins, &l);
-    return l.admins == 0;
 }
 
 static int cstr(st_slice s, char *out, size_t cap, const char *what, st_err *e)
@@ -213,17 +244,11 @@ int influxauth_exec(api_server *sv, const http_req *rq, const iql_stmt *st, st_b
         else rc = users_set_hash(u, name, hash, e);
         explicit_bzero(hash, sizeof hash);
         break;
-    case IQL_DROP_USER:
-        if (last_admin(sv, name))
-            return st_fail(e, ST_EINVAL, "\"%s\" is the last admin user: create another admin before dropping it", name);
-        rc = users_drop(u, name, e);
-        break;
+    case IQL_DROP_USER: rc = users_drop(u, name, true, e); break;
     case IQL_GRANT:
     case IQL_REVOKE:
         if (st->all_privileges) {
-            if (st->kind == IQL_REVOKE && last_admin(sv, name))
-                return st_fail(e, ST_EINVAL, "\"%s\" is the last admin user: make another one admin first", name);
-            rc = users_set_admin(u, name, st->kind == IQL_GRANT, e);
+            rc = users_set_admin(u, name, st->kind == IQL_GRANT, true, e);
             break;
         }
         if (cstr(st->on, db, sizeof db, "database name", e)) return ST_EINVAL;

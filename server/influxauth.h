@@ -12,7 +12,11 @@
  *
  * CREATE DATABASE is the server admin's, or a user's with WRITE on that
  * name (as a write would create it). The last admin cannot be dropped or
- * lose ALL PRIVILEGES while --auth is on: nobody could manage users after.
+ * lose ALL PRIVILEGES: nobody could manage users after. With --auth off,
+ * users, grants, tokens and keys are managed from loopback only (they
+ * outlive the switch). With auth on, a request a browser marks as
+ * cross-site (Sec-Fetch-Site) may not change anything: browsers replay
+ * cached Basic credentials for any page.
  */
 #ifndef ST_INFLUXAUTH_H
 #define ST_INFLUXAUTH_H

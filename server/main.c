@@ -110,6 +110,10 @@ int main(int argc, char **argv)
         snprintf(m, sizeof m, "created the admin user \"%s\" (--admin-user)", f.admin_user);
         api_log(NULL, "info", m);
     }
+    char pg_host[256];
+    if (f.auth && !f.tls_cert_file && (!flags_loopback(f.listen_host) || !flags_pg_loopback(&f, pg_host)))
+        api_log(NULL, "warn", "--auth true without --tls-cert-file on a non-loopback address: passwords and tokens "
+                              "cross the network in the clear");
     if (f.auth && !users_any_admin(us))
         api_log(NULL, "warn", "--auth true and no admin user yet: every request is refused until one is created "
                               "(CREATE USER ... WITH ALL PRIVILEGES over /query from this host, or --admin-user)");

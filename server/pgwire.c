@@ -126,9 +126,11 @@ static void fatal(pgconn *c, const char *code, const char *msg)
 
 /* ------------------------------------------------------------ input */
 
-/* Reads exactly n bytes, waiting at most timeout_ms for each part. 0, or -1
- * when the peer closed, failed or stayed silent (*idle set then). What
- * has arrived beyond them waits in c->ahead for the next read. */
+/* Reads exactly n bytes, waiting at most timeout_ms for each part, and not
+ * past c->deadline_ns when set (a client trickling a byte at a time must
+ * not hold a slot through the start-up). 0, or -1 when the peer closed,
+ * failed or stayed silent (*idle set then). What has arrived beyond them
+ * waits in c->ahead for the next read. */
 static int read_full(pgconn *c, void *buf, size_t n, int timeout_ms, bool *idle)
 {
     size_t got = 0;
@@ -141,8 +143,14 @@ static int read_full(pgconn *c, void *buf, size_t n, int timeout_ms, bool *idle)
             continue;
         }
         if (!c->tls || !tls_conn_pending(c->tls)) { /* TLS may hold decrypted bytes the socket does not show */
+            int wait = timeout_ms;
+            if (c->deadline_ns) {
+                int64_t left = (c->deadline_ns - st_mono_ns()) / 1000000;
+                if (left <= 0) return -1;
+                if (left < wait) wait = (int)left;
+            }
             struct pollfd pf = {.fd = c->fd, .events = POLLIN};
-            int pr = poll(&pf, 1, timeout_ms);
+            int pr = poll(&pf, 1, wait);
             if (pr < 0 && errno == EINTR) continue;
             if (pr == 0) {
                 if (idle) *idle = true;
@@ -589,14 +597,14 @@ static int authenticate(pgconn *c, const char *user, const char *db, pgwire_erro
     if (pgwire_flush_out(c)) return -1;
     uint8_t hdr[5];
     char pw[1024];
-    if (read_full(c, hdr, 5, 60000, NULL)) return -1;
+    if (read_full(c, hdr, 5, 10000, NULL)) return -1;
     uint32_t len = ((uint32_t)hdr[1] << 24) | ((uint32_t)hdr[2] << 16) | ((uint32_t)hdr[3] << 8) | hdr[4];
     if (hdr[0] != 'p' || len < 5 || len - 4 > sizeof pw) {
         snprintf(err->code, sizeof err->code, "08P01");
         snprintf(err->msg, sizeof err->msg, "expected a password message");
         return -1;
     }
-    if (read_full(c, pw, len - 4, 60000, NULL)) return -1;
+    if (read_full(c, pw, len - 4, 10000, NULL)) return -1;
     pw[len - 5] = 0; /* NUL-terminated on the wire: keep it so whatever came */
     char peer[64] = "";
     struct sockaddr_storage ss;
@@ -822,7 +830,14 @@ static int startup(pgconn *c)
 
 static void serve(pgconn *c)
 {
-    if (startup(c)) return;
+    /* the whole start-up, password included, within a minute (PostgreSQL's
+     * authentication_timeout; --pg-idle-timeout when shorter), however the
+     * client paces its bytes */
+    unsigned limit_s = c->srv->idle_timeout_s < 60 ? c->srv->idle_timeout_s : 60;
+    c->deadline_ns = st_mono_ns() + (int64_t)limit_s * ST_NS_PER_S;
+    int rc = startup(c);
+    c->deadline_ns = 0;
+    if (rc) return;
     pgwire_server *srv = c->srv;
     int idle_ms = (int)(srv->idle_timeout_s > 2000000 ? 2000000000 : srv->idle_timeout_s * 1000);
     while (!c->dead) {

@@ -692,6 +692,7 @@ typedef struct tables {
 static int list_tables(pgwire_sess *ss, tables *t)
 {
     memset(t, 0, sizeof *t);
+    if (ss->may_read && !ss->may_read(ss->may_ctx, ss->db)) return 0; /* READ revoked since the start-up */
     scan_spec sp = {.db = ss->db, .mint = INT64_MIN, .maxt = INT64_MAX, .mode = SCAN_KEYS};
     st_err e = {0};
     if (scan_open(ss->s, &sp, &t->sc, &e)) {
@@ -794,6 +795,7 @@ static size_t table_columns(pgwire_sess *ss, st_slice name, st_arena *a, colinfo
 {
     scan_table_schema sch = {0};
     st_err e = {0};
+    if (ss->may_read && !ss->may_read(ss->may_ctx, ss->db)) return 0;
     if (scan_table_schema_get(ss->s, ss->db, name, a, &sch, &e) || !sch.nfields) return 0;
     size_t n = sch.ntags + sch.nfields + 2;
     colinfo *c = st_arena_alloc(a, n * sizeof *c);

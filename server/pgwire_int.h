@@ -98,6 +98,7 @@ typedef struct pgconn {
     size_t held;          /* bytes of statement text kept by statements and portals */
     bool skip;            /* an extended-protocol error: ignore until Sync */
     tls_conn *tls;        /* after an SSLRequest, when the server has TLS */
+    int64_t deadline_ns;  /* st_mono_ns() by which the start-up must be done; 0 = none */
     /* bytes received ahead of the message being read: a message costs one
      * receive, not one per header field */
     size_t ahead_at, ahead_len;

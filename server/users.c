@@ -92,13 +92,28 @@ static long find(const table *t, const char *name)
     return -(long)lo - 1;
 }
 
+/* Moves to a new array rather than realloc, so that no copy of a hash or
+ * key is left in freed memory unwiped. */
 static user_rec *insert_at(table *t, size_t at)
 {
-    t->recs = st_realloc(t->recs, (t->n + 1) * sizeof *t->recs);
-    memmove(t->recs + at + 1, t->recs + at, (t->n - at) * sizeof *t->recs);
+    user_rec *n = st_calloc(t->n + 2, sizeof *n);
+    if (t->n) {
+        memcpy(n, t->recs, at * sizeof *n);
+        memcpy(n + at + 1, t->recs + at, (t->n - at) * sizeof *n);
+        explicit_bzero(t->recs, t->n * sizeof *t->recs);
+    }
+    st_free(t->recs);
+    t->recs = n;
     t->n++;
-    memset(&t->recs[at], 0, sizeof t->recs[at]);
     return &t->recs[at];
+}
+
+/* Whether a user other than recs[at] is an admin. */
+static bool other_admin(const table *t, long at)
+{
+    for (size_t i = 0; i < t->n; i++)
+        if ((long)i != at && t->recs[i].admin) return true;
+    return false;
 }
 
 /* ---------------------------------------------------------- the file */
@@ -276,6 +291,7 @@ static int load(users *u, st_err *e)
     }
     st_buf_putc(&b, 0);
     int rc = parse_file((char *)b.p, b.len - 1, &u->t, &u->next_gen, e);
+    explicit_bzero(b.p, b.len); /* hashes and keys */
     st_buf_free(&b);
     if (rc) {
         size_t l = strlen(e->msg);
@@ -502,16 +518,22 @@ int users_create(users *u, const char *name, const char *hash, bool admin, st_er
     return finish(u, &t, 0, e);
 }
 
-int users_drop(users *u, const char *name, st_err *e)
+int users_drop(users *u, const char *name, bool keep_an_admin, st_err *e)
 {
     table t;
     long at;
     int rc = begin(u, &t, name, &at, e);
     if (rc) return rc;
+    if (keep_an_admin && t.recs[at].admin && !other_admin(&t, at))
+        return finish(u, &t, st_fail(e, ST_EINVAL, "\"%s\" is the last admin user: create another admin before "
+                                     "dropping it", name), e);
     st_free(t.recs[at].grants);
     st_free(t.recs[at].tokens);
+    explicit_bzero(t.recs[at].hash, sizeof t.recs[at].hash);
+    explicit_bzero(t.recs[at].key, sizeof t.recs[at].key);
     memmove(t.recs + at, t.recs + at + 1, (t.n - (size_t)at - 1) * sizeof *t.recs);
     t.n--;
+    explicit_bzero(&t.recs[t.n], sizeof t.recs[t.n]); /* the last record's old copy */
     return finish(u, &t, 0, e);
 }
 
@@ -527,12 +549,15 @@ int users_set_hash(users *u, const char *name, const char *hash, st_err *e)
     return finish(u, &t, 0, e);
 }
 
-int users_set_admin(users *u, const char *name, bool admin, st_err *e)
+int users_set_admin(users *u, const char *name, bool admin, bool keep_an_admin, st_err *e)
 {
     table t;
     long at;
     int rc = begin(u, &t, name, &at, e);
     if (rc) return rc;
+    if (keep_an_admin && !admin && t.recs[at].admin && !other_admin(&t, at))
+        return finish(u, &t, st_fail(e, ST_EINVAL, "\"%s\" is the last admin user: make another one admin first",
+                                     name), e);
     t.recs[at].admin = admin;
     return finish(u, &t, 0, e);
 }

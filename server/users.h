@@ -70,9 +70,12 @@ int users_token_owner(users *u, const uint8_t digest[32], char name[USERS_NAME_M
 /* Changes, each durable before it returns 0. ST_ENOTFOUND for an unknown
  * user, ST_EEXIST for a name taken, ST_EIO when the file cannot be written. */
 int users_create(users *u, const char *name, const char *hash, bool admin, st_err *e);
-int users_drop(users *u, const char *name, st_err *e);
+/* keep_an_admin: refuse (ST_EINVAL) to take the last admin away, decided
+ * under the change lock so that two requests cannot each leave it to the
+ * other. */
+int users_drop(users *u, const char *name, bool keep_an_admin, st_err *e);
 int users_set_hash(users *u, const char *name, const char *hash, st_err *e);
-int users_set_admin(users *u, const char *name, bool admin, st_err *e);
+int users_set_admin(users *u, const char *name, bool admin, bool keep_an_admin, st_err *e);
 /* Adds (revoke false) or removes privs on db. */
 int users_grant(users *u, const char *name, const char *db, unsigned privs, bool revoke, st_err *e);
 /* A new token for name: its id (made here) and the SHA-256 of its secret. */

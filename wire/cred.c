@@ -120,6 +120,8 @@ static int header(const char *h, cred *c, st_err *e)
         const char *colon = memchr(c->buf, ':', (size_t)n);
         if (!colon) return st_fail(e, ST_EINVAL, "Authorization: Basic: no ':' between user and password");
         if (colon == c->buf) return st_fail(e, ST_EINVAL, "Authorization: Basic: an empty user name");
+        if (memchr(c->buf, 0, (size_t)n)) /* "bob\0x" must not be bob */
+            return st_fail(e, ST_EINVAL, "Authorization: Basic: a NUL byte in the user or password");
         c->kind = CRED_BASIC;
         c->user = st_slice_of(c->buf, (size_t)(colon - c->buf));
         c->secret = st_slice_of(colon + 1, (size_t)(c->buf + n - colon - 1));

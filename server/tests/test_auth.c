@@ -90,7 +90,7 @@ static void test_passwords_and_cache(void)
     CHECK_EQ_INT(auth_login(a, AUTH_FRONT_PROMETHEUS, &c2, NULL, who), AUTH_OK);
     CHECK_EQ_INT(auth_login(a, AUTH_FRONT_PROMETHEUS, &c2, NULL, who), AUTH_OK);
     /* dropped: the cache does not keep it alive */
-    CHECK_OK(users_drop(us, "alice", &e));
+    CHECK_OK(users_drop(us, "alice", false, &e));
     CHECK_EQ_INT(auth_login(a, AUTH_FRONT_PROMETHEUS, &c2, NULL, who), AUTH_UNKNOWN_USER);
     /* recreated with the same password: a fresh check, which passes */
     CHECK_OK(users_create(us, "alice", h, false, &e));
@@ -165,14 +165,41 @@ static void test_throttling(void)
     CHECK_EQ_INT(auth_login(a, AUTH_FRONT_PROMETHEUS, &good, "192.0.2.7", who), AUTH_OK);
     for (int i = 0; i < 3; i++)
         CHECK_EQ_INT(auth_login(a, AUTH_FRONT_PROMETHEUS, &bad, "192.0.2.7", who), AUTH_BAD_PASSWORD);
-    /* the address is refused, even with the right password and without a
-     * hash; another address is not */
+    /* the address is refused without a hash, even a right password not
+     * verified before; one verified before (cached) still passes, so a
+     * guesser does not lock out the clients sharing its address; tokens
+     * are not throttled; another address is not */
+    char pw72[73];
+    memset(pw72, 'x', 72);
+    pw72[72] = 0;
+    cred uncached = basic("long", pw72);
     double t0 = now_s();
     CHECK_EQ_INT(auth_login(a, AUTH_FRONT_PROMETHEUS, &bad, "192.0.2.7", who), AUTH_THROTTLED);
-    CHECK_EQ_INT(auth_login(a, AUTH_FRONT_PROMETHEUS, &good, "192.0.2.7", who), AUTH_THROTTLED);
+    CHECK_EQ_INT(auth_login(a, AUTH_FRONT_PROMETHEUS, &uncached, "192.0.2.7", who), AUTH_THROTTLED);
     CHECK(now_s() - t0 < 0.02);
-    CHECK_EQ_INT(auth_login(a, AUTH_FRONT_PROMETHEUS, &good, "192.0.2.8", who), AUTH_OK);
+    CHECK_EQ_INT(auth_login(a, AUTH_FRONT_PROMETHEUS, &good, "192.0.2.7", who), AUTH_OK);
+    char secret[72], id[USERS_TOKEN_ID_LEN + 1];
+    st_err e = {0};
+    CHECK_OK(auth_token_create(a, "alice", secret, id, &e));
+    cred tok = {.kind = CRED_BEARER, .secret = st_slice_cstr(secret)};
+    CHECK_EQ_INT(auth_login(a, AUTH_FRONT_PROMETHEUS, &tok, "192.0.2.7", who), AUTH_OK);
+    CHECK_EQ_INT(auth_login(a, AUTH_FRONT_PROMETHEUS, &uncached, "192.0.2.8", who), AUTH_OK);
     CHECK_EQ_INT(metric(a, "strata_auth_throttled_total "), 2);
+    /* IPv6: a /64 is one unit; another /64 is another */
+    for (int i = 0; i < 3; i++) {
+        char peer[64];
+        snprintf(peer, sizeof peer, "2001:db8:1:2::%x", i + 1);
+        CHECK_EQ_INT(auth_login(a, AUTH_FRONT_PROMETHEUS, &bad, peer, who), AUTH_BAD_PASSWORD);
+    }
+    CHECK_EQ_INT(auth_login(a, AUTH_FRONT_PROMETHEUS, &bad, "2001:db8:1:2:ffff::9", who), AUTH_THROTTLED);
+    CHECK_EQ_INT(auth_login(a, AUTH_FRONT_PROMETHEUS, &uncached, "2001:db8:1:3::1", who), AUTH_OK);
+    /* many other addresses failing cannot free a blocked one */
+    for (int i = 0; i < 3000; i++) {
+        char peer[64];
+        snprintf(peer, sizeof peer, "10.%d.%d.1", i / 250, i % 250);
+        auth_failed(a, AUTH_FRONT_PROMETHEUS, AUTH_BAD_PASSWORD, peer);
+    }
+    CHECK_EQ_INT(auth_login(a, AUTH_FRONT_PROMETHEUS, &bad, "192.0.2.7", who), AUTH_THROTTLED);
     auth_free(a);
 }
 

@@ -83,9 +83,17 @@ static void test_grants(void)
     CHECK_EQ_INT(users_privs(u, "bob", "future_db"), USERS_WRITE);
     CHECK_OK(users_grant(u, "bob", "dba", USERS_WRITE, true, &e));
     CHECK_EQ_INT(users_privs(u, "bob", "dba"), 0);
-    CHECK_OK(users_set_admin(u, "bob", true, &e));
+    CHECK_OK(users_set_admin(u, "bob", true, true, &e));
     CHECK_EQ_INT(users_privs(u, "bob", "zzz"), USERS_ALL);
-    CHECK_OK(users_set_admin(u, "bob", false, &e));
+    CHECK_OK(users_set_admin(u, "bob", false, true, &e));
+    /* the last admin stays one, when asked to keep one */
+    CHECK(users_set_admin(u, "admin", false, true, &e) == ST_EINVAL && strstr(e.msg, "last admin"));
+    CHECK(users_drop(u, "admin", true, &e) == ST_EINVAL && strstr(e.msg, "last admin"));
+    CHECK(users_is_admin(u, "admin"));
+    CHECK_OK(users_set_admin(u, "bob", true, true, &e));
+    CHECK_OK(users_set_admin(u, "admin", false, true, &e)); /* bob is one */
+    CHECK_OK(users_set_admin(u, "admin", true, true, &e));
+    CHECK_OK(users_set_admin(u, "bob", false, true, &e));
     CHECK_EQ_INT(users_privs(u, "bob", "zzz"), 0);
     users_close(u);
 }
@@ -136,9 +144,9 @@ static void test_tokens_and_generations(void)
     CHECK(users_token_owner(u, d1, name, &g) == ST_ENOTFOUND);
     /* dropped and created again: never the old generation */
     uint64_t old = users_gen(u, "bob");
-    CHECK_OK(users_drop(u, "bob", &e));
+    CHECK_OK(users_drop(u, "bob", true, &e));
     CHECK_EQ_INT(users_gen(u, "bob"), 0);
-    CHECK(users_drop(u, "bob", &e) == ST_ENOTFOUND);
+    CHECK(users_drop(u, "bob", true, &e) == ST_ENOTFOUND);
     CHECK_OK(users_create(u, "bob", "$2b$10$again", false, &e));
     CHECK(users_gen(u, "bob") != old && users_gen(u, "bob") != 0);
     CHECK_EQ_INT(users_privs(u, "bob", "future_db"), 0); /* grants went with the user */

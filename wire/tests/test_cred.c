@@ -22,6 +22,9 @@ static void test_basic(void)
     CHECK(cred_parse("Basic dT=w", NULL, NULL, &c, &e) == ST_EINVAL); /* data after padding */
     CHECK(cred_parse("Basic d*pw", NULL, NULL, &c, &e) == ST_EINVAL);
     CHECK(cred_parse("Basic", NULL, NULL, &c, &e) == ST_EINVAL);
+    /* "bob\0x:pw" and "bob:pw\0x": a NUL byte is refused, never cut at */
+    CHECK(cred_parse("Basic Ym9iAHg6cHc=", NULL, NULL, &c, &e) == ST_EINVAL && strstr(e.msg, "NUL"));
+    CHECK(cred_parse("Basic Ym9iOnB3AHg=", NULL, NULL, &c, &e) == ST_EINVAL && strstr(e.msg, "NUL"));
 }
 
 static void test_params_and_tokens(void)
