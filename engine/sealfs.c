@@ -1,0 +1,501 @@
+/* sealfs: sealed write-once files over another vfs (see sealfs.h). */
+#include "sealfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#define MAGIC "STSE"
+#define VERSION 1
+#define SEG_PHYS (SEALFS_SEGMENT + CRYPTO_TAG_BYTES)
+
+enum { KIND_OTHER = 15, KIND_SPILL = 9 };
+
+typedef struct sfile {
+    pthread_mutex_t mu; /* preads of one fd from several threads */
+    bool writing;       /* still being written (not finished) */
+    crypto_aead *aead;
+    uint8_t aad[32];    /* SHA-256 of the header */
+    uint8_t *buf;       /* writing: pending plaintext; reading: the cached segment */
+    size_t blen;
+    uint64_t seg;       /* writing: the next segment's number */
+    uint64_t cached;    /* reading: the segment in buf; UINT64_MAX: none */
+    uint64_t plain_len; /* bytes of contents */
+    uint64_t nseg;      /* reading: segments in the file */
+    size_t last_len;    /* reading: plaintext bytes of the last segment */
+} sfile;
+
+typedef struct mapping {
+    const void *p;
+    uint64_t len;
+    bool ours; /* anonymous copy (else the base vfs's) */
+} mapping;
+
+typedef struct sealfs {
+    vfs self;
+    const vfs *base;
+    crypto *keys;
+    char *root;
+    size_t root_len;
+    pthread_mutex_t mu; /* the tables below */
+    sfile **files;      /* by fd */
+    size_t nfiles;
+    mapping *maps;
+    size_t nmaps, capmaps;
+    _Atomic uint64_t plain_reads;
+} sealfs;
+
+static sealfs *S(const vfs *v) { return v->ctx; }
+
+/* ------------------------------------------------------------ tables */
+
+static sfile *file_of(sealfs *s, int fd)
+{
+    pthread_mutex_lock(&s->mu);
+    sfile *f = fd >= 0 && (size_t)fd < s->nfiles ? s->files[fd] : NULL;
+    pthread_mutex_unlock(&s->mu);
+    return f;
+}
+
+static void file_set(sealfs *s, int fd, sfile *f)
+{
+    pthread_mutex_lock(&s->mu);
+    if ((size_t)fd >= s->nfiles) {
+        size_t n = (size_t)fd * 2 + 16;
+        s->files = st_realloc(s->files, n * sizeof *s->files);
+        memset(s->files + s->nfiles, 0, (n - s->nfiles) * sizeof *s->files);
+        s->nfiles = n;
+    }
+    s->files[fd] = f;
+    pthread_mutex_unlock(&s->mu);
+}
+
+static void file_free(sfile *f)
+{
+    if (!f) return;
+    crypto_aead_free(f->aead);
+    if (f->buf) explicit_bzero(f->buf, SEALFS_SEGMENT);
+    st_free(f->buf);
+    pthread_mutex_destroy(&f->mu);
+    st_free(f);
+}
+
+/* ------------------------------------------------------------- paths */
+
+/* The path keys are bound to: relative to the root, a temporary name
+ * keyed as its final one. false: not under the root, or a file left
+ * unsealed (keys/, LOCK). */
+static bool logical(const sealfs *s, const char *path, char *out, size_t cap, uint8_t *kind)
+{
+    if (strncmp(path, s->root, s->root_len) || path[s->root_len] != '/') return false;
+    const char *rel = path + s->root_len + 1;
+    if (!strncmp(rel, "keys/", 5) || !strcmp(rel, "LOCK")) return false;
+    size_t o = 0;
+    const char *last = rel;
+    for (const char *c = rel; *c;) {
+        const char *end = strchr(c, '/');
+        size_t n = end ? (size_t)(end - c) : strlen(c);
+        const char *part = c;
+        if (n > 5 && !strncmp(part, ".tmp-", 5)) part += 5, n -= 5;
+        if (!end && n > 4 && !strncmp(part + n - 4, ".tmp", 4)) n -= 4;
+        if (o + n + 2 >= cap) return false;
+        if (o) out[o++] = '/';
+        memcpy(out + o, part, n);
+        last = out + o;
+        o += n;
+        c = end ? end + 1 : c + strlen(c);
+    }
+    out[o] = 0;
+    static const char *const names[] = {"", "catalog", "users", "meta", "index", "chunks", "tombstones"};
+    *kind = KIND_OTHER;
+    for (uint8_t k = 1; k < 7; k++)
+        if (!strcmp(last, names[k])) *kind = k;
+    size_t ln = strlen(last);
+    if (ln > 4 && !strcmp(last + ln - 4, ".wal")) *kind = 7;
+    if (!strncmp(last, "checkpoint.", 11)) *kind = 8;
+    return true;
+}
+
+/* ----------------------------------------------------------- sealing */
+
+static int keyed(sealfs *s, sfile *f, const uint8_t hdr[SEALFS_HEADER], const char *lpath)
+{
+    uint32_t seed = (uint32_t)hdr[8] << 24 | (uint32_t)hdr[9] << 16 | (uint32_t)hdr[10] << 8 | hdr[11];
+    uint8_t key[CRYPTO_KEY_BYTES];
+    st_err e = {0};
+    if (crypto_file_key(s->keys, seed, hdr + 16, hdr[5], lpath, key, &e)) return -EBADMSG;
+    int rc = crypto_aead_new(key, &f->aead, &e) ? -EIO : 0;
+    explicit_bzero(key, sizeof key);
+    gnutls_hash_fast(GNUTLS_DIG_SHA256, hdr, SEALFS_HEADER, f->aad);
+    return rc;
+}
+
+static sfile *sfile_new(void)
+{
+    sfile *f = st_calloc(1, sizeof *f);
+    pthread_mutex_init(&f->mu, NULL);
+    f->buf = st_malloc(SEALFS_SEGMENT);
+    f->cached = UINT64_MAX;
+    return f;
+}
+
+/* A new sealed file on fd: its header written. */
+static int begin_write(sealfs *s, int fd, uint8_t kind, const char *lpath, sfile **out)
+{
+    uint8_t hdr[SEALFS_HEADER] = {0};
+    memcpy(hdr, MAGIC, 4);
+    hdr[4] = VERSION;
+    hdr[5] = kind;
+    uint32_t seed = crypto_seed(s->keys), seg = SEALFS_SEGMENT;
+    for (int i = 0; i < 4; i++) hdr[8 + i] = (uint8_t)(seed >> (24 - 8 * i)), hdr[12 + i] = (uint8_t)(seg >> (24 - 8 * i));
+    st_err e = {0};
+    if (crypto_random(hdr + 16, CRYPTO_SALT_BYTES, &e)) return -EIO;
+    sfile *f = sfile_new();
+    f->writing = true;
+    int rc = keyed(s, f, hdr, lpath);
+    if (!rc) rc = vfs_pwrite_all(s->base, fd, hdr, SEALFS_HEADER, 0);
+    if (rc) {
+        file_free(f);
+        return rc;
+    }
+    *out = f;
+    return 0;
+}
+
+static int seal_segment(sealfs *s, int fd, sfile *f, bool last)
+{
+    uint8_t nonce[CRYPTO_NONCE_BYTES], *ct = st_malloc(SEG_PHYS);
+    crypto_nonce(f->seg, last, nonce);
+    int rc = crypto_seal(f->aead, nonce, f->aad, sizeof f->aad, f->buf, f->blen, ct) ? -EIO : 0;
+    if (!rc)
+        rc = vfs_pwrite_all(s->base, fd, ct, f->blen + CRYPTO_TAG_BYTES,
+                            (off_t)(SEALFS_HEADER + f->seg * (uint64_t)SEG_PHYS));
+    st_free(ct);
+    if (rc) return rc;
+    f->seg++;
+    f->blen = 0;
+    return 0;
+}
+
+static int append(sealfs *s, int fd, sfile *f, const uint8_t *p, size_t n)
+{
+    while (n) {
+        if (f->blen == SEALFS_SEGMENT) { /* more follows: this one is not the last */
+            int rc = seal_segment(s, fd, f, false);
+            if (rc) return rc;
+        }
+        size_t k = SEALFS_SEGMENT - f->blen < n ? SEALFS_SEGMENT - f->blen : n;
+        memcpy(f->buf + f->blen, p, k);
+        f->blen += k;
+        f->plain_len += k;
+        p += k;
+        n -= k;
+    }
+    return 0;
+}
+
+/* The last segment sealed (an empty one for an empty file, so that a cut
+ * at any segment boundary shows); the file is read-only after. */
+static int finish(sealfs *s, int fd, sfile *f)
+{
+    if (!f->writing) return 0;
+    size_t last = f->blen;
+    int rc = seal_segment(s, fd, f, true);
+    if (rc) return rc;
+    f->writing = false;
+    f->nseg = f->seg;
+    f->last_len = last;
+    f->cached = UINT64_MAX;
+    return 0;
+}
+
+/* A sealed file opened for reading: header checked, segments counted. 1:
+ * no header (plaintext from before). */
+static int begin_read(sealfs *s, int fd, const char *lpath, sfile **out)
+{
+    uint64_t size;
+    int rc = s->base->size(s->base, fd, &size);
+    if (rc) return rc;
+    uint8_t hdr[SEALFS_HEADER];
+    if (size < SEALFS_HEADER) return 1;
+    if ((rc = vfs_pread_all(s->base, fd, hdr, SEALFS_HEADER, 0))) return rc;
+    if (memcmp(hdr, MAGIC, 4)) return 1;
+    uint32_t seg = (uint32_t)hdr[12] << 24 | (uint32_t)hdr[13] << 16 | (uint32_t)hdr[14] << 8 | hdr[15];
+    uint64_t body = size - SEALFS_HEADER;
+    if (hdr[4] != VERSION || seg != SEALFS_SEGMENT || body < CRYPTO_TAG_BYTES) return -EBADMSG;
+    sfile *f = sfile_new();
+    f->nseg = (body + SEG_PHYS - 1) / SEG_PHYS;
+    uint64_t last_phys = body - (f->nseg - 1) * SEG_PHYS;
+    if (last_phys < CRYPTO_TAG_BYTES) {
+        file_free(f);
+        return -EBADMSG;
+    }
+    f->last_len = (size_t)(last_phys - CRYPTO_TAG_BYTES);
+    f->plain_len = (f->nseg - 1) * (uint64_t)SEALFS_SEGMENT + f->last_len;
+    if ((rc = keyed(s, f, hdr, lpath))) {
+        file_free(f);
+        return rc;
+    }
+    *out = f;
+    return 0;
+}
+
+/* Segment i into f->buf. Called with f->mu held. */
+static int load_segment(sealfs *s, int fd, sfile *f, uint64_t i)
+{
+    if (f->cached == i) return 0;
+    bool last = i + 1 == f->nseg;
+    size_t plain = last ? f->last_len : SEALFS_SEGMENT;
+    uint8_t *ct = st_malloc(plain + CRYPTO_TAG_BYTES), nonce[CRYPTO_NONCE_BYTES];
+    int rc = vfs_pread_all(s->base, fd, ct, plain + CRYPTO_TAG_BYTES, (off_t)(SEALFS_HEADER + i * (uint64_t)SEG_PHYS));
+    crypto_nonce(i, last, nonce);
+    if (!rc && crypto_unseal(f->aead, nonce, f->aad, sizeof f->aad, ct, plain + CRYPTO_TAG_BYTES, f->buf))
+        rc = -EBADMSG; /* changed, cut, moved, or another key */
+    st_free(ct);
+    f->cached = rc ? UINT64_MAX : i;
+    return rc;
+}
+
+/* ------------------------------------------------------------- the vfs */
+
+static int s_open(const vfs *v, const char *path, int flags, int mode)
+{
+    sealfs *s = S(v);
+    char lpath[4096];
+    uint8_t kind = KIND_OTHER;
+    bool sealed = logical(s, path, lpath, sizeof lpath, &kind);
+    int acc = flags & O_ACCMODE;
+    bool fresh = acc != O_RDONLY && (flags & O_CREAT) && (flags & (O_TRUNC | O_EXCL));
+    if (sealed && acc != O_RDONLY && !fresh) { /* appending to a sealed file: not this layer's */
+        int fd = s->base->open(s->base, path, O_RDONLY, 0);
+        if (fd < 0) return s->base->open(s->base, path, flags, mode);
+        sfile *f = NULL;
+        int rc = begin_read(s, fd, lpath, &f);
+        file_free(f);
+        s->base->close(s->base, fd);
+        if (rc != 1) return -EINVAL;
+    }
+    int fd = s->base->open(s->base, path, acc == O_WRONLY && fresh ? (flags & ~O_ACCMODE) | O_RDWR : flags, mode);
+    if (fd < 0 || !sealed) return fd;
+    sfile *f = NULL;
+    int rc = fresh ? begin_write(s, fd, kind, lpath, &f) : acc == O_RDONLY ? begin_read(s, fd, lpath, &f) : 1;
+    if (rc == 1) { /* plaintext from before encryption was on */
+        if (acc == O_RDONLY) atomic_fetch_add(&s->plain_reads, 1);
+        return fd;
+    }
+    if (rc) {
+        s->base->close(s->base, fd);
+        return rc;
+    }
+    file_set(s, fd, f);
+    return fd;
+}
+
+static int s_close(const vfs *v, int fd)
+{
+    sealfs *s = S(v);
+    sfile *f = file_of(s, fd);
+    int rc = 0;
+    if (f) {
+        rc = finish(s, fd, f);
+        file_set(s, fd, NULL);
+        file_free(f);
+    }
+    int c = s->base->close(s->base, fd);
+    return rc ? rc : c;
+}
+
+static ssize_t s_pwrite(const vfs *v, int fd, const void *buf, size_t n, off_t off)
+{
+    sealfs *s = S(v);
+    sfile *f = file_of(s, fd);
+    if (!f) return s->base->pwrite(s->base, fd, buf, n, off);
+    pthread_mutex_lock(&f->mu);
+    int rc = !f->writing || (uint64_t)off != f->plain_len ? -EINVAL : append(s, fd, f, buf, n);
+    pthread_mutex_unlock(&f->mu);
+    return rc ? rc : (ssize_t)n;
+}
+
+static ssize_t s_write(const vfs *v, int fd, const void *buf, size_t n)
+{
+    sealfs *s = S(v);
+    sfile *f = file_of(s, fd);
+    if (!f) return s->base->write(s->base, fd, buf, n);
+    pthread_mutex_lock(&f->mu);
+    int rc = !f->writing ? -EINVAL : append(s, fd, f, buf, n);
+    pthread_mutex_unlock(&f->mu);
+    return rc ? rc : (ssize_t)n;
+}
+
+static ssize_t s_pread(const vfs *v, int fd, void *buf, size_t n, off_t off)
+{
+    sealfs *s = S(v);
+    sfile *f = file_of(s, fd);
+    if (!f) return s->base->pread(s->base, fd, buf, n, off);
+    pthread_mutex_lock(&f->mu);
+    int rc = finish(s, fd, f); /* read back what was written (the spill) */
+    size_t got = 0;
+    uint64_t pos = (uint64_t)off;
+    while (!rc && got < n && pos < f->plain_len) {
+        uint64_t i = pos / SEALFS_SEGMENT;
+        if ((rc = load_segment(s, fd, f, i))) break;
+        size_t at = (size_t)(pos % SEALFS_SEGMENT), have = (i + 1 == f->nseg ? f->last_len : SEALFS_SEGMENT) - at;
+        size_t k = have < n - got ? have : n - got;
+        memcpy((uint8_t *)buf + got, f->buf + at, k);
+        got += k;
+        pos += k;
+    }
+    pthread_mutex_unlock(&f->mu);
+    return rc ? rc : (ssize_t)got;
+}
+
+static int s_fsync(const vfs *v, int fd)
+{
+    sealfs *s = S(v);
+    sfile *f = file_of(s, fd);
+    if (f) {
+        pthread_mutex_lock(&f->mu);
+        int rc = finish(s, fd, f);
+        pthread_mutex_unlock(&f->mu);
+        if (rc) return rc;
+    }
+    return s->base->fsync(s->base, fd);
+}
+
+static int s_ftruncate(const vfs *v, int fd, off_t len)
+{
+    sealfs *s = S(v);
+    return file_of(s, fd) ? -EINVAL : s->base->ftruncate(s->base, fd, len);
+}
+
+static int s_size(const vfs *v, int fd, uint64_t *out)
+{
+    sealfs *s = S(v);
+    sfile *f = file_of(s, fd);
+    if (!f) return s->base->size(s->base, fd, out);
+    pthread_mutex_lock(&f->mu);
+    *out = f->plain_len;
+    pthread_mutex_unlock(&f->mu);
+    return 0;
+}
+
+static void map_add(sealfs *s, const void *p, uint64_t len, bool ours)
+{
+    pthread_mutex_lock(&s->mu);
+    if (s->nmaps == s->capmaps) {
+        s->capmaps = s->capmaps ? s->capmaps * 2 : 16;
+        s->maps = st_realloc(s->maps, s->capmaps * sizeof *s->maps);
+    }
+    s->maps[s->nmaps++] = (mapping){p, len, ours};
+    pthread_mutex_unlock(&s->mu);
+}
+
+static int s_map(const vfs *v, int fd, uint64_t len, const void **out)
+{
+    sealfs *s = S(v);
+    sfile *f = file_of(s, fd);
+    if (!f) {
+        int rc = s->base->map(s->base, fd, len, out);
+        if (!rc) map_add(s, *out, len, false);
+        return rc;
+    }
+    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return -errno;
+    int rc = vfs_pread_all(v, fd, p, len, 0);
+    if (rc) {
+        munmap(p, len);
+        return rc;
+    }
+    mprotect(p, len, PROT_READ);
+    map_add(s, p, len, true);
+    *out = p;
+    return 0;
+}
+
+static void s_unmap(const vfs *v, const void *p, uint64_t len)
+{
+    sealfs *s = S(v);
+    bool ours = false, found = false;
+    pthread_mutex_lock(&s->mu);
+    for (size_t i = 0; i < s->nmaps; i++)
+        if (s->maps[i].p == p) {
+            ours = s->maps[i].ours;
+            s->maps[i] = s->maps[--s->nmaps];
+            found = true;
+            break;
+        }
+    pthread_mutex_unlock(&s->mu);
+    if (!found || !ours) {
+        s->base->unmap(s->base, p, len);
+        return;
+    }
+    munmap((void *)p, len);
+}
+
+static int s_tmpfile(const vfs *v, const char *dir)
+{
+    sealfs *s = S(v);
+    int fd = s->base->tmpfile(s->base, dir);
+    if (fd < 0) return fd;
+    sfile *f;
+    /* unnamed, and gone at close: a key of its own from the salt; the
+     * path is only the directory's */
+    int rc = begin_write(s, fd, KIND_SPILL, dir, &f);
+    if (rc) {
+        s->base->close(s->base, fd);
+        return rc;
+    }
+    file_set(s, fd, f);
+    return fd;
+}
+
+#define PASS2(name, T1, T2)                                                                                  \
+    static int s_##name(const vfs *v, T1 a, T2 b) { return S(v)->base->name(S(v)->base, a, b); }
+PASS2(rename, const char *, const char *)
+PASS2(mkdir, const char *, int)
+#undef PASS2
+static int s_unlink(const vfs *v, const char *p) { return S(v)->base->unlink(S(v)->base, p); }
+static int s_rmdir(const vfs *v, const char *p) { return S(v)->base->rmdir(S(v)->base, p); }
+static int s_list(const vfs *v, const char *dir, vfs_list_fn fn, void *ctx)
+{
+    return S(v)->base->list(S(v)->base, dir, fn, ctx);
+}
+static int s_lock(const vfs *v, const char *path, int *fd) { return S(v)->base->lock(S(v)->base, path, fd); }
+
+int sealfs_new(const vfs *base, crypto *keys, const char *root, vfs **out, st_err *e)
+{
+    if (!root || !*root) return st_fail(e, ST_EINVAL, "sealfs: no data directory");
+    sealfs *s = st_calloc(1, sizeof *s);
+    s->base = base;
+    s->keys = keys;
+    s->root_len = strlen(root);
+    while (s->root_len > 1 && root[s->root_len - 1] == '/') s->root_len--;
+    s->root = st_strndup(root, s->root_len);
+    pthread_mutex_init(&s->mu, NULL);
+    s->self = (vfs){.open = s_open, .close = s_close, .write = s_write, .pwrite = s_pwrite, .pread = s_pread,
+                    .fsync = s_fsync, .ftruncate = s_ftruncate, .rename = s_rename, .unlink = s_unlink,
+                    .mkdir = s_mkdir, .rmdir = s_rmdir, .size = s_size, .list = s_list, .map = s_map,
+                    .unmap = s_unmap, .tmpfile = s_tmpfile, .lock = s_lock, .ctx = s};
+    *out = &s->self;
+    return 0;
+}
+
+void sealfs_free(vfs *v)
+{
+    if (!v) return;
+    sealfs *s = S(v);
+    for (size_t i = 0; i < s->nfiles; i++) file_free(s->files[i]);
+    st_free(s->files);
+    st_free(s->maps);
+    pthread_mutex_destroy(&s->mu);
+    st_free(s->root);
+    st_free(s);
+}
+
+uint64_t sealfs_plain_reads(const vfs *v) { return atomic_load(&S(v)->plain_reads); }

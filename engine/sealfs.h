@@ -1,0 +1,47 @@
+/* sealfs: a vfs (vfs.h) that keeps the files it writes encrypted, over
+ * another vfs, with crypto.h's keys (issue 12 §4).
+ *
+ * A sealed file is a 32-byte header {"STSE", version, kind, seed id,
+ * segment size, 16-byte random salt} and then its contents in segments of
+ * 64 KiB, each AES-256-GCM sealed on its own (nonce: the segment's number
+ * and whether it is the last; AAD: the SHA-256 of the header), the key
+ * derived from the seed, the salt, the kind and the file's path in the data
+ * directory (crypto_file_key). So a changed byte, a cut file (even at a
+ * segment boundary: the new last segment was not sealed as last), a file
+ * swapped with another or copied to another path, all fail to open: EBADMSG,
+ * which the engine treats as corruption. A file made anew has a new salt,
+ * hence a new key: no key ever seals the same nonce twice.
+ *
+ * What it serves: files written once, front to back (write, or pwrite at
+ * the end), finished by fsync or close, then read anywhere (pread, map).
+ * That is every file of the data directory but the WAL's, whose appends
+ * come after fsyncs (the WAL frames its own writes: not here yet). A write
+ * after the finish, or anywhere but the end, is -EINVAL.
+ *
+ * Paths: "X.tmp" is keyed as X, and a directory ".tmp-ID" as ID, so a
+ * file written under its temporary name opens under its final one. keys/
+ * (the seeds) and the LOCK file pass through unsealed. A file without the
+ * header, read, is served as it is (data written before encryption was
+ * on), and counted (sealfs_plain_reads).
+ *
+ * map gives a decrypted copy of the whole file in anonymous memory; a
+ * bounded cache of segments replaces it with the block reader's change
+ * (next).
+ */
+#ifndef ST_SEALFS_H
+#define ST_SEALFS_H
+
+#include "crypto.h"
+#include "vfs.h"
+
+#define SEALFS_HEADER 32
+#define SEALFS_SEGMENT 65536
+
+/* base and keys outlive the vfs; root is the data directory (copied). */
+int sealfs_new(const vfs *base, crypto *keys, const char *root, vfs **out, st_err *e);
+void sealfs_free(vfs *v);
+
+/* Files read that had no header (plaintext from before). */
+uint64_t sealfs_plain_reads(const vfs *v);
+
+#endif
