@@ -112,13 +112,13 @@ static bool logical(const sealfs *s, const char *path, char *out, size_t cap, ui
         c = end ? end + 1 : c + strlen(c);
     }
     out[o] = 0;
+    /* the WAL's segments and checkpoints take appends after fsyncs: the WAL
+     * will frame its own writes; until then they pass through */
+    if (!strncmp(out, "wal/", 4)) return false;
     static const char *const names[] = {"", "catalog", "users", "meta", "index", "chunks", "tombstones"};
     *kind = KIND_OTHER;
     for (uint8_t k = 1; k < 7; k++)
         if (!strcmp(last, names[k])) *kind = k;
-    size_t ln = strlen(last);
-    if (ln > 4 && !strcmp(last + ln - 4, ".wal")) *kind = 7;
-    if (!strncmp(last, "checkpoint.", 11)) *kind = 8;
     return true;
 }
 
@@ -269,7 +269,7 @@ static int s_open(const vfs *v, const char *path, int flags, int mode)
     sealfs *s = S(v);
     char lpath[4096];
     uint8_t kind = KIND_OTHER;
-    bool sealed = logical(s, path, lpath, sizeof lpath, &kind);
+    bool sealed = !(flags & O_DIRECTORY) && logical(s, path, lpath, sizeof lpath, &kind);
     int acc = flags & O_ACCMODE;
     bool fresh = acc != O_RDONLY && (flags & O_CREAT) && (flags & (O_TRUNC | O_EXCL));
     if (sealed && acc != O_RDONLY && !fresh) { /* appending to a sealed file: not this layer's */

@@ -14,9 +14,10 @@
  *
  * What it serves: files written once, front to back (write, or pwrite at
  * the end), finished by fsync or close, then read anywhere (pread, map).
- * That is every file of the data directory but the WAL's, whose appends
- * come after fsyncs (the WAL frames its own writes: not here yet). A write
- * after the finish, or anywhere but the end, is -EINVAL.
+ * That is every file of the data directory but the WAL's (wal/), whose
+ * appends come after fsyncs: they pass through, and the WAL will frame its
+ * own writes (next). A write after the finish, or anywhere but the end, is
+ * -EINVAL.
  *
  * Paths: "X.tmp" is keyed as X, and a directory ".tmp-ID" as ID, so a
  * file written under its temporary name opens under its final one. keys/

@@ -63,6 +63,7 @@ int st_from_errno(int errnum)
     if (errnum == ENOSPC || errnum == EDQUOT) return ST_ENOSPC;
     if (errnum == ENOENT) return ST_ENOTFOUND;
     if (errnum == EEXIST) return ST_EEXIST;
+    if (errnum == EBADMSG) return ST_ECORRUPT; /* an encrypted file whose seal fails (sealfs.h): damaged */
     return ST_EIO;
 }
 
