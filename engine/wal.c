@@ -95,6 +95,7 @@
 #include "wal.h"
 
 #include "bits.h"
+#include "wal_seal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -127,6 +128,8 @@ typedef struct seginfo {
 
 struct wal {
     const vfs *v;
+    crypto *keys;  /* sealed files (wal_seal.h) when set */
+    size_t hdr_len; /* of the files this process writes: FILE_HDR, or WAL_SEAL_HDR */
     char *dir;
     int dirfd;
     int64_t interval;
@@ -160,6 +163,8 @@ struct wal {
 
     /* owned by the leader */
     int fd; /* open segment, -1 until the first write */
+    wal_seal *seal; /* its sealing, when keys are set */
+    st_buf frame;   /* a write being sealed */
     uint32_t seg_no, next_seg;
     uint64_t seg_len;
     bool dirty;      /* written since the last fsync of fd */
@@ -171,6 +176,8 @@ struct wal {
 struct wal_ckpt {
     wal *w;
     uint32_t no;
+    wal_seal *seal;
+    st_buf frame;
     int fd, err;
     uint64_t off;
     uint32_t count;
@@ -198,10 +205,10 @@ static void ckpt_path(const wal *w, uint32_t no, char *out)
     snprintf(out, PATH_MAX, "%s/checkpoint.%08" PRIu32, w->dir, no);
 }
 
-static void put_file_hdr(uint8_t *h, uint32_t magic, uint32_t no, uint64_t base)
+static void put_file_hdr(uint8_t *h, uint32_t magic, uint32_t no, uint64_t base, bool sealed)
 {
     put_u32le(h, magic);
-    put_u32le(h + 4, WAL_VERSION);
+    put_u32le(h + 4, sealed ? WAL_SEAL_VERSION : WAL_VERSION);
     put_u32le(h + 8, no);
     put_u64le(h + 12, base);
     put_u32le(h + 20, crc32c(0, h, 20));
@@ -213,8 +220,8 @@ static int check_file_hdr(const uint8_t *b, size_t n, uint32_t magic, uint32_t n
     if (n < FILE_HDR || get_u32le(b) != magic || crc32c(0, b, 20) != get_u32le(b + 20) ||
         get_u32le(b + 8) != no)
         return HDR_BAD;
-    if (get_u32le(b + 4) > WAL_VERSION) return HDR_NEWER;
-    if (get_u32le(b + 4) != WAL_VERSION) return HDR_BAD;
+    if (get_u32le(b + 4) > WAL_SEAL_VERSION) return HDR_NEWER;
+    if (get_u32le(b + 4) != WAL_VERSION && get_u32le(b + 4) != WAL_SEAL_VERSION) return HDR_BAD;
     *base = get_u64le(b + 12);
     return HDR_OK;
 }
@@ -327,6 +334,18 @@ static int seg_write(wal *w, const piece *pc, int npc, st_err *e)
 {
     uint64_t off = w->seg_len;
     int rc = 0;
+    piece sealed;
+    if (w->seal) { /* the pieces as one frame: whole records under one seal */
+        st_buf plain = {0};
+        for (int i = 0; i < npc; i++) st_buf_put(&plain, pc[i].p, pc[i].n);
+        w->frame.len = 0;
+        rc = plain.len ? wal_seal_frame(w->seal, plain.p, plain.len, &w->frame, e) : 0;
+        st_buf_free(&plain);
+        if (rc) return rc;
+        sealed = (piece){w->frame.p, w->frame.len};
+        pc = &sealed;
+        npc = 1;
+    }
     for (int i = 0; i < npc && rc == 0; i++) {
         if (!pc[i].n) continue;
         rc = vfs_pwrite_all(w->v, w->fd, pc[i].p, pc[i].n, (off_t)off);
@@ -363,27 +382,37 @@ static int rotate(wal *w, uint64_t base, st_err *e)
     seg_path(w, no, path);
     int fd = w->v->open(w->v, path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd < 0) return st_fail(e, st_from_errno(fd), "wal: creating %s: %s", path, strerror(-fd));
-    uint8_t h[FILE_HDR];
-    put_file_hdr(h, SEG_MAGIC, no, base);
-    rc = vfs_pwrite_all(w->v, fd, h, FILE_HDR, 0);
+    uint8_t h[WAL_SEAL_HDR];
+    put_file_hdr(h, SEG_MAGIC, no, base, w->keys != NULL);
+    wal_seal *seal = NULL;
+    if (w->keys && (rc = wal_seal_begin(w->keys, strrchr(path, '/') + 1, WAL_SEAL_SEGMENT, h, h, &seal, e))) {
+        w->v->close(w->v, fd);
+        w->v->unlink(w->v, path);
+        return rc;
+    }
+    rc = vfs_pwrite_all(w->v, fd, h, w->hdr_len, 0);
     if (rc < 0) {
+        wal_seal_free(seal);
         w->v->close(w->v, fd);
         w->v->unlink(w->v, path);
         return st_fail(e, st_from_errno(rc), "wal: writing %s: %s", path, strerror(-rc));
     }
     if ((rc = do_fsync(w, fd, false)) < 0 || (rc = do_fsync(w, w->dirfd, false)) < 0) {
+        wal_seal_free(seal);
         w->v->close(w->v, fd);
         return fsync_failed(no, w->dir, rc, e);
     }
     if (w->fd >= 0) w->v->close(w->v, w->fd);
+    wal_seal_free(w->seal);
+    w->seal = seal;
     w->fd = fd;
     w->seg_no = no;
     w->next_seg = no + 1;
-    w->seg_len = FILE_HDR;
+    w->seg_len = w->hdr_len;
     w->dirty = false;
-    w->lead_bytes += FILE_HDR;
+    w->lead_bytes += w->hdr_len;
     pthread_mutex_lock(&w->mu);
-    segs_add(w, no, FILE_HDR);
+    segs_add(w, no, w->hdr_len);
     pthread_mutex_unlock(&w->mu);
     return 0;
 }
@@ -393,7 +422,7 @@ static int rotate(wal *w, uint64_t base, st_err *e)
 static bool must_cut(const wal *w, uint64_t pending, uint64_t rl)
 {
     uint64_t used = w->seg_len + pending;
-    return w->fd < 0 || (!w->cut_failed && used + rl > w->seg_size && used > FILE_HDR);
+    return w->fd < 0 || (!w->cut_failed && used + rl > w->seg_size && used > w->hdr_len);
 }
 
 /* Writes framed records b[0..n), the first starting at lsn lo, in runs that
@@ -501,7 +530,7 @@ static int lead(wal *w, int flags, direct *d)
         if (frc < 0) rc = fsync_failed(w->seg_no, w->dir, frc, &e);
         else w->dirty = false;
     }
-    if (rc == 0 && (flags & LEAD_ROTATE) && (w->fd < 0 || w->seg_len > FILE_HDR))
+    if (rc == 0 && (flags & LEAD_ROTATE) && (w->fd < 0 || w->seg_len > w->hdr_len))
         rc = rotate(w, hi, &e);
 
     pthread_mutex_lock(&w->mu);
@@ -724,6 +753,8 @@ int wal_open(const wal_opts *o, wal **out, st_err *e)
 
     wal *w = st_calloc(1, sizeof *w);
     w->v = v;
+    w->keys = o->keys;
+    w->hdr_len = o->keys ? WAL_SEAL_HDR : FILE_HDR;
     w->dir = st_strndup(o->dir, strlen(o->dir));
     w->dirfd = dfd;
     w->fd = -1;
@@ -763,11 +794,51 @@ typedef struct rp {
     wal *w;
     wal_replay_fn cb;
     void *ctx;
-    st_buf buf;    /* the file being scanned */
+    st_buf buf;    /* the file being scanned (a sealed one as plaintext) */
     st_buf ranges; /* [from, to) offsets of its runs of valid records */
     size_t kept;   /* bytes in those runs */
     st_err *e;
+    /* a sealed file: its bytes as on disk, and where its frames start */
+    bool sealed;
+    st_buf raw, map;
 } rp;
+
+static int read_file(const vfs *v, const char *path, st_buf *out);
+
+/* Reads path into r->buf, a sealed file turned into plaintext (raw and map
+ * kept for the repairs). ST_ECORRUPT: a sealed header that is bad (the
+ * caller treats it as a bad header). */
+static int load_file(rp *r, const char *path, int kind, int *io)
+{
+    wal *w = r->w;
+    *io = read_file(w->v, path, &r->raw);
+    if (*io < 0) return *io;
+    r->sealed = r->raw.len >= 8 && get_u32le(r->raw.p + 4) == WAL_SEAL_VERSION &&
+                (get_u32le(r->raw.p) == SEG_MAGIC || get_u32le(r->raw.p) == CKPT_MAGIC);
+    if (!r->sealed) { /* the plaintext itself */
+        st_buf t = r->buf;
+        r->buf = r->raw;
+        r->raw = t;
+        return 0;
+    }
+    if (!w->keys)
+        return st_fail(r->e, ST_EINVAL, "wal: %s is encrypted and no key was given (--encryption-key-file)", path);
+    uint32_t damaged;
+    int rc = wal_unseal(w->keys, strrchr(path, '/') + 1, kind, r->raw.p, r->raw.len, &r->buf, &r->map, &damaged,
+                        r->e);
+    if (damaged) wal_log("%s: %" PRIu32 " sealed frame(s) failed their check", path, damaged);
+    return rc;
+}
+
+/* Where plaintext offset at starts in the sealed file: a frame's start;
+ * -1 when it is inside a frame. */
+static int64_t phys_of(const rp *r, size_t at)
+{
+    const wal_seal_at *m = (const wal_seal_at *)(const void *)r->map.p;
+    for (size_t i = 0; i < r->map.len / sizeof *m; i++)
+        if (m[i].plain == at) return (int64_t)m[i].phys;
+    return at == r->buf.len ? (int64_t)r->raw.len : -1;
+}
 
 static int read_file(const vfs *v, const char *path, st_buf *out)
 {
@@ -791,12 +862,40 @@ static int io_fail(rp *r, int rc, const char *what, const char *path)
     return st_fail(r->e, st_from_errno(rc), "wal: %s %s: %s", what, path, strerror(-rc));
 }
 
-/* Writes a new file and fsyncs it. */
-static int put_file(wal *w, const char *path, const void *p, size_t n)
+/* Writes a new file and fsyncs it: p as it is (kind 0), or, with keys, a
+ * plaintext layout p (header, records) sealed anew for its final name
+ * (path without ".tmp"). */
+static int put_file(wal *w, const char *path, const void *p, size_t n, int kind)
 {
+    st_buf sealed = {0};
+    if (kind && w->keys && n >= FILE_HDR) {
+        uint8_t h[WAL_SEAL_HDR];
+        const uint8_t *b = p;
+        put_file_hdr(h, get_u32le(b), get_u32le(b + 8), get_u64le(b + 12), true);
+        char name[PATH_MAX];
+        snprintf(name, sizeof name, "%s", strrchr(path, '/') + 1);
+        size_t nl = strlen(name);
+        if (nl > 4 && !strcmp(name + nl - 4, ".tmp")) name[nl - 4] = 0;
+        wal_seal *ws;
+        st_err e = {0};
+        if (wal_seal_begin(w->keys, name, kind, h, h, &ws, &e)) return -EIO;
+        st_buf_put(&sealed, h, WAL_SEAL_HDR);
+        int rc = n > FILE_HDR ? wal_seal_frame(ws, b + FILE_HDR, n - FILE_HDR, &sealed, &e) : 0;
+        wal_seal_free(ws);
+        if (rc) {
+            st_buf_free(&sealed);
+            return -EIO;
+        }
+        p = sealed.p;
+        n = sealed.len;
+    }
     int fd = w->v->open(w->v, path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0) return fd;
+    if (fd < 0) {
+        st_buf_free(&sealed);
+        return fd;
+    }
     int rc = vfs_pwrite_all(w->v, fd, p, n, 0);
+    st_buf_free(&sealed);
     if (rc == 0) rc = do_fsync(w, fd, false);
     w->v->close(w->v, fd);
     return rc;
@@ -818,7 +917,9 @@ static int salvage(rp *r, const char *path, bool ckpt, uint32_t count)
     char aside[PATH_MAX + 16], tmp[PATH_MAX + 16];
     snprintf(aside, sizeof aside, "%s.corrupt", path);
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    int rc = put_file(w, aside, r->buf.p, r->buf.len);
+    /* the evidence as it was on disk (sealed files stay sealed) */
+    const st_buf *disk = r->sealed ? &r->raw : &r->buf;
+    int rc = put_file(w, aside, disk->p, disk->len, 0);
     if (rc < 0) return io_fail(r, rc, "writing", aside);
     st_buf keep = {0};
     st_buf_put(&keep, r->buf.p, FILE_HDR);
@@ -830,7 +931,7 @@ static int salvage(rp *r, const char *path, bool ckpt, uint32_t count)
         put_footer(f, count);
         st_buf_put(&keep, f, FOOTER);
     }
-    rc = put_file(w, tmp, keep.p, keep.len);
+    rc = put_file(w, tmp, keep.p, keep.len, ckpt ? WAL_SEAL_CHECKPOINT : WAL_SEAL_SEGMENT);
     st_buf_free(&keep);
     if (rc == 0) rc = w->v->rename(w->v, tmp, path);
     if (rc == 0) rc = do_fsync(w, w->dirfd, false);
@@ -897,6 +998,14 @@ static int scan_file(rp *r, const char *path, bool ckpt, bool last, uint64_t bas
         wal_log("%s: no valid end marker, the checkpoint is incomplete", path);
         corrupt = true;
     }
+    /* a sealed file is cut at a frame's start only: a bad record inside a
+     * frame whose seal held is not a crash's torn write but damage */
+    int64_t cut = (int64_t)torn;
+    if (torn && r->sealed && (cut = phys_of(r, torn)) < 0) {
+        wal_log("%s: bad record at offset %zu inside a sealed frame", path, torn);
+        torn = 0;
+        corrupt = true;
+    }
     uint64_t lsn = ckpt ? base : base + r->kept;
     pthread_mutex_lock(&w->mu);
     if (lsn > w->next_lsn) w->next_lsn = w->written_lsn = w->synced_lsn = lsn;
@@ -915,14 +1024,16 @@ static int scan_file(rp *r, const char *path, bool ckpt, bool last, uint64_t bas
         wal_log("%s: damaged, kept as %s.corrupt and rewritten with its %" PRIu32 " valid records",
                 path, path, count);
     } else if (torn) {
-        wal_log("%s: torn tail cut off at offset %zu (%zu bytes)", path, torn, end - torn);
+        wal_log("%s: torn tail cut off at offset %" PRId64 " (%zu bytes)", path, cut,
+                (r->sealed ? r->raw.len : end) - (size_t)cut);
+        if (r->sealed) *size = (uint64_t)cut;
         int fd = w->v->open(w->v, path, O_WRONLY, 0);
-        int rc = fd < 0 ? fd : w->v->ftruncate(w->v, fd, (off_t)torn);
+        int rc = fd < 0 ? fd : w->v->ftruncate(w->v, fd, (off_t)cut);
         if (rc == 0) rc = do_fsync(w, fd, false);
         if (fd >= 0) w->v->close(w->v, fd);
         if (rc < 0) return io_fail(r, rc, "truncating", path);
     } else {
-        *size = end;
+        *size = r->sealed ? r->raw.len : end;
     }
     return 0;
 }
@@ -937,7 +1048,7 @@ static bool all_zero(const uint8_t *p, size_t n)
 static int newer_format(rp *r, const char *path)
 {
     return st_fail(r->e, ST_ECORRUPT, "wal: %s was written by a newer format version (%" PRIu32
-                   "); this build reads version %u", path, get_u32le(r->buf.p + 4), WAL_VERSION);
+                   "); this build reads version %u", path, get_u32le(r->buf.p + 4), WAL_SEAL_VERSION);
 }
 
 /* Replays the newest usable checkpoint; *used is its number (0 = none). */
@@ -950,9 +1061,10 @@ static int replay_ckpt(rp *r, uint32_t *used)
         uint32_t no = w->ckpts[i];
         uint64_t base, size;
         ckpt_path(w, no, path);
-        int rc = read_file(w->v, path, &r->buf);
-        if (rc < 0) return io_fail(r, rc, "reading", path);
-        int h = check_file_hdr(r->buf.p, r->buf.len, CKPT_MAGIC, no, &base);
+        int io, rc = load_file(r, path, WAL_SEAL_CHECKPOINT, &io);
+        if (io < 0) return io_fail(r, io, "reading", path);
+        if (rc && rc != ST_ECORRUPT) return rc;
+        int h = rc ? HDR_BAD : check_file_hdr(r->buf.p, r->buf.len, CKPT_MAGIC, no, &base);
         if (h == HDR_NEWER) return newer_format(r, path);
         if (h == HDR_BAD) {
             wal_log("%s: bad header, moved aside; falling back to older data", path);
@@ -1028,17 +1140,22 @@ int wal_replay(wal *w, wal_replay_fn cb, void *ctx, st_err *e)
                     s.no - 1);
         prev = s.no;
         seg_path(w, s.no, path);
-        if ((rc = read_file(w->v, path, &r.buf)) < 0) {
-            rc = io_fail(&r, rc, "reading", path);
+        int io;
+        rc = load_file(&r, path, WAL_SEAL_SEGMENT, &io);
+        if (io < 0) {
+            rc = io_fail(&r, io, "reading", path);
             break;
         }
-        int h = check_file_hdr(r.buf.p, r.buf.len, SEG_MAGIC, s.no, &base);
+        if (rc && rc != ST_ECORRUPT) break;
+        int h = rc ? HDR_BAD : check_file_hdr(r.buf.p, r.buf.len, SEG_MAGIC, s.no, &base);
+        rc = 0;
         if (h == HDR_NEWER) {
             rc = newer_format(&r, path);
         } else if (h == HDR_BAD) {
-            bool torn = last && (r.buf.len < FILE_HDR || all_zero(r.buf.p, r.buf.len));
+            const st_buf *disk = r.sealed ? &r.raw : &r.buf;
+            bool torn = last && (disk->len < r.w->hdr_len || all_zero(disk->p, disk->len));
             if (torn) {
-                wal_log("%s: incomplete new segment (%zu bytes) removed", path, r.buf.len);
+                wal_log("%s: incomplete new segment (%zu bytes) removed", path, disk->len);
                 rc = w->v->unlink(w->v, path);
                 if (rc == 0) rc = do_fsync(w, w->dirfd, false);
                 if (rc < 0) rc = io_fail(&r, rc, "removing", path);
@@ -1050,7 +1167,7 @@ int wal_replay(wal *w, wal_replay_fn cb, void *ctx, st_err *e)
             pthread_mutex_lock(&w->mu);
             if (torn) {
                 w->st.truncated_tails++;
-                w->st.truncated_bytes += r.buf.len;
+                w->st.truncated_bytes += disk->len;
             } else {
                 w->st.corrupt_segments++;
             }
@@ -1066,6 +1183,8 @@ int wal_replay(wal *w, wal_replay_fn cb, void *ctx, st_err *e)
     }
     st_buf_free(&r.buf);
     st_buf_free(&r.ranges);
+    st_buf_free(&r.raw);
+    st_buf_free(&r.map);
 
     pthread_mutex_lock(&w->mu);
     w->next_seg = next_seg_no(w);
@@ -1081,12 +1200,19 @@ int wal_replay(wal *w, wal_replay_fn cb, void *ctx, st_err *e)
 static int ckpt_flush(wal_ckpt *c, st_err *e)
 {
     if (c->err) return st_fail(e, c->err, "wal: checkpoint %s failed earlier", c->tmp);
-    int rc = vfs_pwrite_all(c->w->v, c->fd, c->buf.p, c->buf.len, (off_t)c->off);
+    const st_buf *out = &c->buf;
+    if (c->seal && c->buf.len) {
+        c->frame.len = 0;
+        int rc = wal_seal_frame(c->seal, c->buf.p, c->buf.len, &c->frame, e);
+        if (rc) return c->err = rc;
+        out = &c->frame;
+    }
+    int rc = vfs_pwrite_all(c->w->v, c->fd, out->p, out->len, (off_t)c->off);
     if (rc < 0) {
         c->err = st_from_errno(rc);
         return st_fail(e, c->err, "wal: writing %s: %s", c->tmp, strerror(-rc));
     }
-    c->off += c->buf.len;
+    c->off += out->len;
     c->buf.len = 0;
     return 0;
 }
@@ -1129,9 +1255,21 @@ int wal_checkpoint_begin(wal *w, wal_ckpt **out, st_err *e)
         wal_checkpoint_abort(c);
         return rc;
     }
-    st_buf_reserve(&c->buf, FILE_HDR);
-    put_file_hdr(c->buf.p, CKPT_MAGIC, no, base);
+    st_buf_reserve(&c->buf, WAL_SEAL_HDR);
+    put_file_hdr(c->buf.p, CKPT_MAGIC, no, base, w->keys != NULL);
     c->buf.len = FILE_HDR;
+    if (w->keys) { /* the header alone, then frames of records */
+        uint8_t h[WAL_SEAL_HDR];
+        rc = wal_seal_begin(w->keys, strrchr(c->path, '/') + 1, WAL_SEAL_CHECKPOINT, c->buf.p, h, &c->seal, e);
+        if (!rc && (rc = vfs_pwrite_all(w->v, c->fd, h, WAL_SEAL_HDR, 0)) < 0)
+            rc = st_fail(e, st_from_errno(rc), "wal: writing %s: %s", c->tmp, strerror(-rc));
+        if (rc) {
+            wal_checkpoint_abort(c);
+            return rc;
+        }
+        c->off = WAL_SEAL_HDR;
+        c->buf.len = 0;
+    }
     *out = c;
     return 0;
 }
@@ -1175,6 +1313,8 @@ int wal_checkpoint_commit(wal_ckpt *c, st_err *e)
     uint64_t size = c->off;
     uint32_t no = c->no;
     st_buf_free(&c->buf);
+    st_buf_free(&c->frame);
+    wal_seal_free(c->seal);
     st_free(c);
     /* Until the rename is durable the files it replaces are still needed. */
     int drc = do_fsync(w, w->dirfd, false);
@@ -1222,6 +1362,8 @@ void wal_checkpoint_abort(wal_ckpt *c)
     if (c->fd >= 0) w->v->close(w->v, c->fd);
     w->v->unlink(w->v, c->tmp);
     st_buf_free(&c->buf);
+    st_buf_free(&c->frame);
+    wal_seal_free(c->seal);
     st_free(c);
     pthread_mutex_lock(&w->mu);
     w->ckpt_active = false;
@@ -1270,6 +1412,8 @@ int wal_close(wal *w, st_err *e)
     pthread_mutex_unlock(&w->mu);
 
     if (w->fd >= 0) w->v->close(w->v, w->fd);
+    wal_seal_free(w->seal);
+    st_buf_free(&w->frame);
     if (w->dirfd >= 0) w->v->close(w->v, w->dirfd);
     pthread_cond_destroy(&w->bg_cv);
     pthread_cond_destroy(&w->cv);

@@ -33,6 +33,7 @@
 #define ST_WAL_H
 
 #include "st.h"
+#include "crypto.h"
 #include "vfs.h"
 
 typedef struct wal wal;
@@ -43,6 +44,8 @@ typedef struct wal_opts {
     int64_t fsync_interval;  /* 0 = fsync before every acknowledgement; > 0 = ns between fsyncs */
     size_t segment_size;     /* cut a new segment after this many bytes (0 = 64 MiB) */
     size_t max_record;       /* largest payload accepted (0 = 64 MiB) */
+    crypto *keys;            /* set: new files are sealed (wal_seal.h), sealed ones are read; NULL: plain
+                              * files only (a sealed one refuses the replay) */
 } wal_opts;
 
 typedef struct wal_stats {

@@ -71,9 +71,9 @@ static int table_copy(const table *src, table *dst)
         user_rec *d = &dst->recs[i];
         *d = src->recs[i];
         d->grants = st_malloc((d->ngrants + 1) * sizeof *d->grants);
-        memcpy(d->grants, src->recs[i].grants, d->ngrants * sizeof *d->grants);
+        if (d->ngrants) memcpy(d->grants, src->recs[i].grants, d->ngrants * sizeof *d->grants);
         d->tokens = st_malloc((d->ntokens + 1) * sizeof *d->tokens);
-        memcpy(d->tokens, src->recs[i].tokens, d->ntokens * sizeof *d->tokens);
+        if (d->ntokens) memcpy(d->tokens, src->recs[i].tokens, d->ntokens * sizeof *d->tokens);
     }
     return 0;
 }

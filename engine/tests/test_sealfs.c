@@ -466,6 +466,7 @@ int main(void)
     crypto_close(keys);
     char cmd[4300];
     snprintf(cmd, sizeof cmd, "rm -rf %s", base);
+    free(base);
     if (system(cmd)) return 1;
     free(root);
     return testlib_done("test_sealfs");

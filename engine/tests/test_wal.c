@@ -1731,18 +1731,21 @@ static void test_replay_stop(void)
     CHECK_EQ_INT(wal_replay(w, stop_cb, &seen, NULL), 42);
     CHECK_EQ_INT(seen, 2);
     CHECK_OK(wal_close(w, NULL));
-    /* a segment from a newer format is refused, not destroyed */
+    /* a segment from a newer format is refused, not destroyed (version 2
+     * is a sealed file: without the key, refused too) */
     size_t n;
     uint8_t *b = slurp(path_of(dir, "00000001.wal"), &n);
-    put_u32le(b + 4, 2);
-    put_u32le(b + 20, crc32c(0, b, 20));
-    spit(path_of(dir, "00000001.wal"), b, n);
-    w = open_wal(dir, NULL, 0, 0);
-    st_err e = {0};
-    CHECK_EQ_INT(wal_replay(w, collect, &got, &e), ST_ECORRUPT);
-    CHECK(strstr(e.msg, "newer") != NULL);
-    CHECK_OK(wal_close(w, NULL));
-    CHECK_EQ_INT(file_size(path_of(dir, "00000001.wal")), (long)n);
+    for (uint32_t version = 3; version >= 2; version--) {
+        put_u32le(b + 4, version);
+        put_u32le(b + 20, crc32c(0, b, 20));
+        spit(path_of(dir, "00000001.wal"), b, n);
+        w = open_wal(dir, NULL, 0, 0);
+        st_err e = {0};
+        CHECK_EQ_INT(wal_replay(w, collect, &got, &e), version == 3 ? ST_ECORRUPT : ST_EINVAL);
+        CHECK(strstr(e.msg, version == 3 ? "newer" : "no key was given") != NULL);
+        CHECK_OK(wal_close(w, NULL));
+        CHECK_EQ_INT(file_size(path_of(dir, "00000001.wal")), (long)n);
+    }
     free(b);
     recs_free(&got);
     scrap(dir);
