@@ -262,6 +262,7 @@ static void blk_free(blk *b)
 {
     if (!b) return;
     if (b->mapped) b->v->unmap(b->v, b->chunks, b->chunks_len);
+    if (b->chunks_fd >= 0) b->v->close(b->v, b->chunks_fd);
     blk_tomb_unref(b->tomb);
     pthread_mutex_destroy(&b->tmu);
     pthread_mutex_destroy(&b->add_mu);
@@ -304,6 +305,7 @@ static blk *blk_alloc(const char *dir)
     pthread_mutex_init(&b->tmu, NULL);
     pthread_mutex_init(&b->add_mu, NULL);
     b->dir = st_strndup(dir, strlen(dir));
+    b->chunks_fd = -1;
     return b;
 }
 
@@ -845,11 +847,19 @@ static int blk_load(blk *b, const uint8_t *meta, size_t meta_len, const uint8_t 
 {
     int rc = parse_meta(b, meta, meta_len, e);
     if (rc) return rc;
-    if (b->chunks_len < BLK_HDR_LEN || memcmp(b->chunks, "STBC", 4) != 0)
+    uint8_t head[BLK_HDR_LEN] = {0};
+    if (b->chunks_len >= BLK_HDR_LEN) {
+        if (b->chunks) {
+            memcpy(head, b->chunks, BLK_HDR_LEN);
+        } else if ((rc = vfs_pread_all(b->v, b->chunks_fd, head, BLK_HDR_LEN, 0)) < 0) {
+            return rc == -EBADMSG ? blk_corrupt(e, b->dir, "chunks", "its seal does not hold")
+                                  : st_fail(e, st_from_errno(rc), "block %s: reading chunks: %s", b->dir, strerror(-rc));
+        }
+    }
+    if (b->chunks_len < BLK_HDR_LEN || memcmp(head, "STBC", 4) != 0)
         return blk_corrupt(e, b->dir, "chunks", "bad magic (%zu bytes)", b->chunks_len);
-    if (b->chunks[4] != b->version)
-        return blk_corrupt(e, b->dir, "chunks", "format version %u, meta says %d", b->chunks[4],
-                           b->version);
+    if (head[4] != b->version)
+        return blk_corrupt(e, b->dir, "chunks", "format version %u, meta says %d", head[4], b->version);
     rc = parse_index(b, index, index_len, e);
     if (rc == 0) build_tables(b);
     if (rc == 0 && tombs) rc = parse_tombs(b, tombs, tomb_len, e);
@@ -924,6 +934,11 @@ static int map_chunks(const vfs *v, blk *b, st_err *e)
     } else {
         const void *m = NULL;
         int mr = v->map(v, fd, size, &m);
+        if (mr == -ENOTSUP) { /* read piece by piece instead (an encrypting vfs) */
+            b->chunks_fd = fd;
+            b->chunks_len = (size_t)size;
+            return 0;
+        }
         if (mr < 0) {
             rc = io_fail(e, mr, "mmap", path);
         } else {
@@ -977,6 +992,8 @@ void blk_unref(blk *b)
          * deletes, never a half-deleted block that fails to open. */
         if (b->mapped) b->v->unmap(b->v, b->chunks, b->chunks_len);
         b->mapped = false;
+        if (b->chunks_fd >= 0) b->v->close(b->v, b->chunks_fd);
+        b->chunks_fd = -1;
         char path[PATH_MAX];
         if (snprintf(path, sizeof path, "%s/meta", b->dir) < (int)sizeof path)
             b->v->unlink(b->v, path);

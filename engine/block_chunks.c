@@ -14,6 +14,7 @@
 
 #include "bits.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -438,13 +439,25 @@ int blk_stats_decode(st_vtype type, const uint8_t *rec, size_t stats_len, uint32
  * queries; every time when recheck: what compaction copies into a new
  * block under a new checksum must be what was written); *codec and *clen
  * are the codec chunk inside it, *slen the statistics record before it
- * (0 in version 1). */
+ * (0 in version 1). They point into the mapping, or, for a block read
+ * with pread (an encrypting vfs), into scratch. */
 static int chunk_record(const blk *b, uint32_t id, uint32_t c, bool recheck, const uint8_t **codec, size_t *clen,
-                        size_t *slen, st_err *e)
+                        size_t *slen, st_buf *scratch, st_err *e)
 {
     uint64_t start = blk_cstart(b, c);
-    const uint8_t *p = b->chunks + start;
+    const uint8_t *p = b->chunks ? b->chunks + start : NULL;
     size_t len = (size_t)(blk_cend(b, c) - start - 4);
+    if (!p) {
+        st_buf_reserve(scratch, len + 4);
+        int rc = vfs_pread_all(b->v, b->chunks_fd, scratch->p, len + 4, (off_t)start);
+        if (rc == -EBADMSG)
+            return blk_corrupt(e, b->dir, "chunks", "series %u: chunk at offset %llu: its seal does not hold", id,
+                               (unsigned long long)start);
+        if (rc < 0)
+            return st_fail(e, st_from_errno(rc), "block %s: reading chunks at offset %llu: %s", b->dir,
+                           (unsigned long long)start, strerror(-rc));
+        p = scratch->p;
+    }
     uint32_t k = c - b->chk_first[id];
     uint64_t bit = 1ull << (c % 64);
     if (recheck || !(atomic_load_explicit(&b->crc_ok[c / 64], memory_order_relaxed) & bit)) {
@@ -480,14 +493,18 @@ static int chunk_decode(const blk *b, uint32_t id, uint32_t c, bool recheck, cod
 {
     const uint8_t *p;
     size_t len, slen;
-    int rc = chunk_record(b, id, c, recheck, &p, &len, &slen, e);
+    st_buf scratch = {0};
+    int rc = chunk_record(b, id, c, recheck, &p, &len, &slen, &scratch, e);
     if (rc) {
+        st_buf_free(&scratch);
         s->n = 0;
         return rc;
     }
     unsigned long long off = (unsigned long long)blk_cstart(b, c);
     uint32_t k = c - b->chk_first[id];
-    if (codec_decode(p, len, s, e) != 0) {
+    int drc = codec_decode(p, len, s, e); /* copies out: the record is not needed after */
+    st_buf_free(&scratch);
+    if (drc != 0) {
         if (e) {
             st_wrap(e, "block %s: chunks: series %u: chunk %u at offset %llu", b->dir, id, k, off);
             e->code = ST_ECORRUPT;
@@ -687,6 +704,9 @@ void blk_chunk_bounds(const blk *b, uint32_t id, uint32_t i, int64_t *mint, int6
     *exact = b->version >= BLK_VERSION_2;
 }
 
+static int chunk_meta_of(blk *b, uint32_t id, uint32_t i, uint32_t c, const uint8_t *p, size_t len, size_t slen,
+                         blk_chunk *out, st_err *e);
+
 int blk_chunk_meta(blk *b, uint32_t id, uint32_t i, blk_chunk *out, st_err *e)
 {
     uint32_t c = 0;
@@ -699,8 +719,17 @@ int blk_chunk_meta(blk *b, uint32_t id, uint32_t i, blk_chunk *out, st_err *e)
     out->exact_mint = true;
     const uint8_t *p;
     size_t len, slen;
-    rc = chunk_record(b, id, c, false, &p, &len, &slen, e);
-    if (rc) return rc;
+    st_buf scratch = {0};
+    rc = chunk_record(b, id, c, false, &p, &len, &slen, &scratch, e);
+    if (rc == 0) rc = chunk_meta_of(b, id, i, c, p, len, slen, out, e);
+    st_buf_free(&scratch);
+    return rc;
+}
+
+/* blk_chunk_meta's reading of a verified record. */
+static int chunk_meta_of(blk *b, uint32_t id, uint32_t i, uint32_t c, const uint8_t *p, size_t len, size_t slen,
+                         blk_chunk *out, st_err *e)
+{
     st_vtype t;
     size_t n;
     int64_t first, last;

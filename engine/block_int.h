@@ -61,9 +61,12 @@ struct blk {
     size_t nsources;
     char (*sources)[BLK_ID_LEN + 1];
 
-    const uint8_t *chunks; /* v->map of the file (or borrowed for blk_open_mem) */
+    const uint8_t *chunks; /* v->map of the file (or borrowed for blk_open_mem); NULL: read with pread */
     size_t chunks_len;
     bool mapped;
+    /* a vfs that does not map (an encrypting one: sealfs.h) serves the
+     * chunks through pread on this fd, held for the block's life; -1: none */
+    int chunks_fd;
 
     char *symbuf;
     st_slice *syms;

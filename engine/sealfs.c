@@ -9,7 +9,6 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #define MAGIC "STSE"
 #define VERSION 1
@@ -18,24 +17,34 @@
 enum { KIND_OTHER = 15, KIND_SPILL = 9 };
 
 typedef struct sfile {
-    pthread_mutex_t mu; /* preads of one fd from several threads */
+    pthread_mutex_t mu; /* writing, and the finish a first pread does */
     bool writing;       /* still being written (not finished) */
-    crypto_aead *aead;
+    uint64_t uid;       /* this open file in the segment cache */
+    uint8_t key[CRYPTO_KEY_BYTES]; /* readers make their own AEAD from it: a handle is not thread-safe */
+    crypto_aead *aead;  /* the writer's */
     uint8_t aad[32];    /* SHA-256 of the header */
-    uint8_t *buf;       /* writing: pending plaintext; reading: the cached segment */
+    uint8_t *buf;       /* writing: pending plaintext */
     size_t blen;
     uint64_t seg;       /* writing: the next segment's number */
-    uint64_t cached;    /* reading: the segment in buf; UINT64_MAX: none */
     uint64_t plain_len; /* bytes of contents */
     uint64_t nseg;      /* reading: segments in the file */
     size_t last_len;    /* reading: plaintext bytes of the last segment */
 } sfile;
 
-typedef struct mapping {
-    const void *p;
-    uint64_t len;
-    bool ours; /* anonymous copy (else the base vfs's) */
-} mapping;
+/* The segment cache: decrypted segments of files being read, shared by
+ * every reader, bounded (cache_bytes), least recently used out first. */
+#define SHARDS 16
+typedef struct centry {
+    uint64_t uid, seg, tick;
+    uint32_t len;
+    uint8_t *data;
+} centry;
+typedef struct cshard {
+    pthread_mutex_t mu;
+    centry *e;
+    size_t n, cap;
+    uint64_t tick;
+} cshard;
 
 typedef struct sealfs {
     vfs self;
@@ -43,12 +52,11 @@ typedef struct sealfs {
     crypto *keys;
     char *root;
     size_t root_len;
-    pthread_mutex_t mu; /* the tables below */
+    pthread_mutex_t mu; /* the table below */
     sfile **files;      /* by fd */
     size_t nfiles;
-    mapping *maps;
-    size_t nmaps, capmaps;
-    _Atomic uint64_t plain_reads;
+    _Atomic uint64_t plain_reads, next_uid, hits, misses;
+    cshard cache[SHARDS];
 } sealfs;
 
 static sealfs *S(const vfs *v) { return v->ctx; }
@@ -79,6 +87,7 @@ static void file_set(sealfs *s, int fd, sfile *f)
 static void file_free(sfile *f)
 {
     if (!f) return;
+    explicit_bzero(f->key, sizeof f->key);
     crypto_aead_free(f->aead);
     if (f->buf) explicit_bzero(f->buf, SEALFS_SEGMENT);
     st_free(f->buf);
@@ -113,7 +122,7 @@ static bool logical(const sealfs *s, const char *path, char *out, size_t cap, ui
     }
     out[o] = 0;
     /* the WAL's segments and checkpoints take appends after fsyncs: the WAL
-     * will frame its own writes; until then they pass through */
+     * seals them itself, frame by frame (wal_seal.h) */
     if (!strncmp(out, "wal/", 4)) return false;
     static const char *const names[] = {"", "catalog", "users", "meta", "index", "chunks", "tombstones"};
     *kind = KIND_OTHER;
@@ -131,6 +140,8 @@ static int keyed(sealfs *s, sfile *f, const uint8_t hdr[SEALFS_HEADER], const ch
     st_err e = {0};
     if (crypto_file_key(s->keys, seed, hdr + 16, hdr[5], lpath, key, &e)) return -EBADMSG;
     int rc = crypto_aead_new(key, &f->aead, &e) ? -EIO : 0;
+    memcpy(f->key, key, sizeof key);
+    f->uid = atomic_fetch_add(&s->next_uid, 1) + 1;
     explicit_bzero(key, sizeof key);
     gnutls_hash_fast(GNUTLS_DIG_SHA256, hdr, SEALFS_HEADER, f->aad);
     return rc;
@@ -141,7 +152,6 @@ static sfile *sfile_new(void)
     sfile *f = st_calloc(1, sizeof *f);
     pthread_mutex_init(&f->mu, NULL);
     f->buf = st_malloc(SEALFS_SEGMENT);
-    f->cached = UINT64_MAX;
     return f;
 }
 
@@ -211,7 +221,6 @@ static int finish(sealfs *s, int fd, sfile *f)
     f->writing = false;
     f->nseg = f->seg;
     f->last_len = last;
-    f->cached = UINT64_MAX;
     return 0;
 }
 
@@ -246,20 +255,76 @@ static int begin_read(sealfs *s, int fd, const char *lpath, sfile **out)
     return 0;
 }
 
-/* Segment i into f->buf. Called with f->mu held. */
-static int load_segment(sealfs *s, int fd, sfile *f, uint64_t i)
+/* Copies [at, at + n) of segment i of f (finished) into out, from the
+ * cache or decrypted into it. */
+static int read_segment(sealfs *s, int fd, sfile *f, uint64_t i, size_t at, size_t n, uint8_t *out)
 {
-    if (f->cached == i) return 0;
+    cshard *sh = &s->cache[(f->uid * 31 + i) % SHARDS];
+    pthread_mutex_lock(&sh->mu);
+    for (size_t k = 0; k < sh->n; k++)
+        if (sh->e[k].uid == f->uid && sh->e[k].seg == i) {
+            memcpy(out, sh->e[k].data + at, n);
+            sh->e[k].tick = ++sh->tick;
+            pthread_mutex_unlock(&sh->mu);
+            atomic_fetch_add(&s->hits, 1);
+            return 0;
+        }
+    pthread_mutex_unlock(&sh->mu);
+    atomic_fetch_add(&s->misses, 1);
     bool last = i + 1 == f->nseg;
     size_t plain = last ? f->last_len : SEALFS_SEGMENT;
-    uint8_t *ct = st_malloc(plain + CRYPTO_TAG_BYTES), nonce[CRYPTO_NONCE_BYTES];
+    uint8_t *ct = st_malloc(plain + CRYPTO_TAG_BYTES), *pt = st_malloc(plain + 1), nonce[CRYPTO_NONCE_BYTES];
     int rc = vfs_pread_all(s->base, fd, ct, plain + CRYPTO_TAG_BYTES, (off_t)(SEALFS_HEADER + i * (uint64_t)SEG_PHYS));
+    crypto_aead *a = NULL;
+    st_err e = {0};
+    if (!rc && crypto_aead_new(f->key, &a, &e)) rc = -EIO;
     crypto_nonce(i, last, nonce);
-    if (!rc && crypto_unseal(f->aead, nonce, f->aad, sizeof f->aad, ct, plain + CRYPTO_TAG_BYTES, f->buf))
+    if (!rc && crypto_unseal(a, nonce, f->aad, sizeof f->aad, ct, plain + CRYPTO_TAG_BYTES, pt))
         rc = -EBADMSG; /* changed, cut, moved, or another key */
+    crypto_aead_free(a);
     st_free(ct);
-    f->cached = rc ? UINT64_MAX : i;
-    return rc;
+    if (rc) {
+        st_free(pt);
+        return rc;
+    }
+    memcpy(out, pt + at, n);
+    if (!sh->cap) { /* no cache */
+        explicit_bzero(pt, plain);
+        st_free(pt);
+        return 0;
+    }
+    pthread_mutex_lock(&sh->mu);
+    centry *slot = NULL;
+    if (sh->n < sh->cap) {
+        slot = &sh->e[sh->n++];
+    } else {
+        slot = &sh->e[0];
+        for (size_t k = 1; k < sh->n; k++)
+            if (sh->e[k].tick < slot->tick) slot = &sh->e[k];
+        explicit_bzero(slot->data, slot->len);
+        st_free(slot->data);
+    }
+    *slot = (centry){.uid = f->uid, .seg = i, .tick = ++sh->tick, .len = (uint32_t)plain, .data = pt};
+    pthread_mutex_unlock(&sh->mu);
+    return 0;
+}
+
+/* A file's cached segments, when it closes (its uid is not used again). */
+static void cache_drop(sealfs *s, uint64_t uid)
+{
+    for (int k = 0; k < SHARDS; k++) {
+        cshard *sh = &s->cache[k];
+        pthread_mutex_lock(&sh->mu);
+        for (size_t j = 0; j < sh->n;)
+            if (sh->e[j].uid == uid) {
+                explicit_bzero(sh->e[j].data, sh->e[j].len);
+                st_free(sh->e[j].data);
+                sh->e[j] = sh->e[--sh->n];
+            } else {
+                j++;
+            }
+        pthread_mutex_unlock(&sh->mu);
+    }
 }
 
 /* ------------------------------------------------------------- the vfs */
@@ -305,6 +370,7 @@ static int s_close(const vfs *v, int fd)
     if (f) {
         rc = finish(s, fd, f);
         file_set(s, fd, NULL);
+        cache_drop(s, f->uid);
         file_free(f);
     }
     int c = s->base->close(s->base, fd);
@@ -340,18 +406,17 @@ static ssize_t s_pread(const vfs *v, int fd, void *buf, size_t n, off_t off)
     if (!f) return s->base->pread(s->base, fd, buf, n, off);
     pthread_mutex_lock(&f->mu);
     int rc = finish(s, fd, f); /* read back what was written (the spill) */
+    pthread_mutex_unlock(&f->mu);
     size_t got = 0;
     uint64_t pos = (uint64_t)off;
-    while (!rc && got < n && pos < f->plain_len) {
+    while (!rc && got < n && pos < f->plain_len) { /* finished: nothing below changes any more */
         uint64_t i = pos / SEALFS_SEGMENT;
-        if ((rc = load_segment(s, fd, f, i))) break;
         size_t at = (size_t)(pos % SEALFS_SEGMENT), have = (i + 1 == f->nseg ? f->last_len : SEALFS_SEGMENT) - at;
         size_t k = have < n - got ? have : n - got;
-        memcpy((uint8_t *)buf + got, f->buf + at, k);
+        if ((rc = read_segment(s, fd, f, i, at, k, (uint8_t *)buf + got))) break;
         got += k;
         pos += k;
     }
-    pthread_mutex_unlock(&f->mu);
     return rc ? rc : (ssize_t)got;
 }
 
@@ -385,58 +450,15 @@ static int s_size(const vfs *v, int fd, uint64_t *out)
     return 0;
 }
 
-static void map_add(sealfs *s, const void *p, uint64_t len, bool ours)
-{
-    pthread_mutex_lock(&s->mu);
-    if (s->nmaps == s->capmaps) {
-        s->capmaps = s->capmaps ? s->capmaps * 2 : 16;
-        s->maps = st_realloc(s->maps, s->capmaps * sizeof *s->maps);
-    }
-    s->maps[s->nmaps++] = (mapping){p, len, ours};
-    pthread_mutex_unlock(&s->mu);
-}
-
+/* A sealed file is not mapped: its readers pread it through the bounded
+ * segment cache (block.c falls back to that on -ENOTSUP). */
 static int s_map(const vfs *v, int fd, uint64_t len, const void **out)
 {
     sealfs *s = S(v);
-    sfile *f = file_of(s, fd);
-    if (!f) {
-        int rc = s->base->map(s->base, fd, len, out);
-        if (!rc) map_add(s, *out, len, false);
-        return rc;
-    }
-    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) return -errno;
-    int rc = vfs_pread_all(v, fd, p, len, 0);
-    if (rc) {
-        munmap(p, len);
-        return rc;
-    }
-    mprotect(p, len, PROT_READ);
-    map_add(s, p, len, true);
-    *out = p;
-    return 0;
+    return file_of(s, fd) ? -ENOTSUP : s->base->map(s->base, fd, len, out);
 }
 
-static void s_unmap(const vfs *v, const void *p, uint64_t len)
-{
-    sealfs *s = S(v);
-    bool ours = false, found = false;
-    pthread_mutex_lock(&s->mu);
-    for (size_t i = 0; i < s->nmaps; i++)
-        if (s->maps[i].p == p) {
-            ours = s->maps[i].ours;
-            s->maps[i] = s->maps[--s->nmaps];
-            found = true;
-            break;
-        }
-    pthread_mutex_unlock(&s->mu);
-    if (!found || !ours) {
-        s->base->unmap(s->base, p, len);
-        return;
-    }
-    munmap((void *)p, len);
-}
+static void s_unmap(const vfs *v, const void *p, uint64_t len) { S(v)->base->unmap(S(v)->base, p, len); }
 
 static int s_tmpfile(const vfs *v, const char *dir)
 {
@@ -468,7 +490,7 @@ static int s_list(const vfs *v, const char *dir, vfs_list_fn fn, void *ctx)
 }
 static int s_lock(const vfs *v, const char *path, int *fd) { return S(v)->base->lock(S(v)->base, path, fd); }
 
-int sealfs_new(const vfs *base, crypto *keys, const char *root, vfs **out, st_err *e)
+int sealfs_new(const vfs *base, crypto *keys, const char *root, size_t cache_bytes, vfs **out, st_err *e)
 {
     if (!root || !*root) return st_fail(e, ST_EINVAL, "sealfs: no data directory");
     sealfs *s = st_calloc(1, sizeof *s);
@@ -478,6 +500,12 @@ int sealfs_new(const vfs *base, crypto *keys, const char *root, vfs **out, st_er
     while (s->root_len > 1 && root[s->root_len - 1] == '/') s->root_len--;
     s->root = st_strndup(root, s->root_len);
     pthread_mutex_init(&s->mu, NULL);
+    size_t per = cache_bytes / SEALFS_SEGMENT / SHARDS;
+    for (int k = 0; k < SHARDS; k++) {
+        pthread_mutex_init(&s->cache[k].mu, NULL);
+        s->cache[k].cap = per;
+        s->cache[k].e = st_calloc(per + 1, sizeof *s->cache[k].e);
+    }
     s->self = (vfs){.open = s_open, .close = s_close, .write = s_write, .pwrite = s_pwrite, .pread = s_pread,
                     .fsync = s_fsync, .ftruncate = s_ftruncate, .rename = s_rename, .unlink = s_unlink,
                     .mkdir = s_mkdir, .rmdir = s_rmdir, .size = s_size, .list = s_list, .map = s_map,
@@ -491,11 +519,24 @@ void sealfs_free(vfs *v)
     if (!v) return;
     sealfs *s = S(v);
     for (size_t i = 0; i < s->nfiles; i++) file_free(s->files[i]);
+    for (int k = 0; k < SHARDS; k++) {
+        for (size_t j = 0; j < s->cache[k].n; j++) {
+            explicit_bzero(s->cache[k].e[j].data, s->cache[k].e[j].len);
+            st_free(s->cache[k].e[j].data);
+        }
+        st_free(s->cache[k].e);
+        pthread_mutex_destroy(&s->cache[k].mu);
+    }
     st_free(s->files);
-    st_free(s->maps);
     pthread_mutex_destroy(&s->mu);
     st_free(s->root);
     st_free(s);
 }
 
 uint64_t sealfs_plain_reads(const vfs *v) { return atomic_load(&S(v)->plain_reads); }
+
+void sealfs_cache_counts(const vfs *v, uint64_t *hits, uint64_t *misses)
+{
+    *hits = atomic_load(&S(v)->hits);
+    *misses = atomic_load(&S(v)->misses);
+}

@@ -15,9 +15,9 @@
  * What it serves: files written once, front to back (write, or pwrite at
  * the end), finished by fsync or close, then read anywhere (pread, map).
  * That is every file of the data directory but the WAL's (wal/), whose
- * appends come after fsyncs: they pass through, and the WAL will frame its
- * own writes (next). A write after the finish, or anywhere but the end, is
- * -EINVAL.
+ * appends come after fsyncs: they pass through, and the WAL seals its own
+ * writes as frames (wal_seal.h). A write after the finish, or anywhere but
+ * the end, is -EINVAL.
  *
  * Paths: "X.tmp" is keyed as X, and a directory ".tmp-ID" as ID, so a
  * file written under its temporary name opens under its final one. keys/
@@ -25,9 +25,10 @@
  * header, read, is served as it is (data written before encryption was
  * on), and counted (sealfs_plain_reads).
  *
- * map gives a decrypted copy of the whole file in anonymous memory; a
- * bounded cache of segments replaces it with the block reader's change
- * (next).
+ * Readers share one cache of decrypted segments, bounded (cache_bytes),
+ * least recently used out first, a file's entries dropped when it
+ * closes. A sealed file is never mapped (map: -ENOTSUP): block.c then reads
+ * its chunks with pread, so memory stays bounded however large the data.
  */
 #ifndef ST_SEALFS_H
 #define ST_SEALFS_H
@@ -38,11 +39,14 @@
 #define SEALFS_HEADER 32
 #define SEALFS_SEGMENT 65536
 
-/* base and keys outlive the vfs; root is the data directory (copied). */
-int sealfs_new(const vfs *base, crypto *keys, const char *root, vfs **out, st_err *e);
+/* base and keys outlive the vfs; root is the data directory (copied);
+ * cache_bytes bounds the decrypted segments kept for readers (0: none). */
+int sealfs_new(const vfs *base, crypto *keys, const char *root, size_t cache_bytes, vfs **out, st_err *e);
 void sealfs_free(vfs *v);
 
 /* Files read that had no header (plaintext from before). */
 uint64_t sealfs_plain_reads(const vfs *v);
+/* Segment reads served by the cache, and decrypted. */
+void sealfs_cache_counts(const vfs *v, uint64_t *hits, uint64_t *misses);
 
 #endif

@@ -1458,7 +1458,7 @@ int store_open(const store_opts *o, store **out, st_err *e)
     }
 
     st_path(s->wal_dir, sizeof s->wal_dir, s->data_dir, "wal");
-    wal_opts wo = {.vfs = s->vfs, .dir = s->wal_dir, .fsync_interval = o->wal_fsync_interval};
+    wal_opts wo = {.vfs = s->vfs, .dir = s->wal_dir, .fsync_interval = o->wal_fsync_interval, .keys = o->keys};
     rc = wal_open(&wo, &s->wal, e);
     if (rc) goto fail;
     replay_ctx rctx = {.s = s};

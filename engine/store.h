@@ -21,6 +21,7 @@
 
 #include "codec.h"
 #include "index.h"
+#include "crypto.h"
 #include "vfs.h"
 
 typedef struct store store;
@@ -34,6 +35,8 @@ typedef void (*store_log_fn)(void *ctx, const char *level, const char *msg);
 
 typedef struct store_opts {
     const vfs *vfs;               /* NULL = vfs_posix(); every file of data_dir goes through it */
+    crypto *keys;                 /* encryption at rest: the WAL seals its files with them (the other
+                                   * files are sealed by vfs, a sealfs.h over the same keys); NULL: none */
     const char *data_dir;
     int64_t retention;            /* ns, 0 = forever (default 30d) */
     int64_t memory_window;        /* ns (default 2h) */

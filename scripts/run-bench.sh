@@ -74,8 +74,9 @@
 # the issue's goal (<= 0.1 x PostgreSQL, < DuckDB, <= InfluxQL/PromQL).
 #
 # Security (issue 12 §6): the same Strata plain, and with TLS (HTTPS,
-# --tls-cert-file) and users (--auth true, every request with Basic
-# credentials, checked through the verified-credential cache), gets the
+# --tls-cert-file), users (--auth true, every request with Basic
+# credentials, checked through the verified-credential cache) and
+# encryption at rest (--encryption-key-file: WAL and blocks sealed), gets the
 # same loads in alternating runs: remote_write (bench_prw, 10,000 series x
 # 200 scrapes), line protocol (bench_lp, 1,000 TSBS hosts x 200 rounds),
 # then query_range latency of two raw selectors (bench_prw query). The goal:
@@ -955,7 +956,7 @@ sec_run() {
   local args=(--listen "127.0.0.1:$port" --data-dir "$dir" --wal-fsync always --pg-listen "")
   if [ "$mode" = secured ]; then
     args+=(--auth true --admin-user bench --admin-password-file "$d/pw" --tls-cert-file "$d/cert.pem"
-           --tls-key-file "$d/key.pem")
+           --tls-key-file "$d/key.pem" --encryption-key-file "$d/master.keys")
     scheme=https
   fi
   sync
@@ -974,6 +975,10 @@ sec_run() {
       --conns 2 --batch 5000 --server-pid "$srv_pid"
     STRATA_BENCH_TLS=$tls STRATA_BENCH_AUTH=$az "./$build/wire/bench/bench_lp" verify "${largs[@]}" --server strata --db bench
     STRATA_BENCH_TLS=$tls STRATA_BENCH_AUTH=$az "./$build/wire/bench/bench_prw" query "${pargs[@]}" --count 100
+    # the same queries once the data is in blocks (sealed ones, read through the segment cache)
+    curl -skf -X POST ${az:+-H "Authorization: $az"} "$scheme://127.0.0.1:$port/api/v1/admin/flush" >/dev/null
+    STRATA_BENCH_TLS=$tls STRATA_BENCH_AUTH=$az "./$build/wire/bench/bench_prw" query "${pargs[@]}" --count 100 |
+      sed 's/^BENCHPRW query /BENCHPRW blockquery /'
   } >"$out" 2>&1 || { cat "$out"; echo "security: $mode load failed"; tail -20 "$dir.log"; exit 1; }
   local cache=""
   [ "$mode" = secured ] && cache=$(curl -sk -u "bench:$(cat "$d/pw")" "https://127.0.0.1:$port/metrics" | awk '
@@ -986,15 +991,19 @@ sec_run() {
     echo "$mode lp $(lpkv phase=steady rate "$out")"
     echo "$mode narrow $(kv "query kind=narrow" p50_ms "$out")"
     echo "$mode wide $(kv "query kind=wide" p50_ms "$out")"
+    echo "$mode bnarrow $(kv "blockquery kind=narrow" p50_ms "$out")"
+    echo "$mode bwide $(kv "blockquery kind=wide" p50_ms "$out")"
   } >>"$work/sec.res"
-  printf '  %-8s run %d: remote_write %s samples/s, line protocol %s samples/s, query_range p50 %s / %s ms%s\n' \
+  printf '  %-8s run %d: remote_write %s samples/s, line protocol %s samples/s, query_range p50 %s / %s ms, from blocks %s / %s ms%s\n' \
     "$mode" "$run" "$(kv phase=steady rate "$out")" "$(lpkv phase=steady rate "$out")" \
-    "$(kv "query kind=narrow" p50_ms "$out")" "$(kv "query kind=wide" p50_ms "$out")" "${cache:+; $cache}"
+    "$(kv "query kind=narrow" p50_ms "$out")" "$(kv "query kind=wide" p50_ms "$out")" \
+    "$(kv "blockquery kind=narrow" p50_ms "$out")" "$(kv "blockquery kind=wide" p50_ms "$out")" "${cache:+; $cache}"
 }
 
 security_section() {
   echo
-  echo "== security: Strata $(cat VERSION) plain against Strata with TLS and users (--auth true), same loads"
+  echo "== security: Strata $(cat VERSION) plain against Strata with TLS, users (--auth true) and encryption at"
+  echo "  rest (--encryption-key-file), same loads"
   echo "  remote_write: bench_prw 10,000 series x 200 scrapes, 2,000 samples a request; line protocol: bench_lp"
   echo "  1,000 TSBS hosts x 200 rounds, 5,000 lines a request; 2 connections each, keep-alive; secured: HTTPS"
   echo "  (TLS 1.3, AES-GCM) and Basic credentials on every request; then query_range p50 of a narrow and a"
@@ -1005,6 +1014,7 @@ security_section() {
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$d/key.pem" -out "$d/cert.pem" \
     -days 2 -subj /CN=127.0.0.1 -addext "subjectAltName=IP:127.0.0.1" >/dev/null 2>&1
   echo "bench-$(date +%s)" >"$d/pw"
+  (umask 077; echo "bench $(openssl rand -base64 32)" >"$d/master.keys")
   for run in $(seq "$runs"); do
     sec_run plain "$run"
     sec_run secured "$run"
@@ -1019,12 +1029,13 @@ def get(mode, key):
     v = vals[(mode, key)]
     return max(v) if key in ("prw", "lp") else statistics.median(v)
 print()
-print("| | plain | TLS + auth | ratio | goal |")
+print("| | plain | TLS + auth + encryption | ratio | goal |")
 print("|---|---|---|---|---|")
 for key, what in (("prw", "remote_write, samples/s (best)"), ("lp", "line protocol, samples/s (best)")):
     p, s = get("plain", key), get("secured", key)
     print(f"| {what} | {p:,.0f} | {s:,.0f} | {s / p:.2f} | {'met' if s >= 0.9 * p else 'missed'} (>= 0.90) |")
-for key, what in (("narrow", "query_range p50, 32 series (median), ms"), ("wide", "query_range p50, 100 series (median), ms")):
+for key, what in (("narrow", "query_range p50, 32 series (median), ms"), ("wide", "query_range p50, 100 series (median), ms"),
+                  ("bnarrow", "...from blocks, 32 series, ms"), ("bwide", "...from blocks, 100 series, ms")):
     p, s = get("plain", key), get("secured", key)
     print(f"| {what} | {p:.2f} | {s:.2f} | {s / p:.2f} | {'met' if s <= 1.1 * p else 'missed'} (<= 1.10) |")
 PY

@@ -31,6 +31,8 @@ typedef struct api_server {
     pool *pool;            /* helpers queries borrow threads from (pool.h); NULL: none */
     _Atomic bool ready;    /* /-/ready: set once serving, cleared when stopping */
     auth *auth;            /* users and their privileges; enforced when auth_enabled */
+    crypto *keys;          /* encryption at rest, for /metrics; NULL: off */
+    const vfs *sealed;     /* the encrypting vfs, for /metrics */
 } api_server;
 
 /* The context for a store, its flags and its users (all outlive it). */

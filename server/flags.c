@@ -103,6 +103,14 @@ void flags_usage(FILE *out)
         "                            ?u=&p=, Token user:password, or an API token), and each database\n"
         "                            a grant (InfluxQL's CREATE USER, GRANT ... over /query). With\n"
         "                            false, a non-loopback listener starts only if it is given\n"
+        "  --encryption-key-file F   encrypt every file of the data directory (AES-256-GCM under\n"
+        "                            keys of its own, wrapped by this file's master key): lines\n"
+        "                            \"ID BASE64-32-BYTES\" (openssl rand -base64 32), the first one\n"
+        "                            active; the file readable by its owner only. A new key goes\n"
+        "                            first and SIGHUP (or a restart) rewraps; an old line may go\n"
+        "                            once strata_encryption_seeds shows none under it\n"
+        "  --encryption-cache-size BYTES  decrypted block data kept in memory for queries\n"
+        "                            (default 256M)\n"
         "  --admin-user NAME         with --admin-password-file: create this admin at start if no\n"
         "                            user has the name (an existing one is never changed)\n"
         "  --admin-password-file F   its password (first line), plain or a bcrypt hash ($2b$...)\n"
@@ -223,6 +231,7 @@ int flags_parse(flags *f, int argc, char **argv, st_err *e)
     f->max_decoded_bytes = 256ull << 20;
     f->auto_create_db = true;
     f->auth_cache_size = 10000;
+    f->encryption_cache_bytes = 256ull << 20;
     f->auth_max_failures = 20;
     f->max_labels_per_series = 256;
     f->max_label_name_len = 1024;
@@ -380,6 +389,10 @@ int flags_parse(flags *f, int argc, char **argv, st_err *e)
         else if (!strcmp(name, "--auth")) {
             rc = parse_bool(val, &f->auth, e);
             f->auth_off_given = rc == 0 && !f->auth;
+        } else if (!strcmp(name, "--encryption-key-file")) {
+            f->encryption_key_file = val;
+        } else if (!strcmp(name, "--encryption-cache-size")) {
+            rc = parse_bytes(val, &f->encryption_cache_bytes, e);
         } else if (!strcmp(name, "--admin-user")) {
             f->admin_user = val;
         } else if (!strcmp(name, "--admin-password-file")) {

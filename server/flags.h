@@ -59,6 +59,9 @@ typedef struct flags {
     unsigned query_threads;         /* threads one query may use; 0 = cores */
     int64_t maintenance_interval;
     bool auto_create_db;
+    /* encryption at rest (engine/crypto.h, sealfs.h) */
+    const char *encryption_key_file; /* master keys: "ID BASE64" lines, the first active; NULL = off */
+    uint64_t encryption_cache_bytes; /* decrypted block segments kept for readers */
     /* users and grants (auth.h) */
     bool auth;                      /* --auth true: every request but health checks needs credentials */
     bool auth_off_given;            /* --auth=false given: serving a non-loopback address open is wanted */

@@ -27,6 +27,8 @@
 #include "store.h"
 #include "tls.h"
 #include "users.h"
+#include "crypto.h"
+#include "sealfs.h"
 #include "vfs.h"
 
 static uint64_t physical_memory(void)
@@ -36,6 +38,27 @@ static uint64_t physical_memory(void)
 }
 
 static void http_log(const char *msg) { api_log(NULL, "warn", msg); }
+
+/* --encryption-key-file: the keys, and the encrypting vfs every file of
+ * the data directory goes through. Without the flag, a data directory that
+ * holds seeds (so encrypted files) is refused: nothing in it could be read. */
+static int open_encryption(const flags *f, crypto **keys, vfs **sealed, st_err *e)
+{
+    *keys = NULL;
+    *sealed = NULL;
+    if (!f->encryption_key_file) {
+        if (crypto_dir_has_seeds(vfs_posix(), f->data_dir))
+            return st_fail(e, ST_EINVAL, "%s holds encrypted data (keys/): give --encryption-key-file", f->data_dir);
+        return 0;
+    }
+    int rc = crypto_open(vfs_posix(), f->data_dir, f->encryption_key_file, keys, e);
+    if (!rc) rc = sealfs_new(vfs_posix(), *keys, f->data_dir, (size_t)f->encryption_cache_bytes, sealed, e);
+    if (rc) {
+        crypto_close(*keys);
+        *keys = NULL;
+    }
+    return rc;
+}
 
 int main(int argc, char **argv)
 {
@@ -61,10 +84,17 @@ int main(int argc, char **argv)
     /* One vfs for everything in the data directory: the store's files, the
      * users file and remote_read's spill files (reached via store_vfs), so
      * that a wrapping vfs (encryption at rest) sees every file. */
-    const vfs *fs = vfs_posix();
+    crypto *keys;
+    vfs *sealed;
+    if (open_encryption(&f, &keys, &sealed, &e)) {
+        fprintf(stderr, "strata: %s\n", e.msg);
+        return 1;
+    }
+    const vfs *fs = sealed ? sealed : vfs_posix();
     store_opts so;
     store_opts_default(&so);
     so.vfs = fs;
+    so.keys = keys;
     so.data_dir = f.data_dir;
     so.retention = f.retention;
     so.memory_window = f.memory_window;
@@ -84,6 +114,8 @@ int main(int argc, char **argv)
     if (rc) {
         api_log(NULL, "error", e.msg);
         fprintf(stderr, "strata: cannot open the data directory: %s\n", e.msg);
+        sealfs_free(sealed);
+        crypto_close(keys);
         return 1;
     }
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -103,6 +135,8 @@ int main(int argc, char **argv)
         users_close(us);
         pool_free(qpool);
         store_close(s, NULL);
+        sealfs_free(sealed);
+        crypto_close(keys);
         return 1;
     }
     if (created) {
@@ -118,6 +152,8 @@ int main(int argc, char **argv)
         api_log(NULL, "warn", "--auth true and no admin user yet: every request is refused until one is created "
                               "(CREATE USER ... WITH ALL PRIVILEGES over /query from this host, or --admin-user)");
     api_server *sv = api_server_new(s, &f, qpool, au);
+    sv->keys = keys;
+    sv->sealed = sealed;
     prw_cache_set_limit(f.remote_write_cache_bytes);
     influx_cache_set_limit(f.line_protocol_cache_bytes);
     if (f.tls_cert_file) {
@@ -130,6 +166,8 @@ int main(int argc, char **argv)
             users_close(us);
             pool_free(qpool);
             store_close(s, NULL);
+            sealfs_free(sealed);
+            crypto_close(keys);
             return 1;
         }
     }
@@ -161,6 +199,8 @@ int main(int argc, char **argv)
         users_close(us);
         pool_free(qpool);
         store_close(s, NULL);
+        sealfs_free(sealed);
+        crypto_close(keys);
         return 1;
     }
     /* the PostgreSQL front (--pg-listen; empty = off) */
@@ -179,6 +219,8 @@ int main(int argc, char **argv)
                 users_close(us);
                 pool_free(qpool);
                 store_close(s, NULL);
+                sealfs_free(sealed);
+                crypto_close(keys);
                 return 1;
             }
             /* the default address taken (another server on this host):
@@ -207,6 +249,16 @@ int main(int argc, char **argv)
     for (;;) {
         sig = sigtimedwait(&set, NULL, &tick);
         if (sig == SIGHUP) {
+            if (keys) {
+                st_err ke = {0};
+                if (crypto_rekey(keys, f.encryption_key_file, &ke)) {
+                    char m[sizeof ke.msg + 64];
+                    snprintf(m, sizeof m, "SIGHUP: %s; the keys in use stay", ke.msg);
+                    api_log(NULL, "error", m);
+                } else {
+                    api_log(NULL, "info", "SIGHUP: encryption keys read again, every seed wrapped by the first");
+                }
+            }
             if (f.tls_cert_file) {
                 st_err re = {0};
                 if (tls_reload(&re)) {
@@ -239,6 +291,8 @@ int main(int argc, char **argv)
     users_close(us);
     pool_free(qpool);
     rc = store_close(s, &e);
+    sealfs_free(sealed);
+    crypto_close(keys);
     if (rc) {
         api_log(NULL, "error", e.msg);
         flags_free(&f);

@@ -9,10 +9,16 @@
 #include "prw.h"
 #include "sqlapi.h"
 #include "tls.h"
+#include "sealfs.h"
 
 static void gauge(st_buf *b, const char *name, const char *help, const char *type, uint64_t v)
 {
     st_buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n%s %" PRIu64 "\n", name, help, name, type, name, v);
+}
+
+static void seed_count(void *ctx, const char *kek_id, unsigned n)
+{
+    st_buf_printf(ctx, "strata_encryption_seeds{kek_id=\"%s\"} %u\n", kek_id, n);
 }
 
 void api_metrics(api_server *sv, http_req *rq, http_resp *rs)
@@ -50,6 +56,19 @@ void api_metrics(api_server *sv, http_req *rq, http_resp *rs)
               "gauge", (uint64_t)tls_cert_expiry());
     }
     auth_metrics(sv->auth, b);
+    if (sv->keys) {
+        st_buf_printf(b, "# HELP strata_encryption_seeds Data-key seeds in keys/, by the master key that wraps them.\n"
+                         "# TYPE strata_encryption_seeds gauge\n");
+        crypto_seed_counts(sv->keys, seed_count, b);
+        uint64_t hits, misses;
+        sealfs_cache_counts(sv->sealed, &hits, &misses);
+        gauge(b, "strata_encryption_plaintext_reads_total", "Files read that were written before encryption was on.",
+              "counter", sealfs_plain_reads(sv->sealed));
+        st_buf_printf(b, "# HELP strata_encryption_cache_reads_total Reads of encrypted block segments, by result.\n"
+                         "# TYPE strata_encryption_cache_reads_total counter\n"
+                         "strata_encryption_cache_reads_total{result=\"hit\"} %" PRIu64 "\n"
+                         "strata_encryption_cache_reads_total{result=\"miss\"} %" PRIu64 "\n", hits, misses);
+    }
     gauge(b, "strata_head_chunks", "Compressed chunks in memory.", "gauge", st.head_chunks);
     gauge(b, "strata_head_chunk_bytes", "Bytes of compressed chunks in memory.", "gauge", st.head_chunk_bytes);
     gauge(b, "strata_head_memory_bytes", "Estimated memory held by the head.", "gauge", st.head_memory_bytes);
