@@ -9,8 +9,11 @@
     key, a key file readable by others, a missing file;
   - rotation: a new key first and SIGHUP rewraps every seed (metrics show
     it), after which the old key's line can go;
-  - a block's sealed file copied into another block does not open there:
-    that block is set aside as damaged, never served;
+  - a block copied into another database does not open there: set aside
+    as damaged, never served;
+  - turned on over a plaintext directory: its data and users kept, the
+    catalog and users file sealed at that start, and a users file put there
+    in the clear afterwards refused;
   - /metrics: seeds per master key, the segment cache.
 
 STRATA_SMOKE: runs under ASan too (fewer crash rounds)."""
@@ -178,6 +181,58 @@ def test_round_trip(d):
         srv.cleanup()
 
 
+def test_turn_on(d):
+    """Encryption turned on over a plaintext directory: its data stays
+    readable, the catalog and the users file are sealed at that start, and
+    a plaintext users file put there afterwards is refused."""
+    data = f"{d}/turnon"
+    plain = Server("--pg-listen", "", data_dir=data)
+    srv = None
+    try:
+        plain.start()
+        ts = (int(time.time()) - 3600) * 10**9
+        st, _, _ = plain.request("POST", "/write?db=old", f"oldm,host=topsecretlabel v=5 {ts}\n".encode())
+        R.check(st == 204, "a plaintext server's write")
+        st, _, _ = plain.request("POST", "/query", urllib.parse.urlencode(
+            {"q": "CREATE USER alice WITH PASSWORD 'pw12345'"}).encode(),
+            {"Content-Type": "application/x-www-form-urlencoded"})
+        plain.request("POST", "/api/v1/admin/flush")
+        plain.stop()
+        with open(f"{data}/users", "rb") as f:
+            clear_users = f.read()
+        R.check(clear_users.startswith(b"strata-users"), "the users file was in the clear")
+        keys = f"{d}/turnon.keys"
+        write_keys(keys, key_line("t1"))
+        srv = Server("--encryption-key-file", keys, "--pg-listen", "", data_dir=data)
+        srv.start()
+        st, resp, _ = srv.request("GET", "/query?" + qs(db="old", q="SELECT v FROM oldm"))
+        R.check(st == 200 and b"5" in resp, "data from before encryption reads", resp[:200])
+        st, resp, _ = srv.request("GET", "/query?" + qs(q="SHOW USERS"))
+        R.check(b"alice" in resp, "users from before encryption kept", resp[:200])
+        with open(f"{data}/users", "rb") as f:
+            u = f.read()
+        with open(f"{data}/catalog", "rb") as f:
+            c = f.read()
+        R.check(not u.startswith(b"strata-users") and not c.startswith(b"strata-catalog") and b"alice" not in u,
+                "the catalog and the users file are sealed at the start that turns encryption on")
+        srv.stop()
+        srv.start()
+        srv.stop()
+        with open(f"{data}/users", "wb") as f:  # one planted in the clear by someone without the keys
+            f.write(clear_users)
+        binary = os.environ.get("STRATA_BIN", "build/strata")
+        p = subprocess.run([binary, "--listen", "127.0.0.1:0", "--pg-listen", "", "--data-dir", data,
+                            "--encryption-key-file", keys], capture_output=True, text=True, timeout=60)
+        R.check(p.returncode != 0 and "users" in p.stderr, "a users file in the clear is refused once encryption is on",
+                p.stderr[-300:])
+    except Exception as e:
+        report_crash(R, e, srv or plain)
+    finally:
+        plain.cleanup()
+        if srv:
+            srv.proc = None
+
+
 def test_crash(d):
     keys = f"{d}/crashkeys"
     write_keys(keys, key_line("c1"))
@@ -202,6 +257,7 @@ def main():
     d = tempfile.mkdtemp(prefix="strata-enc-")
     try:
         test_round_trip(d)
+        test_turn_on(d)
         test_crash(d)
     finally:
         shutil.rmtree(d, ignore_errors=True)

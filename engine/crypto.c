@@ -41,6 +41,7 @@ typedef struct keyset {
 struct crypto {
     const vfs *v;
     char *keys_dir;
+    bool fresh; /* keys/ had no seed before this open */
     pthread_rwlock_t lock; /* readers derive keys; crypto_rekey swaps the set */
     keyset ks;
 };
@@ -291,26 +292,30 @@ static int seed_read(const vfs *v, const char *keys_dir, uint32_t id, const keys
     return 0;
 }
 
-/* The seeds on disk, each wrapped again by the active KEK when another
- * wraps it, and a new one when there were none or the KEK changed. */
+/* The seeds on disk; when there are none, or any is wrapped by another
+ * KEK than the active one (it changed), a new seed is drawn and written
+ * FIRST, then the others are wrapped again: a crash between the two leaves
+ * the new seed in place, and the next start wraps the rest (and draws one
+ * more, harmlessly); never the old seeds rewrapped with no new one to take
+ * over from them. */
 static int load_seeds(const vfs *v, const char *keys_dir, keyset *ks, const char *key_file, st_err *e)
 {
     const kek *active = &ks->keks[0];
-    bool changed = false;
+    bool stale = false;
     for (uint32_t id = 1;; id++) {
-        if (ks->nseeds == MAX_SEEDS) return st_fail(e, ST_EINVAL, "%s: more than %d seeds", keys_dir, MAX_SEEDS);
-        seed *s = &ks->seeds[ks->nseeds];
-        int rc = seed_read(v, keys_dir, id, ks, key_file, s, e);
+        seed probe;
+        int rc = seed_read(v, keys_dir, id, ks, key_file, &probe, e);
         if (rc == 1) break;
         if (rc) return rc;
-        ks->nseeds++;
-        if (strcmp(s->kek_id, active->id)) {
-            snprintf(s->kek_id, sizeof s->kek_id, "%s", active->id);
-            if ((rc = seed_write(v, keys_dir, s, active, e))) return rc;
-            changed = true;
+        if (ks->nseeds == MAX_SEEDS - 1) {
+            explicit_bzero(&probe, sizeof probe);
+            return st_fail(e, ST_EINVAL, "%s: more than %d seeds", keys_dir, MAX_SEEDS - 1);
         }
+        ks->seeds[ks->nseeds++] = probe;
+        explicit_bzero(&probe, sizeof probe);
+        stale |= strcmp(ks->seeds[ks->nseeds - 1].kek_id, active->id) != 0;
     }
-    if (ks->nseeds && !changed) return 0;
+    if (ks->nseeds && !stale) return 0;
     seed *s = &ks->seeds[ks->nseeds];
     s->id = (uint32_t)ks->nseeds + 1;
     snprintf(s->kek_id, sizeof s->kek_id, "%s", active->id);
@@ -318,16 +323,35 @@ static int load_seeds(const vfs *v, const char *keys_dir, keyset *ks, const char
     if (!rc) rc = seed_write(v, keys_dir, s, active, e);
     if (rc) return rc;
     ks->nseeds++;
+    for (size_t i = 0; i + 1 < ks->nseeds; i++) {
+        seed *o = &ks->seeds[i];
+        if (!strcmp(o->kek_id, active->id)) continue;
+        snprintf(o->kek_id, sizeof o->kek_id, "%s", active->id);
+        if ((rc = seed_write(v, keys_dir, o, active, e))) return rc;
+    }
     return 0;
 }
 
+/* Under keys/LOCK: two processes starting on one directory (or one
+ * reloading while another starts) never both draw seed N under other
+ * bytes, which would leave files sealed under a seed nobody has. */
 static int build(const vfs *v, const char *keys_dir, const char *key_file, keyset *ks, st_err *e)
 {
     int rc = load_key_file(key_file, ks, e);
     if (rc) return rc;
     rc = vfs_mkdir_p(v, keys_dir, 0700);
     if (rc) rc = st_fail(e, ST_EIO, "cannot make %s: %s", keys_dir, strerror(-rc));
+    int lfd = -1;
+    if (!rc) {
+        char lock[4200];
+        snprintf(lock, sizeof lock, "%s/LOCK", keys_dir);
+        int lr = v->lock(v, lock, &lfd);
+        if (lr < 0)
+            rc = st_fail(e, ST_EINVAL, "%s: another Strata is changing the keys of this data directory (%s)",
+                         keys_dir, strerror(-lr));
+    }
     if (!rc) rc = load_seeds(v, keys_dir, ks, key_file, e);
+    if (lfd >= 0) v->close(v, lfd);
     if (rc) keyset_free(ks);
     return rc;
 }
@@ -341,6 +365,7 @@ int crypto_open(const vfs *v, const char *data_dir, const char *key_file, crypto
     size_t n = strlen(data_dir) + 6;
     c->keys_dir = st_malloc(n);
     snprintf(c->keys_dir, n, "%s/keys", data_dir);
+    c->fresh = !crypto_dir_has_seeds(v, data_dir);
     int rc = build(v, c->keys_dir, key_file, &c->ks, e);
     if (rc) {
         st_free(c->keys_dir);
@@ -369,6 +394,8 @@ bool crypto_dir_has_seeds(const vfs *v, const char *data_dir)
     if (fd >= 0) v->close(v, fd);
     return fd >= 0 || fd != -ENOENT; /* unreadable: there is one, and it must not be ignored */
 }
+
+bool crypto_fresh(const crypto *c) { return c->fresh; }
 
 uint32_t crypto_seed(const crypto *c)
 {
@@ -431,7 +458,10 @@ int crypto_file_key(const crypto *c, uint32_t seed_id, const uint8_t salt[CRYPTO
     if (rc) return st_fail(e, rc, "HKDF failed");
     size_t pn = strlen(path);
     uint8_t info[16 + 2 + 4096];
-    if (pn > 4096) return st_fail(e, ST_EINVAL, "path too long for a file key");
+    if (pn > 4096) {
+        explicit_bzero(prk, sizeof prk);
+        return st_fail(e, ST_EINVAL, "path too long for a file key");
+    }
     memcpy(info, "strata-file-v1", 14);
     info[14] = 0;
     info[15] = kind;

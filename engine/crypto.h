@@ -51,6 +51,10 @@ void crypto_close(crypto *c);
  * be refused: its encrypted files could not be read). */
 bool crypto_dir_has_seeds(const vfs *v, const char *data_dir);
 
+/* Whether this open made the data directory's first seed (encryption just
+ * turned on: its files are still plaintext). */
+bool crypto_fresh(const crypto *c);
+
 /* The seed new files use, and the active KEK's id. */
 uint32_t crypto_seed(const crypto *c);
 void crypto_active_key_id(const crypto *c, char out[CRYPTO_KEY_ID_MAX + 1]);

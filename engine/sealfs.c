@@ -19,6 +19,7 @@ enum { KIND_OTHER = 15, KIND_SPILL = 9 };
 typedef struct sfile {
     pthread_mutex_t mu; /* writing, and the finish a first pread does */
     bool writing;       /* still being written (not finished) */
+    bool failed;        /* a seal or a write failed: nothing more is sealed (never the same counter twice) */
     uint64_t uid;       /* this open file in the segment cache */
     uint8_t key[CRYPTO_KEY_BYTES]; /* readers make their own AEAD from it: a handle is not thread-safe */
     crypto_aead *aead;  /* the writer's */
@@ -56,6 +57,7 @@ typedef struct sealfs {
     sfile **files;      /* by fd */
     size_t nfiles;
     _Atomic uint64_t plain_reads, next_uid, hits, misses;
+    bool plain_control; /* a plaintext catalog or users file may be read (encryption just turned on) */
     cshard cache[SHARDS];
 } sealfs;
 
@@ -138,7 +140,8 @@ static int keyed(sealfs *s, sfile *f, const uint8_t hdr[SEALFS_HEADER], const ch
     uint32_t seed = (uint32_t)hdr[8] << 24 | (uint32_t)hdr[9] << 16 | (uint32_t)hdr[10] << 8 | hdr[11];
     uint8_t key[CRYPTO_KEY_BYTES];
     st_err e = {0};
-    if (crypto_file_key(s->keys, seed, hdr + 16, hdr[5], lpath, key, &e)) return -EBADMSG;
+    int kr = crypto_file_key(s->keys, seed, hdr + 16, hdr[5], lpath, key, &e);
+    if (kr) return kr == ST_ENOTFOUND ? -ENOKEY : -EBADMSG; /* a seed keys/ lacks: the keys given, not the file */
     int rc = crypto_aead_new(key, &f->aead, &e) ? -EIO : 0;
     memcpy(f->key, key, sizeof key);
     f->uid = atomic_fetch_add(&s->next_uid, 1) + 1;
@@ -180,6 +183,7 @@ static int begin_write(sealfs *s, int fd, uint8_t kind, const char *lpath, sfile
 
 static int seal_segment(sealfs *s, int fd, sfile *f, bool last)
 {
+    if (f->failed) return -EIO;
     uint8_t nonce[CRYPTO_NONCE_BYTES], *ct = st_malloc(SEG_PHYS);
     crypto_nonce(f->seg, last, nonce);
     int rc = crypto_seal(f->aead, nonce, f->aad, sizeof f->aad, f->buf, f->blen, ct) ? -EIO : 0;
@@ -187,7 +191,10 @@ static int seal_segment(sealfs *s, int fd, sfile *f, bool last)
         rc = vfs_pwrite_all(s->base, fd, ct, f->blen + CRYPTO_TAG_BYTES,
                             (off_t)(SEALFS_HEADER + f->seg * (uint64_t)SEG_PHYS));
     st_free(ct);
-    if (rc) return rc;
+    if (rc) {
+        f->failed = true;
+        return rc;
+    }
     f->seg++;
     f->blen = 0;
     return 0;
@@ -195,6 +202,7 @@ static int seal_segment(sealfs *s, int fd, sfile *f, bool last)
 
 static int append(sealfs *s, int fd, sfile *f, const uint8_t *p, size_t n)
 {
+    if (f->failed) return -EIO;
     while (n) {
         if (f->blen == SEALFS_SEGMENT) { /* more follows: this one is not the last */
             int rc = seal_segment(s, fd, f, false);
@@ -351,6 +359,13 @@ static int s_open(const vfs *v, const char *path, int flags, int mode)
     sfile *f = NULL;
     int rc = fresh ? begin_write(s, fd, kind, lpath, &f) : acc == O_RDONLY ? begin_read(s, fd, lpath, &f) : 1;
     if (rc == 1) { /* plaintext from before encryption was on */
+        if (!s->plain_control && (kind == 1 || kind == 2)) {
+            /* who holds the users file holds the server: once encryption
+             * is on, only a sealed one is taken (not one planted in the
+             * clear by someone who can write the directory, keys aside) */
+            s->base->close(s->base, fd);
+            return -EBADMSG;
+        }
         if (acc == O_RDONLY) atomic_fetch_add(&s->plain_reads, 1);
         return fd;
     }
@@ -492,6 +507,7 @@ static int s_lock(const vfs *v, const char *path, int *fd) { return S(v)->base->
 
 int sealfs_new(const vfs *base, crypto *keys, const char *root, size_t cache_bytes, vfs **out, st_err *e)
 {
+    bool plain_control = keys && crypto_fresh(keys);
     if (!root || !*root) return st_fail(e, ST_EINVAL, "sealfs: no data directory");
     sealfs *s = st_calloc(1, sizeof *s);
     s->base = base;
@@ -500,6 +516,7 @@ int sealfs_new(const vfs *base, crypto *keys, const char *root, size_t cache_byt
     while (s->root_len > 1 && root[s->root_len - 1] == '/') s->root_len--;
     s->root = st_strndup(root, s->root_len);
     pthread_mutex_init(&s->mu, NULL);
+    s->plain_control = plain_control;
     size_t per = cache_bytes / SEALFS_SEGMENT / SHARDS;
     for (int k = 0; k < SHARDS; k++) {
         pthread_mutex_init(&s->cache[k].mu, NULL);

@@ -10,7 +10,9 @@
  * segment boundary: the new last segment was not sealed as last), a file
  * swapped with another or copied to another path, all fail to open: EBADMSG,
  * which the engine treats as corruption. A file made anew has a new salt,
- * hence a new key: no key ever seals the same nonce twice.
+ * hence a new key: no key ever seals the same nonce twice (a file whose
+ * seal or write failed seals nothing more). A file naming a seed keys/
+ * does not have is -ENOKEY: the keys given are wrong, not the file.
  *
  * What it serves: files written once, front to back (write, or pwrite at
  * the end), finished by fsync or close, then read anywhere (pread, map).
@@ -23,7 +25,9 @@
  * file written under its temporary name opens under its final one. keys/
  * (the seeds) and the LOCK file pass through unsealed. A file without the
  * header, read, is served as it is (data written before encryption was
- * on), and counted (sealfs_plain_reads).
+ * on), and counted (sealfs_plain_reads) -- except the catalog and the users
+ * file, taken in the clear only at the start that turns encryption on
+ * (crypto_fresh; the server then writes them sealed), never after.
  *
  * Readers share one cache of decrypted segments, bounded (cache_bytes),
  * least recently used out first, a file's entries dropped when it

@@ -1416,7 +1416,7 @@ int store_open(const store_opts *o, store **out, st_err *e)
     }
     rc = catalog_load(s->vfs, s->data_dir, &s->cat, e);
     if (rc) goto fail;
-    bool changed = false;
+    bool changed = o->reseal_catalog;
     if (!catalog_find(&s->cat, "default")) {
         catalog_add(&s->cat, "default", -1, -1);
         changed = true;

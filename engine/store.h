@@ -35,6 +35,7 @@ typedef void (*store_log_fn)(void *ctx, const char *level, const char *msg);
 
 typedef struct store_opts {
     const vfs *vfs;               /* NULL = vfs_posix(); every file of data_dir goes through it */
+    bool reseal_catalog;          /* write the catalog again once loaded (encryption just turned on) */
     crypto *keys;                 /* encryption at rest: the WAL seals its files with them (the other
                                    * files are sealed by vfs, a sealfs.h over the same keys); NULL: none */
     const char *data_dir;

@@ -24,6 +24,15 @@ static int key_for(crypto *keys, const char *name, int kind, const uint8_t hdr[W
     return rc;
 }
 
+/* The key check: the tag of an empty seal of the header's first 44 bytes
+ * under a nonce no frame uses. */
+static int key_check(crypto_aead *a, const uint8_t *hdr, uint8_t tag[CRYPTO_TAG_BYTES])
+{
+    uint8_t nonce[CRYPTO_NONCE_BYTES];
+    crypto_nonce(UINT64_MAX, true, nonce);
+    return crypto_seal(a, nonce, hdr, 44, "", 0, tag);
+}
+
 int wal_seal_begin(crypto *keys, const char *name, int kind, const uint8_t hdr24[24], uint8_t out[WAL_SEAL_HDR],
                    wal_seal **s, st_err *e)
 {
@@ -31,12 +40,14 @@ int wal_seal_begin(crypto *keys, const char *name, int kind, const uint8_t hdr24
     memcpy(w->hdr, hdr24, 24);
     put_u32le(w->hdr + 24, crypto_seed(keys));
     int rc = crypto_random(w->hdr + 28, CRYPTO_SALT_BYTES, e);
-    put_u32le(w->hdr + 44, crc32c(0, w->hdr, 44));
     if (!rc) rc = key_for(keys, name, kind, w->hdr, &w->aead, e);
+    if (!rc && key_check(w->aead, w->hdr, w->hdr + 44)) rc = st_fail(e, ST_EIO, "wal: sealing a header failed");
     if (rc) {
+        crypto_aead_free(w->aead);
         st_free(w);
         return rc;
     }
+    put_u32le(w->hdr + 60, crc32c(0, w->hdr, 60));
     memcpy(out, w->hdr, WAL_SEAL_HDR);
     *s = w;
     return 0;
@@ -87,11 +98,19 @@ int wal_unseal(crypto *keys, const char *name, int kind, const uint8_t *raw, siz
 {
     plain->len = map->len = 0;
     *damaged = 0;
-    if (n < WAL_SEAL_HDR || crc32c(0, raw, 44) != get_u32le(raw + 44))
+    if (n < WAL_SEAL_HDR || crc32c(0, raw, 60) != get_u32le(raw + 60))
         return st_fail(e, ST_ECORRUPT, "wal: %s: bad sealed header", name);
     crypto_aead *aead;
-    int rc = key_for(keys, name, kind, raw, &aead, e);
-    if (rc) return rc == ST_ENOTFOUND ? st_fail(e, ST_EINVAL, "wal: %s: %s", name, e->msg) : rc;
+    st_err ke = {0};
+    int rc = key_for(keys, name, kind, raw, &aead, &ke);
+    if (rc) return st_fail(e, rc == ST_ENOTFOUND ? ST_EINVAL : rc, "wal: %s: %s", name, ke.msg);
+    uint8_t tag[CRYPTO_TAG_BYTES];
+    if (key_check(aead, raw, tag) || memcmp(tag, raw + 44, CRYPTO_TAG_BYTES)) {
+        crypto_aead_free(aead);
+        return st_fail(e, ST_EINVAL, "wal: %s was sealed under other keys: seed %u of keys/ is not the one it was "
+                       "written with (keys/ from another data directory, or a file from one)", name,
+                       get_u32le(raw + 24));
+    }
     st_buf_put(plain, raw, 24);
     static const uint8_t hole[9] = {0}; /* a record that is not valid: the scan skips or cuts there */
     bool in_hole = false;

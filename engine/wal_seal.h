@@ -1,9 +1,11 @@
 /* wal_seal: the WAL's files encrypted (issue 12 §4), for wal.c.
  *
- * A sealed file (version 2) starts with a 48-byte header: the 24 bytes of
+ * A sealed file (version 2) starts with a 64-byte header: the 24 bytes of
  * wal.c's own (magic, version 2, number, base lsn, crc), then the seed id
- * (u32 LE), a random 16-byte salt and a crc32c of the 44 bytes before. The
- * records follow in frames, one per write:
+ * (u32 LE), a random 16-byte salt, a key check (the tag of an empty seal
+ * under the file's key, so that a file read with other keys is told from a
+ * damaged one) and a crc32c of the 60 bytes before. The records follow in
+ * frames, one per write:
  *   u32 len (LE, the ciphertext with its tag), u64 frame number (LE),
  *   AES-256-GCM ciphertext of the write's bytes and its 16-byte tag
  * with nonce = the frame number, AAD = the header, len and frame number;
@@ -21,13 +23,16 @@
  * damage at the end becomes that record at the end, a torn tail. The map
  * gives, for each frame and each such record, where it starts in the
  * plaintext and in the file, to cut a torn tail at a frame's start.
+ * A header whose crc holds but whose key check fails was sealed under
+ * other keys (a seed replaced, a file from another data directory): that
+ * refuses the replay, never taken for damage (which would cut records).
  */
 #ifndef ST_WAL_SEAL_H
 #define ST_WAL_SEAL_H
 
 #include "crypto.h"
 
-#define WAL_SEAL_HDR 48
+#define WAL_SEAL_HDR 64
 #define WAL_SEAL_FRAME_HDR 12
 #define WAL_SEAL_VERSION 2u
 
@@ -55,7 +60,7 @@ typedef struct wal_seal_at {
  * the records), and the frame starts into map (wal_seal_at entries).
  * *damaged counts frames that failed. ST_ECORRUPT when the header itself
  * is bad (the caller moves the file aside), ST_EINVAL with a message when
- * its seed is not in the keys. */
+ * its seed is not in the keys or its key check fails. */
 int wal_unseal(crypto *keys, const char *name, int kind, const uint8_t *raw, size_t n, st_buf *plain, st_buf *map,
                uint32_t *damaged, st_err *e);
 

@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -84,6 +85,13 @@ int main(int argc, char **argv)
     /* One vfs for everything in the data directory: the store's files, the
      * users file and remote_read's spill files (reached via store_vfs), so
      * that a wrapping vfs (encryption at rest) sees every file. */
+    /* a block read through an encrypting vfs holds a descriptor for its
+     * life (no mapping): let the process have as many as the system allows */
+    struct rlimit nofile;
+    if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+        nofile.rlim_cur = nofile.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &nofile);
+    }
     crypto *keys;
     vfs *sealed;
     if (open_encryption(&f, &keys, &sealed, &e)) {
@@ -95,6 +103,7 @@ int main(int argc, char **argv)
     store_opts_default(&so);
     so.vfs = fs;
     so.keys = keys;
+    so.reseal_catalog = keys && crypto_fresh(keys); /* read in the clear this once, written sealed */
     so.data_dir = f.data_dir;
     so.retention = f.retention;
     so.memory_window = f.memory_window;
@@ -139,6 +148,8 @@ int main(int argc, char **argv)
         crypto_close(keys);
         return 1;
     }
+    if (keys && crypto_fresh(keys) && users_count(us) && users_rewrite(us, &e))
+        api_log(NULL, "error", e.msg); /* read in the clear this once: kept sealed from now on */
     if (created) {
         char m[200];
         snprintf(m, sizeof m, "created the admin user \"%s\" (--admin-user)", f.admin_user);

@@ -654,3 +654,10 @@ int users_key_get(users *u, const char *name, char secret[USERS_KEY_MAX + 1], ui
     pthread_rwlock_unlock(&u->lock);
     return rc;
 }
+
+int users_rewrite(users *u, st_err *e)
+{
+    table t;
+    begin(u, &t, NULL, NULL, e);
+    return finish(u, &t, 0, e);
+}

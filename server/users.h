@@ -82,6 +82,9 @@ int users_grant(users *u, const char *name, const char *db, unsigned privs, bool
 int users_token_add(users *u, const char *name, const uint8_t digest[32], char id[USERS_TOKEN_ID_LEN + 1],
                     st_err *e);
 int users_token_drop(users *u, const char *id, st_err *e);
+/* Writes the file again as it is (through the vfs: sealed once encryption
+ * is on). */
+int users_rewrite(users *u, st_err *e);
 /* The user's SigV4 secret access key (its access key id is the user's
  * name): set, replaced, or dropped with "". A secret is kept as it is (an
  * HMAC key cannot be hashed); the users file is the data directory's,

@@ -73,6 +73,14 @@ static void test_seeds_and_file_keys(void)
     CHECK(memcmp(a, x, 32));
     CHECK(crypto_file_key(c, 9, salt, 7, "p", x, &e) == ST_ENOTFOUND);
     crypto_close(c);
+    /* another process changing the keys at the same moment: refused */
+    char lockp[4300];
+    snprintf(lockp, sizeof lockp, "%s/keys/LOCK", dir);
+    int lfd;
+    CHECK_OK(vfs_posix()->lock(vfs_posix(), lockp, &lfd));
+    crypto *c2 = NULL;
+    CHECK(open_c(&c2, &e) == ST_EINVAL && strstr(e.msg, "another Strata"));
+    vfs_posix()->close(vfs_posix(), lfd);
     /* reopened: the same seed, so the same file key; no new seed */
     CHECK_OK(open_c(&c, &e));
     CHECK_EQ_INT(crypto_seed(c), 1);

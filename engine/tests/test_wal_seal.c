@@ -303,6 +303,43 @@ static void test_failed_write(void)
               (unsigned long)nos[1], (unsigned long)nos[2]);
 }
 
+/* A WAL read with other keys (keys/ of another data directory, whose
+ * seed 1 has other bytes): refused, never taken for damage and cut. */
+static void test_other_keys(void)
+{
+    reset_dir();
+    got g = {0};
+    wal *w = open_wal(keys, &g, NULL);
+    if (!w) return;
+    for (int i = 0; i < 3; i++) append(w, i, 500);
+    CHECK_OK(wal_close(w, NULL));
+    char seg[4400];
+    last_segment(seg, sizeof seg);
+    long before = file_size(seg);
+    char other[4300], kf[4400];
+    snprintf(other, sizeof other, "%s/otherdir", base);
+    mkdir(other, 0700);
+    snprintf(kf, sizeof kf, "%s/keys.txt", base);
+    crypto *k2;
+    st_err e = {0};
+    CHECK_OK(crypto_open(vfs_posix(), other, kf, &k2, &e)); /* the same master key, another seed */
+    int rc = 0;
+    g.n = 0;
+    wal_opts o = {.vfs = &faulty, .dir = waldir, .keys = k2};
+    CHECK_OK(wal_open(&o, &w, &e));
+    rc = wal_replay(w, collect, &g, &e);
+    CHECK(rc == ST_EINVAL && strstr(e.msg, "sealed under other keys"));
+    wal_close(w, NULL);
+    CHECK_EQ_INT(file_size(seg), before); /* nothing cut */
+    crypto_close(k2);
+    g.n = 0;
+    w = open_wal(keys, &g, NULL);
+    int three[] = {0, 1, 2};
+    CHECK(w != NULL && ids_are(&g, three, 3));
+    if (w) wal_close(w, NULL);
+    (void)rc;
+}
+
 int main(void)
 {
     base = testlib_tmpdir("walseal");
@@ -325,6 +362,7 @@ int main(void)
     RUN(test_torn_and_damaged);
     RUN(test_checkpoint_and_plain_files);
     RUN(test_failed_write);
+    RUN(test_other_keys);
     crypto_close(keys);
     char cmd[4300];
     snprintf(cmd, sizeof cmd, "rm -rf %s", base);
