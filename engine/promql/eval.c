@@ -602,7 +602,11 @@ static int range_series(void *ctx, const scan_series *ss, const pts *p, st_arena
     while (a0 < n && p->t[a0] < c->lo) a0++;
     while (n > a0 && p->t[n - 1] > c->hi) n--;
     pq_lset lab = {ss->labels, (uint32_t)ss->nlabels}; /* borrowed: fn copies what it keeps */
-    return c->fn(c->ctx, lab, p->t + a0, p->v + a0, n - a0, p->cs, p->ncs, a, out, keep, e);
+    /* a series answered from chunk summaries alone has no points (t, v
+     * NULL): no offset may be applied to them */
+    const int64_t *t = p->n ? p->t + a0 : p->t;
+    const double *v = p->n ? p->v + a0 : p->v;
+    return c->fn(c->ctx, lab, t, v, n - a0, p->cs, p->ncs, a, out, keep, e);
 }
 
 /* Is every window of the evaluation either around [mint, maxt] whole or
