@@ -204,6 +204,7 @@ class Daemon:
     """A peer server the tests start (Prometheus, InfluxDB): its own temp
     dir (removed by stop()), a free loopback port, a log; start_process runs
     argv and waits until GET ready_path answers ready_status."""
+    ctx = None  # Server.request's TLS context: daemons speak plain HTTP
 
     name = "daemon"
 
@@ -282,19 +283,7 @@ class Prometheus(Daemon):
     def start(self, timeout=60):
         return self.start_process(self.args, "/-/ready", 200, timeout)
 
-    def request(self, method, path, body=None, headers=None, timeout=60, auth=True):
-        """auth: True = the server's credentials (if any), None/False = none,
-        or a (user, password) pair."""
-        headers = dict(headers or {})
-        pair = getattr(self, "auth", None) if auth is True else auth or None
-        if pair and "Authorization" not in headers:
-            headers["Authorization"] = basic_auth(*pair)
-        req = urllib.request.Request(self.url(path), data=body, method=method, headers=headers)
-        try:
-            with urllib.request.urlopen(req, timeout=timeout) as r:
-                return r.status, r.read(), dict(r.headers)
-        except urllib.error.HTTPError as e:
-            return e.code, e.read(), dict(e.headers)
+    request = Server.request  # a Daemon has url() and no TLS (ctx None)
 
     def get_json(self, path, timeout=30):
         with urllib.request.urlopen(self.url(path), timeout=timeout) as r:

@@ -222,3 +222,39 @@ uint64_t st_hash64(const void *data, size_t n, uint64_t seed)
     h = mix64(a ^ k2 ^ h, b ^ k0 ^ n);
     return mix64(h, k1);
 }
+
+static int b64_value(unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+}
+
+long base64_decode(const char *s, size_t n, uint8_t *out, size_t cap)
+{
+    if (n % 4) return -1;
+    size_t len = 0;
+    for (size_t i = 0; i < n; i += 4) {
+        int v[4];
+        size_t pad = 0;
+        for (int k = 0; k < 4; k++) {
+            unsigned char c = (unsigned char)s[i + (size_t)k];
+            if (c == '=' && i + 4 == n && k >= 2) {
+                v[k] = 0;
+                pad++;
+                continue;
+            }
+            if (pad || (v[k] = b64_value(c)) < 0) return -1; /* data after '=' */
+        }
+        uint32_t w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
+        size_t take = 3 - pad;
+        if (len + take > cap) return -1;
+        uint8_t b[3] = {(uint8_t)(w >> 16), (uint8_t)(w >> 8), (uint8_t)w};
+        memcpy(out + len, b, take);
+        len += take;
+    }
+    return (long)len;
+}

@@ -76,6 +76,10 @@ uint64_t bitr_get(bitr *r, unsigned nbits); /* sets overrun past the end */
 /* CRC-32C (Castagnoli), hardware-accelerated where the CPU has SSE4.2. */
 uint32_t crc32c(uint32_t crc, const void *buf, size_t n);
 
+/* Standard base64 with its padding (RFC 4648 §4): Basic credentials, key
+ * files. The length decoded, or -1 when s is not base64 or out too small. */
+long base64_decode(const char *s, size_t n, uint8_t *out, size_t cap);
+
 /* A read (write = 0) or write (write = 1) prefetch of the line holding p.
  * The empty volatile asm keeps it: GCC infers that a function whose only
  * effect is __builtin_prefetch is const, and deletes calls to it whose

@@ -1,6 +1,8 @@
 /* crypto: key file, seeds, file keys and AES-256-GCM (see crypto.h). */
 #include "crypto.h"
 
+#include "bits.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <gnutls/crypto.h>
@@ -77,42 +79,6 @@ int crypto_random(void *p, size_t n, st_err *e)
     return 0;
 }
 
-static int b64_value(int c)
-{
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-}
-
-/* Standard base64 with padding; -1 when malformed or longer than cap. */
-static long b64_decode(const char *s, size_t n, uint8_t *out, size_t cap)
-{
-    if (n % 4) return -1;
-    size_t o = 0;
-    for (size_t i = 0; i < n; i += 4) {
-        int v[4], pad = 0;
-        for (int k = 0; k < 4; k++) {
-            char c = s[i + (size_t)k];
-            if (c == '=' && i + 4 == n && k >= 2) {
-                v[k] = 0;
-                pad++;
-            } else if (pad || (v[k] = b64_value((unsigned char)c)) < 0) {
-                return -1;
-            }
-        }
-        uint32_t w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
-        uint8_t b[3] = {(uint8_t)(w >> 16), (uint8_t)(w >> 8), (uint8_t)w};
-        for (int k = 0; k < 3 - pad; k++) {
-            if (o == cap) return -1;
-            out[o++] = b[k];
-        }
-    }
-    return (long)o;
-}
-
 static bool id_ok(const char *s, size_t n)
 {
     if (!n || n > CRYPTO_KEY_ID_MAX) return false;
@@ -178,7 +144,7 @@ static int load_key_file(const char *path, keyset *ks, st_err *e)
         memcpy(k->id, line, (size_t)(sp - line));
         k->id[sp - line] = 0;
         uint8_t raw[CRYPTO_KEY_BYTES + 3];
-        long got = b64_decode(b64, strlen(b64), raw, sizeof raw);
+        long got = base64_decode(b64, strlen(b64), raw, sizeof raw);
         if (got != CRYPTO_KEY_BYTES) {
             explicit_bzero(raw, sizeof raw);
             rc = st_fail(e, ST_EINVAL, "--encryption-key-file %s: key \"%s\" is not 32 bytes in base64 (make one "

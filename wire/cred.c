@@ -1,6 +1,8 @@
 /* cred: see cred.h. */
 #include "cred.h"
 
+#include "bits.h"
+
 #include <string.h>
 #include <strings.h>
 
@@ -15,44 +17,6 @@ const char *cred_kind_name(cred_kind k)
     case CRED_SIGV4: return "sigv4";
     default: return "none";
     }
-}
-
-static int b64_value(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-}
-
-/* Standard base64 with its padding (RFC 4648 §4), as RFC 7617 wants for
- * Basic. The length decoded, or -1 when s is not base64 or out too small. */
-static long b64_decode(const char *s, size_t n, char *out, size_t cap)
-{
-    if (n % 4) return -1;
-    size_t len = 0;
-    for (size_t i = 0; i < n; i += 4) {
-        int v[4];
-        size_t pad = 0;
-        for (int k = 0; k < 4; k++) {
-            unsigned char c = (unsigned char)s[i + (size_t)k];
-            if (c == '=' && i + 4 == n && k >= 2) {
-                v[k] = 0;
-                pad++;
-                continue;
-            }
-            if (pad || (v[k] = b64_value(c)) < 0) return -1; /* data after '=' */
-        }
-        uint32_t w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
-        size_t take = 3 - pad;
-        if (len + take > cap) return -1;
-        char b[3] = {(char)(w >> 16), (char)(w >> 8), (char)w};
-        memcpy(out + len, b, take);
-        len += take;
-    }
-    return (long)len;
 }
 
 static st_slice trim(const char *p, size_t n)
@@ -115,7 +79,7 @@ static int header(const char *h, cred *c, st_err *e)
     size_t sl = (size_t)(sp - h);
     st_slice rest = trim(sp + 1, strlen(sp + 1));
     if (sl == 5 && !strncasecmp(h, "Basic", 5)) {
-        long n = b64_decode(rest.p, rest.n, c->buf, sizeof c->buf - 1);
+        long n = base64_decode(rest.p, rest.n, (uint8_t *)c->buf, sizeof c->buf - 1);
         if (n < 0) return st_fail(e, ST_EINVAL, "Authorization: Basic: not base64");
         const char *colon = memchr(c->buf, ':', (size_t)n);
         if (!colon) return st_fail(e, ST_EINVAL, "Authorization: Basic: no ':' between user and password");
