@@ -42,14 +42,15 @@ def make_ca(d):
                    capture_output=True, check=True, timeout=60)
 
 
-def make_cert(d, name, cn):
-    """A certificate for 127.0.0.1 signed by the test CA: d/name.pem, d/name.key."""
+def make_cert(d, name, cn, dns=()):
+    """A certificate for 127.0.0.1 (and localhost, and the names in dns)
+    signed by the test CA: d/name.pem, d/name.key."""
     def run(*cmd):
         subprocess.run(list(cmd), capture_output=True, check=True, timeout=60)
     run("openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
         f"{d}/{name}.key", "-out", f"{d}/{name}.csr", "-subj", f"/CN={cn}")
     with open(f"{d}/ext", "w") as f:
-        f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+        f.write("subjectAltName=IP:127.0.0.1,DNS:localhost" + "".join(",DNS:" + n for n in dns) + "\n")
     run("openssl", "x509", "-req", "-in", f"{d}/{name}.csr", "-CA", f"{d}/ca.pem", "-CAkey", f"{d}/ca.key",
         "-CAcreateserial", "-out", f"{d}/{name}.pem", "-days", "30", "-extfile", f"{d}/ext")
 

@@ -5,6 +5,7 @@
  *   next_id <n>
  *   db <id> <name> <retention_ns> <memory_window_ns>
  *   cq <database> <name, hex> <CREATE CONTINUOUS QUERY text, hex>
+ *   obj <kind> <database, hex> <name, hex> <text, hex>
  *   ...
  *   crc <crc32c of every byte before this line, hex>
  */
@@ -115,6 +116,41 @@ void catalog_remove_cq(catalog *c, const char *db, const char *name)
     }
 }
 
+catalog_obj *catalog_find_obj(catalog *c, const char *kind, const char *db, const char *name)
+{
+    for (size_t i = 0; i < c->nobjs; i++)
+        if (!strcmp(c->objs[i].kind, kind) && !strcmp(c->objs[i].db, db) && !strcmp(c->objs[i].name, name))
+            return &c->objs[i];
+    return NULL;
+}
+
+catalog_obj *catalog_add_obj(catalog *c, const char *kind, const char *db, const char *name, const char *text)
+{
+    if (c->nobjs == c->capobjs) {
+        c->capobjs = c->capobjs ? c->capobjs * 2 : 8;
+        c->objs = st_realloc(c->objs, c->capobjs * sizeof *c->objs);
+    }
+    catalog_obj *o = &c->objs[c->nobjs++];
+    snprintf(o->kind, sizeof o->kind, "%s", kind);
+    snprintf(o->db, sizeof o->db, "%s", db);
+    o->name = dup_str(name);
+    o->text = dup_str(text);
+    return o;
+}
+
+void catalog_remove_obj(catalog *c, const char *kind, const char *db, const char *name)
+{
+    for (size_t i = 0; i < c->nobjs; i++) {
+        catalog_obj *o = &c->objs[i];
+        if (strcmp(o->db, db) || (kind && strcmp(o->kind, kind)) || (name && strcmp(o->name, name))) continue;
+        st_free(o->name);
+        st_free(o->text);
+        memmove(o, o + 1, (c->nobjs - i - 1) * sizeof *c->objs);
+        c->nobjs--;
+        i--;
+    }
+}
+
 /* A string as hex ("-" when empty): one token whatever it holds. */
 static void put_hex(st_buf *b, const char *s)
 {
@@ -164,6 +200,11 @@ void catalog_free(catalog *c)
         st_free(c->cqs[i].text);
     }
     st_free(c->cqs);
+    for (size_t i = 0; i < c->nobjs; i++) {
+        st_free(c->objs[i].name);
+        st_free(c->objs[i].text);
+    }
+    st_free(c->objs);
     st_free(c->dbs);
     memset(c, 0, sizeof *c);
 }
@@ -180,6 +221,15 @@ int catalog_save(const vfs *v, const char *dir, const catalog *c, st_err *e)
         put_hex(&b, c->cqs[i].name);
         st_buf_putc(&b, ' ');
         put_hex(&b, c->cqs[i].text);
+        st_buf_putc(&b, '\n');
+    }
+    for (size_t i = 0; i < c->nobjs; i++) {
+        st_buf_printf(&b, "obj %s ", c->objs[i].kind);
+        put_hex(&b, c->objs[i].db);
+        st_buf_putc(&b, ' ');
+        put_hex(&b, c->objs[i].name);
+        st_buf_putc(&b, ' ');
+        put_hex(&b, c->objs[i].text);
         st_buf_putc(&b, '\n');
     }
     uint32_t crc = crc32c(0, b.p, b.len);
@@ -256,6 +306,26 @@ int catalog_load(const vfs *v, const char *dir, catalog *c, st_err *e)
             char db[CATALOG_NAME_MAX + 1];
             snprintf(db, sizeof db, "%.*s", (int)(p1 - line - 3), line + 3);
             catalog_add_cq(c, db, nm, tx);
+            st_free(nm);
+            st_free(tx);
+        } else if (!strncmp(line, "obj ", 4)) {
+            char *f[4] = {line + 4, NULL, NULL, NULL};
+            for (int k = 1; k < 4 && f[k - 1]; k++) {
+                f[k] = strchr(f[k - 1], ' ');
+                if (f[k]) *f[k]++ = 0;
+            }
+            char *db = f[3] ? get_hex(f[1], strlen(f[1])) : NULL;
+            char *nm = f[3] ? get_hex(f[2], strlen(f[2])) : NULL, *tx = f[3] ? get_hex(f[3], strlen(f[3])) : NULL;
+            if (!db || !nm || !tx || strlen(f[0]) > CATALOG_KIND_MAX || !*f[0] || strlen(db) > CATALOG_NAME_MAX) {
+                st_free(db);
+                st_free(nm);
+                st_free(tx);
+                st_free(buf);
+                catalog_free(c);
+                return st_fail(e, ST_ECORRUPT, "%s: invalid object entry", path);
+            }
+            catalog_add_obj(c, f[0], db, nm, tx);
+            st_free(db);
             st_free(nm);
             st_free(tx);
         }

@@ -1,4 +1,6 @@
-/* catalog: the persistent list of databases and their continuous queries.
+/* catalog: the persistent list of databases, their continuous queries and
+ * the named objects fronts keep beside them (Timestream's table properties,
+ * tags and scheduled queries).
  *
  * A database name becomes a directory name, so names are validated here and
  * nowhere else: 1 to 64 characters from [A-Za-z0-9_.-], not starting with
@@ -32,12 +34,25 @@ typedef struct catalog_cq {
     char *text;
 } catalog_cq;
 
+/* A named object of some kind (a short word chosen by its owner) in a
+ * database ("" for the server's own), with text only its owner reads.
+ * Dropping a database drops its objects. */
+#define CATALOG_KIND_MAX 15
+typedef struct catalog_obj {
+    char kind[CATALOG_KIND_MAX + 1];
+    char db[CATALOG_NAME_MAX + 1];
+    char *name;
+    char *text;
+} catalog_obj;
+
 typedef struct catalog {
     catalog_db *dbs;
     size_t n, cap;
     uint32_t next_id;
     catalog_cq *cqs;
     size_t ncqs, capcqs;
+    catalog_obj *objs;
+    size_t nobjs, capobjs;
 } catalog;
 
 int catalog_name_valid(const char *name, size_t len, st_err *e);
@@ -53,6 +68,12 @@ catalog_cq *catalog_find_cq(catalog *c, const char *db, const char *name);
 /* Copies name and text. */
 catalog_cq *catalog_add_cq(catalog *c, const char *db, const char *name, const char *text);
 void catalog_remove_cq(catalog *c, const char *db, const char *name);
+catalog_obj *catalog_find_obj(catalog *c, const char *kind, const char *db, const char *name);
+/* Copies kind, db, name and text (kind and db are cut to their limits:
+ * callers validate them first). */
+catalog_obj *catalog_add_obj(catalog *c, const char *kind, const char *db, const char *name, const char *text);
+/* name NULL: every object of db (kind NULL: of any kind). */
+void catalog_remove_obj(catalog *c, const char *kind, const char *db, const char *name);
 void catalog_free(catalog *c);
 
 #endif

@@ -230,6 +230,17 @@ char *st_arena_strndup(st_arena *a, const char *s, size_t n)
     return d;
 }
 
+char *st_arena_printf(st_arena *a, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n < 0) n = 0;
+    return st_arena_strndup(a, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+}
+
 void st_arena_reset(st_arena *a)
 {
     /* Keep the largest (newest) block so a steady request size stops allocating. */

@@ -86,6 +86,8 @@ typedef struct st_arena st_arena;
 st_arena *st_arena_new(size_t first_block);
 void *st_arena_alloc(st_arena *a, size_t n); /* 16-byte aligned */
 char *st_arena_strndup(st_arena *a, const char *s, size_t n);
+/* printf into the arena (a message longer than 1 KiB is cut there). */
+char *st_arena_printf(st_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void st_arena_reset(st_arena *a);
 void st_arena_free(st_arena *a);
 

@@ -307,9 +307,15 @@ int store_db_drop(store *s, const char *name, st_err *e)
     for (size_t i = 0; i < s->cat.ncqs; i++)
         if (!strcmp(s->cat.cqs[i].db, name)) catalog_add_cq(&kept, name, s->cat.cqs[i].name, s->cat.cqs[i].text);
     catalog_remove_cq(&s->cat, name, NULL);
+    for (size_t i = 0; i < s->cat.nobjs; i++)
+        if (!strcmp(s->cat.objs[i].db, name))
+            catalog_add_obj(&kept, s->cat.objs[i].kind, name, s->cat.objs[i].name, s->cat.objs[i].text);
+    catalog_remove_obj(&s->cat, NULL, name, NULL);
     int rc = catalog_save(s->vfs, s->data_dir, &s->cat, e);
     if (rc == 0 && kept.ncqs) atomic_fetch_add(&s->cq_gen, 1);
     for (size_t i = 0; rc && i < kept.ncqs; i++) catalog_add_cq(&s->cat, name, kept.cqs[i].name, kept.cqs[i].text);
+    for (size_t i = 0; rc && i < kept.nobjs; i++)
+        catalog_add_obj(&s->cat, kept.objs[i].kind, name, kept.objs[i].name, kept.objs[i].text);
     catalog_free(&kept);
     if (rc) {
         catalog_db *back = catalog_add(&s->cat, old.name, old.retention, old.memory_window);
@@ -412,6 +418,106 @@ void store_cq_list(store *s, store_cq **out, size_t *n, uint64_t *gen)
     *out = v;
     *n = s->cat.ncqs;
     pthread_mutex_unlock(&s->cat_mu);
+}
+
+static char *copy_text(const char *t)
+{
+    size_t n = strlen(t);
+    char *c = st_malloc(n + 1);
+    memcpy(c, t, n + 1);
+    return c;
+}
+
+int store_obj_put(store *s, const char *kind, const char *db, const char *name, const char *text, bool create_only,
+                  st_err *e)
+{
+    if (!*kind || strlen(kind) > CATALOG_KIND_MAX) return st_fail(e, ST_EINVAL, "invalid object kind \"%s\"", kind);
+    pthread_mutex_lock(&s->cat_mu);
+    int rc = 0;
+    catalog_obj *o = catalog_find_obj(&s->cat, kind, db, name);
+    if (*db && !catalog_find(&s->cat, db)) {
+        rc = st_fail(e, ST_ENOTFOUND, "database not found: %s", db);
+    } else if (o && create_only) {
+        rc = st_fail(e, ST_EEXIST, "%s \"%s\" already exists", kind, name);
+    } else if (o) {
+        char *old = o->text;
+        o->text = copy_text(text);
+        rc = catalog_save(s->vfs, s->data_dir, &s->cat, e);
+        if (rc) {
+            st_free(o->text);
+            o->text = old;
+        } else {
+            st_free(old);
+        }
+    } else {
+        catalog_add_obj(&s->cat, kind, db, name, text);
+        rc = catalog_save(s->vfs, s->data_dir, &s->cat, e);
+        if (rc) catalog_remove_obj(&s->cat, kind, db, name);
+    }
+    pthread_mutex_unlock(&s->cat_mu);
+    return rc;
+}
+
+int store_obj_get(store *s, const char *kind, const char *db, const char *name, char **text, st_err *e)
+{
+    pthread_mutex_lock(&s->cat_mu);
+    catalog_obj *o = catalog_find_obj(&s->cat, kind, db, name);
+    *text = o ? copy_text(o->text) : NULL;
+    pthread_mutex_unlock(&s->cat_mu);
+    return o ? 0 : st_fail(e, ST_ENOTFOUND, "%s \"%s\" not found", kind, name);
+}
+
+int store_obj_delete(store *s, const char *kind, const char *db, const char *name, st_err *e)
+{
+    pthread_mutex_lock(&s->cat_mu);
+    catalog_obj *o = catalog_find_obj(&s->cat, kind, db, name);
+    int rc = 0;
+    if (!o) {
+        rc = st_fail(e, ST_ENOTFOUND, "%s \"%s\" not found", kind, name);
+    } else {
+        char *text = copy_text(o->text);
+        catalog_remove_obj(&s->cat, kind, db, name);
+        rc = catalog_save(s->vfs, s->data_dir, &s->cat, e);
+        if (rc) catalog_add_obj(&s->cat, kind, db, name, text);
+        st_free(text);
+    }
+    pthread_mutex_unlock(&s->cat_mu);
+    return rc;
+}
+
+static int obj_cmp(const void *a, const void *b)
+{
+    const store_obj *x = a, *y = b;
+    int c = strcmp(x->db, y->db);
+    return c ? c : strcmp(x->name, y->name);
+}
+
+void store_obj_list(store *s, const char *kind, const char *db, store_obj **out, size_t *n)
+{
+    pthread_mutex_lock(&s->cat_mu);
+    store_obj *v = st_calloc(s->cat.nobjs ? s->cat.nobjs : 1, sizeof *v);
+    size_t k = 0;
+    for (size_t i = 0; i < s->cat.nobjs; i++) {
+        const catalog_obj *o = &s->cat.objs[i];
+        if (strcmp(o->kind, kind) || (db && strcmp(o->db, db))) continue;
+        snprintf(v[k].db, sizeof v[k].db, "%s", o->db);
+        v[k].name = copy_text(o->name);
+        v[k].text = copy_text(o->text);
+        k++;
+    }
+    pthread_mutex_unlock(&s->cat_mu);
+    qsort(v, k, sizeof *v, obj_cmp);
+    *out = v;
+    *n = k;
+}
+
+void store_obj_list_free(store_obj *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        st_free(v[i].name);
+        st_free(v[i].text);
+    }
+    st_free(v);
 }
 
 void store_cq_list_free(store_cq *v, size_t n)

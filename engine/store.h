@@ -104,6 +104,27 @@ int store_cq_drop(store *s, const char *db, const char *name, st_err *e);
 void store_cq_list(store *s, store_cq **out, size_t *n, uint64_t *gen);
 void store_cq_list_free(store_cq *v, size_t n);
 
+/* ---- named objects (kept in the catalog for the fronts: catalog.h) ---- */
+typedef struct store_obj {
+    char db[65];
+    char *name;
+    char *text;
+} store_obj;
+
+/* Sets kind/name in db ("" for the server's own) to text. ST_ENOTFOUND
+ * without the database; with create_only, ST_EEXIST when it exists. The
+ * change is on disk when 0 is returned. */
+int store_obj_put(store *s, const char *kind, const char *db, const char *name, const char *text, bool create_only,
+                  st_err *e);
+/* A copy of its text (st_free), or ST_ENOTFOUND. */
+int store_obj_get(store *s, const char *kind, const char *db, const char *name, char **text, st_err *e);
+/* ST_ENOTFOUND if there is no such object. */
+int store_obj_delete(store *s, const char *kind, const char *db, const char *name, st_err *e);
+/* Copies of the objects of a kind in db (NULL: every database), sorted by
+ * database then name; free with store_obj_list_free. */
+void store_obj_list(store *s, const char *kind, const char *db, store_obj **out, size_t *n);
+void store_obj_list_free(store_obj *v, size_t n);
+
 /* ---- writing ---- */
 typedef struct store_batch store_batch;
 

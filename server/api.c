@@ -15,6 +15,7 @@
 #include "prr.h"
 #include "prw.h"
 #include "sqlapi.h"
+#include "timestream.h"
 
 /* the log's level: process-wide, as the log (stderr) is */
 static int g_log_level = 1;
@@ -26,10 +27,15 @@ api_server *api_server_new(store *s, const flags *f, pool *query_pool, auth *a)
     sv->f = f;
     sv->pool = query_pool;
     sv->auth = a;
+    sv->ts = ts_state_new(f->timestream_max_queries);
     return sv;
 }
 
-void api_server_free(api_server *sv) { st_free(sv); }
+void api_server_free(api_server *sv)
+{
+    ts_state_free(sv->ts);
+    st_free(sv);
+}
 
 void api_set_log_level(int level) { g_log_level = level; }
 
@@ -276,7 +282,7 @@ typedef enum api_dbs { DBS_NONE, DBS_REQUEST, DBS_BUCKET, DBS_STATEMENTS } api_d
 
 /* Whose error format a route answers in (405, 413, and the access
  * answers to come). */
-typedef enum api_family { FAM_TEXT, FAM_PROM, FAM_INFLUX_V1, FAM_INFLUX_V2, FAM_SQL } api_family;
+typedef enum api_family { FAM_TEXT, FAM_PROM, FAM_INFLUX_V1, FAM_INFLUX_V2, FAM_SQL, FAM_TIMESTREAM } api_family;
 
 typedef struct api_route {
     const char *path;     /* exact; ending in '*': a prefix */
@@ -293,6 +299,8 @@ typedef struct api_route {
 #define G (M_GET | M_HEAD)
 static const api_route routes[] = {
     {"/health", 0, NULL, ACCESS_PUBLIC, DBS_NONE, FAM_TEXT, false, health},
+    /* Timestream's API: each operation checks its own database's grant */
+    {"/", 0, NULL, ACCESS_READ, DBS_STATEMENTS, FAM_TIMESTREAM, true, api_timestream},
     {"/-/healthy", 0, NULL, ACCESS_PUBLIC, DBS_NONE, FAM_TEXT, false, healthy},
     {"/-/ready", 0, NULL, ACCESS_PUBLIC, DBS_NONE, FAM_TEXT, false, ready},
     {"/ping", 0, NULL, ACCESS_PUBLIC, DBS_NONE, FAM_TEXT, false, ping},
@@ -338,6 +346,17 @@ static unsigned method_bit(const char *m)
          : !strcmp(m, "PUT") ? M_PUT : 0;
 }
 
+/* Timestream's error body (timestream.h), for refusals before the handler. */
+static void timestream_refusal(http_resp *rs, int status, const char *code, const char *msg)
+{
+    rs->status = status;
+    rs->content_type = "application/x-amz-json-1.0";
+    rs->body.len = 0;
+    st_buf_printf(&rs->body, "{\"__type\":\"com.amazonaws.timestream.v20181101#%s\",\"message\":", code);
+    json_escape(&rs->body, msg);
+    st_buf_putc(&rs->body, '}');
+}
+
 bool api_body_is_data(void *ctx, const char *path)
 {
     (void)ctx;
@@ -352,6 +371,8 @@ void api_too_large(void *ctx, http_req *rq, http_resp *rs, uint64_t max_body)
     api_family fam = rt ? rt->family : FAM_TEXT;
     if (fam == FAM_INFLUX_V1 || fam == FAM_INFLUX_V2) {
         influx_too_large(rs, fam == FAM_INFLUX_V2 ? INFLUX_V2 : INFLUX_V1, max_body);
+    } else if (fam == FAM_TIMESTREAM) {
+        timestream_refusal(rs, 413, "ValidationException", "request body is larger than --max-body-size");
     } else if (fam == FAM_SQL) {
         rs->status = 413;
         rs->content_type = "application/json";
@@ -384,6 +405,14 @@ static void refuse_as(const api_route *rt, http_resp *rs, int status, const char
         st_buf_put(&rs->body, "{\"error\":", 9);
         json_escape(&rs->body, msg);
         st_buf_put(&rs->body, "}\n", 2);
+        break;
+    case FAM_TIMESTREAM:
+        timestream_refusal(rs, status,
+                           status == 403   ? "AccessDeniedException"
+                           : status == 429 || status == 503 ? "ThrottlingException"
+                           : status == 401 ? "UnrecognizedClientException"
+                                           : "ValidationException",
+                           msg);
         break;
     default: http_text(rs, status, "%s\n", msg); break;
     }
@@ -429,6 +458,7 @@ static auth_front front_of(const api_route *rt)
     case FAM_INFLUX_V1: return AUTH_FRONT_INFLUX_V1;
     case FAM_INFLUX_V2: return AUTH_FRONT_INFLUX_V2;
     case FAM_SQL: return AUTH_FRONT_SQL;
+    case FAM_TIMESTREAM: return AUTH_FRONT_TIMESTREAM;
     default: return AUTH_FRONT_REMOTE;
     }
 }
@@ -489,6 +519,19 @@ static void unauthorized(const api_route *rt, http_resp *rs, auth_reason r, cons
         return;
     }
     char msg[400];
+    if (rt->family == FAM_TIMESTREAM) {
+        /* the AWS words: an unknown key is told what a wrong signature is */
+        if (r == AUTH_MISSING)
+            timestream_refusal(rs, 400, "MissingAuthenticationTokenException", "Missing Authentication Token");
+        else if (r == AUTH_MALFORMED)
+            timestream_refusal(rs, 400, "IncompleteSignatureException", why);
+        else if (r == AUTH_BAD_SIGNATURE || r == AUTH_EXPIRED || (r == AUTH_UNKNOWN_USER && *why))
+            timestream_refusal(rs, 403, "InvalidSignatureException", why);
+        else
+            timestream_refusal(rs, 403, "UnrecognizedClientException",
+                               "The security token included in the request is invalid.");
+        return;
+    }
     if (rt->family == FAM_INFLUX_V1)
         snprintf(msg, sizeof msg, "%s", r == AUTH_MISSING || r == AUTH_MALFORMED
                                              ? "unable to parse authentication credentials"

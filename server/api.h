@@ -33,6 +33,7 @@ typedef struct api_server {
     auth *auth;            /* users and their privileges; enforced when auth_enabled */
     crypto *keys;          /* encryption at rest, for /metrics; NULL: off */
     const vfs *sealed;     /* the encrypting vfs, for /metrics */
+    struct ts_state *ts;   /* Timestream's open queries and measure types (timestream.h) */
 } api_server;
 
 /* The context for a store, its flags and its users (all outlive it). */

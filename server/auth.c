@@ -514,7 +514,7 @@ const char *auth_reason_name(auth_reason r)
 const char *auth_front_name(auth_front f)
 {
     static const char *const n[AUTH_NFRONTS] = {"prometheus", "remote", "influxdb_v1",
-                                                "influxdb_v2", "sql", "postgres"};
+                                                "influxdb_v2", "sql", "postgres", "timestream"};
     return f < AUTH_NFRONTS ? n[f] : "?";
 }
 

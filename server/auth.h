@@ -56,6 +56,7 @@ typedef enum auth_front {
     AUTH_FRONT_INFLUX_V2,
     AUTH_FRONT_SQL,
     AUTH_FRONT_POSTGRES,
+    AUTH_FRONT_TIMESTREAM,
     AUTH_NFRONTS
 } auth_front;
 

@@ -75,6 +75,9 @@ void flags_usage(FILE *out)
         "                            (default 10000000, 0 = unlimited)\n"
         "  --sql-max-result-rows N   rows one SQL answer may have; more: 422, or a streamed\n"
         "                            answer cut short (default 0 = unlimited)\n"
+        "  --timestream-max-queries N  Timestream queries kept open for paging at once; a\n"
+        "                            new one past it closes the least recently used\n"
+        "                            (default 64)\n"
         "  --query-lookback-delta DUR  how far back an instant selector looks (default 5m)\n"
         "  --query-subquery-step DUR  resolution of a subquery without a step, Prometheus's\n"
         "                            evaluation_interval (default 1m)\n"
@@ -245,6 +248,7 @@ int flags_parse(flags *f, int argc, char **argv, st_err *e)
     f->influxql_max_points = 10000000;
     f->sql_max_rows = 10000000;
     f->query_lookback_delta = 300 * ST_NS_PER_S;
+    f->timestream_max_queries = 64;
     f->query_subquery_step = 60 * ST_NS_PER_S;
     f->remote_read_frame_bytes = 1ull << 20;
     f->remote_read_concurrency = 10;
@@ -339,6 +343,10 @@ int flags_parse(flags *f, int argc, char **argv, st_err *e)
             rc = parse_uint(val, UINT64_MAX, &f->sql_max_rows, e);
         } else if (!strcmp(name, "--sql-max-result-rows")) {
             rc = parse_uint(val, UINT64_MAX, &f->sql_max_result_rows, e);
+        } else if (!strcmp(name, "--timestream-max-queries")) {
+            rc = parse_uint(val, 100000, &u, e);
+            if (!rc && u == 0) rc = st_fail(e, ST_EINVAL, "must be at least 1");
+            f->timestream_max_queries = (unsigned)u;
         } else if (!strcmp(name, "--query-lookback-delta")) {
             rc = st_parse_duration(val, &f->query_lookback_delta, e);
             if (!rc && f->query_lookback_delta < ST_NS_PER_MS) rc = st_fail(e, ST_EINVAL, "must be at least 1ms");

@@ -8,6 +8,7 @@
 #include "influx.h"
 #include "prw.h"
 #include "sqlapi.h"
+#include "timestream.h"
 #include "tls.h"
 #include "sealfs.h"
 
@@ -125,6 +126,7 @@ void api_metrics(api_server *sv, http_req *rq, http_resp *rs)
                      "# TYPE strata_promql_evaluation_seconds_total counter\n"
                      "strata_promql_evaluation_seconds_total %.6f\n", (double)pq_ns / 1e9);
     api_sql_metrics(b);
+    api_timestream_metrics(sv, b);
     prw_stats ps;
     prw_get_stats(&ps);
     st_buf_printf(b, "# HELP strata_remote_write_requests_total remote_write requests, by protocol version.\n"

@@ -110,7 +110,7 @@ static void csv_field(st_buf *b, const char *p, size_t n)
  * 35.0, 0.001, 1.0E7, 1.0E-4), from the shortest round-trip digits, which
  * json_shortest finds without printf: answers of many doubles spend their
  * time here. */
-static void put_double(st_buf *b, double d)
+void sqlapi_put_double(st_buf *b, double d)
 {
     if (!isfinite(d) || d == 0) {
         sqlv_format_double(d, b);
@@ -124,7 +124,7 @@ static void put_double(st_buf *b, double d)
 /* A non-NULL value as text: Trino's, but timestamps in RFC 3339. */
 static void put_text(st_buf *b, const sql_value *v)
 {
-    if (v->type == SQLT_DOUBLE) put_double(b, v->u.d);
+    if (v->type == SQLT_DOUBLE) sqlapi_put_double(b, v->u.d);
     else if (v->type == SQLT_TIMESTAMP) sqlv_format_rfc3339(v->u.i, b);
     else if (v->type == SQLT_VARCHAR) st_buf_put(b, v->u.s.p, v->u.s.n);
     else sqlv_format(v, b);
@@ -159,7 +159,7 @@ static void put_json_value(st_buf *b, const sql_value *v, st_buf *tmp)
     case SQLT_BIGINT: json_int(b, v->u.i); return;
     case SQLT_DOUBLE:
         if (!isfinite(v->u.d)) PUTS(b, "null");
-        else put_double(b, v->u.d); /* 35.0, 1.0E10: JSON numbers */
+        else sqlapi_put_double(b, v->u.d); /* 35.0, 1.0E10: JSON numbers */
         return;
     case SQLT_VARCHAR: json_str(b, v->u.s.p, v->u.s.n); return;
     case SQLT_TIMESTAMP: /* digits, '-', ':', 'T', '.' and 'Z': nothing to escape */

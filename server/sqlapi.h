@@ -41,6 +41,10 @@
 #include "store.h"
 
 void api_sql_query(api_server *sv, http_req *rq, http_resp *rs);
+/* A double as Java's Double.toString writes it (Trino's and Timestream's
+ * text: 35.0, 0.001, 1.0E7), without printf: answers of many doubles
+ * spend their time here. */
+void sqlapi_put_double(st_buf *b, double d);
 
 /* Queries answered, by outcome (success, bad_data, execution, timeout,
  * canceled, internal), and the time spent on them, for /metrics: appended

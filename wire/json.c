@@ -1118,3 +1118,88 @@ bool json_parse_int64(st_slice s, int64_t *out)
     *out = neg ? (int64_t)(0 - v) : (int64_t)v;
     return true;
 }
+
+/* ------------------------------------------------------------------ trees */
+
+/* Elements are gathered on a growing array per container, then kept in
+ * the arena at their final size. Recursion is bounded by max_depth. */
+static int tree_value(json_reader *r, unsigned depth, unsigned maxd, json_node *out, st_err *e)
+{
+    memset(out, 0, sizeof *out);
+    int c = json_peek(r);
+    int rc;
+    if (c == '{' || c == '[') {
+        if (depth >= maxd)
+            return st_fail(e, ST_EINVAL, "nesting deeper than %u at offset %zu", maxd, json_offset(r));
+        bool obj = c == '{';
+        r->p++;
+        out->kind = obj ? JSON_OBJECT : JSON_ARRAY;
+        size_t cap = 0;
+        json_node *items = NULL;
+        st_slice *keys = NULL;
+        if (!json_accept(r, obj ? '}' : ']')) {
+            do {
+                if (out->n == cap) {
+                    cap = cap ? cap * 2 : 8;
+                    json_node *ni = st_arena_alloc(r->arena, cap * sizeof *ni);
+                    if (out->n) memcpy(ni, items, out->n * sizeof *ni);
+                    items = ni;
+                    if (obj) {
+                        st_slice *nk = st_arena_alloc(r->arena, cap * sizeof *nk);
+                        if (out->n) memcpy(nk, keys, out->n * sizeof *nk);
+                        keys = nk;
+                    }
+                }
+                if (obj && ((rc = json_read_string(r, &keys[out->n], e)) || (rc = json_expect(r, ':', e))))
+                    return rc;
+                if ((rc = tree_value(r, depth + 1, maxd, &items[out->n], e))) return rc;
+                out->n++;
+            } while (json_accept(r, ','));
+            if ((rc = json_expect(r, obj ? '}' : ']', e))) return rc;
+        }
+        out->items = items;
+        out->keys = keys;
+        return 0;
+    }
+    if (c == '"') {
+        out->kind = JSON_STRING;
+        return json_read_string(r, &out->s, e);
+    }
+    if (c == '-' || is_digit(c)) {
+        out->kind = JSON_NUMBER;
+        return json_read_number(r, &out->s, e);
+    }
+    const char *at = r->p;
+    st_slice w;
+    if ((rc = json_read_word(r, &w, e))) return rc;
+    if (word_is(w, "true") || word_is(w, "false")) {
+        out->kind = JSON_BOOL;
+        out->b = word_is(w, "true");
+        return 0;
+    }
+    if (word_is(w, "null")) return 0;
+    r->p = at;
+    return unexpected(r, "a value", e);
+}
+
+int json_tree_parse(const char *p, size_t n, st_arena *a, unsigned max_depth, json_node **out, st_err *e)
+{
+    json_reader r;
+    json_reader_init(&r, p, n, a);
+    unsigned maxd = max_depth && max_depth < 64 ? max_depth : 64;
+    json_node *root = st_arena_alloc(a, sizeof *root);
+    int rc = tree_value(&r, 0, maxd, root, e);
+    if (!rc) rc = json_expect_end(&r, e);
+    if (rc) return rc;
+    *out = root;
+    return 0;
+}
+
+const json_node *json_tree_get(const json_node *o, const char *key)
+{
+    if (!o || o->kind != JSON_OBJECT) return NULL;
+    size_t kl = strlen(key);
+    for (size_t i = o->n; i-- > 0;)
+        if (o->keys[i].n == kl && !memcmp(o->keys[i].p, key, kl)) return &o->items[i];
+    return NULL;
+}

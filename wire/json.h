@@ -104,4 +104,28 @@ static inline size_t json_offset(const json_reader *r) { return (size_t)(r->p - 
 /* Strict integer text ([-]D+) to int64; false on syntax error or overflow. */
 bool json_parse_int64(st_slice s, int64_t *out);
 
+/* ------------------------------------------------------------------ trees */
+
+/* A whole document as a tree, for request bodies whose members come in any
+ * order and nest (the AWS JSON protocols): small bodies, read once. Nodes,
+ * keys and decoded strings live in the arena. */
+typedef enum json_kind { JSON_NULL, JSON_BOOL, JSON_NUMBER, JSON_STRING, JSON_ARRAY, JSON_OBJECT } json_kind;
+
+typedef struct json_node json_node;
+struct json_node {
+    json_kind kind;
+    bool b;            /* JSON_BOOL */
+    st_slice s;        /* JSON_STRING: the value; JSON_NUMBER: its text */
+    size_t n;          /* JSON_ARRAY, JSON_OBJECT: elements */
+    json_node *items;  /* n elements */
+    st_slice *keys;    /* JSON_OBJECT: n keys, in document order (a repeated key: the last counts) */
+};
+
+/* Parses p[0..n) whole (nothing but whitespace after the value), nested at
+ * most max_depth deep (0: 64). Errors name the byte offset. */
+int json_tree_parse(const char *p, size_t n, st_arena *a, unsigned max_depth, json_node **out, st_err *e);
+/* The member key of an object (the last of that name), or NULL (also when
+ * o is NULL or not an object). */
+const json_node *json_tree_get(const json_node *o, const char *key);
+
 #endif

@@ -731,6 +731,53 @@ static void test_continuous_queries(void)
     CHECK_OK(store_close(s, NULL));
 }
 
+/* Named objects: put (created, replaced, create_only refused), listed by
+ * kind and database in name order, kept across a restart whatever their
+ * text holds, deleted alone or with their database. */
+static void test_objects(void)
+{
+    static char dir[4200];
+    snprintf(dir, sizeof dir, "%s/objs", g_dir);
+    store *s = open_store(dir, 2LL * 3600 * ST_NS_PER_S);
+    if (!s) { CHECK(0); return; }
+    CHECK_OK(store_db_create(s, "d1", -1, -1, NULL));
+    CHECK_OK(store_obj_put(s, "tstable", "d1", "t b", "{\"a\": 1}\n", true, NULL));
+    CHECK(store_obj_put(s, "tstable", "d1", "t b", "x", true, NULL) == ST_EEXIST);
+    CHECK_OK(store_obj_put(s, "tstable", "d1", "a", "", false, NULL));
+    CHECK_OK(store_obj_put(s, "tstable", "d1", "a", "second", false, NULL));
+    CHECK_OK(store_obj_put(s, "tssq", "", "q", "server's", true, NULL));
+    CHECK(store_obj_put(s, "tstable", "nodb", "a", "x", false, NULL) == ST_ENOTFOUND);
+    CHECK(store_obj_put(s, "", "d1", "a", "x", false, NULL) == ST_EINVAL);
+    CHECK_OK(store_close(s, NULL));
+    s = open_store(dir, 2LL * 3600 * ST_NS_PER_S);
+    if (!s) { CHECK(0); return; }
+    store_obj *v;
+    size_t n;
+    store_obj_list(s, "tstable", "d1", &v, &n);
+    CHECK(n == 2 && !strcmp(v[0].name, "a") && !strcmp(v[0].text, "second") && !strcmp(v[1].name, "t b") &&
+          !strcmp(v[1].text, "{\"a\": 1}\n"));
+    store_obj_list_free(v, n);
+    char *t = NULL;
+    CHECK_OK(store_obj_get(s, "tssq", "", "q", &t, NULL));
+    CHECK(t && !strcmp(t, "server's"));
+    st_free(t);
+    CHECK(store_obj_get(s, "tssq", "d1", "q", &t, NULL) == ST_ENOTFOUND);
+    CHECK_OK(store_obj_delete(s, "tstable", "d1", "a", NULL));
+    CHECK(store_obj_delete(s, "tstable", "d1", "a", NULL) == ST_ENOTFOUND);
+    CHECK_OK(store_db_drop(s, "d1", NULL));
+    store_obj_list(s, "tstable", NULL, &v, &n);
+    CHECK_EQ_INT(n, 0);
+    store_obj_list_free(v, n);
+    CHECK_OK(store_db_create(s, "d1", -1, -1, NULL));
+    store_obj_list(s, "tstable", "d1", &v, &n);
+    CHECK_EQ_INT(n, 0); /* a database made again under the name starts empty */
+    store_obj_list_free(v, n);
+    store_obj_list(s, "tssq", NULL, &v, &n);
+    CHECK(n == 1 && !v[0].db[0]);
+    store_obj_list_free(v, n);
+    CHECK_OK(store_close(s, NULL));
+}
+
 /* A vfs whose rename fails while armed: a flush's block commit fails. */
 static int g_fail_rename;
 static int fail_rename(const vfs *v, const char *a, const char *b)
@@ -991,6 +1038,7 @@ int main(void)
     RUN(test_big_checkpoint);
     RUN(test_checkpoint_threshold);
     RUN(test_continuous_queries);
+    RUN(test_objects);
     RUN(test_series_refs);
     testlib_rmrf(g_dir);
     return testlib_done("test_store");

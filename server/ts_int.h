@@ -1,0 +1,104 @@
+/* ts_int: what the Timestream front's files share (timestream.c: dispatch,
+ * errors, databases and tables; tswrite.c: WriteRecords; tsquery.c: Query
+ * and its paging, CancelQuery, PrepareQuery). */
+#ifndef ST_TS_INT_H
+#define ST_TS_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "api.h"
+#include "json.h"
+#include "timestream.h"
+
+/* One call: the request, its parsed body and the caller's region (from
+ * the signature's scope, for ARNs). */
+typedef struct ts_call {
+    api_server *sv;
+    http_req *rq;
+    http_resp *rs;
+    const char *op;
+    const json_node *in;
+    char region[32];
+} ts_call;
+
+typedef struct tsq tsq; /* an open query (tsquery.c) */
+
+/* A measure's type in a table, as first written (TSREC_* or -1). */
+typedef struct ts_mtype {
+    char *key; /* db NUL table NUL measure */
+    size_t keylen;
+    int type;
+} ts_mtype;
+
+struct ts_state {
+    pthread_mutex_t mu;
+    /* open queries: at most max_queries, the idle ones past an hour gone */
+    tsq **queries;
+    size_t nqueries;
+    unsigned max_queries;
+    uint64_t query_seq;
+    /* measure name -> type, per table: learnt once from the store, then
+     * claimed by every write that introduces a measure */
+    ts_mtype *mtypes;
+    size_t nmtypes, capmtypes;
+    /* serializes WriteRecords' version checks with their writes */
+    pthread_mutex_t write_mu;
+    _Atomic uint64_t calls[4];   /* ok, client error, throttled, server error */
+    _Atomic uint64_t records[2]; /* ingested, rejected */
+};
+
+/* a string literal, its length counted by the compiler */
+#define PUTS(b, lit) st_buf_put((b), (lit), sizeof(lit) - 1)
+
+#define TS_ERR_PREFIX "com.amazonaws.timestream.v20181101#"
+
+/* The error answer: status, code (ValidationException, ...), message. */
+void ts_fail(ts_call *c, int status, const char *code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* An engine error code as Timestream's error (ST_EINVAL: validation, ...). */
+void ts_fail_code(ts_call *c, int code, const char *msg);
+/* The 200 answer with body b (moved into the response). */
+void ts_ok(ts_call *c, st_buf *b);
+/* Whether the caller has priv on db (always with auth off); a refusal is
+ * answered (AccessDeniedException) and counted. */
+bool ts_may(ts_call *c, const char *db, auth_priv priv, const char *resource);
+
+/* A member of the input as a string; NULL when absent, a validation error
+ * answered when of another type (then *bad is set). */
+const char *ts_str(ts_call *c, const char *member, bool required, bool *bad);
+
+void ts_arn_db(ts_call *c, st_buf *b, const char *db);
+void ts_arn_table(ts_call *c, st_buf *b, const char *db, const char *table);
+
+/* Table properties (kept as catalog objects, kind "tstable"). */
+typedef struct ts_table {
+    bool registered;         /* created through the API (else: only data) */
+    int64_t created_ns, updated_ns;
+    int64_t mem_hours, mag_days;
+    bool mag_writes;
+    const json_node *mag_props; /* MagneticStoreWriteProperties as given; NULL: none */
+    const json_node *schema;    /* Schema as given; NULL: none */
+} ts_table;
+
+/* 1 with the table's properties (registered or holding data), 0 when it
+ * does not exist, <0 on an error (answered). */
+int ts_table_get(ts_call *c, const char *db, const char *table, ts_table *out);
+
+/* The operations of the other files. */
+void ts_write_records(ts_call *c);
+void ts_query(ts_call *c);
+void ts_cancel_query(ts_call *c);
+void ts_prepare_query(ts_call *c);
+void ts_queries_free(ts_state *t);
+
+/* The measure type cache: the type db.table.measure was first written
+ * with, learnt from the store on first use; -1 when it has none yet.
+ * ts_mtype_claim sets it when it has none and returns the type that
+ * stands. Under t->mu. */
+int ts_mtype_claim(ts_state *t, const char *db, st_slice table, st_slice measure, int type);
+void ts_mtype_forget(ts_state *t, const char *db, const char *table); /* table NULL: the whole database */
+
+/* A timestamp as Timestream writes it: 2020-06-05 15:15:51.000000000. */
+void ts_put_time(st_buf *b, int64_t ns);
+
+#endif

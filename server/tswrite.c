@@ -1,0 +1,598 @@
+/* tswrite: Timestream's WriteRecords.
+ *
+ * How a record becomes series (engine/sql/README.md shows how SQL reads
+ * them back): the SQL table is the Timestream table T; the labels are the
+ * record's dimensions plus measure_name = its MeasureName; then
+ *  - a single-measure record of type DOUBLE, BIGINT, VARCHAR or BOOLEAN is
+ *    one sample of the series T_measure_value::double (::bigint, ::varchar,
+ *    ::boolean), whose column is that Timestream column;
+ *  - a MULTI record is one sample per measure value, of the series T_<name>
+ *    (column <name>); a TIMESTAMP value is stored as its nanoseconds under
+ *    the column <name>::timestamp, which SQL shows as <name>, a timestamp;
+ *  - a Version other than 1 is one more sample, of T_ts_version (column
+ *    ts_version, hidden from SQL): a record without it has version 1.
+ * Every sample of a record goes into one store_write, so the WAL has all of
+ * it or none.
+ *
+ * Upserts (Timestream's rules): a record's identity is its dimensions,
+ * measure name and time. Before writing, the stored records with the
+ * batch's identities over the batch's time range are read through the
+ * query layer (one scan per batch); a record whose identity exists is
+ * written if its version is higher, is a no-op (still counted ingested)
+ * with the same version and the same values, and is rejected otherwise,
+ * with the stored version as ExistingVersion. The check and the write hold
+ * one lock, so two batches cannot both pass the check on the same record.
+ *
+ * A measure keeps the type it was first written with (per table), and a
+ * multi-measure value name its type; a record that breaks either is
+ * rejected. The time must lie in the table's memory store window [now -
+ * memory retention, now + 15 min), or, with magnetic store writes on, in
+ * [now - memory - magnetic retention, now + 15 min).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "catalog.h"
+#include "labels.h"
+#include "matcher.h"
+#include "scan.h"
+#include "ts_int.h"
+#include "tsrec.h"
+
+#define FUTURE_NS (15 * 60 * ST_NS_PER_S)
+
+/* ------------------------------------------------------------ measure types */
+
+static int mtype_find(ts_state *t, const char *key, size_t n)
+{
+    for (size_t i = 0; i < t->nmtypes; i++)
+        if (t->mtypes[i].keylen == n && !memcmp(t->mtypes[i].key, key, n)) return (int)i;
+    return -1;
+}
+
+static size_t mtype_key(char *out, size_t cap, const char *db, st_slice table, st_slice measure)
+{
+    size_t dl = strlen(db);
+    if (dl + table.n + measure.n + 2 > cap) return 0;
+    memcpy(out, db, dl + 1);
+    memcpy(out + dl + 1, table.p, table.n);
+    out[dl + 1 + table.n] = 0;
+    memcpy(out + dl + 2 + table.n, measure.p, measure.n);
+    return dl + 2 + table.n + measure.n;
+}
+
+/* What the store holds of db.table.measure: its type, or -1. */
+static int mtype_learn(store *s, const char *db, st_slice table, st_slice measure)
+{
+    matcher *m;
+    if (matcher_new(MATCH_EQ, st_slice_cstr("measure_name"), measure, &m, NULL)) return -1;
+    matcher *const sel0[1] = {m};
+    matcher *const *sel[1] = {sel0};
+    size_t nsel[1] = {1};
+    scan_spec sp = {.db = db, .sel = sel, .nsel = nsel, .nselectors = 1, .table = table, .mint = INT64_MIN,
+                    .maxt = INT64_MAX, .mode = SCAN_KEYS, .order = SCAN_ORDER_ANY};
+    scan *sc;
+    int type = -1;
+    if (scan_open(s, &sp, &sc, NULL) == 0) {
+        scan_iter *it;
+        if (scan_iter_open(sc, 0, scan_count(sc), &it, NULL) == 0) {
+            scan_series ss;
+            while (type < 0 && scan_iter_next(it, &ss, NULL) == 1) {
+                st_slice col = ss.column;
+                if (st_slice_eq(col, st_slice_cstr("ts_version"))) continue;
+                if (st_slice_eq(col, st_slice_cstr("measure_value::double"))) type = TSREC_DOUBLE;
+                else if (st_slice_eq(col, st_slice_cstr("measure_value::bigint"))) type = TSREC_BIGINT;
+                else if (st_slice_eq(col, st_slice_cstr("measure_value::varchar"))) type = TSREC_VARCHAR;
+                else if (st_slice_eq(col, st_slice_cstr("measure_value::boolean"))) type = TSREC_BOOLEAN;
+                else type = TSREC_MULTI;
+            }
+            scan_iter_close(it);
+        }
+        scan_close(sc);
+    }
+    matcher_free(m);
+    return type;
+}
+
+int ts_mtype_claim(ts_state *t, const char *db, st_slice table, st_slice measure, int type)
+{
+    char key[CATALOG_NAME_MAX + 2 * 260];
+    size_t n = mtype_key(key, sizeof key, db, table, measure);
+    if (!n) return type;
+    int at = mtype_find(t, key, n);
+    if (at >= 0) return t->mtypes[at].type;
+    if (t->nmtypes == t->capmtypes) {
+        t->capmtypes = t->capmtypes ? 2 * t->capmtypes : 64;
+        t->mtypes = st_realloc(t->mtypes, t->capmtypes * sizeof *t->mtypes);
+    }
+    ts_mtype *m = &t->mtypes[t->nmtypes++];
+    m->key = st_malloc(n);
+    memcpy(m->key, key, n);
+    m->keylen = n;
+    m->type = type;
+    return type;
+}
+
+void ts_mtype_forget(ts_state *t, const char *db, const char *table)
+{
+    size_t k = 0, dl = strlen(db);
+    for (size_t i = 0; i < t->nmtypes; i++) {
+        ts_mtype *m = &t->mtypes[i];
+        bool gone = m->keylen > dl && !memcmp(m->key, db, dl + 1) &&
+                    (!table || !strcmp(m->key + dl + 1, table));
+        if (gone) st_free(m->key);
+        else t->mtypes[k++] = *m;
+    }
+    t->nmtypes = k;
+}
+
+/* The type a record's measure must have: learnt from the store outside the
+ * lock the first time, then claimed. */
+static int mtype_for(ts_call *c, const char *db, st_slice table, const tsrec *r)
+{
+    ts_state *t = c->sv->ts;
+    char key[CATALOG_NAME_MAX + 2 * 260];
+    size_t n = mtype_key(key, sizeof key, db, table, r->measure);
+    pthread_mutex_lock(&t->mu);
+    int at = n ? mtype_find(t, key, n) : -1;
+    int known = at >= 0 ? t->mtypes[at].type : -2;
+    pthread_mutex_unlock(&t->mu);
+    if (known >= 0) return known;
+    int stored = known == -2 ? mtype_learn(c->sv->s, db, table, r->measure) : -1;
+    pthread_mutex_lock(&t->mu);
+    int stands = ts_mtype_claim(t, db, table, r->measure, stored >= 0 ? stored : (int)r->type);
+    if (stands < 0) { /* known to be absent: this record introduces it */
+        at = mtype_find(t, key, n);
+        t->mtypes[at].type = (int)r->type;
+        stands = (int)r->type;
+    }
+    pthread_mutex_unlock(&t->mu);
+    return stands;
+}
+
+/* ------------------------------------------------------------ columns */
+
+static const char *single_column(tsrec_type t)
+{
+    switch (t) {
+    case TSREC_BIGINT: return "measure_value::bigint";
+    case TSREC_VARCHAR: return "measure_value::varchar";
+    case TSREC_BOOLEAN: return "measure_value::boolean";
+    default: return "measure_value::double";
+    }
+}
+
+static st_vtype vtype_of(tsrec_type t)
+{
+    switch (t) {
+    case TSREC_BIGINT:
+    case TSREC_TIMESTAMP: return ST_VT_INT;
+    case TSREC_VARCHAR: return ST_VT_STRING;
+    case TSREC_BOOLEAN: return ST_VT_BOOL;
+    default: return ST_VT_FLOAT;
+    }
+}
+
+/* The column a value is stored under, in a. */
+static st_slice column_of(st_arena *a, const tsrec *r, const tsrec_value *v)
+{
+    if (r->type != TSREC_MULTI) return st_slice_cstr(single_column(r->type));
+    if (v->type != TSREC_TIMESTAMP) return v->name;
+    char *p = st_arena_alloc(a, v->name.n + 11);
+    memcpy(p, v->name.p, v->name.n);
+    memcpy(p + v->name.n, "::timestamp", 11);
+    return st_slice_of(p, v->name.n + 11);
+}
+
+/* ------------------------------------------------------------ what is stored */
+
+/* One stored value of an identity at one time. */
+typedef struct cell {
+    st_slice column;
+    st_vtype type;
+    uint64_t bits;
+    st_slice str;
+} cell;
+
+/* What is stored (or accepted earlier in the batch) for a record's
+ * identity at its time. */
+typedef struct stored {
+    bool found;
+    int64_t version;
+    cell *cells;
+    size_t n, cap;
+} stored;
+
+typedef struct ident {
+    st_slice key; /* canonical key of dims + measure_name */
+} ident;
+
+/* A record's identity key (labels without __name__), in a. */
+static st_slice ident_key(st_arena *a, const tsrec *r, st_buf *tmp)
+{
+    label *ls = st_arena_alloc(a, (r->ndims + 1) * sizeof *ls);
+    memcpy(ls, r->dims, r->ndims * sizeof *ls);
+    ls[r->ndims] = (label){.name = st_slice_cstr("measure_name"), .value = r->measure};
+    size_t n = r->ndims + 1;
+    /* sort by name: dims are unique and checked, so plain insertion */
+    for (size_t i = 1; i < n; i++)
+        for (size_t k = i; k > 0 && st_slice_cmp(ls[k - 1].name, ls[k].name) > 0; k--) {
+            label x = ls[k];
+            ls[k] = ls[k - 1];
+            ls[k - 1] = x;
+        }
+    tmp->len = 0;
+    labels_key(ls, n, tmp);
+    return st_slice_of(st_arena_strndup(a, (const char *)tmp->p, tmp->len), tmp->len);
+}
+
+static void cell_add(st_arena *a, stored *s, st_slice column, st_vtype type, uint64_t bits, st_slice str)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (st_slice_eq(s->cells[i].column, column)) {
+            s->cells[i] = (cell){column, type, bits, str};
+            return;
+        }
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 4;
+        cell *nc = st_arena_alloc(a, cap * sizeof *nc);
+        if (s->n) memcpy(nc, s->cells, s->n * sizeof *nc);
+        s->cells = nc;
+        s->cap = cap;
+    }
+    s->cells[s->n++] = (cell){column, type, bits, str};
+}
+
+/* Reads what is stored for the good records' identities over their time
+ * range into st[i] (for record i). 0 or an error. */
+static int read_stored(ts_call *c, const char *db, st_slice table, const tsrec_req *req, const st_slice *keys,
+                       stored *st, st_err *e)
+{
+    st_arena *a = c->rq->arena;
+    size_t nsel = 0;
+    int64_t mint = INT64_MAX, maxt = INT64_MIN;
+    matcher ***sel = st_arena_alloc(a, req->n * sizeof *sel);
+    size_t *nm = st_arena_alloc(a, req->n * sizeof *nm);
+    int rc = 0;
+    for (size_t i = 0; i < req->n && !rc; i++) {
+        const tsrec *r = &req->recs[i];
+        if (r->reason) continue;
+        if (r->time_ns < mint) mint = r->time_ns;
+        if (r->time_ns > maxt) maxt = r->time_ns;
+        bool dup = false;
+        for (size_t k = 0; k < i && !dup; k++) dup = !req->recs[k].reason && st_slice_eq(keys[k], keys[i]);
+        if (dup) continue;
+        matcher **ms = st_arena_alloc(a, (r->ndims + 1) * sizeof *ms);
+        size_t n = 0;
+        rc = matcher_new(MATCH_EQ, st_slice_cstr("measure_name"), r->measure, &ms[n], e);
+        if (!rc) n++;
+        for (size_t d = 0; d < r->ndims && !rc; d++) {
+            rc = matcher_new(MATCH_EQ, r->dims[d].name, r->dims[d].value, &ms[n], e);
+            if (!rc) n++;
+        }
+        sel[nsel] = ms;
+        nm[nsel++] = n;
+    }
+    if (!rc && nsel) {
+        scan_spec sp = {.db = db, .sel = (matcher *const *const *)sel, .nsel = nm, .nselectors = nsel, .table = table,
+                        .mint = mint, .maxt = maxt, .mode = SCAN_SAMPLES, .order = SCAN_ORDER_ANY};
+        scan *sc;
+        rc = scan_open(c->sv->s, &sp, &sc, e);
+        if (rc == ST_ENOTFOUND) rc = 0, sc = NULL;
+        if (!rc && sc) {
+            scan_iter *it;
+            rc = scan_iter_open(sc, 0, scan_count(sc), &it, e);
+            st_buf tmp = {0};
+            scan_series ss;
+            while (!rc && (rc = scan_iter_next(it, &ss, e)) == 1) {
+                rc = 0;
+                /* this series' identity: its labels but __name__ */
+                tmp.len = 0;
+                label ls[LABELS_MAX];
+                size_t n = 0;
+                for (size_t k = 0; k < ss.nlabels; k++)
+                    if (!st_slice_eq(ss.labels[k].name, st_slice_cstr(LABEL_METRIC_NAME))) ls[n++] = ss.labels[k];
+                labels_key(ls, n, &tmp);
+                st_slice key = st_slice_of((const char *)tmp.p, tmp.len);
+                bool any = false;
+                for (size_t i = 0; i < req->n && !any; i++) any = !req->recs[i].reason && st_slice_eq(keys[i], key);
+                if (!any) continue;
+                st_slice column = st_slice_of(st_arena_strndup(a, ss.column.p, ss.column.n), ss.column.n);
+                bool isver = st_slice_eq(column, st_slice_cstr("ts_version"));
+                scan_batch bt;
+                while ((rc = scan_iter_batch(it, &bt, e)) == 1) {
+                    rc = 0;
+                    for (size_t j = 0; j < bt.n; j++)
+                        for (size_t i = 0; i < req->n; i++) {
+                            if (req->recs[i].reason || req->recs[i].time_ns != bt.ts[j] || !st_slice_eq(keys[i], key))
+                                continue;
+                            stored *s = &st[i];
+                            if (isver) {
+                                s->version = (int64_t)bt.vals[j];
+                                continue;
+                            }
+                            s->found = true;
+                            st_slice str = {0};
+                            if (ss.type == ST_VT_STRING)
+                                str = st_slice_of(st_arena_strndup(a, bt.strs[j].p, bt.strs[j].n), bt.strs[j].n);
+                            cell_add(a, s, column, ss.type, ss.type == ST_VT_STRING ? 0 : bt.vals[j], str);
+                        }
+                }
+            }
+            if (rc == 0 || rc == 1) rc = 0;
+            st_buf_free(&tmp);
+            scan_iter_close(it);
+            scan_close(sc);
+        }
+    }
+    for (size_t i = 0; i < nsel; i++)
+        for (size_t k = 0; k < nm[i]; k++) matcher_free(sel[i][k]);
+    return rc;
+}
+
+/* Whether a record holds exactly the values stored. */
+static bool same_values(st_arena *a, const tsrec *r, const stored *s)
+{
+    if (s->n != r->nvals) return false;
+    for (size_t i = 0; i < r->nvals; i++) {
+        st_slice col = column_of(a, r, &r->vals[i]);
+        bool hit = false;
+        for (size_t k = 0; k < s->n && !hit; k++) {
+            const cell *x = &s->cells[k];
+            if (!st_slice_eq(x->column, col)) continue;
+            hit = x->type == vtype_of(r->vals[i].type) &&
+                  (x->type == ST_VT_STRING ? st_slice_eq(x->str, r->vals[i].str) : x->bits == r->vals[i].bits);
+        }
+        if (!hit) return false;
+    }
+    return true;
+}
+
+/* ------------------------------------------------------------ the call */
+
+typedef struct rejection {
+    size_t index;
+    const char *reason;
+    int64_t existing; /* 0: none */
+} rejection;
+
+static void put_iso(st_buf *b, int64_t ns)
+{
+    st_buf tmp = {0};
+    ts_put_time(&tmp, ns);
+    /* 2023-02-13 19:22:45.051000000 -> 2023-02-13T19:22:45.051Z */
+    st_buf_put(b, tmp.p, 10);
+    st_buf_putc(b, 'T');
+    st_buf_put(b, tmp.p + 11, 12);
+    st_buf_putc(b, 'Z');
+    st_buf_free(&tmp);
+}
+
+static void answer_rejected(ts_call *c, const rejection *rj, size_t n)
+{
+    st_buf b = {0};
+    PUTS(&b, "{\"__type\":\"" TS_ERR_PREFIX "RejectedRecordsException\",\"message\":\"One or more records have "
+             "been rejected. See RejectedRecords for details.\",\"RejectedRecords\":[");
+    for (size_t i = 0; i < n; i++) {
+        if (i) st_buf_putc(&b, ',');
+        st_buf_printf(&b, "{\"RecordIndex\":%zu,\"Reason\":", rj[i].index);
+        json_str(&b, rj[i].reason, strlen(rj[i].reason));
+        if (rj[i].existing) st_buf_printf(&b, ",\"ExistingVersion\":%" PRId64, rj[i].existing);
+        st_buf_putc(&b, '}');
+    }
+    PUTS(&b, "]}");
+    ts_ok(c, &b);
+    c->rs->status = 419;
+}
+
+void ts_write_records(ts_call *c)
+{
+    st_arena *a = c->rq->arena;
+    tsrec_req req;
+    st_err e = {0};
+    if (tsrec_decode((const char *)c->rq->body.p, c->rq->body.len ? c->rq->body.len : 0, a, &req, &e)) {
+        ts_fail(c, 400, "ValidationException", "%s", e.msg);
+        return;
+    }
+    char db[CATALOG_NAME_MAX + 2];
+    char *table = st_arena_strndup(a, req.table.p, req.table.n);
+    snprintf(db, sizeof db, "%.*s", (int)(req.db.n > CATALOG_NAME_MAX + 1 ? CATALOG_NAME_MAX + 1 : req.db.n), req.db.p);
+    st_buf arn = {0};
+    ts_arn_table(c, &arn, db, table);
+    st_buf_putc(&arn, 0);
+    bool ok = ts_may(c, db, AUTH_WRITE, (const char *)arn.p);
+    st_buf_free(&arn);
+    if (!ok) return;
+    if (req.db.n > CATALOG_NAME_MAX || !store_db_exists(c->sv->s, db)) {
+        ts_fail(c, 404, "ResourceNotFoundException", "Database %.*s does not exist.", (int)req.db.n, req.db.p);
+        return;
+    }
+    ts_table tt;
+    int ex = ts_table_get(c, db, table, &tt);
+    if (ex < 0) return;
+    if (!ex) {
+        ts_fail(c, 404, "ResourceNotFoundException", "Table %s does not exist in database %s.", table, db);
+        return;
+    }
+    st_slice tslice = st_slice_cstr(table);
+    int64_t now = st_now_ns();
+    int64_t mem = tt.mem_hours * 3600 * ST_NS_PER_S;
+    int64_t lo = now - mem, hi = now + FUTURE_NS;
+    if (tt.mag_writes) lo = now - mem - tt.mag_days * 86400 * ST_NS_PER_S;
+    rejection *rj = st_arena_alloc(a, req.n * sizeof *rj);
+    size_t nrj = 0;
+    /* the window, then the types */
+    scan_table_schema sch = {0};
+    bool have_schema = scan_table_schema_get(c->sv->s, db, tslice, a, &sch, NULL) == 0;
+    for (size_t i = 0; i < req.n; i++) {
+        tsrec *r = &req.recs[i];
+        if (r->reason) continue;
+        if (r->time_ns < lo || r->time_ns >= hi) {
+            st_buf m = {0};
+            PUTS(&m, "The record timestamp is outside the time range [");
+            put_iso(&m, lo);
+            PUTS(&m, ", ");
+            put_iso(&m, hi);
+            st_buf_printf(&m, ") of the %s.", tt.mag_writes ? "data ingestion window" : "memory store");
+            r->reason = st_arena_strndup(a, (const char *)m.p, m.len);
+            st_buf_free(&m);
+            continue;
+        }
+        for (size_t v = 0; r->type == TSREC_MULTI && v < r->nvals && !r->reason; v++) {
+            st_slice col = column_of(a, r, &r->vals[v]);
+            st_vtype want = vtype_of(r->vals[v].type);
+            for (size_t f = 0; have_schema && f < sch.nfields; f++)
+                if (st_slice_eq(sch.fields[f], col) && sch.types[f] != want)
+                    r->reason = st_arena_printf(a, "Measure value name '%.*s' has another type in table %s; it "
+                                                   "cannot be written as %s.",
+                                                (int)r->vals[v].name.n, r->vals[v].name.p, table,
+                                                tsrec_type_name(r->vals[v].type));
+            /* and against the batch's own earlier records */
+            for (size_t k = 0; k < i && !r->reason; k++) {
+                const tsrec *o = &req.recs[k];
+                for (size_t w = 0; o->type == TSREC_MULTI && w < o->nvals; w++)
+                    if (st_slice_eq(o->vals[w].name, r->vals[v].name) && o->vals[w].type != r->vals[v].type) {
+                        r->reason = st_arena_printf(a, "Measure value name '%.*s' is written with two types.",
+                                                    (int)r->vals[v].name.n, r->vals[v].name.p);
+                        break;
+                    }
+            }
+        }
+        if (r->reason) continue;
+        int stands = mtype_for(c, db, tslice, r);
+        if (stands != (int)r->type) {
+            const char *was = stands == TSREC_MULTI ? "MULTI" : tsrec_type_name((tsrec_type)stands);
+            r->reason = st_arena_printf(a, "Measure name '%.*s' has type %s in table %s; it cannot be written as %s.",
+                                        (int)r->measure.n, r->measure.p, was, table, tsrec_type_name(r->type));
+        }
+    }
+    /* versions: what is stored, read and written under one lock */
+    st_slice *keys = st_arena_alloc(a, req.n * sizeof *keys);
+    stored *st = st_arena_alloc(a, req.n * sizeof *st);
+    memset(st, 0, req.n * sizeof *st);
+    st_buf tmp = {0};
+    for (size_t i = 0; i < req.n; i++) {
+        keys[i] = req.recs[i].reason ? (st_slice){0} : ident_key(a, &req.recs[i], &tmp);
+        st[i].version = 1;
+    }
+    pthread_mutex_lock(&c->sv->ts->write_mu);
+    int rc = read_stored(c, db, tslice, &req, keys, st, &e);
+    if (rc) {
+        pthread_mutex_unlock(&c->sv->ts->write_mu);
+        st_buf_free(&tmp);
+        ts_fail_code(c, rc, e.msg);
+        return;
+    }
+    store_batch *b = store_batch_new();
+    uint64_t ingested = 0, magnetic = 0;
+    label ls[TSREC_MAX_DIMS + 2];
+    bool *written = st_arena_alloc(a, req.n);
+    for (size_t i = 0; i < req.n && !rc; i++) {
+        tsrec *r = &req.recs[i];
+        written[i] = false;
+        if (r->reason) continue;
+        /* an earlier record of the batch with the same identity and time
+         * counts as stored */
+        stored *s = &st[i];
+        for (size_t k = 0; k < i; k++)
+            if (written[k] && req.recs[k].time_ns == r->time_ns && st_slice_eq(keys[k], keys[i])) *s = st[k];
+        if (s->found && r->version < s->version) {
+            r->reason = st_arena_printf(a, "The record version %" PRId64 " is lower than the existing version %" PRId64
+                                           ". A higher version is required to update the measure value.",
+                                        r->version, s->version);
+            rj[nrj++] = (rejection){i, r->reason, s->version};
+            continue;
+        }
+        if (s->found && r->version == s->version) {
+            if (same_values(a, r, s)) {
+                ingested++; /* the same record again: nothing to write */
+                continue;
+            }
+            r->reason = "A record already exists with the same time, dimensions, measure name, and record version. "
+                        "A higher record version must be specified in order to update the measure value.";
+            rj[nrj++] = (rejection){i, r->reason, s->version};
+            continue;
+        }
+        /* new, or a higher version: written whole */
+        stored now_st = {.found = true, .version = r->version};
+        for (size_t v = 0; v < r->nvals + (r->version != 1 || s->found); v++) {
+            bool isver = v == r->nvals;
+            const tsrec_value *val = isver ? NULL : &r->vals[v];
+            st_slice col = isver ? st_slice_cstr("ts_version") : column_of(a, r, val);
+            memcpy(ls, r->dims, r->ndims * sizeof *ls);
+            size_t n = r->ndims;
+            ls[n++] = (label){.name = st_slice_cstr("measure_name"), .value = r->measure};
+            char *name = st_arena_alloc(a, tslice.n + 1 + col.n);
+            memcpy(name, tslice.p, tslice.n);
+            name[tslice.n] = '_';
+            memcpy(name + tslice.n + 1, col.p, col.n);
+            ls[n++] = (label){.name = st_slice_cstr(LABEL_METRIC_NAME), .value = st_slice_of(name, tslice.n + 1 + col.n)};
+            st_vtype vt = isver ? ST_VT_INT : vtype_of(val->type);
+            series_meta meta = {.type = (uint8_t)vt, .table_len = (uint16_t)tslice.n};
+            uint32_t h;
+            if ((rc = store_batch_series(b, ls, n, meta, &h, &e))) break;
+            if (isver) store_batch_add(b, h, r->time_ns, (uint64_t)r->version);
+            else if (vt == ST_VT_STRING) store_batch_add_str(b, h, r->time_ns, val->str);
+            else store_batch_add(b, h, r->time_ns, val->bits);
+            if (!isver) cell_add(a, &now_st, col, vt, vt == ST_VT_STRING ? 0 : val->bits, val->str);
+        }
+        if (rc) {
+            /* a record the store's own gate refuses (a label it cannot
+             * take): rejected alone */
+            r->reason = st_arena_printf(a, "%s", e.msg);
+            rj[nrj++] = (rejection){i, r->reason, 0};
+            rc = 0;
+            e = (st_err){0};
+            continue;
+        }
+        *s = now_st;
+        written[i] = true;
+        ingested++;
+        if (r->time_ns < now - mem) magnetic++;
+    }
+    int wrc = 0;
+    store_write_result wr = {0};
+    if (store_batch_samples(b)) wrc = store_write(c->sv->s, db, b, &wr, &e);
+    pthread_mutex_unlock(&c->sv->ts->write_mu);
+    store_batch_free(b);
+    st_buf_free(&tmp);
+    if (wrc && !(wr.rejected && wrc == wr.first_code)) {
+        ts_fail_code(c, wrc, e.msg); /* nothing of the batch acknowledged: the SDK retries */
+        return;
+    }
+    if (wr.rejected) {
+        /* the store refused single values the checks above let through
+         * (a race with another front's write): the records written are
+         * reported, so that their senders try again */
+        for (size_t i = 0; i < req.n; i++)
+            if (written[i]) {
+                rj[nrj++] = (rejection){i, st_arena_printf(a, "Strata refused a value: %s", wr.first_error), 0};
+                ingested--;
+            }
+    }
+    /* rejections in index order, with those of the decoder */
+    for (size_t i = 0; i < req.n; i++)
+        if (req.recs[i].reason) {
+            bool listed = false;
+            for (size_t k = 0; k < nrj && !listed; k++) listed = rj[k].index == i;
+            if (!listed) rj[nrj++] = (rejection){i, req.recs[i].reason, 0};
+        }
+    for (size_t i = 1; i < nrj; i++)
+        for (size_t k = i; k > 0 && rj[k - 1].index > rj[k].index; k--) {
+            rejection x = rj[k];
+            rj[k] = rj[k - 1];
+            rj[k - 1] = x;
+        }
+    atomic_fetch_add(&c->sv->ts->records[0], ingested);
+    atomic_fetch_add(&c->sv->ts->records[1], nrj);
+    if (nrj) {
+        answer_rejected(c, rj, nrj);
+        return;
+    }
+    st_buf out = {0};
+    st_buf_printf(&out, "{\"RecordsIngested\":{\"Total\":%" PRIu64 ",\"MemoryStore\":%" PRIu64
+                        ",\"MagneticStore\":%" PRIu64 "}}",
+                  ingested, ingested - magnetic, magnetic);
+    ts_ok(c, &out);
+}
