@@ -170,6 +170,7 @@ static const char *parse_value(st_arena *a, st_slice name, tsrec_type t, st_slic
 static int add_dims(st_arena *a, const json_node *list, const char *where, tsrec *r, size_t cap, const char **why,
                     st_err *e)
 {
+    size_t own = r->ndims; /* dims before this list's: CommonAttributes' */
     for (size_t i = 0; list && i < list->n; i++) {
         const json_node *d = &list->items[i];
         if (d->kind != JSON_OBJECT) return st_fail(e, ST_EINVAL, "%s.Dimensions[%zu] must be an object", where, i);
@@ -184,7 +185,7 @@ static int add_dims(st_arena *a, const json_node *list, const char *where, tsrec
                            where, i + 1);
         for (size_t k = 0; k < r->ndims; k++)
             if (st_slice_eq(r->dims[k].name, nm->s)) {
-                if (!strcmp(where, "record"))
+                if (k >= own)
                     return st_fail(e, ST_EINVAL, "Dimension '%.*s' is given twice in a record", (int)nm->s.n, nm->s.p);
                 return st_fail(e, ST_EINVAL,
                                "Dimension '%.*s' is given both in CommonAttributes and in a record: a dimension may be "

@@ -642,6 +642,32 @@ static double now_s(void)
     return (double)t.tv_sec + t.tv_nsec / 1e9;
 }
 
+/* The tree: members in any order, nesting, escapes decoded, the last of a
+ * repeated key, and errors (trailing data, depth) with their offsets. */
+static void test_tree(void)
+{
+    st_arena *a = st_arena_new(1024);
+    json_node *root;
+    st_err e = {0};
+    const char *doc = " {\"a\": [1, -2.5e3, \"x\\u00e9\", true, null, {}], \"b\": {\"c\": false}, \"a2\": [], \"b\": 7} ";
+    CHECK_OK(json_tree_parse(doc, strlen(doc), a, 0, &root, &e));
+    const json_node *arr = json_tree_get(root, "a");
+    CHECK(root->kind == JSON_OBJECT && root->n == 4 && arr && arr->kind == JSON_ARRAY && arr->n == 6);
+    CHECK(arr->items[0].kind == JSON_NUMBER && arr->items[1].s.n == 6 && !memcmp(arr->items[1].s.p, "-2.5e3", 6));
+    CHECK(arr->items[2].kind == JSON_STRING && arr->items[2].s.n == 3 && !memcmp(arr->items[2].s.p, "x\xc3\xa9", 3));
+    CHECK(arr->items[3].kind == JSON_BOOL && arr->items[3].b && arr->items[4].kind == JSON_NULL &&
+          arr->items[5].kind == JSON_OBJECT && arr->items[5].n == 0);
+    const json_node *b = json_tree_get(root, "b");
+    CHECK(b && b->kind == JSON_NUMBER); /* the last "b" */
+    CHECK(json_tree_get(root, "nope") == NULL && json_tree_get(arr, "a") == NULL && json_tree_get(NULL, "a") == NULL);
+    CHECK(json_tree_parse("{} x", 4, a, 0, &root, &e) == ST_EINVAL);
+    CHECK(json_tree_parse("[[[1]]]", 7, a, 2, &root, &e) == ST_EINVAL && strstr(e.msg, "deeper"));
+    CHECK_OK(json_tree_parse("[[[1]]]", 7, a, 3, &root, &e));
+    CHECK(json_tree_parse("{\"a\" 1}", 7, a, 0, &root, &e) == ST_EINVAL && strstr(e.msg, "offset"));
+    CHECK(json_tree_parse("nul", 3, a, 0, &root, &e) == ST_EINVAL);
+    st_arena_free(a);
+}
+
 static void test_speed(void)
 {
     char out[JSON_FLOAT_MAX];
@@ -667,6 +693,7 @@ int main(void)
     RUN(test_parse_double);
     RUN(test_str);
     RUN(test_reader);
+    RUN(test_tree);
     RUN(test_speed);
     return testlib_done("test_json");
 }
