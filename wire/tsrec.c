@@ -85,15 +85,15 @@ static int read_raw(const json_node *o, const char *where, raw *r, st_err *e)
     tsrec_type t;
     if (r->mtype && parse_type(r->mtype->s, &t))
         return st_fail(e, ST_EINVAL,
-                       "1 validation error detected: Value '%.64s' at '%s.measureValueType' failed to satisfy "
+                       "1 validation error detected: Value '%.*s' at '%s.measureValueType' failed to satisfy "
                        "constraint: Member must satisfy enum value set: [DOUBLE, BIGINT, VARCHAR, BOOLEAN, "
                        "TIMESTAMP, MULTI]",
-                       r->mtype->s.p, where);
+                       (int)(r->mtype->s.n > 64 ? 64 : r->mtype->s.n), r->mtype->s.p, where);
     if (r->unit && !unit_ns(r->unit->s))
         return st_fail(e, ST_EINVAL,
-                       "1 validation error detected: Value '%.64s' at '%s.timeUnit' failed to satisfy constraint: "
+                       "1 validation error detected: Value '%.*s' at '%s.timeUnit' failed to satisfy constraint: "
                        "Member must satisfy enum value set: [MILLISECONDS, SECONDS, MICROSECONDS, NANOSECONDS]",
-                       r->unit->s.p, where);
+                       (int)(r->unit->s.n > 64 ? 64 : r->unit->s.n), r->unit->s.p, where);
     return 0;
 }
 
@@ -244,8 +244,10 @@ static int build(st_arena *a, const raw *c, const json_node *recnode, tsrec *r, 
     if (!why) {
         int64_t t;
         if (!json_parse_int64(time->s, &t) || t < 0 || t > INT64_MAX / un)
-            why = st_arena_printf(a, "Invalid time '%.*s' for time unit %s.", (int)(time->s.n > 40 ? 40 : time->s.n), time->s.p,
-                          unit ? unit->s.p : "MILLISECONDS");
+            why = st_arena_printf(a, "Invalid time '%.*s' for time unit %s.", (int)(time->s.n > 40 ? 40 : time->s.n),
+                                  time->s.p, unit ? (un == 1 ? "NANOSECONDS" : un == 1000 ? "MICROSECONDS"
+                                                     : un == 1000000 ? "MILLISECONDS" : "SECONDS")
+                                                  : "MILLISECONDS");
         else r->time_ns = t * un;
     }
     if (!why && r->type == TSREC_MULTI) {
@@ -268,10 +270,10 @@ static int build(st_arena *a, const raw *c, const json_node *recnode, tsrec *r, 
                 return st_fail(e, ST_EINVAL, "MeasureValues[%zu]: Name, Value and Type are required strings", i);
             if (parse_type(ty->s, &t) || t == TSREC_MULTI)
                 return st_fail(e, ST_EINVAL,
-                               "1 validation error detected: Value '%.64s' at 'measureValues.%zu.member.type' failed to "
+                               "1 validation error detected: Value '%.*s' at 'measureValues.%zu.member.type' failed to "
                                "satisfy constraint: Member must satisfy enum value set: [DOUBLE, BIGINT, VARCHAR, "
                                "BOOLEAN, TIMESTAMP]",
-                               ty->s.p, i + 1);
+                               (int)(ty->s.n > 64 ? 64 : ty->s.n), ty->s.p, i + 1);
         }
     }
     if (!why && r->type == TSREC_MULTI) {
