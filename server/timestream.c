@@ -575,17 +575,17 @@ static void list_databases(ts_call *c)
 
 /* ------------------------------------------------------------ tables */
 
-int ts_table_get(ts_call *c, const char *db, const char *table, ts_table *out)
+int ts_table_get(api_server *sv, st_arena *a, const char *db, const char *table, ts_table *out, st_err *e)
 {
     memset(out, 0, sizeof *out);
     out->mem_hours = DEFAULT_MEM_HOURS;
     out->mag_days = DEFAULT_MAG_DAYS;
     char *text = NULL;
-    if (store_obj_get(c->sv->s, OBJ_TABLE, db, table, &text, NULL) == 0) {
-        char *copy = st_arena_strndup(c->rq->arena, text, strlen(text));
+    if (store_obj_get(sv->s, OBJ_TABLE, db, table, &text, NULL) == 0) {
+        char *copy = st_arena_strndup(a, text, strlen(text));
         st_free(text);
         json_node *root;
-        if (json_tree_parse(copy, strlen(copy), c->rq->arena, 32, &root, NULL) == 0) {
+        if (json_tree_parse(copy, strlen(copy), a, 32, &root, NULL) == 0) {
             const json_node *v;
             int64_t i;
             out->registered = true;
@@ -604,14 +604,19 @@ int ts_table_get(ts_call *c, const char *db, const char *table, ts_table *out)
     }
     /* a table of data alone (written by another front): the defaults */
     scan_table_schema sch;
-    st_err e = {0};
-    int rc = scan_table_schema_get(c->sv->s, db, st_slice_cstr(table), c->rq->arena, &sch, &e);
+    int rc = scan_table_schema_get(sv->s, db, st_slice_cstr(table), a, &sch, e);
     if (rc == ST_ENOTFOUND) return 0;
-    if (rc) {
-        ts_fail_code(c, rc, e.msg);
-        return -1;
-    }
+    if (rc) return rc;
     return sch.nfields ? 1 : 0;
+}
+
+/* ts_table_get for a call: an error is answered. */
+static int table_of(ts_call *c, const char *db, const char *table, ts_table *out)
+{
+    st_err e = {0};
+    int rc = ts_table_get(c->sv, c->rq->arena, db, table, out, &e);
+    if (rc < 0) ts_fail_code(c, rc, e.msg);
+    return rc < 0 ? -1 : rc;
 }
 
 static int table_save(ts_call *c, const char *db, const char *table, const ts_table *t, const json_node *tags,
@@ -733,7 +738,7 @@ static void fit_database(ts_call *c, const char *db)
     int64_t mag = 0, mem = 0;
     for (size_t i = 0; i < n; i++) {
         ts_table t;
-        if (ts_table_get(c, db, objs[i].name, &t) == 1) {
+        if (table_of(c, db, objs[i].name, &t) == 1) {
             if (t.mag_days > mag) mag = t.mag_days;
             if (t.mem_hours > mem) mem = t.mem_hours;
         }
@@ -767,7 +772,7 @@ static void create_table(ts_call *c)
     ts_table t = {.mem_hours = DEFAULT_MEM_HOURS, .mag_days = DEFAULT_MAG_DAYS};
     if (!table_input(c, &t)) return;
     ts_table old;
-    int ex = ts_table_get(c, db, table, &old);
+    int ex = table_of(c, db, table, &old);
     if (ex < 0) return;
     if (ex && old.registered) {
         ts_fail(c, 409, "ConflictException", "The table %s already exists in database %s.", table, db);
@@ -797,7 +802,7 @@ static void create_table(ts_call *c)
 static bool existing_table(ts_call *c, auth_priv priv, const char **db, const char **table, ts_table *t)
 {
     if (!named_table(c, priv, db, table)) return false;
-    int ex = ts_table_get(c, *db, *table, t);
+    int ex = table_of(c, *db, *table, t);
     if (ex < 0) return false;
     if (!ex) {
         ts_fail(c, 404, "ResourceNotFoundException", "The table %s does not exist in database %s.", *table, *db);
@@ -924,7 +929,7 @@ static void list_tables(ts_call *c)
             }
             ts_table tt;
             const char *name = st_arena_strndup(c->rq->arena, t[i].p, t[i].n);
-            if (ts_table_get(c, db, name, &tt) < 0) {
+            if (table_of(c, db, name, &tt) < 0) {
                 st_buf_free(&b);
                 st_free(dbs);
                 return;
@@ -973,7 +978,7 @@ static bool resource_tags(ts_call *c, auth_priv priv, const char **db, const cha
     }
     if (**table) {
         ts_table t;
-        int ex = ts_table_get(c, *db, *table, &t);
+        int ex = table_of(c, *db, *table, &t);
         if (ex < 0) return false;
         if (!ex) {
             ts_fail(c, 404, "ResourceNotFoundException", "The resource %s does not exist.", arn);
@@ -994,7 +999,7 @@ static bool save_tags(ts_call *c, const char *db, const char *table, const json_
     int rc;
     if (*table) {
         ts_table t;
-        if (ts_table_get(c, db, table, &t) < 0) return false;
+        if (table_of(c, db, table, &t) < 0) return false;
         if (!t.registered) t.created_ns = t.updated_ns = st_now_ns();
         rc = table_save(c, db, table, &t, tags, false, &e);
     } else {

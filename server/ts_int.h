@@ -10,6 +10,7 @@
 #include "api.h"
 #include "json.h"
 #include "timestream.h"
+#include "tsrec.h"
 
 /* One call: the request, its parsed body and the caller's region (from
  * the signature's scope, for ARNs). */
@@ -81,8 +82,29 @@ typedef struct ts_table {
 } ts_table;
 
 /* 1 with the table's properties (registered or holding data), 0 when it
- * does not exist, <0 on an error (answered). */
-int ts_table_get(ts_call *c, const char *db, const char *table, ts_table *out);
+ * does not exist, or an error code with e. Nodes in a. */
+int ts_table_get(api_server *sv, st_arena *a, const char *db, const char *table, ts_table *out, st_err *e);
+
+/* A record WriteRecords (or a scheduled query) could not store. */
+typedef struct ts_rejection {
+    size_t index;
+    const char *reason;
+    int64_t existing; /* the stored version; 0: none */
+} ts_rejection;
+
+typedef struct ts_outcome {
+    ts_rejection *rejected; /* in index order, in the arena */
+    size_t nrejected;
+    uint64_t ingested, magnetic;
+} ts_outcome;
+
+/* Stores the records of req (decoded by tsrec) into db.table (which
+ * exist; tt: its properties) by Timestream's rules: the time window, the
+ * measures' types, versions (tswrite.c). Records that break a rule are
+ * listed in out, the others stored (durable when 0 is returned). A storage
+ * failure is its code with e: then nothing is acknowledged. */
+int ts_ingest(api_server *sv, st_arena *a, const char *db, const char *table, const ts_table *tt, tsrec_req *req,
+              ts_outcome *out, st_err *e);
 
 /* The operations of the other files. */
 void ts_write_records(ts_call *c);

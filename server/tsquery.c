@@ -182,6 +182,27 @@ static void put_datum(st_buf *b, const sql_value *v, st_buf *tmp)
     PUTS(b, "]}");
 }
 
+/* SHOW MEASURES's dimensions: Timestream's array(row(dimension_name
+ * varchar, data_type varchar)), which the SQL engine gives as text and,
+ * structured, through sql_cursor_dimensions */
+#define DIMS_TYPE                                                                                            \
+    "{\"ArrayColumnInfo\":{\"Type\":{\"RowColumnInfo\":[{\"Name\":\"dimension_name\",\"Type\":{"            \
+    "\"ScalarType\":\"VARCHAR\"}},{\"Name\":\"data_type\",\"Type\":{\"ScalarType\":\"VARCHAR\"}}]}}}"
+
+static void put_dims(st_buf *b, const sql_cursor *cur, size_t col)
+{
+    const st_slice *names;
+    size_t n = sql_cursor_dimensions(cur, col, &names);
+    PUTS(b, "{\"ArrayValue\":[");
+    for (size_t i = 0; i < n; i++) {
+        if (i) st_buf_putc(b, ',');
+        PUTS(b, "{\"RowValue\":{\"Data\":[{\"ScalarValue\":");
+        json_str(b, names[i].p, names[i].n);
+        PUTS(b, "},{\"ScalarValue\":\"varchar\"}]}}");
+    }
+    PUTS(b, "]}");
+}
+
 static void put_columns(st_buf *b, sql_cursor *cur)
 {
     PUTS(b, "\"ColumnInfo\":[");
@@ -191,18 +212,20 @@ static void put_columns(st_buf *b, sql_cursor *cur)
         PUTS(b, "{\"Name\":");
         json_str(b, n.p, n.n);
         PUTS(b, ",\"Type\":");
-        put_type(b, sql_cursor_coltype(cur, i));
+        if (sql_cursor_col_is_dimensions(cur, i)) PUTS(b, DIMS_TYPE);
+        else put_type(b, sql_cursor_coltype(cur, i));
         st_buf_putc(b, '}');
     }
     st_buf_putc(b, ']');
 }
 
-static void put_row(st_buf *b, const sql_value *row, size_t n, st_buf *tmp)
+static void put_row(st_buf *b, const sql_cursor *cur, const sql_value *row, size_t n, st_buf *tmp)
 {
     PUTS(b, "{\"Data\":[");
     for (size_t i = 0; i < n; i++) {
         if (i) st_buf_putc(b, ',');
-        put_datum(b, &row[i], tmp);
+        if (!row[i].null && sql_cursor_col_is_dimensions(cur, i)) put_dims(b, cur, i);
+        else put_datum(b, &row[i], tmp);
     }
     PUTS(b, "]}");
 }
@@ -258,7 +281,7 @@ static int page(ts_call *c, tsq *q, int64_t max_rows, st_buf *b, bool *done, st_
         }
         rc = 0;
         if (n) st_buf_putc(b, ',');
-        put_row(b, row, ncols, &tmp);
+        put_row(b, q->cur, row, ncols, &tmp);
         n++;
         q->rows++;
     }
@@ -270,7 +293,7 @@ static int page(ts_call *c, tsq *q, int64_t max_rows, st_buf *b, bool *done, st_
         else if (r2 == 0) *done = true;
         else {
             q->pending.len = 0;
-            put_row(&q->pending, row, ncols, &tmp);
+            put_row(&q->pending, q->cur, row, ncols, &tmp);
             q->rows++;
         }
     }

@@ -129,9 +129,9 @@ void ts_mtype_forget(ts_state *t, const char *db, const char *table)
 
 /* The type a record's measure must have: learnt from the store outside the
  * lock the first time, then claimed. */
-static int mtype_for(ts_call *c, const char *db, st_slice table, const tsrec *r)
+static int mtype_for(api_server *sv, const char *db, st_slice table, const tsrec *r)
 {
-    ts_state *t = c->sv->ts;
+    ts_state *t = sv->ts;
     char key[CATALOG_NAME_MAX + 2 * 260];
     size_t n = mtype_key(key, sizeof key, db, table, r->measure);
     pthread_mutex_lock(&t->mu);
@@ -139,7 +139,7 @@ static int mtype_for(ts_call *c, const char *db, st_slice table, const tsrec *r)
     int known = at >= 0 ? t->mtypes[at].type : -2;
     pthread_mutex_unlock(&t->mu);
     if (known >= 0) return known;
-    int stored = known == -2 ? mtype_learn(c->sv->s, db, table, r->measure) : -1;
+    int stored = known == -2 ? mtype_learn(sv->s, db, table, r->measure) : -1;
     pthread_mutex_lock(&t->mu);
     int stands = ts_mtype_claim(t, db, table, r->measure, stored >= 0 ? stored : (int)r->type);
     if (stands < 0) { /* known to be absent: this record introduces it */
@@ -246,10 +246,9 @@ static void cell_add(st_arena *a, stored *s, st_slice column, st_vtype type, uin
 
 /* Reads what is stored for the good records' identities over their time
  * range into st[i] (for record i). 0 or an error. */
-static int read_stored(ts_call *c, const char *db, st_slice table, const tsrec_req *req, const st_slice *keys,
-                       stored *st, st_err *e)
+static int read_stored(api_server *sv, st_arena *a, const char *db, st_slice table, const tsrec_req *req,
+                       const st_slice *keys, stored *st, st_err *e)
 {
-    st_arena *a = c->rq->arena;
     size_t nsel = 0;
     int64_t mint = INT64_MAX, maxt = INT64_MIN;
     matcher ***sel = st_arena_alloc(a, req->n * sizeof *sel);
@@ -278,7 +277,7 @@ static int read_stored(ts_call *c, const char *db, st_slice table, const tsrec_r
         scan_spec sp = {.db = db, .sel = (matcher *const *const *)sel, .nsel = nm, .nselectors = nsel, .table = table,
                         .mint = mint, .maxt = maxt, .mode = SCAN_SAMPLES, .order = SCAN_ORDER_ANY};
         scan *sc;
-        rc = scan_open(c->sv->s, &sp, &sc, e);
+        rc = scan_open(sv->s, &sp, &sc, e);
         if (rc == ST_ENOTFOUND) rc = 0, sc = NULL;
         if (!rc && sc) {
             scan_iter *it;
@@ -351,11 +350,6 @@ static bool same_values(st_arena *a, const tsrec *r, const stored *s)
 
 /* ------------------------------------------------------------ the call */
 
-typedef struct rejection {
-    size_t index;
-    const char *reason;
-    int64_t existing; /* 0: none */
-} rejection;
 
 static void put_iso(st_buf *b, int64_t ns)
 {
@@ -369,7 +363,7 @@ static void put_iso(st_buf *b, int64_t ns)
     st_buf_free(&tmp);
 }
 
-static void answer_rejected(ts_call *c, const rejection *rj, size_t n)
+static void answer_rejected(ts_call *c, const ts_rejection *rj, size_t n)
 {
     st_buf b = {0};
     PUTS(&b, "{\"__type\":\"" TS_ERR_PREFIX "RejectedRecordsException\",\"message\":\"One or more records have "
@@ -386,45 +380,20 @@ static void answer_rejected(ts_call *c, const rejection *rj, size_t n)
     c->rs->status = 419;
 }
 
-void ts_write_records(ts_call *c)
+int ts_ingest(api_server *sv, st_arena *a, const char *db, const char *table, const ts_table *tt, tsrec_req *req_in,
+              ts_outcome *out, st_err *e_out)
 {
-    st_arena *a = c->rq->arena;
-    tsrec_req req;
-    st_err e = {0};
-    if (tsrec_decode((const char *)c->rq->body.p, c->rq->body.len ? c->rq->body.len : 0, a, &req, &e)) {
-        ts_fail(c, 400, "ValidationException", "%s", e.msg);
-        return;
-    }
-    char db[CATALOG_NAME_MAX + 2];
-    char *table = st_arena_strndup(a, req.table.p, req.table.n);
-    snprintf(db, sizeof db, "%.*s", (int)(req.db.n > CATALOG_NAME_MAX + 1 ? CATALOG_NAME_MAX + 1 : req.db.n), req.db.p);
-    st_buf arn = {0};
-    ts_arn_table(c, &arn, db, table);
-    st_buf_putc(&arn, 0);
-    bool ok = ts_may(c, db, AUTH_WRITE, (const char *)arn.p);
-    st_buf_free(&arn);
-    if (!ok) return;
-    if (req.db.n > CATALOG_NAME_MAX || !store_db_exists(c->sv->s, db)) {
-        ts_fail(c, 404, "ResourceNotFoundException", "Database %.*s does not exist.", (int)req.db.n, req.db.p);
-        return;
-    }
-    ts_table tt;
-    int ex = ts_table_get(c, db, table, &tt);
-    if (ex < 0) return;
-    if (!ex) {
-        ts_fail(c, 404, "ResourceNotFoundException", "Table %s does not exist in database %s.", table, db);
-        return;
-    }
+    tsrec_req req = *req_in;
+    ts_rejection *rj = st_arena_alloc(a, (req.n ? req.n : 1) * sizeof *rj);
+    size_t nrj = 0;
     st_slice tslice = st_slice_cstr(table);
     int64_t now = st_now_ns();
-    int64_t mem = tt.mem_hours * 3600 * ST_NS_PER_S;
+    int64_t mem = tt->mem_hours * 3600 * ST_NS_PER_S;
     int64_t lo = now - mem, hi = now + FUTURE_NS;
-    if (tt.mag_writes) lo = now - mem - tt.mag_days * 86400 * ST_NS_PER_S;
-    rejection *rj = st_arena_alloc(a, req.n * sizeof *rj);
-    size_t nrj = 0;
+    if (tt->mag_writes) lo = now - mem - tt->mag_days * 86400 * ST_NS_PER_S;
     /* the window, then the types */
     scan_table_schema sch = {0};
-    bool have_schema = scan_table_schema_get(c->sv->s, db, tslice, a, &sch, NULL) == 0;
+    bool have_schema = scan_table_schema_get(sv->s, db, tslice, a, &sch, NULL) == 0;
     for (size_t i = 0; i < req.n; i++) {
         tsrec *r = &req.recs[i];
         if (r->reason) continue;
@@ -434,7 +403,7 @@ void ts_write_records(ts_call *c)
             put_iso(&m, lo);
             PUTS(&m, ", ");
             put_iso(&m, hi);
-            st_buf_printf(&m, ") of the %s.", tt.mag_writes ? "data ingestion window" : "memory store");
+            st_buf_printf(&m, ") of the %s.", tt->mag_writes ? "data ingestion window" : "memory store");
             r->reason = st_arena_strndup(a, (const char *)m.p, m.len);
             st_buf_free(&m);
             continue;
@@ -460,7 +429,7 @@ void ts_write_records(ts_call *c)
             }
         }
         if (r->reason) continue;
-        int stands = mtype_for(c, db, tslice, r);
+        int stands = mtype_for(sv, db, tslice, r);
         if (stands != (int)r->type) {
             const char *was = stands == TSREC_MULTI ? "MULTI" : tsrec_type_name((tsrec_type)stands);
             r->reason = st_arena_printf(a, "Measure name '%.*s' has type %s in table %s; it cannot be written as %s.",
@@ -476,13 +445,12 @@ void ts_write_records(ts_call *c)
         keys[i] = req.recs[i].reason ? (st_slice){0} : ident_key(a, &req.recs[i], &tmp);
         st[i].version = 1;
     }
-    pthread_mutex_lock(&c->sv->ts->write_mu);
-    int rc = read_stored(c, db, tslice, &req, keys, st, &e);
+    pthread_mutex_lock(&sv->ts->write_mu);
+    int rc = read_stored(sv, a, db, tslice, &req, keys, st, e_out);
     if (rc) {
-        pthread_mutex_unlock(&c->sv->ts->write_mu);
+        pthread_mutex_unlock(&sv->ts->write_mu);
         st_buf_free(&tmp);
-        ts_fail_code(c, rc, e.msg);
-        return;
+        return rc;
     }
     store_batch *b = store_batch_new();
     uint64_t ingested = 0, magnetic = 0;
@@ -501,7 +469,7 @@ void ts_write_records(ts_call *c)
             r->reason = st_arena_printf(a, "The record version %" PRId64 " is lower than the existing version %" PRId64
                                            ". A higher version is required to update the measure value.",
                                         r->version, s->version);
-            rj[nrj++] = (rejection){i, r->reason, s->version};
+            rj[nrj++] = (ts_rejection){i, r->reason, s->version};
             continue;
         }
         if (s->found && r->version == s->version) {
@@ -511,7 +479,7 @@ void ts_write_records(ts_call *c)
             }
             r->reason = "A record already exists with the same time, dimensions, measure name, and record version. "
                         "A higher record version must be specified in order to update the measure value.";
-            rj[nrj++] = (rejection){i, r->reason, s->version};
+            rj[nrj++] = (ts_rejection){i, r->reason, s->version};
             continue;
         }
         /* new, or a higher version: written whole */
@@ -531,7 +499,7 @@ void ts_write_records(ts_call *c)
             st_vtype vt = isver ? ST_VT_INT : vtype_of(val->type);
             series_meta meta = {.type = (uint8_t)vt, .table_len = (uint16_t)tslice.n};
             uint32_t h;
-            if ((rc = store_batch_series(b, ls, n, meta, &h, &e))) break;
+            if ((rc = store_batch_series(b, ls, n, meta, &h, e_out))) break;
             if (isver) store_batch_add(b, h, r->time_ns, (uint64_t)r->version);
             else if (vt == ST_VT_STRING) store_batch_add_str(b, h, r->time_ns, val->str);
             else store_batch_add(b, h, r->time_ns, val->bits);
@@ -540,10 +508,10 @@ void ts_write_records(ts_call *c)
         if (rc) {
             /* a record the store's own gate refuses (a label it cannot
              * take): rejected alone */
-            r->reason = st_arena_printf(a, "%s", e.msg);
-            rj[nrj++] = (rejection){i, r->reason, 0};
+            r->reason = st_arena_printf(a, "%s", e_out->msg);
+            rj[nrj++] = (ts_rejection){i, r->reason, 0};
             rc = 0;
-            e = (st_err){0};
+            *e_out = (st_err){0};
             continue;
         }
         *s = now_st;
@@ -553,46 +521,88 @@ void ts_write_records(ts_call *c)
     }
     int wrc = 0;
     store_write_result wr = {0};
-    if (store_batch_samples(b)) wrc = store_write(c->sv->s, db, b, &wr, &e);
-    pthread_mutex_unlock(&c->sv->ts->write_mu);
+    if (store_batch_samples(b)) wrc = store_write(sv->s, db, b, &wr, e_out);
+    pthread_mutex_unlock(&sv->ts->write_mu);
     store_batch_free(b);
     st_buf_free(&tmp);
-    if (wrc && !(wr.rejected && wrc == wr.first_code)) {
-        ts_fail_code(c, wrc, e.msg); /* nothing of the batch acknowledged: the SDK retries */
-        return;
-    }
+    if (wrc && !(wr.rejected && wrc == wr.first_code)) return wrc; /* nothing of the batch acknowledged */
     if (wr.rejected) {
         /* the store refused single values the checks above let through
          * (a race with another front's write): the records written are
          * reported, so that their senders try again */
         for (size_t i = 0; i < req.n; i++)
             if (written[i]) {
-                rj[nrj++] = (rejection){i, st_arena_printf(a, "Strata refused a value: %s", wr.first_error), 0};
+                rj[nrj++] = (ts_rejection){i, st_arena_printf(a, "Strata refused a value: %s", wr.first_error), 0};
                 ingested--;
             }
     }
-    /* rejections in index order, with those of the decoder */
+    /* ts_rejections in index order, with those of the decoder */
     for (size_t i = 0; i < req.n; i++)
         if (req.recs[i].reason) {
             bool listed = false;
             for (size_t k = 0; k < nrj && !listed; k++) listed = rj[k].index == i;
-            if (!listed) rj[nrj++] = (rejection){i, req.recs[i].reason, 0};
+            if (!listed) rj[nrj++] = (ts_rejection){i, req.recs[i].reason, 0};
         }
     for (size_t i = 1; i < nrj; i++)
         for (size_t k = i; k > 0 && rj[k - 1].index > rj[k].index; k--) {
-            rejection x = rj[k];
+            ts_rejection x = rj[k];
             rj[k] = rj[k - 1];
             rj[k - 1] = x;
         }
-    atomic_fetch_add(&c->sv->ts->records[0], ingested);
-    atomic_fetch_add(&c->sv->ts->records[1], nrj);
-    if (nrj) {
-        answer_rejected(c, rj, nrj);
+    atomic_fetch_add(&sv->ts->records[0], ingested);
+    atomic_fetch_add(&sv->ts->records[1], nrj);
+    out->rejected = rj;
+    out->nrejected = nrj;
+    out->ingested = ingested;
+    out->magnetic = magnetic;
+    return 0;
+}
+
+void ts_write_records(ts_call *c)
+{
+    st_arena *a = c->rq->arena;
+    tsrec_req req;
+    st_err e = {0};
+    if (tsrec_decode((const char *)c->rq->body.p, c->rq->body.len ? c->rq->body.len : 0, a, &req, &e)) {
+        ts_fail(c, 400, "ValidationException", "%s", e.msg);
         return;
     }
-    st_buf out = {0};
-    st_buf_printf(&out, "{\"RecordsIngested\":{\"Total\":%" PRIu64 ",\"MemoryStore\":%" PRIu64
-                        ",\"MagneticStore\":%" PRIu64 "}}",
-                  ingested, ingested - magnetic, magnetic);
-    ts_ok(c, &out);
+    char db[CATALOG_NAME_MAX + 2];
+    char *table = st_arena_strndup(a, req.table.p, req.table.n);
+    snprintf(db, sizeof db, "%.*s", (int)(req.db.n > CATALOG_NAME_MAX + 1 ? CATALOG_NAME_MAX + 1 : req.db.n), req.db.p);
+    st_buf arn = {0};
+    ts_arn_table(c, &arn, db, table);
+    st_buf_putc(&arn, 0);
+    bool ok = ts_may(c, db, AUTH_WRITE, (const char *)arn.p);
+    st_buf_free(&arn);
+    if (!ok) return;
+    if (req.db.n > CATALOG_NAME_MAX || !store_db_exists(c->sv->s, db)) {
+        ts_fail(c, 404, "ResourceNotFoundException", "Database %.*s does not exist.", (int)req.db.n, req.db.p);
+        return;
+    }
+    ts_table tt;
+    int ex = ts_table_get(c->sv, a, db, table, &tt, &e);
+    if (ex < 0) {
+        ts_fail_code(c, ex, e.msg);
+        return;
+    }
+    if (!ex) {
+        ts_fail(c, 404, "ResourceNotFoundException", "Table %s does not exist in database %s.", table, db);
+        return;
+    }
+    ts_outcome out;
+    int rc = ts_ingest(c->sv, a, db, table, &tt, &req, &out, &e);
+    if (rc) {
+        ts_fail_code(c, rc, e.msg); /* nothing of the batch acknowledged: the SDK retries */
+        return;
+    }
+    if (out.nrejected) {
+        answer_rejected(c, out.rejected, out.nrejected);
+        return;
+    }
+    st_buf b = {0};
+    st_buf_printf(&b, "{\"RecordsIngested\":{\"Total\":%" PRIu64 ",\"MemoryStore\":%" PRIu64
+                      ",\"MagneticStore\":%" PRIu64 "}}",
+                  out.ingested, out.ingested - out.magnetic, out.magnetic);
+    ts_ok(c, &b);
 }
