@@ -19,6 +19,7 @@
 #include "api.h"
 #include "auth.h"
 #include "cq.h"
+#include "timestream.h"
 #include "pool.h"
 #include "flags.h"
 #include "influx.h"
@@ -248,6 +249,7 @@ int main(int argc, char **argv)
         }
     }
     if (cq_start(s, &e)) api_log(NULL, "error", e.msg);
+    if (ts_sched_start(sv, &e)) api_log(NULL, "error", e.msg);
     atomic_store(&sv->ready, true);
     char msg[512];
     snprintf(msg, sizeof msg, "strata %s listening on %s:%d, data in %s", STRATA_VERSION,
@@ -296,6 +298,7 @@ int main(int argc, char **argv)
     pgwire_stop(pg, 10);
     http_stop(hs, 30);
     cq_stop();
+    ts_sched_stop(sv);
     if (f.tls_cert_file) tls_stop();
     api_server_free(sv);
     auth_free(au);

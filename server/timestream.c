@@ -1107,6 +1107,12 @@ static const ts_op ops[] = {
     {"Query", ts_query},
     {"CancelQuery", ts_cancel_query},
     {"PrepareQuery", ts_prepare_query},
+    {"CreateScheduledQuery", ts_create_scheduled_query},
+    {"DescribeScheduledQuery", ts_describe_scheduled_query},
+    {"ListScheduledQueries", ts_list_scheduled_queries},
+    {"UpdateScheduledQuery", ts_update_scheduled_query},
+    {"DeleteScheduledQuery", ts_delete_scheduled_query},
+    {"ExecuteScheduledQuery", ts_execute_scheduled_query},
 };
 
 /* The region a signed request names in its scope, for ARNs. */

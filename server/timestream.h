@@ -37,6 +37,12 @@ ts_state *ts_state_new(unsigned max_queries);
 void ts_state_free(ts_state *t);
 
 void api_timestream(api_server *sv, http_req *rq, http_resp *rs);
+
+/* Scheduled queries (tssched.c): the thread that runs them on their
+ * schedules, started once the server serves and stopped (waiting for a
+ * run under way) before it goes. */
+int ts_sched_start(api_server *sv, st_err *e);
+void ts_sched_stop(api_server *sv);
 void api_timestream_metrics(api_server *sv, st_buf *b);
 
 #endif

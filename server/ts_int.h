@@ -112,6 +112,13 @@ void ts_query(ts_call *c);
 void ts_cancel_query(ts_call *c);
 void ts_prepare_query(ts_call *c);
 void ts_queries_free(ts_state *t);
+/* Scheduled queries (tssched.c). */
+void ts_create_scheduled_query(ts_call *c);
+void ts_describe_scheduled_query(ts_call *c);
+void ts_list_scheduled_queries(ts_call *c);
+void ts_update_scheduled_query(ts_call *c);
+void ts_delete_scheduled_query(ts_call *c);
+void ts_execute_scheduled_query(ts_call *c);
 
 /* The measure type cache: the type db.table.measure was first written
  * with, learnt from the store on first use; -1 when it has none yet.
