@@ -1607,6 +1607,7 @@ static void memo_clear(struct schema_memo *m)
     st_free(m->s.fields);
     st_free(m->s.metrics);
     st_free(m->s.types);
+    st_free(m->s.kinds);
     st_free(m->s.tags);
     memset(m, 0, sizeof *m);
 }
@@ -1658,12 +1659,16 @@ static void schema_copy(const scan_table_schema *src, st_arena *a, scan_table_sc
     out->fields = st_arena_alloc(a, (nf + 1) * sizeof *out->fields);
     out->metrics = st_arena_alloc(a, (nf + 1) * sizeof *out->metrics);
     out->types = st_arena_alloc(a, nf + 1);
+    out->kinds = st_arena_alloc(a, nf + 1);
     out->tags = st_arena_alloc(a, (nt + 1) * sizeof *out->tags);
     for (size_t i = 0; i < nf; i++) {
         out->fields[i] = st_slice_of(st_arena_strndup(a, src->fields[i].p, src->fields[i].n), src->fields[i].n);
         out->metrics[i] = st_slice_of(st_arena_strndup(a, src->metrics[i].p, src->metrics[i].n), src->metrics[i].n);
     }
-    if (nf) memcpy(out->types, src->types, nf);
+    if (nf) {
+        memcpy(out->types, src->types, nf);
+        memcpy(out->kinds, src->kinds, nf);
+    }
     for (size_t i = 0; i < nt; i++)
         out->tags[i] = st_slice_of(st_arena_strndup(a, src->tags[i].p, src->tags[i].n), src->tags[i].n);
 }
@@ -1681,23 +1686,31 @@ static int schema_compute(store *s, const char *db, st_slice table, st_arena *a,
     rc = scan_iter_open(sc, 0, SIZE_MAX, &it, e);
     size_t capf = 0, capt = 0, nf = 0, nt = 0;
     st_slice *f = NULL, *met = NULL, *t = NULL;
-    uint8_t *ty = NULL;
+    uint8_t *ty = NULL, *kd = NULL;
+    const st_slice mlabel = st_slice_cstr(SCAN_MEASURE_LABEL);
     scan_series ss;
     while (rc == 0 && (rc = scan_iter_next(it, &ss, e)) == 1) {
         rc = 0;
-        bool known = false;
-        for (size_t j = nf; j-- > 0 && !known;) known = st_slice_eq(f[j], ss.column);
-        if (!known) {
+        uint8_t kind = SCAN_FIELD_PLAIN;
+        for (size_t i = 0; i < ss.nlabels; i++)
+            if (st_slice_eq(ss.labels[i].name, mlabel)) kind = SCAN_FIELD_MEASURED;
+        size_t at = nf;
+        for (size_t j = nf; j-- > 0 && at == nf;)
+            if (st_slice_eq(f[j], ss.column)) at = j;
+        if (at == nf) {
             if (nf == capf) {
                 capf = capf ? capf * 2 : 16;
                 f = st_realloc(f, capf * sizeof *f);
                 met = st_realloc(met, capf * sizeof *met);
                 ty = st_realloc(ty, capf);
+                kd = st_realloc(kd, capf);
             }
             f[nf] = st_slice_of(st_arena_strndup(a, ss.column.p, ss.column.n), ss.column.n);
             met[nf] = st_slice_of(st_arena_strndup(a, ss.metric.p, ss.metric.n), ss.metric.n);
+            kd[nf] = 0;
             ty[nf++] = (uint8_t)ss.type;
         }
+        kd[at] |= kind;
         for (size_t i = 0; i < ss.nlabels; i++) {
             st_slice k = ss.labels[i].name;
             if (k.n == 8 && !memcmp(k.p, LABEL_METRIC_NAME, 8)) continue;
@@ -1720,10 +1733,12 @@ static int schema_compute(store *s, const char *db, st_slice table, st_arena *a,
         out->fields = st_arena_alloc(a, (nf + 1) * sizeof *out->fields);
         out->metrics = st_arena_alloc(a, (nf + 1) * sizeof *out->metrics);
         out->types = st_arena_alloc(a, nf + 1);
+        out->kinds = st_arena_alloc(a, nf + 1);
         for (size_t i = 0; i < nf; i++) {
             out->fields[i] = f[ix[i]];
             out->metrics[i] = met[ix[i]];
             out->types[i] = ty[ix[i]];
+            out->kinds[i] = kd[ix[i]];
         }
         out->nfields = nf;
         if (nt > 1) qsort(t, nt, sizeof *t, cmp_slice);
@@ -1735,6 +1750,7 @@ static int schema_compute(store *s, const char *db, st_slice table, st_arena *a,
     st_free(f);
     st_free(met);
     st_free(ty);
+    st_free(kd);
     st_free(t);
     return rc < 0 ? rc : 0;
 }
@@ -1757,6 +1773,7 @@ static void memo_put(struct schema_memo *m, st_slice table, uint64_t gen, const 
     m->s.fields = st_malloc((src->nfields + 1) * sizeof *m->s.fields);
     m->s.metrics = st_malloc((src->nfields + 1) * sizeof *m->s.metrics);
     m->s.types = st_malloc(src->nfields + 1);
+    m->s.kinds = st_malloc(src->nfields + 1);
     m->s.tags = st_malloc((src->ntags + 1) * sizeof *m->s.tags);
     for (size_t i = 0; i < src->nfields; i++) {
         memcpy(p, src->fields[i].p, src->fields[i].n);
@@ -1766,7 +1783,10 @@ static void memo_put(struct schema_memo *m, st_slice table, uint64_t gen, const 
         m->s.metrics[i] = st_slice_of(p, src->metrics[i].n);
         p += src->metrics[i].n;
     }
-    if (src->nfields) memcpy(m->s.types, src->types, src->nfields);
+    if (src->nfields) {
+        memcpy(m->s.types, src->types, src->nfields);
+        memcpy(m->s.kinds, src->kinds, src->nfields);
+    }
     for (size_t i = 0; i < src->ntags; i++) {
         memcpy(p, src->tags[i].p, src->tags[i].n);
         m->s.tags[i] = st_slice_of(p, src->tags[i].n);

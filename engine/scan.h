@@ -232,12 +232,22 @@ int scan_tables(scan *sc, st_slice **out, size_t *n, bool *exact, st_err *e);
  * __name__, sorted. Computed from keys alone and kept in the database
  * until its series change (a series created, a block added or removed, a
  * delete), so that asking again costs a copy. Slices in a. An unknown
- * database is ST_ENOTFOUND. */
+ * database is ST_ENOTFOUND.
+ *
+ * Records written through Timestream's API are series that carry their
+ * measure name as the label SCAN_MEASURE_LABEL; SQL shows their columns
+ * apart from the others' (engine/sql/README.md), so the schema tells, per
+ * field, which kinds of series hold it. */
+#define SCAN_MEASURE_LABEL "measure_name"
+#define SCAN_FIELD_MEASURED 1u /* some of the field's series carry SCAN_MEASURE_LABEL */
+#define SCAN_FIELD_PLAIN 2u    /* some do not */
+
 typedef struct scan_table_schema {
     st_slice *fields, *metrics;
     uint8_t *types;
+    uint8_t *kinds;        /* SCAN_FIELD_* of each field */
     size_t nfields;
-    st_slice *tags;
+    st_slice *tags;        /* SCAN_MEASURE_LABEL among them when a series carries it */
     size_t ntags;
 } scan_table_schema;
 

@@ -161,11 +161,18 @@ typedef struct sql_scan_def {
     st_slice *tags;       /* the table's tag keys, sorted: row columns 0..ntags) */
     size_t ntags;
     /* then measure_name (ntags), time (ntags + 1), then the fields */
-    st_slice *fields, *metrics; /* fields sorted by name, as scan_table_schema_get gives them */
+    st_slice *fields, *metrics; /* the columns as stored and the series names they are stored under */
+    const size_t *byname; /* the fields' indexes in the order of their stored names (lookups);
+                             NULL: fields are in that order themselves */
     uint8_t *ftypes;      /* st_vtype as stored */
     uint8_t *ctypes;      /* sql_vtype of each field's column */
     bool *read;           /* fields whose series are read (others: NULL) */
+    const bool *plain_only; /* NULL, or per field: its series that carry the label measure_name
+                             are not read (Timestream's ts_version, hidden) */
     size_t nfields;
+    bool measured;        /* some series carry the label measure_name (Timestream's records): a
+                             row's measure_name is that label's value, the table's name where a
+                             series lacks it; never a tag */
     bool all_fields;      /* every field read: a row exists where any field has a value */
     int64_t mint, maxt;   /* ns, inclusive */
     matcher **matchers;   /* tag conditions every row meets (owned by the operator) */

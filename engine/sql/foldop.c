@@ -22,6 +22,13 @@
  * stored for one (tag set, column), the one under the metric the schema
  * names is read (the scan operator prefers it as well; it differs only
  * when that series is missing from a tag set that has the other).
+ *
+ * In a table with Timestream's records (sql_scan_def.measured) a
+ * measure_name key is one more key tag, the label measure_name, whose
+ * absence reads as the table's name (so a series without the label and
+ * one labelled with the table's name fall in one group); a field read
+ * from series without the label alone (plain_only) is scanned with a
+ * matcher that says so. A timestamp column counts and gives last values.
  */
 #include <inttypes.h>
 #include <math.h>
@@ -59,6 +66,8 @@ typedef struct fold_op {
     st_arena *a;
     /* groups: the key tags' values */
     st_slice *keynames;        /* the key tags' names, nkt */
+    bool *kmeasure;            /* nkt: the key tag is measure_name (absent = the table's name) */
+    bool any_kmeasure;
     st_slice *gvals;           /* ngroups x nkt; .p NULL = the tag is absent */
     size_t nkt, ngroups, capgroups;
     /* each group's buckets so far: their span and number (dense when it
@@ -137,11 +146,20 @@ static uint32_t group_at(fold_op *o, const st_slice *v, uint64_t h)
     return (uint32_t)o->ngroups++;
 }
 
+/* A series' values of the key tags into v (nkt). */
+static void pick_keys(const fold_op *o, const scan_series *ss, st_slice *v)
+{
+    labels_pick(ss->labels, ss->nlabels, o->keynames, o->nkt, v);
+    if (o->any_kmeasure)
+        for (size_t k = 0; k < o->nkt; k++)
+            if (o->kmeasure[k] && !v[k].p) v[k] = o->d.scan.table;
+}
+
 /* The group of a series: its values of the key tags. */
 static uint32_t group_of(fold_op *o, const scan_series *ss)
 {
     st_slice v[64];
-    labels_pick(ss->labels, ss->nlabels, o->keynames, o->nkt, v);
+    pick_keys(o, ss, v);
     return group_at(o, v, labels_tuple_hash(v, o->nkt));
 }
 
@@ -229,6 +247,7 @@ static int reading(uint8_t ctype, uint8_t stype)
     case SQLT_BIGINT: return stype == ST_VT_INT ? 2 : stype == ST_VT_UINT ? 3 : 0;
     case SQLT_VARCHAR: return stype == ST_VT_STRING ? 4 : 0;
     case SQLT_BOOLEAN: return stype == ST_VT_BOOL ? 4 : 0;
+    case SQLT_TIMESTAMP: return stype == ST_VT_INT ? 5 : 0;
     default: return 0;
     }
 }
@@ -245,7 +264,7 @@ static int fold_value(const fold_op *o, const sql_fold_agg *ag, facc *a, int mod
                       st_err *e)
 {
     if (!mode) return 0;
-    if (ag->kind == SQL_AGG_COUNT || mode == 4) {
+    if (ag->kind == SQL_AGG_COUNT || mode >= 4) {
         a->n++;
         a->has = true;
         return 0;
@@ -509,7 +528,7 @@ typedef struct fpieces {
 static const st_slice *part_keys(const fold_op *o, fslot *sl, const scan_series *ss, uint64_t *hash)
 {
     st_slice v[64];
-    labels_pick(ss->labels, ss->nlabels, o->keynames, o->nkt, v);
+    pick_keys(o, ss, v);
     st_slice *gv = st_arena_alloc(sl->a, (o->nkt ? o->nkt : 1) * sizeof *gv);
     for (size_t k = 0; k < o->nkt; k++)
         gv[k] = v[k].p ? st_slice_of(st_arena_strndup(sl->a, v[k].p, v[k].n), v[k].n) : (st_slice){0};
@@ -663,6 +682,7 @@ static int last_value(fold_op *o, const lpart *lp, sql_value *out, st_err *e)
         if (ct == SQLT_BOOLEAN) *out = sqlv_bool(lp->bits != 0);
         else *out = sqlv_str(st_slice_of(lp->str.n ? st_arena_strndup(o->a, lp->str.p, lp->str.n) : "", lp->str.n));
         break;
+    case 5: *out = sqlv_int(SQLT_TIMESTAMP, (int64_t)lp->bits); break;
     default: break;
     }
     return 0;
@@ -804,8 +824,9 @@ static int mark_series(fold_op *o, scan_iter *it, const scan_series *ss, st_err 
 static int open_fields(fold_op *o, const bool *which, scan_mode mode, bool tail, scan **out, st_err *e)
 {
     const sql_scan_def *d = &o->d.scan;
-    size_t nf = d->nfields, per = d->nmatchers + 1, ns = 0;
+    size_t nf = d->nfields, per = d->nmatchers + 2, ns = 0;
     matcher **names = st_calloc(nf + 1, sizeof *names);
+    matcher *plain = NULL; /* series without the label measure_name */
     matcher **flat = st_calloc((nf + 1) * per, sizeof *flat);
     matcher *const **sel = st_calloc(nf + 1, sizeof *sel);
     size_t *nsel = st_calloc(nf + 1, sizeof *nsel);
@@ -814,10 +835,16 @@ static int open_fields(fold_op *o, const bool *which, scan_mode mode, bool tail,
         if (!which[f]) continue;
         if ((rc = matcher_new(MATCH_EQ, st_slice_of(LABEL_METRIC_NAME, 8), d->metrics[f], &names[f], e))) break;
         matcher **row = flat + ns * per;
-        row[0] = names[f];
-        for (size_t i = 0; i < d->nmatchers; i++) row[1 + i] = d->matchers[i];
+        size_t k = 0;
+        row[k++] = names[f];
+        for (size_t i = 0; i < d->nmatchers; i++) row[k++] = d->matchers[i];
+        if (d->plain_only && d->plain_only[f]) {
+            if (!plain && (rc = matcher_new(MATCH_EQ, st_slice_cstr(SCAN_MEASURE_LABEL), st_slice_of("", 0), &plain, e)))
+                break;
+            row[k++] = plain;
+        }
         sel[ns] = row;
-        nsel[ns++] = per;
+        nsel[ns++] = k;
     }
     *out = NULL;
     if (rc == 0 && ns) {
@@ -828,6 +855,7 @@ static int open_fields(fold_op *o, const bool *which, scan_mode mode, bool tail,
         if (rc == ST_ENOTFOUND) rc = st_fail(e, ST_EINVAL, "Database '%s' does not exist", o->op.x->db);
     }
     for (size_t f = 0; f < nf; f++) matcher_free(names[f]);
+    matcher_free(plain);
     st_free(names);
     st_free(flat);
     st_free(sel);
@@ -880,8 +908,10 @@ static int all_covered(fold_op *o, scan *sc, bool *yes, st_err *e)
 static int tagset_unknown(void *ctx, const st_slice *vals)
 {
     fold_op *o = ctx;
-    gkey key = {o, vals};
-    return htab_find(&o->gtab, labels_tuple_hash(vals, o->nkt), group_eq, &key) == UINT32_MAX;
+    st_slice v[64];
+    for (size_t k = 0; k < o->nkt; k++) v[k] = o->kmeasure[k] && !vals[k].p ? o->d.scan.table : vals[k];
+    gkey key = {o, v};
+    return htab_find(&o->gtab, labels_tuple_hash(v, o->nkt), group_eq, &key) == UINT32_MAX;
 }
 
 /* Whether the other fields can make no group of their own, from bounds
@@ -1289,7 +1319,13 @@ int sql_op_fold(sql_exec_ctx *x, const sql_fold_def *d, sql_op **out, st_err *e)
     o->stride = d->naggs ? d->naggs : 1;
     o->d.aggs = st_arena_alloc(o->a, (d->naggs + 1) * sizeof *o->d.aggs);
     if (d->naggs) memcpy(o->d.aggs, d->aggs, d->naggs * sizeof *d->aggs);
-    for (size_t k = 0; k < d->nkeys; k++) o->nkt += d->keys[k] == SQL_FOLD_KEY_TAG;
+    /* measure_name in a table with Timestream's records: a key tag */
+    uint8_t *keys = st_arena_alloc(o->a, d->nkeys + 1);
+    for (size_t k = 0; k < d->nkeys; k++) {
+        keys[k] = d->keys[k] == SQL_FOLD_KEY_MEASURE && d->scan.measured ? SQL_FOLD_KEY_TAG : d->keys[k];
+        o->nkt += keys[k] == SQL_FOLD_KEY_TAG;
+    }
+    o->d.keys = keys;
     size_t nf = d->scan.nfields;
     o->fmine = st_arena_alloc(o->a, (nf + 1) * sizeof *o->fmine);
     o->nfmine = st_arena_alloc(o->a, (nf + 1) * sizeof *o->nfmine);
@@ -1301,7 +1337,14 @@ int sql_op_fold(sql_exec_ctx *x, const sql_fold_def *d, sql_op **out, st_err *e)
         if (o->nfmine[f] > o->maxmine) o->maxmine = o->nfmine[f];
     }
     o->keynames = st_arena_alloc(o->a, (o->nkt + 1) * sizeof *o->keynames);
-    for (size_t k = 0; k < o->nkt; k++) o->keynames[k] = d->scan.tags[d->keytags[k]];
+    o->kmeasure = st_arena_alloc(o->a, o->nkt + 1);
+    for (size_t k = 0, kt = 0, j = 0; k < d->nkeys; k++) {
+        if (keys[k] != SQL_FOLD_KEY_TAG) continue;
+        bool m = d->keys[k] == SQL_FOLD_KEY_MEASURE;
+        o->kmeasure[kt] = m;
+        o->any_kmeasure |= m;
+        o->keynames[kt++] = m ? st_slice_cstr(SCAN_MEASURE_LABEL) : d->scan.tags[d->keytags[j++]];
+    }
     size_t n = d->nkeys + d->naggs;
     o->out = st_arena_alloc(o->a, (n + 1) * sizeof *o->out);
     o->op = (sql_op){.next = foldop_next, .close = foldop_close, .ncols = n, .x = x};

@@ -40,18 +40,6 @@ st_slice sqlplan_keep(sqlplan *p, st_slice s)
 /* ---------------------------------------------------------------- FROM */
 
 
-static uint8_t ctype_of(uint8_t st)
-{
-    switch (st) {
-    case ST_VT_FLOAT: return SQLT_DOUBLE;
-    case ST_VT_INT:
-    case ST_VT_UINT: return SQLT_BIGINT;
-    case ST_VT_BOOL: return SQLT_BOOLEAN;
-    default: return SQLT_VARCHAR;
-    }
-}
-
-
 static void name_cols(sqlplan *p, pcol *cols, size_t n, const sql_relation *r, st_slice qual)
 {
     for (size_t i = 0; i < n; i++) {
@@ -93,9 +81,10 @@ static int info_schema(sqlplan *p, const sql_relation *r, st_slice which, pnode 
         st_slice dbname = sqlplan_keep(p, st_slice_cstr(dbs[d].name));
         for (size_t t = 0; t < nt; t++) {
             st_slice tname = sqlplan_keep(p, tl[t]);
-            scan_table_schema sch = {0};
-            if (!tables && scan_table_schema_get(p->x->s, dbs[d].name, tname, p->a, &sch, p->e)) continue;
-            size_t add = tables ? 1 : sch.ntags + sch.nfields + 2;
+            sql_table_col *tc = NULL;
+            size_t ntc = 0;
+            if (!tables && sql_table_columns(p->x->s, dbs[d].name, tname, p->a, &tc, &ntc, p->e)) continue;
+            size_t add = tables ? 1 : ntc;
             if (nrows + add > cap) {
                 size_t nc = (nrows + add) * 2 + 16;
                 sql_value *nv = sqlplan_alloc(p, nc * ncols * sizeof *nv);
@@ -113,19 +102,12 @@ static int info_schema(sqlplan *p, const sql_relation *r, st_slice which, pnode 
             }
             for (size_t c = 0; c < add; c++) {
                 sql_value *v = rows + nrows++ * ncols;
-                st_slice cn, ct;
-                if (c < sch.ntags) cn = sch.tags[c], ct = st_slice_cstr("varchar");
-                else if (c < sch.ntags + sch.nfields) {
-                    cn = sch.fields[c - sch.ntags];
-                    ct = st_slice_cstr(sql_vtype_name(ctype_of(sch.types[c - sch.ntags])));
-                } else if (c == sch.ntags + sch.nfields) cn = st_slice_cstr("measure_name"), ct = st_slice_cstr("varchar");
-                else cn = st_slice_cstr("time"), ct = st_slice_cstr("timestamp");
                 v[0] = sqlv_str(st_slice_cstr("strata"));
                 v[1] = sqlv_str(dbname);
                 v[2] = sqlv_str(tname);
-                v[3] = sqlv_str(cn);
+                v[3] = sqlv_str(tc[c].name);
                 v[4] = sqlv_int(SQLT_BIGINT, (int64_t)c + 1);
-                v[5] = sqlv_str(ct);
+                v[5] = sqlv_str(st_slice_cstr(sql_vtype_name(tc[c].type)));
                 v[6] = sqlv_str(st_slice_cstr("YES"));
             }
         }
@@ -200,38 +182,40 @@ static int plan_table(sqlplan *p, const sql_relation *r, pnode **out)
         return sqlplan_fail(p, r->line, r->col, ST_EDENIED, "Access denied: no READ privilege on database '%s'", db);
     if (!store_db_exists(p->x->s, db))
         return sqlplan_fail(p, r->line, r->col, ST_EINVAL, "Database '%s' does not exist", db);
-    scan_table_schema sch;
+    sqltable t;
     st_err e2 = {0};
-    int rc = scan_table_schema_get(p->x->s, db, tname, p->a, &sch, &e2);
+    int rc = sqltable_get(p->x->s, db, tname, p->a, &t, &e2);
     if (rc) return sqlplan_fail(p, r->line, r->col, rc, "%s", e2.msg);
-    if (!sch.nfields)
+    if (!t.nfields)
         return sqlplan_fail(p, r->line, r->col, ST_EINVAL, "Table '%s.%.*s' does not exist", db, (int)tname.n,
                          tname.p);
     pnode *n = sqlplan_alloc(p, sizeof *n);
     n->kind = PN_SCAN;
     n->db = st_arena_strndup(p->a, db, strlen(db));
     n->table = sqlplan_keep(p, tname);
-    n->ntags = sch.ntags;
-    n->time_col = sch.ntags + 1;
-    n->ncols = sch.ntags + 2 + sch.nfields;
+    n->ntags = t.ntags;
+    n->time_col = t.ntags + 1;
+    n->ncols = t.ntags + 2 + t.nfields;
     n->cols = sqlplan_alloc(p, n->ncols * sizeof *n->cols);
-    for (size_t i = 0; i < sch.ntags; i++) n->cols[i] = (pcol){.name = sch.tags[i], .type = SQLT_VARCHAR};
-    n->cols[sch.ntags] = (pcol){.name = st_slice_cstr("measure_name"), .type = SQLT_VARCHAR};
-    n->cols[sch.ntags + 1] = (pcol){.name = st_slice_cstr("time"), .type = SQLT_TIMESTAMP};
+    for (size_t i = 0; i < t.ntags; i++) n->cols[i] = (pcol){.name = t.tags[i], .type = SQLT_VARCHAR};
+    n->cols[t.ntags] = (pcol){.name = st_slice_cstr("measure_name"), .type = SQLT_VARCHAR};
+    n->cols[t.ntags + 1] = (pcol){.name = st_slice_cstr("time"), .type = SQLT_TIMESTAMP};
     sql_scan_def *d = &n->def;
     d->table = n->table;
-    d->tags = sch.tags;
-    d->ntags = sch.ntags;
-    d->fields = sch.fields;
-    d->metrics = sch.metrics;
-    d->ftypes = sch.types;
-    d->nfields = sch.nfields;
-    d->ctypes = sqlplan_alloc(p, sch.nfields);
-    d->read = sqlplan_alloc(p, sch.nfields * sizeof *d->read);
-    for (size_t i = 0; i < sch.nfields; i++) {
-        d->ctypes[i] = ctype_of(sch.types[i]);
+    d->tags = t.tags;
+    d->ntags = t.ntags;
+    d->fields = t.fields;
+    d->metrics = t.metrics;
+    d->byname = t.byname;
+    d->ftypes = t.ftypes;
+    d->ctypes = t.ctypes;
+    d->plain_only = t.plain_only;
+    d->measured = t.measured;
+    d->nfields = t.nfields;
+    d->read = sqlplan_alloc(p, t.nfields * sizeof *d->read);
+    for (size_t i = 0; i < t.nfields; i++) {
         d->read[i] = true;
-        n->cols[sch.ntags + 2 + i] = (pcol){.name = sch.fields[i], .type = d->ctypes[i]};
+        n->cols[t.ntags + 2 + i] = (pcol){.name = t.names[i], .type = t.ctypes[i]};
     }
     d->all_fields = true;
     d->mint = INT64_MIN;
@@ -479,13 +463,68 @@ static void regex_quote(st_buf *b, st_slice s)
     }
 }
 
+/* measure_name IN (vals) (NOT IN with negated; = and <> with one value),
+ * exactly. A row's measure_name is its series' label measure_name, or the
+ * table's name where the series lacks the label (table.c), so in a table
+ * with such series the condition becomes matchers on the label in which
+ * the absent label ("" to a matcher) stands for the table's name. */
+static bool push_measure(sqlplan *p, pnode *leaf, const st_slice *vals, size_t n, bool negated)
+{
+    bool table_in = false;
+    for (size_t i = 0; i < n; i++) table_in |= st_slice_eq(vals[i], leaf->table);
+    bool table_kept = table_in != negated;
+    if (!leaf->def.measured) {
+        if (!table_kept) leaf->empty = true;
+        return true;
+    }
+    /* a label is never stored with an empty value: "" names no series */
+    st_buf re = {0};
+    size_t nv = 0;
+    const st_slice *one = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (!vals[i].n) continue;
+        if (nv++) st_buf_putc(&re, '|');
+        regex_quote(&re, vals[i]);
+        one = &vals[i];
+    }
+    /* the label in vals (or absent, where the table's name is kept) */
+    match_op op = nv == 1 ? MATCH_EQ : MATCH_RE;
+    st_slice v = nv == 1 ? *one : st_slice_of(re.len ? (const char *)re.p : "", re.len);
+    if (!negated && table_kept && nv) {
+        st_buf_putc(&re, '|');
+        op = MATCH_RE;
+        v = st_slice_of((const char *)re.p, re.len);
+    }
+    bool ok = true;
+    matcher *m;
+    st_err e2 = {0};
+    const st_slice name = st_slice_cstr(SCAN_MEASURE_LABEL);
+    if (!negated) {
+        if (!nv && !table_kept) leaf->empty = true;
+        else if (!matcher_new(nv ? op : MATCH_EQ, name, v, &m, &e2)) add_matcher(p, leaf, m);
+        else ok = false;
+    } else {
+        /* a label not in vals (absent passes that), and present unless
+         * the table's name is kept */
+        if (nv) {
+            if (!matcher_new(op == MATCH_EQ ? MATCH_NEQ : MATCH_NRE, name, v, &m, &e2)) add_matcher(p, leaf, m);
+            else ok = false;
+        }
+        if (ok && !table_kept) {
+            if (!matcher_new(MATCH_NEQ, name, st_slice_of("", 0), &m, &e2)) add_matcher(p, leaf, m);
+            else ok = false;
+        }
+    }
+    st_buf_free(&re);
+    return ok;
+}
+
 /* Narrows scans by one WHERE conjunct; the filter above still checks it,
  * so what is pushed only has to sqlplan_keep every row the conjunct keeps. */
 bool sqlplan_push(sqlplan *p, pnode *from, const sql_expr *c)
 {
     size_t at;
-    if (c->kind == SQL_E_BINOP && c->u.binop.op >= SQL_OP_EQ && c->u.binop.op <= SQL_OP_GE &&
-        c->u.binop.op != SQL_OP_NE) {
+    if (c->kind == SQL_E_BINOP && c->u.binop.op >= SQL_OP_EQ && c->u.binop.op <= SQL_OP_GE) {
         const sql_expr *col = c->u.binop.l, *k = c->u.binop.r;
         sql_binop op = c->u.binop.op;
         int ci = sqlplan_column_of(from, col);
@@ -499,7 +538,7 @@ bool sqlplan_push(sqlplan *p, pnode *from, const sql_expr *c)
         sql_value v;
         if (!const_value_for(p, from, k, &v)) return false;
         int64_t t;
-        if (at == leaf->time_col && as_time(&v, &t)) {
+        if (at == leaf->time_col && op != SQL_OP_NE && as_time(&v, &t)) {
             bound_time(leaf, op, t);
             return true;
         } else if (at < leaf->ntags && op == SQL_OP_EQ && v.type == SQLT_VARCHAR && !v.null && v.u.s.n) {
@@ -509,9 +548,8 @@ bool sqlplan_push(sqlplan *p, pnode *from, const sql_expr *c)
                 add_matcher(p, leaf, m);
                 return true;
             }
-        } else if (at == leaf->ntags && op == SQL_OP_EQ && v.type == SQLT_VARCHAR && !v.null) {
-            if (!st_slice_eq(v.u.s, leaf->table)) leaf->empty = true;
-            return true;
+        } else if (at == leaf->ntags && (op == SQL_OP_EQ || op == SQL_OP_NE) && v.type == SQLT_VARCHAR && !v.null) {
+            return push_measure(p, leaf, &v.u.s, 1, op == SQL_OP_NE);
         }
         return false;
     }
@@ -582,11 +620,21 @@ bool sqlplan_push(sqlplan *p, pnode *from, const sql_expr *c)
         st_buf_free(&re);
         return false;
     }
-    if (c->kind == SQL_E_IN_LIST && !c->u.pred.negated) {
+    if (c->kind == SQL_E_IN_LIST) {
         int ci = sqlplan_column_of(from, c->u.pred.arg);
         if (ci < 0) return false;
         pnode *leaf = leaf_of(from, (size_t)ci, &at);
-        if (!leaf || at >= leaf->ntags) return false;
+        if (leaf && at == leaf->ntags) {
+            st_slice *vals = sqlplan_alloc(p, (c->u.pred.n + 1) * sizeof *vals);
+            for (size_t i = 0; i < c->u.pred.n; i++) {
+                sql_value v;
+                /* a NULL in the list makes NOT IN unknown for every other value */
+                if (!const_value_for(p, from, c->u.pred.list[i], &v) || v.type != SQLT_VARCHAR || v.null) return false;
+                vals[i] = v.u.s;
+            }
+            return push_measure(p, leaf, vals, c->u.pred.n, c->u.pred.negated);
+        }
+        if (!leaf || at >= leaf->ntags || c->u.pred.negated) return false;
         st_buf re = {0};
         for (size_t i = 0; i < c->u.pred.n; i++) {
             sql_value v;
@@ -645,8 +693,9 @@ void sqlplan_explain_scan(sqlplan *p, const char *what, const pnode *n, int64_t 
     st_buf ms = {0};
     for (size_t i = 0; i < n->nm; i++) {
         st_slice mn = matcher_name(n->m[i]), mv = matcher_value(n->m[i]);
-        st_buf_printf(&ms, "%s%.*s%s\"%.*s\"", i ? ", " : "", (int)mn.n, mn.p,
-                      matcher_op(n->m[i]) == MATCH_EQ ? "=" : "=~", (int)mv.n, mv.p);
+        static const char *const ops[] = {"=", "!=", "=~", "!~"};
+        st_buf_printf(&ms, "%s%.*s%s\"%.*s\"", i ? ", " : "", (int)mn.n, mn.p, ops[matcher_op(n->m[i]) & 3],
+                      (int)mv.n, mv.p);
     }
     sqlplan_explain(p, "%s %s.%.*s: time [%s, %s], dimensions {%.*s}%s", what, n->db, (int)n->table.n, n->table.p, a,
                     b, (int)ms.len, ms.len ? (const char *)ms.p : "", more);
@@ -805,8 +854,9 @@ void sqlplan_mark_read(pnode *n, const bool *any_star, st_slice *names, size_t n
     }
     if (n->kind != PN_SCAN || *any_star) return;
     for (size_t i = 0; i < n->def.nfields; i++) {
+        st_slice name = n->cols[n->ntags + 2 + i].name; /* the SQL name: a::timestamp is a */
         bool hit = false;
-        for (size_t k = 0; k < nnames && !hit; k++) hit = st_slice_eq(names[k], n->def.fields[i]);
+        for (size_t k = 0; k < nnames && !hit; k++) hit = st_slice_eq(names[k], name);
         n->def.read[i] = hit;
     }
 }

@@ -84,6 +84,29 @@ struct bscope {
     bool in_aggregate;         /* binding an aggregate's argument */
 };
 
+/* table.c: a table as SQL shows it (README.md, "Tables"), derived on
+ * each call from the schema the query layer keeps: the dimensions, and
+ * the fields (stored columns) in the order SQL lists them, each with its
+ * SQL name, type and category. */
+typedef struct sqltable {
+    st_slice *tags;            /* dimensions, sorted: the labels but __name__ and measure_name */
+    size_t ntags;
+    st_slice *fields, *metrics; /* stored columns and their series names, in SQL's order */
+    uint8_t *ftypes;           /* st_vtype */
+    st_slice *names;           /* SQL names (a::timestamp is a) */
+    uint8_t *ctypes;           /* sql_vtype */
+    uint8_t *cats;             /* SQL_COL_MEASURE_VALUE or SQL_COL_MULTI */
+    bool *plain_only;          /* NULL, or per field (see sql_scan_def) */
+    size_t *byname;            /* the fields' indexes by stored name */
+    size_t nfields;            /* 0: no such table */
+    bool measured;             /* some series carry the label measure_name */
+} sqltable;
+
+/* Arrays and strings in a; an unknown database is ST_ENOTFOUND. */
+int sqltable_get(store *s, const char *db, st_slice table, st_arena *a, sqltable *out, st_err *e);
+/* The SQL type of a stored value type (unsigned reads as bigint). */
+uint8_t sqltable_ctype(uint8_t st);
+
 /* bind.c */
 int sqlplan_fail(sqlplan *p, uint32_t line, uint32_t col, int code, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));

@@ -7,6 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bits.h"
+#include "labels.h"
+#include "sql/ops_int.h"
 #include "sql/plan_int.h"
 
 struct sql_cursor {
@@ -20,12 +23,26 @@ struct sql_cursor {
     st_slice *names;
     uint8_t *types;
     uint64_t rows;
+    /* SHOW MEASURES: its dimensions column, and each row's names */
+    size_t dims_col;          /* SIZE_MAX: none */
+    st_slice **dims;
+    size_t *ndims;
 };
 
 size_t sql_cursor_ncols(const sql_cursor *c) { return c->ncols; }
 st_slice sql_cursor_colname(const sql_cursor *c, size_t i) { return c->names[i]; }
 sql_vtype sql_cursor_coltype(const sql_cursor *c, size_t i) { return (sql_vtype)c->types[i]; }
 uint64_t sql_cursor_rows(const sql_cursor *c) { return c->rows; }
+
+bool sql_cursor_col_is_dimensions(const sql_cursor *c, size_t col) { return col == c->dims_col; }
+
+size_t sql_cursor_dimensions(const sql_cursor *c, size_t col, const st_slice **names)
+{
+    *names = NULL;
+    if (col != c->dims_col || !c->rows) return 0;
+    *names = c->dims[c->rows - 1];
+    return c->ndims[c->rows - 1];
+}
 
 int sql_cursor_next(sql_cursor *c, const sql_value **row, st_err *e)
 {
@@ -202,89 +219,245 @@ static int show_tables(sql_cursor *c, const sql_stmt *s)
     return answer(c, &t, names, types);
 }
 
-static const char *type_name(uint8_t st)
-{
-    switch (st) {
-    case ST_VT_FLOAT: return "double";
-    case ST_VT_INT:
-    case ST_VT_UINT: return "bigint";
-    case ST_VT_BOOL: return "boolean";
-    default: return "varchar";
-    }
-}
-
-static int table_schema(sql_cursor *c, const sql_stmt *s, char *db, size_t cap, scan_table_schema *sch)
+/* The table a DESCRIBE or SHOW MEASURES names: its database into db. */
+static int table_named(sql_cursor *c, const sql_stmt *s, char *db, size_t cap, st_slice *name)
 {
     const sql_name *nm = &s->name;
     if (nm->n > 2) return sqlplan_fail(&c->p, s->line, s->col, ST_EINVAL, "Table names are db.table");
-    int rc = db_of(c, s, nm, 1, db, cap);
-    if (rc) return rc;
-    st_slice t = nm->parts[nm->n - 1].name;
-    if ((rc = scan_table_schema_get(c->x.s, db, t, c->a, sch, c->p.e))) return rc;
-    if (!sch->nfields)
-        return sqlplan_fail(&c->p, s->line, s->col, ST_EINVAL, "Table '%s.%.*s' does not exist", db, (int)t.n, t.p);
-    return 0;
+    *name = nm->parts[nm->n - 1].name;
+    return db_of(c, s, nm, 1, db, cap);
+}
+
+static int no_table(sql_cursor *c, const sql_stmt *s, const char *db, st_slice name)
+{
+    return sqlplan_fail(&c->p, s->line, s->col, ST_EINVAL, "Table '%s.%.*s' does not exist", db, (int)name.n, name.p);
 }
 
 static int describe(sql_cursor *c, const sql_stmt *s)
 {
     char db[CATALOG_NAME_MAX + 2];
-    scan_table_schema sch;
-    int rc = table_schema(c, s, db, sizeof db, &sch);
+    st_slice name;
+    int rc = table_named(c, s, db, sizeof db, &name);
     if (rc) return rc;
+    sql_table_col *cols;
+    size_t n;
+    if ((rc = sql_table_columns(c->x.s, db, name, c->a, &cols, &n, c->p.e))) return rc;
+    if (!n) return no_table(c, s, db, name);
     table_b t = {.ncols = 3};
     sql_value row[3];
-    for (size_t i = 0; i < sch.ntags; i++) {
-        row[0] = sqlv_str(sch.tags[i]);
-        row[1] = sqlv_str(st_slice_cstr("varchar"));
-        row[2] = sqlv_str(st_slice_cstr("DIMENSION"));
+    for (size_t i = 0; i < n; i++) {
+        row[0] = sqlv_str(cols[i].name);
+        row[1] = sqlv_str(st_slice_cstr(sql_vtype_name(cols[i].type)));
+        row[2] = sqlv_str(st_slice_cstr(sql_col_category_name(cols[i].category)));
         tb_row(c, &t, row);
     }
-    for (size_t i = 0; i < sch.nfields; i++) {
-        row[0] = sqlv_str(sch.fields[i]);
-        row[1] = sqlv_str(st_slice_cstr(type_name(sch.types[i])));
-        row[2] = sqlv_str(st_slice_cstr("MULTI"));
-        tb_row(c, &t, row);
-    }
-    row[0] = sqlv_str(st_slice_cstr("measure_name"));
-    row[1] = sqlv_str(st_slice_cstr("varchar"));
-    row[2] = sqlv_str(st_slice_cstr("MEASURE_NAME"));
-    tb_row(c, &t, row);
-    row[0] = sqlv_str(st_slice_cstr("time"));
-    row[1] = sqlv_str(st_slice_cstr("timestamp"));
-    row[2] = sqlv_str(st_slice_cstr("TIMESTAMP"));
-    tb_row(c, &t, row);
     static const char *const names[] = {"Column", "Type", "Column Category"};
     static const uint8_t types[] = {SQLT_VARCHAR, SQLT_VARCHAR, SQLT_VARCHAR};
     return answer(c, &t, names, types);
 }
 
+/* ------------------------------------------------------- SHOW MEASURES */
+
+/* A set of names (dimensions), each once; few, so searched in turn. */
+typedef struct nameset {
+    st_slice *v;
+    size_t n, cap;
+} nameset;
+
+static void nameset_add(sql_cursor *c, nameset *s, st_slice x)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (st_slice_eq(s->v[i], x)) return;
+    if (s->n == s->cap) {
+        size_t nc = s->cap ? s->cap * 2 : 8;
+        st_slice *nv = sqlplan_alloc(&c->p, nc * sizeof *nv);
+        if (s->n) memcpy(nv, s->v, s->n * sizeof *nv);
+        s->v = nv;
+        s->cap = nc;
+    }
+    s->v[s->n++] = sqlplan_keep(&c->p, x);
+}
+
+static int slice_order(const void *a, const void *b) { return st_slice_cmp(*(const st_slice *)a, *(const st_slice *)b); }
+
+/* One measure of Timestream's records: the data types its series hold
+ * (bits of MT_*) and the dimensions they use. */
+enum { MT_DOUBLE, MT_BIGINT, MT_VARCHAR, MT_BOOLEAN, MT_TIMESTAMP, MT_MULTI, MT_N };
+static const char *const mt_names[MT_N] = {"double", "bigint", "varchar", "boolean", "timestamp", "multi"};
+
+typedef struct measure {
+    st_slice name;
+    unsigned types;
+    nameset dims;
+} measure;
+
+typedef struct mrow {
+    st_slice name;
+    const char *type;
+    const nameset *dims;
+} mrow;
+
+static int mrow_cmp(const void *a, const void *b)
+{
+    const mrow *x = a, *y = b;
+    int r = st_slice_cmp(x->name, y->name);
+    return r ? r : strcmp(x->type, y->type);
+}
+
+typedef struct mfind {
+    const measure *v;
+    st_slice name;
+} mfind;
+
+static bool measure_is(void *ctx, uint32_t row)
+{
+    const mfind *f = ctx;
+    return st_slice_eq(f->v[row].name, f->name);
+}
+
+/* A series' data type in SHOW MEASURES: a single-measure record's
+ * measure_value::<type> column is of that type, any other column is an
+ * attribute of a multi-measure record. */
+static int measure_type(const scan_series *ss)
+{
+    st_slice c = ss->column;
+    if (c.n < 15 || memcmp(c.p, "measure_value::", 15)) return MT_MULTI;
+    switch (ss->type) {
+    case ST_VT_FLOAT: return MT_DOUBLE;
+    case ST_VT_INT: return c.n == 24 && !memcmp(c.p + 15, "timestamp", 9) ? MT_TIMESTAMP : MT_BIGINT;
+    case ST_VT_UINT: return MT_BIGINT;
+    case ST_VT_BOOL: return MT_BOOLEAN;
+    default: return MT_VARCHAR;
+    }
+}
+
+/* The measures of a table with Timestream's records, from its series'
+ * keys (no sample is read): each measure name with its types and
+ * dimensions, and which other fields series without the label hold, with
+ * the dimensions those use. */
+static int walk_measures(sql_cursor *c, const char *db, st_slice table, const sqltable *t, measure **out, size_t *nout,
+                         bool *plain, nameset *plain_dims)
+{
+    sql_scan_def d = {.fields = t->fields, .byname = t->byname, .nfields = t->nfields};
+    scan_spec sp = {.db = db, .table = table, .mint = INT64_MIN, .maxt = INT64_MAX, .mode = SCAN_KEYS,
+                    .order = SCAN_ORDER_ANY, .budget = c->o.budget};
+    scan *sc;
+    int rc = scan_open(c->x.s, &sp, &sc, c->p.e);
+    if (rc) return rc;
+    scan_iter *it;
+    if ((rc = scan_iter_open(sc, 0, SIZE_MAX, &it, c->p.e))) {
+        scan_close(sc);
+        return rc;
+    }
+    const st_slice mlabel = st_slice_cstr(SCAN_MEASURE_LABEL), version = st_slice_cstr("ts_version");
+    measure *v = NULL;
+    size_t n = 0, cap = 0;
+    htab h = {0};
+    scan_series ss;
+    while ((rc = scan_iter_next(it, &ss, c->p.e)) == 1) {
+        st_slice mv = {0};
+        for (size_t i = 0; i < ss.nlabels; i++)
+            if (st_slice_eq(ss.labels[i].name, mlabel)) mv = ss.labels[i].value;
+        nameset *dims;
+        if (!mv.p) {
+            long f = sql_scan_field(&d, ss.column);
+            if (f < 0) continue; /* a column made after the schema was read */
+            plain[f] = true;
+            dims = plain_dims;
+        } else {
+            if (st_slice_eq(ss.column, version)) continue;
+            uint64_t hash = st_hash64(mv.p, mv.n, 0);
+            mfind key = {v, mv};
+            uint32_t at = htab_find(&h, hash, measure_is, &key);
+            if (at == UINT32_MAX) {
+                if (n == cap) {
+                    size_t nc = cap ? cap * 2 : 16;
+                    measure *nv = sqlplan_alloc(&c->p, nc * sizeof *nv);
+                    if (n) memcpy(nv, v, n * sizeof *nv);
+                    v = nv;
+                    cap = nc;
+                }
+                v[n] = (measure){.name = sqlplan_keep(&c->p, mv)};
+                at = (uint32_t)n++;
+                htab_put(&h, hash, at);
+            }
+            v[at].types |= 1u << measure_type(&ss);
+            dims = &v[at].dims;
+        }
+        for (size_t i = 0; i < ss.nlabels; i++) {
+            st_slice k = ss.labels[i].name;
+            if (!st_slice_eq(k, mlabel) && !st_slice_eq(k, st_slice_cstr(LABEL_METRIC_NAME))) nameset_add(c, dims, k);
+        }
+    }
+    htab_free(&h);
+    scan_iter_close(it);
+    scan_close(sc);
+    *out = v;
+    *nout = n;
+    return rc < 0 ? rc : 0;
+}
+
+/* One row per measure: for Timestream's records each measure name with
+ * its data type (multi for a multi-measure record) and the dimensions its
+ * series use; for other series each field, with the dimensions of those
+ * series. */
 static int show_measures(sql_cursor *c, const sql_stmt *s)
 {
     char db[CATALOG_NAME_MAX + 2];
-    scan_table_schema sch;
-    int rc = table_schema(c, s, db, sizeof db, &sch);
+    st_slice name;
+    int rc = table_named(c, s, db, sizeof db, &name);
     if (rc) return rc;
-    /* dimensions as Timestream renders an array of rows */
-    st_buf dims = {0};
-    st_buf_putc(&dims, '[');
-    for (size_t i = 0; i < sch.ntags; i++)
-        st_buf_printf(&dims, "%s{dimension_name: %.*s, data_type: varchar}", i ? ", " : "", (int)sch.tags[i].n,
-                      sch.tags[i].p);
-    st_buf_putc(&dims, ']');
-    sql_value row[3];
-    row[2] = sqlv_str(st_slice_of(st_arena_strndup(c->a, (const char *)dims.p, dims.len), dims.len));
-    st_buf_free(&dims);
-    table_b t = {.ncols = 3};
-    for (size_t i = 0; i < sch.nfields; i++) {
-        if (!like_ok(s, sch.fields[i])) continue;
-        row[0] = sqlv_str(sch.fields[i]);
-        row[1] = sqlv_str(st_slice_cstr(type_name(sch.types[i])));
-        tb_row(c, &t, row);
+    sqltable t;
+    if ((rc = sqltable_get(c->x.s, db, name, c->a, &t, c->p.e))) return rc;
+    if (!t.nfields) return no_table(c, s, db, name);
+    bool *plain = sqlplan_alloc(&c->p, t.nfields + 1);
+    nameset plain_dims = {.v = t.tags, .n = t.ntags};
+    measure *ms = NULL;
+    size_t nms = 0;
+    if (!t.measured) {
+        for (size_t i = 0; i < t.nfields; i++) plain[i] = true;
+    } else {
+        memset(plain, 0, t.nfields + 1);
+        plain_dims = (nameset){0};
+        if ((rc = walk_measures(c, db, name, &t, &ms, &nms, plain, &plain_dims))) return rc;
+    }
+    mrow *rows = sqlplan_alloc(&c->p, (t.nfields + nms * MT_N + 1) * sizeof *rows);
+    size_t nrows = 0;
+    for (size_t i = 0; i < t.nfields; i++)
+        if (plain[i]) rows[nrows++] = (mrow){t.names[i], sql_vtype_name(t.ctypes[i]), &plain_dims};
+    for (size_t i = 0; i < nms; i++)
+        for (unsigned k = 0; k < MT_N; k++)
+            if (ms[i].types & (1u << k)) rows[nrows++] = (mrow){ms[i].name, mt_names[k], &ms[i].dims};
+    if (nrows > 1) qsort(rows, nrows, sizeof *rows, mrow_cmp);
+    for (size_t i = 0; i < nms; i++)
+        if (ms[i].dims.n > 1) qsort(ms[i].dims.v, ms[i].dims.n, sizeof *ms[i].dims.v, slice_order);
+    if (t.measured && plain_dims.n > 1) qsort(plain_dims.v, plain_dims.n, sizeof *plain_dims.v, slice_order);
+    table_b tb = {.ncols = 3};
+    c->dims = sqlplan_alloc(&c->p, (nrows + 1) * sizeof *c->dims);
+    c->ndims = sqlplan_alloc(&c->p, (nrows + 1) * sizeof *c->ndims);
+    size_t kept = 0;
+    for (size_t i = 0; i < nrows; i++) {
+        const mrow *r = &rows[i];
+        if (!like_ok(s, r->name)) continue;
+        /* dimensions as Timestream renders an array of rows */
+        st_buf txt = {0};
+        st_buf_putc(&txt, '[');
+        for (size_t k = 0; k < r->dims->n; k++)
+            st_buf_printf(&txt, "%s{dimension_name: %.*s, data_type: varchar}", k ? ", " : "", (int)r->dims->v[k].n,
+                          r->dims->v[k].p);
+        st_buf_putc(&txt, ']');
+        sql_value row[3] = {sqlv_str(r->name), sqlv_str(st_slice_cstr(r->type)),
+                            sqlv_str(st_slice_of((const char *)txt.p, txt.len))};
+        tb_row(c, &tb, row); /* copies */
+        st_buf_free(&txt);
+        c->dims[kept] = r->dims->v;
+        c->ndims[kept++] = r->dims->n;
     }
     static const char *const names[] = {"measure_name", "data_type", "dimensions"};
     static const uint8_t types[] = {SQLT_VARCHAR, SQLT_VARCHAR, SQLT_VARCHAR};
-    return answer(c, &t, names, types);
+    rc = answer(c, &tb, names, types);
+    if (!rc) c->dims_col = 2;
+    return rc;
 }
 
 static int run_query(sql_cursor *c, const sql_query *q)
@@ -357,6 +530,7 @@ int sql_cursor_open(const sql_run_opts *o, const char *q, size_t n, sql_cursor *
     sql_cursor *c = calloc(1, sizeof *c);
     if (!c) return st_fail(e, ST_EIO, "out of memory");
     c->a = st_arena_new(16384);
+    c->dims_col = SIZE_MAX;
     c->o = *o;
     c->x.s = o->s;
     c->x.db = o->db;

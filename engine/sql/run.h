@@ -64,4 +64,47 @@ int sql_cursor_next(sql_cursor *c, const sql_value **row, st_err *e);
 uint64_t sql_cursor_rows(const sql_cursor *c);
 void sql_cursor_close(sql_cursor *c);
 
+/* SHOW MEASURES's dimensions column is Timestream's
+ * array(row(dimension_name varchar, data_type varchar)), a type Strata's
+ * values lack: sql_cursor_next gives it as varchar text for the fronts
+ * that show it as such (HTTP, PostgreSQL), "[{dimension_name: host,
+ * data_type: varchar}, ...]", and these give it structured, for a front
+ * that renders an array of rows (Timestream's Query).
+ *
+ * sql_cursor_col_is_dimensions: whether column col is one (known once the
+ * cursor is open, like the column's name and type). */
+bool sql_cursor_col_is_dimensions(const sql_cursor *c, size_t col);
+/* The dimension names of column col of the row sql_cursor_next gave last,
+ * sorted (each one's data_type is varchar): their number, with *names
+ * pointing to them (valid as that row is). 0 with *names NULL when col is
+ * no dimensions column or no row was given. */
+size_t sql_cursor_dimensions(const sql_cursor *c, size_t col, const st_slice **names);
+
+/* The columns of a table as SQL shows them (SELECT *, DESCRIBE and
+ * information_schema.columns list them so), for a front's own catalog
+ * (PostgreSQL's pg_attribute): Timestream's column categories. */
+typedef enum sql_col_category {
+    SQL_COL_DIMENSION = 1, /* a tag: varchar */
+    SQL_COL_MEASURE_VALUE, /* a single-measure record's measure_value::<type> */
+    SQL_COL_MULTI,         /* any other field: a multi-measure attribute, a line-protocol field */
+    SQL_COL_MEASURE_NAME,  /* measure_name: varchar */
+    SQL_COL_TIMESTAMP,     /* time: timestamp */
+} sql_col_category;
+
+/* "DIMENSION", "MEASURE_VALUE", "MULTI", "MEASURE_NAME", "TIMESTAMP". */
+const char *sql_col_category_name(sql_col_category c);
+
+typedef struct sql_table_col {
+    st_slice name;
+    sql_vtype type;
+    sql_col_category category;
+} sql_table_col;
+
+/* db.table's columns into *cols (n of them; arrays and names in a): none
+ * when there is no such table. An unknown database is ST_ENOTFOUND. The
+ * query layer keeps what this is derived from (scan.h's schema): a call
+ * costs a copy and a pass over the columns. */
+int sql_table_columns(store *s, const char *db, st_slice table, st_arena *a, sql_table_col **cols, size_t *n,
+                      st_err *e);
+
 #endif

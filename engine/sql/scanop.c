@@ -40,6 +40,14 @@
  * a value of a type that does not convert (a string in a double column)
  * reads as NULL. An unsigned value above INT64_MAX in a bigint column fails
  * the query rather than wrap.
+ *
+ * Timestream's records (table.c): a series that carries the label
+ * measure_name has that label in its tag set like any other, so each
+ * measure's series make rows of their own; the row's measure_name is the
+ * label's value (the table's name for a series without it), and no tag
+ * column shows the label. A field marked plain_only (ts_version) is not
+ * read from such series. A timestamp column holds the integers stored
+ * (nanoseconds).
  */
 
 typedef struct slot {
@@ -60,6 +68,7 @@ typedef struct scan_op {
     slot *slots;    /* one per field */
     label *gl;      /* the current tag set (labels but __name__) */
     size_t ngl;
+    bool measured;  /* the current tag set carries the label measure_name */
     sql_value *out;
     scan_series ss; /* the first series of the next tag set, not yet read */
     bool pending, eof, ingroup, failed;
@@ -77,9 +86,9 @@ long sql_scan_field(const sql_scan_def *d, st_slice col)
 {
     size_t lo = 0, hi = d->nfields;
     while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = st_slice_cmp(d->fields[mid], col);
-        if (c == 0) return (long)mid;
+        size_t mid = (lo + hi) / 2, f = d->byname ? d->byname[mid] : mid;
+        int c = st_slice_cmp(d->fields[f], col);
+        if (c == 0) return (long)f;
         if (c < 0) lo = mid + 1;
         else hi = mid;
     }
@@ -104,10 +113,17 @@ static void set_tags(scan_op *o, const scan_series *ss)
     st_arena_reset(o->g);
     o->gl = st_arena_alloc(o->g, (ss->nlabels + 1) * sizeof *o->gl);
     o->ngl = 0;
+    o->measured = false;
+    sqlv_set_str(&o->out[o->d.ntags], o->d.table);
     for (size_t i = 0; i < ss->nlabels; i++) {
         if (is_name(ss->labels[i].name)) continue;
         o->gl[o->ngl].name = slice_dup(o->g, ss->labels[i].name);
-        o->gl[o->ngl++].value = slice_dup(o->g, ss->labels[i].value);
+        o->gl[o->ngl].value = slice_dup(o->g, ss->labels[i].value);
+        if (st_slice_eq(o->gl[o->ngl].name, st_slice_cstr(SCAN_MEASURE_LABEL))) {
+            o->measured = true;
+            sqlv_set_str(&o->out[o->d.ntags], o->gl[o->ngl].value);
+        }
+        o->ngl++;
     }
     /* a tag the series lacks is NULL (labels with empty values are never
      * stored); the row's tag cells hold for every row of the tag set */
@@ -126,7 +142,8 @@ static void set_tags(scan_op *o, const scan_series *ss)
 static int take(scan_op *o, const scan_series *ss, st_err *e)
 {
     long f = sql_scan_field(&o->d, ss->column);
-    if (f < 0 || (!o->d.read[f] && !o->d.all_fields)) return 0;
+    if (f < 0 || (!o->d.read[f] && !o->d.all_fields) || (o->measured && o->d.plain_only && o->d.plain_only[f]))
+        return 0;
     slot *sl = &o->slots[f];
     bool pref = o->d.metrics && st_slice_eq(ss->metric, o->d.metrics[f]);
     if (sl->has && (sl->preferred || !pref)) return 0;
@@ -200,6 +217,9 @@ static int convert(const scan_op *o, size_t f, const slot *sl, size_t k, sql_val
     case SQLT_BOOLEAN:
         if (sl->stype == ST_VT_BOOL) sqlv_set_bool(v, bits != 0);
         break;
+    case SQLT_TIMESTAMP:
+        if (sl->stype == ST_VT_INT) sqlv_set_int(v, SQLT_TIMESTAMP, (int64_t)bits);
+        break;
     default: break;
     }
     return 0;
@@ -236,7 +256,7 @@ static int scanop_next(sql_op *op, const sql_value **row, st_err *e)
             o->failed = true;
             return rc;
         }
-        size_t nt = o->d.ntags; /* tags: set with the tag set; measure_name: at open */
+        size_t nt = o->d.ntags; /* tags and measure_name: set with the tag set */
         sqlv_set_int(&o->out[nt + 1], SQLT_TIMESTAMP, t);
         for (size_t i = 0; i < o->d.nfields; i++) {
             slot *sl = &o->slots[i];
@@ -284,6 +304,8 @@ int sql_op_scan(sql_exec_ctx *x, const sql_scan_def *d, sql_op **out, st_err *e)
     c->nfields = nf;
     c->fields = st_arena_alloc(a, (nf + 1) * sizeof *c->fields);
     c->metrics = d->metrics ? st_arena_alloc(a, (nf + 1) * sizeof *c->metrics) : NULL;
+    size_t *byname = d->byname ? st_arena_alloc(a, (nf + 1) * sizeof *byname) : NULL;
+    bool *plain_only = d->plain_only ? st_arena_alloc(a, nf + 1) : NULL;
     c->ftypes = st_arena_alloc(a, nf + 1);
     c->ctypes = st_arena_alloc(a, nf + 1);
     c->read = st_arena_alloc(a, nf + 1);
@@ -293,7 +315,12 @@ int sql_op_scan(sql_exec_ctx *x, const sql_scan_def *d, sql_op **out, st_err *e)
         c->ftypes[i] = d->ftypes ? d->ftypes[i] : 0;
         c->ctypes[i] = d->ctypes[i];
         c->read[i] = d->read ? d->read[i] : true;
+        if (byname) byname[i] = d->byname[i];
+        if (plain_only) plain_only[i] = d->plain_only[i];
     }
+    c->byname = byname;
+    c->plain_only = plain_only;
+    c->measured = d->measured;
     c->all_fields = d->all_fields;
     c->mint = d->mint;
     c->maxt = d->maxt;
@@ -304,7 +331,6 @@ int sql_op_scan(sql_exec_ctx *x, const sql_scan_def *d, sql_op **out, st_err *e)
 
     o->slots = st_calloc(nf + 1, sizeof *o->slots);
     o->out = st_arena_alloc(a, n * sizeof *o->out);
-    sqlv_set_str(&o->out[nt], c->table);
     o->op = (sql_op){.next = scanop_next, .close = scanop_close, .ncols = n, .x = x};
     o->op.types = st_arena_alloc(a, n);
     for (size_t k = 0; k < nt; k++) o->op.types[k] = SQLT_VARCHAR;

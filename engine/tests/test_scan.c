@@ -318,14 +318,33 @@ static void test_table_schema(void)
     /* asked again: the same (kept) */
     CHECK_OK(scan_table_schema_get(s, "default", st_slice_cstr("cpu"), a, &ts, NULL));
     CHECK_EQ_INT(ts.nfields, 2);
+    CHECK(ts.kinds[0] == SCAN_FIELD_PLAIN && ts.kinds[1] == SCAN_FIELD_PLAIN);
     /* a new field shows at once */
     put(s, "cpu_steal", 3, "a", "x", ST_VT_FLOAT, T0, 3, 1);
     CHECK_OK(scan_table_schema_get(s, "default", st_slice_cstr("cpu"), a, &ts, NULL));
     CHECK(ts.nfields == 3 && st_slice_eq(ts.fields[1], st_slice_cstr("steal")));
+    /* series carrying measure_name (Timestream's records): which fields they hold */
+    store_batch *b = store_batch_new();
+    label ls[3] = {{st_slice_cstr("__name__"), st_slice_cstr("cpu_usage_user")},
+                   {st_slice_cstr("host"), st_slice_cstr("m")},
+                   {st_slice_cstr(SCAN_MEASURE_LABEL), st_slice_cstr("load")}};
+    uint32_t h;
+    CHECK_OK(store_batch_series(b, ls, 3, (series_meta){ST_VT_FLOAT, 3}, &h, NULL));
+    store_batch_add(b, h, T0, 0);
+    ls[0].value = st_slice_cstr("cpu_zz");
+    CHECK_OK(store_batch_series(b, ls, 3, (series_meta){ST_VT_FLOAT, 3}, &h, NULL));
+    store_batch_add(b, h, T0, 0);
+    store_write_result r;
+    CHECK_OK(store_write(s, "default", b, &r, NULL));
+    store_batch_free(b);
+    CHECK_OK(scan_table_schema_get(s, "default", st_slice_cstr("cpu"), a, &ts, NULL));
+    CHECK(ts.nfields == 4 && ts.kinds[0] == SCAN_FIELD_PLAIN && ts.kinds[2] == (SCAN_FIELD_PLAIN | SCAN_FIELD_MEASURED) &&
+          ts.kinds[3] == SCAN_FIELD_MEASURED);
+    CHECK(ts.ntags == 3 && st_slice_eq(ts.tags[2], st_slice_cstr(SCAN_MEASURE_LABEL)));
     /* the same from blocks */
     CHECK_OK(store_flush_all(s, NULL));
     CHECK_OK(scan_table_schema_get(s, "default", st_slice_cstr("cpu"), a, &ts, NULL));
-    CHECK_EQ_INT(ts.nfields, 3);
+    CHECK(ts.nfields == 4 && ts.kinds[2] == (SCAN_FIELD_PLAIN | SCAN_FIELD_MEASURED) && ts.kinds[3] == SCAN_FIELD_MEASURED);
     /* a field whose series is deleted goes */
     matcher *m[1] = {eq("__name__", "cpu_steal")};
     uint64_t nser;
@@ -333,7 +352,7 @@ static void test_table_schema(void)
     matcher_free(m[0]);
     CHECK_OK(store_flush_all(s, NULL));
     CHECK_OK(scan_table_schema_get(s, "default", st_slice_cstr("cpu"), a, &ts, NULL));
-    CHECK_MSG(ts.nfields == 2, "%zu fields after the delete", ts.nfields);
+    CHECK_MSG(ts.nfields == 3, "%zu fields after the delete", ts.nfields);
     CHECK(scan_table_schema_get(s, "nodb", st_slice_cstr("cpu"), a, &ts, NULL) == ST_ENOTFOUND);
     st_arena_free(a);
     store_close(s, NULL);
