@@ -82,8 +82,16 @@
 # then query_range latency of two raw selectors (bench_prw query). The goal:
 # at least 90% of the plain throughput, query latency within 10%.
 #
+# Timestream's API (issue 13 §5, wire/bench/bench_ts): WriteRecords of
+# 100-record batches (single- and multi-measure, SigV4-signed as the SDKs
+# sign) from 2 connections against Strata's own line protocol on the same
+# points, and unsigned on a server with auth off (the signature's share);
+# then Query against /api/v3/query_sql on the same SQL. Goals: at least
+# half the line protocol's rate; Query within 10% of query_sql.
+#
 # usage: run-bench.sh [BUILD_DIR]
-#   STRATA_BENCH_SECTION=engine|prw|lp|query|influxql|sql|security   run one section only (default: all, in that order)
+#   STRATA_BENCH_SECTION=engine|prw|lp|query|influxql|sql|security|timestream   run one section only (default: all, in that order)
+#   STRATA_BENCH_TS_HOSTS=1000 STRATA_BENCH_TS_ROUNDS=100 STRATA_BENCH_TS_RUNS=2   the Timestream section's load
 #   STRATA_BENCH_SEC_RUNS=3   alternating plain/secured runs of the security section (rates: best; latency: median)
 #   STRATA_BENCH_INFLUXQL_HOSTS="1000 10000"   host counts of the InfluxQL data sets
 #   STRATA_BENCH_INFLUXQL_SPAN_H=2   hours of data (10 s apart; 60 s past 1,000 hosts)
@@ -113,7 +121,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 bash scripts/deps.sh --bench
 section=${STRATA_BENCH_SECTION:-all}
-case "$section" in all|engine|prw|lp|query|influxql|sql|security) ;; *) echo "STRATA_BENCH_SECTION: engine, prw, lp, query, influxql, sql, security or unset" >&2; exit 2 ;; esac
+case "$section" in all|engine|prw|lp|query|influxql|sql|security|timestream) ;; *) echo "STRATA_BENCH_SECTION: engine, prw, lp, query, influxql, sql, security, timestream or unset" >&2; exit 2 ;; esac
 work=$(mktemp -d /tmp/strata-bench-XXXXXX)
 vm_pid=""
 srv_pid=""
@@ -1041,6 +1049,84 @@ for key, what in (("narrow", "query_range p50, 32 series (median), ms"), ("wide"
 PY
 }
 
+# Timestream's API (issue 13 §5): one Strata with --auth true (SigV4 keys
+# for WriteRecords and Query, Basic for line protocol and query_sql, as
+# their clients send), --wal-fsync always; a second one with auth off for
+# unsigned WriteRecords (the signature's share). Fresh tables and databases
+# per run; rates are the best of STRATA_BENCH_TS_RUNS runs.
+ts_section() {
+  echo
+  local hosts=${STRATA_BENCH_TS_HOSTS:-1000} rounds=${STRATA_BENCH_TS_ROUNDS:-100} runs=${STRATA_BENCH_TS_RUNS:-2}
+  echo "== Timestream's API: WriteRecords (100 records a request, SigV4-signed, 2 connections) against line"
+  echo "  protocol on the same points ($hosts TSBS-like hosts x $rounds rounds x 10 measures; the same points a"
+  echo "  request), then Query against /api/v3/query_sql on the same SQL (median of 30, every page read)"
+  local d="$work/ts" port bin="./$build/wire/bench/bench_ts"
+  mkdir -p "$d"
+  echo "bench-$(date +%s)" >"$d/pw"
+  port=$(free_port)
+  "./$build/strata" --listen "127.0.0.1:$port" --data-dir "$d/data" --pg-listen "" --auth true --admin-user admin \
+    --admin-password-file "$d/pw" >"$d/log" 2>&1 &
+  srv_pid=$!
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/-/ready" >/dev/null && break; sleep 0.1; done
+  local basic key
+  basic="Basic $(printf 'admin:%s' "$(cat "$d/pw")" | base64 -w0)"
+  key=$(curl -sf -H "Authorization: $basic" --data-urlencode "q=CREATE ACCESS KEY FOR admin" "http://127.0.0.1:$port/query" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["results"][0]["series"][0]["values"][0][1])')
+  : >"$d/res"
+  for run in $(seq "$runs"); do
+    for shape in single multi; do
+      "$bin" setup "127.0.0.1:$port" admin "$key" "ts$run" "$shape" >/dev/null
+      "$bin" write "127.0.0.1:$port" admin "$key" "ts$run" "$shape" "$shape" "$hosts" "$rounds" | tee -a "$d/res"
+      curl -sf -H "Authorization: $basic" --data-urlencode "q=CREATE DATABASE lp${run}_$shape" "http://127.0.0.1:$port/query" >/dev/null
+      STRATA_BENCH_AUTH="$basic" "$bin" lp "127.0.0.1:$port" "lp${run}_$shape" "$shape" "$hosts" "$rounds" | tee -a "$d/res"
+    done
+  done
+  for q in "SELECT hostname, max(usage_user) FROM ts1.multi WHERE time > ago(1d) GROUP BY hostname ORDER BY hostname LIMIT 10" \
+           "SELECT bin(time, 1m) AS b, avg(usage_user) FROM ts1.multi WHERE hostname = 'host_7' GROUP BY bin(time, 1m) ORDER BY b" \
+           "SELECT * FROM ts1.multi WHERE hostname = 'host_3' ORDER BY time DESC LIMIT 100" \
+           "SELECT hostname, measure_name, avg(measure_value::double) FROM ts1.single GROUP BY hostname, measure_name"; do
+    STRATA_BENCH_SQL_AUTH="$basic" "$bin" query "127.0.0.1:$port" admin "$key" ts1 30 "$q" | tee -a "$d/res"
+  done
+  stop_pid "$srv_pid"; srv_pid=""
+  # unsigned, auth off: what the signature costs
+  port=$(free_port)
+  "./$build/strata" --listen "127.0.0.1:$port" --data-dir "$d/data2" --pg-listen "" >"$d/log2" 2>&1 &
+  srv_pid=$!
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/-/ready" >/dev/null && break; sleep 0.1; done
+  for run in $(seq "$runs"); do
+    for shape in single multi; do
+      "$bin" setup "127.0.0.1:$port" - - "uns$run" "$shape" >/dev/null
+      "$bin" write "127.0.0.1:$port" - - "uns$run" "$shape" "$shape" "$hosts" "$rounds" | tee -a "$d/res"
+    done
+  done
+  stop_pid "$srv_pid"; srv_pid=""
+  python3 - "$d/res" <<'PY'
+import sys
+best, queries = {}, []
+for line in open(sys.argv[1]):
+    if not line.startswith("BENCHTS "):
+        continue
+    kv = dict(p.split("=", 1) for p in line.split()[2:] if "=" in p and not p.startswith("sql="))
+    if line.split()[1] == "query":
+        queries.append((line.split("sql=", 1)[1].strip(), float(kv["timestream_ms"]), float(kv["sql_ms"])))
+        continue
+    key = (line.split()[1], kv["shape"])
+    best[key] = max(best.get(key, 0), float(kv["points_per_s"]))
+print()
+print("| points/s (best) | line protocol | WriteRecords SigV4 | ratio | goal | WriteRecords unsigned (auth off) |")
+print("|---|---|---|---|---|---|")
+for shape in ("single", "multi"):
+    lp, ts = best[("line_protocol", shape)], best[("writerecords_sigv4", shape)]
+    un = best.get(("writerecords_unsigned", shape), 0)
+    print(f"| {shape}-measure | {lp:,.0f} | {ts:,.0f} | {ts / lp:.2f} | {'met' if ts >= 0.5 * lp else 'missed'} (>= 0.50) | {un:,.0f} |")
+print()
+print("| query | query_sql ms | Timestream Query ms | ratio | goal |")
+print("|---|---|---|---|---|")
+for sql, t, s in queries:
+    print(f"| {sql[:70]} | {s:.3f} | {t:.3f} | {t / s:.2f} | {'met' if t <= 1.1 * s else 'missed'} (<= 1.10) |")
+PY
+}
+
 if [ "$section" = all ] || [ "$section" = engine ]; then engine_section; fi
 if [ "$section" = all ] || [ "$section" = prw ]; then prw_section; fi
 if [ "$section" = all ] || [ "$section" = lp ]; then lp_section; fi
@@ -1053,3 +1139,4 @@ if [ "$section" = all ] || [ "$section" = influxql ]; then
 fi
 if [ "$section" = all ] || [ "$section" = sql ]; then sql_section; fi
 if [ "$section" = all ] || [ "$section" = security ]; then security_section; fi
+if [ "$section" = all ] || [ "$section" = timestream ]; then ts_section; fi

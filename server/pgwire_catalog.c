@@ -33,6 +33,7 @@
 #include <strings.h>
 
 #include "scan.h"
+#include "sql/run.h"
 
 #define MAX_TOKENS 4096
 
@@ -779,31 +780,31 @@ typedef struct colinfo {
     bool notnull;
 } colinfo;
 
-static const char *pgtype_of(uint8_t st)
+static const char *pgtype_of(uint8_t t)
 {
-    switch (st) {
-    case ST_VT_FLOAT: return "double precision";
-    case ST_VT_INT:
-    case ST_VT_UINT: return "bigint";
-    case ST_VT_BOOL: return "boolean";
+    switch (t) {
+    case SQLT_DOUBLE: return "double precision";
+    case SQLT_BIGINT: return "bigint";
+    case SQLT_BOOLEAN: return "boolean";
+    case SQLT_TIMESTAMP: return "timestamp without time zone";
     default: return "character varying";
     }
 }
 
-/* The columns of table name in SELECT * order; 0 if it has none (no such table). */
+/* The columns of table name as SQL shows them (SELECT * order, Timestream's
+ * records as Timestream shows them: sql_table_columns); 0 if it has none
+ * (no such table). measure_name and time are never NULL. */
 static size_t table_columns(pgwire_sess *ss, st_slice name, st_arena *a, colinfo **out)
 {
-    scan_table_schema sch = {0};
+    sql_table_col *cols;
+    size_t n = 0;
     st_err e = {0};
     if (ss->may_read && !ss->may_read(ss->may_ctx, ss->db)) return 0;
-    if (scan_table_schema_get(ss->s, ss->db, name, a, &sch, &e) || !sch.nfields) return 0;
-    size_t n = sch.ntags + sch.nfields + 2;
+    if (sql_table_columns(ss->s, ss->db, name, a, &cols, &n, &e) || !n) return 0;
     colinfo *c = st_arena_alloc(a, n * sizeof *c);
-    size_t k = 0;
-    for (size_t i = 0; i < sch.ntags; i++) c[k++] = (colinfo){sch.tags[i], "character varying", false};
-    for (size_t i = 0; i < sch.nfields; i++) c[k++] = (colinfo){sch.fields[i], pgtype_of(sch.types[i]), false};
-    c[k++] = (colinfo){st_slice_cstr("measure_name"), "character varying", true};
-    c[k++] = (colinfo){st_slice_cstr("time"), "timestamp without time zone", true};
+    for (size_t i = 0; i < n; i++)
+        c[i] = (colinfo){cols[i].name, pgtype_of(cols[i].type),
+                         cols[i].category == SQL_COL_MEASURE_NAME || cols[i].category == SQL_COL_TIMESTAMP};
     *out = c;
     return n;
 }

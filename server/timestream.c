@@ -37,6 +37,8 @@ void ts_state_free(ts_state *t)
 {
     if (!t) return;
     ts_queries_free(t);
+    st_free(t->newest_hash);
+    st_free(t->newest_ns);
     for (size_t i = 0; i < t->nmtypes; i++) st_free(t->mtypes[i].key);
     st_free(t->mtypes);
     pthread_mutex_destroy(&t->mu);
@@ -513,6 +515,7 @@ static void delete_database(ts_call *c)
     pthread_mutex_lock(&c->sv->ts->mu);
     ts_mtype_forget(c->sv->ts, db, NULL);
     pthread_mutex_unlock(&c->sv->ts->mu);
+    ts_newest_forget(c->sv->ts);
     st_buf b = {0};
     PUTS(&b, "{}");
     ts_ok(c, &b);
@@ -887,6 +890,7 @@ static void delete_table(ts_call *c)
     pthread_mutex_lock(&c->sv->ts->mu);
     ts_mtype_forget(c->sv->ts, db, table);
     pthread_mutex_unlock(&c->sv->ts->mu);
+    ts_newest_forget(c->sv->ts);
     st_buf b = {0};
     PUTS(&b, "{}");
     ts_ok(c, &b);

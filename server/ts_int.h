@@ -45,6 +45,13 @@ struct ts_state {
     size_t nmtypes, capmtypes;
     /* serializes WriteRecords' version checks with their writes */
     pthread_mutex_t write_mu;
+    /* under write_mu: per record identity (a hash of db, table and its
+     * key), the newest time this process has stored for it, so that a
+     * record newer than that needs no look at what is stored; emptied
+     * when full and by every delete */
+    uint64_t *newest_hash;
+    int64_t *newest_ns;
+    size_t newest_n;
     _Atomic uint64_t calls[4];   /* ok, client error, throttled, server error */
     _Atomic uint64_t records[2]; /* ingested, rejected */
 };
@@ -126,6 +133,8 @@ void ts_execute_scheduled_query(ts_call *c);
  * stands. Under t->mu. */
 int ts_mtype_claim(ts_state *t, const char *db, st_slice table, st_slice measure, int type);
 void ts_mtype_forget(ts_state *t, const char *db, const char *table); /* table NULL: the whole database */
+/* Empties the newest-time cache (takes write_mu): after deletes. */
+void ts_newest_forget(ts_state *t);
 
 /* A timestamp as Timestream writes it: 2020-06-05 15:15:51.000000000. */
 void ts_put_time(st_buf *b, int64_t ns);

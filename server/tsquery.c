@@ -147,12 +147,18 @@ static void put_type(st_buf *b, unsigned t)
 
 static void put_scalar(st_buf *b, const sql_value *v, st_buf *tmp)
 {
-    tmp->len = 0;
-    if (v->type == SQLT_DOUBLE) sqlapi_put_double(tmp, v->u.d);
-    else if (v->type == SQLT_VARCHAR) st_buf_put(tmp, v->u.s.p, v->u.s.n);
-    else sqlv_format(v, tmp);
+    (void)tmp;
     PUTS(b, "{\"ScalarValue\":");
-    json_str(b, (const char *)tmp->p, tmp->len);
+    if (v->type == SQLT_VARCHAR) {
+        json_str(b, v->u.s.p, v->u.s.n);
+    } else {
+        /* numbers, times and booleans: nothing to escape */
+        st_buf_putc(b, '"');
+        if (v->type == SQLT_DOUBLE) sqlapi_put_double(b, v->u.d);
+        else if (v->type == SQLT_BIGINT) json_int(b, v->u.i);
+        else sqlv_format(v, b);
+        st_buf_putc(b, '"');
+    }
     st_buf_putc(b, '}');
 }
 

@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bits.h"
 #include "catalog.h"
 #include "labels.h"
 #include "matcher.h"
@@ -151,6 +152,61 @@ static int mtype_for(api_server *sv, const char *db, st_slice table, const tsrec
     return stands;
 }
 
+/* ------------------------------------------------------------ newest times */
+
+#define NEWEST_CAP (1u << 18) /* identities remembered: 4 MiB */
+
+void ts_newest_forget(ts_state *t)
+{
+    pthread_mutex_lock(&t->write_mu);
+    if (t->newest_hash) memset(t->newest_hash, 0, NEWEST_CAP * sizeof *t->newest_hash);
+    t->newest_n = 0;
+    pthread_mutex_unlock(&t->write_mu);
+}
+
+/* The slot of h (0 is taken for "empty": h is never 0). Under write_mu. */
+static size_t newest_slot(ts_state *t, uint64_t h)
+{
+    if (!t->newest_hash) {
+        t->newest_hash = st_calloc(NEWEST_CAP, sizeof *t->newest_hash);
+        t->newest_ns = st_calloc(NEWEST_CAP, sizeof *t->newest_ns);
+    }
+    size_t i = h & (NEWEST_CAP - 1);
+    while (t->newest_hash[i] && t->newest_hash[i] != h) i = (i + 1) & (NEWEST_CAP - 1);
+    return i;
+}
+
+static bool newest_get(ts_state *t, uint64_t h, int64_t *ns)
+{
+    size_t i = newest_slot(t, h);
+    *ns = t->newest_ns[i];
+    return t->newest_hash[i] == h;
+}
+
+static void newest_put(ts_state *t, uint64_t h, int64_t ns)
+{
+    if (t->newest_n >= NEWEST_CAP / 4 * 3) { /* full: start again (what is forgotten costs a scan) */
+        memset(t->newest_hash, 0, NEWEST_CAP * sizeof *t->newest_hash);
+        t->newest_n = 0;
+    }
+    size_t i = newest_slot(t, h);
+    if (t->newest_hash[i] != h) {
+        t->newest_hash[i] = h;
+        t->newest_ns[i] = ns;
+        t->newest_n++;
+    } else if (ns > t->newest_ns[i]) {
+        t->newest_ns[i] = ns;
+    }
+}
+
+static uint64_t identity_hash(const char *db, st_slice table, st_slice key)
+{
+    uint64_t h = st_hash64(db, strlen(db) + 1, 0x7473);
+    h = st_hash64(table.p, table.n, h);
+    h = st_hash64(key.p, key.n, h);
+    return h ? h : 1;
+}
+
 /* ------------------------------------------------------------ columns */
 
 static const char *single_column(tsrec_type t)
@@ -244,10 +300,52 @@ static void cell_add(st_arena *a, stored *s, st_slice column, st_vtype type, uin
     s->cells[s->n++] = (cell){column, type, bits, str};
 }
 
+/* The good records of a batch by identity: chains of record indexes in
+ * ascending order per hash slot (a chain may hold other identities that
+ * share the slot: walkers compare keys). */
+#define NONE SIZE_MAX
+typedef struct ident_index {
+    size_t *head, *next, mask;
+    const st_slice *keys;
+    const tsrec_req *req;
+} ident_index;
+
+static void index_build(st_arena *a, ident_index *x, const tsrec_req *req, const st_slice *keys)
+{
+    size_t cap = 16;
+    while (cap < 2 * req->n) cap *= 2;
+    x->mask = cap - 1;
+    x->head = st_arena_alloc(a, cap * sizeof *x->head);
+    x->next = st_arena_alloc(a, (req->n ? req->n : 1) * sizeof *x->next);
+    x->keys = keys;
+    x->req = req;
+    for (size_t i = 0; i < cap; i++) x->head[i] = NONE;
+    for (size_t i = req->n; i-- > 0;) {
+        x->next[i] = NONE;
+        if (req->recs[i].reason) continue;
+        size_t slot = st_hash64(keys[i].p, keys[i].n, 0) & x->mask;
+        x->next[i] = x->head[slot];
+        x->head[slot] = i;
+    }
+}
+
+/* The first good record at or after `from` in key's chain with that key. */
+static size_t index_walk(const ident_index *x, size_t from, st_slice key)
+{
+    for (size_t i = from; i != NONE; i = x->next[i])
+        if (st_slice_eq(x->keys[i], key)) return i;
+    return NONE;
+}
+
+static size_t index_first(const ident_index *x, st_slice key)
+{
+    return index_walk(x, x->head[st_hash64(key.p, key.n, 0) & x->mask], key);
+}
+
 /* Reads what is stored for the good records' identities over their time
  * range into st[i] (for record i). 0 or an error. */
 static int read_stored(api_server *sv, st_arena *a, const char *db, st_slice table, const tsrec_req *req,
-                       const st_slice *keys, stored *st, st_err *e)
+                       const ident_index *ix, stored *st, st_err *e)
 {
     size_t nsel = 0;
     int64_t mint = INT64_MAX, maxt = INT64_MIN;
@@ -259,9 +357,7 @@ static int read_stored(api_server *sv, st_arena *a, const char *db, st_slice tab
         if (r->reason) continue;
         if (r->time_ns < mint) mint = r->time_ns;
         if (r->time_ns > maxt) maxt = r->time_ns;
-        bool dup = false;
-        for (size_t k = 0; k < i && !dup; k++) dup = !req->recs[k].reason && st_slice_eq(keys[k], keys[i]);
-        if (dup) continue;
+        if (index_first(ix, ix->keys[i]) != i) continue; /* its identity has a selector already */
         matcher **ms = st_arena_alloc(a, (r->ndims + 1) * sizeof *ms);
         size_t n = 0;
         rc = matcher_new(MATCH_EQ, st_slice_cstr("measure_name"), r->measure, &ms[n], e);
@@ -294,18 +390,16 @@ static int read_stored(api_server *sv, st_arena *a, const char *db, st_slice tab
                     if (!st_slice_eq(ss.labels[k].name, st_slice_cstr(LABEL_METRIC_NAME))) ls[n++] = ss.labels[k];
                 labels_key(ls, n, &tmp);
                 st_slice key = st_slice_of((const char *)tmp.p, tmp.len);
-                bool any = false;
-                for (size_t i = 0; i < req->n && !any; i++) any = !req->recs[i].reason && st_slice_eq(keys[i], key);
-                if (!any) continue;
+                size_t first = index_first(ix, key);
+                if (first == NONE) continue;
                 st_slice column = st_slice_of(st_arena_strndup(a, ss.column.p, ss.column.n), ss.column.n);
                 bool isver = st_slice_eq(column, st_slice_cstr("ts_version"));
                 scan_batch bt;
                 while ((rc = scan_iter_batch(it, &bt, e)) == 1) {
                     rc = 0;
                     for (size_t j = 0; j < bt.n; j++)
-                        for (size_t i = 0; i < req->n; i++) {
-                            if (req->recs[i].reason || req->recs[i].time_ns != bt.ts[j] || !st_slice_eq(keys[i], key))
-                                continue;
+                        for (size_t i = first; i != NONE; i = index_walk(ix, ix->next[i], key)) {
+                            if (req->recs[i].time_ns != bt.ts[j]) continue;
                             stored *s = &st[i];
                             if (isver) {
                                 s->version = (int64_t)bt.vals[j];
@@ -394,6 +488,8 @@ int ts_ingest(api_server *sv, st_arena *a, const char *db, const char *table, co
     /* the window, then the types */
     scan_table_schema sch = {0};
     bool have_schema = scan_table_schema_get(sv->s, db, tslice, a, &sch, NULL) == 0;
+    tsrec_value *seen = NULL; /* the batch's attribute names and types so far */
+    size_t nseen = 0, capseen = 0;
     for (size_t i = 0; i < req.n; i++) {
         tsrec *r = &req.recs[i];
         if (r->reason) continue;
@@ -417,15 +513,20 @@ int ts_ingest(api_server *sv, st_arena *a, const char *db, const char *table, co
                                                    "cannot be written as %s.",
                                                 (int)r->vals[v].name.n, r->vals[v].name.p, table,
                                                 tsrec_type_name(r->vals[v].type));
-            /* and against the batch's own earlier records */
-            for (size_t k = 0; k < i && !r->reason; k++) {
-                const tsrec *o = &req.recs[k];
-                for (size_t w = 0; o->type == TSREC_MULTI && w < o->nvals; w++)
-                    if (st_slice_eq(o->vals[w].name, r->vals[v].name) && o->vals[w].type != r->vals[v].type) {
-                        r->reason = st_arena_printf(a, "Measure value name '%.*s' is written with two types.",
-                                                    (int)r->vals[v].name.n, r->vals[v].name.p);
-                        break;
-                    }
+            /* and against the batch's earlier records */
+            size_t at = 0;
+            while (at < nseen && !st_slice_eq(seen[at].name, r->vals[v].name)) at++;
+            if (at == nseen) {
+                if (nseen == capseen) {
+                    capseen = capseen ? 2 * capseen : 16;
+                    tsrec_value *ns = st_arena_alloc(a, capseen * sizeof *ns);
+                    if (nseen) memcpy(ns, seen, nseen * sizeof *ns);
+                    seen = ns;
+                }
+                seen[nseen++] = r->vals[v];
+            } else if (seen[at].type != r->vals[v].type) {
+                r->reason = st_arena_printf(a, "Measure value name '%.*s' is written with two types.",
+                                            (int)r->vals[v].name.n, r->vals[v].name.p);
             }
         }
         if (r->reason) continue;
@@ -445,8 +546,20 @@ int ts_ingest(api_server *sv, st_arena *a, const char *db, const char *table, co
         keys[i] = req.recs[i].reason ? (st_slice){0} : ident_key(a, &req.recs[i], &tmp);
         st[i].version = 1;
     }
+    ident_index ix;
+    index_build(a, &ix, &req, keys);
+    uint64_t *ih = st_arena_alloc(a, (req.n ? req.n : 1) * sizeof *ih);
     pthread_mutex_lock(&sv->ts->write_mu);
-    int rc = read_stored(sv, a, db, tslice, &req, keys, st, e_out);
+    /* what is stored is read only when a record may meet it: one not
+     * newer than what this process stored last for its identity */
+    bool look = false;
+    for (size_t i = 0; i < req.n; i++) {
+        if (req.recs[i].reason) continue;
+        ih[i] = identity_hash(db, tslice, keys[i]);
+        int64_t last;
+        look |= !newest_get(sv->ts, ih[i], &last) || req.recs[i].time_ns <= last;
+    }
+    int rc = look ? read_stored(sv, a, db, tslice, &req, &ix, st, e_out) : 0;
     if (rc) {
         pthread_mutex_unlock(&sv->ts->write_mu);
         st_buf_free(&tmp);
@@ -463,8 +576,8 @@ int ts_ingest(api_server *sv, st_arena *a, const char *db, const char *table, co
         /* an earlier record of the batch with the same identity and time
          * counts as stored */
         stored *s = &st[i];
-        for (size_t k = 0; k < i; k++)
-            if (written[k] && req.recs[k].time_ns == r->time_ns && st_slice_eq(keys[k], keys[i])) *s = st[k];
+        for (size_t k = index_first(&ix, keys[i]); k != NONE && k < i; k = index_walk(&ix, ix.next[k], keys[i]))
+            if (written[k] && req.recs[k].time_ns == r->time_ns) *s = st[k];
         if (s->found && r->version < s->version) {
             r->reason = st_arena_printf(a, "The record version %" PRId64 " is lower than the existing version %" PRId64
                                            ". A higher version is required to update the measure value.",
@@ -522,6 +635,9 @@ int ts_ingest(api_server *sv, st_arena *a, const char *db, const char *table, co
     int wrc = 0;
     store_write_result wr = {0};
     if (store_batch_samples(b)) wrc = store_write(sv->s, db, b, &wr, e_out);
+    if (!wrc)
+        for (size_t i = 0; i < req.n; i++)
+            if (written[i]) newest_put(sv->ts, ih[i], req.recs[i].time_ns);
     pthread_mutex_unlock(&sv->ts->write_mu);
     store_batch_free(b);
     st_buf_free(&tmp);

@@ -178,10 +178,12 @@ static int plan_table(sqlplan *p, const sql_relation *r, pnode **out)
         return sqlplan_fail(p, r->line, r->col, ST_EINVAL, "Table names are db.table; '%s' has too many parts",
                          sqlplan_expr_text(p, &(sql_expr){.kind = SQL_E_COLUMN, .u.column = *nm}));
     }
+    if (nm->n == 2 && !nm->parts[0].quoted) sqltable_fold_db(p->x->s, db, sizeof db);
     if (p->o->may_read && !p->o->may_read(p->o->may_ctx, db))
         return sqlplan_fail(p, r->line, r->col, ST_EDENIED, "Access denied: no READ privilege on database '%s'", db);
     if (!store_db_exists(p->x->s, db))
         return sqlplan_fail(p, r->line, r->col, ST_EINVAL, "Database '%s' does not exist", db);
+    if (!nm->parts[nm->n - 1].quoted) tname = sqltable_fold_table(p->x->s, db, tname, p->a);
     sqltable t;
     st_err e2 = {0};
     int rc = sqltable_get(p->x->s, db, tname, p->a, &t, &e2);

@@ -104,6 +104,13 @@ typedef struct sqltable {
 
 /* Arrays and strings in a; an unknown database is ST_ENOTFOUND. */
 int sqltable_get(store *s, const char *db, st_slice table, st_arena *a, sqltable *out, st_err *e);
+/* Unquoted names are lowercased by the parser, but Timestream's users
+ * write FROM sampleDB.DevOps (and Grafana sends provisioned names bare):
+ * a name written unquoted that names nothing as it is names the database
+ * (or table) it equals ignoring case, when exactly one does. db is
+ * rewritten in place (cap bytes); a table's name is given back in a. */
+void sqltable_fold_db(store *s, char *db, size_t cap);
+st_slice sqltable_fold_table(store *s, const char *db, st_slice table, st_arena *a);
 /* The SQL type of a stored value type (unsigned reads as bigint). */
 uint8_t sqltable_ctype(uint8_t st);
 

@@ -181,6 +181,7 @@ static int db_of(sql_cursor *c, const sql_stmt *s, const sql_name *nm, size_t ta
     if (nm->n > table_parts) {
         st_slice d = nm->parts[nm->n - table_parts - 1].name;
         snprintf(db, cap, "%.*s", (int)d.n, d.p);
+        if (!nm->parts[nm->n - table_parts - 1].quoted) sqltable_fold_db(c->x.s, db, cap);
     } else if (c->o.db && *c->o.db) {
         snprintf(db, cap, "%s", c->o.db);
     } else {
@@ -225,7 +226,9 @@ static int table_named(sql_cursor *c, const sql_stmt *s, char *db, size_t cap, s
     const sql_name *nm = &s->name;
     if (nm->n > 2) return sqlplan_fail(&c->p, s->line, s->col, ST_EINVAL, "Table names are db.table");
     *name = nm->parts[nm->n - 1].name;
-    return db_of(c, s, nm, 1, db, cap);
+    int rc = db_of(c, s, nm, 1, db, cap);
+    if (!rc && !nm->parts[nm->n - 1].quoted) *name = sqltable_fold_table(c->x.s, db, *name, c->a);
+    return rc;
 }
 
 static int no_table(sql_cursor *c, const sql_stmt *s, const char *db, st_slice name)

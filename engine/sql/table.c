@@ -17,6 +17,7 @@
  * Timestream's columns change the order).
  */
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "sql/plan_int.h"
@@ -176,4 +177,51 @@ int sql_table_columns(store *s, const char *db, st_slice table, st_arena *a, sql
     *cols = c;
     *n = m;
     return 0;
+}
+
+static bool ci_eq(st_slice a, st_slice b)
+{
+    if (a.n != b.n) return false;
+    for (size_t i = 0; i < a.n; i++) {
+        unsigned char x = (unsigned char)a.p[i], y = (unsigned char)b.p[i];
+        if (x >= 'A' && x <= 'Z') x = (unsigned char)(x + 32);
+        if (y >= 'A' && y <= 'Z') y = (unsigned char)(y + 32);
+        if (x != y) return false;
+    }
+    return true;
+}
+
+void sqltable_fold_db(store *s, char *db, size_t cap)
+{
+    if (store_db_exists(s, db)) return;
+    store_db_info *dbs;
+    size_t n, hits = 0, at = 0;
+    store_db_list(s, &dbs, &n);
+    for (size_t i = 0; i < n; i++)
+        if (ci_eq(st_slice_cstr(dbs[i].name), st_slice_cstr(db))) hits++, at = i;
+    if (hits == 1) snprintf(db, cap, "%s", dbs[at].name);
+    st_free(dbs);
+}
+
+st_slice sqltable_fold_table(store *s, const char *db, st_slice table, st_arena *a)
+{
+    scan_table_schema sch;
+    if (scan_table_schema_get(s, db, table, a, &sch, NULL) != 0 || sch.nfields) return table; /* as written */
+    scan_spec sp = {.db = db, .mint = INT64_MIN, .maxt = INT64_MAX, .mode = SCAN_KEYS};
+    scan *sc;
+    if (scan_open(s, &sp, &sc, NULL)) return table;
+    st_slice *tables, out = table;
+    size_t n, hits = 0;
+    bool exact;
+    if (scan_tables(sc, &tables, &n, &exact, NULL) == 0) {
+        bool same = false;
+        for (size_t i = 0; i < n; i++) {
+            same |= st_slice_eq(tables[i], table);
+            if (ci_eq(tables[i], table)) hits++, out = tables[i];
+        }
+        if (same || hits != 1) out = table;
+        else out = st_slice_of(st_arena_strndup(a, out.p, out.n), out.n);
+    }
+    scan_close(sc);
+    return out;
 }

@@ -102,6 +102,10 @@ static void load(void)
      * and a single-measure timestamp */
     put("clash", "a", "host=c,measure_name=x", ST_VT_FLOAT, T0, "1");
     put_ns("clash", "a::timestamp", "host=c,measure_name=y", T0, T0);
+    /* GrafanaOps: a table named in mixed case (and devOps2 beside DEVOPS2) */
+    put("GrafanaOps", "measure_value::double", "host=m,measure_name=cpu", ST_VT_FLOAT, T0, "8");
+    put("devOps2", "measure_value::double", "host=m,measure_name=cpu", ST_VT_FLOAT, T0, "1");
+    put("DEVOPS2", "measure_value::double", "host=m,measure_name=cpu", ST_VT_FLOAT, T0, "2");
     put_ns("clash", "measure_value::timestamp", "host=c,measure_name=z", T0, T0 + ST_NS_PER_S);
     /* plain: no record of Timestream at all */
     put("plain", "usage", "host=a,dc=x", ST_VT_FLOAT, T0, "1");
@@ -476,6 +480,23 @@ static void test_fold(void) { fold_cases(); }
 
 /* The same answers once everything is in blocks, and with the same
  * samples again in memory over them. */
+/* Unquoted names that name nothing as written (the parser lowercases
+ * them) name the one database or table equal to them ignoring case; a
+ * quoted name is taken as it is; two candidates: none is guessed. */
+static void test_case_folding(void)
+{
+    expect("SELECT measure_value::double FROM ts.GrafanaOps", "measure_value::double\n8.0\n");
+    expect("SELECT count(*) FROM ts.\"GrafanaOps\"", "_col0\n1\n");
+    expect_err("SELECT * FROM ts.\"grafanaOPS\"", "does not exist");
+    /* an exact match wins: devops is its own table */
+    expect("SELECT count(*) FROM ts.DevOps WHERE host = 'm'", "_col0\n0\n");
+    expect_err("SELECT * FROM ts.devops2", "does not exist");
+    expect("SELECT measure_value::double FROM ts.\"DEVOPS2\"", "measure_value::double\n2.0\n");
+    expect("DESCRIBE ts.GRAFANAOPS", "Column|Type|Column Category\nhost|varchar|DIMENSION\n"
+                                 "measure_value::double|double|MEASURE_VALUE\nmeasure_name|varchar|MEASURE_NAME\n"
+                                 "time|timestamp|TIMESTAMP\n");
+}
+
 static void test_blocks(void)
 {
     st_err e = {0};
@@ -519,6 +540,7 @@ int main(void)
     RUN(test_pushdown);
     RUN(test_show_measures);
     RUN(test_fold);
+    RUN(test_case_folding);
     RUN(test_blocks);
     store_close(g_s, &e);
     char cmd[4200];
