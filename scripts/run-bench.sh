@@ -1108,7 +1108,7 @@ for line in open(sys.argv[1]):
         continue
     kv = dict(p.split("=", 1) for p in line.split()[2:] if "=" in p and not p.startswith("sql="))
     if line.split()[1] == "query":
-        queries.append((line.split("sql=", 1)[1].strip(), float(kv["timestream_ms"]), float(kv["sql_ms"])))
+        queries.append((line.split(" sql=", 1)[1].strip(), float(kv["timestream_ms"]), float(kv["sql_ms"])))
         continue
     key = (line.split()[1], kv["shape"])
     best[key] = max(best.get(key, 0), float(kv["points_per_s"]))

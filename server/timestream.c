@@ -29,6 +29,7 @@ ts_state *ts_state_new(unsigned max_queries)
     ts_state *t = st_calloc(1, sizeof *t);
     pthread_mutex_init(&t->mu, NULL);
     pthread_mutex_init(&t->write_mu, NULL);
+    pthread_cond_init(&t->write_cv, NULL);
     t->max_queries = max_queries ? max_queries : 1;
     return t;
 }
@@ -43,6 +44,7 @@ void ts_state_free(ts_state *t)
     st_free(t->mtypes);
     pthread_mutex_destroy(&t->mu);
     pthread_mutex_destroy(&t->write_mu);
+    pthread_cond_destroy(&t->write_cv);
     st_free(t);
 }
 

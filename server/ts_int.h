@@ -43,8 +43,15 @@ struct ts_state {
      * claimed by every write that introduces a measure */
     ts_mtype *mtypes;
     size_t nmtypes, capmtypes;
-    /* serializes WriteRecords' version checks with their writes */
+    /* WriteRecords: a batch claims its records' identities (claims, under
+     * write_mu) for its version check and its write; a batch that shares
+     * an identity with a claimed one waits (write_cv) until that one's
+     * write is applied, so two batches never both pass the check on one
+     * record, while batches of other identities write at once (their
+     * fsyncs grouped) */
     pthread_mutex_t write_mu;
+    pthread_cond_t write_cv;
+    struct ts_claim *claims;
     /* under write_mu: per record identity (a hash of db, table and its
      * key), the newest time this process has stored for it, so that a
      * record newer than that needs no look at what is stored; emptied

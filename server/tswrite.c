@@ -31,6 +31,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bits.h"
@@ -205,6 +206,54 @@ static uint64_t identity_hash(const char *db, st_slice table, st_slice key)
     h = st_hash64(table.p, table.n, h);
     h = st_hash64(key.p, key.n, h);
     return h ? h : 1;
+}
+
+/* ------------------------------------------------------------ claims */
+
+typedef struct ts_claim {
+    const uint64_t *h; /* sorted, unique */
+    size_t n;
+    struct ts_claim *next;
+} ts_claim;
+
+static int u64_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static bool claims_meet(const ts_claim *a, const ts_claim *b)
+{
+    for (size_t i = 0, k = 0; i < a->n && k < b->n;) {
+        if (a->h[i] == b->h[k]) return true;
+        if (a->h[i] < b->h[k]) i++;
+        else k++;
+    }
+    return false;
+}
+
+/* Under write_mu: waits until no claim meets c, then adds it. */
+static void claim_take(ts_state *t, ts_claim *c)
+{
+    for (;;) {
+        bool meets = false;
+        for (const ts_claim *o = t->claims; o && !meets; o = o->next) meets = claims_meet(o, c);
+        if (!meets) break;
+        pthread_cond_wait(&t->write_cv, &t->write_mu);
+    }
+    c->next = t->claims;
+    t->claims = c;
+}
+
+/* Under write_mu. */
+static void claim_drop(ts_state *t, ts_claim *c)
+{
+    for (ts_claim **p = &t->claims; *p; p = &(*p)->next)
+        if (*p == c) {
+            *p = c->next;
+            break;
+        }
+    pthread_cond_broadcast(&t->write_cv);
 }
 
 /* ------------------------------------------------------------ columns */
@@ -549,18 +598,30 @@ int ts_ingest(api_server *sv, st_arena *a, const char *db, const char *table, co
     ident_index ix;
     index_build(a, &ix, &req, keys);
     uint64_t *ih = st_arena_alloc(a, (req.n ? req.n : 1) * sizeof *ih);
+    uint64_t *mine = st_arena_alloc(a, (req.n ? req.n : 1) * sizeof *mine);
+    ts_claim claim = {.h = mine};
+    for (size_t i = 0; i < req.n; i++)
+        if (!req.recs[i].reason) mine[claim.n++] = ih[i] = identity_hash(db, tslice, keys[i]);
+    qsort(mine, claim.n, sizeof *mine, u64_cmp);
+    size_t u = 0;
+    for (size_t i = 0; i < claim.n; i++)
+        if (!u || mine[u - 1] != mine[i]) mine[u++] = mine[i];
+    claim.n = u;
     pthread_mutex_lock(&sv->ts->write_mu);
+    claim_take(sv->ts, &claim);
     /* what is stored is read only when a record may meet it: one not
      * newer than what this process stored last for its identity */
     bool look = false;
     for (size_t i = 0; i < req.n; i++) {
         if (req.recs[i].reason) continue;
-        ih[i] = identity_hash(db, tslice, keys[i]);
         int64_t last;
         look |= !newest_get(sv->ts, ih[i], &last) || req.recs[i].time_ns <= last;
     }
+    pthread_mutex_unlock(&sv->ts->write_mu);
     int rc = look ? read_stored(sv, a, db, tslice, &req, &ix, st, e_out) : 0;
     if (rc) {
+        pthread_mutex_lock(&sv->ts->write_mu);
+        claim_drop(sv->ts, &claim);
         pthread_mutex_unlock(&sv->ts->write_mu);
         st_buf_free(&tmp);
         return rc;
@@ -635,9 +696,11 @@ int ts_ingest(api_server *sv, st_arena *a, const char *db, const char *table, co
     int wrc = 0;
     store_write_result wr = {0};
     if (store_batch_samples(b)) wrc = store_write(sv->s, db, b, &wr, e_out);
+    pthread_mutex_lock(&sv->ts->write_mu);
     if (!wrc)
         for (size_t i = 0; i < req.n; i++)
             if (written[i]) newest_put(sv->ts, ih[i], req.recs[i].time_ns);
+    claim_drop(sv->ts, &claim);
     pthread_mutex_unlock(&sv->ts->write_mu);
     store_batch_free(b);
     st_buf_free(&tmp);
