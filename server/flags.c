@@ -75,6 +75,9 @@ void flags_usage(FILE *out)
         "                            (default 10000000, 0 = unlimited)\n"
         "  --sql-max-result-rows N   rows one SQL answer may have; more: 422, or a streamed\n"
         "                            answer cut short (default 0 = unlimited)\n"
+        "  --timestream-cache-size BYTES  WriteRecords: memory for the series keys of the\n"
+        "                            records written (about 150 bytes a series; emptied\n"
+        "                            when full; default 64M)\n"
         "  --timestream-max-queries N  Timestream queries kept open for paging at once; a\n"
         "                            new one past it closes the least recently used\n"
         "                            (default 64)\n"
@@ -249,6 +252,7 @@ int flags_parse(flags *f, int argc, char **argv, st_err *e)
     f->sql_max_rows = 10000000;
     f->query_lookback_delta = 300 * ST_NS_PER_S;
     f->timestream_max_queries = 64;
+    f->timestream_cache_bytes = 64ull << 20;
     f->query_subquery_step = 60 * ST_NS_PER_S;
     f->remote_read_frame_bytes = 1ull << 20;
     f->remote_read_concurrency = 10;
@@ -309,6 +313,7 @@ int flags_parse(flags *f, int argc, char **argv, st_err *e)
         else if (!strcmp(name, "--max-decoded-size")) rc = parse_bytes(val, &f->max_decoded_bytes, e);
         else if (!strcmp(name, "--remote-write-cache-size")) rc = parse_bytes(val, &f->remote_write_cache_bytes, e);
         else if (!strcmp(name, "--line-protocol-cache-size")) rc = parse_bytes(val, &f->line_protocol_cache_bytes, e);
+        else if (!strcmp(name, "--timestream-cache-size")) rc = parse_bytes(val, &f->timestream_cache_bytes, e);
         else if (!strcmp(name, "--max-labels-per-series")) {
             rc = parse_uint(val, 256, &u, e);
             if (!rc && u == 0) rc = st_fail(e, ST_EINVAL, "must be at least 1 (256 at most)");

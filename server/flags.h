@@ -55,6 +55,7 @@ typedef struct flags {
     uint64_t sql_max_rows;          /* rows one SQL sort, aggregation, join or DISTINCT holds; 0 = none */
     uint64_t sql_max_result_rows;   /* rows one SQL answer may have; 0 = none */
     unsigned timestream_max_queries; /* Timestream queries open for paging at once */
+    uint64_t timestream_cache_bytes;  /* WriteRecords' series keys remembered */
     int64_t query_lookback_delta;   /* ns: how far an instant selector looks back */
     int64_t query_subquery_step;    /* ns: resolution of a subquery without a step */
     unsigned query_threads;         /* threads one query may use; 0 = cores */

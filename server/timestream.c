@@ -24,9 +24,11 @@
 #define DEFAULT_MAG_DAYS 73000
 #define LIST_MAX 20
 
-ts_state *ts_state_new(unsigned max_queries)
+ts_state *ts_state_new(unsigned max_queries, uint64_t cache_bytes)
 {
     ts_state *t = st_calloc(1, sizeof *t);
+    pthread_mutex_init(&t->keys_mu, NULL);
+    t->cache_bytes = cache_bytes;
     pthread_mutex_init(&t->mu, NULL);
     pthread_mutex_init(&t->write_mu, NULL);
     pthread_cond_init(&t->write_cv, NULL);
@@ -38,6 +40,8 @@ void ts_state_free(ts_state *t)
 {
     if (!t) return;
     ts_queries_free(t);
+    ts_keys_free(t);
+    pthread_mutex_destroy(&t->keys_mu);
     st_free(t->newest_hash);
     st_free(t->newest_ns);
     for (size_t i = 0; i < t->nmtypes; i++) st_free(t->mtypes[i].key);
@@ -66,16 +70,29 @@ void api_timestream_metrics(api_server *sv, st_buf *b)
 
 /* ------------------------------------------------------------ answers */
 
+static uint64_t g_request_seed;
+
+static void draw_request_seed(void)
+{
+    if (getrandom(&g_request_seed, sizeof g_request_seed, GRND_NONBLOCK) != sizeof g_request_seed)
+        g_request_seed = (uint64_t)st_now_ns();
+}
+
+/* x-amzn-RequestId: a UUID-shaped id, unique in the process (a counter)
+ * and across processes (a random start drawn once): no syscall a request. */
 static void request_id(http_resp *rs)
 {
-    uint8_t r[16] = {0};
     static _Atomic uint64_t seq;
-    uint64_t n = atomic_fetch_add(&seq, 1);
-    if (getrandom(r, 8, GRND_NONBLOCK) != 8) memcpy(r, &(int64_t){st_now_ns()}, 8);
-    memcpy(r + 8, &n, 8);
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, draw_request_seed);
+    uint64_t seed = g_request_seed;
+    uint64_t n = atomic_fetch_add(&seq, 1), a = seed ^ (n * 0x9e3779b97f4a7c15ull), b = n;
+    a ^= a >> 31;
+    a *= 0xbf58476d1ce4e5b9ull;
+    a ^= a >> 27;
     char id[40];
-    snprintf(id, sizeof id, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2],
-             r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15]);
+    snprintf(id, sizeof id, "%08x-%04x-%04x-%04x-%012llx", (unsigned)(a >> 32), (unsigned)(a >> 16) & 0xffff,
+             (unsigned)a & 0xffff, (unsigned)(seed >> 48) & 0xffff, (unsigned long long)b & 0xffffffffffffull);
     http_set_header(rs, "x-amzn-RequestId", id);
 }
 

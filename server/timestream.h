@@ -31,9 +31,11 @@
 
 typedef struct ts_state ts_state;
 
-/* What the front keeps between requests (open queries, measure types);
- * max_queries: open queries at most (--timestream-max-queries). */
-ts_state *ts_state_new(unsigned max_queries);
+/* What the front keeps between requests (open queries, measure types,
+ * series keys); max_queries: open queries at most
+ * (--timestream-max-queries); cache_bytes: the series keys' memory
+ * (--timestream-cache-size). */
+ts_state *ts_state_new(unsigned max_queries, uint64_t cache_bytes);
 void ts_state_free(ts_state *t);
 
 void api_timestream(api_server *sv, http_req *rq, http_resp *rs);

@@ -59,6 +59,12 @@ struct ts_state {
     uint64_t *newest_hash;
     int64_t *newest_ns;
     size_t newest_n;
+    /* WriteRecords' series keys (tswrite.c): a value's series by its
+     * record identity and column, so that a known series costs no label
+     * sorting and no key lookup in the head; cache_bytes at most */
+    pthread_mutex_t keys_mu;
+    struct ts_key **keys;
+    size_t keys_cap, keys_n, keys_bytes, cache_bytes;
     _Atomic uint64_t calls[4];   /* ok, client error, throttled, server error */
     _Atomic uint64_t records[2]; /* ingested, rejected */
 };
@@ -140,6 +146,7 @@ void ts_execute_scheduled_query(ts_call *c);
  * stands. Under t->mu. */
 int ts_mtype_claim(ts_state *t, const char *db, st_slice table, st_slice measure, int type);
 void ts_mtype_forget(ts_state *t, const char *db, const char *table); /* table NULL: the whole database */
+void ts_keys_free(ts_state *t);
 /* Empties the newest-time cache (takes write_mu): after deletes. */
 void ts_newest_forget(ts_state *t);
 

@@ -208,6 +208,114 @@ static uint64_t identity_hash(const char *db, st_slice table, st_slice key)
     return h ? h : 1;
 }
 
+/* ------------------------------------------------------------ series keys */
+
+/* A value's series: found by (identity hash, column), checked against
+ * both, given as its canonical key, the key's hash and the head's
+ * reference as the last write found them. */
+typedef struct ts_key {
+    uint64_t ih, h;
+    uint8_t *col, *key; /* col then key in one allocation */
+    size_t coln, keylen;
+    uint64_t keyhash;
+    store_series_ref ref;
+} ts_key;
+
+void ts_keys_free(ts_state *t)
+{
+    for (size_t i = 0; i < t->keys_cap; i++) st_free(t->keys[i]);
+    st_free(t->keys);
+    t->keys = NULL;
+    t->keys_cap = t->keys_n = t->keys_bytes = 0;
+}
+
+static uint64_t key_hash(uint64_t ih, st_slice col) { return st_hash64(col.p, col.n, ih) | 1; }
+
+/* Under keys_mu: the slot of (ih, col), empty when absent. */
+static size_t key_slot(ts_state *t, uint64_t ih, st_slice col, uint64_t h)
+{
+    size_t i = h & (t->keys_cap - 1);
+    for (ts_key *k; (k = t->keys[i]); i = (i + 1) & (t->keys_cap - 1))
+        if (k->h == h && k->ih == ih && k->coln == col.n && !memcmp(k->col, col.p, col.n)) break;
+    return i;
+}
+
+/* Copies the key and reference of (ih, col) into the batch as a series:
+ * true with *handle, false when unknown. */
+static bool key_use(ts_state *t, store_batch *b, uint64_t ih, st_slice col, series_meta meta, uint32_t *handle)
+{
+    uint64_t h = key_hash(ih, col);
+    bool hit = false;
+    pthread_mutex_lock(&t->keys_mu);
+    if (t->keys_cap) {
+        ts_key *k = t->keys[key_slot(t, ih, col, h)];
+        hit = k && store_batch_series_key_ref(b, k->key, k->keylen, k->keyhash, meta, &k->ref, handle, NULL) == 0;
+    }
+    pthread_mutex_unlock(&t->keys_mu);
+    return hit;
+}
+
+/* Remembers (or refreshes) the series of handle after a write. */
+static void key_keep(ts_state *t, const store_batch *b, uint64_t ih, st_slice col, uint32_t handle)
+{
+    const uint8_t *key;
+    size_t keylen;
+    uint64_t keyhash;
+    store_batch_key(b, handle, &key, &keylen, &keyhash);
+    store_series_ref ref;
+    store_batch_ref(b, handle, &ref);
+    uint64_t h = key_hash(ih, col);
+    size_t need = sizeof(ts_key) + col.n + keylen + 2 * sizeof(void *);
+    pthread_mutex_lock(&t->keys_mu);
+    if (t->keys_bytes + need > t->cache_bytes || 4 * (t->keys_n + 1) > 3 * t->keys_cap) {
+        if (t->keys_bytes + need > t->cache_bytes || t->keys_cap >= (1u << 30)) {
+            for (size_t i = 0; i < t->keys_cap; i++) { /* full: start again */
+                st_free(t->keys[i]);
+                t->keys[i] = NULL;
+            }
+            t->keys_n = t->keys_bytes = 0;
+        }
+        if (4 * (t->keys_n + 1) > 3 * t->keys_cap) { /* grow, rehashing */
+            size_t cap = t->keys_cap ? 2 * t->keys_cap : 1024;
+            ts_key **old = t->keys;
+            size_t oldcap = t->keys_cap;
+            t->keys = st_calloc(cap, sizeof *t->keys);
+            t->keys_cap = cap;
+            for (size_t i = 0; i < oldcap; i++)
+                if (old[i]) {
+                    size_t j = old[i]->h & (cap - 1);
+                    while (t->keys[j]) j = (j + 1) & (cap - 1);
+                    t->keys[j] = old[i];
+                }
+            st_free(old);
+            t->keys_bytes += (cap - oldcap) * sizeof *t->keys;
+        }
+    }
+    if (need <= t->cache_bytes) {
+        size_t i = key_slot(t, ih, col, h);
+        ts_key *k = t->keys[i];
+        if (k) {
+            k->ref = ref;
+        } else {
+            k = st_malloc(sizeof *k + col.n + keylen);
+            k->ih = ih;
+            k->h = h;
+            k->col = (uint8_t *)(k + 1);
+            k->key = k->col + col.n;
+            memcpy(k->col, col.p, col.n);
+            memcpy(k->key, key, keylen);
+            k->coln = col.n;
+            k->keylen = keylen;
+            k->keyhash = keyhash;
+            k->ref = ref;
+            t->keys[i] = k;
+            t->keys_n++;
+            t->keys_bytes += need;
+        }
+    }
+    pthread_mutex_unlock(&t->keys_mu);
+}
+
 /* ------------------------------------------------------------ claims */
 
 typedef struct ts_claim {
@@ -628,6 +736,13 @@ int ts_ingest(api_server *sv, st_arena *a, const char *db, const char *table, co
     }
     store_batch *b = store_batch_new();
     uint64_t ingested = 0, magnetic = 0;
+    typedef struct used_t {
+        uint64_t ih;
+        st_slice col;
+        uint32_t handle;
+    } used_t;
+    used_t *used = NULL; /* the series of the batch, for the key cache */
+    size_t nused = 0, capused = 0;
     label ls[TSREC_MAX_DIMS + 2];
     bool *written = st_arena_alloc(a, req.n);
     for (size_t i = 0; i < req.n && !rc; i++) {
@@ -673,7 +788,15 @@ int ts_ingest(api_server *sv, st_arena *a, const char *db, const char *table, co
             st_vtype vt = isver ? ST_VT_INT : vtype_of(val->type);
             series_meta meta = {.type = (uint8_t)vt, .table_len = (uint16_t)tslice.n};
             uint32_t h;
-            if ((rc = store_batch_series(b, ls, n, meta, &h, e_out))) break;
+            if (!key_use(sv->ts, b, ih[i], col, meta, &h) && (rc = store_batch_series(b, ls, n, meta, &h, e_out)))
+                break;
+            if (nused == capused) {
+                capused = capused ? 2 * capused : 256;
+                used_t *nu = st_arena_alloc(a, capused * sizeof *nu);
+                if (nused) memcpy(nu, used, nused * sizeof *nu);
+                used = nu;
+            }
+            used[nused++] = (used_t){ih[i], col, h};
             if (isver) store_batch_add(b, h, r->time_ns, (uint64_t)r->version);
             else if (vt == ST_VT_STRING) store_batch_add_str(b, h, r->time_ns, val->str);
             else store_batch_add(b, h, r->time_ns, val->bits);
@@ -702,6 +825,8 @@ int ts_ingest(api_server *sv, st_arena *a, const char *db, const char *table, co
             if (written[i]) newest_put(sv->ts, ih[i], req.recs[i].time_ns);
     claim_drop(sv->ts, &claim);
     pthread_mutex_unlock(&sv->ts->write_mu);
+    if (!wrc)
+        for (size_t k = 0; k < nused; k++) key_keep(sv->ts, b, used[k].ih, used[k].col, used[k].handle);
     store_batch_free(b);
     st_buf_free(&tmp);
     if (wrc && !(wr.rejected && wrc == wr.first_code)) return wrc; /* nothing of the batch acknowledged */
