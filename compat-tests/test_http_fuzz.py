@@ -33,6 +33,7 @@ STRATA_FUZZ_SEED (the run's seed is printed), STRATA_FUZZ_OUT.
 STRATA_SMOKE: runs under ASan too (make test-asan), and `make fuzz` runs it
 longer (HTTP_FUZZ_SECONDS)."""
 import gzip
+import json
 import http.client
 import os
 import random
@@ -88,6 +89,8 @@ class Seeds:
         self.lp = corpus("lp", strip_first=True)
         self.import_json = corpus("import_json")
         self.influxql = [q for q in corpus("influxql") if SENTINEL_DB.encode() not in q]
+        self.tsrec = corpus("tsrec")
+        self.sql = [q for q in corpus("sql") if SENTINEL_DB.encode() not in q]
         self.promql = [q.encode() for _, q in promql_queries()] + corpus("promql")
         self.matchers = corpus("matcher", strip_first=True)
         self.prr = []
@@ -661,8 +664,59 @@ def sweep():
     return out
 
 
+TS_OPS = ["WriteRecords", "Query", "DescribeEndpoints", "CreateDatabase", "DescribeDatabase", "ListDatabases",
+          "UpdateDatabase", "DeleteDatabase", "CreateTable", "DescribeTable", "ListTables", "UpdateTable",
+          "DeleteTable", "TagResource", "UntagResource", "ListTagsForResource", "CancelQuery", "PrepareQuery",
+          "CreateScheduledQuery", "DescribeScheduledQuery", "ListScheduledQueries", "UpdateScheduledQuery",
+          "DeleteScheduledQuery", "ExecuteScheduledQuery", "Nope"]
+
+
+def gen_timestream(rng, S):
+    """Timestream's API: POST / with an X-Amz-Target and a JSON body, from
+    the WriteRecords corpus, the SQL corpus and the other operations'
+    shapes, mutated (never naming the sentinel database)."""
+    op = rng.choice(TS_OPS + ["WriteRecords", "Query"] * 4)
+    name = rng.choice(["fuzz", "fuzzts", "ab", "a" * 300, "x.y-z", "", "default"])
+    table = rng.choice(["tbl", "DevOps", "cpu", "t", ""])
+    if op == "WriteRecords":
+        body = rng.choice(S.tsrec)
+    elif op in ("Query", "PrepareQuery"):
+        sql = rng.choice(S.sql).decode("utf-8", "surrogateescape")
+        args = {"QueryString": sql}
+        if maybe(rng, 0.3):
+            args["MaxRows"] = rng.choice([1, 0, 1000, 1001, -1, "x"])
+        if maybe(rng, 0.2):
+            args["NextToken"] = rng.choice(["AEDQC00000000001-0-0", "", "x" * 500])
+        if op == "PrepareQuery":
+            args["ValidateOnly"] = rng.choice([True, False, "x"])
+        body = json.dumps(args, ensure_ascii=False).encode("utf-8", "surrogateescape")
+    else:
+        args = {"DatabaseName": name, "TableName": table, "MaxResults": rng.choice([1, 20, 0, 21]),
+                "ResourceARN": rng.choice([f"arn:aws:timestream:us-east-1:0:database/{name}/table/{table}", "arn:x", ""]),
+                "Tags": [{"Key": "k", "Value": "v"}], "TagKeys": ["k"], "KmsKeyId": "k", "QueryId": "q",
+                "RetentionProperties": {"MemoryStoreRetentionPeriodInHours": rng.choice([1, 0, 9000]),
+                                        "MagneticStoreRetentionPeriodInDays": 1},
+                "ScheduledQueryArn": "arn:aws:timestream:us-east-1:0:scheduled-query/x", "State": "DISABLED"}
+        for k in list(args):
+            if maybe(rng, 0.4):
+                del args[k]
+        body = json.dumps(args).encode()
+    if SENTINEL_DB.encode() in body.lower():
+        body = b"{}"
+    if maybe(rng, 0.6):
+        body = mutate_bytes(rng, body, S.tsrec[:10])
+    if SENTINEL_DB.encode() in body.lower():
+        body = b"{}"
+    h = [("X-Amz-Target", "Timestream_20181101." + op if maybe(rng, 0.95) else rng.choice(["", "x", "Timestream_20181101."])),
+         ("Content-Type", "application/x-amz-json-1.0")]
+    if maybe(rng, 0.1):
+        h.append(("Authorization", rng.choice(["AWS4-HMAC-SHA256 Credential=a/20260101/us-east-1/timestream/aws4_request, "
+                                               "SignedHeaders=host, Signature=00", "Basic !!!", ""])))
+    return Req("timestream", rng.choice(["POST"] * 19 + ["GET"]), "/", h, body)
+
+
 FAMILIES = [(gen_prw, 4), (gen_prr, 2), (gen_lp, 4), (gen_import, 3), (gen_promql, 5), (gen_influxql, 3),
-            (gen_meta, 4), (gen_odd, 3)]
+            (gen_meta, 4), (gen_odd, 3), (gen_timestream, 3)]
 
 
 # ------------------------------------------------------------ sending and judging
