@@ -867,36 +867,70 @@ static void update_table(ts_call *c)
     ts_ok(c, &b);
 }
 
+/* Deletes the samples of db.table's series in [mint, maxt]. */
+static int table_delete_range(store *st, const char *db, const char *table, int64_t mint, int64_t maxt, st_err *e)
+{
+    scan_spec sp = {.db = db, .table = st_slice_cstr(table), .mint = INT64_MIN, .maxt = INT64_MAX, .mode = SCAN_KEYS};
+    scan *sc;
+    int rc = scan_open(st, &sp, &sc, e);
+    if (rc) return rc;
+    size_t n = scan_count(sc), k = 0;
+    st_slice *keys = st_calloc(n ? n : 1, sizeof *keys);
+    scan_iter *it;
+    if ((rc = scan_iter_open(sc, 0, n, &it, e)) == 0) {
+        scan_series s;
+        while ((rc = scan_iter_next(it, &s, e)) == 1 && k < n) {
+            char *copy = st_malloc(s.keylen);
+            memcpy(copy, s.key, s.keylen);
+            keys[k++] = st_slice_of(copy, s.keylen);
+        }
+        scan_iter_close(it);
+    }
+    scan_close(sc);
+    uint64_t gone = 0;
+    if (rc >= 0 && k) rc = store_delete_series(st, db, keys, k, mint, maxt, &gone, e);
+    for (size_t i = 0; i < k; i++) st_free((void *)keys[i].p);
+    st_free(keys);
+    return rc < 0 ? rc : 0;
+}
+
+void ts_retention_sweep(api_server *sv, int64_t now_ns)
+{
+    store_obj *objs;
+    size_t n;
+    store_obj_list(sv->s, OBJ_TABLE, NULL, &objs, &n);
+    store_db_info *dbs;
+    size_t ndb;
+    store_db_list(sv->s, &dbs, &ndb);
+    st_arena *a = st_arena_new(4096);
+    for (size_t i = 0; i < n; i++) {
+        ts_table t;
+        st_err e = {0};
+        if (ts_table_get(sv, a, objs[i].db, objs[i].name, &t, &e) != 1) continue;
+        int64_t keep = t.mem_hours * 3600 * ST_NS_PER_S + t.mag_days * 86400 * ST_NS_PER_S, cutoff = now_ns - keep;
+        bool db_drops = false; /* the database's own retention is as short: blocks go whole */
+        for (size_t d = 0; d < ndb; d++)
+            if (!strcmp(dbs[d].name, objs[i].db)) db_drops = dbs[d].retention && dbs[d].retention <= keep;
+        int64_t lo, hi;
+        if (db_drops || scan_table_bounds(sv->s, objs[i].db, st_slice_cstr(objs[i].name), INT64_MIN, cutoff - 1, &lo,
+                                          &hi, &e) || lo > hi)
+            continue;
+        if (table_delete_range(sv->s, objs[i].db, objs[i].name, INT64_MIN, cutoff - 1, &e))
+            api_log(NULL, "warn", e.msg);
+        st_arena_reset(a);
+    }
+    st_arena_free(a);
+    st_free(dbs);
+    store_obj_list_free(objs, n);
+}
+
 static void delete_table(ts_call *c)
 {
     const char *db, *table;
     ts_table t;
     if (!existing_table(c, AUTH_WRITE, &db, &table, &t)) return;
-    /* every series of the table, deleted whole */
-    scan_spec sp = {.db = db, .table = st_slice_cstr(table), .mint = INT64_MIN, .maxt = INT64_MAX, .mode = SCAN_KEYS};
-    scan *sc;
     st_err e = {0};
-    int rc = scan_open(c->sv->s, &sp, &sc, &e);
-    if (rc == 0) {
-        size_t n = scan_count(sc);
-        st_slice *keys = st_calloc(n ? n : 1, sizeof *keys);
-        scan_iter *it;
-        size_t k = 0;
-        if ((rc = scan_iter_open(sc, 0, n, &it, &e)) == 0) {
-            scan_series s;
-            while ((rc = scan_iter_next(it, &s, &e)) == 1 && k < n) {
-                char *copy = st_malloc(s.keylen);
-                memcpy(copy, s.key, s.keylen);
-                keys[k++] = st_slice_of(copy, s.keylen);
-            }
-            scan_iter_close(it);
-        }
-        scan_close(sc);
-        uint64_t gone = 0;
-        if (rc >= 0 && k) rc = store_delete_series(c->sv->s, db, keys, k, INT64_MIN, INT64_MAX, &gone, &e);
-        for (size_t i = 0; i < k; i++) st_free((void *)keys[i].p);
-        st_free(keys);
-    }
+    int rc = table_delete_range(c->sv->s, db, table, INT64_MIN, INT64_MAX, &e);
     if (rc) {
         ts_fail_code(c, rc, e.msg);
         return;

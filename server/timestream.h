@@ -40,6 +40,12 @@ void ts_state_free(ts_state *t);
 
 void api_timestream(api_server *sv, http_req *rq, http_resp *rs);
 
+/* Per-table retention: deletes the samples of each Timestream table older
+ * than its memory plus magnetic retention, where its database's own
+ * retention (per database: blocks dropped whole) keeps them longer. Run
+ * by the scheduler's thread about hourly; reads see the deletes at once. */
+void ts_retention_sweep(api_server *sv, int64_t now_ns);
+
 /* Scheduled queries (tssched.c): the thread that runs them on their
  * schedules, started once the server serves and stopped (waiting for a
  * run under way) before it goes. */
