@@ -30,6 +30,8 @@ What is replayed, and checked the way the data source reads the answers:
     expanded SQL); QueryStatus with CumulativeBytesMetered on every page;
     the loop ends;
   - CancelQuery from an aborted paged query.
+
+Also run under ASan and UBSan by `make test-asan` (STRATA_SMOKE=1).
 """
 import json
 import os

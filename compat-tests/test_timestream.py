@@ -25,6 +25,8 @@ key (CREATE ACCESS KEY FOR user). The scenario:
     written;
   - endpoint discovery: a client with no endpoint_url and discovery on
     reaches Strata (over TLS, with the AWS host names resolved to it).
+
+Also run under ASan and UBSan by `make test-asan` (STRATA_SMOKE=1).
 """
 import datetime
 import json
