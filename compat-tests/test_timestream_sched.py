@@ -32,6 +32,7 @@ import datetime
 import json
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -498,6 +499,7 @@ def main():
         report_crash(R, exc, srv)
     finally:
         srv.cleanup()
+        shutil.rmtree(tmp, ignore_errors=True)
     return R.done()
 
 
