@@ -66,6 +66,7 @@ void api_timestream_metrics(api_server *sv, st_buf *b)
                      "strata_timestream_records_total{result=\"ingested\"} %" PRIu64 "\n"
                      "strata_timestream_records_total{result=\"rejected\"} %" PRIu64 "\n",
                   t ? atomic_load(&t->records[0]) : 0, t ? atomic_load(&t->records[1]) : 0);
+    ts_sched_metrics(b);
 }
 
 /* ------------------------------------------------------------ answers */

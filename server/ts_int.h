@@ -139,6 +139,7 @@ void ts_list_scheduled_queries(ts_call *c);
 void ts_update_scheduled_query(ts_call *c);
 void ts_delete_scheduled_query(ts_call *c);
 void ts_execute_scheduled_query(ts_call *c);
+void ts_sched_metrics(st_buf *b);
 
 /* The measure type cache: the type db.table.measure was first written
  * with, learnt from the store on first use; -1 when it has none yet.
