@@ -199,6 +199,14 @@ def test_multi(w, q, data):
             (len(got), len(expected())))
     versions = rows(q, f'SELECT count(*) FROM "{DB}"."dst"')
     R.check(versions == [[str(len(expected()))]], "one record per host and minute in the target", versions)
+    # tags on a scheduled query, through the query client's tag operations
+    q.tag_resource(ResourceARN=arn, Tags=[{"Key": "team", "Value": "ops"}, {"Key": "tier", "Value": "1"}])
+    q.untag_resource(ResourceARN=arn, TagKeys=["tier"])
+    tags = q.list_tags_for_resource(ResourceARN=arn)["Tags"]
+    R.check(tags == [{"Key": "team", "Value": "ops"}], "TagResource, UntagResource and ListTagsForResource on a "
+            "scheduled query's ARN", tags)
+    d = q.describe_scheduled_query(ScheduledQueryArn=arn)["ScheduledQuery"]
+    R.check(d["State"] == "ENABLED" and d["QueryString"] == ROLLUP, "tagging leaves the query as it was", d["State"])
     return arn
 
 

@@ -1027,6 +1027,11 @@ static bool parse_arn(ts_call *c, const char **db, const char **table)
 /* The tags of a resource (checked for priv, existing); false when answered. */
 static bool resource_tags(ts_call *c, auth_priv priv, const char **db, const char **table, const json_node **tags)
 {
+    const json_node *an = json_tree_get(c->in, "ResourceARN");
+    if (an && an->kind == JSON_STRING && memmem(an->s.p, an->s.n, ":scheduled-query/", 17)) {
+        *db = *table = NULL; /* a scheduled query's: its own store */
+        return ts_sched_tags(c, st_arena_strndup(c->rq->arena, an->s.p, an->s.n), priv, tags);
+    }
     if (!parse_arn(c, db, table)) return false;
     const char *arn = ts_str(c, "ResourceARN", true, &(bool){false});
     if (!ts_may(c, *db, priv, arn)) return false;
@@ -1053,6 +1058,10 @@ static bool resource_tags(ts_call *c, auth_priv priv, const char **db, const cha
 
 static bool save_tags(ts_call *c, const char *db, const char *table, const json_node *tags)
 {
+    if (!db) { /* a scheduled query's */
+        const json_node *an = json_tree_get(c->in, "ResourceARN");
+        return ts_sched_set_tags(c, st_arena_strndup(c->rq->arena, an->s.p, an->s.n), tags);
+    }
     st_err e = {0};
     int rc;
     if (*table) {

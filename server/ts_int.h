@@ -140,6 +140,11 @@ void ts_update_scheduled_query(ts_call *c);
 void ts_delete_scheduled_query(ts_call *c);
 void ts_execute_scheduled_query(ts_call *c);
 void ts_sched_metrics(st_buf *b);
+/* The tags of the scheduled query arn names (checked for priv on its
+ * target); false when answered (not found, refused). */
+bool ts_sched_tags(ts_call *c, const char *arn, auth_priv priv, const json_node **tags);
+/* Replaces them (WRITE on its target); false when answered. */
+bool ts_sched_set_tags(ts_call *c, const char *arn, const json_node *tags);
 
 /* The measure type cache: the type db.table.measure was first written
  * with, learnt from the store on first use; -1 when it has none yet.

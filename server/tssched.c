@@ -1052,11 +1052,8 @@ void ts_create_scheduled_query(ts_call *c)
 
 /* The query a ScheduledQueryArn names, checked for priv (READ or WRITE on
  * its target database; the admin for one without); false when answered. */
-static bool find_query(ts_call *c, auth_priv priv, sq *q)
+static bool find_query_arn(ts_call *c, const char *arn, auth_priv priv, sq *q)
 {
-    bool bad = false;
-    const char *arn = ts_str(c, "ScheduledQueryArn", true, &bad);
-    if (bad) return false;
     const char *tail = strstr(arn, ":scheduled-query/");
     const char *dash = tail ? strrchr(tail, '-') : NULL;
     if (strncmp(arn, "arn:", 4) || !strstr(arn, ":timestream:") || !dash || dash <= tail + 17) {
@@ -1072,6 +1069,52 @@ static bool find_query(ts_call *c, auth_priv priv, sq *q)
     if (!own || strcmp(own + 17, tail)) return false;
     const char *db = target_str(c->rq->arena, q, "DatabaseName");
     return ts_may(c, db ? db : "", db ? priv : AUTH_ADMIN, q->arn);
+}
+
+static bool find_query(ts_call *c, auth_priv priv, sq *q)
+{
+    bool bad = false;
+    const char *arn = ts_str(c, "ScheduledQueryArn", true, &bad);
+    return !bad && find_query_arn(c, arn, priv, q);
+}
+
+bool ts_sched_tags(ts_call *c, const char *arn, auth_priv priv, const json_node **tags)
+{
+    sq q;
+    if (!find_query_arn(c, arn, priv, &q)) return false;
+    *tags = json_tree_get(q.in, "Tags");
+    return true;
+}
+
+bool ts_sched_set_tags(ts_call *c, const char *arn, const json_node *tags)
+{
+    pthread_mutex_lock(&g.save_mu);
+    sq q;
+    bool ok = find_query_arn(c, arn, AUTH_WRITE, &q);
+    if (ok) {
+        /* the stored members with Tags replaced */
+        json_node *in = st_arena_alloc(c->rq->arena, sizeof *in);
+        *in = *q.in;
+        in->items = st_arena_alloc(c->rq->arena, (q.in->n + 1) * sizeof *in->items);
+        in->keys = st_arena_alloc(c->rq->arena, (q.in->n + 1) * sizeof *in->keys);
+        size_t k = 0;
+        for (size_t i = 0; i < q.in->n; i++)
+            if (!st_slice_eq(q.in->keys[i], st_slice_cstr("Tags"))) {
+                in->keys[k] = q.in->keys[i];
+                in->items[k++] = q.in->items[i];
+            }
+        in->keys[k] = st_slice_cstr("Tags");
+        in->items[k++] = *tags;
+        in->n = k;
+        q.in = in;
+        st_err e = {0};
+        if (sq_save(c->sv->s, &q, false, &e)) {
+            ts_fail_code(c, ST_EIO, e.msg);
+            ok = false;
+        }
+    }
+    pthread_mutex_unlock(&g.save_mu);
+    return ok;
 }
 
 /* The members Describe and List have in common. */
