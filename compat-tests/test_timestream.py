@@ -362,6 +362,23 @@ def test_versions(srv, w, q):
         dict(m, Version=2, MeasureValues=[{"Name": "temperature", "Value": "2.0", "Type": "DOUBLE"}])])
     got, _ = rows(q, f'SELECT temperature FROM "{DB}"."IoT" WHERE device = \'vm\'')
     R.check([scalars(x) for x in got] == [["2.0"]], "MULTI: a higher version replaces", got)
+    # a higher version replaces the record whole: a value it lacks goes (the
+    # column stays through another device's record: a column without data
+    # is no column in Strata)
+    w.write_records(DatabaseName=DB, TableName="IoT", Records=[dict(m, Dimensions=[{"Name": "device", "Value": "keep"}],
+                    MeasureValues=[{"Name": "humidity", "Value": "1", "Type": "BIGINT"}])])
+    both = dict(m, Time=str(t + 5), MeasureValues=[{"Name": "temperature", "Value": "1.0", "Type": "DOUBLE"},
+                                                   {"Name": "humidity", "Value": "40", "Type": "BIGINT"}])
+    w.write_records(DatabaseName=DB, TableName="IoT", Records=[both])
+    w.write_records(DatabaseName=DB, TableName="IoT", Records=[dict(both, Version=2, MeasureValues=[
+        {"Name": "temperature", "Value": "3.0", "Type": "DOUBLE"}])])
+    got, _ = rows(q, f'SELECT temperature, humidity FROM "{DB}"."IoT" WHERE device = \'vm\' '
+                     f"AND time = from_milliseconds({t + 5})")
+    R.check([scalars(x) for x in got] == [["3.0", None]], "MULTI: a higher version without a value drops it", got)
+    w.write_records(DatabaseName=DB, TableName="IoT", Records=[dict(both, Version=3)])
+    got, _ = rows(q, f'SELECT temperature, humidity FROM "{DB}"."IoT" WHERE device = \'vm\' '
+                     f"AND time = from_milliseconds({t + 5})")
+    R.check([scalars(x) for x in got] == [["1.0", "40"]], "MULTI: and a later version may bring it back", got)
     # on disk: after a flush the versions still hold
     st, _, _ = srv.request("POST", "/api/v1/admin/flush")
     R.check(st in (200, 204), "flush to blocks", st)

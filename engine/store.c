@@ -1137,6 +1137,10 @@ int store_write(store *s, const char *dbname, store_batch *b, store_write_result
                 if (!hs || !x->nsamples) continue;
                 uint32_t from = sstart[sorder[k]];
                 bool is_str = x->meta.type == ST_VT_STRING;
+                /* a series that held nothing in memory (flushed, or all
+                 * deleted) is left out of the tables' memoized schemas:
+                 * holding something again changes them */
+                if (hseries_empty(hs)) atomic_fetch_add(&d->series_gen, 1);
                 for (uint32_t i = 0; i < x->nsamples; i++) {
                     const bsample *sm = &b->samples[order[from + i]];
                     head_append_locked(h, hs, sm->ts, is_str ? 0 : sm->val,
@@ -1424,6 +1428,7 @@ static int replay_record(void *arg, uint8_t type, const uint8_t *p, size_t n)
                     return 0;
                 }
                 if (get_value(&p, end, vt, &v, &str)) goto corrupt;
+                if (hseries_empty(r->hs)) atomic_fetch_add(&r->db->series_gen, 1);
                 head_append_locked(r->db->head, r->hs, ts, v, str);
             }
             c->s->replay_records++;

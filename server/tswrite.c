@@ -406,6 +406,7 @@ typedef struct cell {
     st_vtype type;
     uint64_t bits;
     st_slice str;
+    st_slice key; /* its series' canonical key; empty for one of this batch */
 } cell;
 
 /* What is stored (or accepted earlier in the batch) for a record's
@@ -440,11 +441,12 @@ static st_slice ident_key(st_arena *a, const tsrec *r, st_buf *tmp)
     return st_slice_of(st_arena_strndup(a, (const char *)tmp->p, tmp->len), tmp->len);
 }
 
-static void cell_add(st_arena *a, stored *s, st_slice column, st_vtype type, uint64_t bits, st_slice str)
+static void cell_add(st_arena *a, stored *s, st_slice column, st_vtype type, uint64_t bits, st_slice str,
+                     st_slice key)
 {
     for (size_t i = 0; i < s->n; i++)
         if (st_slice_eq(s->cells[i].column, column)) {
-            s->cells[i] = (cell){column, type, bits, str};
+            s->cells[i] = (cell){column, type, bits, str, key};
             return;
         }
     if (s->n == s->cap) {
@@ -454,7 +456,7 @@ static void cell_add(st_arena *a, stored *s, st_slice column, st_vtype type, uin
         s->cells = nc;
         s->cap = cap;
     }
-    s->cells[s->n++] = (cell){column, type, bits, str};
+    s->cells[s->n++] = (cell){column, type, bits, str, key};
 }
 
 /* The good records of a batch by identity: chains of record indexes in
@@ -550,6 +552,7 @@ static int read_stored(api_server *sv, st_arena *a, const char *db, st_slice tab
                 size_t first = index_first(ix, key);
                 if (first == NONE) continue;
                 st_slice column = st_slice_of(st_arena_strndup(a, ss.column.p, ss.column.n), ss.column.n);
+                st_slice skey = st_slice_of(st_arena_strndup(a, (const char *)ss.key, ss.keylen), ss.keylen);
                 bool isver = st_slice_eq(column, st_slice_cstr("ts_version"));
                 scan_batch bt;
                 while ((rc = scan_iter_batch(it, &bt, e)) == 1) {
@@ -566,7 +569,7 @@ static int read_stored(api_server *sv, st_arena *a, const char *db, st_slice tab
                             st_slice str = {0};
                             if (ss.type == ST_VT_STRING)
                                 str = st_slice_of(st_arena_strndup(a, bt.strs[j].p, bt.strs[j].n), bt.strs[j].n);
-                            cell_add(a, s, column, ss.type, ss.type == ST_VT_STRING ? 0 : bt.vals[j], str);
+                            cell_add(a, s, column, ss.type, ss.type == ST_VT_STRING ? 0 : bt.vals[j], str, skey);
                         }
                 }
             }
@@ -743,6 +746,12 @@ int ts_ingest(api_server *sv, st_arena *a, const char *db, const char *table, co
     } used_t;
     used_t *used = NULL; /* the series of the batch, for the key cache */
     size_t nused = 0, capused = 0;
+    typedef struct stale {
+        st_slice key;
+        int64_t t;
+    } stale;
+    stale *gone = NULL; /* values of replaced MULTI records that the new ones lack */
+    size_t ngone = 0, capgone = 0;
     label ls[TSREC_MAX_DIMS + 2];
     bool *written = st_arena_alloc(a, req.n);
     for (size_t i = 0; i < req.n && !rc; i++) {
@@ -771,7 +780,20 @@ int ts_ingest(api_server *sv, st_arena *a, const char *db, const char *table, co
             rj[nrj++] = (ts_rejection){i, r->reason, s->version};
             continue;
         }
-        /* new, or a higher version: written whole */
+        /* new, or a higher version: written whole; a higher version of a
+         * MULTI record replaces it, so the values it no longer has go */
+        for (size_t k = 0; s->found && r->type == TSREC_MULTI && k < s->n; k++) {
+            bool kept = false;
+            for (size_t v = 0; v < r->nvals && !kept; v++) kept = st_slice_eq(s->cells[k].column, column_of(a, r, &r->vals[v]));
+            if (kept || !s->cells[k].key.n) continue;
+            if (ngone == capgone) {
+                capgone = capgone ? 2 * capgone : 16;
+                stale *ng = st_arena_alloc(a, capgone * sizeof *ng);
+                if (ngone) memcpy(ng, gone, ngone * sizeof *ng);
+                gone = ng;
+            }
+            gone[ngone++] = (stale){s->cells[k].key, r->time_ns};
+        }
         stored now_st = {.found = true, .version = r->version};
         for (size_t v = 0; v < r->nvals + (r->version != 1 || s->found); v++) {
             bool isver = v == r->nvals;
@@ -800,7 +822,7 @@ int ts_ingest(api_server *sv, st_arena *a, const char *db, const char *table, co
             if (isver) store_batch_add(b, h, r->time_ns, (uint64_t)r->version);
             else if (vt == ST_VT_STRING) store_batch_add_str(b, h, r->time_ns, val->str);
             else store_batch_add(b, h, r->time_ns, val->bits);
-            if (!isver) cell_add(a, &now_st, col, vt, vt == ST_VT_STRING ? 0 : val->bits, val->str);
+            if (!isver) cell_add(a, &now_st, col, vt, vt == ST_VT_STRING ? 0 : val->bits, val->str, (st_slice){0});
         }
         if (rc) {
             /* a record the store's own gate refuses (a label it cannot
@@ -818,7 +840,23 @@ int ts_ingest(api_server *sv, st_arena *a, const char *db, const char *table, co
     }
     int wrc = 0;
     store_write_result wr = {0};
-    if (store_batch_samples(b)) wrc = store_write(sv->s, db, b, &wr, e_out);
+    /* the replaced records' stale values deleted first, one time at a time
+     * (a crash between leaves the old record without them, the new one
+     * unacknowledged) */
+    for (size_t k = 0; k < ngone && !wrc; k++) {
+        if (!gone[k].key.n) continue;
+        st_slice *dk = st_arena_alloc(a, ngone * sizeof *dk);
+        size_t nk = 0;
+        int64_t t = gone[k].t;
+        for (size_t m = k; m < ngone; m++)
+            if (gone[m].key.n && gone[m].t == t) {
+                dk[nk++] = gone[m].key;
+                gone[m].key = (st_slice){0};
+            }
+        uint64_t hit;
+        wrc = store_delete_series(sv->s, db, dk, nk, t, t, &hit, e_out);
+    }
+    if (!wrc && store_batch_samples(b)) wrc = store_write(sv->s, db, b, &wr, e_out);
     pthread_mutex_lock(&sv->ts->write_mu);
     if (!wrc)
         for (size_t i = 0; i < req.n; i++)

@@ -353,6 +353,22 @@ static void test_table_schema(void)
     CHECK_OK(store_flush_all(s, NULL));
     CHECK_OK(scan_table_schema_get(s, "default", st_slice_cstr("cpu"), a, &ts, NULL));
     CHECK_MSG(ts.nfields == 3, "%zu fields after the delete", ts.nfields);
+    /* written again, in memory (its series known, empty there): back at once */
+    put(s, "cpu_steal", 3, "a", "x", ST_VT_FLOAT, T0 + 10 * ST_NS_PER_S, 1, 1);
+    CHECK_OK(scan_table_schema_get(s, "default", st_slice_cstr("cpu"), a, &ts, NULL));
+    CHECK_MSG(ts.nfields == 4, "%zu fields after writing the deleted field again", ts.nfields);
+    /* a whole table deleted in memory, then written again */
+    put(s, "mem_used", 3, "a", "x", ST_VT_FLOAT, T0, 2, 1);
+    CHECK_OK(scan_table_schema_get(s, "default", st_slice_cstr("mem"), a, &ts, NULL));
+    CHECK_EQ_INT(ts.nfields, 1);
+    m[0] = eq("__name__", "mem_used");
+    CHECK_OK(store_delete(s, "default", m, 1, INT64_MIN, INT64_MAX, &nser, NULL));
+    matcher_free(m[0]);
+    CHECK_OK(scan_table_schema_get(s, "default", st_slice_cstr("mem"), a, &ts, NULL));
+    CHECK_EQ_INT(ts.nfields, 0);
+    put(s, "mem_used", 3, "a", "x", ST_VT_FLOAT, T0, 1, 1);
+    CHECK_OK(scan_table_schema_get(s, "default", st_slice_cstr("mem"), a, &ts, NULL));
+    CHECK_MSG(ts.nfields == 1, "%zu fields after writing the deleted table again", ts.nfields);
     CHECK(scan_table_schema_get(s, "nodb", st_slice_cstr("cpu"), a, &ts, NULL) == ST_ENOTFOUND);
     st_arena_free(a);
     store_close(s, NULL);
