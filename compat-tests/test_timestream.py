@@ -379,6 +379,17 @@ def test_versions(srv, w, q):
     got, _ = rows(q, f'SELECT temperature, humidity FROM "{DB}"."IoT" WHERE device = \'vm\' '
                      f"AND time = from_milliseconds({t + 5})")
     R.check([scalars(x) for x in got] == [["1.0", "40"]], "MULTI: and a later version may bring it back", got)
+    # within one batch: the later version replaces the earlier record whole
+    t3 = t + 9
+    one = dict(both, Time=str(t3), Version=1)
+    two = dict(both, Time=str(t3), Version=2, MeasureValues=[{"Name": "temperature", "Value": "5.0", "Type": "DOUBLE"}])
+    r = w.write_records(DatabaseName=DB, TableName="IoT", Records=[one, two])
+    got, _ = rows(q, f'SELECT temperature, humidity FROM "{DB}"."IoT" WHERE device = \'vm\' '
+                     f"AND time = from_milliseconds({t3})")
+    R.check(r["RecordsIngested"]["Total"] == 2 and [scalars(x) for x in got] == [["5.0", None]],
+            "MULTI: a record replaced within its batch leaves nothing behind", (r["RecordsIngested"], got))
+    r = w.write_records(DatabaseName=DB, TableName="IoT", Records=[two])
+    R.check(r["RecordsIngested"]["Total"] == 1, "and sending the winner again is a no-op (an SDK's retry)", r)
     # on disk: after a flush the versions still hold
     st, _, _ = srv.request("POST", "/api/v1/admin/flush")
     R.check(st in (200, 204), "flush to blocks", st)

@@ -23,6 +23,9 @@
 #define DEFAULT_MEM_HOURS 6
 #define DEFAULT_MAG_DAYS 73000
 #define LIST_MAX 20
+#define TS_MAX_BODY (1 << 20)
+/* what a table or database keeps of a request's members, at most */
+#define PROPS_MAX (256 * 1024) /* 200 tags at their longest fit */
 
 ts_state *ts_state_new(unsigned max_queries, uint64_t cache_bytes)
 {
@@ -247,6 +250,7 @@ typedef struct ts_db {
     int64_t created_ns, updated_ns;
     const char *kms;
     const json_node *tags;
+    bool created_here; /* by CreateDatabase (the admin's): its retention follows its tables */
 } ts_db;
 
 static void db_props(ts_call *c, const char *db, ts_db *out)
@@ -257,7 +261,7 @@ static void db_props(ts_call *c, const char *db, ts_db *out)
     if (store_obj_get(c->sv->s, OBJ_DB, db, db, &text, NULL)) return;
     char *copy = st_arena_strndup(c->rq->arena, text, strlen(text));
     st_free(text);
-    if (json_tree_parse(copy, strlen(copy), c->rq->arena, 16, &root, NULL)) return;
+    if (json_tree_parse(copy, strlen(copy), c->rq->arena, 32, &root, NULL)) return;
     const json_node *v;
     int64_t i;
     if ((v = json_tree_get(root, "created")) && json_parse_int64(v->s, &i)) out->created_ns = i;
@@ -265,6 +269,8 @@ static void db_props(ts_call *c, const char *db, ts_db *out)
     if ((v = json_tree_get(root, "KmsKeyId")) && v->kind == JSON_STRING)
         out->kms = st_arena_strndup(c->rq->arena, v->s.p, v->s.n);
     out->tags = json_tree_get(root, "Tags");
+    const json_node *h = json_tree_get(root, "created_here");
+    out->created_here = h && h->kind == JSON_BOOL && h->b;
 }
 
 static void json_write(st_buf *b, const json_node *v)
@@ -293,7 +299,8 @@ static void json_write(st_buf *b, const json_node *v)
 static int db_props_save(ts_call *c, const char *db, const ts_db *p, bool create, st_err *e)
 {
     st_buf b = {0};
-    st_buf_printf(&b, "{\"created\":%" PRId64 ",\"updated\":%" PRId64, p->created_ns, p->updated_ns);
+    st_buf_printf(&b, "{\"created\":%" PRId64 ",\"updated\":%" PRId64 ",\"created_here\":%s", p->created_ns,
+                  p->updated_ns, p->created_here ? "true" : "false");
     if (p->kms) {
         PUTS(&b, ",");
         put_str_member(&b, "KmsKeyId", p->kms);
@@ -304,6 +311,10 @@ static int db_props_save(ts_call *c, const char *db, const ts_db *p, bool create
     }
     st_buf_putc(&b, '}');
     st_buf_putc(&b, 0);
+    if (b.len > PROPS_MAX) {
+        st_buf_free(&b);
+        return st_fail(e, ST_EINVAL, "The database's properties (KmsKeyId, Tags) take more than %d bytes.", PROPS_MAX);
+    }
     int rc = store_obj_put(c->sv->s, OBJ_DB, db, db, (const char *)b.p, create, e);
     st_buf_free(&b);
     return rc;
@@ -356,9 +367,12 @@ static void put_database(ts_call *c, st_buf *b, const char *db)
     size_t nt = 0;
     if (db_tables(c, db, &t, &nt)) nt = 0;
     c->rs->body.len = 0; /* a failure to list is not this answer's */
-    PUTS(b, "{\"Arn\":\"");
-    ts_arn_db(c, b, db);
-    PUTS(b, "\",");
+    st_buf arn = {0};
+    ts_arn_db(c, &arn, db);
+    PUTS(b, "{\"Arn\":");
+    json_str(b, (const char *)arn.p, arn.len);
+    st_buf_free(&arn);
+    PUTS(b, ",");
     put_str_member(b, "DatabaseName", db);
     st_buf_printf(b, ",\"TableCount\":%zu", nt);
     if (p.kms) {
@@ -423,12 +437,19 @@ static json_node *tags_merge(ts_call *c, const json_node *old, const json_node *
     return out;
 }
 
+static bool kms_ok(ts_call *c, const char *kms)
+{
+    if (!kms || (*kms && strlen(kms) <= 2048)) return true;
+    ts_fail(c, 400, "ValidationException", "KmsKeyId must be 1 to 2048 characters long");
+    return false;
+}
+
 static void create_database(ts_call *c)
 {
     bool bad = false;
     const char *db = ts_str(c, "DatabaseName", true, &bad);
     const char *kms = ts_str(c, "KmsKeyId", false, &bad);
-    if (bad || !name_ok(c, "databaseName", db, true)) return;
+    if (bad || !name_ok(c, "databaseName", db, true) || !kms_ok(c, kms)) return;
     const json_node *tags = json_tree_get(c->in, "Tags");
     if (!valid_tags(c, tags)) return;
     if (!ts_may(c, "", AUTH_ADMIN, "*")) return;
@@ -443,7 +464,7 @@ static void create_database(ts_call *c)
         return;
     }
     int64_t now = st_now_ns();
-    ts_db p = {.created_ns = now, .updated_ns = now, .kms = kms, .tags = tags};
+    ts_db p = {.created_ns = now, .updated_ns = now, .kms = kms, .tags = tags, .created_here = true};
     if ((rc = db_props_save(c, db, &p, false, &e))) {
         ts_fail_code(c, rc, e.msg);
         return;
@@ -489,7 +510,7 @@ static void update_database(ts_call *c)
 {
     bool bad = false;
     const char *kms = ts_str(c, "KmsKeyId", true, &bad);
-    if (bad) return;
+    if (bad || !kms_ok(c, kms)) return;
     const char *db = named_db(c, AUTH_ADMIN);
     if (!db) return;
     ts_db p;
@@ -663,6 +684,12 @@ static int table_save(ts_call *c, const char *db, const char *table, const ts_ta
     }
     st_buf_putc(&b, '}');
     st_buf_putc(&b, 0);
+    if (b.len > PROPS_MAX) {
+        st_buf_free(&b);
+        return st_fail(e, ST_EINVAL,
+                       "The table's properties (MagneticStoreWriteProperties, Schema, Tags) take more than %d bytes.",
+                       PROPS_MAX);
+    }
     int rc = store_obj_put(c->sv->s, OBJ_TABLE, db, table, (const char *)b.p, create, e);
     st_buf_free(&b);
     return rc;
@@ -681,9 +708,12 @@ static const json_node *table_tags(ts_call *c, const char *db, const char *table
 
 static void put_table(ts_call *c, st_buf *b, const char *db, const char *table, const ts_table *t)
 {
-    PUTS(b, "{\"Arn\":\"");
-    ts_arn_table(c, b, db, table);
-    PUTS(b, "\",");
+    st_buf arn = {0}; /* a table of another front may have any name: escaped */
+    ts_arn_table(c, &arn, db, table);
+    PUTS(b, "{\"Arn\":");
+    json_str(b, (const char *)arn.p, arn.len);
+    st_buf_free(&arn);
+    PUTS(b, ",");
     put_str_member(b, "TableName", table);
     PUTS(b, ",");
     put_str_member(b, "DatabaseName", db);
@@ -747,33 +777,41 @@ static bool table_input(ts_call *c, ts_table *t)
     return true;
 }
 
-/* A database created through this API keeps its data as long as its
- * longest-lived table asks and holds in memory what its widest memory
- * store does: Strata's retention and memory window are per database. */
+/* A database created through this API (by CreateDatabase, the admin's)
+ * keeps its data as long as its longest-lived table asks: Strata's
+ * retention is per database, and each table's own is swept
+ * (ts_retention_sweep). Its memory window is left as it is: Timestream's
+ * memory store is an ingestion window here, checked by WriteRecords. A
+ * database of another front keeps its retention whatever its tables say:
+ * changing it is the admin's. */
 static void fit_database(ts_call *c, const char *db)
 {
-    char *text = NULL;
-    if (store_obj_get(c->sv->s, OBJ_DB, db, db, &text, NULL)) return; /* not Timestream's: left as it is */
-    st_free(text);
+    ts_db p;
+    db_props(c, db, &p);
+    if (!p.created_here) return;
     store_obj *objs;
     size_t n;
     store_obj_list(c->sv->s, OBJ_TABLE, db, &objs, &n);
-    int64_t mag = 0, mem = 0;
+    int64_t keep = 0;
     for (size_t i = 0; i < n; i++) {
         ts_table t;
-        if (table_of(c, db, objs[i].name, &t) == 1) {
-            if (t.mag_days > mag) mag = t.mag_days;
-            if (t.mem_hours > mem) mem = t.mem_hours;
-        }
+        if (table_of(c, db, objs[i].name, &t) != 1) continue;
+        /* a record is kept through its memory hours and its magnetic days */
+        int64_t k = t.mag_days * 86400 * ST_NS_PER_S + t.mem_hours * 3600 * ST_NS_PER_S;
+        if (k > keep) keep = k;
     }
     store_obj_list_free(objs, n);
-    if (!n) return;
-    /* hours of memory, plus the magnetic store's days, as Timestream keeps
-     * a record for both periods together */
-    int64_t ret = mag * 86400 * ST_NS_PER_S + mem * 3600 * ST_NS_PER_S;
+    c->rs->body.len = 0; /* a table that failed to read answered nothing here */
+    if (!keep) return;
+    store_db_info *dbs;
+    size_t ndb;
+    int64_t window = -1;
+    store_db_list(c->sv->s, &dbs, &ndb);
+    for (size_t i = 0; i < ndb; i++)
+        if (!strcmp(dbs[i].name, db)) window = dbs[i].memory_window;
+    st_free(dbs);
     st_err e = {0};
-    if (store_db_alter(c->sv->s, db, ret, mem * 3600 * ST_NS_PER_S, &e))
-        api_log(NULL, "warn", e.msg);
+    if (store_db_alter(c->sv->s, db, keep, window, &e)) api_log(NULL, "warn", e.msg);
 }
 
 /* The named table of the named database; false when answered. */
@@ -1187,9 +1225,14 @@ static void caller_region(ts_call *c)
 {
     snprintf(c->region, sizeof c->region, "us-east-1");
     cred cr;
-    if (cred_parse(http_header(c->rq, "Authorization"), NULL, NULL, &cr, NULL) == 0 && cr.kind == CRED_SIGV4 &&
-        cr.region.n && cr.region.n < sizeof c->region)
-        snprintf(c->region, sizeof c->region, "%.*s", (int)cr.region.n, cr.region.p);
+    if (cred_parse(http_header(c->rq, "Authorization"), NULL, NULL, &cr, NULL) || cr.kind != CRED_SIGV4 ||
+        !cr.region.n || cr.region.n >= sizeof c->region)
+        return;
+    for (size_t i = 0; i < cr.region.n; i++) /* a region's letters only: it goes into ARNs */
+        if (!((cr.region.p[i] >= 'a' && cr.region.p[i] <= 'z') || (cr.region.p[i] >= '0' && cr.region.p[i] <= '9') ||
+              cr.region.p[i] == '-'))
+            return;
+    snprintf(c->region, sizeof c->region, "%.*s", (int)cr.region.n, cr.region.p);
 }
 
 static void count_outcome(ts_state *t, int status)
@@ -1221,6 +1264,13 @@ void api_timestream(api_server *sv, http_req *rq, http_resp *rs)
     c.op = op->name;
     if (strcmp(rq->method, "POST")) {
         ts_fail(&c, 400, "ValidationException", "Timestream's API takes POST only");
+        count_outcome(sv->ts, rs->status);
+        return;
+    }
+    if (rq->body.len > TS_MAX_BODY) {
+        /* WriteRecords is 100 records of at most 2 KB, a QueryString 256 KiB:
+         * a larger body is no call's, and its tree would cost 40 times it */
+        ts_fail(&c, 413, "ValidationException", "The request body is over %d bytes.", TS_MAX_BODY);
         count_outcome(sv->ts, rs->status);
         return;
     }

@@ -352,10 +352,12 @@ void ts_query(ts_call *c)
         bool mine = q && !q->busy && q->textlen == tlen && !memcmp(q->text, text, tlen) &&
                     (!q->user || (c->rq->user && !strcmp(q->user, c->rq->user)));
         bool gone = q && atomic_load(&q->cancelled);
+        char id[sizeof q->id] = "";
+        if (q) memcpy(id, q->id, sizeof id); /* q may go once the lock is let go */
         if (mine && !gone) q->busy = true;
         pthread_mutex_unlock(&t->mu);
         if (gone) {
-            ts_fail(c, 409, "ConflictException", "Query %s has been cancelled.", q->id);
+            ts_fail(c, 409, "ConflictException", "Query %s has been cancelled.", id);
             return;
         }
         if (!mine) {
@@ -405,24 +407,26 @@ void ts_query(ts_call *c)
     st_buf_putc(&b, '{');
     bool done;
     int rc = page(c, q, max_rows, &b, &done, &e);
+    char next_token[sizeof q->token] = "";
     pthread_mutex_lock(&t->mu);
     q->busy = false;
     q->used_ns = st_mono_ns();
     if (rc || done) {
         drop_query(t, q);
-        q = NULL;
     } else {
         new_token(q);
+        memcpy(next_token, q->token, sizeof next_token); /* an idle q may be evicted once the lock is let go */
     }
+    q = NULL;
     pthread_mutex_unlock(&t->mu);
     if (rc) {
         st_buf_free(&b);
         query_error(c, rc, e.msg);
         return;
     }
-    if (q) {
+    if (*next_token) {
         PUTS(&b, ",\"NextToken\":");
-        json_str(&b, q->token, strlen(q->token));
+        json_str(&b, next_token, strlen(next_token));
     }
     st_buf_putc(&b, '}');
     ts_ok(c, &b);
@@ -467,14 +471,25 @@ void ts_prepare_query(ts_call *c)
         ts_fail(c, 400, "ValidationException", "PrepareQuery supports ValidateOnly=true only.");
         return;
     }
+    size_t tlen = strlen(text);
+    if (tlen == 0 || tlen > QUERY_MAX_TEXT) {
+        ts_fail(c, 400, "ValidationException", "QueryString must be 1 to %d bytes long", QUERY_MAX_TEXT);
+        return;
+    }
+    /* Query's budgets: planning runs metadata statements and EXPLAIN ANALYZE */
+    const flags *f = c->sv->f;
     tsq q = {.sv = c->sv, .user = (char *)c->rq->user};
+    q.budget = (scan_budget){.max_samples = f->query_max_samples, .cancelled = tsq_cancelled, .cancel_ctx = &q};
     scan_budget_init(&q.budget);
-    sql_run_opts o = {.s = c->sv->s, .budget = &q.budget, .may_read = tsq_may_read, .may_ctx = &q};
+    if (f->query_timeout > 0) q.budget.deadline_ns = st_mono_ns() + f->query_timeout;
+    sql_run_opts o = {.s = c->sv->s, .max_rows = f->sql_max_rows, .max_result_rows = f->sql_max_result_rows,
+                      .budget = &q.budget, .pool = c->sv->pool, .threads = f->query_threads,
+                      .may_read = tsq_may_read, .may_ctx = &q};
     sql_cursor *cur;
     st_err e = {0};
-    int rc = sql_cursor_open(&o, text, strlen(text), &cur, &e, NULL);
+    int rc = sql_cursor_open(&o, text, tlen, &cur, &e, NULL);
     if (rc) {
-        query_error(c, rc, e.msg);
+        query_error(c, scan_budget_error(&q.budget, rc, &e), e.msg);
         return;
     }
     st_buf b = {0};

@@ -130,27 +130,41 @@ void ts_mtype_forget(ts_state *t, const char *db, const char *table)
 }
 
 /* The type a record's measure must have: learnt from the store outside the
- * lock the first time, then claimed. */
-static int mtype_for(api_server *sv, const char *db, st_slice table, const tsrec *r)
+ * lock the first time, then claimed; *claimed when this record's type was
+ * claimed for a measure nothing holds yet (to be given back if the record
+ * is not written after all). */
+static int mtype_for(api_server *sv, const char *db, st_slice table, const tsrec *r, bool *claimed)
 {
     ts_state *t = sv->ts;
     char key[CATALOG_NAME_MAX + 2 * 260];
     size_t n = mtype_key(key, sizeof key, db, table, r->measure);
+    *claimed = false;
     pthread_mutex_lock(&t->mu);
     int at = n ? mtype_find(t, key, n) : -1;
     int known = at >= 0 ? t->mtypes[at].type : -2;
     pthread_mutex_unlock(&t->mu);
     if (known >= 0) return known;
-    int stored = known == -2 ? mtype_learn(sv->s, db, table, r->measure) : -1;
+    int stored = mtype_learn(sv->s, db, table, r->measure);
     pthread_mutex_lock(&t->mu);
+    bool fresh = !n || mtype_find(t, key, n) < 0;
     int stands = ts_mtype_claim(t, db, table, r->measure, stored >= 0 ? stored : (int)r->type);
-    if (stands < 0) { /* known to be absent: this record introduces it */
-        at = mtype_find(t, key, n);
-        t->mtypes[at].type = (int)r->type;
-        stands = (int)r->type;
-    }
+    *claimed = fresh && stored < 0 && stands == (int)r->type;
     pthread_mutex_unlock(&t->mu);
     return stands;
+}
+
+/* Gives back a claim of mtype_for whose records were not written. */
+static void mtype_unclaim(ts_state *t, const char *db, st_slice table, st_slice measure, int type)
+{
+    char key[CATALOG_NAME_MAX + 2 * 260];
+    size_t n = mtype_key(key, sizeof key, db, table, measure);
+    pthread_mutex_lock(&t->mu);
+    int at = n ? mtype_find(t, key, n) : -1;
+    if (at >= 0 && t->mtypes[at].type == type) {
+        st_free(t->mtypes[at].key);
+        t->mtypes[at] = t->mtypes[--t->nmtypes];
+    }
+    pthread_mutex_unlock(&t->mu);
 }
 
 /* ------------------------------------------------------------ newest times */
@@ -648,6 +662,8 @@ int ts_ingest(api_server *sv, st_arena *a, const char *db, const char *table, co
     /* the window, then the types */
     scan_table_schema sch = {0};
     bool have_schema = scan_table_schema_get(sv->s, db, tslice, a, &sch, NULL) == 0;
+    bool *claimed = st_arena_alloc(a, req.n ? req.n : 1); /* record i claimed its measure's type */
+    memset(claimed, 0, req.n);
     tsrec_value *seen = NULL; /* the batch's attribute names and types so far */
     size_t nseen = 0, capseen = 0;
     for (size_t i = 0; i < req.n; i++) {
@@ -690,7 +706,7 @@ int ts_ingest(api_server *sv, st_arena *a, const char *db, const char *table, co
             }
         }
         if (r->reason) continue;
-        int stands = mtype_for(sv, db, tslice, r);
+        int stands = mtype_for(sv, db, tslice, r, &claimed[i]);
         if (stands != (int)r->type) {
             const char *was = stands == TSREC_MULTI ? "MULTI" : tsrec_type_name((tsrec_type)stands);
             r->reason = st_arena_printf(a, "Measure name '%.*s' has type %s in table %s; it cannot be written as %s.",
@@ -753,16 +769,31 @@ int ts_ingest(api_server *sv, st_arena *a, const char *db, const char *table, co
     stale *gone = NULL; /* values of replaced MULTI records that the new ones lack */
     size_t ngone = 0, capgone = 0;
     label ls[TSREC_MAX_DIMS + 2];
-    bool *written = st_arena_alloc(a, req.n);
-    for (size_t i = 0; i < req.n && !rc; i++) {
+    /* first the decisions, record by record: a record meets what is stored,
+     * or the batch's last accepted record of its identity and time, which
+     * it then supersedes (only the last of them is written, so a MULTI
+     * record replaced within the batch leaves nothing behind) */
+    bool *written = st_arena_alloc(a, req.n ? req.n : 1), *superseded = st_arena_alloc(a, req.n ? req.n : 1);
+    stored *base = st_arena_alloc(a, (req.n ? req.n : 1) * sizeof *base); /* what the winner replaces in the store */
+    memset(written, 0, req.n);
+    memset(superseded, 0, req.n);
+    for (size_t i = 0; i < req.n; i++) {
         tsrec *r = &req.recs[i];
-        written[i] = false;
         if (r->reason) continue;
-        /* an earlier record of the batch with the same identity and time
-         * counts as stored */
-        stored *s = &st[i];
+        base[i] = st[i];
+        const stored *s = &st[i];
+        size_t prev = NONE;
         for (size_t k = index_first(&ix, keys[i]); k != NONE && k < i; k = index_walk(&ix, ix.next[k], keys[i]))
-            if (written[k] && req.recs[k].time_ns == r->time_ns) *s = st[k];
+            if (written[k] && !superseded[k] && req.recs[k].time_ns == r->time_ns) prev = k;
+        stored cur = {0};
+        if (prev != NONE) { /* the batch's record stands as stored */
+            const tsrec *p = &req.recs[prev];
+            cur = (stored){.found = true, .version = p->version};
+            for (size_t v = 0; v < p->nvals; v++)
+                cell_add(a, &cur, column_of(a, p, &p->vals[v]), vtype_of(p->vals[v].type), p->vals[v].bits,
+                         p->vals[v].str, (st_slice){0});
+            s = &cur;
+        }
         if (s->found && r->version < s->version) {
             r->reason = st_arena_printf(a, "The record version %" PRId64 " is lower than the existing version %" PRId64
                                            ". A higher version is required to update the measure value.",
@@ -780,8 +811,21 @@ int ts_ingest(api_server *sv, st_arena *a, const char *db, const char *table, co
             rj[nrj++] = (ts_rejection){i, r->reason, s->version};
             continue;
         }
-        /* new, or a higher version: written whole; a higher version of a
-         * MULTI record replaces it, so the values it no longer has go */
+        written[i] = true;
+        if (prev != NONE) {
+            superseded[prev] = true;
+            base[i] = base[prev];
+        }
+        ingested++;
+        if (r->time_ns < now - mem) magnetic++;
+    }
+    /* then the samples of the records that stand */
+    for (size_t i = 0; i < req.n; i++) {
+        tsrec *r = &req.recs[i];
+        if (!written[i] || superseded[i]) continue;
+        const stored *s = &base[i];
+        /* a higher version of a MULTI record replaces it: the values it
+         * no longer has go */
         for (size_t k = 0; s->found && r->type == TSREC_MULTI && k < s->n; k++) {
             bool kept = false;
             for (size_t v = 0; v < r->nvals && !kept; v++) kept = st_slice_eq(s->cells[k].column, column_of(a, r, &r->vals[v]));
@@ -794,11 +838,15 @@ int ts_ingest(api_server *sv, st_arena *a, const char *db, const char *table, co
             }
             gone[ngone++] = (stale){s->cells[k].key, r->time_ns};
         }
-        stored now_st = {.found = true, .version = r->version};
-        for (size_t v = 0; v < r->nvals + (r->version != 1 || s->found); v++) {
+        /* every series of the record first, then its samples: all of it or none */
+        size_t nv = r->nvals + (r->version != 1 || s->found);
+        uint32_t *hs = st_arena_alloc(a, nv * sizeof *hs);
+        st_slice *cols = st_arena_alloc(a, nv * sizeof *cols);
+        int src = 0;
+        for (size_t v = 0; v < nv && !src; v++) {
             bool isver = v == r->nvals;
             const tsrec_value *val = isver ? NULL : &r->vals[v];
-            st_slice col = isver ? st_slice_cstr("ts_version") : column_of(a, r, val);
+            st_slice col = cols[v] = isver ? st_slice_cstr("ts_version") : column_of(a, r, val);
             memcpy(ls, r->dims, r->ndims * sizeof *ls);
             size_t n = r->ndims;
             ls[n++] = (label){.name = st_slice_cstr("measure_name"), .value = r->measure};
@@ -809,34 +857,33 @@ int ts_ingest(api_server *sv, st_arena *a, const char *db, const char *table, co
             ls[n++] = (label){.name = st_slice_cstr(LABEL_METRIC_NAME), .value = st_slice_of(name, tslice.n + 1 + col.n)};
             st_vtype vt = isver ? ST_VT_INT : vtype_of(val->type);
             series_meta meta = {.type = (uint8_t)vt, .table_len = (uint16_t)tslice.n};
-            uint32_t h;
-            if (!key_use(sv->ts, b, ih[i], col, meta, &h) && (rc = store_batch_series(b, ls, n, meta, &h, e_out)))
-                break;
+            if (!key_use(sv->ts, b, ih[i], col, meta, &hs[v])) src = store_batch_series(b, ls, n, meta, &hs[v], e_out);
+        }
+        if (src) {
+            /* a record the store's own gate refuses (a label it cannot
+             * take): rejected alone, nothing of it written */
+            r->reason = st_arena_printf(a, "%s", e_out->msg);
+            rj[nrj++] = (ts_rejection){i, r->reason, 0};
+            *e_out = (st_err){0};
+            written[i] = false;
+            ingested--;
+            if (r->time_ns < now - mem) magnetic--;
+            continue;
+        }
+        for (size_t v = 0; v < nv; v++) {
+            bool isver = v == r->nvals;
+            const tsrec_value *val = isver ? NULL : &r->vals[v];
             if (nused == capused) {
                 capused = capused ? 2 * capused : 256;
                 used_t *nu = st_arena_alloc(a, capused * sizeof *nu);
                 if (nused) memcpy(nu, used, nused * sizeof *nu);
                 used = nu;
             }
-            used[nused++] = (used_t){ih[i], col, h};
-            if (isver) store_batch_add(b, h, r->time_ns, (uint64_t)r->version);
-            else if (vt == ST_VT_STRING) store_batch_add_str(b, h, r->time_ns, val->str);
-            else store_batch_add(b, h, r->time_ns, val->bits);
-            if (!isver) cell_add(a, &now_st, col, vt, vt == ST_VT_STRING ? 0 : val->bits, val->str, (st_slice){0});
+            used[nused++] = (used_t){ih[i], cols[v], hs[v]};
+            if (isver) store_batch_add(b, hs[v], r->time_ns, (uint64_t)r->version);
+            else if (val->type == TSREC_VARCHAR) store_batch_add_str(b, hs[v], r->time_ns, val->str);
+            else store_batch_add(b, hs[v], r->time_ns, val->bits);
         }
-        if (rc) {
-            /* a record the store's own gate refuses (a label it cannot
-             * take): rejected alone */
-            r->reason = st_arena_printf(a, "%s", e_out->msg);
-            rj[nrj++] = (ts_rejection){i, r->reason, 0};
-            rc = 0;
-            *e_out = (st_err){0};
-            continue;
-        }
-        *s = now_st;
-        written[i] = true;
-        ingested++;
-        if (r->time_ns < now - mem) magnetic++;
     }
     int wrc = 0;
     store_write_result wr = {0};
@@ -865,6 +912,15 @@ int ts_ingest(api_server *sv, st_arena *a, const char *db, const char *table, co
     pthread_mutex_unlock(&sv->ts->write_mu);
     if (!wrc)
         for (size_t k = 0; k < nused; k++) key_keep(sv->ts, b, used[k].ih, used[k].col, used[k].handle);
+    /* a measure's type claimed by records none of which was written goes
+     * back (a failed write: all of them) */
+    for (size_t i = 0; i < req.n; i++) {
+        if (!claimed[i]) continue;
+        bool kept = false;
+        for (size_t k = 0; k < req.n && !kept && !wrc; k++)
+            kept = written[k] && st_slice_eq(req.recs[k].measure, req.recs[i].measure);
+        if (!kept) mtype_unclaim(sv->ts, db, tslice, req.recs[i].measure, (int)req.recs[i].type);
+    }
     store_batch_free(b);
     st_buf_free(&tmp);
     if (wrc && !(wr.rejected && wrc == wr.first_code)) return wrc; /* nothing of the batch acknowledged */

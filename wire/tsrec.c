@@ -97,11 +97,18 @@ static int read_raw(const json_node *o, const char *where, raw *r, st_err *e)
     return 0;
 }
 
-/* Names Timestream keeps for itself. */
+/* Names Timestream keeps for itself, and those Strata's mapping keeps
+ * (tsrec.h): "::" (measure_value::double, a::timestamp name columns) and a
+ * leading "__" (__name__ and Prometheus's other internal labels). */
 static bool reserved(st_slice s)
 {
-    return slice_is(s, "measure_value") || slice_is(s, "ts_non_existent_col") || slice_is(s, "time") ||
-           (s.n >= 3 && !memcmp(s.p, "ts_", 3)) || (s.n >= 12 && !memcmp(s.p, "measure_name", 12));
+    if (slice_is(s, "measure_value") || slice_is(s, "ts_non_existent_col") || slice_is(s, "time") ||
+        (s.n >= 3 && !memcmp(s.p, "ts_", 3)) || (s.n >= 12 && !memcmp(s.p, "measure_name", 12)) ||
+        (s.n >= 2 && !memcmp(s.p, "__", 2)))
+        return true;
+    for (size_t i = 0; i + 1 < s.n; i++)
+        if (s.p[i] == ':' && s.p[i + 1] == ':') return true;
+    return false;
 }
 
 static bool valid_utf8(st_slice s)

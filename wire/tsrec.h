@@ -17,6 +17,11 @@
  *    carries a reason (in Timestream's words) and the others go on, for a
  *    RejectedRecordsException that lists it.
  *
+ * Names Timestream reserves are refused (measure_value, time,
+ * ts_non_existent_col, ts_*, measure_name*), and those Strata's mapping
+ * uses: any name holding "::" (its columns measure_value::double and
+ * a::timestamp) or starting "__" (__name__).
+ *
  * Invariants of a record without a reason: 1 <= ndims <= 128, dimension
  * names unique, valid UTF-8, non-empty values; measure name 1..256 bytes;
  * time in ns fits int64 and is >= 0; version >= 1; a single-measure record

@@ -91,6 +91,10 @@ static void test_record_reasons(void)
         {"\"MeasureName\":\"time\",\"MeasureValue\":\"1\",\"Time\":\"1\"", "reserved"},
         {"\"MeasureName\":\"ts_x\",\"MeasureValue\":\"1\",\"Time\":\"1\"", "reserved"},
         {"\"MeasureName\":\"h\",\"MeasureValue\":\"1\",\"Time\":\"1\"", "name of the measure"},
+        {"\"MeasureName\":\"a::timestamp\",\"MeasureValue\":\"1\",\"Time\":\"1\"", "reserved"},
+        {"\"MeasureName\":\"__name__\",\"MeasureValue\":\"1\",\"Time\":\"1\"", "reserved"},
+        {"\"MeasureName\":\"m\",\"MeasureValueType\":\"MULTI\",\"Time\":\"1\",\"MeasureValues\":[{\"Name\":"
+         "\"x::timestamp\",\"Value\":\"1\",\"Type\":\"DOUBLE\"}]", "reserved"},
         {"\"MeasureValue\":\"1\",\"Time\":\"1\"", "MeasureName is required"},
         {"\"MeasureName\":\"m\",\"MeasureValue\":\"1\"", "Time is required"},
         {"\"MeasureName\":\"m\",\"MeasureValue\":\"1\",\"Time\":\"1\",\"Version\":0", "Version"},
