@@ -471,6 +471,14 @@ def test_auth(tmp):
         R.check((code, st, code2, st2) == ("AccessDeniedException", 403, "AccessDeniedException", 403)
                 and d["Name"] == "owned",
                 "--auth: READ describes it, neither executes nor deletes it", (code, code2))
+        # a user with WRITE on the target, not the creator: cannot drive a run
+        # that reads with the creator's grants
+        iql(srv, f'GRANT WRITE ON "{DB}" TO reader')
+        code, st, _ = error_of(rq.execute_scheduled_query, ScheduledQueryArn=arn,
+                               InvocationTime=datetime.datetime.now(datetime.timezone.utc))
+        code2, st2, _ = error_of(rq.update_scheduled_query, ScheduledQueryArn=arn, State="DISABLED")
+        R.check((code, st, code2, st2) == ("AccessDeniedException", 403, "AccessDeniedException", 403),
+                "--auth: another writer of the target neither executes nor changes the creator's query", (code, code2))
         q.execute_scheduled_query(ScheduledQueryArn=arn, InvocationTime=datetime.datetime.now(datetime.timezone.utc))
         s = q.describe_scheduled_query(ScheduledQueryArn=arn)["ScheduledQuery"]["LastRunSummary"]
         R.check(s["RunStatus"] == "MANUAL_TRIGGER_SUCCESS" and s["ExecutionStats"]["RecordsIngested"] > 0,

@@ -1068,7 +1068,19 @@ static bool find_query_arn(ts_call *c, const char *arn, auth_priv priv, sq *q)
         ts_fail(c, 404, "ResourceNotFoundException", "The scheduled query %.256s does not exist.", arn);
     if (!own || strcmp(own + 17, tail)) return false;
     const char *db = target_str(c->rq->arena, q, "DatabaseName");
-    return ts_may(c, db ? db : "", db ? priv : AUTH_ADMIN, q->arn);
+    if (!ts_may(c, db ? db : "", db ? priv : AUTH_ADMIN, q->arn)) return false;
+    /* a change (run, enable, delete, tag) is its creator's or the admin's:
+     * a run reads with the creator's grants, so another writer of the
+     * target must not drive it */
+    if (priv == AUTH_WRITE && auth_enabled(c->sv->auth) && q->user && *q->user &&
+        (!c->rq->user || strcmp(q->user, c->rq->user)) &&
+        !api_may(c->sv, c->rq, AUTH_FRONT_TIMESTREAM, "", AUTH_ADMIN)) {
+        ts_fail(c, 403, "AccessDeniedException",
+                "User: %s is not authorized to perform: timestream:%s on resource: %s (another user's scheduled query)",
+                c->rq->user ? c->rq->user : "anonymous", c->op, q->arn);
+        return false;
+    }
+    return true;
 }
 
 static bool find_query(ts_call *c, auth_priv priv, sq *q)

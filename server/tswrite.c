@@ -23,6 +23,14 @@
  * with the stored version as ExistingVersion. The check and the write hold
  * one lock, so two batches cannot both pass the check on the same record.
  *
+ * What is stored is read only for records that may meet it: a record newer
+ * than the newest this process stored for its identity (a fixed cache of
+ * 2^18 identities, emptied when full, by deletes and at restart) cannot. So a point another front (line
+ * protocol, remote_write) wrote into a Timestream record's own series,
+ * newer than that, is not seen by the check: the record overwrites it as
+ * a later write does. Writes through this API alone keep Timestream's
+ * rules exactly.
+ *
  * A measure keeps the type it was first written with (per table), and a
  * multi-measure value name its type; a record that breaks either is
  * rejected. The time must lie in the table's memory store window [now -
@@ -664,8 +672,13 @@ int ts_ingest(api_server *sv, st_arena *a, const char *db, const char *table, co
     bool have_schema = scan_table_schema_get(sv->s, db, tslice, a, &sch, NULL) == 0;
     bool *claimed = st_arena_alloc(a, req.n ? req.n : 1); /* record i claimed its measure's type */
     memset(claimed, 0, req.n);
-    tsrec_value *seen = NULL; /* the batch's attribute names and types so far */
-    size_t nseen = 0, capseen = 0;
+    size_t nvals_all = 0, seen_cap = 16;
+    for (size_t i = 0; i < req.n; i++) nvals_all += req.recs[i].type == TSREC_MULTI ? req.recs[i].nvals : 0;
+    while (seen_cap < 2 * nvals_all) seen_cap *= 2;
+    tsrec_value *seen = st_arena_alloc(a, (nvals_all + 1) * sizeof *seen); /* the batch's names and types so far */
+    uint32_t *seen_at = st_arena_alloc(a, seen_cap * sizeof *seen_at);
+    memset(seen_at, 0xff, seen_cap * sizeof *seen_at);
+    size_t nseen = 0, seen_mask = seen_cap - 1;
     for (size_t i = 0; i < req.n; i++) {
         tsrec *r = &req.recs[i];
         if (r->reason) continue;
@@ -683,24 +696,31 @@ int ts_ingest(api_server *sv, st_arena *a, const char *db, const char *table, co
         for (size_t v = 0; r->type == TSREC_MULTI && v < r->nvals && !r->reason; v++) {
             st_slice col = column_of(a, r, &r->vals[v]);
             st_vtype want = vtype_of(r->vals[v].type);
-            for (size_t f = 0; have_schema && f < sch.nfields; f++)
-                if (st_slice_eq(sch.fields[f], col) && sch.types[f] != want)
-                    r->reason = st_arena_printf(a, "Measure value name '%.*s' has another type in table %s; it "
-                                                   "cannot be written as %s.",
-                                                (int)r->vals[v].name.n, r->vals[v].name.p, table,
-                                                tsrec_type_name(r->vals[v].type));
-            /* and against the batch's earlier records */
-            size_t at = 0;
-            while (at < nseen && !st_slice_eq(seen[at].name, r->vals[v].name)) at++;
-            if (at == nseen) {
-                if (nseen == capseen) {
-                    capseen = capseen ? 2 * capseen : 16;
-                    tsrec_value *ns = st_arena_alloc(a, capseen * sizeof *ns);
-                    if (nseen) memcpy(ns, seen, nseen * sizeof *ns);
-                    seen = ns;
+            /* the table's fields are sorted: found by halving */
+            size_t f0 = 0, f1 = have_schema ? sch.nfields : 0;
+            while (f0 < f1) {
+                size_t mid = f0 + (f1 - f0) / 2;
+                int cmp = st_slice_cmp(sch.fields[mid], col);
+                if (cmp == 0) {
+                    if (sch.types[mid] != want)
+                        r->reason = st_arena_printf(a, "Measure value name '%.*s' has another type in table %s; it "
+                                                       "cannot be written as %s.",
+                                                    (int)r->vals[v].name.n, r->vals[v].name.p, table,
+                                                    tsrec_type_name(r->vals[v].type));
+                    break;
                 }
+                if (cmp < 0) f0 = mid + 1;
+                else f1 = mid;
+            }
+            /* and against the batch's earlier records (a hash of the names) */
+            uint64_t hv = st_hash64(r->vals[v].name.p, r->vals[v].name.n, 0);
+            size_t at = hv & seen_mask;
+            while (seen_at[at] != UINT32_MAX && !st_slice_eq(seen[seen_at[at]].name, r->vals[v].name))
+                at = (at + 1) & seen_mask;
+            if (seen_at[at] == UINT32_MAX) {
+                seen_at[at] = (uint32_t)nseen;
                 seen[nseen++] = r->vals[v];
-            } else if (seen[at].type != r->vals[v].type) {
+            } else if (seen[seen_at[at]].type != r->vals[v].type) {
                 r->reason = st_arena_printf(a, "Measure value name '%.*s' is written with two types.",
                                             (int)r->vals[v].name.n, r->vals[v].name.p);
             }
