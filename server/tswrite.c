@@ -23,13 +23,13 @@
  * with the stored version as ExistingVersion. The check and the write hold
  * one lock, so two batches cannot both pass the check on the same record.
  *
- * What is stored is read only for records that may meet it: a record newer
- * than the newest this process stored for its identity (a fixed cache of
- * 2^18 identities, emptied when full, by deletes and at restart) cannot. So a point another front (line
- * protocol, remote_write) wrote into a Timestream record's own series,
- * newer than that, is not seen by the check: the record overwrites it as
- * a later write does. Writes through this API alone keep Timestream's
- * rules exactly.
+ * What is stored is read only for records that may meet it: a record
+ * newer than the newest this process stored for its identity (a fixed
+ * cache of 2^18 identities, emptied when full, by deletes and at restart)
+ * cannot. So a point another front (line protocol, remote_write) wrote
+ * into a Timestream record's own series, newer than that, is not seen by
+ * the check: the record overwrites it as a later write does. Writes
+ * through this API alone keep Timestream's rules exactly.
  *
  * A measure keeps the type it was first written with (per table), and a
  * multi-measure value name its type; a record that breaks either is
