@@ -234,10 +234,12 @@ def test_paging(g):
     cols = r.get("ColumnInfo")
     rows, pages, same_cols, token = list(r.get("Rows", [])), 1, True, r.get("NextToken")
     check_shape(r, "paged query, page 1")
+    sizes = []
     while token and pages < 1000:
-        st, r, _ = g.query(sql, token=token, client_token=ct)
+        st, r, hdr = g.query(sql, token=token, client_token=ct)
         if st != 200:
             break
+        sizes.append(int(hdr.get("Content-Length", 0)))
         pages += 1
         same_cols &= r.get("ColumnInfo") == cols and "QueryStatus" in r
         rows += r.get("Rows", [])
@@ -246,6 +248,8 @@ def test_paging(g):
     R.check(st == 200 and pages > 1 and not token and vals == [str(i) for i in range(40_000)] and same_cols,
             "the backend's loop: pages until no NextToken, every row once in order, the same ColumnInfo",
             (st, pages, len(vals)))
+    R.check(sizes and all(0 < n <= (1 << 20) + 4096 for n in sizes),
+            "pages of about 1 MB at most (rows, plus ColumnInfo and QueryStatus)", sizes)
     # the browser's loop: a fresh ClientToken each page, the same expanded SQL
     st, r, _ = g.query(sql)
     n, pages, token = len(r.get("Rows", [])), 1, r.get("NextToken")

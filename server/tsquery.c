@@ -268,40 +268,32 @@ static int page(ts_call *c, tsq *q, int64_t max_rows, st_buf *b, bool *done, st_
     int64_t n = 0;
     int rc = 0;
     *done = false;
-    if (q->pending.len) {
-        st_buf_put(b, q->pending.p, q->pending.len);
-        q->pending.len = 0;
-        n++;
-    }
-    const int64_t start = (int64_t)b->len;
-    while ((!max_rows || n < max_rows) && (int64_t)b->len - start < PAGE_BYTES) {
-        const sql_value *row;
-        rc = sql_cursor_next(q->cur, &row, e);
-        if (rc < 0) {
-            rc = scan_budget_error(&q->budget, rc, e);
-            break;
-        }
-        if (rc == 0) {
-            *done = true;
-            break;
-        }
-        rc = 0;
-        if (n) st_buf_putc(b, ',');
-        put_row(b, q->cur, row, ncols, &tmp);
-        n++;
-        q->rows++;
-    }
-    /* one row ahead, so that the last page is known to be the last */
-    if (!rc && !*done) {
-        const sql_value *row;
-        int r2 = sql_cursor_next(q->cur, &row, e);
-        if (r2 < 0) rc = scan_budget_error(&q->budget, r2, e);
-        else if (r2 == 0) *done = true;
-        else {
-            q->pending.len = 0;
+    /* rows are rendered into q->pending first: one that would take the
+     * page past PAGE_BYTES waits there for the next page (a page holds at
+     * least one row), and a row read past the page's last tells that it is
+     * not the last page */
+    const size_t start = b->len;
+    for (;;) {
+        if (!q->pending.len) {
+            const sql_value *row;
+            rc = sql_cursor_next(q->cur, &row, e);
+            if (rc < 0) {
+                rc = scan_budget_error(&q->budget, rc, e);
+                break;
+            }
+            if (rc == 0) {
+                *done = true;
+                break;
+            }
+            rc = 0;
             put_row(&q->pending, q->cur, row, ncols, &tmp);
             q->rows++;
         }
+        if ((max_rows && n >= max_rows) || (n && b->len - start + q->pending.len + 1 > PAGE_BYTES)) break;
+        if (n) st_buf_putc(b, ',');
+        st_buf_put(b, q->pending.p, q->pending.len);
+        q->pending.len = 0;
+        n++;
     }
     st_buf_free(&tmp);
     if (rc) return rc;
