@@ -49,6 +49,7 @@ void ts_state_free(ts_state *t)
     st_free(t->newest_ns);
     for (size_t i = 0; i < t->nmtypes; i++) st_free(t->mtypes[i].key);
     st_free(t->mtypes);
+    st_free(t->mindex);
     pthread_mutex_destroy(&t->mu);
     pthread_mutex_destroy(&t->write_mu);
     pthread_cond_destroy(&t->write_cv);

@@ -43,6 +43,8 @@ struct ts_state {
      * claimed by every write that introduces a measure */
     ts_mtype *mtypes;
     size_t nmtypes, capmtypes;
+    uint32_t *mindex; /* positions in mtypes by a hash of the key */
+    size_t mindex_cap;
     /* WriteRecords: a batch claims its records' identities (claims, under
      * write_mu) for its version check and its write; a batch that shares
      * an identity with a claimed one waits (write_cv) until that one's

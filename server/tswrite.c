@@ -54,10 +54,35 @@
 
 /* ------------------------------------------------------------ measure types */
 
+/* The measures are found through a hash index of their positions
+ * (mindex, UINT32_MAX: empty), rebuilt after a removal (rare: deletes,
+ * claims given back). At most MTYPES_MAX are kept: past it all are
+ * forgotten, to be learnt again from the store. */
+#define MTYPES_MAX (1u << 16)
+
+static void mtype_reindex(ts_state *t)
+{
+    size_t cap = 64;
+    while (cap < 2 * t->nmtypes + 2) cap *= 2;
+    st_free(t->mindex);
+    t->mindex = st_malloc(cap * sizeof *t->mindex);
+    memset(t->mindex, 0xff, cap * sizeof *t->mindex);
+    t->mindex_cap = cap;
+    for (size_t i = 0; i < t->nmtypes; i++) {
+        size_t j = st_hash64(t->mtypes[i].key, t->mtypes[i].keylen, 0) & (cap - 1);
+        while (t->mindex[j] != UINT32_MAX) j = (j + 1) & (cap - 1);
+        t->mindex[j] = (uint32_t)i;
+    }
+}
+
 static int mtype_find(ts_state *t, const char *key, size_t n)
 {
-    for (size_t i = 0; i < t->nmtypes; i++)
-        if (t->mtypes[i].keylen == n && !memcmp(t->mtypes[i].key, key, n)) return (int)i;
+    if (!t->mindex_cap) return -1;
+    for (size_t j = st_hash64(key, n, 0) & (t->mindex_cap - 1); t->mindex[j] != UINT32_MAX;
+         j = (j + 1) & (t->mindex_cap - 1)) {
+        const ts_mtype *m = &t->mtypes[t->mindex[j]];
+        if (m->keylen == n && !memcmp(m->key, key, n)) return (int)t->mindex[j];
+    }
     return -1;
 }
 
@@ -112,6 +137,11 @@ int ts_mtype_claim(ts_state *t, const char *db, st_slice table, st_slice measure
     if (!n) return type;
     int at = mtype_find(t, key, n);
     if (at >= 0) return t->mtypes[at].type;
+    if (t->nmtypes >= MTYPES_MAX) { /* forgotten, learnt again from the store */
+        for (size_t i = 0; i < t->nmtypes; i++) st_free(t->mtypes[i].key);
+        t->nmtypes = 0;
+        mtype_reindex(t);
+    }
     if (t->nmtypes == t->capmtypes) {
         t->capmtypes = t->capmtypes ? 2 * t->capmtypes : 64;
         t->mtypes = st_realloc(t->mtypes, t->capmtypes * sizeof *t->mtypes);
@@ -121,6 +151,13 @@ int ts_mtype_claim(ts_state *t, const char *db, st_slice table, st_slice measure
     memcpy(m->key, key, n);
     m->keylen = n;
     m->type = type;
+    if (2 * t->nmtypes + 2 > t->mindex_cap) {
+        mtype_reindex(t);
+    } else {
+        size_t j = st_hash64(key, n, 0) & (t->mindex_cap - 1);
+        while (t->mindex[j] != UINT32_MAX) j = (j + 1) & (t->mindex_cap - 1);
+        t->mindex[j] = (uint32_t)(t->nmtypes - 1);
+    }
     return type;
 }
 
@@ -135,6 +172,7 @@ void ts_mtype_forget(ts_state *t, const char *db, const char *table)
         else t->mtypes[k++] = *m;
     }
     t->nmtypes = k;
+    mtype_reindex(t);
 }
 
 /* The type a record's measure must have: learnt from the store outside the
@@ -171,6 +209,7 @@ static void mtype_unclaim(ts_state *t, const char *db, st_slice table, st_slice 
     if (at >= 0 && t->mtypes[at].type == type) {
         st_free(t->mtypes[at].key);
         t->mtypes[at] = t->mtypes[--t->nmtypes];
+        mtype_reindex(t);
     }
     pthread_mutex_unlock(&t->mu);
 }
