@@ -274,7 +274,7 @@ def test_psql(port):
     R.check(rc == 0 and 'Table "public.cpu"' in out and cols.get("usage_user") == "double precision" and
             cols.get("usage_idle") == "bigint" and cols.get("ok") == "boolean" and
             cols.get("host") == "character varying" and cols.get("time") == "timestamp without time zone" and
-            list(cols)[1:] == ["host", "region", "note", "ok", "usage_idle", "usage_user", "measure_name", "time"],
+            list(cols)[1:] == ["host", "region", "measure_name", "time", "note", "ok", "usage_idle", "usage_user"],
             "psql \\d cpu describes its columns in SELECT * order with PostgreSQL's type names", out + err)
     rc, out, err = psql(port, "-c", r"\d nosuch")
     R.check("Did not find any relation named" in err, "psql \\d of an unknown table says so", out + err)

@@ -759,24 +759,22 @@ static int plan_select_in(sqlplan *p, const sql_query *q, prel *out, prel *cur, 
             if (grouped)
                 return sqlplan_fail(p, it->line, it->col, ST_EINVAL, "SELECT * with GROUP BY or aggregates is not supported: name the columns");
             bool any = false;
-            /* Timestream's order: dimensions, measures, then measure_name and time */
-            for (int pass = 0; pass < 2; pass++)
-                for (size_t c = 0; c < nfromcols; c++) {
-                    const pcol *pc = &fromcols[c];
-                    if (pc->hidden || (qual.n && !st_slice_eq(pc->qual, qual))) continue;
-                    bool tail = st_slice_eq(pc->name, st_slice_cstr("measure_name")) || st_slice_eq(pc->name, st_slice_cstr("time"));
-                    if ((pass == 0) == tail) continue;
-                    any = true;
-                    if (nocols == capocols) {
-                        size_t nc = capocols ? capocols * 2 : 16;
-                        pcol *nv = sqlplan_alloc(p, nc * sizeof *nv);
-                        if (nocols) memcpy(nv, ocols, nocols * sizeof *nv);
-                        ocols = nv;
-                        capocols = nc;
-                    }
-                    ocols[nocols++] = (pcol){.name = pc->name, .type = pc->type};
-                    proj_add(p, &pb, sqlplan_col(p, c, pc->type));
+            /* the relation's own order: a table's is Timestream's
+             * (dimensions, measure_name, time, then the measures) */
+            for (size_t c = 0; c < nfromcols; c++) {
+                const pcol *pc = &fromcols[c];
+                if (pc->hidden || (qual.n && !st_slice_eq(pc->qual, qual))) continue;
+                any = true;
+                if (nocols == capocols) {
+                    size_t nc = capocols ? capocols * 2 : 16;
+                    pcol *nv = sqlplan_alloc(p, nc * sizeof *nv);
+                    if (nocols) memcpy(nv, ocols, nocols * sizeof *nv);
+                    ocols = nv;
+                    capocols = nc;
                 }
+                ocols[nocols++] = (pcol){.name = pc->name, .type = pc->type};
+                proj_add(p, &pb, sqlplan_col(p, c, pc->type));
+            }
             if (!any && qual.n)
                 return sqlplan_fail(p, it->line, it->col, ST_EINVAL, "Table '%.*s' not found", (int)qual.n, qual.p);
             continue;

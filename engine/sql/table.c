@@ -169,11 +169,13 @@ int sql_table_columns(store *s, const char *db, st_slice table, st_arena *a, sql
     if (rc || !t.nfields) return rc;
     size_t m = t.ntags + t.nfields + 2, k = 0;
     sql_table_col *c = st_arena_alloc(a, m * sizeof *c);
+    /* Timestream's order (DESCRIBE and SELECT * of a real table): the
+     * dimensions, measure_name, time, then the measures */
     for (size_t i = 0; i < t.ntags; i++) c[k++] = (sql_table_col){t.tags[i], SQLT_VARCHAR, SQL_COL_DIMENSION};
-    for (size_t i = 0; i < t.nfields; i++)
-        c[k++] = (sql_table_col){t.names[i], (sql_vtype)t.ctypes[i], (sql_col_category)t.cats[i]};
     c[k++] = (sql_table_col){st_slice_cstr("measure_name"), SQLT_VARCHAR, SQL_COL_MEASURE_NAME};
     c[k++] = (sql_table_col){st_slice_cstr("time"), SQLT_TIMESTAMP, SQL_COL_TIMESTAMP};
+    for (size_t i = 0; i < t.nfields; i++)
+        c[k++] = (sql_table_col){t.names[i], (sql_vtype)t.ctypes[i], (sql_col_category)t.cats[i]};
     *cols = c;
     *n = m;
     return 0;

@@ -117,7 +117,8 @@ static void test_select(void)
     expect("SELECT host, region, usage FROM t.cpu ORDER BY host, time",
            "host|region|usage\na|eu|1.5\na|eu|2.5\na|eu|3.5\nb|NULL|10.0\nb|NULL|20.0\nb|NULL|NULL\n");
     expect("SELECT * FROM t.cpu WHERE host = 'b' AND time = TIMESTAMP '2024-01-01 00:00:00'",
-           "host|region|flag|n|usage|measure_name|time\nb|NULL|true|NULL|10.0|cpu|2024-01-01 00:00:00.000000000\n");
+           "host|region|measure_name|time|flag|n|usage\n"
+           "b|NULL|cpu|2024-01-01 00:00:00.000000000|true|NULL|10.0\n");
     expect("SELECT host, n FROM cpu WHERE n IS NOT NULL ORDER BY n DESC", "host|n\nb|5\na|2\na|1\n");
     expect("SELECT host FROM t.cpu WHERE time >= TIMESTAMP '2024-01-01 00:00:10' AND host = 'a' ORDER BY time DESC LIMIT 1",
            "host\na\n");
@@ -219,11 +220,21 @@ static void test_meta(void)
     expect("SHOW TABLES LIKE 'c%'", "Table\ncpu\n");
     expect("SHOW DATABASES", "Database\ndefault\nt\n");
     expect("DESCRIBE t.cpu",
-           "Column|Type|Column Category\nhost|varchar|DIMENSION\nregion|varchar|DIMENSION\nflag|boolean|MULTI\n"
-           "n|bigint|MULTI\nusage|double|MULTI\nmeasure_name|varchar|MEASURE_NAME\ntime|timestamp|TIMESTAMP\n");
+           "Column|Type|Column Category\n"
+           "host|varchar|DIMENSION\n"
+           "region|varchar|DIMENSION\n"
+           "measure_name|varchar|MEASURE_NAME\n"
+           "time|timestamp|TIMESTAMP\n"
+           "flag|boolean|MULTI\n"
+           "n|bigint|MULTI\n"
+           "usage|double|MULTI\n");
     expect("SELECT table_name FROM information_schema.tables WHERE table_schema = 't' ORDER BY 1", "table_name\ncpu\nmem\n");
     expect("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'mem' ORDER BY ordinal_position",
-           "column_name|data_type\nhost|varchar\nvalue|double\nmeasure_name|varchar\ntime|timestamp\n");
+           "column_name|data_type\n"
+           "host|varchar\n"
+           "measure_name|varchar\n"
+           "time|timestamp\n"
+           "value|double\n");
     expect("SHOW MEASURES FROM t.mem", "measure_name|data_type|dimensions\nvalue|double|[{dimension_name: host, data_type: varchar}]\n");
     st_buf b = {0};
     st_err e = {0};

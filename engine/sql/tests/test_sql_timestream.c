@@ -188,32 +188,64 @@ static void same(const char *q1, const char *q2)
 }
 
 #define DEVOPS_COLS                                                                                                  \
-    "az|host|region|measure_value::bigint|measure_value::boolean|measure_value::double|measure_value::varchar|conns|" \
-    "extra|load|started|measure_name|time\n"
+    "az|host|region|measure_name|time|measure_value::bigint|measure_value::boolean|measure_value::double|"          \
+    "measure_value::varchar|conns|extra|load|started\n"
 
 static void describe_cases(void)
 {
     expect("DESCRIBE ts.devops",
-           "Column|Type|Column Category\naz|varchar|DIMENSION\nhost|varchar|DIMENSION\nregion|varchar|DIMENSION\n"
-           "measure_value::bigint|bigint|MEASURE_VALUE\nmeasure_value::boolean|boolean|MEASURE_VALUE\n"
-           "measure_value::double|double|MEASURE_VALUE\nmeasure_value::varchar|varchar|MEASURE_VALUE\n"
-           "conns|bigint|MULTI\nextra|double|MULTI\nload|double|MULTI\nstarted|timestamp|MULTI\n"
-           "measure_name|varchar|MEASURE_NAME\ntime|timestamp|TIMESTAMP\n");
+           "Column|Type|Column Category\n"
+           "az|varchar|DIMENSION\n"
+           "host|varchar|DIMENSION\n"
+           "region|varchar|DIMENSION\n"
+           "measure_name|varchar|MEASURE_NAME\n"
+           "time|timestamp|TIMESTAMP\n"
+           "measure_value::bigint|bigint|MEASURE_VALUE\n"
+           "measure_value::boolean|boolean|MEASURE_VALUE\n"
+           "measure_value::double|double|MEASURE_VALUE\n"
+           "measure_value::varchar|varchar|MEASURE_VALUE\n"
+           "conns|bigint|MULTI\n"
+           "extra|double|MULTI\n"
+           "load|double|MULTI\n"
+           "started|timestamp|MULTI\n");
     expect("SELECT column_name, data_type, ordinal_position FROM information_schema.columns WHERE table_name = 'devops' "
            "ORDER BY ordinal_position",
-           "column_name|data_type|ordinal_position\naz|varchar|1\nhost|varchar|2\nregion|varchar|3\n"
-           "measure_value::bigint|bigint|4\nmeasure_value::boolean|boolean|5\nmeasure_value::double|double|6\n"
-           "measure_value::varchar|varchar|7\nconns|bigint|8\nextra|double|9\nload|double|10\nstarted|timestamp|11\n"
-           "measure_name|varchar|12\ntime|timestamp|13\n");
+           "column_name|data_type|ordinal_position\n"
+           "az|varchar|1\n"
+           "host|varchar|2\n"
+           "region|varchar|3\n"
+           "measure_name|varchar|4\n"
+           "time|timestamp|5\n"
+           "measure_value::bigint|bigint|6\n"
+           "measure_value::boolean|boolean|7\n"
+           "measure_value::double|double|8\n"
+           "measure_value::varchar|varchar|9\n"
+           "conns|bigint|10\n"
+           "extra|double|11\n"
+           "load|double|12\n"
+           "started|timestamp|13\n");
     expect("DESCRIBE ts.plainver",
-           "Column|Type|Column Category\nhost|varchar|DIMENSION\nmeasure_value::double|double|MEASURE_VALUE\n"
-           "ts_version|bigint|MULTI\nmeasure_name|varchar|MEASURE_NAME\ntime|timestamp|TIMESTAMP\n");
+           "Column|Type|Column Category\n"
+           "host|varchar|DIMENSION\n"
+           "measure_name|varchar|MEASURE_NAME\n"
+           "time|timestamp|TIMESTAMP\n"
+           "measure_value::double|double|MEASURE_VALUE\n"
+           "ts_version|bigint|MULTI\n");
     expect("DESCRIBE ts.clash",
-           "Column|Type|Column Category\nhost|varchar|DIMENSION\nmeasure_value::timestamp|timestamp|MEASURE_VALUE\n"
-           "a|double|MULTI\na::timestamp|timestamp|MULTI\nmeasure_name|varchar|MEASURE_NAME\ntime|timestamp|TIMESTAMP\n");
+           "Column|Type|Column Category\n"
+           "host|varchar|DIMENSION\n"
+           "measure_name|varchar|MEASURE_NAME\n"
+           "time|timestamp|TIMESTAMP\n"
+           "measure_value::timestamp|timestamp|MEASURE_VALUE\n"
+           "a|double|MULTI\n"
+           "a::timestamp|timestamp|MULTI\n");
     /* a table without records is as it always was */
-    expect("DESCRIBE ts.plain", "Column|Type|Column Category\ndc|varchar|DIMENSION\nhost|varchar|DIMENSION\n"
-                                "usage|double|MULTI\nmeasure_name|varchar|MEASURE_NAME\ntime|timestamp|TIMESTAMP\n");
+    expect("DESCRIBE ts.plain", "Column|Type|Column Category\n"
+           "dc|varchar|DIMENSION\n"
+           "host|varchar|DIMENSION\n"
+           "measure_name|varchar|MEASURE_NAME\n"
+           "time|timestamp|TIMESTAMP\n"
+           "usage|double|MULTI\n");
     expect_err("DESCRIBE ts.nope", "Table 'ts.nope' does not exist");
 }
 
@@ -229,11 +261,11 @@ static void test_describe(void)
     CHECK_EQ_INT(n, 13);
     if (n == 13) {
         CHECK(st_slice_eq(cols[0].name, st_slice_cstr("az")) && cols[0].category == SQL_COL_DIMENSION);
-        CHECK(st_slice_eq(cols[5].name, st_slice_cstr("measure_value::double")) && cols[5].type == SQLT_DOUBLE &&
-              cols[5].category == SQL_COL_MEASURE_VALUE);
-        CHECK(st_slice_eq(cols[10].name, st_slice_cstr("started")) && cols[10].type == SQLT_TIMESTAMP &&
-              cols[10].category == SQL_COL_MULTI);
-        CHECK(cols[11].category == SQL_COL_MEASURE_NAME && cols[12].category == SQL_COL_TIMESTAMP);
+        CHECK(st_slice_eq(cols[7].name, st_slice_cstr("measure_value::double")) && cols[7].type == SQLT_DOUBLE &&
+              cols[7].category == SQL_COL_MEASURE_VALUE);
+        CHECK(st_slice_eq(cols[12].name, st_slice_cstr("started")) && cols[12].type == SQLT_TIMESTAMP &&
+              cols[12].category == SQL_COL_MULTI);
+        CHECK(cols[3].category == SQL_COL_MEASURE_NAME && cols[4].category == SQL_COL_TIMESTAMP);
     }
     CHECK_OK(sql_table_columns(g_s, "ts", st_slice_cstr("nope"), a, &cols, &n, &e));
     CHECK_EQ_INT(n, 0);
@@ -246,22 +278,23 @@ static void select_cases(void)
 {
     expect("SELECT * FROM ts.devops ORDER BY measure_name, host, time",
            DEVOPS_COLS
-           "NULL|h1|eu|NULL|NULL|1.5|NULL|NULL|NULL|NULL|NULL|cpu|2024-01-01 00:00:00.000000000\n"
-           "NULL|h1|eu|NULL|NULL|2.5|NULL|NULL|NULL|NULL|NULL|cpu|2024-01-01 00:00:10.000000000\n"
-           "NULL|h2|NULL|NULL|NULL|3.0|NULL|NULL|NULL|NULL|NULL|cpu|2024-01-01 00:00:00.000000000\n"
-           "NULL|h3|NULL|NULL|NULL|NULL|NULL|NULL|NULL|9.0|NULL|devops|2024-01-01 00:00:00.000000000\n"
-           "NULL|h3|NULL|NULL|NULL|NULL|NULL|NULL|1.0|NULL|NULL|devops|2024-01-01 00:00:10.000000000\n"
-           "NULL|h4|NULL|NULL|NULL|4.0|NULL|NULL|NULL|NULL|NULL|devops|2024-01-01 00:00:00.000000000\n"
-           "NULL|h1|eu|100|NULL|NULL|NULL|NULL|NULL|NULL|NULL|mem|2024-01-01 00:00:00.000000000\n"
-           "NULL|h1|eu|200|NULL|NULL|NULL|NULL|NULL|NULL|NULL|mem|2024-01-01 00:00:10.000000000\n"
-           "a1|h1|NULL|NULL|NULL|NULL|NULL|7|NULL|0.5|2023-12-31 23:00:00.000000000|metrics|2024-01-01 00:00:00.000000000\n"
-           "a2|h2|NULL|NULL|NULL|NULL|NULL|NULL|NULL|0.7|2023-12-31 22:00:00.000000000|metrics|2024-01-01 00:00:10.000000000\n"
-           "NULL|h1|NULL|NULL|NULL|NULL|ok|NULL|NULL|NULL|NULL|status|2024-01-01 00:00:00.000000000\n"
-           "NULL|h2|NULL|NULL|true|NULL|NULL|NULL|NULL|NULL|NULL|up|2024-01-01 00:00:00.000000000\n");
+           "NULL|h1|eu|cpu|2024-01-01 00:00:00.000000000|NULL|NULL|1.5|NULL|NULL|NULL|NULL|NULL\n"
+           "NULL|h1|eu|cpu|2024-01-01 00:00:10.000000000|NULL|NULL|2.5|NULL|NULL|NULL|NULL|NULL\n"
+           "NULL|h2|NULL|cpu|2024-01-01 00:00:00.000000000|NULL|NULL|3.0|NULL|NULL|NULL|NULL|NULL\n"
+           "NULL|h3|NULL|devops|2024-01-01 00:00:00.000000000|NULL|NULL|NULL|NULL|NULL|NULL|9.0|NULL\n"
+           "NULL|h3|NULL|devops|2024-01-01 00:00:10.000000000|NULL|NULL|NULL|NULL|NULL|1.0|NULL|NULL\n"
+           "NULL|h4|NULL|devops|2024-01-01 00:00:00.000000000|NULL|NULL|4.0|NULL|NULL|NULL|NULL|NULL\n"
+           "NULL|h1|eu|mem|2024-01-01 00:00:00.000000000|100|NULL|NULL|NULL|NULL|NULL|NULL|NULL\n"
+           "NULL|h1|eu|mem|2024-01-01 00:00:10.000000000|200|NULL|NULL|NULL|NULL|NULL|NULL|NULL\n"
+           "a1|h1|NULL|metrics|2024-01-01 00:00:00.000000000|NULL|NULL|NULL|NULL|7|NULL|0.5|2023-12-31 23:00:00.000000000\n"
+           "a2|h2|NULL|metrics|2024-01-01 00:00:10.000000000|NULL|NULL|NULL|NULL|NULL|NULL|0.7|2023-12-31 22:00:00.000000000\n"
+           "NULL|h1|NULL|status|2024-01-01 00:00:00.000000000|NULL|NULL|NULL|ok|NULL|NULL|NULL|NULL\n"
+           "NULL|h2|NULL|up|2024-01-01 00:00:00.000000000|NULL|true|NULL|NULL|NULL|NULL|NULL|NULL\n");
     expect("SELECT DISTINCT measure_name FROM ts.devops ORDER BY 1",
            "measure_name\ncpu\ndevops\nmem\nmetrics\nstatus\nup\n");
     expect("SELECT count(*) FROM ts.devops", "_col0\n12\n");
-    expect("SELECT * FROM ts.plain", "dc|host|usage|measure_name|time\nx|a|1.0|plain|2024-01-01 00:00:00.000000000\n");
+    expect("SELECT * FROM ts.plain", "dc|host|measure_name|time|usage\n"
+           "x|a|plain|2024-01-01 00:00:00.000000000|1.0\n");
     /* ordinary typed columns: aggregates, GROUP BY, functions */
     expect("SELECT measure_name, host, avg(measure_value::double) AS a, count(*) AS n FROM ts.devops "
            "WHERE measure_value::double IS NOT NULL GROUP BY measure_name, host ORDER BY 1, 2",
@@ -492,9 +525,11 @@ static void test_case_folding(void)
     expect("SELECT count(*) FROM ts.DevOps WHERE host = 'm'", "_col0\n0\n");
     expect_err("SELECT * FROM ts.devops2", "does not exist");
     expect("SELECT measure_value::double FROM ts.\"DEVOPS2\"", "measure_value::double\n2.0\n");
-    expect("DESCRIBE ts.GRAFANAOPS", "Column|Type|Column Category\nhost|varchar|DIMENSION\n"
-                                 "measure_value::double|double|MEASURE_VALUE\nmeasure_name|varchar|MEASURE_NAME\n"
-                                 "time|timestamp|TIMESTAMP\n");
+    expect("DESCRIBE ts.GRAFANAOPS", "Column|Type|Column Category\n"
+           "host|varchar|DIMENSION\n"
+           "measure_name|varchar|MEASURE_NAME\n"
+           "time|timestamp|TIMESTAMP\n"
+           "measure_value::double|double|MEASURE_VALUE\n");
 }
 
 static void test_blocks(void)
