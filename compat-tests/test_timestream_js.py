@@ -384,7 +384,7 @@ def check_queries(S, old_ms):
     query_rows("q.mag", None, [["old", "1.0", ts_ms(old_ms)]], "the record written to the magnetic store")
     out = ok("q.describe")
     if out:
-        eq("q.describe", [c for c, _ in columns(out)], ["Column", "Type", "Column Category"], "DESCRIBE's columns")
+        eq("q.describe", [c for c, _ in columns(out)], ["Column", "Type", "Timestream attribute type"], "DESCRIBE's columns")
         want = {("host", "varchar", "DIMENSION"), ("kind", "varchar", "DIMENSION"), ("unit", "varchar", "DIMENSION"),
                 ("measure_value::double", "double", "MEASURE_VALUE"),
                 ("measure_value::bigint", "bigint", "MEASURE_VALUE"),

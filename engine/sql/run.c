@@ -254,7 +254,7 @@ static int describe(sql_cursor *c, const sql_stmt *s)
         row[2] = sqlv_str(st_slice_cstr(sql_col_category_name(cols[i].category)));
         tb_row(c, &t, row);
     }
-    static const char *const names[] = {"Column", "Type", "Column Category"};
+    static const char *const names[] = {"Column", "Type", "Timestream attribute type"};
     static const uint8_t types[] = {SQLT_VARCHAR, SQLT_VARCHAR, SQLT_VARCHAR};
     return answer(c, &t, names, types);
 }

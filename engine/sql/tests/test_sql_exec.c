@@ -220,7 +220,7 @@ static void test_meta(void)
     expect("SHOW TABLES LIKE 'c%'", "Table\ncpu\n");
     expect("SHOW DATABASES", "Database\ndefault\nt\n");
     expect("DESCRIBE t.cpu",
-           "Column|Type|Column Category\n"
+           "Column|Type|Timestream attribute type\n"
            "host|varchar|DIMENSION\n"
            "region|varchar|DIMENSION\n"
            "measure_name|varchar|MEASURE_NAME\n"

@@ -194,7 +194,7 @@ static void same(const char *q1, const char *q2)
 static void describe_cases(void)
 {
     expect("DESCRIBE ts.devops",
-           "Column|Type|Column Category\n"
+           "Column|Type|Timestream attribute type\n"
            "az|varchar|DIMENSION\n"
            "host|varchar|DIMENSION\n"
            "region|varchar|DIMENSION\n"
@@ -225,14 +225,14 @@ static void describe_cases(void)
            "load|double|12\n"
            "started|timestamp|13\n");
     expect("DESCRIBE ts.plainver",
-           "Column|Type|Column Category\n"
+           "Column|Type|Timestream attribute type\n"
            "host|varchar|DIMENSION\n"
            "measure_name|varchar|MEASURE_NAME\n"
            "time|timestamp|TIMESTAMP\n"
            "measure_value::double|double|MEASURE_VALUE\n"
            "ts_version|bigint|MULTI\n");
     expect("DESCRIBE ts.clash",
-           "Column|Type|Column Category\n"
+           "Column|Type|Timestream attribute type\n"
            "host|varchar|DIMENSION\n"
            "measure_name|varchar|MEASURE_NAME\n"
            "time|timestamp|TIMESTAMP\n"
@@ -240,7 +240,7 @@ static void describe_cases(void)
            "a|double|MULTI\n"
            "a::timestamp|timestamp|MULTI\n");
     /* a table without records is as it always was */
-    expect("DESCRIBE ts.plain", "Column|Type|Column Category\n"
+    expect("DESCRIBE ts.plain", "Column|Type|Timestream attribute type\n"
            "dc|varchar|DIMENSION\n"
            "host|varchar|DIMENSION\n"
            "measure_name|varchar|MEASURE_NAME\n"
@@ -525,7 +525,7 @@ static void test_case_folding(void)
     expect("SELECT count(*) FROM ts.DevOps WHERE host = 'm'", "_col0\n0\n");
     expect_err("SELECT * FROM ts.devops2", "does not exist");
     expect("SELECT measure_value::double FROM ts.\"DEVOPS2\"", "measure_value::double\n2.0\n");
-    expect("DESCRIBE ts.GRAFANAOPS", "Column|Type|Column Category\n"
+    expect("DESCRIBE ts.GRAFANAOPS", "Column|Type|Timestream attribute type\n"
            "host|varchar|DIMENSION\n"
            "measure_name|varchar|MEASURE_NAME\n"
            "time|timestamp|TIMESTAMP\n"
