@@ -218,12 +218,17 @@ def test_panels(g, expect, start):
     # Explore's sample queries
     st, r, _ = g.query(macros("DESCRIBE $__database.$__table", frm, to, 1000, '"grafanaDB"', '"DevOps"'))
     cats = {row["Data"][0]["ScalarValue"]: row["Data"][2]["ScalarValue"] for row in r.get("Rows", [])}
-    R.check(st == 200 and cats.get("hostname") == "DIMENSION" and cats.get("time") == "TIMESTAMP",
-            "DESCRIBE $__database.$__table", cats)
+    R.check(st == 200 and cats.get("hostname") == "DIMENSION" and cats.get("time") == "TIMESTAMP"
+            and [c["Name"] for c in r["ColumnInfo"]] == ["Column", "Type", "Timestream attribute type"],
+            "DESCRIBE $__database.$__table: the recorded response's columns and categories", (cats, r.get("ColumnInfo")))
     st, r, _ = g.query(macros("SELECT * FROM $__database.$__table LIMIT 10", frm, to, 1000, '"grafanaDB"',
                               '"DevOps"'))
     check_shape(r, "SELECT * LIMIT 10")
     R.check(st == 200 and len(r["Rows"]) == 10, "SELECT * FROM $__database.$__table LIMIT 10", (st, len(r["Rows"])))
+    names = [c["Name"] for c in r.get("ColumnInfo", [])]
+    R.check(names == ["az", "hostname", "region", "measure_name", "time", "measure_value::double",
+                      "measure_value::varchar"],
+            "SELECT *: dimensions, measure_name, time, then the measure values (the recorded response's order)", names)
 
 
 def test_paging(g):
