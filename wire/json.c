@@ -795,6 +795,10 @@ void json_str(st_buf *b, const char *s, size_t n) { json_str_ex(b, s, n, 0); }
 
 void json_reader_init(json_reader *r, const char *p, size_t n, st_arena *a)
 {
+    if (!p) { /* an empty body's buffer may be no buffer at all */
+        p = "";
+        n = 0;
+    }
     r->base = r->p = p;
     r->end = p + n;
     r->arena = a;

@@ -665,6 +665,7 @@ static void test_tree(void)
     CHECK_OK(json_tree_parse("[[[1]]]", 7, a, 3, &root, &e));
     CHECK(json_tree_parse("{\"a\" 1}", 7, a, 0, &root, &e) == ST_EINVAL && strstr(e.msg, "offset"));
     CHECK(json_tree_parse("nul", 3, a, 0, &root, &e) == ST_EINVAL);
+    CHECK(json_tree_parse(NULL, 0, a, 0, &root, &e) == ST_EINVAL); /* an empty body: no buffer */
     st_arena_free(a);
 }
 

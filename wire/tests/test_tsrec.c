@@ -148,6 +148,14 @@ static void test_request_errors(void)
         CHECK_MSG(rc == ST_EINVAL && strstr(e.msg, cases[i].msg), "case %zu: rc %d msg %s", i, rc, e.msg);
         st_arena_free(a);
     }
+    /* an empty body, no buffer at all */
+    {
+        st_arena *a0 = st_arena_new(256);
+        tsrec_req r0;
+        st_err e0 = {0};
+        CHECK(tsrec_decode(NULL, 0, a0, &r0, &e0) == ST_EINVAL);
+        st_arena_free(a0);
+    }
     /* 101 records */
     st_buf b = {0};
     st_buf_printf(&b, "{\"DatabaseName\":\"db\",\"TableName\":\"t\",\"Records\":[");
