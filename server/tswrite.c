@@ -1020,7 +1020,7 @@ void ts_write_records(ts_call *c)
     st_arena *a = c->rq->arena;
     tsrec_req req;
     st_err e = {0};
-    if (tsrec_decode((const char *)c->rq->body.p, c->rq->body.len ? c->rq->body.len : 0, a, &req, &e)) {
+    if (tsrec_decode_tree(c->in, a, &req, &e)) { /* the dispatcher parsed the body already */
         ts_fail(c, 400, "ValidationException", "%s", e.msg);
         return;
     }

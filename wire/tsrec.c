@@ -330,6 +330,13 @@ int tsrec_decode(const char *body, size_t n, st_arena *a, tsrec_req *out, st_err
     json_node *root;
     int rc = json_tree_parse(body, n, a, 16, &root, e);
     if (rc) return st_wrap(e, "request body");
+    return tsrec_decode_tree(root, a, out, e);
+}
+
+int tsrec_decode_tree(const json_node *root, st_arena *a, tsrec_req *out, st_err *e)
+{
+    memset(out, 0, sizeof *out);
+    int rc;
     if (root->kind != JSON_OBJECT) return st_fail(e, ST_EINVAL, "request body must be a JSON object");
     const json_node *db = json_tree_get(root, "DatabaseName"), *tb = json_tree_get(root, "TableName");
     const json_node *common = json_tree_get(root, "CommonAttributes"), *recs = json_tree_get(root, "Records");

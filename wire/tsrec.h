@@ -80,5 +80,9 @@ typedef struct tsrec_req {
 
 /* Decodes a WriteRecords body; everything lives in a. */
 int tsrec_decode(const char *body, size_t n, st_arena *a, tsrec_req *out, st_err *e);
+/* The same from the body's tree (json_tree_parse), for a caller that has
+ * parsed it already. */
+struct json_node;
+int tsrec_decode_tree(const struct json_node *root, st_arena *a, tsrec_req *out, st_err *e);
 
 #endif
