@@ -149,6 +149,13 @@ void ts_ok(ts_call *c, st_buf *b)
     request_id(c->rs);
 }
 
+void ts_ok_empty(ts_call *c)
+{
+    st_buf b = {0};
+    PUTS(&b, "{}");
+    ts_ok(c, &b);
+}
+
 bool ts_may(ts_call *c, const char *db, auth_priv priv, const char *resource)
 {
     if (api_may(c->sv, c->rq, AUTH_FRONT_TIMESTREAM, db, priv)) return true;
@@ -186,20 +193,6 @@ void ts_arn_table(ts_call *c, st_buf *b, const char *db, const char *table)
 {
     ts_arn_db(c, b, db);
     st_buf_printf(b, "/table/%s", table);
-}
-
-void ts_put_time(st_buf *b, int64_t ns)
-{
-    int64_t s = ns / ST_NS_PER_S, f = ns % ST_NS_PER_S;
-    if (f < 0) {
-        f += ST_NS_PER_S;
-        s--;
-    }
-    time_t tt = (time_t)s;
-    struct tm tm;
-    gmtime_r(&tt, &tm);
-    st_buf_printf(b, "%04d-%02d-%02d %02d:%02d:%02d.%09" PRId64, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                  tm.tm_hour, tm.tm_min, tm.tm_sec, f);
 }
 
 static void put_key(st_buf *b, const char *k) { st_buf_printf(b, "\"%s\":", k); }
@@ -274,29 +267,6 @@ static void db_props(ts_call *c, const char *db, ts_db *out)
     out->created_here = h && h->kind == JSON_BOOL && h->b;
 }
 
-static void json_write(st_buf *b, const json_node *v)
-{
-    switch (v->kind) {
-    case JSON_NULL: PUTS(b, "null"); break;
-    case JSON_BOOL: v->b ? PUTS(b, "true") : PUTS(b, "false"); break;
-    case JSON_NUMBER: st_buf_put(b, v->s.p, v->s.n); break;
-    case JSON_STRING: json_str(b, v->s.p, v->s.n); break;
-    case JSON_ARRAY:
-    case JSON_OBJECT:
-        st_buf_putc(b, v->kind == JSON_ARRAY ? '[' : '{');
-        for (size_t i = 0; i < v->n; i++) {
-            if (i) st_buf_putc(b, ',');
-            if (v->kind == JSON_OBJECT) {
-                json_str(b, v->keys[i].p, v->keys[i].n);
-                st_buf_putc(b, ':');
-            }
-            json_write(b, &v->items[i]);
-        }
-        st_buf_putc(b, v->kind == JSON_ARRAY ? ']' : '}');
-        break;
-    }
-}
-
 static int db_props_save(ts_call *c, const char *db, const ts_db *p, bool create, st_err *e)
 {
     st_buf b = {0};
@@ -308,7 +278,7 @@ static int db_props_save(ts_call *c, const char *db, const ts_db *p, bool create
     }
     if (p->tags) {
         PUTS(&b, ",\"Tags\":");
-        json_write(&b, p->tags);
+        json_tree_write(&b, p->tags);
     }
     st_buf_putc(&b, '}');
     st_buf_putc(&b, 0);
@@ -558,9 +528,7 @@ static void delete_database(ts_call *c)
     ts_mtype_forget(c->sv->ts, db, NULL);
     pthread_mutex_unlock(&c->sv->ts->mu);
     ts_newest_forget(c->sv->ts);
-    st_buf b = {0};
-    PUTS(&b, "{}");
-    ts_ok(c, &b);
+    ts_ok_empty(c);
 }
 
 /* MaxResults and NextToken of a List call: the page's first index. */
@@ -673,15 +641,15 @@ static int table_save(ts_call *c, const char *db, const char *table, const ts_ta
                   t->created_ns, t->updated_ns, t->mem_hours, t->mag_days);
     if (t->mag_props) {
         PUTS(&b, ",\"MagneticStoreWriteProperties\":");
-        json_write(&b, t->mag_props);
+        json_tree_write(&b, t->mag_props);
     }
     if (t->schema) {
         PUTS(&b, ",\"Schema\":");
-        json_write(&b, t->schema);
+        json_tree_write(&b, t->schema);
     }
     if (tags) {
         PUTS(&b, ",\"Tags\":");
-        json_write(&b, tags);
+        json_tree_write(&b, tags);
     }
     st_buf_putc(&b, '}');
     st_buf_putc(&b, 0);
@@ -728,11 +696,11 @@ static void put_table(ts_call *c, st_buf *b, const char *db, const char *table, 
         put_date(b, "LastUpdatedTime", t->updated_ns);
     }
     PUTS(b, ",\"MagneticStoreWriteProperties\":");
-    if (t->mag_props) json_write(b, t->mag_props);
+    if (t->mag_props) json_tree_write(b, t->mag_props);
     else PUTS(b, "{\"EnableMagneticStoreWrites\":false}");
     if (t->schema) {
         PUTS(b, ",\"Schema\":");
-        json_write(b, t->schema);
+        json_tree_write(b, t->schema);
     }
     st_buf_putc(b, '}');
 }
@@ -984,9 +952,7 @@ static void delete_table(ts_call *c)
     ts_mtype_forget(c->sv->ts, db, table);
     pthread_mutex_unlock(&c->sv->ts->mu);
     ts_newest_forget(c->sv->ts);
-    st_buf b = {0};
-    PUTS(&b, "{}");
-    ts_ok(c, &b);
+    ts_ok_empty(c);
 }
 
 static void list_tables(ts_call *c)
@@ -1119,6 +1085,17 @@ static bool save_tags(ts_call *c, const char *db, const char *table, const json_
     return rc == 0;
 }
 
+/* TagResource and UntagResource: the resource's tags with add set and
+ * remove_keys removed. */
+static void retag(ts_call *c, const json_node *add, const json_node *remove_keys)
+{
+    const char *db, *table;
+    const json_node *old;
+    if (!resource_tags(c, AUTH_WRITE, &db, &table, &old)) return;
+    json_node *merged = tags_merge(c, old, add, remove_keys);
+    if (merged && save_tags(c, db, table, merged)) ts_ok_empty(c);
+}
+
 static void tag_resource(ts_call *c)
 {
     const json_node *add = json_tree_get(c->in, "Tags");
@@ -1126,14 +1103,7 @@ static void tag_resource(ts_call *c)
         if (!add) ts_fail(c, 400, "ValidationException", "Tags is required");
         return;
     }
-    const char *db, *table;
-    const json_node *old;
-    if (!resource_tags(c, AUTH_WRITE, &db, &table, &old)) return;
-    json_node *merged = tags_merge(c, old, add, NULL);
-    if (!merged || !save_tags(c, db, table, merged)) return;
-    st_buf b = {0};
-    PUTS(&b, "{}");
-    ts_ok(c, &b);
+    retag(c, add, NULL);
 }
 
 static void untag_resource(ts_call *c)
@@ -1143,14 +1113,7 @@ static void untag_resource(ts_call *c)
         ts_fail(c, 400, "ValidationException", "TagKeys is required (a list of keys)");
         return;
     }
-    const char *db, *table;
-    const json_node *old;
-    if (!resource_tags(c, AUTH_WRITE, &db, &table, &old)) return;
-    json_node *merged = tags_merge(c, old, NULL, keys);
-    if (!merged || !save_tags(c, db, table, merged)) return;
-    st_buf b = {0};
-    PUTS(&b, "{}");
-    ts_ok(c, &b);
+    retag(c, NULL, keys);
 }
 
 static void list_tags(ts_call *c)
@@ -1160,7 +1123,7 @@ static void list_tags(ts_call *c)
     if (!resource_tags(c, AUTH_READ, &db, &table, &tags)) return;
     st_buf b = {0};
     PUTS(&b, "{\"Tags\":");
-    if (tags) json_write(&b, tags);
+    if (tags) json_tree_write(&b, tags);
     else PUTS(&b, "[]");
     st_buf_putc(&b, '}');
     ts_ok(c, &b);

@@ -82,6 +82,8 @@ void ts_fail(ts_call *c, int status, const char *code, const char *fmt, ...) __a
 void ts_fail_code(ts_call *c, int code, const char *msg);
 /* The 200 answer with body b (moved into the response). */
 void ts_ok(ts_call *c, st_buf *b);
+/* The 200 answer {} of an operation without output members. */
+void ts_ok_empty(ts_call *c);
 /* Whether the caller has priv on db (always with auth off); a refusal is
  * answered (AccessDeniedException) and counted. */
 bool ts_may(ts_call *c, const char *db, auth_priv priv, const char *resource);
@@ -158,7 +160,5 @@ void ts_keys_free(ts_state *t);
 /* Empties the newest-time cache (takes write_mu): after deletes. */
 void ts_newest_forget(ts_state *t);
 
-/* A timestamp as Timestream writes it: 2020-06-05 15:15:51.000000000. */
-void ts_put_time(st_buf *b, int64_t ns);
 
 #endif

@@ -179,7 +179,8 @@ static void put_datum(st_buf *b, const sql_value *v, st_buf *tmp)
         if (i) st_buf_putc(b, ',');
         if (ts) {
             PUTS(b, "{\"Time\":\"");
-            ts_put_time(b, a->times[i]);
+            sql_value tv = sqlv_int(SQLT_TIMESTAMP, a->times[i]);
+            sqlv_format(&tv, b); /* 2020-06-05 15:15:51.000000000, as Timestream writes it */
             PUTS(b, "\",\"Value\":");
         }
         put_datum(b, &a->v[i], tmp);

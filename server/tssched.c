@@ -147,30 +147,6 @@ static int sq_load(api_server *sv, const char *name, st_arena *a, sq *q)
     return q->name && q->arn && q->query && q->state ? 0 : ST_ECORRUPT;
 }
 
-/* A parsed value written back as JSON. */
-static void put_node(st_buf *b, const json_node *v)
-{
-    switch (v->kind) {
-    case JSON_NULL: PUTS(b, "null"); break;
-    case JSON_BOOL: v->b ? PUTS(b, "true") : PUTS(b, "false"); break;
-    case JSON_NUMBER: st_buf_put(b, v->s.p, v->s.n); break;
-    case JSON_STRING: json_str(b, v->s.p, v->s.n); break;
-    case JSON_ARRAY:
-    case JSON_OBJECT:
-        st_buf_putc(b, v->kind == JSON_ARRAY ? '[' : '{');
-        for (size_t i = 0; i < v->n; i++) {
-            if (i) st_buf_putc(b, ',');
-            if (v->kind == JSON_OBJECT) {
-                json_str(b, v->keys[i].p, v->keys[i].n);
-                st_buf_putc(b, ':');
-            }
-            put_node(b, &v->items[i]);
-        }
-        st_buf_putc(b, v->kind == JSON_ARRAY ? ']' : '}');
-        break;
-    }
-}
-
 /* ,"k":... members, each left out when absent. */
 static void mem_str(st_buf *b, const char *k, const char *v)
 {
@@ -183,7 +159,7 @@ static void mem_node(st_buf *b, const char *k, const json_node *v)
 {
     if (!v || v->kind == JSON_NULL) return;
     st_buf_printf(b, ",\"%s\":", k);
-    put_node(b, v);
+    json_tree_write(b, v);
 }
 
 /* Date members are epoch seconds as JSON numbers (awsJson). */

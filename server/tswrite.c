@@ -47,6 +47,7 @@
 #include "labels.h"
 #include "matcher.h"
 #include "scan.h"
+#include "sql/value.h"
 #include "ts_int.h"
 #include "tsrec.h"
 
@@ -666,14 +667,13 @@ static bool same_values(st_arena *a, const tsrec *r, const stored *s)
 /* ------------------------------------------------------------ the call */
 
 
+/* RFC 3339 to the millisecond, as Timestream's window reason has it:
+ * 2023-02-13T19:22:45.051Z */
 static void put_iso(st_buf *b, int64_t ns)
 {
     st_buf tmp = {0};
-    ts_put_time(&tmp, ns);
-    /* 2023-02-13 19:22:45.051000000 -> 2023-02-13T19:22:45.051Z */
-    st_buf_put(b, tmp.p, 10);
-    st_buf_putc(b, 'T');
-    st_buf_put(b, tmp.p + 11, 12);
+    sqlv_format_rfc3339(ns, &tmp); /* ...45.051000000Z */
+    st_buf_put(b, tmp.p, 23);
     st_buf_putc(b, 'Z');
     st_buf_free(&tmp);
 }

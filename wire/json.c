@@ -1207,3 +1207,26 @@ const json_node *json_tree_get(const json_node *o, const char *key)
         if (o->keys[i].n == kl && !memcmp(o->keys[i].p, key, kl)) return &o->items[i];
     return NULL;
 }
+
+void json_tree_write(st_buf *b, const json_node *v)
+{
+    switch (v->kind) {
+    case JSON_NULL: st_buf_put(b, "null", 4); break;
+    case JSON_BOOL: v->b ? st_buf_put(b, "true", 4) : st_buf_put(b, "false", 5); break;
+    case JSON_NUMBER: st_buf_put(b, v->s.p, v->s.n); break;
+    case JSON_STRING: json_str(b, v->s.p, v->s.n); break;
+    case JSON_ARRAY:
+    case JSON_OBJECT:
+        st_buf_putc(b, v->kind == JSON_ARRAY ? '[' : '{');
+        for (size_t i = 0; i < v->n; i++) {
+            if (i) st_buf_putc(b, ',');
+            if (v->kind == JSON_OBJECT) {
+                json_str(b, v->keys[i].p, v->keys[i].n);
+                st_buf_putc(b, ':');
+            }
+            json_tree_write(b, &v->items[i]);
+        }
+        st_buf_putc(b, v->kind == JSON_ARRAY ? ']' : '}');
+        break;
+    }
+}

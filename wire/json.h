@@ -127,5 +127,7 @@ int json_tree_parse(const char *p, size_t n, st_arena *a, unsigned max_depth, js
 /* The member key of an object (the last of that name), or NULL (also when
  * o is NULL or not an object). */
 const json_node *json_tree_get(const json_node *o, const char *key);
+/* A tree written back as compact JSON (strings escaped by json_str). */
+void json_tree_write(st_buf *b, const json_node *v);
 
 #endif
